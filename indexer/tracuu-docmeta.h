@@ -1,0 +1,34 @@
+/* tracuu-docmeta.h - the metadata of a Vietnamese official document, read from its text. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/*
+ * Reads the header of a document laid out as Nghị định 30/2020/NĐ-CP prescribes (issuer at
+ * the top left, "Số: ...", place and date, type in capitals, trích yếu) and the numbers the
+ * text cites. Every field is NULL when not found; nothing here fails.
+ */
+typedef struct {
+    char *number;    /* số ký hiệu as written, dashes made "-": "34/2008/CT-TTg" */
+    char *doc_type;  /* "Nghị định", "Thông tư", "Quyết định", "Chỉ thị", "Công văn"... */
+    char *issuer;    /* cơ quan ban hành: "Thủ tướng Chính phủ", "Bộ Tài chính" */
+    char *date;      /* ngày ban hành, ISO: "2008-12-03" */
+    char *place;     /* "Hà Nội" */
+    char *title;     /* trích yếu: "Về việc tăng cường sử dụng hệ thống thư điện tử ..." */
+    char *signer;    /* người ký: "Nguyễn Tấn Dũng" */
+    GPtrArray *cites; /* char *: numbers the text refers to, as written, without its own, no
+                         duplicates (compared in normal form), in order of first mention */
+} tracuu_docmeta;
+
+/*
+ * Reads the metadata of @text (@len bytes, -1 for NUL-terminated, UTF-8). Never returns NULL.
+ * Caller frees with tracuu_docmeta_free().
+ */
+tracuu_docmeta *tracuu_docmeta_extract(const char *text, gssize len);
+
+void tracuu_docmeta_free(tracuu_docmeta *meta); /* NULL accepted */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_docmeta, tracuu_docmeta_free)
+
+G_END_DECLS

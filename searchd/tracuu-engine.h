@@ -1,0 +1,53 @@
+/* tracuu-engine.h - answers protocol requests on an index: queries, ranking, snippets, facets. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/*
+ * The engine does the work of a request; tracuu-searchd adds framing, connections and threads
+ * around it, and the tracuu client with --db calls it directly, so both answer alike.
+ * One engine per thread: it holds a Xapian reader and a tokenizer.
+ */
+
+#define TRACUU_ENGINE_ERROR (tracuu_engine_error_quark())
+GQuark tracuu_engine_error_quark(void);
+
+typedef enum {
+    TRACUU_ENGINE_ERROR_BAD_REQUEST, /* "bad_request": a field missing or of the wrong type */
+    TRACUU_ENGINE_ERROR_UNKNOWN_OP,  /* "unknown_op" */
+    TRACUU_ENGINE_ERROR_BAD_QUERY,   /* "bad_query": the message says where */
+    TRACUU_ENGINE_ERROR_NOT_FOUND,   /* "not_found": get of an unknown doc */
+    TRACUU_ENGINE_ERROR_TIMEOUT,     /* "timeout": the query ran out of its time limit */
+    TRACUU_ENGINE_ERROR_INDEX,       /* "index": the index cannot be opened or read */
+} tracuu_engine_error;
+
+/* The protocol's name of an error code: "bad_request", "unknown_op"... Static string. */
+const char *tracuu_engine_error_code_name(tracuu_engine_error code);
+
+typedef struct tracuu_engine tracuu_engine;
+
+/*
+ * Opens the index in @db_path for reading. Fails with TRACUU_ENGINE_ERROR_INDEX when it is
+ * missing, damaged, or built with another schema or tokenizer version (the message says which
+ * and how to rebuild). Caller frees with tracuu_engine_free().
+ */
+tracuu_engine *tracuu_engine_open(const char *db_path, GError **error);
+
+void tracuu_engine_free(tracuu_engine *engine); /* NULL accepted */
+
+/* Per-query time limit in seconds (0: none). */
+void tracuu_engine_set_time_limit(tracuu_engine *engine, double seconds);
+
+/*
+ * Handles one request (a parsed JSON object with "op": "search", "get", "stats", "ping"; see
+ * docs/protocol.md) and returns the response object, with "ok": true and without "id" (the
+ * caller echoes it). Returns NULL with @error set (TRACUU_ENGINE_ERROR) for a request that
+ * fails; the engine stays usable. Sees what was committed to the index since the last request.
+ * Caller frees with json_object_unref().
+ */
+JsonObject *tracuu_engine_handle(tracuu_engine *engine, JsonObject *request, GError **error);
+
+G_END_DECLS

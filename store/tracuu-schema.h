@@ -1,0 +1,88 @@
+/* tracuu-schema.h - how tracuu lays documents out in the index: prefixes, slots, keys. */
+#pragma once
+
+/*
+ * One place for the contract between tracuu-indexer (which writes) and tracuu-searchd and the
+ * client (which read). The store itself knows nothing of it. Changing anything here that
+ * changes what is in an index bumps TRACUU_SCHEMA_VERSION, so an old index is detected and
+ * rebuilt rather than silently searched wrong.
+ *
+ * Terms. Text terms come from the tokenizer (tracuu-tokenizer.h), positional:
+ *   ""    body, accented form:   "đường"   (the term of each token)
+ *   "F"   body, folded form:     "Fduong"  (the folded of each token, always, even if equal)
+ *   "S"   title accented, "XS" title folded (title words are also indexed into the body,
+ *         after the text, so that plain words find titles; S/XS let ranking weigh them)
+ * Boolean terms (wdf 0), values normalised with tracuu_text_fold() unless said otherwise:
+ *   "Q"   unique id of the document: "Q" + id (see below)
+ *   "XF"  source file: "XF" + 40 hex of SHA-1 of the absolute path; every document that came
+ *         from that file (mbox messages, attachments) carries it, so deleting it removes them all
+ *   "K"   kind: "Kpdf", "Kmail", "Kattachment", "Kdocx", "Khtml", "Ktext", "Kjson"
+ *   "XN"  document number, folded docnum form: "XN34/2008/ct-ttg"
+ *   "XC"  a number this document cites, folded docnum form: "XC34/2008/ct-ttg"
+ *   "XT"  document type, folded: "XTquyet dinh"
+ *   "XI"  issuer, folded: "XIthu tuong chinh phu"; its words are also "XIW" + folded word
+ *   "XG"  signer, folded
+ *   "D"   date "D20081203", "Y" year "Y2008", "M" month "M200812"
+ *   "A"   mail sender address, lowercase: "Avanthu@chinhphu.gov.vn"; words of the name as "AW"
+ *   "XTO" mail recipient (To and Cc) address, lowercase; words of names as "XTOW"
+ *   "XU"  mail subject words, folded (positional, for subject:"...")
+ *   "XM"  Message-ID without <>: "XMabc@host"
+ *   "XP"  parent: id of the message an attachment came from
+ *   "XCT" content type, lowercase: "XCTapplication/pdf"
+ *
+ * Ids: a document from a file has id = first 16 hex of SHA-1 of the absolute path; the n-th
+ * message of an mbox is "<file id>:<n>" (n from 1); the k-th attachment of a message is
+ * "<message id>/<k>" (k from 1); --from-jsonl documents keep the id they were given.
+ */
+
+#define TRACUU_SCHEMA_VERSION 1
+
+#define TRACUU_PREFIX_FOLDED "F"
+#define TRACUU_PREFIX_TITLE "S"
+#define TRACUU_PREFIX_TITLE_FOLDED "XS"
+#define TRACUU_PREFIX_ID "Q"
+#define TRACUU_PREFIX_FILE "XF"
+#define TRACUU_PREFIX_KIND "K"
+#define TRACUU_PREFIX_NUMBER "XN"
+#define TRACUU_PREFIX_CITES "XC"
+#define TRACUU_PREFIX_TYPE "XT"
+#define TRACUU_PREFIX_ISSUER "XI"
+#define TRACUU_PREFIX_ISSUER_WORD "XIW"
+#define TRACUU_PREFIX_SIGNER "XG"
+#define TRACUU_PREFIX_DATE "D"
+#define TRACUU_PREFIX_YEAR "Y"
+#define TRACUU_PREFIX_MONTH "M"
+#define TRACUU_PREFIX_FROM "A"
+#define TRACUU_PREFIX_FROM_WORD "AW"
+#define TRACUU_PREFIX_TO "XTO"
+#define TRACUU_PREFIX_TO_WORD "XTOW"
+#define TRACUU_PREFIX_SUBJECT "XU"
+#define TRACUU_PREFIX_MESSAGE_ID "XM"
+#define TRACUU_PREFIX_PARENT "XP"
+#define TRACUU_PREFIX_MIME "XCT"
+
+/* Value slots: sorting, ranges and facets. Strings as shown. */
+enum {
+    TRACUU_SLOT_DATE = 0,     /* "YYYYMMDD" (sorts and ranges as bytes) */
+    TRACUU_SLOT_DOC_TYPE = 1, /* display form: "Quyết định" */
+    TRACUU_SLOT_ISSUER = 2,   /* display form: "Thủ tướng Chính phủ" */
+    TRACUU_SLOT_YEAR = 3,     /* "YYYY" */
+    TRACUU_SLOT_KIND = 4,     /* "pdf", "mail"... */
+    TRACUU_SLOT_NUMBER = 5,   /* display form: "34/2008/CT-TTg" */
+};
+
+/*
+ * Document data: a JSON object with the fields of a hit, all strings unless said:
+ *   id, path, kind, mime, title, number, doc_type, issuer, date (YYYY-MM-DD), signer,
+ *   cites (array of display numbers), subject, from, to, cc, message_id, in_reply_to,
+ *   parent, attachment (file name), pages (array of byte offsets into text where each PDF
+ *   page starts, first is 0), text (the whole extracted text, UTF-8).
+ * Absent fields are left out, not null.
+ */
+
+/* Index metadata keys. */
+#define TRACUU_META_SCHEMA_VERSION "tracuu.schema_version"
+#define TRACUU_META_TOKENIZER_VERSION "tracuu.tokenizer_version"
+/* Per source file: key "file:" + 40 hex SHA-1 of its absolute path; value is a JSON object
+ * {"path", "mtime", "size", "status": "ok"|"failed", "reason", "ndocs"}. */
+#define TRACUU_META_FILE_PREFIX "file:"

@@ -1,0 +1,283 @@
+/* tracuu-store.h - C API over Xapian for the tracuu archive. */
+#pragma once
+
+/*
+ * The only door to Xapian. It is thin and has no policy: callers hand over every term,
+ * position, value and filter; the store adds nothing of its own. No C++ exception crosses
+ * this boundary: every call that can fail returns a tracuu_store_status, and the message of
+ * the last failure is kept on the handle (tracuu_store_get_error()).
+ *
+ * Not thread-safe: use one tracuu_store per thread (Xapian database handles are not shared).
+ * No GLib here: strings returned are allocated with malloc() and freed with free().
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    TRACUU_STORE_OK = 0,
+    TRACUU_STORE_NOT_FOUND,   /* no such database, document or key */
+    TRACUU_STORE_LOCKED,      /* another writer holds the database */
+    TRACUU_STORE_CORRUPT,     /* the database is damaged or not a Xapian database */
+    TRACUU_STORE_INVALID,     /* a bad argument: term too long, bad query, bad slot... */
+    TRACUU_STORE_READ_ONLY,   /* a write on a handle opened for reading */
+    TRACUU_STORE_IO,          /* the file system failed: permissions, disk full... */
+    TRACUU_STORE_TIMEOUT,     /* the search ran out of its time limit */
+    TRACUU_STORE_ERROR,       /* anything else Xapian or the C++ runtime threw */
+} tracuu_store_status;
+
+/* Longest term Xapian accepts, in bytes. Longer terms make tracuu_store_replace() fail. */
+#define TRACUU_STORE_MAX_TERM 245
+
+typedef enum {
+    TRACUU_STORE_READ = 0,     /* open an existing database for reading */
+    TRACUU_STORE_WRITE,        /* open an existing database for writing */
+    TRACUU_STORE_CREATE,       /* open for writing, creating it if missing */
+} tracuu_store_mode;
+
+typedef struct tracuu_store tracuu_store;
+
+/* Short English name of @status ("locked", "not found"...). Static string. */
+const char *tracuu_store_status_name(tracuu_store_status status);
+
+/*
+ * Opens the database at @path. On success sets *@out to a handle (free with
+ * tracuu_store_free()). On failure sets *@out to NULL and, when @error is not NULL, *@error to
+ * a malloc()ed message that names the path and the cause (caller frees with free()).
+ * A missing database opened with READ or WRITE gives TRACUU_STORE_NOT_FOUND; a database held by
+ * another writer gives TRACUU_STORE_LOCKED.
+ */
+tracuu_store_status tracuu_store_open(const char *path, tracuu_store_mode mode,
+                                      tracuu_store **out, char **error);
+
+/*
+ * Closes @store; NULL is accepted. A writable store commits what was added since the last
+ * commit first (as Xapian does); call tracuu_store_commit() to know whether that worked.
+ */
+void tracuu_store_free(tracuu_store *store);
+
+/* The message of the last failed call on @store, or "" if none. Valid until the next call. */
+const char *tracuu_store_get_error(const tracuu_store *store);
+
+/* Makes every change since the last commit durable and visible to readers, atomically. */
+tracuu_store_status tracuu_store_commit(tracuu_store *store);
+
+/*
+ * For a reading handle: moves to the latest committed revision, so a long-running reader sees
+ * what writers committed. Cheap when nothing changed.
+ */
+tracuu_store_status tracuu_store_reopen(tracuu_store *store);
+
+/* Number of documents, and the revision last committed (0 for an empty new database). */
+uint64_t tracuu_store_get_doc_count(tracuu_store *store);
+uint64_t tracuu_store_get_revision(tracuu_store *store);
+
+/* Number of documents indexed by @term (0 when absent or on error). */
+uint64_t tracuu_store_get_term_freq(tracuu_store *store, const char *term, size_t len);
+
+/* ---- Metadata: small key/value strings kept with the index, committed with it. ---- */
+
+/*
+ * Sets *@value to a malloc()ed, NUL-terminated copy of the value of @key ("" when the key is
+ * absent; Xapian does not tell absent from empty). *@len, if not NULL, gets its length.
+ */
+tracuu_store_status tracuu_store_get_metadata(tracuu_store *store, const char *key,
+                                              char **value, size_t *len);
+
+/* Sets @key to @value (@len bytes); an empty value removes the key. Keys: at most 245 bytes. */
+tracuu_store_status tracuu_store_set_metadata(tracuu_store *store, const char *key,
+                                              const char *value, size_t len);
+
+/*
+ * Calls @func for every metadata key starting with @prefix, in key order, with its value.
+ * The strings are valid only during the call. @func returns false to stop early.
+ */
+typedef bool (*tracuu_store_metadata_func)(const char *key, const char *value, size_t len,
+                                           void *user_data);
+tracuu_store_status tracuu_store_list_metadata(tracuu_store *store, const char *prefix,
+                                               tracuu_store_metadata_func func, void *user_data);
+
+/*
+ * Calls @func for every term starting with @prefix that indexes at least one document, in term
+ * order, with its document frequency. The string is valid only during the call.
+ */
+typedef bool (*tracuu_store_term_func)(const char *term, size_t len, uint64_t doc_freq,
+                                       void *user_data);
+tracuu_store_status tracuu_store_list_terms(tracuu_store *store, const char *prefix,
+                                            tracuu_store_term_func func, void *user_data);
+
+/* ---- Documents ---- */
+
+/* A document being built in memory. Not tied to any store. */
+typedef struct tracuu_store_doc tracuu_store_doc;
+
+/* Returns a new empty document (never NULL); free with tracuu_store_doc_free(). */
+tracuu_store_doc *tracuu_store_doc_new(void);
+void tracuu_store_doc_free(tracuu_store_doc *doc); /* NULL accepted */
+
+/*
+ * Adds @term at position @pos (positions start at 1 in Xapian; 0 is taken as 1), raising its
+ * within-document frequency by @wdf_inc (usually 1).
+ */
+void tracuu_store_doc_add_posting(tracuu_store_doc *doc, const char *term, size_t len,
+                                  uint32_t pos, uint32_t wdf_inc);
+
+/* Adds @term without a position; @wdf_inc 0 makes a boolean (filter) term. */
+void tracuu_store_doc_add_term(tracuu_store_doc *doc, const char *term, size_t len,
+                               uint32_t wdf_inc);
+
+/* Sets value slot @slot (used for sorting, ranges and facets) to @len bytes of @value. */
+void tracuu_store_doc_set_value(tracuu_store_doc *doc, unsigned slot, const char *value,
+                                size_t len);
+
+/* Sets the document's data: an opaque blob (tracuu stores JSON) given back with each hit. */
+void tracuu_store_doc_set_data(tracuu_store_doc *doc, const char *data, size_t len);
+
+/*
+ * Stores @doc in @store in place of every document indexed by @unique_term (adds it when there
+ * is none). The document must itself carry @unique_term to be found again by it. Does not
+ * commit. Sets *@docid (if not NULL) to the document's number. Terms longer than
+ * TRACUU_STORE_MAX_TERM make this fail with TRACUU_STORE_INVALID and store nothing.
+ */
+tracuu_store_status tracuu_store_replace(tracuu_store *store, const char *unique_term,
+                                         const tracuu_store_doc *doc, uint32_t *docid);
+
+/* Deletes every document indexed by @term (none is not an error). Does not commit. */
+tracuu_store_status tracuu_store_delete(tracuu_store *store, const char *term);
+
+/*
+ * Finds the first document indexed by @term and sets *@data to a malloc()ed copy of its data
+ * (NUL-terminated; *@len its length) and *@docid (if not NULL). TRACUU_STORE_NOT_FOUND if none.
+ */
+tracuu_store_status tracuu_store_get_data(tracuu_store *store, const char *term, char **data,
+                                          size_t *len, uint32_t *docid);
+
+/* The same by document number. */
+tracuu_store_status tracuu_store_get_data_by_id(tracuu_store *store, uint32_t docid,
+                                                char **data, size_t *len);
+
+/* Sets *@value to a malloc()ed copy of value slot @slot of document @docid ("" when unset). */
+tracuu_store_status tracuu_store_get_value(tracuu_store *store, uint32_t docid, unsigned slot,
+                                           char **value, size_t *len);
+
+/* ---- Queries: trees built from C, then run by tracuu_store_search(). ---- */
+
+typedef struct tracuu_query tracuu_query;
+
+typedef enum {
+    TRACUU_QUERY_AND = 0,
+    TRACUU_QUERY_OR,
+    TRACUU_QUERY_AND_NOT,   /* first sub-query, without documents matching any of the others */
+    TRACUU_QUERY_AND_MAYBE, /* first sub-query; the others only add weight */
+    TRACUU_QUERY_FILTER,    /* first sub-query, restricted to the others, which add no weight */
+    TRACUU_QUERY_PHRASE,    /* in order, within @window positions (0: number of sub-queries) */
+    TRACUU_QUERY_NEAR,      /* any order, within @window positions */
+    TRACUU_QUERY_SYNONYM,   /* one term for weighting: variants of one word */
+    TRACUU_QUERY_MAX,       /* weight of the best-matching sub-query */
+} tracuu_query_op;
+
+/*
+ * Every constructor returns a new query (free with tracuu_query_free()) or NULL when it cannot
+ * be made (a bad argument, no memory). Combining functions take ownership of the sub-queries
+ * they are given, also when they fail, so that a tree is built without temporaries to free.
+ */
+
+/* A term, with query frequency @wqf (weight multiplier, usually 1) and query position @pos. */
+tracuu_query *tracuu_query_new_term(const char *term, size_t len, uint32_t wqf, uint32_t pos);
+
+/* Every document, or none. */
+tracuu_query *tracuu_query_new_match_all(void);
+tracuu_query *tracuu_query_new_match_nothing(void);
+
+/* Documents with a term starting with @prefix (boolean-style wildcard), at most @max_terms. */
+tracuu_query *tracuu_query_new_wildcard(const char *prefix, uint32_t max_terms);
+
+/*
+ * Documents whose value in @slot lies in [@lo, @hi], compared as byte strings (store dates as
+ * "YYYYMMDD"). Either end may be NULL for an open range.
+ */
+tracuu_query *tracuu_query_new_value_range(unsigned slot, const char *lo, const char *hi);
+
+/* Combines @n sub-queries with @op (see tracuu_query_op); takes ownership of them all. */
+tracuu_query *tracuu_query_combine(tracuu_query_op op, tracuu_query **subs, size_t n,
+                                   uint32_t window);
+
+/* Multiplies the weight of @q by @factor (0 makes it a pure filter); takes ownership of @q. */
+tracuu_query *tracuu_query_scale(tracuu_query *q, double factor);
+
+/* A copy of @q (cheap: Xapian queries share their trees). */
+tracuu_query *tracuu_query_copy(const tracuu_query *q);
+
+/* A readable description of @q for logs and tests; malloc()ed, free with free(). */
+char *tracuu_query_describe(const tracuu_query *q);
+
+void tracuu_query_free(tracuu_query *q); /* NULL accepted */
+
+/* ---- Search ---- */
+
+typedef struct {
+    uint32_t offset;           /* first hit to return */
+    uint32_t limit;            /* hits to return; 0 returns none (totals and facets only) */
+    int sort_slot;             /* -1 for relevance; else the value slot to sort by */
+    bool sort_descending;      /* with sort_slot: largest first */
+    double bm25_k1;            /* BM25 parameters; 0 and 0 use Xapian's defaults */
+    double bm25_b;
+    const unsigned *facet_slots; /* value slots to count over the whole match set */
+    size_t n_facet_slots;
+    uint32_t facet_limit;      /* most frequent values to return per facet; 0 for all */
+    uint32_t check_at_least;   /* match at least this many documents (exact totals, facets) */
+    double time_limit;         /* seconds, 0 for none: past it, TRACUU_STORE_TIMEOUT */
+} tracuu_search_options;
+
+/* Sets @opts to defaults: offset 0, limit 10, relevance, no facets, no time limit. */
+void tracuu_search_options_init(tracuu_search_options *opts);
+
+typedef struct {
+    uint32_t docid;
+    double score;
+    uint32_t rank;       /* 0-based rank in the whole result list */
+    char *data;          /* the document's data, NUL-terminated */
+    size_t data_len;
+} tracuu_hit;
+
+typedef struct {
+    char *value;         /* a value as stored in the slot, NUL-terminated */
+    size_t value_len;
+    uint64_t count;      /* matching documents with that value */
+} tracuu_facet_value;
+
+typedef struct {
+    unsigned slot;
+    tracuu_facet_value *values; /* most frequent first; ties by value */
+    size_t n_values;
+} tracuu_facet;
+
+typedef struct {
+    uint64_t total;       /* Xapian's best estimate of matching documents */
+    uint64_t total_lower; /* bounds of that estimate (equal when exact) */
+    uint64_t total_upper;
+    tracuu_hit *hits;
+    size_t n_hits;
+    tracuu_facet *facets; /* one per requested slot, in request order */
+    size_t n_facets;
+} tracuu_results;
+
+/*
+ * Runs @query on @store with @opts (NULL for defaults) and sets *@out to the results (free
+ * with tracuu_results_free()). Scores are BM25 with the given parameters. The data of every
+ * returned hit is copied, so no Xapian object outlives the call.
+ */
+tracuu_store_status tracuu_store_search(tracuu_store *store, const tracuu_query *query,
+                                        const tracuu_search_options *opts,
+                                        tracuu_results **out);
+
+void tracuu_results_free(tracuu_results *results); /* NULL accepted */
+
+#ifdef __cplusplus
+}
+#endif

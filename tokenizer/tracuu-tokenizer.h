@@ -1,0 +1,99 @@
+/* tracuu-tokenizer.h - Vietnamese text to search terms, shared by indexing and querying. */
+#pragma once
+
+#include <glib.h>
+#include <stddef.h>
+#include <stdint.h>
+
+G_BEGIN_DECLS
+
+/*
+ * Bumped whenever a change to this module can make a different term from the same text.
+ * The indexer stores it in the index metadata; an index made with another version must be
+ * rebuilt, because a query would be tokenized differently from the documents.
+ */
+#define TRACUU_TOKENIZER_VERSION 1
+
+/* Longest term the tokenizer gives, in bytes. Longer runs are cut (Xapian limits terms). */
+#define TRACUU_TOKENIZER_MAX_TERM 120
+
+typedef enum {
+    TRACUU_TOKEN_WORD = 0, /* letters: a Vietnamese syllable or a word of another script */
+    TRACUU_TOKEN_NUMBER,   /* digits, with inner separators kept: 1.000.000, 3,5 */
+    TRACUU_TOKEN_DOCNUM,   /* a document number (số ký hiệu): 34/2008/ct-ttg */
+    TRACUU_TOKEN_EMAIL,    /* vanthu@chinhphu.gov.vn */
+    TRACUU_TOKEN_URL,      /* https://vbpl.vn/... */
+} tracuu_token_kind;
+
+/*
+ * Token flags. TRACUU_TOKEN_PART marks a piece of the preceding docnum, e-mail or URL token
+ * ("ct", "ttg", "2008" of 34/2008/CT-TTg), given at the same position as that token (colocated,
+ * as FTS5 does for synonyms) so that the pieces are searchable without moving later positions.
+ */
+#define TRACUU_TOKEN_PART (1u << 0)
+
+typedef struct {
+    const char *term;   /* NUL-terminated: NFC, tone marks in one placement, case-folded */
+    size_t term_len;    /* bytes, without the NUL */
+    const char *folded; /* NUL-terminated: term without diacritics, đ as d ("duong") */
+    size_t folded_len;
+    tracuu_token_kind kind;
+    unsigned flags;     /* TRACUU_TOKEN_* flags */
+    uint32_t pos;       /* position: counts tokens without TRACUU_TOKEN_PART */
+    size_t start;       /* byte offset of the token's first byte in the input */
+    size_t end;         /* byte offset one past its last byte in the input */
+} tracuu_token;
+
+/*
+ * Called once per token, in order of position. The strings in @token are valid only during
+ * the call. Return TRUE to go on, FALSE to stop tokenizing.
+ */
+typedef gboolean (*tracuu_token_func)(const tracuu_token *token, gpointer user_data);
+
+typedef struct tracuu_tokenizer tracuu_tokenizer;
+
+/*
+ * Makes a tokenizer. It holds ICU state, so use one per thread.
+ * Returns NULL and sets @error if ICU cannot be set up. Free with tracuu_tokenizer_free().
+ */
+tracuu_tokenizer *tracuu_tokenizer_new(GError **error);
+
+/* Frees @tk; NULL is accepted. */
+void tracuu_tokenizer_free(tracuu_tokenizer *tk);
+
+/*
+ * Tokenizes @len bytes of @text (any bytes: invalid UTF-8 is replaced, never a reason to stop)
+ * and calls @func for every token. The first token gets position @first_pos.
+ *
+ * Returns the position after the last token given, so that a caller can tokenize several
+ * fields into one position space (leaving a gap between them if it wants).
+ */
+uint32_t tracuu_tokenizer_run(tracuu_tokenizer *tk, const char *text, size_t len,
+                              uint32_t first_pos, tracuu_token_func func, gpointer user_data);
+
+/* The name of @kind as used in JSON: "word", "number", "docnum", "email", "url". */
+const char *tracuu_token_kind_name(tracuu_token_kind kind);
+
+/*
+ * Normalises a piece of text the way terms are normalised (valid UTF-8, NFC, one tone-mark
+ * placement, case-folded), keeping spaces and punctuation, with runs of white space made one
+ * space and the ends trimmed. For metadata values that are compared whole (issuer, type).
+ * Returns a newly allocated string; caller frees with g_free(). @len may be -1 for NUL-terminated.
+ */
+char *tracuu_text_normalize(const char *text, gssize len);
+
+/*
+ * Like tracuu_text_normalize(), then removes every diacritic and maps đ to d:
+ * "Bộ Tài chính" gives "bo tai chinh". Caller frees with g_free().
+ */
+char *tracuu_text_fold(const char *text, gssize len);
+
+/*
+ * If @text (trimmed) is one Vietnamese document number in any of the ways people write it
+ * ("34/2008/CT–TTg", "34/2008/CT - TTg", "1115/QD-TTg"), sets *@term to its normal form
+ * ("34/2008/ct-ttg") and *@folded to that form with đ as d, both newly allocated (g_free), and
+ * returns TRUE. Otherwise returns FALSE and sets both to NULL. Either out-parameter may be NULL.
+ */
+gboolean tracuu_docnum_normalize(const char *text, gssize len, char **term, char **folded);
+
+G_END_DECLS
