@@ -1,0 +1,126 @@
+/* extract-pdf.c - text page by page and document info out of PDF files with poppler-glib. */
+#include "extract-formats.h"
+
+#include <poppler.h>
+#include <string.h>
+
+/*
+ * Poppler prints parse errors on stderr through its global error callback; poppler-glib offers
+ * no way to catch them, and the GError it returns carries the reason we report, so they are
+ * left as they are.
+ */
+
+/* The date of the document info as "YYYY-MM-DD", or NULL when the PDF gives none. */
+static char *
+pdf_created(PopplerDocument *pdf)
+{
+    GDateTime *dt = poppler_document_get_creation_date_time(pdf);
+    char *out;
+
+    if (dt == NULL)
+        return NULL;
+    out = g_date_time_format(dt, "%Y-%m-%d");
+    g_date_time_unref(dt);
+    return out;
+}
+
+/* TRUE when @s holds at least one character that is not white space. */
+static gboolean
+has_visible_text(const char *s)
+{
+    for (; *s != '\0'; s = g_utf8_next_char(s)) {
+        if (!g_unichar_isspace(g_utf8_get_char(s)))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+tracuu_extracted *
+tracuu_extract_pdf(const char *data, gsize len, GError **error)
+{
+    g_autoptr(GBytes) bytes = NULL;
+    g_autoptr(GString) text = NULL;
+    g_autoptr(tracuu_extracted) doc = NULL;
+    PopplerDocument *pdf;
+    GError *local = NULL;
+    gboolean any_text = FALSE;
+    int n_pages;
+    char *title;
+
+    /* Poppler keeps a reference to the bytes; static bytes are safe because @data outlives us. */
+    bytes = g_bytes_new_static(data, len);
+    pdf = poppler_document_new_from_bytes(bytes, NULL, &local);
+    if (pdf == NULL) {
+        if (g_error_matches(local, POPPLER_ERROR, POPPLER_ERROR_ENCRYPTED))
+            g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_ENCRYPTED,
+                        "encrypted PDF: a password is needed to read it");
+        else
+            g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_DAMAGED,
+                        "damaged PDF: %s", local ? local->message : "unreadable");
+        g_clear_error(&local);
+        return NULL;
+    }
+
+    doc = tracuu_extracted_new("pdf", "application/pdf");
+    doc->pages = g_array_new(FALSE, FALSE, sizeof(guint64));
+    text = g_string_new(NULL);
+    n_pages = poppler_document_get_n_pages(pdf);
+    for (int i = 0; i < n_pages; i++) {
+        PopplerPage *page = poppler_document_get_page(pdf, i);
+        guint64 start = text->len;
+        char *page_text;
+
+        g_array_append_val(doc->pages, start);
+        if (page == NULL) {
+            tracuu_extracted_warn(doc, "page %d: cannot be read", i + 1);
+            continue;
+        }
+        page_text = poppler_page_get_text(page);
+        g_object_unref(page);
+        if (page_text == NULL)
+            continue;
+        if (text->len + strlen(page_text) > TRACUU_EXTRACT_MAX_TEXT) {
+            g_free(page_text);
+            g_object_unref(pdf);
+            g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE,
+                        "PDF text is over the limit of %" G_GSIZE_FORMAT " bytes at page %d",
+                        TRACUU_EXTRACT_MAX_TEXT, i + 1);
+            return NULL;
+        }
+        if (has_visible_text(page_text))
+            any_text = TRUE;
+        /* Poppler promises UTF-8, but a broken ToUnicode map can still produce bad sequences. */
+        if (g_utf8_validate(page_text, -1, NULL)) {
+            g_string_append(text, page_text);
+        } else {
+            char *valid = g_utf8_make_valid(page_text, -1);
+            g_string_append(text, valid);
+            g_free(valid);
+        }
+        g_free(page_text);
+        /* Pages are kept apart so that the last word of one does not join the first of next. */
+        if (text->len > start && text->str[text->len - 1] != '\n')
+            g_string_append_c(text, '\n');
+    }
+
+    if (!any_text) {
+        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_NO_TEXT,
+                    "image-only PDF (%d page%s), needs OCR", n_pages, n_pages == 1 ? "" : "s");
+        g_object_unref(pdf);
+        return NULL;
+    }
+
+    title = poppler_document_get_title(pdf);
+    if (title != NULL) {
+        g_strstrip(title);
+        if (*title != '\0')
+            doc->title = g_utf8_make_valid(title, -1);
+        g_free(title);
+    }
+    doc->created = pdf_created(pdf);
+    g_object_unref(pdf);
+
+    g_free(doc->text);
+    doc->text = g_string_free(g_steal_pointer(&text), FALSE);
+    return g_steal_pointer(&doc);
+}
