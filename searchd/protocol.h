@@ -1,0 +1,100 @@
+/* protocol.h - tracuu-searchd's wire protocol: line framing and request/response JSON, no I/O. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/*
+ * The protocol is newline-delimited JSON (docs/protocol.md): one request object per line, one
+ * response object per line, in order. This module does no I/O, so that the framing rules can be
+ * tested and fuzzed byte by byte: the daemon reads whatever the socket gives it and feeds it
+ * here, the way redis feeds a client's query buffer to its parser.
+ */
+
+/* The longest request line accepted, in bytes, not counting the "\n" (nor a "\r" before it). */
+#define TRACUU_PROTOCOL_MAX_LINE (1024 * 1024)
+
+#define TRACUU_PROTOCOL_ERROR (tracuu_protocol_error_quark())
+GQuark tracuu_protocol_error_quark(void);
+
+typedef enum {
+    TRACUU_PROTOCOL_ERROR_BAD_JSON,      /* "bad_json": not JSON, or not UTF-8 */
+    TRACUU_PROTOCOL_ERROR_BAD_REQUEST,   /* "bad_request": JSON, but not an object with "op" */
+    TRACUU_PROTOCOL_ERROR_LINE_TOO_LONG, /* "line_too_long": over TRACUU_PROTOCOL_MAX_LINE */
+} tracuu_protocol_error;
+
+/* The protocol's name of @code ("bad_json"...). Static string. */
+const char *tracuu_protocol_error_code_name(tracuu_protocol_error code);
+
+/* ---- Framing ---- */
+
+typedef enum {
+    TRACUU_PROTOCOL_NEED_MORE, /* every byte given was consumed; no complete line yet */
+    TRACUU_PROTOCOL_LINE,      /* one complete line is ready */
+    TRACUU_PROTOCOL_TOO_LONG,  /* a line went over the limit: answer the error once */
+} tracuu_protocol_status;
+
+typedef struct tracuu_protocol_reader tracuu_protocol_reader;
+
+/*
+ * A per-connection line reader that keeps at most @max_line + 1 bytes of a partial line
+ * (0: TRACUU_PROTOCOL_MAX_LINE). Caller frees with tracuu_protocol_reader_free().
+ */
+tracuu_protocol_reader *tracuu_protocol_reader_new(gsize max_line);
+
+void tracuu_protocol_reader_free(tracuu_protocol_reader *reader); /* NULL accepted */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_protocol_reader, tracuu_protocol_reader_free)
+
+/*
+ * Consumes bytes of @data (@len bytes) until it has something to say, and sets *@consumed to
+ * how many it took; call again with the rest until it answers NEED_MORE.
+ *
+ * LINE: *@line is the line without its "\n" and without one "\r" before it, NUL-terminated
+ * (it may contain other NULs: *@line_len is its length); the caller owns it (g_free).
+ * Empty and blank lines are skipped, never returned: they are not requests.
+ *
+ * TOO_LONG: a line went over the limit. It is reported once, as soon as the limit is passed,
+ * and the rest of it, up to and including its "\n", is then consumed and dropped without
+ * being kept, however long it is. *@line is NULL.
+ *
+ * NEED_MORE: all of @data was consumed; a partial line, if any, is kept for the next call.
+ */
+tracuu_protocol_status tracuu_protocol_reader_feed(tracuu_protocol_reader *reader,
+                                                   const char *data, gsize len, gsize *consumed,
+                                                   char **line, gsize *line_len);
+
+/* Bytes of a partial line held now (at most max_line + 1). */
+gsize tracuu_protocol_reader_get_buffered(const tracuu_protocol_reader *reader);
+
+/* ---- Requests and responses ---- */
+
+/*
+ * Parses one request line. Returns the request object (caller frees with json_object_unref())
+ * or NULL with @error set: TRACUU_PROTOCOL_ERROR_BAD_JSON for invalid UTF-8 or JSON (the message
+ * gives the line and column, or byte offset), TRACUU_PROTOCOL_ERROR_BAD_REQUEST for JSON that
+ * is not an object or whose "op" is missing or not a string.
+ *
+ * *@id is set to a copy of the request's "id" member whenever it could be read, even when the
+ * request is then refused (caller frees with json_node_unref()), otherwise to NULL.
+ */
+JsonObject *tracuu_protocol_parse_request(const char *line, gsize len, JsonNode **id,
+                                          GError **error);
+
+/*
+ * Formats a response line: @response (borrowed) with "id": @id first when @id is not NULL,
+ * then the members of @response, then "\n". Returns a newly allocated string (g_free) and sets
+ * *@len (if not NULL) to its length.
+ */
+char *tracuu_protocol_format_response(JsonNode *id, JsonObject *response, gsize *len);
+
+/*
+ * Formats an error response line: {"id": @id, "ok": false, "error": {"code": @code,
+ * "message": @message}} and "\n"; "id" only when @id is not NULL. Returns a newly allocated
+ * string (g_free) and sets *@len (if not NULL) to its length.
+ */
+char *tracuu_protocol_format_error(JsonNode *id, const char *code, const char *message,
+                                   gsize *len);
+
+G_END_DECLS

@@ -1,0 +1,329 @@
+/* test-protocol.c - unit tests of tracuu-searchd's line framing and request/response JSON. */
+#include <string.h>
+
+#include "protocol.h"
+
+/* Feeds @chunks one after the other (as separate reads) and describes what came out:
+ * "L<line>" per line, "T" per refusal, joined by "|". Lines are shown with NUL as "\\0". */
+static char *
+run_reader(gsize max, const char *const *chunks, const gsize *lens)
+{
+    g_autoptr(tracuu_protocol_reader) r = tracuu_protocol_reader_new(max);
+    GString *out = g_string_new(NULL);
+
+    for (gsize c = 0; chunks[c]; c++) {
+        const char *data = chunks[c];
+        gsize len = lens ? lens[c] : strlen(data);
+        while (TRUE) {
+            gsize used = 0, llen = 0;
+            char *line = NULL;
+            tracuu_protocol_status st =
+                tracuu_protocol_reader_feed(r, data, len, &used, &line, &llen);
+            g_assert_cmpuint(used, <=, len);
+            g_assert_cmpuint(tracuu_protocol_reader_get_buffered(r), <=, (max ? max : TRACUU_PROTOCOL_MAX_LINE) + 1);
+            data += used;
+            len -= used;
+            if (st == TRACUU_PROTOCOL_NEED_MORE) {
+                g_assert_null(line);
+                g_assert_cmpuint(len, ==, 0);
+                break;
+            }
+            if (out->len)
+                g_string_append_c(out, '|');
+            if (st == TRACUU_PROTOCOL_LINE) {
+                g_assert_nonnull(line);
+                g_assert_cmpint(line[llen], ==, '\0');
+                g_string_append_c(out, 'L');
+                for (gsize i = 0; i < llen; i++) {
+                    if (line[i] == '\0')
+                        g_string_append(out, "\\0");
+                    else
+                        g_string_append_c(out, line[i]);
+                }
+                g_free(line);
+            } else {
+                g_assert_cmpint(st, ==, TRACUU_PROTOCOL_TOO_LONG);
+                g_assert_null(line);
+                g_string_append_c(out, 'T');
+            }
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
+typedef struct {
+    const char *name;
+    gsize max;
+    const char *chunks[8];
+    const char *expect;
+} framing_case;
+
+static const framing_case framing_cases[] = {
+    {"one line", 0, {"{\"op\":\"ping\"}\n"}, "L{\"op\":\"ping\"}"},
+    {"no newline yet", 0, {"{\"op\":\"ping\"}"}, ""},
+    {"split across reads", 0, {"{\"op\"", ":\"pi", "ng\"}", "\n"}, "L{\"op\":\"ping\"}"},
+    {"split byte by byte", 0, {"a", "b", "c", "\n", "d", "\n"}, "Labc|Ld"},
+    {"several lines in one read", 0, {"a\nbb\nccc\n"}, "La|Lbb|Lccc"},
+    {"lines and a partial one", 0, {"a\nb", "c\nd"}, "La|Lbc"},
+    {"CRLF", 0, {"a\r\nb\r\n"}, "La|Lb"},
+    {"CR split from LF", 0, {"a\r", "\nb\n"}, "La|Lb"},
+    {"only one CR is stripped", 0, {"a\r\r\n"}, "La\r"},
+    {"CR inside a line is kept", 0, {"a\rb\n"}, "La\rb"},
+    {"empty lines skipped", 0, {"\n\n\r\na\n\n"}, "La"},
+    {"blank lines skipped", 0, {"  \t \n", " \r\n", "x\n"}, "Lx"},
+    {"blank line split across reads", 0, {"  ", " \n", "y\n"}, "Ly"},
+    {"limit exactly", 4, {"abcd\n"}, "Labcd"},
+    {"limit exactly with CRLF", 4, {"abcd\r\n"}, "Labcd"},
+    {"limit exactly in pieces", 4, {"ab", "cd", "\r", "\n"}, "Labcd"},
+    {"one over with newline", 4, {"abcde\nok\n"}, "T|Lok"},
+    {"one over in pieces", 4, {"abc", "de", "\n", "ok\n"}, "T|Lok"},
+    {"over, CR not at the end", 4, {"abcd\rx\nok\n"}, "T|Lok"},
+    {"refused once, rest dropped", 4, {"abcdefgh", "ijklmnop", "qrstuvwx", "yz\nok\n"}, "T|Lok"},
+    {"refused line then next in same read", 3, {"aaaaaaaaaa\nbbb\ncccc\nd\n"}, "T|Lbbb|T|Ld"},
+    {"two refusals in a row", 2, {"xxxxx", "\n", "yyyyy\n", "zz\n"}, "T|T|Lzz"},
+};
+
+static void
+test_framing(gconstpointer data)
+{
+    const framing_case *c = data;
+    g_autofree char *got = run_reader(c->max, c->chunks, NULL);
+    g_assert_cmpstr(got, ==, c->expect);
+}
+
+static void
+test_framing_nul(void)
+{
+    /* A NUL byte does not end a line; the line comes back whole with its length. */
+    const char *chunks[] = {"a\0b\nc\n", NULL};
+    const gsize lens[] = {6};
+    g_autofree char *got = run_reader(0, chunks, lens);
+    g_assert_cmpstr(got, ==, "La\\0b|Lc");
+}
+
+/* The real limit: a line of exactly TRACUU_PROTOCOL_MAX_LINE bytes passes; one byte more is
+ * refused, the reader never holding more than the limit, and the connection goes on. */
+static void
+test_framing_one_mib(void)
+{
+    const gsize max = TRACUU_PROTOCOL_MAX_LINE;
+    for (int over = 0; over <= 1; over++) {
+        g_autoptr(tracuu_protocol_reader) r = tracuu_protocol_reader_new(0);
+        gsize n = max + over;
+        char *big = g_malloc(n + 1);
+        memset(big, 'x', n);
+        big[n] = '\n';
+        gsize off = 0, refused = 0, lines = 0, longest = 0;
+        /* Fed in 64 KiB reads, as the daemon does. */
+        while (off < n + 1) {
+            gsize len = MIN(65536, n + 1 - off), used = 0, llen = 0;
+            char *line = NULL;
+            tracuu_protocol_status st =
+                tracuu_protocol_reader_feed(r, big + off, len, &used, &line, &llen);
+            g_assert_cmpuint(tracuu_protocol_reader_get_buffered(r), <=, max + 1);
+            off += used;
+            if (st == TRACUU_PROTOCOL_LINE) {
+                lines++;
+                longest = llen;
+                g_free(line);
+            } else if (st == TRACUU_PROTOCOL_TOO_LONG) {
+                refused++;
+            }
+        }
+        g_assert_cmpuint(lines, ==, over ? 0 : 1);
+        g_assert_cmpuint(refused, ==, over ? 1 : 0);
+        if (!over)
+            g_assert_cmpuint(longest, ==, max);
+        gsize used = 0;
+        char *line = NULL;
+        g_assert_cmpint(tracuu_protocol_reader_feed(r, "next\n", 5, &used, &line, NULL), ==,
+                        TRACUU_PROTOCOL_LINE);
+        g_assert_cmpstr(line, ==, "next");
+        g_free(line);
+        g_free(big);
+    }
+}
+
+/* A 64 MiB line sent in one go is refused as soon as the limit is passed: the reader keeps
+ * nothing of it, and consumes the whole read. */
+static void
+test_framing_huge_unbuffered(void)
+{
+    g_autoptr(tracuu_protocol_reader) r = tracuu_protocol_reader_new(1000);
+    g_autofree char *chunk = g_malloc(1 << 20);
+    memset(chunk, 'y', 1 << 20);
+    gsize used = 0;
+    char *line = NULL;
+    g_assert_cmpint(tracuu_protocol_reader_feed(r, chunk, 1 << 20, &used, &line, NULL), ==,
+                    TRACUU_PROTOCOL_TOO_LONG);
+    g_assert_cmpuint(used, ==, 1 << 20);
+    g_assert_cmpuint(tracuu_protocol_reader_get_buffered(r), ==, 0);
+    for (int i = 0; i < 63; i++) {
+        g_assert_cmpint(tracuu_protocol_reader_feed(r, chunk, 1 << 20, &used, &line, NULL), ==,
+                        TRACUU_PROTOCOL_NEED_MORE);
+        g_assert_cmpuint(tracuu_protocol_reader_get_buffered(r), ==, 0);
+    }
+    g_assert_cmpint(tracuu_protocol_reader_feed(r, "y\nz\n", 4, &used, &line, NULL), ==,
+                    TRACUU_PROTOCOL_LINE);
+    g_assert_cmpstr(line, ==, "z");
+    g_free(line);
+}
+
+typedef struct {
+    const char *name;
+    const char *line;
+    int error;          /* -1: accepted */
+    const char *id;     /* the id read, as JSON, or NULL */
+    const char *message_has; /* part of the error message */
+} parse_case;
+
+static const parse_case parse_cases[] = {
+    {"ping", "{\"op\":\"ping\"}", -1, NULL, NULL},
+    {"id number", "{\"id\":7,\"op\":\"ping\"}", -1, "7", NULL},
+    {"id string", "{\"op\":\"get\",\"id\":\"abc\"}", -1, "\"abc\"", NULL},
+    {"id object", "{\"op\":\"ping\",\"id\":{\"a\":[1,2]}}", -1, "{\"a\":[1,2]}", NULL},
+    {"id null", "{\"op\":\"ping\",\"id\":null}", -1, "null", NULL},
+    {"spaces around", "  { \"op\" : \"stats\" }  ", -1, NULL, NULL},
+    {"malformed", "{\"op\":", TRACUU_PROTOCOL_ERROR_BAD_JSON, NULL, "column 6"},
+    {"garbage", "hello", TRACUU_PROTOCOL_ERROR_BAD_JSON, NULL, NULL},
+    {"trailing comma", "{\"op\":\"ping\",}", TRACUU_PROTOCOL_ERROR_BAD_JSON, NULL, NULL},
+    {"invalid UTF-8", "{\"op\":\"search\",\"q\":\"\xc3\x28\"}", TRACUU_PROTOCOL_ERROR_BAD_JSON,
+     NULL, "byte 20"},
+    {"overlong UTF-8", "{\"op\":\"\xc0\xaf\"}", TRACUU_PROTOCOL_ERROR_BAD_JSON, NULL, "UTF-8"},
+    {"array", "[1,2]", TRACUU_PROTOCOL_ERROR_BAD_REQUEST, NULL, "array"},
+    {"string", "\"ping\"", TRACUU_PROTOCOL_ERROR_BAD_REQUEST, NULL, NULL},
+    {"number", "42", TRACUU_PROTOCOL_ERROR_BAD_REQUEST, NULL, NULL},
+    {"no op", "{\"id\":3}", TRACUU_PROTOCOL_ERROR_BAD_REQUEST, "3", "op"},
+    {"op not a string", "{\"id\":\"x\",\"op\":5}", TRACUU_PROTOCOL_ERROR_BAD_REQUEST, "\"x\"",
+     "string"},
+    {"op null", "{\"op\":null}", TRACUU_PROTOCOL_ERROR_BAD_REQUEST, NULL, NULL},
+    {"Vietnamese", "{\"op\":\"search\",\"q\":\"thư điện tử\",\"id\":\"tìm\"}", -1, "\"tìm\"", NULL},
+};
+
+static void
+test_parse(gconstpointer data)
+{
+    const parse_case *c = data;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) id = NULL;
+    g_autoptr(JsonObject) req =
+        tracuu_protocol_parse_request(c->line, strlen(c->line), &id, &error);
+    if (c->error < 0) {
+        g_assert_no_error(error);
+        g_assert_nonnull(req);
+        g_assert_nonnull(json_object_get_string_member(req, "op"));
+    } else {
+        g_assert_null(req);
+        g_assert_error(error, TRACUU_PROTOCOL_ERROR, c->error);
+        if (c->message_has)
+            g_assert_nonnull(strstr(error->message, c->message_has));
+    }
+    if (c->id) {
+        g_assert_nonnull(id);
+        g_autofree char *s = json_to_string(id, FALSE);
+        g_assert_cmpstr(s, ==, c->id);
+    } else {
+        g_assert_null(id);
+    }
+}
+
+static void
+test_parse_nul_and_depth(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) id = NULL;
+    /* An embedded NUL is not valid in a request. */
+    JsonObject *req = tracuu_protocol_parse_request("{\"op\":\"p\0\"}", 11, &id, &error);
+    g_assert_null(req);
+    g_assert_error(error, TRACUU_PROTOCOL_ERROR, TRACUU_PROTOCOL_ERROR_BAD_JSON);
+    g_clear_error(&error);
+
+    /* Deep nesting is refused without recursing; inside a string it is only text. */
+    gsize n = 100000;
+    g_autofree char *deep = g_malloc(n + 1);
+    memset(deep, '[', n);
+    deep[n] = 0;
+    req = tracuu_protocol_parse_request(deep, n, &id, &error);
+    g_assert_null(req);
+    g_assert_error(error, TRACUU_PROTOCOL_ERROR, TRACUU_PROTOCOL_ERROR_BAD_JSON);
+    g_assert_nonnull(strstr(error->message, "deep"));
+    g_clear_error(&error);
+
+    GString *s = g_string_new("{\"op\":\"search\",\"q\":\"");
+    for (int i = 0; i < 1000; i++)
+        g_string_append(s, "[{");
+    g_string_append(s, "\\\"\"}");
+    req = tracuu_protocol_parse_request(s->str, s->len, &id, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(req);
+    json_object_unref(req);
+    g_string_free(s, TRUE);
+}
+
+static void
+test_format(void)
+{
+    g_autoptr(JsonObject) resp = json_object_new();
+    json_object_set_boolean_member(resp, "ok", TRUE);
+    json_object_set_int_member(resp, "total", 3);
+    g_autoptr(JsonNode) id = json_from_string("{\"n\":[1,\"a\\nb\"]}", NULL);
+    gsize len = 0;
+
+    g_autofree char *a = tracuu_protocol_format_response(id, resp, &len);
+    g_assert_cmpstr(a, ==, "{\"id\":{\"n\":[1,\"a\\nb\"]},\"ok\":true,\"total\":3}\n");
+    g_assert_cmpuint(len, ==, strlen(a));
+
+    g_autofree char *b = tracuu_protocol_format_response(NULL, resp, NULL);
+    g_assert_cmpstr(b, ==, "{\"ok\":true,\"total\":3}\n");
+
+    g_autoptr(JsonObject) empty = json_object_new();
+    g_autoptr(JsonNode) five = json_from_string("5", NULL);
+    g_autofree char *c = tracuu_protocol_format_response(five, empty, NULL);
+    g_assert_cmpstr(c, ==, "{\"id\":5}\n");
+
+    g_autofree char *d = tracuu_protocol_format_error(five, "bad_json", "line 1: \"x\"\n", &len);
+    g_assert_cmpstr(d, ==,
+                    "{\"id\":5,\"ok\":false,\"error\":{\"code\":\"bad_json\",\"message\":"
+                    "\"line 1: \\\"x\\\"\\n\"}}\n");
+    g_assert_cmpuint(len, ==, strlen(d));
+
+    /* A response is one line, always valid JSON, whatever the message held. */
+    g_autofree char *e = tracuu_protocol_format_error(NULL, "bad_query", "bad \xff byte", NULL);
+    g_assert_true(strchr(e, '\n') == e + strlen(e) - 1);
+    g_autoptr(JsonNode) back = json_from_string(e, NULL);
+    g_assert_nonnull(back);
+    g_assert_false(json_object_get_boolean_member(json_node_get_object(back), "ok"));
+    g_assert_false(json_object_has_member(json_node_get_object(back), "id"));
+}
+
+static void
+test_error_names(void)
+{
+    g_assert_cmpstr(tracuu_protocol_error_code_name(TRACUU_PROTOCOL_ERROR_BAD_JSON), ==,
+                    "bad_json");
+    g_assert_cmpstr(tracuu_protocol_error_code_name(TRACUU_PROTOCOL_ERROR_BAD_REQUEST), ==,
+                    "bad_request");
+    g_assert_cmpstr(tracuu_protocol_error_code_name(TRACUU_PROTOCOL_ERROR_LINE_TOO_LONG), ==,
+                    "line_too_long");
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    for (gsize i = 0; i < G_N_ELEMENTS(framing_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/protocol/framing/%s", framing_cases[i].name);
+        g_test_add_data_func(path, &framing_cases[i], test_framing);
+    }
+    g_test_add_func("/protocol/framing/NUL inside a line", test_framing_nul);
+    g_test_add_func("/protocol/framing/1 MiB exactly and over", test_framing_one_mib);
+    g_test_add_func("/protocol/framing/64 MiB line not buffered", test_framing_huge_unbuffered);
+    for (gsize i = 0; i < G_N_ELEMENTS(parse_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/protocol/parse/%s", parse_cases[i].name);
+        g_test_add_data_func(path, &parse_cases[i], test_parse);
+    }
+    g_test_add_func("/protocol/parse/NUL and nesting", test_parse_nul_and_depth);
+    g_test_add_func("/protocol/format", test_format);
+    g_test_add_func("/protocol/error names", test_error_names);
+    return g_test_run();
+}
