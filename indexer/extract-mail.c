@@ -1,0 +1,1168 @@
+/* extract-mail.c - mail messages and mbox files into documents, with GMime 3. */
+#include "extract-formats.h"
+
+#include <fcntl.h>
+#include <gmime/gmime.h>
+#include <string.h>
+
+/*
+ * GMime parses the MIME structure and undoes transfer encodings; everything that turns bytes
+ * into text is done here instead, because GMime 3.2.13 loses encoded-words (jstedfast/gmime#133)
+ * and gives up on charsets it does not know, where an archive must keep every word it can.
+ */
+
+/* A header value longer than this is cut (with a warning): a 2 MB Subject is an attack. */
+#define MAIL_HEADER_MAX (64 * 1024)
+/* Warnings kept per document: a hostile message can make GMime complain thousands of times. */
+#define MAIL_WARNINGS_MAX 32
+/* Sections of one RFC 2231 parameter (filename*0*, filename*1*, ...) that are kept. */
+#define MAIL_PARAM_SECTIONS_MAX 64
+
+/* --- Charsets ----------------------------------------------------------------------------- */
+
+/*
+ * Maps the charset names mailers write to names glibc's iconv knows. Vietnamese mailers of the
+ * 1990s and 2000s used several private spellings of the same three legacy charsets.
+ */
+static const struct {
+    const char *alias;
+    const char *iconv_name;
+} charset_aliases[] = {
+    { "utf8", "UTF-8" },
+    { "utf-8", "UTF-8" },
+    { "us-ascii", "UTF-8" }, /* 8-bit bytes under us-ascii are mislabelled, not binary */
+    { "ascii", "UTF-8" },
+    { "cp1258", "WINDOWS-1258" },
+    { "x-cp1258", "WINDOWS-1258" },
+    { "windows-1258", "WINDOWS-1258" },
+    { "x-viet-windows", "WINDOWS-1258" },
+    { "tcvn", "TCVN5712-1" },
+    { "tcvn3", "TCVN5712-1" },
+    { "tcvn-3", "TCVN5712-1" },
+    { "tcvn5712", "TCVN5712-1" },
+    { "tcvn-5712", "TCVN5712-1" },
+    { "tcvn5712-1", "TCVN5712-1" },
+    { "x-viet-tcvn", "TCVN5712-1" },
+    { "x-viet-tcvn5712", "TCVN5712-1" },
+    { "viscii", "VISCII" },
+    { "x-viet-viscii", "VISCII" },
+    { "viscii1.1-1", "VISCII" },
+    /* Mailers write iso-8859-1 for text typed in windows-1252 (curly quotes, euro). */
+    { "iso-8859-1", "WINDOWS-1252" },
+    { "iso8859-1", "WINDOWS-1252" },
+    { "latin1", "WINDOWS-1252" },
+    { "ks_c_5601-1987", "CP949" },
+    { "gb2312", "GB18030" },
+    { "gbk", "GB18030" },
+};
+
+/* Returns the iconv name for the charset @name (a static string or @name itself). */
+static const char *
+charset_iconv_name(const char *name)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(charset_aliases); i++) {
+        if (g_ascii_strcasecmp(name, charset_aliases[i].alias) == 0)
+            return charset_aliases[i].iconv_name;
+    }
+    return name;
+}
+
+/* TRUE when @name looks like a charset name at all (iconv is not fed arbitrary bytes). */
+static gboolean
+charset_name_is_plausible(const char *name)
+{
+    gsize n = strlen(name);
+    if (n == 0 || n > 40)
+        return FALSE;
+    for (gsize i = 0; i < n; i++) {
+        if (!g_ascii_isalnum(name[i]) && !strchr("-_.:+()", name[i]))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/*
+ * Converts exactly @len bytes from @charset to UTF-8. Returns NULL when iconv does not know the
+ * charset or when any byte is invalid in it: the caller then tries the next candidate.
+ */
+static char *
+convert_strict(const char *data, gsize len, const char *charset, gsize *out_len)
+{
+    const char *iconv_name = charset_iconv_name(charset);
+    if (g_ascii_strcasecmp(iconv_name, "UTF-8") == 0) {
+        if (!g_utf8_validate_len(data, len, NULL))
+            return NULL;
+        *out_len = len;
+        return g_strndup(data, len);
+    }
+    if (!charset_name_is_plausible(iconv_name))
+        return NULL;
+    gsize read = 0;
+    gsize written = 0;
+    char *out = g_convert(data, len, "UTF-8", iconv_name, &read, &written, NULL);
+    if (out == NULL || read != len) {
+        g_free(out);
+        return NULL;
+    }
+    *out_len = written;
+    return out;
+}
+
+/*
+ * TRUE when @data is mostly UTF-8 with a few damaged bytes (more valid multi-byte sequences than
+ * invalid bytes): then U+FFFD for the damage loses less than reading it all as windows-1258.
+ */
+static gboolean
+mostly_utf8(const char *data, gsize len)
+{
+    gsize good = 0;
+    gsize bad = 0;
+    const char *p = data;
+    const char *end = data + len;
+    while (p < end) {
+        const char *stop = NULL;
+        if (g_utf8_validate_len(p, end - p, &stop))
+            stop = end;
+        for (const char *q = p; q < stop; q++) {
+            if ((guchar)*q >= 0xC0)
+                good++;
+        }
+        if (stop >= end)
+            break;
+        bad++;
+        p = stop + 1;
+    }
+    return good > bad;
+}
+
+/* Windows-1258 leaves a few bytes undefined; they become '?' so that the rest is kept. */
+static char *
+convert_windows_1258_lossy(const char *data, gsize len, gsize *out_len)
+{
+    static const guchar undefined[] = { 0x81, 0x8A, 0x8D, 0x8E, 0x8F, 0x90, 0x9A, 0x9D, 0x9E };
+    g_autofree char *copy = g_memdup2(data, len);
+    for (gsize i = 0; i < len; i++) {
+        if (memchr(undefined, (guchar)copy[i], sizeof undefined))
+            copy[i] = '?';
+    }
+    return convert_strict(copy, len, "WINDOWS-1258", out_len);
+}
+
+/*
+ * Replaces NUL and other control characters (but tab and newline) by spaces so that the text is
+ * one C string, and normalises to NFC: windows-1258 and TCVN give combining tone marks.
+ */
+static char *
+utf8_finish(char *s, gsize len)
+{
+    for (gsize i = 0; i < len; i++) {
+        guchar c = (guchar)s[i];
+        if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F)
+            s[i] = c == '\r' ? '\n' : ' ';
+    }
+    char *nfc = g_utf8_normalize(s, len, G_NORMALIZE_NFC);
+    if (nfc == NULL) /* cannot happen on valid UTF-8, but never return NULL text */
+        nfc = g_utf8_make_valid(s, len);
+    g_free(s);
+    return nfc;
+}
+
+/*
+ * Converts @len bytes to NFC UTF-8, trying @declared (may be NULL), then UTF-8, then @fallback
+ * (may be NULL), then windows-1258; if nothing reads every byte, keeps what can be read. Sets
+ * *@used (may be NULL) to the charset that worked, or NULL when the result is lossy. Never fails.
+ */
+static char *
+mail_to_utf8(const char *data, gsize len, const char *declared, const char *fallback,
+             const char **used)
+{
+    const char *candidates[] = { declared, "UTF-8", fallback, "WINDOWS-1258" };
+    gsize out_len = 0;
+    for (gsize i = 0; i < G_N_ELEMENTS(candidates); i++) {
+        if (candidates[i] == NULL || *candidates[i] == '\0')
+            continue;
+        char *out = convert_strict(data, len, candidates[i], &out_len);
+        if (out != NULL) {
+            if (used)
+                *used = candidates[i];
+            return utf8_finish(out, out_len);
+        }
+    }
+    if (used)
+        *used = NULL;
+    char *out = NULL;
+    if (!mostly_utf8(data, len))
+        out = convert_windows_1258_lossy(data, len, &out_len);
+    if (out == NULL) {
+        out = g_utf8_make_valid(data, len);
+        out_len = strlen(out);
+    }
+    return utf8_finish(out, out_len);
+}
+
+/* --- Header decoding (RFC 2047) -------------------------------------------------------------- */
+
+/* Where a header decoder reports unknown charsets; both may be NULL. */
+typedef struct {
+    tracuu_extracted *doc;
+    const char *header;
+} warn_target;
+
+/* One RFC 2047 encoded-word found in a header: pointers into the header. */
+typedef struct {
+    const char *charset;
+    gsize charset_len;
+    char encoding; /* 'B' or 'Q' */
+    const char *text;
+    gsize text_len;
+    gsize length; /* of the whole word, "=?" to "?=" */
+} encoded_word;
+
+/*
+ * Reads an encoded-word "=?charset[*lang]?B|Q?text?=" at @p (at most @n bytes). Whitespace is
+ * not allowed inside, so an unterminated word cannot swallow the rest of the header.
+ */
+static gboolean
+encoded_word_parse(const char *p, gsize n, encoded_word *w)
+{
+    if (n < 8 || p[0] != '=' || p[1] != '?')
+        return FALSE;
+    gsize i = 2;
+    while (i < n && p[i] != '?' && !g_ascii_isspace(p[i]) && i < 80)
+        i++;
+    if (i >= n || p[i] != '?' || i == 2)
+        return FALSE;
+    w->charset = p + 2;
+    w->charset_len = i - 2;
+    /* RFC 2231 section 5: "charset*language"; the language is of no use here. */
+    const char *star = memchr(w->charset, '*', w->charset_len);
+    if (star != NULL)
+        w->charset_len = star - w->charset;
+    if (i + 3 >= n || p[i + 2] != '?')
+        return FALSE;
+    w->encoding = g_ascii_toupper(p[i + 1]);
+    if (w->encoding != 'B' && w->encoding != 'Q')
+        return FALSE;
+    gsize start = i + 3;
+    for (gsize j = start; j + 1 < n; j++) {
+        if (g_ascii_isspace(p[j]))
+            return FALSE;
+        if (p[j] == '?' && p[j + 1] == '=') {
+            w->text = p + start;
+            w->text_len = j - start;
+            w->length = j + 2;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* Appends the bytes encoded in @w to @out. Each word is decoded on its own, as RFC 2047 says. */
+static void
+encoded_word_decode(const encoded_word *w, GByteArray *out)
+{
+    if (w->encoding == 'B') {
+        guint8 *buf = g_malloc(w->text_len * 3 / 4 + 4);
+        gint state = 0;
+        guint save = 0;
+        gsize got = g_base64_decode_step(w->text, w->text_len, buf, &state, &save);
+        g_byte_array_append(out, buf, got);
+        g_free(buf);
+        return;
+    }
+    for (gsize i = 0; i < w->text_len; i++) {
+        char c = w->text[i];
+        if (c == '_') {
+            g_byte_array_append(out, (const guint8 *)" ", 1);
+        } else if (c == '=' && i + 2 < w->text_len && g_ascii_isxdigit(w->text[i + 1]) &&
+                   g_ascii_isxdigit(w->text[i + 2])) {
+            guint8 b = (g_ascii_xdigit_value(w->text[i + 1]) << 4) |
+                       g_ascii_xdigit_value(w->text[i + 2]);
+            g_byte_array_append(out, &b, 1);
+            i += 2;
+        } else {
+            g_byte_array_append(out, (const guint8 *)&c, 1);
+        }
+    }
+}
+
+/* The state of one header decoding: text so far, and bytes of words waiting for conversion. */
+typedef struct {
+    GString *out;
+    GByteArray *word_bytes;
+    char *word_charset;
+    GByteArray *plain;
+    const char *fallback;
+    warn_target warn;
+} header_decoder;
+
+/*
+ * Converts the bytes of consecutive encoded-words of one charset together: mailers split a
+ * multi-byte UTF-8 character across two words, which is why GMime joins them too.
+ */
+static void
+header_decoder_flush_words(header_decoder *d)
+{
+    if (d->word_charset == NULL)
+        return;
+    const char *used = NULL;
+    char *text = mail_to_utf8((const char *)d->word_bytes->data, d->word_bytes->len,
+                              d->word_charset, d->fallback, &used);
+    if (d->warn.doc != NULL && (used == NULL || used != d->word_charset))
+        tracuu_extracted_warn(d->warn.doc, "header %s: text in charset \"%.40s\" %s",
+                              d->warn.header, d->word_charset,
+                              used ? "read as another charset" : "partly unreadable");
+    g_string_append(d->out, text);
+    g_free(text);
+    g_byte_array_set_size(d->word_bytes, 0);
+    g_clear_pointer(&d->word_charset, g_free);
+}
+
+/* Text outside encoded-words: 8-bit bytes there are undeclared, so try UTF-8 and fallbacks. */
+static void
+header_decoder_flush_plain(header_decoder *d)
+{
+    if (d->plain->len == 0)
+        return;
+    char *text = mail_to_utf8((const char *)d->plain->data, d->plain->len, NULL, d->fallback,
+                              NULL);
+    g_string_append(d->out, text);
+    g_free(text);
+    g_byte_array_set_size(d->plain, 0);
+}
+
+static gboolean
+bytes_are_space(const GByteArray *b)
+{
+    for (guint i = 0; i < b->len; i++) {
+        if (!g_ascii_isspace(b->data[i]))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* Collapses runs of whitespace (folding, tabs, newlines) to one space and trims. */
+static char *
+collapse_space(const char *s)
+{
+    GString *out = g_string_sized_new(strlen(s));
+    gboolean space = FALSE;
+    for (const char *p = s; *p; p++) {
+        if (g_ascii_isspace(*p)) {
+            space = TRUE;
+            continue;
+        }
+        if (space && out->len > 0)
+            g_string_append_c(out, ' ');
+        space = FALSE;
+        g_string_append_c(out, *p);
+    }
+    return g_string_free(out, FALSE);
+}
+
+/*
+ * Decodes @len bytes of a raw header value: RFC 2047 words of any charset, whitespace between
+ * adjacent words dropped, undeclared 8-bit bytes read as UTF-8, then @fallback, then
+ * windows-1258. Reports charsets that did not read to @warn. Returns NFC UTF-8 (g_free).
+ */
+static char *
+header_decode(const char *raw, gsize len, const char *fallback, warn_target warn)
+{
+    header_decoder d = {
+        .out = g_string_sized_new(len),
+        .word_bytes = g_byte_array_new(),
+        .plain = g_byte_array_new(),
+        .fallback = fallback,
+        .warn = warn,
+    };
+    gboolean after_word = FALSE;
+    gsize i = 0;
+    while (i < len) {
+        encoded_word w;
+        if (raw[i] == '=' && encoded_word_parse(raw + i, len - i, &w)) {
+            g_autofree char *charset = g_strndup(w.charset, w.charset_len);
+            if (after_word && bytes_are_space(d.plain))
+                g_byte_array_set_size(d.plain, 0);
+            if (d.plain->len > 0) {
+                header_decoder_flush_words(&d);
+                header_decoder_flush_plain(&d);
+            }
+            if (d.word_charset != NULL && g_ascii_strcasecmp(d.word_charset, charset) != 0)
+                header_decoder_flush_words(&d);
+            if (d.word_charset == NULL)
+                d.word_charset = g_steal_pointer(&charset);
+            encoded_word_decode(&w, d.word_bytes);
+            i += w.length;
+            after_word = TRUE;
+            continue;
+        }
+        g_byte_array_append(d.plain, (const guint8 *)raw + i, 1);
+        i++;
+    }
+    header_decoder_flush_words(&d);
+    header_decoder_flush_plain(&d);
+    g_byte_array_unref(d.word_bytes);
+    g_byte_array_unref(d.plain);
+    char *joined = g_string_free(d.out, FALSE);
+    char *result = collapse_space(joined);
+    g_free(joined);
+    return result;
+}
+
+char *
+tracuu_mail_decode_header(const char *raw)
+{
+    if (raw == NULL)
+        return g_strdup("");
+    return header_decode(raw, strlen(raw), NULL, (warn_target){ NULL, NULL });
+}
+
+/* --- Parameters (RFC 2231) --------------------------------------------------------------------- */
+
+/* Appends @len bytes of %XX-encoded @s to @out, decoded. */
+static void
+percent_decode(const char *s, gsize len, GByteArray *out)
+{
+    for (gsize i = 0; i < len; i++) {
+        guint8 b = (guint8)s[i];
+        if (s[i] == '%' && i + 2 < len && g_ascii_isxdigit(s[i + 1]) &&
+            g_ascii_isxdigit(s[i + 2])) {
+            b = (g_ascii_xdigit_value(s[i + 1]) << 4) | g_ascii_xdigit_value(s[i + 2]);
+            i += 2;
+        }
+        g_byte_array_append(out, &b, 1);
+    }
+}
+
+/* One section of an RFC 2231 parameter: its raw value and whether it is %-encoded. */
+typedef struct {
+    char *value;
+    gboolean extended;
+} param_section;
+
+/*
+ * Finds parameter @name in the raw value of a Content-Type or Content-Disposition header and
+ * decodes it: RFC 2231 (name*=charset''%XX, name*0*=, name*1=...), RFC 2047 words inside quotes
+ * (which RFC 2047 forbids but Outlook writes) and raw 8-bit bytes. NULL when absent.
+ */
+static char *
+param_get(const char *raw, const char *name, const char *fallback, warn_target warn)
+{
+    if (raw == NULL)
+        return NULL;
+    gsize name_len = strlen(name);
+    param_section sections[MAIL_PARAM_SECTIONS_MAX] = { { 0 } };
+    char *plain = NULL;
+    const char *p = raw;
+    gboolean in_quote = FALSE;
+    /* Skip the type ("attachment", "application/pdf") up to the first ';' outside quotes. */
+    for (; *p && (in_quote || *p != ';'); p++) {
+        if (*p == '"')
+            in_quote = !in_quote;
+    }
+    while (*p) {
+        while (*p == ';' || g_ascii_isspace(*p))
+            p++;
+        const char *attr = p;
+        while (*p && *p != '=' && *p != ';')
+            p++;
+        const char *attr_end = p;
+        while (attr_end > attr && g_ascii_isspace(attr_end[-1]))
+            attr_end--;
+        if (*p != '=')
+            continue;
+        p++;
+        while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+            p++;
+        GString *value = g_string_new(NULL);
+        if (*p == '"') {
+            for (p++; *p && *p != '"'; p++) {
+                if (*p == '\\' && p[1])
+                    p++;
+                if (*p != '\r' && *p != '\n')
+                    g_string_append_c(value, *p);
+            }
+            if (*p == '"')
+                p++;
+            while (*p && *p != ';')
+                p++;
+        } else {
+            /* Unquoted values with spaces (raw 8-bit file names) are read up to the ';'. */
+            for (; *p && *p != ';'; p++) {
+                if (*p != '\r' && *p != '\n')
+                    g_string_append_c(value, *p);
+            }
+            while (value->len > 0 && g_ascii_isspace(value->str[value->len - 1]))
+                g_string_truncate(value, value->len - 1);
+        }
+        gsize alen = attr_end - attr;
+        if (alen < name_len || g_ascii_strncasecmp(attr, name, name_len) != 0) {
+            g_string_free(value, TRUE);
+            continue;
+        }
+        const char *rest = attr + name_len;
+        gsize rest_len = alen - name_len;
+        if (rest_len == 0) {
+            if (plain == NULL)
+                plain = g_string_free(g_steal_pointer(&value), FALSE);
+        } else if (rest[0] == '*') {
+            /* "*" alone, "*N" or "*N*". */
+            guint index = 0;
+            gsize k = 1;
+            gboolean numbered = FALSE;
+            while (k < rest_len && g_ascii_isdigit(rest[k]) && index < 1000) {
+                index = index * 10 + (rest[k] - '0');
+                numbered = TRUE;
+                k++;
+            }
+            gboolean extended = !numbered || (k < rest_len && rest[k] == '*');
+            if (k + (numbered && extended ? 1 : 0) == rest_len && index < MAIL_PARAM_SECTIONS_MAX &&
+                sections[index].value == NULL) {
+                sections[index].value = g_string_free(g_steal_pointer(&value), FALSE);
+                sections[index].extended = extended;
+            }
+        }
+        if (value != NULL)
+            g_string_free(value, TRUE);
+    }
+
+    char *result = NULL;
+    if (sections[0].value != NULL) {
+        GByteArray *bytes = g_byte_array_new();
+        g_autofree char *charset = NULL;
+        for (guint i = 0; i < MAIL_PARAM_SECTIONS_MAX && sections[i].value != NULL; i++) {
+            const char *v = sections[i].value;
+            if (sections[i].extended) {
+                if (i == 0) {
+                    /* charset'language'text: both may be empty. */
+                    const char *q1 = strchr(v, '\'');
+                    const char *q2 = q1 ? strchr(q1 + 1, '\'') : NULL;
+                    if (q2 != NULL) {
+                        charset = g_strndup(v, q1 - v);
+                        v = q2 + 1;
+                    }
+                }
+                percent_decode(v, strlen(v), bytes);
+            } else {
+                g_byte_array_append(bytes, (const guint8 *)v, strlen(v));
+            }
+        }
+        const char *used = NULL;
+        const char *declared = charset && *charset ? charset : NULL;
+        result = mail_to_utf8((const char *)bytes->data, bytes->len, declared, fallback, &used);
+        if (declared && used != declared && warn.doc != NULL)
+            tracuu_extracted_warn(warn.doc, "parameter %s: charset \"%.40s\" did not read", name,
+                                  declared);
+        g_byte_array_unref(bytes);
+    } else if (plain != NULL) {
+        result = header_decode(plain, strlen(plain), fallback, warn);
+    }
+    for (guint i = 0; i < MAIL_PARAM_SECTIONS_MAX; i++)
+        g_free(sections[i].value);
+    g_free(plain);
+    if (result != NULL && *result == '\0')
+        g_clear_pointer(&result, g_free);
+    return result;
+}
+
+/* --- Messages --------------------------------------------------------------------------------- */
+
+/* Warnings the GMime parser reports, kept until the document they belong to exists. */
+typedef struct {
+    GPtrArray *warnings; /* char * */
+    guint dropped;
+} parse_report;
+
+/*
+ * GMime's complaints about the structure of a message, in words a user can act on. Those about
+ * headers (8-bit bytes, bad encoded-words, duplicates) are left out: the header decoder here
+ * reads them anyway, so they are not damage.
+ */
+static const char *
+parser_warning_text(GMimeParserWarning code)
+{
+    switch (code) {
+    case GMIME_WARN_INVALID_CONTENT_TYPE:
+        return "invalid Content-Type, read as application/octet-stream";
+    case GMIME_WARN_MALFORMED_MULTIPART:
+        return "multipart without any part";
+    case GMIME_WARN_TRUNCATED_MESSAGE:
+        return "message truncated";
+    case GMIME_WARN_MALFORMED_MESSAGE:
+        return "malformed message";
+    case GMIME_CRIT_INVALID_HEADER_NAME:
+        return "invalid header line";
+    case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
+        return "multipart without boundary";
+    case GMIME_CRIT_NESTING_OVERFLOW:
+        return "MIME parts nested too deep, the deepest were not parsed";
+    case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
+        return "part without headers or content";
+    default:
+        return NULL;
+    }
+}
+
+static void
+parser_warning_cb(gint64 offset, GMimeParserWarning code, const char *item, gpointer user_data)
+{
+    parse_report *report = user_data;
+    const char *text = parser_warning_text(code);
+    if (text == NULL)
+        return;
+    if (report->warnings->len >= MAIL_WARNINGS_MAX) {
+        report->dropped++;
+        return;
+    }
+    for (guint i = 0; i < report->warnings->len; i++) {
+        /* One line per kind of damage: a 200-level nesting would repeat itself 200 times. */
+        if (strstr(g_ptr_array_index(report->warnings, i), text) != NULL)
+            return;
+    }
+    g_autofree char *shown = NULL;
+    if (item != NULL)
+        shown = g_utf8_make_valid(item, MIN(strlen(item), (gsize)60));
+    g_ptr_array_add(report->warnings,
+                    shown ? g_strdup_printf("byte %" G_GINT64_FORMAT ": %s (%s)", offset, text, shown)
+                          : g_strdup_printf("byte %" G_GINT64_FORMAT ": %s", offset, text));
+}
+
+/* Moves the parser's warnings to @doc and empties @report for the next message. */
+static void
+parse_report_move(parse_report *report, tracuu_extracted *doc)
+{
+    for (guint i = 0; i < report->warnings->len; i++)
+        tracuu_extracted_warn(doc, "%s", (const char *)g_ptr_array_index(report->warnings, i));
+    if (report->dropped > 0)
+        tracuu_extracted_warn(doc, "%u more parser warnings", report->dropped);
+    g_ptr_array_set_size(report->warnings, 0);
+    report->dropped = 0;
+}
+
+/* How a message is being read: shared by the walk over its parts. */
+typedef struct {
+    tracuu_extracted *doc; /* the message: body text goes to @text, attachments to children */
+    GString *text;
+    const char *fallback; /* the body charset, for undeclared 8-bit bytes in headers */
+    gboolean from_mbox;   /* undo mboxrd ">From " quoting in text bodies */
+    guint parts;          /* parts seen, to name them in warnings */
+    gboolean deep_warned;
+} mail_walk;
+
+static tracuu_extracted *message_to_doc(GMimeMessage *message, guint depth, gboolean from_mbox);
+
+/* The raw value of the first header @name of @object, or NULL. Borrowed from GMime. */
+static const char *
+raw_header(GMimeObject *object, const char *name)
+{
+    GMimeHeaderList *list = g_mime_object_get_header_list(object);
+    GMimeHeader *header = list ? g_mime_header_list_get_header(list, name) : NULL;
+    return header ? g_mime_header_get_raw_value(header) : NULL;
+}
+
+/* Decodes header @name of @object for @doc (warnings go there), or NULL when absent. */
+static char *
+header_get(GMimeObject *object, const char *name, const char *fallback, tracuu_extracted *doc)
+{
+    const char *raw = raw_header(object, name);
+    if (raw == NULL)
+        return NULL;
+    gsize len = strlen(raw);
+    if (len > MAIL_HEADER_MAX) {
+        tracuu_extracted_warn(doc, "header %s: %" G_GSIZE_FORMAT " bytes, cut to %d", name, len,
+                              MAIL_HEADER_MAX);
+        len = MAIL_HEADER_MAX;
+    }
+    char *value = header_decode(raw, len, fallback, (warn_target){ doc, name });
+    if (*value == '\0')
+        g_clear_pointer(&value, g_free);
+    return value;
+}
+
+/*
+ * Message ids out of a header value: "<a@b> <c@d>" gives "a@b c@d", at most @max of them
+ * (0: all). A value without angle brackets is taken as one id. NULL when there is none.
+ */
+static char *
+message_ids(const char *value, guint max)
+{
+    if (value == NULL)
+        return NULL;
+    GString *out = g_string_new(NULL);
+    guint count = 0;
+    const char *p = value;
+    while ((p = strchr(p, '<')) != NULL && (max == 0 || count < max)) {
+        const char *end = strchr(p + 1, '>');
+        if (end == NULL)
+            break;
+        g_autofree char *id = g_strstrip(g_strndup(p + 1, end - p - 1));
+        if (*id != '\0' && strchr(id, ' ') == NULL) {
+            if (out->len > 0)
+                g_string_append_c(out, ' ');
+            g_string_append(out, id);
+            count++;
+        }
+        p = end + 1;
+    }
+    if (out->len == 0 && strchr(value, '<') == NULL && strchr(value, ' ') == NULL)
+        g_string_append(out, value);
+    if (out->len == 0) {
+        g_string_free(out, TRUE);
+        return NULL;
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* "type/subtype" of @object in lower case (caller frees). */
+static char *
+content_type_of(GMimeObject *object)
+{
+    GMimeContentType *ct = g_mime_object_get_content_type(object);
+    if (ct == NULL)
+        return g_strdup("application/octet-stream");
+    char *mime = g_mime_content_type_get_mime_type(ct);
+    char *lower = g_ascii_strdown(mime, -1);
+    g_free(mime);
+    return lower;
+}
+
+/* The charset parameter of @object's Content-Type, or NULL. Borrowed from GMime. */
+static const char *
+charset_of(GMimeObject *object)
+{
+    GMimeContentType *ct = g_mime_object_get_content_type(object);
+    const char *charset = ct ? g_mime_content_type_get_parameter(ct, "charset") : NULL;
+    return charset && *charset ? charset : NULL;
+}
+
+/*
+ * The charset of the first text part, which is what a mailer that wrote raw 8-bit headers
+ * most likely used for them too. Looks at most a few levels down.
+ */
+static const char *
+body_charset(GMimeObject *object, guint levels)
+{
+    if (object == NULL || levels == 0)
+        return NULL;
+    if (GMIME_IS_MULTIPART(object)) {
+        GMimeMultipart *mp = GMIME_MULTIPART(object);
+        int n = g_mime_multipart_get_count(mp);
+        for (int i = 0; i < n; i++) {
+            const char *c = body_charset(g_mime_multipart_get_part(mp, i), levels - 1);
+            if (c != NULL)
+                return c;
+        }
+        return NULL;
+    }
+    if (GMIME_IS_TEXT_PART(object))
+        return charset_of(object);
+    return NULL;
+}
+
+/* The decoded file name of a part: Content-Disposition filename, else Content-Type name. */
+static char *
+part_filename(GMimeObject *object, const char *fallback, tracuu_extracted *doc)
+{
+    warn_target warn = { doc, "Content-Disposition" };
+    char *name = param_get(raw_header(object, "Content-Disposition"), "filename", fallback, warn);
+    if (name == NULL) {
+        warn.header = "Content-Type";
+        name = param_get(raw_header(object, "Content-Type"), "name", fallback, warn);
+    }
+    if (name != NULL) {
+        /* A name is shown and matched on, never used as a path: only its last component. */
+        const char *slash = strrchr(name, '/');
+        const char *backslash = strrchr(name, '\\');
+        const char *base = MAX(slash, backslash);
+        if (base != NULL && base[1] != '\0') {
+            char *b = g_strdup(base + 1);
+            g_free(name);
+            name = b;
+        }
+    }
+    return name;
+}
+
+/* The content of a leaf part with its transfer encoding undone. Caller frees. */
+static GByteArray *
+part_bytes(GMimePart *part)
+{
+    GMimeDataWrapper *wrapper = g_mime_part_get_content(part);
+    GMimeStream *mem = g_mime_stream_mem_new();
+    if (wrapper != NULL)
+        g_mime_data_wrapper_write_to_stream(wrapper, mem);
+    g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+    GByteArray *bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+    g_object_unref(mem);
+    return bytes;
+}
+
+/* Undoes mboxrd quoting in place: a line ">>From x" was ">From x" in the message. */
+static void
+unquote_from_lines(char *s)
+{
+    gsize len = strlen(s);
+    gsize w = 0;
+    gboolean line_start = TRUE;
+    for (gsize r = 0; r < len; r++) {
+        if (line_start && s[r] == '>') {
+            gsize k = r;
+            while (k < len && s[k] == '>')
+                k++;
+            if (len - k >= 5 && memcmp(s + k, "From ", 5) == 0)
+                r++; /* drop one '>' */
+        }
+        s[w++] = s[r];
+        line_start = s[r] == '\n';
+    }
+    s[w] = '\0';
+}
+
+/* Appends a block of body text, separated from what is there by a blank line. */
+static void
+walk_append_text(mail_walk *walk, const char *text)
+{
+    if (*text == '\0')
+        return;
+    if (walk->text->len > 0)
+        g_string_append(walk->text, "\n\n");
+    g_string_append(walk->text, text);
+}
+
+/*
+ * The text of a text/plain or text/html part: declared charset, then UTF-8, then windows-1258,
+ * and HTML made text by the shared HTML extractor.
+ */
+static char *
+text_part_text(mail_walk *walk, GMimeObject *object, gboolean html, guint part_no)
+{
+    g_autoptr(GByteArray) bytes = part_bytes(GMIME_PART(object));
+    const char *declared = charset_of(object);
+    if (html && declared == NULL) {
+        /* Without a declared charset the page's own <meta charset> is the best witness. */
+        GError *error = NULL;
+        tracuu_extracted *h = tracuu_extract_html((const char *)bytes->data, bytes->len, &error);
+        if (h == NULL) {
+            tracuu_extracted_warn(walk->doc, "part %u: HTML not read: %s", part_no,
+                                  error->message);
+            g_error_free(error);
+            return g_strdup("");
+        }
+        char *text = g_steal_pointer(&h->text);
+        tracuu_extracted_free(h);
+        return text;
+    }
+    const char *used = NULL;
+    char *text = mail_to_utf8((const char *)bytes->data, bytes->len, declared, NULL, &used);
+    if (declared != NULL && used != declared)
+        tracuu_extracted_warn(walk->doc, "part %u: charset \"%.40s\" did not read the text, %s",
+                              part_no, declared,
+                              used ? "read as another charset" : "some bytes were lost");
+    if (walk->from_mbox)
+        unquote_from_lines(text);
+    if (!html)
+        return text;
+    /*
+     * The page is UTF-8 now; a <meta charset> it carries would make the HTML extractor convert
+     * it a second time, so a UTF-8 declaration is put first, where the extractor looks.
+     */
+    g_autofree char *page = g_strconcat("<meta charset=\"utf-8\">", text, NULL);
+    g_free(text);
+    GError *error = NULL;
+    tracuu_extracted *h = tracuu_extract_html(page, strlen(page), &error);
+    if (h == NULL) {
+        tracuu_extracted_warn(walk->doc, "part %u: HTML not read: %s", part_no, error->message);
+        g_error_free(error);
+        return g_strdup("");
+    }
+    text = g_steal_pointer(&h->text);
+    tracuu_extracted_free(h);
+    return text;
+}
+
+/* Makes @child an attachment of the message being walked. */
+static void
+walk_add_attachment(mail_walk *walk, tracuu_extracted *child, const char *mime, char *filename)
+{
+    g_free(child->kind);
+    child->kind = g_strdup("attachment");
+    g_free(child->mime);
+    child->mime = g_strdup(mime);
+    g_free(child->attachment);
+    child->attachment = filename;
+    if (walk->doc->children == NULL)
+        walk->doc->children = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_extracted_free);
+    g_ptr_array_add(walk->doc->children, child);
+}
+
+static gboolean
+is_signature_type(const char *mime)
+{
+    return strcmp(mime, "application/pgp-signature") == 0 ||
+           strcmp(mime, "application/pkcs7-signature") == 0 ||
+           strcmp(mime, "application/x-pkcs7-signature") == 0;
+}
+
+/*
+ * A leaf part: inline text/plain or text/html without a file name is body text; anything else
+ * is an attachment. An attachment that cannot be extracted is kept as a child with empty text
+ * and a warning, so that it is still listed (and found by its file name).
+ */
+static void
+walk_leaf(mail_walk *walk, GMimeObject *object, guint depth, guint part_no)
+{
+    g_autofree char *mime = content_type_of(object);
+    if (is_signature_type(mime))
+        return;
+    char *filename = part_filename(object, walk->fallback, walk->doc);
+    GMimeContentDisposition *disp = g_mime_object_get_content_disposition(object);
+    gboolean attachment_disp =
+        disp != NULL && g_mime_content_disposition_is_attachment(disp);
+    gboolean plain = strcmp(mime, "text/plain") == 0;
+    gboolean html = strcmp(mime, "text/html") == 0;
+
+    if ((plain || html) && !attachment_disp && filename == NULL) {
+        g_autofree char *text = text_part_text(walk, object, html, part_no);
+        walk_append_text(walk, text);
+        return;
+    }
+
+    g_autoptr(GByteArray) bytes = part_bytes(GMIME_PART(object));
+    tracuu_extracted *child = NULL;
+    GError *error = NULL;
+    if (filename != NULL && (g_str_has_suffix(filename, ".eml") ||
+                             g_str_has_suffix(filename, ".EML"))) {
+        /* An attached message sent as a file: still a message, and still counted in depth. */
+        child = tracuu_extract_mail_message((const char *)bytes->data, bytes->len, depth + 1,
+                                            &error);
+    } else if (plain) {
+        /* A text attachment: its declared charset is known here and lost in a plain buffer. */
+        child = tracuu_extracted_new("attachment", mime);
+        g_free(child->text);
+        child->text = text_part_text(walk, object, FALSE, part_no);
+    } else {
+        child = tracuu_extract_buffer((const char *)bytes->data, bytes->len, filename, mime,
+                                      &error);
+    }
+    if (child == NULL) {
+        child = tracuu_extracted_new("attachment", mime);
+        tracuu_extracted_warn(child, "attachment %s (part %u): not extracted: %s",
+                              filename ? filename : mime, part_no, error->message);
+        g_error_free(error);
+    }
+    walk_add_attachment(walk, child, mime, filename);
+}
+
+/* multipart/alternative: the text/plain version when there is one, else the last (richest). */
+static GMimeObject *
+choose_alternative(GMimeMultipart *mp)
+{
+    int n = g_mime_multipart_get_count(mp);
+    GMimeObject *best = NULL;
+    for (int i = 0; i < n; i++) {
+        GMimeObject *part = g_mime_multipart_get_part(mp, i);
+        g_autofree char *mime = content_type_of(part);
+        if (strcmp(mime, "text/plain") == 0)
+            return part;
+        best = part;
+    }
+    return best;
+}
+
+/*
+ * Walks the parts under @object. @depth counts multiparts and messages from the top message
+ * of the file; past TRACUU_EXTRACT_MAX_DEPTH the rest is skipped with a warning, so a hostile
+ * nesting costs a bounded C stack whatever GMime accepted.
+ */
+static void
+walk_part(mail_walk *walk, GMimeObject *object, guint depth)
+{
+    guint part_no = ++walk->parts;
+    if (object == NULL)
+        return;
+    if (depth > TRACUU_EXTRACT_MAX_DEPTH) {
+        if (!walk->deep_warned)
+            tracuu_extracted_warn(walk->doc,
+                                  "part %u: nested deeper than %d levels, the rest is skipped",
+                                  part_no, TRACUU_EXTRACT_MAX_DEPTH);
+        walk->deep_warned = TRUE;
+        return;
+    }
+    if (GMIME_IS_MULTIPART(object)) {
+        GMimeMultipart *mp = GMIME_MULTIPART(object);
+        g_autofree char *mime = content_type_of(object);
+        if (strcmp(mime, "multipart/alternative") == 0) {
+            walk_part(walk, choose_alternative(mp), depth + 1);
+            return;
+        }
+        int n = g_mime_multipart_get_count(mp);
+        for (int i = 0; i < n; i++)
+            walk_part(walk, g_mime_multipart_get_part(mp, i), depth + 1);
+        return;
+    }
+    if (GMIME_IS_MESSAGE_PART(object)) {
+        GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+        g_autofree char *mime = content_type_of(object);
+        if (inner == NULL) {
+            tracuu_extracted *child = tracuu_extracted_new("attachment", mime);
+            tracuu_extracted_warn(child, "part %u: attached message is empty", part_no);
+            walk_add_attachment(walk, child, mime, NULL);
+            return;
+        }
+        tracuu_extracted *child = message_to_doc(inner, depth + 1, walk->from_mbox);
+        walk_add_attachment(walk, child, mime, part_filename(object, walk->fallback, walk->doc));
+        return;
+    }
+    if (GMIME_IS_PART(object))
+        walk_leaf(walk, object, depth, part_no);
+}
+
+/* Headers whose presence tells a mail message from arbitrary bytes. */
+static const char *const mail_header_names[] = {
+    "From",   "To",          "Cc",           "Subject",    "Date", "Message-Id",
+    "Sender", "Reply-To",    "In-Reply-To",  "References", "Received",
+    "Return-Path", "MIME-Version", "Content-Type", "Delivered-To",
+};
+
+static gboolean
+has_mail_headers(GMimeMessage *message)
+{
+    GMimeObject *object = GMIME_OBJECT(message);
+    for (gsize i = 0; i < G_N_ELEMENTS(mail_header_names); i++) {
+        if (raw_header(object, mail_header_names[i]) != NULL)
+            return TRUE;
+    }
+    /* GMime moves Content-* headers to the body part. */
+    GMimeObject *body = g_mime_message_get_mime_part(message);
+    return body != NULL && raw_header(body, "Content-Type") != NULL;
+}
+
+/* A document of kind "mail" for @message: headers, body text, attachments as children. */
+static tracuu_extracted *
+message_to_doc(GMimeMessage *message, guint depth, gboolean from_mbox)
+{
+    GMimeObject *object = GMIME_OBJECT(message);
+    GMimeObject *body = g_mime_message_get_mime_part(message);
+    tracuu_extracted *doc = tracuu_extracted_new("mail", "message/rfc822");
+    const char *fallback = body_charset(body, 4);
+
+    doc->subject = header_get(object, "Subject", fallback, doc);
+    doc->title = g_strdup(doc->subject);
+    doc->from = header_get(object, "From", fallback, doc);
+    doc->to = header_get(object, "To", fallback, doc);
+    doc->cc = header_get(object, "Cc", fallback, doc);
+    g_autofree char *id = header_get(object, "Message-Id", NULL, doc);
+    g_autofree char *reply = header_get(object, "In-Reply-To", NULL, doc);
+    g_autofree char *refs = header_get(object, "References", NULL, doc);
+    doc->message_id = message_ids(id, 1);
+    doc->in_reply_to = message_ids(reply, 1);
+    doc->references = message_ids(refs, 0);
+
+    GDateTime *date = g_mime_message_get_date(message);
+    if (date != NULL)
+        doc->created = g_date_time_format(date, "%Y-%m-%d");
+    else if (raw_header(object, "Date") != NULL)
+        tracuu_extracted_warn(doc, "header Date: not a date");
+
+    mail_walk walk = {
+        .doc = doc,
+        .text = g_string_new(NULL),
+        .fallback = fallback,
+        .from_mbox = from_mbox,
+    };
+    walk_part(&walk, body, depth);
+    g_free(doc->text);
+    doc->text = g_string_free(walk.text, FALSE);
+    return doc;
+}
+
+/* A parser for @stream in @format, reporting its warnings to @report. */
+static GMimeParser *
+parser_new(GMimeStream *stream, GMimeFormat format, GMimeParserOptions **options,
+           parse_report *report)
+{
+    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    g_mime_parser_set_format(parser, format);
+    *options = g_mime_parser_options_new();
+    g_mime_parser_options_set_warning_callback(*options, parser_warning_cb, report);
+    report->warnings = g_ptr_array_new_with_free_func(g_free);
+    report->dropped = 0;
+    return parser;
+}
+
+tracuu_extracted *
+tracuu_extract_mail_message(const char *data, gsize len, guint depth, GError **error)
+{
+    if (depth > TRACUU_EXTRACT_MAX_DEPTH) {
+        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE,
+                    "messages nested deeper than %d levels", TRACUU_EXTRACT_MAX_DEPTH);
+        return NULL;
+    }
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data ? data : "", data ? len : 0);
+    GMimeParserOptions *options = NULL;
+    parse_report report;
+    GMimeParser *parser = parser_new(stream, GMIME_FORMAT_MESSAGE, &options, &report);
+    GMimeMessage *message = g_mime_parser_construct_message(parser, options);
+    tracuu_extracted *doc = NULL;
+
+    if (message == NULL || !has_mail_headers(message)) {
+        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_DAMAGED,
+                    "not a mail message: no mail header found");
+    } else {
+        doc = message_to_doc(message, depth, FALSE);
+        parse_report_move(&report, doc);
+    }
+    g_clear_object(&message);
+    g_object_unref(parser);
+    g_object_unref(stream);
+    g_mime_parser_options_free(options);
+    g_ptr_array_unref(report.warnings);
+    return doc;
+}
+
+tracuu_extracted *
+tracuu_extract_mbox_file(const char *path, GError **error)
+{
+    GError *local = NULL;
+    GMimeStream *stream = g_mime_stream_fs_open(path, O_RDONLY, 0, &local);
+    if (stream == NULL) {
+        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_IO, "%s: %s", path,
+                    local->message);
+        g_error_free(local);
+        return NULL;
+    }
+    GMimeParserOptions *options = NULL;
+    parse_report report;
+    GMimeParser *parser = parser_new(stream, GMIME_FORMAT_MBOX, &options, &report);
+    tracuu_extracted *mbox = tracuu_extracted_new("mbox", "application/mbox");
+    mbox->children = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_extracted_free);
+    guint number = 0;
+
+    /* One message at a time: a large mbox never sits in memory, only the text taken out. */
+    while (!g_mime_parser_eos(parser)) {
+        GMimeMessage *message = g_mime_parser_construct_message(parser, options);
+        if (message == NULL)
+            break;
+        number++;
+        if (!has_mail_headers(message)) {
+            tracuu_extracted_warn(mbox, "message %u: no mail header, skipped", number);
+            g_ptr_array_set_size(report.warnings, 0);
+        } else {
+            tracuu_extracted *doc = message_to_doc(message, 0, TRUE);
+            parse_report_move(&report, doc);
+            g_ptr_array_add(mbox->children, doc);
+        }
+        g_object_unref(message);
+    }
+    g_object_unref(parser);
+    g_object_unref(stream);
+    g_mime_parser_options_free(options);
+    g_ptr_array_unref(report.warnings);
+    if (number == 0) {
+        tracuu_extracted_free(mbox);
+        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_DAMAGED,
+                    "%s: not an mbox: no \"From \" line starts a message", path);
+        return NULL;
+    }
+    return mbox;
+}
