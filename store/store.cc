@@ -1,0 +1,1055 @@
+/* store.cc - C API over Xapian for the tracuu archive. */
+
+/*
+ * Everything Xapian throws is caught here and turned into a tracuu_store_status plus a message
+ * kept on the handle, because the callers are C and an exception crossing into C is undefined
+ * behaviour. The code adds no policy: it stores and queries exactly what it is handed.
+ */
+
+#include "tracuu-store.h"
+
+#include <xapian.h>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+struct tracuu_store {
+    /* Only one of the two is open; db() picks it. A WritableDatabase is also a Database, but
+     * keeping both named makes it plain which calls need a writer. */
+    Xapian::Database rdb;
+    Xapian::WritableDatabase wdb;
+    bool writable = false;
+    std::string path;
+    std::string error;
+
+    Xapian::Database &db() { return writable ? static_cast<Xapian::Database &>(wdb) : rdb; }
+};
+
+struct tracuu_store_doc {
+    Xapian::Document doc;
+    /* The builders return void, so a bad term or slot is remembered here and reported by
+     * tracuu_store_replace(), which then stores nothing. */
+    tracuu_store_status bad = TRACUU_STORE_OK;
+    std::string bad_message;
+};
+
+struct tracuu_query {
+    Xapian::Query q;
+};
+
+namespace {
+
+/* How many times a read is retried after DatabaseModifiedError (a writer committed so many
+ * revisions while we read that the blocks we were reading are gone). */
+constexpr int modified_retries = 5;
+
+bool
+path_exists(const std::string &path)
+{
+    struct stat st;
+    return stat(path.c_str(), &st) == 0;
+}
+
+char *
+dup_bytes(const char *s, size_t len)
+{
+    char *out = static_cast<char *>(malloc(len + 1));
+    if (!out)
+        throw std::bad_alloc();
+    if (len)
+        memcpy(out, s, len);
+    out[len] = '\0';
+    return out;
+}
+
+char *
+dup_string(const std::string &s)
+{
+    return dup_bytes(s.data(), s.size());
+}
+
+/* Describes a Xapian error with its errno text when it has one. */
+std::string
+describe(const Xapian::Error &e)
+{
+    std::string msg = e.get_type();
+    msg += ": ";
+    msg += e.get_msg();
+    const char *err = e.get_error_string();
+    if (err && *err) {
+        msg += " (";
+        msg += err;
+        msg += ")";
+    }
+    return msg;
+}
+
+/*
+ * Maps the exception being handled to a status and message. Called only from inside a catch
+ * block; rethrows to dispatch on the type. @path is set when opening, so that a missing path
+ * can be told from a folder that is not a database.
+ */
+tracuu_store_status
+classify(std::string &msg, const std::string *path)
+{
+    try {
+        throw;
+    } catch (const Xapian::DatabaseLockError &e) {
+        msg = describe(e);
+        return TRACUU_STORE_LOCKED;
+    } catch (const Xapian::DatabaseCorruptError &e) {
+        msg = describe(e);
+        return TRACUU_STORE_CORRUPT;
+    } catch (const Xapian::DatabaseVersionError &e) {
+        msg = describe(e);
+        return TRACUU_STORE_CORRUPT;
+    } catch (const Xapian::DatabaseOpeningError &e) {
+        /* DatabaseNotFoundError derives from it. Xapian says "not found" both for a missing
+         * path and for a folder it does not recognise; only the first is NOT_FOUND. */
+        msg = describe(e);
+        if (path && !path_exists(*path))
+            return TRACUU_STORE_NOT_FOUND;
+        if (e.get_error_string() && strstr(e.get_error_string(), "Permission denied"))
+            return TRACUU_STORE_IO;
+        return TRACUU_STORE_CORRUPT;
+    } catch (const Xapian::DatabaseCreateError &e) {
+        msg = describe(e);
+        return TRACUU_STORE_IO;
+    } catch (const Xapian::DocNotFoundError &e) {
+        msg = describe(e);
+        return TRACUU_STORE_NOT_FOUND;
+    } catch (const Xapian::InvalidArgumentError &e) {
+        msg = describe(e);
+        return TRACUU_STORE_INVALID;
+    } catch (const Xapian::UnimplementedError &e) {
+        /* Xapian throws this at search time for query shapes it cannot run (a phrase over an
+         * AND, for instance): a bad query, from the caller's point of view. */
+        msg = describe(e);
+        return TRACUU_STORE_INVALID;
+    } catch (const Xapian::WildcardError &e) {
+        msg = describe(e);
+        return TRACUU_STORE_INVALID;
+    } catch (const Xapian::DatabaseError &e) {
+        msg = describe(e);
+        /* Other database errors with an errno come from the file system. */
+        const char *err = e.get_error_string();
+        return err && *err ? TRACUU_STORE_IO : TRACUU_STORE_ERROR;
+    } catch (const Xapian::Error &e) {
+        msg = describe(e);
+        return TRACUU_STORE_ERROR;
+    } catch (const std::bad_alloc &) {
+        msg = "out of memory";
+        return TRACUU_STORE_ERROR;
+    } catch (const std::exception &e) {
+        msg = e.what();
+        return TRACUU_STORE_ERROR;
+    } catch (...) {
+        msg = "unknown C++ exception";
+        return TRACUU_STORE_ERROR;
+    }
+}
+
+/* Records the exception being handled on @store. Call only from a catch block. */
+tracuu_store_status
+fail(tracuu_store *store)
+{
+    std::string msg;
+    tracuu_store_status st = classify(msg, nullptr);
+    try {
+        store->error = std::move(msg);
+    } catch (...) {
+        /* Nothing more can be said without memory. */
+    }
+    return st;
+}
+
+tracuu_store_status
+fail_with(tracuu_store *store, tracuu_store_status st, const char *msg)
+{
+    try {
+        store->error = msg;
+    } catch (...) {
+    }
+    return st;
+}
+
+void
+clear_error(tracuu_store *store)
+{
+    store->error.clear();
+}
+
+/*
+ * Runs the read @f, reopening the database and trying again when a writer has moved on so far
+ * that the revision being read is gone. The last attempt lets the exception through.
+ */
+template <typename F>
+auto
+with_retry(tracuu_store *store, F f) -> decltype(f())
+{
+    for (int attempt = 1;; ++attempt) {
+        try {
+            return f();
+        } catch (const Xapian::DatabaseModifiedError &) {
+            if (attempt >= modified_retries)
+                throw;
+            store->db().reopen();
+        }
+    }
+}
+
+bool
+check_writable(tracuu_store *store, tracuu_store_status *st)
+{
+    if (!store->writable) {
+        *st = fail_with(store, TRACUU_STORE_READ_ONLY, "the store was opened for reading");
+        return false;
+    }
+    return true;
+}
+
+void
+mark_bad(tracuu_store_doc *doc, tracuu_store_status st, std::string msg)
+{
+    if (doc->bad != TRACUU_STORE_OK)
+        return; /* the first problem is the one worth reporting */
+    doc->bad = st;
+    try {
+        doc->bad_message = std::move(msg);
+    } catch (...) {
+    }
+}
+
+/* Checks a term before it goes into a document, so that a bad one fails the replace whole. */
+bool
+term_ok(tracuu_store_doc *doc, const char *term, size_t len)
+{
+    if (!term || len == 0) {
+        mark_bad(doc, TRACUU_STORE_INVALID, "empty term");
+        return false;
+    }
+    if (len > TRACUU_STORE_MAX_TERM) {
+        mark_bad(doc, TRACUU_STORE_INVALID,
+                 "term too long (" + std::to_string(len) + " bytes, the limit is " +
+                     std::to_string(TRACUU_STORE_MAX_TERM) + "): " + std::string(term, 40) +
+                     "...");
+        return false;
+    }
+    return true;
+}
+
+tracuu_query *
+wrap(Xapian::Query q)
+{
+    tracuu_query *out = new (std::nothrow) tracuu_query;
+    if (out)
+        out->q = std::move(q);
+    return out;
+}
+
+Xapian::Query::op
+xapian_op(tracuu_query_op op, bool *ok)
+{
+    *ok = true;
+    switch (op) {
+    case TRACUU_QUERY_AND:
+        return Xapian::Query::OP_AND;
+    case TRACUU_QUERY_OR:
+        return Xapian::Query::OP_OR;
+    case TRACUU_QUERY_AND_NOT:
+        return Xapian::Query::OP_AND_NOT;
+    case TRACUU_QUERY_AND_MAYBE:
+        return Xapian::Query::OP_AND_MAYBE;
+    case TRACUU_QUERY_FILTER:
+        return Xapian::Query::OP_FILTER;
+    case TRACUU_QUERY_PHRASE:
+        return Xapian::Query::OP_PHRASE;
+    case TRACUU_QUERY_NEAR:
+        return Xapian::Query::OP_NEAR;
+    case TRACUU_QUERY_SYNONYM:
+        return Xapian::Query::OP_SYNONYM;
+    case TRACUU_QUERY_MAX:
+        return Xapian::Query::OP_MAX;
+    }
+    *ok = false;
+    return Xapian::Query::OP_AND;
+}
+
+void
+free_results(tracuu_results *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_hits; i++)
+        free(r->hits[i].data);
+    free(r->hits);
+    for (size_t i = 0; i < r->n_facets; i++) {
+        for (size_t j = 0; j < r->facets[i].n_values; j++)
+            free(r->facets[i].values[j].value);
+        free(r->facets[i].values);
+    }
+    free(r->facets);
+    free(r);
+}
+
+/* Frees the results on every early exit (an exception) of tracuu_store_search(). */
+struct results_guard {
+    tracuu_results *r = nullptr;
+    ~results_guard() { free_results(r); }
+    tracuu_results *release()
+    {
+        tracuu_results *out = r;
+        r = nullptr;
+        return out;
+    }
+};
+
+void *
+checked_calloc(size_t n, size_t size)
+{
+    if (n == 0)
+        return nullptr;
+    void *p = calloc(n, size);
+    if (!p)
+        throw std::bad_alloc();
+    return p;
+}
+
+} // namespace
+
+extern "C" {
+
+const char *
+tracuu_store_status_name(tracuu_store_status status)
+{
+    switch (status) {
+    case TRACUU_STORE_OK:
+        return "ok";
+    case TRACUU_STORE_NOT_FOUND:
+        return "not found";
+    case TRACUU_STORE_LOCKED:
+        return "locked";
+    case TRACUU_STORE_CORRUPT:
+        return "corrupt";
+    case TRACUU_STORE_INVALID:
+        return "invalid";
+    case TRACUU_STORE_READ_ONLY:
+        return "read only";
+    case TRACUU_STORE_IO:
+        return "i/o error";
+    case TRACUU_STORE_TIMEOUT:
+        return "timeout";
+    case TRACUU_STORE_ERROR:
+        return "error";
+    }
+    return "unknown status";
+}
+
+tracuu_store_status
+tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out, char **error)
+{
+    *out = nullptr;
+    if (error)
+        *error = nullptr;
+    std::unique_ptr<tracuu_store> store;
+    std::string msg;
+    tracuu_store_status st;
+    try {
+        if (!path || !*path) {
+            st = TRACUU_STORE_INVALID;
+            msg = "no database path given";
+        } else {
+            store.reset(new tracuu_store);
+            store->path = path;
+            switch (mode) {
+            case TRACUU_STORE_READ:
+                store->rdb = Xapian::Database(path);
+                break;
+            case TRACUU_STORE_WRITE:
+                store->wdb = Xapian::WritableDatabase(path, Xapian::DB_OPEN);
+                store->writable = true;
+                break;
+            case TRACUU_STORE_CREATE:
+                store->wdb = Xapian::WritableDatabase(
+                    path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS);
+                store->writable = true;
+                break;
+            default:
+                throw Xapian::InvalidArgumentError("unknown open mode");
+            }
+            *out = store.release();
+            return TRACUU_STORE_OK;
+        }
+    } catch (...) {
+        std::string p = path ? path : "";
+        st = classify(msg, &p);
+    }
+    if (error) {
+        try {
+            std::string full = std::string("cannot open index ") + (path ? path : "(null)") +
+                               ": " + msg;
+            *error = dup_string(full);
+        } catch (...) {
+            *error = nullptr;
+        }
+    }
+    return st;
+}
+
+void
+tracuu_store_free(tracuu_store *store)
+{
+    if (!store)
+        return;
+    try {
+        /* close() commits pending changes of a writer, as the destructor would; doing it here
+         * keeps any exception inside this try. */
+        store->db().close();
+    } catch (...) {
+    }
+    try {
+        delete store;
+    } catch (...) {
+    }
+}
+
+const char *
+tracuu_store_get_error(const tracuu_store *store)
+{
+    return store ? store->error.c_str() : "no store";
+}
+
+tracuu_store_status
+tracuu_store_commit(tracuu_store *store)
+{
+    clear_error(store);
+    tracuu_store_status st;
+    if (!check_writable(store, &st))
+        return st;
+    try {
+        store->wdb.commit();
+        return TRACUU_STORE_OK;
+    } catch (...) {
+        return fail(store);
+    }
+}
+
+tracuu_store_status
+tracuu_store_reopen(tracuu_store *store)
+{
+    clear_error(store);
+    try {
+        store->db().reopen();
+        return TRACUU_STORE_OK;
+    } catch (...) {
+        return fail(store);
+    }
+}
+
+uint64_t
+tracuu_store_get_doc_count(tracuu_store *store)
+{
+    clear_error(store);
+    try {
+        return with_retry(store, [&] { return (uint64_t)store->db().get_doccount(); });
+    } catch (...) {
+        fail(store);
+        return 0;
+    }
+}
+
+uint64_t
+tracuu_store_get_revision(tracuu_store *store)
+{
+    clear_error(store);
+    try {
+        return with_retry(store, [&] { return (uint64_t)store->db().get_revision(); });
+    } catch (...) {
+        fail(store);
+        return 0;
+    }
+}
+
+uint64_t
+tracuu_store_get_term_freq(tracuu_store *store, const char *term, size_t len)
+{
+    clear_error(store);
+    if (!term || len == 0)
+        return 0; /* Xapian would answer with the document count for the empty term */
+    try {
+        std::string t(term, len);
+        return with_retry(store, [&] { return (uint64_t)store->db().get_termfreq(t); });
+    } catch (...) {
+        fail(store);
+        return 0;
+    }
+}
+
+tracuu_store_status
+tracuu_store_get_metadata(tracuu_store *store, const char *key, char **value, size_t *len)
+{
+    clear_error(store);
+    *value = nullptr;
+    if (len)
+        *len = 0;
+    try {
+        std::string v = with_retry(store, [&] { return store->db().get_metadata(key); });
+        *value = dup_string(v);
+        if (len)
+            *len = v.size();
+        return TRACUU_STORE_OK;
+    } catch (...) {
+        return fail(store);
+    }
+}
+
+tracuu_store_status
+tracuu_store_set_metadata(tracuu_store *store, const char *key, const char *value, size_t len)
+{
+    clear_error(store);
+    tracuu_store_status st;
+    if (!check_writable(store, &st))
+        return st;
+    try {
+        store->wdb.set_metadata(key, std::string(value ? value : "", value ? len : 0));
+        return TRACUU_STORE_OK;
+    } catch (...) {
+        return fail(store);
+    }
+}
+
+tracuu_store_status
+tracuu_store_list_metadata(tracuu_store *store, const char *prefix,
+                           tracuu_store_metadata_func func, void *user_data)
+{
+    clear_error(store);
+    try {
+        /* Collected first, so that a retry after DatabaseModifiedError does not call @func
+         * twice for the same key. */
+        std::vector<std::pair<std::string, std::string>> items = with_retry(store, [&] {
+            std::vector<std::pair<std::string, std::string>> v;
+            Xapian::Database &db = store->db();
+            std::string p = prefix ? prefix : "";
+            for (Xapian::TermIterator it = db.metadata_keys_begin(p);
+                 it != db.metadata_keys_end(p); ++it) {
+                std::string key = *it;
+                v.emplace_back(key, db.get_metadata(key));
+            }
+            return v;
+        });
+        for (const auto &kv : items)
+            if (!func(kv.first.c_str(), kv.second.c_str(), kv.second.size(), user_data))
+                break;
+        return TRACUU_STORE_OK;
+    } catch (...) {
+        return fail(store);
+    }
+}
+
+tracuu_store_status
+tracuu_store_list_terms(tracuu_store *store, const char *prefix, tracuu_store_term_func func,
+                        void *user_data)
+{
+    clear_error(store);
+    try {
+        std::vector<std::pair<std::string, uint64_t>> items = with_retry(store, [&] {
+            std::vector<std::pair<std::string, uint64_t>> v;
+            Xapian::Database &db = store->db();
+            std::string p = prefix ? prefix : "";
+            for (Xapian::TermIterator it = db.allterms_begin(p); it != db.allterms_end(p);
+                 ++it) {
+                Xapian::doccount freq = it.get_termfreq();
+                /* A writer lists terms whose documents were all deleted since the commit. */
+                if (freq > 0)
+                    v.emplace_back(*it, freq);
+            }
+            return v;
+        });
+        for (const auto &t : items)
+            if (!func(t.first.c_str(), t.first.size(), t.second, user_data))
+                break;
+        return TRACUU_STORE_OK;
+    } catch (...) {
+        return fail(store);
+    }
+}
+
+/* ---- Documents ---- */
+
+tracuu_store_doc *
+tracuu_store_doc_new(void)
+{
+    /* The contract promises non-NULL: without memory for a few pointers there is nothing
+     * sensible left to do. */
+    tracuu_store_doc *doc = new (std::nothrow) tracuu_store_doc;
+    if (!doc)
+        abort();
+    return doc;
+}
+
+void
+tracuu_store_doc_free(tracuu_store_doc *doc)
+{
+    delete doc;
+}
+
+void
+tracuu_store_doc_add_posting(tracuu_store_doc *doc, const char *term, size_t len, uint32_t pos,
+                             uint32_t wdf_inc)
+{
+    if (!term_ok(doc, term, len))
+        return;
+    try {
+        doc->doc.add_posting(std::string(term, len), pos ? pos : 1, wdf_inc);
+    } catch (...) {
+        std::string msg;
+        tracuu_store_status st = classify(msg, nullptr);
+        mark_bad(doc, st, std::move(msg));
+    }
+}
+
+void
+tracuu_store_doc_add_term(tracuu_store_doc *doc, const char *term, size_t len, uint32_t wdf_inc)
+{
+    if (!term_ok(doc, term, len))
+        return;
+    try {
+        doc->doc.add_term(std::string(term, len), wdf_inc);
+    } catch (...) {
+        std::string msg;
+        tracuu_store_status st = classify(msg, nullptr);
+        mark_bad(doc, st, std::move(msg));
+    }
+}
+
+void
+tracuu_store_doc_set_value(tracuu_store_doc *doc, unsigned slot, const char *value, size_t len)
+{
+    try {
+        if (slot == Xapian::BAD_VALUENO)
+            throw Xapian::InvalidArgumentError("bad value slot");
+        doc->doc.add_value(slot, std::string(value ? value : "", value ? len : 0));
+    } catch (...) {
+        std::string msg;
+        tracuu_store_status st = classify(msg, nullptr);
+        mark_bad(doc, st, std::move(msg));
+    }
+}
+
+void
+tracuu_store_doc_set_data(tracuu_store_doc *doc, const char *data, size_t len)
+{
+    try {
+        doc->doc.set_data(std::string(data ? data : "", data ? len : 0));
+    } catch (...) {
+        std::string msg;
+        tracuu_store_status st = classify(msg, nullptr);
+        mark_bad(doc, st, std::move(msg));
+    }
+}
+
+tracuu_store_status
+tracuu_store_replace(tracuu_store *store, const char *unique_term, const tracuu_store_doc *doc,
+                     uint32_t *docid)
+{
+    clear_error(store);
+    if (docid)
+        *docid = 0;
+    tracuu_store_status st;
+    if (!check_writable(store, &st))
+        return st;
+    if (!unique_term || !*unique_term)
+        return fail_with(store, TRACUU_STORE_INVALID, "empty unique term");
+    if (strlen(unique_term) > TRACUU_STORE_MAX_TERM)
+        return fail_with(store, TRACUU_STORE_INVALID, "unique term too long");
+    if (doc->bad != TRACUU_STORE_OK)
+        return fail_with(store, doc->bad, doc->bad_message.c_str());
+    try {
+        Xapian::docid id = store->wdb.replace_document(unique_term, doc->doc);
+        if (docid)
+            *docid = id;
+        return TRACUU_STORE_OK;
+    } catch (...) {
+        return fail(store);
+    }
+}
+
+tracuu_store_status
+tracuu_store_delete(tracuu_store *store, const char *term)
+{
+    clear_error(store);
+    tracuu_store_status st;
+    if (!check_writable(store, &st))
+        return st;
+    if (!term || !*term)
+        return fail_with(store, TRACUU_STORE_INVALID, "empty term");
+    try {
+        store->wdb.delete_document(term);
+        return TRACUU_STORE_OK;
+    } catch (...) {
+        return fail(store);
+    }
+}
+
+tracuu_store_status
+tracuu_store_get_data(tracuu_store *store, const char *term, char **data, size_t *len,
+                      uint32_t *docid)
+{
+    clear_error(store);
+    *data = nullptr;
+    if (len)
+        *len = 0;
+    if (docid)
+        *docid = 0;
+    if (!term || !*term)
+        return fail_with(store, TRACUU_STORE_INVALID, "empty term");
+    try {
+        std::pair<Xapian::docid, std::string> found = with_retry(store, [&] {
+            Xapian::Database &db = store->db();
+            Xapian::PostingIterator it = db.postlist_begin(term);
+            if (it == db.postlist_end(term))
+                return std::pair<Xapian::docid, std::string>(0, std::string());
+            Xapian::docid id = *it;
+            return std::make_pair(id, db.get_document(id).get_data());
+        });
+        if (found.first == 0)
+            return fail_with(store, TRACUU_STORE_NOT_FOUND,
+                             (std::string("no document with term ") + term).c_str());
+        *data = dup_string(found.second);
+        if (len)
+            *len = found.second.size();
+        if (docid)
+            *docid = found.first;
+        return TRACUU_STORE_OK;
+    } catch (...) {
+        return fail(store);
+    }
+}
+
+tracuu_store_status
+tracuu_store_get_data_by_id(tracuu_store *store, uint32_t docid, char **data, size_t *len)
+{
+    clear_error(store);
+    *data = nullptr;
+    if (len)
+        *len = 0;
+    if (docid == 0)
+        return fail_with(store, TRACUU_STORE_NOT_FOUND, "document 0 does not exist");
+    try {
+        std::string d =
+            with_retry(store, [&] { return store->db().get_document(docid).get_data(); });
+        *data = dup_string(d);
+        if (len)
+            *len = d.size();
+        return TRACUU_STORE_OK;
+    } catch (...) {
+        return fail(store);
+    }
+}
+
+tracuu_store_status
+tracuu_store_get_value(tracuu_store *store, uint32_t docid, unsigned slot, char **value,
+                       size_t *len)
+{
+    clear_error(store);
+    *value = nullptr;
+    if (len)
+        *len = 0;
+    if (docid == 0)
+        return fail_with(store, TRACUU_STORE_NOT_FOUND, "document 0 does not exist");
+    if (slot == Xapian::BAD_VALUENO)
+        return fail_with(store, TRACUU_STORE_INVALID, "bad value slot");
+    try {
+        std::string v =
+            with_retry(store, [&] { return store->db().get_document(docid).get_value(slot); });
+        *value = dup_string(v);
+        if (len)
+            *len = v.size();
+        return TRACUU_STORE_OK;
+    } catch (...) {
+        return fail(store);
+    }
+}
+
+/* ---- Queries ---- */
+
+tracuu_query *
+tracuu_query_new_term(const char *term, size_t len, uint32_t wqf, uint32_t pos)
+{
+    /* An empty term would make Xapian's MatchAll, which no caller asking for a term means. */
+    if (!term || len == 0)
+        return nullptr;
+    try {
+        return wrap(Xapian::Query(std::string(term, len), wqf, pos));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+tracuu_query *
+tracuu_query_new_match_all(void)
+{
+    try {
+        return wrap(Xapian::Query::MatchAll);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+tracuu_query *
+tracuu_query_new_match_nothing(void)
+{
+    try {
+        return wrap(Xapian::Query::MatchNothing);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+tracuu_query *
+tracuu_query_new_wildcard(const char *prefix, uint32_t max_terms)
+{
+    if (!prefix)
+        return nullptr;
+    try {
+        /* Past the limit, keep the most frequent expansions rather than failing the search:
+         * a short prefix typed by a user should still find something. */
+        return wrap(Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, max_terms,
+                                  Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+tracuu_query *
+tracuu_query_new_value_range(unsigned slot, const char *lo, const char *hi)
+{
+    if (slot == Xapian::BAD_VALUENO)
+        return nullptr;
+    try {
+        if (lo && hi)
+            return wrap(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi));
+        if (hi)
+            return wrap(Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi));
+        /* With both ends open, ">= empty" matches every document with a value in @slot. */
+        return wrap(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo ? lo : ""));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+tracuu_query *
+tracuu_query_combine(tracuu_query_op op, tracuu_query **subs, size_t n, uint32_t window)
+{
+    tracuu_query *out = nullptr;
+    bool ok = true;
+    Xapian::Query::op xop = xapian_op(op, &ok);
+    if (n > 0 && !subs)
+        ok = false;
+    for (size_t i = 0; ok && i < n; i++)
+        if (!subs[i])
+            ok = false; /* a failed constructor upstream: fail the whole tree */
+    if (ok) {
+        try {
+            std::vector<Xapian::Query> v;
+            v.reserve(n);
+            for (size_t i = 0; i < n; i++)
+                v.push_back(subs[i]->q);
+            out = wrap(Xapian::Query(xop, v.begin(), v.end(), window));
+        } catch (...) {
+            out = nullptr;
+        }
+    }
+    for (size_t i = 0; i < n && subs; i++) {
+        delete subs[i];
+        subs[i] = nullptr;
+    }
+    return out;
+}
+
+tracuu_query *
+tracuu_query_scale(tracuu_query *q, double factor)
+{
+    if (!q)
+        return nullptr;
+    tracuu_query *out = nullptr;
+    try {
+        out = wrap(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor));
+    } catch (...) {
+        out = nullptr;
+    }
+    delete q;
+    return out;
+}
+
+tracuu_query *
+tracuu_query_copy(const tracuu_query *q)
+{
+    if (!q)
+        return nullptr;
+    try {
+        return wrap(q->q);
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+char *
+tracuu_query_describe(const tracuu_query *q)
+{
+    try {
+        return dup_string(q ? q->q.get_description() : std::string("(null query)"));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void
+tracuu_query_free(tracuu_query *q)
+{
+    delete q;
+}
+
+/* ---- Search ---- */
+
+void
+tracuu_search_options_init(tracuu_search_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->offset = 0;
+    opts->limit = 10;
+    opts->sort_slot = -1;
+    opts->facet_slots = nullptr;
+    opts->n_facet_slots = 0;
+}
+
+tracuu_store_status
+tracuu_store_search(tracuu_store *store, const tracuu_query *query,
+                    const tracuu_search_options *opts, tracuu_results **out)
+{
+    clear_error(store);
+    *out = nullptr;
+    if (!query)
+        return fail_with(store, TRACUU_STORE_INVALID, "no query");
+    tracuu_search_options defaults;
+    if (!opts) {
+        tracuu_search_options_init(&defaults);
+        opts = &defaults;
+    }
+    if (opts->n_facet_slots > 0 && !opts->facet_slots)
+        return fail_with(store, TRACUU_STORE_INVALID, "facet slots missing");
+    if (opts->time_limit < 0)
+        return fail_with(store, TRACUU_STORE_INVALID, "negative time limit");
+    try {
+        results_guard guard;
+        bool timed_out = false;
+        with_retry(store, [&] {
+            free_results(guard.r);
+            guard.r = nullptr;
+            timed_out = false;
+
+            Xapian::Enquire enq(store->db());
+            enq.set_query(query->q);
+            if (opts->bm25_k1 != 0 || opts->bm25_b != 0)
+                /* Xapian's defaults for the others: k2 0, k3 1, min_normlen 0.5. */
+                enq.set_weighting_scheme(Xapian::BM25Weight(opts->bm25_k1, 0, 1, opts->bm25_b,
+                                                            0.5));
+            if (opts->sort_slot >= 0)
+                enq.set_sort_by_value_then_relevance((Xapian::valueno)opts->sort_slot,
+                                                     opts->sort_descending);
+
+            std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+            for (size_t i = 0; i < opts->n_facet_slots; i++) {
+                spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->facet_slots[i]));
+                enq.add_matchspy(spies.back().get());
+            }
+            if (opts->time_limit > 0)
+                enq.set_time_limit(opts->time_limit);
+
+            auto t0 = std::chrono::steady_clock::now();
+            Xapian::MSet mset = enq.get_mset(opts->offset, opts->limit, opts->check_at_least);
+            std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - t0;
+
+            tracuu_results *r =
+                static_cast<tracuu_results *>(checked_calloc(1, sizeof(tracuu_results)));
+            guard.r = r;
+            r->total = mset.get_matches_estimated();
+            r->total_lower = mset.get_matches_lower_bound();
+            r->total_upper = mset.get_matches_upper_bound();
+
+            r->hits = static_cast<tracuu_hit *>(checked_calloc(mset.size(), sizeof(tracuu_hit)));
+            for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+                tracuu_hit *h = &r->hits[r->n_hits];
+                std::string d = it.get_document().get_data();
+                h->docid = *it;
+                h->score = it.get_weight();
+                h->rank = it.get_rank();
+                h->data = dup_string(d);
+                h->data_len = d.size();
+                r->n_hits++;
+            }
+
+            r->facets = static_cast<tracuu_facet *>(
+                checked_calloc(opts->n_facet_slots, sizeof(tracuu_facet)));
+            Xapian::doccount seen = spies.empty() ? 0 : spies[0]->get_total();
+            for (size_t i = 0; i < spies.size(); i++) {
+                tracuu_facet *f = &r->facets[i];
+                f->slot = opts->facet_slots[i];
+                r->n_facets++;
+                std::vector<std::pair<std::string, Xapian::doccount>> vals;
+                for (Xapian::TermIterator v = spies[i]->values_begin();
+                     v != spies[i]->values_end(); ++v)
+                    vals.emplace_back(*v, v.get_termfreq());
+                std::sort(vals.begin(), vals.end(), [](const auto &a, const auto &b) {
+                    return a.second != b.second ? a.second > b.second : a.first < b.first;
+                });
+                if (opts->facet_limit && vals.size() > opts->facet_limit)
+                    vals.resize(opts->facet_limit);
+                f->values = static_cast<tracuu_facet_value *>(
+                    checked_calloc(vals.size(), sizeof(tracuu_facet_value)));
+                for (const auto &v : vals) {
+                    tracuu_facet_value *fv = &f->values[f->n_values];
+                    fv->value = dup_string(v.first);
+                    fv->value_len = v.first.size();
+                    fv->count = v.second;
+                    f->n_values++;
+                }
+            }
+
+            /* Xapian's time limit only switches check_at_least off when it expires and does
+             * not say whether it did. It can only have expired if the match took that long;
+             * it cut something only if the totals or the facets are then not exact. */
+            if (opts->time_limit > 0 && elapsed.count() >= opts->time_limit) {
+                bool inexact = mset.get_matches_lower_bound() != mset.get_matches_upper_bound();
+                if (!spies.empty() && seen < mset.get_matches_lower_bound())
+                    inexact = true;
+                timed_out = inexact;
+            }
+            return 0;
+        });
+        *out = guard.release();
+        if (timed_out)
+            return fail_with(store, TRACUU_STORE_TIMEOUT,
+                             "the time limit cut the match: totals and facets are estimates");
+        return TRACUU_STORE_OK;
+    } catch (...) {
+        return fail(store);
+    }
+}
+
+void
+tracuu_results_free(tracuu_results *results)
+{
+    free_results(results);
+}
+
+} // extern "C"
