@@ -1,0 +1,121 @@
+/* text.c - normalising whole metadata values (issuer, type) the way terms are normalised. */
+#include "tokenizer-private.h"
+
+#include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+
+/* Valid UTF-8 with runs of white space as one space and the ends trimmed. */
+static GString *
+clean_spaces(const char *text, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    GString *out = g_string_sized_new(n + 1);
+    bool pending_space = false;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp = tok_decode(s, n, i, &i);
+        if (cp == 0 || u_isUWhiteSpace((UChar32)cp) || (cp < 0x20) || cp == 0x7F) {
+            pending_space = out->len > 0;
+            continue;
+        }
+        if (pending_space) {
+            g_string_append_c(out, ' ');
+            pending_space = false;
+        }
+        char buf[4];
+        g_string_append_len(out, buf, (gssize)tok_encode(cp, buf));
+    }
+    return out;
+}
+
+/* Case-folds and NFC-normalises valid UTF-8 into code points; returns them, *@n their count. */
+static uint32_t *
+fold_to_cps(const GString *str, size_t *n)
+{
+    *n = 0;
+    UErrorCode err = U_ZERO_ERROR;
+    const UNormalizer2 *nfc = unorm2_getNFCInstance(&err);
+    int32_t ulen = 0;
+    u_strFromUTF8WithSub(NULL, 0, &ulen, str->str, (int32_t)str->len, 0xFFFD, NULL, &err);
+    if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err))
+        return g_new0(uint32_t, 1);
+    err = U_ZERO_ERROR;
+    UChar *a = g_new(UChar, (gsize)ulen + 1);
+    u_strFromUTF8WithSub(a, ulen + 1, NULL, str->str, (int32_t)str->len, 0xFFFD, NULL, &err);
+    /* Full case folding can triple the length; NFC can again, in theory. */
+    int32_t cap = ulen * 3 + 16;
+    UChar *b = g_new(UChar, (gsize)cap);
+    int32_t blen = u_strFoldCase(b, cap, a, ulen, U_FOLD_CASE_DEFAULT, &err);
+    int32_t ccap = blen * 3 + 16;
+    UChar *c = g_new(UChar, (gsize)ccap);
+    int32_t clen = U_SUCCESS(err) ? unorm2_normalize(nfc, b, blen, c, ccap, &err) : 0;
+    uint32_t *cps = g_new(uint32_t, (gsize)clen + 1);
+    if (U_SUCCESS(err)) {
+        for (int32_t k = 0; k < clen;) {
+            UChar32 cp;
+            U16_NEXT(c, k, clen, cp);
+            cps[(*n)++] = (uint32_t)cp;
+        }
+    }
+    g_free(a);
+    g_free(b);
+    g_free(c);
+    return cps;
+}
+
+/* Moves tone marks into their canonical place in every Latin word of @cps. */
+static void
+fix_all_tones(uint32_t *cps, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (tok_class_of(cps[i]) != TOK_LETTER) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && tok_class_of(cps[j]) == TOK_LETTER)
+            j++;
+        tok_fix_tones(cps + i, j - i);
+        i = j;
+    }
+}
+
+static char *
+normalize(const char *text, gssize len, bool fold)
+{
+    if (!text)
+        return g_strdup("");
+    if (!tok_tables_init())
+        return g_strdup("");
+    size_t n = len < 0 ? strlen(text) : (size_t)len;
+    GString *clean = clean_spaces(text, n);
+    size_t m;
+    uint32_t *cps = fold_to_cps(clean, &m);
+    g_string_free(clean, TRUE);
+    fix_all_tones(cps, m);
+    GString *out = g_string_sized_new(m + 1);
+    char buf[4];
+    for (size_t i = 0; i < m; i++) {
+        uint32_t cp = cps[i];
+        if (fold && !(cp = tok_fold_cp(cp)))
+            continue;
+        g_string_append_len(out, buf, (gssize)tok_encode(cp, buf));
+    }
+    g_free(cps);
+    return g_string_free(out, FALSE);
+}
+
+char *
+tracuu_text_normalize(const char *text, gssize len)
+{
+    return normalize(text, len, false);
+}
+
+char *
+tracuu_text_fold(const char *text, gssize len)
+{
+    return normalize(text, len, true);
+}
