@@ -1,0 +1,1470 @@
+/* tracuu-indexer.c - files and JSON lines into the tracuu index, incrementally and safely. */
+#include "indexer-private.h"
+
+#include "tracuu-config.h"
+#include "tracuu-docmeta.h"
+#include "tracuu-docwriter.h"
+#include "tracuu-schema.h"
+#include "tracuu-store.h"
+#include "tracuu-tokenizer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Exit statuses, as documented in docs/tracuu-indexer.md. */
+enum { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2, EXIT_INDEX = 3 };
+
+/* Compiled with AddressSanitizer, a worker cannot run under an address-space limit: ASan
+ * reserves terabytes of shadow memory up front. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TRACUU_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TRACUU_ASAN 1
+#endif
+#endif
+
+/* ---- options ---- */
+
+static char *opt_db;
+static char *opt_jsonl;
+static int opt_jobs;
+static gboolean opt_rebuild;
+static gboolean opt_json;
+static gboolean opt_quiet;
+static gboolean opt_verbose;
+static char **opt_excludes;
+static gboolean opt_follow;
+static int opt_timeout = 120;
+static int opt_cpu_limit = 60;
+static int opt_memory_mb = 2048;
+static int opt_batch = 2000;
+static gboolean opt_worker;
+static gboolean opt_version;
+
+static const GOptionEntry option_entries[] = {
+    {"db", 'd', 0, G_OPTION_ARG_FILENAME, &opt_db, "The index folder (created if missing)", "DIR"},
+    {"from-jsonl", 0, 0, G_OPTION_ARG_FILENAME, &opt_jsonl,
+     "Import documents from FILE, one JSON object per line (id, title, text, metadata)", "FILE"},
+    {"jobs", 'j', 0, G_OPTION_ARG_INT, &opt_jobs,
+     "Extraction worker processes (default: number of cores)", "N"},
+    {"rebuild", 0, 0, G_OPTION_ARG_NONE, &opt_rebuild,
+     "Empty the index first (needed when it was built by another schema or tokenizer version)",
+     NULL},
+    {"json", 0, 0, G_OPTION_ARG_NONE, &opt_json, "Print the summary as JSON", NULL},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet,
+     "No progress; print the summary only when something failed", NULL},
+    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
+     "Name every file as it is indexed and show the extractors' own messages", NULL},
+    {"exclude", 'x', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_excludes,
+     "Skip files and folders whose name matches GLOB (a path if GLOB has a /); repeatable",
+     "GLOB"},
+    {"follow-symlinks", 'L', 0, G_OPTION_ARG_NONE, &opt_follow,
+     "Follow symbolic links inside the given folders (cycles are detected)", NULL},
+    {"timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout,
+     "Give up on a file after SECONDS of wall-clock time (default 120)", "SECONDS"},
+    {"cpu-limit", 0, 0, G_OPTION_ARG_INT, &opt_cpu_limit,
+     "Give up on a file after SECONDS of CPU time (default 60; 0: none)", "SECONDS"},
+    {"memory-limit", 0, 0, G_OPTION_ARG_INT, &opt_memory_mb,
+     "Address-space limit of each worker in MiB (default 2048; 0: none)", "MIB"},
+    {"batch", 0, 0, G_OPTION_ARG_INT, &opt_batch,
+     "Commit at least every N documents (default 2000; also every 5 seconds)", "N"},
+    {"version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL},
+    {"internal-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_worker, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+/* ---- units of work: main thread -> builder threads -> writer thread ---- */
+
+typedef enum { UNIT_FILE, UNIT_REMOVE, UNIT_JSONL } unit_kind;
+
+typedef struct {
+    unit_kind kind;
+    guint64 seq;              /* the writer applies units in this order */
+    tracuu_walk_file *file;   /* UNIT_FILE: borrowed from the run's file list */
+    char key[41];             /* UNIT_FILE, UNIT_REMOVE */
+    char *path;               /* UNIT_REMOVE: the path as stored (raw bytes) */
+    tracuu_result_status status;
+    char *reason;             /* when failed */
+    GVariant *docs;           /* TRACUU_DOCS_TYPE, to build; NULL when failed */
+    guint line;               /* UNIT_JSONL: line number */
+    GPtrArray *terms;         /* built: char * unique terms */
+    GPtrArray *built;         /* built: tracuu_store_doc * */
+} unit;
+
+static unit *stop_unit; /* a sentinel that ends the builder and writer threads */
+
+static void
+unit_free(unit *u)
+{
+    if (u == NULL)
+        return;
+    g_free(u->path);
+    g_free(u->reason);
+    if (u->docs != NULL)
+        g_variant_unref(u->docs);
+    if (u->terms != NULL)
+        g_ptr_array_free(u->terms, TRUE);
+    if (u->built != NULL)
+        g_ptr_array_free(u->built, TRUE);
+    g_free(u);
+}
+
+typedef struct {
+    char *path;   /* UTF-8 for display (invalid bytes replaced) */
+    char *reason;
+} report_item;
+
+static void
+report_item_free(report_item *it)
+{
+    g_free(it->path);
+    g_free(it->reason);
+    g_free(it);
+}
+
+static void
+report_add(GPtrArray *list, const char *path, const char *reason)
+{
+    report_item *it = g_new0(report_item, 1);
+    it->path = g_utf8_make_valid(path, -1);
+    it->reason = g_utf8_make_valid(reason != NULL ? reason : "unknown", -1);
+    g_ptr_array_add(list, it);
+}
+
+typedef struct {
+    /* Set before the threads start. */
+    tracuu_store *store;
+    guint n_builders;
+    GAsyncQueue *build_q;
+    GAsyncQueue *write_q;
+
+    /* Counters written by the writer thread, read by the main thread for progress. */
+    gint files_done;   /* atomic: file units applied */
+    gint units_done;   /* atomic: units applied, for back-pressure */
+    gint fatal;        /* atomic: the index failed; stop */
+
+    /* Owned by the writer thread until it is joined. */
+    char *fatal_message;
+    guint indexed, failed, skipped, removed, jsonl_imported;
+    guint64 documents;
+    GPtrArray *failures;     /* report_item * */
+    GPtrArray *skips;        /* report_item * */
+    GPtrArray *jsonl_bad;    /* report_item *: path holds the line number */
+} run_state;
+
+/* ---- builder threads: fields -> Xapian documents (tokenizing is the costly part) ---- */
+
+typedef struct {
+    const char *name;
+    size_t offset;
+} field_slot;
+
+static const field_slot field_slots[] = {
+    {"id", offsetof(tracuu_docfields, id)},
+    {"file_key", offsetof(tracuu_docfields, file_key)},
+    {"path", offsetof(tracuu_docfields, path)},
+    {"kind", offsetof(tracuu_docfields, kind)},
+    {"mime", offsetof(tracuu_docfields, mime)},
+    {"title", offsetof(tracuu_docfields, title)},
+    {"text", offsetof(tracuu_docfields, text)},
+    {"number", offsetof(tracuu_docfields, number)},
+    {"doc_type", offsetof(tracuu_docfields, doc_type)},
+    {"issuer", offsetof(tracuu_docfields, issuer)},
+    {"date", offsetof(tracuu_docfields, date)},
+    {"signer", offsetof(tracuu_docfields, signer)},
+    {"subject", offsetof(tracuu_docfields, subject)},
+    {"from", offsetof(tracuu_docfields, from)},
+    {"to", offsetof(tracuu_docfields, to)},
+    {"cc", offsetof(tracuu_docfields, cc)},
+    {"message_id", offsetof(tracuu_docfields, message_id)},
+    {"in_reply_to", offsetof(tracuu_docfields, in_reply_to)},
+    {"parent", offsetof(tracuu_docfields, parent)},
+    {"attachment", offsetof(tracuu_docfields, attachment)},
+};
+
+static const char **
+field_ptr(tracuu_docfields *f, const char *name)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(field_slots); i++)
+        if (strcmp(field_slots[i].name, name) == 0)
+            return (const char **)(void *)((char *)f + field_slots[i].offset);
+    return NULL;
+}
+
+/*
+ * Builds one document of a unit. @fill_meta (for --from-jsonl) fills the metadata the line did
+ * not give from what docmeta reads in its text.
+ */
+static tracuu_store_doc *
+build_doc(tracuu_tokenizer *tk, GVariant *doc, gboolean fill_meta, char **uterm, GError **error)
+{
+    tracuu_docfields f;
+    memset(&f, 0, sizeof f);
+    g_autoptr(GVariant) dict = g_variant_get_child_value(doc, 0);
+    GVariantIter it;
+    const char *name, *value;
+    g_variant_iter_init(&it, dict);
+    while (g_variant_iter_next(&it, "{&s^&ay}", &name, &value)) {
+        const char **slot = field_ptr(&f, name);
+        if (slot != NULL)
+            *slot = value;
+    }
+    g_autofree const char **cites = NULL;
+    g_variant_get_child(doc, 1, "^a&ay", &cites);
+    f.cites = cites;
+    f.n_cites = cites != NULL ? g_strv_length((char **)cites) : 0;
+    g_autoptr(GVariant) pages = g_variant_get_child_value(doc, 2);
+    gsize n_pages = 0;
+    f.pages = g_variant_get_fixed_array(pages, &n_pages, sizeof(guint64));
+    f.n_pages = n_pages;
+    if (f.text == NULL)
+        f.text = "";
+
+    g_autoptr(tracuu_docmeta) meta = NULL;
+    if (fill_meta) {
+        meta = tracuu_docmeta_extract(f.text, -1);
+        if (f.number == NULL)
+            f.number = meta->number;
+        if (f.doc_type == NULL)
+            f.doc_type = meta->doc_type;
+        if (f.issuer == NULL)
+            f.issuer = meta->issuer;
+        if (f.date == NULL)
+            f.date = meta->date;
+        if (f.signer == NULL)
+            f.signer = meta->signer;
+        if (f.title == NULL)
+            f.title = meta->title;
+        if (f.n_cites == 0 && meta->cites != NULL && meta->cites->len > 0) {
+            f.cites = (const char *const *)meta->cites->pdata;
+            f.n_cites = meta->cites->len;
+        }
+    }
+    return tracuu_docwriter_build(tk, &f, uterm, error);
+}
+
+static void
+build_unit(tracuu_tokenizer *tk, unit *u)
+{
+    if (u->docs == NULL)
+        return;
+    u->terms = g_ptr_array_new_with_free_func(g_free);
+    u->built = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_store_doc_free);
+    gsize n = g_variant_n_children(u->docs);
+    for (gsize i = 0; i < n; i++) {
+        g_autoptr(GVariant) doc = g_variant_get_child_value(u->docs, i);
+        GError *error = NULL;
+        char *uterm = NULL;
+        tracuu_store_doc *d = build_doc(tk, doc, u->kind == UNIT_JSONL, &uterm, &error);
+        if (d == NULL) {
+            u->status = TRACUU_RESULT_FAILED;
+            u->reason = g_strdup_printf("cannot index document %" G_GSIZE_FORMAT ": %s", i + 1,
+                                        error != NULL ? error->message : "unknown error");
+            g_clear_error(&error);
+            g_ptr_array_set_size(u->terms, 0);
+            g_ptr_array_set_size(u->built, 0);
+            break;
+        }
+        g_ptr_array_add(u->terms, uterm);
+        g_ptr_array_add(u->built, d);
+    }
+    /* The fields are no longer needed: free them early, the writer may queue many units. */
+    g_clear_pointer(&u->docs, g_variant_unref);
+}
+
+static gpointer
+builder_thread(gpointer data)
+{
+    run_state *rs = data;
+    GError *error = NULL;
+    tracuu_tokenizer *tk = tracuu_tokenizer_new(&error);
+    for (;;) {
+        unit *u = g_async_queue_pop(rs->build_q);
+        if (u == stop_unit)
+            break;
+        if (tk == NULL) {
+            u->status = TRACUU_RESULT_FAILED;
+            g_free(u->reason);
+            u->reason = g_strdup_printf("tokenizer: %s", error->message);
+            g_clear_pointer(&u->docs, g_variant_unref);
+        } else if (!g_atomic_int_get(&rs->fatal)) {
+            build_unit(tk, u);
+        }
+        g_async_queue_push(rs->write_q, u);
+    }
+    g_clear_error(&error);
+    tracuu_tokenizer_free(tk);
+    return NULL;
+}
+
+/* ---- the writer thread: the one Xapian writer, in batched commits ---- */
+
+static void
+set_fatal(run_state *rs, const char *what)
+{
+    if (rs->fatal_message == NULL)
+        rs->fatal_message = g_strdup_printf("%s: %s", what, tracuu_store_get_error(rs->store));
+    g_atomic_int_set(&rs->fatal, 1);
+}
+
+static char *
+file_term(const char *key)
+{
+    return g_strconcat(TRACUU_PREFIX_FILE, key, NULL);
+}
+
+static char *
+meta_key(const char *key)
+{
+    return g_strconcat(TRACUU_META_FILE_PREFIX, key, NULL);
+}
+
+/* Writes the state of a file unit; FALSE on a store failure (made fatal). */
+static gboolean
+write_state(run_state *rs, const unit *u, guint ndocs)
+{
+    tracuu_file_state st = {0};
+    st.path = u->file->path;
+    st.mtime_ns = u->file->mtime_ns;
+    st.size = u->file->size;
+    st.ino = u->file->ino;
+    st.failed = u->status != TRACUU_RESULT_OK;
+    st.unsupported = u->status == TRACUU_RESULT_UNSUPPORTED;
+    st.reason = u->reason;
+    st.ndocs = ndocs;
+    g_autofree char *json = tracuu_state_to_json(&st);
+    g_autofree char *k = meta_key(u->key);
+    if (tracuu_store_set_metadata(rs->store, k, json, strlen(json)) != TRACUU_STORE_OK) {
+        set_fatal(rs, "cannot record a file's state");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Applies one unit; returns the number of documents changed (for the commit policy). */
+static guint
+apply_unit(run_state *rs, unit *u)
+{
+    tracuu_store *s = rs->store;
+    if (u->kind == UNIT_REMOVE) {
+        g_autofree char *t = file_term(u->key);
+        g_autofree char *k = meta_key(u->key);
+        if (tracuu_store_delete(s, t) != TRACUU_STORE_OK ||
+            tracuu_store_set_metadata(s, k, "", 0) != TRACUU_STORE_OK) {
+            set_fatal(rs, "cannot remove a file's documents");
+            return 0;
+        }
+        rs->removed++;
+        return 1;
+    }
+    if (u->kind == UNIT_JSONL) {
+        g_autofree char *line = g_strdup_printf("%u", u->line);
+        if (u->status != TRACUU_RESULT_OK) {
+            report_add(rs->jsonl_bad, line, u->reason);
+            return 0;
+        }
+        tracuu_store_status st = tracuu_store_replace(s, u->terms->pdata[0], u->built->pdata[0],
+                                                      NULL);
+        if (st == TRACUU_STORE_INVALID) {
+            report_add(rs->jsonl_bad, line, tracuu_store_get_error(s));
+            return 0;
+        }
+        if (st != TRACUU_STORE_OK) {
+            set_fatal(rs, "cannot add a document");
+            return 0;
+        }
+        rs->jsonl_imported++;
+        rs->documents++;
+        return 1;
+    }
+
+    /* A file: its old documents go, its new ones and its state come, all in one commit. The
+     * delete is done even without a state, as a kill may have left documents behind. */
+    g_autofree char *t = file_term(u->key);
+    if (tracuu_store_delete(s, t) != TRACUU_STORE_OK) {
+        set_fatal(rs, "cannot delete a file's old documents");
+        return 0;
+    }
+    guint ndocs = 0;
+    if (u->status == TRACUU_RESULT_OK) {
+        for (guint i = 0; i < u->built->len; i++) {
+            tracuu_store_status st = tracuu_store_replace(s, u->terms->pdata[i],
+                                                          u->built->pdata[i], NULL);
+            if (st == TRACUU_STORE_INVALID) {
+                /* A document the index refuses: the file fails as a whole, without leftovers. */
+                u->status = TRACUU_RESULT_FAILED;
+                u->reason = g_strdup_printf("the index refused document %u: %s", i + 1,
+                                            tracuu_store_get_error(s));
+                if (tracuu_store_delete(s, t) != TRACUU_STORE_OK) {
+                    set_fatal(rs, "cannot delete a file's documents");
+                    return 0;
+                }
+                ndocs = 0;
+                break;
+            }
+            if (st != TRACUU_STORE_OK) {
+                set_fatal(rs, "cannot add a document");
+                return 0;
+            }
+            ndocs++;
+        }
+    }
+    if (!write_state(rs, u, ndocs))
+        return 0;
+    if (u->status == TRACUU_RESULT_OK) {
+        rs->indexed++;
+        rs->documents += ndocs;
+        if (opt_verbose && !opt_json)
+            g_print("indexed: %s (%u documents)\n", u->file->path, ndocs);
+    } else if (u->status == TRACUU_RESULT_UNSUPPORTED) {
+        rs->skipped++;
+        report_add(rs->skips, u->file->path, u->reason);
+    } else {
+        rs->failed++;
+        report_add(rs->failures, u->file->path, u->reason);
+    }
+    g_atomic_int_inc(&rs->files_done);
+    return ndocs + 1;
+}
+
+static gpointer
+writer_thread(gpointer data)
+{
+    run_state *rs = data;
+    GHashTable *waiting = g_hash_table_new(g_int64_hash, g_int64_equal);
+    guint64 next = 0;
+    guint pending = 0;
+    gint64 last_commit = g_get_monotonic_time();
+    gboolean stop = FALSE;
+    while (!stop) {
+        unit *u = g_async_queue_timeout_pop(rs->write_q, 500000);
+        if (u == stop_unit) {
+            stop = TRUE;
+        } else if (u != NULL) {
+            /* Builders finish out of order; apply in the order the main thread decided, so
+             * that two JSON lines with one id end as the later one. */
+            g_hash_table_insert(waiting, &u->seq, u);
+            unit *ready;
+            while ((ready = g_hash_table_lookup(waiting, &next)) != NULL) {
+                g_hash_table_remove(waiting, &next);
+                if (!g_atomic_int_get(&rs->fatal))
+                    pending += apply_unit(rs, ready);
+                unit_free(ready);
+                next++;
+                g_atomic_int_inc(&rs->units_done);
+            }
+        }
+        gint64 now = g_get_monotonic_time();
+        if (pending > 0 && !g_atomic_int_get(&rs->fatal) &&
+            (stop || pending >= (guint)opt_batch || now - last_commit > 5 * G_USEC_PER_SEC)) {
+            if (tracuu_store_commit(rs->store) != TRACUU_STORE_OK)
+                set_fatal(rs, "commit failed");
+            pending = 0;
+            last_commit = now;
+        }
+    }
+    /* Units left here had a gap before them: only after a fatal error. */
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, waiting);
+    while (g_hash_table_iter_next(&it, &k, &v))
+        unit_free(v);
+    g_hash_table_destroy(waiting);
+    return NULL;
+}
+
+/* ---- workers: extraction in child processes ---- */
+
+typedef struct {
+    pid_t pid;
+    int to_fd;
+    int from_fd;
+    GByteArray *buf;
+    gint job;       /* index into the job list, -1 when idle */
+    gint64 started; /* monotonic time the job was sent */
+    gboolean killed_for_time;
+} worker;
+
+typedef struct {
+    char *argv[8];
+    char argbuf[3][32];
+} worker_exec;
+
+static void
+worker_exec_init(worker_exec *we)
+{
+    g_snprintf(we->argbuf[0], sizeof we->argbuf[0], "%d", opt_cpu_limit);
+    we->argv[0] = (char *)"tracuu-indexer";
+    we->argv[1] = (char *)"--internal-worker";
+    we->argv[2] = (char *)"--cpu-limit";
+    we->argv[3] = we->argbuf[0];
+    we->argv[4] = NULL;
+}
+
+/*
+ * Starts a worker: fork, then exec of this same program with --internal-worker, so the child
+ * starts clean (the parent has threads and an open Xapian database) and gets its limits before
+ * it runs any parser. Only async-signal-safe calls between fork and exec.
+ */
+static gboolean
+worker_spawn(worker *w, worker_exec *we, GError **error)
+{
+    int jobs[2], results[2];
+    if (pipe2(jobs, O_CLOEXEC) != 0) {
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "pipe: %s",
+                    g_strerror(errno));
+        return FALSE;
+    }
+    if (pipe2(results, O_CLOEXEC) != 0) {
+        int e = errno;
+        close(jobs[0]);
+        close(jobs[1]);
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "pipe: %s", g_strerror(e));
+        return FALSE;
+    }
+    int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(jobs[0]);
+        close(jobs[1]);
+        close(results[0]);
+        close(results[1]);
+        if (devnull >= 0)
+            close(devnull);
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "fork: %s", g_strerror(e));
+        return FALSE;
+    }
+    if (pid == 0) {
+        /* Move the ends we keep out of the way of 0..4 first, then into place. */
+        int in = fcntl(jobs[0], F_DUPFD, 10);
+        int out = fcntl(results[1], F_DUPFD, 10);
+        if (in < 0 || out < 0 || devnull < 0)
+            _exit(127);
+        dup2(devnull, 0);
+        dup2(devnull, 1); /* a library that prints to stdout must not corrupt the protocol */
+        if (!opt_verbose)
+            dup2(devnull, 2);
+        dup2(in, 3);
+        dup2(out, 4);
+        close_range(5, ~0U, 0);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+#ifndef TRACUU_ASAN
+        if (opt_memory_mb > 0) {
+            struct rlimit rl = {(rlim_t)opt_memory_mb * 1024 * 1024,
+                                (rlim_t)opt_memory_mb * 1024 * 1024};
+            setrlimit(RLIMIT_AS, &rl);
+        }
+#endif
+        execv("/proc/self/exe", we->argv);
+        _exit(127);
+    }
+    close(jobs[0]);
+    close(results[1]);
+    close(devnull);
+    w->pid = pid;
+    w->to_fd = jobs[1];
+    w->from_fd = results[0];
+    fcntl(w->from_fd, F_SETFL, fcntl(w->from_fd, F_GETFL) | O_NONBLOCK);
+    w->buf = g_byte_array_new();
+    w->job = -1;
+    w->killed_for_time = FALSE;
+    return TRUE;
+}
+
+/* Closes the pipes of @w and reaps it; returns the wait status. */
+static int
+worker_reap(worker *w, gboolean kill_it)
+{
+    if (kill_it)
+        kill(w->pid, SIGKILL);
+    if (w->to_fd >= 0)
+        close(w->to_fd);
+    if (w->from_fd >= 0)
+        close(w->from_fd);
+    w->to_fd = w->from_fd = -1;
+    int status = 0;
+    while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    w->pid = -1;
+    g_clear_pointer(&w->buf, g_byte_array_unref);
+    return status;
+}
+
+static char *
+death_reason(const worker *w, int status)
+{
+    if (w->killed_for_time)
+        return g_strdup_printf("timed out after %d s (extractor killed)", opt_timeout);
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        if (sig == SIGXCPU || sig == SIGKILL)
+            return g_strdup_printf("CPU time limit of %d s exceeded (signal %d)", opt_cpu_limit,
+                                   sig);
+        return g_strdup_printf("extractor crashed (signal %d, %s)", sig, strsignal(sig));
+    }
+    if (WIFEXITED(status))
+        return g_strdup_printf("extractor exited with status %d", WEXITSTATUS(status));
+    return g_strdup("extractor stopped");
+}
+
+/* ---- the run ---- */
+
+typedef struct {
+    run_state rs;
+    GPtrArray *files;        /* tracuu_walk_file *: to extract */
+    guint64 next_seq;
+    gint pushed;             /* units pushed to the builders */
+    guint n_seen, n_unchanged;
+    GPtrArray *walk_failures;  /* report_item * */
+    GPtrArray *walk_skips;     /* report_item * */
+    GPtrArray *still_failed;   /* report_item *: failed before, unchanged since */
+    guint jsonl_lines;
+    gint64 started;
+    gboolean progress;
+    gint64 last_progress;
+} run;
+
+static void
+push_unit(run *r, unit *u)
+{
+    u->seq = r->next_seq++;
+    r->pushed++;
+    g_async_queue_push(r->rs.build_q, u);
+}
+
+static guint
+in_flight(run *r)
+{
+    return (guint)(r->pushed - g_atomic_int_get(&r->rs.units_done));
+}
+
+static void
+show_progress(run *r, guint total, gboolean final)
+{
+    if (!r->progress)
+        return;
+    gint64 now = g_get_monotonic_time();
+    if (!final && now - r->last_progress < 250000)
+        return;
+    r->last_progress = now;
+    guint done = (guint)g_atomic_int_get(&r->rs.files_done);
+    double secs = (double)(now - r->started) / G_USEC_PER_SEC;
+    double rate = secs > 0 ? done / secs : 0;
+    char left[32] = "?";
+    if (rate > 0) {
+        guint s = (guint)((total - done) / rate);
+        g_snprintf(left, sizeof left, "%u:%02u", s / 60, s % 60);
+    }
+    fprintf(stderr, "\r\033[Kindexing: %u/%u files, %.1f files/s, %s left", done, total, rate,
+            left);
+    if (final)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static void
+finish_job(run *r, worker *w, unit *u)
+{
+    tracuu_walk_file *f = r->files->pdata[w->job];
+    u->kind = UNIT_FILE;
+    u->file = f;
+    memcpy(u->key, f->key, 41);
+    w->job = -1;
+    push_unit(r, u);
+}
+
+static unit *
+unit_failed(tracuu_result_status status, char *reason)
+{
+    unit *u = g_new0(unit, 1);
+    u->status = status;
+    u->reason = reason;
+    return u;
+}
+
+/* Reads what @w sent; returns FALSE when the worker is gone (its job then failed). */
+static gboolean
+worker_read(run *r, worker *w)
+{
+    for (;;) {
+        guint8 chunk[65536];
+        ssize_t n = read(w->from_fd, chunk, sizeof chunk);
+        if (n > 0) {
+            g_byte_array_append(w->buf, chunk, (guint)n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        /* EOF or error: the worker died. */
+        if (w->job >= 0) {
+            int status = worker_reap(w, TRUE);
+            finish_job(r, w, unit_failed(TRACUU_RESULT_FAILED, death_reason(w, status)));
+        } else {
+            worker_reap(w, TRUE);
+        }
+        return FALSE;
+    }
+    gboolean bad = FALSE;
+    GVariant *v = tracuu_frame_take(w->buf, TRACUU_RESULT_TYPE, &bad);
+    if (bad) {
+        worker_reap(w, TRUE);
+        if (w->job >= 0)
+            finish_job(r, w, unit_failed(TRACUU_RESULT_FAILED,
+                                         g_strdup("extractor sent a malformed result")));
+        return FALSE;
+    }
+    if (v != NULL && w->job >= 0) {
+        guchar status;
+        const char *reason;
+        GVariant *docs;
+        g_variant_get(v, "(y^&ay@" TRACUU_DOCS_TYPE "@aay)", &status, &reason, &docs, NULL);
+        unit *u = g_new0(unit, 1);
+        u->status = status <= TRACUU_RESULT_UNSUPPORTED ? status : TRACUU_RESULT_FAILED;
+        if (u->status != TRACUU_RESULT_OK) {
+            u->reason = g_strdup(reason[0] != '\0' ? reason : "extraction failed");
+            g_variant_unref(docs);
+        } else {
+            u->docs = docs;
+        }
+        g_variant_unref(v);
+        finish_job(r, w, u);
+    } else if (v != NULL) {
+        g_variant_unref(v);
+    }
+    return TRUE;
+}
+
+/* Sends the next job to idle worker @w. */
+static gboolean
+worker_send(run *r, worker *w, guint job)
+{
+    tracuu_walk_file *f = r->files->pdata[job];
+    GVariant *v = g_variant_ref_sink(g_variant_new("(^ayb)", f->path, f->maildir));
+    gboolean ok = tracuu_frame_write(w->to_fd, v, NULL);
+    g_variant_unref(v);
+    w->job = (gint)job;
+    w->started = g_get_monotonic_time();
+    return ok;
+}
+
+/* Extracts every file of r->files with @n workers. Returns FALSE if no worker can start. */
+static gboolean
+extract_all(run *r, guint n, GError **error)
+{
+    if (r->files->len == 0)
+        return TRUE;
+    if (n > r->files->len)
+        n = r->files->len;
+    worker_exec we;
+    worker_exec_init(&we);
+    worker *ws = g_new0(worker, n);
+    for (guint i = 0; i < n; i++) {
+        if (!worker_spawn(&ws[i], &we, error)) {
+            for (guint j = 0; j < i; j++)
+                worker_reap(&ws[j], TRUE);
+            g_free(ws);
+            return FALSE;
+        }
+    }
+    guint next_job = 0, total = r->files->len;
+    guint limit = 64 + 4 * n; /* results held in memory between workers and the writer */
+    struct pollfd *pfd = g_new0(struct pollfd, n);
+    for (;;) {
+        if (g_atomic_int_get(&r->rs.fatal))
+            break;
+        gboolean busy = FALSE;
+        for (guint i = 0; i < n; i++) {
+            worker *w = &ws[i];
+            if (w->pid < 0 && next_job < total && !worker_spawn(w, &we, error))
+                goto fail;
+            if (w->pid > 0 && w->job < 0 && next_job < total && in_flight(r) < limit) {
+                if (!worker_send(r, w, next_job++)) {
+                    /* The worker died before it got the job: it failed on the previous one's
+                     * aftermath; read its end to reap it and retry this job elsewhere. */
+                    int status = worker_reap(w, TRUE);
+                    (void)status;
+                    next_job--;
+                    w->job = -1;
+                }
+            }
+            busy |= w->job >= 0;
+        }
+        if (!busy && next_job >= total)
+            break;
+        for (guint i = 0; i < n; i++) {
+            pfd[i].fd = ws[i].job >= 0 ? ws[i].from_fd : -1;
+            pfd[i].events = POLLIN;
+            pfd[i].revents = 0;
+        }
+        int rc = poll(pfd, n, 100);
+        if (rc < 0 && errno != EINTR) {
+            g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "poll: %s",
+                        g_strerror(errno));
+            goto fail;
+        }
+        gint64 now = g_get_monotonic_time();
+        for (guint i = 0; i < n; i++) {
+            worker *w = &ws[i];
+            if (w->pid > 0 && pfd[i].revents != 0)
+                worker_read(r, w);
+            if (w->pid > 0 && w->job >= 0 && opt_timeout > 0 &&
+                now - w->started > (gint64)opt_timeout * G_USEC_PER_SEC) {
+                w->killed_for_time = TRUE;
+                int status = worker_reap(w, TRUE);
+                finish_job(r, w, unit_failed(TRACUU_RESULT_FAILED, death_reason(w, status)));
+            }
+        }
+        show_progress(r, total, FALSE);
+    }
+    for (guint i = 0; i < n; i++)
+        if (ws[i].pid > 0)
+            worker_reap(&ws[i], FALSE);
+    g_free(pfd);
+    g_free(ws);
+    return TRUE;
+fail:
+    for (guint i = 0; i < n; i++)
+        if (ws[i].pid > 0)
+            worker_reap(&ws[i], TRUE);
+    g_free(pfd);
+    g_free(ws);
+    return FALSE;
+}
+
+/* ---- --from-jsonl ---- */
+
+static gboolean
+valid_date(const char *s)
+{
+    /* YYYY, YYYY-MM or YYYY-MM-DD, as the schema's date field takes. */
+    size_t n = strlen(s);
+    if (n != 4 && n != 7 && n != 10)
+        return FALSE;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 4 || i == 7) {
+            if (s[i] != '-')
+                return FALSE;
+        } else if (!g_ascii_isdigit(s[i])) {
+            return FALSE;
+        }
+    }
+    if (n >= 7) {
+        int m = atoi(s + 5);
+        if (m < 1 || m > 12)
+            return FALSE;
+    }
+    if (n == 10) {
+        int d = atoi(s + 8);
+        if (d < 1 || d > 31)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static const char *const jsonl_fields[] = {"title", "number", "doc_type", "issuer", "date",
+                                           "signer", "subject", "from", "to", "cc",
+                                           "message_id", "in_reply_to", "path", "mime"};
+
+/* One line of --from-jsonl into the fields of a document; NULL with *@reason when it is bad. */
+static GVariant *
+jsonl_parse_line(const char *line, gsize len, char **reason)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    GError *error = NULL;
+    if (!json_parser_load_from_data(parser, line, (gssize)len, &error)) {
+        *reason = g_strdup_printf("not JSON: %s", error->message);
+        g_error_free(error);
+        return NULL;
+    }
+    JsonNode *root = json_parser_get_root(parser);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
+        *reason = g_strdup("not a JSON object");
+        return NULL;
+    }
+    JsonObject *o = json_node_get_object(root);
+    JsonNode *id = json_object_get_member(o, "id");
+    if (id == NULL || !JSON_NODE_HOLDS_VALUE(id) ||
+        json_node_get_value_type(id) != G_TYPE_STRING || json_node_get_string(id)[0] == '\0') {
+        *reason = g_strdup("\"id\" must be a non-empty string");
+        return NULL;
+    }
+    JsonNode *text = json_object_get_member(o, "text");
+    if (text == NULL || !JSON_NODE_HOLDS_VALUE(text) ||
+        json_node_get_value_type(text) != G_TYPE_STRING) {
+        *reason = g_strdup("\"text\" must be a string");
+        return NULL;
+    }
+    GVariantBuilder fields;
+    g_variant_builder_init(&fields, G_VARIANT_TYPE("a{say}"));
+    g_variant_builder_add(&fields, "{s^ay}", "id", json_node_get_string(id));
+    g_variant_builder_add(&fields, "{s^ay}", "text", json_node_get_string(text));
+    g_variant_builder_add(&fields, "{s^ay}", "kind", "json");
+    for (size_t i = 0; i < G_N_ELEMENTS(jsonl_fields); i++) {
+        JsonNode *n = json_object_get_member(o, jsonl_fields[i]);
+        if (n == NULL || JSON_NODE_HOLDS_NULL(n))
+            continue;
+        if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) {
+            *reason = g_strdup_printf("\"%s\" must be a string", jsonl_fields[i]);
+            g_variant_builder_clear(&fields);
+            return NULL;
+        }
+        const char *v = json_node_get_string(n);
+        if (strcmp(jsonl_fields[i], "date") == 0 && !valid_date(v)) {
+            *reason = g_strdup_printf("\"date\" must be YYYY-MM-DD, not \"%s\"", v);
+            g_variant_builder_clear(&fields);
+            return NULL;
+        }
+        if (v[0] != '\0')
+            g_variant_builder_add(&fields, "{s^ay}", jsonl_fields[i], v);
+    }
+    GVariantBuilder cites;
+    g_variant_builder_init(&cites, G_VARIANT_TYPE("aay"));
+    JsonNode *cn = json_object_get_member(o, "cites");
+    if (cn != NULL && !JSON_NODE_HOLDS_NULL(cn)) {
+        gboolean ok = JSON_NODE_HOLDS_ARRAY(cn);
+        JsonArray *a = ok ? json_node_get_array(cn) : NULL;
+        for (guint i = 0; ok && i < json_array_get_length(a); i++) {
+            JsonNode *e = json_array_get_element(a, i);
+            ok = JSON_NODE_HOLDS_VALUE(e) && json_node_get_value_type(e) == G_TYPE_STRING;
+            if (ok)
+                g_variant_builder_add(&cites, "^ay", json_node_get_string(e));
+        }
+        if (!ok) {
+            *reason = g_strdup("\"cites\" must be an array of strings");
+            g_variant_builder_clear(&fields);
+            g_variant_builder_clear(&cites);
+            return NULL;
+        }
+    }
+    GVariant *pages = g_variant_new_fixed_array(G_VARIANT_TYPE_UINT64, NULL, 0, sizeof(guint64));
+    GVariant *doc = g_variant_new("(a{say}aay@at)", &fields, &cites, pages);
+    return g_variant_ref_sink(g_variant_new_array(NULL, &doc, 1));
+}
+
+/* Reads @path and queues one unit per line. FALSE with @error when the file cannot be read. */
+static gboolean
+import_jsonl(run *r, const char *path, GError **error)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+    if (fp == NULL) {
+        int e = errno;
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "%s: %s", path, g_strerror(e));
+        return FALSE;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    guint lineno = 0;
+    guint limit = 256;
+    while ((n = getline(&line, &cap, fp)) >= 0) {
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0)
+            continue; /* blank lines, as at the end of many files, are not documents */
+        r->jsonl_lines++;
+        unit *u = g_new0(unit, 1);
+        u->kind = UNIT_JSONL;
+        u->line = lineno;
+        char *reason = NULL;
+        u->docs = jsonl_parse_line(line, (gsize)n, &reason);
+        if (u->docs == NULL) {
+            u->status = TRACUU_RESULT_FAILED;
+            u->reason = reason;
+        }
+        while (in_flight(r) >= limit && !g_atomic_int_get(&r->rs.fatal))
+            g_usleep(2000);
+        if (g_atomic_int_get(&r->rs.fatal)) {
+            unit_free(u);
+            break;
+        }
+        push_unit(r, u);
+    }
+    gboolean ok = TRUE;
+    if (ferror(fp)) {
+        int e = errno;
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "%s: %s", path, g_strerror(e));
+        ok = FALSE;
+    }
+    free(line);
+    if (fp != stdin)
+        fclose(fp);
+    return ok;
+}
+
+/* ---- the index: opening, versions, state ---- */
+
+static bool
+collect_key(const char *key, const char *value, size_t len, void *user_data)
+{
+    g_ptr_array_add(user_data, g_strdup(key));
+    return TRUE;
+}
+
+static bool
+collect_term(const char *term, size_t len, uint64_t doc_freq, void *user_data)
+{
+    g_ptr_array_add(user_data, g_strndup(term, len));
+    return TRUE;
+}
+
+/* Empties @store: every document (all carry a "Q" id term) and every metadata key. */
+static gboolean
+empty_index(tracuu_store *store, char **message)
+{
+    g_autoptr(GPtrArray) terms = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+    if (tracuu_store_list_terms(store, TRACUU_PREFIX_ID, collect_term, terms) != TRACUU_STORE_OK ||
+        tracuu_store_list_metadata(store, "", collect_key, keys) != TRACUU_STORE_OK)
+        goto fail;
+    for (guint i = 0; i < terms->len; i++)
+        if (tracuu_store_delete(store, terms->pdata[i]) != TRACUU_STORE_OK)
+            goto fail;
+    for (guint i = 0; i < keys->len; i++)
+        if (tracuu_store_set_metadata(store, keys->pdata[i], "", 0) != TRACUU_STORE_OK)
+            goto fail;
+    if (tracuu_store_commit(store) != TRACUU_STORE_OK)
+        goto fail;
+    return TRUE;
+fail:
+    *message = g_strdup_printf("cannot empty the index: %s", tracuu_store_get_error(store));
+    return FALSE;
+}
+
+static char *
+get_meta(tracuu_store *store, const char *key)
+{
+    char *v = NULL;
+    if (tracuu_store_get_metadata(store, key, &v, NULL) != TRACUU_STORE_OK)
+        return NULL;
+    char *copy = g_strdup(v);
+    free(v);
+    return copy;
+}
+
+/*
+ * Checks that @store was built by this schema and tokenizer (or is new, or --rebuild empties
+ * it) and records the versions. FALSE with *@message when the index cannot be used.
+ */
+static gboolean
+check_versions(tracuu_store *store, gboolean rebuild, char **message)
+{
+    g_autofree char *schema = get_meta(store, TRACUU_META_SCHEMA_VERSION);
+    g_autofree char *tok = get_meta(store, TRACUU_META_TOKENIZER_VERSION);
+    g_autofree char *want_schema = g_strdup_printf("%d", TRACUU_SCHEMA_VERSION);
+    g_autofree char *want_tok = g_strdup_printf("%d", TRACUU_TOKENIZER_VERSION);
+    if (schema == NULL || tok == NULL) {
+        *message = g_strdup_printf("cannot read the index metadata: %s",
+                                   tracuu_store_get_error(store));
+        return FALSE;
+    }
+    gboolean fresh = schema[0] == '\0' && tok[0] == '\0' && tracuu_store_get_doc_count(store) == 0;
+    gboolean same = strcmp(schema, want_schema) == 0 && strcmp(tok, want_tok) == 0;
+    if (rebuild) {
+        if (!empty_index(store, message))
+            return FALSE;
+    } else if (!fresh && !same) {
+        if (schema[0] == '\0')
+            *message = g_strdup("the index was not made by tracuu-indexer (no schema version);"
+                                " run again with --rebuild to replace its contents");
+        else
+            *message = g_strdup_printf(
+                "the index was built with schema version %s and tokenizer version %s; this "
+                "tracuu-indexer writes schema %s and tokenizer %s: run again with --rebuild",
+                schema, tok[0] != '\0' ? tok : "(none)", want_schema, want_tok);
+        return FALSE;
+    }
+    if (!same || rebuild) {
+        if (tracuu_store_set_metadata(store, TRACUU_META_SCHEMA_VERSION, want_schema,
+                                      strlen(want_schema)) != TRACUU_STORE_OK ||
+            tracuu_store_set_metadata(store, TRACUU_META_TOKENIZER_VERSION, want_tok,
+                                      strlen(want_tok)) != TRACUU_STORE_OK ||
+            tracuu_store_commit(store) != TRACUU_STORE_OK) {
+            *message = g_strdup_printf("cannot write the index: %s",
+                                       tracuu_store_get_error(store));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static bool
+collect_state(const char *key, const char *value, size_t len, void *user_data)
+{
+    GHashTable *states = user_data;
+    const char *hex = key + strlen(TRACUU_META_FILE_PREFIX);
+    tracuu_file_state *st = tracuu_state_parse(value, len);
+    if (st != NULL && strlen(hex) == 40)
+        g_hash_table_insert(states, g_strdup(hex), st);
+    else
+        tracuu_file_state_free(st);
+    return TRUE;
+}
+
+/* ---- summary ---- */
+
+static void
+json_add_items(JsonBuilder *b, const char *name, GPtrArray *items, const char *path_name)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_begin_array(b);
+    for (guint i = 0; i < items->len; i++) {
+        report_item *it = items->pdata[i];
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, path_name);
+        if (strcmp(path_name, "line") == 0)
+            json_builder_add_int_value(b, g_ascii_strtoll(it->path, NULL, 10));
+        else
+            json_builder_add_string_value(b, it->path);
+        json_builder_set_member_name(b, "reason");
+        json_builder_add_string_value(b, it->reason);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
+static void
+json_add_uint(JsonBuilder *b, const char *name, guint64 v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_int_value(b, (gint64)v);
+}
+
+static void
+print_items(GPtrArray *items, const char *label)
+{
+    for (guint i = 0; i < items->len; i++) {
+        report_item *it = items->pdata[i];
+        g_print("  %s%s: %s\n", label, it->path, it->reason);
+    }
+}
+
+static void
+print_summary(run *r, double elapsed, const char *fatal, int status)
+{
+    run_state *rs = &r->rs;
+    guint failed = rs->failed + r->walk_failures->len;
+    guint skipped = rs->skipped + r->walk_skips->len;
+    if (opt_json) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        json_builder_begin_object(b);
+        json_add_uint(b, "seen", r->n_seen);
+        json_add_uint(b, "indexed", rs->indexed);
+        json_add_uint(b, "unchanged", r->n_unchanged);
+        json_add_uint(b, "removed", rs->removed);
+        json_add_uint(b, "failed", failed);
+        json_add_uint(b, "skipped", skipped);
+        json_add_uint(b, "documents", rs->documents);
+        json_builder_set_member_name(b, "elapsed");
+        json_builder_add_double_value(b, elapsed);
+        g_autoptr(GPtrArray) all_failed = g_ptr_array_new();
+        g_ptr_array_extend(all_failed, r->walk_failures, NULL, NULL);
+        g_ptr_array_extend(all_failed, rs->failures, NULL, NULL);
+        json_add_items(b, "failures", all_failed, "path");
+        g_autoptr(GPtrArray) all_skipped = g_ptr_array_new();
+        g_ptr_array_extend(all_skipped, r->walk_skips, NULL, NULL);
+        g_ptr_array_extend(all_skipped, rs->skips, NULL, NULL);
+        json_add_items(b, "skips", all_skipped, "path");
+        json_add_items(b, "unchanged_failures", r->still_failed, "path");
+        if (opt_jsonl != NULL) {
+            json_builder_set_member_name(b, "jsonl");
+            json_builder_begin_object(b);
+            json_add_uint(b, "lines", r->jsonl_lines);
+            json_add_uint(b, "imported", rs->jsonl_imported);
+            json_add_uint(b, "bad", rs->jsonl_bad->len);
+            json_add_items(b, "bad_lines", rs->jsonl_bad, "line");
+            json_builder_end_object(b);
+        }
+        if (fatal != NULL) {
+            json_builder_set_member_name(b, "error");
+            json_builder_add_string_value(b, fatal);
+        }
+        json_add_uint(b, "exit_status", (guint64)status);
+        json_builder_end_object(b);
+        g_autoptr(JsonNode) root = json_builder_get_root(b);
+        g_autofree char *text = json_to_string(root, TRUE);
+        g_print("%s\n", text);
+        return;
+    }
+    if (opt_quiet && status == EXIT_ALL_OK)
+        return;
+    g_print("files seen:  %u\n", r->n_seen);
+    g_print("indexed:     %u (%" G_GUINT64_FORMAT " documents)\n", rs->indexed, rs->documents);
+    g_print("unchanged:   %u\n", r->n_unchanged);
+    g_print("removed:     %u\n", rs->removed);
+    g_print("failed:      %u\n", failed);
+    print_items(r->walk_failures, "");
+    print_items(rs->failures, "");
+    g_print("skipped:     %u\n", skipped);
+    print_items(r->walk_skips, "");
+    print_items(rs->skips, "");
+    if (r->still_failed->len > 0) {
+        g_print("failed before and unchanged since (not retried): %u\n", r->still_failed->len);
+        print_items(r->still_failed, "");
+    }
+    if (opt_jsonl != NULL) {
+        g_print("json lines:  %u read, %u imported, %u bad\n", r->jsonl_lines, rs->jsonl_imported,
+                rs->jsonl_bad->len);
+        print_items(rs->jsonl_bad, "line ");
+    }
+    g_print("elapsed:     %.2f s\n", elapsed);
+}
+
+/* ---- main ---- */
+
+static int
+usage_error(GOptionContext *ctx, const char *message)
+{
+    g_printerr("tracuu-indexer: %s\n", message);
+    g_printerr("Try 'tracuu-indexer --help'.\n");
+    g_option_context_free(ctx);
+    return EXIT_USAGE;
+}
+
+static void
+free_options(void)
+{
+    g_free(opt_db);
+    g_free(opt_jsonl);
+    g_strfreev(opt_excludes);
+}
+
+int
+main(int argc, char **argv)
+{
+    stop_unit = (unit *)&stop_unit;
+    GOptionContext *ctx = g_option_context_new("PATH... - index files and folders for tracuu");
+    g_option_context_set_summary(
+        ctx, "Walks PATHs (files, folders, Maildirs, mbox files) and indexes PDF, mail, DOCX,\n"
+             "HTML and text into the tracuu index in --db. Runs are incremental: only new and\n"
+             "changed files are read, and documents of files that are gone are removed.");
+    g_option_context_set_description(
+        ctx, "Exit status: 0 when every input was indexed, 1 when the run finished but some\n"
+             "inputs failed, 2 for a usage error, 3 when the index cannot be used.\n"
+             "See docs/tracuu-indexer.md.");
+    g_option_context_add_main_entries(ctx, option_entries, NULL);
+    GError *error = NULL;
+    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+        int rc = usage_error(ctx, error->message);
+        g_error_free(error);
+        free_options();
+        return rc;
+    }
+
+    if (opt_worker) {
+        g_option_context_free(ctx);
+        free_options();
+        return tracuu_worker_main(3, 4, opt_cpu_limit > 0 ? (guint)opt_cpu_limit : 0);
+    }
+    if (opt_version) {
+        g_print("tracuu-indexer %s (schema %d, tokenizer %d)\n", TRACUU_VERSION,
+                TRACUU_SCHEMA_VERSION, TRACUU_TOKENIZER_VERSION);
+        g_option_context_free(ctx);
+        free_options();
+        return EXIT_ALL_OK;
+    }
+    int rc = EXIT_ALL_OK;
+    if (opt_db == NULL || opt_db[0] == '\0')
+        rc = usage_error(ctx, "--db DIR is required");
+    else if (argc < 2 && opt_jsonl == NULL)
+        rc = usage_error(ctx, "nothing to index: give PATHs or --from-jsonl FILE");
+    else if (opt_jobs < 0 || opt_timeout < 0 || opt_cpu_limit < 0 || opt_memory_mb < 0 ||
+             opt_batch < 0)
+        rc = usage_error(ctx, "--jobs, --timeout, --cpu-limit, --memory-limit and --batch take "
+                              "numbers of 0 or more");
+    else if (opt_jsonl != NULL && strcmp(opt_jsonl, "-") != 0 &&
+             !g_file_test(opt_jsonl, G_FILE_TEST_IS_REGULAR))
+        rc = usage_error(ctx, "--from-jsonl: no such file");
+    if (rc != EXIT_ALL_OK) {
+        free_options();
+        return rc;
+    }
+    g_option_context_free(ctx);
+    if (opt_batch == 0)
+        opt_batch = 2000;
+    guint jobs = opt_jobs > 0 ? (guint)opt_jobs : g_get_num_processors();
+    signal(SIGPIPE, SIG_IGN);
+
+    run r;
+    memset(&r, 0, sizeof r);
+    r.started = g_get_monotonic_time();
+    r.progress = isatty(2) && !opt_quiet;
+    r.walk_failures = g_ptr_array_new_with_free_func((GDestroyNotify)report_item_free);
+    r.walk_skips = g_ptr_array_new_with_free_func((GDestroyNotify)report_item_free);
+    r.still_failed = g_ptr_array_new_with_free_func((GDestroyNotify)report_item_free);
+    r.rs.failures = g_ptr_array_new_with_free_func((GDestroyNotify)report_item_free);
+    r.rs.skips = g_ptr_array_new_with_free_func((GDestroyNotify)report_item_free);
+    r.rs.jsonl_bad = g_ptr_array_new_with_free_func((GDestroyNotify)report_item_free);
+    r.files = g_ptr_array_new();
+    GPtrArray *found = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_walk_file_free);
+    GPtrArray *problems = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_walk_problem_free);
+    GPtrArray *roots = g_ptr_array_new_with_free_func(g_free);
+    GHashTable *states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify)tracuu_file_state_free);
+    char *fatal = NULL;
+    GThread **builders = NULL;
+    GThread *writer = NULL;
+    gboolean builders_started = FALSE;
+
+    /* The index first: a run that cannot write has nothing to do. */
+    char *open_error = NULL;
+    tracuu_store_status st = tracuu_store_open(opt_db, TRACUU_STORE_CREATE, &r.rs.store,
+                                               &open_error);
+    if (st != TRACUU_STORE_OK) {
+        fatal = g_strdup_printf("cannot open the index %s (%s)%s%s", opt_db,
+                                tracuu_store_status_name(st), open_error != NULL ? ": " : "",
+                                open_error != NULL ? open_error : "");
+        free(open_error);
+        goto out;
+    }
+    if (!check_versions(r.rs.store, opt_rebuild, &fatal))
+        goto out;
+    if (tracuu_store_list_metadata(r.rs.store, TRACUU_META_FILE_PREFIX, collect_state, states) !=
+        TRACUU_STORE_OK) {
+        fatal = g_strdup_printf("cannot read the index state: %s",
+                                tracuu_store_get_error(r.rs.store));
+        goto out;
+    }
+
+    /* Walk, then compare with the state: what is new or changed goes to the workers. */
+    tracuu_walk_options wopts = {0};
+    wopts.follow_symlinks = opt_follow;
+    wopts.excludes = opt_excludes;
+    struct stat dbst;
+    if (stat(opt_db, &dbst) == 0) {
+        wopts.has_skip_dir = TRUE;
+        wopts.skip_dev = dbst.st_dev;
+        wopts.skip_ino = dbst.st_ino;
+    }
+    tracuu_walk_run((const char *const *)(argv + 1), &wopts, found, problems, roots);
+
+    r.rs.write_q = g_async_queue_new();
+    r.rs.build_q = g_async_queue_new();
+    r.rs.n_builders = MAX(1u, MIN(jobs, 8u));
+    writer = g_thread_new("writer", writer_thread, &r.rs);
+    builders = g_new0(GThread *, r.rs.n_builders);
+    for (guint i = 0; i < r.rs.n_builders; i++)
+        builders[i] = g_thread_new("builder", builder_thread, &r.rs);
+
+    for (guint i = 0; i < problems->len; i++) {
+        tracuu_walk_problem *p = problems->pdata[i];
+        report_add(p->failed ? r.walk_failures : r.walk_skips, p->path, p->reason);
+        r.n_seen++;
+    }
+    GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
+    for (guint i = 0; i < found->len; i++) {
+        tracuu_walk_file *f = found->pdata[i];
+        if (g_hash_table_contains(seen, f->key))
+            continue; /* given twice (a file and its folder) */
+        g_hash_table_add(seen, f->key);
+        r.n_seen++;
+        tracuu_file_state *old = g_hash_table_lookup(states, f->key);
+        if (old != NULL && old->mtime_ns == f->mtime_ns && old->size == f->size &&
+            old->ino == f->ino) {
+            r.n_unchanged++;
+            if (old->failed && !old->unsupported)
+                report_add(r.still_failed, f->path, old->reason);
+            continue;
+        }
+        g_ptr_array_add(r.files, f);
+    }
+    /* Files the index knows under the given roots that the walk did not see are gone. */
+    GHashTableIter hit;
+    gpointer hk, hv;
+    g_hash_table_iter_init(&hit, states);
+    while (g_hash_table_iter_next(&hit, &hk, &hv)) {
+        tracuu_file_state *old = hv;
+        if (g_hash_table_contains(seen, hk))
+            continue;
+        gboolean under = FALSE;
+        for (guint i = 0; i < roots->len && !under; i++)
+            under = tracuu_walk_path_is_under(old->path, roots->pdata[i]);
+        if (!under)
+            continue;
+        unit *u = g_new0(unit, 1);
+        u->kind = UNIT_REMOVE;
+        memcpy(u->key, hk, 41);
+        u->path = g_strdup(old->path);
+        push_unit(&r, u);
+    }
+    g_hash_table_destroy(seen);
+
+    if (opt_jsonl != NULL && !import_jsonl(&r, opt_jsonl, &error)) {
+        report_add(r.walk_failures, opt_jsonl, error->message);
+        g_clear_error(&error);
+    }
+    if (!extract_all(&r, jobs, &error)) {
+        fatal = g_strdup_printf("cannot run extraction workers: %s", error->message);
+        g_clear_error(&error);
+    }
+
+out:
+    if (builders != NULL) {
+        for (guint i = 0; i < r.rs.n_builders; i++)
+            g_async_queue_push(r.rs.build_q, stop_unit);
+        for (guint i = 0; i < r.rs.n_builders; i++)
+            g_thread_join(builders[i]);
+        g_async_queue_push(r.rs.write_q, stop_unit);
+        g_thread_join(writer);
+        g_free(builders);
+        builders_started = TRUE;
+    }
+    show_progress(&r, r.files->len, TRUE);
+    if (fatal == NULL && r.rs.fatal_message != NULL)
+        fatal = g_strdup(r.rs.fatal_message);
+    if (fatal == NULL && r.rs.store != NULL && tracuu_store_commit(r.rs.store) != TRACUU_STORE_OK)
+        fatal = g_strdup_printf("commit failed: %s", tracuu_store_get_error(r.rs.store));
+    tracuu_store_free(r.rs.store);
+
+    int status = EXIT_ALL_OK;
+    if (fatal != NULL)
+        status = EXIT_INDEX;
+    else if (r.rs.failed > 0 || r.walk_failures->len > 0 || r.still_failed->len > 0 ||
+             r.rs.jsonl_bad->len > 0)
+        status = EXIT_SOME_FAILED;
+    double elapsed = (double)(g_get_monotonic_time() - r.started) / G_USEC_PER_SEC;
+    if (fatal != NULL)
+        g_printerr("tracuu-indexer: %s\n", fatal);
+    /* A run that could not even open the index has nothing to summarise, except for --json
+     * readers, who get the error in the object they parse. */
+    if (builders_started || opt_json)
+        print_summary(&r, elapsed, fatal, status);
+
+    g_free(fatal);
+    g_free(r.rs.fatal_message);
+    if (r.rs.build_q != NULL)
+        g_async_queue_unref(r.rs.build_q);
+    if (r.rs.write_q != NULL)
+        g_async_queue_unref(r.rs.write_q);
+    g_ptr_array_free(r.walk_failures, TRUE);
+    g_ptr_array_free(r.walk_skips, TRUE);
+    g_ptr_array_free(r.still_failed, TRUE);
+    g_ptr_array_free(r.rs.failures, TRUE);
+    g_ptr_array_free(r.rs.skips, TRUE);
+    g_ptr_array_free(r.rs.jsonl_bad, TRUE);
+    g_ptr_array_free(r.files, TRUE);
+    g_ptr_array_free(found, TRUE);
+    g_ptr_array_free(problems, TRUE);
+    g_ptr_array_free(roots, TRUE);
+    g_hash_table_destroy(states);
+    free_options();
+    return status;
+}
