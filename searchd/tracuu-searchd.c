@@ -1,0 +1,919 @@
+/* tracuu-searchd.c - the search daemon: sockets, connections, worker threads, signals. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib.h>
+
+#include "protocol.h"
+#include "tracuu-config.h"
+#include "tracuu-engine.h"
+
+/*
+ * One I/O thread runs an epoll loop over the listening sockets, the clients, a signalfd and an
+ * eventfd; a pool of worker threads, each with its own engine (its own Xapian reader), parses
+ * and answers requests. A connection has at most one request at a worker at a time, so its
+ * answers come back in the order of its requests without any reordering; the others wait in
+ * its queue. What a client costs is bounded: one partial line (the protocol's 1 MiB limit), a
+ * short queue of requests (reading stops when it is full), and one answer being written (the
+ * next request is not started while the client has not read the last answer). A client that
+ * stops reading or goes quiet is dropped after the idle timeout.
+ */
+
+/* Reading from a client pauses while this many requests, or bytes of them, wait for a worker. */
+#define MAX_QUEUED_REQUESTS 64
+#define MAX_QUEUED_BYTES (4 * 1024 * 1024)
+/* The next request of a client is started only when less than this is left to write to it. */
+#define OUTPUT_SOFT_LIMIT (256 * 1024)
+#define READ_CHUNK (64 * 1024)
+/* How long a SIGTERM waits for requests under way before giving up on them, in seconds. */
+#define SHUTDOWN_GRACE 10
+
+/* ---- Options: the table drives parsing and --help ---- */
+
+typedef struct {
+    char *db;
+    char *socket_path;
+    char *listen;
+    int threads;
+    double timeout;
+    int max_clients;
+    int idle_timeout;
+    int slow_ms;
+    int max_output_mb;
+    gboolean version;
+} options;
+
+static options opt = {
+    .threads = 0,
+    .timeout = 5.0,
+    .max_clients = 1024,
+    .idle_timeout = 300,
+    .slow_ms = 200,
+    .max_output_mb = 64,
+};
+
+static const GOptionEntry option_table[] = {
+    {"db", 'd', 0, G_OPTION_ARG_FILENAME, &opt.db, "The index to search (required)", "DIR"},
+    {"socket", 's', 0, G_OPTION_ARG_FILENAME, &opt.socket_path,
+     "Listen on this Unix socket (a stale socket file is replaced)", "PATH"},
+    {"listen", 'l', 0, G_OPTION_ARG_STRING, &opt.listen,
+     "Also listen on TCP, e.g. 127.0.0.1:7700 (port 0: any free port, logged)", "HOST:PORT"},
+    {"threads", 't', 0, G_OPTION_ARG_INT, &opt.threads,
+     "Worker threads, each with its own index reader (default: one per core)", "N"},
+    {"timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt.timeout,
+     "Time limit of one query in seconds, 0 for none (default 5)", "SECONDS"},
+    {"max-clients", 0, 0, G_OPTION_ARG_INT, &opt.max_clients,
+     "Connections served at once; more are told \"busy\" and closed (default 1024)", "N"},
+    {"idle-timeout", 0, 0, G_OPTION_ARG_INT, &opt.idle_timeout,
+     "Close a connection that sends nothing and reads nothing for this long (default 300)",
+     "SECONDS"},
+    {"slow-ms", 0, 0, G_OPTION_ARG_INT, &opt.slow_ms,
+     "Log requests that take longer than this (default 200)", "MS"},
+    {"max-output-mb", 0, 0, G_OPTION_ARG_INT, &opt.max_output_mb,
+     "Drop a client when this much output waits for it to read (default 64)", "MIB"},
+    {"version", 'V', 0, G_OPTION_ARG_NONE, &opt.version, "Print the version and exit", NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+/* ---- Logging: stderr, one line per event, with a UTC timestamp ---- */
+
+static void G_GNUC_PRINTF(1, 2)
+log_line(const char *fmt, ...)
+{
+    struct timespec ts;
+    struct tm tm;
+    char stamp[32];
+    va_list ap;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    va_start(ap, fmt);
+    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    /* One write per line, so that lines of different threads do not mix. */
+    g_autofree char *line =
+        g_strdup_printf("%s.%03ldZ tracuu-searchd: %s\n", stamp, ts.tv_nsec / 1000000, msg);
+    fputs(line, stderr);
+}
+
+/* A request as quoted in the log: short, one line, valid UTF-8. */
+static char *
+quote_for_log(const char *s, gsize len)
+{
+    gsize n = MIN(len, 200);
+    g_autofree char *valid = g_utf8_make_valid(s, (gssize)n);
+    for (char *p = valid; *p; p++)
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
+    return g_strdup_printf("%s%s", valid, len > n ? "..." : "");
+}
+
+/* ---- Connections and jobs ---- */
+
+typedef enum { SRC_LISTEN, SRC_SIGNAL, SRC_WAKE, SRC_CONN } source_kind;
+
+typedef struct {
+    source_kind kind;
+    int fd;
+} source;
+
+typedef struct conn conn;
+
+typedef struct {
+    conn *c;
+    char *line; /* the request, or NULL when the answer was known at once (resp set) */
+    gsize len;
+    char *resp; /* the answer line, "\n" included */
+    gsize resp_len;
+} job;
+
+struct conn {
+    source src; /* first, so that an epoll event's pointer can be read as a source */
+    guint64 number;
+    char *peer;
+    tracuu_protocol_reader *reader;
+    GQueue queued; /* job *, not yet given to a worker */
+    gsize queued_bytes;
+    job *busy;     /* the job at a worker, if any */
+    GString *out;  /* answers not yet written; out_off bytes of it already were */
+    gsize out_off;
+    gint64 last_active;
+    guint32 events; /* registered with epoll */
+    gboolean eof;   /* the client will send nothing more */
+    gboolean dead;  /* closed; freed when its job comes back */
+};
+
+typedef struct {
+    int epfd;
+    int wakefd;
+    source sigsrc;
+    source wakesrc;
+    source *listeners[2];
+    int n_listeners;
+    char *socket_path; /* to remove at exit, if we created it */
+    GHashTable *conns; /* conn * set */
+    guint64 next_number;
+    GAsyncQueue *work;
+    GMutex done_lock;
+    GQueue done;
+    GThread **workers;
+    int n_workers;
+    gboolean stopping;
+    gint64 stop_deadline;
+} server;
+
+static job stop_job; /* given to each worker to tell it to return */
+
+static void
+job_free(job *j)
+{
+    g_free(j->line);
+    g_free(j->resp);
+    g_free(j);
+}
+
+/* ---- Workers ---- */
+
+typedef struct {
+    server *srv;
+    int index;
+} worker_arg;
+
+static void
+answer(tracuu_engine **engine, job *j)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) id = NULL;
+    gint64 t0 = g_get_monotonic_time();
+    const char *code = NULL;
+
+    g_autoptr(JsonObject) req = tracuu_protocol_parse_request(j->line, j->len, &id, &error);
+    if (!req) {
+        code = tracuu_protocol_error_code_name(error->code);
+    } else {
+        if (!*engine) {
+            *engine = tracuu_engine_open(opt.db, &error);
+            if (*engine)
+                tracuu_engine_set_time_limit(*engine, opt.timeout);
+        }
+        if (*engine) {
+            g_autoptr(JsonObject) resp = tracuu_engine_handle(*engine, req, &error);
+            if (resp) {
+                j->resp = tracuu_protocol_format_response(id, resp, &j->resp_len);
+            } else if (error && error->domain == TRACUU_ENGINE_ERROR) {
+                code = tracuu_engine_error_code_name(error->code);
+                /* An index that cannot be read may have been rebuilt: open it afresh next
+                 * time rather than keep a reader on what is gone. */
+                if (error->code == TRACUU_ENGINE_ERROR_INDEX)
+                    g_clear_pointer(engine, tracuu_engine_free);
+            } else {
+                code = "internal";
+            }
+        } else {
+            code = "index";
+        }
+    }
+    if (!j->resp) {
+        const char *msg = error ? error->message : "the request failed";
+        j->resp = tracuu_protocol_format_error(id, code, msg, &j->resp_len);
+        g_autofree char *q = quote_for_log(j->line, j->len);
+        log_line("client %" G_GUINT64_FORMAT ": %s: %s; request: %s", j->c->number, code, msg, q);
+    }
+    double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
+    if (ms > opt.slow_ms) {
+        g_autofree char *q = quote_for_log(j->line, j->len);
+        log_line("slow request (%.1f ms) from client %" G_GUINT64_FORMAT ": %s", ms,
+                 j->c->number, q);
+    }
+}
+
+static gpointer
+worker_main(gpointer data)
+{
+    worker_arg *arg = data;
+    server *srv = arg->srv;
+    tracuu_engine *engine = NULL;
+    g_autoptr(GError) error = NULL;
+
+    engine = tracuu_engine_open(opt.db, &error);
+    if (engine)
+        tracuu_engine_set_time_limit(engine, opt.timeout);
+    else
+        log_line("worker %d: %s (will retry on each request)", arg->index, error->message);
+    g_free(arg);
+
+    for (;;) {
+        job *j = g_async_queue_pop(srv->work);
+        if (j == &stop_job)
+            break;
+        answer(&engine, j);
+        g_mutex_lock(&srv->done_lock);
+        g_queue_push_tail(&srv->done, j);
+        g_mutex_unlock(&srv->done_lock);
+        guint64 one = 1;
+        /* The eventfd counter cannot overflow here; a failed write only delays nothing since
+         * the loop also wakes every second. */
+        if (write(srv->wakefd, &one, sizeof one) < 0 && errno != EAGAIN)
+            log_line("worker: cannot wake the I/O thread: %s", g_strerror(errno));
+    }
+    tracuu_engine_free(engine);
+    return NULL;
+}
+
+/* ---- The I/O thread ---- */
+
+static void
+conn_set_events(server *srv, conn *c, guint32 events)
+{
+    if (c->dead || events == c->events)
+        return;
+    struct epoll_event ev = {.events = events, .data.ptr = c};
+    if (epoll_ctl(srv->epfd, EPOLL_CTL_MOD, c->src.fd, &ev) == 0)
+        c->events = events;
+}
+
+static void
+conn_free(conn *c)
+{
+    job *j;
+    while ((j = g_queue_pop_head(&c->queued)))
+        job_free(j);
+    tracuu_protocol_reader_free(c->reader);
+    if (c->out)
+        g_string_free(c->out, TRUE);
+    g_free(c->peer);
+    g_free(c);
+}
+
+static void
+conn_close(server *srv, conn *c, const char *why)
+{
+    if (c->dead)
+        return;
+    if (why)
+        log_line("client %" G_GUINT64_FORMAT " (%s): closed: %s", c->number, c->peer, why);
+    epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->src.fd, NULL);
+    close(c->src.fd);
+    c->src.fd = -1;
+    c->dead = TRUE;
+    g_hash_table_remove(srv->conns, c);
+    /* A job at a worker still points at the connection: it is freed when the job returns. */
+    if (!c->busy)
+        conn_free(c);
+}
+
+static gsize
+conn_unwritten(const conn *c)
+{
+    return c->out->len - c->out_off;
+}
+
+/* Writes what it can without blocking. Returns FALSE when the connection was closed. */
+static gboolean
+conn_flush(server *srv, conn *c)
+{
+    while (conn_unwritten(c) > 0) {
+        ssize_t n = send(c->src.fd, c->out->str + c->out_off, conn_unwritten(c),
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            c->out_off += (gsize)n;
+            c->last_active = g_get_monotonic_time();
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        conn_close(srv, c, n < 0 ? g_strerror(errno) : "write failed");
+        return FALSE;
+    }
+    if (conn_unwritten(c) == 0) {
+        g_string_truncate(c->out, 0);
+        c->out_off = 0;
+        /* An answer of many megabytes should not stay allocated on an idle connection. */
+        if (c->out->allocated_len > 1024 * 1024) {
+            g_string_free(c->out, TRUE);
+            c->out = g_string_sized_new(4096);
+        }
+    } else if (conn_unwritten(c) > (gsize)opt.max_output_mb * 1024 * 1024) {
+        conn_close(srv, c, "not reading its answers");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Decides what to wait for on @c, starts its next request, and closes it when it is done.
+ * Called after anything happened to the connection. */
+static void
+conn_update(server *srv, conn *c)
+{
+    if (c->dead)
+        return;
+    while (!c->busy && !g_queue_is_empty(&c->queued) && conn_unwritten(c) < OUTPUT_SOFT_LIMIT) {
+        job *j = g_queue_pop_head(&c->queued);
+        c->queued_bytes -= j->len;
+        if (j->resp) {
+            /* Answered at once (a line too long): it still takes its turn. */
+            g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+            job_free(j);
+            continue;
+        }
+        c->busy = j;
+        g_async_queue_push(srv->work, j);
+    }
+    if (!conn_flush(srv, c))
+        return;
+    gboolean idle = !c->busy && g_queue_is_empty(&c->queued) && conn_unwritten(c) == 0;
+    if ((c->eof || srv->stopping) && idle) {
+        conn_close(srv, c, NULL);
+        return;
+    }
+    /* Level-triggered: ask only for what will be acted on, or the loop would spin. */
+    guint32 ev = 0;
+    if (!c->eof && !srv->stopping && g_queue_get_length(&c->queued) < MAX_QUEUED_REQUESTS &&
+        c->queued_bytes < MAX_QUEUED_BYTES)
+        ev |= EPOLLIN | EPOLLRDHUP;
+    if (conn_unwritten(c) > 0)
+        ev |= EPOLLOUT;
+    conn_set_events(srv, c, ev);
+}
+
+static void
+conn_queue(conn *c, char *line, gsize len, char *resp, gsize resp_len)
+{
+    job *j = g_new0(job, 1);
+    j->c = c;
+    j->line = line;
+    j->len = len;
+    j->resp = resp;
+    j->resp_len = resp_len;
+    c->queued_bytes += len;
+    g_queue_push_tail(&c->queued, j);
+}
+
+static void
+conn_read(server *srv, conn *c)
+{
+    char buf[READ_CHUNK];
+
+    while (!c->eof && g_queue_get_length(&c->queued) < MAX_QUEUED_REQUESTS &&
+           c->queued_bytes < MAX_QUEUED_BYTES) {
+        ssize_t n = recv(c->src.fd, buf, sizeof buf, MSG_DONTWAIT);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        if (n < 0) {
+            conn_close(srv, c, g_strerror(errno));
+            return;
+        }
+        if (n == 0) {
+            /* The client may have sent its last requests and shut down its side: they are
+             * still answered before the connection is closed. */
+            c->eof = TRUE;
+            if (tracuu_protocol_reader_get_buffered(c->reader) > 0)
+                log_line("client %" G_GUINT64_FORMAT ": a last line without newline ignored",
+                         c->number);
+            break;
+        }
+        c->last_active = g_get_monotonic_time();
+        const char *p = buf;
+        gsize left = (gsize)n;
+        while (left > 0) {
+            gsize used = 0, len = 0;
+            char *line = NULL;
+            tracuu_protocol_status st =
+                tracuu_protocol_reader_feed(c->reader, p, left, &used, &line, &len);
+            p += used;
+            left -= used;
+            if (st == TRACUU_PROTOCOL_LINE) {
+                conn_queue(c, line, len, NULL, 0);
+            } else if (st == TRACUU_PROTOCOL_TOO_LONG) {
+                gsize rlen = 0;
+                g_autofree char *msg = g_strdup_printf(
+                    "request line longer than %d bytes; it was skipped", TRACUU_PROTOCOL_MAX_LINE);
+                char *resp = tracuu_protocol_format_error(
+                    NULL,
+                    tracuu_protocol_error_code_name(TRACUU_PROTOCOL_ERROR_LINE_TOO_LONG), msg,
+                    &rlen);
+                log_line("client %" G_GUINT64_FORMAT ": line_too_long", c->number);
+                conn_queue(c, NULL, 0, resp, rlen);
+            }
+        }
+    }
+}
+
+static void
+accept_clients(server *srv, source *l)
+{
+    for (;;) {
+        struct sockaddr_storage sa;
+        socklen_t salen = sizeof sa;
+        int fd = accept4(l->fd, (struct sockaddr *)&sa, &salen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                log_line("accept: %s", g_strerror(errno));
+            return;
+        }
+        if (g_hash_table_size(srv->conns) >= (guint)opt.max_clients) {
+            static const char busy[] =
+                "{\"ok\":false,\"error\":{\"code\":\"busy\",\"message\":\"too many clients\"}}\n";
+            /* Best effort: a new socket has room for one short line. */
+            if (send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+                (void)0;
+            close(fd);
+            log_line("refused a client: %d clients already", opt.max_clients);
+            continue;
+        }
+        conn *c = g_new0(conn, 1);
+        c->src.kind = SRC_CONN;
+        c->src.fd = fd;
+        c->number = ++srv->next_number;
+        if (sa.ss_family == AF_INET || sa.ss_family == AF_INET6) {
+            char host[NI_MAXHOST], port[NI_MAXSERV];
+            int one = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            if (getnameinfo((struct sockaddr *)&sa, salen, host, sizeof host, port, sizeof port,
+                            NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+                c->peer = g_strdup_printf("%s:%s", host, port);
+        }
+        if (!c->peer)
+            c->peer = g_strdup("unix");
+        c->reader = tracuu_protocol_reader_new(0);
+        c->out = g_string_sized_new(4096);
+        g_queue_init(&c->queued);
+        c->last_active = g_get_monotonic_time();
+        c->events = EPOLLIN | EPOLLRDHUP;
+        struct epoll_event ev = {.events = c->events, .data.ptr = c};
+        if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+            log_line("epoll: %s", g_strerror(errno));
+            close(fd);
+            conn_free(c);
+            continue;
+        }
+        g_hash_table_add(srv->conns, c);
+    }
+}
+
+static void
+collect_done(server *srv)
+{
+    guint64 n;
+    if (read(srv->wakefd, &n, sizeof n) < 0 && errno != EAGAIN)
+        log_line("eventfd: %s", g_strerror(errno));
+    for (;;) {
+        g_mutex_lock(&srv->done_lock);
+        job *j = g_queue_pop_head(&srv->done);
+        g_mutex_unlock(&srv->done_lock);
+        if (!j)
+            break;
+        conn *c = j->c;
+        c->busy = NULL;
+        if (c->dead) {
+            /* The client left while its request was being answered. */
+            job_free(j);
+            conn_free(c);
+            continue;
+        }
+        g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+        job_free(j);
+        conn_update(srv, c);
+    }
+}
+
+static void
+close_listeners(server *srv)
+{
+    for (int i = 0; i < srv->n_listeners; i++) {
+        epoll_ctl(srv->epfd, EPOLL_CTL_DEL, srv->listeners[i]->fd, NULL);
+        close(srv->listeners[i]->fd);
+        g_free(srv->listeners[i]);
+    }
+    srv->n_listeners = 0;
+    if (srv->socket_path) {
+        unlink(srv->socket_path);
+        g_clear_pointer(&srv->socket_path, g_free);
+    }
+}
+
+static void
+begin_shutdown(server *srv, const char *why)
+{
+    if (srv->stopping) {
+        /* A second signal: do not wait for the requests under way. */
+        srv->stop_deadline = 0;
+        return;
+    }
+    log_line("%s: stopping (finishing the requests under way)", why);
+    srv->stopping = TRUE;
+    srv->stop_deadline = g_get_monotonic_time() + SHUTDOWN_GRACE * G_USEC_PER_SEC;
+    close_listeners(srv);
+    /* Requests not started are dropped; each connection closes once its answer is out. */
+    GList *all = g_hash_table_get_keys(srv->conns);
+    for (GList *l = all; l; l = l->next) {
+        conn *c = l->data;
+        job *j;
+        while ((j = g_queue_pop_head(&c->queued)))
+            job_free(j);
+        c->queued_bytes = 0;
+        conn_update(srv, c);
+    }
+    g_list_free(all);
+}
+
+static void
+check_timeouts(server *srv)
+{
+    gint64 now = g_get_monotonic_time();
+    gint64 limit = (gint64)opt.idle_timeout * G_USEC_PER_SEC;
+    if (opt.idle_timeout <= 0)
+        return;
+    GList *all = g_hash_table_get_keys(srv->conns);
+    for (GList *l = all; l; l = l->next) {
+        conn *c = l->data;
+        /* A request at a worker is not the client's idleness; the time limit bounds it. */
+        if (!c->busy && now - c->last_active > limit)
+            conn_close(srv, c, conn_unwritten(c) ? "not reading its answers" : "idle");
+    }
+    g_list_free(all);
+}
+
+static void
+run_loop(server *srv)
+{
+    struct epoll_event evs[64];
+    gint64 last_check = g_get_monotonic_time();
+
+    for (;;) {
+        if (srv->stopping &&
+            (g_hash_table_size(srv->conns) == 0 || g_get_monotonic_time() >= srv->stop_deadline))
+            break;
+        int n = epoll_wait(srv->epfd, evs, G_N_ELEMENTS(evs), 1000);
+        if (n < 0 && errno != EINTR) {
+            log_line("epoll_wait: %s", g_strerror(errno));
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            source *s = evs[i].data.ptr;
+            switch (s->kind) {
+            case SRC_LISTEN:
+                if (!srv->stopping)
+                    accept_clients(srv, s);
+                break;
+            case SRC_SIGNAL: {
+                struct signalfd_siginfo si;
+                if (read(s->fd, &si, sizeof si) == sizeof si)
+                    begin_shutdown(srv, strsignal((int)si.ssi_signo));
+                break;
+            }
+            case SRC_WAKE:
+                collect_done(srv);
+                break;
+            case SRC_CONN: {
+                conn *c = (conn *)s;
+                /* A connection closed earlier in this batch is not touched again: its memory
+                 * may be gone, so closed ones are looked up in the live set first. */
+                if (!g_hash_table_contains(srv->conns, c))
+                    break;
+                if (evs[i].events & (EPOLLIN | EPOLLRDHUP))
+                    conn_read(srv, c);
+                if (!g_hash_table_contains(srv->conns, c))
+                    break;
+                /* Both directions are gone: nothing more can be answered. */
+                if (evs[i].events & (EPOLLHUP | EPOLLERR)) {
+                    conn_close(srv, c, NULL);
+                    break;
+                }
+                conn_update(srv, c);
+                break;
+            }
+            }
+        }
+        if (g_get_monotonic_time() - last_check >= G_USEC_PER_SEC) {
+            last_check = g_get_monotonic_time();
+            check_timeouts(srv);
+        }
+    }
+}
+
+/* ---- Listening ---- */
+
+static gboolean
+add_listener(server *srv, int fd, GError **error)
+{
+    source *l = g_new0(source, 1);
+    l->kind = SRC_LISTEN;
+    l->fd = fd;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = l};
+    if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "epoll: %s",
+                    g_strerror(errno));
+        g_free(l);
+        close(fd);
+        return FALSE;
+    }
+    srv->listeners[srv->n_listeners++] = l;
+    return TRUE;
+}
+
+static gboolean
+listen_unix(server *srv, const char *path, GError **error)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    struct stat st;
+
+    if (strlen(path) >= sizeof sa.sun_path) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FILENAME_TOO_LONG,
+                    "socket path too long (at most %zu bytes): %s", sizeof sa.sun_path - 1, path);
+        return FALSE;
+    }
+    strcpy(sa.sun_path, path);
+    if (lstat(path, &st) == 0) {
+        if (!S_ISSOCK(st.st_mode)) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                        "%s exists and is not a socket; not replacing it", path);
+            return FALSE;
+        }
+        /* A socket file is either served by a live daemon or left over by a dead one. */
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof sa) == 0) {
+            close(probe);
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                        "another server is answering on %s; not starting", path);
+            return FALSE;
+        }
+        if (probe >= 0)
+            close(probe);
+        if (unlink(path) < 0) {
+            g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno),
+                        "cannot remove the stale socket %s: %s", path, g_strerror(errno));
+            return FALSE;
+        }
+        log_line("replaced the stale socket %s", path);
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 511) < 0) {
+        int e = errno;
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "cannot listen on %s: %s", path,
+                    g_strerror(e));
+        if (fd >= 0)
+            close(fd);
+        return FALSE;
+    }
+    srv->socket_path = g_strdup(path);
+    if (!add_listener(srv, fd, error))
+        return FALSE;
+    log_line("listening on unix:%s", path);
+    return TRUE;
+}
+
+static gboolean
+listen_tcp(server *srv, const char *spec, GError **error)
+{
+    g_autofree char *host = NULL;
+    const char *colon = strrchr(spec, ':');
+
+    if (!colon || colon[1] == '\0') {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--listen wants HOST:PORT, got \"%s\"", spec);
+        return FALSE;
+    }
+    host = g_strndup(spec, (gsize)(colon - spec));
+    if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+        memmove(host, host + 1, strlen(host));
+        host[strlen(host) - 1] = '\0';
+    }
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo *res = NULL;
+    int rc = getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res);
+    if (rc != 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "--listen %s: %s", spec,
+                    gai_strerror(rc));
+        return FALSE;
+    }
+    int fd = -1, err = 0;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                    ai->ai_protocol);
+        if (fd < 0) {
+            err = errno;
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 511) == 0)
+            break;
+        err = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (fd < 0) {
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(err), "cannot listen on %s: %s",
+                    spec, g_strerror(err));
+        return FALSE;
+    }
+    struct sockaddr_storage sa;
+    socklen_t salen = sizeof sa;
+    char h[NI_MAXHOST] = "?", p[NI_MAXSERV] = "?";
+    if (getsockname(fd, (struct sockaddr *)&sa, &salen) == 0)
+        getnameinfo((struct sockaddr *)&sa, salen, h, sizeof h, p, sizeof p,
+                    NI_NUMERICHOST | NI_NUMERICSERV);
+    if (!add_listener(srv, fd, error))
+        return FALSE;
+    log_line("listening on tcp:%s%s%s:%s", strchr(h, ':') ? "[" : "", h,
+             strchr(h, ':') ? "]" : "", p);
+    return TRUE;
+}
+
+/* ---- main ---- */
+
+int
+main(int argc, char **argv)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- answer tracuu search requests");
+    server srv = {.epfd = -1, .wakefd = -1};
+    int status = 0;
+
+    g_option_context_set_summary(
+        ctx, "Serves newline-delimited JSON requests (docs/protocol.md) on a Unix socket and\n"
+             "optionally TCP. Runs in the foreground and logs to stderr; SIGTERM stops it.");
+    g_option_context_add_main_entries(ctx, option_table, NULL);
+    if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
+        fprintf(stderr, "tracuu-searchd: %s\nTry --help.\n", error->message);
+        return 2;
+    }
+    if (opt.version) {
+        printf("tracuu-searchd %s\n", TRACUU_VERSION);
+        return 0;
+    }
+    if (!opt.db || (!opt.socket_path && !opt.listen) || argc > 1) {
+        fprintf(stderr, "tracuu-searchd: %s\nTry --help.\n",
+                argc > 1 ? "unexpected arguments"
+                         : "--db and one of --socket or --listen are required");
+        return 2;
+    }
+    if (opt.threads <= 0)
+        opt.threads = (int)g_get_num_processors();
+    if (opt.max_clients <= 0 || opt.timeout < 0 || opt.max_output_mb <= 0) {
+        fprintf(stderr, "tracuu-searchd: --max-clients, --timeout and --max-output-mb must be "
+                        "positive\n");
+        return 2;
+    }
+
+    /* The index must be readable before clients are invited in. */
+    tracuu_engine *probe = tracuu_engine_open(opt.db, &error);
+    if (!probe) {
+        log_line("cannot open the index %s: %s", opt.db, error->message);
+        return 1;
+    }
+    tracuu_engine_free(probe);
+
+    /* Signals are taken from a signalfd by the loop, so no thread may receive them. */
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &mask, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    srv.epfd = epoll_create1(EPOLL_CLOEXEC);
+    srv.sigsrc = (source){SRC_SIGNAL, signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)};
+    srv.wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    srv.wakesrc = (source){SRC_WAKE, srv.wakefd};
+    if (srv.epfd < 0 || srv.sigsrc.fd < 0 || srv.wakefd < 0) {
+        log_line("cannot set up the event loop: %s", g_strerror(errno));
+        return 1;
+    }
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &srv.sigsrc};
+    epoll_ctl(srv.epfd, EPOLL_CTL_ADD, srv.sigsrc.fd, &ev);
+    ev.data.ptr = &srv.wakesrc;
+    epoll_ctl(srv.epfd, EPOLL_CTL_ADD, srv.wakefd, &ev);
+    srv.conns = g_hash_table_new(NULL, NULL);
+    srv.work = g_async_queue_new();
+    g_mutex_init(&srv.done_lock);
+    g_queue_init(&srv.done);
+
+    log_line("tracuu-searchd %s starting: index %s, %d worker threads, time limit %g s",
+             TRACUU_VERSION, opt.db, opt.threads, opt.timeout);
+    if ((opt.socket_path && !listen_unix(&srv, opt.socket_path, &error)) ||
+        (opt.listen && !listen_tcp(&srv, opt.listen, &error))) {
+        log_line("%s", error->message);
+        close_listeners(&srv);
+        status = 1;
+        goto out;
+    }
+
+    srv.n_workers = opt.threads;
+    srv.workers = g_new0(GThread *, srv.n_workers);
+    for (int i = 0; i < srv.n_workers; i++) {
+        worker_arg *arg = g_new0(worker_arg, 1);
+        arg->srv = &srv;
+        arg->index = i;
+        srv.workers[i] = g_thread_new("tracuu-worker", worker_main, arg);
+    }
+
+    run_loop(&srv);
+
+    /* Whatever is still connected (the grace period ran out) is closed now; the workers
+     * finish the job in hand, then stop. */
+    close_listeners(&srv);
+    GList *all = g_hash_table_get_keys(srv.conns);
+    for (GList *l = all; l; l = l->next)
+        conn_close(&srv, l->data, "shutting down");
+    g_list_free(all);
+    for (int i = 0; i < srv.n_workers; i++)
+        g_async_queue_push_front(srv.work, &stop_job);
+    for (int i = 0; i < srv.n_workers; i++)
+        g_thread_join(srv.workers[i]);
+    /* Jobs still queued or done belong to closed connections. */
+    job *j;
+    while ((j = g_async_queue_try_pop(srv.work))) {
+        if (j == &stop_job)
+            continue;
+        j->c->busy = NULL;
+        conn_free(j->c);
+        job_free(j);
+    }
+    while ((j = g_queue_pop_head(&srv.done))) {
+        j->c->busy = NULL;
+        conn_free(j->c);
+        job_free(j);
+    }
+    g_free(srv.workers);
+    log_line("stopped");
+
+out:
+    g_hash_table_unref(srv.conns);
+    g_async_queue_unref(srv.work);
+    g_mutex_clear(&srv.done_lock);
+    close(srv.sigsrc.fd);
+    close(srv.wakefd);
+    close(srv.epfd);
+    g_free(opt.db);
+    g_free(opt.socket_path);
+    g_free(opt.listen);
+    return status;
+}
