@@ -270,6 +270,7 @@ docx_core(tracuu_extracted *doc, const char *data, gsize len)
 {
     g_autofree char *xml = NULL;
     g_autofree char *created = NULL;
+    g_autofree char *title = NULL;
     GError *local = NULL;
     gsize xml_len;
     xmlDoc *core;
@@ -284,8 +285,8 @@ docx_core(tracuu_extracted *doc, const char *data, gsize len)
         tracuu_extracted_warn(doc, "docProps/core.xml: not well-formed XML");
         return;
     }
-    doc->title = child_text(xmlDocGetRootElement(core), "http://purl.org/dc/elements/1.1/",
-                            "title");
+    title = child_text(xmlDocGetRootElement(core), "http://purl.org/dc/elements/1.1/", "title");
+    doc->title = tracuu_extract_clean_title(title);
     created = child_text(xmlDocGetRootElement(core), "http://purl.org/dc/terms/", "created");
     /* W3CDTF: keep the date part when it has the shape YYYY-MM-DD. */
     if (created != NULL && strlen(created) >= 10 && g_ascii_isdigit(created[0]) &&

@@ -43,4 +43,10 @@ tracuu_extracted *tracuu_extract_html(const char *data, gsize len, GError **erro
 char *tracuu_zip_read_entry(const char *data, gsize len, const char *entry, gsize max_size,
                             gsize *out_len, GError **error);
 
+/*
+ * A title as shown to users: valid UTF-8, white space runs (layout spaces, line breaks) made
+ * one space, trimmed. Returns NULL for NULL or a blank title; else a new string (g_free).
+ */
+char *tracuu_extract_clean_title(const char *raw);
+
 G_END_DECLS

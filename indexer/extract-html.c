@@ -159,9 +159,7 @@ tracuu_extract_html(const char *data, gsize len, GError **error)
     if (title != NULL) {
         g_autoptr(GString) t = g_string_new(NULL);
         collect(title->children, t, 0);
-        g_strstrip(t->str);
-        if (t->str[0] != '\0')
-            doc->title = g_utf8_make_valid(t->str, -1);
+        doc->title = tracuu_extract_clean_title(t->str);
     }
     out = g_string_new(NULL);
     collect(root, out, 0);

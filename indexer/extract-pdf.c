@@ -113,8 +113,10 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
     title = poppler_document_get_title(pdf);
     if (title != NULL) {
         g_strstrip(title);
-        if (*title != '\0')
-            doc->title = g_utf8_make_valid(title, -1);
+        /* Placeholders PDF generators write when nobody gave a title are not titles. */
+        if (strcmp(title, "(anonymous)") != 0 && g_ascii_strcasecmp(title, "untitled") != 0 &&
+            strcmp(title, "(untitled)") != 0)
+            doc->title = tracuu_extract_clean_title(title);
         g_free(title);
     }
     doc->created = pdf_created(pdf);

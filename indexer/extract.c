@@ -63,6 +63,34 @@ tracuu_extracted_free(tracuu_extracted *doc)
     g_free(doc);
 }
 
+char *
+tracuu_extract_clean_title(const char *raw)
+{
+    g_autofree char *valid = NULL;
+    GString *out;
+
+    if (raw == NULL)
+        return NULL;
+    valid = g_utf8_make_valid(raw, -1);
+    out = g_string_new(NULL);
+    for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_isspace(c) || c == 0x00A0) {
+            if (out->len > 0 && out->str[out->len - 1] != ' ')
+                g_string_append_c(out, ' ');
+        } else if (!g_unichar_iscntrl(c)) {
+            g_string_append_unichar(out, c);
+        }
+    }
+    if (out->len > 0 && out->str[out->len - 1] == ' ')
+        g_string_truncate(out, out->len - 1);
+    if (out->len == 0) {
+        g_string_free(out, TRUE);
+        return NULL;
+    }
+    return g_string_free(out, FALSE);
+}
+
 gboolean
 tracuu_extract_init(GError **error)
 {

@@ -1,27 +1,422 @@
-/* text-decode.c - detects the encoding of Vietnamese text (UTF-8 and legacy ones) and converts it. */
+/* text-decode.c - detects the encoding of Vietnamese text (UTF-8 or a legacy one) and converts it. */
 #include "extract-formats.h"
 
 #include <string.h>
 
+/*
+ * Vietnamese text from before Unicode came in several 8-bit encodings that all reuse the same
+ * byte values for different letters, so no byte tells them apart. Each candidate is decoded and
+ * scored by how much of the result is made of valid Vietnamese syllables; the best one wins.
+ */
+
+/* Bytes scored for the decision: enough words to decide, cheap even for a 64 MB file. */
+#define DETECT_SAMPLE 65536
+
+/*
+ * TCVN3 (TCVN 5712:1993 VN3, the "ABC" encoding of the .VnTime fonts): lowercase precomposed
+ * letters and seven base capitals in 0xA1-0xFE. Capitals with tones do not exist in VN3: they
+ * were typed with the lowercase codes in a capitals-only font (.VnTimeH), so text can only be
+ * recovered as lowercase. Zero marks a byte VN3 leaves unassigned; it is read as windows-1252.
+ * Checked against glibc's TCVN5712-1 (VN1, which agrees on these positions) and xvnkb's table.
+ */
+static const gunichar tcvn3_high[96] = {
+    /* 0xA0 */ 0x00A0, 0x0102, 0x00C2, 0x00CA, 0x00D4, 0x01A0, 0x01AF, 0x0110,
+    /* 0xA8 */ 0x0103, 0x00E2, 0x00EA, 0x00F4, 0x01A1, 0x01B0, 0x0111, 0,
+    /* 0xB0 */ 0, 0, 0, 0, 0, 0x00E0, 0x1EA3, 0x00E3,
+    /* 0xB8 */ 0x00E1, 0x1EA1, 0, 0x1EB1, 0x1EB3, 0x1EB5, 0x1EAF, 0,
+    /* 0xC0 */ 0, 0, 0, 0, 0, 0, 0x1EB7, 0x1EA7,
+    /* 0xC8 */ 0x1EA9, 0x1EAB, 0x1EA5, 0x1EAD, 0x00E8, 0, 0x1EBB, 0x1EBD,
+    /* 0xD0 */ 0x00E9, 0x1EB9, 0x1EC1, 0x1EC3, 0x1EC5, 0x1EBF, 0x1EC7, 0x00EC,
+    /* 0xD8 */ 0x1EC9, 0, 0, 0, 0x0129, 0x00ED, 0x1ECB, 0x00F2,
+    /* 0xE0 */ 0, 0x1ECF, 0x00F5, 0x00F3, 0x1ECD, 0x1ED3, 0x1ED5, 0x1ED7,
+    /* 0xE8 */ 0x1ED1, 0x1ED9, 0x1EDD, 0x1EDF, 0x1EE1, 0x1EDB, 0x1EE3, 0x00F9,
+    /* 0xF0 */ 0, 0x1EE7, 0x0169, 0x00FA, 0x1EE5, 0x1EEB, 0x1EED, 0x1EEF,
+    /* 0xF8 */ 0x1EE9, 0x1EF1, 0x1EF3, 0x1EF7, 0x1EF9, 0x00FD, 0x1EF5, 0,
+};
+
+/* windows-1252 in 0x80-0x9F: Word's curly quotes and dashes survive in legacy text files. */
+static const gunichar cp1252_c1[32] = {
+    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+    0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0xFFFD,
+};
+
+/* A byte outside the tables of TCVN3 and VNI, read as windows-1252 (Latin-1 above 0x9F). */
+static gunichar
+cp1252_char(guchar b)
+{
+    if (b >= 0x80 && b < 0xA0)
+        return cp1252_c1[b - 0x80];
+    return b;
+}
+
+/* Appends @c to @out, writing control characters other than white space as U+FFFD. */
+static void
+put_char(GString *out, gunichar c)
+{
+    if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' && c != '\f')
+        c = 0xFFFD;
+    g_string_append_unichar(out, c);
+}
+
+static char *
+decode_tcvn3(const guchar *d, gsize len)
+{
+    GString *out = g_string_sized_new(len + len / 2);
+    for (gsize i = 0; i < len; i++) {
+        gunichar c = d[i] >= 0xA0 ? tcvn3_high[d[i] - 0xA0] : 0;
+        put_char(out, c != 0 ? c : cp1252_char(d[i]));
+    }
+    return g_string_free(out, FALSE);
+}
+
+/*
+ * VNI (the VNI-Times fonts) writes a letter as an ASCII base followed by 8-bit mark bytes:
+ * "Vieät" is V-i-e-ä-t, ä being circumflex and dot below. Marks are decoded to Unicode
+ * combining marks and composed by NFC. Capitals take the mark byte minus 0x20, but mixed case
+ * occurs in the wild, so both forms are accepted after any letter.
+ */
+typedef struct {
+    guchar byte;
+    gunichar mark1, mark2;
+} vni_mark;
+
+static const vni_mark vni_marks[] = {
+    {0xF9, 0x0301, 0}, {0xF8, 0x0300, 0}, {0xFB, 0x0309, 0}, {0xF5, 0x0303, 0},
+    {0xEF, 0x0323, 0}, {0xE2, 0x0302, 0}, {0xE1, 0x0302, 0x0301}, {0xE0, 0x0302, 0x0300},
+    {0xE5, 0x0302, 0x0309}, {0xE3, 0x0302, 0x0303}, {0xE4, 0x0302, 0x0323},
+    {0xEA, 0x0306, 0}, {0xE9, 0x0306, 0x0301}, {0xE8, 0x0306, 0x0300}, {0xFA, 0x0306, 0x0309},
+    {0xFC, 0x0306, 0x0303}, {0xEB, 0x0306, 0x0323},
+};
+
+/* Letters VNI writes in one byte (lowercase; the capital is the byte minus 0x20). */
+static const struct {
+    guchar byte;
+    gunichar lower, upper;
+} vni_letters[] = {
+    {0xF4, 0x01A1, 0x01A0}, /* ơ */
+    {0xF6, 0x01B0, 0x01AF}, /* ư */
+    {0xF1, 0x0111, 0x0110}, /* đ */
+    {0xED, 0x00ED, 0x00CD}, /* í */
+    {0xEC, 0x00EC, 0x00CC}, /* ì */
+    {0xE6, 0x1EC9, 0x1EC8}, /* ỉ */
+    {0xF3, 0x0129, 0x0128}, /* ĩ */
+    {0xF2, 0x1ECB, 0x1ECA}, /* ị */
+    {0xEE, 0x1EF5, 0x1EF4}, /* ỵ */
+};
+
+/* TRUE when @c can carry a VNI mark: a vowel, or ơ and ư written as one byte. */
+static gboolean
+vni_takes_mark(gunichar c)
+{
+    c = g_unichar_tolower(c);
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c == 0x01A1 ||
+           c == 0x01B0;
+}
+
+static char *
+decode_vni(const guchar *d, gsize len)
+{
+    GString *out = g_string_sized_new(len + len / 2);
+    gunichar prev = 0;
+    char *nfc;
+
+    for (gsize i = 0; i < len; i++) {
+        guchar b = d[i];
+        gunichar c = 0;
+        gboolean done = FALSE;
+
+        if (b >= 0xC0) {
+            guchar low = b | 0x20;
+            for (gsize k = 0; k < G_N_ELEMENTS(vni_letters) && !done; k++) {
+                if (vni_letters[k].byte == low) {
+                    c = b == low ? vni_letters[k].lower : vni_letters[k].upper;
+                    put_char(out, c);
+                    prev = c;
+                    done = TRUE;
+                }
+            }
+            for (gsize k = 0; k < G_N_ELEMENTS(vni_marks) && !done; k++) {
+                if (vni_marks[k].byte == low && vni_takes_mark(prev)) {
+                    g_string_append_unichar(out, vni_marks[k].mark1);
+                    if (vni_marks[k].mark2 != 0)
+                        g_string_append_unichar(out, vni_marks[k].mark2);
+                    prev = 0; /* one mark byte per letter */
+                    done = TRUE;
+                }
+            }
+        }
+        if (!done) {
+            c = cp1252_char(b);
+            put_char(out, c);
+            prev = c;
+        }
+    }
+    nfc = g_utf8_normalize(out->str, (gssize)out->len, G_NORMALIZE_NFC);
+    g_string_free(out, TRUE);
+    return nfc != NULL ? nfc : g_strdup("");
+}
+
+/* Converts with glibc's iconv, bytes it cannot convert replaced; NFC because windows-1258
+ * writes tones as combining marks. */
+static char *
+decode_iconv(const char *d, gsize len, const char *charset)
+{
+    GIConv cd = g_iconv_open("UTF-8", charset);
+    GString *out;
+    char *nfc;
+    char *in = (char *)d;
+    gsize in_left = len;
+    char buf[4096];
+
+    if (cd == (GIConv)-1)
+        return NULL;
+    out = g_string_sized_new(len + len / 2);
+    while (in_left > 0) {
+        char *o = buf;
+        gsize o_left = sizeof buf;
+        gsize r = g_iconv(cd, &in, &in_left, &o, &o_left);
+        g_string_append_len(out, buf, (gssize)(o - buf));
+        if (r == (gsize)-1 && o_left == sizeof buf && in_left > 0) {
+            /* An unconvertible or truncated byte, not a full buffer: skip it. */
+            put_char(out, 0xFFFD);
+            in++;
+            in_left--;
+            g_iconv(cd, NULL, NULL, NULL, NULL);
+        }
+    }
+    {
+        char *o = buf;
+        gsize o_left = sizeof buf;
+        g_iconv(cd, NULL, NULL, &o, &o_left); /* flush a held base letter (windows-1258) */
+        g_string_append_len(out, buf, (gssize)(o - buf));
+    }
+    g_iconv_close(cd);
+    nfc = g_utf8_normalize(out->str, (gssize)out->len, G_NORMALIZE_NFC);
+    if (nfc == NULL)
+        nfc = g_utf8_make_valid(out->str, (gssize)out->len);
+    g_string_free(out, TRUE);
+    return nfc;
+}
+
+/* --- How Vietnamese a text looks --------------------------------------------------------- */
+
+/* Vowel nuclei, without tone, including the ones that follow "gi" and "qu". */
+static const char *const vowel_clusters[] = {
+    "a",   "ă",   "â",   "e",   "ê",   "i",   "o",   "ô",   "ơ",   "u",   "ư",   "y",
+    "ai",  "ao",  "au",  "ay",  "âu",  "ây",  "eo",  "êu",  "ia",  "iê",  "iu",  "oa",
+    "oă",  "oe",  "oi",  "oo",  "ôi",  "ơi",  "ua",  "uâ",  "uă",  "uê",  "ui",  "uô",
+    "uơ",  "uy",  "ưa",  "ưi",  "ưu",  "ươ",  "yê",  "ie",  "io",  "iô",  "iơ",  "iư",
+    "iâ",  "iă",  "iêu", "yêu", "oai", "oao", "oay", "oeo", "uây", "uôi", "uya", "uyê",
+    "uyu", "ươi", "ươu", "iươ", "iây", "iâu", "iai", "iao", "iau", "iay", "ieo", "iưa",
+    "ioi", "iôi", "iơi", "uyê",
+};
+
+static const char *const initials[] = {
+    "",  "b",  "c",  "ch", "d",  "đ",  "g",  "gh", "h", "k",  "kh", "l", "m",  "n",
+    "ng", "ngh", "nh", "p", "ph", "q", "r",  "s",  "t", "th", "tr", "v", "x",
+};
+
+static const char *const finals[] = {"", "c", "ch", "m", "n", "ng", "nh", "p", "t"};
+
+static gboolean
+in_list(const char *s, gsize n, const char *const *list, gsize count)
+{
+    for (gsize i = 0; i < count; i++) {
+        if (strlen(list[i]) == n && memcmp(list[i], s, n) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean
+is_vowel(gunichar c)
+{
+    switch (c) {
+    case 'a': case 'e': case 'i': case 'o': case 'u': case 'y':
+    case 0x0103: case 0x00E2: case 0x00EA: case 0x00F4: case 0x01A1: case 0x01B0:
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+/*
+ * TRUE when @word (lowercase NFC UTF-8) is a well-formed Vietnamese syllable: an initial
+ * consonant, a known vowel nucleus, a final consonant and at most one tone, with the rule that
+ * syllables ending in c, ch, p or t take only the acute or dot-below tone.
+ */
+static gboolean
+is_syllable(const char *word)
+{
+    g_autofree char *nfd = g_utf8_normalize(word, -1, G_NORMALIZE_NFD);
+    g_autofree char *bare = NULL;
+    GString *rest;
+    gunichar tone = 0;
+    const char *p, *v, *f;
+
+    if (nfd == NULL)
+        return FALSE;
+    rest = g_string_new(NULL);
+    for (p = nfd; *p != '\0'; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (c == 0x0300 || c == 0x0301 || c == 0x0303 || c == 0x0309 || c == 0x0323) {
+            if (tone != 0) {
+                g_string_free(rest, TRUE);
+                return FALSE;
+            }
+            tone = c;
+        } else {
+            g_string_append_unichar(rest, c);
+        }
+    }
+    bare = g_utf8_normalize(rest->str, -1, G_NORMALIZE_NFC);
+    g_string_free(rest, TRUE);
+    if (bare == NULL)
+        return FALSE;
+
+    /* Initial: consonant letters up to the first vowel. */
+    for (v = bare; *v != '\0' && !is_vowel(g_utf8_get_char(v)); v = g_utf8_next_char(v))
+        ;
+    if (*v == '\0' || !in_list(bare, (gsize)(v - bare), initials, G_N_ELEMENTS(initials)))
+        return FALSE;
+    for (f = v; *f != '\0' && is_vowel(g_utf8_get_char(f)); f = g_utf8_next_char(f))
+        ;
+    if (!in_list(v, (gsize)(f - v), vowel_clusters, G_N_ELEMENTS(vowel_clusters)))
+        return FALSE;
+    if (v - bare == 1 && bare[0] == 'q' && *v != 'u')
+        return FALSE;
+    if (!in_list(f, strlen(f), finals, G_N_ELEMENTS(finals)))
+        return FALSE;
+    if ((strcmp(f, "c") == 0 || strcmp(f, "ch") == 0 || strcmp(f, "p") == 0 ||
+         strcmp(f, "t") == 0) &&
+        tone != 0x0301 && tone != 0x0323)
+        return FALSE;
+    return TRUE;
+}
+
+/*
+ * Scores @text: +1 per valid Vietnamese syllable holding a non-ASCII letter, -2 per word with
+ * non-ASCII characters that is not one, -1 per stray non-ASCII symbol or replacement character.
+ * Words of plain ASCII read the same in every candidate and do not count.
+ */
+static long
+vietnamese_score(const char *text)
+{
+    long score = 0;
+    const char *p = text;
+
+    while (*p != '\0') {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_isalpha(c) || g_unichar_ismark(c)) {
+            const char *start = p;
+            gboolean non_ascii = FALSE;
+            while (*p != '\0') {
+                c = g_utf8_get_char(p);
+                if (!g_unichar_isalpha(c) && !g_unichar_ismark(c))
+                    break;
+                if (c >= 0x80)
+                    non_ascii = TRUE;
+                p = g_utf8_next_char(p);
+            }
+            if (non_ascii) {
+                g_autofree char *lower = g_utf8_strdown(start, p - start);
+                score += (p - start < 32 && is_syllable(lower)) ? 1 : -2;
+            }
+        } else {
+            /* Typographic punctuation is normal in any text; other 8-bit symbols are what
+             * a wrong table makes of letters (TCVN3 read as windows-1258 gives "B¸o"). */
+            if (c >= 0x80 && !g_unichar_isspace(c) && !(c >= 0x2010 && c <= 0x2027) &&
+                c != 0x00AB && c != 0x00BB && c != 0x00B0 && c != 0x00A7)
+                score -= 1;
+            p = g_utf8_next_char(p);
+        }
+    }
+    return score;
+}
+
+/* --- Candidates and the decision --------------------------------------------------------- */
+
+typedef enum { ENC_UTF8, ENC_CP1258, ENC_TCVN3, ENC_VNI, ENC_VISCII, N_ENC } encoding;
+
+static const char *const enc_names[N_ENC] = {"UTF-8", "windows-1258", "TCVN3", "VNI",
+                                             "VISCII"};
+
+static char *
+decode_as(encoding enc, const char *data, gsize len)
+{
+    char *out = NULL;
+
+    switch (enc) {
+    case ENC_UTF8:
+        out = g_utf8_make_valid(data, (gssize)len);
+        break;
+    case ENC_CP1258:
+        out = decode_iconv(data, len, "WINDOWS-1258");
+        break;
+    case ENC_TCVN3:
+        out = decode_tcvn3((const guchar *)data, len);
+        break;
+    case ENC_VNI:
+        out = decode_vni((const guchar *)data, len);
+        break;
+    case ENC_VISCII:
+        out = decode_iconv(data, len, "VISCII");
+        break;
+    default:
+        break;
+    }
+    /* Without iconv's table the candidate falls back to Latin-1 rather than failing. */
+    if (out == NULL)
+        out = g_convert(data, (gssize)len, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+    return out != NULL ? out : g_strdup("");
+}
+
+/* The length of the longest prefix of @len bytes at @data that does not cut a line, for
+ * scoring: a word cut in half would count against the encoding that is right. */
+static gsize
+sample_length(const char *data, gsize len)
+{
+    gsize n = MIN(len, (gsize)DETECT_SAMPLE);
+    if (n < len) {
+        const char *nl = memrchr(data, '\n', n);
+        if (nl != NULL && nl > data)
+            n = (gsize)(nl - data);
+    }
+    return n;
+}
+
 char *
 tracuu_text_decode(const char *data, gsize len, const char **charset)
 {
-    char *out;
+    gsize sample;
+    long best_score = G_MINLONG;
+    encoding best = ENC_CP1258;
 
-    if (g_utf8_validate(data, (gssize)len, NULL)) {
-        if (charset)
+    if (data == NULL)
+        len = 0;
+    /* Valid UTF-8 with 8-bit bytes is almost never a legacy encoding by chance. */
+    if (len == 0 || g_utf8_validate(data, (gssize)len, NULL)) {
+        const char *d = len > 0 ? data : "";
+        gsize skip = len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* BOM */
+        char *nfc = g_utf8_normalize(d + skip, (gssize)(len - skip), G_NORMALIZE_NFC);
+        if (charset != NULL)
             *charset = "UTF-8";
-        return g_strndup(data, len);
+        return nfc != NULL ? nfc : g_strndup(d + skip, len - skip);
     }
-    out = g_convert(data, (gssize)len, "UTF-8", "WINDOWS-1258", NULL, NULL, NULL);
-    if (out != NULL) {
-        char *nfc = g_utf8_normalize(out, -1, G_NORMALIZE_NFC);
-        g_free(out);
-        if (charset)
-            *charset = "windows-1258";
-        return nfc;
+
+    sample = sample_length(data, len);
+    for (encoding e = 0; e < N_ENC; e++) {
+        g_autofree char *text = decode_as(e, data, sample);
+        long s = vietnamese_score(text);
+        /* Ties keep the earlier candidate: UTF-8 with a few bad bytes, then windows-1258. */
+        if (s > best_score) {
+            best_score = s;
+            best = e;
+        }
     }
-    if (charset)
-        *charset = NULL;
-    return g_utf8_make_valid(data, (gssize)len);
+    if (charset != NULL)
+        *charset = enc_names[best];
+    return decode_as(best, data, len);
 }

@@ -1,0 +1,663 @@
+/* test-extract.c - unit tests of type detection, the extractors and legacy text decoding. */
+#include "tracuu-extract.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+/* --- Encoders written for the test, independently of text-decode.c ----------------------- */
+
+/*
+ * TCVN3 (ABC) from the published table, row by row in the order of the reference tables:
+ * base letter, then acute, grave, hook above, tilde, dot below. 0 = the base is ASCII.
+ */
+typedef struct {
+    const char *letters[6]; /* UTF-8, precomposed */
+    guchar bytes[6];
+} tcvn3_row;
+
+static const tcvn3_row tcvn3_rows[] = {
+    {{"a", "á", "à", "ả", "ã", "ạ"}, {'a', 0xB8, 0xB5, 0xB6, 0xB7, 0xB9}},
+    {{"ă", "ắ", "ằ", "ẳ", "ẵ", "ặ"}, {0xA8, 0xBE, 0xBB, 0xBC, 0xBD, 0xC6}},
+    {{"â", "ấ", "ầ", "ẩ", "ẫ", "ậ"}, {0xA9, 0xCA, 0xC7, 0xC8, 0xC9, 0xCB}},
+    {{"e", "é", "è", "ẻ", "ẽ", "ẹ"}, {'e', 0xD0, 0xCC, 0xCE, 0xCF, 0xD1}},
+    {{"ê", "ế", "ề", "ể", "ễ", "ệ"}, {0xAA, 0xD5, 0xD2, 0xD3, 0xD4, 0xD6}},
+    {{"i", "í", "ì", "ỉ", "ĩ", "ị"}, {'i', 0xDD, 0xD7, 0xD8, 0xDC, 0xDE}},
+    {{"o", "ó", "ò", "ỏ", "õ", "ọ"}, {'o', 0xE3, 0xDF, 0xE1, 0xE2, 0xE4}},
+    {{"ô", "ố", "ồ", "ổ", "ỗ", "ộ"}, {0xAB, 0xE8, 0xE5, 0xE6, 0xE7, 0xE9}},
+    {{"ơ", "ớ", "ờ", "ở", "ỡ", "ợ"}, {0xAC, 0xED, 0xEA, 0xEB, 0xEC, 0xEE}},
+    {{"u", "ú", "ù", "ủ", "ũ", "ụ"}, {'u', 0xF3, 0xEF, 0xF1, 0xF2, 0xF4}},
+    {{"ư", "ứ", "ừ", "ử", "ữ", "ự"}, {0xAD, 0xF8, 0xF5, 0xF6, 0xF7, 0xF9}},
+    {{"y", "ý", "ỳ", "ỷ", "ỹ", "ỵ"}, {'y', 0xFD, 0xFA, 0xFB, 0xFC, 0xFE}},
+    {{"đ", "Đ", "Ă", "Â", "Ê", "Ô"}, {0xAE, 0xA7, 0xA1, 0xA2, 0xA3, 0xA4}},
+    {{"Ơ", "Ư", NULL, NULL, NULL, NULL}, {0xA5, 0xA6, 0, 0, 0, 0}},
+};
+
+/* Encodes UTF-8 @s in TCVN3; fails the test on a letter TCVN3 cannot write. */
+static GByteArray *
+encode_tcvn3(const char *s)
+{
+    GByteArray *out = g_byte_array_new();
+    for (const char *p = s; *p != '\0'; p = g_utf8_next_char(p)) {
+        gsize n = (gsize)(g_utf8_next_char(p) - p);
+        gboolean found = FALSE;
+        if (n == 1) {
+            g_byte_array_append(out, (const guint8 *)p, 1);
+            continue;
+        }
+        for (gsize r = 0; r < G_N_ELEMENTS(tcvn3_rows) && !found; r++) {
+            for (gsize k = 0; k < 6 && !found; k++) {
+                const char *l = tcvn3_rows[r].letters[k];
+                if (l != NULL && strlen(l) == n && memcmp(l, p, n) == 0) {
+                    g_byte_array_append(out, &tcvn3_rows[r].bytes[k], 1);
+                    found = TRUE;
+                }
+            }
+        }
+        if (!found)
+            g_error("TCVN3 cannot encode '%.*s'", (int)n, p);
+    }
+    return out;
+}
+
+/*
+ * VNI from its published rules: a base letter then one mark byte. Here the letter is taken
+ * apart with NFD and each part looked up, the opposite direction from the decoder.
+ */
+static GByteArray *
+encode_vni(const char *s)
+{
+    GByteArray *out = g_byte_array_new();
+    for (const char *p = s; *p != '\0'; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        gunichar lc = g_unichar_tolower(c);
+        gboolean upper = lc != c;
+        gunichar decomp[4] = {0};
+        gunichar base, shape = 0, tone = 0;
+        guchar mark = 0, letter = 0;
+        gsize n;
+
+        if (c < 0x80) {
+            guint8 b = (guint8)c;
+            g_byte_array_append(out, &b, 1);
+            continue;
+        }
+        if (lc == 0x0111) { /* đ */
+            letter = 0xF1;
+            goto emit;
+        }
+        n = g_unichar_fully_decompose(lc, FALSE, decomp, 4);
+        base = decomp[0];
+        for (gsize i = 1; i < n; i++) {
+            if (decomp[i] == 0x0302 || decomp[i] == 0x0306 || decomp[i] == 0x031B)
+                shape = decomp[i];
+            else
+                tone = decomp[i];
+        }
+        if (shape == 0x031B) { /* horn: ơ and ư are one byte each */
+            letter = base == 'o' ? 0xF4 : 0xF6;
+        } else if (base == 'i' && tone != 0) {
+            letter = tone == 0x0301 ? 0xED : tone == 0x0300 ? 0xEC : tone == 0x0309 ? 0xE6
+                     : tone == 0x0303 ? 0xF3 : 0xF2;
+            tone = 0;
+        } else if (base == 'y' && tone == 0x0323) {
+            letter = 0xEE;
+            tone = 0;
+        }
+        if (shape == 0x0302) {
+            mark = tone == 0 ? 0xE2 : tone == 0x0301 ? 0xE1 : tone == 0x0300 ? 0xE0
+                   : tone == 0x0309 ? 0xE5 : tone == 0x0303 ? 0xE3 : 0xE4;
+        } else if (shape == 0x0306) {
+            mark = tone == 0 ? 0xEA : tone == 0x0301 ? 0xE9 : tone == 0x0300 ? 0xE8
+                   : tone == 0x0309 ? 0xFA : tone == 0x0303 ? 0xFC : 0xEB;
+        } else if (tone != 0) {
+            mark = tone == 0x0301 ? 0xF9 : tone == 0x0300 ? 0xF8 : tone == 0x0309 ? 0xFB
+                   : tone == 0x0303 ? 0xF5 : 0xEF;
+        }
+        if (letter == 0) {
+            guint8 b = (guint8)(upper ? g_ascii_toupper((char)base) : (char)base);
+            g_assert_true(base < 0x80);
+            g_byte_array_append(out, &b, 1);
+        }
+    emit:
+        if (letter != 0) {
+            guint8 b = upper ? letter - 0x20 : letter;
+            g_byte_array_append(out, &b, 1);
+        }
+        if (mark != 0) {
+            guint8 b = upper ? mark - 0x20 : mark;
+            g_byte_array_append(out, &b, 1);
+        }
+    }
+    return out;
+}
+
+static GByteArray *
+encode_iconv(const char *s, const char *charset)
+{
+    gsize n = 0;
+    g_autoptr(GError) error = NULL;
+    char *bytes = g_convert(s, -1, charset, "UTF-8", NULL, &n, &error);
+    g_assert_no_error(error);
+    return g_byte_array_new_take((guint8 *)bytes, n);
+}
+
+/* --- tracuu_text_decode ------------------------------------------------------------------ */
+
+typedef enum { ENC_UTF8, ENC_CP1258, ENC_TCVN3, ENC_VNI, ENC_VISCII } test_encoding;
+
+/* Real sentences from official documents. TCVN3 has no accented capitals, hence the care. */
+static const char *const sentences[] = {
+    "Căn cứ Luật Tổ chức Chính phủ ngày 19 tháng 6 năm 2015; theo đề nghị của Bộ trưởng "
+    "Bộ Nội vụ, Chính phủ ban hành Nghị định về công tác văn thư.",
+    "Điều 1. Phạm vi điều chỉnh và đối tượng áp dụng: nghị định này quy định về công tác văn "
+    "thư và quản lý nhà nước về công tác văn thư.",
+    "Kính gửi: các sở, ban, ngành thuộc thành phố; ủy ban nhân dân các quận, huyện, thị xã.",
+    "Thông báo kết luận của chủ tịch về việc tăng cường giám sát trong phòng thi tốt nghiệp "
+    "năm học 2013 - 2014, đề nghị các đơn vị thực hiện nghiêm túc.",
+    "Người ký văn bản chịu trách nhiệm trước pháp luật về nội dung; giữ gìn bí mật nhà nước, "
+    "khuyến khích ứng dụng công nghệ thông tin.",
+};
+
+typedef struct {
+    test_encoding enc;
+    const char *charset; /* what tracuu_text_decode must report */
+    gboolean capitals;   /* the encoding can write accented capitals */
+} decode_case;
+
+static const decode_case decode_cases[] = {
+    {ENC_UTF8, "UTF-8", TRUE},
+    {ENC_CP1258, "windows-1258", TRUE},
+    {ENC_TCVN3, "TCVN3", FALSE},
+    {ENC_VNI, "VNI", TRUE},
+    {ENC_VISCII, "VISCII", TRUE},
+};
+
+static GByteArray *
+encode(test_encoding enc, const char *s)
+{
+    switch (enc) {
+    case ENC_UTF8:
+        return g_byte_array_append(g_byte_array_new(), (const guint8 *)s, (guint)strlen(s));
+    case ENC_CP1258:
+        return encode_iconv(s, "WINDOWS-1258");
+    case ENC_TCVN3:
+        return encode_tcvn3(s);
+    case ENC_VNI:
+        return encode_vni(s);
+    case ENC_VISCII:
+        return encode_iconv(s, "VISCII");
+    }
+    g_assert_not_reached();
+}
+
+static void
+test_decode_sentences(void)
+{
+    for (gsize c = 0; c < G_N_ELEMENTS(decode_cases); c++) {
+        for (gsize i = 0; i < G_N_ELEMENTS(sentences); i++) {
+            g_autoptr(GByteArray) bytes = encode(decode_cases[c].enc, sentences[i]);
+            const char *charset = NULL;
+            g_autofree char *back =
+                tracuu_text_decode((const char *)bytes->data, bytes->len, &charset);
+            g_test_message("%s sentence %" G_GSIZE_FORMAT, decode_cases[c].charset, i);
+            g_assert_cmpstr(charset, ==, decode_cases[c].charset);
+            g_assert_cmpstr(back, ==, sentences[i]);
+        }
+    }
+}
+
+/* Accented capitals, which TCVN3 cannot write, in the encodings that can. */
+static void
+test_decode_capitals(void)
+{
+    const char *title = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM - Độc lập - Tự do - Hạnh phúc";
+    for (gsize c = 0; c < G_N_ELEMENTS(decode_cases); c++) {
+        g_autoptr(GByteArray) bytes = NULL;
+        g_autofree char *back = NULL;
+        const char *charset = NULL;
+        if (!decode_cases[c].capitals)
+            continue;
+        bytes = encode(decode_cases[c].enc, title);
+        back = tracuu_text_decode((const char *)bytes->data, bytes->len, &charset);
+        g_assert_cmpstr(charset, ==, decode_cases[c].charset);
+        g_assert_cmpstr(back, ==, title);
+    }
+}
+
+typedef struct {
+    const char *bytes;
+    gssize len; /* -1: strlen */
+    const char *expect;
+    const char *charset;
+} decode_edge;
+
+static void
+test_decode_edges(void)
+{
+    static const decode_edge edges[] = {
+        {"", 0, "", "UTF-8"},
+        {"plain ASCII", -1, "plain ASCII", "UTF-8"},
+        {"\xEF\xBB\xBFVi\xE1\xBB\x87t Nam", -1, "Việt Nam", "UTF-8"}, /* BOM dropped */
+        /* Decomposed UTF-8 (e + combining marks) comes out composed. */
+        {"Vie\xCC\xA3\xCC\x82t", -1, "Việt", "UTF-8"},
+        /* Mostly UTF-8 with one stray byte: the UTF-8 reading wins and stays valid. */
+        {"Vi\xE1\xBB\x87t Nam \xFF c\xC3\xB4ng v\xC4\x83n \xC4\x91\xE1\xBA\xBFn", -1,
+         "Việt Nam \xEF\xBF\xBD công văn đến", "UTF-8"},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(edges); i++) {
+        gsize len = edges[i].len < 0 ? strlen(edges[i].bytes) : (gsize)edges[i].len;
+        const char *charset = NULL;
+        g_autofree char *out = tracuu_text_decode(edges[i].bytes, len, &charset);
+        g_assert_true(g_utf8_validate(out, -1, NULL));
+        g_assert_cmpstr(out, ==, edges[i].expect);
+        g_assert_cmpstr(charset, ==, edges[i].charset);
+    }
+}
+
+/* Every byte value in every position: the output is valid UTF-8 whatever the input. */
+static void
+test_decode_junk(void)
+{
+    guchar junk[4096];
+    guint32 seed = 12345;
+    for (int round = 0; round < 50; round++) {
+        g_autofree char *out = NULL;
+        for (gsize i = 0; i < sizeof junk; i++) {
+            seed = seed * 1103515245u + 12345u;
+            junk[i] = (guchar)(seed >> 16);
+        }
+        out = tracuu_text_decode((const char *)junk, sizeof junk, NULL);
+        g_assert_true(g_utf8_validate(out, -1, NULL));
+    }
+}
+
+/* --- Files ------------------------------------------------------------------------------- */
+
+static char *tmpdir;
+
+#define NO_ERROR (-1)
+
+typedef struct {
+    const char *path;      /* "shared:..." under TRACUU_SHARED_DATA, "src:..." under the source
+                              root, "tmp:..." made by make_fixtures() */
+    int error;             /* tracuu_extract_error or NO_ERROR */
+    const char *kind;
+    const char *mime;
+    const char *title;     /* NULL: must be NULL */
+    const char *created;   /* NULL: not checked */
+    guint pages;           /* 0: pages must be NULL */
+    const char *fragments[4];
+} file_case;
+
+static const file_case file_cases[] = {
+    {"shared:samples/pdf/01_Cong_Van_Den_Bo_GDDT.pdf", NO_ERROR, "pdf", "application/pdf", NULL,
+     "2026-08-14", 1,
+     {"Số: 2154/BGDĐT-CNTT", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Kính gửi:"}},
+    {"shared:samples/pdf/02_Quyet_Dinh_UBND_Ha_Noi.pdf", NO_ERROR, "pdf", "application/pdf",
+     NULL, NULL, 1, {"QUYẾT ĐỊNH", "Hà Nội"}},
+    {"shared:samples/pdf/fax_document_test_01.pdf", NO_ERROR, "pdf", "application/pdf",
+     "fax_document_test_01", "2026-07-20", 2, {"Số: 125/CV-BT", "Công ty Cổ phần Công nghệ"}},
+    {"shared:samples/legacy_doc/01_TB-BGH_22.1.2013_Tang_cuong_giam_sat_trong_phong_thi.pdf",
+     TRACUU_EXTRACT_ERROR_NO_TEXT},
+    {"src:tests/data/extract/memo.pdf", NO_ERROR, "pdf", "application/pdf", "Memo on the budget",
+     "2008-12-03", 1, {"Confidential memo 2024: budget plan"}},
+    {"src:tests/data/extract/encrypted.pdf", TRACUU_EXTRACT_ERROR_ENCRYPTED},
+    {"shared:samples/docx_laws/100_2015_QH13_296661.docx", NO_ERROR, "docx",
+     "application/vnd.openxmlformats-officedocument.wordprocessingml.document", NULL, NULL, 0,
+     {"Điều 1. Nhiệm vụ của Bộ luật hình sự", "Số: 100/2015/QH13", "BỘ LUẬT\nHÌNH SỰ"}},
+    {"shared:samples/docx_laws/145_2020_ND-CP_459400.docx", NO_ERROR, "docx",
+     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     /* The file's dc:title, left over from a template, its layout spaces made one. */
+     "Số 215 + 216 Ngày 08 tháng 3 năm 2007", NULL, 0, {"145/2020/NĐ-CP"}},
+    {"shared:samples/legacy_doc/1_Mau_bien_ban.doc", TRACUU_EXTRACT_ERROR_UNSUPPORTED},
+    {"src:tests/data/extract/cp1258.html", NO_ERROR, "html", "text/html",
+     "Thông báo về lịch nghỉ Tết", NULL, 0,
+     {"Cơ quan nghỉ Tết Nguyên đán từ ngày 25 tháng 01 năm 2025.",
+      "Đề nghị các đơn vị\nbố trí trực ban.", "Số\t123/TB-VP"}},
+    /* Made at test time. */
+    {"tmp:pdf-named.txt", NO_ERROR, "pdf", "application/pdf", "Memo on the budget", NULL, 1,
+     {"budget plan"}},
+    {"tmp:truncated.pdf", TRACUU_EXTRACT_ERROR_DAMAGED},
+    {"tmp:junk.pdf", TRACUU_EXTRACT_ERROR_DAMAGED},
+    {"tmp:empty.pdf", TRACUU_EXTRACT_ERROR_DAMAGED},
+    {"tmp:empty.txt", TRACUU_EXTRACT_ERROR_NO_TEXT},
+    {"tmp:missing.pdf", TRACUU_EXTRACT_ERROR_IO},
+    {"tmp:tcvn3.txt", NO_ERROR, "text", "text/plain", NULL, NULL, 0,
+     {"Căn cứ Luật Tổ chức Chính phủ", "Điều 1. Phạm vi điều chỉnh và đối tượng áp dụng"}},
+    {"tmp:vni.txt", NO_ERROR, "text", "text/plain", NULL, NULL, 0,
+     {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Nghị định về công tác văn thư"}},
+    {"tmp:utf8.txt", NO_ERROR, "text", "text/plain", NULL, NULL, 0,
+     {"Kính gửi: các sở, ban, ngành"}},
+    {"tmp:image.png", TRACUU_EXTRACT_ERROR_UNSUPPORTED},
+    {"tmp:bomb.docx", TRACUU_EXTRACT_ERROR_TOO_LARGE},
+    {"tmp:no-body.docx", TRACUU_EXTRACT_ERROR_UNSUPPORTED}, /* a zip, but not a DOCX */
+    {"tmp:truncated.docx", TRACUU_EXTRACT_ERROR_DAMAGED},
+};
+
+static char *
+case_path(const char *spec)
+{
+    if (g_str_has_prefix(spec, "shared:"))
+        return g_build_filename(g_getenv("TRACUU_SHARED_DATA"), spec + 7, NULL);
+    if (g_str_has_prefix(spec, "src:"))
+        return g_build_filename(g_getenv("TRACUU_SOURCE_ROOT"), spec + 4, NULL);
+    g_assert_true(g_str_has_prefix(spec, "tmp:"));
+    return g_build_filename(tmpdir, spec + 4, NULL);
+}
+
+static void
+write_tmp(const char *name, const void *data, gsize len)
+{
+    g_autofree char *path = g_build_filename(tmpdir, name, NULL);
+    g_autoptr(GError) error = NULL;
+    g_file_set_contents(path, data, (gssize)len, &error);
+    g_assert_no_error(error);
+}
+
+static void
+put16(GByteArray *a, guint16 v)
+{
+    guint8 b[2] = {(guint8)v, (guint8)(v >> 8)};
+    g_byte_array_append(a, b, 2);
+}
+
+static void
+put32(GByteArray *a, guint32 v)
+{
+    guint8 b[4] = {(guint8)v, (guint8)(v >> 8), (guint8)(v >> 16), (guint8)(v >> 24)};
+    g_byte_array_append(a, b, 4);
+}
+
+/*
+ * A one-entry zip, stored (method 0) or claiming deflate (method 8) with the given sizes, so
+ * the reader's limits can be tested without a real zip tool.
+ */
+static GByteArray *
+make_zip(const char *name, guint16 method, const void *data, guint32 csize, guint32 usize)
+{
+    GByteArray *z = g_byte_array_new();
+    guint16 nlen = (guint16)strlen(name);
+    guint32 cdir, cdir_size;
+
+    put32(z, 0x04034b50); put16(z, 20); put16(z, 0); put16(z, method); put32(z, 0);
+    put32(z, 0); put32(z, csize); put32(z, usize); put16(z, nlen); put16(z, 0);
+    g_byte_array_append(z, (const guint8 *)name, nlen);
+    g_byte_array_append(z, data, csize);
+    cdir = z->len;
+    put32(z, 0x02014b50); put16(z, 20); put16(z, 20); put16(z, 0); put16(z, method);
+    put32(z, 0); put32(z, 0); put32(z, csize); put32(z, usize); put16(z, nlen); put16(z, 0);
+    put16(z, 0); put16(z, 0); put16(z, 0); put32(z, 0); put32(z, 0);
+    g_byte_array_append(z, (const guint8 *)name, nlen);
+    cdir_size = z->len - cdir;
+    put32(z, 0x06054b50); put16(z, 0); put16(z, 0); put16(z, 1); put16(z, 1);
+    put32(z, cdir_size); put32(z, cdir); put16(z, 0);
+    return z;
+}
+
+static void
+make_fixtures(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *memo_path = case_path("src:tests/data/extract/memo.pdf");
+    g_autofree char *memo = NULL;
+    g_autofree char *legacy_text = NULL;
+    g_autofree char *docx_path = case_path("shared:samples/docx_laws/100_2015_QH13_296661.docx");
+    g_autofree char *docx = NULL;
+    gsize docx_len;
+    g_autoptr(GByteArray) tcvn3 = NULL;
+    g_autoptr(GByteArray) vni = NULL;
+    g_autoptr(GByteArray) bomb = NULL;
+    g_autoptr(GByteArray) no_body = NULL;
+    static const guchar png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13,
+                                 'I', 'H', 'D', 'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0};
+    guchar junk[3000];
+    guchar deflated[8] = {0x03, 0x00}; /* an empty final deflate block */
+    gsize memo_len;
+
+    tmpdir = g_dir_make_tmp("test-extract-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_file_get_contents(memo_path, &memo, &memo_len, &error);
+    g_assert_no_error(error);
+    write_tmp("pdf-named.txt", memo, memo_len);
+    write_tmp("truncated.pdf", memo, 40); /* header and the start of the first object */
+    for (gsize i = 0; i < sizeof junk; i++)
+        junk[i] = (guchar)((i * 7919u + 13u) ^ (i >> 3));
+    write_tmp("junk.pdf", junk, sizeof junk);
+    write_tmp("empty.pdf", "", 0);
+    write_tmp("empty.txt", "", 0);
+    write_tmp("image.png", png, sizeof png);
+    write_tmp("utf8.txt", sentences[2], strlen(sentences[2]));
+
+    legacy_text = g_strjoin("\n", sentences[0], sentences[1], sentences[2], NULL);
+    tcvn3 = encode_tcvn3(legacy_text);
+    write_tmp("tcvn3.txt", tcvn3->data, tcvn3->len);
+    g_free(legacy_text);
+    legacy_text = g_strjoin("\n", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", sentences[0],
+                            sentences[3], NULL);
+    vni = encode_vni(legacy_text);
+    write_tmp("vni.txt", vni->data, vni->len);
+
+    /* A DOCX whose document.xml claims 3 GB: refused before anything is inflated. */
+    bomb = make_zip("word/document.xml", 8, deflated, 2, 3000000000u);
+    write_tmp("bomb.docx", bomb->data, bomb->len);
+    /* A zip that holds no document body is only a zip. */
+    no_body = make_zip("[Content_Types].xml", 0, "<Types/>", 8, 8);
+    write_tmp("no-body.docx", no_body->data, no_body->len);
+    /* A real DOCX cut short: its central directory, at the end, is gone. */
+    g_file_get_contents(docx_path, &docx, &docx_len, &error);
+    g_assert_no_error(error);
+    write_tmp("truncated.docx", docx, MIN(docx_len, (gsize)20000));
+}
+
+static void
+remove_fixtures(void)
+{
+    GDir *dir = g_dir_open(tmpdir, 0, NULL);
+    const char *name;
+    while (dir != NULL && (name = g_dir_read_name(dir)) != NULL) {
+        g_autofree char *p = g_build_filename(tmpdir, name, NULL);
+        g_unlink(p);
+    }
+    if (dir != NULL)
+        g_dir_close(dir);
+    g_rmdir(tmpdir);
+    g_clear_pointer(&tmpdir, g_free);
+}
+
+static void
+check_doc(const file_case *fc, tracuu_extracted *doc)
+{
+    g_assert_cmpstr(doc->kind, ==, fc->kind);
+    g_assert_cmpstr(doc->mime, ==, fc->mime);
+    g_assert_cmpstr(doc->title, ==, fc->title);
+    if (fc->created != NULL)
+        g_assert_cmpstr(doc->created, ==, fc->created);
+    g_assert_nonnull(doc->text);
+    g_assert_true(g_utf8_validate(doc->text, -1, NULL));
+    if (fc->pages == 0) {
+        g_assert_null(doc->pages);
+    } else {
+        guint64 prev = 0;
+        g_assert_nonnull(doc->pages);
+        g_assert_cmpuint(doc->pages->len, ==, fc->pages);
+        g_assert_cmpuint(g_array_index(doc->pages, guint64, 0), ==, 0);
+        for (guint i = 0; i < doc->pages->len; i++) {
+            guint64 off = g_array_index(doc->pages, guint64, i);
+            g_assert_cmpuint(off, >=, prev);
+            g_assert_cmpuint(off, <=, strlen(doc->text));
+            prev = off;
+        }
+    }
+    for (gsize i = 0; i < G_N_ELEMENTS(fc->fragments) && fc->fragments[i] != NULL; i++) {
+        if (strstr(doc->text, fc->fragments[i]) == NULL)
+            g_error("%s: text lacks \"%s\"; it begins \"%.300s\"", fc->path, fc->fragments[i],
+                    doc->text);
+    }
+}
+
+static void
+test_files(void)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(file_cases); i++) {
+        const file_case *fc = &file_cases[i];
+        g_autofree char *path = case_path(fc->path);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(tracuu_extracted) doc = NULL;
+
+        g_test_message("%s", fc->path);
+        doc = tracuu_extract_file(path, &error);
+        if (fc->error == NO_ERROR) {
+            g_assert_no_error(error);
+            check_doc(fc, doc);
+        } else {
+            g_assert_null(doc);
+            g_assert_error(error, TRACUU_EXTRACT_ERROR, fc->error);
+            g_assert_nonnull(error->message);
+        }
+    }
+}
+
+/* The page offsets point at the start of each page's text. */
+static void
+test_pdf_pages(void)
+{
+    g_autofree char *path = case_path("shared:samples/pdf/fax_document_test_01.pdf");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_extracted) doc = tracuu_extract_file(path, &error);
+    guint64 second;
+    const char *first_line = "19:29 20/7/26";
+
+    g_assert_no_error(error);
+    g_assert_cmpuint(doc->pages->len, ==, 2);
+    second = g_array_index(doc->pages, guint64, 1);
+    /* Both pages open with the fax header line the sender's machine stamped on them. */
+    g_assert_true(g_str_has_prefix(doc->text, first_line));
+    g_assert_true(g_str_has_prefix(doc->text + second, first_line));
+    g_assert_cmpint(doc->text[second - 1], ==, '\n');
+}
+
+/* The image-only PDF's error names the reason a user can act on. */
+static void
+test_pdf_image_only_message(void)
+{
+    g_autofree char *path = case_path(
+        "shared:samples/legacy_doc/01_TB-BGH_22.1.2013_Tang_cuong_giam_sat_trong_phong_thi.pdf");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_extracted) doc = tracuu_extract_file(path, &error);
+    g_assert_null(doc);
+    g_assert_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_NO_TEXT);
+    g_assert_cmpstr(error->message, ==, "image-only PDF (1 page), needs OCR");
+}
+
+typedef struct {
+    const char *file; /* fixture under tmpdir, or NULL for @bytes */
+    const char *bytes;
+    const char *name;
+    const char *mime;
+    int error;
+    const char *kind;
+} buffer_case;
+
+static void
+test_buffers(void)
+{
+    static const buffer_case cases[] = {
+        {"pdf-named.txt", NULL, "attachment.bin", NULL, NO_ERROR, "pdf"},
+        {"junk.pdf", NULL, "scan.pdf", NULL, TRACUU_EXTRACT_ERROR_DAMAGED, NULL},
+        {"junk.pdf", NULL, NULL, "application/pdf", TRACUU_EXTRACT_ERROR_DAMAGED, NULL},
+        {"junk.pdf", NULL, "data.bin", NULL, TRACUU_EXTRACT_ERROR_UNSUPPORTED, NULL},
+        {"truncated.pdf", NULL, "a.pdf", NULL, TRACUU_EXTRACT_ERROR_DAMAGED, NULL},
+        {NULL, "", "empty.pdf", NULL, TRACUU_EXTRACT_ERROR_DAMAGED, NULL},
+        {NULL, "<html><head><title>T\xC3\xAAn</title></head><body><p>N\xE1\xBB\x99i dung</p>"
+               "<script>hidden()</script></body></html>",
+         "a.html", "text/html", NO_ERROR, "html"},
+        {NULL, "Xin ch\xC3\xA0o", "note.txt", "text/plain", NO_ERROR, "text"},
+        {"tcvn3.txt", NULL, "old.txt", NULL, NO_ERROR, "text"},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *contents = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(tracuu_extracted) doc = NULL;
+        gsize len;
+
+        if (cases[i].file != NULL) {
+            g_autofree char *path = g_build_filename(tmpdir, cases[i].file, NULL);
+            g_file_get_contents(path, &contents, &len, &error);
+            g_assert_no_error(error);
+        } else {
+            contents = g_strdup(cases[i].bytes);
+            len = strlen(contents);
+        }
+        g_test_message("buffer %" G_GSIZE_FORMAT, i);
+        doc = tracuu_extract_buffer(contents, len, cases[i].name, cases[i].mime, &error);
+        if (cases[i].error == NO_ERROR) {
+            g_assert_no_error(error);
+            g_assert_cmpstr(doc->kind, ==, cases[i].kind);
+            g_assert_true(g_utf8_validate(doc->text, -1, NULL));
+        } else {
+            g_assert_null(doc);
+            g_assert_error(error, TRACUU_EXTRACT_ERROR, cases[i].error);
+        }
+    }
+}
+
+/* The HTML from a buffer: the script is not text, the title is the title. */
+static void
+test_html_buffer(void)
+{
+    const char *html = "<html><head><title>T\xC3\xAAn</title></head><body><p>N\xE1\xBB\x99i "
+                       "dung</p><script>hidden()</script><p>hai</p></body></html>";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_extracted) doc =
+        tracuu_extract_buffer(html, strlen(html), "a.html", NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(doc->title, ==, "Tên");
+    g_assert_cmpstr(doc->text, ==, "Nội dung\nhai\n");
+}
+
+/* Every prefix of a real PDF: an error or a document, never a crash, always valid UTF-8. */
+static void
+test_pdf_prefixes(void)
+{
+    g_autofree char *path = case_path("src:tests/data/extract/memo.pdf");
+    g_autofree char *data = NULL;
+    g_autoptr(GError) error = NULL;
+    gsize len;
+
+    g_file_get_contents(path, &data, &len, &error);
+    g_assert_no_error(error);
+    for (gsize n = 0; n < len; n += 7) {
+        g_autoptr(GError) e = NULL;
+        g_autoptr(tracuu_extracted) doc = tracuu_extract_buffer(data, n, "memo.pdf", NULL, &e);
+        g_assert_true((doc == NULL) != (e == NULL));
+        if (doc != NULL)
+            g_assert_true(g_utf8_validate(doc->text, -1, NULL));
+        else
+            g_assert_true(e->domain == TRACUU_EXTRACT_ERROR);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    g_autoptr(GError) error = NULL;
+    int status;
+
+    g_test_init(&argc, &argv, NULL);
+    if (!tracuu_extract_init(&error))
+        g_error("tracuu_extract_init: %s", error->message);
+    make_fixtures();
+    g_test_add_func("/extract/decode/sentences", test_decode_sentences);
+    g_test_add_func("/extract/decode/capitals", test_decode_capitals);
+    g_test_add_func("/extract/decode/edges", test_decode_edges);
+    g_test_add_func("/extract/decode/junk", test_decode_junk);
+    g_test_add_func("/extract/files", test_files);
+    g_test_add_func("/extract/pdf/pages", test_pdf_pages);
+    g_test_add_func("/extract/pdf/image-only", test_pdf_image_only_message);
+    g_test_add_func("/extract/pdf/prefixes", test_pdf_prefixes);
+    g_test_add_func("/extract/buffers", test_buffers);
+    g_test_add_func("/extract/html/buffer", test_html_buffer);
+    status = g_test_run();
+    remove_fixtures();
+    return status;
+}
