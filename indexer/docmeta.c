@@ -1,0 +1,1172 @@
+/* docmeta.c - the metadata of a Vietnamese official document, read from its header and end. */
+#include "tracuu-docmeta.h"
+
+#include "tracuu-tokenizer.h"
+
+#include <string.h>
+
+/*
+ * The header of a document in the layout of Nghị định 30/2020/NĐ-CP comes to us in two shapes:
+ * one field per line (HTML, DOCX, poppler's reading order), or the two header columns side by
+ * side on the same lines (pdftotext -layout). Both are turned into one list of "cells": a cell is
+ * a line, or a piece of a line cut at a wide run of spaces. Every rule below works on cells, so
+ * the same rules read both shapes.
+ */
+
+/* How much of the text the header and the signature block can take. */
+#define HEAD_LINES 60
+#define HEAD_BYTES (24 * 1024)
+#define TAIL_LINES 40
+#define TAIL_BYTES (16 * 1024)
+/* The header ends at the first cell of the body; past this many cells it is not a header. */
+#define HEAD_MAX_CELLS 40
+/* Texts longer than this are cut before the work starts: a header never needs more. */
+#define MAX_TEXT (64 * 1024 * 1024)
+/* Where to look for the issuer's name written in mixed case. */
+#define CASE_SEARCH_BYTES (64 * 1024)
+
+typedef struct {
+    char *text;             /* trimmed, NUL-terminated */
+    int line;               /* index of its line among the lines scanned */
+    int col;                /* column (characters) where it starts in its line */
+    gboolean blank_before;  /* an empty line comes before its line */
+} cell;
+
+static void
+cell_clear(gpointer data)
+{
+    cell *c = data;
+    g_free(c->text);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Small helpers on characters and strings. */
+
+/* A letter without its diacritics and in lower case; đ becomes d. Only for matching keywords. */
+static gunichar
+fold_char(gunichar c)
+{
+    if (c == 0x0110 || c == 0x0111)
+        return 'd';
+    gunichar buf[G_UNICHAR_MAX_DECOMPOSITION_LENGTH];
+    gsize n = g_unichar_fully_decompose(c, FALSE, buf, G_N_ELEMENTS(buf));
+    if (n > 0)
+        c = buf[0];
+    return g_unichar_tolower(c);
+}
+
+/*
+ * @s folded (see fold_char) with white space runs made one space and the ends trimmed.
+ * Caller frees with g_free().
+ */
+static char *
+fold_str(const char *s)
+{
+    GString *out = g_string_sized_new(strlen(s));
+    gboolean space = FALSE;
+    for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_isspace(c)) {
+            space = out->len > 0;
+            continue;
+        }
+        if (space)
+            g_string_append_c(out, ' ');
+        space = FALSE;
+        g_string_append_unichar(out, fold_char(c));
+    }
+    return g_string_free(out, FALSE);
+}
+
+static gboolean
+has_prefix_word(const char *folded, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(folded, prefix, n) != 0)
+        return FALSE;
+    char next = folded[n];
+    return next == '\0' || !g_ascii_isalnum(next);
+}
+
+/* TRUE if @s has at least two letters and no lower-case letter ("BỘ TÀI CHÍNH"). */
+static gboolean
+is_upper_text(const char *s)
+{
+    int letters = 0;
+    for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_islower(c))
+            return FALSE;
+        if (g_unichar_isalpha(c))
+            letters++;
+    }
+    return letters >= 2;
+}
+
+static gboolean
+has_digit(const char *s)
+{
+    for (; *s; s++)
+        if (g_ascii_isdigit(*s))
+            return TRUE;
+    return FALSE;
+}
+
+static gboolean
+is_dash(gunichar c)
+{
+    return c == '-' || (c >= 0x2010 && c <= 0x2015) || c == 0x2212 || c == 0xFE58 ||
+           c == 0xFE63 || c == 0xFF0D;
+}
+
+/* A rule drawn under a header block: "-------", "_____", "*******", "———". */
+static gboolean
+is_separator(const char *s)
+{
+    int n = 0;
+    for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_isspace(c))
+            continue;
+        if (!(is_dash(c) || c == '_' || c == '*' || c == '=' || c == '.' || c == '~' ||
+              c == 0x00B7 || c == 0x2026))
+            return FALSE;
+        n++;
+    }
+    return n >= 3;
+}
+
+/* Copies @s with every white space run made one space and the ends trimmed. */
+static char *
+squeeze_spaces(const char *s, gssize len)
+{
+    if (len < 0)
+        len = strlen(s);
+    GString *out = g_string_sized_new(len);
+    gboolean space = FALSE;
+    const char *end = s + len;
+    for (const char *p = s; p < end; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_isspace(c) || c == 0x00A0) {
+            space = out->len > 0;
+            continue;
+        }
+        if (space)
+            g_string_append_c(out, ' ');
+        space = FALSE;
+        g_string_append_unichar(out, c);
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Lines and cells. */
+
+/*
+ * Cuts @line (@len bytes) into cells at runs of three or more spaces or at a tab, which is how
+ * pdftotext -layout separates the left and right header columns.
+ */
+static void
+add_line_cells(GArray *cells, const char *line, size_t len, int line_no, gboolean blank_before)
+{
+    size_t i = 0;
+    int col = 0;
+    while (i < len) {
+        /* Skip the gap before a cell, counting columns. */
+        while (i < len && (line[i] == ' ' || line[i] == '\t')) {
+            i++;
+            col++;
+        }
+        if (i >= len)
+            break;
+        size_t start = i;
+        int start_col = col;
+        size_t last = i; /* one past the last non-space byte */
+        int spaces = 0;
+        while (i < len) {
+            if (line[i] == '\t')
+                break;
+            if (line[i] == ' ') {
+                spaces++;
+                if (spaces >= 3)
+                    break;
+                i++;
+                col++;
+                continue;
+            }
+            spaces = 0;
+            size_t n = g_utf8_next_char(line + i) - (line + i);
+            i += n;
+            col++;
+            last = i;
+        }
+        char *text = squeeze_spaces(line + start, last - start);
+        if (*text) {
+            cell c = {text, line_no, start_col, blank_before && start_col >= 0};
+            g_array_append_val(cells, c);
+        } else {
+            g_free(text);
+        }
+    }
+}
+
+/*
+ * Adds the cells of the lines of @text between @start and @end (byte offsets at line starts).
+ * Stops after @max_lines lines that hold something.
+ */
+static void
+add_cells(GArray *cells, const char *text, size_t start, size_t end, int max_lines)
+{
+    int line_no = 0;
+    gboolean blank = FALSE;
+    size_t p = start;
+    while (p < end && line_no < max_lines) {
+        size_t q = p;
+        while (q < end && text[q] != '\n' && text[q] != '\f' && text[q] != '\r')
+            q++;
+        gboolean empty = TRUE;
+        for (size_t k = p; k < q; k++)
+            if (!g_ascii_isspace(text[k]))
+                empty = FALSE;
+        if (empty) {
+            /* A "\r\n" pair is one line end, not a blank line. */
+            if (!(q == p && p > start && text[p - 1] == '\r' && text[p] == '\n'))
+                blank = TRUE;
+        } else {
+            guint before = cells->len;
+            add_line_cells(cells, text + p, q - p, line_no, blank);
+            if (cells->len > before) {
+                line_no++;
+                blank = FALSE;
+            }
+        }
+        p = q < end ? q + 1 : q;
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Document types. */
+
+typedef struct {
+    const char *folded; /* the heading, folded */
+    const char *name;   /* how the type is written in running text */
+} type_name;
+
+/* Longest first wherever one name starts another. */
+static const type_name type_names[] = {
+    {"hien phap", "Hiến pháp"},
+    {"bo luat", "Bộ luật"},
+    {"luat", "Luật"},
+    {"phap lenh", "Pháp lệnh"},
+    {"lenh", "Lệnh"},
+    {"nghi quyet lien tich", "Nghị quyết liên tịch"},
+    {"nghi quyet", "Nghị quyết"},
+    {"nghi dinh", "Nghị định"},
+    {"thong tu lien tich", "Thông tư liên tịch"},
+    {"thong tu", "Thông tư"},
+    {"quyet dinh", "Quyết định"},
+    {"chi thi", "Chỉ thị"},
+    {"quy che", "Quy chế"},
+    {"quy dinh", "Quy định"},
+    {"thong cao", "Thông cáo"},
+    {"thong bao", "Thông báo"},
+    {"huong dan", "Hướng dẫn"},
+    {"chuong trinh", "Chương trình"},
+    {"ke hoach", "Kế hoạch"},
+    {"phuong an", "Phương án"},
+    {"de an", "Đề án"},
+    {"du an", "Dự án"},
+    {"bao cao", "Báo cáo"},
+    {"bien ban", "Biên bản"},
+    {"to trinh", "Tờ trình"},
+    {"hop dong", "Hợp đồng"},
+    {"cong van", "Công văn"},
+    {"cong dien", "Công điện"},
+    {"ban ghi nho", "Bản ghi nhớ"},
+    {"ban thoa thuan", "Bản thỏa thuận"},
+    {"giay uy quyen", "Giấy ủy quyền"},
+    {"giay moi", "Giấy mời"},
+    {"giay gioi thieu", "Giấy giới thiệu"},
+    {"giay nghi phep", "Giấy nghỉ phép"},
+    {"phieu gui", "Phiếu gửi"},
+    {"phieu chuyen", "Phiếu chuyển"},
+    {"phieu bao", "Phiếu báo"},
+    {"thu cong", "Thư công"},
+    {"van ban hop nhat", "Văn bản hợp nhất"},
+};
+
+/* Abbreviations of types in the ký hiệu (Phụ lục III of Nghị định 30/2020 and legal usage). */
+static const struct {
+    const char *abbr; /* compared exactly, after folding đ to d and upper-casing */
+    const char *name;
+} type_abbrs[] = {
+    {"ND", "Nghị định"},        {"QD", "Quyết định"},          {"TT", "Thông tư"},
+    {"TTLT", "Thông tư liên tịch"}, {"CT", "Chỉ thị"},         {"NQ", "Nghị quyết"},
+    {"NQLT", "Nghị quyết liên tịch"}, {"TB", "Thông báo"},     {"QC", "Quy chế"},
+    {"QYD", "Quy định"},        {"TC", "Thông cáo"},           {"HD", "Hướng dẫn"},
+    {"CTR", "Chương trình"},    {"KH", "Kế hoạch"},            {"PA", "Phương án"},
+    {"DA", "Đề án"},            {"BC", "Báo cáo"},             {"BB", "Biên bản"},
+    {"TTR", "Tờ trình"},        {"CD", "Công điện"},           {"BGN", "Bản ghi nhớ"},
+    {"BTT", "Bản thỏa thuận"},  {"GUQ", "Giấy ủy quyền"},      {"GM", "Giấy mời"},
+    {"GGT", "Giấy giới thiệu"}, {"GNP", "Giấy nghỉ phép"},     {"PG", "Phiếu gửi"},
+    {"PC", "Phiếu chuyển"},     {"PB", "Phiếu báo"},           {"CV", "Công văn"},
+    {"L", "Lệnh"},              {"PL", "Pháp lệnh"},           {"VBHN", "Văn bản hợp nhất"},
+};
+
+/* The type whose folded heading is exactly @folded, or NULL. */
+static const char *
+type_for_heading(const char *folded)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(type_names); i++)
+        if (strcmp(folded, type_names[i].folded) == 0)
+            return type_names[i].name;
+    return NULL;
+}
+
+/* The type whose name starts @folded ("luat so: ..."), or NULL. */
+static const char *
+type_for_prefix(const char *folded)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(type_names); i++)
+        if (has_prefix_word(folded, type_names[i].folded))
+            return type_names[i].name;
+    return NULL;
+}
+
+static const char *
+type_for_abbr(const char *piece, size_t len)
+{
+    char buf[16];
+    size_t n = 0;
+    const char *end = piece + len;
+    for (const char *p = piece; p < end && n + 1 < sizeof buf; p = g_utf8_next_char(p)) {
+        gunichar c = fold_char(g_utf8_get_char(p));
+        if (c >= 0x80)
+            return NULL;
+        buf[n++] = g_ascii_toupper((char) c);
+    }
+    buf[n] = '\0';
+    for (size_t i = 0; i < G_N_ELEMENTS(type_abbrs); i++)
+        if (strcmp(buf, type_abbrs[i].abbr) == 0)
+            return type_abbrs[i].name;
+    return NULL;
+}
+
+/*
+ * The type that the ký hiệu of @number names: "34/2008/CT-TTg" -> Chỉ thị, "64-TB/VPTW" ->
+ * Thông báo. A number with a ký hiệu but no type in it ("2154/BGDĐT-CNTT") is a công văn,
+ * which Nghị định 30 numbers without a type; @is_cong_van says so. Returns NULL otherwise.
+ */
+static const char *
+type_for_number(const char *number, gboolean *is_cong_van)
+{
+    *is_cong_van = FALSE;
+    g_auto(GStrv) parts = g_strsplit(number, "/", -1);
+    guint n = g_strv_length(parts);
+    if (n < 2)
+        return NULL;
+    /* Party style "64-TB/VPTW": the type follows the serial number. */
+    const char *dash = strchr(parts[0], '-');
+    if (dash) {
+        const char *t = type_for_abbr(dash + 1, strlen(dash + 1));
+        if (t)
+            return t;
+    }
+    const char *last = parts[n - 1];
+    const char *d = strchr(last, '-');
+    const char *t = type_for_abbr(last, d ? (size_t) (d - last) : strlen(last));
+    if (t)
+        return t;
+    /* Serial/ISSUER-UNIT with no type, and no year: how a công văn is numbered. */
+    if (d && n == 2 && !has_digit(last))
+        *is_cong_van = TRUE;
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Numbers and dates. */
+
+typedef struct {
+    GRegex *number_cell; /* "Số: ...", "Luật số: ..." */
+    GRegex *number_text; /* the number itself at the start of the rest of that cell */
+    GRegex *date_words;  /* "Hà Nội, ngày 19 tháng 09 năm 2025" (whole cell) */
+    GRegex *date_slash;  /* "Hà Nội, ngày 3/12/2008" (whole cell) */
+    GRegex *date_passed; /* "... thông qua ngày 10 tháng 12 năm 2025" (laws) */
+} regexes;
+
+static gpointer
+regexes_init(gpointer unused)
+{
+    regexes *r = g_new0(regexes, 1);
+    GRegexCompileFlags f = G_REGEX_CASELESS | G_REGEX_OPTIMIZE;
+    r->number_cell = g_regex_new("^(?:([\\p{L} ]{2,24}?)\\s+)?số\\s*[:.]?\\s*(.*)$", f, 0, NULL);
+    r->number_text = g_regex_new("^[\\p{L}\\p{N}.]+(?:\\s*[/\\-\\x{2010}-\\x{2015}\\x{2212}]\\s*"
+                                 "[\\p{L}\\p{N}.]+)*",
+                                 f, 0, NULL);
+    r->date_words = g_regex_new("^(.*?)\\bngày\\s+(\\d{1,2})\\s+tháng\\s+(\\d{1,2})\\s+năm\\s+"
+                                "(\\d{4})\\s*[.;]?$",
+                                f, 0, NULL);
+    r->date_slash = g_regex_new("^(.*?)\\bngày\\s+(\\d{1,2})\\s*([/.\\-])\\s*(\\d{1,2})\\s*\\3\\s*"
+                                "(\\d{4})\\s*[.;]?$",
+                                f, 0, NULL);
+    r->date_passed = g_regex_new("thông\\s+qua\\s+ngày\\s+(\\d{1,2})\\s+tháng\\s+(\\d{1,2})\\s+"
+                                 "năm\\s+(\\d{4})",
+                                 f, 0, NULL);
+    g_assert(r->number_cell && r->number_text && r->date_words && r->date_slash &&
+             r->date_passed);
+    return r;
+}
+
+static const regexes *
+get_regexes(void)
+{
+    static GOnce once = G_ONCE_INIT;
+    return g_once(&once, regexes_init, NULL);
+}
+
+/*
+ * The number at the start of @s as written, with the spaces around its separators dropped and
+ * every kind of dash made "-": "81 /2025/TT– NHNN" -> "81/2025/TT-NHNN". NULL if @s does not
+ * start with something shaped like a số ký hiệu (a digit, and a "/" or a "-").
+ */
+static char *
+clean_number(const char *s)
+{
+    const regexes *r = get_regexes();
+    g_autoptr(GMatchInfo) m = NULL;
+    if (!g_regex_match(r->number_text, s, 0, &m))
+        return NULL;
+    g_autofree char *raw = g_match_info_fetch(m, 0);
+    GString *out = g_string_new(NULL);
+    for (const char *p = raw; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_isspace(c))
+            continue;
+        if (is_dash(c))
+            g_string_append_c(out, '-');
+        else
+            g_string_append_unichar(out, c);
+    }
+    while (out->len > 0 && out->str[out->len - 1] == '.')
+        g_string_truncate(out, out->len - 1);
+    gboolean sep = strchr(out->str, '/') || strchr(out->str, '-');
+    if (!sep || !g_ascii_isdigit(out->str[0]) || !has_digit(out->str)) {
+        g_string_free(out, TRUE);
+        return NULL;
+    }
+    return g_string_free(out, FALSE);
+}
+
+static char *
+iso_date(const char *d, const char *m, const char *y)
+{
+    int day = atoi(d), month = atoi(m), year = atoi(y);
+    if (year < 1900 || year > 2199 || !g_date_valid_dmy(day, month, year))
+        return NULL;
+    return g_strdup_printf("%04d-%02d-%02d", year, month, day);
+}
+
+/*
+ * If @c is a place-and-date cell ("Hà Nội, ngày 19 tháng 09 năm 2025", "Ngày 8 tháng 12 năm
+ * 2025", "TP. Hồ Chí Minh, ngày 3/12/2008"), returns the ISO date and sets *@place (NULL when no
+ * place is written). Text before the place is allowed when pdftotext put "Số: ..." on the same
+ * line. A date inside a trích yếu ("... Nghị định số 22/2019/NĐ-CP ngày 25 tháng 02 năm 2019")
+ * has neither a comma before "ngày" nor "ngày" first, so it is not taken.
+ */
+static char *
+parse_date_cell(const char *c, char **place)
+{
+    const regexes *r = get_regexes();
+    *place = NULL;
+    g_autoptr(GMatchInfo) m = NULL;
+    g_autofree char *before = NULL, *d = NULL, *mo = NULL, *y = NULL;
+    if (g_regex_match(r->date_words, c, 0, &m)) {
+        before = g_match_info_fetch(m, 1);
+        d = g_match_info_fetch(m, 2);
+        mo = g_match_info_fetch(m, 3);
+        y = g_match_info_fetch(m, 4);
+    } else {
+        g_clear_pointer(&m, g_match_info_free);
+        if (!g_regex_match(r->date_slash, c, 0, &m))
+            return NULL;
+        before = g_match_info_fetch(m, 1);
+        d = g_match_info_fetch(m, 2);
+        mo = g_match_info_fetch(m, 4);
+        y = g_match_info_fetch(m, 5);
+    }
+    g_strchomp(before);
+    size_t n = strlen(before);
+    if (n > 0) {
+        if (before[n - 1] != ',')
+            return NULL;
+        before[n - 1] = '\0';
+        g_strchomp(before);
+        /* The place is what follows the last word holding a digit or a slash. */
+        char *start = before;
+        for (char *p = before; *p; p++) {
+            if (*p == ' ' || p == before) {
+                char *w = *p == ' ' ? p + 1 : p;
+                size_t wl = strcspn(w, " ");
+                for (size_t k = 0; k < wl; k++)
+                    if (g_ascii_isdigit(w[k]) || w[k] == '/' || w[k] == ':')
+                        start = w + wl;
+            }
+        }
+        g_strchug(start);
+        if (*start && strlen(start) <= 60 && g_unichar_isupper(g_utf8_get_char(start)))
+            *place = g_strdup(start);
+    }
+    char *iso = iso_date(d, mo, y);
+    if (!iso)
+        g_clear_pointer(place, g_free);
+    return iso;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Issuer. */
+
+/* Words that start the name of an organ, folded. A header line starting with none of them
+   continues the name on the line before ("NGÂN HÀNG NHÀ NƯỚC" / "VIỆT NAM"). */
+static const char *const organ_words[] = {
+    "bo", "cuc", "vu", "so", "uy ban", "ubnd", "ban", "tong cuc", "vien", "trung tam", "phong",
+    "cong ty", "tap doan", "tong cong ty", "truong", "dai hoc", "hoc vien", "hoi dong",
+    "chinh phu", "thu tuong", "quoc hoi", "van phong", "ngan hang", "toa an", "kiem toan",
+    "bao hiem", "benh vien", "chi cuc", "thanh tra", "doan", "dang uy", "chu tich nuoc",
+    "kho bac", "hoi", "lien doan", "to chuc", "chi nhanh", "khoi", "dai su quan", "tinh uy",
+    "thanh uy", "huyen uy", "bo chinh tri", "ban chap hanh", "ban bi thu", "mat tran",
+    "cong an", "bo chi huy", "quan khu", "hoi lien hiep", "lien hiep",
+};
+
+static gboolean
+starts_organ(const char *folded)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(organ_words); i++)
+        if (has_prefix_word(folded, organ_words[i]))
+            return TRUE;
+    return FALSE;
+}
+
+/* Part of the national motto: "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh
+   phúc". */
+static gboolean
+is_motto(const char *folded)
+{
+    return strstr(folded, "cong hoa xa hoi") || strstr(folded, "chu nghia viet nam") ||
+           strstr(folded, "doc lap") || strstr(folded, "hanh phuc") ||
+           g_str_has_prefix(folded, "chu nghia");
+}
+
+static gboolean
+utf8_is_word_char(const char *p)
+{
+    gunichar c = g_utf8_get_char(p);
+    return g_unichar_isalnum(c) || g_unichar_ismark(c);
+}
+
+/*
+ * Finds @needle in @text written in mixed case ("Bộ Tài chính" for "BỘ TÀI CHÍNH"), comparing
+ * letters case-insensitively and any white space run with any other, at word boundaries.
+ * Returns a copy of the text found, or NULL.
+ */
+static char *
+find_mixed_case(const char *text, size_t len, const char *needle)
+{
+    g_autofree char *low = g_utf8_strdown(needle, -1);
+    const char *end = text + len;
+    for (const char *p = text; p < end; p = g_utf8_next_char(p)) {
+        if (p > text && utf8_is_word_char(g_utf8_prev_char(p)))
+            continue;
+        const char *t = p, *n = low;
+        gboolean has_lower = FALSE;
+        while (*n && t < end) {
+            gunichar nc = g_utf8_get_char(n);
+            gunichar tc = g_utf8_get_char(t);
+            if (nc == ' ') {
+                if (!g_unichar_isspace(tc))
+                    break;
+                while (t < end && g_unichar_isspace(g_utf8_get_char(t)))
+                    t = g_utf8_next_char(t);
+                n++;
+                continue;
+            }
+            if (g_unichar_tolower(tc) != nc)
+                break;
+            if (g_unichar_islower(tc))
+                has_lower = TRUE;
+            t = g_utf8_next_char(t);
+            n = g_utf8_next_char(n);
+        }
+        if (*n == '\0' && has_lower && (t >= end || !utf8_is_word_char(t)))
+            return squeeze_spaces(p, t - p);
+    }
+    return NULL;
+}
+
+/* "BỘ TÀI CHÍNH" -> "Bộ Tài chính": the organ word and the word after it capitalised. Used
+   only when the text never writes the name in mixed case. */
+static char *
+capitalise_organ(const char *upper)
+{
+    g_autofree char *low = g_utf8_strdown(upper, -1);
+    g_auto(GStrv) words = g_strsplit(low, " ", -1);
+    guint n = g_strv_length(words);
+    guint caps = 2;
+    g_autofree char *folded = fold_str(low);
+    for (size_t i = 0; i < G_N_ELEMENTS(organ_words); i++) {
+        if (has_prefix_word(folded, organ_words[i])) {
+            guint w = 1;
+            for (const char *q = organ_words[i]; *q; q++)
+                w += *q == ' ';
+            caps = w + 1;
+            break;
+        }
+    }
+    GString *out = g_string_new(NULL);
+    for (guint i = 0; i < n; i++) {
+        if (i)
+            g_string_append_c(out, ' ');
+        if (i < caps && *words[i]) {
+            gunichar c = g_unichar_totitle(g_utf8_get_char(words[i]));
+            g_string_append_unichar(out, c);
+            g_string_append(out, g_utf8_next_char(words[i]));
+        } else {
+            g_string_append(out, words[i]);
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Trích yếu. */
+
+/* Cells that open the body, so the header (and the trích yếu) ends before them. */
+static gboolean
+starts_body(const char *folded)
+{
+    static const char *const words[] = {
+        "can cu", "kinh gui", "dieu 1", "chuong i", "phan i", "theo de nghi", "xet de nghi",
+        "thuc hien", "ngay ", "noi nhan",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(words); i++) {
+        if (strcmp(words[i], "ngay ") == 0)
+            continue; /* a date cell is handled by the date rule, not here */
+        if (has_prefix_word(folded, words[i]))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The authority line between the trích yếu and "Căn cứ" ("CHỦ TỊCH ỦY BAN NHÂN DÂN ...",
+   "ỦY BAN THƯỜNG VỤ QUỐC HỘI", "BỘ TRƯỞNG BỘ TÀI CHÍNH"). */
+static gboolean
+is_authority(const char *folded)
+{
+    static const char *const words[] = {
+        "uy ban thuong vu", "quoc hoi", "chinh phu", "thu tuong", "bo truong", "chu tich",
+        "pho chu tich", "giam doc", "thong doc", "tong giam doc", "hoi dong", "uy ban nhan dan",
+        "tong kiem toan", "chanh an", "vien truong", "cuc truong", "vu truong", "hieu truong",
+        "truong ban", "chanh van phong", "tong cuc truong", "ban thuong vu", "ban chap hanh",
+        "tm.", "kt.", "tl.", "tuq.", "q.",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
+        if (has_prefix_word(folded, words[i]) ||
+            (strchr(words[i], '.') && g_str_has_prefix(folded, words[i])))
+            return TRUE;
+    return FALSE;
+}
+
+/* "QUY ĐỊNH VỀ QUẢN LÝ ..." -> "Quy định về quản lý ...", keeping words with digits
+   ("70/2025/UBTVQH15") as written. */
+static char *
+sentence_case(const char *s)
+{
+    g_auto(GStrv) words = g_strsplit(s, " ", -1);
+    GString *out = g_string_new(NULL);
+    for (guint i = 0; words[i]; i++) {
+        if (i)
+            g_string_append_c(out, ' ');
+        if (has_digit(words[i])) {
+            g_string_append(out, words[i]);
+            continue;
+        }
+        g_autofree char *low = g_utf8_strdown(words[i], -1);
+        if (out->len == 0 && *low) {
+            g_string_append_unichar(out, g_unichar_totitle(g_utf8_get_char(low)));
+            g_string_append(out, g_utf8_next_char(low));
+        } else {
+            g_string_append(out, low);
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* If @c starts with "V/v" (về việc), returns where the subject starts after it, else NULL. */
+static const char *
+after_vv(const char *c)
+{
+    if (g_ascii_strncasecmp(c, "v/v", 3) != 0)
+        return NULL;
+    const char *p = c + 3;
+    while (*p == ' ' || *p == ':' || *p == '.')
+        p++;
+    return p;
+}
+
+/*
+ * Joins the trích yếu that starts at cell @i: the cells that follow in the header until the
+ * body, an authority line, a rule, a blank line or a change from capitals to mixed case.
+ * @first is where the first cell's text starts (after "V/v" for a công văn).
+ */
+static char *
+collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv)
+{
+    GString *t = g_string_new(first);
+    gboolean upper = is_upper_text(first);
+    int col = g_array_index(cells, cell, i).col;
+    for (guint k = i + 1; k < end && k < i + 6; k++) {
+        const cell *c = &g_array_index(cells, cell, k);
+        g_autofree char *f = fold_str(c->text);
+        char *place = NULL;
+        g_autofree char *date = parse_date_cell(c->text, &place);
+        g_free(place);
+        if (c->blank_before || date || is_separator(c->text) || starts_body(f) ||
+            is_motto(f) || g_str_has_prefix(f, "so:") || is_authority(f))
+            break;
+        gboolean cu = is_upper_text(c->text);
+        if (cu != upper && !(cu && has_digit(c->text)))
+            break;
+        /* A column to the right on a line of the left column is not part of it. */
+        if (vv && c->col > col + 20)
+            break;
+        g_string_append_c(t, ' ');
+        g_string_append(t, c->text);
+    }
+    char *s = g_string_free(t, FALSE);
+    if (upper) {
+        char *lower = sentence_case(s);
+        g_free(s);
+        s = lower;
+    }
+    if (vv) {
+        char *full = g_strconcat("Về việc ", s, NULL);
+        g_free(s);
+        s = full;
+    }
+    return s;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Signer. */
+
+/* Academic and professional titles written before a signer's name. */
+static const char *const name_titles[] = {
+    "GS.TSKH.", "GS.TSKH", "GS.TS.", "GS.TS", "PGS.TS.", "PGS.TS", "GS.", "PGS.", "TSKH.",
+    "TS.", "ThS.", "KS.", "BS.", "LS.", "NGƯT.", "NGND.", "Đại tá", "Thiếu tướng",
+    "Trung tướng", "Thượng tướng", "Đại tướng",
+};
+
+/* If @s is a person's name ("Nguyễn Tấn Dũng", "PGS.TS Nguyễn Hoàng Hải", "Trần Đình B"),
+   returns it without its titles; NULL otherwise. */
+static char *
+person_name(const char *s)
+{
+    const char *p = s;
+    gboolean again = TRUE;
+    while (again) {
+        again = FALSE;
+        for (size_t i = 0; i < G_N_ELEMENTS(name_titles); i++) {
+            size_t n = strlen(name_titles[i]);
+            if (strncmp(p, name_titles[i], n) == 0 && (p[n] == ' ' || p[n - 1] == '.')) {
+                p += n;
+                while (*p == ' ')
+                    p++;
+                again = TRUE;
+                break;
+            }
+        }
+    }
+    if (strlen(p) > 60)
+        return NULL;
+    g_auto(GStrv) words = g_strsplit(p, " ", -1);
+    guint n = g_strv_length(words);
+    if (n < 2 || n > 6)
+        return NULL;
+    for (guint i = 0; i < n; i++) {
+        const char *w = words[i];
+        if (!*w)
+            return NULL;
+        gunichar c = g_utf8_get_char(w);
+        if (!g_unichar_isupper(c))
+            return NULL;
+        for (const char *q = g_utf8_next_char(w); *q; q = g_utf8_next_char(q))
+            if (!g_unichar_islower(g_utf8_get_char(q)))
+                return NULL;
+    }
+    return g_strdup(p);
+}
+
+/* The signature block: "TM. CHÍNH PHỦ", "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Giám đốc". */
+static gboolean
+is_signing_title(const char *text, const char *folded)
+{
+    static const char *const words[] = {
+        "tm.", "kt.", "tl.", "tuq.", "q.", "bo truong", "thu truong", "chu tich", "pho chu tich",
+        "giam doc", "pho giam doc", "thu tuong", "pho thu tuong", "tong giam doc", "truong ban",
+        "pho truong ban", "truong phong", "chanh van phong", "thong doc", "pho thong doc",
+        "vien truong", "hieu truong", "chanh an", "tong kiem toan", "cuc truong", "vu truong",
+        "chu nhiem", "tong thu ky", "bi thu", "chu tich quoc hoi", "(da ky)", "[ ky boi",
+        "nguoi ky", "tong cuc truong", "chanh thanh tra", "giam doc trung tam",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
+        if (g_str_has_prefix(folded, words[i]))
+            return TRUE;
+    return is_upper_text(text) && !has_digit(text);
+}
+
+static char *
+find_signer(GArray *tail)
+{
+    for (guint k = tail->len; k-- > 0;) {
+        const cell *c = &g_array_index(tail, cell, k);
+        char *name = person_name(c->text);
+        if (!name)
+            continue;
+        /* A name counts only under a signing title a few cells above it. */
+        for (guint j = k; j-- > 0 && j + 12 > k;) {
+            const cell *t = &g_array_index(tail, cell, j);
+            g_autofree char *f = fold_str(t->text);
+            if (is_signing_title(t->text, f))
+                return name;
+        }
+        g_free(name);
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Cites. */
+
+typedef struct {
+    const char *text;
+    GPtrArray *cites;
+    GHashTable *seen; /* normal forms already given, and the document's own */
+} cite_state;
+
+static gboolean
+on_token(const tracuu_token *tok, gpointer user_data)
+{
+    cite_state *st = user_data;
+    if (tok->kind != TRACUU_TOKEN_DOCNUM || (tok->flags & TRACUU_TOKEN_PART))
+        return TRUE;
+    if (g_hash_table_contains(st->seen, tok->term))
+        return TRUE;
+    g_hash_table_add(st->seen, g_strndup(tok->term, tok->term_len));
+    /* As written, with dashes made "-" as for the document's own number. */
+    GString *out = g_string_new(NULL);
+    const char *end = st->text + tok->end;
+    for (const char *p = st->text + tok->start; p < end; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_isspace(c))
+            continue;
+        if (is_dash(c))
+            g_string_append_c(out, '-');
+        else
+            g_string_append_unichar(out, c);
+    }
+    g_ptr_array_add(st->cites, g_string_free(out, FALSE));
+    return TRUE;
+}
+
+static void
+find_cites(tracuu_docmeta *meta, const char *text, size_t len)
+{
+    g_autoptr(GError) error = NULL;
+    tracuu_tokenizer *tk = tracuu_tokenizer_new(&error);
+    if (!tk)
+        return; /* Nothing here fails: without ICU there are no cites. */
+    cite_state st = {text, meta->cites, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
+    char *own = NULL;
+    if (meta->number && tracuu_docnum_normalize(meta->number, -1, &own, NULL))
+        g_hash_table_add(st.seen, own);
+    tracuu_tokenizer_run(tk, text, len, 0, on_token, &st);
+    g_hash_table_unref(st.seen);
+    tracuu_tokenizer_free(tk);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+/* Byte offset of the start of the @n-th line from the end of @text (@len bytes). */
+static size_t
+tail_start(const char *text, size_t len, int n, size_t max_bytes)
+{
+    size_t p = len;
+    int lines = 0;
+    while (p > 0 && len - p < max_bytes) {
+        if (text[p - 1] == '\n' && p < len && !g_ascii_isspace(text[p])) {
+            if (++lines >= n)
+                return p;
+        }
+        p--;
+    }
+    if (p > 0) {
+        /* Cut at a line start so the first line is whole. */
+        while (p < len && text[p - 1] != '\n')
+            p++;
+    }
+    return p;
+}
+
+static void
+read_header(tracuu_docmeta *meta, const char *text, size_t len)
+{
+    const regexes *r = get_regexes();
+    g_autoptr(GArray) cells = g_array_new(FALSE, FALSE, sizeof(cell));
+    g_array_set_clear_func(cells, cell_clear);
+    add_cells(cells, text, 0, MIN(len, HEAD_BYTES), HEAD_LINES);
+
+    /* The header ends where the body starts. */
+    guint end = MIN(cells->len, HEAD_MAX_CELLS);
+    for (guint i = 0; i < end; i++) {
+        g_autofree char *f = fold_str(g_array_index(cells, cell, i).text);
+        if (starts_body(f)) {
+            end = i;
+            break;
+        }
+    }
+
+    int number_at = -1, heading_at = -1, date_at = -1, vv_at = -1;
+    const char *number_type = NULL; /* from "Luật số:", "Nghị quyết số:" */
+    for (guint i = 0; i < end; i++) {
+        const cell *c = &g_array_index(cells, cell, i);
+        g_autofree char *f = fold_str(c->text);
+        gboolean motto = is_motto(f);
+        if (!meta->number) {
+            g_autoptr(GMatchInfo) m = NULL;
+            if (g_regex_match(r->number_cell, c->text, 0, &m)) {
+                g_autofree char *prefix = g_match_info_fetch(m, 1);
+                g_autofree char *rest = g_match_info_fetch(m, 2);
+                g_autofree char *pf = fold_str(prefix ? prefix : "");
+                const char *pt = *pf ? type_for_prefix(pf) : NULL;
+                if (!*pf || pt) {
+                    /* "Số:" alone on its line, the number on the next. */
+                    if (!*rest && i + 1 < end) {
+                        g_free(rest);
+                        rest = g_strdup(g_array_index(cells, cell, i + 1).text);
+                    }
+                    meta->number = clean_number(rest);
+                    if (meta->number) {
+                        number_at = i;
+                        number_type = pt;
+                    }
+                }
+            }
+        }
+        if (!meta->date) {
+            char *place = NULL;
+            meta->date = parse_date_cell(c->text, &place);
+            if (meta->date) {
+                meta->place = place;
+                date_at = i;
+                continue;
+            }
+        }
+        if (motto)
+            continue;
+        if (heading_at < 0 && is_upper_text(c->text)) {
+            const char *t = type_for_heading(f);
+            if (t) {
+                meta->doc_type = g_strdup(t);
+                heading_at = i;
+                continue;
+            }
+        }
+        if (vv_at < 0 && after_vv(c->text))
+            vv_at = i;
+    }
+
+    /* The type: the heading, else the word before "số:", else the ký hiệu, else "V/v". */
+    if (!meta->doc_type) {
+        gboolean cong_van = FALSE;
+        const char *t = number_type;
+        if (!t && meta->number)
+            t = type_for_number(meta->number, &cong_van);
+        if (!t && (cong_van || vv_at >= 0) && meta->number)
+            t = "Công văn";
+        if (t)
+            meta->doc_type = g_strdup(t);
+    }
+
+    /* The issuer: the capital lines at the top left, before the number, date and heading. */
+    int first_field = end;
+    if (number_at >= 0)
+        first_field = MIN(first_field, number_at);
+    if (heading_at >= 0)
+        first_field = MIN(first_field, heading_at);
+    if (date_at >= 0)
+        first_field = MIN(first_field, date_at);
+    GPtrArray *organs = g_ptr_array_new_with_free_func(g_free);
+    gboolean motto_needs_vn = FALSE;
+    for (int i = 0; i < first_field; i++) {
+        const cell *c = &g_array_index(cells, cell, i);
+        g_autofree char *f = fold_str(c->text);
+        if (is_motto(f)) {
+            /* "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" may leave "VIỆT NAM" for the next line. */
+            motto_needs_vn = !strstr(f, "viet nam") && strstr(f, "chu nghia");
+            continue;
+        }
+        if (motto_needs_vn && strcmp(f, "viet nam") == 0 && c->col > 20) {
+            motto_needs_vn = FALSE;
+            continue;
+        }
+        if (is_separator(c->text) || !is_upper_text(c->text) || has_digit(c->text))
+            continue;
+        /* A right-hand column on a side-by-side line is never the issuer. */
+        if (c->col > 30 && organs->len > 0)
+            continue;
+        const char *prev = organs->len ? g_ptr_array_index(organs, organs->len - 1) : NULL;
+        g_autofree char *pf = prev ? fold_str(prev) : NULL;
+        gboolean cont = prev && (!starts_organ(f) || g_str_has_suffix(pf, "thuong vu"));
+        if (cont) {
+            char *joined = g_strconcat(prev, " ", c->text, NULL);
+            g_ptr_array_index(organs, organs->len - 1) = joined;
+            g_free((char *) prev);
+        } else {
+            g_ptr_array_add(organs, g_strdup(c->text));
+        }
+    }
+    if (organs->len > 0) {
+        const char *upper = g_ptr_array_index(organs, organs->len - 1);
+        char *name = find_mixed_case(text, MIN(len, CASE_SEARCH_BYTES), upper);
+        meta->issuer = name ? name : capitalise_organ(upper);
+    }
+    g_ptr_array_unref(organs);
+
+    /* The trích yếu: after the heading, or the "V/v" of a công văn. */
+    if (vv_at >= 0 && (heading_at < 0 || vv_at > heading_at)) {
+        const char *s = after_vv(g_array_index(cells, cell, vv_at).text);
+        if (*s)
+            meta->title = collect_title(cells, vv_at, end, s, TRUE);
+    } else if (heading_at >= 0) {
+        guint i = heading_at + 1;
+        while (i < end && is_separator(g_array_index(cells, cell, i).text))
+            i++;
+        if (i < end) {
+            const cell *c = &g_array_index(cells, cell, i);
+            g_autofree char *f = fold_str(c->text);
+            char *place = NULL;
+            g_autofree char *date = parse_date_cell(c->text, &place);
+            g_free(place);
+            if (!date && !is_motto(f) && !is_authority(f) && !g_str_has_prefix(f, "so"))
+                meta->title = collect_title(cells, i, end, c->text, FALSE);
+        }
+    }
+}
+
+static void
+read_tail(tracuu_docmeta *meta, const char *text, size_t len)
+{
+    size_t start = tail_start(text, len, TAIL_LINES, TAIL_BYTES);
+    g_autoptr(GArray) cells = g_array_new(FALSE, FALSE, sizeof(cell));
+    g_array_set_clear_func(cells, cell_clear);
+    add_cells(cells, text, start, len, TAIL_LINES + 1);
+    meta->signer = find_signer(cells);
+
+    /* A law carries no date in its header: it was passed on the date its last lines give. */
+    if (!meta->date) {
+        const regexes *r = get_regexes();
+        g_autoptr(GMatchInfo) m = NULL;
+        g_autofree char *tail = g_strndup(text + start, len - start);
+        if (g_regex_match(r->date_passed, tail, 0, &m)) {
+            g_autofree char *d = g_match_info_fetch(m, 1);
+            g_autofree char *mo = g_match_info_fetch(m, 2);
+            g_autofree char *y = g_match_info_fetch(m, 3);
+            meta->date = iso_date(d, mo, y);
+        }
+    }
+}
+
+/*
+ * @s (valid UTF-8) in NFC. g_utf8_normalize() slows down badly on long strings, so the text goes
+ * through it in pieces cut at a space or a line end, where no composition can cross the cut.
+ */
+static char *
+nfc(const char *s, size_t len)
+{
+    GString *out = g_string_sized_new(len + 16);
+    size_t p = 0;
+    while (p < len) {
+        size_t q = MIN(p + 2048, len);
+        while (q < len && s[q] != ' ' && s[q] != '\n')
+            q++;
+        if (q < len)
+            q++; /* the space or line end stays with the piece before it */
+        /* Most text comes precomposed already; only a piece with a combining mark (U+0300 to
+           U+036F) or Hangul jamo can change, and only such a piece pays for normalisation. */
+        gboolean simple = TRUE;
+        for (size_t k = p; k < q && simple; k++) {
+            guchar b = (guchar) s[k];
+            if (b == 0xCC || b == 0xCD ||
+                (b == 0xE1 && k + 1 < q && (guchar) s[k + 1] >= 0x84 && (guchar) s[k + 1] <= 0x87))
+                simple = FALSE;
+        }
+        if (simple) {
+            g_string_append_len(out, s + p, q - p);
+        } else {
+            char *piece = g_utf8_normalize(s + p, q - p, G_NORMALIZE_NFC);
+            if (piece)
+                g_string_append(out, piece);
+            g_free(piece);
+        }
+        p = q;
+    }
+    return g_string_free(out, FALSE);
+}
+
+tracuu_docmeta *
+tracuu_docmeta_extract(const char *text, gssize len)
+{
+    tracuu_docmeta *meta = g_new0(tracuu_docmeta, 1);
+    meta->cites = g_ptr_array_new_with_free_func(g_free);
+    if (!text)
+        return meta;
+    size_t n = len < 0 ? strlen(text) : (size_t) len;
+    n = MIN(n, MAX_TEXT);
+
+    /* One valid NFC copy, so that every rule sees "ế" as one character whatever came in. */
+    g_autofree char *valid = g_utf8_make_valid(text, n);
+    size_t vlen = strlen(valid);
+
+    /* Only the header and the end are read by rules, so only they are made NFC; the tokenizer
+       normalises for itself when it looks for cites in the whole text. */
+    size_t head_len = MIN(vlen, CASE_SEARCH_BYTES);
+    while (head_len < vlen && valid[head_len] != '\n')
+        head_len++;
+    g_autofree char *head = nfc(valid, head_len);
+    read_header(meta, head, strlen(head));
+
+    size_t from = vlen > TAIL_BYTES ? vlen - TAIL_BYTES : 0;
+    while (from > 0 && valid[from - 1] != '\n')
+        from--;
+    g_autofree char *tail = nfc(valid + from, vlen - from);
+    read_tail(meta, tail, strlen(tail));
+
+    find_cites(meta, valid, vlen);
+    return meta;
+}
+
+void
+tracuu_docmeta_free(tracuu_docmeta *meta)
+{
+    if (!meta)
+        return;
+    g_free(meta->number);
+    g_free(meta->doc_type);
+    g_free(meta->issuer);
+    g_free(meta->date);
+    g_free(meta->place);
+    g_free(meta->title);
+    g_free(meta->signer);
+    if (meta->cites)
+        g_ptr_array_unref(meta->cites);
+    g_free(meta);
+}
