@@ -1,0 +1,528 @@
+/* compile.c - query AST to store queries: the ranking model and the field filters. */
+#include <string.h>
+
+#include "engine-private.h"
+#include "tracuu-engine.h"
+#include "tracuu-schema.h"
+
+/*
+ * The ranking model (docs/ranking.md): BM25 over syllables, where each query syllable matches
+ * its folded form ("F" term, so an accent-free query finds everything) and, when the query is
+ * typed with diacritics, also its exact form weighted up; title terms weigh more; adjacent
+ * query syllables that stand together in a document add a phrase bonus, because Vietnamese
+ * words are mostly two or three syllables and "thư điện tử" means little as separate syllables.
+ * Document numbers are ranked in tiers by the engine (engine.c), not by weight: a boolean term
+ * has no BM25 weight to scale.
+ */
+
+void
+tracuu_rank_params_init(tracuu_rank_params *params)
+{
+    params->accent_weight = 1.0;
+    params->folded_weight = 1.0;
+    params->title_weight = 0.5;
+    params->bigram_weight = 0.5;
+    params->bigram_accent = 0.25;
+    params->phrase_weight = 1.0;
+    params->bm25_k1 = 1.0;
+    params->bm25_b = 0.5;
+}
+
+void
+tracuu_compiled_clear(tracuu_compiled *c)
+{
+    tracuu_query_free(c->query);
+    tracuu_query_free(c->filter);
+    if (c->docnums != NULL)
+        g_ptr_array_unref(c->docnums);
+    if (c->marks != NULL)
+        g_hash_table_unref(c->marks);
+    memset(c, 0, sizeof *c);
+}
+
+typedef struct {
+    char *term;   /* accented (normalised) form */
+    char *folded; /* folded form */
+    tracuu_token_kind kind;
+    uint32_t pos;
+} qtoken;
+
+typedef struct {
+    tracuu_tokenizer *tk;
+    const tracuu_rank_params *rp;
+    gboolean accented; /* the query as a whole was typed with diacritics */
+    tracuu_compiled *out;
+    GError **error;
+    gboolean failed;
+    uint32_t qpos; /* query positions, so Xapian's wqf/positions stay distinct */
+} compiler;
+
+static void
+qtoken_clear(gpointer p)
+{
+    qtoken *t = p;
+    g_free(t->term);
+    g_free(t->folded);
+}
+
+typedef struct {
+    GArray *toks;
+} collect_ctx;
+
+static gboolean
+collect_token(const tracuu_token *token, gpointer user_data)
+{
+    collect_ctx *c = user_data;
+    /* Pieces of a document number or an address are searchable in the index, but in a query
+     * the whole token is what the user meant; the pieces would only add noise. */
+    if (token->flags & TRACUU_TOKEN_PART)
+        return TRUE;
+    if (c->toks->len >= TRACUU_QUERY_MAX_TOKENS)
+        return FALSE;
+    qtoken t = {
+        .term = g_strndup(token->term, token->term_len),
+        .folded = g_strndup(token->folded, token->folded_len),
+        .kind = token->kind,
+        .pos = token->pos,
+    };
+    g_array_append_val(c->toks, t);
+    return TRUE;
+}
+
+static GArray *
+tokenize(tracuu_tokenizer *tk, const char *text)
+{
+    collect_ctx c = {.toks = g_array_new(FALSE, TRUE, sizeof(qtoken))};
+    g_array_set_clear_func(c.toks, qtoken_clear);
+    tracuu_tokenizer_run(tk, text, strlen(text), 0, collect_token, &c);
+    return c.toks;
+}
+
+static tracuu_query *
+term_q(compiler *c, const char *prefix, const char *term, double weight)
+{
+    g_autofree char *t = g_strconcat(prefix, term, NULL);
+    size_t len = strlen(t);
+    if (len > TRACUU_STORE_MAX_TERM)
+        len = TRACUU_STORE_MAX_TERM; /* the index cut it the same way... or never has it */
+    tracuu_query *q = tracuu_query_new_term(t, len, 1, ++c->qpos);
+    if (q != NULL && weight != 1.0)
+        q = tracuu_query_scale(q, weight);
+    return q;
+}
+
+static tracuu_query *
+bool_term(const char *prefix, const char *value)
+{
+    g_autofree char *t = g_strconcat(prefix, value, NULL);
+    return tracuu_query_new_term(t, MIN(strlen(t), (size_t)TRACUU_STORE_MAX_TERM), 1, 0);
+}
+
+static tracuu_query *
+combine(tracuu_query_op op, GPtrArray *subs, uint32_t window)
+{
+    /* The store takes ownership of every sub-query, so the array only lends the pointers. */
+    if (subs->len == 1 && op != TRACUU_QUERY_PHRASE && op != TRACUU_QUERY_NEAR) {
+        tracuu_query *q = g_ptr_array_index(subs, 0);
+        g_ptr_array_set_size(subs, 0);
+        return q;
+    }
+    tracuu_query *q = tracuu_query_combine(op, (tracuu_query **)subs->pdata, subs->len, window);
+    g_ptr_array_set_size(subs, 0);
+    return q;
+}
+
+static tracuu_query *
+combine2(tracuu_query_op op, tracuu_query *a, tracuu_query *b)
+{
+    tracuu_query *subs[2] = {a, b};
+    return tracuu_query_combine(op, subs, 2, 0);
+}
+
+static void
+add_mark(compiler *c, const char *folded)
+{
+    g_hash_table_add(c->out->marks, g_strdup(folded));
+}
+
+/* One query syllable: its folded term, and its exact term when the query has diacritics. */
+static tracuu_query *
+word_query(compiler *c, const qtoken *t, gboolean with_title)
+{
+    g_autoptr(GPtrArray) subs = g_ptr_array_new();
+    double fw = c->rp->folded_weight;
+    g_ptr_array_add(subs, term_q(c, TRACUU_PREFIX_FOLDED, t->folded, fw));
+    if (c->accented)
+        g_ptr_array_add(subs, term_q(c, "", t->term, c->rp->accent_weight));
+    if (with_title && c->rp->title_weight > 0) {
+        g_ptr_array_add(subs, term_q(c, TRACUU_PREFIX_TITLE_FOLDED, t->folded,
+                                     c->rp->title_weight * fw));
+        if (c->accented)
+            g_ptr_array_add(subs, term_q(c, TRACUU_PREFIX_TITLE, t->term,
+                                         c->rp->title_weight * c->rp->accent_weight));
+    }
+    return combine(TRACUU_QUERY_OR, subs, 0);
+}
+
+/* Two syllables side by side, in order (window 2). */
+static tracuu_query *
+pair_query(compiler *c, const char *prefix, const char *a, const char *b, double weight)
+{
+    tracuu_query *subs[2] = {term_q(c, prefix, a, 1.0), term_q(c, prefix, b, 1.0)};
+    tracuu_query *q = tracuu_query_combine(TRACUU_QUERY_PHRASE, subs, 2, 2);
+    return q != NULL ? tracuu_query_scale(q, weight) : NULL;
+}
+
+/* A run of plain words: OR of the syllables, plus the bonus of adjacent pairs. */
+static tracuu_query *
+text_query(compiler *c, const char *text, gboolean mark)
+{
+    g_autoptr(GArray) toks = tokenize(c->tk, text);
+    if (toks->len == 0)
+        return NULL;
+    g_autoptr(GPtrArray) words = g_ptr_array_new();
+    g_autoptr(GPtrArray) pairs = g_ptr_array_new();
+    for (guint i = 0; i < toks->len; i++) {
+        const qtoken *t = &g_array_index(toks, qtoken, i);
+        g_ptr_array_add(words, word_query(c, t, TRUE));
+        if (mark) {
+            add_mark(c, t->folded);
+            if (t->kind == TRACUU_TOKEN_DOCNUM)
+                g_ptr_array_add(c->out->docnums, g_strdup(t->folded));
+        }
+        if (i == 0)
+            continue;
+        const qtoken *prev = &g_array_index(toks, qtoken, i - 1);
+        if (prev->pos + 1 != t->pos || prev->kind != TRACUU_TOKEN_WORD ||
+            t->kind != TRACUU_TOKEN_WORD)
+            continue;
+        if (c->rp->bigram_weight > 0)
+            g_ptr_array_add(pairs, pair_query(c, TRACUU_PREFIX_FOLDED, prev->folded, t->folded,
+                                              c->rp->bigram_weight));
+        if (c->accented && c->rp->bigram_accent > 0)
+            g_ptr_array_add(pairs,
+                            pair_query(c, "", prev->term, t->term, c->rp->bigram_accent));
+    }
+    tracuu_query *q = combine(TRACUU_QUERY_OR, words, 0);
+    if (pairs->len > 0)
+        q = combine2(TRACUU_QUERY_AND_MAYBE, q, combine(TRACUU_QUERY_OR, pairs, 0));
+    return q;
+}
+
+/* "quoted words": the folded phrase must match; the exact phrase adds weight. */
+static tracuu_query *
+phrase_query(compiler *c, const char *text, gboolean mark)
+{
+    g_autoptr(GArray) toks = tokenize(c->tk, text);
+    if (toks->len == 0)
+        return NULL;
+    if (toks->len == 1) {
+        const qtoken *t = &g_array_index(toks, qtoken, 0);
+        if (mark)
+            add_mark(c, t->folded);
+        if (mark && t->kind == TRACUU_TOKEN_DOCNUM)
+            g_ptr_array_add(c->out->docnums, g_strdup(t->folded));
+        return word_query(c, t, TRUE);
+    }
+    g_autoptr(GPtrArray) folded = g_ptr_array_new();
+    g_autoptr(GPtrArray) exact = g_ptr_array_new();
+    g_autoptr(GPtrArray) words = g_ptr_array_new();
+    for (guint i = 0; i < toks->len; i++) {
+        const qtoken *t = &g_array_index(toks, qtoken, i);
+        g_ptr_array_add(folded, term_q(c, TRACUU_PREFIX_FOLDED, t->folded, 1.0));
+        if (c->accented)
+            g_ptr_array_add(exact, term_q(c, "", t->term, 1.0));
+        g_ptr_array_add(words, word_query(c, t, TRUE));
+        if (mark)
+            add_mark(c, t->folded);
+    }
+    uint32_t n = toks->len;
+    tracuu_query *q = combine(TRACUU_QUERY_PHRASE, folded, n);
+    if (q != NULL)
+        q = tracuu_query_scale(q, c->rp->phrase_weight);
+    g_autoptr(GPtrArray) extra = g_ptr_array_new();
+    g_ptr_array_add(extra, combine(TRACUU_QUERY_OR, words, 0));
+    if (c->accented)
+        g_ptr_array_add(extra, tracuu_query_scale(combine(TRACUU_QUERY_PHRASE, exact, n),
+                                                  c->rp->bigram_accent));
+    return combine2(TRACUU_QUERY_AND_MAYBE, q, combine(TRACUU_QUERY_OR, extra, 0));
+}
+
+/* The folded words of a value, for the "...W" word terms of issuer and mail names. */
+static tracuu_query *
+words_filter(compiler *c, const char *prefix, const char *value)
+{
+    g_autoptr(GArray) toks = tokenize(c->tk, value);
+    if (toks->len == 0)
+        return NULL;
+    g_autoptr(GPtrArray) subs = g_ptr_array_new();
+    for (guint i = 0; i < toks->len; i++)
+        g_ptr_array_add(subs, bool_term(prefix, g_array_index(toks, qtoken, i).folded));
+    return combine(TRACUU_QUERY_AND, subs, 0);
+}
+
+/* Abbreviations of document types (Nghị định 30/2020, Phụ lục III), folded. */
+static const char *
+expand_type(const char *folded)
+{
+    static const char *const abbrev[][2] = {
+        {"nq", "nghi quyet"}, {"qd", "quyet dinh"}, {"ct", "chi thi"},   {"qc", "quy che"},
+        {"tt", "thong tu"},   {"nd", "nghi dinh"},  {"cv", "cong van"},  {"tb", "thong bao"},
+        {"hd", "huong dan"},  {"kh", "ke hoach"},   {"bc", "bao cao"},   {"tb", "thong bao"},
+        {"ttlt", "thong tu lien tich"},             {"ctr", "chuong trinh"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(abbrev); i++)
+        if (strcmp(folded, abbrev[i][0]) == 0)
+            return abbrev[i][1];
+    return folded;
+}
+
+static char *
+fold_value(const char *value)
+{
+    g_autofree char *v = g_strdup(value);
+    g_strdelimit(v, "_", ' '); /* type:quyet_dinh */
+    return tracuu_text_fold(v, -1);
+}
+
+static tracuu_query *
+docnum_filter(const char *prefix, const char *value)
+{
+    g_autofree char *folded = NULL;
+    if (!tracuu_docnum_normalize(value, -1, NULL, &folded)) {
+        g_autofree char *f = tracuu_text_fold(value, -1);
+        return bool_term(prefix, f);
+    }
+    return bool_term(prefix, folded);
+}
+
+static tracuu_query *
+field_query(compiler *c, const tracuu_qnode *n)
+{
+    const char *v = n->text;
+    switch (n->field) {
+    case TRACUU_QFIELD_NUMBER:
+        return docnum_filter(TRACUU_PREFIX_NUMBER, v);
+    case TRACUU_QFIELD_CITES:
+        return docnum_filter(TRACUU_PREFIX_CITES, v);
+    case TRACUU_QFIELD_TYPE: {
+        g_autofree char *f = fold_value(v);
+        return bool_term(TRACUU_PREFIX_TYPE, expand_type(f));
+    }
+    case TRACUU_QFIELD_ISSUER: {
+        /* The whole name, or all its words: issuer:"tài chính" finds "Bộ Tài chính". */
+        g_autofree char *f = fold_value(v);
+        tracuu_query *whole = bool_term(TRACUU_PREFIX_ISSUER, f);
+        tracuu_query *words = words_filter(c, TRACUU_PREFIX_ISSUER_WORD, v);
+        return words != NULL ? combine2(TRACUU_QUERY_OR, whole, words) : whole;
+    }
+    case TRACUU_QFIELD_SIGNER: {
+        g_autofree char *f = fold_value(v);
+        return bool_term(TRACUU_PREFIX_SIGNER, f);
+    }
+    case TRACUU_QFIELD_DATE:
+        return tracuu_query_new_value_range(TRACUU_SLOT_DATE, n->lo, n->hi);
+    case TRACUU_QFIELD_YEAR:
+        if (n->lo != NULL && n->hi != NULL && strlen(n->lo) == 4 &&
+            strncmp(n->lo, n->hi, 4) == 0)
+            return bool_term(TRACUU_PREFIX_YEAR, n->lo);
+        return tracuu_query_new_value_range(TRACUU_SLOT_DATE, n->lo, n->hi);
+    case TRACUU_QFIELD_KIND: {
+        g_autofree char *k = g_ascii_strdown(v, -1);
+        return bool_term(TRACUU_PREFIX_KIND, k);
+    }
+    case TRACUU_QFIELD_FROM:
+    case TRACUU_QFIELD_TO: {
+        gboolean from = n->field == TRACUU_QFIELD_FROM;
+        if (strchr(v, '@') != NULL) {
+            g_autofree char *a = g_utf8_strdown(v, -1);
+            return bool_term(from ? TRACUU_PREFIX_FROM : TRACUU_PREFIX_TO, a);
+        }
+        tracuu_query *q = words_filter(c, from ? TRACUU_PREFIX_FROM_WORD : TRACUU_PREFIX_TO_WORD,
+                                       v);
+        return q != NULL ? q : tracuu_query_new_match_nothing();
+    }
+    case TRACUU_QFIELD_SUBJECT: {
+        g_autoptr(GArray) toks = tokenize(c->tk, v);
+        if (toks->len == 0)
+            return tracuu_query_new_match_nothing();
+        g_autoptr(GPtrArray) subs = g_ptr_array_new();
+        for (guint i = 0; i < toks->len; i++)
+            g_ptr_array_add(subs, bool_term(TRACUU_PREFIX_SUBJECT,
+                                            g_array_index(toks, qtoken, i).folded));
+        if (subs->len == 1)
+            return combine(TRACUU_QUERY_OR, subs, 0);
+        return combine(TRACUU_QUERY_PHRASE, subs, toks->len);
+    }
+    case TRACUU_QFIELD_ID:
+        return bool_term(TRACUU_PREFIX_ID, v);
+    case TRACUU_QFIELD_PARENT:
+        return bool_term(TRACUU_PREFIX_PARENT, v);
+    case TRACUU_QFIELD_NONE:
+        break;
+    }
+    return tracuu_query_new_match_nothing();
+}
+
+static tracuu_query *compile_node(compiler *c, const tracuu_qnode *n, gboolean positive);
+
+/* Field filters, alone or in an OR of filters only: they restrict and add no weight. */
+static gboolean
+is_filter(const tracuu_qnode *n)
+{
+    if (n->kind == TRACUU_QNODE_FIELD)
+        return TRUE;
+    if (n->kind != TRACUU_QNODE_OR && n->kind != TRACUU_QNODE_AND)
+        return FALSE;
+    for (guint i = 0; i < n->children->len; i++)
+        if (!is_filter(g_ptr_array_index(n->children, i)))
+            return FALSE;
+    return TRUE;
+}
+
+/* Items side by side: required AND, optional AND_MAYBE, filters FILTER, exclusions AND_NOT. */
+static tracuu_query *
+compile_seq(compiler *c, const tracuu_qnode *n, gboolean positive, gboolean root)
+{
+    g_autoptr(GPtrArray) req = g_ptr_array_new();
+    g_autoptr(GPtrArray) opt = g_ptr_array_new();
+    g_autoptr(GPtrArray) filt = g_ptr_array_new();
+    g_autoptr(GPtrArray) excl = g_ptr_array_new();
+    for (guint i = 0; i < n->children->len && !c->failed; i++) {
+        const tracuu_qnode *ch = g_ptr_array_index(n->children, i);
+        gboolean excluded = ch->mode == TRACUU_QMODE_EXCLUDED;
+        tracuu_query *q = compile_node(c, ch, positive && !excluded);
+        if (q == NULL)
+            continue;
+        if (excluded)
+            g_ptr_array_add(excl, q);
+        else if (is_filter(ch))
+            g_ptr_array_add(filt, q);
+        else if (ch->mode == TRACUU_QMODE_REQUIRED)
+            g_ptr_array_add(req, q);
+        else
+            g_ptr_array_add(opt, q);
+    }
+    if (req->len + opt->len > 0 && positive)
+        c->out->has_text = TRUE;
+    tracuu_query *base = NULL;
+    if (req->len > 0) {
+        base = combine(TRACUU_QUERY_AND, req, 0);
+        if (opt->len > 0)
+            base = combine2(TRACUU_QUERY_AND_MAYBE, base, combine(TRACUU_QUERY_OR, opt, 0));
+    } else if (opt->len > 0) {
+        base = combine(TRACUU_QUERY_OR, opt, 0);
+    }
+    tracuu_query *filter = filt->len > 0 ? combine(TRACUU_QUERY_AND, filt, 0) : NULL;
+    if (root && (filter != NULL || excl->len > 0)) {
+        /* What the filters and exclusions allow, for the engine's docnum tiers. */
+        tracuu_query *allow = filter != NULL ? tracuu_query_copy(filter)
+                                             : tracuu_query_new_match_all();
+        if (excl->len > 0) {
+            g_autoptr(GPtrArray) copies = g_ptr_array_new();
+            for (guint i = 0; i < excl->len; i++)
+                g_ptr_array_add(copies, tracuu_query_copy(g_ptr_array_index(excl, i)));
+            allow = combine2(TRACUU_QUERY_AND_NOT, allow, combine(TRACUU_QUERY_OR, copies, 0));
+        }
+        c->out->filter = allow;
+    }
+    if (base == NULL && (filter != NULL || excl->len > 0 || root))
+        base = tracuu_query_new_match_all(); /* only filters or exclusions: browse */
+    if (base == NULL)
+        return NULL;
+    if (filter != NULL)
+        base = combine2(TRACUU_QUERY_FILTER, base, filter);
+    if (excl->len > 0)
+        base = combine2(TRACUU_QUERY_AND_NOT, base, combine(TRACUU_QUERY_OR, excl, 0));
+    return base;
+}
+
+static tracuu_query *
+compile_node(compiler *c, const tracuu_qnode *n, gboolean positive)
+{
+    switch (n->kind) {
+    case TRACUU_QNODE_TEXT:
+        return text_query(c, n->text, positive);
+    case TRACUU_QNODE_PHRASE:
+        return phrase_query(c, n->text, positive);
+    case TRACUU_QNODE_FIELD:
+        return field_query(c, n);
+    case TRACUU_QNODE_SEQ:
+        return compile_seq(c, n, positive, FALSE);
+    case TRACUU_QNODE_OR:
+    case TRACUU_QNODE_AND: {
+        g_autoptr(GPtrArray) subs = g_ptr_array_new();
+        for (guint i = 0; i < n->children->len; i++) {
+            const tracuu_qnode *ch = g_ptr_array_index(n->children, i);
+            if (ch->mode == TRACUU_QMODE_EXCLUDED)
+                continue; /* "a OR -b" has no clear meaning; the -b is dropped */
+            tracuu_query *q = compile_node(c, ch, positive);
+            if (q != NULL)
+                g_ptr_array_add(subs, q);
+        }
+        if (subs->len == 0)
+            return NULL;
+        return combine(n->kind == TRACUU_QNODE_OR ? TRACUU_QUERY_OR : TRACUU_QUERY_AND, subs, 0);
+    }
+    }
+    return NULL;
+}
+
+typedef struct {
+    gboolean accented;
+} accent_ctx;
+
+static gboolean
+find_accent(const tracuu_token *token, gpointer user_data)
+{
+    accent_ctx *a = user_data;
+    if (token->term_len != token->folded_len || memcmp(token->term, token->folded,
+                                                        token->term_len) != 0) {
+        a->accented = TRUE;
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Whether any positive text of the query carries a diacritic (or đ). */
+static void
+scan_accents(tracuu_tokenizer *tk, const tracuu_qnode *n, accent_ctx *a)
+{
+    if (a->accented || n->mode == TRACUU_QMODE_EXCLUDED)
+        return;
+    if (n->kind == TRACUU_QNODE_TEXT || n->kind == TRACUU_QNODE_PHRASE)
+        tracuu_tokenizer_run(tk, n->text, strlen(n->text), 0, find_accent, a);
+    if (n->children != NULL)
+        for (guint i = 0; i < n->children->len; i++)
+            scan_accents(tk, g_ptr_array_index(n->children, i), a);
+}
+
+gboolean
+tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
+                     const tracuu_rank_params *params, tracuu_compiled *out, GError **error)
+{
+    tracuu_rank_params defaults;
+    if (params == NULL) {
+        tracuu_rank_params_init(&defaults);
+        params = &defaults;
+    }
+    memset(out, 0, sizeof *out);
+    out->docnums = g_ptr_array_new_with_free_func(g_free);
+    out->marks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    accent_ctx a = {FALSE};
+    scan_accents(tk, ast, &a);
+    /* A query typed with diacritics is taken as written, also its bare syllables ("ma" is not
+     * "mà"); a query typed without any is folded throughout. */
+    compiler c = {.tk = tk, .rp = params, .accented = a.accented, .out = out, .error = error};
+    if (ast->kind == TRACUU_QNODE_SEQ)
+        out->query = compile_seq(&c, ast, TRUE, TRUE);
+    else
+        out->query = compile_node(&c, ast, TRUE);
+    if (out->query == NULL) {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY,
+                    "the query could not be built");
+        tracuu_compiled_clear(out);
+        return FALSE;
+    }
+    return TRUE;
+}

@@ -1,0 +1,135 @@
+/* engine-private.h - internals shared by the engine's files: query AST, compiler, snippets. */
+#pragma once
+
+#include <glib.h>
+
+#include "tracuu-store.h"
+#include "tracuu-tokenizer.h"
+
+G_BEGIN_DECLS
+
+/* Hard limits, so that no query can make the engine spend unbounded time or memory. */
+#define TRACUU_QUERY_MAX_BYTES 16384 /* longer queries are refused (bad_query) */
+#define TRACUU_QUERY_MAX_DEPTH 32    /* parentheses nested deeper are refused */
+#define TRACUU_QUERY_MAX_NODES 1024  /* items (words runs, phrases, filters...) in a query */
+#define TRACUU_QUERY_MAX_TOKENS 256  /* syllables of one text run used for ranking */
+
+typedef enum {
+    TRACUU_QNODE_TEXT = 0, /* a run of plain words: text is the raw span of the query */
+    TRACUU_QNODE_PHRASE,   /* "quoted words": text is what stands between the quotes */
+    TRACUU_QNODE_FIELD,    /* field:value */
+    TRACUU_QNODE_SEQ,      /* items side by side (and parentheses): see the modes */
+    TRACUU_QNODE_OR,       /* a OR b OR c */
+    TRACUU_QNODE_AND,      /* a AND b */
+} tracuu_qnode_kind;
+
+/* How an item counts among its siblings in a SEQ. */
+typedef enum {
+    TRACUU_QMODE_OPTIONAL = 0, /* plain words: add weight, not required */
+    TRACUU_QMODE_REQUIRED,     /* +word, "phrase", field filters, AND operands */
+    TRACUU_QMODE_EXCLUDED,     /* -word, NOT word */
+} tracuu_qmode;
+
+typedef enum {
+    TRACUU_QFIELD_NONE = 0,
+    TRACUU_QFIELD_NUMBER,  /* number:, so:    "XN" docnum */
+    TRACUU_QFIELD_TYPE,    /* type:, loai:    "XT" folded */
+    TRACUU_QFIELD_ISSUER,  /* issuer:, coquan: "XI" folded, or all "XIW" words */
+    TRACUU_QFIELD_DATE,    /* date:, ngay:    TRACUU_SLOT_DATE range */
+    TRACUU_QFIELD_YEAR,    /* year:, nam:     "Y" term or a date range */
+    TRACUU_QFIELD_KIND,    /* kind:           "K" lowercase */
+    TRACUU_QFIELD_FROM,    /* from:           "A" address or "AW" words */
+    TRACUU_QFIELD_TO,      /* to:             "XTO" address or "XTOW" words */
+    TRACUU_QFIELD_SUBJECT, /* subject:        "XU" words, as a phrase */
+    TRACUU_QFIELD_CITES,   /* cites:          "XC" docnum */
+    TRACUU_QFIELD_SIGNER,  /* signer:, nguoiky: "XG" folded */
+    TRACUU_QFIELD_ID,      /* id:             "Q" id */
+    TRACUU_QFIELD_PARENT,  /* parent:         "XP" id */
+} tracuu_qfield;
+
+typedef struct tracuu_qnode tracuu_qnode;
+struct tracuu_qnode {
+    tracuu_qnode_kind kind;
+    tracuu_qmode mode;
+    tracuu_qfield field; /* FIELD */
+    char *text;          /* TEXT, PHRASE: the words; FIELD: the value as written */
+    char *lo, *hi;       /* FIELD date/year ranges: "YYYY[MM[DD]]" ends, NULL when open */
+    size_t start, end;   /* byte span in the (UTF-8-repaired) query */
+    GPtrArray *children; /* SEQ, OR, AND: tracuu_qnode *, owned */
+};
+
+/*
+ * Parses @len bytes of @query (-1: NUL-terminated; any bytes: invalid UTF-8 is replaced first)
+ * into an AST whose root is a SEQ. Plain text never fails: unknown "word:", a lone '-', stray
+ * operators, unbalanced quotes and parentheses are read as ordinary text or ignored. Fails with
+ * TRACUU_ENGINE_ERROR_BAD_QUERY for a query over the limits above or a field value that cannot
+ * be read (date:2008-13-45, year:abc); then *@error_pos (if not NULL) gets the byte offset of
+ * the problem, and the message says it. Caller frees the result with tracuu_qnode_free().
+ */
+tracuu_qnode *tracuu_query_parse(const char *query, gssize len, size_t *error_pos,
+                                 GError **error);
+
+void tracuu_qnode_free(tracuu_qnode *node); /* NULL accepted */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_qnode, tracuu_qnode_free)
+
+/*
+ * A one-line description of @node for tests and logs, e.g.
+ * (text:"thu dien tu" -phrase:"a b" +type:"quyet dinh" (OR text:"x" text:"y")).
+ * Caller frees with g_free().
+ */
+char *tracuu_qnode_describe(const tracuu_qnode *node);
+
+/* The canonical (English) name of @field: "number", "type"... */
+const char *tracuu_qfield_name(tracuu_qfield field);
+
+/* Ranking knobs, so that the evaluation can tune them; see docs/ranking.md. */
+typedef struct {
+    double accent_weight;  /* weight of the accented term beside the folded one */
+    double folded_weight;  /* weight of the folded "F" term */
+    double title_weight;   /* weight of title terms (S / XS) */
+    double bigram_weight;  /* weight of adjacent-syllable pairs (phrase of two) */
+    double bigram_accent;  /* extra weight for pairs written with the same diacritics */
+    double phrase_weight;  /* weight of a quoted phrase's own match */
+    double bm25_k1, bm25_b;
+} tracuu_rank_params;
+
+/* Fills @params with the tuned defaults. */
+void tracuu_rank_params_init(tracuu_rank_params *params);
+
+/* Sets the ranking knobs of @engine (for the evaluation in bench/). */
+struct tracuu_engine;
+void tracuu_engine_set_rank_params(struct tracuu_engine *engine,
+                                   const tracuu_rank_params *params);
+
+/* What the compiler gives back: the query and what the snippets and docnum ranking need. */
+typedef struct {
+    tracuu_query *query;    /* the whole ranked query with filters, or NULL for "no text" */
+    tracuu_query *filter;   /* what the top-level filters and exclusions allow, weightless
+                               (NULL when the query has neither) */
+    GPtrArray *docnums;     /* char *: folded docnum forms found in the text (for tiers) */
+    GHashTable *marks;      /* char * terms (accented and folded forms) to mark in snippets */
+    gboolean has_text;      /* some positive text was given (else: browse by filters) */
+} tracuu_compiled;
+
+/*
+ * Turns @ast into store queries with @tk and @params (NULL: defaults). Returns FALSE with
+ * @error (TRACUU_ENGINE_ERROR_BAD_QUERY) when the store cannot build a query. On success the
+ * caller clears @out with tracuu_compiled_clear().
+ */
+gboolean tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
+                              const tracuu_rank_params *params, tracuu_compiled *out,
+                              GError **error);
+
+void tracuu_compiled_clear(tracuu_compiled *c);
+
+/*
+ * Makes a snippet of @text (@len bytes): the window of about @max_bytes bytes holding the most
+ * distinct terms of @marks (matched by term or folded form), HTML-escaped, matches wrapped in
+ * <mark>...</mark>, cut on UTF-8 boundaries, "…" where text was cut. Sets *@at (if not NULL) to
+ * the byte offset in @text of the window's best match (for the page number). With no match,
+ * returns the start of the text. Caller frees with g_free().
+ */
+char *tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTable *marks,
+                          size_t max_bytes, size_t *at);
+
+G_END_DECLS

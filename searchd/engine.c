@@ -1,0 +1,762 @@
+/* engine.c - answers search, get, stats and ping requests on an index. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine-private.h"
+#include "tracuu-engine.h"
+#include "tracuu-schema.h"
+
+#define ENGINE_MAX_LIMIT 1000
+#define ENGINE_SNIPPET_BYTES 200
+#define ENGINE_FACET_LIMIT 100
+/* Documents with the number asked for, and documents citing it, ranked ahead of the rest. */
+#define ENGINE_TIER_MAX 10000
+
+struct tracuu_engine {
+    char *path;
+    tracuu_store *store;
+    tracuu_tokenizer *tk;
+    double time_limit;
+    tracuu_rank_params rank;
+};
+
+G_DEFINE_QUARK(tracuu-engine-error-quark, tracuu_engine_error)
+
+const char *
+tracuu_engine_error_code_name(tracuu_engine_error code)
+{
+    switch (code) {
+    case TRACUU_ENGINE_ERROR_BAD_REQUEST: return "bad_request";
+    case TRACUU_ENGINE_ERROR_UNKNOWN_OP: return "unknown_op";
+    case TRACUU_ENGINE_ERROR_BAD_QUERY: return "bad_query";
+    case TRACUU_ENGINE_ERROR_NOT_FOUND: return "not_found";
+    case TRACUU_ENGINE_ERROR_TIMEOUT: return "timeout";
+    case TRACUU_ENGINE_ERROR_INDEX: return "index";
+    }
+    return "error";
+}
+
+/* Turns a store failure into an engine error; the message of the store says the details. */
+static void
+store_error(tracuu_engine *e, tracuu_store_status st, GError **error, const char *what)
+{
+    int code = st == TRACUU_STORE_TIMEOUT ? TRACUU_ENGINE_ERROR_TIMEOUT
+                                          : TRACUU_ENGINE_ERROR_INDEX;
+    if (st == TRACUU_STORE_TIMEOUT)
+        g_set_error(error, TRACUU_ENGINE_ERROR, code,
+                    "%s: the query ran out of its time limit of %g s", what, e->time_limit);
+    else
+        g_set_error(error, TRACUU_ENGINE_ERROR, code, "%s: %s: %s", what,
+                    tracuu_store_status_name(st), tracuu_store_get_error(e->store));
+}
+
+static char *
+get_meta(tracuu_store *store, const char *key)
+{
+    char *v = NULL;
+    if (tracuu_store_get_metadata(store, key, &v, NULL) != TRACUU_STORE_OK) {
+        free(v);
+        return g_strdup("");
+    }
+    char *copy = g_strdup(v != NULL ? v : "");
+    free(v);
+    return copy;
+}
+
+/* An index made with another schema or tokenizer would be searched wrong, so it is refused. */
+static gboolean
+check_version(tracuu_engine *e, const char *key, int want, const char *what, GError **error)
+{
+    g_autofree char *v = get_meta(e->store, key);
+    if (*v == '\0')
+        return TRUE; /* an index written without versions (an empty or test index) */
+    if (atoi(v) != want) {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX,
+                    "the index in %s was built with %s version %s, this program uses %d: "
+                    "rebuild it with tracuu-indexer --rebuild",
+                    e->path, what, v, want);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+tracuu_engine *
+tracuu_engine_open(const char *db_path, GError **error)
+{
+    g_return_val_if_fail(db_path != NULL, NULL);
+    g_autoptr(GError) tk_error = NULL;
+    tracuu_engine *e = g_new0(tracuu_engine, 1);
+    e->path = g_strdup(db_path);
+    tracuu_rank_params_init(&e->rank);
+    char *msg = NULL;
+    tracuu_store_status st = tracuu_store_open(db_path, TRACUU_STORE_READ, &e->store, &msg);
+    if (st != TRACUU_STORE_OK) {
+        if (st == TRACUU_STORE_NOT_FOUND)
+            g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX,
+                        "no index in %s (build one with tracuu-indexer): %s", db_path,
+                        msg ? msg : "");
+        else
+            g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX,
+                        "cannot open the index in %s: %s: %s", db_path,
+                        tracuu_store_status_name(st), msg ? msg : "");
+        free(msg);
+        tracuu_engine_free(e);
+        return NULL;
+    }
+    free(msg);
+    if (!check_version(e, TRACUU_META_SCHEMA_VERSION, TRACUU_SCHEMA_VERSION, "schema", error) ||
+        !check_version(e, TRACUU_META_TOKENIZER_VERSION, TRACUU_TOKENIZER_VERSION, "tokenizer",
+                       error)) {
+        tracuu_engine_free(e);
+        return NULL;
+    }
+    e->tk = tracuu_tokenizer_new(&tk_error);
+    if (e->tk == NULL) {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX,
+                    "cannot set up the tokenizer: %s", tk_error ? tk_error->message : "?");
+        tracuu_engine_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void
+tracuu_engine_free(tracuu_engine *engine)
+{
+    if (engine == NULL)
+        return;
+    tracuu_store_free(engine->store);
+    tracuu_tokenizer_free(engine->tk);
+    g_free(engine->path);
+    g_free(engine);
+}
+
+void
+tracuu_engine_set_time_limit(tracuu_engine *engine, double seconds)
+{
+    engine->time_limit = seconds > 0 ? seconds : 0;
+}
+
+void
+tracuu_engine_set_rank_params(tracuu_engine *engine, const tracuu_rank_params *params)
+{
+    engine->rank = *params;
+}
+
+/* ---- request fields ---- */
+
+static gboolean
+get_uint(JsonObject *req, const char *op, const char *name, guint64 def, guint64 max,
+         guint64 *out, GError **error)
+{
+    *out = def;
+    JsonNode *n = json_object_get_member(req, name);
+    if (n == NULL || JSON_NODE_HOLDS_NULL(n))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 ||
+        json_node_get_int(n) < 0) {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                    "%s: \"%s\" must be a non-negative integer", op, name);
+        return FALSE;
+    }
+    *out = MIN((guint64)json_node_get_int(n), max);
+    return TRUE;
+}
+
+/* A string member, NULL when absent; FALSE when present with another type. */
+static gboolean
+get_string(JsonObject *req, const char *op, const char *name, const char **out, GError **error)
+{
+    *out = NULL;
+    JsonNode *n = json_object_get_member(req, name);
+    if (n == NULL || JSON_NODE_HOLDS_NULL(n))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                    "%s: \"%s\" must be a string", op, name);
+        return FALSE;
+    }
+    *out = json_node_get_string(n);
+    return TRUE;
+}
+
+/* One filter value as query text: quotes would end the value early, so they become spaces. */
+static gboolean
+filter_value_text(JsonNode *v, const char *key, GString *out, GError **error)
+{
+    if (JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_STRING) {
+        g_autofree char *s = g_strdup(json_node_get_string(v));
+        g_strdelimit(s, "\"", ' ');
+        g_string_append_printf(out, "%s:\"%s\"", key, s);
+        return TRUE;
+    }
+    if (JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_INT64) {
+        g_string_append_printf(out, "%s:%" G_GINT64_FORMAT, key, json_node_get_int(v));
+        return TRUE;
+    }
+    g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                "search: filters.%s must be a string, a number or an array of them", key);
+    return FALSE;
+}
+
+/*
+ * "filters": {"type": "Quyết định", "year": 2008, "kind": ["pdf", "mail"]} is read by the
+ * query parser as type:"Quyết định" year:2008 (kind:"pdf" OR kind:"mail"), so both ways of
+ * asking mean the same; the filter nodes join the query's top level.
+ */
+static gboolean
+add_filters(JsonObject *req, tracuu_qnode *root, GError **error)
+{
+    JsonNode *fn = json_object_get_member(req, "filters");
+    if (fn == NULL || JSON_NODE_HOLDS_NULL(fn))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_OBJECT(fn)) {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                    "search: \"filters\" must be an object");
+        return FALSE;
+    }
+    JsonObject *filters = json_node_get_object(fn);
+    g_autoptr(GList) keys = json_object_get_members(filters);
+    for (GList *l = keys; l != NULL; l = l->next) {
+        const char *key = l->data;
+        g_autofree char *probe = g_strdup_printf("%s:x", key);
+        g_autoptr(tracuu_qnode) test = tracuu_query_parse(probe, -1, NULL, NULL);
+        gboolean known = test != NULL && test->children->len == 1 &&
+                         ((tracuu_qnode *)g_ptr_array_index(test->children, 0))->kind ==
+                             TRACUU_QNODE_FIELD;
+        if (!known || strchr(key, ' ') != NULL) {
+            g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                        "search: unknown filter \"%s\" (known: number, type, issuer, date, "
+                        "year, kind, from, to, subject, cites, signer, id, parent)",
+                        key);
+            return FALSE;
+        }
+        JsonNode *v = json_object_get_member(filters, key);
+        g_autoptr(GString) text = g_string_new(NULL);
+        if (JSON_NODE_HOLDS_ARRAY(v)) {
+            JsonArray *a = json_node_get_array(v);
+            if (json_array_get_length(a) == 0)
+                continue;
+            for (guint i = 0; i < json_array_get_length(a); i++) {
+                if (i > 0)
+                    g_string_append(text, " OR ");
+                if (!filter_value_text(json_array_get_element(a, i), key, text, error))
+                    return FALSE;
+            }
+        } else if (!filter_value_text(v, key, text, error)) {
+            return FALSE;
+        }
+        g_autoptr(GError) perr = NULL;
+        g_autoptr(tracuu_qnode) f = tracuu_query_parse(text->str, (gssize)text->len, NULL, &perr);
+        if (f == NULL) {
+            g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY,
+                        "search: filters.%s: %s", key, perr->message);
+            return FALSE;
+        }
+        for (guint i = 0; i < f->children->len; i++) {
+            tracuu_qnode *ch = g_ptr_array_index(f->children, i);
+            if (ch->kind != TRACUU_QNODE_FIELD && ch->kind != TRACUU_QNODE_OR)
+                continue; /* an empty value: no filter */
+            ch->mode = TRACUU_QMODE_REQUIRED;
+            g_ptr_array_add(root->children, g_ptr_array_steal_index(f->children, i));
+            i--;
+        }
+    }
+    return TRUE;
+}
+
+/* ---- hits ---- */
+
+static const char *const hit_fields[] = {
+    "number", "doc_type", "issuer", "date", "signer", "subject", "from", "to",
+    "message_id", "parent", "attachment",
+};
+
+static const char *
+obj_string(JsonObject *o, const char *name)
+{
+    JsonNode *n = json_object_get_member(o, name);
+    if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+        return NULL;
+    return json_node_get_string(n);
+}
+
+static JsonObject *
+parse_data(const char *data, size_t len)
+{
+    g_autoptr(JsonParser) p = json_parser_new();
+    if (!json_parser_load_from_data(p, data, (gssize)len, NULL))
+        return NULL;
+    JsonNode *root = json_parser_get_root(p);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
+        return NULL;
+    return json_object_ref(json_node_get_object(root));
+}
+
+/* A title for every hit: the documents's own, else its subject, file name or id. */
+static const char *
+hit_title(JsonObject *d)
+{
+    const char *names[] = {"title", "subject", "attachment"};
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        const char *t = obj_string(d, names[i]);
+        if (t != NULL && *t != '\0')
+            return t;
+    }
+    const char *path = obj_string(d, "path");
+    if (path != NULL && *path != '\0') {
+        const char *slash = strrchr(path, '/');
+        return slash != NULL ? slash + 1 : path;
+    }
+    const char *id = obj_string(d, "id");
+    return id != NULL ? id : "";
+}
+
+/* The 1-based PDF page holding byte @at of the text, 0 when the document has no pages. */
+static gint64
+page_of(JsonObject *d, size_t at)
+{
+    JsonNode *n = json_object_get_member(d, "pages");
+    if (n == NULL || !JSON_NODE_HOLDS_ARRAY(n))
+        return 0;
+    JsonArray *a = json_node_get_array(n);
+    gint64 page = 0;
+    for (guint i = 0; i < json_array_get_length(a); i++) {
+        JsonNode *el = json_array_get_element(a, i);
+        if (!JSON_NODE_HOLDS_VALUE(el))
+            continue;
+        gint64 off = json_node_get_int(el);
+        if (off < 0 || (guint64)off > at)
+            break;
+        page = i + 1;
+    }
+    return page;
+}
+
+static JsonObject *
+make_hit(tracuu_engine *e, const tracuu_hit *h, double score, GHashTable *marks)
+{
+    JsonObject *hit = json_object_new();
+    g_autoptr(JsonObject) d = parse_data(h->data, h->data_len);
+    if (d == NULL) {
+        /* Not written by our docwriter; still a hit, with what is known. */
+        g_autofree char *id = g_strdup_printf("#%u", h->docid);
+        json_object_set_string_member(hit, "id", id);
+        json_object_set_string_member(hit, "path", "");
+        json_object_set_string_member(hit, "kind", "");
+        json_object_set_string_member(hit, "title", "");
+        json_object_set_double_member(hit, "score", score);
+        json_object_set_string_member(hit, "snippet", "");
+        return hit;
+    }
+    const char *id = obj_string(d, "id");
+    const char *path = obj_string(d, "path");
+    const char *kind = obj_string(d, "kind");
+    json_object_set_string_member(hit, "id", id ? id : "");
+    json_object_set_string_member(hit, "path", path ? path : "");
+    json_object_set_string_member(hit, "kind", kind ? kind : "");
+    json_object_set_string_member(hit, "title", hit_title(d));
+    json_object_set_double_member(hit, "score", score);
+    const char *text = obj_string(d, "text");
+    size_t at = 0;
+    g_autofree char *snippet =
+        tracuu_snippet_make(e->tk, text ? text : "", text ? strlen(text) : 0, marks,
+                            ENGINE_SNIPPET_BYTES, &at);
+    json_object_set_string_member(hit, "snippet", snippet);
+    for (size_t i = 0; i < G_N_ELEMENTS(hit_fields); i++) {
+        const char *v = obj_string(d, hit_fields[i]);
+        if (v != NULL && *v != '\0')
+            json_object_set_string_member(hit, hit_fields[i], v);
+    }
+    gint64 page = page_of(d, at);
+    if (page > 0)
+        json_object_set_int_member(hit, "page", page);
+    return hit;
+}
+
+/* ---- search ---- */
+
+static const struct {
+    const char *name;
+    unsigned slot;
+} facet_names[] = {
+    {"doc_type", TRACUU_SLOT_DOC_TYPE},
+    {"issuer", TRACUU_SLOT_ISSUER},
+    {"year", TRACUU_SLOT_YEAR},
+    {"kind", TRACUU_SLOT_KIND},
+};
+
+static gboolean
+read_facets(JsonObject *req, GArray *slots, GPtrArray *names, GError **error)
+{
+    JsonNode *n = json_object_get_member(req, "facets");
+    if (n == NULL || JSON_NODE_HOLDS_NULL(n))
+        return TRUE;
+    if (!JSON_NODE_HOLDS_ARRAY(n)) {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                    "search: \"facets\" must be an array of names");
+        return FALSE;
+    }
+    JsonArray *a = json_node_get_array(n);
+    for (guint i = 0; i < json_array_get_length(a); i++) {
+        JsonNode *el = json_array_get_element(a, i);
+        const char *name = JSON_NODE_HOLDS_VALUE(el) &&
+                                   json_node_get_value_type(el) == G_TYPE_STRING
+                               ? json_node_get_string(el)
+                               : NULL;
+        gboolean found = FALSE;
+        for (size_t k = 0; name != NULL && k < G_N_ELEMENTS(facet_names); k++) {
+            if (strcmp(name, facet_names[k].name) == 0) {
+                found = TRUE;
+                gboolean dup = FALSE;
+                for (guint j = 0; j < names->len; j++)
+                    dup = dup || strcmp(g_ptr_array_index(names, j), name) == 0;
+                if (!dup) {
+                    g_array_append_val(slots, facet_names[k].slot);
+                    g_ptr_array_add(names, (gpointer)facet_names[k].name);
+                }
+            }
+        }
+        if (!found) {
+            g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                        "search: facets[%u] must be one of doc_type, issuer, year, kind", i);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static tracuu_query *
+filtered(tracuu_query *q, const tracuu_query *filter)
+{
+    if (filter == NULL)
+        return q;
+    tracuu_query *subs[2] = {q, tracuu_query_copy(filter)};
+    return tracuu_query_combine(TRACUU_QUERY_FILTER, subs, 2, 0);
+}
+
+/* Documents indexed by any of @terms (prefix + each docnum), as a weightless query. */
+static tracuu_query *
+docnum_terms(GPtrArray *docnums, const char *prefix)
+{
+    g_autoptr(GPtrArray) subs = g_ptr_array_new();
+    for (guint i = 0; i < docnums->len; i++) {
+        g_autofree char *t = g_strconcat(prefix, (char *)g_ptr_array_index(docnums, i), NULL);
+        g_ptr_array_add(subs, tracuu_query_new_term(t, MIN(strlen(t), (size_t)TRACUU_STORE_MAX_TERM), 1, 0));
+    }
+    tracuu_query *q = tracuu_query_combine(TRACUU_QUERY_OR, (tracuu_query **)subs->pdata,
+                                           subs->len, 0);
+    g_ptr_array_set_size(subs, 0);
+    return q;
+}
+
+/*
+ * A document number in the query ranks that document first and the documents citing it next:
+ * three tiers, each ordered by the query's weight, paged as one list.
+ * Tier 1: documents with the number, whether or not the text matches (AND_MAYBE).
+ * Tier 2: documents citing it, not in tier 1. Tier 3: the rest of the match.
+ */
+static void
+make_tiers(const tracuu_compiled *c, tracuu_query *tiers[3])
+{
+    tracuu_query *xn = docnum_terms(c->docnums, TRACUU_PREFIX_NUMBER);
+    tracuu_query *xc = docnum_terms(c->docnums, TRACUU_PREFIX_CITES);
+    tracuu_query *s1[2] = {tracuu_query_copy(xn), tracuu_query_copy(c->query)};
+    tiers[0] = filtered(tracuu_query_combine(TRACUU_QUERY_AND_MAYBE, s1, 2, 0), c->filter);
+    tracuu_query *n2[2] = {tracuu_query_copy(xc), tracuu_query_copy(xn)};
+    tracuu_query *s2[2] = {tracuu_query_combine(TRACUU_QUERY_AND_NOT, n2, 2, 0),
+                           tracuu_query_copy(c->query)};
+    tiers[1] = filtered(tracuu_query_combine(TRACUU_QUERY_AND_MAYBE, s2, 2, 0), c->filter);
+    tracuu_query *either[2] = {xn, xc};
+    tracuu_query *s3[2] = {tracuu_query_copy(c->query),
+                           tracuu_query_combine(TRACUU_QUERY_OR, either, 2, 0)};
+    tiers[2] = tracuu_query_combine(TRACUU_QUERY_AND_NOT, s3, 2, 0);
+}
+
+static JsonObject *
+facets_json(const tracuu_results *r, GPtrArray *names)
+{
+    JsonObject *facets = json_object_new();
+    for (size_t i = 0; i < r->n_facets && i < names->len; i++) {
+        JsonObject *counts = json_object_new();
+        const tracuu_facet *f = &r->facets[i];
+        for (size_t k = 0; k < f->n_values; k++) {
+            if (f->values[k].value_len == 0)
+                continue; /* documents without that field */
+            json_object_set_int_member(counts, f->values[k].value, (gint64)f->values[k].count);
+        }
+        json_object_set_object_member(facets, g_ptr_array_index(names, i), counts);
+    }
+    return facets;
+}
+
+static JsonObject *
+handle_search(tracuu_engine *e, JsonObject *req, GError **error)
+{
+    const char *q = NULL, *sort = NULL;
+    guint64 offset, limit;
+    if (!get_string(req, "search", "q", &q, error) ||
+        !get_string(req, "search", "sort", &sort, error) ||
+        !get_uint(req, "search", "offset", 0, G_MAXUINT32 / 2, &offset, error) ||
+        !get_uint(req, "search", "limit", 10, ENGINE_MAX_LIMIT, &limit, error))
+        return NULL;
+    int sort_slot = -1;
+    gboolean descending = FALSE;
+    if (sort == NULL || strcmp(sort, "relevance") == 0) {
+    } else if (strcmp(sort, "date") == 0) {
+        sort_slot = TRACUU_SLOT_DATE;
+    } else if (strcmp(sort, "-date") == 0) {
+        sort_slot = TRACUU_SLOT_DATE;
+        descending = TRUE;
+    } else {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                    "search: \"sort\" must be \"relevance\", \"date\" or \"-date\", not \"%s\"",
+                    sort);
+        return NULL;
+    }
+    g_autoptr(GArray) slots = g_array_new(FALSE, FALSE, sizeof(unsigned));
+    g_autoptr(GPtrArray) facet_list = g_ptr_array_new();
+    if (!read_facets(req, slots, facet_list, error))
+        return NULL;
+
+    gint64 t0 = g_get_monotonic_time();
+    g_autoptr(tracuu_qnode) ast = tracuu_query_parse(q ? q : "", -1, NULL, error);
+    if (ast == NULL)
+        return NULL;
+    if (!add_filters(req, ast, error))
+        return NULL;
+    tracuu_compiled c;
+    if (!tracuu_query_compile(e->tk, ast, &e->rank, &c, error))
+        return NULL;
+
+    tracuu_search_options opts;
+    tracuu_search_options_init(&opts);
+    opts.bm25_k1 = e->rank.bm25_k1;
+    opts.bm25_b = e->rank.bm25_b;
+    opts.time_limit = e->time_limit;
+    opts.sort_slot = sort_slot;
+    opts.sort_descending = descending;
+    uint64_t ndocs = tracuu_store_get_doc_count(e->store);
+    opts.check_at_least = (uint32_t)MIN(ndocs, (uint64_t)G_MAXUINT32);
+
+    JsonObject *resp = NULL;
+    JsonArray *hits = json_array_new();
+    uint64_t total = 0;
+    tracuu_results *r = NULL;
+    tracuu_store_status st = TRACUU_STORE_OK;
+
+    /* Facets and the total come from one run over the whole query. */
+    opts.offset = (uint32_t)offset;
+    opts.limit = (uint32_t)limit;
+    opts.facet_slots = (const unsigned *)slots->data;
+    opts.n_facet_slots = slots->len;
+    opts.facet_limit = ENGINE_FACET_LIMIT;
+    gboolean tiered = c.docnums->len > 0 && sort_slot < 0;
+    if (tiered)
+        opts.limit = 0; /* hits come from the tiers below */
+    tracuu_query *whole = c.query;
+    if (tiered) {
+        /* The whole match includes the numbered and citing documents even if no word matches. */
+        tracuu_query *subs[3] = {tracuu_query_copy(c.query),
+                                 filtered(docnum_terms(c.docnums, TRACUU_PREFIX_NUMBER), c.filter),
+                                 filtered(docnum_terms(c.docnums, TRACUU_PREFIX_CITES), c.filter)};
+        whole = tracuu_query_combine(TRACUU_QUERY_OR, subs, 3, 0);
+    }
+    st = tracuu_store_search(e->store, whole, &opts, &r);
+    if (whole != c.query)
+        tracuu_query_free(whole);
+    if (st != TRACUU_STORE_OK) {
+        store_error(e, st, error, "search");
+        goto out;
+    }
+    total = r->total;
+    JsonObject *facets = facets_json(r, facet_list);
+    if (!tiered) {
+        for (size_t i = 0; i < r->n_hits; i++)
+            json_array_add_object_element(hits, make_hit(e, &r->hits[i], r->hits[i].score,
+                                                         c.marks));
+    } else {
+        tracuu_query *tiers[3];
+        make_tiers(&c, tiers);
+        uint64_t skip = offset, want = limit;
+        for (int t = 0; t < 3 && st == TRACUU_STORE_OK; t++) {
+            tracuu_search_options to = opts;
+            to.facet_slots = NULL;
+            to.n_facet_slots = 0;
+            to.offset = (uint32_t)skip;
+            to.limit = (uint32_t)want;
+            to.check_at_least = t < 2 ? ENGINE_TIER_MAX : opts.check_at_least;
+            tracuu_results *tr = NULL;
+            st = tracuu_store_search(e->store, tiers[t], &to, &tr);
+            if (st != TRACUU_STORE_OK) {
+                store_error(e, st, error, "search");
+                tracuu_results_free(tr);
+                break;
+            }
+            for (size_t i = 0; i < tr->n_hits; i++)
+                json_array_add_object_element(
+                    hits, make_hit(e, &tr->hits[i], tr->hits[i].score, c.marks));
+            want -= MIN(want, tr->n_hits);
+            skip -= MIN(skip, tr->total);
+            tracuu_results_free(tr);
+        }
+        for (int t = 0; t < 3; t++)
+            tracuu_query_free(tiers[t]);
+        if (st != TRACUU_STORE_OK) {
+            json_object_unref(facets);
+            goto out;
+        }
+    }
+    resp = json_object_new();
+    json_object_set_boolean_member(resp, "ok", TRUE);
+    json_object_set_int_member(resp, "total", (gint64)total);
+    json_object_set_double_member(resp, "took_ms", (g_get_monotonic_time() - t0) / 1000.0);
+    json_object_set_array_member(resp, "hits", json_array_ref(hits));
+    json_object_set_object_member(resp, "facets", facets);
+out:
+    json_array_unref(hits);
+    tracuu_results_free(r);
+    tracuu_compiled_clear(&c);
+    return resp;
+}
+
+/* ---- get, stats ---- */
+
+static JsonObject *
+handle_get(tracuu_engine *e, JsonObject *req, GError **error)
+{
+    const char *id = NULL;
+    if (!get_string(req, "get", "doc", &id, error))
+        return NULL;
+    if (id == NULL || *id == '\0') {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                    "get: \"doc\" (the id of a hit) is missing");
+        return NULL;
+    }
+    g_autofree char *term = g_strconcat(TRACUU_PREFIX_ID, id, NULL);
+    char *data = NULL;
+    size_t len = 0;
+    tracuu_store_status st = tracuu_store_get_data(e->store, term, &data, &len, NULL);
+    if (st == TRACUU_STORE_NOT_FOUND) {
+        free(data);
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_NOT_FOUND,
+                    "get: no document with id \"%s\"", id);
+        return NULL;
+    }
+    if (st != TRACUU_STORE_OK) {
+        free(data);
+        store_error(e, st, error, "get");
+        return NULL;
+    }
+    JsonObject *doc = parse_data(data, len);
+    free(data);
+    if (doc == NULL) {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX,
+                    "get: the stored data of \"%s\" is not JSON", id);
+        return NULL;
+    }
+    if (!json_object_has_member(doc, "title"))
+        json_object_set_string_member(doc, "title", hit_title(doc));
+    if (!json_object_has_member(doc, "text"))
+        json_object_set_string_member(doc, "text", "");
+    JsonObject *resp = json_object_new();
+    json_object_set_boolean_member(resp, "ok", TRUE);
+    json_object_set_object_member(resp, "doc", doc);
+    return resp;
+}
+
+static bool
+count_kind(const char *term, size_t len, uint64_t freq, void *user_data)
+{
+    JsonObject *kinds = user_data;
+    g_autofree char *k = g_strndup(term + 1, len - 1);
+    json_object_set_int_member(kinds, k, (gint64)freq);
+    return true;
+}
+
+typedef struct {
+    gint64 files, failed;
+} file_counts;
+
+static bool
+count_file(const char *key, const char *value, size_t len, void *user_data)
+{
+    file_counts *fc = user_data;
+    fc->files++;
+    /* The status is all that is needed; a substring test spares parsing every entry. */
+    if (g_strstr_len(value, (gssize)len, "\"failed\"") != NULL)
+        fc->failed++;
+    return true;
+}
+
+static JsonObject *
+handle_stats(tracuu_engine *e, GError **error)
+{
+    JsonObject *kinds = json_object_new();
+    tracuu_store_status st = tracuu_store_list_terms(e->store, TRACUU_PREFIX_KIND, count_kind,
+                                                     kinds);
+    file_counts fc = {0, 0};
+    if (st == TRACUU_STORE_OK)
+        st = tracuu_store_list_metadata(e->store, TRACUU_META_FILE_PREFIX, count_file, &fc);
+    if (st != TRACUU_STORE_OK) {
+        json_object_unref(kinds);
+        store_error(e, st, error, "stats");
+        return NULL;
+    }
+    g_autofree char *schema = get_meta(e->store, TRACUU_META_SCHEMA_VERSION);
+    g_autofree char *tokv = get_meta(e->store, TRACUU_META_TOKENIZER_VERSION);
+    JsonObject *resp = json_object_new();
+    json_object_set_boolean_member(resp, "ok", TRUE);
+    json_object_set_int_member(resp, "docs", (gint64)tracuu_store_get_doc_count(e->store));
+    json_object_set_object_member(resp, "kinds", kinds);
+    json_object_set_int_member(resp, "files", fc.files);
+    json_object_set_int_member(resp, "files_failed", fc.failed);
+    json_object_set_string_member(resp, "index", e->path);
+    json_object_set_int_member(resp, "schema_version", *schema ? atoi(schema) : 0);
+    json_object_set_int_member(resp, "tokenizer_version", *tokv ? atoi(tokv) : 0);
+    json_object_set_int_member(resp, "revision", (gint64)tracuu_store_get_revision(e->store));
+    return resp;
+}
+
+JsonObject *
+tracuu_engine_handle(tracuu_engine *engine, JsonObject *request, GError **error)
+{
+    g_return_val_if_fail(engine != NULL, NULL);
+    g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+    if (request == NULL) {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                    "the request is not a JSON object");
+        return NULL;
+    }
+    const char *op = NULL;
+    if (!get_string(request, "request", "op", &op, error))
+        return NULL;
+    if (op == NULL) {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                    "request: \"op\" is missing (search, get, stats or ping)");
+        return NULL;
+    }
+    if (strcmp(op, "ping") == 0) {
+        JsonObject *resp = json_object_new();
+        json_object_set_boolean_member(resp, "ok", TRUE);
+        return resp;
+    }
+    gboolean known = strcmp(op, "search") == 0 || strcmp(op, "get") == 0 ||
+                     strcmp(op, "stats") == 0;
+    if (!known) {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_UNKNOWN_OP,
+                    "request: unknown op \"%s\" (search, get, stats or ping)", op);
+        return NULL;
+    }
+    /* See what the indexer committed since the last request; cheap when nothing changed. */
+    tracuu_store_status st = tracuu_store_reopen(engine->store);
+    if (st != TRACUU_STORE_OK) {
+        store_error(engine, st, error, op);
+        return NULL;
+    }
+    if (strcmp(op, "search") == 0)
+        return handle_search(engine, request, error);
+    if (strcmp(op, "get") == 0)
+        return handle_get(engine, request, error);
+    return handle_stats(engine, error);
+}

@@ -1,0 +1,193 @@
+/* snippet.c - the passage of a hit around its best match, with matches marked. */
+#include <string.h>
+
+#include "engine-private.h"
+
+/*
+ * The stored text is tokenized again with the indexing tokenizer, so that what is marked is
+ * exactly what matched: a token is a match when its folded form is a folded query term, which
+ * also marks "thư" for the query "thu". The window with the most distinct query terms wins.
+ */
+
+/* Snippets look only this far into a document, so a huge text costs a bounded time. */
+#define SNIPPET_SCAN_BYTES (2u * 1024 * 1024)
+#define SNIPPET_MAX_MATCHES 20000
+
+typedef struct {
+    size_t start, end;
+    guint term; /* index of the distinct query term */
+} match;
+
+typedef struct {
+    GHashTable *marks;  /* folded form -> nothing */
+    GHashTable *ids;    /* folded form -> term index + 1 */
+    GArray *matches;
+} scan_ctx;
+
+static gboolean
+scan_token(const tracuu_token *token, gpointer user_data)
+{
+    scan_ctx *s = user_data;
+    if (!g_hash_table_contains(s->marks, token->folded))
+        return TRUE;
+    /* A piece of a docnum sits inside the docnum token already marked. */
+    if ((token->flags & TRACUU_TOKEN_PART) && s->matches->len > 0) {
+        const match *last = &g_array_index(s->matches, match, s->matches->len - 1);
+        if (token->start >= last->start && token->end <= last->end)
+            return TRUE;
+    }
+    gpointer id = g_hash_table_lookup(s->ids, token->folded);
+    if (id == NULL) {
+        id = GUINT_TO_POINTER(g_hash_table_size(s->ids) + 1);
+        g_hash_table_insert(s->ids, g_strdup(token->folded), id);
+    }
+    match m = {token->start, token->end, GPOINTER_TO_UINT(id) - 1};
+    g_array_append_val(s->matches, m);
+    return s->matches->len < SNIPPET_MAX_MATCHES;
+}
+
+/* Moves @at back to the start of a UTF-8 character. */
+static size_t
+utf8_floor(const char *text, size_t at)
+{
+    while (at > 0 && ((unsigned char)text[at] & 0xC0) == 0x80)
+        at--;
+    return at;
+}
+
+/* Appends @len bytes of @text HTML-escaped, with runs of white space made one space. */
+static void
+append_escaped(GString *out, const char *text, size_t len)
+{
+    gboolean space = FALSE;
+    for (size_t i = 0; i < len; i++) {
+        char ch = text[i];
+        if (ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v') {
+            space = TRUE;
+            continue;
+        }
+        if (space && out->len > 0 && out->str[out->len - 1] != ' ')
+            g_string_append_c(out, ' ');
+        space = FALSE;
+        switch (ch) {
+        case '<': g_string_append(out, "&lt;"); break;
+        case '>': g_string_append(out, "&gt;"); break;
+        case '&': g_string_append(out, "&amp;"); break;
+        case '"': g_string_append(out, "&quot;"); break;
+        case '\'': g_string_append(out, "&#39;"); break;
+        default: g_string_append_c(out, ch); break;
+        }
+    }
+    if (space && out->len > 0 && out->str[out->len - 1] != ' ')
+        g_string_append_c(out, ' ');
+}
+
+char *
+tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTable *marks,
+                    size_t max_bytes, size_t *at)
+{
+    if (at != NULL)
+        *at = 0;
+    if (text == NULL || len == 0)
+        return g_strdup("");
+    /* Text from the index is valid UTF-8 (it came through JSON); the copy makes sure. */
+    g_autofree char *valid = g_utf8_make_valid(text, (gssize)len);
+    text = valid;
+    len = strlen(valid);
+    if (max_bytes < 16)
+        max_bytes = 16;
+
+    g_autoptr(GArray) matches = g_array_new(FALSE, FALSE, sizeof(match));
+    if (marks != NULL && g_hash_table_size(marks) > 0) {
+        g_autoptr(GHashTable) ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        scan_ctx s = {marks, ids, matches};
+        tracuu_tokenizer_run(tk, text, MIN(len, (size_t)SNIPPET_SCAN_BYTES), 0, scan_token, &s);
+    }
+
+    /* The window of matches [i, j) fitting in max_bytes with the most distinct terms. */
+    size_t best_i = 0, best_j = 0;
+    guint best_distinct = 0, best_total = 0;
+    if (matches->len > 0) {
+        g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
+        for (guint i = 0; i < matches->len; i++) {
+            const match *mi = &g_array_index(matches, match, i);
+            g_hash_table_remove_all(seen);
+            guint j = i;
+            while (j < matches->len) {
+                const match *mj = &g_array_index(matches, match, j);
+                if (mj->end - mi->start > max_bytes)
+                    break;
+                g_hash_table_add(seen, GUINT_TO_POINTER(mj->term + 1));
+                j++;
+                if (j - i > 64)
+                    break; /* enough to judge a window; keeps this linear */
+            }
+            guint distinct = g_hash_table_size(seen);
+            if (distinct > best_distinct || (distinct == best_distinct && j - i > best_total)) {
+                best_distinct = distinct;
+                best_total = j - i;
+                best_i = i;
+                best_j = j;
+            }
+        }
+    }
+
+    size_t w_start = 0, w_end = MIN(len, max_bytes);
+    if (best_j > best_i) {
+        const match *first = &g_array_index(matches, match, best_i);
+        const match *last = &g_array_index(matches, match, best_j - 1);
+        size_t span = last->end - first->start;
+        size_t lead = (max_bytes - MIN(span, max_bytes)) / 3;
+        w_start = first->start > lead ? first->start - lead : 0;
+        w_end = MIN(len, w_start + max_bytes);
+        if (w_end - w_start < max_bytes && w_end == len)
+            w_start = len > max_bytes ? len - max_bytes : 0;
+        if (w_start > first->start)
+            w_start = first->start;
+        if (at != NULL)
+            *at = first->start;
+    }
+    /* Cut on characters, and on white space when there is some close by. */
+    w_start = utf8_floor(text, w_start);
+    w_end = w_end < len ? utf8_floor(text, w_end) : len;
+    if (w_start > 0) {
+        size_t k = w_start;
+        while (k < w_start + 24 && k < w_end && text[k] != ' ' && text[k] != '\n')
+            k++;
+        if (k < w_end && (text[k] == ' ' || text[k] == '\n') &&
+            (best_j == best_i || k < g_array_index(matches, match, best_i).start))
+            w_start = k + 1;
+    }
+    if (w_end < len) {
+        size_t k = w_end;
+        while (k > w_start + 1 && k + 24 > w_end && text[k] != ' ' && text[k] != '\n')
+            k--;
+        if (text[k] == ' ' || text[k] == '\n')
+            w_end = k;
+    }
+
+    GString *out = g_string_new(NULL);
+    if (w_start > 0)
+        g_string_append(out, "… ");
+    size_t cur = w_start;
+    for (guint i = 0; i < matches->len; i++) {
+        const match *m = &g_array_index(matches, match, i);
+        if (m->start < cur || m->end > w_end)
+            continue;
+        append_escaped(out, text + cur, m->start - cur);
+        g_string_append(out, "<mark>");
+        append_escaped(out, text + m->start, m->end - m->start);
+        g_string_append(out, "</mark>");
+        cur = m->end;
+    }
+    append_escaped(out, text + cur, w_end - cur);
+    /* Leading white space of the text is not worth a character of the snippet. */
+    if (out->len > 0 && out->str[0] == ' ')
+        g_string_erase(out, 0, 1);
+    if (w_end < len) {
+        if (out->len > 0 && out->str[out->len - 1] != ' ')
+            g_string_append_c(out, ' ');
+        g_string_append(out, "…");
+    }
+    return g_string_free(out, FALSE);
+}

@@ -1,0 +1,45 @@
+/* fuzz-query.c - libFuzzer target: any bytes through the query parser and compiler. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine-private.h"
+#include "tracuu-engine.h"
+
+static tracuu_tokenizer *tk;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (tk == NULL) {
+        tk = tracuu_tokenizer_new(NULL);
+        if (tk == NULL)
+            abort();
+    }
+    GError *error = NULL;
+    size_t pos = 0;
+    tracuu_qnode *ast = tracuu_query_parse((const char *)data, (gssize)size, &pos, &error);
+    if (ast == NULL) {
+        /* A refusal must say why and point inside the query. */
+        if (error == NULL || error->domain != TRACUU_ENGINE_ERROR || pos > size + 3 * size)
+            abort();
+        g_error_free(error);
+        return 0;
+    }
+    char *d = tracuu_qnode_describe(ast);
+    if (!g_utf8_validate(d, -1, NULL))
+        abort();
+    g_free(d);
+    tracuu_compiled c;
+    if (tracuu_query_compile(tk, ast, NULL, &c, &error)) {
+        char *q = tracuu_query_describe(c.query);
+        free(q);
+        tracuu_compiled_clear(&c);
+    } else {
+        g_clear_error(&error);
+    }
+    tracuu_qnode_free(ast);
+    return 0;
+}
