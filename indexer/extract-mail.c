@@ -1120,6 +1120,35 @@ tracuu_extract_mail_message(const char *data, gsize len, guint depth, GError **e
     return doc;
 }
 
+/* The offset of the next line starting with "From " at or after @from in @stream, or -1. */
+static gint64
+mbox_next_from(GMimeStream *stream, gint64 from)
+{
+    if (g_mime_stream_seek(stream, from, GMIME_STREAM_SEEK_SET) < 0)
+        return -1;
+    char buf[8192];
+    /* The last bytes of the previous block, so that a match across blocks is seen. */
+    char carry[6] = "\n";
+    gsize carry_len = from == 0 ? 1 : 0;
+    gint64 base = from - (gint64)carry_len; /* file offset of window[0] */
+    for (;;) {
+        gssize n = g_mime_stream_read(stream, buf, sizeof buf);
+        if (n <= 0)
+            return -1;
+        char window[sizeof carry + sizeof buf];
+        memcpy(window, carry, carry_len);
+        memcpy(window + carry_len, buf, n);
+        gsize len = carry_len + n;
+        for (gsize i = 0; i + 6 <= len; i++) {
+            if (window[i] == '\n' && memcmp(window + i + 1, "From ", 5) == 0)
+                return base + (gint64)i + 1;
+        }
+        carry_len = MIN(len, (gsize)5);
+        memcpy(carry, window + len - carry_len, carry_len);
+        base += (gint64)(len - carry_len);
+    }
+}
+
 tracuu_extracted *
 tracuu_extract_mbox_file(const char *path, GError **error)
 {
@@ -1140,9 +1169,25 @@ tracuu_extract_mbox_file(const char *path, GError **error)
 
     /* One message at a time: a large mbox never sits in memory, only the text taken out. */
     while (!g_mime_parser_eos(parser)) {
+        gint64 offset = g_mime_parser_tell(parser);
         GMimeMessage *message = g_mime_parser_construct_message(parser, options);
-        if (message == NULL)
-            break;
+        if (message == NULL) {
+            /*
+             * GMime stays stuck on a message it cannot read; the messages after it are still
+             * good, so parsing starts again at the next "From " line.
+             */
+            gint64 next = mbox_next_from(stream, MAX(offset, g_mime_parser_tell(parser)));
+            if (next < 0 || next <= offset)
+                break;
+            number++;
+            tracuu_extracted_warn(mbox, "message %u (byte %" G_GINT64_FORMAT "): unreadable, skipped",
+                                  number, offset);
+            g_ptr_array_set_size(report.warnings, 0);
+            g_mime_stream_seek(stream, next, GMIME_STREAM_SEEK_SET);
+            g_mime_parser_init_with_stream(parser, stream);
+            g_mime_parser_set_format(parser, GMIME_FORMAT_MBOX);
+            continue;
+        }
         number++;
         if (!has_mail_headers(message)) {
             tracuu_extracted_warn(mbox, "message %u: no mail header, skipped", number);
