@@ -169,14 +169,16 @@ utf8_finish(char *s, gsize len)
 
 /*
  * Converts @len bytes to NFC UTF-8, trying @declared (may be NULL), then UTF-8, then @fallback
- * (may be NULL), then windows-1258; if nothing reads every byte, keeps what can be read. Sets
- * *@used (may be NULL) to the charset that worked, or NULL when the result is lossy. Never fails.
+ * (may be NULL). Then, with @detect, the shared legacy Vietnamese detector decides (it scores
+ * windows-1258, TCVN3, VNI and VISCII: a body is long enough for that); else windows-1258, and
+ * if nothing reads every byte, what can be read is kept. Sets *@used (may be NULL) to the
+ * charset that read the bytes, or NULL when the result is lossy. Never fails.
  */
 static char *
 mail_to_utf8(const char *data, gsize len, const char *declared, const char *fallback,
-             const char **used)
+             gboolean detect, const char **used)
 {
-    const char *candidates[] = { declared, "UTF-8", fallback, "WINDOWS-1258" };
+    const char *candidates[] = { declared, "UTF-8", fallback, detect ? NULL : "WINDOWS-1258" };
     gsize out_len = 0;
     for (gsize i = 0; i < G_N_ELEMENTS(candidates); i++) {
         if (candidates[i] == NULL || *candidates[i] == '\0')
@@ -187,6 +189,13 @@ mail_to_utf8(const char *data, gsize len, const char *declared, const char *fall
                 *used = candidates[i];
             return utf8_finish(out, out_len);
         }
+    }
+    if (detect) {
+        const char *detected = NULL;
+        char *out = tracuu_text_decode(data, len, &detected);
+        if (used)
+            *used = detected;
+        return utf8_finish(out, strlen(out));
     }
     if (used)
         *used = NULL;
@@ -307,7 +316,7 @@ header_decoder_flush_words(header_decoder *d)
         return;
     const char *used = NULL;
     char *text = mail_to_utf8((const char *)d->word_bytes->data, d->word_bytes->len,
-                              d->word_charset, d->fallback, &used);
+                              d->word_charset, d->fallback, FALSE, &used);
     if (d->warn.doc != NULL && (used == NULL || used != d->word_charset))
         tracuu_extracted_warn(d->warn.doc, "header %s: text in charset \"%.40s\" %s",
                               d->warn.header, d->word_charset,
@@ -325,7 +334,7 @@ header_decoder_flush_plain(header_decoder *d)
     if (d->plain->len == 0)
         return;
     char *text = mail_to_utf8((const char *)d->plain->data, d->plain->len, NULL, d->fallback,
-                              NULL);
+                              FALSE, NULL);
     g_string_append(d->out, text);
     g_free(text);
     g_byte_array_set_size(d->plain, 0);
@@ -549,7 +558,8 @@ param_get(const char *raw, const char *name, const char *fallback, warn_target w
         }
         const char *used = NULL;
         const char *declared = charset && *charset ? charset : NULL;
-        result = mail_to_utf8((const char *)bytes->data, bytes->len, declared, fallback, &used);
+        result = mail_to_utf8((const char *)bytes->data, bytes->len, declared, fallback, FALSE,
+                              &used);
         if (declared && used != declared && warn.doc != NULL)
             tracuu_extracted_warn(warn.doc, "parameter %s: charset \"%.40s\" did not read", name,
                                   declared);
@@ -622,9 +632,10 @@ parser_warning_cb(gint64 offset, GMimeParserWarning code, const char *item, gpoi
     g_autofree char *shown = NULL;
     if (item != NULL)
         shown = g_utf8_make_valid(item, MIN(strlen(item), (gsize)60));
-    g_ptr_array_add(report->warnings,
-                    shown ? g_strdup_printf("byte %" G_GINT64_FORMAT ": %s (%s)", offset, text, shown)
-                          : g_strdup_printf("byte %" G_GINT64_FORMAT ": %s", offset, text));
+    g_autofree char *where =
+        offset >= 0 ? g_strdup_printf("byte %" G_GINT64_FORMAT ": ", offset) : g_strdup("");
+    g_ptr_array_add(report->warnings, shown ? g_strdup_printf("%s%s (%s)", where, text, shown)
+                                            : g_strdup_printf("%s%s", where, text));
 }
 
 /* Moves the parser's warnings to @doc and empties @report for the next message. */
@@ -853,11 +864,10 @@ text_part_text(mail_walk *walk, GMimeObject *object, gboolean html, guint part_n
         return text;
     }
     const char *used = NULL;
-    char *text = mail_to_utf8((const char *)bytes->data, bytes->len, declared, NULL, &used);
+    char *text = mail_to_utf8((const char *)bytes->data, bytes->len, declared, NULL, TRUE, &used);
     if (declared != NULL && used != declared)
-        tracuu_extracted_warn(walk->doc, "part %u: charset \"%.40s\" did not read the text, %s",
-                              part_no, declared,
-                              used ? "read as another charset" : "some bytes were lost");
+        tracuu_extracted_warn(walk->doc, "part %u: charset \"%.40s\" did not read the text, read as %s",
+                              part_no, declared, used ? used : "UTF-8 with bytes lost");
     if (walk->from_mbox)
         unquote_from_lines(text);
     if (!html)
