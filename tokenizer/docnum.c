@@ -190,7 +190,7 @@ scan_code(builder *b, size_t i, bool strict, bool structured)
     put_group(b, i, g.end);
     size_t end = g.end;
     int groups = 1;
-    while (groups < MAX_GROUPS) {
+    for (;;) {
         size_t j = skip_spaces(s, len, end);
         bool spaced = j != end;
         size_t d = skip_dash(s, len, j);
@@ -209,7 +209,8 @@ scan_code(builder *b, size_t i, bool strict, bool structured)
         end = h.end;
         groups++;
     }
-    if (!upper && !structured && groups < 2) {
+    /* A chain longer than any real ký hiệu is something else; its words are still tokens. */
+    if (groups > MAX_GROUPS || (!upper && !structured && groups < 2)) {
         b->m->term_len = save_t;
         b->m->folded_len = save_f;
         return 0;

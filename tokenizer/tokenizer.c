@@ -105,27 +105,21 @@ set_terms(tracuu_tokenizer *tk, uint32_t *cps, size_t n, bool tones)
 {
     if (tones)
         tok_fix_tones(cps, n);
+    /* The folded form is that of the term as given (cut included), so that it never holds
+     * letters the term does not. */
     size_t t = 0, f = 0;
-    bool term_full = false;
     char tmp[4];
     for (size_t i = 0; i < n; i++) {
         uint32_t cp = cps[i] == 0x2019 ? '\'' : cps[i];
-        if (!term_full) {
-            size_t k = tok_encode(cp, tmp);
-            if (t + k > TRACUU_TOKENIZER_MAX_TERM)
-                term_full = true;
-            else {
-                memcpy(tk->term + t, tmp, k);
-                t += k;
-            }
-        }
+        size_t k = tok_encode(cp, tmp);
+        if (t + k > TRACUU_TOKENIZER_MAX_TERM)
+            break;
+        memcpy(tk->term + t, tmp, k);
+        t += k;
         uint32_t fc = tok_fold_cp(cp);
         if (fc) {
-            size_t k = tok_encode(fc, tmp);
-            if (f + k > TRACUU_TOKENIZER_MAX_TERM) {
-                if (term_full)
-                    break;
-            } else {
+            k = tok_encode(fc, tmp);
+            if (f + k <= TRACUU_TOKENIZER_MAX_TERM) {
                 memcpy(tk->folded + f, tmp, k);
                 f += k;
             }

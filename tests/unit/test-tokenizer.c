@@ -1,0 +1,693 @@
+/* test-tokenizer.c - unit tests for the tokenizer: normalisation, folding, docnums, robustness. */
+#include "tracuu-tokenizer.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------------------------- */
+/* Helpers: tokens rendered as text, so that each table row states what a user would see.    */
+
+typedef struct {
+    GString *out;
+    gboolean terms_only;  /* "term term ..." of tokens without TRACUU_TOKEN_PART */
+    gboolean folded_only; /* "folded folded ..." of tokens without TRACUU_TOKEN_PART */
+    int calls;
+    int stop_after;       /* > 0: return FALSE from that call */
+} render_ctx;
+
+static gboolean
+render_cb(const tracuu_token *t, gpointer user_data)
+{
+    render_ctx *c = user_data;
+    c->calls++;
+    gboolean part = (t->flags & TRACUU_TOKEN_PART) != 0;
+    /* The contract: NUL-terminated strings of the stated length, never longer than MAX_TERM. */
+    g_assert_cmpuint(strlen(t->term), ==, t->term_len);
+    g_assert_cmpuint(strlen(t->folded), ==, t->folded_len);
+    g_assert_cmpuint(t->term_len, <=, TRACUU_TOKENIZER_MAX_TERM);
+    g_assert_cmpuint(t->folded_len, <=, TRACUU_TOKENIZER_MAX_TERM);
+    g_assert_true(g_utf8_validate(t->term, (gssize)t->term_len, NULL));
+    g_assert_true(g_utf8_validate(t->folded, (gssize)t->folded_len, NULL));
+    g_assert_cmpuint(t->start, <, t->end);
+    if (c->terms_only || c->folded_only) {
+        if (!part) {
+            if (c->out->len)
+                g_string_append_c(c->out, ' ');
+            g_string_append(c->out, c->terms_only ? t->term : t->folded);
+        }
+    } else {
+        if (c->out->len)
+            g_string_append(c->out, " | ");
+        g_string_append_printf(c->out, "%s %s %s %u %zu %zu%s", t->term, t->folded,
+                               tracuu_token_kind_name(t->kind), t->pos, t->start, t->end,
+                               part ? " P" : "");
+    }
+    return c->stop_after <= 0 || c->calls < c->stop_after;
+}
+
+static tracuu_tokenizer *
+new_tokenizer(void)
+{
+    GError *error = NULL;
+    tracuu_tokenizer *tk = tracuu_tokenizer_new(&error);
+    g_assert_no_error(error);
+    g_assert_nonnull(tk);
+    return tk;
+}
+
+/* Renders every token of @text ("term folded kind pos start end [P]" joined by " | "). */
+static char *
+render(const char *text, gssize len, int mode)
+{
+    tracuu_tokenizer *tk = new_tokenizer();
+    render_ctx c = {g_string_new(""), mode == 1, mode == 2, 0, 0};
+    tracuu_tokenizer_run(tk, text, len < 0 ? strlen(text) : (size_t)len, 0, render_cb, &c);
+    tracuu_tokenizer_free(tk);
+    return g_string_free(c.out, FALSE);
+}
+
+static char *
+terms_of(const char *text)
+{
+    return render(text, -1, 1);
+}
+
+static char *
+folded_of(const char *text)
+{
+    return render(text, -1, 2);
+}
+
+typedef struct {
+    const char *input;
+    const char *expected;
+} pair;
+
+static void
+check_pairs(const pair *rows, size_t n, char *(*fn)(const char *))
+{
+    for (size_t i = 0; i < n; i++) {
+        g_autofree char *got = fn(rows[i].input);
+        if (g_strcmp0(got, rows[i].expected) != 0)
+            g_test_message("input: \"%s\"", rows[i].input);
+        g_assert_cmpstr(got, ==, rows[i].expected);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Words: case folding, NFC, tone placement.                                                 */
+
+static const pair term_rows[] = {
+    /* Old and new tone placement give one term: the new one. */
+    {"hoà hòa", "hòa hòa"},
+    {"thuý thúy", "thúy thúy"},
+    {"khoẻ khỏe", "khỏe khỏe"},
+    {"Uỷ Ủy uỷ ban", "ủy ủy ủy ban"},
+    {"HOÀ BÌNH", "hòa bình"},
+    {"thuỷ lợi thủy", "thủy lợi thủy"},
+    {"loà xoà", "lòa xòa"},
+    {"tuỳ tùy", "tùy tùy"},
+    /* Where both styles agree nothing moves. */
+    {"hoàng toán quý quyết người thuở khuỷu hoài ngoáy", "hoàng toán quý quyết người thuở khuỷu hoài ngoáy"},
+    {"của mùa mía túi gửi cứu tuổi chuyển", "của mùa mía túi gửi cứu tuổi chuyển"},
+    /* qu and gi are initials: the tone belongs on the vowel after them. */
+    {"qúy gìa già gìn giữ quà", "quý già già gìn giữ quà"},
+    /* Full case folding. */
+    {"ĐIỆN Điện điện", "điện điện điện"},
+    {"CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", "cộng hòa xã hội chủ nghĩa việt nam"},
+    {"Straße", "strasse"},
+    /* Punctuation is dropped. */
+    {"“Độc lập - Tự do - Hạnh phúc”!", "độc lập tự do hạnh phúc"},
+    {"(a), [b]; {c}... d?", "a b c d"},
+    /* Numbers. */
+    {"1.000.000 đồng, 3,5%", "1.000.000 đồng 3,5"},
+    {"Điều 5. Khoản 2", "điều 5 khoản 2"},
+    /* Not a word of many letters: a full stop between letters splits. */
+    {"TP.HCM v.v.", "tp hcm v v"},
+    {"don't don’t", "don't don't"},
+    /* Empty and separators only. */
+    {"", ""},
+    {"  ,.;!? \n\t ", ""},
+};
+
+static void
+test_terms(void)
+{
+    check_pairs(term_rows, G_N_ELEMENTS(term_rows), terms_of);
+}
+
+static const pair folded_rows[] = {
+    {"đường Đường ĐƯỜNG", "duong duong duong"},
+    {"Bộ Tài chính", "bo tai chinh"},
+    {"hoà hòa Uỷ", "hoa hoa uy"},
+    {"Nguyễn Thị Minh Khai", "nguyen thi minh khai"},
+    {"ắ ằ ẳ ẵ ặ ấ ầ ẩ ẫ ậ", "a a a a a a a a a a"},
+    {"ơ ư ô ê", "o u o e"},
+    {"Crème brûlée Ærø", "creme brulee ærø"},
+    {"Москва́", "москва"},
+};
+
+static void
+test_folded(void)
+{
+    check_pairs(folded_rows, G_N_ELEMENTS(folded_rows), folded_of);
+}
+
+/* NFD input (as macOS and some PDFs give it) makes the same terms as NFC input. */
+static void
+test_nfd(void)
+{
+    static const pair rows[] = {
+        /* "Hòa Quý Việt Nam đường" written decomposed */
+        {"Ho\xcc\x80" "a Quy\xcc\x81 Vie\xcc\x82\xcc\xa3t Nam \xc4\x91u\xcc\x9bo\xcc\x9b\xcc\x80ng",
+         "hòa quý việt nam đường"},
+        /* "Hoà" decomposed, old placement */
+        {"Hoa\xcc\x80", "hòa"},
+        /* A mark in a different order than canonical: dot below then circumflex. */
+        {"vie\xcc\xa3\xcc\x82t", "việt"},
+    };
+    check_pairs(rows, G_N_ELEMENTS(rows), terms_of);
+}
+
+/* Full token tables: kind, position and byte offsets into the input. */
+static void
+test_tokens(void)
+{
+    static const pair rows[] = {
+        {"Điện lực", "điện dien word 0 0 7 | lực luc word 1 8 13"},
+        {"Số: 1115/QĐ-TTg",
+         "số so word 0 0 4 | 1115/qđ-ttg 1115/qd-ttg docnum 1 6 18 | "
+         "1115 1115 number 1 6 10 P | qđ qd word 1 11 14 P | ttg ttg word 1 15 18 P"},
+        {"34/2008/CT – TTg nhé",
+         "34/2008/ct-ttg 34/2008/ct-ttg docnum 0 0 18 | 34 34 number 0 0 2 P | "
+         "2008 2008 number 0 3 7 P | ct ct word 0 8 10 P | ttg ttg word 0 15 18 P | "
+         "nhé nhe word 1 19 23"},
+        {"Gửi vanthu@chinhphu.gov.vn.",
+         "gửi gui word 0 0 5 | vanthu@chinhphu.gov.vn vanthu@chinhphu.gov.vn email 1 6 28 | "
+         "vanthu vanthu word 1 6 12 P | chinhphu chinhphu word 1 13 21 P | "
+         "gov gov word 1 22 25 P | vn vn word 1 26 28 P"},
+        {"Xem https://vbpl.vn/Pages/x.aspx?ID=5, rồi",
+         "xem xem word 0 0 3 | https://vbpl.vn/pages/x.aspx?id=5 https://vbpl.vn/pages/x.aspx?id=5 "
+         "url 1 4 37 | https https word 1 4 9 P | vbpl vbpl word 1 12 16 P | vn vn word 1 17 19 P | "
+         "pages pages word 1 20 25 P | x x word 1 26 27 P | aspx aspx word 1 28 32 P | "
+         "id id word 1 33 35 P | 5 5 number 1 36 37 P | rồi roi word 2 39 44"},
+        {"(www.chinhphu.vn)",
+         "www.chinhphu.vn www.chinhphu.vn url 0 1 16 | www www word 0 1 4 P | "
+         "chinhphu chinhphu word 0 5 13 P | vn vn word 0 14 16 P"},
+        {"ngày 3/12/2008",
+         "ngày ngay word 0 0 5 | 3 3 number 1 6 7 | 12 12 number 2 8 10 | 2008 2008 number 3 11 15"},
+        {"1.000.000đ", "1.000.000đ 1.000.000d word 0 0 11"},
+        {"Điều 5.2", "điều dieu word 0 0 7 | 5.2 5.2 number 1 8 11"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autofree char *got = render(rows[i].input, -1, 0);
+        if (g_strcmp0(got, rows[i].expected) != 0)
+            g_test_message("input: \"%s\"", rows[i].input);
+        g_assert_cmpstr(got, ==, rows[i].expected);
+    }
+}
+
+/* Other scripts go through ICU's break iterator (Thai and Chinese have no spaces). */
+static void
+test_mixed_scripts(void)
+{
+    static const pair rows[] = {
+        {"Hà Nội và Москва", "hà nội và москва"},
+        {"ภาษาไทยง่าย", "ภาษา ไทย ง่าย"},
+        {"Việt Nam 越南 ABC", "việt nam 越南 abc"},
+        {"ΣΊΣΥΦΟΣ", "σίσυφοσ"},
+        {"abc١٢٣ ٤٥", "abc١٢٣ ٤٥"},
+    };
+    check_pairs(rows, G_N_ELEMENTS(rows), terms_of);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Document numbers.                                                                         */
+
+typedef struct {
+    const char *input;
+    const char *term;   /* normal form; NULL: not a document number */
+    const char *folded;
+} docnum_row;
+
+static const docnum_row docnum_rows[] = {
+    /* The issue's examples. */
+    {"34/2008/CT-TTg", "34/2008/ct-ttg", "34/2008/ct-ttg"},
+    {"34/2008/CT–TTg", "34/2008/ct-ttg", "34/2008/ct-ttg"},
+    {"34/2008/CT - TTg", "34/2008/ct-ttg", "34/2008/ct-ttg"},
+    {"36a/NQ-CP", "36a/nq-cp", "36a/nq-cp"},
+    {"64-TB/VPTW", "64-tb/vptw", "64-tb/vptw"},
+    {"34-CT/TW", "34-ct/tw", "34-ct/tw"},
+    {"172/CĐN-TGNC", "172/cđn-tgnc", "172/cdn-tgnc"},
+    {"01/2021/TT-BTTTT", "01/2021/tt-btttt", "01/2021/tt-btttt"},
+    {"1115/QĐ-TTg", "1115/qđ-ttg", "1115/qd-ttg"},
+    {"1115/QD-TTg", "1115/qd-ttg", "1115/qd-ttg"},
+    /* Other dashes, spaces around the slash, as found in vbpl texts. */
+    {"34/2008/CT—TTg", "34/2008/ct-ttg", "34/2008/ct-ttg"},
+    {"34/2008/CT −TTg", "34/2008/ct-ttg", "34/2008/ct-ttg"},
+    {"64–TB/VPTW", "64-tb/vptw", "64-tb/vptw"},
+    {"45/2025 /TT-BXD", "45/2025/tt-bxd", "45/2025/tt-bxd"},
+    {"73 / 2025 /TT-NHNN", "73/2025/tt-nhnn", "73/2025/tt-nhnn"},
+    {"18/2025/TT- BTC", "18/2025/tt-btc", "18/2025/tt-btc"},
+    /* Forms from Nghị định 30/2020/NĐ-CP and the Công báo. */
+    {"30/2020/NĐ-CP", "30/2020/nđ-cp", "30/2020/nd-cp"},
+    {"15/QĐ-BNV", "15/qđ-bnv", "15/qd-bnv"},
+    {"05/BNV-VP", "05/bnv-vp", "05/bnv-vp"},
+    {"12/UBND-VX", "12/ubnd-vx", "12/ubnd-vx"},
+    {"01/2026/QH16", "01/2026/qh16", "01/2026/qh16"},
+    {"50/VBHN-BCT", "50/vbhn-bct", "50/vbhn-bct"},
+    {"1930/NQ-UBTVQH15", "1930/nq-ubtvqh15", "1930/nq-ubtvqh15"},
+    {"09/2025/TTLT-VKSNDTC-TANDTC-KTNN", "09/2025/ttlt-vksndtc-tandtc-ktnn",
+     "09/2025/ttlt-vksndtc-tandtc-ktnn"},
+    {"999/TTg-QHĐP", "999/ttg-qhđp", "999/ttg-qhdp"},
+    /* Typed in a query box without capitals. */
+    {"1115/qđ-ttg", "1115/qđ-ttg", "1115/qd-ttg"},
+    {"34/2008/ct-ttg", "34/2008/ct-ttg", "34/2008/ct-ttg"},
+    /* Not document numbers: dates, times, fractions, scores, phone numbers, units, words. */
+    {"3/12/2008", NULL, NULL},
+    {"22/5/2012", NULL, NULL},
+    {"1/2", NULL, NULL},
+    {"7/10", NULL, NULL},
+    {"10:30", NULL, NULL},
+    {"0912.345.678", NULL, NULL},
+    {"(024) 3823 4567", NULL, NULL},
+    {"số 5", NULL, NULL},
+    {"1/Ban", NULL, NULL},
+    {"1/Điều", NULL, NULL},
+    {"100/ha", NULL, NULL},
+    {"5/kg", NULL, NULL},
+    {"2 /trạm", NULL, NULL},
+    {"24/7", NULL, NULL},
+    {"2/3A", NULL, NULL},
+    {"8,5/10", NULL, NULL},
+    {"10-15/2020", NULL, NULL},
+    {"QĐ-TTg", NULL, NULL},
+    {"12/2020", NULL, NULL},
+};
+
+/* The docnum tokens of @text as "term folded" joined by " | ". */
+static char *
+docnums_of(const char *text)
+{
+    tracuu_tokenizer *tk = new_tokenizer();
+    render_ctx c = {g_string_new(""), FALSE, FALSE, 0, 0};
+    tracuu_tokenizer_run(tk, text, strlen(text), 0, render_cb, &c);
+    tracuu_tokenizer_free(tk);
+    GString *out = g_string_new("");
+    g_auto(GStrv) toks = g_strsplit(c.out->str, " | ", -1);
+    for (char **t = toks; *t; t++) {
+        g_auto(GStrv) f = g_strsplit(*t, " ", -1);
+        if (g_strv_length(f) >= 3 && strcmp(f[2], "docnum") == 0)
+            g_string_append_printf(out, "%s%s %s", out->len ? " | " : "", f[0], f[1]);
+    }
+    g_string_free(c.out, TRUE);
+    return g_string_free(out, FALSE);
+}
+
+static void
+test_docnum_table(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(docnum_rows); i++) {
+        const docnum_row *r = &docnum_rows[i];
+        g_test_message("input: \"%s\"", r->input);
+        /* Alone, through the public normaliser. */
+        g_autofree char *term = NULL, *folded = NULL;
+        gboolean ok = tracuu_docnum_normalize(r->input, -1, &term, &folded);
+        g_assert_cmpint(ok, ==, r->term != NULL);
+        g_assert_cmpstr(term, ==, r->term);
+        g_assert_cmpstr(folded, ==, r->folded);
+        /* In running text, as one token. */
+        g_autofree char *text = g_strdup_printf("theo văn bản %s của", r->input);
+        g_autofree char *got = docnums_of(text);
+        g_autofree char *want = r->term ? g_strdup_printf("%s %s", r->term, r->folded)
+                                        : g_strdup("");
+        g_assert_cmpstr(got, ==, want);
+    }
+}
+
+static void
+test_docnum_context(void)
+{
+    static const pair rows[] = {
+        /* A spaced dash joins only a group in capitals, not the next words. */
+        {"Nghị quyết 01/NQ-CP - Về việc", "01/nq-cp 01/nq-cp"},
+        {"Số: 217/2026/NĐ-CP; 1115/QĐ-TTg.", "217/2026/nđ-cp 217/2026/nd-cp | 1115/qđ-ttg 1115/qd-ttg"},
+        {"(34-CT/TW)", "34-ct/tw 34-ct/tw"},
+        {"ngày 22/5/2012 và 3/12/2008", ""},
+        {"Quyết định số 1115/QĐ-TTg ban hành Kế hoạch triển khai thực hiện Thông báo 64-TB/VPTW "
+         "ngày 22 tháng 5 năm 2026 về tình hình triển khai chỉ thị 34-CT/TW",
+         "1115/qđ-ttg 1115/qd-ttg | 64-tb/vptw 64-tb/vptw | 34-ct/tw 34-ct/tw"},
+    };
+    check_pairs(rows, G_N_ELEMENTS(rows), docnums_of);
+
+    /* The whole trimmed text must be the number. */
+    g_autofree char *t = NULL, *f = NULL;
+    g_assert_true(tracuu_docnum_normalize("  34/2008/CT - TTg \n", -1, &t, NULL));
+    g_assert_cmpstr(t, ==, "34/2008/ct-ttg");
+    g_assert_false(tracuu_docnum_normalize("34/2008/CT-TTg ngày", -1, &t, &f));
+    g_assert_null(t);
+    g_assert_null(f);
+    g_assert_false(tracuu_docnum_normalize("", -1, NULL, NULL));
+    g_assert_false(tracuu_docnum_normalize("số 34/2008/CT-TTg", -1, NULL, NULL));
+    g_assert_true(tracuu_docnum_normalize("36a/NQ-CP and more", 9, &t, &f));
+    g_assert_cmpstr(f, ==, "36a/nq-cp");
+}
+
+/*
+ * The 4,059 numbers of the Công báo sample, each written three ways (as published, with en
+ * dashes, with spaced hyphens), must each give one docnum token with the right normal form.
+ */
+static void
+test_docnum_congbao(void)
+{
+    const char *data = g_getenv("TRACUU_SHARED_DATA");
+    g_autofree char *path =
+        g_build_filename(data ? data : "../shared/data", "samples", "congbao_metadata.tsv", NULL);
+    g_autofree char *contents = NULL;
+    if (!g_file_get_contents(path, &contents, NULL, NULL)) {
+        g_test_skip("congbao_metadata.tsv not found");
+        return;
+    }
+    /* Fields may hold quoted line breaks: take so_hieu (4th field) only from rows whose first
+     * field is a file name, which is how every record starts. */
+    g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
+    tracuu_tokenizer *tk = new_tokenizer();
+    int numbers = 0, checked = 0, good = 0;
+    for (char **l = lines + 1; *l; l++) {
+        g_auto(GStrv) f = g_strsplit(*l, "\t", 5);
+        if (g_strv_length(f) < 5 || !g_str_has_suffix(f[0], ".txt") || !*f[3])
+            continue;
+        numbers++;
+        const char *so = f[3];
+        g_autofree char *want = g_utf8_strdown(so, -1);
+        GString *endash = g_string_new(so), *spaced = g_string_new(so);
+        g_string_replace(endash, "-", "–", 0);
+        g_string_replace(spaced, "-", " - ", 0);
+        const char *variants[] = {so, endash->str, spaced->str};
+        for (size_t v = 0; v < G_N_ELEMENTS(variants); v++) {
+            g_autofree char *text = g_strdup_printf("Văn bản số %s ngày 01 tháng 7", variants[v]);
+            render_ctx c = {g_string_new(""), FALSE, FALSE, 0, 0};
+            tracuu_tokenizer_run(tk, text, strlen(text), 0, render_cb, &c);
+            g_autofree char *expect = g_strdup_printf(" | %s ", want);
+            /* Exactly one docnum, with the right term. */
+            const char *hit = strstr(c.out->str, " docnum ");
+            gboolean one = hit && !strstr(hit + 1, " docnum ");
+            checked++;
+            if (one && strstr(c.out->str, expect) && strstr(c.out->str, expect) < hit)
+                good++;
+            else if (checked - good <= 10)
+                g_test_message("not recognised: \"%s\": %s", variants[v], c.out->str);
+            g_string_free(c.out, TRUE);
+        }
+        g_string_free(endash, TRUE);
+        g_string_free(spaced, TRUE);
+    }
+    tracuu_tokenizer_free(tk);
+    g_test_message("%d numbers, %d written forms, %d recognised", numbers, checked, good);
+    g_assert_cmpint(numbers, >=, 4000);
+    /* "Nearly all": a handful of rows hold a date where the number should be. */
+    g_assert_cmpint(good, >=, checked * 995 / 1000);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Positions, callbacks, robustness.                                                         */
+
+static void
+test_positions(void)
+{
+    tracuu_tokenizer *tk = new_tokenizer();
+    render_ctx c = {g_string_new(""), FALSE, FALSE, 0, 0};
+    const char *text = "Theo 34/2008/CT-TTg và a@b.vn";
+    uint32_t next = tracuu_tokenizer_run(tk, text, strlen(text), 100, render_cb, &c);
+    /* theo, docnum (+4 parts), và, email (+3 parts): four positions from 100. */
+    g_assert_cmpuint(next, ==, 104);
+    g_assert_cmpint(c.calls, ==, 11);
+    g_assert_nonnull(strstr(c.out->str, "34/2008/ct-ttg 34/2008/ct-ttg docnum 101 5 19"));
+    g_assert_nonnull(strstr(c.out->str, "ttg ttg word 101 16 19 P"));
+    g_assert_nonnull(strstr(c.out->str, "và va word 102"));
+    g_assert_nonnull(strstr(c.out->str, "vn vn word 103 28 30 P"));
+    g_string_free(c.out, TRUE);
+
+    /* Stopping: the callback's FALSE ends the run after that token. */
+    render_ctx s = {g_string_new(""), FALSE, FALSE, 0, 2};
+    next = tracuu_tokenizer_run(tk, "một hai ba bốn", strlen("một hai ba bốn"), 0, render_cb, &s);
+    g_assert_cmpint(s.calls, ==, 2);
+    g_assert_cmpuint(next, ==, 2);
+    g_string_free(s.out, TRUE);
+
+    /* Empty and NULL input give nothing and keep the position. */
+    render_ctx e = {g_string_new(""), FALSE, FALSE, 0, 0};
+    g_assert_cmpuint(tracuu_tokenizer_run(tk, "", 0, 7, render_cb, &e), ==, 7);
+    g_assert_cmpuint(tracuu_tokenizer_run(tk, NULL, 0, 7, render_cb, &e), ==, 7);
+    g_assert_cmpint(e.calls, ==, 0);
+    g_string_free(e.out, TRUE);
+    tracuu_tokenizer_free(tk);
+    tracuu_tokenizer_free(NULL);
+}
+
+static void
+test_invalid_bytes(void)
+{
+    static const struct {
+        const char *input;
+        size_t len;
+        const char *expected;
+    } rows[] = {
+        /* A stray byte, a truncated sequence, an overlong NUL, a surrogate: each replaced. */
+        {"a\xff" "b", 3, "a 0 1 | b 2 3"},
+        {"xin\xc3 ch\xc3\xa0o", 10, "xin 0 3 | chào 5 10"},
+        {"c\xe0\x80\x80" "d", 5, "c 0 1 | d 4 5"},
+        {"\xed\xa0\x80vi\xe1\xbb\x87t", 9, "việt 3 9"},
+        {"\xf4\x90\x80\x80z", 5, "z 4 5"},
+        /* NUL bytes inside: not the end of the text. */
+        {"một\0hai", 9, "một 0 5 | hai 6 9"},
+        /* Truncated at the very end. */
+        {"hà\xe1\xbb", 5, "hà 0 3"},
+    };
+    tracuu_tokenizer *tk = new_tokenizer();
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        render_ctx c = {g_string_new(""), FALSE, FALSE, 0, 0};
+        tracuu_tokenizer_run(tk, rows[i].input, rows[i].len, 0, render_cb, &c);
+        /* Keep only "term start end" of each token. */
+        GString *got = g_string_new("");
+        g_auto(GStrv) toks = g_strsplit(c.out->str, " | ", -1);
+        for (char **t = toks; *t && **t; t++) {
+            g_auto(GStrv) f = g_strsplit(*t, " ", -1);
+            g_string_append_printf(got, "%s%s %s %s", got->len ? " | " : "", f[0], f[4], f[5]);
+        }
+        g_test_message("row %zu", i);
+        g_assert_cmpstr(got->str, ==, rows[i].expected);
+        g_string_free(got, TRUE);
+        g_string_free(c.out, TRUE);
+    }
+    tracuu_tokenizer_free(tk);
+}
+
+static void
+test_long_tokens(void)
+{
+    tracuu_tokenizer *tk = new_tokenizer();
+    /* 10,000 letters: one token, cut at MAX_TERM bytes, offsets covering the whole run. */
+    GString *s = g_string_new("x ");
+    for (int i = 0; i < 10000; i++)
+        g_string_append(s, "ệ");
+    g_string_append(s, " y");
+    render_ctx c = {g_string_new(""), FALSE, FALSE, 0, 0};
+    tracuu_tokenizer_run(tk, s->str, s->len, 0, render_cb, &c);
+    g_auto(GStrv) toks = g_strsplit(c.out->str, " | ", -1);
+    g_assert_cmpuint(g_strv_length(toks), ==, 3);
+    g_auto(GStrv) f = g_strsplit(toks[1], " ", -1);
+    g_assert_cmpuint(strlen(f[0]), ==, 120); /* 40 × 3 bytes */
+    g_assert_cmpuint(strlen(f[1]), ==, 40);  /* "eee..." */
+    g_assert_cmpstr(f[4], ==, "2");
+    g_assert_cmpstr(f[5], ==, "30002");
+    g_string_free(c.out, TRUE);
+
+    /* The same letters decomposed (e + two marks each) give the same term. */
+    GString *d = g_string_new("");
+    for (int i = 0; i < 10000; i++)
+        g_string_append(d, "e\xcc\x82\xcc\xa3");
+    g_autofree char *nfc = render(s->str + 2, 30000, 1);
+    g_autofree char *nfd = render(d->str, (gssize)d->len, 1);
+    g_assert_cmpstr(nfc, ==, nfd);
+
+    /* A long run of combining marks alone gives no token and does not hang. */
+    GString *m = g_string_new("");
+    for (int i = 0; i < 20000; i++)
+        g_string_append(m, "\xcc\x81");
+    g_autofree char *marks = render(m->str, (gssize)m->len, 1);
+    g_assert_cmpstr(marks, ==, "");
+
+    /* A long number, a long Thai run, a long docnum-like chain. */
+    GString *n = g_string_new("");
+    for (int i = 0; i < 5000; i++)
+        g_string_append(n, "1.");
+    g_string_append(n, "1");
+    g_autofree char *num = render(n->str, (gssize)n->len, 1);
+    g_assert_cmpuint(strlen(num), ==, 120);
+    GString *th = g_string_new("");
+    for (int i = 0; i < 3000; i++)
+        g_string_append(th, "ภาษาไทย");
+    g_autofree char *thai = render(th->str, (gssize)th->len, 1);
+    g_assert_true(g_str_has_prefix(thai, "ภาษา ไทย ภาษา ไทย"));
+    GString *dn = g_string_new("1/2020/AB");
+    for (int i = 0; i < 100; i++)
+        g_string_append(dn, "-CD");
+    g_autofree char *dns = docnums_of(dn->str);
+    g_assert_cmpstr(dns, ==, ""); /* too long to be one number: its words are still indexed */
+    g_autofree char *dnt = terms_of(dn->str);
+    g_assert_true(g_str_has_prefix(dnt, "1 2020 ab cd cd"));
+
+    g_string_free(s, TRUE);
+    g_string_free(d, TRUE);
+    g_string_free(m, TRUE);
+    g_string_free(n, TRUE);
+    g_string_free(th, TRUE);
+    g_string_free(dn, TRUE);
+    tracuu_tokenizer_free(tk);
+}
+
+/* Checks, for any bytes, the invariants every caller relies on. */
+typedef struct {
+    size_t len;
+    uint32_t last_pos;
+    size_t last_start;
+    gboolean any;
+} invariant_ctx;
+
+static gboolean
+invariant_cb(const tracuu_token *t, gpointer user_data)
+{
+    invariant_ctx *c = user_data;
+    g_assert_cmpuint(t->term_len, >, 0);
+    g_assert_cmpuint(t->term_len, <=, TRACUU_TOKENIZER_MAX_TERM);
+    g_assert_true(g_utf8_validate(t->term, (gssize)t->term_len, NULL));
+    g_assert_true(g_utf8_validate(t->folded, (gssize)t->folded_len, NULL));
+    g_assert_cmpuint(t->end, <=, c->len);
+    g_assert_cmpuint(t->start, <, t->end);
+    if (t->flags & TRACUU_TOKEN_PART) {
+        g_assert_true(c->any);
+        g_assert_cmpuint(t->pos, ==, c->last_pos);
+    } else {
+        if (c->any) {
+            g_assert_cmpuint(t->pos, ==, c->last_pos + 1);
+            g_assert_cmpuint(t->start, >=, c->last_start);
+        }
+        c->last_pos = t->pos;
+        c->last_start = t->start;
+    }
+    c->any = TRUE;
+    return TRUE;
+}
+
+static void
+test_random_bytes(void)
+{
+    tracuu_tokenizer *tk = new_tokenizer();
+    GRand *r = g_rand_new_with_seed(20260101);
+    static const char *const pieces[] = {"a", "Đ", "ệ", "\xcc\x81", "/", "-", "–", " ", "1",
+                                         "2008", "@", ".", "http://", "ภา", "東", "\xff",
+                                         "\xe1\xbb", "QĐ", "TTg", ",", "\0"};
+    for (int round = 0; round < 2000; round++) {
+        GString *s = g_string_new("");
+        int n = g_rand_int_range(r, 0, 60);
+        for (int i = 0; i < n; i++) {
+            if (g_rand_boolean(r)) {
+                const char *p = pieces[g_rand_int_range(r, 0, G_N_ELEMENTS(pieces))];
+                g_string_append_len(s, p, *p ? (gssize)strlen(p) : 1);
+            } else {
+                g_string_append_c(s, (char)g_rand_int_range(r, 0, 256));
+            }
+        }
+        invariant_ctx c = {s->len, 0, 0, FALSE};
+        tracuu_tokenizer_run(tk, s->str, s->len, 0, invariant_cb, &c);
+        g_string_free(s, TRUE);
+    }
+    g_rand_free(r);
+    tracuu_tokenizer_free(tk);
+}
+
+/* A term tokenized again gives itself: the index and a query typed as a term agree. */
+static void
+test_idempotent(void)
+{
+    static const char *const texts[] = {
+        "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc",
+        "Quyết định số 1115/QĐ-TTg ngày 20/06/2026 của Thủ tướng Chính phủ về thuỷ lợi",
+        "Uỷ ban nhân dân tỉnh Khánh Hoà; email: ubnd@khanhhoa.gov.vn; https://khanhhoa.gov.vn",
+        "Ho\xcc\x80" "a Straße ภาษาไทย 東京 İstanbul",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
+        g_autofree char *once = terms_of(texts[i]);
+        g_autofree char *twice = terms_of(once);
+        g_assert_cmpstr(once, ==, twice);
+        g_autofree char *f1 = folded_of(texts[i]);
+        g_autofree char *f2 = folded_of(f1);
+        g_assert_cmpstr(f1, ==, f2);
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Whole-value normalisation for metadata.                                                   */
+
+static void
+test_text_normalize(void)
+{
+    static const struct {
+        const char *input;
+        const char *normalized;
+        const char *folded;
+    } rows[] = {
+        {"Bộ Tài chính", "bộ tài chính", "bo tai chinh"},
+        {"  UỶ BAN   NHÂN\tDÂN \n TỈNH KHÁNH HOÀ  ", "ủy ban nhân dân tỉnh khánh hòa",
+         "uy ban nhan dan tinh khanh hoa"},
+        {"Ho\xcc\x80" "a Bi\xcc\x80nh", "hòa bình", "hoa binh"},
+        {"Văn phòng Trung ương Đảng (VPTW)", "văn phòng trung ương đảng (vptw)",
+         "van phong trung uong dang (vptw)"},
+        {"Nghị định 30/2020/NĐ-CP", "nghị định 30/2020/nđ-cp", "nghi dinh 30/2020/nd-cp"},
+        {"a\xff" "b", "a\xef\xbf\xbd" "b", "a\xef\xbf\xbd" "b"},
+        {"", "", ""},
+        {" \t\n", "", ""},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autofree char *n = tracuu_text_normalize(rows[i].input, -1);
+        g_autofree char *f = tracuu_text_fold(rows[i].input, -1);
+        g_assert_cmpstr(n, ==, rows[i].normalized);
+        g_assert_cmpstr(f, ==, rows[i].folded);
+    }
+    /* An explicit length stops there, even before a NUL. */
+    g_autofree char *n = tracuu_text_normalize("Hà Nội", 3);
+    g_assert_cmpstr(n, ==, "hà");
+}
+
+static void
+test_kind_names(void)
+{
+    g_assert_cmpstr(tracuu_token_kind_name(TRACUU_TOKEN_WORD), ==, "word");
+    g_assert_cmpstr(tracuu_token_kind_name(TRACUU_TOKEN_NUMBER), ==, "number");
+    g_assert_cmpstr(tracuu_token_kind_name(TRACUU_TOKEN_DOCNUM), ==, "docnum");
+    g_assert_cmpstr(tracuu_token_kind_name(TRACUU_TOKEN_EMAIL), ==, "email");
+    g_assert_cmpstr(tracuu_token_kind_name(TRACUU_TOKEN_URL), ==, "url");
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/tokenizer/terms", test_terms);
+    g_test_add_func("/tokenizer/folded", test_folded);
+    g_test_add_func("/tokenizer/nfd", test_nfd);
+    g_test_add_func("/tokenizer/tokens", test_tokens);
+    g_test_add_func("/tokenizer/mixed-scripts", test_mixed_scripts);
+    g_test_add_func("/tokenizer/docnum/table", test_docnum_table);
+    g_test_add_func("/tokenizer/docnum/context", test_docnum_context);
+    g_test_add_func("/tokenizer/docnum/congbao", test_docnum_congbao);
+    g_test_add_func("/tokenizer/positions", test_positions);
+    g_test_add_func("/tokenizer/invalid-bytes", test_invalid_bytes);
+    g_test_add_func("/tokenizer/long-tokens", test_long_tokens);
+    g_test_add_func("/tokenizer/random-bytes", test_random_bytes);
+    g_test_add_func("/tokenizer/idempotent", test_idempotent);
+    g_test_add_func("/tokenizer/text-normalize", test_text_normalize);
+    g_test_add_func("/tokenizer/kind-names", test_kind_names);
+    return g_test_run();
+}
