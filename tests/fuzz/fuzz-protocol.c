@@ -1,0 +1,67 @@
+/* fuzz-protocol.c - libFuzzer target for tracuu-searchd's line framing and request parsing. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol.h"
+
+/*
+ * The first byte chooses the line limit (small limits reach the too-long paths quickly) and
+ * the second the size of the reads the input is cut into, so that lines are split across
+ * reads in every way. Each line is parsed as a request and an answer is formatted for it, as
+ * the daemon does. The checks are the reader's promises: it never keeps more than the limit,
+ * never consumes more than it was given, and lines hold no newline.
+ */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 2)
+        return 0;
+    gsize max = data[0] < 128 ? (gsize)data[0] + 1 : TRACUU_PROTOCOL_MAX_LINE;
+    gsize chunk = (gsize)data[1] + 1;
+    data += 2;
+    size -= 2;
+
+    tracuu_protocol_reader *r = tracuu_protocol_reader_new(max);
+    gsize off = 0;
+    while (off < size) {
+        gsize len = MIN(chunk, size - off);
+        const char *p = (const char *)data + off;
+        while (len > 0) {
+            gsize used = 0, llen = 0;
+            char *line = NULL;
+            tracuu_protocol_status st = tracuu_protocol_reader_feed(r, p, len, &used, &line, &llen);
+            if (used > len || tracuu_protocol_reader_get_buffered(r) > max + 1)
+                abort();
+            p += used;
+            len -= used;
+            if (st == TRACUU_PROTOCOL_LINE) {
+                if (llen > max || memchr(line, '\n', llen))
+                    abort();
+                JsonNode *id = NULL;
+                GError *error = NULL;
+                JsonObject *req = tracuu_protocol_parse_request(line, llen, &id, &error);
+                char *out = req ? tracuu_protocol_format_response(id, req, NULL)
+                                : tracuu_protocol_format_error(
+                                      id, tracuu_protocol_error_code_name(error->code),
+                                      error->message, NULL);
+                /* An answer is exactly one line. */
+                if (strchr(out, '\n') != out + strlen(out) - 1)
+                    abort();
+                g_free(out);
+                if (req)
+                    json_object_unref(req);
+                if (id)
+                    json_node_unref(id);
+                g_clear_error(&error);
+                g_free(line);
+            } else if (st == TRACUU_PROTOCOL_NEED_MORE) {
+                if (len != 0)
+                    abort();
+            }
+        }
+        off += MIN(chunk, size - off);
+    }
+    tracuu_protocol_reader_free(r);
+    return 0;
+}
