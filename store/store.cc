@@ -823,8 +823,10 @@ tracuu_query_new_wildcard(const char *prefix, uint32_t max_terms)
     try {
         /* Past the limit, keep the most frequent expansions rather than failing the search:
          * a short prefix typed by a user should still find something. */
-        return wrap(Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, max_terms,
-                                  Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT));
+        /* 0 is "no limit" to Xapian, except that with MOST_FREQUENT it keeps none. */
+        int mode = max_terms ? Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT
+                             : Xapian::Query::WILDCARD_LIMIT_ERROR;
+        return wrap(Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, max_terms, mode));
     } catch (...) {
         return nullptr;
     }
@@ -835,13 +837,20 @@ tracuu_query_new_value_range(unsigned slot, const char *lo, const char *hi)
 {
     if (slot == Xapian::BAD_VALUENO)
         return nullptr;
+    /* An empty lower end is no end: every value is >= "". */
+    if (lo && !*lo)
+        lo = nullptr;
     try {
         if (lo && hi)
             return wrap(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi));
         if (hi)
             return wrap(Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi));
-        /* With both ends open, ">= empty" matches every document with a value in @slot. */
-        return wrap(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo ? lo : ""));
+        if (lo)
+            return wrap(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo));
+        /* Both ends open. Xapian turns ">= empty" into MatchAll, which would also match
+         * documents without a value; "\0" is the least non-empty value, so ">= \0" keeps the
+         * rule that a range matches only documents with a value in @slot. */
+        return wrap(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, std::string(1, '\0')));
     } catch (...) {
         return nullptr;
     }
