@@ -1,0 +1,799 @@
+/* test-indexer.c - the real tracuu-indexer on generated folders: content, incremental runs, kill -9, exit codes. */
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/*
+ * The index is read with Debian's python3-xapian rather than with tracuu's own store, so that
+ * the test checks what is really in the Xapian database, independently of the code under test.
+ * The script prints one JSON object: the document count, every "Q" (id) and "XF" (file) term
+ * with its frequency, the metadata keys, the frequency of each term named on the command line,
+ * and the data of every document (without its text, which is long).
+ */
+static const char inspect_py[] =
+    "import sys, json, xapian\n"
+    "db = xapian.Database(sys.argv[1])\n"
+    "out = {'doccount': db.get_doccount(), 'q': {}, 'xf': {}, 'meta': {}, 'freq': {}, "
+    "'data': {}}\n"
+    "for t in db.allterms('Q'):\n"
+    "    out['q'][t.term.decode('utf-8', 'replace')[1:]] = t.termfreq\n"
+    "for t in db.allterms('XF'):\n"
+    "    out['xf'][t.term.decode()[2:]] = t.termfreq\n"
+    "for k in db.metadata_keys():\n"
+    "    out['meta'][k.decode('utf-8', 'replace')] = db.get_metadata(k).decode('utf-8', "
+    "'replace')\n"
+    "for a in sys.argv[2:]:\n"
+    "    out['freq'][a] = db.get_termfreq(a)\n"
+    "for p in db.postlist(''):\n"
+    "    d = json.loads(db.get_document(p.docid).get_data().decode())\n"
+    "    d.pop('text', None)\n"
+    "    out['data'][d.get('id', str(p.docid))] = d\n"
+    "print(json.dumps(out))\n";
+
+typedef struct {
+    char *dir;    /* temporary folder of the test */
+    char *docs;   /* documents to index, inside dir */
+    char *db;     /* the index, inside dir */
+} fixture;
+
+static const char *
+indexer_path(void)
+{
+    static char *path;
+    if (path == NULL) {
+        const char *root = g_getenv("TRACUU_BUILD_ROOT");
+        g_assert_nonnull(root);
+        path = g_build_filename(root, "indexer", "tracuu-indexer", NULL);
+    }
+    return path;
+}
+
+static void
+write_file(const char *dir, const char *name, const char *content, gssize len)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autofree char *parent = g_path_get_dirname(path);
+    g_assert_cmpint(g_mkdir_with_parents(parent, 0755), ==, 0);
+    GError *error = NULL;
+    g_file_set_contents(path, content, len, &error);
+    g_assert_no_error(error);
+}
+
+/* A short official-looking text; @n makes each one different. */
+static char *
+doc_text(guint n, const char *extra)
+{
+    return g_strdup_printf("ỦY BAN NHÂN DÂN TỈNH QUẢNG NAM\n"
+                           "Số: %u/QĐ-UBND\n"
+                           "Quảng Nam, ngày 12 tháng 3 năm 2021\n"
+                           "QUYẾT ĐỊNH\n"
+                           "Về việc phê duyệt kế hoạch số %u năm 2021\n"
+                           "Căn cứ Luật Tổ chức chính quyền địa phương; đường giao thông %s\n"
+                           "Điều 1. Phê duyệt kế hoạch mã%u.\n",
+                           n, n, extra != NULL ? extra : "", n);
+}
+
+static void
+fixture_setup(fixture *f, gconstpointer data)
+{
+    GError *error = NULL;
+    f->dir = g_dir_make_tmp("tracuu-indexer-XXXXXX", &error);
+    g_assert_no_error(error);
+    f->docs = g_build_filename(f->dir, "docs", NULL);
+    f->db = g_build_filename(f->dir, "db", NULL);
+    g_assert_cmpint(g_mkdir(f->docs, 0755), ==, 0);
+}
+
+static void
+rm_rf(const char *path)
+{
+    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", path);
+    int status = system(cmd);
+    (void)status;
+}
+
+static void
+fixture_teardown(fixture *f, gconstpointer data)
+{
+    rm_rf(f->dir);
+    g_free(f->dir);
+    g_free(f->docs);
+    g_free(f->db);
+}
+
+/* Runs tracuu-indexer with @args (NULL-terminated, after the program name); returns its exit
+ * status and its output. */
+static int
+run_indexer_env(const char *const *args, char **env, char **out, char **err)
+{
+    GPtrArray *argv = g_ptr_array_new();
+    g_ptr_array_add(argv, (gpointer)indexer_path());
+    for (const char *const *a = args; *a != NULL; a++)
+        g_ptr_array_add(argv, (gpointer)*a);
+    g_ptr_array_add(argv, NULL);
+    int status = -1;
+    GError *error = NULL;
+    char *o = NULL, *e = NULL;
+    g_spawn_sync(NULL, (char **)argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, &o, &e, &status,
+                 &error);
+    g_assert_no_error(error);
+    g_ptr_array_free(argv, TRUE);
+    if (e != NULL && e[0] != '\0')
+        g_test_message("stderr: %s", e);
+    if (out != NULL)
+        *out = o;
+    else
+        g_free(o);
+    if (err != NULL)
+        *err = e;
+    else
+        g_free(e);
+    g_assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+static int
+run_indexer(const char *const *args, char **out)
+{
+    return run_indexer_env(args, NULL, out, NULL);
+}
+
+/* Runs with --json and returns the parsed summary; *@status gets the exit status. */
+static JsonObject *
+run_json(fixture *f, const char *const *extra, int *status)
+{
+    GPtrArray *a = g_ptr_array_new();
+    g_ptr_array_add(a, (gpointer) "--db");
+    g_ptr_array_add(a, f->db);
+    g_ptr_array_add(a, (gpointer) "--json");
+    for (const char *const *e = extra; e != NULL && *e != NULL; e++)
+        g_ptr_array_add(a, (gpointer)*e);
+    g_ptr_array_add(a, NULL);
+    g_autofree char *out = NULL;
+    int st = run_indexer((const char *const *)a->pdata, &out);
+    g_ptr_array_free(a, TRUE);
+    if (status != NULL)
+        *status = st;
+    g_autoptr(JsonParser) parser = json_parser_new();
+    GError *error = NULL;
+    json_parser_load_from_data(parser, out, -1, &error);
+    g_assert_no_error(error);
+    g_test_message("summary: %s", out);
+    return json_object_ref(json_node_get_object(json_parser_get_root(parser)));
+}
+
+static gint64
+num(JsonObject *o, const char *name)
+{
+    g_assert_true(json_object_has_member(o, name));
+    return json_object_get_int_member(o, name);
+}
+
+/* What is in the index, read by python3-xapian (see inspect_py). */
+static JsonObject *
+inspect(const char *db, const char *const *terms)
+{
+    GPtrArray *argv = g_ptr_array_new();
+    g_ptr_array_add(argv, (gpointer) "/usr/bin/python3");
+    g_ptr_array_add(argv, (gpointer) "-c");
+    g_ptr_array_add(argv, (gpointer)inspect_py);
+    g_ptr_array_add(argv, (gpointer)db);
+    for (const char *const *t = terms; t != NULL && *t != NULL; t++)
+        g_ptr_array_add(argv, (gpointer)*t);
+    g_ptr_array_add(argv, NULL);
+    char *out = NULL, *err = NULL;
+    int status = -1;
+    GError *error = NULL;
+    g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                 &status, &error);
+    g_assert_no_error(error);
+    g_ptr_array_free(argv, TRUE);
+    if (status != 0)
+        g_test_message("python: %s", err);
+    g_assert_cmpint(status, ==, 0);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    json_parser_load_from_data(parser, out, -1, &error);
+    g_assert_no_error(error);
+    g_free(out);
+    g_free(err);
+    return json_object_ref(json_node_get_object(json_parser_get_root(parser)));
+}
+
+static char *
+sha1_hex(const char *s)
+{
+    return g_compute_checksum_for_string(G_CHECKSUM_SHA1, s, -1);
+}
+
+/* The id the schema gives the document of the file @path: 16 hex of the SHA-1 of its path. */
+static char *
+file_id(const char *path)
+{
+    g_autofree char *real = realpath(path, NULL);
+    g_assert_nonnull(real);
+    g_autofree char *hex = sha1_hex(real);
+    return g_strndup(hex, 16);
+}
+
+static const char mail_with_attachment[] =
+    "From: Văn thư <vanthu@quangnam.gov.vn>\r\n"
+    "To: Phòng Tổng hợp <tonghop@quangnam.gov.vn>\r\n"
+    "Subject: =?UTF-8?B?R+G7rWkgcXV54bq/dCDEkeG7i25o?=\r\n"
+    "Date: Fri, 12 Mar 2021 09:00:00 +0700\r\n"
+    "Message-ID: <qd-1@quangnam.gov.vn>\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"b1\"\r\n"
+    "\r\n"
+    "--b1\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "\r\n"
+    "Kính gửi Phòng Tổng hợp, xin gửi quyết định đính kèm về đường giao thông.\r\n"
+    "--b1\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Disposition: attachment; filename=\"phuluc.txt\"\r\n"
+    "\r\n"
+    "Phụ lục kèm theo: danh mục công trình thủy lợi.\r\n"
+    "--b1--\r\n";
+
+static const char mbox_two[] =
+    "From vanthu@example.vn Mon Mar  1 08:00:00 2021\n"
+    "From: vanthu@example.vn\n"
+    "Subject: Thông báo một\n"
+    "Date: Mon, 1 Mar 2021 08:00:00 +0700\n"
+    "Message-ID: <m1@example.vn>\n"
+    "\n"
+    "Thông báo lịch họp giao ban tuần.\n"
+    "\n"
+    "From vanthu@example.vn Tue Mar  2 08:00:00 2021\n"
+    "From: vanthu@example.vn\n"
+    "Subject: Thông báo hai\n"
+    "Date: Tue, 2 Mar 2021 08:00:00 +0700\n"
+    "Message-ID: <m2@example.vn>\n"
+    "\n"
+    "Thông báo lịch trực cơ quan.\n";
+
+/* Fills f->docs with text files, a mail with an attachment, an mbox, a Maildir and a PDF. */
+static guint
+make_small_archive(fixture *f)
+{
+    for (guint i = 1; i <= 3; i++) {
+        g_autofree char *name = g_strdup_printf("van-ban/qd-%u.txt", i);
+        g_autofree char *text = doc_text(i, NULL);
+        write_file(f->docs, name, text, -1);
+    }
+    write_file(f->docs, "thu/gui-qd.eml", mail_with_attachment, -1);
+    write_file(f->docs, "thu/hop.mbox", mbox_two, -1);
+    /* A Maildir: its messages have no extension, and tmp/ must be left alone. */
+    write_file(f->docs, "Maildir/cur/1615500000.M1P1.host:2,S", mail_with_attachment, -1);
+    write_file(f->docs, "Maildir/new/1615500001.M2P2.host",
+               "From: a@b.vn\nSubject: Giấy mời\nMessage-ID: <gm@b.vn>\n\nMời dự họp.\n", -1);
+    write_file(f->docs, "Maildir/tmp/1615500002.M3P3.host", "half a mess", -1);
+    /* A real PDF, from the test data of the extractors. */
+    g_autofree char *pdf = g_build_filename(g_getenv("TRACUU_SOURCE_ROOT"), "tests", "data",
+                                            "extract", "memo.pdf", NULL);
+    g_autofree char *bytes = NULL;
+    gsize len = 0;
+    g_assert_true(g_file_get_contents(pdf, &bytes, &len, NULL));
+    write_file(f->docs, "van-ban/memo.pdf", bytes, (gssize)len);
+    return 8; /* files the walk must see (tmp/ excluded) */
+}
+
+static void
+test_basic(fixture *f, gconstpointer data)
+{
+    make_small_archive(f);
+    int status;
+    const char *args[] = {f->docs, NULL};
+    g_autoptr(JsonObject) s = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s, "seen"), ==, 8);
+    g_assert_cmpint(num(s, "indexed"), ==, 8);
+    g_assert_cmpint(num(s, "failed"), ==, 0);
+    g_assert_cmpint(num(s, "unchanged"), ==, 0);
+    g_assert_cmpint(num(s, "removed"), ==, 0);
+    g_assert_true(json_object_get_double_member(s, "elapsed") >= 0);
+
+    g_autofree char *txt = g_build_filename(f->docs, "van-ban", "qd-2.txt", NULL);
+    g_autofree char *eml = g_build_filename(f->docs, "thu", "gui-qd.eml", NULL);
+    g_autofree char *mbox = g_build_filename(f->docs, "thu", "hop.mbox", NULL);
+    g_autofree char *txt_id = file_id(txt);
+    g_autofree char *eml_id = file_id(eml);
+    g_autofree char *mbox_id = file_id(mbox);
+    const char *terms[] = {"đường", "Fduong", "mã2", "Fma2", "Kmail", "Kattachment", NULL};
+    g_autoptr(JsonObject) ix = inspect(f->db, terms);
+    JsonObject *q = json_object_get_object_member(ix, "q");
+    JsonObject *freq = json_object_get_object_member(ix, "freq");
+    /* 3 texts, the memo, mail + attachment, 2 mbox messages, Maildir: 2 + 1. */
+    g_assert_cmpint(num(ix, "doccount"), ==, 11);
+    g_assert_cmpint(json_object_get_size(q), ==, 11);
+    /* The ids of store/tracuu-schema.h: file, mbox message, attachment. */
+    g_assert_cmpint(num(q, txt_id), ==, 1);
+    g_autofree char *att_id = g_strconcat(eml_id, "/1", NULL);
+    g_autofree char *msg1 = g_strconcat(mbox_id, ":1", NULL);
+    g_autofree char *msg2 = g_strconcat(mbox_id, ":2", NULL);
+    g_assert_cmpint(num(q, eml_id), ==, 1);
+    g_assert_cmpint(num(q, att_id), ==, 1);
+    g_assert_cmpint(num(q, msg1), ==, 1);
+    g_assert_cmpint(num(q, msg2), ==, 1);
+    /* Every word in its accented and its accent-free form. */
+    g_assert_cmpint(num(freq, "mã2"), ==, 1);
+    g_assert_cmpint(num(freq, "Fma2"), ==, 1);
+    g_assert_cmpint(num(freq, "đường"), >=, 4);
+    g_assert_cmpint(num(freq, "Fduong"), >=, 4);
+    g_assert_cmpint(num(freq, "Kmail"), ==, 5);
+    g_assert_cmpint(num(freq, "Kattachment"), ==, 2);
+    /* The attachment names its parent; every document of a file carries the file's key. */
+    JsonObject *docs = json_object_get_object_member(ix, "data");
+    JsonObject *att = json_object_get_object_member(docs, att_id);
+    g_assert_cmpstr(json_object_get_string_member(att, "parent"), ==, eml_id);
+    g_autofree char *real_eml = realpath(eml, NULL);
+    g_autofree char *eml_key = sha1_hex(real_eml);
+    g_assert_cmpint(num(json_object_get_object_member(ix, "xf"), eml_key), ==, 2);
+    /* The state of each file is in the metadata, with the versions. */
+    JsonObject *meta = json_object_get_object_member(ix, "meta");
+    g_autofree char *state_key = g_strconcat("file:", eml_key, NULL);
+    g_assert_true(json_object_has_member(meta, state_key));
+    g_assert_nonnull(strstr(json_object_get_string_member(meta, state_key), "\"status\":\"ok\""));
+    g_assert_cmpstr(json_object_get_string_member(meta, "tracuu.schema_version"), ==, "1");
+    g_assert_true(json_object_has_member(meta, "tracuu.tokenizer_version"));
+}
+
+static void
+test_incremental(fixture *f, gconstpointer data)
+{
+    guint n = make_small_archive(f);
+    int status;
+    const char *args[] = {f->docs, NULL};
+    g_autoptr(JsonObject) s1 = run_json(f, args, &status);
+    g_assert_cmpint(num(s1, "indexed"), ==, n);
+    g_autoptr(JsonObject) ix1 = inspect(f->db, NULL);
+    gint64 docs1 = num(ix1, "doccount");
+
+    /* Nothing changed: nothing is read again. */
+    g_autoptr(JsonObject) s2 = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s2, "seen"), ==, n);
+    g_assert_cmpint(num(s2, "indexed"), ==, 0);
+    g_assert_cmpint(num(s2, "unchanged"), ==, n);
+    g_assert_cmpint(num(s2, "documents"), ==, 0);
+
+    /* One file changed, one gone, one new. */
+    g_autofree char *text = doc_text(2, "thay đổi nội dung mớiiii");
+    write_file(f->docs, "van-ban/qd-2.txt", text, -1);
+    g_autofree char *gone = g_build_filename(f->docs, "thu", "hop.mbox", NULL);
+    g_assert_cmpint(g_unlink(gone), ==, 0);
+    g_autofree char *text9 = doc_text(9, NULL);
+    write_file(f->docs, "van-ban/qd-9.txt", text9, -1);
+    g_autoptr(JsonObject) s3 = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s3, "indexed"), ==, 2);
+    g_assert_cmpint(num(s3, "removed"), ==, 1);
+    g_assert_cmpint(num(s3, "unchanged"), ==, n - 2);
+    const char *terms[] = {"mớiiii", "mã9", NULL};
+    g_autoptr(JsonObject) ix3 = inspect(f->db, terms);
+    /* The mbox's two messages are gone, one text is new. */
+    g_assert_cmpint(num(ix3, "doccount"), ==, docs1 - 2 + 1);
+    g_assert_cmpint(num(json_object_get_object_member(ix3, "freq"), "mớiiii"), ==, 1);
+    g_assert_cmpint(num(json_object_get_object_member(ix3, "freq"), "mã9"), ==, 1);
+    g_autofree char *real_gone_dir = realpath(f->docs, NULL);
+    g_autofree char *gone_path = g_build_filename(real_gone_dir, "thu", "hop.mbox", NULL);
+    g_autofree char *gone_key = sha1_hex(gone_path);
+    g_autofree char *gone_state = g_strconcat("file:", gone_key, NULL);
+    g_assert_false(json_object_has_member(json_object_get_object_member(ix3, "meta"), gone_state));
+
+    /* A run over another folder removes nothing of this one. */
+    g_autofree char *other = g_build_filename(f->dir, "other", NULL);
+    g_assert_cmpint(g_mkdir(other, 0755), ==, 0);
+    write_file(other, "x.txt", "một văn bản khác", -1);
+    const char *args_other[] = {other, NULL};
+    g_autoptr(JsonObject) s4 = run_json(f, args_other, &status);
+    g_assert_cmpint(num(s4, "indexed"), ==, 1);
+    g_assert_cmpint(num(s4, "removed"), ==, 0);
+    g_autoptr(JsonObject) ix4 = inspect(f->db, NULL);
+    g_assert_cmpint(num(ix4, "doccount"), ==, num(ix3, "doccount") + 1);
+}
+
+/* A second run over an unchanged archive is at least 20 times faster than the first. */
+static void
+test_unchanged_speed(fixture *f, gconstpointer data)
+{
+    for (guint i = 0; i < 300; i++) {
+        g_autofree char *name = g_strdup_printf("d%03u/vb-%u.txt", i % 10, i);
+        g_autofree char *text = doc_text(i, "Điều 2. Quyết định này có hiệu lực kể từ ngày ký. "
+                                            "Chánh Văn phòng, Giám đốc các Sở chịu trách nhiệm "
+                                            "thi hành Quyết định này.");
+        write_file(f->docs, name, text, -1);
+    }
+    const char *args[] = {f->docs, NULL};
+    int status;
+    g_autoptr(JsonObject) s1 = run_json(f, args, &status);
+    g_assert_cmpint(num(s1, "indexed"), ==, 300);
+    g_autoptr(JsonObject) s2 = run_json(f, args, &status);
+    g_assert_cmpint(num(s2, "unchanged"), ==, 300);
+    double t1 = json_object_get_double_member(s1, "elapsed");
+    double t2 = json_object_get_double_member(s2, "elapsed");
+    g_test_message("first run %.3f s, second %.3f s: %.1f times faster", t1, t2, t1 / t2);
+    g_assert_cmpfloat(t2 * 20, <=, t1);
+}
+
+static gint64
+count_q_dupes(JsonObject *ix)
+{
+    JsonObject *q = json_object_get_object_member(ix, "q");
+    g_autoptr(GList) members = json_object_get_members(q);
+    gint64 dupes = 0;
+    for (GList *m = members; m != NULL; m = m->next)
+        if (json_object_get_int_member(q, m->data) != 1)
+            dupes++;
+    return dupes;
+}
+
+/* kill -9 at several moments of a run: the index opens, and the next run completes it. */
+static void
+test_kill9(fixture *f, gconstpointer data)
+{
+    for (guint i = 0; i < 600; i++) {
+        g_autofree char *name = g_strdup_printf("k%02u/vb-%u.txt", i % 20, i);
+        g_autofree char *text = doc_text(i, "Nội dung dài hơn một chút để chỉ mục có việc làm.");
+        write_file(f->docs, name, text, -1);
+    }
+    write_file(f->docs, "thu/hop.mbox", mbox_two, -1);
+    /* The reference: a clean run into another index. */
+    g_autofree char *clean_db = g_build_filename(f->dir, "clean", NULL);
+    const char *clean_args[] = {"--db", clean_db, "--json", f->docs, NULL};
+    g_assert_cmpint(run_indexer(clean_args, NULL), ==, 0);
+    g_autoptr(JsonObject) clean = inspect(clean_db, NULL);
+    gint64 want = num(clean, "doccount");
+    g_assert_cmpint(want, ==, 602);
+
+    const guint delays_ms[] = {5, 60, 150, 300, 500};
+    for (guint k = 0; k < G_N_ELEMENTS(delays_ms); k++) {
+        const char *argv[] = {indexer_path(), "--db", f->db, "--batch", "40", "-q", f->docs,
+                              NULL};
+        GPid pid;
+        GError *error = NULL;
+        g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
+                      G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid, &error);
+        g_assert_no_error(error);
+        g_usleep(delays_ms[k] * 1000);
+        kill(pid, SIGKILL);
+        int st;
+        waitpid(pid, &st, 0);
+        g_spawn_close_pid(pid);
+        /* Whatever moment it died at, the index opens and has no duplicate. */
+        if (g_file_test(f->db, G_FILE_TEST_IS_DIR) &&
+            g_file_test(f->db, G_FILE_TEST_EXISTS)) {
+            g_autofree char *iam = g_build_filename(f->db, "iamglass", NULL);
+            if (g_file_test(iam, G_FILE_TEST_EXISTS)) {
+                g_autoptr(JsonObject) mid = inspect(f->db, NULL);
+                g_test_message("killed after %u ms: %" G_GINT64_FORMAT " documents", delays_ms[k],
+                               num(mid, "doccount"));
+                g_assert_cmpint(count_q_dupes(mid), ==, 0);
+                g_assert_cmpint(num(mid, "doccount"), <=, want);
+            }
+        }
+    }
+    /* The next run completes the work. */
+    int status;
+    const char *args[] = {f->docs, NULL};
+    g_autoptr(JsonObject) s = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s, "seen"), ==, 601);
+    g_assert_cmpint(num(s, "indexed") + num(s, "unchanged"), ==, 601);
+    g_autoptr(JsonObject) after = inspect(f->db, NULL);
+    g_assert_cmpint(num(after, "doccount"), ==, want);
+    g_assert_cmpint(count_q_dupes(after), ==, 0);
+    g_assert_cmpint(json_object_get_size(json_object_get_object_member(after, "q")), ==, want);
+    /* And a run after that has nothing left to do. */
+    g_autoptr(JsonObject) s2 = run_json(f, args, &status);
+    g_assert_cmpint(num(s2, "unchanged"), ==, 601);
+}
+
+typedef struct {
+    const char *name;
+    int expect;
+    const char *args[6]; /* "@DB", "@DOCS" and "@FILE" are replaced */
+} exit_case;
+
+static const exit_case exit_cases[] = {
+    {"no --db", 2, {"@DOCS", NULL}},
+    {"unknown option", 2, {"--db", "@DB", "--no-such-option", "@DOCS", NULL}},
+    {"nothing to index", 2, {"--db", "@DB", NULL}},
+    {"bad --jobs", 2, {"--db", "@DB", "--jobs", "many", "@DOCS", NULL}},
+    {"missing jsonl file", 2, {"--db", "@DB", "--from-jsonl", "/nonexistent/x.jsonl", NULL}},
+    {"all indexed", 0, {"--db", "@DB", "@DOCS", NULL}},
+    {"one input missing", 1, {"--db", "@DB", "@DOCS", "/nonexistent/path", NULL}},
+    {"index is a file", 3, {"--db", "@FILE", "@DOCS", NULL}},
+};
+
+static void
+test_exit_codes(fixture *f, gconstpointer data)
+{
+    write_file(f->docs, "a.txt", "Công văn số 12/UBND về việc họp.", -1);
+    g_autofree char *file = g_build_filename(f->dir, "not-a-db", NULL);
+    write_file(f->dir, "not-a-db", "plain file", -1);
+    for (size_t i = 0; i < G_N_ELEMENTS(exit_cases); i++) {
+        const exit_case *c = &exit_cases[i];
+        const char *args[8] = {0};
+        for (size_t j = 0; c->args[j] != NULL; j++) {
+            const char *a = c->args[j];
+            args[j] = strcmp(a, "@DB") == 0     ? f->db
+                      : strcmp(a, "@DOCS") == 0 ? f->docs
+                      : strcmp(a, "@FILE") == 0 ? file
+                                                : a;
+        }
+        g_autofree char *err = NULL;
+        int st = run_indexer_env(args, NULL, NULL, &err);
+        g_test_message("%s: exit %d", c->name, st);
+        g_assert_cmpint(st, ==, c->expect);
+        if (c->expect >= 2)
+            g_assert_true(err != NULL && strstr(err, "tracuu-indexer") != NULL);
+    }
+
+    /* An index of another schema version: refused with 3 and a clear message, --rebuild works. */
+    const char *set_old[] = {"/usr/bin/python3", "-c",
+                             "import sys, xapian\n"
+                             "db = xapian.WritableDatabase(sys.argv[1], xapian.DB_OPEN)\n"
+                             "db.set_metadata('tracuu.schema_version', '0')\n"
+                             "db.commit()\n",
+                             f->db, NULL};
+    int pst = -1;
+    g_spawn_sync(NULL, (char **)set_old, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &pst, NULL);
+    g_assert_cmpint(pst, ==, 0);
+    const char *args[] = {"--db", f->db, f->docs, NULL};
+    g_autofree char *err = NULL;
+    g_assert_cmpint(run_indexer_env(args, NULL, NULL, &err), ==, 3);
+    g_assert_nonnull(strstr(err, "--rebuild"));
+    const char *rebuild[] = {"--db", f->db, "--rebuild", f->docs, NULL};
+    g_assert_cmpint(run_indexer(rebuild, NULL), ==, 0);
+    g_autoptr(JsonObject) ix = inspect(f->db, NULL);
+    g_assert_cmpint(num(ix, "doccount"), ==, 1);
+    g_assert_cmpstr(json_object_get_string_member(json_object_get_object_member(ix, "meta"),
+                                                  "tracuu.schema_version"),
+                    ==, "1");
+
+    /* Another writer holds the index: 3. */
+    const char *hold[] = {"/usr/bin/python3", "-c",
+                          "import sys, time, xapian\n"
+                          "db = xapian.WritableDatabase(sys.argv[1], xapian.DB_OPEN)\n"
+                          "print('locked', flush=True)\n"
+                          "sys.stdin.read()\n",
+                          f->db, NULL};
+    GPid pid;
+    int in_fd, out_fd;
+    GError *error = NULL;
+    g_spawn_async_with_pipes(NULL, (char **)hold, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                             &pid, &in_fd, &out_fd, NULL, &error);
+    g_assert_no_error(error);
+    char buf[16] = {0};
+    g_assert_cmpint(read(out_fd, buf, 6), ==, 6);
+    g_autofree char *err2 = NULL;
+    g_assert_cmpint(run_indexer_env(args, NULL, NULL, &err2), ==, 3);
+    g_assert_nonnull(strstr(err2, "lock"));
+    close(in_fd);
+    close(out_fd);
+    int st;
+    waitpid(pid, &st, 0);
+    g_spawn_close_pid(pid);
+}
+
+static void
+test_summary_text(fixture *f, gconstpointer data)
+{
+    write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
+    /* Binary junk under a PDF's name (a text under that name would be indexed as text). */
+    static const char junk[] = "\x89\x00\xff\x13\x00\x01\xfe\x80\x00\x7f\x00\x02\x03";
+    write_file(f->docs, "b.pdf", junk, sizeof junk);
+    const char *args[] = {"--db", f->db, f->docs, NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint(run_indexer_env(args, NULL, &out, &err), ==, 1);
+    /* A pipe gets the summary and no progress. */
+    g_assert_nonnull(strstr(out, "files seen:  2"));
+    g_assert_nonnull(strstr(out, "indexed:     1"));
+    g_assert_nonnull(strstr(out, "failed:      1"));
+    g_assert_nonnull(strstr(out, "b.pdf: "));
+    g_assert_nonnull(strstr(out, "elapsed:"));
+    g_assert_null(strstr(err, "files/s"));
+    g_assert_null(strstr(out, "files/s"));
+
+    /* A terminal gets progress: script(1) gives the indexer a pseudo-terminal. */
+    if (g_find_program_in_path("script") != NULL) {
+        g_autofree char *db2 = g_build_filename(f->dir, "db2", NULL);
+        g_autofree char *cmd = g_strdup_printf("'%s' --db '%s' '%s'", indexer_path(), db2,
+                                               f->docs);
+        const char *argv[] = {"script", "-qec", cmd, "/dev/null", NULL};
+        g_autofree char *tty_out = NULL;
+        int st;
+        g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &tty_out, NULL,
+                     &st, NULL);
+        g_assert_nonnull(strstr(tty_out, "files/s"));
+        g_assert_nonnull(strstr(tty_out, "2/2 files"));
+    }
+}
+
+static void
+test_jsonl(fixture *f, gconstpointer data)
+{
+    g_autofree char *jsonl = g_build_filename(f->dir, "in.jsonl", NULL);
+    const char *lines =
+        "{\"id\": \"law-1#1\", \"title\": \"Điều 1. Phạm vi\", \"text\": \"Luật này quy định "
+        "về đường bộ.\", \"number\": \"23/2008/QH12\", \"date\": \"2008-11-13\"}\n"
+        "{\"id\": \"law-1#2\", \"title\": \"Điều 2\", \"text\": broken json}\n"
+        "{\"id\": \"law-1#3\", \"title\": \"Điều 3\", \"text\": \"Giải thích từ ngữ cầu cống.\","
+        " \"cites\": [\"23/2008/QH12\"]}\n"
+        "{\"title\": \"no id\", \"text\": \"x\"}\n"
+        "{\"id\": \"law-1#5\", \"text\": \"ngày sai\", \"date\": \"13/11/2008\"}\n"
+        "\n"
+        "[1, 2]\n"
+        "{\"id\": \"law-1#8\", \"text\": \"Nội dung tám trùng mã.\"}\n";
+    write_file(f->dir, "in.jsonl", lines, -1);
+    int status;
+    const char *args[] = {"--from-jsonl", jsonl, NULL};
+    g_autoptr(JsonObject) s = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 1);
+    JsonObject *j = json_object_get_object_member(s, "jsonl");
+    g_assert_cmpint(num(j, "lines"), ==, 7);
+    g_assert_cmpint(num(j, "imported"), ==, 3);
+    g_assert_cmpint(num(j, "bad"), ==, 4);
+    JsonArray *bad = json_object_get_array_member(j, "bad_lines");
+    const gint64 want_lines[] = {2, 4, 5, 7};
+    g_assert_cmpint(json_array_get_length(bad), ==, G_N_ELEMENTS(want_lines));
+    for (guint i = 0; i < G_N_ELEMENTS(want_lines); i++) {
+        JsonObject *b = json_array_get_object_element(bad, i);
+        g_assert_cmpint(json_object_get_int_member(b, "line"), ==, want_lines[i]);
+        g_assert_cmpstr(json_object_get_string_member(b, "reason"), !=, "");
+    }
+    const char *terms[] = {"Fduong", "Kjson", "cống", NULL};
+    g_autoptr(JsonObject) ix = inspect(f->db, terms);
+    g_assert_cmpint(num(ix, "doccount"), ==, 3);
+    JsonObject *q = json_object_get_object_member(ix, "q");
+    g_assert_true(json_object_has_member(q, "law-1#1"));
+    g_assert_true(json_object_has_member(q, "law-1#8"));
+    JsonObject *freq = json_object_get_object_member(ix, "freq");
+    g_assert_cmpint(num(freq, "Kjson"), ==, 3);
+    g_assert_cmpint(num(freq, "Fduong"), ==, 1);
+    /* A hit carries the id it was imported with. */
+    JsonObject *d = json_object_get_object_member(json_object_get_object_member(ix, "data"),
+                                                  "law-1#1");
+    g_assert_cmpstr(json_object_get_string_member(d, "id"), ==, "law-1#1");
+
+    /* Importing again replaces documents with the same id: no duplicates, new text. */
+    write_file(f->dir, "in.jsonl",
+               "{\"id\": \"law-1#1\", \"title\": \"Điều 1\", \"text\": \"Sửa đổi: cầu cống.\"}\n",
+               -1);
+    g_autoptr(JsonObject) s2 = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_autoptr(JsonObject) ix2 = inspect(f->db, terms);
+    g_assert_cmpint(num(ix2, "doccount"), ==, 3);
+    g_assert_cmpint(count_q_dupes(ix2), ==, 0);
+    JsonObject *freq2 = json_object_get_object_member(ix2, "freq");
+    g_assert_cmpint(num(freq2, "Fduong"), ==, 0);
+    g_assert_cmpint(num(freq2, "cống"), ==, 2);
+}
+
+/* A file that crashes or hangs its extractor costs that file only, and is not retried until
+ * it changes. TRACUU_INDEXER_FAULT makes the worker crash or hang on chosen names. */
+static void
+test_worker_faults(fixture *f, gconstpointer data)
+{
+    for (guint i = 0; i < 6; i++) {
+        g_autofree char *name = g_strdup_printf("ok-%u.txt", i);
+        g_autofree char *text = doc_text(i, NULL);
+        write_file(f->docs, name, text, -1);
+    }
+    write_file(f->docs, "boom.txt", "nổ", -1);
+    write_file(f->docs, "stuck.txt", "treo", -1);
+    write_file(f->docs, "spin.txt", "quay", -1);
+    const char *args[] = {"--db", f->db, "--json", "--timeout", "2", "--cpu-limit", "1",
+                          "--jobs", "2", f->docs, NULL};
+    const char *faults[] = {"crash:boom", "hang:stuck", "spin:spin"};
+    /* The wall-clock limit must not beat the CPU limit to the spinning worker. */
+    const char *timeouts[] = {"2", "2", "30"};
+    const char *reasons[] = {"signal 11", "timed out", "CPU time"};
+    /* One fault per run: the variable names one. */
+    for (guint k = 0; k < G_N_ELEMENTS(faults); k++) {
+        g_autofree char *db = g_strdup_printf("%s-%u", f->db, k);
+        args[1] = db;
+        args[4] = timeouts[k];
+        g_autofree char *var = g_strdup_printf("TRACUU_INDEXER_FAULT=%s", faults[k]);
+        g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "TRACUU_INDEXER_FAULT",
+                                             faults[k], TRUE);
+        g_autofree char *out = NULL;
+        int st = run_indexer_env(args, env, &out, NULL);
+        g_test_message("%s: %s", var, out);
+        g_assert_cmpint(st, ==, 1);
+        g_autoptr(JsonParser) p = json_parser_new();
+        g_assert_true(json_parser_load_from_data(p, out, -1, NULL));
+        JsonObject *s = json_node_get_object(json_parser_get_root(p));
+        g_assert_cmpint(num(s, "seen"), ==, 9);
+        g_assert_cmpint(num(s, "indexed"), ==, 8);
+        g_assert_cmpint(num(s, "failed"), ==, 1);
+        JsonObject *fail = json_array_get_object_element(
+            json_object_get_array_member(s, "failures"), 0);
+        g_assert_nonnull(strstr(json_object_get_string_member(fail, "path"),
+                                strchr(faults[k], ':') + 1));
+        g_assert_nonnull(strstr(json_object_get_string_member(fail, "reason"), reasons[k]));
+
+        /* Not retried on the next run while unchanged (it would fail again), but reported. */
+        g_autofree char *out2 = NULL;
+        st = run_indexer_env(args, env, &out2, NULL);
+        g_assert_cmpint(st, ==, 1);
+        g_assert_nonnull(strstr(out2, "\"indexed\" : 0"));
+        g_assert_nonnull(strstr(out2, "\"unchanged\" : 9"));
+        g_assert_nonnull(strstr(out2, reasons[k]));
+    }
+    /* Changed, and without the fault: retried and indexed. */
+    g_usleep(10000);
+    write_file(f->docs, "boom.txt", "không nổ nữa", -1);
+    args[1] = g_strdup_printf("%s-0", f->db);
+    g_autofree char *out = NULL;
+    int st = run_indexer_env(args, NULL, &out, NULL);
+    g_free((char *)args[1]);
+    g_assert_cmpint(st, ==, 0);
+    g_assert_nonnull(strstr(out, "\"indexed\" : 1"));
+}
+
+static void
+test_exclude_and_db_inside(fixture *f, gconstpointer data)
+{
+    write_file(f->docs, "keep.txt", "giữ lại", -1);
+    write_file(f->docs, "drafts/nhap.txt", "bản nháp", -1);
+    write_file(f->docs, "x.bak", "bản sao", -1);
+    /* The index inside the folder it indexes must not index itself. */
+    g_autofree char *db = g_build_filename(f->docs, ".index", NULL);
+    const char *args[] = {"--db", db, "--json", "--exclude", "drafts", "-x", "*.bak", f->docs,
+                          NULL};
+    g_autofree char *out = NULL;
+    g_assert_cmpint(run_indexer(args, &out), ==, 0);
+    g_assert_nonnull(strstr(out, "\"seen\" : 1"));
+    g_assert_nonnull(strstr(out, "\"indexed\" : 1"));
+    g_autofree char *out2 = NULL;
+    g_assert_cmpint(run_indexer(args, &out2), ==, 0);
+    g_assert_nonnull(strstr(out2, "\"unchanged\" : 1"));
+}
+
+static void
+test_help(fixture *f, gconstpointer data)
+{
+    const char *args[] = {"--help", NULL};
+    g_autofree char *out = NULL;
+    g_assert_cmpint(run_indexer(args, &out), ==, 0);
+    const char *options[] = {"--db", "--from-jsonl", "--jobs", "--rebuild", "--json", "--quiet",
+                             "--verbose", "--exclude", "--follow-symlinks", "--timeout",
+                             "Exit status"};
+    for (size_t i = 0; i < G_N_ELEMENTS(options); i++)
+        g_assert_nonnull(strstr(out, options[i]));
+}
+
+static void
+test_not_built(void)
+{
+    g_test_skip("tracuu-indexer is not built yet");
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    if (!g_file_test(indexer_path(), G_FILE_TEST_IS_EXECUTABLE)) {
+        g_test_add_func("/indexer/not-built", test_not_built);
+        return g_test_run();
+    }
+#define ADD(name, fn) g_test_add(name, fixture, NULL, fixture_setup, fn, fixture_teardown)
+    ADD("/indexer/basic", test_basic);
+    ADD("/indexer/incremental", test_incremental);
+    ADD("/indexer/unchanged-speed", test_unchanged_speed);
+    ADD("/indexer/kill9", test_kill9);
+    ADD("/indexer/exit-codes", test_exit_codes);
+    ADD("/indexer/summary-text", test_summary_text);
+    ADD("/indexer/jsonl", test_jsonl);
+    ADD("/indexer/worker-faults", test_worker_faults);
+    ADD("/indexer/exclude", test_exclude_and_db_inside);
+    ADD("/indexer/help", test_help);
+    return g_test_run();
+}
