@@ -534,7 +534,7 @@ static const char *const organ_words[] = {
     "bao hiem", "benh vien", "chi cuc", "thanh tra", "doan", "dang uy", "chu tich nuoc",
     "kho bac", "hoi", "lien doan", "to chuc", "chi nhanh", "khoi", "dai su quan", "tinh uy",
     "thanh uy", "huyen uy", "bo chinh tri", "ban chap hanh", "ban bi thu", "mat tran",
-    "cong an", "bo chi huy", "quan khu", "hoi lien hiep", "lien hiep",
+    "cong an", "bo chi huy", "quan khu", "hoi lien hiep", "lien hiep", "uy ban nhan dan",
 };
 
 static gboolean
@@ -569,7 +569,7 @@ utf8_is_word_char(const char *p)
  * Returns a copy of the text found, or NULL.
  */
 static char *
-find_mixed_case(const char *text, size_t len, const char *needle)
+find_mixed_case(const char *text, size_t len, const char *needle, gboolean initial_upper)
 {
     g_autofree char *low = g_utf8_strdown(needle, -1);
     const char *end = text + len;
@@ -596,7 +596,8 @@ find_mixed_case(const char *text, size_t len, const char *needle)
             t = g_utf8_next_char(t);
             n = g_utf8_next_char(n);
         }
-        if (*n == '\0' && has_lower && (t >= end || !utf8_is_word_char(t)))
+        if (*n == '\0' && has_lower && (t >= end || !utf8_is_word_char(t)) &&
+            (!initial_upper || g_unichar_isupper(g_utf8_get_char(p))))
             return squeeze_spaces(p, t - p);
     }
     return NULL;
@@ -610,27 +611,89 @@ capitalise_organ(const char *upper)
     g_autofree char *low = g_utf8_strdown(upper, -1);
     g_auto(GStrv) words = g_strsplit(low, " ", -1);
     guint n = g_strv_length(words);
-    guint caps = 2;
+    /* The first word, and the first word of the proper name after the longest organ word:
+       "Thủ tướng Chính phủ", "Ủy ban nhân dân Tỉnh ...", "Bộ Tài chính". */
+    guint second = 1;
+    size_t best = 0;
     g_autofree char *folded = fold_str(low);
     for (size_t i = 0; i < G_N_ELEMENTS(organ_words); i++) {
-        if (has_prefix_word(folded, organ_words[i])) {
+        size_t len = strlen(organ_words[i]);
+        if (len > best && has_prefix_word(folded, organ_words[i])) {
             guint w = 1;
             for (const char *q = organ_words[i]; *q; q++)
                 w += *q == ' ';
-            caps = w + 1;
-            break;
+            second = w;
+            best = len;
         }
     }
     GString *out = g_string_new(NULL);
     for (guint i = 0; i < n; i++) {
         if (i)
             g_string_append_c(out, ' ');
-        if (i < caps && *words[i]) {
+        if ((i == 0 || i == second) && *words[i]) {
             gunichar c = g_unichar_totitle(g_utf8_get_char(words[i]));
             g_string_append_unichar(out, c);
             g_string_append(out, g_utf8_next_char(words[i]));
         } else {
             g_string_append(out, words[i]);
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
+/*
+ * The issuer's name in the case the text writes its parts: "THỦ TƯỚNG CHÍNH PHỦ" -> "Thủ tướng
+ * Chính phủ" when the text has "Chính phủ" but never the whole name. Starts from the organ rule
+ * and takes, left to right, the longest run of words the text writes in mixed case (a single
+ * word only when the text capitalises it, so that "tài" in prose does not undo "Tài chính").
+ */
+static char *
+case_issuer(const char *text, size_t len, const char *upper)
+{
+    char *whole = find_mixed_case(text, len, upper, FALSE);
+    if (whole)
+        return whole;
+    g_autofree char *organ = capitalise_organ(upper);
+    g_auto(GStrv) base = g_strsplit(organ, " ", -1);
+    g_auto(GStrv) up = g_strsplit(upper, " ", -1);
+    guint n = g_strv_length(up);
+    if (n != g_strv_length(base) || n > 12)
+        return g_strdup(organ);
+    size_t region = MIN(len, 16 * 1024);
+    GString *out = g_string_new(NULL);
+    guint i = 0;
+    while (i < n) {
+        char *found = NULL;
+        guint j = n;
+        for (; j > i && !found; j--) {
+            g_autofree char *run = g_strjoinv(" ", (char **) (up + i)) ;
+            /* g_strjoinv joins to the end: cut the run at word j. */
+            char *cut = run;
+            for (guint w = i; w < j; w++)
+                cut += strlen(up[w]) + 1;
+            if (cut > run)
+                cut[-1] = '\0';
+            found = find_mixed_case(text, region, run, j - i == 1);
+        }
+        if (out->len)
+            g_string_append_c(out, ' ');
+        if (found) {
+            g_string_append(out, found);
+            g_free(found);
+            i = j + 1;
+        } else {
+            g_string_append(out, base[i]);
+            i++;
+        }
+    }
+    /* The name starts with a capital whatever the text had before it. */
+    if (out->len) {
+        gunichar c = g_utf8_get_char(out->str);
+        if (!g_unichar_isupper(c)) {
+            char buf[8];
+            int k = g_unichar_to_utf8(g_unichar_totitle(c), buf);
+            g_string_erase(out, 0, g_utf8_next_char(out->str) - out->str);
+            g_string_insert_len(out, 0, buf, k);
         }
     }
     return g_string_free(out, FALSE);
@@ -735,6 +798,19 @@ collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv)
         gboolean cu = is_upper_text(c->text);
         if (cu != upper && !(cu && has_digit(c->text)))
             break;
+        /* A mixed-case trích yếu goes on in a line that starts in lower case ("một số điều
+           của ..."), or in a short line that ends no sentence ("Nhà nước Việt Nam ban hành");
+           a capital and a long line is the first sentence of the body. */
+        if (!upper) {
+            gunichar first_char = g_utf8_get_char(c->text);
+            size_t tl = strlen(c->text);
+            int words = 1;
+            for (const char *q = c->text; *q; q++)
+                words += *q == ' ';
+            if (!g_unichar_islower(first_char) && !g_unichar_isdigit(first_char) &&
+                (words > 12 || c->text[tl - 1] == ':' || c->text[tl - 1] == '.'))
+                break;
+        }
         /* A column to the right on a line of the left column is not part of it. */
         if (vv && c->col > col + 20)
             break;
@@ -935,11 +1011,13 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
     }
 
     int number_at = -1, heading_at = -1, date_at = -1, vv_at = -1;
+    gboolean motto_seen = FALSE;
     const char *number_type = NULL; /* from "Luật số:", "Nghị quyết số:" */
     for (guint i = 0; i < end; i++) {
         const cell *c = &g_array_index(cells, cell, i);
         g_autofree char *f = fold_str(c->text);
         gboolean motto = is_motto(f);
+        motto_seen |= motto;
         if (!meta->number) {
             g_autoptr(GMatchInfo) m = NULL;
             if (g_regex_match(r->number_cell, c->text, 0, &m)) {
@@ -1034,10 +1112,10 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
             g_ptr_array_add(organs, g_strdup(c->text));
         }
     }
-    if (organs->len > 0) {
+    /* Capitals alone are no issuer: some part of the header layout must be there too. */
+    if (organs->len > 0 && (number_at >= 0 || heading_at >= 0 || date_at >= 0 || motto_seen)) {
         const char *upper = g_ptr_array_index(organs, organs->len - 1);
-        char *name = find_mixed_case(text, MIN(len, CASE_SEARCH_BYTES), upper);
-        meta->issuer = name ? name : capitalise_organ(upper);
+        meta->issuer = case_issuer(text, MIN(len, CASE_SEARCH_BYTES), upper);
     }
     g_ptr_array_unref(organs);
 

@@ -1,0 +1,433 @@
+/* test-docmeta.c - unit tests of the header reader for Vietnamese official documents. */
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tracuu-config.h"
+#include "tracuu-docmeta.h"
+
+/* ---------------------------------------------------------------------------------------- */
+/* Header layouts: every field is checked; NULL means the field must be NULL. */
+
+typedef struct {
+    const char *name;
+    const char *text;
+    const char *number, *doc_type, *issuer, *date, *place, *title, *signer;
+} header_case;
+
+static const header_case header_cases[] = {
+    {"nghi-dinh",
+     "CHÍNH PHỦ\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "---------------\nSố: 249/2025/NĐ-CP\nHà Nội, ngày 19 tháng 09 năm 2025\nNGHỊ ĐỊNH\n"
+     "Quy định cơ chế, chính sách thu hút chuyên gia khoa học, công nghệ\n"
+     "Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;\n"
+     "Chính phủ ban hành Nghị định quy định cơ chế, chính sách thu hút chuyên gia.\n"
+     "Điều 1. Phạm vi điều chỉnh\nNghị định này quy định ...\n"
+     "TM. CHÍNH PHỦ\nKT. THỦ TƯỚNG\nPHÓ THỦ TƯỚNG\n(Đã ký)\nNguyễn Hòa Bình\n",
+     "249/2025/NĐ-CP", "Nghị định", "Chính phủ", "2025-09-19", "Hà Nội",
+     "Quy định cơ chế, chính sách thu hút chuyên gia khoa học, công nghệ", "Nguyễn Hòa Bình"},
+
+    {"quyet-dinh-thu-tuong",
+     "THỦ TƯỚNG CHÍNH PHỦ\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\n---------------\nSố: 1115/QĐ-TTg\n"
+     "Hà Nội, ngày 20 tháng 6 năm 2026\nQUYẾT ĐỊNH\nBan hành Kế hoạch triển khai thực hiện\n"
+     "Thông báo 64-TB/VPTW của Văn phòng Trung ương Đảng\n_______\nTHỦ TƯỚNG CHÍNH PHỦ\n"
+     "Căn cứ Luật Tổ chức Chính phủ ngày 18 tháng 02 năm 2025;\n"
+     "Theo đề nghị của Bộ trưởng Bộ Xây dựng;\nQUYẾT ĐỊNH:\nĐiều 1. Ban hành kèm theo ...\n"
+     "Nơi nhận:\n- Như Điều 3;\n- Lưu: VT, CN.\nKT. THỦ TƯỚNG\nPHÓ THỦ TƯỚNG\n\nTrần Hồng Hà\n",
+     "1115/QĐ-TTg", "Quyết định", "Thủ tướng Chính phủ", "2026-06-20", "Hà Nội",
+     "Ban hành Kế hoạch triển khai thực hiện Thông báo 64-TB/VPTW của Văn phòng Trung ương Đảng",
+     "Trần Hồng Hà"},
+
+    /* pdftotext -layout: the two header columns on the same lines, an en dash in the number,
+       and the issuer never written in mixed case in the text. */
+    {"thong-tu-side-by-side",
+     "          BỘ TÀI CHÍNH                        CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "            -------                                Độc lập - Tự do - Hạnh phúc\n"
+     "                                                     ---------------\n"
+     "     Số: 11/2026/TT–BTC                        Hà Nội, ngày 10 tháng 02 năm 2026\n"
+     "\n"
+     "                                    THÔNG TƯ\n"
+     "        Quy định mức thu, chế độ thu, nộp phí thuộc lĩnh vực đường sắt\n"
+     "\n"
+     "   Căn cứ Luật Phí và lệ phí số 97/2015/QH13;\n"
+     "   Điều 1. Phạm vi điều chỉnh\n"
+     "                                                    KT. BỘ TRƯỞNG\n"
+     "                                                    THỨ TRƯỞNG\n"
+     "\n"
+     "                                                   Cao Anh Tuấn\n",
+     "11/2026/TT-BTC", "Thông tư", "Bộ Tài chính", "2026-02-10", "Hà Nội",
+     "Quy định mức thu, chế độ thu, nộp phí thuộc lĩnh vực đường sắt", "Cao Anh Tuấn"},
+
+    /* A Chỉ thị dated "ngày 3/12/2008". */
+    {"chi-thi",
+     "THỦ TƯỚNG CHÍNH PHỦ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "Số: 34/2008/CT-TTg\nHà Nội, ngày 3/12/2008\nCHỈ THỊ\n"
+     "Về việc tăng cường sử dụng hệ thống thư điện tử trong hoạt động của cơ quan nhà nước\n"
+     "Thời gian qua, việc ứng dụng công nghệ thông tin ... Thủ tướng Chính phủ chỉ thị:\n"
+     "1. Các Bộ, cơ quan ngang Bộ ...\nTHỦ TƯỚNG\nNguyễn Tấn Dũng\n",
+     "34/2008/CT-TTg", "Chỉ thị", "Thủ tướng Chính phủ", "2008-12-03", "Hà Nội",
+     "Về việc tăng cường sử dụng hệ thống thư điện tử trong hoạt động của cơ quan nhà nước",
+     "Nguyễn Tấn Dũng"},
+
+    /* A công văn: no type heading, recognised by its ký hiệu and its "V/v". */
+    {"cong-van-vv",
+     "           BỘ GIÁO DỤC VÀ ĐÀO TẠO                         CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "          CỤC CÔNG NGHỆ THÔNG TIN                                  Độc lập - Tự do - Hạnh phúc\n"
+     "               Số: 2154/BGDĐT-CNTT                                Hà Nội, ngày 10 tháng 08 năm 2026\n"
+     "\n"
+     " V/v Hướng dẫn triển khai chuyển đổi số năm học 2026-2027\n"
+     "\n"
+     " Kính gửi: Các Sở Giáo dục và Đào tạo;\n"
+     "     Thực hiện Quyết định số 749/QĐ-TTg, Cục Công nghệ thông tin hướng dẫn như sau:\n"
+     "Nơi nhận:                                                     KT. CỤC TRƯỞNG\n"
+     "- Như trên;                                                  PHÓ CỤC TRƯỞNG\n"
+     "- Lưu: VT, CNTT.\n"
+     "                                                                   Nguyễn Văn Phúc\n",
+     "2154/BGDĐT-CNTT", "Công văn", "Cục Công nghệ thông tin", "2026-08-10", "Hà Nội",
+     "Về việc Hướng dẫn triển khai chuyển đổi số năm học 2026-2027", "Nguyễn Văn Phúc"},
+
+    {"thong-bao",
+     "VĂN PHÒNG CHÍNH PHỦ\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\n---------------\nSố: 312/TB-VPCP\n"
+     "Hà Nội, ngày 15 tháng 7 năm 2025\nTHÔNG BÁO\n"
+     "Kết luận của Phó Thủ tướng tại cuộc họp về chuyển đổi số\n"
+     "Ngày 10 tháng 7 năm 2025, Phó Thủ tướng đã chủ trì cuộc họp. Văn phòng Chính phủ thông báo:\n"
+     "Nơi nhận:\n- Lưu: VT.\nKT. BỘ TRƯỞNG, CHỦ NHIỆM\nPHÓ CHỦ NHIỆM\nNguyễn Sỹ Hiệp\n",
+     "312/TB-VPCP", "Thông báo", "Văn phòng Chính phủ", "2025-07-15", "Hà Nội",
+     "Kết luận của Phó Thủ tướng tại cuộc họp về chuyển đổi số", "Nguyễn Sỹ Hiệp"},
+
+    /* A resolution of the Standing Committee: "Nghị quyết số:", no date line, the name of the
+       committee cut over two lines, a title in capitals and the authority line after it. */
+    {"nghi-quyet",
+     "ỦY BAN THƯỜNG VỤ\nQUỐC HỘI\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\n---------------\nNghị quyết số: 105/2025/UBTVQH15\n"
+     "NGHỊ QUYẾT\nCHƯƠNG TRÌNH LẬP PHÁP NĂM 2026\nỦY BAN THƯỜNG VỤ QUỐC HỘI\n"
+     "Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;\n"
+     "Ủy ban Thường vụ Quốc hội ban hành Nghị quyết.\n"
+     "TM. ỦY BAN THƯỜNG VỤ QUỐC HỘI\nCHỦ TỊCH\nTrần Thanh Mẫn\n",
+     "105/2025/UBTVQH15", "Nghị quyết", "Ủy ban Thường vụ Quốc hội", NULL, NULL,
+     "Chương trình lập pháp năm 2026", "Trần Thanh Mẫn"},
+
+    /* A provincial decision signed for the committee by a vice-chairman. */
+    {"ubnd-tinh",
+     "ỦY BAN NHÂN DÂN\nTỈNH NGHỆ AN\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\n---------------\nSố: 25/2024/QĐ-UBND\n"
+     "Nghệ An, ngày 29 tháng 02 năm 2024\nQUYẾT ĐỊNH\n"
+     "Ban hành Quy định quản lý cụm công nghiệp trên địa bàn tỉnh Nghệ An\n"
+     "ỦY BAN NHÂN DÂN TỈNH NGHỆ AN\nCăn cứ Luật Tổ chức chính quyền địa phương;\n"
+     "QUYẾT ĐỊNH:\nĐiều 1. Ban hành kèm theo Quyết định này ... Ủy ban nhân dân tỉnh Nghệ An ...\n"
+     "Nơi nhận:\n- Như Điều 3;\n- Lưu: VT.\nTM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n"
+     "\nLê Hồng Vinh\n",
+     "25/2024/QĐ-UBND", "Quyết định", "Ủy ban nhân dân tỉnh Nghệ An", "2024-02-29", "Nghệ An",
+     "Ban hành Quy định quản lý cụm công nghiệp trên địa bàn tỉnh Nghệ An", "Lê Hồng Vinh"},
+
+    /* A law: "Luật số:", no date in the header, the date it was passed at the end. */
+    {"luat",
+     "QUỐC HỘI\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "---------------\nLuật số: 116/2025/QH15\nLUẬT\nAN NINH MẠNG\n"
+     "Căn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam;\n"
+     "Quốc hội ban hành Luật An ninh mạng.\nĐiều 1. Phạm vi điều chỉnh\n"
+     "Luật này được Quốc hội khóa XV, kỳ họp thứ 10 thông qua ngày 10 tháng 12 năm 2025.\n"
+     "CHỦ TỊCH QUỐC HỘI\nTrần Thanh Mẫn\n",
+     "116/2025/QH15", "Luật", "Quốc hội", "2025-12-10", NULL, "An ninh mạng", "Trần Thanh Mẫn"},
+
+    /* Poppler's reading order: the columns interleaved line by line. */
+    {"interleaved-columns",
+     "BỘ GIÁO DỤC VÀ ĐÀO TẠO\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nCỤC CÔNG NGHỆ THÔNG TIN\n"
+     "Độc lập - Tự do - Hạnh phúc\nSố: 2154/BGDĐT-CNTT\nHà Nội, ngày 10 tháng 08 năm 2026\n"
+     "V/v: Hướng dẫn lưu trữ công văn\nKính gửi: Các Sở Giáo dục và Đào tạo.\n",
+     "2154/BGDĐT-CNTT", "Công văn", "Cục Công nghệ thông tin", "2026-08-10", "Hà Nội",
+     "Về việc Hướng dẫn lưu trữ công văn", NULL},
+
+    /* The date inside a trích yếu is not the date of the document. */
+    {"date-in-title-only",
+     "CHÍNH PHỦ\nSố: 224/2025/NĐ-CP\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nNGHỊ ĐỊNH\n"
+     "Sửa đổi, bổ sung Điều 5 Nghị định số 22/2019/NĐ-CP ngày 25 tháng 02 năm 2019\n"
+     "Căn cứ Luật Tổ chức Chính phủ;\n",
+     "224/2025/NĐ-CP", "Nghị định", "Chính phủ", NULL, NULL,
+     "Sửa đổi, bổ sung Điều 5 Nghị định số 22/2019/NĐ-CP ngày 25 tháng 02 năm 2019", NULL},
+
+    /* 31 February does not exist: no date rather than a wrong one. */
+    {"invalid-date",
+     "BỘ Y TẾ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "Số: 05/2024/TT-BYT\nHà Nội, ngày 31 tháng 02 năm 2024\nTHÔNG TƯ\nQuy định về dược liệu\n"
+     "Căn cứ Luật Dược;\nBộ trưởng Bộ Y tế ban hành Thông tư.\n",
+     "05/2024/TT-BYT", "Thông tư", "Bộ Y tế", NULL, NULL, "Quy định về dược liệu", NULL},
+
+    /* Spaces inside the number, as the portal sometimes writes it. */
+    {"number-with-spaces",
+     "NGÂN HÀNG NHÀ NƯỚC\nVIỆT NAM\n-------\nSố: 81 /2025/TT- NHNN\n"
+     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "Hà Nội, ngày 31 tháng 12 năm 2025\nTHÔNG TƯ\nQuy định về hoạt động chiết khấu\n"
+     "Căn cứ Luật Ngân hàng Nhà nước Việt Nam số 46/2010/QH12;\n",
+     "81/2025/TT-NHNN", "Thông tư", "Ngân hàng Nhà nước Việt Nam", "2025-12-31", "Hà Nội",
+     "Quy định về hoạt động chiết khấu", NULL},
+
+    /* No header at all: nothing is made up. */
+    {"no-header",
+     "Hôm nay trời đẹp. Chúng tôi đi dạo quanh hồ Gươm và ăn kem Tràng Tiền.\n"
+     "Số người đi dạo rất đông vào ngày cuối tuần.\n",
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+
+    {"empty", "", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+
+    /* Garbage: invalid UTF-8, control bytes and lone "Số:". */
+    {"garbage",
+     "\xff\xfe\xc3\x28 Số: \x80\x81 ngày 99 tháng 99 năm 99999\n\x01\x02\x03 V/v \n"
+     "QUYẾT\xe2\x82 ĐỊNH\n\n\n   \t\t Số:\nSố: abc/def\n",
+     NULL, NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+/* Counts and reports a wrong field, so that one run shows every field that is off. */
+static int
+check_field(const char *case_name, const char *field, const char *want, const char *got)
+{
+    if (g_strcmp0(want, got) == 0)
+        return 0;
+    g_test_message("%s: %s: want \"%s\", got \"%s\"", case_name, field,
+                   want ? want : "(null)", got ? got : "(null)");
+    return 1;
+}
+
+static void
+test_header(gconstpointer data)
+{
+    const header_case *c = data;
+    g_autoptr(tracuu_docmeta) m = tracuu_docmeta_extract(c->text, -1);
+    g_assert_nonnull(m);
+    g_assert_nonnull(m->cites);
+    int wrong = 0;
+    wrong += check_field(c->name, "number", c->number, m->number);
+    wrong += check_field(c->name, "doc_type", c->doc_type, m->doc_type);
+    wrong += check_field(c->name, "issuer", c->issuer, m->issuer);
+    wrong += check_field(c->name, "date", c->date, m->date);
+    wrong += check_field(c->name, "place", c->place, m->place);
+    wrong += check_field(c->name, "title", c->title, m->title);
+    wrong += check_field(c->name, "signer", c->signer, m->signer);
+    g_assert_cmpint(wrong, ==, 0);
+}
+
+/* NULL text, and text with a NUL inside when a length is given. */
+static void
+test_null_and_len(void)
+{
+    g_autoptr(tracuu_docmeta) a = tracuu_docmeta_extract(NULL, -1);
+    g_assert_nonnull(a);
+    g_assert_null(a->number);
+    g_assert_cmpuint(a->cites->len, ==, 0);
+
+    static const char text[] = "BỘ Y TẾ\nSố: 05/2024/TT-BYT\nTHÔNG TƯ\0Số: 99/2099/NĐ-CP\n";
+    g_autoptr(tracuu_docmeta) b = tracuu_docmeta_extract(text, strlen(text));
+    g_assert_cmpstr(b->number, ==, "05/2024/TT-BYT");
+    g_autoptr(tracuu_docmeta) c = tracuu_docmeta_extract(text, 20);
+    g_assert_null(c->number); /* cut before the number ends: "05" alone is not a number */
+    tracuu_docmeta_free(NULL);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Cites. */
+
+typedef struct {
+    const char *name;
+    const char *text;
+    const char *cites[8]; /* in order, NULL-terminated */
+} cite_case;
+
+static const cite_case cite_cases[] = {
+    {"dedup-and-own",
+     "CHÍNH PHỦ\nSố: 25/2026/NĐ-CP\nHà Nội, ngày 17 tháng 01 năm 2026\nNGHỊ ĐỊNH\nVề hóa chất\n"
+     "Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;\n"
+     "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020;\n"
+     "Nghị định số 30/2020/NĐ–CP (nhắc lại, gạch ngang khác) và 30/2020/nđ-cp;\n"
+     "Nghị định 25/2026/NĐ-CP này (số của chính nó) thay thế Quyết định số 1115/QĐ-TTg.\n",
+     {"63/2025/QH15", "30/2020/NĐ-CP", "1115/QĐ-TTg", NULL}},
+    {"no-cites", "Văn bản này không nhắc tới văn bản nào. Năm 2025 có 365 ngày.\n", {NULL}},
+    {"no-own-number",
+     "Thực hiện Chỉ thị 34/2008/CT-TTg và Thông báo 64-TB/VPTW, Luật số 63/2025/QH15.\n",
+     {"34/2008/CT-TTg", "64-TB/VPTW", "63/2025/QH15", NULL}},
+};
+
+static void
+test_cites(gconstpointer data)
+{
+    const cite_case *c = data;
+    g_autoptr(tracuu_docmeta) m = tracuu_docmeta_extract(c->text, -1);
+    guint want = 0;
+    while (c->cites[want])
+        want++;
+    for (guint i = 0; i < m->cites->len; i++)
+        g_test_message("%s: cite %u: %s", c->name, i, (char *) g_ptr_array_index(m->cites, i));
+    g_assert_cmpuint(m->cites->len, ==, want);
+    for (guint i = 0; i < want; i++)
+        g_assert_cmpstr(g_ptr_array_index(m->cites, i), ==, c->cites[i]);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Real numbers and type names from the Official Gazette, in a synthetic header. */
+
+static const char *
+shared_data(void)
+{
+    const char *d = g_getenv("TRACUU_SHARED_DATA");
+    return d ? d : TRACUU_SOURCE_ROOT "/../shared/data";
+}
+
+typedef struct {
+    int total, number_ok, type_ok;
+} gazette_counts;
+
+/* Reads the Official Gazette sample and runs each row through a header written as Nghị định
+   30 lays it out, with the type heading when @heading, else without it. */
+static gboolean
+run_gazette(gboolean heading, gazette_counts *n)
+{
+    g_autofree char *path = g_build_filename(shared_data(), "samples", "congbao_metadata.tsv",
+                                             NULL);
+    g_autofree char *data = NULL;
+    if (!g_file_get_contents(path, &data, NULL, NULL))
+        return FALSE;
+    static const char *const kinds[] = {
+        "Thông tư", "Quyết định", "Nghị định", "Nghị quyết", "Thông tư liên tịch", "Luật",
+        "Chỉ thị", "Lệnh", "Thông báo", "Pháp lệnh", "Công điện", "Hướng dẫn", "Kế hoạch",
+        "Nghị quyết liên tịch", "Công văn",
+    };
+    g_auto(GStrv) lines = g_strsplit(data, "\n", -1);
+    int misses = 0;
+    for (int i = 1; lines[i]; i++) {
+        g_auto(GStrv) f = g_strsplit(lines[i], "\t", -1);
+        if (g_strv_length(f) < 5 || !*f[3] || !*f[4])
+            continue;
+        const char *type = f[2], *number = f[3], *date = f[4];
+        gboolean known = FALSE;
+        for (size_t k = 0; k < G_N_ELEMENTS(kinds); k++)
+            known |= strcmp(kinds[k], type) == 0;
+        /* Only numbers whose ký hiệu names the type can be typed without a heading. */
+        if (!known || (!heading && !strstr(number, "/")))
+            continue;
+        if (!heading) {
+            g_autofree char *upper = g_utf8_strup(number, -1);
+            static const struct {
+                const char *type, *abbr;
+            } abbr[] = {{"Thông tư", "/TT-"}, {"Quyết định", "/QĐ-"}, {"Nghị định", "/NĐ-"},
+                        {"Nghị quyết", "/NQ-"}, {"Chỉ thị", "/CT-"}, {"Lệnh", "/L-"},
+                        {"Thông tư liên tịch", "/TTLT-"}, {"Công điện", "/CĐ-"}};
+            gboolean has = FALSE;
+            for (size_t k = 0; k < G_N_ELEMENTS(abbr); k++)
+                has |= strcmp(abbr[k].type, type) == 0 && strstr(upper, abbr[k].abbr);
+            if (!has)
+                continue;
+        }
+        int d, mo, y;
+        if (sscanf(date, "%d/%d/%d", &d, &mo, &y) != 3)
+            continue;
+        g_autofree char *heading_line = g_utf8_strup(type, -1);
+        gboolean cv = strcmp(type, "Công văn") == 0;
+        g_autofree char *text = g_strdup_printf(
+            "BỘ TƯ PHÁP\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+            "Số: %s\nHà Nội, ngày %d tháng %d năm %d\n%s%s\nCăn cứ Luật;\n",
+            number, d, mo, y, heading && !cv ? heading_line : "", cv ? "V/v trả lời" : "\nVề việc");
+        g_autoptr(tracuu_docmeta) m = tracuu_docmeta_extract(text, -1);
+        g_autofree char *want_date = g_strdup_printf("%04d-%02d-%02d", y, mo, d);
+        n->total++;
+        gboolean number_ok = g_strcmp0(m->number, number) == 0;
+        gboolean type_ok = g_strcmp0(m->doc_type, type) == 0;
+        n->number_ok += number_ok;
+        n->type_ok += type_ok;
+        g_assert_cmpstr(m->date, ==, g_date_valid_dmy(d, mo, y) ? want_date : NULL);
+        if ((!number_ok || !type_ok) && misses++ < 20)
+            g_test_message("gazette miss: %s %s -> %s %s", type, number,
+                           m->number ? m->number : "(null)",
+                           m->doc_type ? m->doc_type : "(null)");
+    }
+    return TRUE;
+}
+
+static void
+test_gazette(gconstpointer data)
+{
+    gboolean heading = GPOINTER_TO_INT(data);
+    gazette_counts n = {0};
+    if (!run_gazette(heading, &n)) {
+        g_test_skip("congbao_metadata.tsv not found under TRACUU_SHARED_DATA");
+        return;
+    }
+    g_test_message("gazette (%s heading): %d rows, number %d, type %d", heading ? "with" : "no",
+                   n.total, n.number_ok, n.type_ok);
+    g_assert_cmpint(n.total, >, 500);
+    /* Numbers are copied as written: every one must come back. Types: all of them with the
+       heading; from the ký hiệu alone, at least 99%. */
+    g_assert_cmpint(n.number_ok, ==, n.total);
+    if (heading)
+        g_assert_cmpint(n.type_ok, ==, n.total);
+    else
+        g_assert_cmpint(n.type_ok * 100, >=, n.total * 99);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The whole vbpl set, through bench/docmeta-eval (which holds the truth rules). */
+
+static double
+field_percent(const char *out, const char *field)
+{
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    for (int i = 0; lines[i]; i++) {
+        int right, total;
+        char name[32];
+        if (sscanf(lines[i], "%31s %d / %d", name, &right, &total) == 3 &&
+            strcmp(name, field) == 0 && total > 0)
+            return 100.0 * right / total;
+    }
+    return -1.0;
+}
+
+static void
+test_vbpl(void)
+{
+    g_autofree char *docs = g_build_filename(shared_data(), "vbpl", "docs.jsonl", NULL);
+    if (!g_file_test(docs, G_FILE_TEST_EXISTS)) {
+        g_test_skip("vbpl/docs.jsonl not found under TRACUU_SHARED_DATA");
+        return;
+    }
+    const char *build = g_getenv("TRACUU_BUILD_ROOT");
+    g_assert_nonnull(build);
+    g_autofree char *eval = g_build_filename(build, "bench", "docmeta-eval", NULL);
+    const char *argv[] = {eval, docs, NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    int status = 0;
+    g_autoptr(GError) error = NULL;
+    gboolean ran = g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                                &err, &status, &error);
+    g_assert_no_error(error);
+    g_assert_true(ran);
+    g_test_message("%s", out);
+    static const char *const gated[] = {"number", "type", "date"};
+    for (size_t i = 0; i < G_N_ELEMENTS(gated); i++) {
+        double pct = field_percent(out, gated[i]);
+        g_test_message("vbpl %s: %.2f%%", gated[i], pct);
+        g_assert_cmpfloat(pct, >=, 95.0);
+    }
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+}
+
+int
+main(int argc, char **argv)
+{
+    /* Messages carry Vietnamese; without a UTF-8 locale GLib prints them as "?". */
+    setlocale(LC_ALL, "C.UTF-8");
+    g_test_init(&argc, &argv, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(header_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/docmeta/header/%s", header_cases[i].name);
+        g_test_add_data_func(path, &header_cases[i], test_header);
+    }
+    g_test_add_func("/docmeta/null-and-len", test_null_and_len);
+    for (size_t i = 0; i < G_N_ELEMENTS(cite_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/docmeta/cites/%s", cite_cases[i].name);
+        g_test_add_data_func(path, &cite_cases[i], test_cites);
+    }
+    g_test_add_data_func("/docmeta/gazette/heading", GINT_TO_POINTER(TRUE), test_gazette);
+    g_test_add_data_func("/docmeta/gazette/ky-hieu", GINT_TO_POINTER(FALSE), test_gazette);
+    g_test_add_func("/docmeta/vbpl", test_vbpl);
+    return g_test_run();
+}
