@@ -61,7 +61,16 @@ tracuu_store_status tracuu_store_open(const char *path, tracuu_store_mode mode,
  */
 void tracuu_store_free(tracuu_store *store);
 
-/* The message of the last failed call on @store, or "" if none. Valid until the next call. */
+/*
+ * The message of the last call on @store if it failed, or "" (each call clears it first, so
+ * that after tracuu_store_get_doc_count() or tracuu_store_get_term_freq() returned 0 a caller
+ * can tell "none" from a failure). Valid until the next call on @store.
+ *
+ * Reads that meet Xapian's DatabaseModifiedError (a writer has committed so often that the
+ * revision being read is gone) reopen the database and retry, a few times, by themselves:
+ * such a read then sees the newer revision. Only if that keeps failing do they return
+ * TRACUU_STORE_ERROR.
+ */
 const char *tracuu_store_get_error(const tracuu_store *store);
 
 /* Makes every change since the last commit durable and visible to readers, atomically. */
@@ -123,6 +132,10 @@ void tracuu_store_doc_free(tracuu_store_doc *doc); /* NULL accepted */
 /*
  * Adds @term at position @pos (positions start at 1 in Xapian; 0 is taken as 1), raising its
  * within-document frequency by @wdf_inc (usually 1).
+ *
+ * The document builders return nothing: an empty term, a term longer than
+ * TRACUU_STORE_MAX_TERM or a bad slot is remembered on @doc, and tracuu_store_replace() then
+ * fails with TRACUU_STORE_INVALID and that message, storing nothing of @doc.
  */
 void tracuu_store_doc_add_posting(tracuu_store_doc *doc, const char *term, size_t len,
                                   uint32_t pos, uint32_t wdf_inc);
@@ -194,16 +207,30 @@ tracuu_query *tracuu_query_new_term(const char *term, size_t len, uint32_t wqf, 
 tracuu_query *tracuu_query_new_match_all(void);
 tracuu_query *tracuu_query_new_match_nothing(void);
 
-/* Documents with a term starting with @prefix (boolean-style wildcard), at most @max_terms. */
+/*
+ * Documents with a term starting with @prefix, expanded over at most @max_terms terms (0: no
+ * limit); past the limit the most frequent terms are kept. The expansions are weighted as one
+ * SYNONYM (Xapian's default); scale by 0 for a pure filter. Cannot be put in a PHRASE/NEAR.
+ */
 tracuu_query *tracuu_query_new_wildcard(const char *prefix, uint32_t max_terms);
 
 /*
  * Documents whose value in @slot lies in [@lo, @hi], compared as byte strings (store dates as
- * "YYYYMMDD"). Either end may be NULL for an open range.
+ * "YYYYMMDD"). Either end may be NULL (or "" for @lo) for an open range. A range, even with
+ * both ends open, matches only documents that have a value in @slot.
  */
 tracuu_query *tracuu_query_new_value_range(unsigned slot, const char *lo, const char *hi);
 
-/* Combines @n sub-queries with @op (see tracuu_query_op); takes ownership of them all. */
+/*
+ * Combines @n sub-queries with @op (see tracuu_query_op); takes ownership of them all, and
+ * returns NULL if any of them is NULL (a constructor upstream failed).
+ *
+ * PHRASE and NEAR (Xapian 1.4.22) accept only terms and OR of terms as sub-queries, so
+ * "accented OR folded" per syllable works: PHRASE(OR(quyết, Fquyet), OR(định, Fdinh)).
+ * Any other sub-query (AND, SYNONYM, MAX, a scaled term, a wildcard, a value range, a nested
+ * PHRASE) is refused when the query is made: this returns NULL. A match-all sub-query is
+ * accepted but has no positions, so such a phrase matches nothing.
+ */
 tracuu_query *tracuu_query_combine(tracuu_query_op op, tracuu_query **subs, size_t n,
                                    uint32_t window);
 
@@ -231,7 +258,7 @@ typedef struct {
     size_t n_facet_slots;
     uint32_t facet_limit;      /* most frequent values to return per facet; 0 for all */
     uint32_t check_at_least;   /* match at least this many documents (exact totals, facets) */
-    double time_limit;         /* seconds, 0 for none: past it, TRACUU_STORE_TIMEOUT */
+    double time_limit;         /* seconds, 0 for none: past it, TRACUU_STORE_TIMEOUT (below) */
 } tracuu_search_options;
 
 /* Sets @opts to defaults: offset 0, limit 10, relevance, no facets, no time limit. */
@@ -270,7 +297,16 @@ typedef struct {
 /*
  * Runs @query on @store with @opts (NULL for defaults) and sets *@out to the results (free
  * with tracuu_results_free()). Scores are BM25 with the given parameters. The data of every
- * returned hit is copied, so no Xapian object outlives the call.
+ * returned hit is copied, so no Xapian object outlives the call. Sorting by a value sorts
+ * documents without one as "" and breaks ties by relevance.
+ *
+ * Time limit: Xapian 1.4 (Enquire::set_time_limit) does not stop a match; when the limit
+ * passes it stops checking documents beyond those needed for the requested hits (it turns
+ * check_at_least off). The store returns TRACUU_STORE_TIMEOUT when the search took at least
+ * the limit and its totals or facets are then not exact. *@out is set then too, with the hits
+ * found, estimated totals and the facets counted so far: the caller frees it either way. On
+ * any other failure *@out is NULL. Xapian's timer runs on a thread of its own, so a limit far
+ * below a millisecond may not cut anything.
  */
 tracuu_store_status tracuu_store_search(tracuu_store *store, const tracuu_query *query,
                                         const tracuu_search_options *opts,
