@@ -128,11 +128,11 @@ static const char *const mail_headers[] = {
 
 /*
  * TRUE when @data opens with a block of RFC 822 header lines: libmagic calls many Maildir files
- * text/plain, and a file opening with "Subject: ..." alone could be prose, so at least two known
- * headers must appear before the first non-header line.
+ * text/plain, and a file opening with "Subject: ..." alone could be prose, so at least
+ * @min_known known headers must appear, and nothing but header lines, before the blank line.
  */
 static gboolean
-looks_like_mail(const char *data, gsize len)
+looks_like_mail(const char *data, gsize len, guint min_known)
 {
     gsize pos = 0;
     guint known = 0, lines = 0;
@@ -169,7 +169,7 @@ looks_like_mail(const char *data, gsize len)
             break;
         pos += line_len + 1;
     }
-    return known >= 2;
+    return known >= min_known;
 }
 
 /* TRUE when @data opens like an mbox: a "From " separator line followed by a message. */
@@ -183,8 +183,11 @@ looks_like_mbox(const char *data, gsize len)
     nl = memchr(data, '\n', MIN(len, (gsize)1024));
     if (nl == NULL)
         return FALSE;
+    /* "From sender date": the separator names a sender and a time. */
+    if (memchr(data, ':', (gsize)(nl - data)) == NULL)
+        return FALSE;
     nl++;
-    return looks_like_mail(nl, len - (gsize)(nl - data));
+    return looks_like_mail(nl, len - (gsize)(nl - data), 1);
 }
 
 /* TRUE when @name ends with @suffix, ignoring case. */
@@ -308,7 +311,7 @@ dispatch(const char *data, gsize len, const char *mime, const char *path, const 
 #endif
     }
     if (strcmp(mime, "message/rfc822") == 0 || strcmp(mime, "message/news") == 0 ||
-        (is_text_mime(mime) && looks_like_mail(data, len))) {
+        (is_text_mime(mime) && looks_like_mail(data, len, 2))) {
 #ifdef TRACUU_HAVE_MAIL
         return tracuu_extract_mail_message(data, len, 0, error);
 #else
@@ -328,7 +331,7 @@ dispatch(const char *data, gsize len, const char *mime, const char *path, const 
         if (hint_pdf)
             return tracuu_extract_pdf(data, len, error);
         if (looks_like_text(data, len))
-            return extract_text(data, len, "text/plain");
+            return dispatch(data, len, "text/plain", path, hint_name, hint_mime, error);
     }
 
     g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_UNSUPPORTED,

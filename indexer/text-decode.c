@@ -338,10 +338,15 @@ vietnamese_score(const char *text)
 
 /* --- Candidates and the decision --------------------------------------------------------- */
 
-typedef enum { ENC_UTF8, ENC_CP1258, ENC_TCVN3, ENC_VNI, ENC_VISCII, N_ENC } encoding;
+/*
+ * Candidates in order of preference on a tie. TCVN5712-1 (VN1) is TCVN3 plus accented capitals
+ * in 0x80-0x9F and the C0 range; it comes after TCVN3 so that text without such capitals, the
+ * same bytes in both, keeps its windows-1252 quotes.
+ */
+typedef enum { ENC_UTF8, ENC_CP1258, ENC_TCVN3, ENC_VNI, ENC_VISCII, ENC_VN1, N_ENC } encoding;
 
 static const char *const enc_names[N_ENC] = {"UTF-8", "windows-1258", "TCVN3", "VNI",
-                                             "VISCII"};
+                                             "VISCII", "TCVN5712-1"};
 
 static char *
 decode_as(encoding enc, const char *data, gsize len)
@@ -363,6 +368,9 @@ decode_as(encoding enc, const char *data, gsize len)
         break;
     case ENC_VISCII:
         out = decode_iconv(data, len, "VISCII");
+        break;
+    case ENC_VN1:
+        out = decode_iconv(data, len, "TCVN5712-1");
         break;
     default:
         break;
