@@ -101,6 +101,9 @@ struct tracuu_engine;
 void tracuu_engine_set_rank_params(struct tracuu_engine *engine,
                                    const tracuu_rank_params *params);
 
+/* Whether hits get a snippet (default TRUE); the evaluation turns them off to measure ranking. */
+void tracuu_engine_set_snippets(struct tracuu_engine *engine, gboolean on);
+
 /* What the compiler gives back: the query and what the snippets and docnum ranking need. */
 typedef struct {
     tracuu_query *query;    /* the whole ranked query with filters, or NULL for "no text" */

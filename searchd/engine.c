@@ -18,6 +18,7 @@ struct tracuu_engine {
     tracuu_tokenizer *tk;
     double time_limit;
     tracuu_rank_params rank;
+    gboolean no_snippets;
 };
 
 G_DEFINE_QUARK(tracuu-engine-error-quark, tracuu_engine_error)
@@ -135,6 +136,12 @@ void
 tracuu_engine_set_time_limit(tracuu_engine *engine, double seconds)
 {
     engine->time_limit = seconds > 0 ? seconds : 0;
+}
+
+void
+tracuu_engine_set_snippets(tracuu_engine *engine, gboolean on)
+{
+    engine->no_snippets = !on;
 }
 
 void
@@ -360,8 +367,9 @@ make_hit(tracuu_engine *e, const tracuu_hit *h, double score, GHashTable *marks)
     const char *text = obj_string(d, "text");
     size_t at = 0;
     g_autofree char *snippet =
-        tracuu_snippet_make(e->tk, text ? text : "", text ? strlen(text) : 0, marks,
-                            ENGINE_SNIPPET_BYTES, &at);
+        e->no_snippets ? g_strdup("")
+                       : tracuu_snippet_make(e->tk, text ? text : "", text ? strlen(text) : 0,
+                                             marks, ENGINE_SNIPPET_BYTES, &at);
     json_object_set_string_member(hit, "snippet", snippet);
     for (size_t i = 0; i < G_N_ELEMENTS(hit_fields); i++) {
         const char *v = obj_string(d, hit_fields[i]);

@@ -1,0 +1,368 @@
+/* alqac-eval.c - ranking quality of the engine on ALQAC legal retrieval, with and without accents. */
+#include <json-glib/json-glib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine-private.h"
+#include "tracuu-config.h"
+#include "tracuu-docwriter.h"
+#include "tracuu-engine.h"
+#include "tracuu-schema.h"
+
+/*
+ * Builds (once) an index of ../shared/data/alqac/corpus.jsonl with the document writer, runs the
+ * questions of each split through tracuu_engine_handle() as written and with every diacritic
+ * removed, and prints nDCG@10, MRR@10, Recall@10 and Recall@100. A reference line runs plain
+ * BM25 (k1=1, b=0.5) over the accented syllables, as the data README describes, on the same
+ * index. Ranking knobs can be set on the command line to tune them (see docs/ranking.md).
+ *
+ *   alqac-eval [--data DIR] [--index DIR] [--rebuild] [--split NAME] [--no-reference]
+ *              [--accent W] [--folded W] [--title W] [--bigram W] [--bigram-accent W]
+ *              [--k1 X] [--b X]
+ */
+
+typedef struct {
+    char *id, *text, *split;
+} query;
+
+typedef struct {
+    double ndcg10, mrr10, r10, r100;
+    int n;
+} metrics;
+
+static void
+die(const char *fmt, ...) G_GNUC_PRINTF(1, 2) G_GNUC_NORETURN;
+
+static void
+die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static JsonObject *
+parse_line(const char *line)
+{
+    g_autoptr(JsonParser) p = json_parser_new();
+    if (!json_parser_load_from_data(p, line, -1, NULL))
+        return NULL;
+    JsonNode *root = json_parser_get_root(p);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
+        return NULL;
+    return json_object_ref(json_node_get_object(root));
+}
+
+static void
+build_index(const char *corpus, const char *db)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *contents = NULL;
+    if (!g_file_get_contents(corpus, &contents, NULL, &error))
+        die("alqac-eval: %s", error->message);
+    tracuu_store *store = NULL;
+    char *msg = NULL;
+    if (tracuu_store_open(db, TRACUU_STORE_CREATE, &store, &msg) != TRACUU_STORE_OK)
+        die("alqac-eval: %s", msg);
+    tracuu_tokenizer *tk = tracuu_tokenizer_new(&error);
+    if (tk == NULL)
+        die("alqac-eval: %s", error->message);
+    g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
+    int n = 0;
+    for (int i = 0; lines[i] != NULL; i++) {
+        if (*lines[i] == '\0')
+            continue;
+        g_autoptr(JsonObject) o = parse_line(lines[i]);
+        if (o == NULL)
+            die("alqac-eval: %s:%d: not JSON", corpus, i + 1);
+        tracuu_docfields f = {
+            .id = json_object_get_string_member(o, "id"),
+            .kind = "json",
+            .path = corpus,
+            .title = json_object_get_string_member(o, "title"),
+            .text = json_object_get_string_member(o, "text"),
+        };
+        if (!tracuu_docwriter_add(store, tk, &f, &error))
+            die("alqac-eval: %s: %s", f.id, error->message);
+        n++;
+    }
+    g_autofree char *sv = g_strdup_printf("%d", TRACUU_SCHEMA_VERSION);
+    g_autofree char *tv = g_strdup_printf("%d", TRACUU_TOKENIZER_VERSION);
+    tracuu_store_set_metadata(store, TRACUU_META_SCHEMA_VERSION, sv, strlen(sv));
+    tracuu_store_set_metadata(store, TRACUU_META_TOKENIZER_VERSION, tv, strlen(tv));
+    if (tracuu_store_commit(store) != TRACUU_STORE_OK)
+        die("alqac-eval: commit: %s", tracuu_store_get_error(store));
+    tracuu_store_free(store);
+    tracuu_tokenizer_free(tk);
+    fprintf(stderr, "alqac-eval: indexed %d articles into %s\n", n, db);
+}
+
+/* Adds the metrics of one ranked list against the relevant set. */
+static void
+score(metrics *m, GPtrArray *ranked, GHashTable *relevant)
+{
+    double dcg = 0, idcg = 0, rr = 0;
+    guint found10 = 0, found100 = 0;
+    guint nrel = g_hash_table_size(relevant);
+    for (guint i = 0; i < ranked->len && i < 100; i++) {
+        if (!g_hash_table_contains(relevant, g_ptr_array_index(ranked, i)))
+            continue;
+        if (i < 10) {
+            dcg += 1.0 / log2(i + 2.0);
+            found10++;
+            if (rr == 0)
+                rr = 1.0 / (i + 1);
+        }
+        found100++;
+    }
+    for (guint i = 0; i < nrel && i < 10; i++)
+        idcg += 1.0 / log2(i + 2.0);
+    m->ndcg10 += idcg > 0 ? dcg / idcg : 0;
+    m->mrr10 += rr;
+    m->r10 += nrel ? (double)found10 / nrel : 0;
+    m->r100 += nrel ? (double)found100 / nrel : 0;
+    m->n++;
+}
+
+static void
+print_line(const char *split, const char *mode, const metrics *m)
+{
+    int n = m->n > 0 ? m->n : 1;
+    printf("%-18s %-22s %4d  nDCG@10 %.3f  MRR@10 %.3f  R@10 %.3f  R@100 %.3f\n", split, mode,
+           m->n, m->ndcg10 / n, m->mrr10 / n, m->r10 / n, m->r100 / n);
+    fflush(stdout);
+}
+
+/* The engine's ranking: the whole request path, as a client would see it. */
+static GPtrArray *
+run_engine(tracuu_engine *e, const char *q)
+{
+    GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(JsonObject) req = json_object_new();
+    json_object_set_string_member(req, "op", "search");
+    json_object_set_string_member(req, "q", q);
+    json_object_set_int_member(req, "limit", 100);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonObject) r = tracuu_engine_handle(e, req, &error);
+    if (r == NULL) {
+        fprintf(stderr, "alqac-eval: query failed: %s: %s\n", q, error->message);
+        return ids;
+    }
+    JsonArray *hits = json_object_get_array_member(r, "hits");
+    for (guint i = 0; i < json_array_get_length(hits); i++)
+        g_ptr_array_add(ids, g_strdup(json_object_get_string_member(
+                                 json_array_get_object_element(hits, i), "id")));
+    return ids;
+}
+
+typedef struct {
+    GPtrArray *subs;
+} ref_ctx;
+
+static gboolean
+ref_token(const tracuu_token *t, gpointer user_data)
+{
+    ref_ctx *c = user_data;
+    if (t->flags & TRACUU_TOKEN_PART)
+        return TRUE;
+    g_ptr_array_add(c->subs, tracuu_query_new_term(t->term, t->term_len, 1, c->subs->len + 1));
+    return TRUE;
+}
+
+/* The README's reference: BM25 (k1=1, b=0.5), OR of the query's syllables as written. */
+static GPtrArray *
+run_reference(tracuu_store *store, tracuu_tokenizer *tk, const char *q)
+{
+    GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+    ref_ctx c = {g_ptr_array_new()};
+    tracuu_tokenizer_run(tk, q, strlen(q), 0, ref_token, &c);
+    if (c.subs->len == 0) {
+        g_ptr_array_unref(c.subs);
+        return ids;
+    }
+    tracuu_query *query = tracuu_query_combine(TRACUU_QUERY_OR, (tracuu_query **)c.subs->pdata,
+                                               c.subs->len, 0);
+    g_ptr_array_unref(c.subs);
+    tracuu_search_options o;
+    tracuu_search_options_init(&o);
+    o.limit = 100;
+    o.bm25_k1 = 1.0;
+    o.bm25_b = 0.5;
+    tracuu_results *r = NULL;
+    if (tracuu_store_search(store, query, &o, &r) == TRACUU_STORE_OK) {
+        for (size_t i = 0; i < r->n_hits; i++) {
+            g_autoptr(JsonObject) d = parse_line(r->hits[i].data);
+            g_ptr_array_add(ids, g_strdup(d ? json_object_get_string_member(d, "id") : ""));
+        }
+    }
+    tracuu_results_free(r);
+    tracuu_query_free(query);
+    return ids;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *data = NULL, *index = NULL, *only_split = NULL;
+    gboolean rebuild = FALSE, no_reference = FALSE;
+    tracuu_rank_params rp;
+    tracuu_rank_params_init(&rp);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define OPT_D(name, field)                                                                       \
+    if (strcmp(a, name) == 0 && v != NULL) {                                                     \
+        rp.field = g_ascii_strtod(v, NULL);                                                      \
+        i++;                                                                                     \
+        continue;                                                                                \
+    }
+        OPT_D("--accent", accent_weight)
+        OPT_D("--folded", folded_weight)
+        OPT_D("--title", title_weight)
+        OPT_D("--bigram", bigram_weight)
+        OPT_D("--bigram-accent", bigram_accent)
+        OPT_D("--k1", bm25_k1)
+        OPT_D("--b", bm25_b)
+        if (strcmp(a, "--data") == 0 && v != NULL) {
+            data = v;
+            i++;
+        } else if (strcmp(a, "--index") == 0 && v != NULL) {
+            index = v;
+            i++;
+        } else if (strcmp(a, "--split") == 0 && v != NULL) {
+            only_split = v;
+            i++;
+        } else if (strcmp(a, "--rebuild") == 0) {
+            rebuild = TRUE;
+        } else if (strcmp(a, "--no-reference") == 0) {
+            no_reference = TRUE;
+        } else {
+            die("usage: alqac-eval [--data DIR] [--index DIR] [--rebuild] [--split NAME] "
+                "[--no-reference] [--accent W] [--folded W] [--title W] [--bigram W] "
+                "[--bigram-accent W] [--k1 X] [--b X]");
+        }
+    }
+    g_autofree char *data_dir = NULL;
+    if (data != NULL)
+        data_dir = g_strdup(data);
+    else if (g_getenv("TRACUU_SHARED_DATA") != NULL)
+        data_dir = g_build_filename(g_getenv("TRACUU_SHARED_DATA"), "alqac", NULL);
+    else
+        data_dir = g_build_filename(TRACUU_SOURCE_ROOT, "..", "shared", "data", "alqac", NULL);
+    g_autofree char *index_dir = index != NULL ? g_strdup(index)
+                                               : g_build_filename(g_get_tmp_dir(),
+                                                                  "tracuu-alqac-index", NULL);
+
+    g_autofree char *corpus = g_build_filename(data_dir, "corpus.jsonl", NULL);
+    g_autofree char *queries_path = g_build_filename(data_dir, "queries.jsonl", NULL);
+    g_autofree char *qrels_path = g_build_filename(data_dir, "qrels.tsv", NULL);
+    if (rebuild || !g_file_test(index_dir, G_FILE_TEST_IS_DIR)) {
+        if (rebuild) {
+            g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", index_dir);
+            if (system(cmd) != 0)
+                die("alqac-eval: cannot remove %s", index_dir);
+        }
+        build_index(corpus, index_dir);
+    }
+
+    /* Relevance judgements and queries. */
+    g_autoptr(GHashTable) qrels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify)g_hash_table_unref);
+    g_autofree char *qr = NULL;
+    g_autoptr(GError) error = NULL;
+    if (!g_file_get_contents(qrels_path, &qr, NULL, &error))
+        die("alqac-eval: %s", error->message);
+    g_auto(GStrv) qr_lines = g_strsplit(qr, "\n", -1);
+    for (int i = 0; qr_lines[i] != NULL; i++) {
+        g_auto(GStrv) f = g_strsplit(qr_lines[i], "\t", 3);
+        if (g_strv_length(f) < 2)
+            continue;
+        GHashTable *rel = g_hash_table_lookup(qrels, f[0]);
+        if (rel == NULL) {
+            rel = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+            g_hash_table_insert(qrels, g_strdup(f[0]), rel);
+        }
+        g_hash_table_add(rel, g_strdup(f[1]));
+    }
+    g_autofree char *qs = NULL;
+    if (!g_file_get_contents(queries_path, &qs, NULL, &error))
+        die("alqac-eval: %s", error->message);
+    g_auto(GStrv) q_lines = g_strsplit(qs, "\n", -1);
+    GArray *queries = g_array_new(FALSE, TRUE, sizeof(query));
+    for (int i = 0; q_lines[i] != NULL; i++) {
+        g_autoptr(JsonObject) o = *q_lines[i] ? parse_line(q_lines[i]) : NULL;
+        if (o == NULL)
+            continue;
+        query q = {g_strdup(json_object_get_string_member(o, "id")),
+                   g_strdup(json_object_get_string_member(o, "text")),
+                   g_strdup(json_object_get_string_member(o, "split"))};
+        g_array_append_val(queries, q);
+    }
+
+    tracuu_engine *engine = tracuu_engine_open(index_dir, &error);
+    if (engine == NULL)
+        die("alqac-eval: %s", error->message);
+    tracuu_engine_set_rank_params(engine, &rp);
+    tracuu_engine_set_snippets(engine, FALSE); /* ranking only: snippets are not measured */
+    tracuu_store *store = NULL;
+    char *msg = NULL;
+    if (tracuu_store_open(index_dir, TRACUU_STORE_READ, &store, &msg) != TRACUU_STORE_OK)
+        die("alqac-eval: %s", msg);
+    tracuu_tokenizer *tk = tracuu_tokenizer_new(NULL);
+
+    printf("# params: accent %.2f folded %.2f title %.2f bigram %.2f bigram-accent %.2f "
+           "k1 %.2f b %.2f\n",
+           rp.accent_weight, rp.folded_weight, rp.title_weight, rp.bigram_weight,
+           rp.bigram_accent, rp.bm25_k1, rp.bm25_b);
+    const char *splits[] = {"train_verified", "train_unverified"};
+    gint64 t0 = g_get_monotonic_time();
+    int nq = 0;
+    for (size_t s = 0; s < G_N_ELEMENTS(splits); s++) {
+        if (only_split != NULL && strcmp(only_split, splits[s]) != 0)
+            continue;
+        metrics m[4] = {{0}};
+        for (guint i = 0; i < queries->len; i++) {
+            query *q = &g_array_index(queries, query, i);
+            GHashTable *rel = g_hash_table_lookup(qrels, q->id);
+            if (strcmp(q->split, splits[s]) != 0 || rel == NULL)
+                continue;
+            g_autofree char *folded = tracuu_text_fold(q->text, -1);
+            const char *texts[2] = {q->text, folded};
+            for (int mode = 0; mode < 2; mode++) {
+                g_autoptr(GPtrArray) ids = run_engine(engine, texts[mode]);
+                score(&m[mode], ids, rel);
+                nq++;
+                if (!no_reference) {
+                    g_autoptr(GPtrArray) ref = run_reference(store, tk, texts[mode]);
+                    score(&m[2 + mode], ref, rel);
+                }
+            }
+        }
+        print_line(splits[s], "engine as written", &m[0]);
+        print_line(splits[s], "engine no diacritics", &m[1]);
+        if (!no_reference) {
+            print_line(splits[s], "BM25 ref as written", &m[2]);
+            print_line(splits[s], "BM25 ref no diacritics", &m[3]);
+        }
+    }
+    double secs = (g_get_monotonic_time() - t0) / 1e6;
+    printf("# %d engine queries, %.1f ms per query (with the reference runs)\n", nq,
+           nq ? secs * 1000 / nq : 0);
+
+    for (guint i = 0; i < queries->len; i++) {
+        query *q = &g_array_index(queries, query, i);
+        g_free(q->id);
+        g_free(q->text);
+        g_free(q->split);
+    }
+    g_array_unref(queries);
+    tracuu_tokenizer_free(tk);
+    tracuu_store_free(store);
+    tracuu_engine_free(engine);
+    return 0;
+}
