@@ -180,6 +180,12 @@ mail_to_utf8(const char *data, gsize len, const char *declared, const char *fall
 {
     const char *candidates[] = { declared, "UTF-8", fallback, detect ? NULL : "WINDOWS-1258" };
     gsize out_len = 0;
+    if (len == 0 || data == NULL) {
+        /* An empty GByteArray has no data pointer at all. */
+        if (used)
+            *used = declared;
+        return g_strdup("");
+    }
     for (gsize i = 0; i < G_N_ELEMENTS(candidates); i++) {
         if (candidates[i] == NULL || *candidates[i] == '\0')
             continue;
@@ -207,6 +213,22 @@ mail_to_utf8(const char *data, gsize len, const char *declared, const char *fall
         out_len = strlen(out);
     }
     return utf8_finish(out, out_len);
+}
+
+/*
+ * A copy of @s cut to @max bytes with every byte outside printable ASCII made '?': charset
+ * names and content types come from the message and go into warnings and fields that must be
+ * valid UTF-8.
+ */
+static char *
+ascii_safe(const char *s, gsize max)
+{
+    char *out = g_strndup(s, max);
+    for (char *p = out; *p; p++) {
+        if ((guchar)*p < 0x21 || (guchar)*p > 0x7E)
+            *p = '?';
+    }
+    return out;
 }
 
 /* --- Header decoding (RFC 2047) -------------------------------------------------------------- */
@@ -317,10 +339,12 @@ header_decoder_flush_words(header_decoder *d)
     const char *used = NULL;
     char *text = mail_to_utf8((const char *)d->word_bytes->data, d->word_bytes->len,
                               d->word_charset, d->fallback, FALSE, &used);
-    if (d->warn.doc != NULL && (used == NULL || used != d->word_charset))
-        tracuu_extracted_warn(d->warn.doc, "header %s: text in charset \"%.40s\" %s",
-                              d->warn.header, d->word_charset,
+    if (d->warn.doc != NULL && (used == NULL || used != d->word_charset)) {
+        g_autofree char *name = ascii_safe(d->word_charset, 40);
+        tracuu_extracted_warn(d->warn.doc, "header %s: text in charset \"%s\" %s",
+                              d->warn.header, name,
                               used ? "read as another charset" : "partly unreadable");
+    }
     g_string_append(d->out, text);
     g_free(text);
     g_byte_array_set_size(d->word_bytes, 0);
@@ -560,9 +584,11 @@ param_get(const char *raw, const char *name, const char *fallback, warn_target w
         const char *declared = charset && *charset ? charset : NULL;
         result = mail_to_utf8((const char *)bytes->data, bytes->len, declared, fallback, FALSE,
                               &used);
-        if (declared && used != declared && warn.doc != NULL)
-            tracuu_extracted_warn(warn.doc, "parameter %s: charset \"%.40s\" did not read", name,
-                                  declared);
+        if (declared && used != declared && warn.doc != NULL) {
+            g_autofree char *shown = ascii_safe(declared, 40);
+            tracuu_extracted_warn(warn.doc, "parameter %s: charset \"%s\" did not read", name,
+                                  shown);
+        }
         g_byte_array_unref(bytes);
     } else if (plain != NULL) {
         result = header_decode(plain, strlen(plain), fallback, warn);
@@ -734,7 +760,9 @@ content_type_of(GMimeObject *object)
     char *mime = g_mime_content_type_get_mime_type(ct);
     char *lower = g_ascii_strdown(mime, -1);
     g_free(mime);
-    return lower;
+    char *safe = ascii_safe(lower, 100);
+    g_free(lower);
+    return safe;
 }
 
 /* The charset parameter of @object's Content-Type, or NULL. Borrowed from GMime. */
@@ -849,6 +877,8 @@ text_part_text(mail_walk *walk, GMimeObject *object, gboolean html, guint part_n
 {
     g_autoptr(GByteArray) bytes = part_bytes(GMIME_PART(object));
     const char *declared = charset_of(object);
+    if (bytes->len == 0)
+        return g_strdup(""); /* and bytes->data is NULL, which no reader below accepts */
     if (html && declared == NULL) {
         /* Without a declared charset the page's own <meta charset> is the best witness. */
         GError *error = NULL;
@@ -865,9 +895,11 @@ text_part_text(mail_walk *walk, GMimeObject *object, gboolean html, guint part_n
     }
     const char *used = NULL;
     char *text = mail_to_utf8((const char *)bytes->data, bytes->len, declared, NULL, TRUE, &used);
-    if (declared != NULL && used != declared)
-        tracuu_extracted_warn(walk->doc, "part %u: charset \"%.40s\" did not read the text, read as %s",
-                              part_no, declared, used ? used : "UTF-8 with bytes lost");
+    if (declared != NULL && used != declared) {
+        g_autofree char *shown = ascii_safe(declared, 40);
+        tracuu_extracted_warn(walk->doc, "part %u: charset \"%s\" did not read the text, read as %s",
+                              part_no, shown, used ? used : "UTF-8 with bytes lost");
+    }
     if (walk->from_mbox)
         unquote_from_lines(text);
     if (!html)

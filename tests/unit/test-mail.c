@@ -54,6 +54,8 @@ static const header_case header_cases[] = {
     { "not-a-word", "a =? b ?= c", "a =? b ?= c" },
     { "whitespace-collapsed", "  a\r\n\tb   c  ", "a b c" },
     { "empty", "", "" },
+    /* Words that decode to no bytes at all (found by fuzz-mail: a NULL data pointer). */
+    { "empty-words", "=?UTF-8?B?\?= =?x-bad?Q?\?= a =?UTF-8?B?=?=", "a" },
 };
 
 static void
@@ -268,6 +270,23 @@ static const char msg_truncated[] =
     "--T\nContent-Type: application/pdf\nContent-Transfer-Encoding: base64\n"
     "Content-Disposition: attachment; filename=\"cut.pdf\"\n\nJVBERi0xLjQKJ";
 
+/* Charset names and a content type made of bytes that are not text (found by fuzz-mail). */
+static const char msg_bad_names[] =
+    "From: a@b.vn\nSubject: =?U\xa6\xa6TF-8?B?UXV54bq/dA==?=\nMIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"B\"\n\n"
+    "--B\nContent-Type: text/plain; charset=\"\xff\xfe\x01\"\n\nQuy\xea\xect\n"
+    "--B\nContent-Type: \xff/\xa6\xa6; name=\"a.bin\"\n\nxx\n"
+    "--B--\n";
+
+/* Empty bodies (found by fuzz-mail: an empty part has no data pointer at all). */
+static const char msg_empty_html[] =
+    "From: a@b.vn\nSubject: empty\nMIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"E\"\n\n"
+    "--E\nContent-Type: text/html\n\n"
+    "--E\nContent-Type: text/plain; charset=utf-8\n\n"
+    "--E\nContent-Type: application/pdf; name=\"empty.pdf\"\n\n"
+    "--E--\n";
+
 static const char msg_junk[] = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x01\x02\xff\xfe garbage";
 
 static char *
@@ -374,6 +393,10 @@ static const mail_case mail_cases[] = {
     { .name = "truncated-multipart", .raw = msg_truncated, .error_code = OK,
       .subject = "cut", .text_has = { "Phần còn đọc được" }, .children = 1,
       .child_attachment = "cut.pdf", .warning_has = "cut.pdf" },
+    { .name = "bad-charset-names", .raw = msg_bad_names, .error_code = OK,
+      .subject = "Quyết", .text_has = { "Quyết" }, .children = 1, .warning_has = "charset" },
+    { .name = "empty-parts", .raw = msg_empty_html, .error_code = OK, .subject = "empty",
+      .children = 1, .child_attachment = "empty.pdf", .warning_has = "empty.pdf" },
     { .name = "junk-bytes", .raw = msg_junk, .error_code = TRACUU_EXTRACT_ERROR_DAMAGED },
     { .name = "header-2mb", .build = build_long_header, .error_code = OK,
       .text_has = { "Thân thư vẫn đọc được" }, .warning_has = "header Subject",
@@ -406,6 +429,8 @@ raw_length(const mail_case *c)
     LEN_OF(msg_nested)
     LEN_OF(msg_truncated)
     LEN_OF(msg_junk)
+    LEN_OF(msg_bad_names)
+    LEN_OF(msg_empty_html)
 #undef LEN_OF
     g_assert_not_reached();
 }

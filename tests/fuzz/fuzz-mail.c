@@ -1,0 +1,62 @@
+/* fuzz-mail.c - libFuzzer target for the mail extractor and the header decoder. */
+#include "extract-private.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The contract of tracuu_extracted: every string valid UTF-8, text never NULL. */
+static void
+check(const tracuu_extracted *doc)
+{
+    const char *fields[] = { doc->kind, doc->mime, doc->title, doc->text, doc->created,
+                             doc->subject, doc->from, doc->to, doc->cc, doc->message_id,
+                             doc->in_reply_to, doc->references, doc->attachment };
+    if (doc->text == NULL)
+        abort();
+    for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
+        if (fields[i] != NULL && !g_utf8_validate(fields[i], -1, NULL))
+            abort();
+    }
+    for (guint i = 0; doc->warnings && i < doc->warnings->len; i++) {
+        if (!g_utf8_validate(g_ptr_array_index(doc->warnings, i), -1, NULL))
+            abort();
+    }
+    for (guint i = 0; doc->children && i < doc->children->len; i++)
+        check(g_ptr_array_index(doc->children, i));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static gboolean ready;
+    if (!ready) {
+        if (!tracuu_extract_init(NULL))
+            abort();
+        ready = TRUE;
+    }
+
+    GError *error = NULL;
+    tracuu_extracted *doc = tracuu_extract_mail_message((const char *)data, size, 0, &error);
+    if (doc == NULL) {
+        if (error == NULL || error->domain != TRACUU_EXTRACT_ERROR)
+            abort(); /* a failure must say why */
+        g_error_free(error);
+    } else {
+        if (error != NULL)
+            abort();
+        check(doc);
+        tracuu_extracted_free(doc);
+    }
+
+    /* The header decoder alone, on the same bytes as one header value. */
+    char *raw = g_strndup((const char *)data, MIN(size, (size_t)4096));
+    char *decoded = tracuu_mail_decode_header(raw);
+    if (decoded == NULL || !g_utf8_validate(decoded, -1, NULL))
+        abort();
+    g_free(decoded);
+    g_free(raw);
+    return 0;
+}
