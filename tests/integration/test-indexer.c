@@ -451,7 +451,7 @@ test_kill9(fixture *f, gconstpointer data)
     gint64 want = num(clean, "doccount");
     g_assert_cmpint(want, ==, 602);
 
-    const guint delays_ms[] = {5, 60, 150, 300, 500};
+    const guint delays_ms[] = {5, 60, 150, 300, 500, 800, 1200};
     for (guint k = 0; k < G_N_ELEMENTS(delays_ms); k++) {
         const char *argv[] = {indexer_path(), "--db", f->db, "--batch", "40", "-q", f->docs,
                               NULL};
