@@ -678,10 +678,33 @@ show_progress(run *r, guint total, gboolean final)
     fflush(stderr);
 }
 
+/* TRUE when @path is named as a type tracuu indexes (".pdf", ".eml"...). */
+static gboolean
+has_indexed_name(const char *path)
+{
+    static const char *const exts[] = {".pdf", ".eml", ".mbox", ".docx", ".html", ".htm",
+                                       ".txt"};
+    const char *dot = strrchr(path, '.');
+    if (dot == NULL || strchr(dot, '/') != NULL)
+        return FALSE;
+    for (size_t i = 0; i < G_N_ELEMENTS(exts); i++)
+        if (g_ascii_strcasecmp(dot, exts[i]) == 0)
+            return TRUE;
+    return FALSE;
+}
+
 static void
 finish_job(run *r, worker *w, unit *u)
 {
     tracuu_walk_file *f = r->files->pdata[w->job];
+    if (u->status == TRACUU_RESULT_UNSUPPORTED && has_indexed_name(f->path)) {
+        /* An image among the documents is skipped; junk under a document's name is an input
+         * that should have been indexed and could not be: a failure. */
+        char *reason = g_strdup_printf("%s, though named %s", u->reason, strrchr(f->path, '.'));
+        g_free(u->reason);
+        u->reason = reason;
+        u->status = TRACUU_RESULT_FAILED;
+    }
     u->kind = UNIT_FILE;
     u->file = f;
     memcpy(u->key, f->key, 41);
@@ -1157,10 +1180,21 @@ print_items(GPtrArray *items, const char *label)
     }
 }
 
+static int
+compare_items(gconstpointer a, gconstpointer b)
+{
+    const report_item *x = *(report_item *const *)a, *y = *(report_item *const *)b;
+    return strcmp(x->path, y->path);
+}
+
 static void
 print_summary(run *r, double elapsed, const char *fatal, int status)
 {
     run_state *rs = &r->rs;
+    /* Workers finish in any order; the report does not. */
+    g_ptr_array_sort(rs->failures, compare_items);
+    g_ptr_array_sort(rs->skips, compare_items);
+    g_ptr_array_sort(r->still_failed, compare_items);
     guint failed = rs->failed + r->walk_failures->len;
     guint skipped = rs->skipped + r->walk_skips->len;
     if (opt_json) {
