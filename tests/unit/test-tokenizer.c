@@ -344,6 +344,7 @@ test_docnum_context(void)
     g_autofree char *t = NULL, *f = NULL;
     g_assert_true(tracuu_docnum_normalize("  34/2008/CT - TTg \n", -1, &t, NULL));
     g_assert_cmpstr(t, ==, "34/2008/ct-ttg");
+    g_clear_pointer(&t, g_free);
     g_assert_false(tracuu_docnum_normalize("34/2008/CT-TTg ngày", -1, &t, &f));
     g_assert_null(t);
     g_assert_null(f);

@@ -1,0 +1,65 @@
+/* fuzz-tokenizer.c - libFuzzer target: any bytes through the tokenizer and the normalisers. */
+#include "tracuu-tokenizer.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Checks the contract every caller relies on; a broken one aborts, which libFuzzer reports. */
+typedef struct {
+    size_t len;
+    uint32_t pos;
+    gboolean any;
+} check_ctx;
+
+static gboolean
+check_token(const tracuu_token *t, gpointer user_data)
+{
+    check_ctx *c = user_data;
+    if (t->term_len == 0 || t->term_len > TRACUU_TOKENIZER_MAX_TERM ||
+        t->folded_len > TRACUU_TOKENIZER_MAX_TERM || strlen(t->term) != t->term_len ||
+        strlen(t->folded) != t->folded_len || !g_utf8_validate(t->term, (gssize)t->term_len, NULL) ||
+        !g_utf8_validate(t->folded, (gssize)t->folded_len, NULL) || t->start >= t->end ||
+        t->end > c->len)
+        abort();
+    if (t->flags & TRACUU_TOKEN_PART) {
+        if (!c->any || t->pos != c->pos)
+            abort();
+    } else {
+        if (c->any && t->pos != c->pos + 1)
+            abort();
+        c->pos = t->pos;
+    }
+    c->any = TRUE;
+    return TRUE;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static tracuu_tokenizer *tk;
+    if (!tk)
+        tk = tracuu_tokenizer_new(NULL);
+    if (!tk)
+        abort();
+    check_ctx c = {size, 0, FALSE};
+    tracuu_tokenizer_run(tk, (const char *)data, size, 0, check_token, &c);
+
+    char *n = tracuu_text_normalize((const char *)data, (gssize)size);
+    char *f = tracuu_text_fold((const char *)data, (gssize)size);
+    if (!g_utf8_validate(n, -1, NULL) || !g_utf8_validate(f, -1, NULL))
+        abort();
+    g_free(n);
+    g_free(f);
+
+    char *term = NULL, *folded = NULL;
+    if (tracuu_docnum_normalize((const char *)data, (gssize)size, &term, &folded)) {
+        if (!term || !folded || !*term || strlen(term) > TRACUU_TOKENIZER_MAX_TERM)
+            abort();
+    } else if (term || folded) {
+        abort();
+    }
+    g_free(term);
+    g_free(folded);
+    return 0;
+}
