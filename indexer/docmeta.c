@@ -546,14 +546,16 @@ starts_organ(const char *folded)
     return FALSE;
 }
 
-/* Part of the national motto: "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh
-   phúc". */
+/* Part of the national motto: "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" (always in capitals, which
+   keeps "Cộng hòa Xã hội chủ nghĩa Việt Nam" in a trích yếu out), "Độc lập - Tự do - Hạnh
+   phúc". Found inside a cell too, for lines where the issuer and the motto run together. */
 static gboolean
-is_motto(const char *folded)
+is_motto(const char *text, const char *folded)
 {
-    return strstr(folded, "cong hoa xa hoi") || strstr(folded, "chu nghia viet nam") ||
-           strstr(folded, "doc lap") || strstr(folded, "hanh phuc") ||
-           g_str_has_prefix(folded, "chu nghia");
+    gboolean upper = is_upper_text(text);
+    return (upper && (strstr(folded, "cong hoa xa hoi") || g_str_has_prefix(folded, "chu nghia"))) ||
+           (strstr(folded, "doc lap") && strstr(folded, "tu do")) ||
+           g_str_has_prefix(folded, "hanh phuc") || strstr(folded, "- hanh phuc");
 }
 
 static gboolean
@@ -793,14 +795,15 @@ collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv)
         g_autofree char *date = parse_date_cell(c->text, &place);
         g_free(place);
         if (c->blank_before || date || is_separator(c->text) || starts_body(f) ||
-            is_motto(f) || g_str_has_prefix(f, "so:") || is_authority(f))
+            is_motto(c->text, f) || g_str_has_prefix(f, "so:") ||
+            (is_upper_text(c->text) && is_authority(f)))
             break;
         gboolean cu = is_upper_text(c->text);
         if (cu != upper && !(cu && has_digit(c->text)))
             break;
         /* A mixed-case trích yếu goes on in a line that starts in lower case ("một số điều
-           của ..."), or in a short line that ends no sentence ("Nhà nước Việt Nam ban hành");
-           a capital and a long line is the first sentence of the body. */
+           của ..."), or in a line that ends no sentence ("Lai, tỉnh Đắk Lắk và ..."); a line
+           with a capital that ends in ".", ":" or ";" is the first sentence of the body. */
         if (!upper) {
             gunichar first_char = g_utf8_get_char(c->text);
             size_t tl = strlen(c->text);
@@ -808,7 +811,7 @@ collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv)
             for (const char *q = c->text; *q; q++)
                 words += *q == ' ';
             if (!g_unichar_islower(first_char) && !g_unichar_isdigit(first_char) &&
-                (words > 12 || c->text[tl - 1] == ':' || c->text[tl - 1] == '.'))
+                (words > 40 || strchr(".:;", c->text[tl - 1])))
                 break;
         }
         /* A column to the right on a line of the left column is not part of it. */
@@ -1016,7 +1019,7 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
     for (guint i = 0; i < end; i++) {
         const cell *c = &g_array_index(cells, cell, i);
         g_autofree char *f = fold_str(c->text);
-        gboolean motto = is_motto(f);
+        gboolean motto = is_motto(c->text, f);
         motto_seen |= motto;
         if (!meta->number) {
             g_autoptr(GMatchInfo) m = NULL;
@@ -1087,7 +1090,7 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
     for (int i = 0; i < first_field; i++) {
         const cell *c = &g_array_index(cells, cell, i);
         g_autofree char *f = fold_str(c->text);
-        if (is_motto(f)) {
+        if (is_motto(c->text, f)) {
             /* "CỘNG HÒA XÃ HỘI CHỦ NGHĨA" may leave "VIỆT NAM" for the next line. */
             motto_needs_vn = !strstr(f, "viet nam") && strstr(f, "chu nghia");
             continue;
@@ -1134,7 +1137,8 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
             char *place = NULL;
             g_autofree char *date = parse_date_cell(c->text, &place);
             g_free(place);
-            if (!date && !is_motto(f) && !is_authority(f) && !g_str_has_prefix(f, "so"))
+            if (!date && !is_motto(c->text, f) && !g_str_has_prefix(f, "so:") &&
+                !(is_upper_text(c->text) && is_authority(f)))
                 meta->title = collect_title(cells, i, end, c->text, FALSE);
         }
     }
