@@ -632,6 +632,50 @@ test_mbox_missing_file(void)
     g_assert_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_IO);
 }
 
+/* --- Files as the indexer sees them: Maildir messages, an mbox, junk named .eml ------------------ */
+
+typedef struct {
+    const char *file; /* under tests/data/mail/ */
+    const char *kind; /* NULL: must fail */
+    const char *subject;
+    const char *created;
+    const char *text_has;
+    guint children;
+} file_case;
+
+static const file_case file_cases[] = {
+    { "maildir/cur/1723446000.M1P100.tracuu:2,S", "mail", "Giấy mời hội thảo", "2024-08-12",
+      "Kính mời đại diện Sở", 0 },
+    { "maildir/new/1723510800.M2P100.tracuu", "mail", "Thông báo", "2024-08-13", "Thông báo họp",
+      0 },
+    { "three.mbox", "mbox", NULL, NULL, NULL, 3 },
+    /* Random bytes under a .eml name: an error that says so, not a crash or a document. */
+    { "junk.eml", NULL },
+};
+
+static void
+test_file(gconstpointer data)
+{
+    const file_case *c = data;
+    g_autofree char *path = g_build_filename(g_getenv("TRACUU_SOURCE_ROOT"), "tests", "data",
+                                             "mail", c->file, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_extracted) doc = tracuu_extract_file(path, &error);
+    if (c->kind == NULL) {
+        g_assert_null(doc);
+        g_assert_nonnull(error);
+        g_assert_true(error->domain == TRACUU_EXTRACT_ERROR);
+        return;
+    }
+    g_assert_no_error(error);
+    assert_valid_utf8(doc);
+    g_assert_cmpstr(doc->kind, ==, c->kind);
+    assert_field("subject", doc->subject, c->subject);
+    assert_field("created", doc->created, c->created);
+    assert_contains("text", doc->text, c->text_has);
+    g_assert_cmpuint(doc->children ? doc->children->len : 0, ==, c->children);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -663,5 +707,12 @@ main(int argc, char **argv)
         g_test_add_data_func(path, &mbox_cases[i], test_mbox);
     }
     g_test_add_func("/mail/mbox/missing-file", test_mbox_missing_file);
+    for (gsize i = 0; i < G_N_ELEMENTS(file_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/mail/file/%zu-%s", i,
+                                                strchr(file_cases[i].file, '/')
+                                                    ? "maildir"
+                                                    : file_cases[i].file);
+        g_test_add_data_func(path, &file_cases[i], test_file);
+    }
     return g_test_run();
 }
