@@ -235,6 +235,20 @@ tok_docnum_match(const unsigned char *s, size_t len, size_t i, tok_docnum *m)
     for (size_t k = i; k < num_end; k++)
         put_byte(&b, (char)g_ascii_tolower(s[k]), (char)g_ascii_tolower(s[k]));
 
+    /* "QCVN 01:2025/BTNMT": a technical standard, number, colon, year, slash, issuer. */
+    if (num_end == p && p + 6 < len && s[p] == ':' && scan_digits(s, len, p + 1) == 4 &&
+        s[p + 5] == '/') {
+        put_byte(&b, ':', ':');
+        for (size_t q = p + 1; q < p + 5; q++)
+            put_byte(&b, (char)s[q], (char)s[q]);
+        put_byte(&b, '/', '/');
+        size_t end = scan_code(&b, p + 6, true, true);
+        if (!end || b.overflow)
+            return false;
+        m->end = end;
+        goto done;
+    }
+
     /* "64-TB/VPTW": number, dash, type, slash, issuer. */
     size_t d = skip_dash(s, len, num_end);
     if (d != num_end) {

@@ -392,6 +392,84 @@ match_email(const unsigned char *s, size_t len, size_t i)
     return end;
 }
 
+/*
+ * Whether the digits at @i continue a number or code written just before them ("1.2/CP",
+ * "1-2/CP", "01:2025"): a document number does not start there.
+ */
+static bool
+continues_number(const unsigned char *s, size_t i)
+{
+    if (i == 0)
+        return false;
+    unsigned p = s[i - 1];
+    if (p == '.' || p == ',' || p == '/' || p == '-')
+        return true;
+    return p == ':' && i >= 2 && s[i - 2] >= '0' && s[i - 2] <= '9';
+}
+
+/* Top-level domains that mark a bare host name ("vbpl.vn", "moj.gov.vn") as a URL. */
+static bool
+is_known_tld(const unsigned char *s, size_t n)
+{
+    static const char *const tlds[] = {"vn", "com", "net", "org", "gov", "edu", "int", "info",
+                                       "biz", "io"};
+    for (size_t k = 0; k < G_N_ELEMENTS(tlds); k++)
+        if (strlen(tlds[k]) == n && g_ascii_strncasecmp((const char *)s, tlds[k], n) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * If a bare host name with a known top-level domain starts at @i ("chinhphu.vn",
+ * "dichvucong.gov.vn/portal"), returns its end (path included), else 0.
+ */
+static size_t
+match_domain(const unsigned char *s, size_t len, size_t i)
+{
+    size_t d = i, end = 0;
+    int labels = 0;
+    while (d < len) {
+        size_t l = d;
+        while (l < len && l - d < 63 && (is_ascii_alnum(s[l]) || s[l] == '-'))
+            l++;
+        if (l == d || s[d] == '-' || s[l - 1] == '-')
+            break;
+        labels++;
+        if (labels >= 2 && is_known_tld(s + d, l - d))
+            end = l;
+        if (l + 1 < len && s[l] == '.' && is_ascii_alnum(s[l + 1]))
+            d = l + 1;
+        else
+            break;
+    }
+    if (!end)
+        return 0;
+    /* The host must end there, not run on into a longer word ("abc.vnx"). */
+    if (end < len) {
+        size_t next;
+        uint32_t cp = tok_decode(s, len, end, &next);
+        if (tok_class_of(cp) != TOK_SEP || cp == '@')
+            return 0;
+        if (cp == '/' || cp == ':') {
+            /* A path or port: the rest as in a URL. */
+            size_t j = end;
+            while (j < len) {
+                uint32_t c = tok_decode(s, len, j, &next);
+                if (c <= 0x20 || c == '"' || c == '<' || c == '>' || c == '`' || c == '{' ||
+                    c == '}' || c == '|' || c == '\\' || c == '^' || c == '(' || c == ')' ||
+                    (c >= 0x80 && tok_class_of(c) == TOK_SEP))
+                    break;
+                j = next;
+            }
+            while (j > end && strchr(".,;:!?'*", s[j - 1]))
+                j--;
+            if (j > end + 1)
+                end = j;
+        }
+    }
+    return end;
+}
+
 /* Emits the pieces of a document number, e-mail or URL at the position just given. */
 static void
 emit_parts(run_state *st, size_t from, size_t to);
@@ -416,7 +494,7 @@ segment(run_state *st, size_t i, size_t lim, bool part)
             size_t e;
             if (cls == TOK_DIGIT) {
                 tok_docnum m;
-                if (tok_docnum_match(s, lim, i, &m)) {
+                if (!continues_number(s, i) && tok_docnum_match(s, lim, i, &m)) {
                     tracuu_tokenizer *tk = st->tk;
                     memcpy(tk->term, m.term, m.term_len + 1);
                     tk->term_len = m.term_len;
@@ -437,6 +515,12 @@ segment(run_state *st, size_t i, size_t lim, bool part)
             }
             if ((e = match_email(s, lim, i))) {
                 emit(st, TRACUU_TOKEN_EMAIL, i, e, false);
+                emit_parts(st, i, e);
+                i = e;
+                continue;
+            }
+            if ((e = match_domain(s, lim, i))) {
+                emit(st, TRACUU_TOKEN_URL, i, e, false);
                 emit_parts(st, i, e);
                 i = e;
                 continue;

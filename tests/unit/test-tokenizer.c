@@ -197,6 +197,14 @@ test_tokens(void)
         {"ngày 3/12/2008",
          "ngày ngay word 0 0 5 | 3 3 number 1 6 7 | 12 12 number 2 8 10 | 2008 2008 number 3 11 15"},
         {"1.000.000đ", "1.000.000đ 1.000.000d word 0 0 11"},
+        /* Bare host names with a known top-level domain are URLs; TP.HCM is not. */
+        {"vbpl.vn, Moj.Gov.VN/qt/tintuc. TP.HCM",
+         "vbpl.vn vbpl.vn url 0 0 7 | vbpl vbpl word 0 0 4 P | vn vn word 0 5 7 P | "
+         "moj.gov.vn/qt/tintuc moj.gov.vn/qt/tintuc url 1 9 29 | moj moj word 1 9 12 P | "
+         "gov gov word 1 13 16 P | vn vn word 1 17 19 P | qt qt word 1 20 22 P | "
+         "tintuc tintuc word 1 23 29 P | tp tp word 2 31 33 | hcm hcm word 3 34 37"},
+        {"abc.vnx a.com@x", "abc abc word 0 0 3 | vnx vnx word 1 4 7 | a a word 2 8 9 | "
+         "com com word 3 10 13 | x x word 4 14 15"},
         {"Điều 5.2", "điều dieu word 0 0 7 | 5.2 5.2 number 1 8 11"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
@@ -260,6 +268,8 @@ static const docnum_row docnum_rows[] = {
     {"09/2025/TTLT-VKSNDTC-TANDTC-KTNN", "09/2025/ttlt-vksndtc-tandtc-ktnn",
      "09/2025/ttlt-vksndtc-tandtc-ktnn"},
     {"999/TTg-QHĐP", "999/ttg-qhđp", "999/ttg-qhdp"},
+    /* Technical standards: QCVN 01:2025/BTNMT. */
+    {"01:2025/BTNMT", "01:2025/btnmt", "01:2025/btnmt"},
     /* Typed in a query box without capitals. */
     {"1115/qđ-ttg", "1115/qđ-ttg", "1115/qd-ttg"},
     {"34/2008/ct-ttg", "34/2008/ct-ttg", "34/2008/ct-ttg"},
@@ -333,6 +343,10 @@ test_docnum_context(void)
         {"Nghị quyết 01/NQ-CP - Về việc", "01/nq-cp 01/nq-cp"},
         {"Số: 217/2026/NĐ-CP; 1115/QĐ-TTg.", "217/2026/nđ-cp 217/2026/nd-cp | 1115/qđ-ttg 1115/qd-ttg"},
         {"(34-CT/TW)", "34-ct/tw 34-ct/tw"},
+        {"QCVN 01:2025/BTNMT - Quy chuẩn", "01:2025/btnmt 01:2025/btnmt"},
+        /* Digits that continue a number written before them do not start one. */
+        {"1.2/CP 1-2/CP 1,2/CP", ""},
+        {"Số:217/2026/NĐ-CP", "217/2026/nđ-cp 217/2026/nd-cp"},
         {"ngày 22/5/2012 và 3/12/2008", ""},
         {"Quyết định số 1115/QĐ-TTg ban hành Kế hoạch triển khai thực hiện Thông báo 64-TB/VPTW "
          "ngày 22 tháng 5 năm 2026 về tình hình triển khai chỉ thị 34-CT/TW",
