@@ -14,7 +14,11 @@ G_BEGIN_DECLS
  */
 #define TRACUU_TOKENIZER_VERSION 1
 
-/* Longest term the tokenizer gives, in bytes. Longer runs are cut (Xapian limits terms). */
+/*
+ * Longest term the tokenizer gives, in bytes. Longer runs are cut at a character boundary
+ * (Xapian limits terms): one token whose start and end still cover the whole run, and whose
+ * folded form is that of the cut term.
+ */
 #define TRACUU_TOKENIZER_MAX_TERM 120
 
 typedef enum {
@@ -22,13 +26,16 @@ typedef enum {
     TRACUU_TOKEN_NUMBER,   /* digits, with inner separators kept: 1.000.000, 3,5 */
     TRACUU_TOKEN_DOCNUM,   /* a document number (số ký hiệu): 34/2008/ct-ttg */
     TRACUU_TOKEN_EMAIL,    /* vanthu@chinhphu.gov.vn */
-    TRACUU_TOKEN_URL,      /* https://vbpl.vn/... */
+    TRACUU_TOKEN_URL,      /* https://vbpl.vn/..., www.x.vn, or a bare host with a known
+                              top-level domain (vn, com, net, org, gov, edu, ...): vbpl.vn */
 } tracuu_token_kind;
 
 /*
  * Token flags. TRACUU_TOKEN_PART marks a piece of the preceding docnum, e-mail or URL token
  * ("ct", "ttg", "2008" of 34/2008/CT-TTg), given at the same position as that token (colocated,
  * as FTS5 does for synonyms) so that the pieces are searchable without moving later positions.
+ * The pieces are the words and numbers of the token's text, made exactly as anywhere else
+ * (kind word or number): 34, 2008, ct, ttg; vanthu, chinhphu, gov, vn.
  */
 #define TRACUU_TOKEN_PART (1u << 0)
 
@@ -63,7 +70,27 @@ void tracuu_tokenizer_free(tracuu_tokenizer *tk);
 
 /*
  * Tokenizes @len bytes of @text (any bytes: invalid UTF-8 is replaced, never a reason to stop)
- * and calls @func for every token. The first token gets position @first_pos.
+ * and calls @func for every token. The first token gets position @first_pos. @text may be NULL
+ * when @len is 0.
+ *
+ * How text becomes tokens:
+ * - Invalid UTF-8 (a stray byte, a truncated or overlong sequence, a surrogate) becomes U+FFFD,
+ *   one per bad byte, and U+FFFD separates tokens like any punctuation; so does NUL.
+ * - Document numbers, e-mail addresses and URLs are recognised first, as one token each (then
+ *   their pieces, see TRACUU_TOKEN_PART). Digits written right after ".", ",", "/", "-" or
+ *   "<digit>:" continue something else and do not start a document number.
+ * - Latin-script words (Vietnamese syllables) and numbers are split as ICU's word break rules
+ *   split them (UAX #29), by a faster scanner of our own: letters, digits and combining marks
+ *   join; "." and "," join digits (1.000.000, 3,5); an apostrophe joins letters (don't). Unlike
+ *   UAX #29, a full stop between letters splits ("TP.HCM" gives tp, hcm) so that each part can
+ *   be found. Runs of other scripts go to ICU's word break iterator (Thai and CJK by dictionary).
+ * - A token's term: full case folding, NFC, then, for a Vietnamese syllable with one tone mark,
+ *   the mark moved to its canonical vowel, the "new" placement: hòa, thúy, khỏe, ủy (from hoà,
+ *   thuý, khoẻ, uỷ); the vowel after qu and gi carries it (quý, già); a vowel with its own
+ *   diacritic carries it (thuở, người); before a final consonant, the last vowel (hoàng).
+ *   Anything else is kept as written. ’ in a word becomes '.
+ * - Its folded form: the term without combining diacritics (U+0300..U+036F, after canonical
+ *   decomposition) and with đ as d. Marks of other scripts (Thai vowels) stay.
  *
  * Returns the position after the last token given, so that a caller can tokenize several
  * fields into one position space (leaving a gap between them if it wants).
@@ -93,6 +120,20 @@ char *tracuu_text_fold(const char *text, gssize len);
  * ("34/2008/CT–TTg", "34/2008/CT - TTg", "1115/QD-TTg"), sets *@term to its normal form
  * ("34/2008/ct-ttg") and *@folded to that form with đ as d, both newly allocated (g_free), and
  * returns TRUE. Otherwise returns FALSE and sets both to NULL. Either out-parameter may be NULL.
+ *
+ * Forms recognised (Nghị định 30/2020/NĐ-CP, Phụ lục I; and what the Công báo and vbpl.vn
+ * texts show): NUMBER[letter]/[YEAR/]KÝ-HIỆU ("36a/NQ-CP", "01/2021/TT-BTTTT", "01/2026/QH16"),
+ * NUMBER-TYPE/KÝ-HIỆU ("64-TB/VPTW") and NUMBER:YEAR/KÝ-HIỆU of technical standards
+ * ("QCVN 01:2025/BTNMT" gives "01:2025/btnmt"). The ký hiệu is one or more groups of letters
+ * (A-Z, Đ) and digits, each starting with a letter, joined by any dash (- ‐ ‑ ‒ – — −), with up
+ * to three spaces around a dash or slash when the group after it is in capitals ("CT - TTg",
+ * "45/2025 /TT-BXD", but not "CP - Về việc"); a group must not run on into other letters
+ * ("1/Điều" is not a number). Lowercase is accepted where the form shows a number (a year, or
+ * two groups: "1115/qđ-ttg"), so that queries typed without capitals match. Dates (3/12/2008),
+ * fractions (1/2), scores, times and phone numbers have no letters after the slash and are never
+ * numbers. Normal form: lowercase, every dash "-", no spaces, digits and letters as written
+ * (leading zeros kept). A number longer than TRACUU_TOKENIZER_MAX_TERM bytes or with more than
+ * 24 groups is not one.
  */
 gboolean tracuu_docnum_normalize(const char *text, gssize len, char **term, char **folded);
 
