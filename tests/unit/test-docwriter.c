@@ -1,0 +1,580 @@
+/* test-docwriter.c - documents into terms, positions, values and data, checked in a real index. */
+
+#include <gio/gio.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tracuu-docwriter.h"
+#include "tracuu-schema.h"
+#include "tracuu-store.h"
+
+/* ---- Sample documents: an official document, a mail and its attachment ---- */
+
+static const char *const a1_cites[] = {"23/2008/QH12", "Luật Giao thông"};
+static const guint64 a1_pages[] = {0, 40};
+#define A1_TEXT                                                                                \
+    "Căn cứ Luật Giao thông đường bộ số 23/2008/QH12.\n"                                     \
+    "Thủ tướng Chính phủ chỉ thị các Bộ thực hiện"
+#define A1_FILE_KEY "0123456789abcdef0123456789abcdef01234567"
+
+static const tracuu_docfields doc_a1 = {
+    .id = "a1",
+    .file_key = A1_FILE_KEY,
+    .path = "/archive/2008/ct34.pdf",
+    .kind = "pdf",
+    .mime = "Application/PDF",
+    .title = "Chỉ thị về tăng cường an toàn",
+    .text = A1_TEXT,
+    .number = "34/2008/CT\xe2\x80\x93TTg", /* an en dash, as printed */
+    .doc_type = "Chỉ thị",
+    .issuer = "Thủ tướng Chính phủ",
+    .date = "2008-12-03",
+    .signer = "Nguyễn Tấn Dũng",
+    .cites = a1_cites,
+    .n_cites = 2,
+    .pages = a1_pages,
+    .n_pages = 2,
+};
+
+static const tracuu_docfields doc_m1 = {
+    .id = "f00:1",
+    .kind = "mail",
+    .mime = "message/rfc822",
+    .text = "Kính gửi các đơn vị",
+    .date = "2024-05",
+    .subject = "Về việc họp giao ban",
+    .from = "\"Văn thư, Chính phủ\" <VanThu@ChinhPhu.gov.vn>",
+    .to = "a@b.vn, Trần Văn Bình <tranb@x.vn>",
+    .cc = "Lê Cường <lec@y.vn>",
+    .message_id = "<ABC123@host.example>",
+    .in_reply_to = "<XYZ@host.example>",
+};
+
+static const tracuu_docfields doc_t1 = {
+    .id = "f00:1/1",
+    .kind = "attachment",
+    .text = "",
+    .date = "2023",
+    .parent = "f00:1",
+    .attachment = "baocao.pdf",
+};
+
+/* ---- Fixture: the three documents in a temporary index ---- */
+
+typedef struct {
+    char *dir;
+    tracuu_store *store;
+    tracuu_tokenizer *tk;
+} Fixture;
+
+static void
+rm_rf(const char *path)
+{
+    if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
+        GDir *dir = g_dir_open(path, 0, NULL);
+        if (dir) {
+            const char *name;
+            while ((name = g_dir_read_name(dir))) {
+                g_autofree char *child = g_build_filename(path, name, NULL);
+                rm_rf(child);
+            }
+            g_dir_close(dir);
+        }
+        g_rmdir(path);
+    } else {
+        g_remove(path);
+    }
+}
+
+static void
+fixture_setup(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    fx->dir = g_dir_make_tmp("tracuu-docwriter-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_autofree char *path = g_build_filename(fx->dir, "index", NULL);
+    char *msg = NULL;
+    g_assert_cmpint(tracuu_store_open(path, TRACUU_STORE_CREATE, &fx->store, &msg), ==,
+                    TRACUU_STORE_OK);
+    fx->tk = tracuu_tokenizer_new(&error);
+    g_assert_no_error(error);
+    const tracuu_docfields *docs[] = {&doc_a1, &doc_m1, &doc_t1};
+    for (gsize i = 0; i < G_N_ELEMENTS(docs); i++) {
+        g_assert_true(tracuu_docwriter_add(fx->store, fx->tk, docs[i], &error));
+        g_assert_no_error(error);
+    }
+    g_assert_cmpint(tracuu_store_commit(fx->store), ==, TRACUU_STORE_OK);
+}
+
+static void
+fixture_teardown(Fixture *fx, gconstpointer data)
+{
+    tracuu_store_free(fx->store);
+    tracuu_tokenizer_free(fx->tk);
+    rm_rf(fx->dir);
+    g_free(fx->dir);
+}
+
+/* The ids of the documents @q matches, sorted and joined by commas. */
+static char *
+ids_of(tracuu_store *store, tracuu_query *q)
+{
+    g_assert_nonnull(q);
+    tracuu_search_options opts;
+    tracuu_search_options_init(&opts);
+    opts.limit = 100;
+    tracuu_results *r = NULL;
+    tracuu_store_status st = tracuu_store_search(store, q, &opts, &r);
+    if (st != TRACUU_STORE_OK)
+        g_error("search: %s", tracuu_store_get_error(store));
+    g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
+    for (size_t i = 0; i < r->n_hits; i++) {
+        g_autoptr(JsonParser) p = json_parser_new();
+        g_autoptr(GError) error = NULL;
+        g_assert_true(json_parser_load_from_data(p, r->hits[i].data, (gssize)r->hits[i].data_len,
+                                                 &error));
+        JsonObject *o = json_node_get_object(json_parser_get_root(p));
+        g_ptr_array_add(ids, g_strdup(json_object_get_string_member(o, "id")));
+    }
+    for (guint i = 1; i < ids->len; i++)
+        for (guint j = i; j > 0 && strcmp(ids->pdata[j - 1], ids->pdata[j]) > 0; j--) {
+            gpointer t = ids->pdata[j];
+            ids->pdata[j] = ids->pdata[j - 1];
+            ids->pdata[j - 1] = t;
+        }
+    g_ptr_array_add(ids, NULL);
+    char *out = g_strjoinv(",", (char **)ids->pdata);
+    tracuu_results_free(r);
+    tracuu_query_free(q);
+    return out;
+}
+
+static tracuu_query *
+term(const char *t)
+{
+    return tracuu_query_new_term(t, strlen(t), 1, 0);
+}
+
+/* ---- Terms ---- */
+
+static const struct {
+    const char *term;
+    const char *ids;
+} term_cases[] = {
+    /* Body: accented and folded. */
+    {"đường", "a1"},
+    {"Fduong", "a1"},
+    {"duong", ""},
+    {"Fgiao", "a1"},
+    {"Fdon", "f00:1"},
+    /* Pieces of a document number, at its position. */
+    {"23/2008/qh12", "a1"},
+    {"F23/2008/qh12", "a1"},
+    {"Fqh12", "a1"},
+    /* The title, in the body and as S/XS. */
+    {"Ftang", "a1"},
+    {"tăng", "a1"},
+    {"Stăng", "a1"},
+    {"XStang", "a1"},
+    {"Sthủ", ""},
+    /* Boolean terms. */
+    {"Qa1", "a1"},
+    {"Qf00:1", "f00:1"},
+    {"Qf00:1/1", "f00:1/1"},
+    {"XF" A1_FILE_KEY, "a1"},
+    {"Kpdf", "a1"},
+    {"Kmail", "f00:1"},
+    {"Kattachment", "f00:1/1"},
+    {"XN34/2008/ct-ttg", "a1"},
+    {"XC23/2008/qh12", "a1"},
+    {"XCluat giao thong", "a1"},
+    {"XTchi thi", "a1"},
+    {"XIthu tuong chinh phu", "a1"},
+    {"XIWthu", "a1"},
+    {"XIWchinh", "a1"},
+    {"XGnguyen tan dung", "a1"},
+    {"D20081203", "a1"},
+    {"Y2008", "a1"},
+    {"M200812", "a1"},
+    {"Y2024", "f00:1"},
+    {"M202405", "f00:1"},
+    {"Y2023", "f00:1/1"},
+    {"XCTapplication/pdf", "a1"},
+    {"XCTmessage/rfc822", "f00:1"},
+    /* Mail. */
+    {"XUhop", "f00:1"},
+    {"XUgiao", "f00:1"},
+    {"Avanthu@chinhphu.gov.vn", "f00:1"},
+    {"AWvan", "f00:1"},
+    {"AWthu", "f00:1"},
+    {"AWchinh", "f00:1"},
+    {"AWvanthu", "f00:1"},
+    {"XTOa@b.vn", "f00:1"},
+    {"XTOtranb@x.vn", "f00:1"},
+    {"XTOlec@y.vn", "f00:1"},
+    {"XTOWtran", "f00:1"},
+    {"XTOWbinh", "f00:1"},
+    {"XTOWle", "f00:1"},
+    {"XTOWcuong", "f00:1"},
+    {"XMABC123@host.example", "f00:1"},
+    {"XPf00:1", "f00:1/1"},
+};
+
+static void
+test_terms(Fixture *fx, gconstpointer data)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(term_cases); i++) {
+        g_autofree char *ids = ids_of(fx->store, term(term_cases[i].term));
+        if (strcmp(ids, term_cases[i].ids) != 0)
+            g_error("term %s: found in \"%s\", expected \"%s\"", term_cases[i].term, ids,
+                    term_cases[i].ids);
+    }
+}
+
+static bool
+count_terms(const char *t, size_t len, uint64_t freq, void *user_data)
+{
+    GString *s = user_data;
+    g_string_append_printf(s, "%s%.*s", s->len ? "," : "", (int)len, t);
+    return true;
+}
+
+/* Prefix listings: exactly the terms the schema asks for, nothing stray. */
+static void
+test_term_lists(Fixture *fx, gconstpointer data)
+{
+    static const struct {
+        const char *prefix;
+        const char *terms;
+    } cases[] = {
+        {"D", "D20081203"},
+        {"Y", "Y2008,Y2023,Y2024"},
+        {"M", "M200812,M202405"},
+        {"K", "Kattachment,Kmail,Kpdf"},
+        {"XN", "XN34/2008/ct-ttg"},
+        {"XP", "XPf00:1"},
+        {"XM", "XMABC123@host.example"},
+        {"XU", "XUban,XUgiao,XUhop,XUve,XUviec"},
+        {"A", "AWchinh,AWchinhphu,AWgov,AWphu,AWthu,AWvan,AWvanthu,AWvn,Avanthu@chinhphu.gov.vn"},
+        {"XS", "XSan,XSchi,XScuong,XStang,XSthi,XStoan,XSve"},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GString) s = g_string_new(NULL);
+        g_assert_cmpint(tracuu_store_list_terms(fx->store, cases[i].prefix, count_terms, s), ==,
+                        TRACUU_STORE_OK);
+        g_assert_cmpstr(s->str, ==, cases[i].terms);
+    }
+}
+
+/* ---- Positions ---- */
+
+static tracuu_query *
+phrase(tracuu_query_op op, uint32_t window, const char *a, const char *b)
+{
+    tracuu_query *subs[] = {term(a), term(b)};
+    return tracuu_query_combine(op, subs, 2, window);
+}
+
+static void
+test_positions(Fixture *fx, gconstpointer data)
+{
+    static const struct {
+        tracuu_query_op op;
+        uint32_t window;
+        const char *a, *b;
+        const char *ids;
+    } cases[] = {
+        {TRACUU_QUERY_PHRASE, 0, "Fduong", "Fbo", "a1"},
+        {TRACUU_QUERY_PHRASE, 0, "đường", "Fbo", "a1"}, /* accented and folded colocated */
+        {TRACUU_QUERY_PHRASE, 0, "Fbo", "Fduong", ""},
+        {TRACUU_QUERY_PHRASE, 0, "Fso", "F23/2008/qh12", "a1"},
+        {TRACUU_QUERY_PHRASE, 0, "Fso", "Fqh12", "a1"}, /* a piece at the number's place */
+        {TRACUU_QUERY_PHRASE, 0, "F2008", "Fthu", "a1"},
+        {TRACUU_QUERY_PHRASE, 0, "Fchi", "Fthi", "a1"},
+        {TRACUU_QUERY_PHRASE, 0, "XSchi", "XSthi", "a1"},
+        {TRACUU_QUERY_PHRASE, 0, "XStang", "XScuong", "a1"},
+        {TRACUU_QUERY_PHRASE, 0, "Stăng", "Scường", "a1"},
+        {TRACUU_QUERY_PHRASE, 0, "Ftang", "XScuong", "a1"}, /* title copy and S/XS align */
+        {TRACUU_QUERY_PHRASE, 0, "Ftang", "Fcuong", "a1"},
+        /* Text ends "thực hiện", title starts "Chỉ thị": the gap keeps them apart. */
+        {TRACUU_QUERY_PHRASE, 0, "Fhien", "Fchi", ""},
+        {TRACUU_QUERY_NEAR, 50, "Fhien", "XSchi", ""},
+        {TRACUU_QUERY_NEAR, 150, "Fhien", "XSchi", "a1"},
+        {TRACUU_QUERY_PHRASE, 0, "XUhop", "XUgiao", "f00:1"},
+        {TRACUU_QUERY_PHRASE, 0, "XUgiao", "XUhop", ""},
+        {TRACUU_QUERY_NEAR, 50, "Fvi", "XUve", ""}, /* the subject is apart from the text */
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *ids =
+            ids_of(fx->store, phrase(cases[i].op, cases[i].window, cases[i].a, cases[i].b));
+        if (strcmp(ids, cases[i].ids) != 0)
+            g_error("%s %s %s: \"%s\", expected \"%s\"",
+                    cases[i].op == TRACUU_QUERY_PHRASE ? "phrase" : "near", cases[i].a,
+                    cases[i].b, ids, cases[i].ids);
+    }
+    /* The engine's phrase shape: per syllable, accented OR folded. */
+    tracuu_query *s1[] = {term("đường"), term("Fduong")};
+    tracuu_query *s2[] = {term("bộ"), term("Fbo")};
+    tracuu_query *subs[] = {tracuu_query_combine(TRACUU_QUERY_OR, s1, 2, 0),
+                            tracuu_query_combine(TRACUU_QUERY_OR, s2, 2, 0)};
+    g_autofree char *ids = ids_of(fx->store, tracuu_query_combine(TRACUU_QUERY_PHRASE, subs, 2, 0));
+    g_assert_cmpstr(ids, ==, "a1");
+}
+
+/* ---- Values ---- */
+
+static void
+test_values(Fixture *fx, gconstpointer data)
+{
+    static const struct {
+        const char *unique;
+        unsigned slot;
+        const char *value;
+    } cases[] = {
+        {"Qa1", TRACUU_SLOT_DATE, "20081203"},
+        {"Qa1", TRACUU_SLOT_YEAR, "2008"},
+        {"Qa1", TRACUU_SLOT_DOC_TYPE, "Chỉ thị"},
+        {"Qa1", TRACUU_SLOT_ISSUER, "Thủ tướng Chính phủ"},
+        {"Qa1", TRACUU_SLOT_KIND, "pdf"},
+        {"Qa1", TRACUU_SLOT_NUMBER, "34/2008/CT\xe2\x80\x93TTg"},
+        {"Qf00:1", TRACUU_SLOT_DATE, "202405"},
+        {"Qf00:1", TRACUU_SLOT_YEAR, "2024"},
+        {"Qf00:1", TRACUU_SLOT_KIND, "mail"},
+        {"Qf00:1", TRACUU_SLOT_DOC_TYPE, ""},
+        {"Qf00:1/1", TRACUU_SLOT_DATE, "2023"},
+        {"Qf00:1/1", TRACUU_SLOT_NUMBER, ""},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        char *data_ = NULL;
+        uint32_t docid = 0;
+        g_assert_cmpint(tracuu_store_get_data(fx->store, cases[i].unique, &data_, NULL, &docid),
+                        ==, TRACUU_STORE_OK);
+        free(data_);
+        char *v = NULL;
+        g_assert_cmpint(tracuu_store_get_value(fx->store, docid, cases[i].slot, &v, NULL), ==,
+                        TRACUU_STORE_OK);
+        g_assert_cmpstr(v, ==, cases[i].value);
+        free(v);
+    }
+    /* Dates as values sort and filter: 2008 < 2023 < 2024-05, a year covers its dates. */
+    tracuu_query *q = tracuu_query_new_value_range(TRACUU_SLOT_DATE, "2008", "20081299");
+    g_autofree char *ids = ids_of(fx->store, q);
+    g_assert_cmpstr(ids, ==, "a1");
+    q = tracuu_query_new_value_range(TRACUU_SLOT_DATE, "2023", NULL);
+    g_autofree char *ids2 = ids_of(fx->store, q);
+    g_assert_cmpstr(ids2, ==, "f00:1,f00:1/1");
+}
+
+/* ---- Data ---- */
+
+static JsonObject *
+data_of(Fixture *fx, const char *unique, JsonParser *parser)
+{
+    char *d = NULL;
+    size_t len = 0;
+    g_assert_cmpint(tracuu_store_get_data(fx->store, unique, &d, &len, NULL), ==,
+                    TRACUU_STORE_OK);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(json_parser_load_from_data(parser, d, (gssize)len, &error));
+    g_assert_no_error(error);
+    free(d);
+    return json_node_get_object(json_parser_get_root(parser));
+}
+
+static void
+test_data(Fixture *fx, gconstpointer data)
+{
+    static const struct {
+        const char *unique;
+        const char *member;
+        const char *value; /* NULL: absent */
+    } cases[] = {
+        {"Qa1", "id", "a1"},
+        {"Qa1", "path", "/archive/2008/ct34.pdf"},
+        {"Qa1", "kind", "pdf"},
+        {"Qa1", "mime", "Application/PDF"},
+        {"Qa1", "title", "Chỉ thị về tăng cường an toàn"},
+        {"Qa1", "number", "34/2008/CT\xe2\x80\x93TTg"},
+        {"Qa1", "doc_type", "Chỉ thị"},
+        {"Qa1", "issuer", "Thủ tướng Chính phủ"},
+        {"Qa1", "date", "2008-12-03"},
+        {"Qa1", "signer", "Nguyễn Tấn Dũng"},
+        {"Qa1", "text", A1_TEXT},
+        {"Qa1", "subject", NULL},
+        {"Qa1", "from", NULL},
+        {"Qf00:1", "subject", "Về việc họp giao ban"},
+        {"Qf00:1", "from", "\"Văn thư, Chính phủ\" <VanThu@ChinhPhu.gov.vn>"},
+        {"Qf00:1", "to", "a@b.vn, Trần Văn Bình <tranb@x.vn>"},
+        {"Qf00:1", "cc", "Lê Cường <lec@y.vn>"},
+        {"Qf00:1", "message_id", "<ABC123@host.example>"},
+        {"Qf00:1", "in_reply_to", "<XYZ@host.example>"},
+        {"Qf00:1", "date", "2024-05"},
+        {"Qf00:1", "title", NULL},
+        {"Qf00:1", "number", NULL},
+        {"Qf00:1", "cites", NULL},
+        {"Qf00:1", "pages", NULL},
+        {"Qf00:1/1", "parent", "f00:1"},
+        {"Qf00:1/1", "attachment", "baocao.pdf"},
+        {"Qf00:1/1", "text", ""},
+        {"Qf00:1/1", "path", NULL},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(JsonParser) p = json_parser_new();
+        JsonObject *o = data_of(fx, cases[i].unique, p);
+        if (!cases[i].value) {
+            if (json_object_has_member(o, cases[i].member))
+                g_error("%s has %s", cases[i].unique, cases[i].member);
+            continue;
+        }
+        g_assert_true(json_object_has_member(o, cases[i].member));
+        g_assert_cmpstr(json_object_get_string_member(o, cases[i].member), ==, cases[i].value);
+    }
+    g_autoptr(JsonParser) p = json_parser_new();
+    JsonObject *o = data_of(fx, "Qa1", p);
+    JsonArray *cites = json_object_get_array_member(o, "cites");
+    g_assert_cmpuint(json_array_get_length(cites), ==, 2);
+    g_assert_cmpstr(json_array_get_string_element(cites, 0), ==, "23/2008/QH12");
+    g_assert_cmpstr(json_array_get_string_element(cites, 1), ==, "Luật Giao thông");
+    JsonArray *pages = json_object_get_array_member(o, "pages");
+    g_assert_cmpuint(json_array_get_length(pages), ==, 2);
+    g_assert_cmpint(json_array_get_int_element(pages, 0), ==, 0);
+    g_assert_cmpint(json_array_get_int_element(pages, 1), ==, 40);
+}
+
+/* ---- Replacing, errors ---- */
+
+static void
+test_replace(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    tracuu_docfields again = doc_a1;
+    again.text = "Văn bản mới hoàn toàn";
+    again.title = NULL;
+    again.number = NULL;
+    g_assert_true(tracuu_docwriter_add(fx->store, fx->tk, &again, &error));
+    g_assert_no_error(error);
+    g_assert_cmpint(tracuu_store_commit(fx->store), ==, TRACUU_STORE_OK);
+    g_assert_cmpuint(tracuu_store_get_doc_count(fx->store), ==, 3);
+    static const struct {
+        const char *term;
+        uint64_t freq;
+    } cases[] = {
+        {"Fmoi", 1}, {"Fduong", 0}, {"XStang", 0}, {"XN34/2008/ct-ttg", 0}, {"Qa1", 1},
+        {"Kpdf", 1},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+        g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, cases[i].term,
+                                                    strlen(cases[i].term)),
+                         ==, cases[i].freq);
+}
+
+static void
+test_errors(Fixture *fx, gconstpointer data)
+{
+    g_autofree char *long_id = g_strnfill(300, 'x');
+    static tracuu_docfields cases[5];
+    cases[0] = doc_a1;
+    cases[0].id = NULL;
+    cases[1] = doc_a1;
+    cases[1].id = "";
+    cases[2] = doc_a1;
+    cases[2].text = NULL;
+    cases[3] = doc_a1;
+    cases[3].id = long_id;
+    cases[4] = doc_t1;
+    cases[4].id = NULL;
+    uint64_t before = tracuu_store_get_doc_count(fx->store);
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        char *unique = (char *)"untouched";
+        tracuu_store_doc *doc = tracuu_docwriter_build(fx->tk, &cases[i], &unique, &error);
+        g_assert_null(doc);
+        g_assert_null(unique);
+        g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+        g_clear_error(&error);
+        g_assert_false(tracuu_docwriter_add(fx->store, fx->tk, &cases[i], &error));
+        g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    }
+    g_assert_cmpint(tracuu_store_commit(fx->store), ==, TRACUU_STORE_OK);
+    g_assert_cmpuint(tracuu_store_get_doc_count(fx->store), ==, before);
+
+    /* A store opened for reading refuses, and says so. */
+    g_autofree char *path = g_build_filename(fx->dir, "index", NULL);
+    tracuu_store *reader = NULL;
+    g_assert_cmpint(tracuu_store_open(path, TRACUU_STORE_READ, &reader, NULL), ==,
+                    TRACUU_STORE_OK);
+    g_autoptr(GError) error = NULL;
+    g_assert_false(tracuu_docwriter_add(reader, fx->tk, &doc_m1, &error));
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
+    tracuu_store_free(reader);
+}
+
+/* Odd input must still give a storable document with valid JSON data. */
+static void
+test_odd_input(Fixture *fx, gconstpointer data)
+{
+    g_autofree char *huge_issuer = g_strnfill(400, 'a');
+    static const struct {
+        const char *text;
+        const char *date;
+        const char *from;
+        const char *issuer;
+    } cases[] = {
+        {"bad \xff\xfe bytes \xc3", "2008-13-01", "no address here", NULL},
+        {"", "not a date", "<>", ""},
+        {"x", "2008-12-03-04", ",,,", NULL},
+        {"y", "20081203", "\"unterminated <a@b", NULL},
+        {"z", "", "a@b, c@d; e@f", NULL}, /* huge issuer below */
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *id = g_strdup_printf("odd%" G_GSIZE_FORMAT, i);
+        tracuu_docfields f = {
+            .id = id,
+            .text = cases[i].text,
+            .date = cases[i].date,
+            .from = cases[i].from,
+            .issuer = i == 4 ? huge_issuer : cases[i].issuer,
+            .title = cases[i].text,
+        };
+        g_autoptr(GError) error = NULL;
+        g_assert_true(tracuu_docwriter_add(fx->store, fx->tk, &f, &error));
+        g_assert_no_error(error);
+        g_autofree char *q = g_strconcat("Q", id, NULL);
+        g_autoptr(JsonParser) p = json_parser_new();
+        JsonObject *o = data_of(fx, q, p);
+        g_assert_cmpstr(json_object_get_string_member(o, "id"), ==, id);
+        g_assert_true(g_utf8_validate(json_object_get_string_member(o, "text"), -1, NULL));
+    }
+    /* Bad dates make no date terms or values. */
+    g_autoptr(GString) s = g_string_new(NULL);
+    g_assert_cmpint(tracuu_store_list_terms(fx->store, "Y", count_terms, s), ==,
+                    TRACUU_STORE_OK);
+    g_assert_cmpstr(s->str, ==, "Y2008,Y2023,Y2024");
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "Y2008", 5), ==, 2); /* a1, odd3 */
+    /* Three addresses split at , and ; */
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "Ae@f", 4), ==, 1);
+    /* An over-long issuer is cut to a term Xapian takes, as searchd cuts its filter. */
+    g_autofree char *want = g_strconcat("XI", huge_issuer, NULL);
+    want[TRACUU_STORE_MAX_TERM] = '\0';
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, want, strlen(want)), ==, 1);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+#define ADD(name, fn) g_test_add(name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+    ADD("/docwriter/terms", test_terms);
+    ADD("/docwriter/term-lists", test_term_lists);
+    ADD("/docwriter/positions", test_positions);
+    ADD("/docwriter/values", test_values);
+    ADD("/docwriter/data", test_data);
+    ADD("/docwriter/replace", test_replace);
+    ADD("/docwriter/errors", test_errors);
+    ADD("/docwriter/odd-input", test_odd_input);
+#undef ADD
+    return g_test_run();
+}
