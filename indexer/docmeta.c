@@ -159,6 +159,43 @@ squeeze_spaces(const char *s, gssize len)
     return g_string_free(out, FALSE);
 }
 
+/*
+ * @s (valid UTF-8) in NFC. g_utf8_normalize() slows down badly on long strings, so the text goes
+ * through it in pieces cut at a space or a line end, where no composition can cross the cut.
+ */
+static char *
+nfc(const char *s, size_t len)
+{
+    GString *out = g_string_sized_new(len + 16);
+    size_t p = 0;
+    while (p < len) {
+        size_t q = MIN(p + 2048, len);
+        while (q < len && s[q] != ' ' && s[q] != '\n')
+            q++;
+        if (q < len)
+            q++; /* the space or line end stays with the piece before it */
+        /* Most text comes precomposed already; only a piece with a combining mark (U+0300 to
+           U+036F) or Hangul jamo can change, and only such a piece pays for normalisation. */
+        gboolean simple = TRUE;
+        for (size_t k = p; k < q && simple; k++) {
+            guchar b = (guchar) s[k];
+            if (b == 0xCC || b == 0xCD ||
+                (b == 0xE1 && k + 1 < q && (guchar) s[k + 1] >= 0x84 && (guchar) s[k + 1] <= 0x87))
+                simple = FALSE;
+        }
+        if (simple) {
+            g_string_append_len(out, s + p, q - p);
+        } else {
+            char *piece = g_utf8_normalize(s + p, q - p, G_NORMALIZE_NFC);
+            if (piece)
+                g_string_append(out, piece);
+            g_free(piece);
+        }
+        p = q;
+    }
+    return g_string_free(out, FALSE);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* Lines and cells. */
 
@@ -837,6 +874,24 @@ collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv)
 /* ---------------------------------------------------------------------------------------- */
 /* Signer. */
 
+/* The signature block: "TM. CHÍNH PHỦ", "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Giám đốc". */
+static gboolean
+is_signing_title(const char *text, const char *folded)
+{
+    static const char *const words[] = {
+        "tm.", "kt.", "tl.", "tuq.", "q.", "bo truong", "thu truong", "chu tich", "pho chu tich",
+        "giam doc", "pho giam doc", "thu tuong", "pho thu tuong", "tong giam doc", "truong ban",
+        "pho truong ban", "truong phong", "chanh van phong", "thong doc", "pho thong doc",
+        "vien truong", "hieu truong", "chanh an", "tong kiem toan", "cuc truong", "vu truong",
+        "chu nhiem", "tong thu ky", "bi thu", "chu tich quoc hoi", "(da ky)", "[ ky boi",
+        "nguoi ky", "tong cuc truong", "chanh thanh tra", "giam doc trung tam",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
+        if (g_str_has_prefix(folded, words[i]))
+            return TRUE;
+    return is_upper_text(text) && !has_digit(text);
+}
+
 /* Academic and professional titles written before a signer's name. */
 static const char *const name_titles[] = {
     "GS.TSKH.", "GS.TSKH", "GS.TS.", "GS.TS", "PGS.TS.", "PGS.TS", "GS.", "PGS.", "TSKH.",
@@ -870,6 +925,14 @@ person_name(const char *s)
     guint n = g_strv_length(words);
     if (n < 2 || n > 6)
         return NULL;
+    /* No given name is one letter: "Nguyễn Văn A" is a form's placeholder. */
+    if (g_utf8_strlen(words[n - 1], -1) < 2)
+        return NULL;
+    /* An office written in title case ("Phó Thống Đốc") is not a name. */
+    g_autofree char *folded = fold_str(p);
+    if (is_signing_title(p, folded) || g_str_has_prefix(folded, "pho ") ||
+        g_str_has_prefix(folded, "thu truong"))
+        return NULL;
     for (guint i = 0; i < n; i++) {
         const char *w = words[i];
         if (!*w)
@@ -884,22 +947,55 @@ person_name(const char *s)
     return g_strdup(p);
 }
 
-/* The signature block: "TM. CHÍNH PHỦ", "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Giám đốc". */
+/* A line that only a signature block has: "TM. CHÍNH PHỦ", "KT. BỘ TRƯỞNG", "(Đã ký)", or a
+   signing title in capitals ("THỨ TRƯỞNG", "CHỦ TỊCH QUỐC HỘI"). */
 static gboolean
-is_signing_title(const char *text, const char *folded)
+is_strong_signing(const char *text, const char *folded)
 {
-    static const char *const words[] = {
-        "tm.", "kt.", "tl.", "tuq.", "q.", "bo truong", "thu truong", "chu tich", "pho chu tich",
-        "giam doc", "pho giam doc", "thu tuong", "pho thu tuong", "tong giam doc", "truong ban",
-        "pho truong ban", "truong phong", "chanh van phong", "thong doc", "pho thong doc",
-        "vien truong", "hieu truong", "chanh an", "tong kiem toan", "cuc truong", "vu truong",
-        "chu nhiem", "tong thu ky", "bi thu", "chu tich quoc hoi", "(da ky)", "[ ky boi",
-        "nguoi ky", "tong cuc truong", "chanh thanh tra", "giam doc trung tam",
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
-        if (g_str_has_prefix(folded, words[i]))
+    static const char *const marks[] = {"tm.", "kt.", "tl.", "tuq.", "(da ky)", "[ ky boi"};
+    for (size_t i = 0; i < G_N_ELEMENTS(marks); i++)
+        if (g_str_has_prefix(folded, marks[i]))
             return TRUE;
-    return is_upper_text(text) && !has_digit(text);
+    return is_upper_text(text) && strlen(folded) < 60 && is_signing_title(text, folded) &&
+           !g_str_has_prefix(folded, "tm") && strchr(folded, '.') == NULL && !has_digit(text);
+}
+
+/*
+ * When the end of the text is an appendix (tables, forms), the signature sits where the body
+ * ends. Looks through the whole text for the first person's name within four short lines under
+ * a line that only a signature block has.
+ */
+static char *
+find_signer_anywhere(const char *text, size_t len)
+{
+    int since_mark = 100;
+    const char *end = text + len;
+    for (const char *p = text; p < end;) {
+        const char *q = memchr(p, '\n', end - p);
+        if (!q)
+            q = end;
+        const char *a = p, *b = q;
+        while (a < b && g_ascii_isspace(*a))
+            a++;
+        while (b > a && g_ascii_isspace(b[-1]))
+            b--;
+        p = q < end ? q + 1 : q;
+        if (a == b)
+            continue;
+        if (b - a > 120) {
+            since_mark = 100;
+            continue;
+        }
+        g_autofree char *line = nfc(a, b - a);
+        g_autofree char *folded = fold_str(line);
+        if (since_mark <= 4) {
+            char *name = person_name(line);
+            if (name)
+                return name;
+        }
+        since_mark = is_strong_signing(line, folded) ? 0 : since_mark + 1;
+    }
+    return NULL;
 }
 
 static char *
@@ -1151,7 +1247,8 @@ read_tail(tracuu_docmeta *meta, const char *text, size_t len)
     g_autoptr(GArray) cells = g_array_new(FALSE, FALSE, sizeof(cell));
     g_array_set_clear_func(cells, cell_clear);
     add_cells(cells, text, start, len, TAIL_LINES + 1);
-    meta->signer = find_signer(cells);
+    if (!meta->signer)
+        meta->signer = find_signer(cells);
 
     /* A law carries no date in its header: it was passed on the date its last lines give. */
     if (!meta->date) {
@@ -1165,43 +1262,6 @@ read_tail(tracuu_docmeta *meta, const char *text, size_t len)
             meta->date = iso_date(d, mo, y);
         }
     }
-}
-
-/*
- * @s (valid UTF-8) in NFC. g_utf8_normalize() slows down badly on long strings, so the text goes
- * through it in pieces cut at a space or a line end, where no composition can cross the cut.
- */
-static char *
-nfc(const char *s, size_t len)
-{
-    GString *out = g_string_sized_new(len + 16);
-    size_t p = 0;
-    while (p < len) {
-        size_t q = MIN(p + 2048, len);
-        while (q < len && s[q] != ' ' && s[q] != '\n')
-            q++;
-        if (q < len)
-            q++; /* the space or line end stays with the piece before it */
-        /* Most text comes precomposed already; only a piece with a combining mark (U+0300 to
-           U+036F) or Hangul jamo can change, and only such a piece pays for normalisation. */
-        gboolean simple = TRUE;
-        for (size_t k = p; k < q && simple; k++) {
-            guchar b = (guchar) s[k];
-            if (b == 0xCC || b == 0xCD ||
-                (b == 0xE1 && k + 1 < q && (guchar) s[k + 1] >= 0x84 && (guchar) s[k + 1] <= 0x87))
-                simple = FALSE;
-        }
-        if (simple) {
-            g_string_append_len(out, s + p, q - p);
-        } else {
-            char *piece = g_utf8_normalize(s + p, q - p, G_NORMALIZE_NFC);
-            if (piece)
-                g_string_append(out, piece);
-            g_free(piece);
-        }
-        p = q;
-    }
-    return g_string_free(out, FALSE);
 }
 
 tracuu_docmeta *
@@ -1229,6 +1289,10 @@ tracuu_docmeta_extract(const char *text, gssize len)
     size_t from = vlen > TAIL_BYTES ? vlen - TAIL_BYTES : 0;
     while (from > 0 && valid[from - 1] != '\n')
         from--;
+    /* The signature block is where the body ends, which is not the end of the text when
+       appendices follow; the last lines are read as cells only when no block is found, for
+       pdftotext -layout puts "Nơi nhận:" and the signing title on one line. */
+    meta->signer = find_signer_anywhere(valid, vlen);
     g_autofree char *tail = nfc(valid + from, vlen - from);
     read_tail(meta, tail, strlen(tail));
 

@@ -165,6 +165,21 @@ static const header_case header_cases[] = {
      "81/2025/TT-NHNN", "Thông tư", "Ngân hàng Nhà nước Việt Nam", "2025-12-31", "Hà Nội",
      "Quy định về hoạt động chiết khấu", NULL},
 
+    /* The signature where the body ends, then an appendix longer than the end that is read
+       first, with a form signed by a placeholder. */
+    {"signature-before-appendix",
+     "BỘ TÀI CHÍNH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "Số: 12/2025/TT-BTC\nHà Nội, ngày 05 tháng 3 năm 2025\nTHÔNG TƯ\n"
+     "Quy định mẫu biên bản giao nhận tài sản\nCăn cứ Luật Ngân sách nhà nước;\n"
+     "Bộ trưởng Bộ Tài chính ban hành Thông tư.\nĐiều 1. Ban hành kèm theo các mẫu.\n"
+     "KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\n(Đã ký)\nCao Anh Tuấn\nPHỤ LỤC\nMẫu số 01\n"
+     "1\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20\n"
+     "21\n22\n23\n24\n25\n26\n27\n28\n29\n30\n31\n32\n33\n34\n35\n36\n37\n38\n39\n40\n"
+     "Nơi nhận:\n- Như trên;\nTHỦ TRƯỞNG ĐƠN VỊ\n(ký tên, đóng dấu)\nNguyễn Văn A\n"
+     "41\n42\n43\n44\n45\n46\n47\n48\n49\n50\n",
+     "12/2025/TT-BTC", "Thông tư", "Bộ Tài chính", "2025-03-05", "Hà Nội",
+     "Quy định mẫu biên bản giao nhận tài sản", "Cao Anh Tuấn"},
+
     /* No header at all: nothing is made up. */
     {"no-header",
      "Hôm nay trời đẹp. Chúng tôi đi dạo quanh hồ Gươm và ăn kem Tràng Tiền.\n"
