@@ -178,7 +178,7 @@ static char *
 mail_to_utf8(const char *data, gsize len, const char *declared, const char *fallback,
              gboolean detect, const char **used)
 {
-    const char *candidates[] = { declared, "UTF-8", fallback, detect ? NULL : "WINDOWS-1258" };
+    const char *candidates[] = { declared, "UTF-8", fallback };
     gsize out_len = 0;
     if (len == 0 || data == NULL) {
         /* An empty GByteArray has no data pointer at all. */
@@ -203,11 +203,19 @@ mail_to_utf8(const char *data, gsize len, const char *declared, const char *fall
             *used = detected;
         return utf8_finish(out, strlen(out));
     }
+    /* UTF-8 cut or damaged in a few places reads better as UTF-8 than as windows-1258. */
+    char *out = NULL;
+    if (!mostly_utf8(data, len)) {
+        out = convert_strict(data, len, "WINDOWS-1258", &out_len);
+        if (out != NULL) {
+            if (used)
+                *used = "WINDOWS-1258";
+            return utf8_finish(out, out_len);
+        }
+        out = convert_windows_1258_lossy(data, len, &out_len);
+    }
     if (used)
         *used = NULL;
-    char *out = NULL;
-    if (!mostly_utf8(data, len))
-        out = convert_windows_1258_lossy(data, len, &out_len);
     if (out == NULL) {
         out = g_utf8_make_valid(data, len);
         out_len = strlen(out);
@@ -709,6 +717,9 @@ header_get(GMimeObject *object, const char *name, const char *fallback, tracuu_e
         tracuu_extracted_warn(doc, "header %s: %" G_GSIZE_FORMAT " bytes, cut to %d", name, len,
                               MAIL_HEADER_MAX);
         len = MAIL_HEADER_MAX;
+        /* Not in the middle of a UTF-8 character, which would end the value with U+FFFD. */
+        while (len > 0 && ((guchar)raw[len] & 0xC0) == 0x80)
+            len--;
     }
     char *value = header_decode(raw, len, fallback, (warn_target){ doc, name });
     if (*value == '\0')
