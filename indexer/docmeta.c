@@ -683,8 +683,8 @@ capitalise_organ(const char *upper)
 /*
  * The issuer's name in the case the text writes its parts: "THỦ TƯỚNG CHÍNH PHỦ" -> "Thủ tướng
  * Chính phủ" when the text has "Chính phủ" but never the whole name. Starts from the organ rule
- * and takes, left to right, the longest run of words the text writes in mixed case (a single
- * word only when the text capitalises it, so that "tài" in prose does not undo "Tài chính").
+ * and takes, left to right, the longest run of words the text writes in mixed case starting
+ * with a capital (so that "công nghệ thông tin" in prose does not undo "Công nghệ thông tin").
  */
 static char *
 case_issuer(const char *text, size_t len, const char *upper)
@@ -712,7 +712,7 @@ case_issuer(const char *text, size_t len, const char *upper)
                 cut += strlen(up[w]) + 1;
             if (cut > run)
                 cut[-1] = '\0';
-            found = find_mixed_case(text, region, run, j - i == 1);
+            found = find_mixed_case(text, region, run, TRUE);
         }
         if (out->len)
             g_string_append_c(out, ' ');

@@ -279,15 +279,72 @@ test_cites(gconstpointer data)
         g_assert_cmpstr(g_ptr_array_index(m->cites, i), ==, c->cites[i]);
 }
 
-/* ---------------------------------------------------------------------------------------- */
-/* Real numbers and type names from the Official Gazette, in a synthetic header. */
-
 static const char *
 shared_data(void)
 {
     const char *d = g_getenv("TRACUU_SHARED_DATA");
     return d ? d : TRACUU_SOURCE_ROOT "/../shared/data";
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* The sample PDFs as pdftotext -layout gives them: both header columns on the same lines. */
+
+typedef struct {
+    const char *file;
+    const char *number, *doc_type, *issuer, *date, *place, *signer;
+} pdf_case;
+
+static const pdf_case pdf_cases[] = {
+    {"01_Cong_Van_Den_Bo_GDDT.pdf", "2154/BGDĐT-CNTT", "Công văn", "Cục Công nghệ thông tin",
+     "2026-08-10", "Hà Nội", "Nguyễn Văn Phúc"},
+    {"02_Quyet_Dinh_UBND_Ha_Noi.pdf", "890/QĐ-UBND", "Quyết định",
+     "Ủy ban nhân dân Thành phố Hà Nội", "2026-08-11", "Hà Nội", "Trần Sỹ Thanh"},
+    {"03_Thong_Bao_Tap_Doan_VNPT.pdf", "145/TB-VNPT-IT", "Thông báo", "Ban Công nghệ Thông tin",
+     "2026-08-12", "Hà Nội", "Dương Thành Long"},
+    {"04_To_Trinh_Dai_Hoc_Quoc_Gia.pdf", "320/TTr-ĐHQGHN", "Tờ trình",
+     "Trung tâm Thông tin - Thư viện", "2026-08-13", "Hà Nội", "Nguyễn Hoàng Hải"},
+    /* The letter writes "Sự kiện" with a capital ("Lưu: VT, Sự kiện."), and so does the issuer. */
+    {"05_Giay_Moi_Hoi_Thao_Cong_Nghe_ABC.pdf", "58/GM-ABCTECH", "Giấy mời",
+     "Ban Tổ chức Sự kiện", "2026-08-14", "Hà Nội", "Nguyễn Minh Tuấn"},
+    /* A fax: the issuer cut over two lines, "V/v" under the number, the date below it. Its
+       signer "Trần Đình B" has a one-letter given name, which is read as a placeholder. */
+    {"fax_document_test_01.pdf", "125/CV-BT", "Công văn", "Công ty Cổ phần Công nghệ Biztech",
+     "2026-07-20", "TP. Hồ Chí Minh", NULL},
+};
+
+static void
+test_pdf(gconstpointer data)
+{
+    const pdf_case *c = data;
+    g_autofree char *tool = g_find_program_in_path("pdftotext");
+    g_autofree char *path = g_build_filename(shared_data(), "samples", "pdf", c->file, NULL);
+    if (!tool || !g_file_test(path, G_FILE_TEST_EXISTS)) {
+        g_test_skip("pdftotext or the sample PDFs are missing");
+        return;
+    }
+    const char *argv[] = {tool, "-layout", "-enc", "UTF-8", path, "-", NULL};
+    g_autofree char *out = NULL;
+    int status = 0;
+    g_autoptr(GError) error = NULL;
+    g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+                 &status, &error);
+    g_assert_no_error(error);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    g_autoptr(tracuu_docmeta) m = tracuu_docmeta_extract(out, -1);
+    int wrong = 0;
+    wrong += check_field(c->file, "number", c->number, m->number);
+    wrong += check_field(c->file, "doc_type", c->doc_type, m->doc_type);
+    wrong += check_field(c->file, "issuer", c->issuer, m->issuer);
+    wrong += check_field(c->file, "date", c->date, m->date);
+    wrong += check_field(c->file, "place", c->place, m->place);
+    wrong += check_field(c->file, "signer", c->signer, m->signer);
+    g_assert_cmpint(wrong, ==, 0);
+    g_assert_nonnull(m->title);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Real numbers and type names from the Official Gazette, in a synthetic header. */
+
 
 typedef struct {
     int total, number_ok, type_ok;
@@ -440,6 +497,10 @@ main(int argc, char **argv)
     for (size_t i = 0; i < G_N_ELEMENTS(cite_cases); i++) {
         g_autofree char *path = g_strdup_printf("/docmeta/cites/%s", cite_cases[i].name);
         g_test_add_data_func(path, &cite_cases[i], test_cites);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(pdf_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/docmeta/pdf/%s", pdf_cases[i].file);
+        g_test_add_data_func(path, &pdf_cases[i], test_pdf);
     }
     g_test_add_data_func("/docmeta/gazette/heading", GINT_TO_POINTER(TRUE), test_gazette);
     g_test_add_data_func("/docmeta/gazette/ky-hieu", GINT_TO_POINTER(FALSE), test_gazette);
