@@ -242,7 +242,7 @@ tok_docnum_match(const unsigned char *s, size_t len, size_t i, tok_docnum *m)
         for (size_t q = p + 1; q < p + 5; q++)
             put_byte(&b, (char)s[q], (char)s[q]);
         put_byte(&b, '/', '/');
-        size_t end = scan_code(&b, p + 6, true, true);
+        size_t end = scan_code(&b, p + 6, false, true);
         if (!end || b.overflow)
             return false;
         m->end = end;

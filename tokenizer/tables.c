@@ -2,6 +2,7 @@
 #include "tokenizer-private.h"
 
 #include <unicode/uchar.h>
+#include <unicode/uscript.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
@@ -41,12 +42,33 @@ is_letter_type(int8_t t)
            t == U_MODIFIER_LETTER || t == U_OTHER_LETTER;
 }
 
+/*
+ * Scripts written without spaces, which ICU splits by dictionary or by its own rules (Thai,
+ * Lao, Khmer, Myanmar: line break class SA; Chinese and Japanese). Letters of every other
+ * script join as UAX #29 joins them, which our scanner does: "ngµy" (µ folds to Greek μ) stays
+ * one word, as ICU would keep it.
+ */
+static bool
+is_complex_script(uint32_t cp)
+{
+    int32_t lb = u_getIntPropertyValue((UChar32)cp, UCHAR_LINE_BREAK);
+    if (lb == U_LB_COMPLEX_CONTEXT || lb == U_LB_IDEOGRAPHIC ||
+        lb == U_LB_CONDITIONAL_JAPANESE_STARTER ||
+        u_getIntPropertyValue((UChar32)cp, UCHAR_WORD_BREAK) == U_WB_KATAKANA ||
+        u_hasBinaryProperty((UChar32)cp, UCHAR_IDEOGRAPHIC))
+        return true;
+    UErrorCode err = U_ZERO_ERROR;
+    UScriptCode sc = uscript_getScript((UChar32)cp, &err);
+    return U_SUCCESS(err) && (sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA ||
+                              sc == USCRIPT_KATAKANA || sc == USCRIPT_BOPOMOFO);
+}
+
 static int
 class_by_icu(uint32_t cp)
 {
     int8_t t = u_charType((UChar32)cp);
     if (is_letter_type(t))
-        return is_latin_letter_range(cp) ? TOK_LETTER : TOK_COMPLEX;
+        return is_latin_letter_range(cp) || !is_complex_script(cp) ? TOK_LETTER : TOK_COMPLEX;
     if (t == U_NON_SPACING_MARK || t == U_COMBINING_SPACING_MARK || t == U_ENCLOSING_MARK)
         return TOK_MARK;
     if (t == U_DECIMAL_DIGIT_NUMBER)

@@ -6,16 +6,17 @@
 #include <stdbool.h>
 
 /*
- * Character classes. Latin letters and digits are segmented by our own scanner (it follows
- * UAX #29 for them, and is several times faster than ICU's iterator); letters of every other
- * script go to ICU's word break iterator, which knows Thai, CJK and the rest.
+ * Character classes. Letters of alphabetic scripts (Latin above all, but also Greek, Cyrillic,
+ * Arabic...) and digits are segmented by our own scanner: it follows UAX #29 for them and is
+ * several times faster than ICU's iterator. Scripts written without spaces (Thai, Lao, Khmer,
+ * Myanmar, Chinese, Japanese) go to ICU's word break iterator, which splits them by dictionary.
  */
 enum {
     TOK_SEP = 0,  /* anything that separates tokens: space, punctuation, U+FFFD */
-    TOK_LETTER,   /* Latin letter (Basic Latin ... Latin Extended Additional) */
+    TOK_LETTER,   /* letter of an alphabetic script */
     TOK_DIGIT,    /* decimal digit of any script */
     TOK_MARK,     /* combining mark: it continues the run it follows */
-    TOK_COMPLEX,  /* letter of another script: segmented by ICU */
+    TOK_COMPLEX,  /* letter of a script without spaces: segmented by ICU */
 };
 
 /* Code points below this have a precomputed entry in tok_table. */

@@ -79,11 +79,13 @@ void tracuu_tokenizer_free(tracuu_tokenizer *tk);
  * - Document numbers, e-mail addresses and URLs are recognised first, as one token each (then
  *   their pieces, see TRACUU_TOKEN_PART). Digits written right after ".", ",", "/", "-" or
  *   "<digit>:" continue something else and do not start a document number.
- * - Latin-script words (Vietnamese syllables) and numbers are split as ICU's word break rules
- *   split them (UAX #29), by a faster scanner of our own: letters, digits and combining marks
- *   join; "." and "," join digits (1.000.000, 3,5); an apostrophe joins letters (don't). Unlike
- *   UAX #29, a full stop between letters splits ("TP.HCM" gives tp, hcm) so that each part can
- *   be found. Runs of other scripts go to ICU's word break iterator (Thai and CJK by dictionary).
+ * - Words of alphabetic scripts (Vietnamese syllables, but also Greek, Cyrillic...) and numbers
+ *   are split as ICU's word break rules split them (UAX #29), by a faster scanner of our own:
+ *   letters, digits and combining marks join; "." and "," join digits (1.000.000, 3,5); an
+ *   apostrophe joins letters (don't). Unlike UAX #29, a full stop between letters splits
+ *   ("TP.HCM" gives tp, hcm) so that each part can be found. Runs of scripts written without
+ *   spaces (Thai, Lao, Khmer, Myanmar, Chinese, Japanese) go to ICU's word break iterator,
+ *   which splits them by dictionary.
  * - A token's term: full case folding, NFC, then, for a Vietnamese syllable with one tone mark,
  *   the mark moved to its canonical vowel, the "new" placement: hòa, thúy, khỏe, ủy (from hoà,
  *   thuý, khoẻ, uỷ); the vowel after qu and gi carries it (quý, già); a vowel with its own

@@ -225,6 +225,10 @@ test_mixed_scripts(void)
         {"Việt Nam 越南 ABC", "việt nam 越南 abc"},
         {"ΣΊΣΥΦΟΣ", "σίσυφοσ"},
         {"abc١٢٣ ٤٥", "abc١٢٣ ٤٥"},
+        /* Alphabetic scripts join as in UAX #29: µ (micro) folds to Greek μ inside a word. */
+        {"ngµy vµ", "ngμy vμ"},
+        {"ngμy", "ngμy"},
+        {"東京タワーと大阪", "東京タワー と 大阪"},
     };
     check_pairs(rows, G_N_ELEMENTS(rows), terms_of);
 }
