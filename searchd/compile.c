@@ -26,6 +26,7 @@ tracuu_rank_params_init(tracuu_rank_params *params)
     params->phrase_weight = 1.0;
     params->bm25_k1 = 1.0;
     params->bm25_b = 0.5;
+    params->all_words_max = 4;
 }
 
 void
@@ -51,6 +52,7 @@ typedef struct {
     tracuu_tokenizer *tk;
     const tracuu_rank_params *rp;
     gboolean accented; /* the query as a whole was typed with diacritics */
+    gboolean relaxed;  /* every run of words needs only one of them */
     tracuu_compiled *out;
     GError **error;
     gboolean failed;
@@ -203,7 +205,11 @@ text_query(compiler *c, const char *text, gboolean mark)
             g_ptr_array_add(pairs,
                             pair_query(c, "", prev->term, t->term, c->rp->bigram_accent));
     }
-    tracuu_query *q = combine(TRACUU_QUERY_OR, words, 0);
+    /* A few words typed are all meant ("giao ban" is not "ban"); a pasted sentence is not. */
+    gboolean all = !c->relaxed && toks->len > 1 && toks->len <= c->rp->all_words_max;
+    if (all)
+        c->out->relaxable = TRUE;
+    tracuu_query *q = combine(all ? TRACUU_QUERY_AND : TRACUU_QUERY_OR, words, 0);
     if (pairs->len > 0)
         q = combine2(TRACUU_QUERY_AND_MAYBE, q, combine(TRACUU_QUERY_OR, pairs, 0));
     return q;
@@ -499,7 +505,8 @@ scan_accents(tracuu_tokenizer *tk, const tracuu_qnode *n, accent_ctx *a)
 
 gboolean
 tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
-                     const tracuu_rank_params *params, tracuu_compiled *out, GError **error)
+                     const tracuu_rank_params *params, gboolean relaxed, tracuu_compiled *out,
+                     GError **error)
 {
     tracuu_rank_params defaults;
     if (params == NULL) {
@@ -513,7 +520,8 @@ tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
     scan_accents(tk, ast, &a);
     /* A query typed with diacritics is taken as written, also its bare syllables ("ma" is not
      * "mà"); a query typed without any is folded throughout. */
-    compiler c = {.tk = tk, .rp = params, .accented = a.accented, .out = out, .error = error};
+    compiler c = {.tk = tk,         .rp = params, .accented = a.accented, .relaxed = relaxed,
+                  .out = out,       .error = error};
     if (ast->kind == TRACUU_QNODE_SEQ)
         out->query = compile_seq(&c, ast, TRUE, TRUE);
     else

@@ -79,6 +79,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_qnode, tracuu_qnode_free)
  */
 char *tracuu_qnode_describe(const tracuu_qnode *node);
 
+/* The field named by the @n bytes at @name (any ASCII case, aliases too), or NONE. */
+tracuu_qfield tracuu_qfield_lookup(const char *name, size_t n);
+
 /* The canonical (English) name of @field: "number", "type"... */
 const char *tracuu_qfield_name(tracuu_qfield field);
 
@@ -91,6 +94,8 @@ typedef struct {
     double bigram_accent;  /* extra weight for pairs written with the same diacritics */
     double phrase_weight;  /* weight of a quoted phrase's own match */
     double bm25_k1, bm25_b;
+    unsigned all_words_max; /* runs of at most this many syllables need them all (AND); longer
+                               runs (pasted sentences) need any (OR). 0: always OR */
 } tracuu_rank_params;
 
 /* Fills @params with the tuned defaults. */
@@ -112,16 +117,19 @@ typedef struct {
     GPtrArray *docnums;     /* char *: folded docnum forms found in the text (for tiers) */
     GHashTable *marks;      /* char * terms (accented and folded forms) to mark in snippets */
     gboolean has_text;      /* some positive text was given (else: browse by filters) */
+    gboolean relaxable;     /* some run needed all its words: compiling with @relaxed may find
+                               more when this finds nothing */
 } tracuu_compiled;
 
 /*
- * Turns @ast into store queries with @tk and @params (NULL: defaults). Returns FALSE with
+ * Turns @ast into store queries with @tk and @params (NULL: defaults); @relaxed makes every
+ * run of plain words need any of its words rather than all of them. Returns FALSE with
  * @error (TRACUU_ENGINE_ERROR_BAD_QUERY) when the store cannot build a query. On success the
  * caller clears @out with tracuu_compiled_clear().
  */
 gboolean tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
-                              const tracuu_rank_params *params, tracuu_compiled *out,
-                              GError **error);
+                              const tracuu_rank_params *params, gboolean relaxed,
+                              tracuu_compiled *out, GError **error);
 
 void tracuu_compiled_clear(tracuu_compiled *c);
 

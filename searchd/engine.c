@@ -226,12 +226,8 @@ add_filters(JsonObject *req, tracuu_qnode *root, GError **error)
     g_autoptr(GList) keys = json_object_get_members(filters);
     for (GList *l = keys; l != NULL; l = l->next) {
         const char *key = l->data;
-        g_autofree char *probe = g_strdup_printf("%s:x", key);
-        g_autoptr(tracuu_qnode) test = tracuu_query_parse(probe, -1, NULL, NULL);
-        gboolean known = test != NULL && test->children->len == 1 &&
-                         ((tracuu_qnode *)g_ptr_array_index(test->children, 0))->kind ==
-                             TRACUU_QNODE_FIELD;
-        if (!known || strchr(key, ' ') != NULL) {
+        gboolean known = tracuu_qfield_lookup(key, strlen(key)) != TRACUU_QFIELD_NONE;
+        if (!known) {
             g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
                         "search: unknown filter \"%s\" (known: number, type, issuer, date, "
                         "year, kind, from, to, subject, cites, signer, id, parent)",
@@ -498,6 +494,91 @@ facets_json(const tracuu_results *r, GPtrArray *names)
     return facets;
 }
 
+/* Runs compiled query @c: hits of [offset, offset + limit), total and facets. */
+static JsonObject *
+search_once(tracuu_engine *e, const tracuu_compiled *c, tracuu_search_options *opts,
+            uint64_t offset, uint64_t limit, int sort_slot, GArray *slots, GPtrArray *facet_list,
+            GError **error)
+{
+    JsonObject *resp = NULL;
+    JsonArray *hits = json_array_new();
+    uint64_t total = 0;
+    tracuu_results *r = NULL;
+    tracuu_store_status st = TRACUU_STORE_OK;
+
+    /* Facets and the total come from one run over the whole query. */
+    opts->offset = (uint32_t)offset;
+    opts->limit = (uint32_t)limit;
+    opts->facet_slots = (const unsigned *)slots->data;
+    opts->n_facet_slots = slots->len;
+    opts->facet_limit = ENGINE_FACET_LIMIT;
+    gboolean tiered = c->docnums->len > 0 && sort_slot < 0;
+    if (tiered)
+        opts->limit = 0; /* hits come from the tiers below */
+    tracuu_query *whole = c->query;
+    if (tiered) {
+        /* The whole match includes the numbered and citing documents even if no word matches. */
+        tracuu_query *subs[3] = {tracuu_query_copy(c->query),
+                                 filtered(docnum_terms(c->docnums, TRACUU_PREFIX_NUMBER), c->filter),
+                                 filtered(docnum_terms(c->docnums, TRACUU_PREFIX_CITES), c->filter)};
+        whole = tracuu_query_combine(TRACUU_QUERY_OR, subs, 3, 0);
+    }
+    st = tracuu_store_search(e->store, whole, opts, &r);
+    if (whole != c->query)
+        tracuu_query_free(whole);
+    if (st != TRACUU_STORE_OK) {
+        store_error(e, st, error, "search");
+        goto out;
+    }
+    total = r->total;
+    JsonObject *facets = facets_json(r, facet_list);
+    if (!tiered) {
+        for (size_t i = 0; i < r->n_hits; i++)
+            json_array_add_object_element(hits, make_hit(e, &r->hits[i], r->hits[i].score,
+                                                         c->marks));
+    } else {
+        tracuu_query *tiers[3];
+        make_tiers(c, tiers);
+        uint64_t skip = offset, want = limit;
+        for (int t = 0; t < 3 && st == TRACUU_STORE_OK; t++) {
+            tracuu_search_options to = *opts;
+            to.facet_slots = NULL;
+            to.n_facet_slots = 0;
+            to.offset = (uint32_t)skip;
+            to.limit = (uint32_t)want;
+            to.check_at_least = t < 2 ? ENGINE_TIER_MAX : opts->check_at_least;
+            tracuu_results *tr = NULL;
+            st = tracuu_store_search(e->store, tiers[t], &to, &tr);
+            if (st != TRACUU_STORE_OK) {
+                store_error(e, st, error, "search");
+                tracuu_results_free(tr);
+                break;
+            }
+            for (size_t i = 0; i < tr->n_hits; i++)
+                json_array_add_object_element(
+                    hits, make_hit(e, &tr->hits[i], tr->hits[i].score, c->marks));
+            want -= MIN(want, tr->n_hits);
+            skip -= MIN(skip, tr->total);
+            tracuu_results_free(tr);
+        }
+        for (int t = 0; t < 3; t++)
+            tracuu_query_free(tiers[t]);
+        if (st != TRACUU_STORE_OK) {
+            json_object_unref(facets);
+            goto out;
+        }
+    }
+    resp = json_object_new();
+    json_object_set_boolean_member(resp, "ok", TRUE);
+    json_object_set_int_member(resp, "total", (gint64)total);
+        json_object_set_array_member(resp, "hits", json_array_ref(hits));
+    json_object_set_object_member(resp, "facets", facets);
+out:
+    json_array_unref(hits);
+    tracuu_results_free(r);
+    return resp;
+}
+
 static JsonObject *
 handle_search(tracuu_engine *e, JsonObject *req, GError **error)
 {
@@ -533,9 +614,6 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
         return NULL;
     if (!add_filters(req, ast, error))
         return NULL;
-    tracuu_compiled c;
-    if (!tracuu_query_compile(e->tk, ast, &e->rank, &c, error))
-        return NULL;
 
     tracuu_search_options opts;
     tracuu_search_options_init(&opts);
@@ -547,85 +625,26 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
     uint64_t ndocs = tracuu_store_get_doc_count(e->store);
     opts.check_at_least = (uint32_t)MIN(ndocs, (uint64_t)G_MAXUINT32);
 
-    JsonObject *resp = NULL;
-    JsonArray *hits = json_array_new();
-    uint64_t total = 0;
-    tracuu_results *r = NULL;
-    tracuu_store_status st = TRACUU_STORE_OK;
-
-    /* Facets and the total come from one run over the whole query. */
-    opts.offset = (uint32_t)offset;
-    opts.limit = (uint32_t)limit;
-    opts.facet_slots = (const unsigned *)slots->data;
-    opts.n_facet_slots = slots->len;
-    opts.facet_limit = ENGINE_FACET_LIMIT;
-    gboolean tiered = c.docnums->len > 0 && sort_slot < 0;
-    if (tiered)
-        opts.limit = 0; /* hits come from the tiers below */
-    tracuu_query *whole = c.query;
-    if (tiered) {
-        /* The whole match includes the numbered and citing documents even if no word matches. */
-        tracuu_query *subs[3] = {tracuu_query_copy(c.query),
-                                 filtered(docnum_terms(c.docnums, TRACUU_PREFIX_NUMBER), c.filter),
-                                 filtered(docnum_terms(c.docnums, TRACUU_PREFIX_CITES), c.filter)};
-        whole = tracuu_query_combine(TRACUU_QUERY_OR, subs, 3, 0);
-    }
-    st = tracuu_store_search(e->store, whole, &opts, &r);
-    if (whole != c.query)
-        tracuu_query_free(whole);
-    if (st != TRACUU_STORE_OK) {
-        store_error(e, st, error, "search");
-        goto out;
-    }
-    total = r->total;
-    JsonObject *facets = facets_json(r, facet_list);
-    if (!tiered) {
-        for (size_t i = 0; i < r->n_hits; i++)
-            json_array_add_object_element(hits, make_hit(e, &r->hits[i], r->hits[i].score,
-                                                         c.marks));
-    } else {
-        tracuu_query *tiers[3];
-        make_tiers(&c, tiers);
-        uint64_t skip = offset, want = limit;
-        for (int t = 0; t < 3 && st == TRACUU_STORE_OK; t++) {
-            tracuu_search_options to = opts;
-            to.facet_slots = NULL;
-            to.n_facet_slots = 0;
-            to.offset = (uint32_t)skip;
-            to.limit = (uint32_t)want;
-            to.check_at_least = t < 2 ? ENGINE_TIER_MAX : opts.check_at_least;
-            tracuu_results *tr = NULL;
-            st = tracuu_store_search(e->store, tiers[t], &to, &tr);
-            if (st != TRACUU_STORE_OK) {
-                store_error(e, st, error, "search");
-                tracuu_results_free(tr);
-                break;
-            }
-            for (size_t i = 0; i < tr->n_hits; i++)
-                json_array_add_object_element(
-                    hits, make_hit(e, &tr->hits[i], tr->hits[i].score, c.marks));
-            want -= MIN(want, tr->n_hits);
-            skip -= MIN(skip, tr->total);
-            tracuu_results_free(tr);
+    /* Short runs of words need all their words; when that finds nothing, any will do. */
+    for (int relaxed = 0; relaxed < 2; relaxed++) {
+        tracuu_compiled c;
+        if (!tracuu_query_compile(e->tk, ast, &e->rank, relaxed, &c, error))
+            return NULL;
+        JsonObject *resp = search_once(e, &c, &opts, offset, limit, sort_slot, slots,
+                                       facet_list, error);
+        gboolean retry = resp != NULL && !relaxed && c.relaxable &&
+                         json_object_get_int_member(resp, "total") == 0;
+        tracuu_compiled_clear(&c);
+        if (retry) {
+            json_object_unref(resp);
+            continue;
         }
-        for (int t = 0; t < 3; t++)
-            tracuu_query_free(tiers[t]);
-        if (st != TRACUU_STORE_OK) {
-            json_object_unref(facets);
-            goto out;
-        }
+        if (resp != NULL)
+            json_object_set_double_member(resp, "took_ms",
+                                          (g_get_monotonic_time() - t0) / 1000.0);
+        return resp;
     }
-    resp = json_object_new();
-    json_object_set_boolean_member(resp, "ok", TRUE);
-    json_object_set_int_member(resp, "total", (gint64)total);
-    json_object_set_double_member(resp, "took_ms", (g_get_monotonic_time() - t0) / 1000.0);
-    json_object_set_array_member(resp, "hits", json_array_ref(hits));
-    json_object_set_object_member(resp, "facets", facets);
-out:
-    json_array_unref(hits);
-    tracuu_results_free(r);
-    tracuu_compiled_clear(&c);
-    return resp;
+    return NULL;
 }
 
 /* ---- get, stats ---- */

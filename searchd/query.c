@@ -157,8 +157,8 @@ operand_follows(const parser *p, size_t at)
     return !is_keyword_at(p, at, "OR") && !is_keyword_at(p, at, "AND");
 }
 
-static tracuu_qfield
-lookup_field(const char *name, size_t n)
+tracuu_qfield
+tracuu_qfield_lookup(const char *name, size_t n)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(field_names); i++) {
         if (strlen(field_names[i].name) == n &&
@@ -322,7 +322,7 @@ parse_field(parser *p)
     if (colon == NULL || colon == p->s + at)
         return NULL;
     size_t name_len = (size_t)(colon - (p->s + at));
-    tracuu_qfield field = lookup_field(p->s + at, name_len);
+    tracuu_qfield field = tracuu_qfield_lookup(p->s + at, name_len);
     if (field == TRACUU_QFIELD_NONE)
         return NULL;
     size_t v = at + name_len + 1;
