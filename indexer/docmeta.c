@@ -1174,13 +1174,16 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
     }
 
     /* The issuer: the capital lines at the top left, before the number, date and heading. */
+    /* Poppler's reading order can put the place and date before the issuing unit
+       ("TẬP ĐOÀN ... / Hà Nội, ngày ... / BAN CÔNG NGHỆ THÔNG TIN / Số: ..."), so the date
+       ends the issuer's lines only when there is no number; date cells are skipped anyway. */
     int first_field = end;
     if (number_at >= 0)
         first_field = MIN(first_field, number_at);
+    else if (date_at >= 0)
+        first_field = MIN(first_field, date_at);
     if (heading_at >= 0)
         first_field = MIN(first_field, heading_at);
-    if (date_at >= 0)
-        first_field = MIN(first_field, date_at);
     GPtrArray *organs = g_ptr_array_new_with_free_func(g_free);
     gboolean motto_needs_vn = FALSE;
     for (int i = 0; i < first_field; i++) {

@@ -140,6 +140,18 @@ static const header_case header_cases[] = {
      "2154/BGDĐT-CNTT", "Công văn", "Cục Công nghệ thông tin", "2026-08-10", "Hà Nội",
      "Về việc Hướng dẫn lưu trữ công văn", NULL},
 
+    /* Poppler's order for a two-level issuer: the parent, the motto, the date, then the
+       issuing unit and its number. */
+    {"poppler-order-unit-after-date",
+     "TẬP ĐOÀN BƯU CHÍNH VIỄN THÔNG VIỆT\nNAM\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nHà Nội, ngày 12 tháng 08 năm 2026\n"
+     "BAN CÔNG NGHỆ THÔNG TIN\nSố: 145/TB-VNPT-IT\nTHÔNG BÁO\n"
+     "Về việc nâng cấp hệ thống kết nối\n"
+     "Kính gửi: Các Đơn vị thành viên.\nBan Công nghệ Thông tin thông báo như sau:\n"
+     "TRƯỞNG BAN CÔNG NGHỆ THÔNG TIN\n[ KÝ BỞI CHỮ KÝ SỐ HỢP LỆ ]\nDương Thành Long\n",
+     "145/TB-VNPT-IT", "Thông báo", "Ban Công nghệ Thông tin", "2026-08-12", "Hà Nội",
+     "Về việc nâng cấp hệ thống kết nối", "Dương Thành Long"},
+
     /* The date inside a trích yếu is not the date of the document. */
     {"date-in-title-only",
      "CHÍNH PHỦ\nSố: 224/2025/NĐ-CP\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
