@@ -146,14 +146,22 @@ normalize_token(tracuu_tokenizer *tk, const unsigned char *s, size_t n, bool ton
     }
     size_t m = 0, i = 0;
     bool fast = true;
+    unsigned vowels = 0, toned = 0;
     while (i < n) {
         uint32_t cp = tok_decode(s, n, i, &i);
         if (cp >= TOK_TABLE_SIZE || !tok_table[cp].fast) {
             fast = false;
             break;
         }
-        tk->cps[m++] = tok_table[cp].lower;
+        uint32_t low = tok_table[cp].lower;
+        tk->cps[m++] = low;
+        unsigned v = tok_table[low].vowel;
+        vowels += v != 0;
+        toned |= v & 7u;
     }
+    /* A tone mark can only move between two vowels: most syllables need no work. */
+    if (fast && (vowels < 2 || !toned))
+        tones = false;
     if (!fast) {
         UErrorCode err = U_ZERO_ERROR;
         int32_t ulen = 0;
