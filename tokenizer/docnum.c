@@ -25,6 +25,7 @@ typedef struct {
     size_t len;
     tok_docnum *m;
     bool overflow;
+    bool whole; /* the caller says the whole text is a number: lowercase is no doubt */
 } builder;
 
 static void
@@ -172,8 +173,10 @@ scan_digits(const unsigned char *s, size_t len, size_t i)
 
 /*
  * Scans the ký hiệu (groups joined by dashes) at @i and appends it. @strict: the first group
- * must be in uppercase (after spaces, or with nothing else to show it is a number).
- * Returns the end offset, or 0 if there is no valid first group.
+ * must be in capitals (it follows spaces). @structured: the form already shows a number (a
+ * year, a colon, a dash before the slash), so one lowercase group is enough; otherwise a
+ * lowercase ký hiệu needs two groups ("qđ-ttg"), as "5/kg" is no number.
+ * Returns the end offset, or 0 if there is no valid ký hiệu.
  */
 static size_t
 scan_code(builder *b, size_t i, bool strict, bool structured)
@@ -184,7 +187,7 @@ scan_code(builder *b, size_t i, bool strict, bool structured)
     if (!scan_group(s, len, i, &g))
         return 0;
     bool upper = group_is_upper(&g);
-    if (!upper && (strict || g.upper > 0))
+    if (!upper && ((strict && !b->whole) || g.upper > 0))
         return 0;
     size_t save_t = b->m->term_len, save_f = b->m->folded_len;
     put_group(b, i, g.end);
@@ -202,7 +205,7 @@ scan_code(builder *b, size_t i, bool strict, bool structured)
         if (!scan_group(s, len, k, &h))
             break;
         /* Across spaces only an uppercase group joins ("CT - TTg", not "CP - Về việc"). */
-        if (spaced ? !group_is_upper(&h) : !(group_is_upper(&h) || h.upper == 0))
+        if (spaced && !b->whole ? !group_is_upper(&h) : !(group_is_upper(&h) || h.upper == 0))
             break;
         put_byte(b, '-', '-');
         put_group(b, k, h.end);
@@ -210,7 +213,7 @@ scan_code(builder *b, size_t i, bool strict, bool structured)
         groups++;
     }
     /* A chain longer than any real ký hiệu is something else; its words are still tokens. */
-    if (groups > MAX_GROUPS || (!upper && !structured && groups < 2)) {
+    if (groups > MAX_GROUPS || (!upper && !structured && !b->whole && groups < 2)) {
         b->m->term_len = save_t;
         b->m->folded_len = save_f;
         return 0;
@@ -219,9 +222,9 @@ scan_code(builder *b, size_t i, bool strict, bool structured)
 }
 
 bool
-tok_docnum_match(const unsigned char *s, size_t len, size_t i, tok_docnum *m)
+tok_docnum_match(const unsigned char *s, size_t len, size_t i, bool whole, tok_docnum *m)
 {
-    builder b = {s, len, m, false};
+    builder b = {s, len, m, false, whole};
     m->term_len = m->folded_len = 0;
 
     size_t nd = scan_digits(s, len, i);
@@ -322,7 +325,7 @@ tracuu_docnum_normalize(const char *text, gssize len, char **term, char **folded
         z--;
     tok_docnum m;
     /* Matching on the trimmed slice: the number must fill it, nothing before or after. */
-    if (a == z || !tok_docnum_match(s + a, z - a, 0, &m) || m.end != z - a)
+    if (a == z || !tok_docnum_match(s + a, z - a, 0, true, &m) || m.end != z - a)
         return FALSE;
     if (term)
         *term = g_strndup(m.term, m.term_len);

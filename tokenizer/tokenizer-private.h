@@ -157,6 +157,8 @@ typedef struct {
 
 /*
  * If a document number starts at byte @i of @s (@len bytes), fills @m and returns true.
- * The caller guarantees that @i is at the start of a token (not inside a word).
+ * The caller guarantees that @i is at the start of a token (not inside a word). @whole: the
+ * caller knows the text is meant as a number (a metadata value, a number: filter), so a ký hiệu
+ * in lowercase is taken even where running text would need more evidence ("10/cp").
  */
-bool tok_docnum_match(const unsigned char *s, size_t len, size_t i, tok_docnum *m);
+bool tok_docnum_match(const unsigned char *s, size_t len, size_t i, bool whole, tok_docnum *m);

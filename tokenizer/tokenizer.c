@@ -502,7 +502,7 @@ segment(run_state *st, size_t i, size_t lim, bool part)
             size_t e;
             if (cls == TOK_DIGIT) {
                 tok_docnum m;
-                if (!continues_number(s, i) && tok_docnum_match(s, lim, i, &m)) {
+                if (!continues_number(s, i) && tok_docnum_match(s, lim, i, false, &m)) {
                     tracuu_tokenizer *tk = st->tk;
                     memcpy(tk->term, m.term, m.term_len + 1);
                     tk->term_len = m.term_len;

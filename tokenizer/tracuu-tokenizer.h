@@ -131,7 +131,9 @@ char *tracuu_text_fold(const char *text, gssize len);
  * to three spaces around a dash or slash when the group after it is in capitals ("CT - TTg",
  * "45/2025 /TT-BXD", but not "CP - Về việc"); a group must not run on into other letters
  * ("1/Điều" is not a number). Lowercase is accepted where the form shows a number (a year, or
- * two groups: "1115/qđ-ttg"), so that queries typed without capitals match. Dates (3/12/2008),
+ * two groups: "1115/qđ-ttg"), so that queries typed without capitals match; here, where the
+ * whole text is meant as a number, any lowercase ký hiệu is ("10/cp", "34/2008/ct - ttg"),
+ * while in running text tracuu_tokenizer_run() does not make "5/kg" a number. Dates (3/12/2008),
  * fractions (1/2), scores, times and phone numbers have no letters after the slash and are never
  * numbers. Normal form: lowercase, every dash "-", no spaces, digits and letters as written
  * (leading zeros kept). A number longer than TRACUU_TOKENIZER_MAX_TERM bytes or with more than
