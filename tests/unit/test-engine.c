@@ -1,0 +1,647 @@
+/* test-engine.c - the engine on a small real index: ranking facts, filters, facets, snippets. */
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "engine-private.h"
+#include "tracuu-docwriter.h"
+#include "tracuu-engine.h"
+#include "tracuu-schema.h"
+
+/* A dozen documents written for this test, shaped like the archive's: decrees, letters, mail. */
+static const char ct34_text[] =
+    "THỦ TƯỚNG CHÍNH PHỦ\nSố: 34/2008/CT-TTg\nHà Nội, ngày 03 tháng 12 năm 2008\n"
+    "CHỈ THỊ\nVề việc tăng cường sử dụng hệ thống thư điện tử trong hoạt động của cơ quan "
+    "nhà nước\n"
+    /* page 2 starts here (offset computed in the test) */
+    "Các bộ, cơ quan ngang bộ phải sử dụng thư điện tử trong công việc hằng ngày; "
+    "mỗi cán bộ, công chức có một hộp thư điện tử công vụ.";
+static const guint64 ct34_page2_marker = 1; /* the second page starts at "Các bộ" */
+
+static const char *const cites34[] = {"34/2008/CT-TTg"};
+static const char *const cites34b[] = {"34/2008/CT–TTg"};
+
+typedef struct {
+    tracuu_docfields f;
+} test_doc;
+
+static tracuu_docfields docs[] = {
+    {.id = "ct34", .path = "/archive/ct34.pdf", .kind = "pdf", .title =
+         "Về việc tăng cường sử dụng hệ thống thư điện tử trong hoạt động của cơ quan nhà nước",
+     .text = ct34_text, .number = "34/2008/CT-TTg", .doc_type = "Chỉ thị",
+     .issuer = "Thủ tướng Chính phủ", .date = "2008-12-03", .signer = "Nguyễn Tấn Dũng"},
+    {.id = "qd1115", .path = "/archive/qd1115.pdf", .kind = "pdf",
+     .title = "Ban hành kế hoạch triển khai Chỉ thị 34/2008/CT-TTg",
+     .text = "BỘ THÔNG TIN VÀ TRUYỀN THÔNG\nSố: 1115/QĐ-BTTTT\nQUYẾT ĐỊNH\nCăn cứ Chỉ thị số "
+             "34/2008/CT-TTg của Thủ tướng Chính phủ; ban hành kế hoạch triển khai.",
+     .number = "1115/QĐ-BTTTT", .doc_type = "Quyết định",
+     .issuer = "Bộ Thông tin và Truyền thông", .date = "2009-06-01", .cites = cites34,
+     .n_cites = 1},
+    {.id = "cv200", .path = "/archive/cv200.docx", .kind = "docx",
+     .title = "Báo cáo tình hình thực hiện",
+     .text = "BỘ NỘI VỤ\nSố: 200/BNV-VP\nV/v báo cáo tình hình thực hiện Chỉ thị 34/2008/CT–TTg "
+             "của Thủ tướng.",
+     .number = "200/BNV-VP", .doc_type = "Công văn", .issuer = "Bộ Nội vụ",
+     .date = "2010-02-10", .cites = cites34b, .n_cites = 1},
+    {.id = "tt-thue", .path = "/archive/tt-thue.pdf", .kind = "pdf",
+     .title = "Hướng dẫn thu thuế điện tử",
+     .text = "BỘ TÀI CHÍNH\nSố: 110/2015/TT-BTC\nTHÔNG TƯ\nHướng dẫn thu thuế điện tử và thu phí "
+             "qua hệ thống điện tử; tổ chức thu nộp thuế bằng phương thức điện tử.",
+     .number = "110/2015/TT-BTC", .doc_type = "Thông tư", .issuer = "Bộ Tài chính",
+     .date = "2015-07-28"},
+    {.id = "dan1", .path = "/archive/dan1.txt", .kind = "text", .title = "Ghi chép một",
+     .text = "Đàn ông và phụ nữ bình đẳng trong gia đình."},
+    {.id = "dan2", .path = "/archive/dan2.txt", .kind = "text", .title = "Ghi chép hai",
+     .text = "Dân chủ ở cơ sở trong gia đình và làng xã."},
+    {.id = "nd30", .path = "/archive/nd30.pdf", .kind = "pdf", .title = "Về công tác văn thư",
+     .text = "CHÍNH PHỦ\nSố: 30/2020/NĐ-CP\nNGHỊ ĐỊNH\nVề công tác văn thư. Nghị định này quy "
+             "định về công tác văn thư và quản lý nhà nước về công tác văn thư; thể thức "
+             "<văn bản> & kỹ thuật trình bày.",
+     .number = "30/2020/NĐ-CP", .doc_type = "Nghị định", .issuer = "Chính phủ",
+     .date = "2020-03-05"},
+    {.id = "tt01", .path = "/archive/tt01.pdf", .kind = "pdf",
+     .title = "Hướng dẫn thể thức và kỹ thuật trình bày văn bản hành chính",
+     .text = "BỘ NỘI VỤ\nSố: 01/2011/TT-BNV\nTHÔNG TƯ\nHướng dẫn thể thức và kỹ thuật trình bày "
+             "văn bản hành chính.",
+     .number = "01/2011/TT-BNV", .doc_type = "Thông tư", .issuer = "Bộ Nội vụ",
+     .date = "2011-01-19"},
+    {.id = "mbox1:1", .path = "/archive/mail.mbox", .kind = "mail",
+     .title = "Họp giao ban tuần", .subject = "Họp giao ban tuần",
+     .text = "Kính gửi các đơn vị, đề nghị dự họp giao ban vào sáng thứ Hai.",
+     .from = "Văn thư Chính phủ <vanthu@chinhphu.gov.vn>",
+     .to = "Nguyễn Văn An <an@mic.gov.vn>", .message_id = "abc123@chinhphu.gov.vn",
+     .date = "2024-03-05"},
+    {.id = "mbox1:1/1", .path = "/archive/mail.mbox", .kind = "attachment",
+     .title = "Báo cáo giao ban", .attachment = "baocao.pdf", .parent = "mbox1:1",
+     .text = "Báo cáo kết quả công tác tuần và kế hoạch tuần tới.", .date = "2024-03-05"},
+    {.id = "qd-hg", .path = "/archive/qd-hg.docx", .kind = "docx",
+     .title = "Quy chế quản lý văn bản điện tử",
+     .text = "ỦY BAN NHÂN DÂN TỈNH HÀ GIANG\nSố: 1234/QĐ-UBND\nQUYẾT ĐỊNH\nBan hành quy chế "
+             "quản lý văn bản điện tử trên địa bàn tỉnh.",
+     .number = "1234/QĐ-UBND", .doc_type = "Quyết định",
+     .issuer = "Ủy ban nhân dân tỉnh Hà Giang", .date = "2019-11-20"},
+    {.id = "ma-tuy", .path = "/archive/ma-tuy.txt", .kind = "text",
+     .title = "Luật Phòng, chống ma túy",
+     .text = "Luật này quy định về phòng, chống ma túy; quản lý người sử dụng trái phép chất "
+             "ma túy; cai nghiện ma túy.",
+     .doc_type = "Luật", .issuer = "Quốc hội", .date = "2021-03-30"},
+};
+
+typedef struct {
+    char *dir;
+    tracuu_engine *engine;
+} fixture;
+
+static void
+fixture_setup(fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    fx->dir = g_dir_make_tmp("tracuu-engine-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_autofree char *db = g_build_filename(fx->dir, "index", NULL);
+    tracuu_store *store = NULL;
+    char *msg = NULL;
+    g_assert_cmpint(tracuu_store_open(db, TRACUU_STORE_CREATE, &store, &msg), ==,
+                    TRACUU_STORE_OK);
+    tracuu_tokenizer *tk = tracuu_tokenizer_new(&error);
+    g_assert_no_error(error);
+    /* The second page of ct34 starts at "Các bộ". */
+    static guint64 pages[2];
+    pages[0] = 0;
+    pages[1] = (guint64)(strstr(ct34_text, "Các bộ") - ct34_text);
+    docs[0].pages = pages;
+    docs[0].n_pages = 2;
+    (void)ct34_page2_marker;
+    for (size_t i = 0; i < G_N_ELEMENTS(docs); i++) {
+        gboolean ok = tracuu_docwriter_add(store, tk, &docs[i], &error);
+        g_assert_no_error(error);
+        g_assert_true(ok);
+    }
+    g_autofree char *sv = g_strdup_printf("%d", TRACUU_SCHEMA_VERSION);
+    g_autofree char *tv = g_strdup_printf("%d", TRACUU_TOKENIZER_VERSION);
+    tracuu_store_set_metadata(store, TRACUU_META_SCHEMA_VERSION, sv, strlen(sv));
+    tracuu_store_set_metadata(store, TRACUU_META_TOKENIZER_VERSION, tv, strlen(tv));
+    g_assert_cmpint(tracuu_store_commit(store), ==, TRACUU_STORE_OK);
+    tracuu_store_free(store);
+    tracuu_tokenizer_free(tk);
+    fx->engine = tracuu_engine_open(db, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(fx->engine);
+}
+
+static void
+rm_rf(const char *path)
+{
+    GDir *d = g_dir_open(path, 0, NULL);
+    if (d != NULL) {
+        const char *name;
+        while ((name = g_dir_read_name(d)) != NULL) {
+            g_autofree char *p = g_build_filename(path, name, NULL);
+            rm_rf(p);
+        }
+        g_dir_close(d);
+    }
+    g_remove(path);
+}
+
+static void
+fixture_teardown(fixture *fx, gconstpointer data)
+{
+    tracuu_engine_free(fx->engine);
+    if (g_getenv("TRACUU_TEST_KEEP") != NULL) {
+        g_printerr("kept %s\n", fx->dir); /* to look at a failing index by hand */
+        g_free(fx->dir);
+        return;
+    }
+    rm_rf(fx->dir);
+    g_free(fx->dir);
+}
+
+/* Runs a request given as JSON text; returns the response or NULL with @error. */
+static JsonObject *
+run(fixture *fx, const char *json, GError **error)
+{
+    g_autoptr(JsonParser) p = json_parser_new();
+    g_assert_true(json_parser_load_from_data(p, json, -1, NULL));
+    JsonObject *req = json_node_get_object(json_parser_get_root(p));
+    return tracuu_engine_handle(fx->engine, req, error);
+}
+
+static JsonObject *
+search(fixture *fx, const char *json)
+{
+    g_autoptr(GError) error = NULL;
+    JsonObject *r = run(fx, json, &error);
+    if (r == NULL)
+        g_error("%s: %s", json, error->message);
+    g_assert_true(json_object_get_boolean_member(r, "ok"));
+    return r;
+}
+
+/* The ids of the hits, comma-separated, for compact assertions. */
+static char *
+hit_ids(JsonObject *r)
+{
+    JsonArray *hits = json_object_get_array_member(r, "hits");
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < json_array_get_length(hits); i++) {
+        if (i > 0)
+            g_string_append_c(s, ',');
+        g_string_append(s, json_object_get_string_member(json_array_get_object_element(hits, i),
+                                                         "id"));
+    }
+    return g_string_free(s, FALSE);
+}
+
+static char *
+ids_for(fixture *fx, const char *json)
+{
+    g_autoptr(JsonObject) r = search(fx, json);
+    return hit_ids(r);
+}
+
+static const char *
+first_id(JsonObject *r)
+{
+    JsonArray *hits = json_object_get_array_member(r, "hits");
+    g_assert_cmpuint(json_array_get_length(hits), >, 0);
+    return json_object_get_string_member(json_array_get_object_element(hits, 0), "id");
+}
+
+static void
+test_unaccented_finds(fixture *fx, gconstpointer data)
+{
+    static const char *const queries[] = {
+        "{\"op\":\"search\",\"q\":\"thu dien tu\"}",
+        "{\"op\":\"search\",\"q\":\"THU DIEN TU\"}",
+        "{\"op\":\"search\",\"q\":\"thư điện tử\"}",
+        "{\"op\":\"search\",\"q\":\"hop thu dien tu cong vu\"}",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(queries); i++) {
+        g_autoptr(JsonObject) r = search(fx, queries[i]);
+        g_assert_cmpstr(first_id(r), ==, "ct34");
+        g_assert_cmpint(json_object_get_int_member(r, "total"), >=, 2);
+    }
+    /* Folded queries find every accent variant: "dan" finds both "đàn" and "dân". */
+    g_autofree char *dan = ids_for(fx, "{\"op\":\"search\",\"q\":\"dan\"}");
+    g_assert_nonnull(strstr(dan, "dan1"));
+    g_assert_nonnull(strstr(dan, "dan2"));
+}
+
+/* A query typed with diacritics puts documents with exactly those diacritics first. */
+static void
+test_accent_first(fixture *fx, gconstpointer data)
+{
+    static const struct {
+        const char *q, *first;
+    } cases[] = {
+        {"dân", "dan2"}, {"đàn", "dan1"}, {"Dân chủ", "dan2"}, {"đàn ông", "dan1"},
+        {"thu thuế", "tt-thue"}, {"thư điện tử", "ct34"}, {"văn thư", "nd30"}, {"ma túy", "ma-tuy"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *req =
+            g_strdup_printf("{\"op\":\"search\",\"q\":\"%s\"}", cases[i].q);
+        g_autoptr(JsonObject) r = search(fx, req);
+        if (strcmp(first_id(r), cases[i].first) != 0) {
+            g_autofree char *ids = hit_ids(r);
+            g_error("%s: first %s, want %s (%s)", cases[i].q, first_id(r), cases[i].first, ids);
+        }
+    }
+    /* And the exact form scores above the other accent, not merely ties. */
+    g_autoptr(JsonObject) r = search(fx, "{\"op\":\"search\",\"q\":\"dân\"}");
+    JsonArray *hits = json_object_get_array_member(r, "hits");
+    g_assert_cmpuint(json_array_get_length(hits), >=, 2);
+    double s0 = json_object_get_double_member(json_array_get_object_element(hits, 0), "score");
+    double s1 = json_object_get_double_member(json_array_get_object_element(hits, 1), "score");
+    g_assert_cmpfloat(s0, >, s1);
+}
+
+/* A document number in any dash style and case: that document first, citing ones next. */
+static void
+test_docnum(fixture *fx, gconstpointer data)
+{
+    static const char *const queries[] = {
+        "34/2008/CT-TTg",
+        "34/2008/ct-ttg",
+        "34/2008/CT–TTg",
+        "34/2008/CT — TTg",
+        "34/2008/CT - TTg",
+        "chỉ thị 34/2008/CT-TTg về thư điện tử",
+        "tình hình thực hiện 34/2008/CT-TTg",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(queries); i++) {
+        g_autofree char *req =
+            g_strdup_printf("{\"op\":\"search\",\"q\":\"%s\",\"limit\":5}", queries[i]);
+        g_autofree char *ids = ids_for(fx, req);
+        if (!g_str_has_prefix(ids, "ct34,qd1115,cv200") &&
+            !g_str_has_prefix(ids, "ct34,cv200,qd1115"))
+            g_error("\"%s\": %s", queries[i], ids);
+    }
+    /* Paging through the tiers gives the same order. */
+    g_autofree char *all = ids_for(fx, "{\"op\":\"search\",\"q\":\"34/2008/CT-TTg\"}");
+    g_auto(GStrv) parts = g_strsplit(all, ",", -1);
+    for (guint i = 0; parts[i] != NULL; i++) {
+        g_autofree char *req = g_strdup_printf(
+            "{\"op\":\"search\",\"q\":\"34/2008/CT-TTg\",\"offset\":%u,\"limit\":1}", i);
+        g_autofree char *one = ids_for(fx, req);
+        g_assert_cmpstr(one, ==, parts[i]);
+    }
+    /* The number as a filter and cites: as a filter. */
+    g_autofree char *num = ids_for(fx, "{\"op\":\"search\",\"q\":\"so:34/2008/ct–ttg\"}");
+    g_assert_cmpstr(num, ==, "ct34");
+    g_autofree char *cites = ids_for(fx, "{\"op\":\"search\",\"q\":\"cites:34/2008/CT-TTg\","
+                                         "\"sort\":\"date\"}");
+    g_assert_cmpstr(cites, ==, "qd1115,cv200");
+}
+
+typedef struct {
+    const char *request;
+    const char *ids; /* exact hit ids, sorted by date */
+} filter_case;
+
+static void
+test_filters(fixture *fx, gconstpointer data)
+{
+    static const filter_case cases[] = {
+        {"\"q\":\"type:\\\"chỉ thị\\\"\"", "ct34"},
+        {"\"q\":\"loai:quyet_dinh\"", "qd1115,qd-hg"},
+        {"\"q\":\"type:QĐ\"", "qd1115,qd-hg"},
+        {"\"q\":\"\",\"filters\":{\"type\":\"Quyết định\"}", "qd1115,qd-hg"},
+        {"\"q\":\"\",\"filters\":{\"type\":[\"Quyết định\",\"Chỉ thị\"]}", "ct34,qd1115,qd-hg"},
+        {"\"q\":\"coquan:\\\"bo noi vu\\\"\"", "cv200,tt01"},
+        {"\"q\":\"issuer:\\\"nội vụ\\\"\"", "cv200,tt01"},
+        {"\"q\":\"date:2009-01-01..2011-12-31\"", "qd1115,cv200,tt01"},
+        {"\"q\":\"ngay:3/12/2008\"", "ct34"},
+        {"\"q\":\"year:2024\"", "mbox1:1,mbox1:1/1"},
+        {"\"q\":\"\",\"filters\":{\"year\":2015}", "tt-thue"},
+        {"\"q\":\"nam:2019..2020\"", "qd-hg,nd30"},
+        {"\"q\":\"kind:mail\"", "mbox1:1"},
+        {"\"q\":\"kind:DOCX\"", "qd-hg,cv200"},
+        {"\"q\":\"from:vanthu@chinhphu.gov.vn\"", "mbox1:1"},
+        {"\"q\":\"to:\\\"Nguyễn Văn An\\\"\"", "mbox1:1"},
+        {"\"q\":\"subject:\\\"giao ban\\\"\"", "mbox1:1"},
+        {"\"q\":\"parent:mbox1:1\"", "mbox1:1/1"},
+        {"\"q\":\"giao ban -kind:mail\"", "mbox1:1/1"},
+        {"\"q\":\"văn bản -\\\"trình bày\\\"\"", "qd-hg"},
+        {"\"q\":\"thể thức type:\\\"thông tư\\\"\"", "tt01"},
+        {"\"q\":\"\\\"công tác văn thư\\\"\"", "nd30"},
+        {"\"q\":\"\\\"cong tac van thu\\\"\"", "nd30"},
+        {"\"q\":\"\\\"văn thư công tác\\\"\"", ""},
+        {"\"q\":\"kind:pdf year:2008\"", "ct34"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *req = g_strdup_printf(
+            "{\"op\":\"search\",%s,\"sort\":\"date\",\"limit\":50}", cases[i].request);
+        g_autoptr(JsonObject) r = search(fx, req);
+        g_autofree char *ids = hit_ids(r);
+        /* Same date: order by id is not promised, so compare as sets when dates tie. */
+        if (strcmp(ids, cases[i].ids) != 0) {
+            g_auto(GStrv) a = g_strsplit(ids, ",", -1);
+            g_auto(GStrv) b = g_strsplit(cases[i].ids, ",", -1);
+            gboolean same = g_strv_length(a) == g_strv_length(b);
+            for (guint k = 0; same && b[k] != NULL; k++)
+                same = g_strv_contains((const char *const *)a, b[k]);
+            if (!same)
+                g_error("case %zu %s: got %s, want %s", i, cases[i].request, ids, cases[i].ids);
+        }
+        g_auto(GStrv) want = g_strsplit(cases[i].ids, ",", -1);
+        g_assert_cmpint(json_object_get_int_member(r, "total"), ==,
+                        *cases[i].ids ? g_strv_length(want) : 0);
+    }
+}
+
+static void
+test_sort(fixture *fx, gconstpointer data)
+{
+    g_autofree char *asc =
+        ids_for(fx, "{\"op\":\"search\",\"q\":\"type:\\\"thông tư\\\" OR type:\\\"nghị "
+                    "định\\\"\",\"sort\":\"date\"}");
+    g_assert_cmpstr(asc, ==, "tt01,tt-thue,nd30");
+    g_autofree char *desc =
+        ids_for(fx, "{\"op\":\"search\",\"q\":\"type:\\\"thông tư\\\" OR type:\\\"nghị "
+                    "định\\\"\",\"sort\":\"-date\"}");
+    g_assert_cmpstr(desc, ==, "nd30,tt-thue,tt01");
+}
+
+static void
+test_facets(fixture *fx, gconstpointer data)
+{
+    g_autoptr(JsonObject) r = search(
+        fx, "{\"op\":\"search\",\"q\":\"\",\"limit\":0,"
+            "\"facets\":[\"doc_type\",\"kind\",\"year\",\"issuer\"]}");
+    g_assert_cmpint(json_object_get_int_member(r, "total"), ==, G_N_ELEMENTS(docs));
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(r, "hits")), ==, 0);
+    JsonObject *f = json_object_get_object_member(r, "facets");
+    JsonObject *types = json_object_get_object_member(f, "doc_type");
+    g_assert_cmpint(json_object_get_int_member(types, "Quyết định"), ==, 2);
+    g_assert_cmpint(json_object_get_int_member(types, "Thông tư"), ==, 2);
+    g_assert_cmpint(json_object_get_int_member(types, "Chỉ thị"), ==, 1);
+    JsonObject *kinds = json_object_get_object_member(f, "kind");
+    g_assert_cmpint(json_object_get_int_member(kinds, "pdf"), ==, 5);
+    g_assert_cmpint(json_object_get_int_member(kinds, "mail"), ==, 1);
+    JsonObject *years = json_object_get_object_member(f, "year");
+    g_assert_cmpint(json_object_get_int_member(years, "2024"), ==, 2);
+    JsonObject *issuers = json_object_get_object_member(f, "issuer");
+    g_assert_cmpint(json_object_get_int_member(issuers, "Bộ Nội vụ"), ==, 2);
+
+    /* Over the whole match set, not the page: limit 1 still counts both. */
+    g_autoptr(JsonObject) r2 = search(
+        fx, "{\"op\":\"search\",\"q\":\"văn bản\",\"limit\":1,\"facets\":[\"doc_type\"]}");
+    JsonObject *t2 = json_object_get_object_member(
+        json_object_get_object_member(r2, "facets"), "doc_type");
+    g_assert_cmpint(json_object_get_int_member(t2, "Thông tư"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(t2, "Quyết định"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(t2, "Nghị định"), ==, 1);
+}
+
+static JsonObject *
+hit_of(JsonObject *r, const char *id)
+{
+    JsonArray *hits = json_object_get_array_member(r, "hits");
+    for (guint i = 0; i < json_array_get_length(hits); i++) {
+        JsonObject *h = json_array_get_object_element(hits, i);
+        if (strcmp(json_object_get_string_member(h, "id"), id) == 0)
+            return h;
+    }
+    g_error("no hit %s", id);
+    return NULL;
+}
+
+static void
+test_hits_and_snippets(fixture *fx, gconstpointer data)
+{
+    /* Folded matches are marked in the accented text; the page is the snippet's. */
+    g_autoptr(JsonObject) r = search(fx, "{\"op\":\"search\",\"q\":\"hop thu cong vu\"}");
+    JsonObject *h = hit_of(r, "ct34");
+    const char *snip = json_object_get_string_member(h, "snippet");
+    g_assert_nonnull(strstr(snip, "<mark>hộp</mark> <mark>thư</mark> điện tử <mark>công</mark> "
+                                  "<mark>vụ</mark>"));
+    g_assert_cmpint(json_object_get_int_member(h, "page"), ==, 2);
+    g_assert_cmpuint(strlen(snip), <=, 200 + 200);
+    g_assert_cmpstr(json_object_get_string_member(h, "path"), ==, "/archive/ct34.pdf");
+    g_assert_cmpstr(json_object_get_string_member(h, "kind"), ==, "pdf");
+    g_assert_cmpstr(json_object_get_string_member(h, "number"), ==, "34/2008/CT-TTg");
+    g_assert_cmpstr(json_object_get_string_member(h, "doc_type"), ==, "Chỉ thị");
+    g_assert_cmpstr(json_object_get_string_member(h, "issuer"), ==, "Thủ tướng Chính phủ");
+    g_assert_cmpstr(json_object_get_string_member(h, "date"), ==, "2008-12-03");
+    g_assert_cmpstr(json_object_get_string_member(h, "signer"), ==, "Nguyễn Tấn Dũng");
+    g_assert_true(g_str_has_prefix(json_object_get_string_member(h, "title"), "Về việc"));
+    g_assert_cmpfloat(json_object_get_double_member(h, "score"), >, 0);
+
+    /* The snippet is HTML: text markup is escaped, only <mark> is ours. */
+    g_autoptr(JsonObject) r2 = search(fx, "{\"op\":\"search\",\"q\":\"thể thức văn bản\"}");
+    const char *s2 = json_object_get_string_member(hit_of(r2, "nd30"), "snippet");
+    g_assert_nonnull(strstr(s2, "&lt;<mark>văn</mark> <mark>bản</mark>&gt; &amp;"));
+    g_assert_null(strstr(s2, "<văn"));
+    g_assert_false(json_object_has_member(hit_of(r2, "nd30"), "page"));
+
+    /* Mail and attachment fields. */
+    g_autoptr(JsonObject) r3 = search(fx, "{\"op\":\"search\",\"q\":\"giao ban\"}");
+    JsonObject *m = hit_of(r3, "mbox1:1");
+    g_assert_cmpstr(json_object_get_string_member(m, "subject"), ==, "Họp giao ban tuần");
+    g_assert_nonnull(strstr(json_object_get_string_member(m, "from"), "vanthu@"));
+    g_assert_nonnull(strstr(json_object_get_string_member(m, "to"), "an@mic.gov.vn"));
+    g_assert_cmpstr(json_object_get_string_member(m, "message_id"), ==,
+                    "abc123@chinhphu.gov.vn");
+    JsonObject *a = hit_of(r3, "mbox1:1/1");
+    g_assert_cmpstr(json_object_get_string_member(a, "parent"), ==, "mbox1:1");
+    g_assert_cmpstr(json_object_get_string_member(a, "attachment"), ==, "baocao.pdf");
+    g_assert_cmpstr(json_object_get_string_member(a, "kind"), ==, "attachment");
+}
+
+/* Snippet windows: the best window wins, long text is cut on characters with "…". */
+static void
+test_snippet_window(void)
+{
+    g_autoptr(GError) error = NULL;
+    tracuu_tokenizer *tk = tracuu_tokenizer_new(&error);
+    g_assert_no_error(error);
+    GString *t = g_string_new(NULL);
+    for (int i = 0; i < 40; i++)
+        g_string_append(t, "Các cơ quan nhà nước thực hiện. ");
+    g_string_append(t, "Sử dụng thư điện tử công vụ. ");
+    for (int i = 0; i < 40; i++)
+        g_string_append(t, "Điện thoại và thư tay vẫn dùng. ");
+    g_autoptr(GHashTable) marks = g_hash_table_new(g_str_hash, g_str_equal);
+    g_hash_table_add(marks, "thu");
+    g_hash_table_add(marks, "dien");
+    g_hash_table_add(marks, "tu");
+    size_t at = 0;
+    g_autofree char *s = tracuu_snippet_make(tk, t->str, t->len, marks, 200, &at);
+    g_assert_nonnull(strstr(s, "<mark>thư</mark> <mark>điện</mark> <mark>tử</mark>"));
+    g_assert_true(g_str_has_prefix(s, "… "));
+    g_assert_true(g_str_has_suffix(s, "…"));
+    g_assert_true(g_utf8_validate(s, -1, NULL));
+    g_assert_cmpuint(at, >, 40 * 30);
+    /* No match: the start of the text. */
+    g_autoptr(GHashTable) none = g_hash_table_new(g_str_hash, g_str_equal);
+    g_hash_table_add(none, "xyz");
+    g_autofree char *s2 = tracuu_snippet_make(tk, t->str, t->len, none, 200, &at);
+    g_assert_true(g_str_has_prefix(s2, "Các cơ quan"));
+    g_assert_cmpuint(at, ==, 0);
+    g_assert_cmpuint(strlen(s2), <=, 200 + 8);
+    g_string_free(t, TRUE);
+    tracuu_tokenizer_free(tk);
+}
+
+static void
+test_get_stats_ping(fixture *fx, gconstpointer data)
+{
+    g_autoptr(JsonObject) g = search(fx, "{\"op\":\"get\",\"doc\":\"ct34\"}");
+    JsonObject *doc = json_object_get_object_member(g, "doc");
+    g_assert_cmpstr(json_object_get_string_member(doc, "text"), ==, ct34_text);
+    g_assert_cmpstr(json_object_get_string_member(doc, "number"), ==, "34/2008/CT-TTg");
+
+    g_autoptr(GError) error = NULL;
+    g_assert_null(run(fx, "{\"op\":\"get\",\"doc\":\"nope\"}", &error));
+    g_assert_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_NOT_FOUND);
+    g_assert_nonnull(strstr(error->message, "nope"));
+
+    g_autoptr(JsonObject) s = search(fx, "{\"op\":\"stats\"}");
+    g_assert_cmpint(json_object_get_int_member(s, "docs"), ==, G_N_ELEMENTS(docs));
+    JsonObject *kinds = json_object_get_object_member(s, "kinds");
+    g_assert_cmpint(json_object_get_int_member(kinds, "pdf"), ==, 5);
+    g_assert_cmpint(json_object_get_int_member(kinds, "attachment"), ==, 1);
+    g_assert_cmpint(json_object_get_int_member(s, "schema_version"), ==, TRACUU_SCHEMA_VERSION);
+    g_assert_cmpint(json_object_get_int_member(s, "tokenizer_version"), ==,
+                    TRACUU_TOKENIZER_VERSION);
+    g_assert_cmpint(json_object_get_int_member(s, "revision"), >=, 1);
+    g_assert_true(g_str_has_suffix(json_object_get_string_member(s, "index"), "index"));
+
+    g_autoptr(JsonObject) p = search(fx, "{\"op\":\"ping\"}");
+    g_assert_true(json_object_get_boolean_member(p, "ok"));
+    g_assert_cmpuint(json_object_get_size(p), ==, 1);
+}
+
+typedef struct {
+    const char *request;
+    int code;
+    const char *says; /* a piece of the message */
+} error_case;
+
+static void
+test_errors(fixture *fx, gconstpointer data)
+{
+    static const error_case cases[] = {
+        {"{}", TRACUU_ENGINE_ERROR_BAD_REQUEST, "op"},
+        {"{\"op\":42}", TRACUU_ENGINE_ERROR_BAD_REQUEST, "op"},
+        {"{\"op\":\"delete\"}", TRACUU_ENGINE_ERROR_UNKNOWN_OP, "delete"},
+        {"{\"op\":\"search\",\"q\":7}", TRACUU_ENGINE_ERROR_BAD_REQUEST, "\"q\""},
+        {"{\"op\":\"search\",\"q\":\"a\",\"limit\":-1}", TRACUU_ENGINE_ERROR_BAD_REQUEST, "limit"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"offset\":\"x\"}", TRACUU_ENGINE_ERROR_BAD_REQUEST,
+         "offset"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"sort\":\"size\"}", TRACUU_ENGINE_ERROR_BAD_REQUEST,
+         "size"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"facets\":[\"color\"]}",
+         TRACUU_ENGINE_ERROR_BAD_REQUEST, "facets[0]"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"facets\":\"kind\"}", TRACUU_ENGINE_ERROR_BAD_REQUEST,
+         "facets"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"filters\":[]}", TRACUU_ENGINE_ERROR_BAD_REQUEST,
+         "filters"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"filters\":{\"color\":\"red\"}}",
+         TRACUU_ENGINE_ERROR_BAD_REQUEST, "color"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"filters\":{\"date\":\"yesterday\"}}",
+         TRACUU_ENGINE_ERROR_BAD_QUERY, "filters.date"},
+        {"{\"op\":\"search\",\"q\":\"thư date:2008-02-30\"}", TRACUU_ENGINE_ERROR_BAD_QUERY,
+         "at byte 10"},
+        {"{\"op\":\"get\"}", TRACUU_ENGINE_ERROR_BAD_REQUEST, "doc"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) error = NULL;
+        JsonObject *r = run(fx, cases[i].request, &error);
+        if (r != NULL)
+            g_error("%s should fail", cases[i].request);
+        g_assert_error(error, TRACUU_ENGINE_ERROR, cases[i].code);
+        if (strstr(error->message, cases[i].says) == NULL)
+            g_error("%s: \"%s\" does not say %s", cases[i].request, error->message,
+                    cases[i].says);
+    }
+    /* The engine stays usable after errors. */
+    g_autoptr(JsonObject) ok = search(fx, "{\"op\":\"search\",\"q\":\"thư\"}");
+    g_assert_cmpint(json_object_get_int_member(ok, "total"), >, 0);
+    g_assert_cmpstr(tracuu_engine_error_code_name(TRACUU_ENGINE_ERROR_TIMEOUT), ==, "timeout");
+}
+
+/* Plain text never fails, whatever is pasted. */
+static void
+test_odd_queries(fixture *fx, gconstpointer data)
+{
+    static const char *const queries[] = {
+        "-", "\\\"", "OR OR", "((((", "))))", "a -", "foo:bar thư", "\\\"thư điện tử",
+        "Điều 5: phạm vi điều chỉnh?", "NOT", "– — …", "???", "type:", "a AND OR b",
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(queries); i++) {
+        g_autofree char *req =
+            g_strdup_printf("{\"op\":\"search\",\"q\":\"%s\",\"facets\":[\"kind\"]}", queries[i]);
+        g_autoptr(JsonObject) r = search(fx, req);
+        g_assert_true(json_object_has_member(r, "total"));
+    }
+    g_autoptr(JsonObject) r = search(fx, "{\"op\":\"search\",\"q\":\"foo:bar thư\"}");
+    g_assert_cmpint(json_object_get_int_member(r, "total"), >, 0);
+}
+
+/* A new commit is seen by the next request without reopening the engine. */
+static void
+test_sees_commits(fixture *fx, gconstpointer data)
+{
+    g_autoptr(JsonObject) before = search(fx, "{\"op\":\"search\",\"q\":\"voọc\"}");
+    g_assert_cmpint(json_object_get_int_member(before, "total"), ==, 0);
+    g_autofree char *db = g_build_filename(fx->dir, "index", NULL);
+    tracuu_store *store = NULL;
+    g_assert_cmpint(tracuu_store_open(db, TRACUU_STORE_WRITE, &store, NULL), ==,
+                    TRACUU_STORE_OK);
+    tracuu_tokenizer *tk = tracuu_tokenizer_new(NULL);
+    tracuu_docfields f = {.id = "new", .kind = "text", .text = "Con voọc chà vá chân nâu."};
+    g_assert_true(tracuu_docwriter_add(store, tk, &f, NULL));
+    g_assert_cmpint(tracuu_store_commit(store), ==, TRACUU_STORE_OK);
+    tracuu_store_free(store);
+    tracuu_tokenizer_free(tk);
+    g_autoptr(JsonObject) after = search(fx, "{\"op\":\"search\",\"q\":\"vooc cha va\"}");
+    g_autofree char *ids = hit_ids(after);
+    g_assert_cmpstr(ids, ==, "new");
+}
+
+static void
+test_open_errors(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_assert_null(tracuu_engine_open("/nonexistent/tracuu-index", &error));
+    g_assert_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX);
+    g_assert_nonnull(strstr(error->message, "/nonexistent/tracuu-index"));
+
+    /* An index of another schema version is refused with a way out. */
+    g_autofree char *dir = g_dir_make_tmp("tracuu-engine-XXXXXX", NULL);
+    g_autofree char *db = g_build_filename(dir, "index", NULL);
+    tracuu_store *store = NULL;
+    g_assert_cmpint(tracuu_store_open(db, TRACUU_STORE_CREATE, &store, NULL), ==,
+                    TRACUU_STORE_OK);
+    tracuu_store_set_metadata(store, TRACUU_META_SCHEMA_VERSION, "999", 3);
+    tracuu_store_commit(store);
+    tracuu_store_free(store);
+    g_autoptr(GError) e2 = NULL;
+    g_assert_null(tracuu_engine_open(db, &e2));
+    g_assert_error(e2, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX);
+    g_assert_nonnull(strstr(e2->message, "rebuild"));
+    rm_rf(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add("/engine/" path, fixture, NULL, fixture_setup, fn, \
+                                 fixture_teardown)
+    ADD("unaccented-finds", test_unaccented_finds);
+    ADD("accent-first", test_accent_first);
+    ADD("docnum", test_docnum);
+    ADD("filters", test_filters);
+    ADD("sort", test_sort);
+    ADD("facets", test_facets);
+    ADD("hits-and-snippets", test_hits_and_snippets);
+    ADD("get-stats-ping", test_get_stats_ping);
+    ADD("errors", test_errors);
+    ADD("odd-queries", test_odd_queries);
+    ADD("sees-commits", test_sees_commits);
+    g_test_add_func("/engine/snippet-window", test_snippet_window);
+    g_test_add_func("/engine/open-errors", test_open_errors);
+    return g_test_run();
+}
