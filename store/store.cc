@@ -59,6 +59,19 @@ path_exists(const std::string &path)
     return stat(path.c_str(), &st) == 0;
 }
 
+/*
+ * Whether @path holds a glass database whose creation never finished: Xapian writes the tables
+ * first and the revision file "iamglass" last (and replaces it atomically at every commit), so
+ * tables without it mean a writer was killed while creating the database, before anything was
+ * committed. Xapian refuses to open or create over that; CREATE starts it afresh instead. If
+ * another writer is creating it right now, it holds the lock and the open fails as LOCKED.
+ */
+bool
+half_created(const std::string &path)
+{
+    return !path_exists(path + "/iamglass") && path_exists(path + "/postlist.glass");
+}
+
 char *
 dup_bytes(const char *s, size_t len)
 {
@@ -380,7 +393,9 @@ tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out, 
                 break;
             case TRACUU_STORE_CREATE:
                 store->wdb = Xapian::WritableDatabase(
-                    path, Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS);
+                    path, (half_created(store->path) ? Xapian::DB_CREATE_OR_OVERWRITE
+                                                     : Xapian::DB_CREATE_OR_OPEN) |
+                              Xapian::DB_BACKEND_GLASS);
                 store->writable = true;
                 break;
             default:

@@ -911,7 +911,7 @@ test_terms(Fixture *fx, gconstpointer data)
 /* ---- Opening, locking, readers and writers ---- */
 
 typedef enum { DB_MISSING, DB_MISSING_PARENT, DB_EMPTY_DIR, DB_JUNK, DB_JUNK_GLASS, DB_GOOD,
-               DB_FILE } db_setup;
+               DB_FILE, DB_HALF_CREATED } db_setup;
 
 static void
 make_db(const char *path, db_setup setup)
@@ -950,6 +950,16 @@ make_db(const char *path, db_setup setup)
     case DB_FILE:
         g_assert_true(g_file_set_contents(path, "a plain file", -1, NULL));
         break;
+    case DB_HALF_CREATED: {
+        /* What a writer killed while creating the database leaves: tables, no "iamglass". */
+        g_assert_cmpint(g_mkdir(path, 0700), ==, 0);
+        static const char *names[] = {"flintlock", "postlist.glass", "termlist.glass"};
+        for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+            g_autofree char *f = g_build_filename(path, names[i], NULL);
+            g_assert_true(g_file_set_contents(f, "", 0, NULL));
+        }
+        break;
+    }
     }
 }
 
@@ -976,6 +986,10 @@ test_open(void)
         {DB_GOOD, TRACUU_STORE_WRITE, TRACUU_STORE_OK},
         {DB_GOOD, TRACUU_STORE_CREATE, TRACUU_STORE_OK},
         {DB_FILE, TRACUU_STORE_READ, TRACUU_STORE_CORRUPT},
+        {DB_JUNK, TRACUU_STORE_CREATE, TRACUU_STORE_OK},
+        {DB_HALF_CREATED, TRACUU_STORE_READ, TRACUU_STORE_CORRUPT},
+        {DB_HALF_CREATED, TRACUU_STORE_WRITE, TRACUU_STORE_CORRUPT},
+        {DB_HALF_CREATED, TRACUU_STORE_CREATE, TRACUU_STORE_OK},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *dir = make_tmpdir();
