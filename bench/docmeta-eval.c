@@ -206,7 +206,11 @@ truth_date(const char *text)
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     int seen = 0;
     for (int i = 0; lines[i] && seen < 15; i++) {
-        g_autofree char *l = g_strstrip(g_strdup(lines[i]));
+        /* Some texts come decomposed (NFD); a reader sees the same letters. */
+        g_autofree char *nfc = g_utf8_normalize(lines[i], -1, G_NORMALIZE_NFC);
+        if (!nfc)
+            continue;
+        char *l = g_strstrip(nfc);
         if (!*l)
             continue;
         seen++;
@@ -216,8 +220,9 @@ truth_date(const char *text)
     }
     guint n = g_strv_length(lines);
     for (guint i = n > 10 ? n - 10 : 0; i < n; i++) {
+        g_autofree char *nfc = g_utf8_normalize(lines[i], -1, G_NORMALIZE_NFC);
         g_autoptr(GMatchInfo) m = NULL;
-        if (g_regex_match(rx.passed_date, lines[i], 0, &m))
+        if (nfc && g_regex_match(rx.passed_date, nfc, 0, &m))
             return ymd(m, 1);
     }
     return NULL;
@@ -365,6 +370,7 @@ main(int argc, char **argv)
     field_stat title_prefix = {"title~", 0, 0, g_ptr_array_new_with_free_func(g_free)};
     field_stat issuer = {"issuer", 0, 0, g_ptr_array_new_with_free_func(g_free)};
     int docs = 0, no_date_truth = 0, eff_same = 0, eff_total = 0, signers = 0, cites = 0;
+    int dates_unchecked = 0;
     gint64 t0 = g_get_monotonic_time();
     gint64 extract_us = 0;
 
@@ -413,6 +419,11 @@ main(int argc, char **argv)
             }
         } else {
             no_date_truth++;
+            /* A date where a person finds none is a guess: count and show them. */
+            if (meta->date) {
+                dates_unchecked++;
+                printf("date without truth: %s gave %s\n", id, meta->date);
+            }
         }
 
         g_autofree char *want_title = truth_title(t, want_type, type_chars);
@@ -437,8 +448,10 @@ main(int argc, char **argv)
            "(\"... ban hành\"); title~ also counts a title that starts with a breadcrumb cut short\n",
            no_date_truth);
     printf("effective_date equals that date in %d of %d documents, so it is not used as the "
-           "issue date\n\n",
+           "issue date\n",
            eff_same, eff_total);
+    printf("dates given for the %d documents without a date truth: %d (listed above)\n\n",
+           no_date_truth, dates_unchecked);
     print_stat(&number);
     print_stat(&type);
     print_stat(&date);
