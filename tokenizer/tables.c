@@ -127,7 +127,8 @@ fill_tables(void)
         UChar src[1] = {(UChar)cp}, low[8], dec[8];
         err = U_ZERO_ERROR;
         int32_t n = u_strFoldCase(low, 8, src, 1, U_FOLD_CASE_DEFAULT, &err);
-        if (U_FAILURE(err) || n != 1 || U16_IS_SURROGATE(low[0]))
+        /* The folded letter must have its own entry too (Georgian U+10A0 folds to U+2D00). */
+        if (U_FAILURE(err) || n != 1 || U16_IS_SURROGATE(low[0]) || low[0] >= TOK_TABLE_SIZE)
             continue;
         if (unorm2_quickCheck(nfc, src, 1, &err) != UNORM_YES ||
             unorm2_quickCheck(nfc, low, 1, &err) != UNORM_YES || U_FAILURE(err))

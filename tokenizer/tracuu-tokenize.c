@@ -3,6 +3,7 @@
 #include "tracuu-tokenizer.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,7 @@ read_all(int fd, size_t *len)
 int
 main(int argc, char **argv)
 {
+    setlocale(LC_ALL, ""); /* for --help and messages only: the input is UTF-8 whatever it says */
     gboolean count_only = FALSE, version = FALSE;
     gint first_pos = 0;
     GOptionEntry entries[] = {
@@ -112,12 +114,18 @@ main(int argc, char **argv)
     g_option_context_set_summary(
         ctx,
         "Reads UTF-8 text on standard input and writes the tokens tracuu indexes and searches,\n"
-        "one JSON object per line:\n"
-        "  {\"term\":\"điện\",\"folded\":\"dien\",\"kind\":\"word\",\"pos\":0,\"start\":0,\"end\":11}\n"
-        "term: normalised (NFC, one tone-mark placement, case-folded); folded: without\n"
-        "diacritics, đ as d; kind: word, number, docnum, email or url; pos: position;\n"
-        "start, end: byte offsets into the input. The pieces of a document number, e-mail or\n"
-        "URL follow it at the same position, with \"part\":true.\n"
+        "one JSON object per line, for example, for \"Theo 34/2008/CT-TTg\":\n"
+        "  {\"term\":\"theo\",\"folded\":\"theo\",\"kind\":\"word\",\"pos\":0,\"start\":0,\"end\":4}\n"
+        "  {\"term\":\"34/2008/ct-ttg\",\"folded\":\"34/2008/ct-ttg\",\"kind\":\"docnum\",\"pos\":1,"
+        "\"start\":5,\"end\":19}\n"
+        "  {\"term\":\"34\",\"folded\":\"34\",\"kind\":\"number\",\"pos\":1,\"start\":5,\"end\":7,"
+        "\"part\":true}\n"
+        "  ...\n"
+        "term: normalised (NFC, one tone-mark placement, case-folded);\n"
+        "folded: the term without diacritics, with d for d-stroke;\n"
+        "kind: word, number, docnum, email or url; pos: position (the pieces of a document\n"
+        "number, e-mail or URL follow it at its position, with \"part\":true);\n"
+        "start, end: byte offsets into the input.\n"
         "Invalid UTF-8 is replaced, never an error.");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_autoptr(GError) error = NULL;

@@ -228,6 +228,8 @@ test_mixed_scripts(void)
         /* Alphabetic scripts join as in UAX #29: µ (micro) folds to Greek μ inside a word. */
         {"ngµy vµ", "ngμy vμ"},
         {"ngμy", "ngμy"},
+        /* Georgian capitals fold to letters far from theirs (U+10A0 to U+2D00). */
+        {"Ⴀბ ႠႡ", "ⴀბ ⴀⴁ"},
         {"東京タワーと大阪", "東京タワー と 大阪"},
     };
     check_pairs(rows, G_N_ELEMENTS(rows), terms_of);
@@ -689,6 +691,60 @@ test_text_normalize(void)
     g_assert_cmpstr(n, ==, "hà");
 }
 
+/* Runs @cmd with the shell, with PROG set to tracuu-tokenize; returns its stdout. */
+static char *
+run_cli(const char *prog, const char *cmd, int *status)
+{
+    g_autofree char *script = g_strdup_printf("PROG='%s'; %s", prog, cmd);
+    const char *argv[] = {"/bin/sh", "-c", script, NULL};
+    char *out = NULL;
+    GError *error = NULL;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               &out, NULL, status, &error));
+    g_assert_no_error(error);
+    return out;
+}
+
+static void
+test_cli(void)
+{
+    const char *root = g_getenv("TRACUU_BUILD_ROOT");
+    g_autofree char *prog =
+        g_build_filename(root ? root : ".", "tokenizer", "tracuu-tokenize", NULL);
+    if (!root || !g_file_test(prog, G_FILE_TEST_IS_EXECUTABLE)) {
+        g_test_skip("tracuu-tokenize not built (TRACUU_BUILD_ROOT unset)");
+        return;
+    }
+    int status;
+    g_autofree char *json = run_cli(prog, "printf 'Theo 34/2008/CT-TTg, \\304\\220I\\341\\273\\206N' | \"$PROG\"", &status);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    g_assert_cmpstr(json, ==,
+        "{\"term\":\"theo\",\"folded\":\"theo\",\"kind\":\"word\",\"pos\":0,\"start\":0,\"end\":4}\n"
+        "{\"term\":\"34/2008/ct-ttg\",\"folded\":\"34/2008/ct-ttg\",\"kind\":\"docnum\",\"pos\":1,"
+        "\"start\":5,\"end\":19}\n"
+        "{\"term\":\"34\",\"folded\":\"34\",\"kind\":\"number\",\"pos\":1,\"start\":5,\"end\":7,"
+        "\"part\":true}\n"
+        "{\"term\":\"2008\",\"folded\":\"2008\",\"kind\":\"number\",\"pos\":1,\"start\":8,"
+        "\"end\":12,\"part\":true}\n"
+        "{\"term\":\"ct\",\"folded\":\"ct\",\"kind\":\"word\",\"pos\":1,\"start\":13,\"end\":15,"
+        "\"part\":true}\n"
+        "{\"term\":\"ttg\",\"folded\":\"ttg\",\"kind\":\"word\",\"pos\":1,\"start\":16,\"end\":19,"
+        "\"part\":true}\n"
+        "{\"term\":\"\xc4\x91i\xe1\xbb\x87n\",\"folded\":\"dien\",\"kind\":\"word\",\"pos\":2,"
+        "\"start\":21,\"end\":28}\n");
+    g_autofree char *count = run_cli(prog, "printf 'Theo 34/2008/CT-TTg' | \"$PROG\" --count", &status);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    g_assert_cmpstr(count, ==, "6\n");
+    g_autofree char *empty = run_cli(prog, "\"$PROG\" --count </dev/null", &status);
+    g_assert_cmpstr(empty, ==, "0\n");
+    g_autofree char *help = run_cli(prog, "\"$PROG\" --help", &status);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    g_assert_nonnull(strstr(help, "--count"));
+    g_assert_nonnull(strstr(help, "standard input"));
+    g_autofree char *bad = run_cli(prog, "\"$PROG\" --no-such-option </dev/null", &status);
+    g_assert_false(g_spawn_check_wait_status(status, NULL));
+}
+
 static void
 test_kind_names(void)
 {
@@ -718,5 +774,6 @@ main(int argc, char **argv)
     g_test_add_func("/tokenizer/idempotent", test_idempotent);
     g_test_add_func("/tokenizer/text-normalize", test_text_normalize);
     g_test_add_func("/tokenizer/kind-names", test_kind_names);
+    g_test_add_func("/tokenizer/cli", test_cli);
     return g_test_run();
 }
