@@ -23,6 +23,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Exit statuses, as documented in docs/tracuu-indexer.md. */
@@ -162,10 +163,23 @@ typedef struct {
     char *fatal_message;
     guint indexed, failed, skipped, removed, jsonl_imported;
     guint64 documents;
+    /* CPU seconds of each stage (--verbose prints them: where a run spends its time). */
+    double cpu_apply, cpu_commit;
+    gint64 cpu_build_ns; /* the builders add to it under build_lock */
+    GMutex build_lock;
     GPtrArray *failures;     /* report_item * */
     GPtrArray *skips;        /* report_item * */
     GPtrArray *jsonl_bad;    /* report_item *: path holds the line number */
 } run_state;
+
+/* CPU time of the calling thread, in seconds. */
+static double
+thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* ---- builder threads: fields -> Xapian documents (tokenizing is the costly part) ---- */
 
@@ -303,7 +317,12 @@ builder_thread(gpointer data)
             u->reason = g_strdup_printf("tokenizer: %s", error->message);
             g_clear_pointer(&u->docs, g_variant_unref);
         } else if (!g_atomic_int_get(&rs->fatal)) {
+            double t0 = thread_cpu();
             build_unit(tk, u);
+            double t1 = thread_cpu();
+            g_mutex_lock(&rs->build_lock);
+            rs->cpu_build_ns += (gint64)((t1 - t0) * 1e9);
+            g_mutex_unlock(&rs->build_lock);
         }
         g_async_queue_push(rs->write_q, u);
     }
@@ -463,7 +482,11 @@ writer_thread(gpointer data)
             while ((ready = g_hash_table_lookup(waiting, &next)) != NULL) {
                 g_hash_table_remove(waiting, &next);
                 if (!g_atomic_int_get(&rs->fatal))
+                {
+                    double t0 = thread_cpu();
                     pending += apply_unit(rs, ready);
+                    rs->cpu_apply += thread_cpu() - t0;
+                }
                 unit_free(ready);
                 next++;
                 g_atomic_int_inc(&rs->units_done);
@@ -472,8 +495,10 @@ writer_thread(gpointer data)
         gint64 now = g_get_monotonic_time();
         if (pending > 0 && !g_atomic_int_get(&rs->fatal) &&
             (stop || pending >= (guint)opt_batch || now - last_commit > 5 * G_USEC_PER_SEC)) {
+            double t0 = thread_cpu();
             if (tracuu_store_commit(rs->store) != TRACUU_STORE_OK)
                 set_fatal(rs, "commit failed");
+            rs->cpu_commit += thread_cpu() - t0;
             pending = 0;
             last_commit = now;
         }
@@ -1260,6 +1285,18 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
         print_items(rs->jsonl_bad, "line ");
     }
     g_print("elapsed:     %.2f s\n", elapsed);
+    if (opt_verbose) {
+        struct rusage self, children;
+        getrusage(RUSAGE_SELF, &self);
+        getrusage(RUSAGE_CHILDREN, &children);
+        g_print("cpu:         writer %.2f s adding + %.2f s committing, builders %.2f s, "
+                "workers %.2f s, this process %.2f s\n",
+                rs->cpu_apply, rs->cpu_commit, (double)rs->cpu_build_ns / 1e9,
+                children.ru_utime.tv_sec + children.ru_stime.tv_sec +
+                    (children.ru_utime.tv_usec + children.ru_stime.tv_usec) / 1e6,
+                self.ru_utime.tv_sec + self.ru_stime.tv_sec +
+                    (self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6);
+    }
 }
 
 /* ---- main ---- */
@@ -1339,6 +1376,7 @@ main(int argc, char **argv)
 
     run r;
     memset(&r, 0, sizeof r);
+    g_mutex_init(&r.rs.build_lock);
     r.started = g_get_monotonic_time();
     r.progress = isatty(2) && !opt_quiet;
     r.walk_failures = g_ptr_array_new_with_free_func((GDestroyNotify)report_item_free);
@@ -1499,6 +1537,7 @@ out:
     g_ptr_array_free(problems, TRUE);
     g_ptr_array_free(roots, TRUE);
     g_hash_table_destroy(states);
+    g_mutex_clear(&r.rs.build_lock);
     free_options();
     return status;
 }
