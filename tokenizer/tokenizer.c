@@ -329,6 +329,10 @@ has_prefix_ci(const unsigned char *s, size_t len, size_t i, const char *p)
     return len - i >= n && g_ascii_strncasecmp((const char *)s + i, p, n) == 0;
 }
 
+/* Longest host name (RFC 1035), and most labels we look at in one (congbao.chinhphu.vn has 3). */
+#define MAX_HOST 253
+#define MAX_LABELS 8
+
 /* If a URL (http://, https://, ftp://, www.) starts at @i, returns its end, else 0. */
 static size_t
 match_url(const unsigned char *s, size_t len, size_t i)
@@ -341,7 +345,9 @@ match_url(const unsigned char *s, size_t len, size_t i)
             break;
         }
     }
-    if (!j || j >= len)
+    /* Checked before scanning, so that a failed attempt costs nothing: "http://-http://-..."
+     * must not be scanned again from every "http". */
+    if (!j || j >= len || !is_ascii_alnum(s[j]))
         return 0;
     size_t body = j, next;
     int parens = 0;
@@ -379,7 +385,9 @@ match_email(const unsigned char *s, size_t len, size_t i)
         return 0;
     size_t d = j + 1, end = 0;
     int labels = 0;
-    while (d < len) {
+    /* A host name has at most 253 bytes; the bound also keeps a failed attempt cheap, as the
+     * next token starts inside what was scanned. */
+    while (d < len && d - (j + 1) < MAX_HOST && labels < MAX_LABELS) {
         size_t l = d;
         bool letters_only = true;
         while (l < len && l - d < 63 && (is_ascii_alnum(s[l]) || s[l] == '-')) {
@@ -436,7 +444,7 @@ match_domain(const unsigned char *s, size_t len, size_t i)
 {
     size_t d = i, end = 0;
     int labels = 0;
-    while (d < len) {
+    while (d < len && d - i < MAX_HOST && labels < MAX_LABELS) {
         size_t l = d;
         while (l < len && l - d < 63 && (is_ascii_alnum(s[l]) || s[l] == '-'))
             l++;

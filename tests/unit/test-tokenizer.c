@@ -578,6 +578,40 @@ test_long_tokens(void)
     tracuu_tokenizer_free(tk);
 }
 
+static gboolean
+count_cb(const tracuu_token *t, gpointer user_data)
+{
+    (*(guint64 *)user_data)++;
+    return TRUE;
+}
+
+/*
+ * Text that makes every token start an e-mail, host name, URL or document number attempt that
+ * fails: each attempt must cost a bounded amount, or the run becomes quadratic (minutes here).
+ */
+static void
+test_linear_time(void)
+{
+    static const char *const units[] = {"a.", "x@a.", "http://-", "1/AB-", "a@", "1.", "1/"};
+    tracuu_tokenizer *tk = new_tokenizer();
+    for (size_t u = 0; u < G_N_ELEMENTS(units); u++) {
+        GString *s = g_string_new("");
+        while (s->len < 1000000)
+            g_string_append(s, units[u]);
+        guint64 n = 0;
+        gint64 t0 = g_get_monotonic_time();
+        tracuu_tokenizer_run(tk, s->str, s->len, 0, count_cb, &n);
+        double secs = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+        g_test_message("%s x %zu: %" G_GUINT64_FORMAT " tokens in %.3f s", units[u],
+                       s->len / strlen(units[u]), n, secs);
+        g_assert_cmpuint(n, >, 0);
+        /* Linear work is a few milliseconds; quadratic is minutes. */
+        g_assert_cmpfloat(secs, <, 10.0);
+        g_string_free(s, TRUE);
+    }
+    tracuu_tokenizer_free(tk);
+}
+
 /* Checks, for any bytes, the invariants every caller relies on. */
 typedef struct {
     size_t len;
@@ -771,6 +805,7 @@ main(int argc, char **argv)
     g_test_add_func("/tokenizer/invalid-bytes", test_invalid_bytes);
     g_test_add_func("/tokenizer/long-tokens", test_long_tokens);
     g_test_add_func("/tokenizer/random-bytes", test_random_bytes);
+    g_test_add_func("/tokenizer/linear-time", test_linear_time);
     g_test_add_func("/tokenizer/idempotent", test_idempotent);
     g_test_add_func("/tokenizer/text-normalize", test_text_normalize);
     g_test_add_func("/tokenizer/kind-names", test_kind_names);
