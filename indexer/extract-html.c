@@ -136,8 +136,9 @@ tracuu_extract_html(const char *data, gsize len, GError **error)
     if (charset != NULL && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
         g_ascii_strcasecmp(charset, "utf8") != 0) {
         utf8 = g_convert_with_fallback(data, (gssize)len, "UTF-8", charset, "?", NULL, NULL, NULL);
-        if (utf8 != NULL && g_ascii_strncasecmp(charset, "windows-1258", 12) == 0) {
-            char *nfc = g_utf8_normalize(utf8, -1, G_NORMALIZE_NFC);
+        if (utf8 != NULL) {
+            /* windows-1258 writes tones as combining marks; the index wants them composed. */
+            char *nfc = tracuu_utf8_nfc(utf8, -1);
             g_free(utf8);
             utf8 = nfc;
         }

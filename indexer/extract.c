@@ -233,10 +233,18 @@ is_text_mime(const char *mime)
 }
 
 static tracuu_extracted *
-extract_text(const char *data, gsize len, const char *mime)
+extract_text(const char *data, gsize len, const char *mime, GError **error)
 {
     const char *charset = NULL;
-    tracuu_extracted *doc = tracuu_extracted_new("text", mime);
+    tracuu_extracted *doc;
+
+    if (len > TRACUU_EXTRACT_MAX_TEXT) {
+        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE,
+                    "text of %" G_GSIZE_FORMAT " bytes is over the limit of %" G_GSIZE_FORMAT,
+                    len, TRACUU_EXTRACT_MAX_TEXT);
+        return NULL;
+    }
+    doc = tracuu_extracted_new("text", mime);
 
     g_free(doc->text);
     doc->text = tracuu_text_decode(data, len, &charset);
@@ -324,7 +332,7 @@ dispatch(const char *data, gsize len, const char *mime, const char *path, const 
     if (strcmp(mime, "text/html") == 0 || strcmp(mime, "application/xhtml+xml") == 0)
         return tracuu_extract_html(data, len, error);
     if (is_text_mime(mime))
-        return extract_text(data, len, "text/plain");
+        return extract_text(data, len, "text/plain", error);
 
     /* The content did not tell: a declared PDF is parsed so that its damage is reported. */
     if (strcmp(mime, "application/octet-stream") == 0) {
