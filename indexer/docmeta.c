@@ -802,6 +802,64 @@ sentence_case(const char *s)
     return g_string_free(out, FALSE);
 }
 
+/*
+ * A trích yếu written in capitals, in the case the text writes it: the enacting sentence or the
+ * body usually repeat it ("... ban hành Luật sửa đổi, bổ sung một số điều của Luật Giá"), and
+ * sentence case would lose "Giá". Takes, left to right, the longest run of two or more words
+ * that the text writes in mixed case; other words are in sentence case. The searches are
+ * bounded, for they scan the text.
+ */
+static char *
+title_case_from_text(const char *text, size_t len, const char *upper)
+{
+    g_autofree char *fallback = sentence_case(upper);
+    g_auto(GStrv) up = g_strsplit(upper, " ", -1);
+    g_auto(GStrv) base = g_strsplit(fallback, " ", -1);
+    guint n = g_strv_length(up);
+    if (n != g_strv_length(base))
+        return g_steal_pointer(&fallback);
+    size_t region = MIN(len, 32 * 1024);
+    int budget = 24;
+    GString *out = g_string_new(NULL);
+    guint i = 0;
+    while (i < n) {
+        char *found = NULL;
+        guint end_word = i + 1;
+        for (guint j = n; j >= i + 2 && budget > 0; j--, budget--) {
+            g_autofree char *run = g_strjoinv(" ", up + i);
+            /* Cut the run after word j. */
+            char *cut = run;
+            for (guint w = i; w < j; w++)
+                cut += strlen(up[w]) + 1;
+            cut[-1] = '\0';
+            found = find_mixed_case(text, region, run, FALSE);
+            if (found) {
+                end_word = j;
+                break;
+            }
+        }
+        if (out->len)
+            g_string_append_c(out, ' ');
+        if (found) {
+            g_string_append(out, found);
+            g_free(found);
+        } else {
+            g_string_append(out, base[i]);
+        }
+        i = end_word;
+    }
+    if (out->len) {
+        gunichar c = g_utf8_get_char(out->str);
+        if (g_unichar_islower(c)) {
+            char buf[8];
+            int k = g_unichar_to_utf8(g_unichar_totitle(c), buf);
+            g_string_erase(out, 0, g_utf8_next_char(out->str) - out->str);
+            g_string_insert_len(out, 0, buf, k);
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
 /* If @c starts with "V/v" (về việc), returns where the subject starts after it, else NULL. */
 static const char *
 after_vv(const char *c)
@@ -820,7 +878,8 @@ after_vv(const char *c)
  * @first is where the first cell's text starts (after "V/v" for a công văn).
  */
 static char *
-collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv)
+collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv,
+              const char *text, size_t len)
 {
     GString *t = g_string_new(first);
     gboolean upper = is_upper_text(first);
@@ -859,9 +918,9 @@ collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv)
     }
     char *s = g_string_free(t, FALSE);
     if (upper) {
-        char *lower = sentence_case(s);
+        char *cased = title_case_from_text(text, len, s);
         g_free(s);
-        s = lower;
+        s = cased;
     }
     if (vv) {
         char *full = g_strconcat("Về việc ", s, NULL);
@@ -1225,7 +1284,7 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
     if (vv_at >= 0 && (heading_at < 0 || vv_at > heading_at)) {
         const char *s = after_vv(g_array_index(cells, cell, vv_at).text);
         if (*s)
-            meta->title = collect_title(cells, vv_at, end, s, TRUE);
+            meta->title = collect_title(cells, vv_at, end, s, TRUE, text, len);
     } else if (heading_at >= 0) {
         guint i = heading_at + 1;
         while (i < end && is_separator(g_array_index(cells, cell, i).text))
@@ -1238,7 +1297,7 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
             g_free(place);
             if (!date && !is_motto(c->text, f) && !g_str_has_prefix(f, "so:") &&
                 !(is_upper_text(c->text) && is_authority(f)))
-                meta->title = collect_title(cells, i, end, c->text, FALSE);
+                meta->title = collect_title(cells, i, end, c->text, FALSE, text, len);
         }
     }
 }
