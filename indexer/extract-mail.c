@@ -1173,6 +1173,29 @@ tracuu_extract_mail_message(const char *data, gsize len, guint depth, GError **e
     return doc;
 }
 
+/*
+ * The date of a "From sender Thu Mar  7 11:00:00 2024" line, "2024-03-07", or NULL: the
+ * delivery date stands in for a message without a (readable) Date header.
+ */
+static char *
+mbox_marker_date(const char *marker)
+{
+    if (marker == NULL || strncmp(marker, "From ", 5) != 0)
+        return NULL;
+    const char *p = marker + 5;
+    while (*p == ' ')
+        p++;
+    while (*p && *p != ' ') /* the sender */
+        p++;
+    g_autofree char *line = g_strndup(p, strcspn(p, "\r\n"));
+    GDateTime *date = g_mime_utils_header_decode_date(g_strstrip(line));
+    if (date == NULL)
+        return NULL;
+    char *iso = g_date_time_format(date, "%Y-%m-%d");
+    g_date_time_unref(date);
+    return iso;
+}
+
 /* The offset of the next line starting with "From " at or after @from in @stream, or -1. */
 static gint64
 mbox_next_from(GMimeStream *stream, gint64 from)
@@ -1247,6 +1270,8 @@ tracuu_extract_mbox_file(const char *path, GError **error)
             g_ptr_array_set_size(report.warnings, 0);
         } else {
             tracuu_extracted *doc = message_to_doc(message, 0, TRUE);
+            if (doc->created == NULL)
+                doc->created = mbox_marker_date(g_mime_parser_get_mbox_marker(parser));
             parse_report_move(&report, doc);
             g_ptr_array_add(mbox->children, doc);
         }

@@ -192,6 +192,7 @@ static const char msg_plain[] =
 
 static const char msg_alternative[] =
     "From: a@b.vn\nSubject: alt\nMIME-Version: 1.0\n"
+    "Date: Tue, 5 Mar 2024 01:30:00 +0700\n" /* 4 March in UTC: the sender's date is kept */
     "Content-Type: multipart/alternative; boundary=\"XX\"\n\n"
     "--XX\nContent-Type: text/plain; charset=utf-8\n\nBản văn thuần\n"
     "--XX\nContent-Type: text/html; charset=utf-8\n\n<p>Bản <b>HTML</b> riêng</p>\n"
@@ -363,7 +364,7 @@ static const mail_case mail_cases[] = {
       .created = "2024-03-05", .message_id = "qd12@moet.gov.vn",
       .in_reply_to = "cv11@hanoi.gov.vn", .references = "cv10@hanoi.gov.vn cv11@hanoi.gov.vn",
       .text_has = { "Kính gửi các Sở Giáo dục." }, .children = 0 },
-    { .name = "alternative", .raw = msg_alternative, .error_code = OK,
+    { .name = "alternative", .raw = msg_alternative, .error_code = OK, .created = "2024-03-05",
       .text_has = { "Bản văn thuần" }, .text_lacks = "riêng", .children = 0 },
     { .name = "html-only", .raw = msg_html_only, .error_code = OK,
       .text_has = { "Kính gửi:", "Ủy ban nhân dân & Sở Nội vụ" }, .text_lacks = "<p>",
@@ -592,16 +593,19 @@ typedef struct {
     guint messages;
     const char *subjects[4];
     const char *text_has[4]; /* per message, NULL: not checked */
+    const char *created[4];
     const char *warning_has; /* on the mbox document */
 } mbox_case;
 
 static const mbox_case mbox_cases[] = {
-    { "three-messages", "three.mbox", OK, 3,
-      { "Thư thứ nhất", "Thư thứ hai", "Quyết định" },
-      { "Nội dung một", "\nFrom the minutes: giữ dòng này\n>From quoted\n", "Ủy ban" } },
-    { "skips-headerless", "headerless.mbox", OK, 1, { "Có tiêu đề" }, { "Còn lại" },
-      "skipped" },
-    { "not-an-mbox", "not-mbox.txt", TRACUU_EXTRACT_ERROR_DAMAGED, 0 },
+    { .name = "three-messages", .file = "three.mbox", .error_code = OK, .messages = 3,
+      .subjects = { "Thư thứ nhất", "Thư thứ hai", "Quyết định" },
+      .text_has = { "Nội dung một", "\nFrom the minutes: giữ dòng này\n>From quoted\n", "Ủy ban" },
+      /* The third has no Date: the date of its "From " line stands in. */
+      .created = { "2024-03-05", "2024-03-06", "2024-03-07" } },
+    { .name = "skips-headerless", .file = "headerless.mbox", .error_code = OK, .messages = 1,
+      .subjects = { "Có tiêu đề" }, .text_has = { "Còn lại" }, .warning_has = "skipped" },
+    { .name = "not-an-mbox", .file = "not-mbox.txt", .error_code = TRACUU_EXTRACT_ERROR_DAMAGED },
 };
 
 static void
@@ -626,6 +630,7 @@ test_mbox(gconstpointer data)
         g_assert_cmpstr(m->kind, ==, "mail");
         assert_field("subject", m->subject, c->subjects[i]);
         assert_contains("text", m->text, c->text_has[i]);
+        assert_field("created", m->created, c->created[i]);
     }
     if (c->warning_has != NULL && !warnings_contain(doc, c->warning_has))
         g_error("no warning with \"%s\"", c->warning_has);
