@@ -113,6 +113,19 @@ declared_charset(const char *data, gsize len)
     return end > p ? g_strndup(p, (gsize)(end - p)) : NULL;
 }
 
+/* TRUE for the Western single-byte charsets that legacy Vietnamese pages declared. */
+static gboolean
+is_western(const char *charset)
+{
+    static const char *const names[] = {"iso-8859-1", "iso8859-1", "latin1", "latin-1",
+                                        "windows-1252", "cp1252", "us-ascii", "ascii"};
+    for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+        if (g_ascii_strcasecmp(charset, names[i]) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 tracuu_extracted *
 tracuu_extract_html(const char *data, gsize len, GError **error)
 {
@@ -133,7 +146,20 @@ tracuu_extract_html(const char *data, gsize len, GError **error)
      * Everything is handed to libxml2 as UTF-8: converted with iconv from the declared charset
      * when it names one iconv knows, else detected (UTF-8, windows-1258, TCVN3, VNI, VISCII).
      */
-    if (charset != NULL && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
+    if (charset != NULL && is_western(charset)) {
+        /*
+         * Pages typed in the legacy Vietnamese fonts (.VnTime, VNI-Times) declare a Western
+         * charset, as the bytes are shown through the font. Detection decides; when it finds
+         * nothing Vietnamese the declared charset is used as it stands.
+         */
+        const char *found = NULL;
+        char *guess = tracuu_text_decode(data, len, &found);
+        if (found != NULL && strcmp(found, "windows-1258") != 0)
+            utf8 = guess;
+        else
+            g_free(guess);
+    }
+    if (utf8 == NULL && charset != NULL && g_ascii_strcasecmp(charset, "utf-8") != 0 &&
         g_ascii_strcasecmp(charset, "utf8") != 0) {
         utf8 = g_convert_with_fallback(data, (gssize)len, "UTF-8", charset, "?", NULL, NULL, NULL);
         if (utf8 != NULL) {

@@ -651,6 +651,40 @@ test_html_buffer(void)
     g_assert_cmpstr(doc->text, ==, "Nội dung\nhai\n");
 }
 
+/* A page typed in a VNI font declares Latin-1; the text is still Vietnamese. */
+static void
+test_html_legacy_font(void)
+{
+    g_autoptr(GByteArray) body = encode_vni("Quyết định về việc khen thưởng");
+    g_autoptr(GByteArray) page = g_byte_array_new();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_extracted) doc = NULL;
+    const char *head = "<html><head><meta charset=\"iso-8859-1\"><title>x</title></head>"
+                       "<body><p><font face=\"VNI-Times\">";
+    const char *tail = "</font></p><p>Caf\xE9</p></body></html>";
+
+    g_byte_array_append(page, (const guint8 *)head, (guint)strlen(head));
+    g_byte_array_append(page, body->data, body->len);
+    g_byte_array_append(page, (const guint8 *)tail, (guint)strlen(tail));
+    doc = tracuu_extract_buffer((const char *)page->data, page->len, "old.html", NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(doc->kind, ==, "html");
+    g_assert_nonnull(strstr(doc->text, "Quyết định về việc khen thưởng"));
+}
+
+/* A Western page stays Western: its declared charset is used when nothing is Vietnamese. */
+static void
+test_html_western(void)
+{
+    const char *page = "<html><head><meta charset=\"windows-1252\"></head><body>"
+                       "<p>Caf\xE9 cr\xE8me \x93quoted\x94 \xC3 la carte</p></body></html>";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_extracted) doc =
+        tracuu_extract_buffer(page, strlen(page), "menu.html", "text/html", &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(doc->text, ==, "Café crème “quoted” Ã la carte\n");
+}
+
 /* Every prefix of a real PDF: an error or a document, never a crash, always valid UTF-8. */
 static void
 test_pdf_prefixes(void)
@@ -693,6 +727,8 @@ main(int argc, char **argv)
     g_test_add_func("/extract/pdf/prefixes", test_pdf_prefixes);
     g_test_add_func("/extract/buffers", test_buffers);
     g_test_add_func("/extract/html/buffer", test_html_buffer);
+    g_test_add_func("/extract/html/legacy-font", test_html_legacy_font);
+    g_test_add_func("/extract/html/western", test_html_western);
     status = g_test_run();
     remove_fixtures();
     return status;
