@@ -347,9 +347,12 @@ match_url(const unsigned char *s, size_t len, size_t i)
     }
     /* Checked before scanning, so that a failed attempt costs nothing: "http://-http://-..."
      * must not be scanned again from every "http". */
-    if (!j || j >= len || !is_ascii_alnum(s[j]))
+    if (!j || j >= len)
         return 0;
     size_t body = j, next;
+    int first = tok_class_of(tok_decode(s, len, j, &next));
+    if (first != TOK_LETTER && first != TOK_DIGIT) /* a letter: "http://ôtô.vn" as well */
+        return 0;
     int parens = 0;
     while (j < len) {
         uint32_t cp = tok_decode(s, len, j, &next);
@@ -367,7 +370,7 @@ match_url(const unsigned char *s, size_t len, size_t i)
     /* Punctuation that ends a sentence is not part of the URL. */
     while (j > body && strchr(".,;:!?'*", s[j - 1]) && s[j - 1] != '\0')
         j--;
-    if (j == body || !is_ascii_alnum(s[body]))
+    if (j == body)
         return 0;
     return j;
 }

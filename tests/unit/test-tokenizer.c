@@ -191,6 +191,11 @@ test_tokens(void)
          "url 1 4 37 | https https word 1 4 9 P | vbpl vbpl word 1 12 16 P | vn vn word 1 17 19 P | "
          "pages pages word 1 20 25 P | x x word 1 26 27 P | aspx aspx word 1 28 32 P | "
          "id id word 1 33 35 P | 5 5 number 1 36 37 P | rồi roi word 2 39 44"},
+        /* NFD input: the host starts with o and a combining circumflex, NFC or not. */
+        {"http://o\xcc\x82to\xcc\x82.vn http://ôtô.vn",
+         "http://ôtô.vn http://oto.vn url 0 0 17 | http http word 0 0 4 P | ôtô oto word 0 7 14 P | "
+         "vn vn word 0 15 17 P | http://ôtô.vn http://oto.vn url 1 18 33 | http http word 1 18 22 P | "
+         "ôtô oto word 1 25 30 P | vn vn word 1 31 33 P"},
         {"(www.chinhphu.vn)",
          "www.chinhphu.vn www.chinhphu.vn url 0 1 16 | www www word 0 1 4 P | "
          "chinhphu chinhphu word 0 5 13 P | vn vn word 0 14 16 P"},
@@ -672,6 +677,58 @@ test_random_bytes(void)
     tracuu_tokenizer_free(tk);
 }
 
+static gboolean
+collect_cb(const tracuu_token *t, gpointer user_data)
+{
+    /* Words, numbers, e-mails and URLs; a docnum in lowercase may need its context. */
+    if (!(t->flags & TRACUU_TOKEN_PART) && t->kind != TRACUU_TOKEN_DOCNUM)
+        g_ptr_array_add(user_data, g_strdup_printf("%s\t%s", t->term, t->folded));
+    return TRUE;
+}
+
+/*
+ * The same property on generated text full of the hard cases: NFD marks, letters whose case
+ * folding is special (ß, İ, final sigma, µ, ǅ, ligatures), Vietnamese vowel clusters with
+ * misplaced tones, URL and e-mail pieces.
+ */
+static void
+test_idempotent_random(void)
+{
+    static const char *const pieces[] = {
+        "a", "Đ", "ệ", "\xcc\x81", "\xcc\x80", "\xcc\xa3", "\xcc\x82", "/", "-", "–", " ",
+        "1", "2008", "@", ".", "'", "’", "http://", "QĐ", "TTg", "ß", "İ", "Σ", "ς", "µ", "Ⴀ",
+        "ǅ", "ﬁ", "ŉ", "ǰ", "Ω", "K", "Å", "ό", "ΐ", "ừ", "ươ", "uy", "oa", "qu", "gi", "ê",
+        "ô", "ơ", "ư", "ă", "â", "y", "i", "o", "u", "e", "ng", "h", "k", "x", "ǘ", "ḗ", "ṩ",
+        "ẞ", "ǈ", "ĳ", "ø", "æ", "ﬀ", "ᾳ", "ͅ", "١", ".vn", "www.", ",",
+    };
+    tracuu_tokenizer *tk = new_tokenizer();
+    GRand *r = g_rand_new_with_seed(7);
+    GPtrArray *terms = g_ptr_array_new_with_free_func(g_free);
+    for (int round = 0; round < 3000; round++) {
+        GString *s = g_string_new("");
+        int n = g_rand_int_range(r, 1, 13);
+        for (int i = 0; i < n; i++)
+            g_string_append(s, pieces[g_rand_int_range(r, 0, G_N_ELEMENTS(pieces))]);
+        tracuu_tokenizer_run(tk, s->str, s->len, 0, collect_cb, terms);
+        g_string_free(s, TRUE);
+    }
+    g_assert_cmpuint(terms->len, >, 3000);
+    for (guint i = 0; i < terms->len; i++) {
+        g_auto(GStrv) tf = g_strsplit(terms->pdata[i], "\t", 2);
+        GPtrArray *again = g_ptr_array_new_with_free_func(g_free);
+        tracuu_tokenizer_run(tk, tf[0], strlen(tf[0]), 0, collect_cb, again);
+        if (again->len != 1 || strcmp(again->pdata[0], terms->pdata[i]) != 0)
+            g_test_message("term \"%s\" gives %u tokens, first \"%s\"", tf[0], again->len,
+                           again->len ? (char *)again->pdata[0] : "");
+        g_assert_cmpuint(again->len, ==, 1);
+        g_assert_cmpstr(again->pdata[0], ==, terms->pdata[i]);
+        g_ptr_array_free(again, TRUE);
+    }
+    g_ptr_array_free(terms, TRUE);
+    g_rand_free(r);
+    tracuu_tokenizer_free(tk);
+}
+
 /* A term tokenized again gives itself: the index and a query typed as a term agree. */
 static void
 test_idempotent(void)
@@ -807,6 +864,7 @@ main(int argc, char **argv)
     g_test_add_func("/tokenizer/random-bytes", test_random_bytes);
     g_test_add_func("/tokenizer/linear-time", test_linear_time);
     g_test_add_func("/tokenizer/idempotent", test_idempotent);
+    g_test_add_func("/tokenizer/idempotent-random", test_idempotent_random);
     g_test_add_func("/tokenizer/text-normalize", test_text_normalize);
     g_test_add_func("/tokenizer/kind-names", test_kind_names);
     g_test_add_func("/tokenizer/cli", test_cli);
