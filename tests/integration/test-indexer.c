@@ -668,6 +668,7 @@ test_jsonl(fixture *f, gconstpointer data)
                -1);
     g_autoptr(JsonObject) s2 = run_json(f, args, &status);
     g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(json_object_get_object_member(s2, "jsonl"), "imported"), ==, 1);
     g_autoptr(JsonObject) ix2 = inspect(f->db, terms);
     g_assert_cmpint(num(ix2, "doccount"), ==, 3);
     g_assert_cmpint(count_q_dupes(ix2), ==, 0);
