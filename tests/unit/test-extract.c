@@ -317,6 +317,10 @@ static const file_case file_cases[] = {
      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
      /* The file's dc:title, left over from a template, its layout spaces made one. */
      "Số 215 + 216 Ngày 08 tháng 3 năm 2007", NULL, 0, {"145/2020/NĐ-CP"}},
+    /* Tabs, line breaks, paragraphs and table cells; title and date from core.xml. */
+    {"src:tests/data/extract/small.docx", NO_ERROR, "docx",
+     "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Quyết định",
+     "2024-05-02", 0, {"Số: 12/QĐ-UBND\tHà Nội\n", "\na\nb\n"}},
     {"shared:samples/legacy_doc/1_Mau_bien_ban.doc", TRACUU_EXTRACT_ERROR_UNSUPPORTED},
     {"src:tests/data/extract/cp1258.html", NO_ERROR, "html", "text/html",
      "Thông báo về lịch nghỉ Tết", NULL, 0,
