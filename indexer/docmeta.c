@@ -884,7 +884,7 @@ collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv,
     GString *t = g_string_new(first);
     gboolean upper = is_upper_text(first);
     int col = g_array_index(cells, cell, i).col;
-    for (guint k = i + 1; k < end && k < i + 6; k++) {
+    for (guint k = i + 1; k < end && k < i + 12; k++) {
         const cell *c = &g_array_index(cells, cell, k);
         g_autofree char *f = fold_str(c->text);
         char *place = NULL;
@@ -913,7 +913,12 @@ collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv,
         /* A column to the right on a line of the left column is not part of it. */
         if (vv && c->col > col + 20)
             break;
-        g_string_append_c(t, ' ');
+        /* A number cut at its dash ("18/2025/TT-" / "BTC") is joined back whole. */
+        gboolean cut_number =
+            t->len >= 2 && t->str[t->len - 1] == '-' &&
+            g_unichar_isalnum(g_utf8_get_char(g_utf8_prev_char(t->str + t->len - 1)));
+        if (!cut_number)
+            g_string_append_c(t, ' ');
         g_string_append(t, c->text);
     }
     char *s = g_string_free(t, FALSE);

@@ -152,11 +152,12 @@ static const header_case header_cases[] = {
      "145/TB-VNPT-IT", "Thông báo", "Ban Công nghệ Thông tin", "2026-08-12", "Hà Nội",
      "Về việc nâng cấp hệ thống kết nối", "Dương Thành Long"},
 
-    /* The date inside a trích yếu is not the date of the document. */
+    /* The date inside a trích yếu is not the date of the document; a number cut at its dash
+       at the end of a line is joined back. */
     {"date-in-title-only",
      "CHÍNH PHỦ\nSố: 224/2025/NĐ-CP\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
      "Độc lập - Tự do - Hạnh phúc\nNGHỊ ĐỊNH\n"
-     "Sửa đổi, bổ sung Điều 5 Nghị định số 22/2019/NĐ-CP ngày 25 tháng 02 năm 2019\n"
+     "Sửa đổi, bổ sung Điều 5 Nghị định số 22/2019/NĐ-\nCP ngày 25 tháng 02 năm 2019\n"
      "Căn cứ Luật Tổ chức Chính phủ;\n",
      "224/2025/NĐ-CP", "Nghị định", "Chính phủ", NULL, NULL,
      "Sửa đổi, bổ sung Điều 5 Nghị định số 22/2019/NĐ-CP ngày 25 tháng 02 năm 2019", NULL},
