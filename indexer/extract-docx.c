@@ -223,6 +223,9 @@ docx_collect(xmlNode *node, GString *out, guint depth)
             g_string_append_c(out, '\t');
         } else if (is_w(node, "br") || is_w(node, "cr")) {
             g_string_append_c(out, '\n');
+        } else if (is_w(node, "noBreakHyphen")) {
+            /* "số 12/2020/NĐ-CP" keeps its hyphen when Word was told not to break there. */
+            g_string_append_c(out, '-');
         } else if (is_w(node, "delText") || is_w(node, "instrText")) {
             /* Deleted revisions and field codes are not what the reader sees. */
         } else {
@@ -295,6 +298,8 @@ docx_core(tracuu_extracted *doc, const char *data, gsize len)
     xmlFreeDoc(core);
 }
 
+static const char *const note_parts[] = {"word/footnotes.xml", "word/endnotes.xml"};
+
 tracuu_extracted *
 tracuu_extract_docx(const char *data, gsize len, GError **error)
 {
@@ -316,6 +321,23 @@ tracuu_extract_docx(const char *data, gsize len, GError **error)
     text = g_string_new(NULL);
     docx_collect(xmlDocGetRootElement(body), text, 0);
     xmlFreeDoc(body);
+    g_clear_pointer(&xml, g_free);
+    /* Footnotes and endnotes of legal texts carry citations worth finding; optional parts. */
+    for (gsize i = 0; i < G_N_ELEMENTS(note_parts); i++) {
+        GError *local = NULL;
+        xmlDoc *notes;
+        xml = tracuu_zip_read_entry(data, len, note_parts[i], ZIP_MAX_XML, &xml_len, &local);
+        if (xml == NULL) {
+            g_clear_error(&local);
+            continue;
+        }
+        notes = parse_xml(xml, xml_len, note_parts[i]);
+        if (notes != NULL) {
+            docx_collect(xmlDocGetRootElement(notes), text, 0);
+            xmlFreeDoc(notes);
+        }
+        g_clear_pointer(&xml, g_free);
+    }
     if (text->len > TRACUU_EXTRACT_MAX_TEXT) {
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE,
                     "DOCX text of %" G_GSIZE_FORMAT " bytes is over the limit", text->len);

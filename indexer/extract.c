@@ -228,6 +228,9 @@ looks_like_text(const char *data, gsize len)
 static gboolean
 is_text_mime(const char *mime)
 {
+    /* RTF is text to libmagic, but its control words would flood the index with noise. */
+    if (strcmp(mime, "text/rtf") == 0)
+        return FALSE;
     return g_str_has_prefix(mime, "text/") || strcmp(mime, "application/json") == 0 ||
            strcmp(mime, "application/xml") == 0 || strcmp(mime, "application/csv") == 0;
 }

@@ -320,7 +320,8 @@ static const file_case file_cases[] = {
     /* Tabs, line breaks, paragraphs and table cells; title and date from core.xml. */
     {"src:tests/data/extract/small.docx", NO_ERROR, "docx",
      "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Quyết định",
-     "2024-05-02", 0, {"Số: 12/QĐ-UBND\tHà Nội\n", "\na\nb\n"}},
+     "2024-05-02", 0,
+     {"Số: 12/QĐ-UBND\tHà Nội\n", "\na\nb\n", "\nTheo Nghị định 30/2020/NĐ-CP.\n"}},
     {"shared:samples/legacy_doc/1_Mau_bien_ban.doc", TRACUU_EXTRACT_ERROR_UNSUPPORTED},
     {"src:tests/data/extract/cp1258.html", NO_ERROR, "html", "text/html",
      "Thông báo về lịch nghỉ Tết", NULL, 0,
@@ -557,6 +558,17 @@ test_files(void)
     }
 }
 
+/* Deleted revisions are not text the reader sees. */
+static void
+test_docx_deleted(void)
+{
+    g_autofree char *path = case_path("src:tests/data/extract/small.docx");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_extracted) doc = tracuu_extract_file(path, &error);
+    g_assert_no_error(error);
+    g_assert_null(strstr(doc->text, "bỏ đi"));
+}
+
 /* The page offsets point at the start of each page's text. */
 static void
 test_pdf_pages(void)
@@ -726,6 +738,7 @@ main(int argc, char **argv)
     g_test_add_func("/extract/decode/edges", test_decode_edges);
     g_test_add_func("/extract/decode/junk", test_decode_junk);
     g_test_add_func("/extract/files", test_files);
+    g_test_add_func("/extract/docx/deleted", test_docx_deleted);
     g_test_add_func("/extract/pdf/pages", test_pdf_pages);
     g_test_add_func("/extract/pdf/image-only", test_pdf_image_only_message);
     g_test_add_func("/extract/pdf/prefixes", test_pdf_prefixes);
