@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <new>
 #include <string>
@@ -392,6 +393,12 @@ tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out, 
                 store->writable = true;
                 break;
             case TRACUU_STORE_CREATE:
+                /* Xapian makes only the last folder; "creating it if missing" means the
+                 * whole path, as mkdir -p. A failure here shows as Xapian's error below. */
+                if (!path_exists(store->path)) {
+                    std::error_code ec;
+                    std::filesystem::create_directories(store->path, ec);
+                }
                 store->wdb = Xapian::WritableDatabase(
                     path, (half_created(store->path) ? Xapian::DB_CREATE_OR_OVERWRITE
                                                      : Xapian::DB_CREATE_OR_OPEN) |

@@ -12,8 +12,15 @@
  *   "F"   body, folded form:     "Fduong"  (the folded of each token, always, even if equal)
  *   "S"   title accented, "XS" title folded (title words are also indexed into the body,
  *         after the text, so that plain words find titles; S/XS let ranking weigh them)
- * Boolean terms (wdf 0), values normalised with tracuu_text_fold() unless said otherwise:
- *   "Q"   unique id of the document: "Q" + id (see below)
+ * Positions: the text from 1; the title's body copy 100 positions after the text's last
+ * token, with its S/XS terms at the same positions as that copy (so a phrase mixing body and
+ * title terms can only match inside the title); the subject's XU terms 100 after that. The
+ * gaps keep phrase and NEAR queries from matching across fields. Pieces of a document number,
+ * e-mail or URL (TRACUU_TOKEN_PART) get the position of the whole token, in every field.
+ * Boolean terms (wdf 0), values normalised with tracuu_text_fold() unless said otherwise; a
+ * boolean term longer than TRACUU_STORE_MAX_TERM bytes is cut there (searchd cuts its filter
+ * terms the same way), except "Q", which is refused (a cut id could merge two documents):
+ *   "Q"   unique id of the document: "Q" + id as given, not folded (see below)
  *   "XF"  source file: "XF" + 40 hex of SHA-1 of the absolute path; every document that came
  *         from that file (mbox messages, attachments) carries it, so deleting it removes them all
  *   "K"   kind: "Kpdf", "Kmail", "Kattachment", "Kdocx", "Khtml", "Ktext", "Kjson"
@@ -22,12 +29,14 @@
  *   "XT"  document type, folded: "XTquyet dinh"
  *   "XI"  issuer, folded: "XIthu tuong chinh phu"; its words are also "XIW" + folded word
  *   "XG"  signer, folded
- *   "D"   date "D20081203", "Y" year "Y2008", "M" month "M200812"
+ *   "D"   date "D20081203", "Y" year "Y2008", "M" month "M200812" (a date known only to
+ *         the month or year makes only M and Y, or only Y)
  *   "A"   mail sender address, lowercase: "Avanthu@chinhphu.gov.vn"; words of the name as "AW"
- *   "XTO" mail recipient (To and Cc) address, lowercase; words of names as "XTOW"
+ *         (folded), and also the pieces of the address ("AWvanthu", "AWchinhphu", "AWgov")
+ *   "XTO" mail recipient (To and Cc) address, lowercase; words of names as "XTOW" (likewise)
  *   "XU"  mail subject words, folded (positional, for subject:"...")
- *   "XM"  Message-ID without <>: "XMabc@host"
- *   "XP"  parent: id of the message an attachment came from
+ *   "XM"  Message-ID without <>, exactly as written (not folded): "XMabc@host"
+ *   "XP"  parent: id of the message an attachment came from, as given
  *   "XCT" content type, lowercase: "XCTapplication/pdf"
  *
  * Ids: a document from a file has id = first 16 hex of SHA-1 of the absolute path; the n-th
@@ -63,7 +72,8 @@
 
 /* Value slots: sorting, ranges and facets. Strings as shown. */
 enum {
-    TRACUU_SLOT_DATE = 0,     /* "YYYYMMDD" (sorts and ranges as bytes) */
+    TRACUU_SLOT_DATE = 0,     /* "YYYYMMDD", or "YYYYMM" / "YYYY" when only that is known
+                                 (sorts and ranges as bytes: a prefix sorts first) */
     TRACUU_SLOT_DOC_TYPE = 1, /* display form: "Quyết định" */
     TRACUU_SLOT_ISSUER = 2,   /* display form: "Thủ tướng Chính phủ" */
     TRACUU_SLOT_YEAR = 3,     /* "YYYY" */

@@ -975,6 +975,8 @@ test_open(void)
         {DB_MISSING, TRACUU_STORE_WRITE, TRACUU_STORE_NOT_FOUND},
         {DB_MISSING, TRACUU_STORE_CREATE, TRACUU_STORE_OK},
         {DB_MISSING_PARENT, TRACUU_STORE_READ, TRACUU_STORE_NOT_FOUND},
+        {DB_MISSING_PARENT, TRACUU_STORE_WRITE, TRACUU_STORE_NOT_FOUND},
+        {DB_MISSING_PARENT, TRACUU_STORE_CREATE, TRACUU_STORE_OK},
         {DB_EMPTY_DIR, TRACUU_STORE_READ, TRACUU_STORE_CORRUPT},
         {DB_EMPTY_DIR, TRACUU_STORE_CREATE, TRACUU_STORE_OK},
         {DB_JUNK, TRACUU_STORE_READ, TRACUU_STORE_CORRUPT},
@@ -1023,6 +1025,17 @@ test_open(void)
                     TRACUU_STORE_INVALID);
     g_assert_cmpint(tracuu_store_open("/nonexistent/tracuu", TRACUU_STORE_READ, &s, NULL), ==,
                     TRACUU_STORE_NOT_FOUND);
+    /* A folder that cannot be made: under a plain file. */
+    g_autofree char *dir = make_tmpdir();
+    g_autofree char *file = g_build_filename(dir, "file", NULL);
+    g_assert_true(g_file_set_contents(file, "x", 1, NULL));
+    g_autofree char *under = g_build_filename(file, "index", NULL);
+    char *error = NULL;
+    g_assert_cmpint(tracuu_store_open(under, TRACUU_STORE_CREATE, &s, &error), ==, TRACUU_STORE_IO);
+    g_assert_null(s);
+    g_assert_nonnull(strstr(error, under));
+    free(error);
+    rm_rf(dir);
     g_assert_null(s);
     tracuu_store_free(NULL);
 }
