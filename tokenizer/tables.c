@@ -69,7 +69,10 @@ class_by_icu(uint32_t cp)
     int8_t t = u_charType((UChar32)cp);
     if (is_letter_type(t))
         return is_latin_letter_range(cp) || !is_complex_script(cp) ? TOK_LETTER : TOK_COMPLEX;
-    if (t == U_NON_SPACING_MARK || t == U_COMBINING_SPACING_MARK || t == U_ENCLOSING_MARK)
+    /* Invisible format characters inside a word (a soft hyphen, a zero width joiner) keep
+     * it whole, as in UAX #29; the term leaves them out (tok_is_invisible). */
+    if (t == U_NON_SPACING_MARK || t == U_COMBINING_SPACING_MARK || t == U_ENCLOSING_MARK ||
+        (t == U_FORMAT_CHAR && cp != 0x200B))
         return TOK_MARK;
     if (t == U_DECIMAL_DIGIT_NUMBER)
         return TOK_DIGIT;
@@ -282,4 +285,12 @@ tok_fold_cp(uint32_t cp)
         if (d[k] < 0x300 || d[k] > 0x36F)
             return cp;
     return base == 0x111 ? 'd' : (uint32_t)base;
+}
+
+bool
+tok_is_invisible(uint32_t cp)
+{
+    if (cp < 0xAD)
+        return false;
+    return cp != 0x200B && u_charType((UChar32)cp) == U_FORMAT_CHAR;
 }

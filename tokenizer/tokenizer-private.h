@@ -47,6 +47,9 @@ int tok_class_of(uint32_t cp);
  */
 uint32_t tok_fold_cp(uint32_t cp);
 
+/* Whether @cp is an invisible format character (soft hyphen, ZWJ, BOM...) left out of terms. */
+bool tok_is_invisible(uint32_t cp);
+
 /* The lowercase Vietnamese vowel with base @base (0..11) and tone @tone (0..5). */
 uint32_t tok_vn_vowel(unsigned base, unsigned tone);
 

@@ -101,8 +101,16 @@ tracuu_token_kind_name(tracuu_token_kind kind)
 
 /* Writes the term and folded form of @cps to tk->term and tk->folded, each cut at MAX_TERM. */
 static void
-set_terms(tracuu_tokenizer *tk, uint32_t *cps, size_t n, bool tones)
+set_terms(tracuu_tokenizer *tk, uint32_t *cps, size_t n, bool tones, bool invisible)
 {
+    if (invisible) {
+        /* "trư\u00ADờng" (a soft hyphen) is "trường": the term leaves such characters out. */
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!tok_is_invisible(cps[i]))
+                cps[k++] = cps[i];
+        n = k;
+    }
     if (tones)
         tok_fix_tones(cps, n);
     /* The folded form is that of the term as given (cut included), so that it never holds
@@ -182,7 +190,7 @@ normalize_token(tracuu_tokenizer *tk, const unsigned char *s, size_t n, bool ton
             }
         }
     }
-    set_terms(tk, tk->cps, m, tones);
+    set_terms(tk, tk->cps, m, tones, !fast);
 }
 
 /* Gives one token to the callback. */

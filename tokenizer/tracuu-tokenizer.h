@@ -81,9 +81,13 @@ void tracuu_tokenizer_free(tracuu_tokenizer *tk);
  *   "<digit>:" continue something else and do not start a document number.
  * - Words of alphabetic scripts (Vietnamese syllables, but also Greek, Cyrillic...) and numbers
  *   are split as ICU's word break rules split them (UAX #29), by a faster scanner of our own:
- *   letters, digits and combining marks join; "." and "," join digits (1.000.000, 3,5); an
- *   apostrophe joins letters (don't). Unlike UAX #29, a full stop between letters splits
- *   ("TP.HCM" gives tp, hcm) so that each part can be found. Runs of scripts written without
+ *   letters, digits and combining marks join, and so do invisible format characters (a soft
+ *   hyphen, a zero width joiner), which the term leaves out; "." and "," join digits
+ *   (1.000.000, 3,5); an apostrophe joins letters (don't). Unlike UAX #29, a full stop between
+ *   letters splits ("TP.HCM" gives tp, hcm) so that each part can be found, an apostrophe does
+ *   not join digits (24’40,0 gives 24, 40,0) and underscores ("____") are not words. On the
+ *   vbpl texts 99.9% of ICU's words are ours exactly, the rest being those three cases.
+ *   Runs of scripts written without
  *   spaces (Thai, Lao, Khmer, Myanmar, Chinese, Japanese) go to ICU's word break iterator,
  *   which splits them by dictionary.
  * - A token's term: full case folding, NFC, then, for a Vietnamese syllable with one tone mark,
