@@ -86,7 +86,7 @@ void tracuu_tokenizer_free(tracuu_tokenizer *tk);
  *   (1.000.000, 3,5); an apostrophe joins letters (don't). Unlike UAX #29, a full stop between
  *   letters splits ("TP.HCM" gives tp, hcm) so that each part can be found, an apostrophe does
  *   not join digits (24’40,0 gives 24, 40,0) and underscores ("____") are not words. On the
- *   vbpl texts 99.9% of ICU's words are ours exactly, the rest being those three cases.
+ *   vbpl texts 99.9% of ICU's words are ours exactly, and the rest are (but for two) these cases.
  *   Runs of scripts written without
  *   spaces (Thai, Lao, Khmer, Myanmar, Chinese, Japanese) go to ICU's word break iterator,
  *   which splits them by dictionary.
