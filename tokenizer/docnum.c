@@ -16,8 +16,8 @@
  * something that is not a letter.
  */
 
-#define MAX_SPACES 3   /* spaces allowed around a slash or a dash */
-#define MAX_GROUP 24   /* letters in one group of the ký hiệu */
+#define MAX_SPACES 3 /* spaces allowed around a slash or a dash */
+#define MAX_GROUP 24 /* letters in one group of the ký hiệu */
 #define MAX_GROUPS 24
 
 typedef struct {
@@ -89,12 +89,13 @@ word_continues(const unsigned char *s, size_t len, size_t i)
 
 typedef struct {
     size_t end;
-    int upper;  /* letters in uppercase (Đ included) */
+    int upper; /* letters in uppercase (Đ included) */
     int lower;
     bool first_upper;
 } group;
 
-/* Scans one group of the ký hiệu at @i: a letter, then letters and digits ("TTg", "QH15", "CĐN"). */
+/* Scans one group of the ký hiệu at @i: a letter, then letters and digits ("TTg", "QH15", "CĐN").
+ */
 static bool
 scan_group(const unsigned char *s, size_t len, size_t i, group *g)
 {

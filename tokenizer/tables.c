@@ -2,8 +2,8 @@
 #include "tokenizer-private.h"
 
 #include <unicode/uchar.h>
-#include <unicode/uscript.h>
 #include <unicode/unorm2.h>
+#include <unicode/uscript.h>
 #include <unicode/ustring.h>
 
 #include <string.h>
@@ -245,8 +245,7 @@ tok_fix_tones(uint32_t *cps, size_t n)
             at = i;
             break;
         }
-        if (at == SIZE_MAX &&
-            (b == VN_AW || b == VN_AA || b == VN_EE || b == VN_OO || b == VN_UW))
+        if (at == SIZE_MAX && (b == VN_AW || b == VN_AA || b == VN_EE || b == VN_OO || b == VN_UW))
             at = i;
     }
     if (at == SIZE_MAX) {

@@ -16,8 +16,7 @@ clean_spaces(const char *text, size_t n)
     size_t i = 0;
     while (i < n) {
         uint32_t cp = tok_decode(s, n, i, &i);
-        if (cp == 0 || u_isUWhiteSpace((UChar32)cp) || (cp < 0x20) || cp == 0x7F ||
-            cp == 0x200B) {
+        if (cp == 0 || u_isUWhiteSpace((UChar32)cp) || (cp < 0x20) || cp == 0x7F || cp == 0x200B) {
             pending_space = out->len > 0;
             continue;
         }

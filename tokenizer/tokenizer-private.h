@@ -12,11 +12,11 @@
  * Myanmar, Chinese, Japanese) go to ICU's word break iterator, which splits them by dictionary.
  */
 enum {
-    TOK_SEP = 0,  /* anything that separates tokens: space, punctuation, U+FFFD */
-    TOK_LETTER,   /* letter of an alphabetic script */
-    TOK_DIGIT,    /* decimal digit of any script */
-    TOK_MARK,     /* combining mark: it continues the run it follows */
-    TOK_COMPLEX,  /* letter of a script without spaces: segmented by ICU */
+    TOK_SEP = 0, /* anything that separates tokens: space, punctuation, U+FFFD */
+    TOK_LETTER,  /* letter of an alphabetic script */
+    TOK_DIGIT,   /* decimal digit of any script */
+    TOK_MARK,    /* combining mark: it continues the run it follows */
+    TOK_COMPLEX, /* letter of a script without spaces: segmented by ICU */
 };
 
 /* Code points below this have a precomputed entry in tok_table. */
@@ -26,16 +26,17 @@ enum {
 #define TOK_VN_BASES 12
 
 typedef struct {
-    uint8_t cls;     /* TOK_* class */
-    uint8_t fast;    /* 1 if lower and fold below are exact: NFC-stable, one code point */
-    uint8_t vowel;   /* Vietnamese vowel (lowercase only): base index + 1 in bits 3.., tone in 0..2 */
-    uint16_t lower;  /* full case folding of the code point (when fast) */
-    uint16_t fold;   /* lower without diacritics, đ as d (when fast) */
+    uint8_t cls;   /* TOK_* class */
+    uint8_t fast;  /* 1 if lower and fold below are exact: NFC-stable, one code point */
+    uint8_t vowel; /* Vietnamese vowel (lowercase only): base index + 1 in bits 3.., tone in 0..2 */
+    uint16_t lower; /* full case folding of the code point (when fast) */
+    uint16_t fold;  /* lower without diacritics, đ as d (when fast) */
 } tok_cpinfo;
 
 extern tok_cpinfo tok_table[TOK_TABLE_SIZE];
 
-/* Fills tok_table and the vowel tables once per process; thread-safe. Returns false if ICU fails. */
+/* Fills tok_table and the vowel tables once per process; thread-safe. Returns false if ICU fails.
+ */
 bool tok_tables_init(void);
 
 /* The class of any code point (tok_table for the small ones, ICU for the rest). */

@@ -178,9 +178,8 @@ normalize_token(tracuu_tokenizer *tk, const unsigned char *s, size_t n, bool ton
         int32_t flen = U_SUCCESS(err) ? u_strFoldCase(tk->ub, UBUF_CAP, tk->ua, ulen,
                                                       U_FOLD_CASE_DEFAULT, &err)
                                       : 0;
-        int32_t nlen = U_SUCCESS(err) ? unorm2_normalize(tk->nfc, tk->ub, flen, tk->ua,
-                                                         UBUF_CAP, &err)
-                                      : 0;
+        int32_t nlen =
+            U_SUCCESS(err) ? unorm2_normalize(tk->nfc, tk->ub, flen, tk->ua, UBUF_CAP, &err) : 0;
         m = 0;
         if (U_SUCCESS(err)) {
             for (int32_t k = 0; k < nlen;) {
@@ -438,8 +437,8 @@ continues_number(const unsigned char *s, size_t i)
 static bool
 is_known_tld(const unsigned char *s, size_t n)
 {
-    static const char *const tlds[] = {"vn", "com", "net", "org", "gov", "edu", "int", "info",
-                                       "biz", "io"};
+    static const char *const tlds[] = {"vn",  "com", "net",  "org", "gov",
+                                       "edu", "int", "info", "biz", "io"};
     for (size_t k = 0; k < G_N_ELEMENTS(tlds); k++)
         if (strlen(tlds[k]) == n && g_ascii_strncasecmp((const char *)s, tlds[k], n) == 0)
             return true;
@@ -498,8 +497,7 @@ match_domain(const unsigned char *s, size_t len, size_t i)
 }
 
 /* Emits the pieces of a document number, e-mail or URL at the position just given. */
-static void
-emit_parts(run_state *st, size_t from, size_t to);
+static void emit_parts(run_state *st, size_t from, size_t to);
 
 static void
 segment(run_state *st, size_t i, size_t lim, bool part)
@@ -568,8 +566,8 @@ tracuu_tokenizer_run(tracuu_tokenizer *tk, const char *text, size_t len, uint32_
                      tracuu_token_func func, gpointer user_data)
 {
     g_return_val_if_fail(tk != NULL && func != NULL, first_pos);
-    run_state st = {tk, (const unsigned char *)text, text ? len : 0, func, user_data,
-                    first_pos, false};
+    run_state st = {tk,   (const unsigned char *)text, text ? len : 0, func, user_data, first_pos,
+                    false};
     segment(&st, 0, st.len, false);
     return st.pos;
 }

@@ -103,10 +103,8 @@ main(int argc, char **argv)
     gint first_pos = 0;
     GOptionEntry entries[] = {
         {"count", 'c', 0, G_OPTION_ARG_NONE, &count_only,
-         "Print only the number of tokens (document-number, e-mail and URL pieces included)",
-         NULL},
-        {"first-pos", 'p', 0, G_OPTION_ARG_INT, &first_pos, "Position of the first token (0)",
-         "N"},
+         "Print only the number of tokens (document-number, e-mail and URL pieces included)", NULL},
+        {"first-pos", 'p', 0, G_OPTION_ARG_INT, &first_pos, "Position of the first token (0)", "N"},
         {"version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
@@ -115,8 +113,11 @@ main(int argc, char **argv)
         ctx,
         "Reads UTF-8 text on standard input and writes the tokens tracuu indexes and searches,\n"
         "one JSON object per line, for example, for \"Theo 34/2008/CT-TTg\":\n"
-        "  {\"term\":\"theo\",\"folded\":\"theo\",\"kind\":\"word\",\"pos\":0,\"start\":0,\"end\":4}\n"
-        "  {\"term\":\"34/2008/ct-ttg\",\"folded\":\"34/2008/ct-ttg\",\"kind\":\"docnum\",\"pos\":1,"
+        "  "
+        "{\"term\":\"theo\",\"folded\":\"theo\",\"kind\":\"word\",\"pos\":0,\"start\":0,\"end\":4}"
+        "\n"
+        "  "
+        "{\"term\":\"34/2008/ct-ttg\",\"folded\":\"34/2008/ct-ttg\",\"kind\":\"docnum\",\"pos\":1,"
         "\"start\":5,\"end\":19}\n"
         "  {\"term\":\"34\",\"folded\":\"34\",\"kind\":\"number\",\"pos\":1,\"start\":5,\"end\":7,"
         "\"part\":true}\n"

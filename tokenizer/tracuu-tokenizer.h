@@ -45,10 +45,10 @@ typedef struct {
     const char *folded; /* NUL-terminated: term without diacritics, đ as d ("duong") */
     size_t folded_len;
     tracuu_token_kind kind;
-    unsigned flags;     /* TRACUU_TOKEN_* flags */
-    uint32_t pos;       /* position: counts tokens without TRACUU_TOKEN_PART */
-    size_t start;       /* byte offset of the token's first byte in the input */
-    size_t end;         /* byte offset one past its last byte in the input */
+    unsigned flags; /* TRACUU_TOKEN_* flags */
+    uint32_t pos;   /* position: counts tokens without TRACUU_TOKEN_PART */
+    size_t start;   /* byte offset of the token's first byte in the input */
+    size_t end;     /* byte offset one past its last byte in the input */
 } tracuu_token;
 
 /*

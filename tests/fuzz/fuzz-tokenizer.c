@@ -18,7 +18,8 @@ check_token(const tracuu_token *t, gpointer user_data)
     check_ctx *c = user_data;
     if (t->term_len == 0 || t->term_len > TRACUU_TOKENIZER_MAX_TERM ||
         t->folded_len > TRACUU_TOKENIZER_MAX_TERM || strlen(t->term) != t->term_len ||
-        strlen(t->folded) != t->folded_len || !g_utf8_validate(t->term, (gssize)t->term_len, NULL) ||
+        strlen(t->folded) != t->folded_len ||
+        !g_utf8_validate(t->term, (gssize)t->term_len, NULL) ||
         !g_utf8_validate(t->folded, (gssize)t->folded_len, NULL) || t->start >= t->end ||
         t->end > c->len)
         abort();

@@ -14,7 +14,7 @@ typedef struct {
     gboolean terms_only;  /* "term term ..." of tokens without TRACUU_TOKEN_PART */
     gboolean folded_only; /* "folded folded ..." of tokens without TRACUU_TOKEN_PART */
     int calls;
-    int stop_after;       /* > 0: return FALSE from that call */
+    int stop_after; /* > 0: return FALSE from that call */
 } render_ctx;
 
 static gboolean
@@ -110,7 +110,8 @@ static const pair term_rows[] = {
     {"loà xoà", "lòa xòa"},
     {"tuỳ tùy", "tùy tùy"},
     /* Where both styles agree nothing moves. */
-    {"hoàng toán quý quyết người thuở khuỷu hoài ngoáy", "hoàng toán quý quyết người thuở khuỷu hoài ngoáy"},
+    {"hoàng toán quý quyết người thuở khuỷu hoài ngoáy",
+     "hoàng toán quý quyết người thuở khuỷu hoài ngoáy"},
     {"của mùa mía túi gửi cứu tuổi chuyển", "của mùa mía túi gửi cứu tuổi chuyển"},
     /* qu and gi are initials: the tone belongs on the vowel after them. */
     {"qúy gìa già gìn giữ quà", "quý già già gìn giữ quà"},
@@ -128,7 +129,9 @@ static const pair term_rows[] = {
     {"TP.HCM v.v.", "tp hcm v v"},
     {"don't don’t", "don't don't"},
     /* Invisible format characters keep a word whole and are left out of its term. */
-    {"trư\xc2\xadờng Ho\xe2\x80\x8d\xc3\xa0 a\xe2\x80\x8b" "b", "trường hòa a b"},
+    {"trư\xc2\xadờng Ho\xe2\x80\x8d\xc3\xa0 a\xe2\x80\x8b"
+     "b",
+     "trường hòa a b"},
     /* Empty and separators only. */
     {"", ""},
     {"  ,.;!? \n\t ", ""},
@@ -163,7 +166,8 @@ test_nfd(void)
 {
     static const pair rows[] = {
         /* "Hòa Quý Việt Nam đường" written decomposed */
-        {"Ho\xcc\x80" "a Quy\xcc\x81 Vie\xcc\x82\xcc\xa3t Nam \xc4\x91u\xcc\x9bo\xcc\x9b\xcc\x80ng",
+        {"Ho\xcc\x80"
+         "a Quy\xcc\x81 Vie\xcc\x82\xcc\xa3t Nam \xc4\x91u\xcc\x9bo\xcc\x9b\xcc\x80ng",
          "hòa quý việt nam đường"},
         /* "Hoà" decomposed, old placement */
         {"Hoa\xcc\x80", "hòa"},
@@ -192,19 +196,21 @@ test_tokens(void)
          "gov gov word 1 22 25 P | vn vn word 1 26 28 P"},
         {"Xem https://vbpl.vn/Pages/x.aspx?ID=5, rồi",
          "xem xem word 0 0 3 | https://vbpl.vn/pages/x.aspx?id=5 https://vbpl.vn/pages/x.aspx?id=5 "
-         "url 1 4 37 | https https word 1 4 9 P | vbpl vbpl word 1 12 16 P | vn vn word 1 17 19 P | "
+         "url 1 4 37 | https https word 1 4 9 P | vbpl vbpl word 1 12 16 P | vn vn word 1 17 19 P "
+         "| "
          "pages pages word 1 20 25 P | x x word 1 26 27 P | aspx aspx word 1 28 32 P | "
          "id id word 1 33 35 P | 5 5 number 1 36 37 P | rồi roi word 2 39 44"},
         /* NFD input: the host starts with o and a combining circumflex, NFC or not. */
         {"http://o\xcc\x82to\xcc\x82.vn http://ôtô.vn",
-         "http://ôtô.vn http://oto.vn url 0 0 17 | http http word 0 0 4 P | ôtô oto word 0 7 14 P | "
-         "vn vn word 0 15 17 P | http://ôtô.vn http://oto.vn url 1 18 33 | http http word 1 18 22 P | "
+         "http://ôtô.vn http://oto.vn url 0 0 17 | http http word 0 0 4 P | ôtô oto word 0 7 14 P "
+         "| "
+         "vn vn word 0 15 17 P | http://ôtô.vn http://oto.vn url 1 18 33 | http http word 1 18 22 "
+         "P | "
          "ôtô oto word 1 25 30 P | vn vn word 1 31 33 P"},
-        {"(www.chinhphu.vn)",
-         "www.chinhphu.vn www.chinhphu.vn url 0 1 16 | www www word 0 1 4 P | "
-         "chinhphu chinhphu word 0 5 13 P | vn vn word 0 14 16 P"},
-        {"ngày 3/12/2008",
-         "ngày ngay word 0 0 5 | 3 3 number 1 6 7 | 12 12 number 2 8 10 | 2008 2008 number 3 11 15"},
+        {"(www.chinhphu.vn)", "www.chinhphu.vn www.chinhphu.vn url 0 1 16 | www www word 0 1 4 P | "
+                              "chinhphu chinhphu word 0 5 13 P | vn vn word 0 14 16 P"},
+        {"ngày 3/12/2008", "ngày ngay word 0 0 5 | 3 3 number 1 6 7 | 12 12 number 2 8 10 | 2008 "
+                           "2008 number 3 11 15"},
         {"1.000.000đ", "1.000.000đ 1.000.000d word 0 0 11"},
         /* Bare host names with a known top-level domain are URLs; TP.HCM is not. */
         {"vbpl.vn, Moj.Gov.VN/qt/tintuc. TP.HCM",
@@ -213,7 +219,7 @@ test_tokens(void)
          "gov gov word 1 13 16 P | vn vn word 1 17 19 P | qt qt word 1 20 22 P | "
          "tintuc tintuc word 1 23 29 P | tp tp word 2 31 33 | hcm hcm word 3 34 37"},
         {"abc.vnx a.com@x", "abc abc word 0 0 3 | vnx vnx word 1 4 7 | a a word 2 8 9 | "
-         "com com word 3 10 13 | x x word 4 14 15"},
+                            "com com word 3 10 13 | x x word 4 14 15"},
         {"Điều 5.2", "điều dieu word 0 0 7 | 5.2 5.2 number 1 8 11"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
@@ -249,10 +255,10 @@ test_mixed_scripts(void)
 
 typedef struct {
     const char *input;
-    const char *term;   /* normal form in running text; NULL: not a document number */
+    const char *term; /* normal form in running text; NULL: not a document number */
     const char *folded;
-    const char *alone;  /* if set: what tracuu_docnum_normalize() gives instead, told that the
-                           whole text is a number (its folded form is the same here) */
+    const char *alone; /* if set: what tracuu_docnum_normalize() gives instead, told that the
+                          whole text is a number (its folded form is the same here) */
 } docnum_row;
 
 static const docnum_row docnum_rows[] = {
@@ -354,8 +360,8 @@ test_docnum_table(void)
         /* In running text, as one token. */
         g_autofree char *text = g_strdup_printf("theo văn bản %s của", r->input);
         g_autofree char *got = docnums_of(text);
-        g_autofree char *want = r->term ? g_strdup_printf("%s %s", r->term, r->folded)
-                                        : g_strdup("");
+        g_autofree char *want =
+            r->term ? g_strdup_printf("%s %s", r->term, r->folded) : g_strdup("");
         g_assert_cmpstr(got, ==, want);
     }
 }
@@ -366,7 +372,8 @@ test_docnum_context(void)
     static const pair rows[] = {
         /* A spaced dash joins only a group in capitals, not the next words. */
         {"Nghị quyết 01/NQ-CP - Về việc", "01/nq-cp 01/nq-cp"},
-        {"Số: 217/2026/NĐ-CP; 1115/QĐ-TTg.", "217/2026/nđ-cp 217/2026/nd-cp | 1115/qđ-ttg 1115/qd-ttg"},
+        {"Số: 217/2026/NĐ-CP; 1115/QĐ-TTg.",
+         "217/2026/nđ-cp 217/2026/nd-cp | 1115/qđ-ttg 1115/qd-ttg"},
         {"(34-CT/TW)", "34-ct/tw 34-ct/tw"},
         {"QCVN 01:2025/BTNMT - Quy chuẩn", "01:2025/btnmt 01:2025/btnmt"},
         /* Digits that continue a number written before them do not start one. */
@@ -494,9 +501,13 @@ test_invalid_bytes(void)
         const char *expected;
     } rows[] = {
         /* A stray byte, a truncated sequence, an overlong NUL, a surrogate: each replaced. */
-        {"a\xff" "b", 3, "a 0 1 | b 2 3"},
+        {"a\xff"
+         "b",
+         3, "a 0 1 | b 2 3"},
         {"xin\xc3 ch\xc3\xa0o", 10, "xin 0 3 | chào 5 10"},
-        {"c\xe0\x80\x80" "d", 5, "c 0 1 | d 4 5"},
+        {"c\xe0\x80\x80"
+         "d",
+         5, "c 0 1 | d 4 5"},
         {"\xed\xa0\x80vi\xe1\xbb\x87t", 9, "việt 3 9"},
         {"\xf4\x90\x80\x80z", 5, "z 4 5"},
         /* NUL bytes inside: not the end of the text. */
@@ -659,9 +670,9 @@ test_random_bytes(void)
 {
     tracuu_tokenizer *tk = new_tokenizer();
     GRand *r = g_rand_new_with_seed(20260101);
-    static const char *const pieces[] = {"a", "Đ", "ệ", "\xcc\x81", "/", "-", "–", " ", "1",
-                                         "2008", "@", ".", "http://", "ภา", "東", "\xff",
-                                         "\xe1\xbb", "QĐ", "TTg", ",", "\0"};
+    static const char *const pieces[] = {
+        "a", "Đ",       "ệ",  "\xcc\x81", "/",    "-",        "–",  " ",   "1", "2008", "@",
+        ".", "http://", "ภา", "東",       "\xff", "\xe1\xbb", "QĐ", "TTg", ",", "\0"};
     for (int round = 0; round < 2000; round++) {
         GString *s = g_string_new("");
         int n = g_rand_int_range(r, 0, 60);
@@ -699,11 +710,13 @@ static void
 test_idempotent_random(void)
 {
     static const char *const pieces[] = {
-        "a", "Đ", "ệ", "\xcc\x81", "\xcc\x80", "\xcc\xa3", "\xcc\x82", "/", "-", "–", " ",
-        "1", "2008", "@", ".", "'", "’", "http://", "QĐ", "TTg", "ß", "İ", "Σ", "ς", "µ", "Ⴀ",
-        "ǅ", "ﬁ", "ŉ", "ǰ", "Ω", "K", "Å", "ό", "ΐ", "ừ", "ươ", "uy", "oa", "qu", "gi", "ê",
-        "ô", "ơ", "ư", "ă", "â", "y", "i", "o", "u", "e", "ng", "h", "k", "x", "ǘ", "ḗ", "ṩ",
-        "ẞ", "ǈ", "ĳ", "ø", "æ", "ﬀ", "ᾳ", "ͅ", "١", ".vn", "www.", ",",
+        "a", "Đ",    "ệ",   "\xcc\x81", "\xcc\x80", "\xcc\xa3", "\xcc\x82", "/",  "-",   "–", " ",
+        "1", "2008", "@",   ".",        "'",        "’",        "http://",  "QĐ", "TTg", "ß", "İ",
+        "Σ", "ς",    "µ",   "Ⴀ",        "ǅ",        "ﬁ",        "ŉ",        "ǰ",  "Ω",   "K", "Å",
+        "ό", "ΐ",    "ừ",   "ươ",       "uy",       "oa",       "qu",       "gi", "ê",   "ô", "ơ",
+        "ư", "ă",    "â",   "y",        "i",        "o",        "u",        "e",  "ng",  "h", "k",
+        "x", "ǘ",    "ḗ",   "ṩ",        "ẞ",        "ǈ",        "ĳ",        "ø",  "æ",   "ﬀ", "ᾳ",
+        "ͅ",  "١",    ".vn", "www.",     ",",
     };
     tracuu_tokenizer *tk = new_tokenizer();
     GRand *r = g_rand_new_with_seed(7);
@@ -741,7 +754,8 @@ test_idempotent(void)
         "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc",
         "Quyết định số 1115/QĐ-TTg ngày 20/06/2026 của Thủ tướng Chính phủ về thuỷ lợi",
         "Uỷ ban nhân dân tỉnh Khánh Hoà; email: ubnd@khanhhoa.gov.vn; https://khanhhoa.gov.vn",
-        "Ho\xcc\x80" "a Straße ภาษาไทย 東京 İstanbul",
+        "Ho\xcc\x80"
+        "a Straße ภาษาไทย 東京 İstanbul",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
         g_autofree char *once = terms_of(texts[i]);
@@ -775,8 +789,8 @@ static void
 test_icu_agreement(void)
 {
     const char *data = g_getenv("TRACUU_SHARED_DATA");
-    g_autofree char *dir = g_build_filename(data ? data : "../shared/data", "samples",
-                                            "nd30_2020_markdown", NULL);
+    g_autofree char *dir =
+        g_build_filename(data ? data : "../shared/data", "samples", "nd30_2020_markdown", NULL);
     static const char *const files[] = {"noi-dung.md", "phu-luc-I.md", "phu-luc-II.md",
                                         "phu-luc-III.md", "phu-luc-VI.md"};
     tracuu_tokenizer *tk = new_tokenizer();
@@ -862,12 +876,21 @@ test_text_normalize(void)
         {"Bộ Tài chính", "bộ tài chính", "bo tai chinh"},
         {"  UỶ BAN   NHÂN\tDÂN \n TỈNH KHÁNH HOÀ  ", "ủy ban nhân dân tỉnh khánh hòa",
          "uy ban nhan dan tinh khanh hoa"},
-        {"Ho\xcc\x80" "a Bi\xcc\x80nh", "hòa bình", "hoa binh"},
+        {"Ho\xcc\x80"
+         "a Bi\xcc\x80nh",
+         "hòa bình", "hoa binh"},
         {"Văn phòng Trung ương Đảng (VPTW)", "văn phòng trung ương đảng (vptw)",
          "van phong trung uong dang (vptw)"},
         {"Nghị định 30/2020/NĐ-CP", "nghị định 30/2020/nđ-cp", "nghi dinh 30/2020/nd-cp"},
-        {"a\xff" "b", "a\xef\xbf\xbd" "b", "a\xef\xbf\xbd" "b"},
-        {"Trư\xc2\xadờng\xe2\x80\x8b" "Đại", "trường đại", "truong dai"},
+        {"a\xff"
+         "b",
+         "a\xef\xbf\xbd"
+         "b",
+         "a\xef\xbf\xbd"
+         "b"},
+        {"Trư\xc2\xadờng\xe2\x80\x8b"
+         "Đại",
+         "trường đại", "truong dai"},
         {"", "", ""},
         {" \t\n", "", ""},
     };
@@ -907,10 +930,13 @@ test_cli(void)
         return;
     }
     int status;
-    g_autofree char *json = run_cli(prog, "printf 'Theo 34/2008/CT-TTg, \\304\\220I\\341\\273\\206N' | \"$PROG\"", &status);
+    g_autofree char *json = run_cli(
+        prog, "printf 'Theo 34/2008/CT-TTg, \\304\\220I\\341\\273\\206N' | \"$PROG\"", &status);
     g_assert_true(g_spawn_check_wait_status(status, NULL));
-    g_assert_cmpstr(json, ==,
-        "{\"term\":\"theo\",\"folded\":\"theo\",\"kind\":\"word\",\"pos\":0,\"start\":0,\"end\":4}\n"
+    g_assert_cmpstr(
+        json, ==,
+        "{\"term\":\"theo\",\"folded\":\"theo\",\"kind\":\"word\",\"pos\":0,\"start\":0,\"end\":4}"
+        "\n"
         "{\"term\":\"34/2008/ct-ttg\",\"folded\":\"34/2008/ct-ttg\",\"kind\":\"docnum\",\"pos\":1,"
         "\"start\":5,\"end\":19}\n"
         "{\"term\":\"34\",\"folded\":\"34\",\"kind\":\"number\",\"pos\":1,\"start\":5,\"end\":7,"
@@ -923,7 +949,8 @@ test_cli(void)
         "\"part\":true}\n"
         "{\"term\":\"\xc4\x91i\xe1\xbb\x87n\",\"folded\":\"dien\",\"kind\":\"word\",\"pos\":2,"
         "\"start\":21,\"end\":28}\n");
-    g_autofree char *count = run_cli(prog, "printf 'Theo 34/2008/CT-TTg' | \"$PROG\" --count", &status);
+    g_autofree char *count =
+        run_cli(prog, "printf 'Theo 34/2008/CT-TTg' | \"$PROG\" --count", &status);
     g_assert_true(g_spawn_check_wait_status(status, NULL));
     g_assert_cmpstr(count, ==, "6\n");
     g_autofree char *empty = run_cli(prog, "\"$PROG\" --count </dev/null", &status);
