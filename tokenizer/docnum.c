@@ -84,7 +84,7 @@ word_continues(const unsigned char *s, size_t len, size_t i)
         return false;
     size_t next;
     uint32_t cp = tok_decode(s, len, i, &next);
-    return tok_class_of(cp) != TOK_SEP;
+    return tracuu_tok_class_of(cp) != TOK_SEP;
 }
 
 typedef struct {
@@ -223,7 +223,7 @@ scan_code(builder *b, size_t i, bool strict, bool structured)
 }
 
 bool
-tok_docnum_match(const unsigned char *s, size_t len, size_t i, bool whole, tok_docnum *m)
+tracuu_tok_docnum_match(const unsigned char *s, size_t len, size_t i, bool whole, tok_docnum *m)
 {
     builder b = {s, len, m, false, whole};
     m->term_len = m->folded_len = 0;
@@ -315,7 +315,7 @@ tracuu_docnum_normalize(const char *text, gssize len, char **term, char **folded
         *term = NULL;
     if (folded)
         *folded = NULL;
-    if (!text || !tok_tables_init())
+    if (!text || !tracuu_tok_tables_init())
         return FALSE;
     size_t n = len < 0 ? strlen(text) : (size_t)len;
     const unsigned char *s = (const unsigned char *)text;
@@ -326,7 +326,7 @@ tracuu_docnum_normalize(const char *text, gssize len, char **term, char **folded
         z--;
     tok_docnum m;
     /* Matching on the trimmed slice: the number must fill it, nothing before or after. */
-    if (a == z || !tok_docnum_match(s + a, z - a, 0, true, &m) || m.end != z - a)
+    if (a == z || !tracuu_tok_docnum_match(s + a, z - a, 0, true, &m) || m.end != z - a)
         return FALSE;
     if (term)
         *term = g_strndup(m.term, m.term_len);

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-tok_cpinfo tok_table[TOK_TABLE_SIZE];
+tok_cpinfo tracuu_tok_table[TOK_TABLE_SIZE];
 
 /*
  * The 72 lowercase Vietnamese vowels, one row per base, tones in the order: none, huyền (grave),
@@ -24,7 +24,7 @@ static uint32_t vn_vowels[TOK_VN_BASES][6];
 static const UNormalizer2 *nfd_instance;
 
 uint32_t
-tok_vn_vowel(unsigned base, unsigned tone)
+tracuu_tok_vn_vowel(unsigned base, unsigned tone)
 {
     return vn_vowels[base][tone];
 }
@@ -70,7 +70,7 @@ class_by_icu(uint32_t cp)
     if (is_letter_type(t))
         return is_latin_letter_range(cp) || !is_complex_script(cp) ? TOK_LETTER : TOK_COMPLEX;
     /* Invisible format characters inside a word (a soft hyphen, a zero width joiner) keep
-     * it whole, as in UAX #29; the term leaves them out (tok_is_invisible). */
+     * it whole, as in UAX #29; the term leaves them out (tracuu_tok_is_invisible). */
     if (t == U_NON_SPACING_MARK || t == U_COMBINING_SPACING_MARK || t == U_ENCLOSING_MARK ||
         (t == U_FORMAT_CHAR && cp != 0x200B))
         return TOK_MARK;
@@ -80,10 +80,10 @@ class_by_icu(uint32_t cp)
 }
 
 int
-tok_class_of(uint32_t cp)
+tracuu_tok_class_of(uint32_t cp)
 {
     if (cp < TOK_TABLE_SIZE)
-        return tok_table[cp].cls;
+        return tracuu_tok_table[cp].cls;
     return class_by_icu(cp);
 }
 
@@ -105,7 +105,7 @@ fill_tables(void)
     }
 
     for (uint32_t cp = 0; cp < TOK_TABLE_SIZE; cp++) {
-        tok_cpinfo *e = &tok_table[cp];
+        tok_cpinfo *e = &tracuu_tok_table[cp];
         if (cp < 0x80) {
             if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'))
                 e->cls = TOK_LETTER;
@@ -157,12 +157,12 @@ fill_tables(void)
 
     for (unsigned b = 0; b < TOK_VN_BASES; b++)
         for (unsigned t = 0; t < 6; t++)
-            tok_table[vn_vowels[b][t]].vowel = (uint8_t)(((b + 1) << 3) | t);
+            tracuu_tok_table[vn_vowels[b][t]].vowel = (uint8_t)(((b + 1) << 3) | t);
     return true;
 }
 
 bool
-tok_tables_init(void)
+tracuu_tok_tables_init(void)
 {
     static gsize once = 0;
     static bool ok = false;
@@ -184,17 +184,18 @@ is_vn_consonant(uint32_t cp)
 static unsigned
 vowel_base(uint32_t cp)
 {
-    return cp < TOK_TABLE_SIZE ? (unsigned)(tok_table[cp].vowel >> 3) : 0; /* 0: not a vowel */
+    return cp < TOK_TABLE_SIZE ? (unsigned)(tracuu_tok_table[cp].vowel >> 3)
+                               : 0; /* 0: not a vowel */
 }
 
 static unsigned
 vowel_tone(uint32_t cp)
 {
-    return tok_table[cp].vowel & 7u;
+    return tracuu_tok_table[cp].vowel & 7u;
 }
 
 void
-tok_fix_tones(uint32_t *cps, size_t n)
+tracuu_tok_fix_tones(uint32_t *cps, size_t n)
 {
     if (n < 2 || n > 8) /* The longest syllable, "nghiêng", has 7 letters. */
         return;
@@ -265,10 +266,10 @@ tok_fix_tones(uint32_t *cps, size_t n)
 }
 
 uint32_t
-tok_fold_cp(uint32_t cp)
+tracuu_tok_fold_cp(uint32_t cp)
 {
-    if (cp < TOK_TABLE_SIZE && tok_table[cp].fast)
-        return tok_table[cp].fold;
+    if (cp < TOK_TABLE_SIZE && tracuu_tok_table[cp].fast)
+        return tracuu_tok_table[cp].fold;
     if (cp >= 0x300 && cp <= 0x36F)
         return 0;
     UChar d[8];
@@ -287,7 +288,7 @@ tok_fold_cp(uint32_t cp)
 }
 
 bool
-tok_is_invisible(uint32_t cp)
+tracuu_tok_is_invisible(uint32_t cp)
 {
     if (cp < 0xAD)
         return false;

@@ -20,7 +20,7 @@ clean_spaces(const char *text, size_t n)
             pending_space = out->len > 0;
             continue;
         }
-        if (tok_is_invisible(cp))
+        if (tracuu_tok_is_invisible(cp))
             continue; /* as in terms: a soft hyphen or a joiner is not part of the text */
         if (pending_space) {
             g_string_append_c(out, ' ');
@@ -73,14 +73,14 @@ fix_all_tones(uint32_t *cps, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        if (tok_class_of(cps[i]) != TOK_LETTER) {
+        if (tracuu_tok_class_of(cps[i]) != TOK_LETTER) {
             i++;
             continue;
         }
         size_t j = i;
-        while (j < n && tok_class_of(cps[j]) == TOK_LETTER)
+        while (j < n && tracuu_tok_class_of(cps[j]) == TOK_LETTER)
             j++;
-        tok_fix_tones(cps + i, j - i);
+        tracuu_tok_fix_tones(cps + i, j - i);
         i = j;
     }
 }
@@ -90,7 +90,7 @@ normalize(const char *text, gssize len, bool fold)
 {
     if (!text)
         return g_strdup("");
-    if (!tok_tables_init())
+    if (!tracuu_tok_tables_init())
         return g_strdup("");
     size_t n = len < 0 ? strlen(text) : (size_t)len;
     GString *clean = clean_spaces(text, n);
@@ -102,7 +102,7 @@ normalize(const char *text, gssize len, bool fold)
     char buf[4];
     for (size_t i = 0; i < m; i++) {
         uint32_t cp = cps[i];
-        if (fold && !(cp = tok_fold_cp(cp)))
+        if (fold && !(cp = tracuu_tok_fold_cp(cp)))
             continue;
         g_string_append_len(out, buf, (gssize)tok_encode(cp, buf));
     }

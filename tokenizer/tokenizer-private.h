@@ -19,7 +19,7 @@ enum {
     TOK_COMPLEX, /* letter of a script without spaces: segmented by ICU */
 };
 
-/* Code points below this have a precomputed entry in tok_table. */
+/* Code points below this have a precomputed entry in tracuu_tok_table. */
 #define TOK_TABLE_SIZE 0x2000
 
 /* Number of Vietnamese vowel bases: a ă â e ê i o ô ơ u ư y. */
@@ -33,33 +33,34 @@ typedef struct {
     uint16_t fold;  /* lower without diacritics, đ as d (when fast) */
 } tok_cpinfo;
 
-extern tok_cpinfo tok_table[TOK_TABLE_SIZE];
+extern tok_cpinfo tracuu_tok_table[TOK_TABLE_SIZE];
 
-/* Fills tok_table and the vowel tables once per process; thread-safe. Returns false if ICU fails.
+/* Fills tracuu_tok_table and the vowel tables once per process; thread-safe. Returns false if ICU
+ * fails.
  */
-bool tok_tables_init(void);
+bool tracuu_tok_tables_init(void);
 
-/* The class of any code point (tok_table for the small ones, ICU for the rest). */
-int tok_class_of(uint32_t cp);
+/* The class of any code point (tracuu_tok_table for the small ones, ICU for the rest). */
+int tracuu_tok_class_of(uint32_t cp);
 
 /*
  * The accent-free form of one code point of a term (case-folded, NFC): diacritics removed,
  * đ as d; 0 for a lone combining diacritic, which is dropped.
  */
-uint32_t tok_fold_cp(uint32_t cp);
+uint32_t tracuu_tok_fold_cp(uint32_t cp);
 
 /* Whether @cp is an invisible format character (soft hyphen, ZWJ, BOM...) left out of terms. */
-bool tok_is_invisible(uint32_t cp);
+bool tracuu_tok_is_invisible(uint32_t cp);
 
 /* The lowercase Vietnamese vowel with base @base (0..11) and tone @tone (0..5). */
-uint32_t tok_vn_vowel(unsigned base, unsigned tone);
+uint32_t tracuu_tok_vn_vowel(unsigned base, unsigned tone);
 
 /*
  * Moves the tone mark of one lowercase Vietnamese syllable in @cps to its canonical vowel
  * (the "new" placement: hòa, thúy, khỏe, ủy; quý, già, hoàng unchanged). Leaves anything that
  * is not a plain Vietnamese syllable with exactly one tone mark unchanged.
  */
-void tok_fix_tones(uint32_t *cps, size_t n);
+void tracuu_tok_fix_tones(uint32_t *cps, size_t n);
 
 /*
  * Decodes one code point of @s at @i (< @len) and sets *@next past it. An invalid or truncated
@@ -165,4 +166,5 @@ typedef struct {
  * caller knows the text is meant as a number (a metadata value, a number: filter), so a ký hiệu
  * in lowercase is taken even where running text would need more evidence ("10/cp").
  */
-bool tok_docnum_match(const unsigned char *s, size_t len, size_t i, bool whole, tok_docnum *m);
+bool tracuu_tok_docnum_match(const unsigned char *s, size_t len, size_t i, bool whole,
+                             tok_docnum *m);

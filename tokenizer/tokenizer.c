@@ -51,7 +51,7 @@ tokenizer_error_quark(void)
 tracuu_tokenizer *
 tracuu_tokenizer_new(GError **error)
 {
-    if (!tok_tables_init()) {
+    if (!tracuu_tok_tables_init()) {
         g_set_error(error, tokenizer_error_quark(), 1, "ICU normalisation data is not available");
         return NULL;
     }
@@ -107,12 +107,12 @@ set_terms(tracuu_tokenizer *tk, uint32_t *cps, size_t n, bool tones, bool invisi
         /* "trư\u00ADờng" (a soft hyphen) is "trường": the term leaves such characters out. */
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
-            if (!tok_is_invisible(cps[i]))
+            if (!tracuu_tok_is_invisible(cps[i]))
                 cps[k++] = cps[i];
         n = k;
     }
     if (tones)
-        tok_fix_tones(cps, n);
+        tracuu_tok_fix_tones(cps, n);
     /* The folded form is that of the term as given (cut included), so that it never holds
      * letters the term does not. */
     size_t t = 0, f = 0;
@@ -124,7 +124,7 @@ set_terms(tracuu_tokenizer *tk, uint32_t *cps, size_t n, bool tones, bool invisi
             break;
         memcpy(tk->term + t, tmp, k);
         t += k;
-        uint32_t fc = tok_fold_cp(cp);
+        uint32_t fc = tracuu_tok_fold_cp(cp);
         if (fc) {
             k = tok_encode(fc, tmp);
             if (f + k <= TRACUU_TOKENIZER_MAX_TERM) {
@@ -157,13 +157,13 @@ normalize_token(tracuu_tokenizer *tk, const unsigned char *s, size_t n, bool ton
     unsigned vowels = 0, toned = 0;
     while (i < n) {
         uint32_t cp = tok_decode(s, n, i, &i);
-        if (cp >= TOK_TABLE_SIZE || !tok_table[cp].fast) {
+        if (cp >= TOK_TABLE_SIZE || !tracuu_tok_table[cp].fast) {
             fast = false;
             break;
         }
-        uint32_t low = tok_table[cp].lower;
+        uint32_t low = tracuu_tok_table[cp].lower;
         tk->cps[m++] = low;
-        unsigned v = tok_table[low].vowel;
+        unsigned v = tracuu_tok_table[low].vowel;
         vowels += v != 0;
         toned |= v & 7u;
     }
@@ -229,7 +229,7 @@ static int
 class_at(const unsigned char *s, size_t len, size_t i, uint32_t *cp, size_t *next)
 {
     *cp = tok_decode(s, len, i, next);
-    return *cp < TOK_TABLE_SIZE ? tok_table[*cp].cls : tok_class_of(*cp);
+    return *cp < TOK_TABLE_SIZE ? tracuu_tok_table[*cp].cls : tracuu_tok_class_of(*cp);
 }
 
 /* Scans a Latin word or a number from @i (a letter or digit) to at most @lim; emits it. */
@@ -357,7 +357,7 @@ match_url(const unsigned char *s, size_t len, size_t i)
     if (!j || j >= len)
         return 0;
     size_t body = j, next;
-    int first = tok_class_of(tok_decode(s, len, j, &next));
+    int first = tracuu_tok_class_of(tok_decode(s, len, j, &next));
     if (first != TOK_LETTER && first != TOK_DIGIT) /* a letter: "http://ôtô.vn" as well */
         return 0;
     int parens = 0;
@@ -366,7 +366,7 @@ match_url(const unsigned char *s, size_t len, size_t i)
         if (cp <= 0x20 || cp == '"' || cp == '<' || cp == '>' || cp == '`' || cp == '{' ||
             cp == '}' || cp == '|' || cp == '\\' || cp == '^')
             break;
-        if (cp >= 0x80 && tok_class_of(cp) == TOK_SEP)
+        if (cp >= 0x80 && tracuu_tok_class_of(cp) == TOK_SEP)
             break; /* Unicode spaces, quotes, U+FFFD */
         if (cp == '(')
             parens++;
@@ -474,7 +474,7 @@ match_domain(const unsigned char *s, size_t len, size_t i)
     if (end < len) {
         size_t next;
         uint32_t cp = tok_decode(s, len, end, &next);
-        if (tok_class_of(cp) != TOK_SEP || cp == '@')
+        if (tracuu_tok_class_of(cp) != TOK_SEP || cp == '@')
             return 0;
         if (cp == '/' || cp == ':') {
             /* A path or port: the rest as in a URL. */
@@ -483,7 +483,7 @@ match_domain(const unsigned char *s, size_t len, size_t i)
                 uint32_t c = tok_decode(s, len, j, &next);
                 if (c <= 0x20 || c == '"' || c == '<' || c == '>' || c == '`' || c == '{' ||
                     c == '}' || c == '|' || c == '\\' || c == '^' || c == '(' || c == ')' ||
-                    (c >= 0x80 && tok_class_of(c) == TOK_SEP))
+                    (c >= 0x80 && tracuu_tok_class_of(c) == TOK_SEP))
                     break;
                 j = next;
             }
@@ -519,7 +519,7 @@ segment(run_state *st, size_t i, size_t lim, bool part)
             size_t e;
             if (cls == TOK_DIGIT) {
                 tok_docnum m;
-                if (!continues_number(s, i) && tok_docnum_match(s, lim, i, false, &m)) {
+                if (!continues_number(s, i) && tracuu_tok_docnum_match(s, lim, i, false, &m)) {
                     tracuu_tokenizer *tk = st->tk;
                     memcpy(tk->term, m.term, m.term_len + 1);
                     tk->term_len = m.term_len;
