@@ -515,13 +515,21 @@ writer_thread(gpointer data)
 
 /* ---- workers: extraction in child processes ---- */
 
+#define WORKER_DEPTH 2
+
 typedef struct {
     pid_t pid;
     int to_fd;
     int from_fd;
     GByteArray *buf;
-    gint job;       /* index into the job list, -1 when idle */
-    gint64 started; /* monotonic time the job was sent */
+    /*
+     * Jobs sent and not answered, oldest first: the worker works on jobs[0] and finds the next
+     * one waiting in its pipe when it is done, instead of idling until the main thread sends
+     * it (which, on a busy machine, can take a while). Results come back in this order.
+     */
+    guint jobs[WORKER_DEPTH];
+    guint njobs;
+    gint64 started; /* monotonic time jobs[0] began */
     gboolean killed_for_time;
 } worker;
 
@@ -607,7 +615,7 @@ worker_spawn(worker *w, worker_exec *we, GError **error)
     w->from_fd = results[0];
     fcntl(w->from_fd, F_SETFL, fcntl(w->from_fd, F_GETFL) | O_NONBLOCK);
     w->buf = g_byte_array_new();
-    w->job = -1;
+    w->njobs = 0;
     w->killed_for_time = FALSE;
     return TRUE;
 }
@@ -638,9 +646,11 @@ death_reason(const worker *w, int status)
         return g_strdup_printf("timed out after %d s (extractor killed)", opt_timeout);
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
-        if (sig == SIGXCPU || sig == SIGKILL)
+        if (sig == SIGXCPU)
             return g_strdup_printf("CPU time limit of %d s exceeded (signal %d)", opt_cpu_limit,
                                    sig);
+        if (sig == SIGKILL)
+            return g_strdup("extractor killed (signal 9: over its CPU or memory limit?)");
         return g_strdup_printf("extractor crashed (signal %d, %s)", sig, strsignal(sig));
     }
     if (WIFEXITED(status))
@@ -718,10 +728,12 @@ has_indexed_name(const char *path)
     return FALSE;
 }
 
+/* Hands the result @u of the oldest job of @w on to the builders. */
 static void
 finish_job(run *r, worker *w, unit *u)
 {
-    tracuu_walk_file *f = r->files->pdata[w->job];
+    g_assert(w->njobs > 0);
+    tracuu_walk_file *f = r->files->pdata[w->jobs[0]];
     if (u->status == TRACUU_RESULT_UNSUPPORTED && has_indexed_name(f->path)) {
         /* An image among the documents is skipped; junk under a document's name is an input
          * that should have been indexed and could not be: a failure. */
@@ -733,7 +745,9 @@ finish_job(run *r, worker *w, unit *u)
     u->kind = UNIT_FILE;
     u->file = f;
     memcpy(u->key, f->key, 41);
-    w->job = -1;
+    w->njobs--;
+    memmove(w->jobs, w->jobs + 1, w->njobs * sizeof w->jobs[0]);
+    w->started = g_get_monotonic_time();
     push_unit(r, u);
 }
 
@@ -746,10 +760,28 @@ unit_failed(tracuu_result_status status, char *reason)
     return u;
 }
 
-/* Reads what @w sent; returns FALSE when the worker is gone (its job then failed). */
-static gboolean
-worker_read(run *r, worker *w)
+/*
+ * @w is gone (already reaped, with @reason): its oldest job failed for that reason, and the
+ * jobs queued behind it, which it never started, go back to @retry for another worker.
+ */
+static void
+worker_lost(run *r, worker *w, char *reason, GArray *retry)
 {
+    if (w->njobs == 0) {
+        g_free(reason);
+        return;
+    }
+    finish_job(r, w, unit_failed(TRACUU_RESULT_FAILED, reason));
+    for (guint i = 0; i < w->njobs; i++)
+        g_array_append_val(retry, w->jobs[i]);
+    w->njobs = 0;
+}
+
+/* Reads what @w sent and hands on every whole result. FALSE when the worker is gone. */
+static gboolean
+worker_read(run *r, worker *w, GArray *retry)
+{
+    gboolean eof = FALSE;
     for (;;) {
         guint8 chunk[65536];
         ssize_t n = read(w->from_fd, chunk, sizeof chunk);
@@ -761,25 +793,23 @@ worker_read(run *r, worker *w)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             break;
-        /* EOF or error: the worker died. */
-        if (w->job >= 0) {
-            int status = worker_reap(w, TRUE);
-            finish_job(r, w, unit_failed(TRACUU_RESULT_FAILED, death_reason(w, status)));
-        } else {
+        eof = TRUE; /* the worker died, perhaps after writing results: take those first */
+        break;
+    }
+    for (;;) {
+        gboolean bad = FALSE;
+        GVariant *v = tracuu_frame_take(w->buf, TRACUU_RESULT_TYPE, &bad);
+        if (bad) {
             worker_reap(w, TRUE);
+            worker_lost(r, w, g_strdup("extractor sent a malformed result"), retry);
+            return FALSE;
         }
-        return FALSE;
-    }
-    gboolean bad = FALSE;
-    GVariant *v = tracuu_frame_take(w->buf, TRACUU_RESULT_TYPE, &bad);
-    if (bad) {
-        worker_reap(w, TRUE);
-        if (w->job >= 0)
-            finish_job(r, w, unit_failed(TRACUU_RESULT_FAILED,
-                                         g_strdup("extractor sent a malformed result")));
-        return FALSE;
-    }
-    if (v != NULL && w->job >= 0) {
+        if (v == NULL)
+            break;
+        if (w->njobs == 0) {
+            g_variant_unref(v); /* an answer to nothing: ignore it */
+            continue;
+        }
         guchar status;
         const char *reason;
         GVariant *docs;
@@ -794,13 +824,16 @@ worker_read(run *r, worker *w)
         }
         g_variant_unref(v);
         finish_job(r, w, u);
-    } else if (v != NULL) {
-        g_variant_unref(v);
+    }
+    if (eof) {
+        int status = worker_reap(w, TRUE);
+        worker_lost(r, w, death_reason(w, status), retry);
+        return FALSE;
     }
     return TRUE;
 }
 
-/* Sends the next job to idle worker @w. */
+/* Sends job @job to @w. FALSE when the worker's pipe is closed (it died). */
 static gboolean
 worker_send(run *r, worker *w, guint job)
 {
@@ -808,8 +841,11 @@ worker_send(run *r, worker *w, guint job)
     GVariant *v = g_variant_ref_sink(g_variant_new("(^ayb)", f->path, f->maildir));
     gboolean ok = tracuu_frame_write(w->to_fd, v, NULL);
     g_variant_unref(v);
-    w->job = (gint)job;
-    w->started = g_get_monotonic_time();
+    if (ok) {
+        if (w->njobs == 0)
+            w->started = g_get_monotonic_time();
+        w->jobs[w->njobs++] = job;
+    }
     return ok;
 }
 
@@ -824,41 +860,50 @@ extract_all(run *r, guint n, GError **error)
     worker_exec we;
     worker_exec_init(&we);
     worker *ws = g_new0(worker, n);
-    for (guint i = 0; i < n; i++) {
-        if (!worker_spawn(&ws[i], &we, error)) {
-            for (guint j = 0; j < i; j++)
-                worker_reap(&ws[j], TRUE);
-            g_free(ws);
-            return FALSE;
-        }
-    }
+    for (guint i = 0; i < n; i++)
+        ws[i].pid = -1;
+    GArray *retry = g_array_new(FALSE, FALSE, sizeof(guint)); /* jobs of workers that died */
     guint next_job = 0, total = r->files->len;
     guint limit = 64 + 4 * n; /* results held in memory between workers and the writer */
     struct pollfd *pfd = g_new0(struct pollfd, n);
+    gboolean ok = TRUE;
     for (;;) {
         if (g_atomic_int_get(&r->rs.fatal))
             break;
         gboolean busy = FALSE;
         for (guint i = 0; i < n; i++) {
             worker *w = &ws[i];
-            if (w->pid < 0 && next_job < total && !worker_spawn(w, &we, error))
-                goto fail;
-            if (w->pid > 0 && w->job < 0 && next_job < total && in_flight(r) < limit) {
-                if (!worker_send(r, w, next_job++)) {
-                    /* The worker died before it got the job: it failed on the previous one's
-                     * aftermath; read its end to reap it and retry this job elsewhere. */
-                    int status = worker_reap(w, TRUE);
-                    (void)status;
-                    next_job--;
-                    w->job = -1;
+            gboolean more = retry->len > 0 || next_job < total;
+            if (w->pid < 0 && more && !worker_spawn(w, &we, error)) {
+                ok = FALSE;
+                goto out;
+            }
+            while (w->pid > 0 && w->njobs < WORKER_DEPTH && in_flight(r) < limit &&
+                   (retry->len > 0 || next_job < total)) {
+                guint job;
+                if (retry->len > 0) {
+                    job = g_array_index(retry, guint, retry->len - 1);
+                    g_array_set_size(retry, retry->len - 1);
+                } else {
+                    job = next_job++;
+                }
+                if (!worker_send(r, w, job)) {
+                    /* It died before it got this job: this one goes back to the queue, and
+                     * reading its pipe (or its reaping here) settles the jobs it had. */
+                    g_array_append_val(retry, job);
+                    worker_read(r, w, retry);
+                    if (w->pid > 0) {
+                        int status = worker_reap(w, TRUE);
+                        worker_lost(r, w, death_reason(w, status), retry);
+                    }
                 }
             }
-            busy |= w->job >= 0;
+            busy |= w->njobs > 0;
         }
-        if (!busy && next_job >= total)
+        if (!busy && retry->len == 0 && next_job >= total)
             break;
         for (guint i = 0; i < n; i++) {
-            pfd[i].fd = ws[i].job >= 0 ? ws[i].from_fd : -1;
+            pfd[i].fd = ws[i].njobs > 0 ? ws[i].from_fd : -1;
             pfd[i].events = POLLIN;
             pfd[i].revents = 0;
         }
@@ -866,35 +911,31 @@ extract_all(run *r, guint n, GError **error)
         if (rc < 0 && errno != EINTR) {
             g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "poll: %s",
                         g_strerror(errno));
-            goto fail;
+            ok = FALSE;
+            goto out;
         }
         gint64 now = g_get_monotonic_time();
         for (guint i = 0; i < n; i++) {
             worker *w = &ws[i];
             if (w->pid > 0 && pfd[i].revents != 0)
-                worker_read(r, w);
-            if (w->pid > 0 && w->job >= 0 && opt_timeout > 0 &&
+                worker_read(r, w, retry);
+            if (w->pid > 0 && w->njobs > 0 && opt_timeout > 0 &&
                 now - w->started > (gint64)opt_timeout * G_USEC_PER_SEC) {
                 w->killed_for_time = TRUE;
                 int status = worker_reap(w, TRUE);
-                finish_job(r, w, unit_failed(TRACUU_RESULT_FAILED, death_reason(w, status)));
+                worker_lost(r, w, death_reason(w, status), retry);
             }
         }
         show_progress(r, total, FALSE);
     }
+out:
     for (guint i = 0; i < n; i++)
         if (ws[i].pid > 0)
-            worker_reap(&ws[i], FALSE);
+            worker_reap(&ws[i], !ok);
+    g_array_free(retry, TRUE);
     g_free(pfd);
     g_free(ws);
-    return TRUE;
-fail:
-    for (guint i = 0; i < n; i++)
-        if (ws[i].pid > 0)
-            worker_reap(&ws[i], TRUE);
-    g_free(pfd);
-    g_free(ws);
-    return FALSE;
+    return ok;
 }
 
 /* ---- --from-jsonl ---- */
