@@ -23,12 +23,6 @@ enum { VN_A, VN_AW, VN_AA, VN_E, VN_EE, VN_I, VN_O, VN_OO, VN_OW, VN_U, VN_UW, V
 static uint32_t vn_vowels[TOK_VN_BASES][6];
 static const UNormalizer2 *nfd_instance;
 
-uint32_t
-tracuu_tok_vn_vowel(unsigned base, unsigned tone)
-{
-    return vn_vowels[base][tone];
-}
-
 static bool
 is_latin_letter_range(uint32_t cp)
 {

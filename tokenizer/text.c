@@ -6,6 +6,9 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 
+/* Longest value normalised, in bytes; the rest is cut (documented in the header). */
+#define MAX_VALUE (16u << 20)
+
 /* Valid UTF-8 with runs of white space as one space and the ends trimmed. */
 static GString *
 clean_spaces(const char *text, size_t n)
@@ -94,6 +97,13 @@ normalize(const char *text, gssize len, bool fold)
         return g_strdup("");
     size_t n = len < 0 ? strlen(text) : (size_t)len;
     GString *clean = clean_spaces(text, n);
+    if (clean->len > MAX_VALUE) {
+        /* ICU counts in int32_t; a metadata value is never this long. Cut at a character. */
+        size_t cut = MAX_VALUE;
+        while (cut > 0 && (clean->str[cut] & 0xC0) == 0x80)
+            cut--;
+        g_string_truncate(clean, cut);
+    }
     size_t m;
     uint32_t *cps = fold_to_cps(clean, &m);
     g_string_free(clean, TRUE);

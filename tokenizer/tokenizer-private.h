@@ -52,9 +52,6 @@ uint32_t tracuu_tok_fold_cp(uint32_t cp);
 /* Whether @cp is an invisible format character (soft hyphen, ZWJ, BOM...) left out of terms. */
 bool tracuu_tok_is_invisible(uint32_t cp);
 
-/* The lowercase Vietnamese vowel with base @base (0..11) and tone @tone (0..5). */
-uint32_t tracuu_tok_vn_vowel(unsigned base, unsigned tone);
-
 /*
  * Moves the tone mark of one lowercase Vietnamese syllable in @cps to its canonical vowel
  * (the "new" placement: hòa, thúy, khỏe, ủy; quý, già, hoàng unchanged). Leaves anything that

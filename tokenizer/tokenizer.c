@@ -288,8 +288,8 @@ scan_complex(run_state *st, size_t i, size_t lim, bool part)
             tk->run = g_renew(UChar, tk->run, tk->run_cap);
             tk->run_off = g_renew(uint32_t, tk->run_off, tk->run_cap);
         }
-        if (n >= INT32_MAX - 4)
-            break; /* ICU counts in int32_t */
+        if (n >= (1u << 30))
+            break; /* ICU counts in int32_t, run_off in uint32_t: the rest is the next run */
         if (cp < 0x10000) {
             tk->run[n] = (UChar)cp;
             tk->run_off[n++] = (uint32_t)(j - i);

@@ -110,7 +110,9 @@ const char *tracuu_token_kind_name(tracuu_token_kind kind);
 /*
  * Normalises a piece of text the way terms are normalised (valid UTF-8, NFC, one tone-mark
  * placement, case-folded), keeping spaces and punctuation, with runs of white space made one
- * space and the ends trimmed. For metadata values that are compared whole (issuer, type).
+ * space and the ends trimmed. For metadata values that are compared whole (issuer, type);
+ * invalid UTF-8 becomes U+FFFD, invisible format characters (soft hyphen) are left out, and a
+ * value longer than 16 MiB is cut there.
  * Returns a newly allocated string; caller frees with g_free(). @len may be -1 for NUL-terminated.
  */
 char *tracuu_text_normalize(const char *text, gssize len);
