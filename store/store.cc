@@ -54,10 +54,10 @@ namespace {
 constexpr int modified_retries = 5;
 
 bool
-path_exists(const std::string &path)
+path_exists(const char *path)
 {
     struct stat st;
-    return stat(path.c_str(), &st) == 0;
+    return stat(path, &st) == 0;
 }
 
 /*
@@ -70,7 +70,8 @@ path_exists(const std::string &path)
 bool
 half_created(const std::string &path)
 {
-    return !path_exists(path + "/iamglass") && path_exists(path + "/postlist.glass");
+    return !path_exists((path + "/iamglass").c_str()) &&
+           path_exists((path + "/postlist.glass").c_str());
 }
 
 char *
@@ -110,10 +111,24 @@ describe(const Xapian::Error &e)
 /*
  * Maps the exception being handled to a status and message. Called only from inside a catch
  * block; rethrows to dispatch on the type. @path is set when opening, so that a missing path
- * can be told from a folder that is not a database.
+ * can be told from a folder that is not a database. Throws nothing: if even the message cannot
+ * be made (no memory), the status comes back with what message there is.
  */
 tracuu_store_status
-classify(std::string &msg, const std::string *path)
+classify_current(std::string &msg, const char *path);
+
+tracuu_store_status
+classify(std::string &msg, const char *path) noexcept
+{
+    try {
+        return classify_current(msg, path);
+    } catch (...) {
+        return TRACUU_STORE_ERROR;
+    }
+}
+
+tracuu_store_status
+classify_current(std::string &msg, const char *path)
 {
     try {
         throw;
@@ -130,7 +145,7 @@ classify(std::string &msg, const std::string *path)
         /* DatabaseNotFoundError derives from it. Xapian says "not found" both for a missing
          * path and for a folder it does not recognise; only the first is NOT_FOUND. */
         msg = describe(e);
-        if (path && !path_exists(*path))
+        if (path && !path_exists(path))
             return TRACUU_STORE_NOT_FOUND;
         if (e.get_error_string() && strstr(e.get_error_string(), "Permission denied"))
             return TRACUU_STORE_IO;
@@ -145,8 +160,8 @@ classify(std::string &msg, const std::string *path)
         msg = describe(e);
         return TRACUU_STORE_INVALID;
     } catch (const Xapian::UnimplementedError &e) {
-        /* Xapian throws this at search time for query shapes it cannot run (a phrase over an
-         * AND, for instance): a bad query, from the caller's point of view. */
+        /* Xapian throws this for query shapes it cannot run (a phrase over an AND, for
+         * instance): a bad query, from the caller's point of view. */
         msg = describe(e);
         return TRACUU_STORE_INVALID;
     } catch (const Xapian::WildcardError &e) {
@@ -252,10 +267,14 @@ term_ok(tracuu_store_doc *doc, const char *term, size_t len)
         return false;
     }
     if (len > TRACUU_STORE_MAX_TERM) {
-        mark_bad(doc, TRACUU_STORE_INVALID,
-                 "term too long (" + std::to_string(len) + " bytes, the limit is " +
-                     std::to_string(TRACUU_STORE_MAX_TERM) + "): " + std::string(term, 40) +
-                     "...");
+        std::string msg;
+        try {
+            msg = "term too long (" + std::to_string(len) + " bytes, the limit is " +
+                  std::to_string(TRACUU_STORE_MAX_TERM) + "): " + std::string(term, 40) + "...";
+        } catch (...) {
+            /* The status alone says enough without memory for the message. */
+        }
+        mark_bad(doc, TRACUU_STORE_INVALID, std::move(msg));
         return false;
     }
     return true;
@@ -395,7 +414,7 @@ tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out, 
             case TRACUU_STORE_CREATE:
                 /* Xapian makes only the last folder; "creating it if missing" means the
                  * whole path, as mkdir -p. A failure here shows as Xapian's error below. */
-                if (!path_exists(store->path)) {
+                if (!path_exists(path)) {
                     std::error_code ec;
                     std::filesystem::create_directories(store->path, ec);
                 }
@@ -412,8 +431,7 @@ tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out, 
             return TRACUU_STORE_OK;
         }
     } catch (...) {
-        std::string p = path ? path : "";
-        st = classify(msg, &p);
+        st = classify(msg, path);
     }
     if (error) {
         try {
@@ -988,6 +1006,9 @@ tracuu_store_search(tracuu_store *store, const tracuu_query *query,
             guard.r = nullptr;
             timed_out = false;
 
+            /* Declared before the Enquire, which holds plain pointers to them, so that they
+             * outlive it. */
+            std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
             Xapian::Enquire enq(store->db());
             enq.set_query(query->q);
             if (opts->bm25_k1 != 0 || opts->bm25_b != 0)
@@ -998,7 +1019,6 @@ tracuu_store_search(tracuu_store *store, const tracuu_query *query,
                 enq.set_sort_by_value_then_relevance((Xapian::valueno)opts->sort_slot,
                                                      opts->sort_descending);
 
-            std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
             for (size_t i = 0; i < opts->n_facet_slots; i++) {
                 spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->facet_slots[i]));
                 enq.add_matchspy(spies.back().get());
