@@ -590,9 +590,67 @@ static gboolean
 is_motto(const char *text, const char *folded)
 {
     gboolean upper = is_upper_text(text);
-    return (upper && (strstr(folded, "cong hoa xa hoi") || g_str_has_prefix(folded, "chu nghia"))) ||
+    return (upper && (strstr(folded, "cong hoa xa hoi") || g_str_has_prefix(folded, "chu nghia") ||
+                      strcmp(folded, "dang cong san viet nam") == 0)) ||
            (strstr(folded, "doc lap") && strstr(folded, "tu do")) ||
            g_str_has_prefix(folded, "hanh phuc") || strstr(folded, "- hanh phuc");
+}
+
+/*
+ * Where the folded form of @s starts with @needle (folded ASCII, single spaces), at a word
+ * start, or NULL. For cells in which poppler ran the issuer and the motto together:
+ * "TRƯỜNG CAO ĐẲNG NGHỀ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM".
+ */
+static const char *
+find_folded(const char *s, const char *needle)
+{
+    for (const char *p = s; *p; p = g_utf8_next_char(p)) {
+        if (p > s && !g_unichar_isspace(g_utf8_get_char(g_utf8_prev_char(p))))
+            continue;
+        const char *t = p, *n = needle;
+        while (*n && *t) {
+            gunichar c = g_utf8_get_char(t);
+            if (*n == ' ') {
+                if (!g_unichar_isspace(c))
+                    break;
+                while (*t && g_unichar_isspace(g_utf8_get_char(t)))
+                    t = g_utf8_next_char(t);
+                n++;
+                continue;
+            }
+            if (fold_char(c) != (gunichar) (guchar) *n)
+                break;
+            t = g_utf8_next_char(t);
+            n++;
+        }
+        if (!*n)
+            return p;
+    }
+    return NULL;
+}
+
+/* Splits every capital cell that runs into the motto ("X CỘNG HÒA XÃ HỘI ...") in two. */
+static void
+split_motto_cells(GArray *cells)
+{
+    for (guint i = 0; i < cells->len; i++) {
+        cell *c = &g_array_index(cells, cell, i);
+        if (!is_upper_text(c->text))
+            continue;
+        const char *m = find_folded(c->text, "cong hoa xa hoi chu nghia");
+        if (!m)
+            m = find_folded(c->text, "dang cong san viet nam");
+        if (!m || m == c->text)
+            continue;
+        cell right = {g_strdup(m), c->line, c->col + (int) g_utf8_strlen(c->text, m - c->text),
+                      FALSE};
+        char *left = g_strndup(c->text, m - c->text);
+        g_strchomp(left);
+        g_free(c->text);
+        c->text = left;
+        g_array_insert_val(cells, i + 1, right);
+        i++;
+    }
 }
 
 static gboolean
@@ -873,6 +931,47 @@ after_vv(const char *c)
 }
 
 /*
+ * Whether a line of a mixed-case trích yếu that starts with a capital goes on from @before:
+ * a name cut over two lines ("tỉnh Gia" / "Lai", "Hiệp định" / "Thương mại"), a line that ends
+ * on a connecting word, a verb or a comma, or a line that starts with a type or an organ ("Thông báo
+ * 64-TB/VPTW", "Chính phủ nước ..."). Anything else is the body's first sentence, which in
+ * poppler's text follows the trích yếu with nothing between them ("... cơ quan nhà nước" /
+ * "Trong những năm qua, ...").
+ */
+static gboolean
+continues_with_capital(const char *before, const char *line)
+{
+    /* Compared with their diacritics: folded, "tử" (điện tử) would pass for "từ". */
+    static const char *const connectors[] = {
+        "và", "của", "về", "cho", "tại", "với", "theo", "trong", "giữa", "các", "những", "hoặc",
+        "thuộc", "từ", "đến", "năm", "ngày", "tháng", "số", "là", "do", "kèm", "tỉnh", "huyện",
+        "xã", "phường", "quận",
+        /* Verbs that want an object, often a named document: "cấp" / "Chứng chỉ hành nghề",
+           "phê duyệt" / "Đề án", "thực hiện" / "Chương trình". */
+        "cấp", "hành", "duyệt", "hiện", "dẫn", "sung", "đổi", "bỏ", "dụng", "giao",
+    };
+    size_t bl = strlen(before);
+    if (bl == 0)
+        return FALSE;
+    char last_char = before[bl - 1];
+    if (last_char == ',' || last_char == '-' || last_char == '(')
+        return TRUE;
+    g_auto(GStrv) words = g_strsplit(before, " ", -1);
+    guint n = g_strv_length(words);
+    if (n == 0)
+        return FALSE;
+    g_autofree char *last = g_utf8_strdown(words[n - 1], -1);
+    for (size_t i = 0; i < G_N_ELEMENTS(connectors); i++)
+        if (strcmp(last, connectors[i]) == 0)
+            return TRUE;
+    for (guint k = n >= 2 ? n - 2 : 0; k < n; k++)
+        if (g_unichar_isupper(g_utf8_get_char(words[k])))
+            return TRUE;
+    g_autofree char *f = fold_str(line);
+    return type_for_prefix(f) != NULL || starts_organ(f);
+}
+
+/*
  * Joins the trích yếu that starts at cell @i: the cells that follow in the header until the
  * body, an authority line, a rule, a blank line or a change from capitals to mixed case.
  * @first is where the first cell's text starts (after "V/v" for a công văn).
@@ -907,7 +1006,8 @@ collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv,
             for (const char *q = c->text; *q; q++)
                 words += *q == ' ';
             if (!g_unichar_islower(first_char) && !g_unichar_isdigit(first_char) &&
-                (words > 40 || strchr(".:;", c->text[tl - 1])))
+                (words > 40 || strchr(".:;", c->text[tl - 1]) ||
+                 !continues_with_capital(t->str, c->text)))
                 break;
         }
         /* A column to the right on a line of the left column is not part of it. */
@@ -927,8 +1027,10 @@ collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv,
         g_free(s);
         s = cased;
     }
+    /* A công văn's trích yếu keeps its "V/v" as written (without the colon some put after
+       it), as the sample archive's expected metadata has it. */
     if (vv) {
-        char *full = g_strconcat("Về việc ", s, NULL);
+        char *full = g_strconcat("V/v ", s, NULL);
         g_free(s);
         s = full;
     }
@@ -1162,6 +1264,7 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
     g_autoptr(GArray) cells = g_array_new(FALSE, FALSE, sizeof(cell));
     g_array_set_clear_func(cells, cell_clear);
     add_cells(cells, text, 0, MIN(len, HEAD_BYTES), HEAD_LINES);
+    split_motto_cells(cells);
 
     /* The header ends where the body starts. */
     guint end = MIN(cells->len, HEAD_MAX_CELLS);
@@ -1205,6 +1308,14 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
         if (!meta->date) {
             char *place = NULL;
             meta->date = parse_date_cell(c->text, &place);
+            /* "Thừa Thiên Huế, ngày 12 tháng 4 năm" with the year alone on the next line. */
+            if (!meta->date && g_str_has_suffix(f, " nam") && i + 1 < end) {
+                const char *next = g_array_index(cells, cell, i + 1).text;
+                if (strlen(next) == 4 && has_digit(next) && strspn(next, "0123456789") == 4) {
+                    g_autofree char *joined = g_strconcat(c->text, " ", next, NULL);
+                    meta->date = parse_date_cell(joined, &place);
+                }
+            }
             if (meta->date) {
                 meta->place = place;
                 date_at = i;

@@ -85,7 +85,7 @@ static const header_case header_cases[] = {
      "- Lưu: VT, CNTT.\n"
      "                                                                   Nguyễn Văn Phúc\n",
      "2154/BGDĐT-CNTT", "Công văn", "Cục Công nghệ thông tin", "2026-08-10", "Hà Nội",
-     "Về việc Hướng dẫn triển khai chuyển đổi số năm học 2026-2027", "Nguyễn Văn Phúc"},
+     "V/v Hướng dẫn triển khai chuyển đổi số năm học 2026-2027", "Nguyễn Văn Phúc"},
 
     {"thong-bao",
      "VĂN PHÒNG CHÍNH PHỦ\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
@@ -138,7 +138,7 @@ static const header_case header_cases[] = {
      "Độc lập - Tự do - Hạnh phúc\nSố: 2154/BGDĐT-CNTT\nHà Nội, ngày 10 tháng 08 năm 2026\n"
      "V/v: Hướng dẫn lưu trữ công văn\nKính gửi: Các Sở Giáo dục và Đào tạo.\n",
      "2154/BGDĐT-CNTT", "Công văn", "Cục Công nghệ thông tin", "2026-08-10", "Hà Nội",
-     "Về việc Hướng dẫn lưu trữ công văn", NULL},
+     "V/v Hướng dẫn lưu trữ công văn", NULL},
 
     /* Poppler's order for a two-level issuer: the parent, the motto, the date, then the
        issuing unit and its number. */
@@ -151,6 +151,44 @@ static const header_case header_cases[] = {
      "TRƯỞNG BAN CÔNG NGHỆ THÔNG TIN\n[ KÝ BỞI CHỮ KÝ SỐ HỢP LỆ ]\nDương Thành Long\n",
      "145/TB-VNPT-IT", "Thông báo", "Ban Công nghệ Thông tin", "2026-08-12", "Hà Nội",
      "Về việc nâng cấp hệ thống kết nối", "Dương Thành Long"},
+
+    /* Poppler ran the issuer's first line and the motto into one line. */
+    {"poppler-merged-motto",
+     "TRƯỜNG CAO ĐẲNG NGHỀ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nCÔNG NGHỆ CAO HÀ NỘI\n"
+     "Độc lập - Tự do - Hạnh phúc\nSố: 172/CĐN-TGNC\nHà Nội, ngày 05 tháng 9 năm 2023\n"
+     "V/v tổ chức tuyển sinh và đào\ntạo năm học 2023 - 2024\n"
+     "Kính gửi: Các phòng, khoa, trung tâm thuộc Trường.\n",
+     "172/CĐN-TGNC", "Công văn", "Trường Cao đẳng nghề công nghệ cao Hà Nội", "2023-09-05",
+     "Hà Nội", "V/v tổ chức tuyển sinh và đào tạo năm học 2023 - 2024", NULL},
+
+    /* The year of the date alone on the next line. */
+    {"date-over-two-lines",
+     "ỦY BAN NHÂN DÂN\nTỈNH THỪA THIÊN HUẾ\nSố: 87/KH-UBND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nThừa Thiên Huế, ngày 12 tháng 4 năm\n2021\nKẾ HOẠCH\n"
+     "Chuyển đổi số tỉnh Thừa Thiên Huế năm 2021\n"
+     "Thực hiện Quyết định số 749/QĐ-TTg, Ủy ban nhân dân tỉnh Thừa Thiên Huế ban hành Kế hoạch.\n",
+     "87/KH-UBND", "Kế hoạch", "Ủy ban nhân dân tỉnh Thừa Thiên Huế", "2021-04-12",
+     "Thừa Thiên Huế", "Chuyển đổi số tỉnh Thừa Thiên Huế năm 2021", NULL},
+
+    /* In poppler's text the body follows the trích yếu with nothing between them: a line with
+       a capital after a complete trích yếu is the body; one after a name cut in two is not. */
+    {"body-right-after-title",
+     "CHÍNH PHỦ\nSố: 36a/NQ-CP\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "Hà Nội, ngày 14 tháng 10 năm 2015\nNGHỊ QUYẾT\nVề Chính phủ điện tử\n"
+     "Sau 05 năm thực hiện Quyết định số 1605/QĐ-TTg ngày 27 tháng 8 năm\n"
+     "2010 của Thủ tướng Chính phủ, việc ứng dụng công nghệ thông tin trong\nQUYẾT NGHỊ:\n",
+     "36a/NQ-CP", "Nghị quyết", "Chính phủ", "2015-10-14", "Hà Nội", "Về Chính phủ điện tử",
+     NULL},
+    {"title-name-cut-over-lines",
+     "BỘ XÂY DỰNG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "Số: 1234/QĐ-BXD\nHà Nội, ngày 15 tháng 8 năm 2025\nQUYẾT ĐỊNH\n"
+     "Công bố vùng nước cảng biển thuộc địa phận tỉnh Gia\n"
+     "Lai và khu vực quản lý của Cảng vụ Hàng hải Quy Nhơn\n"
+     "Căn cứ Bộ luật Hàng hải Việt Nam;\nBộ trưởng Bộ Xây dựng ban hành Quyết định.\n",
+     "1234/QĐ-BXD", "Quyết định", "Bộ Xây dựng", "2025-08-15", "Hà Nội",
+     "Công bố vùng nước cảng biển thuộc địa phận tỉnh Gia Lai và khu vực quản lý của Cảng vụ "
+     "Hàng hải Quy Nhơn",
+     NULL},
 
     /* The date inside a trích yếu is not the date of the document; a number cut at its dash
        at the end of a line is joined back. */
