@@ -1152,8 +1152,23 @@ test_modified_retry(Fixture *fx, gconstpointer data)
     const int n = 3000, rounds = 5;
     fill_round(fx->store, 0, n);
     tracuu_store *reader = open_ok(fx->path, TRACUU_STORE_READ);
+    tracuu_store *searcher = open_ok(fx->path, TRACUU_STORE_READ);
     for (int round = 1; round < rounds; round++)
         fill_round(fx->store, round, n);
+
+    /* A search, too, retries on the newest revision: every hit's data is the last round's. */
+    tracuu_query *all = query_from("(filter all *Qr)");
+    tracuu_search_options opts;
+    tracuu_search_options_init(&opts);
+    opts.limit = (uint32_t)n;
+    tracuu_results *res = NULL;
+    check_ok(searcher, tracuu_store_search(searcher, all, &opts, &res));
+    g_assert_cmpuint(res->n_hits, ==, (size_t)n);
+    for (size_t i = 0; i < res->n_hits; i++)
+        g_assert_cmpint(res->hits[i].data[0], ==, 'A' + rounds - 1);
+    tracuu_results_free(res);
+    tracuu_query_free(all);
+    tracuu_store_free(searcher);
 
     int newest = 0;
     for (uint32_t id = 5; id < 5 + (uint32_t)n; id++) {
