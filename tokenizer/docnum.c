@@ -122,6 +122,10 @@ scan_group(const unsigned char *s, size_t len, size_t i, group *g)
             i += 2;
         } else if (c >= '0' && c <= '9' && n > 0) {
             i++;
+        } else if (c == '&' && n > 0 && i + 1 < len &&
+                   ((s[i + 1] >= 'A' && s[i + 1] <= 'Z') ||
+                    (s[i + 1] == 0xC4 && i + 2 < len && s[i + 2] == 0x90))) {
+            i++; /* "BGD&ĐT", "SNN&PTNT": local offices abbreviate "và" so */
         } else {
             break;
         }

@@ -133,17 +133,17 @@ char *tracuu_text_fold(const char *text, gssize len);
  * texts show): NUMBER[letter]/[YEAR/]KÝ-HIỆU ("36a/NQ-CP", "01/2021/TT-BTTTT", "01/2026/QH16"),
  * NUMBER-TYPE/KÝ-HIỆU ("64-TB/VPTW") and NUMBER:YEAR/KÝ-HIỆU of technical standards
  * ("QCVN 01:2025/BTNMT" gives "01:2025/btnmt"). The ký hiệu is one or more groups of letters
- * (A-Z, Đ) and digits, each starting with a letter, joined by any dash (- ‐ ‑ ‒ – — −), with up
- * to three spaces around a dash or slash when the group after it is in capitals ("CT - TTg",
- * "45/2025 /TT-BXD", but not "CP - Về việc"); a group must not run on into other letters
- * ("1/Điều" is not a number). Lowercase is accepted where the form shows a number (a year, or
- * two groups: "1115/qđ-ttg"), so that queries typed without capitals match; here, where the
- * whole text is meant as a number, any lowercase ký hiệu is ("10/cp", "34/2008/ct - ttg"),
- * while in running text tracuu_tokenizer_run() does not make "5/kg" a number. Dates (3/12/2008),
- * fractions (1/2), scores, times and phone numbers have no letters after the slash and are never
- * numbers. Normal form: lowercase, every dash "-", no spaces, digits and letters as written
- * (leading zeros kept). A number longer than TRACUU_TOKENIZER_MAX_TERM bytes or with more than
- * 24 groups is not one.
+ * (A-Z, Đ), digits and "&" before a capital ("GD&ĐT"), each starting with a letter, joined by
+ * any dash (- ‐ ‑ ‒ – — −), with up to three spaces around a dash or slash when the group after
+ * it is in capitals ("CT - TTg", "45/2025 /TT-BXD", but not "CP - Về việc"); a group must not
+ * run on into other letters ("1/Điều" is not a number). Lowercase is accepted where the form
+ * shows a number (a year, or two groups: "1115/qđ-ttg"), so that queries typed without capitals
+ * match; here, where the whole text is meant as a number, any lowercase ký hiệu is ("10/cp",
+ * "34/2008/ct - ttg"), while in running text tracuu_tokenizer_run() does not make "5/kg" a
+ * number. Dates (3/12/2008), fractions (1/2), scores, times and phone numbers have no letters
+ * after the slash and are never numbers. Normal form: lowercase, every dash "-", no spaces, digits
+ * and letters as written (leading zeros kept). A number longer than TRACUU_TOKENIZER_MAX_TERM bytes
+ * or with more than 24 groups is not one.
  */
 gboolean tracuu_docnum_normalize(const char *text, gssize len, char **term, char **folded);
 

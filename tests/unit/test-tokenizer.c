@@ -291,6 +291,9 @@ static const docnum_row docnum_rows[] = {
     {"09/2025/TTLT-VKSNDTC-TANDTC-KTNN", "09/2025/ttlt-vksndtc-tandtc-ktnn",
      "09/2025/ttlt-vksndtc-tandtc-ktnn"},
     {"999/TTg-QHĐP", "999/ttg-qhđp", "999/ttg-qhdp"},
+    /* "&" inside a group, as local offices write "và". */
+    {"2005/TT-BGD&ĐT", "2005/tt-bgd&đt", "2005/tt-bgd&dt"},
+    {"123/SKH&ĐT-ĐKKD", "123/skh&đt-đkkd", "123/skh&dt-dkkd"},
     /* Technical standards: QCVN 01:2025/BTNMT. */
     {"01:2025/BTNMT", "01:2025/btnmt", "01:2025/btnmt"},
     /* Typed in a query box without capitals. */
