@@ -933,14 +933,29 @@ text_part_text(mail_walk *walk, GMimeObject *object, gboolean html, guint part_n
     return text;
 }
 
-/* Makes @child an attachment of the message being walked. */
+/* Content types that say nothing about the content: what the extractor found is better. */
+static gboolean
+is_generic_type(const char *mime)
+{
+    return strcmp(mime, "application/octet-stream") == 0 ||
+           strcmp(mime, "application/x-download") == 0 ||
+           strcmp(mime, "application/force-download") == 0 ||
+           strcmp(mime, "application/unknown") == 0 || strcmp(mime, "binary/octet-stream") == 0;
+}
+
+/*
+ * Makes @child an attachment of the message being walked, with the part's content type, or the
+ * one the extractor detected when the sender declared only "application/octet-stream".
+ */
 static void
 walk_add_attachment(mail_walk *walk, tracuu_extracted *child, const char *mime, char *filename)
 {
     g_free(child->kind);
     child->kind = g_strdup("attachment");
-    g_free(child->mime);
-    child->mime = g_strdup(mime);
+    if (child->mime == NULL || !is_generic_type(mime)) {
+        g_free(child->mime);
+        child->mime = g_strdup(mime);
+    }
     g_free(child->attachment);
     child->attachment = filename;
     if (walk->doc->children == NULL)

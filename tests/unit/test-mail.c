@@ -357,6 +357,29 @@ build_pdf_attachment(gsize *len)
     return g_string_free(s, FALSE);
 }
 
+/* A DOCX sent as application/octet-stream, as many mailers do: the detected type is kept. */
+static char *
+build_docx_attachment(gsize *len)
+{
+    g_autofree char *path = g_build_filename(g_getenv("TRACUU_SHARED_DATA"), "samples",
+                                             "docx_laws", "145_2020_ND-CP_459400.docx", NULL);
+    g_autofree char *docx = NULL;
+    gsize docx_len = 0;
+    g_assert_true(g_file_get_contents(path, &docx, &docx_len, NULL));
+    g_autofree char *b64 = g_base64_encode((const guchar *)docx, docx_len);
+    GString *s = g_string_new("From: a@b.vn\nSubject: docx\nMIME-Version: 1.0\n"
+                              "Content-Type: multipart/mixed; boundary=\"D\"\n\n"
+                              "--D\nContent-Type: application/octet-stream\n"
+                              "Content-Disposition: attachment; filename=\"nd145.docx\"\n"
+                              "Content-Transfer-Encoding: base64\n\n");
+    gsize b64_len = strlen(b64);
+    for (gsize i = 0; i < b64_len; i += 76)
+        g_string_append_printf(s, "%.76s\n", b64 + i);
+    g_string_append(s, "--D--\n");
+    *len = s->len;
+    return g_string_free(s, FALSE);
+}
+
 static const mail_case mail_cases[] = {
     { .name = "plain", .raw = msg_plain, .error_code = OK,
       .subject = "Quyết định số 12", .from = "Nguyễn Văn A <a@moet.gov.vn>",
@@ -395,6 +418,10 @@ static const mail_case mail_cases[] = {
       .subject = "Công văn", .text_has = { "Gửi công văn." }, .children = 1,
       .child_attachment = "Công văn.pdf", .child_mime = "application/pdf",
       .child_text_has = "2154/BGDĐT-CNTT" },
+    { .name = "docx-attachment", .build = build_docx_attachment, .error_code = OK, .children = 1,
+      .child_attachment = "nd145.docx",
+      .child_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+      .child_text_has = "145/2020/NĐ-CP" },
     { .name = "truncated-multipart", .raw = msg_truncated, .error_code = OK,
       .subject = "cut", .text_has = { "Phần còn đọc được" }, .children = 1,
       .child_attachment = "cut.pdf", .warning_has = "cut.pdf" },
