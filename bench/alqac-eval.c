@@ -20,7 +20,7 @@
  *
  *   alqac-eval [--data DIR] [--index DIR] [--rebuild] [--split NAME] [--no-reference]
  *              [--accent W] [--folded W] [--title W] [--bigram W] [--bigram-accent W]
- *              [--k1 X] [--b X]
+ *              [--k1 X] [--b X] [--restore W] [--restore-docs N]
  */
 
 typedef struct {
@@ -227,6 +227,12 @@ main(int argc, char **argv)
         OPT_D("--bigram", bigram_weight)
         OPT_D("--bigram-accent", bigram_accent)
         OPT_D("--k1", bm25_k1)
+        OPT_D("--restore", restore_weight)
+        if (strcmp(a, "--restore-docs") == 0 && v != NULL) {
+            rp.restore_docs = (unsigned)atoi(v);
+            i++;
+            continue;
+        }
         OPT_D("--b", bm25_b)
         if (strcmp(a, "--data") == 0 && v != NULL) {
             data = v;
@@ -244,7 +250,7 @@ main(int argc, char **argv)
         } else {
             die("usage: alqac-eval [--data DIR] [--index DIR] [--rebuild] [--split NAME] "
                 "[--no-reference] [--accent W] [--folded W] [--title W] [--bigram W] "
-                "[--bigram-accent W] [--k1 X] [--b X]");
+                "[--bigram-accent W] [--k1 X] [--b X] [--restore W] [--restore-docs N]");
         }
     }
     g_autofree char *data_dir = NULL;
@@ -316,9 +322,10 @@ main(int argc, char **argv)
     tracuu_tokenizer *tk = tracuu_tokenizer_new(NULL);
 
     printf("# params: accent %.2f folded %.2f title %.2f bigram %.2f bigram-accent %.2f "
-           "k1 %.2f b %.2f\n",
+           "k1 %.2f b %.2f restore %.2f restore-docs %u all-words-max %u\n",
            rp.accent_weight, rp.folded_weight, rp.title_weight, rp.bigram_weight,
-           rp.bigram_accent, rp.bm25_k1, rp.bm25_b);
+           rp.bigram_accent, rp.bm25_k1, rp.bm25_b, rp.restore_weight, rp.restore_docs,
+           rp.all_words_max);
     const char *splits[] = {"train_verified", "train_unverified"};
     gint64 t0 = g_get_monotonic_time();
     int nq = 0;

@@ -27,11 +27,21 @@ tracuu_rank_params_init(tracuu_rank_params *params)
     params->bm25_k1 = 1.0;
     params->bm25_b = 0.5;
     params->all_words_max = 4;
+    params->restore_weight = 0.7;
+    params->restore_docs = 10;
+}
+
+static void
+qword_clear(gpointer p)
+{
+    g_free(((tracuu_qword *)p)->folded);
 }
 
 void
 tracuu_compiled_clear(tracuu_compiled *c)
 {
+    if (c->words != NULL)
+        g_array_unref(c->words);
     tracuu_query_free(c->query);
     tracuu_query_free(c->filter);
     if (c->docnums != NULL)
@@ -46,6 +56,7 @@ typedef struct {
     char *folded; /* folded form */
     tracuu_token_kind kind;
     uint32_t pos;
+    double exact; /* weight factor of the exact term: 0 when only the folded form counts */
 } qtoken;
 
 typedef struct {
@@ -53,6 +64,8 @@ typedef struct {
     const tracuu_rank_params *rp;
     gboolean accented; /* the query as a whole was typed with diacritics */
     gboolean relaxed;  /* every run of words needs only one of them */
+    GHashTable *restore; /* word index -> accented form guessed for an accent-free query */
+    guint word_index;    /* positive words seen so far, the key of @restore */
     tracuu_compiled *out;
     GError **error;
     gboolean failed;
@@ -154,14 +167,14 @@ word_query(compiler *c, const qtoken *t, gboolean with_title)
     g_autoptr(GPtrArray) subs = g_ptr_array_new();
     double fw = c->rp->folded_weight;
     g_ptr_array_add(subs, term_q(c, TRACUU_PREFIX_FOLDED, t->folded, fw));
-    if (c->accented)
-        g_ptr_array_add(subs, term_q(c, "", t->term, c->rp->accent_weight));
+    if (t->exact > 0)
+        g_ptr_array_add(subs, term_q(c, "", t->term, c->rp->accent_weight * t->exact));
     if (with_title && c->rp->title_weight > 0) {
         g_ptr_array_add(subs, term_q(c, TRACUU_PREFIX_TITLE_FOLDED, t->folded,
                                      c->rp->title_weight * fw));
-        if (c->accented)
+        if (t->exact > 0)
             g_ptr_array_add(subs, term_q(c, TRACUU_PREFIX_TITLE, t->term,
-                                         c->rp->title_weight * c->rp->accent_weight));
+                                         c->rp->title_weight * c->rp->accent_weight * t->exact));
     }
     return combine(TRACUU_QUERY_OR, subs, 0);
 }
@@ -176,12 +189,44 @@ pair_query(compiler *c, const char *prefix, const char *a, const char *b, double
 }
 
 /* A run of plain words: OR of the syllables, plus the bonus of adjacent pairs. */
+/*
+ * Decides for each token whether its exact form counts: always when the query was typed with
+ * diacritics; for an accent-free query, when the engine guessed its accents (@restore), with
+ * less weight. Positive words are numbered in query order and listed for that guess.
+ */
+static void
+prepare_tokens(compiler *c, GArray *toks, gboolean positive)
+{
+    for (guint i = 0; i < toks->len; i++) {
+        qtoken *t = &g_array_index(toks, qtoken, i);
+        t->exact = c->accented ? 1.0 : 0.0;
+        if (!positive)
+            continue;
+        guint index = c->word_index++;
+        if (t->kind == TRACUU_TOKEN_WORD) {
+            tracuu_qword w = {g_strdup(t->folded), index, t->pos,
+                              i > 0 && g_array_index(toks, qtoken, i - 1).pos + 1 == t->pos &&
+                                  g_array_index(toks, qtoken, i - 1).kind == TRACUU_TOKEN_WORD};
+            g_array_append_val(c->out->words, w);
+        }
+        const char *guess =
+            c->restore != NULL ? g_hash_table_lookup(c->restore, GUINT_TO_POINTER(index + 1))
+                               : NULL;
+        if (!c->accented && guess != NULL && t->kind == TRACUU_TOKEN_WORD) {
+            g_free(t->term);
+            t->term = g_strdup(guess);
+            t->exact = c->rp->restore_weight;
+        }
+    }
+}
+
 static tracuu_query *
 text_query(compiler *c, const char *text, gboolean mark)
 {
     g_autoptr(GArray) toks = tokenize(c->tk, text);
     if (toks->len == 0)
         return NULL;
+    prepare_tokens(c, toks, mark);
     g_autoptr(GPtrArray) words = g_ptr_array_new();
     g_autoptr(GPtrArray) pairs = g_ptr_array_new();
     for (guint i = 0; i < toks->len; i++) {
@@ -201,9 +246,9 @@ text_query(compiler *c, const char *text, gboolean mark)
         if (c->rp->bigram_weight > 0)
             g_ptr_array_add(pairs, pair_query(c, TRACUU_PREFIX_FOLDED, prev->folded, t->folded,
                                               c->rp->bigram_weight));
-        if (c->accented && c->rp->bigram_accent > 0)
-            g_ptr_array_add(pairs,
-                            pair_query(c, "", prev->term, t->term, c->rp->bigram_accent));
+        if (prev->exact > 0 && t->exact > 0 && c->rp->bigram_accent > 0)
+            g_ptr_array_add(pairs, pair_query(c, "", prev->term, t->term,
+                                              c->rp->bigram_accent * MIN(prev->exact, t->exact)));
     }
     /* A few words typed are all meant ("giao ban" is not "ban"); a pasted sentence is not. */
     gboolean all = !c->relaxed && toks->len > 1 && toks->len <= c->rp->all_words_max;
@@ -222,6 +267,7 @@ phrase_query(compiler *c, const char *text, gboolean mark)
     g_autoptr(GArray) toks = tokenize(c->tk, text);
     if (toks->len == 0)
         return NULL;
+    prepare_tokens(c, toks, mark);
     if (toks->len == 1) {
         const qtoken *t = &g_array_index(toks, qtoken, 0);
         if (mark)
@@ -233,10 +279,15 @@ phrase_query(compiler *c, const char *text, gboolean mark)
     g_autoptr(GPtrArray) folded = g_ptr_array_new();
     g_autoptr(GPtrArray) exact = g_ptr_array_new();
     g_autoptr(GPtrArray) words = g_ptr_array_new();
+    gboolean all_exact = TRUE;
+    for (guint i = 0; i < toks->len; i++) {
+        const qtoken *t = &g_array_index(toks, qtoken, i);
+        all_exact = all_exact && t->exact > 0;
+    }
     for (guint i = 0; i < toks->len; i++) {
         const qtoken *t = &g_array_index(toks, qtoken, i);
         g_ptr_array_add(folded, term_q(c, TRACUU_PREFIX_FOLDED, t->folded, 1.0));
-        if (c->accented)
+        if (all_exact)
             g_ptr_array_add(exact, term_q(c, "", t->term, 1.0));
         g_ptr_array_add(words, word_query(c, t, TRUE));
         if (mark)
@@ -248,7 +299,7 @@ phrase_query(compiler *c, const char *text, gboolean mark)
         q = tracuu_query_scale(q, c->rp->phrase_weight);
     g_autoptr(GPtrArray) extra = g_ptr_array_new();
     g_ptr_array_add(extra, combine(TRACUU_QUERY_OR, words, 0));
-    if (c->accented)
+    if (all_exact)
         g_ptr_array_add(extra, tracuu_query_scale(combine(TRACUU_QUERY_PHRASE, exact, n),
                                                   c->rp->bigram_accent));
     return combine2(TRACUU_QUERY_AND_MAYBE, q, combine(TRACUU_QUERY_OR, extra, 0));
@@ -505,8 +556,8 @@ scan_accents(tracuu_tokenizer *tk, const tracuu_qnode *n, accent_ctx *a)
 
 gboolean
 tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
-                     const tracuu_rank_params *params, gboolean relaxed, tracuu_compiled *out,
-                     GError **error)
+                     const tracuu_rank_params *params, gboolean relaxed, GHashTable *restore,
+                     tracuu_compiled *out, GError **error)
 {
     tracuu_rank_params defaults;
     if (params == NULL) {
@@ -520,8 +571,11 @@ tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
     scan_accents(tk, ast, &a);
     /* A query typed with diacritics is taken as written, also its bare syllables ("ma" is not
      * "mà"); a query typed without any is folded throughout. */
-    compiler c = {.tk = tk,         .rp = params, .accented = a.accented, .relaxed = relaxed,
-                  .out = out,       .error = error};
+    out->accented = a.accented;
+    out->words = g_array_new(FALSE, TRUE, sizeof(tracuu_qword));
+    g_array_set_clear_func(out->words, qword_clear);
+    compiler c = {.tk = tk,       .rp = params,   .accented = a.accented, .relaxed = relaxed,
+                  .out = out,     .error = error, .restore = restore};
     if (ast->kind == TRACUU_QNODE_SEQ)
         out->query = compile_seq(&c, ast, TRUE, TRUE);
     else

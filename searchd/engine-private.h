@@ -94,6 +94,8 @@ typedef struct {
     double bigram_accent;  /* extra weight for pairs written with the same diacritics */
     double phrase_weight;  /* weight of a quoted phrase's own match */
     double bm25_k1, bm25_b;
+    double restore_weight;  /* weight of a guessed accent, for accent-free queries (0: off) */
+    unsigned restore_docs;  /* best hits read to guess the accents of an accent-free query */
     unsigned all_words_max; /* runs of at most this many syllables need them all (AND); longer
                                runs (pasted sentences) need any (OR). 0: always OR */
 } tracuu_rank_params;
@@ -109,6 +111,14 @@ void tracuu_engine_set_rank_params(struct tracuu_engine *engine,
 /* Whether hits get a snippet (default TRUE); the evaluation turns them off to measure ranking. */
 void tracuu_engine_set_snippets(struct tracuu_engine *engine, gboolean on);
 
+/* A positive word of the query, in query order, for guessing accents. */
+typedef struct {
+    char *folded;
+    guint index;       /* the key for the @restore table of tracuu_query_compile() */
+    uint32_t pos;
+    gboolean after_word; /* the word before it stands right next to it */
+} tracuu_qword;
+
 /* What the compiler gives back: the query and what the snippets and docnum ranking need. */
 typedef struct {
     tracuu_query *query;    /* the whole ranked query with filters, or NULL for "no text" */
@@ -117,19 +127,24 @@ typedef struct {
     GPtrArray *docnums;     /* char *: folded docnum forms found in the text (for tiers) */
     GHashTable *marks;      /* char * terms (accented and folded forms) to mark in snippets */
     gboolean has_text;      /* some positive text was given (else: browse by filters) */
+    gboolean accented;      /* the query was typed with diacritics */
+    GArray *words;          /* tracuu_qword: the positive words (for guessing accents) */
     gboolean relaxable;     /* some run needed all its words: compiling with @relaxed may find
                                more when this finds nothing */
 } tracuu_compiled;
 
 /*
  * Turns @ast into store queries with @tk and @params (NULL: defaults); @relaxed makes every
- * run of plain words need any of its words rather than all of them. Returns FALSE with
+ * run of plain words need any of its words rather than all of them. @restore (or NULL) maps
+ * GUINT_TO_POINTER(word index + 1) to the accented form guessed for that word of an accent-free
+ * query (see tracuu_qword), which then counts like a typed accent with restore_weight.
+ * Returns FALSE with
  * @error (TRACUU_ENGINE_ERROR_BAD_QUERY) when the store cannot build a query. On success the
  * caller clears @out with tracuu_compiled_clear().
  */
 gboolean tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
                               const tracuu_rank_params *params, gboolean relaxed,
-                              tracuu_compiled *out, GError **error);
+                              GHashTable *restore, tracuu_compiled *out, GError **error);
 
 void tracuu_compiled_clear(tracuu_compiled *c);
 

@@ -9,6 +9,7 @@
 #define ENGINE_MAX_LIMIT 1000
 #define ENGINE_SNIPPET_BYTES 200
 #define ENGINE_FACET_LIMIT 100
+#define ENGINE_EXACT_TOTAL 5000 /* totals are exact up to this many matches */
 /* Documents with the number asked for, and documents citing it, ranked ahead of the rest. */
 #define ENGINE_TIER_MAX 10000
 
@@ -378,6 +379,176 @@ make_hit(tracuu_engine *e, const tracuu_hit *h, double score, GHashTable *marks)
     return hit;
 }
 
+/* ---- accents for accent-free queries ---- */
+
+/*
+ * A query typed without diacritics matches every accent of its syllables; the best hits show
+ * which accents its words have in the archive. Each adjacent pair of query words is looked up
+ * in the text of the first hits: the accented pair seen most often there is the guess for both
+ * words (a lone word takes its most frequent form). The guessed forms then weigh like typed
+ * accents, a little less (restore_weight), so "thu dien tu" ranks like "thư điện tử" when the
+ * archive says that is what is meant.
+ */
+typedef struct {
+    GHashTable *wanted;  /* folded forms of the query words */
+    GHashTable *pairs;   /* "fa\tfb" of adjacent query words -> (GHashTable "ta\ttb" -> count) */
+    GHashTable *singles; /* folded -> (GHashTable term -> count) */
+    char *prev_term, *prev_folded;
+    uint32_t prev_pos;
+    gboolean have_prev;
+} guess_ctx;
+
+static void
+bump(GHashTable *outer, const char *key, const char *inner_key)
+{
+    GHashTable *inner = g_hash_table_lookup(outer, key);
+    if (inner == NULL) {
+        inner = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_hash_table_insert(outer, g_strdup(key), inner);
+    }
+    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(inner, inner_key));
+    g_hash_table_insert(inner, g_strdup(inner_key), GUINT_TO_POINTER(n + 1));
+}
+
+static gboolean
+guess_token(const tracuu_token *t, gpointer user_data)
+{
+    guess_ctx *g = user_data;
+    if (t->flags & TRACUU_TOKEN_PART)
+        return TRUE;
+    if (t->kind != TRACUU_TOKEN_WORD || !g_hash_table_contains(g->wanted, t->folded)) {
+        g->have_prev = FALSE;
+        return TRUE;
+    }
+    bump(g->singles, t->folded, t->term);
+    if (g->have_prev && g->prev_pos + 1 == t->pos) {
+        g_autofree char *key = g_strconcat(g->prev_folded, "\t", t->folded, NULL);
+        if (g_hash_table_contains(g->pairs, key)) {
+            g_autofree char *val = g_strconcat(g->prev_term, "\t", t->term, NULL);
+            bump(g->pairs, key, val);
+        }
+    }
+    g_free(g->prev_term);
+    g_free(g->prev_folded);
+    g->prev_term = g_strdup(t->term);
+    g->prev_folded = g_strdup(t->folded);
+    g->prev_pos = t->pos;
+    g->have_prev = TRUE;
+    return TRUE;
+}
+
+/* Adds the counts of @pair_key whose side @side (0 left, 1 right) is @term. */
+static guint
+pair_votes(guess_ctx *g, const char *pair_key, int side, const char *term)
+{
+    GHashTable *inner = g_hash_table_lookup(g->pairs, pair_key);
+    if (inner == NULL)
+        return 0;
+    guint votes = 0;
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init(&it, inner);
+    size_t tl = strlen(term);
+    while (g_hash_table_iter_next(&it, &k, &v)) {
+        const char *tab = strchr(k, '\t');
+        const char *part = side == 0 ? k : tab + 1;
+        size_t pl = side == 0 ? (size_t)(tab - (const char *)k) : strlen(part);
+        if (pl == tl && memcmp(part, term, tl) == 0)
+            votes += GPOINTER_TO_UINT(v);
+    }
+    return votes;
+}
+
+static GHashTable *
+guess_accents(tracuu_engine *e, const tracuu_compiled *c, const tracuu_search_options *base)
+{
+    GArray *words = c->words;
+    tracuu_search_options o = *base;
+    o.offset = 0;
+    o.limit = e->rank.restore_docs;
+    o.facet_slots = NULL;
+    o.n_facet_slots = 0;
+    o.sort_slot = -1;
+    o.check_at_least = 0;
+    tracuu_results *r = NULL;
+    if (tracuu_store_search(e->store, c->query, &o, &r) != TRACUU_STORE_OK || r->n_hits == 0) {
+        tracuu_results_free(r);
+        return NULL;
+    }
+    guess_ctx g = {
+        .wanted = g_hash_table_new(g_str_hash, g_str_equal),
+        .pairs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify)g_hash_table_unref),
+        .singles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify)g_hash_table_unref),
+    };
+    for (guint i = 0; i < words->len; i++) {
+        const tracuu_qword *w = &g_array_index(words, tracuu_qword, i);
+        g_hash_table_add(g.wanted, w->folded);
+        if (i > 0 && w->after_word) {
+            const tracuu_qword *p = &g_array_index(words, tracuu_qword, i - 1);
+            g_autofree char *key = g_strconcat(p->folded, "\t", w->folded, NULL);
+            if (!g_hash_table_contains(g.pairs, key))
+                g_hash_table_insert(g.pairs, g_steal_pointer(&key),
+                                    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL));
+        }
+    }
+    for (size_t h = 0; h < r->n_hits; h++) {
+        g_autoptr(JsonObject) d = parse_data(r->hits[h].data, r->hits[h].data_len);
+        const char *text = d != NULL ? obj_string(d, "text") : NULL;
+        const char *title = d != NULL ? obj_string(d, "title") : NULL;
+        const char *parts[2] = {title, text};
+        for (int k = 0; k < 2; k++) {
+            if (parts[k] == NULL)
+                continue;
+            g.have_prev = FALSE;
+            tracuu_tokenizer_run(e->tk, parts[k], MIN(strlen(parts[k]), (size_t)65536), 0,
+                                 guess_token, &g);
+        }
+    }
+    tracuu_results_free(r);
+
+    GHashTable *restore = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    for (guint i = 0; i < words->len; i++) {
+        const tracuu_qword *w = &g_array_index(words, tracuu_qword, i);
+        GHashTable *forms = g_hash_table_lookup(g.singles, w->folded);
+        if (forms == NULL)
+            continue;
+        g_autofree char *left = NULL, *right = NULL;
+        if (w->after_word)
+            left = g_strconcat(g_array_index(words, tracuu_qword, i - 1).folded, "\t",
+                               w->folded, NULL);
+        if (i + 1 < words->len && g_array_index(words, tracuu_qword, i + 1).after_word)
+            right = g_strconcat(w->folded, "\t",
+                                g_array_index(words, tracuu_qword, i + 1).folded, NULL);
+        /* Pairs decide; the form's own count only breaks ties (and decides lone words). */
+        const char *best = NULL;
+        double best_score = 0;
+        GHashTableIter it;
+        gpointer k, v;
+        g_hash_table_iter_init(&it, forms);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            double score = 0.01 * GPOINTER_TO_UINT(v);
+            if (left != NULL)
+                score += pair_votes(&g, left, 1, k);
+            if (right != NULL)
+                score += pair_votes(&g, right, 0, k);
+            if (score > best_score || (score == best_score && best != NULL && strcmp(k, best) < 0)) {
+                best_score = score;
+                best = k;
+            }
+        }
+        if (best != NULL)
+            g_hash_table_insert(restore, GUINT_TO_POINTER(w->index + 1), g_strdup(best));
+    }
+    g_free(g.prev_term);
+    g_free(g.prev_folded);
+    g_hash_table_unref(g.wanted);
+    g_hash_table_unref(g.pairs);
+    g_hash_table_unref(g.singles);
+    return restore;
+}
+
 /* ---- search ---- */
 
 static const struct {
@@ -622,14 +793,26 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
     opts.time_limit = e->time_limit;
     opts.sort_slot = sort_slot;
     opts.sort_descending = descending;
+    /* Facets need the whole match set; otherwise an exact count up to a few thousand and
+     * an estimate past that let Xapian skip documents that cannot reach the page. */
     uint64_t ndocs = tracuu_store_get_doc_count(e->store);
-    opts.check_at_least = (uint32_t)MIN(ndocs, (uint64_t)G_MAXUINT32);
+    uint64_t at_least = slots->len > 0 ? ndocs : MAX(offset + limit, ENGINE_EXACT_TOTAL);
+    opts.check_at_least = (uint32_t)MIN(at_least, (uint64_t)G_MAXUINT32);
 
     /* Short runs of words need all their words; when that finds nothing, any will do. */
     for (int relaxed = 0; relaxed < 2; relaxed++) {
         tracuu_compiled c;
-        if (!tracuu_query_compile(e->tk, ast, &e->rank, relaxed, &c, error))
+        if (!tracuu_query_compile(e->tk, ast, &e->rank, relaxed, NULL, &c, error))
             return NULL;
+        if (!c.accented && c.words->len > 0 && e->rank.restore_weight > 0 &&
+            e->rank.restore_docs > 0 && sort_slot < 0) {
+            g_autoptr(GHashTable) guess = guess_accents(e, &c, &opts);
+            if (guess != NULL && g_hash_table_size(guess) > 0) {
+                tracuu_compiled_clear(&c);
+                if (!tracuu_query_compile(e->tk, ast, &e->rank, relaxed, guess, &c, error))
+                    return NULL;
+            }
+        }
         JsonObject *resp = search_once(e, &c, &opts, offset, limit, sort_slot, slots,
                                        facet_list, error);
         gboolean retry = resp != NULL && !relaxed && c.relaxable &&

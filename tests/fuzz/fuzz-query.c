@@ -33,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     g_free(d);
     tracuu_compiled c;
-    if (tracuu_query_compile(tk, ast, NULL, size % 2 == 0, &c, &error)) {
+    if (tracuu_query_compile(tk, ast, NULL, size % 2 == 0, NULL, &c, &error)) {
         char *q = tracuu_query_describe(c.query);
         free(q);
         tracuu_compiled_clear(&c);
