@@ -9,6 +9,13 @@
  * GMime parses the MIME structure and undoes transfer encodings; everything that turns bytes
  * into text is done here instead, because GMime 3.2.13 loses encoded-words (jstedfast/gmime#133)
  * and gives up on charsets it does not know, where an archive must keep every word it can.
+ *
+ * What a message gives: a document of kind "mail" whose text is its inline text/plain and
+ * text/html parts (multipart/alternative: the text/plain one), and one child of kind
+ * "attachment" per other part, extracted with tracuu_extract_buffer(); attached messages
+ * (message/rfc822, or a part named *.eml) are read here, recursively. An attachment that
+ * cannot be extracted (an image, a damaged PDF) is still a child, with empty text and a
+ * warning saying why: it stays listed under its message and findable by its file name.
  */
 
 /* A header value longer than this is cut (with a warning): a 2 MB Subject is an attack. */
@@ -17,6 +24,8 @@
 #define MAIL_WARNINGS_MAX 32
 /* Sections of one RFC 2231 parameter (filename*0*, filename*1*, ...) that are kept. */
 #define MAIL_PARAM_SECTIONS_MAX 64
+/* Parts read per message: each becomes a document, and a message of 100,000 parts is a bomb. */
+#define MAIL_PARTS_MAX 2000
 
 /* --- Charsets ----------------------------------------------------------------------------- */
 
@@ -874,6 +883,11 @@ walk_append_text(mail_walk *walk, const char *text)
 {
     if (*text == '\0')
         return;
+    if (walk->text->len + strlen(text) > TRACUU_EXTRACT_MAX_TEXT) {
+        tracuu_extracted_warn(walk->doc, "text over %" G_GSIZE_FORMAT " bytes, the rest is skipped",
+                              TRACUU_EXTRACT_MAX_TEXT);
+        return;
+    }
     if (walk->text->len > 0)
         g_string_append(walk->text, "\n\n");
     g_string_append(walk->text, text);
@@ -1048,6 +1062,12 @@ walk_part(mail_walk *walk, GMimeObject *object, guint depth)
     guint part_no = ++walk->parts;
     if (object == NULL)
         return;
+    if (part_no > MAIL_PARTS_MAX) {
+        if (part_no == MAIL_PARTS_MAX + 1)
+            tracuu_extracted_warn(walk->doc, "more than %d parts, the rest is skipped",
+                                  MAIL_PARTS_MAX);
+        return;
+    }
     if (depth > TRACUU_EXTRACT_MAX_DEPTH) {
         if (!walk->deep_warned)
             tracuu_extracted_warn(walk->doc,

@@ -334,6 +334,20 @@ build_nested_messages(gsize *len)
     return g_string_free(s, FALSE);
 }
 
+/* 5,000 attachments of a few bytes each: the parts after the limit are skipped and reported. */
+static char *
+build_many_parts(gsize *len)
+{
+    GString *s = g_string_new("From: a@b.vn\nSubject: many\nMIME-Version: 1.0\n"
+                              "Content-Type: multipart/mixed; boundary=\"M\"\n\n");
+    for (int i = 0; i < 5000; i++)
+        g_string_append_printf(s, "--M\nContent-Type: text/plain\n"
+                                  "Content-Disposition: attachment; filename=\"%d.txt\"\n\n%d\n", i, i);
+    g_string_append(s, "--M--\n");
+    *len = s->len;
+    return g_string_free(s, FALSE);
+}
+
 static char *
 build_pdf_attachment(gsize *len)
 {
@@ -437,6 +451,8 @@ static const mail_case mail_cases[] = {
     { .name = "nested-multipart-200", .build = build_nested_multipart, .error_code = OK,
       .subject = "deep", .text_lacks = "sâu nhất", .warning_has = "nested",
       .max_seconds = 10 },
+    { .name = "many-parts", .build = build_many_parts, .error_code = OK, .subject = "many",
+      .children = 1999, .warning_has = "more than 2000 parts", .max_seconds = 10 },
     { .name = "nested-messages-200", .build = build_nested_messages, .error_code = OK,
       .subject = "level 0", .children = 1, .child_subject = "level 1", .warning_has = "nested",
       .max_seconds = 10 },
