@@ -799,20 +799,20 @@ case_issuer(const char *text, size_t len, const char *upper)
 /* ---------------------------------------------------------------------------------------- */
 /* Trích yếu. */
 
-/* Cells that open the body, so the header (and the trích yếu) ends before them. */
+/* Cells that open the body, so the header (and the trích yếu) ends before them. A body
+   sentence starts with a capital; "thực hiện Quy chế ..." in lower case is a trích yếu. */
 static gboolean
-starts_body(const char *folded)
+starts_body(const char *text, const char *folded)
 {
     static const char *const words[] = {
         "can cu", "kinh gui", "dieu 1", "chuong i", "phan i", "theo de nghi", "xet de nghi",
-        "thuc hien", "ngay ", "noi nhan",
+        "thuc hien", "noi nhan",
     };
-    for (size_t i = 0; i < G_N_ELEMENTS(words); i++) {
-        if (strcmp(words[i], "ngay ") == 0)
-            continue; /* a date cell is handled by the date rule, not here */
+    if (!g_unichar_isupper(g_utf8_get_char(text)))
+        return FALSE;
+    for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
         if (has_prefix_word(folded, words[i]))
             return TRUE;
-    }
     return FALSE;
 }
 
@@ -989,7 +989,7 @@ collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv,
         char *place = NULL;
         g_autofree char *date = parse_date_cell(c->text, &place);
         g_free(place);
-        if (c->blank_before || date || is_separator(c->text) || starts_body(f) ||
+        if (c->blank_before || date || is_separator(c->text) || starts_body(c->text, f) ||
             is_motto(c->text, f) || g_str_has_prefix(f, "so:") ||
             (is_upper_text(c->text) && is_authority(f)))
             break;
@@ -1269,8 +1269,9 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
     /* The header ends where the body starts. */
     guint end = MIN(cells->len, HEAD_MAX_CELLS);
     for (guint i = 0; i < end; i++) {
-        g_autofree char *f = fold_str(g_array_index(cells, cell, i).text);
-        if (starts_body(f)) {
+        const char *ct = g_array_index(cells, cell, i).text;
+        g_autofree char *f = fold_str(ct);
+        if (starts_body(ct, f)) {
             end = i;
             break;
         }
