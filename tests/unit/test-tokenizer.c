@@ -280,6 +280,9 @@ static const docnum_row docnum_rows[] = {
     {"45/2025 /TT-BXD", "45/2025/tt-bxd", "45/2025/tt-bxd"},
     {"73 / 2025 /TT-NHNN", "73/2025/tt-nhnn", "73/2025/tt-nhnn"},
     {"18/2025/TT- BTC", "18/2025/tt-btc", "18/2025/tt-btc"},
+    {"34/2008/CT\xc2\xa0-\xc2\xa0TTg", "34/2008/ct-ttg", "34/2008/ct-ttg"}, /* no-break spaces */
+    {"34／2008／CT－TTg", "34/2008/ct-ttg", "34/2008/ct-ttg"},              /* full width */
+    {"34∕2008∕CT‑TTg", "34/2008/ct-ttg", "34/2008/ct-ttg"}, /* division slash, no-break hyphen */
     /* Forms from Nghị định 30/2020/NĐ-CP and the Công báo. */
     {"30/2020/NĐ-CP", "30/2020/nđ-cp", "30/2020/nd-cp"},
     {"15/QĐ-BNV", "15/qđ-bnv", "15/qd-bnv"},
