@@ -30,6 +30,16 @@ tracuu_extracted *tracuu_extract_docx(const char *data, gsize len, GError **erro
 gboolean tracuu_extract_is_docx(const char *data, gsize len);
 
 /*
+ * Word 97-2003 (extract-doc.c): the main text through the piece table, fields reduced to their
+ * results, text typed in legacy Vietnamese fonts converted. A document of kind "doc".
+ * Errors: DAMAGED, ENCRYPTED, UNSUPPORTED (Word 6/95), TOO_LARGE.
+ */
+tracuu_extracted *tracuu_extract_doc(const char *data, gsize len, GError **error);
+
+/* TRUE when @data is a compound document with a WordDocument stream. */
+gboolean tracuu_extract_is_doc(const char *data, gsize len);
+
+/*
  * HTML (extract-html.c): visible text with block elements as line breaks, <title> as title.
  * The charset is taken from <meta charset> or http-equiv, else detected like plain text.
  */

@@ -310,6 +310,18 @@ dispatch(const char *data, gsize len, const char *mime, const char *path, const 
          tracuu_extract_is_docx(data, len)))
         return tracuu_extract_docx(data, len, error);
 
+    /* A compound document named or declared .doc is parsed, so that its damage is reported. */
+    if (strcmp(mime, "application/msword") == 0 ||
+        ((strcmp(mime, "application/vnd.ms-office") == 0 ||
+          strcmp(mime, "application/x-ole-storage") == 0 ||
+          strcmp(mime, "application/CDFV2") == 0 ||
+          strcmp(mime, "application/octet-stream") == 0) &&
+         (tracuu_extract_is_doc(data, len) ||
+          (len >= 8 && memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0 &&
+           (has_suffix(hint_name, ".doc") ||
+            (hint_mime != NULL && g_ascii_strcasecmp(hint_mime, "application/msword") == 0))))))
+        return tracuu_extract_doc(data, len, error);
+
     if (strcmp(mime, "application/mbox") == 0 ||
         (is_text_mime(mime) && looks_like_mbox(data, len))) {
 #ifdef TRACUU_HAVE_MAIL

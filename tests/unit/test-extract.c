@@ -322,7 +322,15 @@ static const file_case file_cases[] = {
      "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Quyết định",
      "2024-05-02", 0,
      {"Số: 12/QĐ-UBND\tHà Nội\n", "\na\nb\n", "\nTheo Nghị định 30/2020/NĐ-CP.\n"}},
-    {"shared:samples/legacy_doc/1_Mau_bien_ban.doc", TRACUU_EXTRACT_ERROR_UNSUPPORTED},
+    /* Word 97-2003: 8-bit and UTF-16 pieces, cells as tabs. */
+    {"shared:samples/legacy_doc/1_Mau_bien_ban.doc", NO_ERROR, "doc", "application/msword",
+     NULL, NULL, 0, {"BIÊN BẢN HỌP LỚP\nĐánh giá điểm rèn luyện sinh viên", "Cố vấn học tập:\t"}},
+    {"shared:samples/legacy_doc/8.congvantuyentruyendaihoixic.doc", NO_ERROR, "doc",
+     "application/msword", NULL, NULL, 0,
+     {"TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM", "Số: 172/CĐN-TGNC", "Hà Nội, ngày 9 tháng 8 năm 2013"}},
+    {"shared:samples/legacy_doc/03TB_Ke_hoach_xet_tot_nghiep_dot_1-2014.doc", NO_ERROR, "doc",
+     "application/msword", NULL, NULL, 0, {"Số: 03/TB-ĐTĐH", "V/v xét tốt nghiệp đợt 1 năm 2014"}},
+    {"tmp:truncated.doc", TRACUU_EXTRACT_ERROR_DAMAGED},
     {"src:tests/data/extract/cp1258.html", NO_ERROR, "html", "text/html",
      "Thông báo về lịch nghỉ Tết", NULL, 0,
      {"Cơ quan nghỉ Tết Nguyên đán từ ngày 25 tháng 01 năm 2025.",
@@ -480,6 +488,15 @@ make_fixtures(void)
     /* A zip that holds no document body is only a zip. */
     no_body = make_zip("[Content_Types].xml", 0, "<Types/>", 8, 8);
     write_tmp("no-body.docx", no_body->data, no_body->len);
+    /* A real .doc cut after its header: the sectors it points to are gone. */
+    {
+        g_autofree char *doc_path = case_path("shared:samples/legacy_doc/1_Mau_bien_ban.doc");
+        g_autofree char *doc = NULL;
+        gsize doc_len;
+        g_file_get_contents(doc_path, &doc, &doc_len, &error);
+        g_assert_no_error(error);
+        write_tmp("truncated.doc", doc, MIN(doc_len, (gsize)1536));
+    }
     /* A real DOCX cut short: its central directory, at the end, is gone. */
     g_file_get_contents(docx_path, &docx, &docx_len, &error);
     g_assert_no_error(error);
