@@ -37,32 +37,32 @@ static const struct {
     const char *alias;
     const char *iconv_name;
 } charset_aliases[] = {
-    { "utf8", "UTF-8" },
-    { "utf-8", "UTF-8" },
-    { "us-ascii", "UTF-8" }, /* 8-bit bytes under us-ascii are mislabelled, not binary */
-    { "ascii", "UTF-8" },
-    { "cp1258", "WINDOWS-1258" },
-    { "x-cp1258", "WINDOWS-1258" },
-    { "windows-1258", "WINDOWS-1258" },
-    { "x-viet-windows", "WINDOWS-1258" },
-    { "tcvn", "TCVN5712-1" },
-    { "tcvn3", "TCVN5712-1" },
-    { "tcvn-3", "TCVN5712-1" },
-    { "tcvn5712", "TCVN5712-1" },
-    { "tcvn-5712", "TCVN5712-1" },
-    { "tcvn5712-1", "TCVN5712-1" },
-    { "x-viet-tcvn", "TCVN5712-1" },
-    { "x-viet-tcvn5712", "TCVN5712-1" },
-    { "viscii", "VISCII" },
-    { "x-viet-viscii", "VISCII" },
-    { "viscii1.1-1", "VISCII" },
+    {"utf8", "UTF-8"},
+    {"utf-8", "UTF-8"},
+    {"us-ascii", "UTF-8"}, /* 8-bit bytes under us-ascii are mislabelled, not binary */
+    {"ascii", "UTF-8"},
+    {"cp1258", "WINDOWS-1258"},
+    {"x-cp1258", "WINDOWS-1258"},
+    {"windows-1258", "WINDOWS-1258"},
+    {"x-viet-windows", "WINDOWS-1258"},
+    {"tcvn", "TCVN5712-1"},
+    {"tcvn3", "TCVN5712-1"},
+    {"tcvn-3", "TCVN5712-1"},
+    {"tcvn5712", "TCVN5712-1"},
+    {"tcvn-5712", "TCVN5712-1"},
+    {"tcvn5712-1", "TCVN5712-1"},
+    {"x-viet-tcvn", "TCVN5712-1"},
+    {"x-viet-tcvn5712", "TCVN5712-1"},
+    {"viscii", "VISCII"},
+    {"x-viet-viscii", "VISCII"},
+    {"viscii1.1-1", "VISCII"},
     /* Mailers write iso-8859-1 for text typed in windows-1252 (curly quotes, euro). */
-    { "iso-8859-1", "WINDOWS-1252" },
-    { "iso8859-1", "WINDOWS-1252" },
-    { "latin1", "WINDOWS-1252" },
-    { "ks_c_5601-1987", "CP949" },
-    { "gb2312", "GB18030" },
-    { "gbk", "GB18030" },
+    {"iso-8859-1", "WINDOWS-1252"},
+    {"iso8859-1", "WINDOWS-1252"},
+    {"latin1", "WINDOWS-1252"},
+    {"ks_c_5601-1987", "CP949"},
+    {"gb2312", "GB18030"},
+    {"gbk", "GB18030"},
 };
 
 /* Returns the iconv name for the charset @name (a static string or @name itself). */
@@ -148,7 +148,7 @@ mostly_utf8(const char *data, gsize len)
 static char *
 convert_windows_1258_lossy(const char *data, gsize len, gsize *out_len)
 {
-    static const guchar undefined[] = { 0x81, 0x8A, 0x8D, 0x8E, 0x8F, 0x90, 0x9A, 0x9D, 0x9E };
+    static const guchar undefined[] = {0x81, 0x8A, 0x8D, 0x8E, 0x8F, 0x90, 0x9A, 0x9D, 0x9E};
     g_autofree char *copy = g_memdup2(data, len);
     for (gsize i = 0; i < len; i++) {
         if (memchr(undefined, (guchar)copy[i], sizeof undefined))
@@ -187,7 +187,7 @@ static char *
 mail_to_utf8(const char *data, gsize len, const char *declared, const char *fallback,
              gboolean detect, const char **used)
 {
-    const char *candidates[] = { declared, "UTF-8", fallback };
+    const char *candidates[] = {declared, "UTF-8", fallback};
     gsize out_len = 0;
     if (len == 0 || data == NULL) {
         /* An empty GByteArray has no data pointer at all. */
@@ -324,8 +324,8 @@ encoded_word_decode(const encoded_word *w, GByteArray *out)
             g_byte_array_append(out, (const guint8 *)" ", 1);
         } else if (c == '=' && i + 2 < w->text_len && g_ascii_isxdigit(w->text[i + 1]) &&
                    g_ascii_isxdigit(w->text[i + 2])) {
-            guint8 b = (g_ascii_xdigit_value(w->text[i + 1]) << 4) |
-                       g_ascii_xdigit_value(w->text[i + 2]);
+            guint8 b =
+                (g_ascii_xdigit_value(w->text[i + 1]) << 4) | g_ascii_xdigit_value(w->text[i + 2]);
             g_byte_array_append(out, &b, 1);
             i += 2;
         } else {
@@ -358,9 +358,8 @@ header_decoder_flush_words(header_decoder *d)
                               d->word_charset, d->fallback, FALSE, &used);
     if (d->warn.doc != NULL && (used == NULL || used != d->word_charset)) {
         g_autofree char *name = ascii_safe(d->word_charset, 40);
-        tracuu_extracted_warn(d->warn.doc, "header %s: text in charset \"%s\" %s",
-                              d->warn.header, name,
-                              used ? "read as another charset" : "partly unreadable");
+        tracuu_extracted_warn(d->warn.doc, "header %s: text in charset \"%s\" %s", d->warn.header,
+                              name, used ? "read as another charset" : "partly unreadable");
     }
     g_string_append(d->out, text);
     g_free(text);
@@ -374,8 +373,8 @@ header_decoder_flush_plain(header_decoder *d)
 {
     if (d->plain->len == 0)
         return;
-    char *text = mail_to_utf8((const char *)d->plain->data, d->plain->len, NULL, d->fallback,
-                              FALSE, NULL);
+    char *text =
+        mail_to_utf8((const char *)d->plain->data, d->plain->len, NULL, d->fallback, FALSE, NULL);
     g_string_append(d->out, text);
     g_free(text);
     g_byte_array_set_size(d->plain, 0);
@@ -464,10 +463,11 @@ tracuu_mail_decode_header(const char *raw)
 {
     if (raw == NULL)
         return g_strdup("");
-    return header_decode(raw, strlen(raw), NULL, (warn_target){ NULL, NULL });
+    return header_decode(raw, strlen(raw), NULL, (warn_target){NULL, NULL});
 }
 
-/* --- Parameters (RFC 2231) --------------------------------------------------------------------- */
+/* --- Parameters (RFC 2231) ---------------------------------------------------------------------
+ */
 
 /* Appends @len bytes of %XX-encoded @s to @out, decoded. */
 static void
@@ -501,7 +501,7 @@ param_get(const char *raw, const char *name, const char *fallback, warn_target w
     if (raw == NULL)
         return NULL;
     gsize name_len = strlen(name);
-    param_section sections[MAIL_PARAM_SECTIONS_MAX] = { { 0 } };
+    param_section sections[MAIL_PARAM_SECTIONS_MAX] = {{0}};
     char *plain = NULL;
     const char *p = raw;
     gboolean in_quote = FALSE;
@@ -599,8 +599,8 @@ param_get(const char *raw, const char *name, const char *fallback, warn_target w
         }
         const char *used = NULL;
         const char *declared = charset && *charset ? charset : NULL;
-        result = mail_to_utf8((const char *)bytes->data, bytes->len, declared, fallback, FALSE,
-                              &used);
+        result =
+            mail_to_utf8((const char *)bytes->data, bytes->len, declared, fallback, FALSE, &used);
         if (declared && used != declared && warn.doc != NULL) {
             g_autofree char *shown = ascii_safe(declared, 40);
             tracuu_extracted_warn(warn.doc, "parameter %s: charset \"%s\" did not read", name,
@@ -730,7 +730,7 @@ header_get(GMimeObject *object, const char *name, const char *fallback, tracuu_e
         while (len > 0 && ((guchar)raw[len] & 0xC0) == 0x80)
             len--;
     }
-    char *value = header_decode(raw, len, fallback, (warn_target){ doc, name });
+    char *value = header_decode(raw, len, fallback, (warn_target){doc, name});
     if (*value == '\0')
         g_clear_pointer(&value, g_free);
     return value;
@@ -822,7 +822,7 @@ body_charset(GMimeObject *object, guint levels)
 static char *
 part_filename(GMimeObject *object, const char *fallback, tracuu_extracted *doc)
 {
-    warn_target warn = { doc, "Content-Disposition" };
+    warn_target warn = {doc, "Content-Disposition"};
     char *name = param_get(raw_header(object, "Content-Disposition"), "filename", fallback, warn);
     if (name == NULL) {
         warn.header = "Content-Type";
@@ -909,8 +909,7 @@ text_part_text(mail_walk *walk, GMimeObject *object, gboolean html, guint part_n
         GError *error = NULL;
         tracuu_extracted *h = tracuu_extract_html((const char *)bytes->data, bytes->len, &error);
         if (h == NULL) {
-            tracuu_extracted_warn(walk->doc, "part %u: HTML not read: %s", part_no,
-                                  error->message);
+            tracuu_extracted_warn(walk->doc, "part %u: HTML not read: %s", part_no, error->message);
             g_error_free(error);
             return g_strdup("");
         }
@@ -922,8 +921,9 @@ text_part_text(mail_walk *walk, GMimeObject *object, gboolean html, guint part_n
     char *text = mail_to_utf8((const char *)bytes->data, bytes->len, declared, NULL, TRUE, &used);
     if (declared != NULL && used != declared) {
         g_autofree char *shown = ascii_safe(declared, 40);
-        tracuu_extracted_warn(walk->doc, "part %u: charset \"%s\" did not read the text, read as %s",
-                              part_no, shown, used ? used : "UTF-8 with bytes lost");
+        tracuu_extracted_warn(walk->doc,
+                              "part %u: charset \"%s\" did not read the text, read as %s", part_no,
+                              shown, used ? used : "UTF-8 with bytes lost");
     }
     if (walk->from_mbox)
         unquote_from_lines(text);
@@ -998,8 +998,7 @@ walk_leaf(mail_walk *walk, GMimeObject *object, guint depth, guint part_no)
         return;
     char *filename = part_filename(object, walk->fallback, walk->doc);
     GMimeContentDisposition *disp = g_mime_object_get_content_disposition(object);
-    gboolean attachment_disp =
-        disp != NULL && g_mime_content_disposition_is_attachment(disp);
+    gboolean attachment_disp = disp != NULL && g_mime_content_disposition_is_attachment(disp);
     gboolean plain = strcmp(mime, "text/plain") == 0;
     gboolean html = strcmp(mime, "text/html") == 0;
 
@@ -1012,19 +1011,19 @@ walk_leaf(mail_walk *walk, GMimeObject *object, guint depth, guint part_no)
     g_autoptr(GByteArray) bytes = part_bytes(GMIME_PART(object));
     tracuu_extracted *child = NULL;
     GError *error = NULL;
-    if (filename != NULL && (g_str_has_suffix(filename, ".eml") ||
-                             g_str_has_suffix(filename, ".EML"))) {
+    if (filename != NULL &&
+        (g_str_has_suffix(filename, ".eml") || g_str_has_suffix(filename, ".EML"))) {
         /* An attached message sent as a file: still a message, and still counted in depth. */
-        child = tracuu_extract_mail_message((const char *)bytes->data, bytes->len, depth + 1,
-                                            &error);
+        child =
+            tracuu_extract_mail_message((const char *)bytes->data, bytes->len, depth + 1, &error);
     } else if (plain) {
         /* A text attachment: its declared charset is known here and lost in a plain buffer. */
         child = tracuu_extracted_new("attachment", mime);
         g_free(child->text);
         child->text = text_part_text(walk, object, FALSE, part_no);
     } else {
-        child = tracuu_extract_buffer((const char *)bytes->data, bytes->len, filename, mime,
-                                      &error);
+        child =
+            tracuu_extract_buffer((const char *)bytes->data, bytes->len, filename, mime, &error);
     }
     if (child == NULL) {
         child = tracuu_extracted_new("attachment", mime);
@@ -1107,9 +1106,9 @@ walk_part(mail_walk *walk, GMimeObject *object, guint depth)
 
 /* Headers whose presence tells a mail message from arbitrary bytes. */
 static const char *const mail_header_names[] = {
-    "From",   "To",          "Cc",           "Subject",    "Date", "Message-Id",
-    "Sender", "Reply-To",    "In-Reply-To",  "References", "Received",
-    "Return-Path", "MIME-Version", "Content-Type", "Delivered-To",
+    "From",       "To",          "Cc",           "Subject",      "Date",
+    "Message-Id", "Sender",      "Reply-To",     "In-Reply-To",  "References",
+    "Received",   "Return-Path", "MIME-Version", "Content-Type", "Delivered-To",
 };
 
 static gboolean
@@ -1291,7 +1290,8 @@ tracuu_extract_mbox_file(const char *path, GError **error)
             if (next < 0 || next <= offset)
                 break;
             number++;
-            tracuu_extracted_warn(mbox, "message %u (byte %" G_GINT64_FORMAT "): unreadable, skipped",
+            tracuu_extracted_warn(mbox,
+                                  "message %u (byte %" G_GINT64_FORMAT "): unreadable, skipped",
                                   number, offset);
             g_ptr_array_set_size(report.warnings, 0);
             g_mime_stream_seek(stream, next, GMIME_STREAM_SEEK_SET);

@@ -18,9 +18,10 @@
 static void
 check(const tracuu_extracted *doc)
 {
-    const char *fields[] = { doc->kind, doc->mime, doc->title, doc->text, doc->created,
-                             doc->subject, doc->from, doc->to, doc->cc, doc->message_id,
-                             doc->in_reply_to, doc->references, doc->attachment };
+    const char *fields[] = {doc->kind,      doc->mime,       doc->title,       doc->text,
+                            doc->created,   doc->subject,    doc->from,        doc->to,
+                            doc->cc,        doc->message_id, doc->in_reply_to, doc->references,
+                            doc->attachment};
     if (doc->text == NULL)
         abort();
     for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {

@@ -1,11 +1,12 @@
 /* test-mail.c - mail extraction: header decoding, charsets, MIME structure, mbox, damage. */
 #include "extract-private.h"
 
-#include <gmime/gmime.h>
 #include <glib/gstdio.h>
+#include <gmime/gmime.h>
 #include <string.h>
 
-/* --- GMime's own decoder, to notice when jstedfast/gmime#133 is fixed -------------------------- */
+/* --- GMime's own decoder, to notice when jstedfast/gmime#133 is fixed --------------------------
+ */
 
 /*
  * GMime 3.2.13 drops every encoded-word after a padded base64 one. tracuu_mail_decode_header()
@@ -15,12 +16,13 @@
 static void
 test_gmime_bug_133(void)
 {
-    g_autofree char *gmime = g_mime_utils_header_decode_text(
-        NULL, "=?UTF-8?B?UXV54bq/dA==?= =?UTF-8?B?IMSR4buLbmg=?=");
+    g_autofree char *gmime =
+        g_mime_utils_header_decode_text(NULL, "=?UTF-8?B?UXV54bq/dA==?= =?UTF-8?B?IMSR4buLbmg=?=");
     g_assert_cmpstr(gmime, ==, "Quyết");
 }
 
-/* --- tracuu_mail_decode_header on fixed strings ------------------------------------------------ */
+/* --- tracuu_mail_decode_header on fixed strings ------------------------------------------------
+ */
 
 typedef struct {
     const char *name;
@@ -29,35 +31,34 @@ typedef struct {
 } header_case;
 
 static const header_case header_cases[] = {
-    { "gmime-133", "=?UTF-8?B?UXV54bq/dA==?= =?UTF-8?B?IMSR4buLbmg=?=", "Quyết định" },
-    { "folded-b-words", "=?UTF-8?B?UXV54bq/dA==?=\r\n =?UTF-8?B?IMSR4buLbmg=?=", "Quyết định" },
-    { "q-word", "=?utf-8?Q?Quy=E1=BA=BFt_=C4=91=E1=BB=8Bnh_s=E1=BB=91_12?=",
-      "Quyết định số 12" },
+    {"gmime-133", "=?UTF-8?B?UXV54bq/dA==?= =?UTF-8?B?IMSR4buLbmg=?=", "Quyết định"},
+    {"folded-b-words", "=?UTF-8?B?UXV54bq/dA==?=\r\n =?UTF-8?B?IMSR4buLbmg=?=", "Quyết định"},
+    {"q-word", "=?utf-8?Q?Quy=E1=BA=BFt_=C4=91=E1=BB=8Bnh_s=E1=BB=91_12?=", "Quyết định số 12"},
     /* RFC 2047 6.2: whitespace between adjacent encoded-words is not part of the text. */
-    { "space-between-words-dropped", "=?utf-8?q?Ngh=E1=BB=8B?=  \r\n =?utf-8?q?_=C4=91=E1=BB=8Bnh?=",
-      "Nghị định" },
-    { "words-joined", "=?utf-8?q?s=E1=BB=91?= =?utf-8?q?12?=", "số12" },
-    { "lowercase-b", "=?utf-8?b?Q8O0bmcgdsSDbg==?=", "Công văn" },
+    {"space-between-words-dropped",
+     "=?utf-8?q?Ngh=E1=BB=8B?=  \r\n =?utf-8?q?_=C4=91=E1=BB=8Bnh?=", "Nghị định"},
+    {"words-joined", "=?utf-8?q?s=E1=BB=91?= =?utf-8?q?12?=", "số12"},
+    {"lowercase-b", "=?utf-8?b?Q8O0bmcgdsSDbg==?=", "Công văn"},
     /* A UTF-8 character cut in two by the mailer: bytes of one charset are joined first. */
-    { "char-split-across-words", "=?UTF-8?Q?Quy=E1=BA?= =?UTF-8?Q?=BFt?=", "Quyết" },
-    { "text-around-words", "Re: =?UTF-8?Q?C=C3=B4ng_v=C4=83n?= 12/BTC", "Re: Công văn 12/BTC" },
-    { "rfc2231-language", "=?UTF-8*vi?Q?H=C3=A0_N=E1=BB=99i?=", "Hà Nội" },
-    { "two-charsets", "=?iso-8859-1?Q?Th=F4ng?= =?UTF-8?Q?_b=C3=A1o?=", "Thông báo" },
+    {"char-split-across-words", "=?UTF-8?Q?Quy=E1=BA?= =?UTF-8?Q?=BFt?=", "Quyết"},
+    {"text-around-words", "Re: =?UTF-8?Q?C=C3=B4ng_v=C4=83n?= 12/BTC", "Re: Công văn 12/BTC"},
+    {"rfc2231-language", "=?UTF-8*vi?Q?H=C3=A0_N=E1=BB=99i?=", "Hà Nội"},
+    {"two-charsets", "=?iso-8859-1?Q?Th=F4ng?= =?UTF-8?Q?_b=C3=A1o?=", "Thông báo"},
     /* An unknown charset name does not lose the text: it is read as UTF-8. */
-    { "unknown-charset", "=?x-no-such-charset?B?UXV54bq/dCDEkeG7i25o?=", "Quyết định" },
+    {"unknown-charset", "=?x-no-such-charset?B?UXV54bq/dCDEkeG7i25o?=", "Quyết định"},
     /* A charset name that is not one: iconv is never asked about it. */
-    { "garbage-charset", "=?\x01\x02?Q?abc?=", "abc" },
-    { "raw-utf8", "Quyết định số 5", "Quyết định số 5" },
+    {"garbage-charset", "=?\x01\x02?Q?abc?=", "abc"},
+    {"raw-utf8", "Quyết định số 5", "Quyết định số 5"},
     /* Undeclared windows-1258 bytes (Quy\xEA\xECt = Quyết with a combining acute). */
-    { "raw-windows-1258", "Quy\xea\xect \xf0i\xf2nh", "Quyết định" },
+    {"raw-windows-1258", "Quy\xea\xect \xf0i\xf2nh", "Quyết định"},
     /* UTF-8 with one damaged byte stays UTF-8 (U+FFFD for the byte), not windows-1258. */
-    { "raw-utf8-one-bad-byte", "Quyết \xff định", "Quyết \xef\xbf\xbd định" },
-    { "unterminated-word", "=?utf-8?q?abc", "=?utf-8?q?abc" },
-    { "not-a-word", "a =? b ?= c", "a =? b ?= c" },
-    { "whitespace-collapsed", "  a\r\n\tb   c  ", "a b c" },
-    { "empty", "", "" },
+    {"raw-utf8-one-bad-byte", "Quyết \xff định", "Quyết \xef\xbf\xbd định"},
+    {"unterminated-word", "=?utf-8?q?abc", "=?utf-8?q?abc"},
+    {"not-a-word", "a =? b ?= c", "a =? b ?= c"},
+    {"whitespace-collapsed", "  a\r\n\tb   c  ", "a b c"},
+    {"empty", "", ""},
     /* Words that decode to no bytes at all (found by fuzz-mail: a NULL data pointer). */
-    { "empty-words", "=?UTF-8?B?\?= =?x-bad?Q?\?= a =?UTF-8?B?=?=", "a" },
+    {"empty-words", "=?UTF-8?B?\?= =?x-bad?Q?\?= a =?UTF-8?B?=?=", "a"},
 };
 
 static void
@@ -74,7 +75,7 @@ static void
 test_decode_header_invalid_bytes(void)
 {
     static const char *const raws[] = {
-        "\xff\xfe\x81 abc", "=?utf-8?B?/w==?=", "=?utf-8?Q?=FF=FE=81?= abc", "\xc3",
+        "\xff\xfe\x81 abc",          "=?utf-8?B?/w==?=", "=?utf-8?Q?=FF=FE=81?= abc", "\xc3",
         "=?windows-1258?Q?=81=8A?=",
     };
     for (gsize i = 0; i < G_N_ELEMENTS(raws); i++) {
@@ -85,7 +86,8 @@ test_decode_header_invalid_bytes(void)
     g_assert_nonnull(strstr(mixed, "abc"));
 }
 
-/* --- Encoded-words in legacy charsets, encoded at test time with iconv ------------------------- */
+/* --- Encoded-words in legacy charsets, encoded at test time with iconv -------------------------
+ */
 
 typedef struct {
     const char *charset; /* as written in the encoded-word */
@@ -95,16 +97,16 @@ typedef struct {
 } charset_case;
 
 static const charset_case charset_cases[] = {
-    { "windows-1258", "WINDOWS-1258", 'B', "Quyết định số 15/2024/QĐ-UBND" },
-    { "windows-1258", "WINDOWS-1258", 'Q', "Về việc tăng cường sử dụng thư điện tử" },
-    { "cp1258", "WINDOWS-1258", 'Q', "Ủy ban nhân dân" },
-    { "iso-8859-1", "ISO-8859-1", 'Q', "Thông báo" },
-    { "ISO-8859-1", "ISO-8859-1", 'B', "Façade à Genève" },
-    { "TCVN5712-1", "TCVN5712-1", 'B', "Công văn Hà Nội" },
-    { "x-viet-tcvn", "TCVN5712-1", 'Q', "Giấy mời hội thảo" },
-    { "VISCII", "VISCII", 'B', "Nghị định về việc" },
-    { "viscii", "VISCII", 'Q', "Tờ trình Đại học Quốc gia" },
-    { "koi8-r", "KOI8-R", 'B', "Привет" },
+    {"windows-1258", "WINDOWS-1258", 'B', "Quyết định số 15/2024/QĐ-UBND"},
+    {"windows-1258", "WINDOWS-1258", 'Q', "Về việc tăng cường sử dụng thư điện tử"},
+    {"cp1258", "WINDOWS-1258", 'Q', "Ủy ban nhân dân"},
+    {"iso-8859-1", "ISO-8859-1", 'Q', "Thông báo"},
+    {"ISO-8859-1", "ISO-8859-1", 'B', "Façade à Genève"},
+    {"TCVN5712-1", "TCVN5712-1", 'B', "Công văn Hà Nội"},
+    {"x-viet-tcvn", "TCVN5712-1", 'Q', "Giấy mời hội thảo"},
+    {"VISCII", "VISCII", 'B', "Nghị định về việc"},
+    {"viscii", "VISCII", 'Q', "Tờ trình Đại học Quốc gia"},
+    {"koi8-r", "KOI8-R", 'B', "Привет"},
 };
 
 static char *
@@ -142,16 +144,17 @@ test_decode_charset(gconstpointer data)
     g_assert_cmpstr(got, ==, want);
 }
 
-/* --- Whole messages ---------------------------------------------------------------------------- */
+/* --- Whole messages ----------------------------------------------------------------------------
+ */
 
 /* Builds a message at test time (big or binary fixtures); returns it with its length. */
 typedef char *(*mail_builder)(gsize *len);
 
 typedef struct {
     const char *name;
-    const char *raw;       /* the message, or NULL when built */
+    const char *raw; /* the message, or NULL when built */
     mail_builder build;
-    int error_code;        /* -1: must succeed; else the TRACUU_EXTRACT_ERROR expected */
+    int error_code; /* -1: must succeed; else the TRACUU_EXTRACT_ERROR expected */
     const char *subject;
     const char *from;
     const char *to;
@@ -163,14 +166,14 @@ typedef struct {
     const char *text_has[3];
     const char *text_lacks;
     const char *subject_has; /* when the whole subject is too long to write down */
-    int children;          /* -1: not checked */
+    int children;            /* -1: not checked */
     const char *child_attachment;
     const char *child_mime;
     const char *child_text_has;
-    const char *child_subject;     /* a nested message */
+    const char *child_subject; /* a nested message */
     const char *grandchild_text_has;
-    const char *warning_has;       /* a warning of the message or of a document under it */
-    double max_seconds;            /* 0: not checked */
+    const char *warning_has; /* a warning of the message or of a document under it */
+    double max_seconds;      /* 0: not checked */
 } mail_case;
 
 #define OK -1
@@ -227,7 +230,8 @@ static const char msg_rfc2231[] =
 static const char msg_rfc2047_filename[] =
     "From: a@b.vn\nSubject: outlook\nMIME-Version: 1.0\n"
     "Content-Type: multipart/mixed; boundary=\"B\"\n\n"
-    "--B\nContent-Type: text/plain; name=\"=?UTF-8?B?UXV54bq/dA==?= =?UTF-8?B?IMSR4buLbmg=?=.txt\"\n"
+    "--B\nContent-Type: text/plain; name=\"=?UTF-8?B?UXV54bq/dA==?= "
+    "=?UTF-8?B?IMSR4buLbmg=?=.txt\"\n"
     "Content-Disposition: attachment\n\nnoi dung\n"
     "--B--\n";
 
@@ -237,10 +241,10 @@ static const char msg_unknown_charset[] =
     "Thông báo họp\n";
 
 /* Declared UTF-8, written in windows-1258: read as windows-1258 instead of lost. */
-static const char msg_wrong_charset[] =
-    "From: a@b.vn\nSubject: wrong\nMIME-Version: 1.0\n"
-    "Content-Type: text/plain; charset=utf-8\n\n"
-    "Quy\xea\xect \xf0i\xf2nh v\xea\xcc vi\xea\xf2" "c\n";
+static const char msg_wrong_charset[] = "From: a@b.vn\nSubject: wrong\nMIME-Version: 1.0\n"
+                                        "Content-Type: text/plain; charset=utf-8\n\n"
+                                        "Quy\xea\xect \xf0i\xf2nh v\xea\xcc vi\xea\xf2"
+                                        "c\n";
 
 /* Raw 8-bit headers in the body's charset (windows-1258), declared nowhere in the header. */
 static const char msg_raw_1258_headers[] =
@@ -262,7 +266,8 @@ static const char msg_nested[] =
     "Date: Wed, 01 May 2024 08:00:00 +0700\nMIME-Version: 1.0\n"
     "Content-Type: multipart/mixed; boundary=\"I\"\n\n"
     "--I\nContent-Type: text/plain; charset=utf-8\n\nNội dung thư bên trong\n"
-    "--I\nContent-Type: text/plain; charset=utf-8\nContent-Disposition: attachment; filename=a.txt\n\n"
+    "--I\nContent-Type: text/plain; charset=utf-8\nContent-Disposition: attachment; "
+    "filename=a.txt\n\n"
     "Tệp của thư bên trong\n"
     "--I--\n"
     "--O--\n";
@@ -283,13 +288,12 @@ static const char msg_bad_names[] =
     "--B--\n";
 
 /* Empty bodies (found by fuzz-mail: an empty part has no data pointer at all). */
-static const char msg_empty_html[] =
-    "From: a@b.vn\nSubject: empty\nMIME-Version: 1.0\n"
-    "Content-Type: multipart/mixed; boundary=\"E\"\n\n"
-    "--E\nContent-Type: text/html\n\n"
-    "--E\nContent-Type: text/plain; charset=utf-8\n\n"
-    "--E\nContent-Type: application/pdf; name=\"empty.pdf\"\n\n"
-    "--E--\n";
+static const char msg_empty_html[] = "From: a@b.vn\nSubject: empty\nMIME-Version: 1.0\n"
+                                     "Content-Type: multipart/mixed; boundary=\"E\"\n\n"
+                                     "--E\nContent-Type: text/html\n\n"
+                                     "--E\nContent-Type: text/plain; charset=utf-8\n\n"
+                                     "--E\nContent-Type: application/pdf; name=\"empty.pdf\"\n\n"
+                                     "--E--\n";
 
 static const char msg_junk[] = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x01\x02\xff\xfe garbage";
 
@@ -327,8 +331,10 @@ build_nested_messages(gsize *len)
 {
     GString *s = g_string_new(NULL);
     for (int i = 0; i < 200; i++)
-        g_string_append_printf(s, "From: m%d@b.vn\nSubject: level %d\nMIME-Version: 1.0\n"
-                                  "Content-Type: message/rfc822\n\n", i, i);
+        g_string_append_printf(s,
+                               "From: m%d@b.vn\nSubject: level %d\nMIME-Version: 1.0\n"
+                               "Content-Type: message/rfc822\n\n",
+                               i, i);
     g_string_append(s, "From: last@b.vn\nSubject: last\n\nthư cuối\n");
     *len = s->len;
     return g_string_free(s, FALSE);
@@ -341,8 +347,10 @@ build_many_parts(gsize *len)
     GString *s = g_string_new("From: a@b.vn\nSubject: many\nMIME-Version: 1.0\n"
                               "Content-Type: multipart/mixed; boundary=\"M\"\n\n");
     for (int i = 0; i < 5000; i++)
-        g_string_append_printf(s, "--M\nContent-Type: text/plain\n"
-                                  "Content-Disposition: attachment; filename=\"%d.txt\"\n\n%d\n", i, i);
+        g_string_append_printf(s,
+                               "--M\nContent-Type: text/plain\n"
+                               "Content-Disposition: attachment; filename=\"%d.txt\"\n\n%d\n",
+                               i, i);
     g_string_append(s, "--M--\n");
     *len = s->len;
     return g_string_free(s, FALSE);
@@ -357,12 +365,13 @@ build_pdf_attachment(gsize *len)
     gsize pdf_len = 0;
     g_assert_true(g_file_get_contents(path, &pdf, &pdf_len, NULL));
     g_autofree char *b64 = g_base64_encode((const guchar *)pdf, pdf_len);
-    GString *s = g_string_new("From: vanthu@moet.gov.vn\nSubject: =?UTF-8?Q?C=C3=B4ng_v=C4=83n?=\n"
-                              "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"P\"\n\n"
-                              "--P\nContent-Type: text/plain; charset=utf-8\n\nGửi công văn.\n"
-                              "--P\nContent-Type: application/pdf; name=\"cv.pdf\"\n"
-                              "Content-Disposition: attachment; filename=\"=?UTF-8?Q?C=C3=B4ng_v=C4=83n?=.pdf\"\n"
-                              "Content-Transfer-Encoding: base64\n\n");
+    GString *s = g_string_new(
+        "From: vanthu@moet.gov.vn\nSubject: =?UTF-8?Q?C=C3=B4ng_v=C4=83n?=\n"
+        "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"P\"\n\n"
+        "--P\nContent-Type: text/plain; charset=utf-8\n\nGửi công văn.\n"
+        "--P\nContent-Type: application/pdf; name=\"cv.pdf\"\n"
+        "Content-Disposition: attachment; filename=\"=?UTF-8?Q?C=C3=B4ng_v=C4=83n?=.pdf\"\n"
+        "Content-Transfer-Encoding: base64\n\n");
     gsize b64_len = strlen(b64);
     for (gsize i = 0; i < b64_len; i += 76)
         g_string_append_printf(s, "%.76s\n", b64 + i);
@@ -375,8 +384,8 @@ build_pdf_attachment(gsize *len)
 static char *
 build_docx_attachment(gsize *len)
 {
-    g_autofree char *path = g_build_filename(g_getenv("TRACUU_SHARED_DATA"), "samples",
-                                             "docx_laws", "145_2020_ND-CP_459400.docx", NULL);
+    g_autofree char *path = g_build_filename(g_getenv("TRACUU_SHARED_DATA"), "samples", "docx_laws",
+                                             "145_2020_ND-CP_459400.docx", NULL);
     g_autofree char *docx = NULL;
     gsize docx_len = 0;
     g_assert_true(g_file_get_contents(path, &docx, &docx_len, NULL));
@@ -395,75 +404,161 @@ build_docx_attachment(gsize *len)
 }
 
 static const mail_case mail_cases[] = {
-    { .name = "plain", .raw = msg_plain, .error_code = OK,
-      .subject = "Quyết định số 12", .from = "Nguyễn Văn A <a@moet.gov.vn>",
-      .to = "b@hanoi.gov.vn, Trần B <c@hanoi.gov.vn>", .cc = "d@mof.gov.vn",
-      .created = "2024-03-05", .message_id = "qd12@moet.gov.vn",
-      .in_reply_to = "cv11@hanoi.gov.vn", .references = "cv10@hanoi.gov.vn cv11@hanoi.gov.vn",
-      .text_has = { "Kính gửi các Sở Giáo dục." }, .children = 0 },
-    { .name = "alternative", .raw = msg_alternative, .error_code = OK, .created = "2024-03-05",
-      .text_has = { "Bản văn thuần" }, .text_lacks = "riêng", .children = 0 },
-    { .name = "html-only", .raw = msg_html_only, .error_code = OK,
-      .text_has = { "Kính gửi:", "Ủy ban nhân dân & Sở Nội vụ" }, .text_lacks = "<p>",
-      .children = 0 },
-    { .name = "html-windows-1258", .raw = msg_html_1258, .error_code = OK,
-      .text_has = { "Quyết định" }, .children = 0 },
-    { .name = "rfc2231-filename", .raw = msg_rfc2231, .error_code = OK,
-      .text_has = { "Xem tệp đính kèm." }, .children = 1,
-      .child_attachment = "Quyết định 12.txt", .child_mime = "text/plain",
-      .child_text_has = "Nội dung tệp đính kèm" },
-    { .name = "rfc2047-filename", .raw = msg_rfc2047_filename, .error_code = OK, .children = 1,
-      .child_attachment = "Quyết định.txt", .child_text_has = "noi dung" },
-    { .name = "unknown-charset", .raw = msg_unknown_charset, .error_code = OK,
-      .subject = "Thông báo", .text_has = { "Thông báo họp" },
-      .warning_has = "x-unknown-charset" },
-    { .name = "wrong-charset", .raw = msg_wrong_charset, .error_code = OK,
-      .text_has = { "Quyết định về việc" }, .warning_has = "utf-8" },
-    { .name = "raw-1258-headers", .raw = msg_raw_1258_headers, .error_code = OK,
-      .subject = "Quyết định", .from = "Nguyễn Văn A <a@b.vn>", .text_has = { "Quyết định" } },
-    { .name = "raw-tcvn-headers", .raw = msg_raw_tcvn_headers, .error_code = OK,
-      .subject = "Công văn", .text_has = { "Công văn Hà Nội" } },
-    { .name = "nested-message", .raw = msg_nested, .error_code = OK,
-      .subject = "Fwd: inner", .text_has = { "Forwarded." }, .text_lacks = "bên trong",
-      .children = 1, .child_attachment = "inner.eml", .child_mime = "message/rfc822",
-      .child_subject = "Giấy mời", .child_text_has = "Nội dung thư bên trong",
-      .grandchild_text_has = "Tệp của thư bên trong" },
-    { .name = "pdf-attachment", .build = build_pdf_attachment, .error_code = OK,
-      .subject = "Công văn", .text_has = { "Gửi công văn." }, .children = 1,
-      .child_attachment = "Công văn.pdf", .child_mime = "application/pdf",
-      .child_text_has = "2154/BGDĐT-CNTT" },
-    { .name = "docx-attachment", .build = build_docx_attachment, .error_code = OK, .children = 1,
-      .child_attachment = "nd145.docx",
-      .child_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-      .child_text_has = "145/2020/NĐ-CP" },
-    { .name = "truncated-multipart", .raw = msg_truncated, .error_code = OK,
-      .subject = "cut", .text_has = { "Phần còn đọc được" }, .children = 1,
-      .child_attachment = "cut.pdf", .warning_has = "cut.pdf" },
-    { .name = "bad-charset-names", .raw = msg_bad_names, .error_code = OK,
-      .subject = "Quyết", .text_has = { "Quyết" }, .children = 1, .warning_has = "charset" },
-    { .name = "empty-parts", .raw = msg_empty_html, .error_code = OK, .subject = "empty",
-      .children = 1, .child_attachment = "empty.pdf", .warning_has = "empty.pdf" },
-    { .name = "junk-bytes", .raw = msg_junk, .error_code = TRACUU_EXTRACT_ERROR_DAMAGED },
-    { .name = "header-2mb", .build = build_long_header, .error_code = OK,
-      .text_has = { "Thân thư vẫn đọc được" }, .subject_has = "aịaịaị",
-      .warning_has = "header Subject",
-      .max_seconds = 10 },
-    { .name = "nested-multipart-200", .build = build_nested_multipart, .error_code = OK,
-      .subject = "deep", .text_lacks = "sâu nhất", .warning_has = "nested",
-      .max_seconds = 10 },
-    { .name = "many-parts", .build = build_many_parts, .error_code = OK, .subject = "many",
-      .children = 1999, .warning_has = "more than 2000 parts", .max_seconds = 10 },
-    { .name = "nested-messages-200", .build = build_nested_messages, .error_code = OK,
-      .subject = "level 0", .children = 1, .child_subject = "level 1", .warning_has = "nested",
-      .max_seconds = 10 },
+    {.name = "plain",
+     .raw = msg_plain,
+     .error_code = OK,
+     .subject = "Quyết định số 12",
+     .from = "Nguyễn Văn A <a@moet.gov.vn>",
+     .to = "b@hanoi.gov.vn, Trần B <c@hanoi.gov.vn>",
+     .cc = "d@mof.gov.vn",
+     .created = "2024-03-05",
+     .message_id = "qd12@moet.gov.vn",
+     .in_reply_to = "cv11@hanoi.gov.vn",
+     .references = "cv10@hanoi.gov.vn cv11@hanoi.gov.vn",
+     .text_has = {"Kính gửi các Sở Giáo dục."},
+     .children = 0},
+    {.name = "alternative",
+     .raw = msg_alternative,
+     .error_code = OK,
+     .created = "2024-03-05",
+     .text_has = {"Bản văn thuần"},
+     .text_lacks = "riêng",
+     .children = 0},
+    {.name = "html-only",
+     .raw = msg_html_only,
+     .error_code = OK,
+     .text_has = {"Kính gửi:", "Ủy ban nhân dân & Sở Nội vụ"},
+     .text_lacks = "<p>",
+     .children = 0},
+    {.name = "html-windows-1258",
+     .raw = msg_html_1258,
+     .error_code = OK,
+     .text_has = {"Quyết định"},
+     .children = 0},
+    {.name = "rfc2231-filename",
+     .raw = msg_rfc2231,
+     .error_code = OK,
+     .text_has = {"Xem tệp đính kèm."},
+     .children = 1,
+     .child_attachment = "Quyết định 12.txt",
+     .child_mime = "text/plain",
+     .child_text_has = "Nội dung tệp đính kèm"},
+    {.name = "rfc2047-filename",
+     .raw = msg_rfc2047_filename,
+     .error_code = OK,
+     .children = 1,
+     .child_attachment = "Quyết định.txt",
+     .child_text_has = "noi dung"},
+    {.name = "unknown-charset",
+     .raw = msg_unknown_charset,
+     .error_code = OK,
+     .subject = "Thông báo",
+     .text_has = {"Thông báo họp"},
+     .warning_has = "x-unknown-charset"},
+    {.name = "wrong-charset",
+     .raw = msg_wrong_charset,
+     .error_code = OK,
+     .text_has = {"Quyết định về việc"},
+     .warning_has = "utf-8"},
+    {.name = "raw-1258-headers",
+     .raw = msg_raw_1258_headers,
+     .error_code = OK,
+     .subject = "Quyết định",
+     .from = "Nguyễn Văn A <a@b.vn>",
+     .text_has = {"Quyết định"}},
+    {.name = "raw-tcvn-headers",
+     .raw = msg_raw_tcvn_headers,
+     .error_code = OK,
+     .subject = "Công văn",
+     .text_has = {"Công văn Hà Nội"}},
+    {.name = "nested-message",
+     .raw = msg_nested,
+     .error_code = OK,
+     .subject = "Fwd: inner",
+     .text_has = {"Forwarded."},
+     .text_lacks = "bên trong",
+     .children = 1,
+     .child_attachment = "inner.eml",
+     .child_mime = "message/rfc822",
+     .child_subject = "Giấy mời",
+     .child_text_has = "Nội dung thư bên trong",
+     .grandchild_text_has = "Tệp của thư bên trong"},
+    {.name = "pdf-attachment",
+     .build = build_pdf_attachment,
+     .error_code = OK,
+     .subject = "Công văn",
+     .text_has = {"Gửi công văn."},
+     .children = 1,
+     .child_attachment = "Công văn.pdf",
+     .child_mime = "application/pdf",
+     .child_text_has = "2154/BGDĐT-CNTT"},
+    {.name = "docx-attachment",
+     .build = build_docx_attachment,
+     .error_code = OK,
+     .children = 1,
+     .child_attachment = "nd145.docx",
+     .child_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     .child_text_has = "145/2020/NĐ-CP"},
+    {.name = "truncated-multipart",
+     .raw = msg_truncated,
+     .error_code = OK,
+     .subject = "cut",
+     .text_has = {"Phần còn đọc được"},
+     .children = 1,
+     .child_attachment = "cut.pdf",
+     .warning_has = "cut.pdf"},
+    {.name = "bad-charset-names",
+     .raw = msg_bad_names,
+     .error_code = OK,
+     .subject = "Quyết",
+     .text_has = {"Quyết"},
+     .children = 1,
+     .warning_has = "charset"},
+    {.name = "empty-parts",
+     .raw = msg_empty_html,
+     .error_code = OK,
+     .subject = "empty",
+     .children = 1,
+     .child_attachment = "empty.pdf",
+     .warning_has = "empty.pdf"},
+    {.name = "junk-bytes", .raw = msg_junk, .error_code = TRACUU_EXTRACT_ERROR_DAMAGED},
+    {.name = "header-2mb",
+     .build = build_long_header,
+     .error_code = OK,
+     .text_has = {"Thân thư vẫn đọc được"},
+     .subject_has = "aịaịaị",
+     .warning_has = "header Subject",
+     .max_seconds = 10},
+    {.name = "nested-multipart-200",
+     .build = build_nested_multipart,
+     .error_code = OK,
+     .subject = "deep",
+     .text_lacks = "sâu nhất",
+     .warning_has = "nested",
+     .max_seconds = 10},
+    {.name = "many-parts",
+     .build = build_many_parts,
+     .error_code = OK,
+     .subject = "many",
+     .children = 1999,
+     .warning_has = "more than 2000 parts",
+     .max_seconds = 10},
+    {.name = "nested-messages-200",
+     .build = build_nested_messages,
+     .error_code = OK,
+     .subject = "level 0",
+     .children = 1,
+     .child_subject = "level 1",
+     .warning_has = "nested",
+     .max_seconds = 10},
 };
 
 /* Length of the fixture strings: they hold NUL bytes (junk), so not strlen(). */
 static gsize
 raw_length(const mail_case *c)
 {
-#define LEN_OF(m) \
-    if (c->raw == m) \
+#define LEN_OF(m)                                                                                  \
+    if (c->raw == m)                                                                               \
         return sizeof m - 1;
     LEN_OF(msg_plain)
     LEN_OF(msg_alternative)
@@ -523,9 +618,10 @@ warnings_contain(const tracuu_extracted *doc, const char *needle)
 static void
 assert_valid_utf8(const tracuu_extracted *doc)
 {
-    const char *fields[] = { doc->kind, doc->mime, doc->title, doc->text, doc->created,
-                             doc->subject, doc->from, doc->to, doc->cc, doc->message_id,
-                             doc->in_reply_to, doc->references, doc->attachment };
+    const char *fields[] = {doc->kind,      doc->mime,       doc->title,       doc->text,
+                            doc->created,   doc->subject,    doc->from,        doc->to,
+                            doc->cc,        doc->message_id, doc->in_reply_to, doc->references,
+                            doc->attachment};
     for (gsize i = 0; i < G_N_ELEMENTS(fields); i++)
         g_assert_true(fields[i] == NULL || g_utf8_validate(fields[i], -1, NULL));
     g_assert_nonnull(doc->text);
@@ -621,13 +717,14 @@ static void
 test_depth_limit_argument(void)
 {
     g_autoptr(GError) error = NULL;
-    tracuu_extracted *doc = tracuu_extract_mail_message(
-        msg_plain, sizeof msg_plain - 1, TRACUU_EXTRACT_MAX_DEPTH + 1, &error);
+    tracuu_extracted *doc = tracuu_extract_mail_message(msg_plain, sizeof msg_plain - 1,
+                                                        TRACUU_EXTRACT_MAX_DEPTH + 1, &error);
     g_assert_null(doc);
     g_assert_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE);
 }
 
-/* --- mbox -------------------------------------------------------------------------------------- */
+/* --- mbox --------------------------------------------------------------------------------------
+ */
 
 typedef struct {
     const char *name;
@@ -641,22 +738,30 @@ typedef struct {
 } mbox_case;
 
 static const mbox_case mbox_cases[] = {
-    { .name = "three-messages", .file = "three.mbox", .error_code = OK, .messages = 3,
-      .subjects = { "Thư thứ nhất", "Thư thứ hai", "Quyết định" },
-      .text_has = { "Nội dung một", "\nFrom the minutes: giữ dòng này\n>From quoted\n", "Ủy ban" },
-      /* The third has no Date: the date of its "From " line stands in. */
-      .created = { "2024-03-05", "2024-03-06", "2024-03-07" } },
-    { .name = "skips-headerless", .file = "headerless.mbox", .error_code = OK, .messages = 1,
-      .subjects = { "Có tiêu đề" }, .text_has = { "Còn lại" }, .warning_has = "skipped" },
-    { .name = "not-an-mbox", .file = "not-mbox.txt", .error_code = TRACUU_EXTRACT_ERROR_DAMAGED },
+    {.name = "three-messages",
+     .file = "three.mbox",
+     .error_code = OK,
+     .messages = 3,
+     .subjects = {"Thư thứ nhất", "Thư thứ hai", "Quyết định"},
+     .text_has = {"Nội dung một", "\nFrom the minutes: giữ dòng này\n>From quoted\n", "Ủy ban"},
+     /* The third has no Date: the date of its "From " line stands in. */
+     .created = {"2024-03-05", "2024-03-06", "2024-03-07"}},
+    {.name = "skips-headerless",
+     .file = "headerless.mbox",
+     .error_code = OK,
+     .messages = 1,
+     .subjects = {"Có tiêu đề"},
+     .text_has = {"Còn lại"},
+     .warning_has = "skipped"},
+    {.name = "not-an-mbox", .file = "not-mbox.txt", .error_code = TRACUU_EXTRACT_ERROR_DAMAGED},
 };
 
 static void
 test_mbox(gconstpointer data)
 {
     const mbox_case *c = data;
-    g_autofree char *path = g_build_filename(g_getenv("TRACUU_SOURCE_ROOT"), "tests", "data",
-                                             "mail", c->file, NULL);
+    g_autofree char *path =
+        g_build_filename(g_getenv("TRACUU_SOURCE_ROOT"), "tests", "data", "mail", c->file, NULL);
     g_autoptr(GError) error = NULL;
     g_autoptr(tracuu_extracted) doc = tracuu_extract_mbox_file(path, &error);
     if (c->error_code != OK) {
@@ -688,7 +793,8 @@ test_mbox_missing_file(void)
     g_assert_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_IO);
 }
 
-/* --- Files as the indexer sees them: Maildir messages, an mbox, junk named .eml ------------------ */
+/* --- Files as the indexer sees them: Maildir messages, an mbox, junk named .eml ------------------
+ */
 
 typedef struct {
     const char *file; /* under tests/data/mail/ */
@@ -700,21 +806,20 @@ typedef struct {
 } file_case;
 
 static const file_case file_cases[] = {
-    { "maildir/cur/1723446000.M1P100.tracuu:2,S", "mail", "Giấy mời hội thảo", "2024-08-12",
-      "Kính mời đại diện Sở", 0 },
-    { "maildir/new/1723510800.M2P100.tracuu", "mail", "Thông báo", "2024-08-13", "Thông báo họp",
-      0 },
-    { "three.mbox", "mbox", NULL, NULL, NULL, 3 },
+    {"maildir/cur/1723446000.M1P100.tracuu:2,S", "mail", "Giấy mời hội thảo", "2024-08-12",
+     "Kính mời đại diện Sở", 0},
+    {"maildir/new/1723510800.M2P100.tracuu", "mail", "Thông báo", "2024-08-13", "Thông báo họp", 0},
+    {"three.mbox", "mbox", NULL, NULL, NULL, 3},
     /* Random bytes under a .eml name: an error that says so, not a crash or a document. */
-    { "junk.eml", NULL },
+    {"junk.eml", NULL},
 };
 
 static void
 test_file(gconstpointer data)
 {
     const file_case *c = data;
-    g_autofree char *path = g_build_filename(g_getenv("TRACUU_SOURCE_ROOT"), "tests", "data",
-                                             "mail", c->file, NULL);
+    g_autofree char *path =
+        g_build_filename(g_getenv("TRACUU_SOURCE_ROOT"), "tests", "data", "mail", c->file, NULL);
     g_autoptr(GError) error = NULL;
     g_autoptr(tracuu_extracted) doc = tracuu_extract_file(path, &error);
     if (c->kind == NULL) {
@@ -747,8 +852,7 @@ main(int argc, char **argv)
     }
     g_test_add_func("/mail/header/invalid-bytes", test_decode_header_invalid_bytes);
     for (gsize i = 0; i < G_N_ELEMENTS(charset_cases); i++) {
-        g_autofree char *path = g_strdup_printf("/mail/charset/%s-%c-%zu",
-                                                charset_cases[i].charset,
+        g_autofree char *path = g_strdup_printf("/mail/charset/%s-%c-%zu", charset_cases[i].charset,
                                                 charset_cases[i].encoding, i);
         g_test_add_data_func(path, &charset_cases[i], test_decode_charset);
     }
@@ -764,10 +868,9 @@ main(int argc, char **argv)
     }
     g_test_add_func("/mail/mbox/missing-file", test_mbox_missing_file);
     for (gsize i = 0; i < G_N_ELEMENTS(file_cases); i++) {
-        g_autofree char *path = g_strdup_printf("/mail/file/%zu-%s", i,
-                                                strchr(file_cases[i].file, '/')
-                                                    ? "maildir"
-                                                    : file_cases[i].file);
+        g_autofree char *path =
+            g_strdup_printf("/mail/file/%zu-%s", i,
+                            strchr(file_cases[i].file, '/') ? "maildir" : file_cases[i].file);
         g_test_add_data_func(path, &file_cases[i], test_file);
     }
     return g_test_run();
