@@ -737,6 +737,48 @@ header_get(GMimeObject *object, const char *name, const char *fallback, tracuu_e
 }
 
 /*
+ * Drops the quotes around display names in an address list, "\"Văn phòng\" <vp@b.vn>" gives
+ * "Văn phòng <vp@b.vn>", unless the name holds a character that separates addresses (a comma
+ * in "\"Nguyễn, Văn A\"" keeps its quotes so the list still splits right). Takes @list.
+ */
+static char *
+unquote_display_names(char *list)
+{
+    if (list == NULL || strchr(list, '"') == NULL)
+        return list;
+    GString *out = g_string_sized_new(strlen(list));
+    const char *p = list;
+    while (*p) {
+        if (*p != '"') {
+            g_string_append_c(out, *p++);
+            continue;
+        }
+        const char *end = p + 1;
+        while (*end && *end != '"') {
+            if (*end == '\\' && end[1])
+                end++;
+            end++;
+        }
+        if (*end != '"') { /* unbalanced: left as it is */
+            g_string_append(out, p);
+            break;
+        }
+        gboolean keep = FALSE;
+        for (const char *q = p + 1; q < end; q++) {
+            if (strchr(",;<>@:\\", *q))
+                keep = TRUE;
+        }
+        if (keep)
+            g_string_append_len(out, p, end + 1 - p);
+        else
+            g_string_append_len(out, p + 1, end - p - 1);
+        p = end + 1;
+    }
+    g_free(list);
+    return g_string_free(out, FALSE);
+}
+
+/*
  * Message ids out of a header value: "<a@b> <c@d>" gives "a@b c@d", at most @max of them
  * (0: all). A value without angle brackets is taken as one id. NULL when there is none.
  */
@@ -1135,9 +1177,9 @@ message_to_doc(GMimeMessage *message, guint depth, gboolean from_mbox)
 
     doc->subject = header_get(object, "Subject", fallback, doc);
     doc->title = g_strdup(doc->subject);
-    doc->from = header_get(object, "From", fallback, doc);
-    doc->to = header_get(object, "To", fallback, doc);
-    doc->cc = header_get(object, "Cc", fallback, doc);
+    doc->from = unquote_display_names(header_get(object, "From", fallback, doc));
+    doc->to = unquote_display_names(header_get(object, "To", fallback, doc));
+    doc->cc = unquote_display_names(header_get(object, "Cc", fallback, doc));
     g_autofree char *id = header_get(object, "Message-Id", NULL, doc);
     g_autofree char *reply = header_get(object, "In-Reply-To", NULL, doc);
     g_autofree char *refs = header_get(object, "References", NULL, doc);

@@ -181,7 +181,8 @@ typedef struct {
 static const char msg_plain[] =
     "From: =?UTF-8?B?Tmd1eeG7hW4gVsSDbiBB?= <a@moet.gov.vn>\r\n"
     "To: b@hanoi.gov.vn, =?UTF-8?Q?Tr=E1=BA=A7n_B?= <c@hanoi.gov.vn>\r\n"
-    "Cc: d@mof.gov.vn\r\n"
+    "Cc: d@mof.gov.vn, \"=?UTF-8?Q?V=C4=83n_ph=C3=B2ng?=\" <vp@mof.gov.vn>,\r\n"
+    " \"Nguy=?UTF-8?Q?=E1=BB=85n?=, A\" <na@mof.gov.vn>\r\n"
     "Subject: =?UTF-8?B?UXV54bq/dA==?= =?UTF-8?B?IMSR4buLbmg=?= =?UTF-8?Q?_s=E1=BB=91_12?=\r\n"
     "Date: Tue, 5 Mar 2024 09:15:00 +0700\r\n"
     "Message-ID: <qd12@moet.gov.vn>\r\n"
@@ -410,7 +411,7 @@ static const mail_case mail_cases[] = {
      .subject = "Quyết định số 12",
      .from = "Nguyễn Văn A <a@moet.gov.vn>",
      .to = "b@hanoi.gov.vn, Trần B <c@hanoi.gov.vn>",
-     .cc = "d@mof.gov.vn",
+     .cc = "d@mof.gov.vn, Văn phòng <vp@mof.gov.vn>, \"Nguyễn, A\" <na@mof.gov.vn>",
      .created = "2024-03-05",
      .message_id = "qd12@moet.gov.vn",
      .in_reply_to = "cv11@hanoi.gov.vn",
