@@ -907,7 +907,8 @@ extract_all(run *r, guint n, GError **error)
             pfd[i].events = POLLIN;
             pfd[i].revents = 0;
         }
-        int rc = poll(pfd, n, 100);
+        /* Held back by the writer, look again soon: it drains the queue quickly. */
+        int rc = poll(pfd, n, in_flight(r) >= limit ? 5 : 100);
         if (rc < 0 && errno != EINTR) {
             g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "poll: %s",
                         g_strerror(errno));
