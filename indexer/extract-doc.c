@@ -342,6 +342,76 @@ doc_legacy_fonts(const char *text)
     return decoded;
 }
 
+/*
+ * Title and creation date from the "\005SummaryInformation" property set. Optional: a missing
+ * or malformed one leaves them NULL. Strings are in the set's code page (property 1).
+ */
+static void
+doc_summary(tracuu_extracted *doc, const guchar *p, gsize len)
+{
+    guint32 set, n_props, codepage = 1252;
+    const guchar *title = NULL;
+    gsize title_len = 0;
+
+    if (len < 48 || rd16(p) != 0xFFFE)
+        return;
+    set = rd32(p + 44);
+    if (set > len || len - set < 8)
+        return;
+    n_props = rd32(p + set + 4);
+    if (n_props > (len - set - 8) / 8)
+        return;
+    for (guint32 i = 0; i < n_props; i++) {
+        guint32 id = rd32(p + set + 8 + 8 * i);
+        guint32 off = rd32(p + set + 8 + 8 * i + 4);
+        const guchar *v;
+        gsize left;
+        guint16 type;
+
+        if (off > len - set || len - set - off < 8)
+            continue;
+        v = p + set + off;
+        left = len - set - off;
+        type = rd16(v);
+        if (id == 1 && type == 0x02) {
+            codepage = rd16(v + 4);
+        } else if (id == 2 && type == 0x1E) {
+            guint32 n = rd32(v + 4);
+            if (n <= left - 8) {
+                title = v + 8;
+                title_len = n;
+                while (title_len > 0 && title[title_len - 1] == '\0')
+                    title_len--;
+            }
+        } else if (id == 12 && type == 0x40 && left >= 12) {
+            /* FILETIME: 100 ns ticks since 1601-01-01 UTC. */
+            guint64 ticks = (guint64)rd32(v + 4) | ((guint64)rd32(v + 8) << 32);
+            gint64 unix_s = (gint64)(ticks / 10000000u) - G_GINT64_CONSTANT(11644473600);
+            GDateTime *dt = ticks > 0 ? g_date_time_new_from_unix_utc(unix_s) : NULL;
+            if (dt != NULL) {
+                if (g_date_time_get_year(dt) >= 1980)
+                    doc->created = g_date_time_format(dt, "%Y-%m-%d");
+                g_date_time_unref(dt);
+            }
+        }
+    }
+    if (title != NULL && title_len > 0) {
+        g_autofree char *utf8 = NULL;
+        g_autofree char *cs = NULL;
+        if (codepage == 65001 || g_utf8_validate((const char *)title, (gssize)title_len, NULL)) {
+            utf8 = g_strndup((const char *)title, title_len);
+        } else if (codepage == 1252 || codepage == 1258) {
+            /* Titles typed in legacy Vietnamese fonts are bytes of those fonts. */
+            utf8 = tracuu_text_decode((const char *)title, title_len, NULL);
+        } else {
+            cs = g_strdup_printf("CP%u", codepage);
+            utf8 = g_convert_with_fallback((const char *)title, (gssize)title_len, "UTF-8", cs,
+                                           "?", NULL, NULL, NULL);
+        }
+        doc->title = tracuu_extract_clean_title(utf8);
+    }
+}
+
 gboolean
 tracuu_extract_is_doc(const char *data, gsize len)
 {
@@ -364,6 +434,8 @@ tracuu_extract_doc(const char *data, gsize len, GError **error)
 {
     g_autofree guchar *word = NULL;
     g_autofree guchar *table = NULL;
+    g_autofree guchar *summary = NULL;
+    gsize summary_len = 0;
     g_autoptr(tracuu_extracted) doc = NULL;
     gsize word_len = 0, table_len = 0, pos, n_pieces;
     guint16 flags, csw, cslw, cb_fclcb;
@@ -406,6 +478,7 @@ tracuu_extract_doc(const char *data, gsize len, GError **error)
     }
     table = cfb_stream(&c, (flags & 0x0200) ? "1Table" : "0Table", TRACUU_EXTRACT_MAX_FILE,
                        &table_len);
+    summary = cfb_stream(&c, "\005SummaryInformation", 1024 * 1024, &summary_len);
     cfb_clear(&c);
     if (table == NULL)
         goto damaged;
@@ -486,6 +559,8 @@ tracuu_extract_doc(const char *data, gsize len, GError **error)
     }
 
     doc = tracuu_extracted_new("doc", "application/msword");
+    if (summary != NULL)
+        doc_summary(doc, summary, summary_len);
     if (bad_pieces > 0)
         tracuu_extracted_warn(doc, "%" G_GSIZE_FORMAT " pieces of text lie outside the file",
                               bad_pieces);

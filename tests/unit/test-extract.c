@@ -323,13 +323,14 @@ static const file_case file_cases[] = {
      "2024-05-02", 0,
      {"Số: 12/QĐ-UBND\tHà Nội\n", "\na\nb\n", "\nTheo Nghị định 30/2020/NĐ-CP.\n"}},
     /* Word 97-2003: 8-bit and UTF-16 pieces, cells as tabs. */
+    /* Its title is stored in the VNI font's bytes: "KHOA LUA\xC4T" is "KHOA LUẬT". */
     {"shared:samples/legacy_doc/1_Mau_bien_ban.doc", NO_ERROR, "doc", "application/msword",
-     NULL, NULL, 0, {"BIÊN BẢN HỌP LỚP\nĐánh giá điểm rèn luyện sinh viên", "Cố vấn học tập:\t"}},
+     "KHOA LUẬT:______________", "2013-04-04", 0, {"BIÊN BẢN HỌP LỚP\nĐánh giá điểm rèn luyện sinh viên", "Cố vấn học tập:\t"}},
     {"shared:samples/legacy_doc/8.congvantuyentruyendaihoixic.doc", NO_ERROR, "doc",
-     "application/msword", NULL, NULL, 0,
+     "application/msword", "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM", "2013-08-09", 0,
      {"TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM", "Số: 172/CĐN-TGNC", "Hà Nội, ngày 9 tháng 8 năm 2013"}},
     {"shared:samples/legacy_doc/03TB_Ke_hoach_xet_tot_nghiep_dot_1-2014.doc", NO_ERROR, "doc",
-     "application/msword", NULL, NULL, 0, {"Số: 03/TB-ĐTĐH", "V/v xét tốt nghiệp đợt 1 năm 2014"}},
+     "application/msword", NULL, "2014-03-10", 0, {"Số: 03/TB-ĐTĐH", "V/v xét tốt nghiệp đợt 1 năm 2014"}},
     {"tmp:truncated.doc", TRACUU_EXTRACT_ERROR_DAMAGED},
     {"src:tests/data/extract/cp1258.html", NO_ERROR, "html", "text/html",
      "Thông báo về lịch nghỉ Tết", NULL, 0,
