@@ -331,6 +331,9 @@ static const file_case file_cases[] = {
      {"TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM", "Số: 172/CĐN-TGNC", "Hà Nội, ngày 9 tháng 8 năm 2013"}},
     {"shared:samples/legacy_doc/03TB_Ke_hoach_xet_tot_nghiep_dot_1-2014.doc", NO_ERROR, "doc",
      "application/msword", NULL, "2014-03-10", 0, {"Số: 03/TB-ĐTĐH", "V/v xét tốt nghiệp đợt 1 năm 2014"}},
+    /* Made by make-small-doc.py: an 8-bit piece, a UTF-16 piece in the mini stream, a field. */
+    {"src:tests/data/extract/small.doc", NO_ERROR, "doc", "application/msword", NULL, NULL, 0,
+     {"Quyet dinh\nSố: 12/QĐ-UBND\tHà Nội\t\tvbpl.vn\n"}},
     {"tmp:truncated.doc", TRACUU_EXTRACT_ERROR_DAMAGED},
     {"src:tests/data/extract/cp1258.html", NO_ERROR, "html", "text/html",
      "Thông báo về lịch nghỉ Tết", NULL, 0,
