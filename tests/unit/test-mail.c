@@ -273,6 +273,24 @@ static const char msg_nested[] =
     "--I--\n"
     "--O--\n";
 
+/*
+ * A signed message (the signature is not an attachment) carrying a message sent as a file:
+ * application/octet-stream named .eml is still read as a message.
+ */
+static const char msg_signed_eml[] =
+    "From: a@b.vn\nSubject: signed\nMIME-Version: 1.0\n"
+    "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256;"
+    " boundary=\"S\"\n\n"
+    "--S\nContent-Type: multipart/mixed; boundary=\"M\"\n\n"
+    "--M\nContent-Type: text/plain; charset=utf-8\n\nThư có chữ ký số.\n"
+    "--M\nContent-Type: application/octet-stream\n"
+    "Content-Disposition: attachment; filename=\"chuyen tiep.eml\"\n\n"
+    "From: x@y.vn\nSubject: =?UTF-8?Q?Th=C6=B0_g=E1=BB=91c?=\n\nNội dung thư gốc\n"
+    "--M--\n"
+    "--S\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"\n"
+    "Content-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHAqCAMIACAQEx\n"
+    "--S--\n";
+
 static const char msg_truncated[] =
     "From: a@b.vn\nSubject: cut\nMIME-Version: 1.0\n"
     "Content-Type: multipart/mixed; boundary=\"T\"\n\n"
@@ -500,6 +518,15 @@ static const mail_case mail_cases[] = {
      .child_attachment = "nd145.docx",
      .child_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
      .child_text_has = "145/2020/NĐ-CP"},
+    {.name = "signed-with-eml-file",
+     .raw = msg_signed_eml,
+     .error_code = OK,
+     .text_has = {"Thư có chữ ký số."},
+     .children = 1,
+     .child_attachment = "chuyen tiep.eml",
+     .child_mime = "message/rfc822",
+     .child_subject = "Thư gốc",
+     .child_text_has = "Nội dung thư gốc"},
     {.name = "truncated-multipart",
      .raw = msg_truncated,
      .error_code = OK,
@@ -573,6 +600,7 @@ raw_length(const mail_case *c)
     LEN_OF(msg_raw_tcvn_headers)
     LEN_OF(msg_nested)
     LEN_OF(msg_truncated)
+    LEN_OF(msg_signed_eml)
     LEN_OF(msg_junk)
     LEN_OF(msg_bad_names)
     LEN_OF(msg_empty_html)
