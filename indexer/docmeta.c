@@ -1152,6 +1152,13 @@ find_signer_anywhere(const char *text, size_t len)
             since_mark = 100;
             continue;
         }
+        /* Names, titles and "(Đã ký)" start with a capital or a bracket: other lines only
+           count, without the cost of normalising them. */
+        gunichar first = g_utf8_get_char(a);
+        if (!g_unichar_isupper(first) && first != '(' && first != '[') {
+            since_mark++;
+            continue;
+        }
         g_autofree char *line = nfc(a, b - a);
         g_autofree char *folded = fold_str(line);
         if (since_mark <= 4) {
@@ -1459,15 +1466,23 @@ tracuu_docmeta_extract(const char *text, gssize len)
 
     /* Only the header and the end are read by rules, so only they are made NFC; the tokenizer
        normalises for itself when it looks for cites in the whole text. */
+    /* Both pieces end at a line end when one is near, else at a character boundary: a text
+       without line ends must not make them the whole text. */
     size_t head_len = MIN(vlen, CASE_SEARCH_BYTES);
-    while (head_len < vlen && valid[head_len] != '\n')
+    size_t stop = MIN(vlen, head_len + 4096);
+    while (head_len < stop && valid[head_len] != '\n')
+        head_len++;
+    while (head_len < vlen && ((guchar) valid[head_len] & 0xC0) == 0x80)
         head_len++;
     g_autofree char *head = nfc(valid, head_len);
     read_header(meta, head, strlen(head));
 
     size_t from = vlen > TAIL_BYTES ? vlen - TAIL_BYTES : 0;
-    while (from > 0 && valid[from - 1] != '\n')
+    size_t floor = from > 4096 ? from - 4096 : 0;
+    while (from > floor && valid[from - 1] != '\n')
         from--;
+    while (from > 0 && from < vlen && ((guchar) valid[from] & 0xC0) == 0x80)
+        from++;
     /* The signature block is where the body ends, which is not the end of the text when
        appendices follow; the last lines are read as cells only when no block is found, for
        pdftotext -layout puts "Nơi nhận:" and the signing title on one line. */
