@@ -35,6 +35,20 @@ check_token(const tracuu_token *t, gpointer user_data)
     return TRUE;
 }
 
+/* Stops after a number of tokens, to check what the run returns when told to stop. */
+typedef struct {
+    unsigned left;
+    uint32_t next_pos;
+} stop_ctx;
+
+static gboolean
+stop_token(const tracuu_token *t, gpointer user_data)
+{
+    stop_ctx *c = user_data;
+    c->next_pos = t->pos + 1; /* a part shares its token's position, already counted */
+    return --c->left > 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -44,7 +58,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!tk)
         abort();
     check_ctx c = {size, 0, FALSE};
-    tracuu_tokenizer_run(tk, (const char *)data, size, 0, check_token, &c);
+    uint32_t end = tracuu_tokenizer_run(tk, (const char *)data, size, 0, check_token, &c);
+    if (end != (c.any ? c.pos + 1 : 0))
+        abort();
+    if (size > 0) {
+        stop_ctx st = {1u + data[0] % 8u, 1000};
+        uint32_t e = tracuu_tokenizer_run(tk, (const char *)data, size, 1000, stop_token, &st);
+        if (e != st.next_pos || e > 1000 + (c.any ? c.pos + 1 : 0))
+            abort();
+    }
 
     char *n = tracuu_text_normalize((const char *)data, (gssize)size);
     char *f = tracuu_text_fold((const char *)data, (gssize)size);
