@@ -17,11 +17,10 @@
 struct tracuu_tokenizer {
     UBreakIterator *bi;
     const UNormalizer2 *nfc;
-    const UNormalizer2 *nfd;
     UChar ua[UBUF_CAP];
     UChar ub[UBUF_CAP];
     uint32_t cps[UBUF_CAP];
-    /* A run of another script, as UTF-16 for ICU, with each unit's byte offset. */
+    /* A run of a script without spaces, as UTF-16 for ICU, with each unit's byte offset. */
     UChar *run;
     uint32_t *run_off;
     size_t run_cap;
@@ -58,7 +57,6 @@ tracuu_tokenizer_new(GError **error)
     UErrorCode err = U_ZERO_ERROR;
     tracuu_tokenizer *tk = g_new0(tracuu_tokenizer, 1);
     tk->nfc = unorm2_getNFCInstance(&err);
-    tk->nfd = unorm2_getNFDInstance(&err);
     if (U_SUCCESS(err))
         tk->bi = ubrk_open(UBRK_WORD, "vi", NULL, 0, &err);
     if (U_FAILURE(err)) {
@@ -232,7 +230,8 @@ class_at(const unsigned char *s, size_t len, size_t i, uint32_t *cp, size_t *nex
     return *cp < TOK_TABLE_SIZE ? tracuu_tok_table[*cp].cls : tracuu_tok_class_of(*cp);
 }
 
-/* Scans a Latin word or a number from @i (a letter or digit) to at most @lim; emits it. */
+/* Scans a word of an alphabetic script or a number from @i (a letter or digit) to at most
+ * @lim; emits it. */
 static size_t
 scan_word(run_state *st, size_t i, size_t lim, bool part)
 {
