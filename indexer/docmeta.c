@@ -239,7 +239,7 @@ add_line_cells(GArray *cells, const char *line, size_t len, int line_no, gboolea
         }
         char *text = squeeze_spaces(line + start, last - start);
         if (*text) {
-            cell c = {text, line_no, start_col, blank_before && start_col >= 0};
+            cell c = {text, line_no, start_col, blank_before};
             g_array_append_val(cells, c);
         } else {
             g_free(text);
@@ -1040,22 +1040,30 @@ collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv,
 /* ---------------------------------------------------------------------------------------- */
 /* Signer. */
 
-/* The signature block: "TM. CHÍNH PHỦ", "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Giám đốc". */
+/* A title that signs ("KT. BỘ TRƯỞNG", "PHÓ THỦ TƯỚNG", "Giám đốc", "(Đã ký)"), folded. */
 static gboolean
-is_signing_title(const char *text, const char *folded)
+is_signing_word(const char *folded)
 {
     static const char *const words[] = {
         "tm.", "kt.", "tl.", "tuq.", "q.", "bo truong", "thu truong", "chu tich", "pho chu tich",
         "giam doc", "pho giam doc", "thu tuong", "pho thu tuong", "tong giam doc", "truong ban",
         "pho truong ban", "truong phong", "chanh van phong", "thong doc", "pho thong doc",
         "vien truong", "hieu truong", "chanh an", "tong kiem toan", "cuc truong", "vu truong",
-        "chu nhiem", "tong thu ky", "bi thu", "chu tich quoc hoi", "(da ky)", "[ ky boi",
-        "nguoi ky", "tong cuc truong", "chanh thanh tra", "giam doc trung tam",
+        "chu nhiem", "pho chu nhiem", "tong thu ky", "bi thu", "chu tich quoc hoi", "(da ky)",
+        "[ ky boi", "nguoi ky", "tong cuc truong", "chanh thanh tra", "tong thanh tra",
+        "pho tong", "pho cuc truong", "pho vu truong", "pho chanh", "giam doc trung tam",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
         if (g_str_has_prefix(folded, words[i]))
             return TRUE;
-    return is_upper_text(text) && !has_digit(text);
+    return FALSE;
+}
+
+/* The signature block: "TM. CHÍNH PHỦ", "KT. BỘ TRƯỞNG", "THỨ TRƯỞNG", "Giám đốc". */
+static gboolean
+is_signing_title(const char *text, const char *folded)
+{
+    return is_signing_word(folded) || (is_upper_text(text) && !has_digit(text));
 }
 
 /* Academic and professional titles written before a signer's name. */
@@ -1122,8 +1130,8 @@ is_strong_signing(const char *text, const char *folded)
     for (size_t i = 0; i < G_N_ELEMENTS(marks); i++)
         if (g_str_has_prefix(folded, marks[i]))
             return TRUE;
-    return is_upper_text(text) && strlen(folded) < 60 && is_signing_title(text, folded) &&
-           !g_str_has_prefix(folded, "tm") && strchr(folded, '.') == NULL && !has_digit(text);
+    return is_upper_text(text) && strlen(folded) < 60 && is_signing_word(folded) &&
+           !has_digit(text);
 }
 
 /*
