@@ -200,8 +200,12 @@ prepare_tokens(compiler *c, GArray *toks, gboolean positive)
     for (guint i = 0; i < toks->len; i++) {
         qtoken *t = &g_array_index(toks, qtoken, i);
         t->exact = c->accented ? 1.0 : 0.0;
-        if (!positive)
+        if (!positive) {
+            /* An excluded word typed with diacritics means exactly that word. */
+            if (strcmp(t->term, t->folded) != 0)
+                t->exact = 1.0;
             continue;
+        }
         guint index = c->word_index++;
         if (t->kind == TRACUU_TOKEN_WORD) {
             tracuu_qword w = {g_strdup(t->folded), index, t->pos,
@@ -220,6 +224,24 @@ prepare_tokens(compiler *c, GArray *toks, gboolean positive)
     }
 }
 
+/*
+ * Excluded words and phrases: exactly as typed when typed with diacritics ("-thư" keeps
+ * "thu thuế"), any accent when typed without.
+ */
+static tracuu_query *
+excluded_query(compiler *c, GArray *toks, gboolean phrase)
+{
+    g_autoptr(GPtrArray) subs = g_ptr_array_new();
+    for (guint i = 0; i < toks->len; i++) {
+        const qtoken *t = &g_array_index(toks, qtoken, i);
+        g_ptr_array_add(subs, t->exact > 0 ? term_q(c, "", t->term, 1.0)
+                                           : term_q(c, TRACUU_PREFIX_FOLDED, t->folded, 1.0));
+    }
+    if (phrase && toks->len > 1)
+        return combine(TRACUU_QUERY_PHRASE, subs, toks->len);
+    return combine(TRACUU_QUERY_OR, subs, 0);
+}
+
 static tracuu_query *
 text_query(compiler *c, const char *text, gboolean mark)
 {
@@ -227,6 +249,8 @@ text_query(compiler *c, const char *text, gboolean mark)
     if (toks->len == 0)
         return NULL;
     prepare_tokens(c, toks, mark);
+    if (!mark)
+        return excluded_query(c, toks, FALSE);
     g_autoptr(GPtrArray) words = g_ptr_array_new();
     g_autoptr(GPtrArray) pairs = g_ptr_array_new();
     for (guint i = 0; i < toks->len; i++) {
@@ -268,6 +292,8 @@ phrase_query(compiler *c, const char *text, gboolean mark)
     if (toks->len == 0)
         return NULL;
     prepare_tokens(c, toks, mark);
+    if (!mark)
+        return excluded_query(c, toks, TRUE);
     if (toks->len == 1) {
         const qtoken *t = &g_array_index(toks, qtoken, 0);
         if (mark)

@@ -327,6 +327,10 @@ test_filters(fixture *fx, gconstpointer data)
         {"\"q\":\"\\\"cong tac van thu\\\"\"", "nd30"},
         {"\"q\":\"\\\"văn thư công tác\\\"\"", ""},
         {"\"q\":\"kind:pdf year:2008\"", "ct34"},
+        /* Excluded words typed with diacritics are exact; without, any accent. */
+        {"\"q\":\"điện tử -thư\"", "tt-thue,qd-hg"},
+        {"\"q\":\"dien tu -thư\"", "tt-thue,qd-hg"},
+        {"\"q\":\"dien tu -thu\"", "qd-hg"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *req = g_strdup_printf(
