@@ -572,6 +572,13 @@ static const char *const organ_words[] = {
     "kho bac", "hoi", "lien doan", "to chuc", "chi nhanh", "khoi", "dai su quan", "tinh uy",
     "thanh uy", "huyen uy", "bo chinh tri", "ban chap hanh", "ban bi thu", "mat tran",
     "cong an", "bo chi huy", "quan khu", "hoi lien hiep", "lien hiep", "uy ban nhan dan",
+    "toa an nhan dan", "vien kiem sat nhan dan", "hoi dong nhan dan",
+};
+
+/* Organ names complete in themselves, after which come lower-case words ("Tòa án nhân dân tối
+   cao", "Ủy ban nhân dân tỉnh ..."), not a proper name. */
+static const char *const generic_organs[] = {
+    "uy ban nhan dan", "toa an nhan dan", "vien kiem sat nhan dan", "hoi dong nhan dan",
 };
 
 static gboolean
@@ -723,6 +730,9 @@ capitalise_organ(const char *upper)
             best = len;
         }
     }
+    for (size_t i = 0; i < G_N_ELEMENTS(generic_organs); i++)
+        if (has_prefix_word(folded, generic_organs[i]))
+            second = G_MAXUINT;
     GString *out = g_string_new(NULL);
     for (guint i = 0; i < n; i++) {
         if (i)
@@ -792,6 +802,33 @@ case_issuer(const char *text, size_t len, const char *upper)
             g_string_erase(out, 0, g_utf8_next_char(out->str) - out->str);
             g_string_insert_len(out, 0, buf, k);
         }
+    }
+    return g_string_free(out, FALSE);
+}
+
+/*
+ * Like case_issuer(), for a header line that may name several organs ("BỘ TƯ PHÁP - BỘ CÔNG AN
+ * - ..."): each is cased on its own. A dash inside one name ("TRUNG TÂM THÔNG TIN - THƯ VIỆN")
+ * is not a list, since "THƯ VIỆN" starts no organ.
+ */
+static char *
+case_organs(const char *text, size_t len, const char *upper)
+{
+    g_auto(GStrv) parts = g_strsplit(upper, " - ", -1);
+    guint n = g_strv_length(parts);
+    gboolean list = n > 1;
+    for (guint i = 0; i < n && list; i++) {
+        g_autofree char *f = fold_str(parts[i]);
+        list = starts_organ(f);
+    }
+    if (!list)
+        return case_issuer(text, len, upper);
+    GString *out = g_string_new(NULL);
+    for (guint i = 0; i < n; i++) {
+        g_autofree char *one = case_issuer(text, len, parts[i]);
+        if (out->len)
+            g_string_append(out, " - ");
+        g_string_append(out, one);
     }
     return g_string_free(out, FALSE);
 }
@@ -1407,8 +1444,18 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
     }
     /* Capitals alone are no issuer: some part of the header layout must be there too. */
     if (organs->len > 0 && (number_at >= 0 || heading_at >= 0 || date_at >= 0 || motto_seen)) {
-        const char *upper = g_ptr_array_index(organs, organs->len - 1);
-        meta->issuer = case_issuer(text, MIN(len, CASE_SEARCH_BYTES), upper);
+        size_t region = MIN(len, CASE_SEARCH_BYTES);
+        /* A joint document (liên tịch) is issued by every organ of its header; any other by
+           the last, the one under its parent. */
+        gboolean joint = meta->doc_type && strstr(meta->doc_type, "liên tịch");
+        GString *issuer = g_string_new(NULL);
+        for (guint k = joint ? 0 : organs->len - 1; k < organs->len; k++) {
+            g_autofree char *part = case_organs(text, region, g_ptr_array_index(organs, k));
+            if (issuer->len)
+                g_string_append(issuer, " - ");
+            g_string_append(issuer, part);
+        }
+        meta->issuer = g_string_free(issuer, FALSE);
     }
     g_ptr_array_unref(organs);
 

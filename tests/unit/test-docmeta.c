@@ -190,6 +190,16 @@ static const header_case header_cases[] = {
      "Hàng hải Quy Nhơn",
      NULL},
 
+    /* A joint circular is issued by every organ of its header. */
+    {"joint-circular",
+     "BỘ TƯ PHÁP - BỘ CÔNG AN - TÒA ÁN NHÂN DÂN TỐI CAO\nSố: 29/2025/TTLT-BTP-BCA-TANDTC\n"
+     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "Hà Nội, ngày 31 tháng 12 năm 2025\nTHÔNG TƯ LIÊN TỊCH\nQuy định về phối hợp trợ giúp pháp lý\n"
+     "Căn cứ Luật Trợ giúp pháp lý số 11/2017/QH14;\n",
+     "29/2025/TTLT-BTP-BCA-TANDTC", "Thông tư liên tịch",
+     "Bộ Tư pháp - Bộ Công an - Tòa án nhân dân tối cao", "2025-12-31", "Hà Nội",
+     "Quy định về phối hợp trợ giúp pháp lý", NULL},
+
     /* The date inside a trích yếu is not the date of the document; a number cut at its dash
        at the end of a line is joined back. */
     {"date-in-title-only",
