@@ -20,7 +20,28 @@ struct tracuu_engine {
     double time_limit;
     tracuu_rank_params rank;
     gboolean no_snippets;
+    gint64 deadline; /* monotonic time the current request must end by, 0 for none */
 };
+
+/*
+ * One request may run several searches (accent guess, document-number tiers); they share its
+ * time limit, so each gets what is left. Returns the store's status for a search.
+ */
+static tracuu_store_status
+timed_search(tracuu_engine *e, const tracuu_query *q, const tracuu_search_options *opts,
+             tracuu_results **out)
+{
+    tracuu_search_options o = *opts;
+    if (e->deadline > 0) {
+        gint64 left = e->deadline - g_get_monotonic_time();
+        if (left <= 0) {
+            *out = NULL;
+            return TRACUU_STORE_TIMEOUT;
+        }
+        o.time_limit = left / 1e6;
+    }
+    return tracuu_store_search(e->store, q, &o, out);
+}
 
 G_DEFINE_QUARK(tracuu-engine-error-quark, tracuu_engine_error)
 
@@ -471,7 +492,7 @@ guess_accents(tracuu_engine *e, const tracuu_compiled *c, const tracuu_search_op
     o.sort_slot = -1;
     o.check_at_least = 0;
     tracuu_results *r = NULL;
-    if (tracuu_store_search(e->store, c->query, &o, &r) != TRACUU_STORE_OK || r->n_hits == 0) {
+    if (timed_search(e, c->query, &o, &r) != TRACUU_STORE_OK || r->n_hits == 0) {
         tracuu_results_free(r);
         return NULL;
     }
@@ -694,7 +715,7 @@ search_once(tracuu_engine *e, const tracuu_compiled *c, tracuu_search_options *o
                                  filtered(docnum_terms(c->docnums, TRACUU_PREFIX_CITES), c->filter)};
         whole = tracuu_query_combine(TRACUU_QUERY_OR, subs, 3, 0);
     }
-    st = tracuu_store_search(e->store, whole, opts, &r);
+    st = timed_search(e, whole, opts, &r);
     if (whole != c->query)
         tracuu_query_free(whole);
     if (st != TRACUU_STORE_OK) {
@@ -719,7 +740,7 @@ search_once(tracuu_engine *e, const tracuu_compiled *c, tracuu_search_options *o
             to.limit = (uint32_t)want;
             to.check_at_least = t < 2 ? ENGINE_TIER_MAX : opts->check_at_least;
             tracuu_results *tr = NULL;
-            st = tracuu_store_search(e->store, tiers[t], &to, &tr);
+            st = timed_search(e, tiers[t], &to, &tr);
             if (st != TRACUU_STORE_OK) {
                 store_error(e, st, error, "search");
                 tracuu_results_free(tr);
@@ -780,6 +801,7 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
         return NULL;
 
     gint64 t0 = g_get_monotonic_time();
+    e->deadline = e->time_limit > 0 ? t0 + (gint64)(e->time_limit * 1e6) : 0;
     g_autoptr(tracuu_qnode) ast = tracuu_query_parse(q ? q : "", -1, NULL, error);
     if (ast == NULL)
         return NULL;

@@ -559,6 +559,13 @@ test_errors(fixture *fx, gconstpointer data)
             g_error("%s: \"%s\" does not say %s", cases[i].request, error->message,
                     cases[i].says);
     }
+    /* A request past its time limit fails with "timeout" and the next one works. */
+    tracuu_engine_set_time_limit(fx->engine, 1e-7);
+    g_autoptr(GError) terr = NULL;
+    g_assert_null(run(fx, "{\"op\":\"search\",\"q\":\"thu dien tu\"}", &terr));
+    g_assert_error(terr, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_TIMEOUT);
+    tracuu_engine_set_time_limit(fx->engine, 10);
+
     /* The engine stays usable after errors. */
     g_autoptr(JsonObject) ok = search(fx, "{\"op\":\"search\",\"q\":\"thư\"}");
     g_assert_cmpint(json_object_get_int_member(ok, "total"), >, 0);
