@@ -53,7 +53,7 @@ static gboolean opt_follow;
 static int opt_timeout = 120;
 static int opt_cpu_limit = 60;
 static int opt_memory_mb = 2048;
-static int opt_batch = 2000;
+static int opt_batch = 250;
 static gboolean opt_worker;
 static gboolean opt_version;
 
@@ -83,7 +83,7 @@ static const GOptionEntry option_entries[] = {
     {"memory-limit", 0, 0, G_OPTION_ARG_INT, &opt_memory_mb,
      "Address-space limit of each worker in MiB (default 2048; 0: none)", "MIB"},
     {"batch", 0, 0, G_OPTION_ARG_INT, &opt_batch,
-     "Commit at least every N documents (default 2000; also every 5 seconds)", "N"},
+     "Commit at least every N documents (default 250; also every 5 seconds)", "N"},
     {"version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL},
     {"internal-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_worker, NULL, NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -165,6 +165,8 @@ typedef struct {
     guint64 documents;
     /* CPU seconds of each stage (--verbose prints them: where a run spends its time). */
     double cpu_apply, cpu_commit;
+    double wall_commit;
+    guint commits;
     gint64 cpu_build_ns; /* the builders add to it under build_lock */
     GMutex build_lock;
     GPtrArray *failures;     /* report_item * */
@@ -496,9 +498,12 @@ writer_thread(gpointer data)
         if (pending > 0 && !g_atomic_int_get(&rs->fatal) &&
             (stop || pending >= (guint)opt_batch || now - last_commit > 5 * G_USEC_PER_SEC)) {
             double t0 = thread_cpu();
+            gint64 w0 = g_get_monotonic_time();
             if (tracuu_store_commit(rs->store) != TRACUU_STORE_OK)
                 set_fatal(rs, "commit failed");
             rs->cpu_commit += thread_cpu() - t0;
+            rs->wall_commit += (double)(g_get_monotonic_time() - w0) / G_USEC_PER_SEC;
+            rs->commits++;
             pending = 0;
             last_commit = now;
         }
@@ -1331,6 +1336,7 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
         struct rusage self, children;
         getrusage(RUSAGE_SELF, &self);
         getrusage(RUSAGE_CHILDREN, &children);
+        g_print("commits:     %u, %.2f s in all\n", rs->commits, rs->wall_commit);
         g_print("cpu:         writer %.2f s adding + %.2f s committing, builders %.2f s, "
                 "workers %.2f s, this process %.2f s\n",
                 rs->cpu_apply, rs->cpu_commit, (double)rs->cpu_build_ns / 1e9,
@@ -1412,7 +1418,7 @@ main(int argc, char **argv)
     }
     g_option_context_free(ctx);
     if (opt_batch == 0)
-        opt_batch = 2000;
+        opt_batch = 250;
     guint jobs = opt_jobs > 0 ? (guint)opt_jobs : g_get_num_processors();
     signal(SIGPIPE, SIG_IGN);
 
