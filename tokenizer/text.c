@@ -121,6 +121,43 @@ normalize(const char *text, gssize len, bool fold)
 }
 
 char *
+tracuu_text_fix_tones(const char *text, gssize len)
+{
+    if (!text)
+        return g_strdup("");
+    if (!tracuu_tok_tables_init())
+        return g_strdup("");
+    size_t n = len < 0 ? strlen(text) : (size_t)len;
+    if (n > MAX_VALUE)
+        n = MAX_VALUE;
+    g_autofree char *valid = g_utf8_make_valid(text, (gssize)n);
+    g_autofree char *nfc = g_utf8_normalize(valid, -1, G_NORMALIZE_NFC);
+    if (!nfc)
+        return g_strdup(valid);
+    /* Tone placement is decided on lowercase letters; each letter gets its case back after. */
+    size_t m = 0, cap = strlen(nfc) + 1;
+    uint32_t *cps = g_new(uint32_t, cap);
+    gboolean *upper = g_new(gboolean, cap);
+    const unsigned char *s = (const unsigned char *)nfc;
+    for (size_t i = 0, end = strlen(nfc); i < end;) {
+        uint32_t cp = tok_decode(s, end, i, &i);
+        upper[m] = u_isupper((UChar32)cp);
+        cps[m] = upper[m] ? (uint32_t)u_tolower((UChar32)cp) : cp;
+        m++;
+    }
+    fix_all_tones(cps, m);
+    GString *out = g_string_sized_new(cap);
+    char buf[4];
+    for (size_t i = 0; i < m; i++) {
+        uint32_t cp = upper[i] ? (uint32_t)u_toupper((UChar32)cps[i]) : cps[i];
+        g_string_append_len(out, buf, (gssize)tok_encode(cp, buf));
+    }
+    g_free(cps);
+    g_free(upper);
+    return g_string_free(out, FALSE);
+}
+
+char *
 tracuu_text_normalize(const char *text, gssize len)
 {
     return normalize(text, len, false);

@@ -124,6 +124,14 @@ char *tracuu_text_normalize(const char *text, gssize len);
 char *tracuu_text_fold(const char *text, gssize len);
 
 /*
+ * For text shown to people (an issuer, a title, a facet value): valid UTF-8, NFC, and tone marks
+ * moved to the one placement terms use ("Uỷ ban" gives "Ủy ban", "hoà" gives "hòa"), keeping
+ * case, spaces and punctuation as they are, so that two spellings of one name are one value.
+ * Returns a newly allocated string; caller frees with g_free(). @len may be -1.
+ */
+char *tracuu_text_fix_tones(const char *text, gssize len);
+
+/*
  * If @text (trimmed) is one Vietnamese document number in any of the ways people write it
  * ("34/2008/CT–TTg", "34/2008/CT - TTg", "1115/QD-TTg"), sets *@term to its normal form
  * ("34/2008/ct-ttg") and *@folded to that form with đ as d, both newly allocated (g_free), and

@@ -871,6 +871,34 @@ test_icu_agreement(void)
 /* ---------------------------------------------------------------------------------------- */
 /* Whole-value normalisation for metadata.                                                   */
 
+/* Display values keep their case and punctuation; only tone placement changes. */
+static void
+test_text_fix_tones(void)
+{
+    static const struct {
+        const char *input, *want;
+    } rows[] = {
+        {"Uỷ ban nhân dân thành phố Đà Nẵng", "Ủy ban nhân dân thành phố Đà Nẵng"},
+        {"UỶ BAN NHÂN DÂN", "ỦY BAN NHÂN DÂN"},
+        {"Ủy ban nhân dân", "Ủy ban nhân dân"},
+        {"hoà nhập, thuỷ lợi, khoẻ mạnh", "hòa nhập, thủy lợi, khỏe mạnh"},
+        {"Hoà Bình", "Hòa Bình"},
+        {"quý, già, hoàng, người", "quý, già, hoàng, người"},
+        {"Uy\xcc\x89 ban", "Ủy ban"}, /* NFD input */
+        {"34/2008/CT-TTg  (bản sao)", "34/2008/CT-TTg  (bản sao)"},
+        {"Straße", "Straße"},
+        {"", ""},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autofree char *got = tracuu_text_fix_tones(rows[i].input, -1);
+        g_assert_cmpstr(got, ==, rows[i].want);
+    }
+    g_autofree char *bad = tracuu_text_fix_tones("ho\xffà", -1);
+    g_assert_true(g_utf8_validate(bad, -1, NULL));
+    g_autofree char *part = tracuu_text_fix_tones("Uỷ ban", 4);
+    g_assert_cmpstr(part, ==, "Ủy");
+}
+
 static void
 test_text_normalize(void)
 {
@@ -1000,6 +1028,7 @@ main(int argc, char **argv)
     g_test_add_func("/tokenizer/idempotent-random", test_idempotent_random);
     g_test_add_func("/tokenizer/icu-agreement", test_icu_agreement);
     g_test_add_func("/tokenizer/text-normalize", test_text_normalize);
+    g_test_add_func("/tokenizer/text-fix-tones", test_text_fix_tones);
     g_test_add_func("/tokenizer/kind-names", test_kind_names);
     g_test_add_func("/tokenizer/cli", test_cli);
     return g_test_run();
