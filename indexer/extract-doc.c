@@ -549,6 +549,9 @@ tracuu_extract_doc(const char *data, gsize len, GError **error)
                 ch = rd16(word + start + 2 * k);
             }
             doc_put(&t, ch);
+            /* Hostile piece tables may name the same bytes again and again: stop in time. */
+            if ((k & 0xFFF) == 0 && t.out->len > TRACUU_EXTRACT_MAX_TEXT)
+                break;
         }
         if (t.out->len > TRACUU_EXTRACT_MAX_TEXT) {
             g_string_free(t.out, TRUE);
