@@ -46,8 +46,8 @@ stat_add(field_stat *s, const char *id, const char *want, const char *got, gbool
         s->right++;
         return;
     }
-    g_ptr_array_add(s->misses, g_strdup_printf("%s: want \"%s\" got \"%s\"", id, want,
-                                               got ? got : "(null)"));
+    g_ptr_array_add(s->misses,
+                    g_strdup_printf("%s: want \"%s\" got \"%s\"", id, want, got ? got : "(null)"));
 }
 
 static gunichar
@@ -118,9 +118,21 @@ number_key(const char *s)
 }
 
 static const char *const type_names[] = {
-    "Thông tư liên tịch", "Nghị quyết liên tịch", "Bộ luật", "Luật", "Pháp lệnh", "Lệnh",
-    "Nghị quyết", "Nghị định", "Thông tư", "Quyết định", "Chỉ thị", "Thông báo", "Công văn",
-    "Hiến pháp", "Văn bản hợp nhất",
+    "Thông tư liên tịch",
+    "Nghị quyết liên tịch",
+    "Bộ luật",
+    "Luật",
+    "Pháp lệnh",
+    "Lệnh",
+    "Nghị quyết",
+    "Nghị định",
+    "Thông tư",
+    "Quyết định",
+    "Chỉ thị",
+    "Thông báo",
+    "Công văn",
+    "Hiến pháp",
+    "Văn bản hợp nhất",
 };
 
 /* The type the title starts with, or NULL. */
@@ -334,10 +346,10 @@ print_misses(const field_stat *s)
         return;
     /* Limited so that the output stays readable; DOCMETA_EVAL_MISSES=n shows more. */
     const char *env = g_getenv(MAX_MISSES_ENV);
-    guint max = env ? (guint) atoi(env) : MAX_MISSES;
+    guint max = env ? (guint)atoi(env) : MAX_MISSES;
     printf("\nmisses for %s (%u):\n", s->name, s->misses->len);
     for (guint i = 0; i < s->misses->len && i < max; i++)
-        printf("  %s\n", (char *) g_ptr_array_index(s->misses, i));
+        printf("  %s\n", (char *)g_ptr_array_index(s->misses, i));
     if (s->misses->len > max)
         printf("  ... and %u more\n", s->misses->len - max);
 }
@@ -442,11 +454,12 @@ main(int argc, char **argv)
     gint64 total_us = g_get_monotonic_time() - t0;
 
     printf("docmeta-eval: %d documents from %s\n", docs, path);
-    printf("truth: number and type from the title field; date from the header's place-and-date "
-           "line (or a law's \"thông qua ngày\"), %d documents without one left out; title from "
-           "the title field after \"<type> số <number>\"; issuer from the enacting sentence "
-           "(\"... ban hành\"); title~ also counts a title that starts with a breadcrumb cut short\n",
-           no_date_truth);
+    printf(
+        "truth: number and type from the title field; date from the header's place-and-date "
+        "line (or a law's \"thông qua ngày\"), %d documents without one left out; title from "
+        "the title field after \"<type> số <number>\"; issuer from the enacting sentence "
+        "(\"... ban hành\"); title~ also counts a title that starts with a breadcrumb cut short\n",
+        no_date_truth);
     printf("effective_date equals that date in %d of %d documents, so it is not used as the "
            "issue date\n",
            eff_same, eff_total);
@@ -458,10 +471,9 @@ main(int argc, char **argv)
     print_stat(&title);
     print_stat(&title_prefix);
     print_stat(&issuer);
-    printf("\nsigner found in %d of %d documents; %d cites in all (%.1f per document)\n",
-           signers, docs, cites, docs ? (double) cites / docs : 0.0);
-    printf("time: %.1f ms extracting, %.1f ms in all\n", extract_us / 1000.0,
-           total_us / 1000.0);
+    printf("\nsigner found in %d of %d documents; %d cites in all (%.1f per document)\n", signers,
+           docs, cites, docs ? (double)cites / docs : 0.0);
+    printf("time: %.1f ms extracting, %.1f ms in all\n", extract_us / 1000.0, total_us / 1000.0);
     print_misses(&number);
     print_misses(&type);
     print_misses(&date);

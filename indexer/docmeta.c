@@ -20,16 +20,16 @@
 #define TAIL_BYTES (16 * 1024)
 /* The header ends at the first cell of the body; past this many cells it is not a header. */
 #define HEAD_MAX_CELLS 40
-/* Texts longer than this are cut before the work starts: a header never needs more. */
+/* Texts longer than this are cut before the work starts (cites past the cut are not read). */
 #define MAX_TEXT (64 * 1024 * 1024)
 /* Where to look for the issuer's name written in mixed case. */
 #define CASE_SEARCH_BYTES (64 * 1024)
 
 typedef struct {
-    char *text;             /* trimmed, NUL-terminated */
-    int line;               /* index of its line among the lines scanned */
-    int col;                /* column (characters) where it starts in its line */
-    gboolean blank_before;  /* an empty line comes before its line */
+    char *text;            /* trimmed, NUL-terminated */
+    int line;              /* index of its line among the lines scanned */
+    int col;               /* column (characters) where it starts in its line */
+    gboolean blank_before; /* an empty line comes before its line */
 } cell;
 
 static void
@@ -115,8 +115,8 @@ has_digit(const char *s)
 static gboolean
 is_dash(gunichar c)
 {
-    return c == '-' || (c >= 0x2010 && c <= 0x2015) || c == 0x2212 || c == 0xFE58 ||
-           c == 0xFE63 || c == 0xFF0D;
+    return c == '-' || (c >= 0x2010 && c <= 0x2015) || c == 0x2212 || c == 0xFE58 || c == 0xFE63 ||
+           c == 0xFF0D;
 }
 
 /* A rule drawn under a header block: "-------", "_____", "*******", "———". */
@@ -178,9 +178,9 @@ nfc(const char *s, size_t len)
            U+036F) or Hangul jamo can change, and only such a piece pays for normalisation. */
         gboolean simple = TRUE;
         for (size_t k = p; k < q && simple; k++) {
-            guchar b = (guchar) s[k];
+            guchar b = (guchar)s[k];
             if (b == 0xCC || b == 0xCD ||
-                (b == 0xE1 && k + 1 < q && (guchar) s[k + 1] >= 0x84 && (guchar) s[k + 1] <= 0x87))
+                (b == 0xE1 && k + 1 < q && (guchar)s[k + 1] >= 0x84 && (guchar)s[k + 1] <= 0x87))
                 simple = FALSE;
         }
         if (simple) {
@@ -337,17 +337,39 @@ static const struct {
     const char *abbr; /* compared exactly, after folding đ to d and upper-casing */
     const char *name;
 } type_abbrs[] = {
-    {"ND", "Nghị định"},        {"QD", "Quyết định"},          {"TT", "Thông tư"},
-    {"TTLT", "Thông tư liên tịch"}, {"CT", "Chỉ thị"},         {"NQ", "Nghị quyết"},
-    {"NQLT", "Nghị quyết liên tịch"}, {"TB", "Thông báo"},     {"QC", "Quy chế"},
-    {"QYD", "Quy định"},        {"TC", "Thông cáo"},           {"HD", "Hướng dẫn"},
-    {"CTR", "Chương trình"},    {"KH", "Kế hoạch"},            {"PA", "Phương án"},
-    {"DA", "Đề án"},            {"BC", "Báo cáo"},             {"BB", "Biên bản"},
-    {"TTR", "Tờ trình"},        {"CD", "Công điện"},           {"BGN", "Bản ghi nhớ"},
-    {"BTT", "Bản thỏa thuận"},  {"GUQ", "Giấy ủy quyền"},      {"GM", "Giấy mời"},
-    {"GGT", "Giấy giới thiệu"}, {"GNP", "Giấy nghỉ phép"},     {"PG", "Phiếu gửi"},
-    {"PC", "Phiếu chuyển"},     {"PB", "Phiếu báo"},           {"CV", "Công văn"},
-    {"L", "Lệnh"},              {"PL", "Pháp lệnh"},           {"VBHN", "Văn bản hợp nhất"},
+    {"ND", "Nghị định"},
+    {"QD", "Quyết định"},
+    {"TT", "Thông tư"},
+    {"TTLT", "Thông tư liên tịch"},
+    {"CT", "Chỉ thị"},
+    {"NQ", "Nghị quyết"},
+    {"NQLT", "Nghị quyết liên tịch"},
+    {"TB", "Thông báo"},
+    {"QC", "Quy chế"},
+    {"QYD", "Quy định"},
+    {"TC", "Thông cáo"},
+    {"HD", "Hướng dẫn"},
+    {"CTR", "Chương trình"},
+    {"KH", "Kế hoạch"},
+    {"PA", "Phương án"},
+    {"DA", "Đề án"},
+    {"BC", "Báo cáo"},
+    {"BB", "Biên bản"},
+    {"TTR", "Tờ trình"},
+    {"CD", "Công điện"},
+    {"BGN", "Bản ghi nhớ"},
+    {"BTT", "Bản thỏa thuận"},
+    {"GUQ", "Giấy ủy quyền"},
+    {"GM", "Giấy mời"},
+    {"GGT", "Giấy giới thiệu"},
+    {"GNP", "Giấy nghỉ phép"},
+    {"PG", "Phiếu gửi"},
+    {"PC", "Phiếu chuyển"},
+    {"PB", "Phiếu báo"},
+    {"CV", "Công văn"},
+    {"L", "Lệnh"},
+    {"PL", "Pháp lệnh"},
+    {"VBHN", "Văn bản hợp nhất"},
 };
 
 /* The type whose folded heading is exactly @folded, or NULL. */
@@ -380,7 +402,7 @@ type_for_abbr(const char *piece, size_t len)
         gunichar c = fold_char(g_utf8_get_char(p));
         if (c >= 0x80)
             return NULL;
-        buf[n++] = g_ascii_toupper((char) c);
+        buf[n++] = g_ascii_toupper((char)c);
     }
     buf[n] = '\0';
     for (size_t i = 0; i < G_N_ELEMENTS(type_abbrs); i++)
@@ -411,7 +433,7 @@ type_for_number(const char *number, gboolean *is_cong_van)
     }
     const char *last = parts[n - 1];
     const char *d = strchr(last, '-');
-    const char *t = type_for_abbr(last, d ? (size_t) (d - last) : strlen(last));
+    const char *t = type_for_abbr(last, d ? (size_t)(d - last) : strlen(last));
     if (t)
         return t;
     /* Serial/ISSUER-UNIT with no type, and no year: how a công văn is numbered. */
@@ -449,8 +471,7 @@ regexes_init(gpointer unused)
     r->date_passed = g_regex_new("thông\\s+qua\\s+ngày\\s+(\\d{1,2})\\s+tháng\\s+(\\d{1,2})\\s+"
                                  "năm\\s+(\\d{4})",
                                  f, 0, NULL);
-    g_assert(r->number_cell && r->number_text && r->date_words && r->date_slash &&
-             r->date_passed);
+    g_assert(r->number_cell && r->number_text && r->date_words && r->date_slash && r->date_passed);
     return r;
 }
 
@@ -565,20 +586,70 @@ parse_date_cell(const char *c, char **place)
 /* Words that start the name of an organ, folded. A header line starting with none of them
    continues the name on the line before ("NGÂN HÀNG NHÀ NƯỚC" / "VIỆT NAM"). */
 static const char *const organ_words[] = {
-    "bo", "cuc", "vu", "so", "uy ban", "ubnd", "ban", "tong cuc", "vien", "trung tam", "phong",
-    "cong ty", "tap doan", "tong cong ty", "truong", "dai hoc", "hoc vien", "hoi dong",
-    "chinh phu", "thu tuong", "quoc hoi", "van phong", "ngan hang", "toa an", "kiem toan",
-    "bao hiem", "benh vien", "chi cuc", "thanh tra", "doan", "dang uy", "chu tich nuoc",
-    "kho bac", "hoi", "lien doan", "to chuc", "chi nhanh", "khoi", "dai su quan", "tinh uy",
-    "thanh uy", "huyen uy", "bo chinh tri", "ban chap hanh", "ban bi thu", "mat tran",
-    "cong an", "bo chi huy", "quan khu", "hoi lien hiep", "lien hiep", "uy ban nhan dan",
-    "toa an nhan dan", "vien kiem sat nhan dan", "hoi dong nhan dan",
+    "bo",
+    "cuc",
+    "vu",
+    "so",
+    "uy ban",
+    "ubnd",
+    "ban",
+    "tong cuc",
+    "vien",
+    "trung tam",
+    "phong",
+    "cong ty",
+    "tap doan",
+    "tong cong ty",
+    "truong",
+    "dai hoc",
+    "hoc vien",
+    "hoi dong",
+    "chinh phu",
+    "thu tuong",
+    "quoc hoi",
+    "van phong",
+    "ngan hang",
+    "toa an",
+    "kiem toan",
+    "bao hiem",
+    "benh vien",
+    "chi cuc",
+    "thanh tra",
+    "doan",
+    "dang uy",
+    "chu tich nuoc",
+    "kho bac",
+    "hoi",
+    "lien doan",
+    "to chuc",
+    "chi nhanh",
+    "khoi",
+    "dai su quan",
+    "tinh uy",
+    "thanh uy",
+    "huyen uy",
+    "bo chinh tri",
+    "ban chap hanh",
+    "ban bi thu",
+    "mat tran",
+    "cong an",
+    "bo chi huy",
+    "quan khu",
+    "hoi lien hiep",
+    "lien hiep",
+    "uy ban nhan dan",
+    "toa an nhan dan",
+    "vien kiem sat nhan dan",
+    "hoi dong nhan dan",
 };
 
 /* Organ names complete in themselves, after which come lower-case words ("Tòa án nhân dân tối
    cao", "Ủy ban nhân dân tỉnh ..."), not a proper name. */
 static const char *const generic_organs[] = {
-    "uy ban nhan dan", "toa an nhan dan", "vien kiem sat nhan dan", "hoi dong nhan dan",
+    "uy ban nhan dan",
+    "toa an nhan dan",
+    "vien kiem sat nhan dan",
+    "hoi dong nhan dan",
 };
 
 static gboolean
@@ -625,7 +696,7 @@ find_folded(const char *s, const char *needle)
                 n++;
                 continue;
             }
-            if (fold_char(c) != (gunichar) (guchar) *n)
+            if (fold_char(c) != (gunichar)(guchar)*n)
                 break;
             t = g_utf8_next_char(t);
             n++;
@@ -649,7 +720,7 @@ split_motto_cells(GArray *cells)
             m = find_folded(c->text, "dang cong san viet nam");
         if (!m || m == c->text)
             continue;
-        cell right = {g_strdup(m), c->line, c->col + (int) g_utf8_strlen(c->text, m - c->text),
+        cell right = {g_strdup(m), c->line, c->col + (int)g_utf8_strlen(c->text, m - c->text),
                       FALSE};
         char *left = g_strndup(c->text, m - c->text);
         g_strchomp(left);
@@ -773,7 +844,7 @@ case_issuer(const char *text, size_t len, const char *upper)
         char *found = NULL;
         guint j = n;
         for (; j > i && !found; j--) {
-            g_autofree char *run = g_strjoinv(" ", (char **) (up + i)) ;
+            g_autofree char *run = g_strjoinv(" ", (char **)(up + i));
             /* g_strjoinv joins to the end: cut the run at word j. */
             char *cut = run;
             for (guint w = i; w < j; w++)
@@ -842,8 +913,8 @@ static gboolean
 starts_body(const char *text, const char *folded)
 {
     static const char *const words[] = {
-        "can cu", "kinh gui", "dieu 1", "chuong i", "phan i", "theo de nghi", "xet de nghi",
-        "thuc hien", "noi nhan",
+        "can cu",       "kinh gui",    "dieu 1",    "chuong i", "phan i",
+        "theo de nghi", "xet de nghi", "thuc hien", "noi nhan",
     };
     if (!g_unichar_isupper(g_utf8_get_char(text)))
         return FALSE;
@@ -859,11 +930,34 @@ static gboolean
 is_authority(const char *folded)
 {
     static const char *const words[] = {
-        "uy ban thuong vu", "quoc hoi", "chinh phu", "thu tuong", "bo truong", "chu tich",
-        "pho chu tich", "giam doc", "thong doc", "tong giam doc", "hoi dong", "uy ban nhan dan",
-        "tong kiem toan", "chanh an", "vien truong", "cuc truong", "vu truong", "hieu truong",
-        "truong ban", "chanh van phong", "tong cuc truong", "ban thuong vu", "ban chap hanh",
-        "tm.", "kt.", "tl.", "tuq.", "q.",
+        "uy ban thuong vu",
+        "quoc hoi",
+        "chinh phu",
+        "thu tuong",
+        "bo truong",
+        "chu tich",
+        "pho chu tich",
+        "giam doc",
+        "thong doc",
+        "tong giam doc",
+        "hoi dong",
+        "uy ban nhan dan",
+        "tong kiem toan",
+        "chanh an",
+        "vien truong",
+        "cuc truong",
+        "vu truong",
+        "hieu truong",
+        "truong ban",
+        "chanh van phong",
+        "tong cuc truong",
+        "ban thuong vu",
+        "ban chap hanh",
+        "tm.",
+        "kt.",
+        "tl.",
+        "tuq.",
+        "q.",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
         if (has_prefix_word(folded, words[i]) ||
@@ -970,8 +1064,8 @@ after_vv(const char *c)
 /*
  * Whether a line of a mixed-case trích yếu that starts with a capital goes on from @before:
  * a name cut over two lines ("tỉnh Gia" / "Lai", "Hiệp định" / "Thương mại"), a line that ends
- * on a connecting word, a verb or a comma, or a line that starts with a type or an organ ("Thông báo
- * 64-TB/VPTW", "Chính phủ nước ..."). Anything else is the body's first sentence, which in
+ * on a connecting word, a verb or a comma, or a line that starts with a type or an organ ("Thông
+ * báo 64-TB/VPTW", "Chính phủ nước ..."). Anything else is the body's first sentence, which in
  * poppler's text follows the trích yếu with nothing between them ("... cơ quan nhà nước" /
  * "Trong những năm qua, ...").
  */
@@ -980,12 +1074,45 @@ continues_with_capital(const char *before, const char *line)
 {
     /* Compared with their diacritics: folded, "tử" (điện tử) would pass for "từ". */
     static const char *const connectors[] = {
-        "và", "của", "về", "cho", "tại", "với", "theo", "trong", "giữa", "các", "những", "hoặc",
-        "thuộc", "từ", "đến", "năm", "ngày", "tháng", "số", "là", "do", "kèm", "tỉnh", "huyện",
-        "xã", "phường", "quận",
+        "và",
+        "của",
+        "về",
+        "cho",
+        "tại",
+        "với",
+        "theo",
+        "trong",
+        "giữa",
+        "các",
+        "những",
+        "hoặc",
+        "thuộc",
+        "từ",
+        "đến",
+        "năm",
+        "ngày",
+        "tháng",
+        "số",
+        "là",
+        "do",
+        "kèm",
+        "tỉnh",
+        "huyện",
+        "xã",
+        "phường",
+        "quận",
         /* Verbs that want an object, often a named document: "cấp" / "Chứng chỉ hành nghề",
            "phê duyệt" / "Đề án", "thực hiện" / "Chương trình". */
-        "cấp", "hành", "duyệt", "hiện", "dẫn", "sung", "đổi", "bỏ", "dụng", "giao",
+        "cấp",
+        "hành",
+        "duyệt",
+        "hiện",
+        "dẫn",
+        "sung",
+        "đổi",
+        "bỏ",
+        "dụng",
+        "giao",
     };
     size_t bl = strlen(before);
     if (bl == 0)
@@ -1014,8 +1141,8 @@ continues_with_capital(const char *before, const char *line)
  * @first is where the first cell's text starts (after "V/v" for a công văn).
  */
 static char *
-collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv,
-              const char *text, size_t len)
+collect_title(GArray *cells, guint i, guint end, const char *first, gboolean vv, const char *text,
+              size_t len)
 {
     GString *t = g_string_new(first);
     gboolean upper = is_upper_text(first);
@@ -1082,13 +1209,48 @@ static gboolean
 is_signing_word(const char *folded)
 {
     static const char *const words[] = {
-        "tm.", "kt.", "tl.", "tuq.", "q.", "bo truong", "thu truong", "chu tich", "pho chu tich",
-        "giam doc", "pho giam doc", "thu tuong", "pho thu tuong", "tong giam doc", "truong ban",
-        "pho truong ban", "truong phong", "chanh van phong", "thong doc", "pho thong doc",
-        "vien truong", "hieu truong", "chanh an", "tong kiem toan", "cuc truong", "vu truong",
-        "chu nhiem", "pho chu nhiem", "tong thu ky", "bi thu", "chu tich quoc hoi", "(da ky)",
-        "[ ky boi", "nguoi ky", "tong cuc truong", "chanh thanh tra", "tong thanh tra",
-        "pho tong", "pho cuc truong", "pho vu truong", "pho chanh", "giam doc trung tam",
+        "tm.",
+        "kt.",
+        "tl.",
+        "tuq.",
+        "q.",
+        "bo truong",
+        "thu truong",
+        "chu tich",
+        "pho chu tich",
+        "giam doc",
+        "pho giam doc",
+        "thu tuong",
+        "pho thu tuong",
+        "tong giam doc",
+        "truong ban",
+        "pho truong ban",
+        "truong phong",
+        "chanh van phong",
+        "thong doc",
+        "pho thong doc",
+        "vien truong",
+        "hieu truong",
+        "chanh an",
+        "tong kiem toan",
+        "cuc truong",
+        "vu truong",
+        "chu nhiem",
+        "pho chu nhiem",
+        "tong thu ky",
+        "bi thu",
+        "chu tich quoc hoi",
+        "(da ky)",
+        "[ ky boi",
+        "nguoi ky",
+        "tong cuc truong",
+        "chanh thanh tra",
+        "tong thanh tra",
+        "pho tong",
+        "pho cuc truong",
+        "pho vu truong",
+        "pho chanh",
+        "giam doc trung tam",
     };
     for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
         if (g_str_has_prefix(folded, words[i]))
@@ -1105,9 +1267,9 @@ is_signing_title(const char *text, const char *folded)
 
 /* Academic and professional titles written before a signer's name. */
 static const char *const name_titles[] = {
-    "GS.TSKH.", "GS.TSKH", "GS.TS.", "GS.TS", "PGS.TS.", "PGS.TS", "GS.", "PGS.", "TSKH.",
-    "TS.", "ThS.", "KS.", "BS.", "LS.", "NGƯT.", "NGND.", "Đại tá", "Thiếu tướng",
-    "Trung tướng", "Thượng tướng", "Đại tướng",
+    "GS.TSKH.", "GS.TSKH", "GS.TS.", "GS.TS",       "PGS.TS.",     "PGS.TS",       "GS.",
+    "PGS.",     "TSKH.",   "TS.",    "ThS.",        "KS.",         "BS.",          "LS.",
+    "NGƯT.",    "NGND.",   "Đại tá", "Thiếu tướng", "Trung tướng", "Thượng tướng", "Đại tướng",
 };
 
 /* If @s is a person's name ("Nguyễn Tấn Dũng", "PGS.TS Nguyễn Hoàng Hải", "Trần Đình B"),
@@ -1277,7 +1439,8 @@ find_cites(tracuu_docmeta *meta, const char *text, size_t len)
     tracuu_tokenizer *tk = tracuu_tokenizer_new(&error);
     if (!tk)
         return; /* Nothing here fails: without ICU there are no cites. */
-    cite_state st = {text, meta->cites, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
+    cite_state st = {text, meta->cites,
+                     g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
     char *own = NULL;
     if (meta->number && tracuu_docnum_normalize(meta->number, -1, &own, NULL))
         g_hash_table_add(st.seen, own);
@@ -1437,7 +1600,7 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
         if (cont) {
             char *joined = g_strconcat(prev, " ", c->text, NULL);
             g_ptr_array_index(organs, organs->len - 1) = joined;
-            g_free((char *) prev);
+            g_free((char *)prev);
         } else {
             g_ptr_array_add(organs, g_strdup(c->text));
         }
@@ -1512,7 +1675,7 @@ tracuu_docmeta_extract(const char *text, gssize len)
     meta->cites = g_ptr_array_new_with_free_func(g_free);
     if (!text)
         return meta;
-    size_t n = len < 0 ? strlen(text) : (size_t) len;
+    size_t n = len < 0 ? strlen(text) : (size_t)len;
     n = MIN(n, MAX_TEXT);
 
     /* One valid NFC copy, so that every rule sees "ế" as one character whatever came in. */
@@ -1527,7 +1690,7 @@ tracuu_docmeta_extract(const char *text, gssize len)
     size_t stop = MIN(vlen, head_len + 4096);
     while (head_len < stop && valid[head_len] != '\n')
         head_len++;
-    while (head_len < vlen && ((guchar) valid[head_len] & 0xC0) == 0x80)
+    while (head_len < vlen && ((guchar)valid[head_len] & 0xC0) == 0x80)
         head_len++;
     g_autofree char *head = nfc(valid, head_len);
     read_header(meta, head, strlen(head));
@@ -1536,7 +1699,7 @@ tracuu_docmeta_extract(const char *text, gssize len)
     size_t floor = from > 4096 ? from - 4096 : 0;
     while (from > floor && valid[from - 1] != '\n')
         from--;
-    while (from > 0 && from < vlen && ((guchar) valid[from] & 0xC0) == 0x80)
+    while (from > 0 && from < vlen && ((guchar)valid[from] & 0xC0) == 0x80)
         from++;
     /* The signature block is where the body ends, which is not the end of the text when
        appendices follow; the last lines are read as cells only when no block is found, for

@@ -72,9 +72,12 @@ static const header_case header_cases[] = {
 
     /* A công văn: no type heading, recognised by its ký hiệu and its "V/v". */
     {"cong-van-vv",
-     "           BỘ GIÁO DỤC VÀ ĐÀO TẠO                         CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
-     "          CỤC CÔNG NGHỆ THÔNG TIN                                  Độc lập - Tự do - Hạnh phúc\n"
-     "               Số: 2154/BGDĐT-CNTT                                Hà Nội, ngày 10 tháng 08 năm 2026\n"
+     "           BỘ GIÁO DỤC VÀ ĐÀO TẠO                         CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT "
+     "NAM\n"
+     "          CỤC CÔNG NGHỆ THÔNG TIN                                  Độc lập - Tự do - Hạnh "
+     "phúc\n"
+     "               Số: 2154/BGDĐT-CNTT                                Hà Nội, ngày 10 tháng 08 "
+     "năm 2026\n"
      "\n"
      " V/v Hướng dẫn triển khai chuyển đổi số năm học 2026-2027\n"
      "\n"
@@ -177,8 +180,7 @@ static const header_case header_cases[] = {
      "Hà Nội, ngày 14 tháng 10 năm 2015\nNGHỊ QUYẾT\nVề Chính phủ điện tử\n"
      "Sau 05 năm thực hiện Quyết định số 1605/QĐ-TTg ngày 27 tháng 8 năm\n"
      "2010 của Thủ tướng Chính phủ, việc ứng dụng công nghệ thông tin trong\nQUYẾT NGHỊ:\n",
-     "36a/NQ-CP", "Nghị quyết", "Chính phủ", "2015-10-14", "Hà Nội", "Về Chính phủ điện tử",
-     NULL},
+     "36a/NQ-CP", "Nghị quyết", "Chính phủ", "2015-10-14", "Hà Nội", "Về Chính phủ điện tử", NULL},
     {"title-name-cut-over-lines",
      "BỘ XÂY DỰNG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
      "Số: 1234/QĐ-BXD\nHà Nội, ngày 15 tháng 8 năm 2025\nQUYẾT ĐỊNH\n"
@@ -194,7 +196,8 @@ static const header_case header_cases[] = {
     {"joint-circular",
      "BỘ TƯ PHÁP - BỘ CÔNG AN - TÒA ÁN NHÂN DÂN TỐI CAO\nSố: 29/2025/TTLT-BTP-BCA-TANDTC\n"
      "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
-     "Hà Nội, ngày 31 tháng 12 năm 2025\nTHÔNG TƯ LIÊN TỊCH\nQuy định về phối hợp trợ giúp pháp lý\n"
+     "Hà Nội, ngày 31 tháng 12 năm 2025\nTHÔNG TƯ LIÊN TỊCH\nQuy định về phối hợp trợ giúp pháp "
+     "lý\n"
      "Căn cứ Luật Trợ giúp pháp lý số 11/2017/QH14;\n",
      "29/2025/TTLT-BTP-BCA-TANDTC", "Thông tư liên tịch",
      "Bộ Tư pháp - Bộ Công an - Tòa án nhân dân tối cao", "2025-12-31", "Hà Nội",
@@ -262,8 +265,8 @@ check_field(const char *case_name, const char *field, const char *want, const ch
 {
     if (g_strcmp0(want, got) == 0)
         return 0;
-    g_test_message("%s: %s: want \"%s\", got \"%s\"", case_name, field,
-                   want ? want : "(null)", got ? got : "(null)");
+    g_test_message("%s: %s: want \"%s\", got \"%s\"", case_name, field, want ? want : "(null)",
+                   got ? got : "(null)");
     return 1;
 }
 
@@ -334,7 +337,7 @@ test_cites(gconstpointer data)
     while (c->cites[want])
         want++;
     for (guint i = 0; i < m->cites->len; i++)
-        g_test_message("%s: cite %u: %s", c->name, i, (char *) g_ptr_array_index(m->cites, i));
+        g_test_message("%s: cite %u: %s", c->name, i, (char *)g_ptr_array_index(m->cites, i));
     g_assert_cmpuint(m->cites->len, ==, want);
     for (guint i = 0; i < want; i++)
         g_assert_cmpstr(g_ptr_array_index(m->cites, i), ==, c->cites[i]);
@@ -365,8 +368,8 @@ static const pdf_case pdf_cases[] = {
     {"04_To_Trinh_Dai_Hoc_Quoc_Gia.pdf", "320/TTr-ĐHQGHN", "Tờ trình",
      "Trung tâm Thông tin - Thư viện", "2026-08-13", "Hà Nội", "Nguyễn Hoàng Hải"},
     /* The letter writes "Sự kiện" with a capital ("Lưu: VT, Sự kiện."), and so does the issuer. */
-    {"05_Giay_Moi_Hoi_Thao_Cong_Nghe_ABC.pdf", "58/GM-ABCTECH", "Giấy mời",
-     "Ban Tổ chức Sự kiện", "2026-08-14", "Hà Nội", "Nguyễn Minh Tuấn"},
+    {"05_Giay_Moi_Hoi_Thao_Cong_Nghe_ABC.pdf", "58/GM-ABCTECH", "Giấy mời", "Ban Tổ chức Sự kiện",
+     "2026-08-14", "Hà Nội", "Nguyễn Minh Tuấn"},
     /* A fax: the issuer cut over two lines, "V/v" under the number, the date below it. Its
        signer "Trần Đình B" has a one-letter given name, which is read as a placeholder. */
     {"fax_document_test_01.pdf", "125/CV-BT", "Công văn", "Công ty Cổ phần Công nghệ Biztech",
@@ -387,7 +390,7 @@ test_pdf(gconstpointer data)
     g_autofree char *out = NULL;
     int status = 0;
     g_autoptr(GError) error = NULL;
-    g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
                  &status, &error);
     g_assert_no_error(error);
     g_assert_true(g_spawn_check_wait_status(status, NULL));
@@ -406,7 +409,6 @@ test_pdf(gconstpointer data)
 /* ---------------------------------------------------------------------------------------- */
 /* Real numbers and type names from the Official Gazette, in a synthetic header. */
 
-
 typedef struct {
     int total, number_ok, type_ok, title_ok;
 } gazette_counts;
@@ -416,15 +418,27 @@ typedef struct {
 static gboolean
 run_gazette(gboolean heading, gazette_counts *n)
 {
-    g_autofree char *path = g_build_filename(shared_data(), "samples", "congbao_metadata.tsv",
-                                             NULL);
+    g_autofree char *path =
+        g_build_filename(shared_data(), "samples", "congbao_metadata.tsv", NULL);
     g_autofree char *data = NULL;
     if (!g_file_get_contents(path, &data, NULL, NULL))
         return FALSE;
     static const char *const kinds[] = {
-        "Thông tư", "Quyết định", "Nghị định", "Nghị quyết", "Thông tư liên tịch", "Luật",
-        "Chỉ thị", "Lệnh", "Thông báo", "Pháp lệnh", "Công điện", "Hướng dẫn", "Kế hoạch",
-        "Nghị quyết liên tịch", "Công văn",
+        "Thông tư",
+        "Quyết định",
+        "Nghị định",
+        "Nghị quyết",
+        "Thông tư liên tịch",
+        "Luật",
+        "Chỉ thị",
+        "Lệnh",
+        "Thông báo",
+        "Pháp lệnh",
+        "Công điện",
+        "Hướng dẫn",
+        "Kế hoạch",
+        "Nghị quyết liên tịch",
+        "Công văn",
     };
     g_auto(GStrv) lines = g_strsplit(data, "\n", -1);
     int misses = 0;
@@ -443,9 +457,14 @@ run_gazette(gboolean heading, gazette_counts *n)
             g_autofree char *upper = g_utf8_strup(number, -1);
             static const struct {
                 const char *type, *abbr;
-            } abbr[] = {{"Thông tư", "/TT-"}, {"Quyết định", "/QĐ-"}, {"Nghị định", "/NĐ-"},
-                        {"Nghị quyết", "/NQ-"}, {"Chỉ thị", "/CT-"}, {"Lệnh", "/L-"},
-                        {"Thông tư liên tịch", "/TTLT-"}, {"Công điện", "/CĐ-"}};
+            } abbr[] = {{"Thông tư", "/TT-"},
+                        {"Quyết định", "/QĐ-"},
+                        {"Nghị định", "/NĐ-"},
+                        {"Nghị quyết", "/NQ-"},
+                        {"Chỉ thị", "/CT-"},
+                        {"Lệnh", "/L-"},
+                        {"Thông tư liên tịch", "/TTLT-"},
+                        {"Công điện", "/CĐ-"}};
             gboolean has = FALSE;
             for (size_t k = 0; k < G_N_ELEMENTS(abbr); k++)
                 has |= strcmp(abbr[k].type, type) == 0 && strstr(upper, abbr[k].abbr);
@@ -494,9 +513,8 @@ run_gazette(gboolean heading, gazette_counts *n)
         g_assert_cmpstr(m->date, ==, g_date_valid_dmy(d, mo, y) ? want_date : NULL);
         if ((!number_ok || !type_ok || (heading && !title_ok)) && misses++ < 20)
             g_test_message("gazette miss: %s %s -> %s %s | %s -> %s", type, number,
-                           m->number ? m->number : "(null)",
-                           m->doc_type ? m->doc_type : "(null)", want_title,
-                           m->title ? m->title : "(null)");
+                           m->number ? m->number : "(null)", m->doc_type ? m->doc_type : "(null)",
+                           want_title, m->title ? m->title : "(null)");
     }
     return TRUE;
 }
@@ -557,8 +575,8 @@ test_vbpl(void)
     g_autofree char *out = NULL, *err = NULL;
     int status = 0;
     g_autoptr(GError) error = NULL;
-    gboolean ran = g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
-                                &err, &status, &error);
+    gboolean ran = g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                                &status, &error);
     g_assert_no_error(error);
     g_assert_true(ran);
     g_test_message("%s", out);
