@@ -164,11 +164,16 @@ convert_windows_1258_lossy(const char *data, gsize len, gsize *out_len)
 static char *
 utf8_finish(char *s, gsize len)
 {
+    gsize w = 0;
     for (gsize i = 0; i < len; i++) {
         guchar c = (guchar)s[i];
+        if (c == '\r' && i + 1 < len && s[i + 1] == '\n')
+            continue; /* mail lines end in CRLF: one line break, not two */
         if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F)
-            s[i] = c == '\r' ? '\n' : ' ';
+            c = c == '\r' ? '\n' : ' ';
+        s[w++] = (char)c;
     }
+    len = w;
     char *nfc = g_utf8_normalize(s, len, G_NORMALIZE_NFC);
     if (nfc == NULL) /* cannot happen on valid UTF-8, but never return NULL text */
         nfc = g_utf8_make_valid(s, len);
@@ -1201,7 +1206,7 @@ message_to_doc(GMimeMessage *message, guint depth, gboolean from_mbox)
     };
     walk_part(&walk, body, depth);
     g_free(doc->text);
-    doc->text = g_string_free(walk.text, FALSE);
+    doc->text = g_strchomp(g_string_free(walk.text, FALSE));
     return doc;
 }
 

@@ -192,7 +192,8 @@ static const char msg_plain[] =
     "Content-Type: text/plain; charset=utf-8\r\n"
     "Content-Transfer-Encoding: quoted-printable\r\n"
     "\r\n"
-    "K=C3=ADnh g=E1=BB=ADi c=C3=A1c S=E1=BB=9F Gi=C3=A1o d=E1=BB=A5c.\r\n";
+    "K=C3=ADnh g=E1=BB=ADi c=C3=A1c S=E1=BB=9F Gi=C3=A1o d=E1=BB=A5c.\r\n"
+    "Tr=C3=A2n tr=E1=BB=8Dng.\r\n";
 
 static const char msg_alternative[] =
     "From: a@b.vn\nSubject: alt\nMIME-Version: 1.0\n"
@@ -434,7 +435,8 @@ static const mail_case mail_cases[] = {
      .message_id = "qd12@moet.gov.vn",
      .in_reply_to = "cv11@hanoi.gov.vn",
      .references = "cv10@hanoi.gov.vn cv11@hanoi.gov.vn",
-     .text_has = {"Kính gửi các Sở Giáo dục."},
+     .text_has = {"Kính gửi các Sở Giáo dục.\nTrân trọng."},
+     .text_lacks = "\r",
      .children = 0},
     {.name = "alternative",
      .raw = msg_alternative,
