@@ -1519,6 +1519,14 @@ main(int argc, char **argv)
             under = tracuu_walk_path_is_under(old->path, roots->pdata[i]);
         if (!under)
             continue;
+        /* A folder the walk could not read hides its files; it does not delete them. */
+        gboolean hidden = FALSE;
+        for (guint i = 0; i < problems->len && !hidden; i++) {
+            tracuu_walk_problem *p = problems->pdata[i];
+            hidden = p->failed && tracuu_walk_path_is_under(old->path, p->path);
+        }
+        if (hidden)
+            continue;
         unit *u = g_new0(unit, 1);
         u->kind = UNIT_REMOVE;
         memcpy(u->key, hk, 41);

@@ -363,6 +363,58 @@ test_hostile_follow(void)
     remove_dir(dir);
 }
 
+/* A folder that cannot be read hides its files for a run; it does not make them "gone". */
+static void
+test_unreadable_folder(void)
+{
+    g_autofree char *dir = make_dir();
+    g_autofree char *docs = g_build_filename(dir, "docs", NULL);
+    g_autofree char *sub = g_build_filename(docs, "sub", NULL);
+    g_autofree char *db = g_build_filename(dir, "db", NULL);
+    g_assert_cmpint(g_mkdir_with_parents(sub, 0755), ==, 0);
+    write_file(sub, "a.txt", "Công văn trong thư mục conxyz", strlen("Công văn trong thư mục conxyz"));
+    write_file(docs, "b.txt", "Công văn ngoài", strlen("Công văn ngoài"));
+    const char *terms[] = {"conxyz", NULL};
+
+    run_result r1 = {0};
+    run_indexer(db, docs, FALSE, &r1);
+    g_assert_cmpint(r1.status, ==, 0);
+    g_assert_cmpint(json_object_get_int_member(r1.summary, "indexed"), ==, 2);
+
+    g_assert_cmpint(g_chmod(sub, 0), ==, 0);
+    run_result r2 = {0};
+    run_indexer(db, docs, FALSE, &r2);
+    g_assert_cmpint(g_chmod(sub, 0755), ==, 0);
+    g_assert_cmpint(r2.status, ==, 1);
+    g_assert_cmpint(json_object_get_int_member(r2.summary, "removed"), ==, 0);
+    g_assert_cmpint(json_object_get_int_member(r2.summary, "unchanged"), ==, 1);
+    JsonObject *failed = find_entry(r2.summary, "failures", "sub");
+    g_assert_nonnull(failed);
+    g_assert_nonnull(strstr(json_object_get_string_member(failed, "reason"), "Permission denied"));
+    g_autoptr(JsonObject) ix2 = inspect(db, terms);
+    g_assert_cmpint(json_object_get_int_member(json_object_get_object_member(ix2, "freq"),
+                                               "conxyz"),
+                    ==, 1);
+
+    /* Readable again and the file really gone: now it is removed. */
+    g_autofree char *a = g_build_filename(sub, "a.txt", NULL);
+    g_assert_cmpint(g_unlink(a), ==, 0);
+    run_result r3 = {0};
+    run_indexer(db, docs, FALSE, &r3);
+    g_assert_cmpint(r3.status, ==, 0);
+    g_assert_cmpint(json_object_get_int_member(r3.summary, "removed"), ==, 1);
+    g_autoptr(JsonObject) ix3 = inspect(db, terms);
+    g_assert_cmpint(json_object_get_int_member(json_object_get_object_member(ix3, "freq"),
+                                               "conxyz"),
+                    ==, 0);
+    run_result *rs[] = {&r1, &r2, &r3};
+    for (size_t i = 0; i < G_N_ELEMENTS(rs); i++) {
+        json_object_unref(rs[i]->summary);
+        g_free(rs[i]->out);
+    }
+    remove_dir(dir);
+}
+
 static void
 test_not_built(void)
 {
@@ -379,5 +431,6 @@ main(int argc, char **argv)
     }
     g_test_add_func("/hostile/inputs", test_hostile);
     g_test_add_func("/hostile/inputs-follow-symlinks", test_hostile_follow);
+    g_test_add_func("/hostile/unreadable-folder", test_unreadable_folder);
     return g_test_run();
 }
