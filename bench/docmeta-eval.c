@@ -73,8 +73,9 @@ fold(const char *s)
             space = out->len > 0;
             continue;
         }
-        /* Some breadcrumbs come decomposed (NFD): their combining marks go with the rest. */
-        if (g_unichar_ismark(c))
+        /* Some breadcrumbs come decomposed (NFD): their combining marks go with the rest, and
+           so do invisible format characters (U+200E). */
+        if (g_unichar_ismark(c) || g_unichar_type(c) == G_UNICODE_FORMAT)
             continue;
         if (space)
             g_string_append_c(out, ' ');
@@ -170,7 +171,7 @@ regexes_init(void)
                                   "(\\d[\\p{L}\\p{N}.]*(?:\\s*[/\\-\\x{2013}\\x{2014}]\\s*"
                                   "[\\p{L}\\p{N}.]+)+)",
                                   f, 0, NULL);
-    rx.header_date = g_regex_new("^(?:[^\\d,]{2,40},\\s*)?ngày\\s+(\\d{1,2})\\s+tháng\\s+"
+    rx.header_date = g_regex_new("^(?:([^\\d,]{2,40}),\\s*)?ngày\\s+(\\d{1,2})\\s+tháng\\s+"
                                  "(\\d{1,2})\\s+năm\\s+(\\d{4})\\.?$",
                                  f, 0, NULL);
     rx.passed_date = g_regex_new("thông qua ngày\\s+(\\d{1,2})\\s+tháng\\s+(\\d{1,2})\\s+năm"
@@ -211,10 +212,12 @@ ymd(GMatchInfo *m, int first)
     return g_strdup_printf("%04d-%02d-%02d", yy, mm, dd);
 }
 
-/* The issue date as a person reads it (see the comment at the top). Caller frees. */
+/* The issue date as a person reads it (see the comment at the top), and in *@place the place
+   written before it on the same line (NULL if none). Caller frees both. */
 static char *
-truth_date(const char *text)
+truth_date(const char *text, char **place)
 {
+    *place = NULL;
     g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     int seen = 0;
     for (int i = 0; lines[i] && seen < 15; i++) {
@@ -227,8 +230,14 @@ truth_date(const char *text)
             continue;
         seen++;
         g_autoptr(GMatchInfo) m = NULL;
-        if (g_regex_match(rx.header_date, l, 0, &m))
-            return ymd(m, 1);
+        if (g_regex_match(rx.header_date, l, 0, &m)) {
+            char *p = g_match_info_fetch(m, 1);
+            if (p && *g_strstrip(p))
+                *place = p;
+            else
+                g_free(p);
+            return ymd(m, 2);
+        }
     }
     guint n = g_strv_length(lines);
     for (guint i = n > 10 ? n - 10 : 0; i < n; i++) {
@@ -378,6 +387,7 @@ main(int argc, char **argv)
     field_stat number = {"number", 0, 0, g_ptr_array_new_with_free_func(g_free)};
     field_stat type = {"type", 0, 0, g_ptr_array_new_with_free_func(g_free)};
     field_stat date = {"date", 0, 0, g_ptr_array_new_with_free_func(g_free)};
+    field_stat place = {"place", 0, 0, g_ptr_array_new_with_free_func(g_free)};
     field_stat title = {"title", 0, 0, g_ptr_array_new_with_free_func(g_free)};
     field_stat title_prefix = {"title~", 0, 0, g_ptr_array_new_with_free_func(g_free)};
     field_stat issuer = {"issuer", 0, 0, g_ptr_array_new_with_free_func(g_free)};
@@ -420,7 +430,10 @@ main(int argc, char **argv)
             stat_add(&number, id, want_number, meta->number, b && strcmp(a, b) == 0);
         }
 
-        g_autofree char *want_date = truth_date(text);
+        g_autofree char *want_place = NULL;
+        g_autofree char *want_date = truth_date(text, &want_place);
+        if (want_place)
+            stat_add(&place, id, want_place, meta->place, same_folded(want_place, meta->place));
         if (want_date) {
             stat_add(&date, id, want_date, meta->date,
                      meta->date && strcmp(want_date, meta->date) == 0);
@@ -468,6 +481,7 @@ main(int argc, char **argv)
     print_stat(&number);
     print_stat(&type);
     print_stat(&date);
+    print_stat(&place);
     print_stat(&title);
     print_stat(&title_prefix);
     print_stat(&issuer);
@@ -477,6 +491,7 @@ main(int argc, char **argv)
     print_misses(&number);
     print_misses(&type);
     print_misses(&date);
+    print_misses(&place);
     print_misses(&title_prefix);
     print_misses(&issuer);
 
@@ -487,7 +502,7 @@ main(int argc, char **argv)
             pass = FALSE;
     printf("\n%s: number, type and date must each be at least 95%%\n", pass ? "PASS" : "FAIL");
 
-    field_stat *all[] = {&number, &type, &date, &title, &title_prefix, &issuer};
+    field_stat *all[] = {&number, &type, &date, &place, &title, &title_prefix, &issuer};
     for (size_t k = 0; k < G_N_ELEMENTS(all); k++)
         g_ptr_array_unref(all[k]->misses);
     return pass ? 0 : 1;

@@ -151,6 +151,10 @@ squeeze_spaces(const char *s, gssize len)
             space = out->len > 0;
             continue;
         }
+        /* Invisible format characters (a byte order mark, U+200E from a web page, a soft
+           hyphen) would stand between a rule and the text it looks for ("Số:", a capital). */
+        if (g_unichar_type(c) == G_UNICODE_FORMAT)
+            continue;
         if (space)
             g_string_append_c(out, ' ');
         space = FALSE;

@@ -220,6 +220,19 @@ static const header_case header_cases[] = {
      "Căn cứ Luật Dược;\nBộ trưởng Bộ Y tế ban hành Thông tư.\n",
      "05/2024/TT-BYT", "Thông tư", "Bộ Y tế", NULL, NULL, "Quy định về dược liệu", NULL},
 
+    /* A byte order mark before the issuer and a left-to-right mark before the place, as text
+       saved from web pages has them. */
+    {"invisible-format-characters",
+     "\xef\xbb\xbf"
+     "BỘ NỘI VỤ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "\xef\xbb\xbf"
+     "Số: 26/2025/TT-BNV\n\xe2\x80\x8e"
+     "Hà Nội, ngày 29 tháng 12 năm 2025\nTHÔNG TƯ\n"
+     "Ban hành Danh mục vùng có điều kiện kinh tế - xã hội đặc biệt khó khăn\n"
+     "Căn cứ Bộ luật Lao động;\nBộ trưởng Bộ Nội vụ ban hành Thông tư.\n",
+     "26/2025/TT-BNV", "Thông tư", "Bộ Nội vụ", "2025-12-29", "Hà Nội",
+     "Ban hành Danh mục vùng có điều kiện kinh tế - xã hội đặc biệt khó khăn", NULL},
+
     /* Spaces inside the number, as the portal sometimes writes it. */
     {"number-with-spaces",
      "NGÂN HÀNG NHÀ NƯỚC\nVIỆT NAM\n-------\nSố: 81 /2025/TT- NHNN\n"
@@ -494,9 +507,15 @@ run_gazette(gboolean heading, gazette_counts *n)
                 g_string_append_c(squeezed, ' ');
             g_string_append(squeezed, words[w]);
         }
-        /* docmeta gives text in NFC; some gazette titles are decomposed. */
+        /* docmeta gives text in NFC, without invisible format characters; some gazette
+           titles are decomposed, one has a soft hyphen. */
         g_autofree char *raw_title = g_string_free(squeezed, FALSE);
-        g_autofree char *want_title = g_utf8_normalize(raw_title, -1, G_NORMALIZE_NFC);
+        g_autofree char *nfc_title = g_utf8_normalize(raw_title, -1, G_NORMALIZE_NFC);
+        GString *visible = g_string_new(NULL);
+        for (const char *q = nfc_title; *q; q = g_utf8_next_char(q))
+            if (g_unichar_type(g_utf8_get_char(q)) != G_UNICODE_FORMAT)
+                g_string_append_unichar(visible, g_utf8_get_char(q));
+        g_autofree char *want_title = g_string_free(visible, FALSE);
         g_autofree char *text = g_strdup_printf(
             "BỘ TƯ PHÁP\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
             "Số: %s\nHà Nội, ngày %d tháng %d năm %d\n%s\n%s\nCăn cứ Luật;\n",
