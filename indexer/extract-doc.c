@@ -413,17 +413,20 @@ doc_summary(tracuu_extracted *doc, const guchar *p, gsize len)
 }
 
 gboolean
-tracuu_extract_is_doc(const char *data, gsize len)
+tracuu_extract_cfb_has_stream(const char *data, gsize len, const char *stream)
 {
-    static const guchar name[] = {'W', 0, 'o', 0, 'r', 0, 'd', 0, 'D', 0, 'o', 0, 'c', 0,
-                                  'u', 0, 'm', 0, 'e', 0, 'n', 0, 't', 0, 0, 0};
+    gsize n = strlen(stream);
     gboolean found = FALSE;
     cfb c;
 
     if (cfb_open(&c, data, len, NULL)) {
-        for (gsize off = 0; off + 128 <= c.dir_len && !found; off += 128)
-            found = c.dir[off + 0x42] == 2 && rd16(c.dir + off + 0x40) == sizeof name &&
-                    memcmp(c.dir + off, name, sizeof name) == 0;
+        for (gsize off = 0; off + 128 <= c.dir_len && !found; off += 128) {
+            const guchar *e = c.dir + off;
+            gboolean same = e[0x42] == 2 && rd16(e + 0x40) == (n + 1) * 2 && n < 32;
+            for (gsize i = 0; same && i < n; i++)
+                same = e[2 * i] == (guchar)stream[i] && e[2 * i + 1] == 0;
+            found = same;
+        }
     }
     cfb_clear(&c);
     return found;

@@ -36,8 +36,8 @@ gboolean tracuu_extract_is_docx(const char *data, gsize len);
  */
 tracuu_extracted *tracuu_extract_doc(const char *data, gsize len, GError **error);
 
-/* TRUE when @data is a compound document with a WordDocument stream. */
-gboolean tracuu_extract_is_doc(const char *data, gsize len);
+/* TRUE when @data is a compound document (OLE2) holding a stream named @stream (ASCII). */
+gboolean tracuu_extract_cfb_has_stream(const char *data, gsize len, const char *stream);
 
 /*
  * HTML (extract-html.c): visible text with block elements as line breaks, <title> as title.

@@ -287,6 +287,7 @@ dispatch(const char *data, gsize len, const char *mime, const char *path, const 
 {
     gboolean hint_pdf = has_suffix(hint_name, ".pdf") ||
                         (hint_mime != NULL && g_ascii_strcasecmp(hint_mime, "application/pdf") == 0);
+    gboolean ole;
 
     if (len > TRACUU_EXTRACT_MAX_FILE) {
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE,
@@ -310,13 +311,25 @@ dispatch(const char *data, gsize len, const char *mime, const char *path, const 
          tracuu_extract_is_docx(data, len)))
         return tracuu_extract_docx(data, len, error);
 
+    /*
+     * Compound documents (OLE2): Word 97-2003, or an Office 2007+ file encrypted with a
+     * password, which is a compound document holding an EncryptedPackage stream.
+     */
+    ole = strcmp(mime, "application/vnd.ms-office") == 0 ||
+          strcmp(mime, "application/x-ole-storage") == 0 ||
+          strcmp(mime, "application/CDFV2") == 0 || strcmp(mime, "application/encrypted") == 0 ||
+          strcmp(mime, "application/CDFV2-encrypted") == 0 ||
+          strcmp(mime, "application/octet-stream") == 0;
+    if ((ole || strcmp(mime, "application/msword") == 0) &&
+        tracuu_extract_cfb_has_stream(data, len, "EncryptedPackage")) {
+        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_ENCRYPTED,
+                    "encrypted Office document: a password is needed to read it");
+        return NULL;
+    }
     /* A compound document named or declared .doc is parsed, so that its damage is reported. */
     if (strcmp(mime, "application/msword") == 0 ||
-        ((strcmp(mime, "application/vnd.ms-office") == 0 ||
-          strcmp(mime, "application/x-ole-storage") == 0 ||
-          strcmp(mime, "application/CDFV2") == 0 ||
-          strcmp(mime, "application/octet-stream") == 0) &&
-         (tracuu_extract_is_doc(data, len) ||
+        (ole &&
+         (tracuu_extract_cfb_has_stream(data, len, "WordDocument") ||
           (len >= 8 && memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8) == 0 &&
            (has_suffix(hint_name, ".doc") ||
             (hint_mime != NULL && g_ascii_strcasecmp(hint_mime, "application/msword") == 0))))))

@@ -335,6 +335,8 @@ static const file_case file_cases[] = {
     {"src:tests/data/extract/small.doc", NO_ERROR, "doc", "application/msword", NULL, NULL, 0,
      {"Quyet dinh\nSố: 12/QĐ-UBND\tHà Nội\t\tvbpl.vn\n"}},
     {"tmp:truncated.doc", TRACUU_EXTRACT_ERROR_DAMAGED},
+    /* A password-protected DOCX is a compound file holding an EncryptedPackage stream. */
+    {"src:tests/data/extract/encrypted.docx", TRACUU_EXTRACT_ERROR_ENCRYPTED},
     {"src:tests/data/extract/cp1258.html", NO_ERROR, "html", "text/html",
      "Thông báo về lịch nghỉ Tết", NULL, 0,
      {"Cơ quan nghỉ Tết Nguyên đán từ ngày 25 tháng 01 năm 2025.",

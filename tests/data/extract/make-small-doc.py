@@ -1,7 +1,13 @@
 #!/usr/bin/python3
-# make-small-doc.py - writes small.doc, the .doc fixture of test-extract: python3 make-small-doc.py small.doc
+# make-small-doc.py - writes the compound-file fixtures of test-extract:
+#   python3 make-small-doc.py small.doc
+#   python3 make-small-doc.py --encrypted encrypted.docx  (the streams of a password-protected
+#   Office 2007+ file, EncryptionInfo and EncryptedPackage, with placeholder contents)
 # Writes a minimal Word 97 compound file: WordDocument in regular sectors, 1Table in the mini stream.
 import struct, sys
+encrypted = sys.argv[1] == '--encrypted'
+if encrypted:
+    sys.argv.pop(1)
 END, FREE, FATSECT = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD
 t1 = "Quyet dinh\r".encode('cp1252')
 t2 = ('Số: 12/QĐ\x1eUBND\x07Hà Nội\x07\x07\x13 HYPERLINK "http://vbpl.vn" \x14vbpl.vn\x15\r').encode('utf-16-le')
@@ -36,8 +42,9 @@ def entry(name, typ, start, size, left=FREE, right=FREE, child=FREE):
     struct.pack_into('<III', e, 0x44, left, right, child)
     struct.pack_into('<II', e, 0x74, start, size)
     return bytes(e)
-d = entry('Root Entry', 5, 11, 512, child=1) + entry('WordDocument', 2, 3, 4096, right=2) + \
-    entry('1Table', 2, 0, len(clx)) + bytes(128)
+names = ('EncryptionInfo', 'EncryptedPackage') if encrypted else ('WordDocument', '1Table')
+d = entry('Root Entry', 5, 11, 512, child=1) + entry(names[0], 2, 3, 4096, right=2) + \
+    entry(names[1], 2, 0, len(clx)) + bytes(128)
 minifat = struct.pack('<128I', *([END] + [FREE] * 127))
 out = bytes(hdr) + fat_sec + d + minifat + bytes(word) + mini
 open(sys.argv[1], 'wb').write(out)
