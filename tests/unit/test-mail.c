@@ -170,7 +170,8 @@ typedef struct {
     const char *child_attachment;
     const char *child_mime;
     const char *child_text_has;
-    const char *child_subject; /* a nested message */
+    const char *second_attachment; /* file name of the second child */
+    const char *child_subject;     /* a nested message */
     const char *grandchild_text_has;
     const char *warning_has; /* a warning of the message or of a document under it */
     double max_seconds;      /* 0: not checked */
@@ -226,6 +227,17 @@ static const char msg_rfc2231[] =
     " filename*1=\"12.txt\"\n"
     "Content-Transfer-Encoding: base64\n\n"
     "TuG7mWkgZHVuZyB04buHcCDEkcOtbmgga8OobQ==\n"
+    "--B--\n";
+
+/* RFC 2231 in one extended value, in windows-1258, and a name only in Content-Type. */
+static const char msg_rfc2231_1258[] =
+    "From: a@b.vn\nSubject: rfc2231\nMIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=\"B\"\n\n"
+    "--B\nContent-Type: text/plain; charset=utf-8\n"
+    "Content-Disposition: attachment; filename*=windows-1258'vi'Quy%EA%ECt%20%F0i%F2nh.txt\n\n"
+    "abc\n"
+    "--B\nContent-Type: application/octet-stream; name*=x-unknown''T%E1%BB%9D%20tr%C3%ACnh.bin\n\n"
+    "\x01\x02\n"
     "--B--\n";
 
 /* Outlook writes RFC 2047 inside the quoted name, with the #133 pattern. */
@@ -464,6 +476,14 @@ static const mail_case mail_cases[] = {
      .child_attachment = "Quyết định 12.txt",
      .child_mime = "text/plain",
      .child_text_has = "Nội dung tệp đính kèm"},
+    {.name = "rfc2231-windows-1258",
+     .raw = msg_rfc2231_1258,
+     .error_code = OK,
+     .children = 2,
+     .child_attachment = "Quyết định.txt",
+     .child_text_has = "abc",
+     /* An unknown charset in RFC 2231 still gives the UTF-8 it holds. */
+     .second_attachment = "Tờ trình.bin"},
     {.name = "rfc2047-filename",
      .raw = msg_rfc2047_filename,
      .error_code = OK,
@@ -603,6 +623,7 @@ raw_length(const mail_case *c)
     LEN_OF(msg_nested)
     LEN_OF(msg_truncated)
     LEN_OF(msg_signed_eml)
+    LEN_OF(msg_rfc2231_1258)
     LEN_OF(msg_junk)
     LEN_OF(msg_bad_names)
     LEN_OF(msg_empty_html)
@@ -716,6 +737,11 @@ test_message(gconstpointer data)
         assert_field("child mime", child->mime, c->child_mime);
         assert_field("child subject", child->subject, c->child_subject);
         assert_contains("child text", child->text, c->child_text_has);
+    }
+    if (c->second_attachment != NULL) {
+        g_assert_cmpuint(n, >=, 2);
+        const tracuu_extracted *second = g_ptr_array_index(doc->children, 1);
+        assert_field("second attachment", second->attachment, c->second_attachment);
     }
     if (c->grandchild_text_has != NULL) {
         g_assert_nonnull(child->children);
