@@ -162,7 +162,8 @@ typedef struct {
     /* Owned by the writer thread until it is joined. */
     char *fatal_message;
     guint indexed, failed, skipped, removed, jsonl_imported;
-    guint64 documents;
+    guint64 documents;      /* added in all, from files and JSON lines */
+    guint64 file_documents; /* added from files */
     /* CPU seconds of each stage (--verbose prints them: where a run spends its time). */
     double cpu_apply, cpu_commit;
     double wall_commit;
@@ -450,6 +451,7 @@ apply_unit(run_state *rs, unit *u)
     if (u->status == TRACUU_RESULT_OK) {
         rs->indexed++;
         rs->documents += ndocs;
+        rs->file_documents += ndocs;
         if (opt_verbose && !opt_json)
             g_print("indexed: %s (%u documents)\n", u->file->path, ndocs);
     } else if (u->status == TRACUU_RESULT_UNSUPPORTED) {
@@ -1313,7 +1315,8 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
     if (opt_quiet && status == EXIT_ALL_OK)
         return;
     g_print("files seen:  %u\n", r->n_seen);
-    g_print("indexed:     %u (%" G_GUINT64_FORMAT " documents)\n", rs->indexed, rs->documents);
+    g_print("indexed:     %u (%" G_GUINT64_FORMAT " documents)\n", rs->indexed,
+            rs->file_documents);
     g_print("unchanged:   %u\n", r->n_unchanged);
     g_print("removed:     %u\n", rs->removed);
     g_print("failed:      %u\n", failed);
