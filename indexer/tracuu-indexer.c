@@ -604,6 +604,9 @@ worker_spawn(worker *w, worker_exec *we, GError **error)
         dup2(out, 4);
         close_range(5, ~0U, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* A parser that crashes on a hostile file must not leave a core file per file. */
+        struct rlimit no_core = {0, 0};
+        setrlimit(RLIMIT_CORE, &no_core);
 #ifndef TRACUU_ASAN
         if (opt_memory_mb > 0) {
             struct rlimit rl = {(rlim_t)opt_memory_mb * 1024 * 1024,
