@@ -19,7 +19,8 @@
  * index. Ranking knobs can be set on the command line to tune them (see docs/ranking.md).
  *
  *   alqac-eval [--data DIR] [--index DIR] [--rebuild] [--split NAME] [--no-reference]
- *              [--accent W] [--folded W] [--title W] [--bigram W] [--bigram-accent W]
+ *              [--written-only] [--accent W] [--folded W] [--folded-accented W] [--title W]
+ *              [--bigram W] [--bigram-accent W]
  *              [--k1 X] [--b X] [--restore W] [--restore-docs N]
  */
 
@@ -209,7 +210,7 @@ int
 main(int argc, char **argv)
 {
     const char *data = NULL, *index = NULL, *only_split = NULL;
-    gboolean rebuild = FALSE, no_reference = FALSE;
+    gboolean rebuild = FALSE, no_reference = FALSE, written_only = FALSE;
     tracuu_rank_params rp;
     tracuu_rank_params_init(&rp);
     for (int i = 1; i < argc; i++) {
@@ -223,6 +224,7 @@ main(int argc, char **argv)
     }
         OPT_D("--accent", accent_weight)
         OPT_D("--folded", folded_weight)
+        OPT_D("--folded-accented", folded_accented)
         OPT_D("--title", title_weight)
         OPT_D("--bigram", bigram_weight)
         OPT_D("--bigram-accent", bigram_accent)
@@ -245,11 +247,14 @@ main(int argc, char **argv)
             i++;
         } else if (strcmp(a, "--rebuild") == 0) {
             rebuild = TRUE;
+        } else if (strcmp(a, "--written-only") == 0) {
+            written_only = TRUE;
         } else if (strcmp(a, "--no-reference") == 0) {
             no_reference = TRUE;
         } else {
             die("usage: alqac-eval [--data DIR] [--index DIR] [--rebuild] [--split NAME] "
-                "[--no-reference] [--accent W] [--folded W] [--title W] [--bigram W] "
+                "[--no-reference] [--written-only] [--accent W] [--folded W] "
+                "[--folded-accented W] [--title W] [--bigram W] "
                 "[--bigram-accent W] [--k1 X] [--b X] [--restore W] [--restore-docs N]");
         }
     }
@@ -322,9 +327,9 @@ main(int argc, char **argv)
     tracuu_tokenizer *tk = tracuu_tokenizer_new(NULL);
 
     printf("# params: accent %.2f folded %.2f title %.2f bigram %.2f bigram-accent %.2f "
-           "k1 %.2f b %.2f restore %.2f restore-docs %u all-words-max %u\n",
+           "folded-accented %.2f k1 %.2f b %.2f restore %.2f restore-docs %u all-words-max %u\n",
            rp.accent_weight, rp.folded_weight, rp.title_weight, rp.bigram_weight,
-           rp.bigram_accent, rp.bm25_k1, rp.bm25_b, rp.restore_weight, rp.restore_docs,
+           rp.bigram_accent, rp.folded_accented, rp.bm25_k1, rp.bm25_b, rp.restore_weight, rp.restore_docs,
            rp.all_words_max);
     const char *splits[] = {"train_verified", "train_unverified"};
     gint64 t0 = g_get_monotonic_time();
@@ -340,7 +345,7 @@ main(int argc, char **argv)
                 continue;
             g_autofree char *folded = tracuu_text_fold(q->text, -1);
             const char *texts[2] = {q->text, folded};
-            for (int mode = 0; mode < 2; mode++) {
+            for (int mode = 0; mode < (written_only ? 1 : 2); mode++) {
                 g_autoptr(GPtrArray) ids = run_engine(engine, texts[mode]);
                 score(&m[mode], ids, rel);
                 nq++;
@@ -351,10 +356,12 @@ main(int argc, char **argv)
             }
         }
         print_line(splits[s], "engine as written", &m[0]);
-        print_line(splits[s], "engine no diacritics", &m[1]);
+        if (!written_only)
+            print_line(splits[s], "engine no diacritics", &m[1]);
         if (!no_reference) {
             print_line(splits[s], "BM25 ref as written", &m[2]);
-            print_line(splits[s], "BM25 ref no diacritics", &m[3]);
+            if (!written_only)
+                print_line(splits[s], "BM25 ref no diacritics", &m[3]);
         }
     }
     double secs = (g_get_monotonic_time() - t0) / 1e6;

@@ -20,6 +20,7 @@ tracuu_rank_params_init(tracuu_rank_params *params)
 {
     params->accent_weight = 1.0;
     params->folded_weight = 1.0;
+    params->folded_accented = 1.0;
     params->title_weight = 0.5;
     params->bigram_weight = 0.5;
     params->bigram_accent = 0.25;
@@ -165,7 +166,7 @@ static tracuu_query *
 word_query(compiler *c, const qtoken *t, gboolean with_title)
 {
     g_autoptr(GPtrArray) subs = g_ptr_array_new();
-    double fw = c->rp->folded_weight;
+    double fw = c->rp->folded_weight * (c->accented ? c->rp->folded_accented : 1.0);
     g_ptr_array_add(subs, term_q(c, TRACUU_PREFIX_FOLDED, t->folded, fw));
     if (t->exact > 0)
         g_ptr_array_add(subs, term_q(c, "", t->term, c->rp->accent_weight * t->exact));

@@ -89,6 +89,7 @@ const char *tracuu_qfield_name(tracuu_qfield field);
 typedef struct {
     double accent_weight;  /* weight of the accented term beside the folded one */
     double folded_weight;  /* weight of the folded "F" term */
+    double folded_accented; /* factor on it when the query is typed with diacritics */
     double title_weight;   /* weight of title terms (S / XS) */
     double bigram_weight;  /* weight of adjacent-syllable pairs (phrase of two) */
     double bigram_accent;  /* extra weight for pairs written with the same diacritics */
