@@ -10,9 +10,9 @@ G_BEGIN_DECLS
 
 /* A regular file found by the walk. */
 typedef struct {
-    char *path;       /* absolute, as raw bytes (file names need not be UTF-8) */
-    char key[41];     /* hex SHA-1 of path: the schema's "XF" key and the state key */
-    gint64 mtime_ns;  /* modification time, nanoseconds since the epoch */
+    char *path;      /* absolute, as raw bytes (file names need not be UTF-8) */
+    char key[41];    /* hex SHA-1 of path: the schema's "XF" key and the state key */
+    gint64 mtime_ns; /* modification time, nanoseconds since the epoch */
     guint64 size;
     guint64 ino;
     gboolean maildir; /* a message in the cur/ or new/ folder of a Maildir */
@@ -26,9 +26,9 @@ typedef struct {
 } tracuu_walk_problem;
 
 typedef struct {
-    gboolean follow_symlinks;   /* follow symbolic links below the roots (cycles are detected) */
-    char **excludes;            /* NULL-terminated fnmatch() globs, or NULL */
-    gboolean has_skip_dir;      /* never descend into this folder: the index itself */
+    gboolean follow_symlinks; /* follow symbolic links below the roots (cycles are detected) */
+    char **excludes;          /* NULL-terminated fnmatch() globs, or NULL */
+    gboolean has_skip_dir;    /* never descend into this folder: the index itself */
     dev_t skip_dev;
     ino_t skip_ino;
 } tracuu_walk_options;
@@ -56,13 +56,13 @@ gboolean tracuu_walk_path_is_under(const char *path, const char *root);
 void tracuu_state_key(const char *path, char out[41]);
 
 typedef struct {
-    char *path;       /* raw bytes, as the file was found */
+    char *path; /* raw bytes, as the file was found */
     gint64 mtime_ns;
     guint64 size;
     guint64 ino;
     gboolean failed;
     gboolean unsupported; /* failed because tracuu does not index its type: not an error */
-    char *reason;     /* UTF-8 or NULL */
+    char *reason;         /* UTF-8 or NULL */
     guint ndocs;
 } tracuu_file_state;
 

@@ -89,8 +89,8 @@ tracuu_state_parse(const char *json, gsize len)
         st->path = g_strdup(json_object_get_string_member_with_default(o, "path", ""));
     }
     gint64 sec = json_object_get_int_member_with_default(o, "mtime", 0);
-    st->mtime_ns = json_object_get_int_member_with_default(o, "mtime_ns",
-                                                           sec * G_GINT64_CONSTANT(1000000000));
+    st->mtime_ns =
+        json_object_get_int_member_with_default(o, "mtime_ns", sec * G_GINT64_CONSTANT(1000000000));
     st->size = (guint64)json_object_get_int_member_with_default(o, "size", 0);
     st->ino = (guint64)json_object_get_int_member_with_default(o, "ino", 0);
     st->failed = g_strcmp0(json_object_get_string_member_with_default(o, "status", ""), "ok") != 0;

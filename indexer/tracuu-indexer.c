@@ -72,8 +72,7 @@ static const GOptionEntry option_entries[] = {
     {"verbose", 'v', 0, G_OPTION_ARG_NONE, &opt_verbose,
      "Name every file as it is indexed and show the extractors' own messages", NULL},
     {"exclude", 'x', 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_excludes,
-     "Skip files and folders whose name matches GLOB (a path if GLOB has a /); repeatable",
-     "GLOB"},
+     "Skip files and folders whose name matches GLOB (a path if GLOB has a /); repeatable", "GLOB"},
     {"follow-symlinks", 'L', 0, G_OPTION_ARG_NONE, &opt_follow,
      "Follow symbolic links inside the given folders (cycles are detected)", NULL},
     {"timeout", 0, 0, G_OPTION_ARG_INT, &opt_timeout,
@@ -95,16 +94,16 @@ typedef enum { UNIT_FILE, UNIT_REMOVE, UNIT_JSONL } unit_kind;
 
 typedef struct {
     unit_kind kind;
-    guint64 seq;              /* the writer applies units in this order */
-    tracuu_walk_file *file;   /* UNIT_FILE: borrowed from the run's file list */
-    char key[41];             /* UNIT_FILE, UNIT_REMOVE */
-    char *path;               /* UNIT_REMOVE: the path as stored (raw bytes) */
+    guint64 seq;            /* the writer applies units in this order */
+    tracuu_walk_file *file; /* UNIT_FILE: borrowed from the run's file list */
+    char key[41];           /* UNIT_FILE, UNIT_REMOVE */
+    char *path;             /* UNIT_REMOVE: the path as stored (raw bytes) */
     tracuu_result_status status;
-    char *reason;             /* when failed */
-    GVariant *docs;           /* TRACUU_DOCS_TYPE, to build; NULL when failed */
-    guint line;               /* UNIT_JSONL: line number */
-    GPtrArray *terms;         /* built: char * unique terms */
-    GPtrArray *built;         /* built: tracuu_store_doc * */
+    char *reason;     /* when failed */
+    GVariant *docs;   /* TRACUU_DOCS_TYPE, to build; NULL when failed */
+    guint line;       /* UNIT_JSONL: line number */
+    GPtrArray *terms; /* built: char * unique terms */
+    GPtrArray *built; /* built: tracuu_store_doc * */
 } unit;
 
 static unit *stop_unit; /* a sentinel that ends the builder and writer threads */
@@ -126,7 +125,7 @@ unit_free(unit *u)
 }
 
 typedef struct {
-    char *path;   /* UTF-8 for display (invalid bytes replaced) */
+    char *path; /* UTF-8 for display (invalid bytes replaced) */
     char *reason;
 } report_item;
 
@@ -155,9 +154,9 @@ typedef struct {
     GAsyncQueue *write_q;
 
     /* Counters written by the writer thread, read by the main thread for progress. */
-    gint files_done;   /* atomic: file units applied */
-    gint units_done;   /* atomic: units applied, for back-pressure */
-    gint fatal;        /* atomic: the index failed; stop */
+    gint files_done; /* atomic: file units applied */
+    gint units_done; /* atomic: units applied, for back-pressure */
+    gint fatal;      /* atomic: the index failed; stop */
 
     /* Owned by the writer thread until it is joined. */
     char *fatal_message;
@@ -170,9 +169,9 @@ typedef struct {
     guint commits;
     gint64 cpu_build_ns; /* the builders add to it under build_lock */
     GMutex build_lock;
-    GPtrArray *failures;     /* report_item * */
-    GPtrArray *skips;        /* report_item * */
-    GPtrArray *jsonl_bad;    /* report_item *: path holds the line number */
+    GPtrArray *failures;  /* report_item * */
+    GPtrArray *skips;     /* report_item * */
+    GPtrArray *jsonl_bad; /* report_item *: path holds the line number */
 } run_state;
 
 /* CPU time of the calling thread, in seconds. */
@@ -400,8 +399,8 @@ apply_unit(run_state *rs, unit *u)
             report_add(rs->jsonl_bad, line, u->reason);
             return 0;
         }
-        tracuu_store_status st = tracuu_store_replace(s, u->terms->pdata[0], u->built->pdata[0],
-                                                      NULL);
+        tracuu_store_status st =
+            tracuu_store_replace(s, u->terms->pdata[0], u->built->pdata[0], NULL);
         if (st == TRACUU_STORE_INVALID) {
             report_add(rs->jsonl_bad, line, tracuu_store_get_error(s));
             return 0;
@@ -425,8 +424,8 @@ apply_unit(run_state *rs, unit *u)
     guint ndocs = 0;
     if (u->status == TRACUU_RESULT_OK) {
         for (guint i = 0; i < u->built->len; i++) {
-            tracuu_store_status st = tracuu_store_replace(s, u->terms->pdata[i],
-                                                          u->built->pdata[i], NULL);
+            tracuu_store_status st =
+                tracuu_store_replace(s, u->terms->pdata[i], u->built->pdata[i], NULL);
             if (st == TRACUU_STORE_INVALID) {
                 /* A document the index refuses: the file fails as a whole, without leftovers. */
                 u->status = TRACUU_RESULT_FAILED;
@@ -485,8 +484,7 @@ writer_thread(gpointer data)
             unit *ready;
             while ((ready = g_hash_table_lookup(waiting, &next)) != NULL) {
                 g_hash_table_remove(waiting, &next);
-                if (!g_atomic_int_get(&rs->fatal))
-                {
+                if (!g_atomic_int_get(&rs->fatal)) {
                     double t0 = thread_cpu();
                     pending += apply_unit(rs, ready);
                     rs->cpu_apply += thread_cpu() - t0;
@@ -566,8 +564,7 @@ worker_spawn(worker *w, worker_exec *we, GError **error)
 {
     int jobs[2], results[2];
     if (pipe2(jobs, O_CLOEXEC) != 0) {
-        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "pipe: %s",
-                    g_strerror(errno));
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "pipe: %s", g_strerror(errno));
         return FALSE;
     }
     if (pipe2(results, O_CLOEXEC) != 0) {
@@ -672,13 +669,13 @@ death_reason(const worker *w, int status)
 
 typedef struct {
     run_state rs;
-    GPtrArray *files;        /* tracuu_walk_file *: to extract */
+    GPtrArray *files; /* tracuu_walk_file *: to extract */
     guint64 next_seq;
-    gint pushed;             /* units pushed to the builders */
+    gint pushed; /* units pushed to the builders */
     guint n_seen, n_unchanged;
-    GPtrArray *walk_failures;  /* report_item * */
-    GPtrArray *walk_skips;     /* report_item * */
-    GPtrArray *still_failed;   /* report_item *: failed before, unchanged since */
+    GPtrArray *walk_failures; /* report_item * */
+    GPtrArray *walk_skips;    /* report_item * */
+    GPtrArray *still_failed;  /* report_item *: failed before, unchanged since */
     guint jsonl_lines;
     gint64 started;
     gboolean progress;
@@ -727,8 +724,7 @@ show_progress(run *r, guint total, gboolean final)
 static gboolean
 has_indexed_name(const char *path)
 {
-    static const char *const exts[] = {".pdf", ".eml", ".mbox", ".docx", ".html", ".htm",
-                                       ".txt"};
+    static const char *const exts[] = {".pdf", ".eml", ".mbox", ".docx", ".html", ".htm", ".txt"};
     const char *dot = strrchr(path, '.');
     if (dot == NULL || strchr(dot, '/') != NULL)
         return FALSE;
@@ -979,9 +975,9 @@ valid_date(const char *s)
     return TRUE;
 }
 
-static const char *const jsonl_fields[] = {"title", "number", "doc_type", "issuer", "date",
-                                           "signer", "subject", "from", "to", "cc",
-                                           "message_id", "in_reply_to", "path", "mime"};
+static const char *const jsonl_fields[] = {
+    "title", "number", "doc_type", "issuer",     "date",        "signer", "subject",
+    "from",  "to",     "cc",       "message_id", "in_reply_to", "path",   "mime"};
 
 /* One line of --from-jsonl into the fields of a document; NULL with *@reason when it is bad. */
 static GVariant *
@@ -1001,8 +997,8 @@ jsonl_parse_line(const char *line, gsize len, char **reason)
     }
     JsonObject *o = json_node_get_object(root);
     JsonNode *id = json_object_get_member(o, "id");
-    if (id == NULL || !JSON_NODE_HOLDS_VALUE(id) ||
-        json_node_get_value_type(id) != G_TYPE_STRING || json_node_get_string(id)[0] == '\0') {
+    if (id == NULL || !JSON_NODE_HOLDS_VALUE(id) || json_node_get_value_type(id) != G_TYPE_STRING ||
+        json_node_get_string(id)[0] == '\0') {
         *reason = g_strdup("\"id\" must be a non-empty string");
         return NULL;
     }
@@ -1172,8 +1168,8 @@ check_versions(tracuu_store *store, gboolean rebuild, char **message)
     g_autofree char *want_schema = g_strdup_printf("%d", TRACUU_SCHEMA_VERSION);
     g_autofree char *want_tok = g_strdup_printf("%d", TRACUU_TOKENIZER_VERSION);
     if (schema == NULL || tok == NULL) {
-        *message = g_strdup_printf("cannot read the index metadata: %s",
-                                   tracuu_store_get_error(store));
+        *message =
+            g_strdup_printf("cannot read the index metadata: %s", tracuu_store_get_error(store));
         return FALSE;
     }
     gboolean fresh = schema[0] == '\0' && tok[0] == '\0' && tracuu_store_get_doc_count(store) == 0;
@@ -1198,8 +1194,7 @@ check_versions(tracuu_store *store, gboolean rebuild, char **message)
             tracuu_store_set_metadata(store, TRACUU_META_TOKENIZER_VERSION, want_tok,
                                       strlen(want_tok)) != TRACUU_STORE_OK ||
             tracuu_store_commit(store) != TRACUU_STORE_OK) {
-            *message = g_strdup_printf("cannot write the index: %s",
-                                       tracuu_store_get_error(store));
+            *message = g_strdup_printf("cannot write the index: %s", tracuu_store_get_error(store));
             return FALSE;
         }
     }
@@ -1318,8 +1313,7 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
     if (opt_quiet && status == EXIT_ALL_OK)
         return;
     g_print("files seen:  %u\n", r->n_seen);
-    g_print("indexed:     %u (%" G_GUINT64_FORMAT " documents)\n", rs->indexed,
-            rs->file_documents);
+    g_print("indexed:     %u (%" G_GUINT64_FORMAT " documents)\n", rs->indexed, rs->file_documents);
     g_print("unchanged:   %u\n", r->n_unchanged);
     g_print("removed:     %u\n", rs->removed);
     g_print("failed:      %u\n", failed);
@@ -1452,8 +1446,8 @@ main(int argc, char **argv)
 
     /* The index first: a run that cannot write has nothing to do. */
     char *open_error = NULL;
-    tracuu_store_status st = tracuu_store_open(opt_db, TRACUU_STORE_CREATE, &r.rs.store,
-                                               &open_error);
+    tracuu_store_status st =
+        tracuu_store_open(opt_db, TRACUU_STORE_CREATE, &r.rs.store, &open_error);
     if (st != TRACUU_STORE_OK) {
         fatal = g_strdup_printf("cannot open the index %s (%s)%s%s", opt_db,
                                 tracuu_store_status_name(st), open_error != NULL ? ": " : "",
@@ -1465,8 +1459,8 @@ main(int argc, char **argv)
         goto out;
     if (tracuu_store_list_metadata(r.rs.store, TRACUU_META_FILE_PREFIX, collect_state, states) !=
         TRACUU_STORE_OK) {
-        fatal = g_strdup_printf("cannot read the index state: %s",
-                                tracuu_store_get_error(r.rs.store));
+        fatal =
+            g_strdup_printf("cannot read the index state: %s", tracuu_store_get_error(r.rs.store));
         goto out;
     }
 

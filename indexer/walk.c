@@ -200,8 +200,8 @@ void
 tracuu_walk_run(const char *const *roots, const tracuu_walk_options *opts, GPtrArray *files,
                 GPtrArray *problems, GPtrArray *roots_out)
 {
-    walk_ctx ctx = {opts, files, problems, g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                                                 NULL)};
+    walk_ctx ctx = {opts, files, problems,
+                    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
     for (const char *const *r = roots; *r != NULL; r++) {
         char *abs = realpath(*r, NULL);
         if (abs == NULL) {

@@ -338,8 +338,8 @@ process_job(GVariant *job)
     GVariantBuilder warnings;
     g_variant_builder_init(&warnings, G_VARIANT_TYPE("aay"));
     add_warnings(&warnings, ex, 0);
-    return g_variant_new("(y^ay" TRACUU_DOCS_TYPE "aay)", (guchar)TRACUU_RESULT_OK, "",
-                         &ctx.docs, &warnings);
+    return g_variant_new("(y^ay" TRACUU_DOCS_TYPE "aay)", (guchar)TRACUU_RESULT_OK, "", &ctx.docs,
+                         &warnings);
 }
 
 /* Gives the coming file @cpu_limit seconds of CPU on top of what this worker used so far. */

@@ -1,4 +1,5 @@
-/* test-hostile.c - tracuu-indexer on hostile inputs: the run finishes, reports each, indexes the rest. */
+/* test-hostile.c - tracuu-indexer on hostile inputs: it finishes, reports each, indexes the rest.
+ */
 #include <errno.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -12,16 +13,15 @@
 
 /* Reads the index with python3-xapian: document count, the frequency of the terms given, and
  * the status of every file's state record, by path. */
-static const char inspect_py[] =
-    "import sys, json, xapian\n"
-    "db = xapian.Database(sys.argv[1])\n"
-    "out = {'doccount': db.get_doccount(), 'freq': {}, 'state': {}}\n"
-    "for a in sys.argv[2:]:\n"
-    "    out['freq'][a] = db.get_termfreq(a)\n"
-    "for k in db.metadata_keys(b'file:'):\n"
-    "    st = json.loads(db.get_metadata(k).decode())\n"
-    "    out['state'][st['path']] = st['status']\n"
-    "print(json.dumps(out))\n";
+static const char inspect_py[] = "import sys, json, xapian\n"
+                                 "db = xapian.Database(sys.argv[1])\n"
+                                 "out = {'doccount': db.get_doccount(), 'freq': {}, 'state': {}}\n"
+                                 "for a in sys.argv[2:]:\n"
+                                 "    out['freq'][a] = db.get_termfreq(a)\n"
+                                 "for k in db.metadata_keys(b'file:'):\n"
+                                 "    st = json.loads(db.get_metadata(k).decode())\n"
+                                 "    out['state'][st['path']] = st['status']\n"
+                                 "print(json.dumps(out))\n";
 
 static const char *
 indexer_path(void)
@@ -76,8 +76,15 @@ typedef struct {
 static void
 run_indexer(const char *db, const char *docs, gboolean follow, run_result *r)
 {
-    const char *argv[] = {indexer_path(), "--db", db, "--json", "--timeout", "60", docs,
-                          follow ? "--follow-symlinks" : NULL, NULL};
+    const char *argv[] = {indexer_path(),
+                          "--db",
+                          db,
+                          "--json",
+                          "--timeout",
+                          "60",
+                          docs,
+                          follow ? "--follow-symlinks" : NULL,
+                          NULL};
     char *err = NULL;
     GError *error = NULL;
     g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, drop_to_nobody, NULL, &r->out, &err,
@@ -109,8 +116,8 @@ inspect(const char *db, const char *const *terms)
     char *out = NULL;
     int status;
     GError *error = NULL;
-    g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL,
-                 &status, &error);
+    g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status,
+                 &error);
     g_assert_no_error(error);
     g_assert_cmpint(status, ==, 0);
     g_ptr_array_free(argv, TRUE);
@@ -129,10 +136,10 @@ typedef enum {
 } expectation;
 
 typedef struct {
-    const char *name;       /* file name in the test folder */
+    const char *name; /* file name in the test folder */
     expectation expect;
     expectation expect_follow; /* with --follow-symlinks */
-    const char *reason;     /* a word the reason must contain, or NULL */
+    const char *reason;        /* a word the reason must contain, or NULL */
 } hostile_case;
 
 #define NON_UTF8_NAME "b\xe1o-c\xe1o-\xff.txt"
@@ -185,8 +192,8 @@ make_hostile(const char *docs)
     /* 200 levels of nested multipart. */
     m = g_string_new("From: a@b.vn\r\nSubject: lồng nhau\r\nMIME-Version: 1.0\r\n");
     for (int i = 0; i < 200; i++)
-        g_string_append_printf(m, "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n--b%d\r\n",
-                               i, i);
+        g_string_append_printf(
+            m, "Content-Type: multipart/mixed; boundary=\"b%d\"\r\n\r\n--b%d\r\n", i, i);
     g_string_append(m, "Content-Type: text/plain; charset=utf-8\r\n\r\nđáy sâu\r\n");
     for (int i = 199; i >= 0; i--)
         g_string_append_printf(m, "--b%d--\r\n", i);
@@ -194,14 +201,14 @@ make_hostile(const char *docs)
     g_string_free(m, TRUE);
 
     /* A charset nobody knows, and bytes that are valid in none. */
-    static const char bad_charset[] =
-        "From: =?x-unknown-charset?B?//79?= <a@b.vn>\r\n"
-        "Subject: =?utf-8?Q?b=E1=BA=A3n_tin_=FF=FE?=\r\n"
-        "Content-Type: text/plain; charset=\"x-no-such-charset\"\r\n"
-        "\r\n"
-        "Th\xff\xfe\xc3 ng\xe1o b\xc3\xa1o khẩn.\r\n";
+    static const char bad_charset[] = "From: =?x-unknown-charset?B?//79?= <a@b.vn>\r\n"
+                                      "Subject: =?utf-8?Q?b=E1=BA=A3n_tin_=FF=FE?=\r\n"
+                                      "Content-Type: text/plain; charset=\"x-no-such-charset\"\r\n"
+                                      "\r\n"
+                                      "Th\xff\xfe\xc3 ng\xe1o b\xc3\xa1o khẩn.\r\n";
     write_file(docs, "bad-charset.eml", bad_charset, sizeof bad_charset - 1);
-    static const char bad_bytes[] = "Công văn \xc3\x28 số \xed\xa0\x80 12 \xf8\x88\x80\x80\x80 khẩn";
+    static const char bad_bytes[] =
+        "Công văn \xc3\x28 số \xed\xa0\x80 12 \xf8\x88\x80\x80\x80 khẩn";
     write_file(docs, "bad-bytes.txt", bad_bytes, sizeof bad_bytes - 1);
 
     /* Unreadable: see drop_to_nobody(). */
@@ -220,8 +227,10 @@ make_hostile(const char *docs)
     g_assert_cmpint(mkfifo(fifo, 0644), ==, 0);
 
     /* A file name that is not UTF-8, with good content. */
-    write_file(docs, NON_UTF8_NAME, "Báo cáo tổng kết năm tênlạ", strlen("Báo cáo tổng kết năm tênlạ"));
-    write_file(docs, "good.txt", "Quyết định phê duyệt đườngtốt", strlen("Quyết định phê duyệt đườngtốt"));
+    write_file(docs, NON_UTF8_NAME, "Báo cáo tổng kết năm tênlạ",
+               strlen("Báo cáo tổng kết năm tênlạ"));
+    write_file(docs, "good.txt", "Quyết định phê duyệt đườngtốt",
+               strlen("Quyết định phê duyệt đườngtốt"));
 }
 
 /* The entry of @list whose path ends with /@name, or NULL. */
@@ -372,7 +381,8 @@ test_unreadable_folder(void)
     g_autofree char *sub = g_build_filename(docs, "sub", NULL);
     g_autofree char *db = g_build_filename(dir, "db", NULL);
     g_assert_cmpint(g_mkdir_with_parents(sub, 0755), ==, 0);
-    write_file(sub, "a.txt", "Công văn trong thư mục conxyz", strlen("Công văn trong thư mục conxyz"));
+    write_file(sub, "a.txt", "Công văn trong thư mục conxyz",
+               strlen("Công văn trong thư mục conxyz"));
     write_file(docs, "b.txt", "Công văn ngoài", strlen("Công văn ngoài"));
     const char *terms[] = {"conxyz", NULL};
 
@@ -392,9 +402,8 @@ test_unreadable_folder(void)
     g_assert_nonnull(failed);
     g_assert_nonnull(strstr(json_object_get_string_member(failed, "reason"), "Permission denied"));
     g_autoptr(JsonObject) ix2 = inspect(db, terms);
-    g_assert_cmpint(json_object_get_int_member(json_object_get_object_member(ix2, "freq"),
-                                               "conxyz"),
-                    ==, 1);
+    g_assert_cmpint(
+        json_object_get_int_member(json_object_get_object_member(ix2, "freq"), "conxyz"), ==, 1);
 
     /* Readable again and the file really gone: now it is removed. */
     g_autofree char *a = g_build_filename(sub, "a.txt", NULL);
@@ -404,9 +413,8 @@ test_unreadable_folder(void)
     g_assert_cmpint(r3.status, ==, 0);
     g_assert_cmpint(json_object_get_int_member(r3.summary, "removed"), ==, 1);
     g_autoptr(JsonObject) ix3 = inspect(db, terms);
-    g_assert_cmpint(json_object_get_int_member(json_object_get_object_member(ix3, "freq"),
-                                               "conxyz"),
-                    ==, 0);
+    g_assert_cmpint(
+        json_object_get_int_member(json_object_get_object_member(ix3, "freq"), "conxyz"), ==, 0);
     run_result *rs[] = {&r1, &r2, &r3};
     for (size_t i = 0; i < G_N_ELEMENTS(rs); i++) {
         json_object_unref(rs[i]->summary);

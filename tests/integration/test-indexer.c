@@ -1,4 +1,5 @@
-/* test-indexer.c - the real tracuu-indexer on generated folders: content, incremental runs, kill -9, exit codes. */
+/* test-indexer.c - the real tracuu-indexer on generated folders: incremental runs, kill -9, exits.
+ */
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -36,9 +37,9 @@ static const char inspect_py[] =
     "print(json.dumps(out))\n";
 
 typedef struct {
-    char *dir;    /* temporary folder of the test */
-    char *docs;   /* documents to index, inside dir */
-    char *db;     /* the index, inside dir */
+    char *dir;  /* temporary folder of the test */
+    char *docs; /* documents to index, inside dir */
+    char *db;   /* the index, inside dir */
 } fixture;
 
 static const char *
@@ -189,8 +190,8 @@ inspect(const char *db, const char *const *terms)
     char *out = NULL, *err = NULL;
     int status = -1;
     GError *error = NULL;
-    g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                 &status, &error);
+    g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                 &error);
     g_assert_no_error(error);
     g_ptr_array_free(argv, TRUE);
     if (status != 0)
@@ -240,22 +241,21 @@ static const char mail_with_attachment[] =
     "Phụ lục kèm theo: danh mục công trình thủy lợi.\r\n"
     "--b1--\r\n";
 
-static const char mbox_two[] =
-    "From vanthu@example.vn Mon Mar  1 08:00:00 2021\n"
-    "From: vanthu@example.vn\n"
-    "Subject: Thông báo một\n"
-    "Date: Mon, 1 Mar 2021 08:00:00 +0700\n"
-    "Message-ID: <m1@example.vn>\n"
-    "\n"
-    "Thông báo lịch họp giao ban tuần.\n"
-    "\n"
-    "From vanthu@example.vn Tue Mar  2 08:00:00 2021\n"
-    "From: vanthu@example.vn\n"
-    "Subject: Thông báo hai\n"
-    "Date: Tue, 2 Mar 2021 08:00:00 +0700\n"
-    "Message-ID: <m2@example.vn>\n"
-    "\n"
-    "Thông báo lịch trực cơ quan.\n";
+static const char mbox_two[] = "From vanthu@example.vn Mon Mar  1 08:00:00 2021\n"
+                               "From: vanthu@example.vn\n"
+                               "Subject: Thông báo một\n"
+                               "Date: Mon, 1 Mar 2021 08:00:00 +0700\n"
+                               "Message-ID: <m1@example.vn>\n"
+                               "\n"
+                               "Thông báo lịch họp giao ban tuần.\n"
+                               "\n"
+                               "From vanthu@example.vn Tue Mar  2 08:00:00 2021\n"
+                               "From: vanthu@example.vn\n"
+                               "Subject: Thông báo hai\n"
+                               "Date: Tue, 2 Mar 2021 08:00:00 +0700\n"
+                               "Message-ID: <m2@example.vn>\n"
+                               "\n"
+                               "Thông báo lịch trực cơ quan.\n";
 
 /* Fills f->docs with text files, a mail with an attachment, an mbox, a Maildir and a PDF. */
 static guint
@@ -458,12 +458,12 @@ test_kill9(fixture *f, gconstpointer data)
 
     const guint delays_ms[] = {5, 60, 150, 300, 500, 800, 1200};
     for (guint k = 0; k < G_N_ELEMENTS(delays_ms); k++) {
-        const char *argv[] = {indexer_path(), "--db", f->db, "--batch", "40", "-q", f->docs,
-                              NULL};
+        const char *argv[] = {indexer_path(), "--db", f->db, "--batch", "40", "-q", f->docs, NULL};
         GPid pid;
         GError *error = NULL;
-        g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD |
-                      G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid, &error);
+        g_spawn_async(NULL, (char **)argv, NULL,
+                      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid,
+                      &error);
         g_assert_no_error(error);
         g_usleep(delays_ms[k] * 1000);
         kill(pid, SIGKILL);
@@ -471,8 +471,7 @@ test_kill9(fixture *f, gconstpointer data)
         waitpid(pid, &st, 0);
         g_spawn_close_pid(pid);
         /* Whatever moment it died at, the index opens and has no duplicate. */
-        if (g_file_test(f->db, G_FILE_TEST_IS_DIR) &&
-            g_file_test(f->db, G_FILE_TEST_EXISTS)) {
+        if (g_file_test(f->db, G_FILE_TEST_IS_DIR) && g_file_test(f->db, G_FILE_TEST_EXISTS)) {
             g_autofree char *iam = g_build_filename(f->db, "iamglass", NULL);
             if (g_file_test(iam, G_FILE_TEST_EXISTS)) {
                 g_autoptr(JsonObject) mid = inspect(f->db, NULL);
@@ -572,8 +571,8 @@ test_exit_codes(fixture *f, gconstpointer data)
     GPid pid;
     int in_fd, out_fd;
     GError *error = NULL;
-    g_spawn_async_with_pipes(NULL, (char **)hold, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
-                             &pid, &in_fd, &out_fd, NULL, &error);
+    g_spawn_async_with_pipes(NULL, (char **)hold, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+                             &in_fd, &out_fd, NULL, &error);
     g_assert_no_error(error);
     char buf[16] = {0};
     g_assert_cmpint(read(out_fd, buf, 6), ==, 6);
@@ -609,8 +608,7 @@ test_summary_text(fixture *f, gconstpointer data)
     /* A terminal gets progress: script(1) gives the indexer a pseudo-terminal. */
     if (g_find_program_in_path("script") != NULL) {
         g_autofree char *db2 = g_build_filename(f->dir, "db2", NULL);
-        g_autofree char *cmd = g_strdup_printf("'%s' --db '%s' '%s'", indexer_path(), db2,
-                                               f->docs);
+        g_autofree char *cmd = g_strdup_printf("'%s' --db '%s' '%s'", indexer_path(), db2, f->docs);
         const char *argv[] = {"script", "-qec", cmd, "/dev/null", NULL};
         g_autofree char *tty_out = NULL;
         int st;
@@ -663,8 +661,8 @@ test_jsonl(fixture *f, gconstpointer data)
     g_assert_cmpint(num(freq, "Kjson"), ==, 3);
     g_assert_cmpint(num(freq, "Fduong"), ==, 1);
     /* A hit carries the id it was imported with. */
-    JsonObject *d = json_object_get_object_member(json_object_get_object_member(ix, "data"),
-                                                  "law-1#1");
+    JsonObject *d =
+        json_object_get_object_member(json_object_get_object_member(ix, "data"), "law-1#1");
     g_assert_cmpstr(json_object_get_string_member(d, "id"), ==, "law-1#1");
 
     /* Importing again replaces documents with the same id: no duplicates, new text. */
@@ -695,8 +693,8 @@ test_worker_faults(fixture *f, gconstpointer data)
     write_file(f->docs, "boom.txt", "nổ", -1);
     write_file(f->docs, "stuck.txt", "treo", -1);
     write_file(f->docs, "spin.txt", "quay", -1);
-    const char *args[] = {"--db", f->db, "--json", "--timeout", "2", "--cpu-limit", "1",
-                          "--jobs", "2", f->docs, NULL};
+    const char *args[] = {"--db", f->db,    "--json", "--timeout", "2", "--cpu-limit",
+                          "1",    "--jobs", "2",      f->docs,     NULL};
     const char *faults[] = {"crash:boom", "hang:stuck", "spin:spin"};
     /* The wall-clock limit must not beat the CPU limit to the spinning worker. */
     const char *timeouts[] = {"2", "2", "30"};
@@ -708,8 +706,8 @@ test_worker_faults(fixture *f, gconstpointer data)
         args[1] = db;
         args[4] = timeouts[k];
         g_autofree char *var = g_strdup_printf("TRACUU_INDEXER_FAULT=%s", faults[k]);
-        g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "TRACUU_INDEXER_FAULT",
-                                             faults[k], TRUE);
+        g_auto(GStrv) env =
+            g_environ_setenv(g_get_environ(), "TRACUU_INDEXER_FAULT", faults[k], TRUE);
         g_autofree char *out = NULL;
         int st = run_indexer_env(args, env, &out, NULL);
         g_test_message("%s: %s", var, out);
@@ -720,10 +718,10 @@ test_worker_faults(fixture *f, gconstpointer data)
         g_assert_cmpint(num(s, "seen"), ==, 9);
         g_assert_cmpint(num(s, "indexed"), ==, 8);
         g_assert_cmpint(num(s, "failed"), ==, 1);
-        JsonObject *fail = json_array_get_object_element(
-            json_object_get_array_member(s, "failures"), 0);
-        g_assert_nonnull(strstr(json_object_get_string_member(fail, "path"),
-                                strchr(faults[k], ':') + 1));
+        JsonObject *fail =
+            json_array_get_object_element(json_object_get_array_member(s, "failures"), 0);
+        g_assert_nonnull(
+            strstr(json_object_get_string_member(fail, "path"), strchr(faults[k], ':') + 1));
         g_assert_nonnull(strstr(json_object_get_string_member(fail, "reason"), reasons[k]));
 
         /* Not retried on the next run while unchanged (it would fail again), but reported. */
@@ -753,8 +751,8 @@ test_exclude_and_db_inside(fixture *f, gconstpointer data)
     write_file(f->docs, "x.bak", "bản sao", -1);
     /* The index inside the folder it indexes must not index itself. */
     g_autofree char *db = g_build_filename(f->docs, ".index", NULL);
-    const char *args[] = {"--db", db, "--json", "--exclude", "drafts", "-x", "*.bak", f->docs,
-                          NULL};
+    const char *args[] = {"--db", db,      "--json", "--exclude", "drafts",
+                          "-x",   "*.bak", f->docs,  NULL};
     g_autofree char *out = NULL;
     g_assert_cmpint(run_indexer(args, &out), ==, 0);
     g_assert_nonnull(strstr(out, "\"seen\" : 1"));
@@ -770,9 +768,10 @@ test_help(fixture *f, gconstpointer data)
     const char *args[] = {"--help", NULL};
     g_autofree char *out = NULL;
     g_assert_cmpint(run_indexer(args, &out), ==, 0);
-    const char *options[] = {"--db", "--from-jsonl", "--jobs", "--rebuild", "--json", "--quiet",
-                             "--verbose", "--exclude", "--follow-symlinks", "--timeout",
-                             "Exit status"};
+    const char *options[] = {"--db",      "--from-jsonl", "--jobs",
+                             "--rebuild", "--json",       "--quiet",
+                             "--verbose", "--exclude",    "--follow-symlinks",
+                             "--timeout", "Exit status"};
     for (size_t i = 0; i < G_N_ELEMENTS(options); i++)
         g_assert_nonnull(strstr(out, options[i]));
 }
