@@ -448,6 +448,24 @@ tracuu_text_decode(const char *data, gsize len, const char **charset)
         return tracuu_utf8_nfc(d + skip, (gssize)(len - skip));
     }
 
+    /* Windows Notepad's "Unicode" is UTF-16 with a byte order mark. */
+    if (len >= 2 && ((guchar)data[0] == 0xFF && (guchar)data[1] == 0xFE)) {
+        char *out = decode_iconv(data + 2, len - 2, "UTF-16LE");
+        if (out != NULL) {
+            if (charset != NULL)
+                *charset = "UTF-16LE";
+            return out;
+        }
+    }
+    if (len >= 2 && ((guchar)data[0] == 0xFE && (guchar)data[1] == 0xFF)) {
+        char *out = decode_iconv(data + 2, len - 2, "UTF-16BE");
+        if (out != NULL) {
+            if (charset != NULL)
+                *charset = "UTF-16BE";
+            return out;
+        }
+    }
+
     sample = sample_length(data, len);
     for (encoding e = 0; e < N_ENC; e++) {
         g_autofree char *text = decode_as(e, data, sample);

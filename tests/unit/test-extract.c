@@ -261,6 +261,27 @@ test_decode_edges(void)
     }
 }
 
+/* UTF-16 with a byte order mark, as Windows Notepad saves "Unicode" text. */
+static void
+test_decode_utf16(void)
+{
+    static const struct {
+        const char *charset;
+        const char *bom;
+    } cases[] = {{"UTF-16LE", "\xFF\xFE"}, {"UTF-16BE", "\xFE\xFF"}};
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GByteArray) body = encode_iconv(sentences[1], cases[i].charset);
+        g_autoptr(GByteArray) bytes = g_byte_array_new();
+        const char *charset = NULL;
+        g_autofree char *back = NULL;
+        g_byte_array_append(bytes, (const guint8 *)cases[i].bom, 2);
+        g_byte_array_append(bytes, body->data, body->len);
+        back = tracuu_text_decode((const char *)bytes->data, bytes->len, &charset);
+        g_assert_cmpstr(charset, ==, cases[i].charset);
+        g_assert_cmpstr(back, ==, sentences[1]);
+    }
+}
+
 /* Every byte value in every position: the output is valid UTF-8 whatever the input. */
 static void
 test_decode_junk(void)
@@ -355,6 +376,8 @@ static const file_case file_cases[] = {
      {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Nghị định về công tác văn thư"}},
     {"tmp:utf8.txt", NO_ERROR, "text", "text/plain", NULL, NULL, 0,
      {"Kính gửi: các sở, ban, ngành"}},
+    {"tmp:utf16.txt", NO_ERROR, "text", "text/plain", NULL, NULL, 0,
+     {"Thông báo kết luận của chủ tịch"}},
     {"tmp:image.png", TRACUU_EXTRACT_ERROR_UNSUPPORTED},
     {"tmp:bomb.docx", TRACUU_EXTRACT_ERROR_TOO_LARGE},
     /* Mail is recognised by content, whatever libmagic calls a Maildir file. */
@@ -478,6 +501,11 @@ make_fixtures(void)
     write_tmp("empty.txt", "", 0);
     write_tmp("image.png", png, sizeof png);
     write_tmp("utf8.txt", sentences[2], strlen(sentences[2]));
+    {
+        g_autoptr(GByteArray) u16 = encode_iconv(sentences[3], "UTF-16LE");
+        g_byte_array_prepend(u16, (const guint8 *)"\xFF\xFE", 2);
+        write_tmp("utf16.txt", u16->data, u16->len);
+    }
 
     legacy_text = g_strjoin("\n", sentences[0], sentences[1], sentences[2], NULL);
     tcvn3 = encode_tcvn3(legacy_text);
@@ -759,6 +787,7 @@ main(int argc, char **argv)
     g_test_add_func("/extract/decode/sentences", test_decode_sentences);
     g_test_add_func("/extract/decode/capitals", test_decode_capitals);
     g_test_add_func("/extract/decode/edges", test_decode_edges);
+    g_test_add_func("/extract/decode/utf16", test_decode_utf16);
     g_test_add_func("/extract/decode/junk", test_decode_junk);
     g_test_add_func("/extract/files", test_files);
     g_test_add_func("/extract/docx/deleted", test_docx_deleted);
