@@ -1232,6 +1232,8 @@ tracuu_extract_mail_message(const char *data, gsize len, guint depth, GError **e
                     "messages nested deeper than %d levels", TRACUU_EXTRACT_MAX_DEPTH);
         return NULL;
     }
+    if (!tracuu_extract_init(error)) /* GMime must be set up; a no-op when it is */
+        return NULL;
     GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data ? data : "", data ? len : 0);
     GMimeParserOptions *options = NULL;
     parse_report report;
@@ -1310,6 +1312,8 @@ tracuu_extracted *
 tracuu_extract_mbox_file(const char *path, GError **error)
 {
     GError *local = NULL;
+    if (!tracuu_extract_init(error))
+        return NULL;
     GMimeStream *stream = g_mime_stream_fs_open(path, O_RDONLY, 0, &local);
     if (stream == NULL) {
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_IO, "%s: %s", path,
