@@ -197,6 +197,7 @@ tracuu_zip_read_entry(const char *data, gsize len, const char *entry, gsize max_
 
 /* The WordprocessingML namespace: only its elements carry document text. */
 #define W_NS "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+#define MC_NS "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
 static gboolean
 is_w(const xmlNode *node, const char *name)
@@ -228,6 +229,10 @@ docx_collect(xmlNode *node, GString *out, guint depth)
             g_string_append_c(out, '-');
         } else if (is_w(node, "delText") || is_w(node, "instrText")) {
             /* Deleted revisions and field codes are not what the reader sees. */
+        } else if (node->ns != NULL && strcmp((const char *)node->name, "Fallback") == 0 &&
+                   strcmp((const char *)node->ns->href, MC_NS) == 0) {
+            /* A text box is written twice, as a drawing (mc:Choice) and as VML for old Word
+             * (mc:Fallback); reading both would double its words. */
         } else {
             if (depth < 256)
                 docx_collect(node->children, out, depth + 1);
