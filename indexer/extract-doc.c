@@ -442,10 +442,12 @@ tracuu_extract_doc(const char *data, gsize len, GError **error)
     g_autoptr(tracuu_extracted) doc = NULL;
     gsize word_len = 0, table_len = 0, pos, n_pieces;
     guint16 flags, csw, cslw, cb_fclcb;
-    guint32 ccp_text, fc_clx, lcb_clx, plc_len;
+    guint32 fc_clx, lcb_clx, plc_len;
     const guchar *plc;
     doc_text t = {0};
     gsize bad_pieces = 0;
+    guint64 keep[4][2], cp_end = 0;
+    guint n_keep = 0;
     char *legacy;
     cfb c;
 
@@ -497,7 +499,26 @@ tracuu_extract_doc(const char *data, gsize len, GError **error)
     cslw = rd16(word + pos);
     if (cslw < 4 || word_len < pos + 2 + (gsize)cslw * 4)
         goto damaged;
-    ccp_text = rd32(word + pos + 2 + 3 * 4);
+    /*
+     * The stories follow each other in character positions: main text, footnotes, headers,
+     * (macros), comments, endnotes, text boxes, header text boxes. Kept: the main text,
+     * footnotes, endnotes and text boxes (where many letters put their address block).
+     */
+    {
+        guint64 at = 0;
+        guint32 ccp[8];
+        for (guint i = 0; i < 8; i++)
+            ccp[i] = cslw > 3 + i ? rd32(word + pos + 2 + (3 + i) * 4) : 0;
+        for (guint i = 0; i < 8; i++) {
+            if (i == 0 || i == 1 || i == 5 || i == 6) {
+                keep[n_keep][0] = at;
+                keep[n_keep][1] = at + ccp[i];
+                n_keep++;
+            }
+            at += ccp[i];
+        }
+        cp_end = at;
+    }
     pos += 2 + (gsize)cslw * 4;
     if (word_len < pos + 2)
         goto damaged;
@@ -532,11 +553,11 @@ tracuu_extract_doc(const char *data, gsize len, GError **error)
         gboolean compressed = (fc & 0x40000000u) != 0;
         gsize n, start;
 
-        if (cp0 >= ccp_text)
+        if (cp0 >= cp_end)
             break;
         if (cp1 < cp0)
             continue;
-        n = MIN(cp1, ccp_text) - cp0;
+        n = (gsize)(MIN((guint64)cp1, cp_end) - cp0);
         fc &= 0x3FFFFFFFu;
         start = compressed ? fc / 2 : fc;
         if (start > word_len || (compressed ? n : n * 2) > word_len - start) {
@@ -544,7 +565,18 @@ tracuu_extract_doc(const char *data, gsize len, GError **error)
             continue;
         }
         for (gsize k = 0; k < n; k++) {
+            guint64 cp = (guint64)cp0 + k;
+            gboolean wanted = FALSE;
             gunichar ch;
+            for (guint r = 0; r < n_keep && !wanted; r++) {
+                wanted = cp >= keep[r][0] && cp < keep[r][1];
+                /* A new story starts on a new line. */
+                if (wanted && cp == keep[r][0] && cp > 0 && t.out->len > 0 &&
+                    t.out->str[t.out->len - 1] != '\n')
+                    g_string_append_c(t.out, '\n');
+            }
+            if (!wanted)
+                continue;
             if (compressed) {
                 guchar b = word[start + k];
                 ch = b >= 0x80 && b < 0xA0 ? cp1252_c1[b - 0x80] : b;

@@ -354,7 +354,7 @@ static const file_case file_cases[] = {
      "application/msword", NULL, "2014-03-10", 0, {"Số: 03/TB-ĐTĐH", "V/v xét tốt nghiệp đợt 1 năm 2014"}},
     /* Made by make-small-doc.py: an 8-bit piece, a UTF-16 piece in the mini stream, a field. */
     {"src:tests/data/extract/small.doc", NO_ERROR, "doc", "application/msword", NULL, NULL, 0,
-     {"Quyet dinh\nSố: 12/QĐ-UBND\tHà Nội\t\tvbpl.vn\n"}},
+     {"Quyet dinh\nSố: 12/QĐ-UBND\tHà Nội\t\tvbpl.vn\nChú thích: theo Luật 2015.\n"}},
     {"tmp:truncated.doc", TRACUU_EXTRACT_ERROR_DAMAGED},
     /* A password-protected DOCX is a compound file holding an EncryptedPackage stream. */
     {"src:tests/data/extract/encrypted.docx", TRACUU_EXTRACT_ERROR_ENCRYPTED},
@@ -624,6 +624,18 @@ test_docx_deleted(void)
     g_assert_null(strstr(box + 1, "Nơi nhận"));
 }
 
+/* Page headers repeat on every page and say nothing of the content: not indexed. */
+static void
+test_doc_header_story(void)
+{
+    g_autofree char *path = case_path("src:tests/data/extract/small.doc");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_extracted) doc = tracuu_extract_file(path, &error);
+    g_assert_no_error(error);
+    g_assert_null(strstr(doc->text, "TIÊU ĐỀ TRANG"));
+    g_assert_true(g_str_has_suffix(doc->text, "Chú thích: theo Luật 2015.\n"));
+}
+
 /* The page offsets point at the start of each page's text. */
 static void
 test_pdf_pages(void)
@@ -795,6 +807,7 @@ main(int argc, char **argv)
     g_test_add_func("/extract/decode/junk", test_decode_junk);
     g_test_add_func("/extract/files", test_files);
     g_test_add_func("/extract/docx/deleted", test_docx_deleted);
+    g_test_add_func("/extract/doc/header-story", test_doc_header_story);
     g_test_add_func("/extract/pdf/pages", test_pdf_pages);
     g_test_add_func("/extract/pdf/image-only", test_pdf_image_only_message);
     g_test_add_func("/extract/pdf/prefixes", test_pdf_prefixes);

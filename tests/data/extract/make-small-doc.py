@@ -11,21 +11,27 @@ if encrypted:
 END, FREE, FATSECT = 0xFFFFFFFE, 0xFFFFFFFF, 0xFFFFFFFD
 t1 = "Quyet dinh\r".encode('cp1252')
 t2 = ('Số: 12/QĐ\x1eUBND\x07Hà Nội\x07\x07\x13 HYPERLINK "http://vbpl.vn" \x14vbpl.vn\x15\r').encode('utf-16-le')
-n1, n2 = len(t1), len(t2) // 2
+t3 = 'Chú thích: theo Luật 2015.\r'.encode('utf-16-le')   # footnote story
+t4 = 'TIÊU ĐỀ TRANG\r'.encode('utf-16-le')                 # header story, not indexed
+n1, n2, n3, n4 = len(t1), len(t2) // 2, len(t3) // 2, len(t4) // 2
 word = bytearray(4096)
 struct.pack_into('<HHH', word, 0, 0xA5EC, 0x00C1, 0)
 struct.pack_into('<H', word, 0x0A, 0x0200)
 pos = 32
 struct.pack_into('<H', word, pos, 14); pos += 2 + 28
 struct.pack_into('<H', word, pos, 22)
-struct.pack_into('<I', word, pos + 2 + 3 * 4, n1 + n2)  # ccpText
+struct.pack_into('<III', word, pos + 2 + 3 * 4, n1 + n2, n3, n4)  # ccpText, ccpFtn, ccpHdd
 pos += 2 + 88
 struct.pack_into('<H', word, pos, 93)
-clx = bytes([2]) + struct.pack('<I', 4 * 3 + 8 * 2) + struct.pack('<III', 0, n1, n1 + n2) + \
-      struct.pack('<HIH', 0, (0x800 * 2) | 0x40000000, 0) + struct.pack('<HIH', 0, 0xA00, 0)
+cps = [0, n1, n1 + n2, n1 + n2 + n3, n1 + n2 + n3 + n4]
+clx = bytes([2]) + struct.pack('<I', 4 * 5 + 8 * 4) + struct.pack('<5I', *cps) + \
+      struct.pack('<HIH', 0, (0x800 * 2) | 0x40000000, 0) + struct.pack('<HIH', 0, 0xA00, 0) + \
+      struct.pack('<HIH', 0, 0xC00, 0) + struct.pack('<HIH', 0, 0xD00, 0)
 struct.pack_into('<II', word, pos + 2 + 33 * 8, 0, len(clx))
 word[0x800:0x800 + n1] = t1
 word[0xA00:0xA00 + len(t2)] = t2
+word[0xC00:0xC00 + len(t3)] = t3
+word[0xD00:0xD00 + len(t4)] = t4
 table = clx + bytes(64 - len(clx) % 64 if len(clx) % 64 else 0)
 mini = table + bytes(512 - len(table))
 hdr = bytearray(512)
