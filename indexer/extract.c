@@ -6,6 +6,7 @@
 #include <gmime/gmime.h>
 #include <magic.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -410,7 +411,14 @@ tracuu_extract_file(const char *path, GError **error)
         /* An mbox may be as large as it likes: it is read message by message. */
         const char *m = magic_file(magic_cookie, path);
 #ifdef TRACUU_HAVE_MAIL
-        if (m != NULL && strcmp(m, "application/mbox") == 0)
+        char head[4096];
+        gsize got = 0;
+        FILE *f = fopen(path, "rb");
+        if (f != NULL) {
+            got = fread(head, 1, sizeof head, f);
+            fclose(f);
+        }
+        if ((m != NULL && strcmp(m, "application/mbox") == 0) || looks_like_mbox(head, got))
             return tracuu_extract_mbox_file(path, error);
 #endif
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE,
