@@ -36,8 +36,8 @@ end_line(GString *out)
 
 /*
  * Appends the text of @node to @out, collapsing runs of white space as a browser does.
- * Iterative with an explicit stack depth check: libxml2 bounds nesting (256 by default), so
- * the recursion is bounded too.
+ * Recursive, with a depth limit of its own: libxml2 already bounds nesting (256 by default),
+ * but the walk should not depend on a parser option to stay within the stack.
  */
 static void
 collect(xmlNode *node, GString *out, guint depth)
