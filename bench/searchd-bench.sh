@@ -1,0 +1,98 @@
+#!/bin/sh
+# searchd-bench.sh - latency and throughput of tracuu-searchd beside SQLite FTS5, 100,000 documents.
+#
+# Usage: sh bench/searchd-bench.sh   (after building; environment knobs below)
+#   BUILD=build          the meson build folder with tracuu-indexer, tracuu-searchd, searchd-bench
+#   BENCH_DIR=/tmp/tracuu-searchd-bench   where documents, queries and both indexes are kept
+#   DOCS=100000  N=2000 (requests per run)  CONCS="1 8 32"  THREADS= (searchd --threads)
+#   FTS5_MODE=and|or     how FTS5 combines the query's words (tracuu ranks with all of them)
+#
+# Both servers answer the same newline-delimited JSON over a Unix socket: total, the ten best
+# hits and a highlighted snippet each. tracuu-searchd is the real daemon; FTS5 is served by
+# `searchd-bench fts5-serve` (a thread and a read-only SQLite connection per client). The
+# in-process lines time the engine and FTS5 without any socket, one query at a time.
+set -eu
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+WORK=${BENCH_DIR:-/tmp/tracuu-searchd-bench}
+DOCS=${DOCS:-100000}
+N=${N:-2000}
+CONCS=${CONCS:-"1 8 32"}
+MODE=${FTS5_MODE:-and}
+BENCH=$BUILD/bench/searchd-bench
+
+for p in "$BUILD/indexer/tracuu-indexer" "$BUILD/searchd/tracuu-searchd" "$BENCH"; do
+    [ -x "$p" ] || { echo "searchd-bench: $p is not built (meson compile -C $BUILD)" >&2; exit 1; }
+done
+
+/usr/bin/python3 bench/searchd-bench.py --out "$WORK" --docs "$DOCS"
+if [ ! -f "$WORK/xapian.done" ]; then
+    echo "searchd-bench: indexing $DOCS documents with tracuu-indexer --from-jsonl" >&2
+    rm -rf "$WORK/xapian"
+    start=$(date +%s)
+    "$BUILD/indexer/tracuu-indexer" --db "$WORK/xapian" --from-jsonl "$WORK/docs.jsonl" -q
+    echo "searchd-bench: indexed in $(( $(date +%s) - start )) s" >&2
+    touch "$WORK/xapian.done"
+fi
+
+results=$WORK/results.txt
+: >"$results"
+searchd_pid= fts_pid=
+cleanup() {
+    [ -n "$searchd_pid" ] && kill "$searchd_pid" 2>/dev/null && wait "$searchd_pid" 2>/dev/null
+    [ -n "$fts_pid" ] && kill "$fts_pid" 2>/dev/null && wait "$fts_pid" 2>/dev/null
+    true
+}
+trap cleanup EXIT INT TERM
+
+rm -f "$WORK/searchd.sock" "$WORK/fts5.sock"
+"$BUILD/searchd/tracuu-searchd" --db "$WORK/xapian" --socket "$WORK/searchd.sock" \
+    ${THREADS:+--threads "$THREADS"} --slow-ms 1000 2>"$WORK/searchd.log" &
+searchd_pid=$!
+"$BENCH" fts5-serve "$WORK/fts5.db" "$WORK/fts5.sock" "$MODE" &
+fts_pid=$!
+for _ in $(seq 100); do
+    [ -S "$WORK/searchd.sock" ] && [ -S "$WORK/fts5.sock" ] && break
+    sleep 0.1
+done
+
+# Warm both page caches alike, then alternate the systems at each concurrency.
+"$BENCH" load warmup "$WORK/searchd.sock" "$WORK/queries.txt" 2 500 >/dev/null
+"$BENCH" load warmup "$WORK/fts5.sock" "$WORK/queries.txt" 2 500 >/dev/null
+for c in $CONCS; do
+    "$BENCH" load tracuu-socket "$WORK/searchd.sock" "$WORK/queries.txt" "$c" "$N" >>"$results"
+    "$BENCH" load "fts5-$MODE-socket" "$WORK/fts5.sock" "$WORK/queries.txt" "$c" "$N" >>"$results"
+done
+"$BENCH" engine-inproc "$WORK/xapian" "$WORK/queries.txt" "$N" >>"$results"
+"$BENCH" fts5-inproc "$WORK/fts5.db" "$WORK/queries.txt" "$N" "$MODE" >>"$results"
+cleanup
+searchd_pid= fts_pid=
+
+/usr/bin/python3 - "$results" "$DOCS" "$MODE" <<'EOF'
+import re, sys
+rows = {}
+for line in open(sys.argv[1]):
+    if not line.startswith("RESULT "):
+        continue
+    parts = line.split()
+    label, kv = parts[1], dict(p.split("=") for p in parts[2:])
+    rows[(label.startswith("tracuu") and "tracuu" or "fts5",
+          "in-process" if "inproc" in label else "socket", int(kv["conc"]))] = kv
+print("%s documents, 2-4 word queries from the data, top 10 + total + snippets; FTS5 words: %s"
+      % (sys.argv[2], sys.argv[3].upper()))
+print("%-10s %4s | %9s %9s %9s | %9s %9s %9s | %6s %6s %6s" % (
+    "transport", "conc", "tr p50", "tr p99", "tr q/s", "fts p50", "fts p99", "fts q/s",
+    "p50 x", "p99 x", "q/s x"))
+for key in sorted({(k[1], k[2]) for k in rows}, key=lambda k: (k[0] != "socket", k[1])):
+    t, f = rows.get(("tracuu",) + key), rows.get(("fts5",) + key)
+    if not t or not f:
+        continue
+    r = lambda a, b: float(a) / float(b) if float(b) else float("nan")
+    print("%-10s %4d | %7.2fms %7.2fms %9.0f | %7.2fms %7.2fms %9.0f | %6.2f %6.2f %6.2f" % (
+        key[0], key[1], float(t["p50_ms"]), float(t["p99_ms"]), float(t["qps"]),
+        float(f["p50_ms"]), float(f["p99_ms"]), float(f["qps"]),
+        r(t["p50_ms"], f["p50_ms"]), r(t["p99_ms"], f["p99_ms"]), r(t["qps"], f["qps"])))
+    if int(t["errors"]) or int(f["errors"]):
+        print("   errors: tracuu %s, fts5 %s" % (t["errors"], f["errors"]))
+print("x: tracuu / FTS5 (latency: lower is better for tracuu; q/s: higher is).")
+EOF

@@ -1,0 +1,952 @@
+/* test-searchd.c - a real tracuu-searchd on a socket in a temporary folder over the corpus. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+/*
+ * One daemon serves all the tests: it is started once in main() over an index that the real
+ * tracuu-indexer builds from corpus/archive, and the last test stops it with SIGTERM. Anything
+ * that goes wrong while setting up is kept in setup_error, and every test then fails on it.
+ */
+
+typedef struct {
+    char *tmp;
+    char *db;
+    char *sock;
+    char *log;
+    char *indexer;
+    char *searchd;
+    GPid pid;
+    int tcp_port;
+} fixture;
+
+static fixture F;
+static GError *setup_error;
+
+/* ---- processes ---- */
+
+/* Runs @argv to completion; returns its exit status (-1 if it could not run), stderr into
+ * *@err_out when not NULL. */
+static int
+run_sync(const char *const *argv, char **err_out)
+{
+    int status = -1;
+    g_autoptr(GError) error = NULL;
+    char *out = NULL, *err = NULL;
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                      &error)) {
+        g_printerr("# cannot run %s: %s\n", argv[0], error->message);
+        return -1;
+    }
+    g_free(out);
+    if (err_out)
+        *err_out = err;
+    else
+        g_free(err);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* A daemon must not outlive a test that aborted on a failed assertion. */
+static void
+die_with_parent(gpointer data)
+{
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* Starts tracuu-searchd with @extra arguments, stderr to @log; returns its pid or 0. */
+static GPid
+start_daemon(const char *socket_path, const char *log, const char *const *extra)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_ptr_array_add(argv, F.searchd);
+    g_ptr_array_add(argv, (char *)"--db");
+    g_ptr_array_add(argv, F.db);
+    g_ptr_array_add(argv, (char *)"--socket");
+    g_ptr_array_add(argv, (char *)socket_path);
+    for (gsize i = 0; extra && extra[i]; i++)
+        g_ptr_array_add(argv, (char *)extra[i]);
+    g_ptr_array_add(argv, NULL);
+    int errfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    g_autoptr(GError) error = NULL;
+    GPid pid = 0;
+    if (!g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)argv->pdata, NULL,
+                                          G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
+                                          -1, -1, errfd,
+                                          NULL, NULL, 0, &pid, NULL, NULL, NULL, &error)) {
+        g_printerr("# cannot start %s: %s\n", F.searchd, error->message);
+        pid = 0;
+    }
+    close(errfd);
+    return pid;
+}
+
+/* Waits up to @seconds for @pid to exit; returns its exit status, or -1 if it did not. */
+static int
+wait_exit(GPid pid, double seconds)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)(seconds * G_USEC_PER_SEC);
+    do {
+        int status = 0;
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        g_usleep(20000);
+    } while (g_get_monotonic_time() < end);
+    return -1;
+}
+
+/* ---- clients ---- */
+
+typedef struct {
+    int fd;
+    GString *in;
+} client;
+
+static int
+connect_unix(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    g_strlcpy(sa.sun_path, path, sizeof sa.sun_path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+static client *
+client_new_fd(int fd)
+{
+    g_assert_cmpint(fd, >=, 0);
+    client *c = g_new0(client, 1);
+    c->fd = fd;
+    c->in = g_string_new(NULL);
+    return c;
+}
+
+static client *
+client_new(void)
+{
+    return client_new_fd(connect_unix(F.sock));
+}
+
+static void
+client_free(client *c)
+{
+    if (!c)
+        return;
+    if (c->fd >= 0)
+        close(c->fd);
+    g_string_free(c->in, TRUE);
+    g_free(c);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(client, client_free)
+
+static void
+client_send(client *c, const char *data, gsize len)
+{
+    while (len > 0) {
+        ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        g_assert_cmpint(n, >, 0);
+        data += n;
+        len -= (gsize)n;
+    }
+}
+
+/* The next answer line (without "\n"), or NULL on end of stream or after @timeout_ms. */
+static char *
+client_recv_line(client *c, int timeout_ms)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+    for (;;) {
+        char *nl = memchr(c->in->str, '\n', c->in->len);
+        if (nl) {
+            char *line = g_strndup(c->in->str, (gsize)(nl - c->in->str));
+            g_string_erase(c->in, 0, (gssize)(nl - c->in->str) + 1);
+            return line;
+        }
+        gint64 left = (end - g_get_monotonic_time()) / 1000;
+        if (left <= 0)
+            return NULL;
+        struct pollfd p = {.fd = c->fd, .events = POLLIN};
+        if (poll(&p, 1, (int)left) <= 0)
+            continue;
+        char buf[65536];
+        ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+        if (n <= 0)
+            return NULL;
+        g_string_append_len(c->in, buf, n);
+    }
+}
+
+static JsonObject *
+parse_object(const char *line)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) node = json_from_string(line, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(node);
+    g_assert_true(JSON_NODE_HOLDS_OBJECT(node));
+    return json_object_ref(json_node_get_object(node));
+}
+
+/* Sends one request line and returns the answer object. */
+static JsonObject *
+ask(client *c, const char *request)
+{
+    g_autofree char *line = g_strconcat(request, "\n", NULL);
+    client_send(c, line, strlen(line));
+    g_autofree char *answer = client_recv_line(c, 20000);
+    g_assert_nonnull(answer);
+    return parse_object(answer);
+}
+
+static gboolean
+is_ok(JsonObject *o)
+{
+    return json_object_get_boolean_member_with_default(o, "ok", FALSE);
+}
+
+static const char *
+error_code(JsonObject *o)
+{
+    if (!json_object_has_member(o, "error"))
+        return NULL;
+    JsonObject *e = json_object_get_object_member(o, "error");
+    return json_object_get_string_member_with_default(e, "code", NULL);
+}
+
+static void
+require_daemon(void)
+{
+    g_assert_no_error(setup_error);
+}
+
+static void
+assert_ping(client *c)
+{
+    g_autoptr(JsonObject) o = ask(c, "{\"op\":\"ping\",\"id\":\"still there?\"}");
+    g_assert_true(is_ok(o));
+    g_assert_cmpstr(json_object_get_string_member(o, "id"), ==, "still there?");
+}
+
+/* ---- tests ---- */
+
+static void
+test_ping(void)
+{
+    require_daemon();
+    g_autoptr(client) c = client_new();
+    static const char *const ids[] = {"1", "\"abc\"", "{\"a\":[1,null,\"x\"]}", "null", "-2.5"};
+    for (gsize i = 0; i < G_N_ELEMENTS(ids); i++) {
+        g_autofree char *req = g_strdup_printf("{\"op\":\"ping\",\"id\":%s}", ids[i]);
+        g_autoptr(JsonObject) o = ask(c, req);
+        g_assert_true(is_ok(o));
+        g_assert_true(json_object_has_member(o, "id"));
+        g_autoptr(JsonNode) want = json_from_string(ids[i], NULL);
+        g_assert_true(json_node_equal(json_object_get_member(o, "id"), want));
+    }
+    g_autoptr(JsonObject) o = ask(c, "{\"op\":\"ping\"}");
+    g_assert_true(is_ok(o));
+    g_assert_false(json_object_has_member(o, "id"));
+}
+
+static JsonArray *
+hits_of(JsonObject *o)
+{
+    if (!is_ok(o)) {
+        g_autoptr(JsonNode) n = json_node_init_object(json_node_alloc(), o);
+        g_autofree char *s = json_to_string(n, FALSE);
+        g_test_message("answer: %s", s);
+    }
+    g_assert_true(is_ok(o));
+    g_assert_true(json_object_has_member(o, "total"));
+    g_assert_true(json_object_has_member(o, "took_ms"));
+    g_assert_true(json_object_has_member(o, "hits"));
+    return json_object_get_array_member(o, "hits");
+}
+
+static const char *
+hit_str(JsonArray *hits, guint i, const char *name)
+{
+    JsonObject *h = json_array_get_object_element(hits, i);
+    return json_object_get_string_member_with_default(h, name, "");
+}
+
+typedef struct {
+    const char *q;
+    const char *number; /* must be among the first @within hits */
+    guint within;
+} ranking_case;
+
+static const ranking_case ranking_cases[] = {
+    {"34/2008/CT-TTg", "34/2008/CT-TTg", 1},
+    {"bão Yagi", "3456/UBND-NLN", 1},
+    {"chuyển đổi số quốc gia", "749/QĐ-TTg", 1},
+    {"chuyen doi so quoc gia", "749/QĐ-TTg", 1},
+    {"thể thức và kỹ thuật trình bày văn bản", "01/2011/TT-BNV", 1},
+    {"phòng chống lụt bão", "14/2010/NĐ-CP", 3},
+    /* Several documents of the corpus are about these; the one named for it is near the top. */
+    {"thư điện tử công vụ", "25/2010/TT-BTTTT", 5},
+    {"thu dien tu cong vu", "25/2010/TT-BTTTT", 5},
+    {"công tác văn thư", "30/2020/NĐ-CP", 5},
+};
+
+static void
+test_ranking(gconstpointer data)
+{
+    const ranking_case *rc = data;
+    require_daemon();
+    g_autoptr(client) c = client_new();
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "op");
+    json_builder_add_string_value(b, "search");
+    json_builder_set_member_name(b, "q");
+    json_builder_add_string_value(b, rc->q);
+    json_builder_set_member_name(b, "limit");
+    json_builder_add_int_value(b, 5);
+    json_builder_end_object(b);
+    g_autoptr(JsonNode) root = json_builder_get_root(b);
+    g_autofree char *req = json_to_string(root, FALSE);
+    g_autoptr(JsonObject) o = ask(c, req);
+    JsonArray *hits = hits_of(o);
+    gboolean found = FALSE;
+    GString *seen = g_string_new(NULL);
+    for (guint i = 0; i < MIN(rc->within, json_array_get_length(hits)); i++) {
+        g_string_append_printf(seen, " %s", hit_str(hits, i, "number"));
+        found = found || g_strcmp0(hit_str(hits, i, "number"), rc->number) == 0;
+    }
+    if (!found)
+        g_test_message("query \"%s\": wanted %s in the first %u, got%s", rc->q, rc->number,
+                       rc->within, seen->str);
+    g_string_free(seen, TRUE);
+    g_assert_true(found);
+}
+
+static void
+test_snippets(void)
+{
+    require_daemon();
+    g_autoptr(client) c = client_new();
+    g_autoptr(JsonObject) o = ask(c, "{\"op\":\"search\",\"q\":\"thư điện tử\",\"limit\":3}");
+    JsonArray *hits = hits_of(o);
+    g_assert_cmpuint(json_array_get_length(hits), >=, 1);
+    for (guint i = 0; i < json_array_get_length(hits); i++) {
+        const char *s = hit_str(hits, i, "snippet");
+        g_assert_nonnull(strstr(s, "<mark>"));
+        g_assert_nonnull(strstr(s, "</mark>"));
+        g_assert_true(g_utf8_validate(s, -1, NULL));
+    }
+}
+
+static void
+test_filters_and_sort(void)
+{
+    require_daemon();
+    g_autoptr(client) c = client_new();
+
+    g_autoptr(JsonObject) all = ask(c, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\"}");
+    gint64 total_all = json_object_get_int_member(all, "total");
+    g_assert_cmpint(total_all, >, 1);
+
+    g_autoptr(JsonObject) o = ask(
+        c, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"limit\":50,"
+           "\"filters\":{\"type\":\"Thông tư\"}}");
+    JsonArray *hits = hits_of(o);
+    g_assert_cmpint(json_object_get_int_member(o, "total"), >=, 1);
+    g_assert_cmpint(json_object_get_int_member(o, "total"), <, total_all);
+    for (guint i = 0; i < json_array_get_length(hits); i++)
+        g_assert_cmpstr(hit_str(hits, i, "doc_type"), ==, "Thông tư");
+
+    g_autoptr(JsonObject) y = ask(
+        c, "{\"op\":\"search\",\"q\":\"chính phủ điện tử year:2019\",\"limit\":50}");
+    hits = hits_of(y);
+    g_assert_cmpuint(json_array_get_length(hits), >=, 1);
+    for (guint i = 0; i < json_array_get_length(hits); i++)
+        g_assert_true(g_str_has_prefix(hit_str(hits, i, "date"), "2019"));
+
+    g_autoptr(JsonObject) s = ask(
+        c, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"limit\":50,\"sort\":\"-date\"}");
+    hits = hits_of(s);
+    g_assert_cmpuint(json_array_get_length(hits), >=, 2);
+    for (guint i = 1; i < json_array_get_length(hits); i++) {
+        const char *a = hit_str(hits, i - 1, "date"), *b = hit_str(hits, i, "date");
+        if (*a && *b)
+            g_assert_cmpstr(a, >=, b);
+    }
+}
+
+static void
+test_facets(void)
+{
+    require_daemon();
+    g_autoptr(client) c = client_new();
+    g_autoptr(JsonObject) o = ask(
+        c, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"facets\":[\"doc_type\",\"year\"]}");
+    hits_of(o);
+    gint64 total = json_object_get_int_member(o, "total");
+    JsonObject *facets = json_object_get_object_member(o, "facets");
+    g_assert_nonnull(facets);
+    JsonObject *types = json_object_get_object_member(facets, "doc_type");
+    g_assert_nonnull(types);
+    g_autoptr(GList) names = json_object_get_members(types);
+    g_assert_cmpuint(g_list_length(names), >=, 2);
+    gint64 sum = 0;
+    for (GList *l = names; l; l = l->next) {
+        gint64 n = json_object_get_int_member(types, l->data);
+        g_assert_cmpint(n, >, 0);
+        sum += n;
+    }
+    g_assert_cmpint(sum, <=, total);
+    g_assert_true(json_object_has_member(types, "Thông tư"));
+    g_assert_nonnull(json_object_get_object_member(facets, "year"));
+}
+
+static void
+test_get_and_stats(void)
+{
+    require_daemon();
+    g_autoptr(client) c = client_new();
+    g_autoptr(JsonObject) o = ask(c, "{\"op\":\"search\",\"q\":\"30/2020/NĐ-CP\",\"limit\":1}");
+    JsonArray *hits = hits_of(o);
+    g_assert_cmpuint(json_array_get_length(hits), ==, 1);
+    g_autofree char *id = g_strdup(hit_str(hits, 0, "id"));
+    g_assert_cmpstr(id, !=, "");
+
+    g_autofree char *req = g_strdup_printf("{\"op\":\"get\",\"doc\":\"%s\",\"id\":9}", id);
+    g_autoptr(JsonObject) g = ask(c, req);
+    g_assert_true(is_ok(g));
+    g_assert_cmpint(json_object_get_int_member(g, "id"), ==, 9);
+    JsonObject *doc = json_object_get_object_member(g, "doc");
+    g_assert_nonnull(doc);
+    g_assert_cmpstr(json_object_get_string_member(doc, "number"), ==, "30/2020/NĐ-CP");
+    g_assert_nonnull(strstr(json_object_get_string_member(doc, "text"), "văn thư"));
+
+    g_autoptr(JsonObject) nf = ask(c, "{\"op\":\"get\",\"doc\":\"no-such-document\"}");
+    g_assert_false(is_ok(nf));
+    g_assert_cmpstr(error_code(nf), ==, "not_found");
+
+    g_autoptr(JsonObject) st = ask(c, "{\"op\":\"stats\"}");
+    g_assert_true(is_ok(st));
+    g_assert_cmpint(json_object_get_int_member(st, "docs"), >=, 20);
+}
+
+typedef struct {
+    const char *line;
+    const char *code;
+    const char *id; /* expected "id" as JSON, NULL: none */
+} error_case;
+
+static const error_case error_cases[] = {
+    {"{\"op\":\"search\",", "bad_json", NULL},
+    {"not json at all", "bad_json", NULL},
+    {"{\"op\":\"search\",\"q\":\"\xff\xfe\"}", "bad_json", NULL},
+    {"[1,2,3]", "bad_request", NULL},
+    {"\"ping\"", "bad_request", NULL},
+    {"{\"id\":4}", "bad_request", "4"},
+    {"{\"op\":\"nope\",\"id\":5}", "unknown_op", "5"},
+    {"{\"op\":\"search\",\"q\":5,\"id\":\"six\"}", "bad_request", "\"six\""},
+    {"{\"op\":\"search\",\"q\":\"x\",\"limit\":\"ten\",\"id\":[7]}", "bad_request", "[7]"},
+    {"{\"op\":\"search\",\"q\":\"x\",\"sort\":\"size\"}", "bad_request", NULL},
+    {"{\"op\":\"search\",\"q\":\"date:2008-13-45\",\"id\":8}", "bad_query", "8"},
+    {"{\"op\":\"get\"}", "bad_request", NULL},
+};
+
+static void
+test_errors(void)
+{
+    require_daemon();
+    g_autoptr(client) c = client_new();
+    for (gsize i = 0; i < G_N_ELEMENTS(error_cases); i++) {
+        const error_case *e = &error_cases[i];
+        g_autoptr(JsonObject) o = ask(c, e->line);
+        g_test_message("%s -> %s", e->line, error_code(o));
+        g_assert_false(is_ok(o));
+        g_assert_cmpstr(error_code(o), ==, e->code);
+        JsonObject *err = json_object_get_object_member(o, "error");
+        g_assert_cmpstr(json_object_get_string_member(err, "message"), !=, "");
+        if (e->id) {
+            g_autoptr(JsonNode) want = json_from_string(e->id, NULL);
+            g_assert_true(json_object_has_member(o, "id"));
+            g_assert_true(json_node_equal(json_object_get_member(o, "id"), want));
+        } else {
+            g_assert_false(json_object_has_member(o, "id"));
+        }
+        /* The connection stays usable after each error. */
+        assert_ping(c);
+    }
+    /* bad_json says where. */
+    g_autoptr(JsonObject) o = ask(c, "{\"op\" \"ping\"}");
+    JsonObject *err = json_object_get_object_member(o, "error");
+    g_assert_nonnull(strstr(json_object_get_string_member(err, "message"), "column"));
+}
+
+static void
+test_pipelined(void)
+{
+    require_daemon();
+    g_autoptr(client) c = client_new();
+    GString *batch = g_string_new(NULL);
+    const int n = 60;
+    for (int i = 0; i < n; i++) {
+        switch (i % 4) {
+        case 0:
+            g_string_append_printf(batch, "{\"op\":\"search\",\"q\":\"thư điện tử\",\"id\":%d}\n", i);
+            break;
+        case 1:
+            g_string_append_printf(batch, "{\"op\":\"ping\",\"id\":%d}\n", i);
+            break;
+        case 2:
+            g_string_append_printf(batch, "{\"op\":\"nope\",\"id\":%d}\n", i);
+            break;
+        default:
+            g_string_append_printf(batch, "{\"op\":\"stats\",\"id\":%d}\r\n\n", i);
+            break;
+        }
+    }
+    /* All in one write: the answers come back one per request, in order. */
+    client_send(c, batch->str, batch->len);
+    g_string_free(batch, TRUE);
+    for (int i = 0; i < n; i++) {
+        g_autofree char *line = client_recv_line(c, 20000);
+        g_assert_nonnull(line);
+        g_autoptr(JsonObject) o = parse_object(line);
+        g_assert_cmpint(json_object_get_int_member(o, "id"), ==, i);
+        g_assert_true(is_ok(o) == (i % 4 != 2));
+    }
+}
+
+static void
+test_long_line(void)
+{
+    require_daemon();
+    g_autoptr(client) c = client_new();
+    /* A 2 MiB request that is valid JSON: refused for its size, not parsed. */
+    gsize n = 2 * 1024 * 1024;
+    GString *big = g_string_sized_new(n + 64);
+    g_string_append(big, "{\"op\":\"search\",\"id\":1,\"q\":\"");
+    while (big->len < n)
+        g_string_append(big, "thư điện tử ");
+    g_string_append(big, "\"}\n{\"op\":\"ping\",\"id\":2}\n");
+    client_send(c, big->str, big->len);
+    g_string_free(big, TRUE);
+    g_autofree char *a = client_recv_line(c, 20000);
+    g_assert_nonnull(a);
+    g_autoptr(JsonObject) oa = parse_object(a);
+    g_assert_false(is_ok(oa));
+    g_assert_cmpstr(error_code(oa), ==, "line_too_long");
+    g_autofree char *b = client_recv_line(c, 20000);
+    g_assert_nonnull(b);
+    g_autoptr(JsonObject) ob = parse_object(b);
+    g_assert_true(is_ok(ob));
+    g_assert_cmpint(json_object_get_int_member(ob, "id"), ==, 2);
+    /* Exactly one answer for the long line. */
+    g_assert_null(client_recv_line(c, 300));
+    assert_ping(c);
+}
+
+typedef struct {
+    int index;
+    gint64 expect_total;
+    int failures;
+} concurrent_arg;
+
+static gpointer
+concurrent_client(gpointer data)
+{
+    concurrent_arg *a = data;
+    int fd = connect_unix(F.sock);
+    if (fd < 0) {
+        a->failures = 1000;
+        return NULL;
+    }
+    client *c = client_new_fd(fd);
+    for (int i = 0; i < 20; i++) {
+        g_autofree char *req = g_strdup_printf(
+            "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"id\":%d}\n", a->index * 100 + i);
+        client_send(c, req, strlen(req));
+        g_autofree char *line = client_recv_line(c, 30000);
+        g_autoptr(JsonNode) node = line ? json_from_string(line, NULL) : NULL;
+        JsonObject *o = node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+        if (!o || !is_ok(o) || json_object_get_int_member(o, "id") != a->index * 100 + i ||
+            json_object_get_int_member(o, "total") != a->expect_total)
+            a->failures++;
+    }
+    client_free(c);
+    return NULL;
+}
+
+static void
+test_concurrent(void)
+{
+    require_daemon();
+    g_autoptr(client) c = client_new();
+    g_autoptr(JsonObject) o = ask(c, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\"}");
+    gint64 total = json_object_get_int_member(o, "total");
+    g_assert_cmpint(total, >, 0);
+
+    enum { N = 20 };
+    concurrent_arg args[N];
+    GThread *threads[N];
+    for (int i = 0; i < N; i++) {
+        args[i] = (concurrent_arg){.index = i, .expect_total = total};
+        threads[i] = g_thread_new("client", concurrent_client, &args[i]);
+    }
+    int failures = 0;
+    for (int i = 0; i < N; i++) {
+        g_thread_join(threads[i]);
+        failures += args[i].failures;
+    }
+    g_assert_cmpint(failures, ==, 0);
+}
+
+static void
+test_tcp(void)
+{
+    require_daemon();
+    g_assert_cmpint(F.tcp_port, >, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)F.tcp_port)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof sa), ==, 0);
+    g_autoptr(client) c = client_new_fd(fd);
+    assert_ping(c);
+    g_autoptr(JsonObject) o = ask(c, "{\"op\":\"search\",\"q\":\"34/2008/CT-TTg\"}");
+    g_assert_cmpstr(hit_str(hits_of(o), 0, "number"), ==, "34/2008/CT-TTg");
+}
+
+static void
+test_vanished_clients(void)
+{
+    require_daemon();
+    /* Clients that leave with requests queued or under way, or halfway through a line. */
+    for (int i = 0; i < 10; i++) {
+        int fd = connect_unix(F.sock);
+        g_assert_cmpint(fd, >=, 0);
+        GString *s = g_string_new(NULL);
+        for (int k = 0; k < 30; k++)
+            g_string_append(s, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"facets\":[\"year\"]}\n");
+        if (i % 2)
+            g_string_append(s, "{\"op\":\"search\",\"q\":\"half a li");
+        g_assert_cmpint(send(fd, s->str, s->len, MSG_NOSIGNAL), ==, (ssize_t)s->len);
+        g_string_free(s, TRUE);
+        close(fd);
+    }
+    /* A client that shuts down its sending side still gets its answers. */
+    g_autoptr(client) h = client_new();
+    const char *two = "{\"op\":\"ping\",\"id\":1}\n{\"op\":\"ping\",\"id\":2}\n";
+    client_send(h, two, strlen(two));
+    shutdown(h->fd, SHUT_WR);
+    g_autofree char *a1 = client_recv_line(h, 10000);
+    g_autofree char *a2 = client_recv_line(h, 10000);
+    g_assert_cmpstr(a1, ==, "{\"id\":1,\"ok\":true}");
+    g_assert_cmpstr(a2, ==, "{\"id\":2,\"ok\":true}");
+    g_assert_null(client_recv_line(h, 5000)); /* then the daemon closes */
+
+    g_autoptr(client) c = client_new();
+    assert_ping(c);
+    g_assert_cmpint(kill(F.pid, 0), ==, 0);
+}
+
+static void
+test_slow_reader(void)
+{
+    require_daemon();
+    /* A client that asks for much and reads nothing must not hold up the others. */
+    g_autoptr(client) slow = client_new();
+    GString *s = g_string_new(NULL);
+    for (int k = 0; k < 2000; k++)
+        g_string_append(s, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"limit\":100}\n");
+    int flags = fcntl(slow->fd, F_GETFL);
+    fcntl(slow->fd, F_SETFL, flags | O_NONBLOCK);
+    gsize off = 0;
+    gint64 end = g_get_monotonic_time() + 3 * G_USEC_PER_SEC;
+    while (off < s->len && g_get_monotonic_time() < end) {
+        ssize_t n = send(slow->fd, s->str + off, s->len - off, MSG_NOSIGNAL);
+        if (n > 0)
+            off += (gsize)n;
+        else
+            g_usleep(10000);
+    }
+    g_string_free(s, TRUE);
+    g_autoptr(client) c = client_new();
+    gint64 t0 = g_get_monotonic_time();
+    for (int i = 0; i < 10; i++)
+        assert_ping(c);
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, 2 * G_USEC_PER_SEC);
+}
+
+static void
+test_idle_timeout(void)
+{
+    require_daemon();
+    /* Started with --idle-timeout 2: a silent client is let go, a talking one is not. */
+    g_autoptr(client) idle = client_new();
+    g_autoptr(client) busy = client_new();
+    for (int i = 0; i < 6; i++) {
+        g_usleep(G_USEC_PER_SEC / 2);
+        assert_ping(busy);
+    }
+    g_assert_null(client_recv_line(idle, 3000));
+    char b;
+    g_assert_cmpint(recv(idle->fd, &b, 1, MSG_DONTWAIT), ==, 0);
+    assert_ping(busy);
+}
+
+static void
+test_update_seen(void)
+{
+    require_daemon();
+    const char *q = "{\"op\":\"search\",\"q\":\"xylophon quokka\"}";
+    g_autoptr(client) b = client_new();
+    g_autoptr(JsonObject) before = ask(b, q);
+    g_assert_cmpint(json_object_get_int_member(before, "total"), ==, 0);
+
+    g_autofree char *jsonl = g_build_filename(F.tmp, "update.jsonl", NULL);
+    const char *doc = "{\"id\":\"update-1\",\"title\":\"Công văn về xylophon quokka\","
+                      "\"number\":\"999/UBND-TEST\",\"doc_type\":\"Công văn\",\"date\":\"2024-05-06\","
+                      "\"text\":\"Ủy ban nhân dân đề nghị kiểm tra xylophon quokka.\"}\n";
+    g_assert_true(g_file_set_contents(jsonl, doc, -1, NULL));
+    const char *argv[] = {F.indexer, "--db", F.db, "--from-jsonl", jsonl, "-q", NULL};
+    g_autofree char *err = NULL;
+    int st = run_sync(argv, &err);
+    if (st != 0)
+        g_test_message("indexer: %s", err);
+    g_assert_cmpint(st, ==, 0);
+
+    /* Seen by the running daemon within a few seconds, without a restart. (A new connection:
+     * the first may have been idle longer than the daemon's --idle-timeout meanwhile.) */
+    g_autoptr(client) c = client_new();
+    gint64 t0 = g_get_monotonic_time();
+    gint64 total = 0;
+    while (g_get_monotonic_time() - t0 < 5 * G_USEC_PER_SEC) {
+        g_autoptr(JsonObject) o = ask(c, q);
+        total = json_object_get_int_member(o, "total");
+        if (total == 1)
+            break;
+        g_usleep(100000);
+    }
+    g_assert_cmpint(total, ==, 1);
+    g_test_message("update seen after %.0f ms", (g_get_monotonic_time() - t0) / 1000.0);
+    g_autoptr(JsonObject) got = ask(c, "{\"op\":\"get\",\"doc\":\"update-1\"}");
+    g_assert_true(is_ok(got));
+}
+
+static void
+test_second_daemon_refused(void)
+{
+    require_daemon();
+    g_autofree char *log = g_build_filename(F.tmp, "second.log", NULL);
+    GPid pid = start_daemon(F.sock, log, NULL);
+    g_assert_cmpint(pid, >, 0);
+    int st = wait_exit(pid, 10);
+    g_assert_cmpint(st, ==, 1);
+    g_autofree char *text = NULL;
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    g_assert_nonnull(strstr(text, "another server"));
+    /* The first one is untouched. */
+    g_autoptr(client) c = client_new();
+    assert_ping(c);
+}
+
+static void
+test_stale_socket_replaced(void)
+{
+    require_daemon();
+    /* A socket file left by a dead process: bound, then closed without unlinking. */
+    g_autofree char *path = g_build_filename(F.tmp, "stale.sock", NULL);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    g_strlcpy(sa.sun_path, path, sizeof sa.sun_path);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_assert_cmpint(bind(fd, (struct sockaddr *)&sa, sizeof sa), ==, 0);
+    close(fd);
+    g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+
+    g_autofree char *log = g_build_filename(F.tmp, "stale.log", NULL);
+    GPid pid = start_daemon(path, log, NULL);
+    g_assert_cmpint(pid, >, 0);
+    int cfd = -1;
+    for (int i = 0; i < 200 && cfd < 0; i++) {
+        cfd = connect_unix(path);
+        if (cfd < 0)
+            g_usleep(50000);
+    }
+    g_autoptr(client) c = client_new_fd(cfd);
+    assert_ping(c);
+    kill(pid, SIGTERM);
+    g_assert_cmpint(wait_exit(pid, 15), ==, 0);
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+
+    /* A path that is not a socket is never replaced. */
+    g_autofree char *plain = g_build_filename(F.tmp, "plain-file", NULL);
+    g_assert_true(g_file_set_contents(plain, "keep me", -1, NULL));
+    pid = start_daemon(plain, log, NULL);
+    g_assert_cmpint(wait_exit(pid, 10), ==, 1);
+    g_autofree char *kept = NULL;
+    g_assert_true(g_file_get_contents(plain, &kept, NULL, NULL));
+    g_assert_cmpstr(kept, ==, "keep me");
+}
+
+static void
+test_sigterm(void)
+{
+    require_daemon();
+    /* A request under way when SIGTERM comes is still answered; then exit 0, socket gone. */
+    g_autoptr(client) c = client_new();
+    const char *req = "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"id\":\"last\"}\n";
+    client_send(c, req, strlen(req));
+    g_usleep(1000);
+    g_assert_cmpint(kill(F.pid, SIGTERM), ==, 0);
+    g_autofree char *line = client_recv_line(c, 10000);
+    if (line) {
+        g_autoptr(JsonObject) o = parse_object(line);
+        g_assert_cmpstr(json_object_get_string_member(o, "id"), ==, "last");
+    }
+    int st = wait_exit(F.pid, 15);
+    F.pid = 0;
+    g_assert_cmpint(st, ==, 0);
+    g_assert_false(g_file_test(F.sock, G_FILE_TEST_EXISTS));
+    g_autofree char *log = NULL;
+    g_assert_true(g_file_get_contents(F.log, &log, NULL, NULL));
+    g_assert_nonnull(strstr(log, "stopping"));
+    /* The sanitizer builds report leaks and errors on stderr at exit. */
+    g_assert_null(strstr(log, "ERROR: AddressSanitizer"));
+    g_assert_null(strstr(log, "ERROR: LeakSanitizer"));
+    g_assert_null(strstr(log, "runtime error:"));
+}
+
+/* ---- setup ---- */
+
+static gboolean
+setup(GError **error)
+{
+    const char *build = g_getenv("TRACUU_BUILD_ROOT");
+    const char *src = g_getenv("TRACUU_SOURCE_ROOT");
+    if (!build || !src) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                    "TRACUU_BUILD_ROOT and TRACUU_SOURCE_ROOT must be set (meson test does)");
+        return FALSE;
+    }
+    F.indexer = g_build_filename(build, "indexer", "tracuu-indexer", NULL);
+    F.searchd = g_build_filename(build, "searchd", "tracuu-searchd", NULL);
+    for (int i = 0; i < 2; i++) {
+        const char *p = i ? F.searchd : F.indexer;
+        if (!g_file_test(p, G_FILE_TEST_IS_EXECUTABLE)) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s is not built", p);
+            return FALSE;
+        }
+    }
+    F.tmp = g_dir_make_tmp("tracuu-searchd-XXXXXX", error);
+    if (!F.tmp)
+        return FALSE;
+    F.db = g_build_filename(F.tmp, "db", NULL);
+    F.sock = g_build_filename(F.tmp, "searchd.sock", NULL);
+    F.log = g_build_filename(F.tmp, "searchd.log", NULL);
+
+    g_autofree char *archive = g_build_filename(src, "corpus", "archive", NULL);
+    const char *argv[] = {F.indexer, "--db", F.db, "-q", archive, NULL};
+    g_autofree char *err = NULL;
+    int st = run_sync(argv, &err);
+    /* 1: indexed, but some files failed (the corpus holds a few on purpose). */
+    if (st != 0 && st != 1) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "tracuu-indexer exited with %d: %s",
+                    st, err ? err : "");
+        return FALSE;
+    }
+
+    static const char *const extra[] = {"--listen", "127.0.0.1:0", "--threads", "2",
+                                        "--idle-timeout", "2", NULL};
+    F.pid = start_daemon(F.sock, F.log, extra);
+    if (!F.pid) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot start tracuu-searchd");
+        return FALSE;
+    }
+    for (int i = 0; i < 300; i++) {
+        int fd = connect_unix(F.sock);
+        if (fd >= 0) {
+            close(fd);
+            break;
+        }
+        if (wait_exit(F.pid, 0.05) >= 0) {
+            g_autofree char *log = NULL;
+            g_file_get_contents(F.log, &log, NULL, NULL);
+            F.pid = 0;
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "tracuu-searchd exited: %s",
+                        log ? log : "");
+            return FALSE;
+        }
+    }
+    g_autofree char *log = NULL;
+    g_file_get_contents(F.log, &log, NULL, NULL);
+    const char *tcp = log ? strstr(log, "listening on tcp:127.0.0.1:") : NULL;
+    if (tcp)
+        F.tcp_port = atoi(tcp + strlen("listening on tcp:127.0.0.1:"));
+    return TRUE;
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    setup(&setup_error);
+
+    g_test_add_func("/searchd/ping", test_ping);
+    for (gsize i = 0; i < G_N_ELEMENTS(ranking_cases); i++) {
+        /* Flat names ("/" in a query would open a sub-suite, run after the SIGTERM test). */
+        g_autofree char *q = g_strdelimit(g_strdup(ranking_cases[i].q), "/", '-');
+        g_autofree char *path = g_strdup_printf("/searchd/ranking %s", q);
+        g_test_add_data_func(path, &ranking_cases[i], test_ranking);
+    }
+    g_test_add_func("/searchd/snippets", test_snippets);
+    g_test_add_func("/searchd/filters and sort", test_filters_and_sort);
+    g_test_add_func("/searchd/facets", test_facets);
+    g_test_add_func("/searchd/get and stats", test_get_and_stats);
+    g_test_add_func("/searchd/errors keep the connection", test_errors);
+    g_test_add_func("/searchd/pipelined in order", test_pipelined);
+    g_test_add_func("/searchd/2 MiB line refused", test_long_line);
+    g_test_add_func("/searchd/20 concurrent clients", test_concurrent);
+    g_test_add_func("/searchd/tcp", test_tcp);
+    g_test_add_func("/searchd/vanished clients", test_vanished_clients);
+    g_test_add_func("/searchd/slow reader", test_slow_reader);
+    g_test_add_func("/searchd/idle timeout", test_idle_timeout);
+    g_test_add_func("/searchd/update seen without restart", test_update_seen);
+    g_test_add_func("/searchd/second daemon refused", test_second_daemon_refused);
+    g_test_add_func("/searchd/stale socket replaced", test_stale_socket_replaced);
+    g_test_add_func("/searchd/SIGTERM exits 0", test_sigterm);
+    int rc = g_test_run();
+
+    if (F.pid) {
+        kill(F.pid, SIGKILL);
+        wait_exit(F.pid, 5);
+    }
+    if (F.tmp && rc == 0) {
+        g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", F.tmp);
+        if (system(cmd) != 0)
+            g_printerr("# could not remove %s\n", F.tmp);
+    } else if (F.tmp) {
+        g_printerr("# kept %s for a look\n", F.tmp);
+    }
+    g_clear_error(&setup_error);
+    return rc;
+}
