@@ -44,7 +44,7 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
     PopplerDocument *pdf;
     GError *local = NULL;
     gboolean any_text = FALSE;
-    int n_pages;
+    int n_pages, blank_pages = 0;
     char *title;
 
     /* Poppler keeps a reference to the bytes; static bytes are safe because @data outlives us. */
@@ -89,6 +89,8 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
         }
         if (has_visible_text(page_text))
             any_text = TRUE;
+        else
+            blank_pages++;
         /* Poppler promises UTF-8, but a broken ToUnicode map can still produce bad sequences. */
         if (g_utf8_validate(page_text, -1, NULL)) {
             g_string_append(text, page_text);
@@ -109,6 +111,11 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
         g_object_unref(pdf);
         return NULL;
     }
+
+    /* A scan with a typed cover page: the user should know most of it is not searchable. */
+    if (blank_pages > 0)
+        tracuu_extracted_warn(doc, "%d of %d pages have no text layer (scanned images?)",
+                              blank_pages, n_pages);
 
     title = poppler_document_get_title(pdf);
     if (title != NULL) {

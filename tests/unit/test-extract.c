@@ -655,6 +655,23 @@ test_pdf_pages(void)
     g_assert_cmpint(doc->text[second - 1], ==, '\n');
 }
 
+/* A PDF with a text page and a page of drawing only: indexed, with a warning about the rest. */
+static void
+test_pdf_mixed(void)
+{
+    g_autofree char *path = case_path("src:tests/data/extract/mixed.pdf");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_extracted) doc = tracuu_extract_file(path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(doc->pages->len, ==, 2);
+    g_assert_cmpstr(doc->text, ==, "Quyet dinh so 12/QD-UBND\n");
+    g_assert_cmpuint(g_array_index(doc->pages, guint64, 1), ==, strlen(doc->text));
+    g_assert_nonnull(doc->warnings);
+    g_assert_cmpuint(doc->warnings->len, ==, 1);
+    g_assert_cmpstr(g_ptr_array_index(doc->warnings, 0), ==,
+                    "1 of 2 pages have no text layer (scanned images?)");
+}
+
 /* The image-only PDF's error names the reason a user can act on. */
 static void
 test_pdf_image_only_message(void)
@@ -810,6 +827,7 @@ main(int argc, char **argv)
     g_test_add_func("/extract/doc/header-story", test_doc_header_story);
     g_test_add_func("/extract/pdf/pages", test_pdf_pages);
     g_test_add_func("/extract/pdf/image-only", test_pdf_image_only_message);
+    g_test_add_func("/extract/pdf/mixed", test_pdf_mixed);
     g_test_add_func("/extract/pdf/prefixes", test_pdf_prefixes);
     g_test_add_func("/extract/buffers", test_buffers);
     g_test_add_func("/extract/html/buffer", test_html_buffer);
