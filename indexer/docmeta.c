@@ -881,10 +881,273 @@ case_issuer(const char *text, size_t len, const char *upper)
     return g_string_free(out, FALSE);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* Issuer names as Nghị định 30/2020/NĐ-CP, Phụ lục II, sections III and IV, writes them. */
+
 /*
- * Like case_issuer(), for a header line that may name several organs ("BỘ TƯ PHÁP - BỘ CÔNG AN
- * - ..."): each is cased on its own. A dash inside one name ("TRUNG TÂM THÔNG TIN - THƯ VIỆN")
- * is not a list, since "THƯ VIỆN" starts no organ.
+ * Words that say what kind of organ a name is, in the case Phụ lục II writes them: the type of
+ * the organ and, for schools, its level take capitals ("Trường Cao đẳng nghề", "Ủy ban"). The
+ * word after one of them starts the field or the proper name and takes a capital too ("Bộ Tài
+ * nguyên và Môi trường", "Trường Cao đẳng nghề Công nghệ cao Hà Nội"), except after the generic
+ * names, which lower-case words follow ("Tòa án nhân dân tối cao", "Ủy ban nhân dân tỉnh").
+ * Folded first, for matching; the longest match wins.
+ */
+static const struct {
+    const char *folded;
+    const char *display;
+    gboolean generic;
+} organ_heads[] = {
+    {"uy ban nhan dan", "Ủy ban nhân dân", TRUE},
+    {"hoi dong nhan dan", "Hội đồng nhân dân", TRUE},
+    {"toa an nhan dan", "Tòa án nhân dân", TRUE},
+    {"vien kiem sat nhan dan", "Viện kiểm sát nhân dân", TRUE},
+    {"kiem toan nha nuoc", "Kiểm toán nhà nước", TRUE},
+    {"bao hiem xa hoi", "Bảo hiểm xã hội", TRUE},
+    {"truong cao dang nghe", "Trường Cao đẳng nghề", FALSE},
+    {"truong cao dang", "Trường Cao đẳng", FALSE},
+    {"truong dai hoc", "Trường Đại học", FALSE},
+    {"truong trung cap nghe", "Trường Trung cấp nghề", FALSE},
+    {"truong trung cap", "Trường Trung cấp", FALSE},
+    {"truong trung hoc pho thong", "Trường Trung học phổ thông", FALSE},
+    {"truong trung hoc co so", "Trường Trung học cơ sở", FALSE},
+    {"truong tieu hoc", "Trường Tiểu học", FALSE},
+    {"truong mam non", "Trường Mầm non", FALSE},
+    {"truong", "Trường", FALSE},
+    {"dai hoc", "Đại học", FALSE},
+    {"hoc vien", "Học viện", FALSE},
+    {"vien", "Viện", FALSE},
+    {"bo chi huy", "Bộ Chỉ huy", FALSE},
+    {"bo tu lenh", "Bộ Tư lệnh", FALSE},
+    {"bo", "Bộ", FALSE},
+    {"tong cuc", "Tổng cục", FALSE},
+    {"chi cuc", "Chi cục", FALSE},
+    {"cuc", "Cục", FALSE},
+    {"vu", "Vụ", FALSE},
+    {"so", "Sở", FALSE},
+    {"uy ban", "Ủy ban", FALSE},
+    {"ban", "Ban", FALSE},
+    {"van phong", "Văn phòng", FALSE},
+    {"trung tam", "Trung tâm", FALSE},
+    {"phong", "Phòng", FALSE},
+    {"tong cong ty", "Tổng công ty", FALSE},
+    {"cong ty", "Công ty", FALSE},
+    {"tap doan", "Tập đoàn", FALSE},
+    {"hoi dong", "Hội đồng", FALSE},
+    {"ngan hang", "Ngân hàng", FALSE},
+    {"kho bac", "Kho bạc", FALSE},
+    {"benh vien", "Bệnh viện", FALSE},
+    {"thanh tra", "Thanh tra", FALSE},
+    {"thu tuong", "Thủ tướng", FALSE},
+    {"chu tich nuoc", "Chủ tịch nước", FALSE},
+    {"tinh uy", "Tỉnh ủy", FALSE},
+    {"thanh uy", "Thành ủy", FALSE},
+    {"huyen uy", "Huyện ủy", FALSE},
+    {"quan uy", "Quận ủy", FALSE},
+    {"thi uy", "Thị ủy", FALSE},
+    {"dang uy", "Đảng ủy", FALSE},
+    {"lien doan", "Liên đoàn", FALSE},
+    {"hoi", "Hội", FALSE},
+    {"doan", "Đoàn", FALSE},
+    {"mat tran", "Mặt trận", FALSE},
+    {"cong an", "Công an", FALSE},
+    {"chi nhanh", "Chi nhánh", FALSE},
+};
+
+/* Party committees named after their place ("Tỉnh ủy Quảng Nam"), folded. */
+static const char *const party_committees[] = {
+    "tinh uy", "thanh uy", "huyen uy", "quan uy", "thi uy", "dang uy",
+};
+
+/* Nouns of administrative units, in lower case (Phụ lục II, III.1.a). Two words first. */
+static const char *const admin_nouns[] = {
+    "thành phố", "thị xã", "thị trấn", "thủ đô", "tỉnh", "huyện", "quận", "xã", "phường",
+};
+
+/* @w in lower case, the first letter a capital. Caller frees. */
+static char *
+title_word(const char *w)
+{
+    g_autofree char *low = g_utf8_strdown(w, -1);
+    if (!*low)
+        return g_steal_pointer(&low);
+    GString *out = g_string_new(NULL);
+    g_string_append_unichar(out, g_unichar_totitle(g_utf8_get_char(low)));
+    g_string_append(out, g_utf8_next_char(low));
+    return g_string_free(out, FALSE);
+}
+
+static void
+replace_word(char **words, guint i, char *w)
+{
+    g_free(words[i]);
+    words[i] = w;
+}
+
+static gboolean
+word_is(const char *w, const char *lower)
+{
+    g_autofree char *low = g_utf8_strdown(w, -1);
+    return strcmp(low, lower) == 0;
+}
+
+/*
+ * How many words (1 or 2) of @words, from @i, are the noun of an administrative unit followed
+ * by its name or number ("tỉnh Nghệ An", "thành phố Hà Nội", "Quận 1"); 0 if none. Not the same
+ * words in other senses: "Tỉnh ủy", "Tỉnh đoàn", "tỉnh lộ", "xã hội", "hợp tác xã".
+ */
+static guint
+admin_noun_at(char **words, guint n, guint i)
+{
+    static const char *const not_places[] = {"ủy", "uỷ", "đoàn", "đội", "hội", "lộ", "lỵ"};
+    for (size_t k = 0; k < G_N_ELEMENTS(admin_nouns); k++) {
+        g_auto(GStrv) noun = g_strsplit(admin_nouns[k], " ", -1);
+        guint len = g_strv_length(noun);
+        if (i + len >= n)
+            continue;
+        gboolean same = TRUE;
+        for (guint w = 0; w < len && same; w++)
+            same = word_is(words[i + w], noun[w]);
+        if (!same)
+            continue;
+        for (size_t x = 0; x < G_N_ELEMENTS(not_places); x++)
+            if (word_is(words[i + len], not_places[x]))
+                return 0;
+        if (strcmp(admin_nouns[k], "xã") == 0 && i >= 2 && word_is(words[i - 2], "hợp") &&
+            word_is(words[i - 1], "tác"))
+            return 0;
+        return len;
+    }
+    return 0;
+}
+
+/*
+ * Phụ lục II, III.1: the noun of an administrative unit in lower case before its proper name,
+ * every syllable of which takes a capital ("tỉnh Quảng Nam", "thành phố Hà Nội"); a capital on
+ * the noun before a number ("Quận 1") and in the special cases "Thành phố Hồ Chí Minh", "Thủ đô
+ * Hà Nội". Works on @words in place, from word @from (a name's first word keeps its capital).
+ */
+static void
+case_admin_units(char **words, guint n, guint from)
+{
+    for (guint i = from; i < n; i++) {
+        guint len = admin_noun_at(words, n, i);
+        if (!len)
+            continue;
+        guint j = i + len;
+        gboolean number = g_unichar_isdigit(g_utf8_get_char(words[j]));
+        gboolean special = word_is(words[i], "thủ") ||
+                           (word_is(words[i], "thành") && j + 2 < n &&
+                            word_is(words[j], "hồ") && word_is(words[j + 1], "chí") &&
+                            word_is(words[j + 2], "minh"));
+        for (guint k = i; k < j; k++)
+            replace_word(words, k,
+                         k == i && (number || special) ? title_word(words[k])
+                                                       : g_utf8_strdown(words[k], -1));
+        if (number) {
+            i = j;
+            continue;
+        }
+        /* The proper name runs to the end, a list ("và", a comma) or the next unit. */
+        guint k = j;
+        for (; k < n; k++) {
+            if (admin_noun_at(words, n, k) || word_is(words[k], "và") || words[k][0] == '(')
+                break;
+            gboolean comma = g_str_has_suffix(words[k], ",");
+            if (strcmp(words[k], "-") != 0)
+                replace_word(words, k, title_word(words[k]));
+            if (comma) {
+                k++;
+                break;
+            }
+        }
+        i = k - 1;
+    }
+}
+
+/*
+ * The organ name @cased (from case_issuer()) with its type words as Phụ lục II, IV.1 writes
+ * them, the word after them capitalised, and its administrative units cased as III.1 says.
+ * Caller frees.
+ */
+static char *
+fix_organ_case(const char *cased)
+{
+    g_auto(GStrv) words = g_strsplit(cased, " ", -1);
+    guint n = g_strv_length(words);
+    g_autofree char *folded = fold_str(cased);
+    guint head_words = 0;
+    size_t best = 0;
+    int head = -1;
+    for (size_t i = 0; i < G_N_ELEMENTS(organ_heads); i++) {
+        size_t len = strlen(organ_heads[i].folded);
+        if (len > best && has_prefix_word(folded, organ_heads[i].folded)) {
+            best = len;
+            head = (int)i;
+        }
+    }
+    if (head >= 0) {
+        g_auto(GStrv) shown = g_strsplit(organ_heads[head].display, " ", -1);
+        head_words = g_strv_length(shown);
+        if (head_words <= n) {
+            for (guint i = 0; i < head_words; i++)
+                replace_word(words, i, g_strdup(shown[i]));
+            if (!organ_heads[head].generic && head_words < n &&
+                g_unichar_islower(g_utf8_get_char(words[head_words])))
+                replace_word(words, head_words, title_word(words[head_words]));
+        }
+    }
+    /* The country's name is a proper name wherever the rule left it in lower case. */
+    for (guint i = 0; i + 1 < n; i++)
+        if (word_is(words[i], "việt") && (word_is(words[i + 1], "nam") ||
+                                           word_is(words[i + 1], "nam,"))) {
+            replace_word(words, i, title_word(words[i]));
+            replace_word(words, i + 1, title_word(words[i + 1]));
+        }
+    case_admin_units(words, n, 1);
+    return g_strjoinv(" ", words);
+}
+
+/* @upper with the abbreviations of organ names written out, so that "UBND TỈNH X" and "ỦY BAN
+   NHÂN DÂN TỈNH X" are one issuer. Caller frees. */
+static char *
+expand_organ_abbrevs(const char *upper)
+{
+    static const struct {
+        const char *folded, *full;
+    } abbrevs[] = {
+        {"ubnd", "ỦY BAN NHÂN DÂN"},
+        {"hdnd", "HỘI ĐỒNG NHÂN DÂN"},
+        {"tp.", "THÀNH PHỐ"},
+        {"tp", "THÀNH PHỐ"},
+        {"tp.hcm", "THÀNH PHỐ HỒ CHÍ MINH"},
+        {"tphcm", "THÀNH PHỐ HỒ CHÍ MINH"},
+    };
+    g_auto(GStrv) words = g_strsplit(upper, " ", -1);
+    for (guint i = 0; words[i]; i++) {
+        g_autofree char *f = fold_str(words[i]);
+        for (size_t k = 0; k < G_N_ELEMENTS(abbrevs); k++)
+            if (strcmp(f, abbrevs[k].folded) == 0) {
+                replace_word(words, i, g_strdup(abbrevs[k].full));
+                break;
+            }
+    }
+    return g_strjoinv(" ", words);
+}
+
+/* The name of one organ (capitals in @upper) for display: abbreviations written out, the case
+   the text gives it, the rules of Phụ lục II. Caller frees. */
+static char *
+case_organ_name(const char *text, size_t len, const char *upper)
+{
+    g_autofree char *full = expand_organ_abbrevs(upper);
+    g_autofree char *cased = case_issuer(text, len, full);
+    return fix_organ_case(cased);
+}
+
+/*
+ * Like case_organ_name(), for a header line that may name several organs ("BỘ TƯ PHÁP - BỘ CÔNG
+ * AN - ..."): each is cased on its own. A dash inside one name ("TRUNG TÂM THÔNG TIN - THƯ
+ * VIỆN") is not a list, since "THƯ VIỆN" starts no organ.
  */
 static char *
 case_organs(const char *text, size_t len, const char *upper)
@@ -897,15 +1160,153 @@ case_organs(const char *text, size_t len, const char *upper)
         list = starts_organ(f);
     }
     if (!list)
-        return case_issuer(text, len, upper);
+        return case_organ_name(text, len, upper);
     GString *out = g_string_new(NULL);
     for (guint i = 0; i < n; i++) {
-        g_autofree char *one = case_issuer(text, len, parts[i]);
+        g_autofree char *one = case_organ_name(text, len, parts[i]);
         if (out->len)
             g_string_append(out, " - ");
         g_string_append(out, one);
     }
     return g_string_free(out, FALSE);
+}
+
+/*
+ * If @upper (abbreviations written out) is a provincial or district authority, "ỦY BAN NHÂN DÂN
+ * TỈNH QUẢNG NAM" or "HỘI ĐỒNG NHÂN DÂN HUYỆN ...", returns its place ("TỈNH QUẢNG NAM"); else
+ * NULL. Caller frees.
+ */
+static char *
+local_authority_place(const char *upper)
+{
+    static const char *const authorities[] = {"uy ban nhan dan", "hoi dong nhan dan"};
+    g_autofree char *f = fold_str(upper);
+    for (size_t i = 0; i < G_N_ELEMENTS(authorities); i++) {
+        if (!has_prefix_word(f, authorities[i]))
+            continue;
+        /* Both are four words; the place is what follows. */
+        g_auto(GStrv) words = g_strsplit(upper, " ", 5);
+        if (g_strv_length(words) < 5 || !*words[4])
+            return NULL;
+        return g_strdup(words[4]);
+    }
+    return NULL;
+}
+
+/* The proper name of the place @upper ("TỈNH QUẢNG NAM" -> "QUẢNG NAM"): without its noun,
+   which is kept in the special cases ("THÀNH PHỐ HỒ CHÍ MINH"). Caller frees. */
+static char *
+place_name_only(const char *upper)
+{
+    g_auto(GStrv) words = g_strsplit(upper, " ", -1);
+    guint n = g_strv_length(words);
+    guint len = admin_noun_at(words, n, 0);
+    if (len == 0 || g_unichar_isdigit(g_utf8_get_char(words[len])))
+        return g_strdup(upper);
+    g_autofree char *f = fold_str(upper);
+    if (strcmp(f, "thanh pho ho chi minh") == 0)
+        return g_strdup(upper);
+    return g_strjoinv(" ", words + len);
+}
+
+/* A place in capitals for display: "TỈNH QUẢNG NAM" -> "tỉnh Quảng Nam", "THÀNH PHỐ HỒ CHÍ
+   MINH" -> "Thành phố Hồ Chí Minh", "QUẬN 1" -> "Quận 1", "QUẢNG NAM" -> "Quảng Nam". */
+static char *
+case_place(const char *upper)
+{
+    g_auto(GStrv) words = g_strsplit(upper, " ", -1);
+    guint n = g_strv_length(words);
+    if (admin_noun_at(words, n, 0)) {
+        case_admin_units(words, n, 0);
+    } else {
+        for (guint i = 0; i < n; i++)
+            if (strcmp(words[i], "-") != 0)
+                replace_word(words, i, title_word(words[i]));
+    }
+    return g_strjoinv(" ", words);
+}
+
+/* Whether the organ @upper names a place of its own: an administrative unit, the place
+   @place_name ("SỞ Y TẾ HÀ NỘI"), or the authority of one. */
+static gboolean
+names_place(const char *upper, const char *place_name)
+{
+    g_auto(GStrv) words = g_strsplit(upper, " ", -1);
+    guint n = g_strv_length(words);
+    for (guint i = 0; i < n; i++)
+        if (admin_noun_at(words, n, i))
+            return TRUE;
+    g_autofree char *pf = fold_str(place_name);
+    if (*pf && find_folded(upper, pf))
+        return TRUE;
+    return local_authority_place(upper) != NULL;
+}
+
+/*
+ * The display name of the organ @upper on the header line under @parent_upper, whose own
+ * display name is @parent (both NULL at the top). The issuing body is the lower line; the line
+ * above adds to its name only where the lower line alone does not say which body it is:
+ * - under a provincial or district authority, the place: "Sở Nội vụ tỉnh Nghệ An", unless the
+ *   lower line names one ("Sở Y tế Hà Nội");
+ * - under the Party's Central Committee (@party: the header has the Party's motto), "Trung
+ *   ương": "Ban Tuyên giáo Trung ương", and "Văn phòng Trung ương Đảng" (Phụ lục II, IV.1.b);
+ * - under "ĐẢNG BỘ TỈNH X", the committee's place: "Tỉnh ủy X", "Đảng ủy xã Y";
+ * - under a party committee, the committee: "Ban Tuyên giáo Tỉnh ủy Quảng Nam";
+ * - a bare "VĂN PHÒNG" is the office of its parent: "Văn phòng Bộ Tài chính".
+ * Any other unit is named alone: "BỘ TÀI CHÍNH / TỔNG CỤC THUẾ" is "Tổng cục Thuế".
+ * Caller frees.
+ */
+static char *
+qualify_organ(const char *text, size_t len, const char *parent_upper, const char *parent,
+              const char *upper, gboolean party)
+{
+    g_autofree char *own = expand_organ_abbrevs(upper);
+    g_autofree char *name = case_organ_name(text, len, own);
+    if (!parent_upper)
+        return g_steal_pointer(&name);
+    g_autofree char *pu = expand_organ_abbrevs(parent_upper);
+    g_autofree char *pf = fold_str(pu);
+    g_autofree char *f = fold_str(own);
+
+    if (party && has_prefix_word(pf, "ban chap hanh trung uong")) {
+        if (strcmp(f, "van phong") == 0)
+            return g_strdup("Văn phòng Trung ương Đảng");
+        if (!strstr(f, "trung uong"))
+            return g_strconcat(name, " Trung ương", NULL);
+        return g_steal_pointer(&name);
+    }
+    if (has_prefix_word(pf, "dang bo")) {
+        g_auto(GStrv) pw = g_strsplit(pu, " ", 3);
+        const char *place = g_strv_length(pw) == 3 ? pw[2] : "";
+        g_auto(GStrv) placew = g_strsplit(place, " ", -1);
+        gboolean unit = admin_noun_at(placew, g_strv_length(placew), 0) > 0;
+        for (size_t i = 0; unit && i < G_N_ELEMENTS(party_committees); i++) {
+            if (strcmp(f, party_committees[i]) != 0)
+                continue;
+            /* "Đảng ủy xã Y" keeps the unit's noun; "Tỉnh ủy Quảng Nam" says it already. */
+            g_autofree char *where = strcmp(f, "dang uy") == 0 ? g_strdup(place)
+                                                               : place_name_only(place);
+            g_autofree char *shown = case_place(where);
+            return g_strconcat(name, " ", shown, NULL);
+        }
+    }
+    gboolean committee = FALSE;
+    for (size_t i = 0; i < G_N_ELEMENTS(party_committees); i++)
+        committee |= has_prefix_word(pf, party_committees[i]);
+    if (committee && (has_prefix_word(f, "ban") || strcmp(f, "van phong") == 0 ||
+                      has_prefix_word(f, "uy ban kiem tra")))
+        return g_strconcat(name, " ", parent, NULL);
+    if (strcmp(f, "van phong") == 0)
+        return g_strconcat(name, " ", parent, NULL);
+    g_autofree char *place = local_authority_place(pu);
+    if (place) {
+        g_autofree char *pname = place_name_only(place);
+        if (!names_place(own, pname)) {
+            g_autofree char *shown = case_place(place);
+            return g_strconcat(name, " ", shown, NULL);
+        }
+    }
+    return g_steal_pointer(&name);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1476,6 +1877,24 @@ tail_start(const char *text, size_t len, int n, size_t max_bytes)
     return p;
 }
 
+/* Whether the digits of the capital line @s all number an administrative unit ("ỦY BAN NHÂN
+   DÂN QUẬN 1", "PHƯỜNG 12"), so that the line can name an issuer; a line with any other digit
+   ("SỐ: 12/QĐ", a date) cannot. */
+static gboolean
+is_numbered_unit(const char *s)
+{
+    g_auto(GStrv) words = g_strsplit(s, " ", -1);
+    guint n = g_strv_length(words);
+    for (guint i = 0; i < n; i++) {
+        if (!has_digit(words[i]))
+            continue;
+        if (strspn(words[i], "0123456789") != strlen(words[i]) || i == 0 ||
+            !(word_is(words[i - 1], "quận") || word_is(words[i - 1], "phường")))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 static void
 read_header(tracuu_docmeta *meta, const char *text, size_t len)
 {
@@ -1497,13 +1916,14 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
     }
 
     int number_at = -1, heading_at = -1, date_at = -1, vv_at = -1;
-    gboolean motto_seen = FALSE;
+    gboolean motto_seen = FALSE, party = FALSE;
     const char *number_type = NULL; /* from "Luật số:", "Nghị quyết số:" */
     for (guint i = 0; i < end; i++) {
         const cell *c = &g_array_index(cells, cell, i);
         g_autofree char *f = fold_str(c->text);
         gboolean motto = is_motto(c->text, f);
         motto_seen |= motto;
+        party |= motto && strstr(f, "dang cong san viet nam") != NULL;
         if (!meta->number) {
             g_autoptr(GMatchInfo) m = NULL;
             if (g_regex_match(r->number_cell, c->text, 0, &m)) {
@@ -1593,7 +2013,8 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
             motto_needs_vn = FALSE;
             continue;
         }
-        if (is_separator(c->text) || !is_upper_text(c->text) || has_digit(c->text))
+        if (is_separator(c->text) || !is_upper_text(c->text) ||
+            (has_digit(c->text) && !is_numbered_unit(c->text)))
             continue;
         /* A right-hand column on a side-by-side line is never the issuer. */
         if (c->col > 30 && organs->len > 0)
@@ -1613,16 +2034,30 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
     if (organs->len > 0 && (number_at >= 0 || heading_at >= 0 || date_at >= 0 || motto_seen)) {
         size_t region = MIN(len, CASE_SEARCH_BYTES);
         /* A joint document (liên tịch) is issued by every organ of its header; any other by
-           the last, the one under its parent. */
+           the last, the one under its parent, which may take a place or a name from the
+           lines above it (qualify_organ). Three levels are the most a header has. */
         gboolean joint = meta->doc_type && strstr(meta->doc_type, "liên tịch");
-        GString *issuer = g_string_new(NULL);
-        for (guint k = joint ? 0 : organs->len - 1; k < organs->len; k++) {
-            g_autofree char *part = case_organs(text, region, g_ptr_array_index(organs, k));
-            if (issuer->len)
-                g_string_append(issuer, " - ");
-            g_string_append(issuer, part);
+        if (joint) {
+            GString *issuer = g_string_new(NULL);
+            for (guint k = 0; k < organs->len; k++) {
+                g_autofree char *part = case_organs(text, region, g_ptr_array_index(organs, k));
+                if (issuer->len)
+                    g_string_append(issuer, " - ");
+                g_string_append(issuer, part);
+            }
+            meta->issuer = g_string_free(issuer, FALSE);
+        } else {
+            char *name = NULL;
+            const char *parent_upper = NULL;
+            for (guint k = organs->len > 3 ? organs->len - 3 : 0; k < organs->len; k++) {
+                const char *upper = g_ptr_array_index(organs, k);
+                char *next = qualify_organ(text, region, parent_upper, name, upper, party);
+                g_free(name);
+                name = next;
+                parent_upper = upper;
+            }
+            meta->issuer = name;
         }
-        meta->issuer = g_string_free(issuer, FALSE);
     }
     g_ptr_array_unref(organs);
 
@@ -1713,6 +2148,17 @@ tracuu_docmeta_extract(const char *text, gssize len)
     read_tail(meta, tail, strlen(tail));
 
     find_cites(meta, valid, vlen);
+
+    /* One spelling per value shown to people ("Uỷ ban" and "Ủy ban" are one issuer), so that
+       facets do not split on the tone placement a text happens to use. */
+    char **shown[] = {&meta->issuer, &meta->doc_type, &meta->title, &meta->signer, &meta->place};
+    for (size_t i = 0; i < G_N_ELEMENTS(shown); i++) {
+        if (!*shown[i])
+            continue;
+        char *fixed = tracuu_text_fix_tones(*shown[i], -1);
+        g_free(*shown[i]);
+        *shown[i] = fixed;
+    }
     return meta;
 }
 

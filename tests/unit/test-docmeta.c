@@ -5,6 +5,7 @@
 
 #include "tracuu-config.h"
 #include "tracuu-docmeta.h"
+#include "tracuu-tokenizer.h"
 
 /* ---------------------------------------------------------------------------------------- */
 /* Header layouts: every field is checked; NULL means the field must be NULL. */
@@ -161,7 +162,7 @@ static const header_case header_cases[] = {
      "Độc lập - Tự do - Hạnh phúc\nSố: 172/CĐN-TGNC\nHà Nội, ngày 05 tháng 9 năm 2023\n"
      "V/v tổ chức tuyển sinh và đào\ntạo năm học 2023 - 2024\n"
      "Kính gửi: Các phòng, khoa, trung tâm thuộc Trường.\n",
-     "172/CĐN-TGNC", "Công văn", "Trường Cao đẳng nghề công nghệ cao Hà Nội", "2023-09-05",
+     "172/CĐN-TGNC", "Công văn", "Trường Cao đẳng nghề Công nghệ cao Hà Nội", "2023-09-05",
      "Hà Nội", "V/v tổ chức tuyển sinh và đào tạo năm học 2023 - 2024", NULL},
 
     /* The year of the date alone on the next line. */
@@ -375,7 +376,7 @@ static const pdf_case pdf_cases[] = {
     {"01_Cong_Van_Den_Bo_GDDT.pdf", "2154/BGDĐT-CNTT", "Công văn", "Cục Công nghệ thông tin",
      "2026-08-10", "Hà Nội", "Nguyễn Văn Phúc"},
     {"02_Quyet_Dinh_UBND_Ha_Noi.pdf", "890/QĐ-UBND", "Quyết định",
-     "Ủy ban nhân dân Thành phố Hà Nội", "2026-08-11", "Hà Nội", "Trần Sỹ Thanh"},
+     "Ủy ban nhân dân thành phố Hà Nội", "2026-08-11", "Hà Nội", "Trần Sỹ Thanh"},
     {"03_Thong_Bao_Tap_Doan_VNPT.pdf", "145/TB-VNPT-IT", "Thông báo", "Ban Công nghệ Thông tin",
      "2026-08-12", "Hà Nội", "Dương Thành Long"},
     {"04_To_Trinh_Dai_Hoc_Quoc_Gia.pdf", "320/TTr-ĐHQGHN", "Tờ trình",
@@ -507,15 +508,17 @@ run_gazette(gboolean heading, gazette_counts *n)
                 g_string_append_c(squeezed, ' ');
             g_string_append(squeezed, words[w]);
         }
-        /* docmeta gives text in NFC, without invisible format characters; some gazette
-           titles are decomposed, one has a soft hyphen. */
+        /* docmeta gives text in NFC, without invisible format characters, and with the tone
+           marks where tracuu_text_fix_tones() puts them ("thuỷ sản" is "thủy sản"); some
+           gazette titles are decomposed, one has a soft hyphen. */
         g_autofree char *raw_title = g_string_free(squeezed, FALSE);
         g_autofree char *nfc_title = g_utf8_normalize(raw_title, -1, G_NORMALIZE_NFC);
         GString *visible = g_string_new(NULL);
         for (const char *q = nfc_title; *q; q = g_utf8_next_char(q))
             if (g_unichar_type(g_utf8_get_char(q)) != G_UNICODE_FORMAT)
                 g_string_append_unichar(visible, g_utf8_get_char(q));
-        g_autofree char *want_title = g_string_free(visible, FALSE);
+        g_autofree char *visible_title = g_string_free(visible, FALSE);
+        g_autofree char *want_title = tracuu_text_fix_tones(visible_title, -1);
         g_autofree char *text = g_strdup_printf(
             "BỘ TƯ PHÁP\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
             "Số: %s\nHà Nội, ngày %d tháng %d năm %d\n%s\n%s\nCăn cứ Luật;\n",
