@@ -377,6 +377,33 @@ print_stats(JsonObject *resp)
 
 /* ---- main ---- */
 
+/* Query words may start with '-' ("-công" excludes a word), which GOption would read as a
+ * cluster of short options. Such words get a \x01 in front while options are parsed, so that
+ * they are left in place as arguments, and lose it afterwards. Only the exact short options
+ * and long ones stay options; the value after an option that takes one is left alone. */
+static void
+protect_query_words(int argc, char **argv)
+{
+    static const char *const with_value[] = {"-s", "--socket", "-d", "--db", "--color", "-n",
+                                             "--limit", "--offset", "--sort", "-f", "--filters",
+                                             NULL};
+    static const char *const flags[] = {"-j", "-h", "-?", NULL};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--"))
+            return;
+        if (g_strv_contains(with_value, a)) {
+            i++;
+            continue;
+        }
+        if (a[0] != '-' || a[1] == '\0' || a[1] == '-' || g_strv_contains(flags, a))
+            continue;
+        if (a[1] && a[2] == '\0' && strchr("sdnf", a[1]))
+            continue;
+        argv[i] = g_strconcat("\x01", a, NULL); /* lives as long as the process */
+    }
+}
+
 static int
 usage(GOptionContext *ctx, const char *msg)
 {
@@ -433,6 +460,7 @@ main(int argc, char **argv)
     argv[1] = argv[0];
     int sub_argc = argc - 1;
     char **sub_argv = argv + 1;
+    protect_query_words(sub_argc, sub_argv);
     /* A query word may start with '-' (exclusion): unknown short options are left in place
      * as words, while an unknown long option is still a usage error (likely a typo). */
     g_option_context_set_ignore_unknown_options(ctx, TRUE);
@@ -449,6 +477,8 @@ main(int argc, char **argv)
             g_autofree char *msg = g_strdup_printf("unknown option %s", sub_argv[i]);
             return usage(ctx, msg);
         }
+        if (sub_argv[i][0] == '\x01')
+            sub_argv[i]++;
         sub_argv[kept++] = sub_argv[i];
     }
     sub_argc = kept;

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# test-client.sh - the tracuu client's output and exit codes, with --db and through a daemon (TAP).
+set -u
+BUILD=${TRACUU_BUILD_ROOT:?run by meson test}
+TRACUU=$BUILD/client/tracuu
+SEARCHD=$BUILD/searchd/tracuu-searchd
+INDEXER=$BUILD/indexer/tracuu-indexer
+PY=/usr/bin/python3
+
+n=0 failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+# check NAME COMMAND...: passes when the command succeeds
+check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name" "output: $(head -c 600 "$tmp/out")" "stderr: $(head -c 600 "$tmp/err")"; fi; }
+
+tmp=$(mktemp -d /tmp/tracuu-client-XXXXXX)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+echo "1..30"
+
+# An index of four known documents.
+cat >"$tmp/docs.jsonl" <<'EOF'
+{"id":"ct34","title":"Về việc tăng cường sử dụng hệ thống thư điện tử trong hoạt động của cơ quan nhà nước","number":"34/2008/CT-TTg","doc_type":"Chỉ thị","issuer":"Thủ tướng Chính phủ","date":"2008-12-03","text":"Chỉ thị về việc tăng cường sử dụng hệ thống thư điện tử trong hoạt động của cơ quan nhà nước. Các bộ, ngành sử dụng thư điện tử & hộp thư công vụ."}
+{"id":"tt25","title":"Hướng dẫn sử dụng hệ thống thư điện tử công vụ","number":"25/2010/TT-BTTTT","doc_type":"Thông tư","issuer":"Bộ Thông tin và Truyền thông","date":"2010-11-15","text":"Thông tư hướng dẫn sử dụng thư điện tử công vụ. Căn cứ Chỉ thị số 34/2008/CT-TTg."}
+{"id":"nd30","title":"Về công tác văn thư","number":"30/2020/NĐ-CP","doc_type":"Nghị định","issuer":"Chính phủ","date":"2020-03-05","text":"Nghị định quy định về công tác văn thư và thể thức văn bản hành chính."}
+{"id":"cv3456","title":"V/v khắc phục hậu quả cơn bão số 3","number":"3456/UBND-NLN","doc_type":"Công văn","issuer":"UBND tỉnh Quảng Ninh","date":"2024-09-10","text":"Khắc phục hậu quả cơn bão số 3 (bão Yagi) và thư điện tử báo cáo."}
+EOF
+if "$INDEXER" --db "$tmp/db" --from-jsonl "$tmp/docs.jsonl" -q >"$tmp/out" 2>"$tmp/err"; then
+    ok "index built with tracuu-indexer --from-jsonl"
+else
+    not_ok "index built with tracuu-indexer --from-jsonl" "$(cat "$tmp/err")"
+fi
+
+# Usage errors exit 2.
+"$TRACUU" >"$tmp/out" 2>"$tmp/err"; st=$?
+check "no command: exit 2" test $st -eq 2
+"$TRACUU" frobnicate >"$tmp/out" 2>"$tmp/err"; st=$?
+check "unknown command: exit 2 and says so" eval 'test $st -eq 2 && grep -q "unknown command" "$tmp/err"'
+"$TRACUU" search --db "$tmp/db" >"$tmp/out" 2>"$tmp/err"; st=$?
+check "search without a query: exit 2" eval 'test $st -eq 2 && grep -q "needs a query" "$tmp/err"'
+"$TRACUU" search --db "$tmp/db" --socket "$tmp/s" thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "--db with --socket: exit 2" test $st -eq 2
+"$TRACUU" search --db "$tmp/db" --limt 3 thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "misspelt long option: exit 2" eval 'test $st -eq 2 && grep -q -- "--limt" "$tmp/err"'
+"$TRACUU" --help >"$tmp/out" 2>"$tmp/err"; st=$?
+check "--help: exit 0, lists the commands" eval 'test $st -eq 0 && grep -q "search QUERY" "$tmp/out" && grep -q "stats" "$tmp/out"'
+
+# Searching the index directly.
+"$TRACUU" search --db "$tmp/db" 34/2008/CT-TTg >"$tmp/out" 2>"$tmp/err"; st=$?
+check "search --db: exit 0" test $st -eq 0
+check "first hit: number, type, date and title" eval \
+    'sed -n 3p "$tmp/out" | grep -q "1\. Chỉ thị · 2008-12-03 · 34/2008/CT-TTg" &&
+     sed -n 4p "$tmp/out" | grep -q "Về việc tăng cường sử dụng hệ thống thư điện tử"'
+check "the citing document comes next" eval 'grep -q "2\. Thông tư · 2010-11-15 · 25/2010/TT-BTTTT" "$tmp/out"'
+check "count line" eval 'head -1 "$tmp/out" | grep -Eq "^2 results \([0-9.]+ ms\), showing 1-2$"'
+
+"$TRACUU" search --db "$tmp/db" thư điện tử >"$tmp/out" 2>"$tmp/err"
+check "not a terminal: matches in [brackets], no escape codes" eval \
+    'grep -q "\[thư\] \[điện\] \[tử\]" "$tmp/out" && ! grep -q $'"'"'\033'"'"' "$tmp/out"'
+check "snippet HTML entities decoded" eval 'grep -q "\[thư\] \[điện\] \[tử\] & hộp" "$tmp/out" && ! grep -q "&amp;" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" --color always thư điện tử >"$tmp/out" 2>"$tmp/err"
+check "--color always: matches in inverse bold" eval 'grep -q $'"'"'\033\[1;7mthư\033\[0m'"'"' "$tmp/out"'
+
+"$TRACUU" search --db "$tmp/db" --json thư điện tử >"$tmp/out" 2>"$tmp/err"; st=$?
+check "--json: the protocol's answer" eval 'test $st -eq 0 && $PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); assert r[\"ok\"] and r[\"total\"]==3 and len(r[\"hits\"])==3
+assert \"<mark>\" in r[\"hits\"][0][\"snippet\"]" "$tmp/out"'
+
+"$TRACUU" search --db "$tmp/db" --limit 1 thư điện tử >"$tmp/out" 2>"$tmp/err"
+check "--limit 1: one hit" eval 'test "$(grep -c "^ *[0-9]*\. " "$tmp/out")" -eq 1 && head -1 "$tmp/out" | grep -q "showing 1-1"'
+"$TRACUU" search --db "$tmp/db" --sort -date --json thư >"$tmp/out" 2>"$tmp/err"
+check "--sort -date: newest first" eval '$PY -c "
+import json,sys; d=[h[\"date\"] for h in json.load(open(sys.argv[1]))[\"hits\"]]; assert d==sorted(d,reverse=True) and len(d)==4, d" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" --json thư điện tử -công >"$tmp/out" 2>"$tmp/err"; st=$?
+check "a word starting with - is a query word (exclusion)" eval '$PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); ids=[h[\"id\"] for h in r[\"hits\"]]; assert ids==[\"cv3456\"], ids" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" xylophon >"$tmp/out" 2>"$tmp/err"; st=$?
+check "no hits: exit 0, says 0 results" eval 'test $st -eq 0 && grep -q "^0 results" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" date:2008-13-45 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "bad query: exit 1 with the code" eval 'test $st -eq 1 && grep -q "bad_query" "$tmp/err"'
+"$TRACUU" search --db "$tmp/nowhere" thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "missing index: exit 1" test $st -eq 1
+
+"$TRACUU" get --db "$tmp/db" nd30 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "get: fields then text" eval 'test $st -eq 0 && grep -q "^number: 30/2020/NĐ-CP$" "$tmp/out" &&
+    grep -q "^doc_type: Nghị định$" "$tmp/out" && tail -1 "$tmp/out" | grep -q "thể thức văn bản hành chính"'
+"$TRACUU" get --db "$tmp/db" nosuch >"$tmp/out" 2>"$tmp/err"; st=$?
+check "get of an unknown id: exit 1, not_found" eval 'test $st -eq 1 && grep -q "not_found" "$tmp/err"'
+"$TRACUU" stats --db "$tmp/db" >"$tmp/out" 2>"$tmp/err"; st=$?
+check "stats: document count" eval 'test $st -eq 0 && grep -q "^docs: 4$" "$tmp/out"'
+
+# Through a daemon: the same answers.
+"$TRACUU" search --socket "$tmp/none.sock" thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "no daemon: exit 1, says it cannot reach it" eval 'test $st -eq 1 && grep -q "cannot reach" "$tmp/err"'
+"$SEARCHD" --db "$tmp/db" --socket "$tmp/s.sock" 2>"$tmp/searchd.log" &
+pid=$!
+for _ in $(seq 100); do [ -S "$tmp/s.sock" ] && break; sleep 0.1; done
+"$TRACUU" ping --socket "$tmp/s.sock" >"$tmp/out" 2>"$tmp/err"; st=$?
+check "ping through the daemon" eval 'test $st -eq 0 && grep -qx ok "$tmp/out"'
+"$TRACUU" search --socket "$tmp/s.sock" thư điện tử >"$tmp/out" 2>"$tmp/err"
+"$TRACUU" search --db "$tmp/db" thư điện tử >"$tmp/out2" 2>>"$tmp/err"
+check "daemon and --db print the same hits" eval 'diff <(tail -n +2 "$tmp/out") <(tail -n +2 "$tmp/out2") >/dev/null'
+TRACUU_SOCKET="$tmp/s.sock" "$TRACUU" get nd30 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "TRACUU_SOCKET names the daemon" eval 'test $st -eq 0 && grep -q "^number: 30/2020/NĐ-CP$" "$tmp/out"'
+"$TRACUU" get --socket "$tmp/s.sock" --json nosuch >"$tmp/out" 2>"$tmp/err"; st=$?
+check "an error answer through the daemon: exit 1, JSON printed with --json" eval \
+    'test $st -eq 1 && grep -q "\"code\":\"not_found\"" "$tmp/out"'
+
+exit $((failed > 0))
