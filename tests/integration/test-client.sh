@@ -18,7 +18,7 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-echo "1..30"
+echo "1..29"
 
 # An index of four known documents.
 cat >"$tmp/docs.jsonl" <<'EOF'
