@@ -1005,15 +1005,16 @@ is_generic_type(const char *mime)
 }
 
 /*
- * Makes @child an attachment of the message being walked, with the part's content type, or the
- * one the extractor detected when the sender declared only "application/octet-stream".
+ * Makes @child an attachment of the message being walked, with the part's content type @mime,
+ * or the one the extractor detected when @mime is NULL or says only "application/octet-stream".
+ * Takes @filename.
  */
 static void
 walk_add_attachment(mail_walk *walk, tracuu_extracted *child, const char *mime, char *filename)
 {
     g_free(child->kind);
     child->kind = g_strdup("attachment");
-    if (child->mime == NULL || !is_generic_type(mime)) {
+    if (mime != NULL && (child->mime == NULL || !is_generic_type(mime))) {
         g_free(child->mime);
         child->mime = g_strdup(mime);
     }
@@ -1055,22 +1056,23 @@ walk_leaf(mail_walk *walk, GMimeObject *object, guint depth, guint part_no)
         return;
     }
 
-    g_autoptr(GByteArray) bytes = part_bytes(GMIME_PART(object));
     tracuu_extracted *child = NULL;
     GError *error = NULL;
-    if (filename != NULL &&
-        (g_str_has_suffix(filename, ".eml") || g_str_has_suffix(filename, ".EML"))) {
-        /* An attached message sent as a file: still a message, and still counted in depth. */
-        child =
-            tracuu_extract_mail_message((const char *)bytes->data, bytes->len, depth + 1, &error);
-    } else if (plain) {
+    gsize name_len = filename ? strlen(filename) : 0;
+    gboolean eml = name_len > 4 && g_ascii_strcasecmp(filename + name_len - 4, ".eml") == 0;
+    if (plain && !eml) {
         /* A text attachment: its declared charset is known here and lost in a plain buffer. */
         child = tracuu_extracted_new("attachment", mime);
         g_free(child->text);
         child->text = text_part_text(walk, object, FALSE, part_no);
     } else {
-        child =
-            tracuu_extract_buffer((const char *)bytes->data, bytes->len, filename, mime, &error);
+        g_autoptr(GByteArray) bytes = part_bytes(GMIME_PART(object));
+        if (eml) /* a message sent as a file: still a message, and still counted in depth */
+            child = tracuu_extract_mail_message((const char *)bytes->data, bytes->len, depth + 1,
+                                                &error);
+        else
+            child = tracuu_extract_buffer((const char *)bytes->data, bytes->len, filename, mime,
+                                          &error);
     }
     if (child == NULL) {
         child = tracuu_extracted_new("attachment", mime);
@@ -1078,7 +1080,8 @@ walk_leaf(mail_walk *walk, GMimeObject *object, guint depth, guint part_no)
                               filename ? filename : mime, part_no, error->message);
         g_error_free(error);
     }
-    walk_add_attachment(walk, child, mime, filename);
+    /* An .eml read as a message is message/rfc822 whatever the sender declared. */
+    walk_add_attachment(walk, child, eml && child->mime ? NULL : mime, filename);
 }
 
 /* multipart/alternative: the text/plain version when there is one, else the last (richest). */

@@ -288,7 +288,7 @@ static const char msg_nested[] =
 
 /*
  * A signed message (the signature is not an attachment) carrying a message sent as a file:
- * application/octet-stream named .eml is still read as a message.
+ * a part named .eml is read as a message whatever type it declares (text/plain here).
  */
 static const char msg_signed_eml[] =
     "From: a@b.vn\nSubject: signed\nMIME-Version: 1.0\n"
@@ -296,8 +296,8 @@ static const char msg_signed_eml[] =
     " boundary=\"S\"\n\n"
     "--S\nContent-Type: multipart/mixed; boundary=\"M\"\n\n"
     "--M\nContent-Type: text/plain; charset=utf-8\n\nThư có chữ ký số.\n"
-    "--M\nContent-Type: application/octet-stream\n"
-    "Content-Disposition: attachment; filename=\"chuyen tiep.eml\"\n\n"
+    "--M\nContent-Type: text/plain\n"
+    "Content-Disposition: attachment; filename=\"chuyen tiep.EML\"\n\n"
     "From: x@y.vn\nSubject: =?UTF-8?Q?Th=C6=B0_g=E1=BB=91c?=\n\nNội dung thư gốc\n"
     "--M--\n"
     "--S\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"\n"
@@ -545,7 +545,7 @@ static const mail_case mail_cases[] = {
      .error_code = OK,
      .text_has = {"Thư có chữ ký số."},
      .children = 1,
-     .child_attachment = "chuyen tiep.eml",
+     .child_attachment = "chuyen tiep.EML",
      .child_mime = "message/rfc822",
      .child_subject = "Thư gốc",
      .child_text_has = "Nội dung thư gốc"},
