@@ -88,6 +88,15 @@ static const GOptionEntry option_entries[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
+/* Set by SIGINT and SIGTERM: stop reading files, keep what is done, summarise. */
+static volatile sig_atomic_t interrupted;
+
+static void
+on_interrupt(int sig)
+{
+    interrupted = sig;
+}
+
 /* ---- units of work: main thread -> builder threads -> writer thread ---- */
 
 typedef enum { UNIT_FILE, UNIT_REMOVE, UNIT_JSONL } unit_kind;
@@ -601,6 +610,10 @@ worker_spawn(worker *w, worker_exec *we, GError **error)
         dup2(out, 4);
         close_range(5, ~0U, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /* Ctrl-C reaches the whole process group: the parent decides what a worker's file
+         * becomes, so a worker must not die of it and have its file recorded as failed. */
+        signal(SIGINT, SIG_IGN);
+        signal(SIGTERM, SIG_DFL);
         /* A parser that crashes on a hostile file must not leave a core file per file. */
         struct rlimit no_core = {0, 0};
         setrlimit(RLIMIT_CORE, &no_core);
@@ -876,6 +889,15 @@ extract_all(run *r, guint n, GError **error)
     for (;;) {
         if (g_atomic_int_get(&r->rs.fatal))
             break;
+        if (interrupted) {
+            /* Files being read are dropped unrecorded: the next run reads them. */
+            for (guint i = 0; i < n; i++) {
+                if (ws[i].pid > 0)
+                    worker_reap(&ws[i], TRUE);
+                ws[i].njobs = 0;
+            }
+            break;
+        }
         gboolean busy = FALSE;
         for (guint i = 0; i < n; i++) {
             worker *w = &ws[i];
@@ -1086,9 +1108,9 @@ import_jsonl(run *r, const char *path, GError **error)
             u->status = TRACUU_RESULT_FAILED;
             u->reason = reason;
         }
-        while (in_flight(r) >= limit && !g_atomic_int_get(&r->rs.fatal))
+        while (in_flight(r) >= limit && !g_atomic_int_get(&r->rs.fatal) && !interrupted)
             g_usleep(2000);
-        if (g_atomic_int_get(&r->rs.fatal)) {
+        if (g_atomic_int_get(&r->rs.fatal) || interrupted) {
             unit_free(u);
             break;
         }
@@ -1303,6 +1325,10 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
             json_builder_set_member_name(b, "error");
             json_builder_add_string_value(b, fatal);
         }
+        if (interrupted) {
+            json_builder_set_member_name(b, "interrupted");
+            json_builder_add_boolean_value(b, TRUE);
+        }
         json_add_uint(b, "exit_status", (guint64)status);
         json_builder_end_object(b);
         g_autoptr(JsonNode) root = json_builder_get_root(b);
@@ -1331,6 +1357,9 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
                 rs->jsonl_bad->len);
         print_items(rs->jsonl_bad, "line ");
     }
+    if (interrupted)
+        g_print("interrupted: by signal %d; what was done is kept, the next run does the rest\n",
+                (int)interrupted);
     g_print("elapsed:     %.2f s\n", elapsed);
     if (opt_verbose) {
         struct rusage self, children;
@@ -1421,6 +1450,12 @@ main(int argc, char **argv)
         opt_batch = 250;
     guint jobs = opt_jobs > 0 ? (guint)opt_jobs : g_get_num_processors();
     signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt; /* no SA_RESTART: poll() returns at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 
     run r;
     memset(&r, 0, sizeof r);
@@ -1566,7 +1601,7 @@ out:
     if (fatal != NULL)
         status = EXIT_INDEX;
     else if (r.rs.failed > 0 || r.walk_failures->len > 0 || r.still_failed->len > 0 ||
-             r.rs.jsonl_bad->len > 0)
+             r.rs.jsonl_bad->len > 0 || interrupted)
         status = EXIT_SOME_FAILED;
     double elapsed = (double)(g_get_monotonic_time() - r.started) / G_USEC_PER_SEC;
     if (fatal != NULL)

@@ -498,6 +498,77 @@ test_kill9(fixture *f, gconstpointer data)
     g_assert_cmpint(num(s2, "unchanged"), ==, 601);
 }
 
+static void
+new_process_group(gpointer data)
+{
+    setpgid(0, 0);
+}
+
+/*
+ * Ctrl-C (SIGINT to the whole process group, workers included) or SIGTERM: the run stops,
+ * keeps what it did, says so, and records no file as failed; the next run does the rest.
+ */
+static void
+test_interrupt(fixture *f, gconstpointer data)
+{
+    for (guint i = 0; i < 600; i++) {
+        g_autofree char *name = g_strdup_printf("i%02u/vb-%u.txt", i % 20, i);
+        g_autofree char *text = doc_text(i, "Văn bản để thử ngắt giữa chừng.");
+        write_file(f->docs, name, text, -1);
+    }
+    const int sigs[] = {SIGINT, SIGTERM};
+    for (guint k = 0; k < G_N_ELEMENTS(sigs); k++) {
+        g_autofree char *db = g_strdup_printf("%s-%u", f->db, k);
+        g_autofree char *out_path = g_build_filename(f->dir, "out.json", NULL);
+        const char *argv[] = {indexer_path(), "--db", db, "--json", "--batch", "20", f->docs, NULL};
+        GPid pid;
+        int out_fd;
+        GError *error = NULL;
+        g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                 new_process_group, NULL, &pid, NULL, &out_fd, NULL, &error);
+        g_assert_no_error(error);
+        /* Wait until some files are done, then interrupt the whole group. */
+        for (int waited = 0; waited < 600; waited++) {
+            g_usleep(50000);
+            g_autofree char *iam = g_build_filename(db, "iamglass", NULL);
+            if (waited > 4 && g_file_test(iam, G_FILE_TEST_EXISTS))
+                break;
+        }
+        kill(sigs[k] == SIGINT ? -pid : pid, sigs[k]);
+        GString *out = g_string_new(NULL);
+        char buf[4096];
+        ssize_t n;
+        while ((n = read(out_fd, buf, sizeof buf)) > 0)
+            g_string_append_len(out, buf, n);
+        close(out_fd);
+        int st;
+        waitpid(pid, &st, 0);
+        g_spawn_close_pid(pid);
+        g_test_message("interrupted by %d: %s", sigs[k], out->str);
+        g_assert_true(WIFEXITED(st));
+        g_assert_cmpint(WEXITSTATUS(st), ==, 1);
+        g_autoptr(JsonParser) p = json_parser_new();
+        g_assert_true(json_parser_load_from_data(p, out->str, -1, NULL));
+        g_string_free(out, TRUE);
+        JsonObject *s = json_node_get_object(json_parser_get_root(p));
+        g_assert_true(json_object_get_boolean_member(s, "interrupted"));
+        g_assert_cmpint(num(s, "failed"), ==, 0);
+        g_assert_cmpint(num(s, "indexed"), <, 600);
+
+        /* The next run completes the work, reading only what was not done. */
+        const char *again[] = {"--db", db, "--json", f->docs, NULL};
+        g_autofree char *out2 = NULL;
+        g_assert_cmpint(run_indexer(again, &out2), ==, 0);
+        g_autoptr(JsonParser) p2 = json_parser_new();
+        g_assert_true(json_parser_load_from_data(p2, out2, -1, NULL));
+        JsonObject *s2 = json_node_get_object(json_parser_get_root(p2));
+        g_assert_cmpint(num(s2, "indexed"), ==, 600 - num(s, "indexed"));
+        g_autoptr(JsonObject) ix = inspect(db, NULL);
+        g_assert_cmpint(num(ix, "doccount"), ==, 600);
+        g_assert_cmpint(count_q_dupes(ix), ==, 0);
+    }
+}
+
 typedef struct {
     const char *name;
     int expect;
@@ -795,6 +866,7 @@ main(int argc, char **argv)
     ADD("/indexer/incremental", test_incremental);
     ADD("/indexer/unchanged-speed", test_unchanged_speed);
     ADD("/indexer/kill9", test_kill9);
+    ADD("/indexer/interrupt", test_interrupt);
     ADD("/indexer/exit-codes", test_exit_codes);
     ADD("/indexer/summary-text", test_summary_text);
     ADD("/indexer/jsonl", test_jsonl);
