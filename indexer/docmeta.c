@@ -812,7 +812,12 @@ capitalise_organ(const char *upper)
     for (guint i = 0; i < n; i++) {
         if (i)
             g_string_append_c(out, ' ');
-        if ((i == 0 || i == second) && *words[i]) {
+        /* Each field of a name joined to the one before takes a capital too (Phụ lục II of
+           Nghị định 30, IV.1.a): "Bộ Văn hóa, Thể thao và Du lịch", "Sở Giáo dục và Đào tạo". */
+        gboolean next_field = second != G_MAXUINT && i > second &&
+                              (strcmp(words[i - 1], "và") == 0 || strcmp(words[i - 1], "-") == 0 ||
+                               g_str_has_suffix(words[i - 1], ","));
+        if ((i == 0 || i == second || next_field) && *words[i]) {
             gunichar c = g_unichar_totitle(g_utf8_get_char(words[i]));
             g_string_append_unichar(out, c);
             g_string_append(out, g_utf8_next_char(words[i]));

@@ -258,6 +258,149 @@ static const header_case header_cases[] = {
      "12/2025/TT-BTC", "Thông tư", "Bộ Tài chính", "2025-03-05", "Hà Nội",
      "Quy định mẫu biên bản giao nhận tài sản", "Cao Anh Tuấn"},
 
+    /* Phụ lục II, III.1.a of Nghị định 30: the noun of an administrative unit is in lower case
+       before the unit's name, even where the text writes "Thành phố Hà Nội". */
+    {"issuer-city-noun-lowercase",
+     "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HÀ NỘI\nSố: 2345/QĐ-UBND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nHà Nội, ngày 15 tháng 6 năm 2009\nQUYẾT ĐỊNH\n"
+     "Ban hành Quy chế quản lý thư điện tử của\nThành phố Hà Nội\n"
+     "Căn cứ Luật Tổ chức Hội đồng nhân dân và Ủy ban nhân dân;\n",
+     "2345/QĐ-UBND", "Quyết định", "Ủy ban nhân dân thành phố Hà Nội", "2009-06-15", "Hà Nội",
+     "Ban hành Quy chế quản lý thư điện tử của Thành phố Hà Nội", NULL},
+
+    /* III.1.c: "Thành phố Hồ Chí Minh" keeps its capital; "UBND" and "TP." are written out. */
+    {"issuer-hcm-special-case",
+     "UBND TP. HỒ CHÍ MINH\nSố: 18/CT-UBND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nTP. Hồ Chí Minh, ngày 3 tháng 10 năm 2024\nCHỈ THỊ\n"
+     "Về tăng cường công tác phòng cháy\nThực hiện chỉ đạo của thành phố hồ chí minh về an toàn.\n",
+     "18/CT-UBND", "Chỉ thị", "Ủy ban nhân dân Thành phố Hồ Chí Minh", "2024-10-03",
+     "TP. Hồ Chí Minh", "Về tăng cường công tác phòng cháy", NULL},
+
+    /* III.1.b: a unit named by a number keeps its noun's capital, and the digit does not keep
+       the line out of the issuer. */
+    {"issuer-numbered-district",
+     "ỦY BAN NHÂN DÂN\nQUẬN 1\nSố: 77/TB-UBND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nNgày 8 tháng 12 năm 2025\nTHÔNG BÁO\nLịch tiếp công dân\n"
+     "Kính gửi: Các phường.\n",
+     "77/TB-UBND", "Thông báo", "Ủy ban nhân dân Quận 1", "2025-12-08", NULL,
+     "Lịch tiếp công dân", NULL},
+
+    /* III.1.a with nothing in the text to copy: every syllable of the place takes a capital
+       ("Hội đồng nhân dân tỉnh Sơn La" is the example of IV.1.a). */
+    {"issuer-place-from-rule",
+     "HỘI ĐỒNG NHÂN DÂN\nTỈNH SƠN LA\nSố: 12/NQ-HĐND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nNgày 10 tháng 12 năm 2024\nNGHỊ QUYẾT\n"
+     "Về kế hoạch đầu tư công năm 2025\nCăn cứ Luật Đầu tư công;\n",
+     "12/NQ-HĐND", "Nghị quyết", "Hội đồng nhân dân tỉnh Sơn La", "2024-12-10", NULL,
+     "Về kế hoạch đầu tư công năm 2025", NULL},
+
+    /* IV.1.a: the words naming the type of an organ and its field take capitals where the
+       text never writes the name. */
+    {"issuer-school-type-and-field",
+     "TRƯỜNG ĐẠI HỌC BÁCH KHOA HÀ NỘI\nSố: 58/TB-ĐHBK\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nHà Nội, ngày 14 tháng 8 năm 2026\nTHÔNG BÁO\n"
+     "Về lịch nghỉ hè\nKính gửi: Các khoa, viện.\n",
+     "58/TB-ĐHBK", "Thông báo", "Trường Đại học Bách khoa Hà Nội", "2026-08-14", "Hà Nội",
+     "Về lịch nghỉ hè", NULL},
+
+    /* "xã hội" in a ministry's name is no commune: it keeps the capital the text gives it,
+       with no capital put on "hội". */
+    {"issuer-not-places",
+     "BỘ LAO ĐỘNG - THƯƠNG BINH\nVÀ XÃ HỘI\nSố: 05/2021/TT-BLĐTBXH\n"
+     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "Hà Nội, ngày 07 tháng 7 năm 2021\nTHÔNG TƯ\nQuy định quy chế tuyển sinh\n"
+     "Căn cứ Luật Giáo dục nghề nghiệp;\n"
+     "Bộ trưởng Bộ Lao động - Thương binh và Xã hội ban hành Thông tư.\n",
+     "05/2021/TT-BLĐTBXH", "Thông tư", "Bộ Lao động - Thương binh và Xã hội", "2021-07-07",
+     "Hà Nội", "Quy định quy chế tuyển sinh", NULL},
+
+    /* Every value shown goes through tracuu_text_fix_tones(): "Uỷ", "Hoá", "Hoà" become "Ủy",
+       "Hóa", "Hòa", so that a facet does not split on the tone placement a text uses. */
+    {"tone-placement",
+     "UỶ BAN NHÂN DÂN\nTỈNH THANH HOÁ\nSố: 05/CT-UBND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nThanh Hoá, ngày 20 tháng 3 năm 2012\nCHỈ THỊ\n"
+     "Về việc quản lý hoá chất\nNăm 2011, Uỷ ban nhân dân tỉnh Thanh Hoá đã chỉ đạo.\n"
+     "TM. UỶ BAN NHÂN DÂN\nCHỦ TỊCH\nLê Thị Hoà\n",
+     "05/CT-UBND", "Chỉ thị", "Ủy ban nhân dân tỉnh Thanh Hóa", "2012-03-20", "Thanh Hóa",
+     "Về việc quản lý hóa chất", "Lê Thị Hòa"},
+
+    /* Two-level headers: the issuing body is the lower line, qualified by the place of a
+       provincial authority above it. As HTML tables come out: one tab before each column. */
+    {"two-level-province-tabs",
+     "\tUBND TỈNH QUẢNG NAM\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "\tSỞ THÔNG TIN VÀ TRUYỀN THÔNG\tĐộc lập - Tự do - Hạnh phúc\n"
+     "\tSố: 45/BC-STTTT\tQuảng Nam, ngày 20 tháng 12 năm 2022\nBÁO CÁO\n"
+     "Kết quả triển khai thư điện tử công vụ năm 2022\n"
+     "Thực hiện Chỉ thị số 34/2008/CT-TTg, Sở Thông tin và Truyền thông báo cáo như sau:\n",
+     "45/BC-STTTT", "Báo cáo", "Sở Thông tin và Truyền thông tỉnh Quảng Nam", "2022-12-20",
+     "Quảng Nam", "Kết quả triển khai thư điện tử công vụ năm 2022", NULL},
+    {"two-level-hcm",
+     "UBND THÀNH PHỐ HỒ CHÍ MINH\nSỞ GIÁO DỤC VÀ ĐÀO TẠO\nSố: 12/GM-SGDĐT\n"
+     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "Thành phố Hồ Chí Minh, ngày 08 tháng 01 năm 2024\nGIẤY MỜI\n"
+     "Dự Hội nghị tổng kết công tác chuyển đổi số\nKính gửi: Hiệu trưởng các trường.\n",
+     "12/GM-SGDĐT", "Giấy mời", "Sở Giáo dục và Đào tạo Thành phố Hồ Chí Minh", "2024-01-08",
+     "Thành phố Hồ Chí Minh", "Dự Hội nghị tổng kết công tác chuyển đổi số", NULL},
+    {"two-level-department",
+     "UBND TỈNH NGHỆ AN\nSỞ NỘI VỤ\nSố: 56/TTr-SNV\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nNghệ An, ngày 10 tháng 7 năm 2023\nTỜ TRÌNH\n"
+     "Về việc ban hành Quy chế công tác văn thư\nKính gửi: Ủy ban nhân dân tỉnh Nghệ An.\n"
+     "Sở Nội vụ kính trình Ủy ban nhân dân tỉnh xem xét.\n",
+     "56/TTr-SNV", "Tờ trình", "Sở Nội vụ tỉnh Nghệ An", "2023-07-10", "Nghệ An",
+     "Về việc ban hành Quy chế công tác văn thư", NULL},
+    /* A unit that names its place already is not named twice. */
+    {"two-level-own-place",
+     "ỦY BAN NHÂN DÂN\nTHÀNH PHỐ HÀ NỘI\nSỞ Y TẾ HÀ NỘI\nSố: 310/SYT-NVY\n"
+     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+     "Hà Nội, ngày 02 tháng 02 năm 2024\nV/v phòng chống dịch bệnh mùa đông\n"
+     "Kính gửi: Các bệnh viện.\n",
+     "310/SYT-NVY", "Công văn", "Sở Y tế Hà Nội", "2024-02-02", "Hà Nội",
+     "V/v phòng chống dịch bệnh mùa đông", NULL},
+    /* A bare "VĂN PHÒNG" is the office of the body above it. */
+    {"two-level-office",
+     "UBND TỈNH NGHỆ AN\nVĂN PHÒNG\nSố: 1021/VP-TH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nNghệ An, ngày 04 tháng 3 năm 2024\n"
+     "V/v lịch làm việc của lãnh đạo tỉnh\nKính gửi: Các sở, ban, ngành.\n",
+     "1021/VP-TH", "Công văn", "Văn phòng Ủy ban nhân dân tỉnh Nghệ An", "2024-03-04", "Nghệ An",
+     "V/v lịch làm việc của lãnh đạo tỉnh", NULL},
+    /* Under a ministry the unit is named alone: "Tổng cục Thuế", not "... Bộ Tài chính"; and
+       the type word is cased by the rule, where the text's "Cục Thuế các tỉnh" would give
+       "Tổng Cục". */
+    {"two-level-ministry",
+     "BỘ TÀI CHÍNH\nTỔNG CỤC THUẾ\nSố: 4521/TCT-CS\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nHà Nội, ngày 12 tháng 11 năm 2024\n"
+     "V/v chính sách thuế giá trị gia tăng\nKính gửi: Cục Thuế các tỉnh.\n",
+     "4521/TCT-CS", "Công văn", "Tổng cục Thuế", "2024-11-12", "Hà Nội",
+     "V/v chính sách thuế giá trị gia tăng", NULL},
+
+    /* Party documents (Phụ lục II, IV.1.b): the Central Committee's units are named as
+       "Văn phòng Trung ương Đảng", "Ban Tuyên giáo Trung ương"; a provincial party committee
+       by its place. The Party's motto takes the place of the Republic's. */
+    {"party-central-office",
+     "BAN CHẤP HÀNH TRUNG\nƯƠNG\nVĂN PHÒNG\n*\nSố 64-TB/VPTW\nĐẢNG CỘNG SẢN VIỆT NAM\n"
+     "Hà Nội, ngày 22 tháng 5 năm 2022\nTHÔNG BÁO\nKết luận của Thường trực Ban Bí thư\n"
+     "Ngày 18 tháng 5 năm 2022, Thường trực Ban Bí thư đã làm việc.\n",
+     "64-TB/VPTW", "Thông báo", "Văn phòng Trung ương Đảng", "2022-05-22", "Hà Nội",
+     "Kết luận của Thường trực Ban Bí thư", NULL},
+    {"party-central-department",
+     "BAN CHẤP HÀNH TRUNG ƯƠNG\nBAN TUYÊN GIÁO\n*\nSố 125-HD/BTGTW\nĐẢNG CỘNG SẢN VIỆT NAM\n"
+     "Hà Nội, ngày 10 tháng 01 năm 2024\nHƯỚNG DẪN\nTuyên truyền kỷ niệm ngày thành lập Đảng\n"
+     "Thực hiện Kế hoạch của Ban Bí thư, Ban Tuyên giáo hướng dẫn như sau:\n",
+     "125-HD/BTGTW", "Hướng dẫn", "Ban Tuyên giáo Trung ương", "2024-01-10", "Hà Nội",
+     "Tuyên truyền kỷ niệm ngày thành lập Đảng", NULL},
+    {"party-provincial-committee",
+     "ĐẢNG BỘ TỈNH QUẢNG NAM\nTỈNH ỦY\n*\nSố 05-CT/TU\nĐẢNG CỘNG SẢN VIỆT NAM\n"
+     "Quảng Nam, ngày 15 tháng 3 năm 2023\nCHỈ THỊ\nVề tăng cường công tác dân vận\n"
+     "Thời gian qua, công tác dân vận có chuyển biến.\n",
+     "05-CT/TU", "Chỉ thị", "Tỉnh ủy Quảng Nam", "2023-03-15", "Quảng Nam",
+     "Về tăng cường công tác dân vận", NULL},
+    {"party-committee-department",
+     "TỈNH ỦY QUẢNG NAM\nBAN TUYÊN GIÁO\n*\nSố 12-KH/BTGTU\nĐẢNG CỘNG SẢN VIỆT NAM\n"
+     "Quảng Nam, ngày 20 tháng 4 năm 2023\nKẾ HOẠCH\nTuyên truyền các ngày lễ lớn\n"
+     "Thực hiện Hướng dẫn của Ban Tuyên giáo Trung ương, Ban Tuyên giáo Tỉnh ủy ban hành:\n",
+     "12-KH/BTGTU", "Kế hoạch", "Ban Tuyên giáo Tỉnh ủy Quảng Nam", "2023-04-20", "Quảng Nam",
+     "Tuyên truyền các ngày lễ lớn", NULL},
+
     /* No header at all: nothing is made up. */
     {"no-header",
      "Hôm nay trời đẹp. Chúng tôi đi dạo quanh hồ Gươm và ăn kem Tràng Tiền.\n"
