@@ -480,7 +480,8 @@ test_errors(void)
     for (gsize i = 0; i < G_N_ELEMENTS(error_cases); i++) {
         const error_case *e = &error_cases[i];
         g_autoptr(JsonObject) o = ask(c, e->line);
-        g_test_message("%s -> %s", e->line, error_code(o));
+        g_autofree char *shown = g_utf8_make_valid(e->line, -1);
+        g_test_message("%s -> %s", shown, error_code(o));
         g_assert_false(is_ok(o));
         g_assert_cmpstr(error_code(o), ==, e->code);
         JsonObject *err = json_object_get_object_member(o, "error");
