@@ -371,6 +371,18 @@ dispatch(const char *data, gsize len, const char *mime, const char *path, const 
             return dispatch(data, len, "text/plain", path, hint_name, hint_mime, error);
     }
 
+    {
+        /* Junk under a known name: say that the content, not the name, decided. */
+        static const char *const known[] = {".eml", ".msg", ".mbox", ".docx", ".doc",
+                                            ".html", ".htm", ".txt"};
+        for (gsize i = 0; i < G_N_ELEMENTS(known); i++) {
+            if (has_suffix(hint_name, known[i])) {
+                g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_UNSUPPORTED,
+                            "content is not what the name %s says: %s", known[i], mime);
+                return NULL;
+            }
+        }
+    }
     g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_UNSUPPORTED,
                 "unsupported content type %s", mime);
     return NULL;

@@ -672,6 +672,19 @@ test_pdf_mixed(void)
                     "1 of 2 pages have no text layer (scanned images?)");
 }
 
+/* Junk under a mail name: the error says the content did not match the name. */
+static void
+test_junk_named(void)
+{
+    g_autofree char *path = case_path("tmp:junk.eml");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_extracted) doc = tracuu_extract_file(path, &error);
+    g_assert_null(doc);
+    g_assert_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_UNSUPPORTED);
+    g_assert_cmpstr(error->message, ==,
+                    "content is not what the name .eml says: application/octet-stream");
+}
+
 /* The image-only PDF's error names the reason a user can act on. */
 static void
 test_pdf_image_only_message(void)
@@ -828,6 +841,7 @@ main(int argc, char **argv)
     g_test_add_func("/extract/pdf/pages", test_pdf_pages);
     g_test_add_func("/extract/pdf/image-only", test_pdf_image_only_message);
     g_test_add_func("/extract/pdf/mixed", test_pdf_mixed);
+    g_test_add_func("/extract/junk-named", test_junk_named);
     g_test_add_func("/extract/pdf/prefixes", test_pdf_prefixes);
     g_test_add_func("/extract/buffers", test_buffers);
     g_test_add_func("/extract/html/buffer", test_html_buffer);
