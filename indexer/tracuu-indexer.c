@@ -111,6 +111,7 @@ typedef struct {
     char *reason;     /* when failed */
     GVariant *docs;   /* TRACUU_DOCS_TYPE, to build; NULL when failed */
     guint line;       /* UNIT_JSONL: line number */
+    gsize bytes;      /* serialized size of docs, for back-pressure */
     GPtrArray *terms; /* built: char * unique terms */
     GPtrArray *built; /* built: tracuu_store_doc * */
 } unit;
@@ -163,9 +164,10 @@ typedef struct {
     GAsyncQueue *write_q;
 
     /* Counters written by the writer thread, read by the main thread for progress. */
-    gint files_done; /* atomic: file units applied */
-    gint units_done; /* atomic: units applied, for back-pressure */
-    gint fatal;      /* atomic: the index failed; stop */
+    gint files_done;  /* atomic: file units applied */
+    gint units_done;  /* atomic: units applied, for back-pressure */
+    gsize bytes_done; /* atomic: serialized size of the units applied */
+    gint fatal;       /* atomic: the index failed; stop */
 
     /* Owned by the writer thread until it is joined. */
     char *fatal_message;
@@ -498,8 +500,10 @@ writer_thread(gpointer data)
                     pending += apply_unit(rs, ready);
                     rs->cpu_apply += thread_cpu() - t0;
                 }
+                gsize bytes = ready->bytes;
                 unit_free(ready);
                 next++;
+                g_atomic_pointer_add(&rs->bytes_done, (gssize)bytes);
                 g_atomic_int_inc(&rs->units_done);
             }
         }
@@ -684,7 +688,8 @@ typedef struct {
     run_state rs;
     GPtrArray *files; /* tracuu_walk_file *: to extract */
     guint64 next_seq;
-    gint pushed; /* units pushed to the builders */
+    gint pushed;        /* units pushed to the builders */
+    gsize pushed_bytes; /* their serialized size */
     guint n_seen, n_unchanged;
     GPtrArray *walk_failures; /* report_item * */
     GPtrArray *walk_skips;    /* report_item * */
@@ -699,14 +704,24 @@ static void
 push_unit(run *r, unit *u)
 {
     u->seq = r->next_seq++;
+    u->bytes = u->docs != NULL ? g_variant_get_size(u->docs) : 0;
     r->pushed++;
+    r->pushed_bytes += u->bytes;
     g_async_queue_push(r->rs.build_q, u);
 }
 
-static guint
-in_flight(run *r)
+/* Most units and bytes of text held between the workers and the writer. Room for a few hundred
+ * documents lets extraction go on while the writer waits for a commit to reach the disk. */
+#define MAX_IN_FLIGHT_UNITS 512
+#define MAX_IN_FLIGHT_BYTES (256u * 1024 * 1024)
+
+/* TRUE when the builders and the writer have enough work queued: hold extraction back. */
+static gboolean
+writer_is_behind(run *r)
 {
-    return (guint)(r->pushed - g_atomic_int_get(&r->rs.units_done));
+    guint units = (guint)(r->pushed - g_atomic_int_get(&r->rs.units_done));
+    gsize bytes = r->pushed_bytes - (gsize)g_atomic_pointer_get(&r->rs.bytes_done);
+    return units >= MAX_IN_FLIGHT_UNITS || bytes >= MAX_IN_FLIGHT_BYTES;
 }
 
 static void
@@ -883,7 +898,6 @@ extract_all(run *r, guint n, GError **error)
         ws[i].pid = -1;
     GArray *retry = g_array_new(FALSE, FALSE, sizeof(guint)); /* jobs of workers that died */
     guint next_job = 0, total = r->files->len;
-    guint limit = 64 + 4 * n; /* results held in memory between workers and the writer */
     struct pollfd *pfd = g_new0(struct pollfd, n);
     gboolean ok = TRUE;
     for (;;) {
@@ -906,7 +920,7 @@ extract_all(run *r, guint n, GError **error)
                 ok = FALSE;
                 goto out;
             }
-            while (w->pid > 0 && w->njobs < WORKER_DEPTH && in_flight(r) < limit &&
+            while (w->pid > 0 && w->njobs < WORKER_DEPTH && !writer_is_behind(r) &&
                    (retry->len > 0 || next_job < total)) {
                 guint job;
                 if (retry->len > 0) {
@@ -936,7 +950,7 @@ extract_all(run *r, guint n, GError **error)
             pfd[i].revents = 0;
         }
         /* Held back by the writer, look again soon: it drains the queue quickly. */
-        int rc = poll(pfd, n, in_flight(r) >= limit ? 5 : 100);
+        int rc = poll(pfd, n, writer_is_behind(r) ? 5 : 100);
         if (rc < 0 && errno != EINTR) {
             g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "poll: %s",
                         g_strerror(errno));
@@ -1091,7 +1105,6 @@ import_jsonl(run *r, const char *path, GError **error)
     size_t cap = 0;
     ssize_t n;
     guint lineno = 0;
-    guint limit = 256;
     while ((n = getline(&line, &cap, fp)) >= 0) {
         lineno++;
         while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
@@ -1108,7 +1121,7 @@ import_jsonl(run *r, const char *path, GError **error)
             u->status = TRACUU_RESULT_FAILED;
             u->reason = reason;
         }
-        while (in_flight(r) >= limit && !g_atomic_int_get(&r->rs.fatal) && !interrupted)
+        while (writer_is_behind(r) && !g_atomic_int_get(&r->rs.fatal) && !interrupted)
             g_usleep(2000);
         if (g_atomic_int_get(&r->rs.fatal) || interrupted) {
             unit_free(u);
