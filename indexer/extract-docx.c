@@ -182,13 +182,19 @@ tracuu_zip_read_entry(const char *data, gsize len, const char *entry, gsize max_
     *out_len = zs.total_out;
     inflateEnd(&zs);
     if (zr != Z_STREAM_END) {
-        g_set_error(error, TRACUU_EXTRACT_ERROR,
-                    zr == Z_BUF_ERROR && zs.avail_out == 0 ? TRACUU_EXTRACT_ERROR_TOO_LARGE
-                                                           : TRACUU_EXTRACT_ERROR_DAMAGED,
-                    "zip entry %s: inflate failed (%s)", entry,
-                    zr == Z_BUF_ERROR && zs.avail_out == 0 ? "more data than declared"
-                                                           : (zs.msg ? zs.msg : "truncated"));
+        gboolean full = zs.avail_out == 0 && (zr == Z_BUF_ERROR || zr == Z_OK);
         *out_len = 0;
+        if (full && limit < (gsize)e.usize) {
+            /* Stopped by our ratio limit: a zip bomb, or at least not a document. */
+            g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE,
+                        "zip entry %s: inflates over %" G_GSIZE_FORMAT " bytes from %u", entry,
+                        limit, e.csize);
+        } else {
+            g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_DAMAGED,
+                        "zip entry %s: %s", entry,
+                        full ? "more data than its header declares"
+                             : (zs.msg ? zs.msg : "compressed data cut short"));
+        }
         return NULL;
     }
     out[*out_len] = '\0';

@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <zlib.h>
 
 /* --- Encoders written for the test, independently of text-decode.c ----------------------- */
 
@@ -672,6 +673,72 @@ test_pdf_mixed(void)
                     "1 of 2 pages have no text layer (scanned images?)");
 }
 
+/* Raw deflate of @len bytes at @data, as zip stores it. */
+static GByteArray *
+deflate_raw(const guchar *data, gsize len)
+{
+    z_stream zs;
+    GByteArray *out = g_byte_array_sized_new((guint)(len / 2 + 1024));
+    memset(&zs, 0, sizeof zs);
+    g_assert_cmpint(deflateInit2(&zs, 9, Z_DEFLATED, -MAX_WBITS, 9, Z_DEFAULT_STRATEGY), ==,
+                    Z_OK);
+    g_byte_array_set_size(out, (guint)deflateBound(&zs, (uLong)len));
+    zs.next_in = (Bytef *)data;
+    zs.avail_in = (uInt)len;
+    zs.next_out = out->data;
+    zs.avail_out = out->len;
+    g_assert_cmpint(deflate(&zs, Z_FINISH), ==, Z_STREAM_END);
+    g_byte_array_set_size(out, (guint)zs.total_out);
+    deflateEnd(&zs);
+    return out;
+}
+
+/* The zip reader's limits, on archives that name word/document.xml. */
+static void
+test_zip_limits(void)
+{
+    static const struct {
+        gsize real;      /* bytes of document.xml before compression */
+        guint32 declare; /* size the headers claim */
+        int error;
+    } cases[] = {
+        {2000, 2000, NO_ERROR},
+        /* 20 MB of one byte: deflate packs it over 1000 to 1, which no document does. */
+        {20000000, 20000000, TRACUU_EXTRACT_ERROR_TOO_LARGE},
+        /* The header says less than the data holds. */
+        {2000, 100, TRACUU_EXTRACT_ERROR_DAMAGED},
+        /* The header says more than the data holds: the deflate stream ends where it ends. */
+        {2000, 3000, NO_ERROR},
+    };
+    const char *head = "<w:document xmlns:w=\"http://schemas.openxmlformats.org/"
+                       "wordprocessingml/2006/main\"><w:body><w:p><w:r><w:t>";
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree guchar *xml = g_malloc(cases[i].real);
+        g_autoptr(GByteArray) packed = NULL;
+        g_autoptr(GByteArray) zip = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(tracuu_extracted) doc = NULL;
+        const char *tail = "</w:t></w:r></w:p></w:body></w:document>";
+
+        memset(xml, 'x', cases[i].real);
+        memcpy(xml, head, strlen(head));
+        memcpy(xml + cases[i].real - strlen(tail), tail, strlen(tail));
+        packed = deflate_raw(xml, cases[i].real);
+        zip = make_zip("word/document.xml", 8, packed->data, packed->len, cases[i].declare);
+        g_test_message("zip case %" G_GSIZE_FORMAT, i);
+        doc = tracuu_extract_buffer((const char *)zip->data, zip->len, "a.docx", NULL, &error);
+        if (cases[i].error == NO_ERROR) {
+            g_assert_no_error(error);
+            g_assert_cmpstr(doc->kind, ==, "docx");
+            g_assert_cmpuint(strlen(doc->text), ==,
+                             cases[i].real - strlen(head) - strlen(tail) + 1);
+        } else {
+            g_assert_null(doc);
+            g_assert_error(error, TRACUU_EXTRACT_ERROR, cases[i].error);
+        }
+    }
+}
+
 /* Junk under a mail name: the error says the content did not match the name. */
 static void
 test_junk_named(void)
@@ -842,6 +909,7 @@ main(int argc, char **argv)
     g_test_add_func("/extract/pdf/image-only", test_pdf_image_only_message);
     g_test_add_func("/extract/pdf/mixed", test_pdf_mixed);
     g_test_add_func("/extract/junk-named", test_junk_named);
+    g_test_add_func("/extract/zip/limits", test_zip_limits);
     g_test_add_func("/extract/pdf/prefixes", test_pdf_prefixes);
     g_test_add_func("/extract/buffers", test_buffers);
     g_test_add_func("/extract/html/buffer", test_html_buffer);
