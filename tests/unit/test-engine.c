@@ -79,6 +79,13 @@ static tracuu_docfields docs[] = {
              "quản lý văn bản điện tử trên địa bàn tỉnh.",
      .number = "1234/QĐ-UBND", .doc_type = "Quyết định",
      .issuer = "Ủy ban nhân dân tỉnh Hà Giang", .date = "2019-11-20"},
+    /* The same syllables, together in one and scattered in the other. */
+    {.id = "near", .path = "/archive/near.txt", .kind = "text", .title = "Ghi chép ba",
+     .text = "Hôm qua phòng hành chính đã gửi thư điện tử cho các phòng ban về lịch làm việc "
+             "của tuần sau."},
+    {.id = "far", .path = "/archive/far.txt", .kind = "text", .title = "Ghi chép bốn",
+     /* Shorter, so that BM25 alone would put it first. */
+     .text = "Hôm qua gửi thư cho phòng, điện cho ban về lịch tử tế."},
     {.id = "ma-tuy", .path = "/archive/ma-tuy.txt", .kind = "text",
      .title = "Luật Phòng, chống ma túy",
      .text = "Luật này quy định về phòng, chống ma túy; quản lý người sử dụng trái phép chất "
@@ -253,6 +260,31 @@ test_accent_first(fixture *fx, gconstpointer data)
     double s0 = json_object_get_double_member(json_array_get_object_element(hits, 0), "score");
     double s1 = json_object_get_double_member(json_array_get_object_element(hits, 1), "score");
     g_assert_cmpfloat(s0, >, s1);
+}
+
+static guint
+rank_of(JsonObject *r, const char *id)
+{
+    JsonArray *hits = json_object_get_array_member(r, "hits");
+    for (guint i = 0; i < json_array_get_length(hits); i++)
+        if (strcmp(json_object_get_string_member(json_array_get_object_element(hits, i), "id"),
+                   id) == 0)
+            return i;
+    g_error("no hit %s", id);
+    return G_MAXUINT;
+}
+
+/* Syllables that stand together as in the query rank above the same syllables apart. */
+static void
+test_proximity(fixture *fx, gconstpointer data)
+{
+    static const char *const queries[] = {"thu dien tu", "thư điện tử", "gui thu dien tu"};
+    for (size_t i = 0; i < G_N_ELEMENTS(queries); i++) {
+        g_autofree char *req =
+            g_strdup_printf("{\"op\":\"search\",\"q\":\"%s\",\"limit\":50}", queries[i]);
+        g_autoptr(JsonObject) r = search(fx, req);
+        g_assert_cmpuint(rank_of(r, "near"), <, rank_of(r, "far"));
+    }
 }
 
 /* A document number in any dash style and case: that document first, citing ones next. */
@@ -644,6 +676,7 @@ main(int argc, char **argv)
     ADD("unaccented-finds", test_unaccented_finds);
     ADD("accent-first", test_accent_first);
     ADD("docnum", test_docnum);
+    ADD("proximity", test_proximity);
     ADD("filters", test_filters);
     ADD("sort", test_sort);
     ADD("facets", test_facets);
