@@ -1,4 +1,5 @@
-/* extract-doc.c - text out of Word 97-2003 (.doc) files: a compound file reader and the piece table. */
+/* extract-doc.c - text out of Word 97-2003 .doc files: compound file reader, piece table. */
+*table.* /
 #include "extract-formats.h"
 
 #include <string.h>
@@ -15,12 +16,12 @@
 #define CFB_END 0xFFFFFFFEu
 #define CFB_FREE 0xFFFFFFFFu
 
-typedef struct {
+    typedef struct {
     const guchar *d;
     gsize len;
-    guint shift;       /* sector size = 1 << shift */
-    guint mini_shift;  /* mini sector size */
-    guint32 cutoff;    /* streams smaller than this live in the mini stream */
+    guint shift;      /* sector size = 1 << shift */
+    guint mini_shift; /* mini sector size */
+    guint32 cutoff;   /* streams smaller than this live in the mini stream */
     guint32 *fat;
     gsize n_fat;
     guint32 *minifat;
@@ -68,8 +69,8 @@ cfb_sector(const cfb *c, guint32 s)
  * by @get. A chain longer than the table (a cycle) or leaving the file is an error.
  */
 static guchar *
-chain_read(const cfb *c, const guint32 *fat, gsize n_fat, guint32 start, gsize want,
-           gboolean mini, gsize *out_len)
+chain_read(const cfb *c, const guint32 *fat, gsize n_fat, guint32 start, gsize want, gboolean mini,
+           gsize *out_len)
 {
     gsize unit = (gsize)1 << (mini ? c->mini_shift : c->shift);
     GByteArray *out = g_byte_array_new();
@@ -231,18 +232,20 @@ cfb_stream(const cfb *c, const char *name, gsize max, gsize *out_len)
 }
 
 /* windows-1252 in 0x80-0x9F, for 8-bit pieces. */
+/* clang-format off */
 static const gunichar cp1252_c1[32] = {
     0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
     0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
     0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
 };
+/* clang-format on */
 
 /* State of the text filter: Word's control characters and fields. */
 typedef struct {
     GString *out;
-    guint field_depth;     /* inside how many fields */
-    guint64 field_code;    /* bit i: field at depth i is still in its code part */
+    guint field_depth;  /* inside how many fields */
+    guint64 field_code; /* bit i: field at depth i is still in its code part */
 } doc_text;
 
 /*
@@ -275,7 +278,10 @@ doc_put(doc_text *t, gunichar c)
     if (t->field_code != 0)
         return;
     switch (c) {
-    case 0x0D: case 0x0B: case 0x0C: case 0x0E:
+    case 0x0D:
+    case 0x0B:
+    case 0x0C:
+    case 0x0E:
         g_string_append_c(t->out, '\n');
         break;
     case 0x07: /* end of a table cell or row */
@@ -405,8 +411,8 @@ doc_summary(tracuu_extracted *doc, const guchar *p, gsize len)
             utf8 = tracuu_text_decode((const char *)title, title_len, NULL);
         } else {
             cs = g_strdup_printf("CP%u", codepage);
-            utf8 = g_convert_with_fallback((const char *)title, (gssize)title_len, "UTF-8", cs,
-                                           "?", NULL, NULL, NULL);
+            utf8 = g_convert_with_fallback((const char *)title, (gssize)title_len, "UTF-8", cs, "?",
+                                           NULL, NULL, NULL);
         }
         doc->title = tracuu_extract_clean_title(utf8);
     }
@@ -481,8 +487,8 @@ tracuu_extract_doc(const char *data, gsize len, GError **error)
                     "encrypted Word document: a password is needed to read it");
         return NULL;
     }
-    table = cfb_stream(&c, (flags & 0x0200) ? "1Table" : "0Table", TRACUU_EXTRACT_MAX_FILE,
-                       &table_len);
+    table =
+        cfb_stream(&c, (flags & 0x0200) ? "1Table" : "0Table", TRACUU_EXTRACT_MAX_FILE, &table_len);
     summary = cfb_stream(&c, "\005SummaryInformation", 1024 * 1024, &summary_len);
     cfb_clear(&c);
     if (table == NULL)

@@ -129,8 +129,8 @@ tracuu_zip_read_entry(const char *data, gsize len, const char *entry, gsize max_
         return NULL;
     }
     /* The local header's own name and extra lengths say where the data starts. */
-    data_off = (gsize)e.local_offset + 30 + rd16(d + e.local_offset + 26) +
-               rd16(d + e.local_offset + 28);
+    data_off =
+        (gsize)e.local_offset + 30 + rd16(d + e.local_offset + 26) + rd16(d + e.local_offset + 28);
     if (data_off > len || len - data_off < e.csize) {
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_DAMAGED,
                     "zip entry %s: data runs past the end of the archive", entry);
@@ -138,8 +138,8 @@ tracuu_zip_read_entry(const char *data, gsize len, const char *entry, gsize max_
     }
     if (e.usize > max_size) {
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE,
-                    "zip entry %s: %u bytes is over the limit of %" G_GSIZE_FORMAT, entry,
-                    e.usize, max_size);
+                    "zip entry %s: %u bytes is over the limit of %" G_GSIZE_FORMAT, entry, e.usize,
+                    max_size);
         return NULL;
     }
 

@@ -10,10 +10,11 @@ static const char *const skipped[] = {"script", "style", "noscript", "template",
 
 /* Elements that start a new line: without them, words of adjacent blocks would run together. */
 static const char *const blocks[] = {
-    "p",     "div",     "br",     "li",  "ul",   "ol",      "tr",     "table",   "h1",
-    "h2",    "h3",      "h4",     "h5",  "h6",   "pre",     "blockquote", "section", "article",
-    "header", "footer", "nav",    "aside", "dd", "dt",      "dl",     "hr",      "form",
-    "address", "figure", "figcaption", "main", "caption", "thead", "tbody", "tfoot", "title",
+    "p",       "div",     "br",     "li",      "ul",     "ol",         "tr",   "table",
+    "h1",      "h2",      "h3",     "h4",      "h5",     "h6",         "pre",  "blockquote",
+    "section", "article", "header", "footer",  "nav",    "aside",      "dd",   "dt",
+    "dl",      "hr",      "form",   "address", "figure", "figcaption", "main", "caption",
+    "thead",   "tbody",   "tfoot",  "title",
 };
 
 static gboolean
@@ -117,8 +118,8 @@ declared_charset(const char *data, gsize len)
 static gboolean
 is_western(const char *charset)
 {
-    static const char *const names[] = {"iso-8859-1", "iso8859-1", "latin1", "latin-1",
-                                        "windows-1252", "cp1252", "us-ascii", "ascii"};
+    static const char *const names[] = {"iso-8859-1",   "iso8859-1", "latin1",   "latin-1",
+                                        "windows-1252", "cp1252",    "us-ascii", "ascii"};
     for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
         if (g_ascii_strcasecmp(charset, names[i]) == 0)
             return TRUE;

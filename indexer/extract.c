@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK(tracuu-extract-error-quark, tracuu_extract_error)
+G_DEFINE_QUARK(tracuu - extract - error - quark, tracuu_extract_error)
 
 /* libmagic's cookie is not thread-safe; the indexer extracts in processes, one cookie each. */
 static magic_t magic_cookie;
@@ -121,10 +121,25 @@ tracuu_extract_init(GError **error)
 
 /* The header names that make a text file an RFC 822 message rather than prose. */
 static const char *const mail_headers[] = {
-    "from",       "to",          "cc",           "subject",          "date",
-    "message-id", "received",    "return-path",  "mime-version",     "content-type",
-    "reply-to",   "in-reply-to", "references",   "delivered-to",     "x-mailer",
-    "sender",     "user-agent",  "dkim-signature", "content-transfer-encoding",
+    "from",
+    "to",
+    "cc",
+    "subject",
+    "date",
+    "message-id",
+    "received",
+    "return-path",
+    "mime-version",
+    "content-type",
+    "reply-to",
+    "in-reply-to",
+    "references",
+    "delivered-to",
+    "x-mailer",
+    "sender",
+    "user-agent",
+    "dkim-signature",
+    "content-transfer-encoding",
 };
 
 /*
@@ -244,8 +259,8 @@ extract_text(const char *data, gsize len, const char *mime, GError **error)
 
     if (len > TRACUU_EXTRACT_MAX_TEXT) {
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE,
-                    "text of %" G_GSIZE_FORMAT " bytes is over the limit of %" G_GSIZE_FORMAT,
-                    len, TRACUU_EXTRACT_MAX_TEXT);
+                    "text of %" G_GSIZE_FORMAT " bytes is over the limit of %" G_GSIZE_FORMAT, len,
+                    TRACUU_EXTRACT_MAX_TEXT);
         return NULL;
     }
     doc = tracuu_extracted_new("text", mime);
@@ -286,14 +301,15 @@ static tracuu_extracted *
 dispatch(const char *data, gsize len, const char *mime, const char *path, const char *hint_name,
          const char *hint_mime, GError **error)
 {
-    gboolean hint_pdf = has_suffix(hint_name, ".pdf") ||
-                        (hint_mime != NULL && g_ascii_strcasecmp(hint_mime, "application/pdf") == 0);
+    gboolean hint_pdf =
+        has_suffix(hint_name, ".pdf") ||
+        (hint_mime != NULL && g_ascii_strcasecmp(hint_mime, "application/pdf") == 0);
     gboolean ole;
 
     if (len > TRACUU_EXTRACT_MAX_FILE) {
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE,
-                    "file of %" G_GSIZE_FORMAT " bytes is over the limit of %" G_GSIZE_FORMAT,
-                    len, TRACUU_EXTRACT_MAX_FILE);
+                    "file of %" G_GSIZE_FORMAT " bytes is over the limit of %" G_GSIZE_FORMAT, len,
+                    TRACUU_EXTRACT_MAX_FILE);
         return NULL;
     }
     if (len == 0) {
@@ -373,8 +389,8 @@ dispatch(const char *data, gsize len, const char *mime, const char *path, const 
 
     {
         /* Junk under a known name: say that the content, not the name, decided. */
-        static const char *const known[] = {".eml", ".msg", ".mbox", ".docx", ".doc",
-                                            ".html", ".htm", ".txt"};
+        static const char *const known[] = {".eml", ".msg",  ".mbox", ".docx",
+                                            ".doc", ".html", ".htm",  ".txt"};
         for (gsize i = 0; i < G_N_ELEMENTS(known); i++) {
             if (has_suffix(hint_name, known[i])) {
                 g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_UNSUPPORTED,

@@ -1,4 +1,4 @@
-/* text-decode.c - detects the encoding of Vietnamese text (UTF-8 or a legacy one) and converts it. */
+/* text-decode.c - detects the encoding of Vietnamese text (UTF-8 or legacy) and converts it. */
 #include "extract-formats.h"
 
 #include <string.h>
@@ -59,25 +59,27 @@ tracuu_utf8_nfc(const char *s, gssize len)
 static const gunichar tcvn3_high[96] = {
     /* 0xA0 */ 0x00A0, 0x0102, 0x00C2, 0x00CA, 0x00D4, 0x01A0, 0x01AF, 0x0110,
     /* 0xA8 */ 0x0103, 0x00E2, 0x00EA, 0x00F4, 0x01A1, 0x01B0, 0x0111, 0,
-    /* 0xB0 */ 0, 0, 0, 0, 0, 0x00E0, 0x1EA3, 0x00E3,
-    /* 0xB8 */ 0x00E1, 0x1EA1, 0, 0x1EB1, 0x1EB3, 0x1EB5, 0x1EAF, 0,
-    /* 0xC0 */ 0, 0, 0, 0, 0, 0, 0x1EB7, 0x1EA7,
-    /* 0xC8 */ 0x1EA9, 0x1EAB, 0x1EA5, 0x1EAD, 0x00E8, 0, 0x1EBB, 0x1EBD,
+    /* 0xB0 */ 0,      0,      0,      0,      0,      0x00E0, 0x1EA3, 0x00E3,
+    /* 0xB8 */ 0x00E1, 0x1EA1, 0,      0x1EB1, 0x1EB3, 0x1EB5, 0x1EAF, 0,
+    /* 0xC0 */ 0,      0,      0,      0,      0,      0,      0x1EB7, 0x1EA7,
+    /* 0xC8 */ 0x1EA9, 0x1EAB, 0x1EA5, 0x1EAD, 0x00E8, 0,      0x1EBB, 0x1EBD,
     /* 0xD0 */ 0x00E9, 0x1EB9, 0x1EC1, 0x1EC3, 0x1EC5, 0x1EBF, 0x1EC7, 0x00EC,
-    /* 0xD8 */ 0x1EC9, 0, 0, 0, 0x0129, 0x00ED, 0x1ECB, 0x00F2,
-    /* 0xE0 */ 0, 0x1ECF, 0x00F5, 0x00F3, 0x1ECD, 0x1ED3, 0x1ED5, 0x1ED7,
+    /* 0xD8 */ 0x1EC9, 0,      0,      0,      0x0129, 0x00ED, 0x1ECB, 0x00F2,
+    /* 0xE0 */ 0,      0x1ECF, 0x00F5, 0x00F3, 0x1ECD, 0x1ED3, 0x1ED5, 0x1ED7,
     /* 0xE8 */ 0x1ED1, 0x1ED9, 0x1EDD, 0x1EDF, 0x1EE1, 0x1EDB, 0x1EE3, 0x00F9,
-    /* 0xF0 */ 0, 0x1EE7, 0x0169, 0x00FA, 0x1EE5, 0x1EEB, 0x1EED, 0x1EEF,
+    /* 0xF0 */ 0,      0x1EE7, 0x0169, 0x00FA, 0x1EE5, 0x1EEB, 0x1EED, 0x1EEF,
     /* 0xF8 */ 0x1EE9, 0x1EF1, 0x1EF3, 0x1EF7, 0x1EF9, 0x00FD, 0x1EF5, 0,
 };
 
 /* windows-1252 in 0x80-0x9F: Word's curly quotes and dashes survive in legacy text files. */
+/* clang-format off */
 static const gunichar cp1252_c1[32] = {
     0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
     0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
     0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0xFFFD,
 };
+/* clang-format on */
 
 /* A byte outside the tables of TCVN3 and VNI, read as windows-1252 (Latin-1 above 0x9F). */
 static gunichar
@@ -120,11 +122,11 @@ typedef struct {
 } vni_mark;
 
 static const vni_mark vni_marks[] = {
-    {0xF9, 0x0301, 0}, {0xF8, 0x0300, 0}, {0xFB, 0x0309, 0}, {0xF5, 0x0303, 0},
-    {0xEF, 0x0323, 0}, {0xE2, 0x0302, 0}, {0xE1, 0x0302, 0x0301}, {0xE0, 0x0302, 0x0300},
-    {0xE5, 0x0302, 0x0309}, {0xE3, 0x0302, 0x0303}, {0xE4, 0x0302, 0x0323},
-    {0xEA, 0x0306, 0}, {0xE9, 0x0306, 0x0301}, {0xE8, 0x0306, 0x0300}, {0xFA, 0x0306, 0x0309},
-    {0xFC, 0x0306, 0x0303}, {0xEB, 0x0306, 0x0323},
+    {0xF9, 0x0301, 0},      {0xF8, 0x0300, 0},      {0xFB, 0x0309, 0},      {0xF5, 0x0303, 0},
+    {0xEF, 0x0323, 0},      {0xE2, 0x0302, 0},      {0xE1, 0x0302, 0x0301}, {0xE0, 0x0302, 0x0300},
+    {0xE5, 0x0302, 0x0309}, {0xE3, 0x0302, 0x0303}, {0xE4, 0x0302, 0x0323}, {0xEA, 0x0306, 0},
+    {0xE9, 0x0306, 0x0301}, {0xE8, 0x0306, 0x0300}, {0xFA, 0x0306, 0x0309}, {0xFC, 0x0306, 0x0303},
+    {0xEB, 0x0306, 0x0323},
 };
 
 /* Letters VNI writes in one byte (lowercase; the capital is the byte minus 0x20). */
@@ -239,18 +241,17 @@ decode_iconv(const char *d, gsize len, const char *charset)
 
 /* Vowel nuclei, without tone, including the ones that follow "gi" and "qu". */
 static const char *const vowel_clusters[] = {
-    "a",   "ă",   "â",   "e",   "ê",   "i",   "o",   "ô",   "ơ",   "u",   "ư",   "y",
-    "ai",  "ao",  "au",  "ay",  "âu",  "ây",  "eo",  "êu",  "ia",  "iê",  "iu",  "oa",
-    "oă",  "oe",  "oi",  "oo",  "ôi",  "ơi",  "ua",  "uâ",  "uă",  "uê",  "ui",  "uô",
-    "uơ",  "uy",  "ưa",  "ưi",  "ưu",  "ươ",  "yê",  "ie",  "io",  "iô",  "iơ",  "iư",
-    "iâ",  "iă",  "iêu", "yêu", "oai", "oao", "oay", "oeo", "uây", "uôi", "uya", "uyê",
-    "uyu", "ươi", "ươu", "iươ", "iây", "iâu", "iai", "iao", "iau", "iay", "ieo", "iưa",
-    "ioi", "iôi", "iơi", "uyê",
+    "a",   "ă",   "â",   "e",   "ê",   "i",   "o",   "ô",   "ơ",   "u",   "ư",   "y",   "ai",
+    "ao",  "au",  "ay",  "âu",  "ây",  "eo",  "êu",  "ia",  "iê",  "iu",  "oa",  "oă",  "oe",
+    "oi",  "oo",  "ôi",  "ơi",  "ua",  "uâ",  "uă",  "uê",  "ui",  "uô",  "uơ",  "uy",  "ưa",
+    "ưi",  "ưu",  "ươ",  "yê",  "ie",  "io",  "iô",  "iơ",  "iư",  "iâ",  "iă",  "iêu", "yêu",
+    "oai", "oao", "oay", "oeo", "uây", "uôi", "uya", "uyê", "uyu", "ươi", "ươu", "iươ", "iây",
+    "iâu", "iai", "iao", "iau", "iay", "ieo", "iưa", "ioi", "iôi", "iơi", "uyê",
 };
 
 static const char *const initials[] = {
-    "",  "b",  "c",  "ch", "d",  "đ",  "g",  "gh", "h", "k",  "kh", "l", "m",  "n",
-    "ng", "ngh", "nh", "p", "ph", "q", "r",  "s",  "t", "th", "tr", "v", "x",
+    "",   "b",   "c",  "ch", "d",  "đ", "g", "gh", "h", "k",  "kh", "l", "m", "n",
+    "ng", "ngh", "nh", "p",  "ph", "q", "r", "s",  "t", "th", "tr", "v", "x",
 };
 
 static const char *const finals[] = {"", "c", "ch", "m", "n", "ng", "nh", "p", "t"};
@@ -269,8 +270,18 @@ static gboolean
 is_vowel(gunichar c)
 {
     switch (c) {
-    case 'a': case 'e': case 'i': case 'o': case 'u': case 'y':
-    case 0x0103: case 0x00E2: case 0x00EA: case 0x00F4: case 0x01A1: case 0x01B0:
+    case 'a':
+    case 'e':
+    case 'i':
+    case 'o':
+    case 'u':
+    case 'y':
+    case 0x0103:
+    case 0x00E2:
+    case 0x00EA:
+    case 0x00F4:
+    case 0x01A1:
+    case 0x01B0:
         return TRUE;
     default:
         return FALSE;
@@ -380,8 +391,8 @@ vietnamese_score(const char *text)
  */
 typedef enum { ENC_UTF8, ENC_CP1258, ENC_TCVN3, ENC_VNI, ENC_VISCII, ENC_VN1, N_ENC } encoding;
 
-static const char *const enc_names[N_ENC] = {"UTF-8", "windows-1258", "TCVN3", "VNI",
-                                             "VISCII", "TCVN5712-1"};
+static const char *const enc_names[N_ENC] = {"UTF-8", "windows-1258", "TCVN3",
+                                             "VNI",   "VISCII",       "TCVN5712-1"};
 
 static char *
 decode_as(encoding enc, const char *data, gsize len)

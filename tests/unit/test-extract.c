@@ -97,22 +97,36 @@ encode_vni(const char *s)
         if (shape == 0x031B) { /* horn: ơ and ư are one byte each */
             letter = base == 'o' ? 0xF4 : 0xF6;
         } else if (base == 'i' && tone != 0) {
-            letter = tone == 0x0301 ? 0xED : tone == 0x0300 ? 0xEC : tone == 0x0309 ? 0xE6
-                     : tone == 0x0303 ? 0xF3 : 0xF2;
+            letter = tone == 0x0301   ? 0xED
+                     : tone == 0x0300 ? 0xEC
+                     : tone == 0x0309 ? 0xE6
+                     : tone == 0x0303 ? 0xF3
+                                      : 0xF2;
             tone = 0;
         } else if (base == 'y' && tone == 0x0323) {
             letter = 0xEE;
             tone = 0;
         }
         if (shape == 0x0302) {
-            mark = tone == 0 ? 0xE2 : tone == 0x0301 ? 0xE1 : tone == 0x0300 ? 0xE0
-                   : tone == 0x0309 ? 0xE5 : tone == 0x0303 ? 0xE3 : 0xE4;
+            mark = tone == 0        ? 0xE2
+                   : tone == 0x0301 ? 0xE1
+                   : tone == 0x0300 ? 0xE0
+                   : tone == 0x0309 ? 0xE5
+                   : tone == 0x0303 ? 0xE3
+                                    : 0xE4;
         } else if (shape == 0x0306) {
-            mark = tone == 0 ? 0xEA : tone == 0x0301 ? 0xE9 : tone == 0x0300 ? 0xE8
-                   : tone == 0x0309 ? 0xFA : tone == 0x0303 ? 0xFC : 0xEB;
+            mark = tone == 0        ? 0xEA
+                   : tone == 0x0301 ? 0xE9
+                   : tone == 0x0300 ? 0xE8
+                   : tone == 0x0309 ? 0xFA
+                   : tone == 0x0303 ? 0xFC
+                                    : 0xEB;
         } else if (tone != 0) {
-            mark = tone == 0x0301 ? 0xF9 : tone == 0x0300 ? 0xF8 : tone == 0x0309 ? 0xFB
-                   : tone == 0x0303 ? 0xF5 : 0xEF;
+            mark = tone == 0x0301   ? 0xF9
+                   : tone == 0x0300 ? 0xF8
+                   : tone == 0x0309 ? 0xFB
+                   : tone == 0x0303 ? 0xF5
+                                    : 0xEF;
         }
         if (letter == 0) {
             guint8 b = (guint8)(upper ? g_ascii_toupper((char)base) : (char)base);
@@ -161,8 +175,8 @@ static const char *const sentences[] = {
 
 typedef struct {
     test_encoding enc;
-    const char *charset; /* what tracuu_text_decode must report */
-    gboolean capitals;   /* the encoding can write accented capitals */
+    const char *charset;          /* what tracuu_text_decode must report */
+    gboolean capitals;            /* the encoding can write accented capitals */
     const char *sentence_charset; /* reported for the sentences, when not @charset */
 } decode_case;
 
@@ -307,82 +321,183 @@ static char *tmpdir;
 #define NO_ERROR (-1)
 
 typedef struct {
-    const char *path;      /* "shared:..." under TRACUU_SHARED_DATA, "src:..." under the source
-                              root, "tmp:..." made by make_fixtures() */
-    int error;             /* tracuu_extract_error or NO_ERROR */
+    const char *path; /* "shared:..." under TRACUU_SHARED_DATA, "src:..." under the source
+                         root, "tmp:..." made by make_fixtures() */
+    int error;        /* tracuu_extract_error or NO_ERROR */
     const char *kind;
     const char *mime;
-    const char *title;     /* NULL: must be NULL */
-    const char *created;   /* NULL: not checked */
-    guint pages;           /* 0: pages must be NULL */
+    const char *title;   /* NULL: must be NULL */
+    const char *created; /* NULL: not checked */
+    guint pages;         /* 0: pages must be NULL */
     const char *fragments[4];
-    guint children;        /* number of children; 0: none */
+    guint children; /* number of children; 0: none */
 } file_case;
 
 static const file_case file_cases[] = {
-    {"shared:samples/pdf/01_Cong_Van_Den_Bo_GDDT.pdf", NO_ERROR, "pdf", "application/pdf", NULL,
-     "2026-08-14", 1,
+    {"shared:samples/pdf/01_Cong_Van_Den_Bo_GDDT.pdf",
+     NO_ERROR,
+     "pdf",
+     "application/pdf",
+     NULL,
+     "2026-08-14",
+     1,
      {"Số: 2154/BGDĐT-CNTT", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Kính gửi:"}},
-    {"shared:samples/pdf/02_Quyet_Dinh_UBND_Ha_Noi.pdf", NO_ERROR, "pdf", "application/pdf",
-     NULL, NULL, 1, {"QUYẾT ĐỊNH", "Hà Nội"}},
-    {"shared:samples/pdf/fax_document_test_01.pdf", NO_ERROR, "pdf", "application/pdf",
-     "fax_document_test_01", "2026-07-20", 2, {"Số: 125/CV-BT", "Công ty Cổ phần Công nghệ"}},
+    {"shared:samples/pdf/02_Quyet_Dinh_UBND_Ha_Noi.pdf",
+     NO_ERROR,
+     "pdf",
+     "application/pdf",
+     NULL,
+     NULL,
+     1,
+     {"QUYẾT ĐỊNH", "Hà Nội"}},
+    {"shared:samples/pdf/fax_document_test_01.pdf",
+     NO_ERROR,
+     "pdf",
+     "application/pdf",
+     "fax_document_test_01",
+     "2026-07-20",
+     2,
+     {"Số: 125/CV-BT", "Công ty Cổ phần Công nghệ"}},
     {"shared:samples/legacy_doc/01_TB-BGH_22.1.2013_Tang_cuong_giam_sat_trong_phong_thi.pdf",
      TRACUU_EXTRACT_ERROR_NO_TEXT},
-    {"src:tests/data/extract/memo.pdf", NO_ERROR, "pdf", "application/pdf", "Memo on the budget",
-     "2008-12-03", 1, {"Confidential memo 2024: budget plan"}},
+    {"src:tests/data/extract/memo.pdf",
+     NO_ERROR,
+     "pdf",
+     "application/pdf",
+     "Memo on the budget",
+     "2008-12-03",
+     1,
+     {"Confidential memo 2024: budget plan"}},
     {"src:tests/data/extract/encrypted.pdf", TRACUU_EXTRACT_ERROR_ENCRYPTED},
-    {"shared:samples/docx_laws/100_2015_QH13_296661.docx", NO_ERROR, "docx",
-     "application/vnd.openxmlformats-officedocument.wordprocessingml.document", NULL, NULL, 0,
+    {"shared:samples/docx_laws/100_2015_QH13_296661.docx",
+     NO_ERROR,
+     "docx",
+     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     NULL,
+     NULL,
+     0,
      {"Điều 1. Nhiệm vụ của Bộ luật hình sự", "Số: 100/2015/QH13", "BỘ LUẬT\nHÌNH SỰ"}},
-    {"shared:samples/docx_laws/145_2020_ND-CP_459400.docx", NO_ERROR, "docx",
+    {"shared:samples/docx_laws/145_2020_ND-CP_459400.docx",
+     NO_ERROR,
+     "docx",
      "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
      /* The file's dc:title, left over from a template, its layout spaces made one. */
-     "Số 215 + 216 Ngày 08 tháng 3 năm 2007", NULL, 0, {"145/2020/NĐ-CP"}},
+     "Số 215 + 216 Ngày 08 tháng 3 năm 2007",
+     NULL,
+     0,
+     {"145/2020/NĐ-CP"}},
     /* Tabs, line breaks, paragraphs and table cells; title and date from core.xml. */
-    {"src:tests/data/extract/small.docx", NO_ERROR, "docx",
-     "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Quyết định",
-     "2024-05-02", 0,
+    {"src:tests/data/extract/small.docx",
+     NO_ERROR,
+     "docx",
+     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     "Quyết định",
+     "2024-05-02",
+     0,
      {"Số: 12/QĐ-UBND\tHà Nội\n", "\na\nb\n", "\nTheo Nghị định 30/2020/NĐ-CP.\n"}},
     /* Word 97-2003: 8-bit and UTF-16 pieces, cells as tabs. */
     /* Its title is stored in the VNI font's bytes: "KHOA LUA\xC4T" is "KHOA LUẬT". */
-    {"shared:samples/legacy_doc/1_Mau_bien_ban.doc", NO_ERROR, "doc", "application/msword",
-     "KHOA LUẬT:______________", "2013-04-04", 0, {"BIÊN BẢN HỌP LỚP\nĐánh giá điểm rèn luyện sinh viên", "Cố vấn học tập:\t"}},
-    {"shared:samples/legacy_doc/8.congvantuyentruyendaihoixic.doc", NO_ERROR, "doc",
-     "application/msword", "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM", "2013-08-09", 0,
+    {"shared:samples/legacy_doc/1_Mau_bien_ban.doc",
+     NO_ERROR,
+     "doc",
+     "application/msword",
+     "KHOA LUẬT:______________",
+     "2013-04-04",
+     0,
+     {"BIÊN BẢN HỌP LỚP\nĐánh giá điểm rèn luyện sinh viên", "Cố vấn học tập:\t"}},
+    {"shared:samples/legacy_doc/8.congvantuyentruyendaihoixic.doc",
+     NO_ERROR,
+     "doc",
+     "application/msword",
+     "TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM",
+     "2013-08-09",
+     0,
      {"TỔNG LIÊN ĐOÀN LAO ĐỘNG VIỆT NAM", "Số: 172/CĐN-TGNC", "Hà Nội, ngày 9 tháng 8 năm 2013"}},
-    {"shared:samples/legacy_doc/03TB_Ke_hoach_xet_tot_nghiep_dot_1-2014.doc", NO_ERROR, "doc",
-     "application/msword", NULL, "2014-03-10", 0, {"Số: 03/TB-ĐTĐH", "V/v xét tốt nghiệp đợt 1 năm 2014"}},
+    {"shared:samples/legacy_doc/03TB_Ke_hoach_xet_tot_nghiep_dot_1-2014.doc",
+     NO_ERROR,
+     "doc",
+     "application/msword",
+     NULL,
+     "2014-03-10",
+     0,
+     {"Số: 03/TB-ĐTĐH", "V/v xét tốt nghiệp đợt 1 năm 2014"}},
     /* Made by make-small-doc.py: an 8-bit piece, a UTF-16 piece in the mini stream, a field. */
-    {"src:tests/data/extract/small.doc", NO_ERROR, "doc", "application/msword", NULL, NULL, 0,
+    {"src:tests/data/extract/small.doc",
+     NO_ERROR,
+     "doc",
+     "application/msword",
+     NULL,
+     NULL,
+     0,
      {"Quyet dinh\nSố: 12/QĐ-UBND\tHà Nội\t\tvbpl.vn\nChú thích: theo Luật 2015.\n"}},
     {"tmp:truncated.doc", TRACUU_EXTRACT_ERROR_DAMAGED},
     /* A password-protected DOCX is a compound file holding an EncryptedPackage stream. */
     {"src:tests/data/extract/encrypted.docx", TRACUU_EXTRACT_ERROR_ENCRYPTED},
-    {"src:tests/data/extract/cp1258.html", NO_ERROR, "html", "text/html",
-     "Thông báo về lịch nghỉ Tết", NULL, 0,
+    {"src:tests/data/extract/cp1258.html",
+     NO_ERROR,
+     "html",
+     "text/html",
+     "Thông báo về lịch nghỉ Tết",
+     NULL,
+     0,
      {"Cơ quan nghỉ Tết Nguyên đán từ ngày 25 tháng 01 năm 2025.",
       "Đề nghị các đơn vị\nbố trí trực ban.", "Số\t123/TB-VP"}},
     /* Made at test time. */
-    {"tmp:pdf-named.txt", NO_ERROR, "pdf", "application/pdf", "Memo on the budget", NULL, 1,
+    {"tmp:pdf-named.txt",
+     NO_ERROR,
+     "pdf",
+     "application/pdf",
+     "Memo on the budget",
+     NULL,
+     1,
      {"budget plan"}},
     {"tmp:truncated.pdf", TRACUU_EXTRACT_ERROR_DAMAGED},
     {"tmp:junk.pdf", TRACUU_EXTRACT_ERROR_DAMAGED},
     {"tmp:empty.pdf", TRACUU_EXTRACT_ERROR_DAMAGED},
     {"tmp:empty.txt", TRACUU_EXTRACT_ERROR_NO_TEXT},
     {"tmp:missing.pdf", TRACUU_EXTRACT_ERROR_IO},
-    {"tmp:tcvn3.txt", NO_ERROR, "text", "text/plain", NULL, NULL, 0,
+    {"tmp:tcvn3.txt",
+     NO_ERROR,
+     "text",
+     "text/plain",
+     NULL,
+     NULL,
+     0,
      {"Căn cứ Luật Tổ chức Chính phủ", "Điều 1. Phạm vi điều chỉnh và đối tượng áp dụng"}},
-    {"tmp:vni.txt", NO_ERROR, "text", "text/plain", NULL, NULL, 0,
+    {"tmp:vni.txt",
+     NO_ERROR,
+     "text",
+     "text/plain",
+     NULL,
+     NULL,
+     0,
      {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Nghị định về công tác văn thư"}},
-    {"tmp:utf8.txt", NO_ERROR, "text", "text/plain", NULL, NULL, 0,
+    {"tmp:utf8.txt",
+     NO_ERROR,
+     "text",
+     "text/plain",
+     NULL,
+     NULL,
+     0,
      {"Kính gửi: các sở, ban, ngành"}},
-    {"tmp:utf16.txt", NO_ERROR, "text", "text/plain", NULL, NULL, 0,
+    {"tmp:utf16.txt",
+     NO_ERROR,
+     "text",
+     "text/plain",
+     NULL,
+     NULL,
+     0,
      {"Thông báo kết luận của chủ tịch"}},
     {"tmp:image.png", TRACUU_EXTRACT_ERROR_UNSUPPORTED},
     {"tmp:bomb.docx", TRACUU_EXTRACT_ERROR_TOO_LARGE},
     /* Mail is recognised by content, whatever libmagic calls a Maildir file. */
-    {"tmp:maildir-msg", NO_ERROR, "mail", "message/rfc822", "Lịch họp giao ban", NULL, 0,
+    {"tmp:maildir-msg",
+     NO_ERROR,
+     "mail",
+     "message/rfc822",
+     "Lịch họp giao ban",
+     NULL,
+     0,
      {"Kính gửi các phòng"}},
     {"tmp:archive.mbox", NO_ERROR, "mbox", "application/mbox", NULL, NULL, 0, {NULL}, 2},
     {"tmp:junk.eml", TRACUU_EXTRACT_ERROR_UNSUPPORTED},
@@ -435,18 +550,45 @@ make_zip(const char *name, guint16 method, const void *data, guint32 csize, guin
     guint16 nlen = (guint16)strlen(name);
     guint32 cdir, cdir_size;
 
-    put32(z, 0x04034b50); put16(z, 20); put16(z, 0); put16(z, method); put32(z, 0);
-    put32(z, 0); put32(z, csize); put32(z, usize); put16(z, nlen); put16(z, 0);
+    put32(z, 0x04034b50);
+    put16(z, 20);
+    put16(z, 0);
+    put16(z, method);
+    put32(z, 0);
+    put32(z, 0);
+    put32(z, csize);
+    put32(z, usize);
+    put16(z, nlen);
+    put16(z, 0);
     g_byte_array_append(z, (const guint8 *)name, nlen);
     g_byte_array_append(z, data, csize);
     cdir = z->len;
-    put32(z, 0x02014b50); put16(z, 20); put16(z, 20); put16(z, 0); put16(z, method);
-    put32(z, 0); put32(z, 0); put32(z, csize); put32(z, usize); put16(z, nlen); put16(z, 0);
-    put16(z, 0); put16(z, 0); put16(z, 0); put32(z, 0); put32(z, 0);
+    put32(z, 0x02014b50);
+    put16(z, 20);
+    put16(z, 20);
+    put16(z, 0);
+    put16(z, method);
+    put32(z, 0);
+    put32(z, 0);
+    put32(z, csize);
+    put32(z, usize);
+    put16(z, nlen);
+    put16(z, 0);
+    put16(z, 0);
+    put16(z, 0);
+    put16(z, 0);
+    put32(z, 0);
+    put32(z, 0);
     g_byte_array_append(z, (const guint8 *)name, nlen);
     cdir_size = z->len - cdir;
-    put32(z, 0x06054b50); put16(z, 0); put16(z, 0); put16(z, 1); put16(z, 1);
-    put32(z, cdir_size); put32(z, cdir); put16(z, 0);
+    put32(z, 0x06054b50);
+    put16(z, 0);
+    put16(z, 0);
+    put16(z, 1);
+    put16(z, 1);
+    put32(z, cdir_size);
+    put32(z, cdir);
+    put16(z, 0);
     return z;
 }
 
@@ -464,8 +606,9 @@ make_fixtures(void)
     g_autoptr(GByteArray) vni = NULL;
     g_autoptr(GByteArray) bomb = NULL;
     g_autoptr(GByteArray) no_body = NULL;
-    static const guchar png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13,
-                                 'I', 'H', 'D', 'R', 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0};
+    static const guchar png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0,
+                                 0,    13,  'I', 'H', 'D',  'R',  0,    0,    0, 1,
+                                 0,    0,   0,   1,   8,    2,    0,    0,    0};
     guchar junk[3000];
     guchar deflated[8] = {0x03, 0x00}; /* an empty final deflate block */
     gsize memo_len;
@@ -512,8 +655,8 @@ make_fixtures(void)
     tcvn3 = encode_tcvn3(legacy_text);
     write_tmp("tcvn3.txt", tcvn3->data, tcvn3->len);
     g_free(legacy_text);
-    legacy_text = g_strjoin("\n", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", sentences[0],
-                            sentences[3], NULL);
+    legacy_text =
+        g_strjoin("\n", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", sentences[0], sentences[3], NULL);
     vni = encode_vni(legacy_text);
     write_tmp("vni.txt", vni->data, vni->len);
 
@@ -680,8 +823,7 @@ deflate_raw(const guchar *data, gsize len)
     z_stream zs;
     GByteArray *out = g_byte_array_sized_new((guint)(len / 2 + 1024));
     memset(&zs, 0, sizeof zs);
-    g_assert_cmpint(deflateInit2(&zs, 9, Z_DEFLATED, -MAX_WBITS, 9, Z_DEFAULT_STRATEGY), ==,
-                    Z_OK);
+    g_assert_cmpint(deflateInit2(&zs, 9, Z_DEFLATED, -MAX_WBITS, 9, Z_DEFAULT_STRATEGY), ==, Z_OK);
     g_byte_array_set_size(out, (guint)deflateBound(&zs, (uLong)len));
     zs.next_in = (Bytef *)data;
     zs.avail_in = (uInt)len;
@@ -784,8 +926,9 @@ test_buffers(void)
         {"junk.pdf", NULL, "data.bin", NULL, TRACUU_EXTRACT_ERROR_UNSUPPORTED, NULL},
         {"truncated.pdf", NULL, "a.pdf", NULL, TRACUU_EXTRACT_ERROR_DAMAGED, NULL},
         {NULL, "", "empty.pdf", NULL, TRACUU_EXTRACT_ERROR_DAMAGED, NULL},
-        {NULL, "<html><head><title>T\xC3\xAAn</title></head><body><p>N\xE1\xBB\x99i dung</p>"
-               "<script>hidden()</script></body></html>",
+        {NULL,
+         "<html><head><title>T\xC3\xAAn</title></head><body><p>N\xE1\xBB\x99i dung</p>"
+         "<script>hidden()</script></body></html>",
          "a.html", "text/html", NO_ERROR, "html"},
         {NULL, "Xin ch\xC3\xA0o", "note.txt", "text/plain", NO_ERROR, "text"},
         {"tcvn3.txt", NULL, "old.txt", NULL, NO_ERROR, "text"},
