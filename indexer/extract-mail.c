@@ -1227,6 +1227,58 @@ parser_new(GMimeStream *stream, GMimeFormat format, GMimeParserOptions **options
     return parser;
 }
 
+/*
+ * The message at @data with every header of its header block (first line and continuation
+ * lines) cut to MAIL_HEADER_MAX bytes, or NULL when none is longer. GMime decodes Subject and
+ * the address headers word by word while it parses, which takes seconds on a hostile 2 MB line,
+ * so they are cut before it sees them. Adds a line to @notes per header cut.
+ */
+static GByteArray *
+clip_long_headers(const char *data, gsize len, GPtrArray *notes)
+{
+    GByteArray *out = NULL;
+    gsize copied = 0; /* data[0, copied) is in out already */
+    gsize header_start = 0;
+    gsize header_used = 0;
+    gsize pos = 0;
+    while (pos < len) {
+        const char *nl = memchr(data + pos, '\n', len - pos);
+        gsize end = nl ? (gsize)(nl - data) + 1 : len;
+        gsize line_len = end - pos;
+        if (line_len == 1 || (line_len == 2 && data[pos] == '\r'))
+            break; /* the blank line: the body is GMime's to read */
+        if (data[pos] != ' ' && data[pos] != '\t') {
+            header_start = pos;
+            header_used = 0;
+        }
+        if (header_used + line_len <= MAIL_HEADER_MAX) {
+            header_used += line_len;
+            pos = end;
+            continue;
+        }
+        gsize keep = header_used < MAIL_HEADER_MAX ? MAIL_HEADER_MAX - header_used : 0;
+        while (keep > 0 && ((guchar)data[pos + keep] & 0xC0) == 0x80)
+            keep--;
+        if (out == NULL)
+            out = g_byte_array_sized_new(len);
+        g_byte_array_append(out, (const guint8 *)data + copied, pos + keep - copied);
+        if (keep > 0)
+            g_byte_array_append(out, (const guint8 *)"\n", 1);
+        copied = end;
+        if (header_used <= MAIL_HEADER_MAX) {
+            gsize name_len = strcspn(data + header_start, ":\n");
+            g_autofree char *name = ascii_safe(data + header_start, MIN(name_len, (gsize)40));
+            g_ptr_array_add(
+                notes, g_strdup_printf("header %s: over %d bytes, cut", name, MAIL_HEADER_MAX));
+        }
+        header_used = MAIL_HEADER_MAX + 1;
+        pos = end;
+    }
+    if (out != NULL)
+        g_byte_array_append(out, (const guint8 *)data + copied, len - copied);
+    return out;
+}
+
 tracuu_extracted *
 tracuu_extract_mail_message(const char *data, gsize len, guint depth, GError **error)
 {
@@ -1237,10 +1289,20 @@ tracuu_extract_mail_message(const char *data, gsize len, guint depth, GError **e
     }
     if (!tracuu_extract_init(error)) /* GMime must be set up; a no-op when it is */
         return NULL;
-    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data ? data : "", data ? len : 0);
+    if (data == NULL)
+        len = 0;
+    g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GByteArray) clipped = clip_long_headers(data, len, notes);
+    if (clipped != NULL) {
+        data = (const char *)clipped->data;
+        len = clipped->len;
+    }
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data ? data : "", len);
     GMimeParserOptions *options = NULL;
     parse_report report;
     GMimeParser *parser = parser_new(stream, GMIME_FORMAT_MESSAGE, &options, &report);
+    for (guint i = 0; i < notes->len; i++)
+        g_ptr_array_add(report.warnings, g_strdup(g_ptr_array_index(notes, i)));
     GMimeMessage *message = g_mime_parser_construct_message(parser, options);
     tracuu_extracted *doc = NULL;
 
