@@ -567,28 +567,37 @@ tracuu_store_set_metadata(tracuu_store *store, const char *key, const char *valu
     }
 }
 
+/*
+ * Both listings stream (an index has millions of terms, too many to copy first). If a writer
+ * discards the revision being read midway, the retry reopens and goes on after the last entry
+ * given, so @func sees each entry once.
+ */
 tracuu_store_status
 tracuu_store_list_metadata(tracuu_store *store, const char *prefix,
                            tracuu_store_metadata_func func, void *user_data)
 {
     clear_error(store);
     try {
-        /* Collected first, so that a retry after DatabaseModifiedError does not call @func
-         * twice for the same key. */
-        std::vector<std::pair<std::string, std::string>> items = with_retry(store, [&] {
-            std::vector<std::pair<std::string, std::string>> v;
+        std::string p = prefix ? prefix : "";
+        std::string last;
+        bool started = false, stop = false;
+        with_retry(store, [&] {
             Xapian::Database &db = store->db();
-            std::string p = prefix ? prefix : "";
-            for (Xapian::TermIterator it = db.metadata_keys_begin(p);
-                 it != db.metadata_keys_end(p); ++it) {
-                std::string key = *it;
-                v.emplace_back(key, db.get_metadata(key));
+            Xapian::TermIterator it = db.metadata_keys_begin(p), end = db.metadata_keys_end(p);
+            if (started) {
+                it.skip_to(last);
+                if (it != end && *it == last)
+                    ++it;
             }
-            return v;
+            for (; it != end && !stop; ++it) {
+                std::string key = *it;
+                std::string value = db.get_metadata(key);
+                last = key;
+                started = true;
+                stop = !func(key.c_str(), value.c_str(), value.size(), user_data);
+            }
+            return 0;
         });
-        for (const auto &kv : items)
-            if (!func(kv.first.c_str(), kv.second.c_str(), kv.second.size(), user_data))
-                break;
         return TRACUU_STORE_OK;
     } catch (...) {
         return fail(store);
@@ -601,22 +610,29 @@ tracuu_store_list_terms(tracuu_store *store, const char *prefix, tracuu_store_te
 {
     clear_error(store);
     try {
-        std::vector<std::pair<std::string, uint64_t>> items = with_retry(store, [&] {
-            std::vector<std::pair<std::string, uint64_t>> v;
+        std::string p = prefix ? prefix : "";
+        std::string last;
+        bool started = false, stop = false;
+        with_retry(store, [&] {
             Xapian::Database &db = store->db();
-            std::string p = prefix ? prefix : "";
-            for (Xapian::TermIterator it = db.allterms_begin(p); it != db.allterms_end(p);
-                 ++it) {
+            Xapian::TermIterator it = db.allterms_begin(p), end = db.allterms_end(p);
+            if (started) {
+                it.skip_to(last);
+                if (it != end && *it == last)
+                    ++it;
+            }
+            for (; it != end && !stop; ++it) {
                 Xapian::doccount freq = it.get_termfreq();
                 /* A writer lists terms whose documents were all deleted since the commit. */
-                if (freq > 0)
-                    v.emplace_back(*it, freq);
+                if (freq == 0)
+                    continue;
+                std::string term = *it;
+                last = term;
+                started = true;
+                stop = !func(term.c_str(), term.size(), freq, user_data);
             }
-            return v;
+            return 0;
         });
-        for (const auto &t : items)
-            if (!func(t.first.c_str(), t.first.size(), t.second, user_data))
-                break;
         return TRACUU_STORE_OK;
     } catch (...) {
         return fail(store);

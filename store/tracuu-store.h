@@ -104,7 +104,9 @@ tracuu_store_status tracuu_store_set_metadata(tracuu_store *store, const char *k
 
 /*
  * Calls @func for every metadata key starting with @prefix, in key order, with its value.
- * The strings are valid only during the call. @func returns false to stop early.
+ * The strings are valid only during the call. @func returns false to stop early. It may use
+ * other handles, but must not change @store. If writers discard the revision being read
+ * midway, the listing goes on in the newest one after the last key given (each key once).
  */
 typedef bool (*tracuu_store_metadata_func)(const char *key, const char *value, size_t len,
                                            void *user_data);
@@ -113,7 +115,8 @@ tracuu_store_status tracuu_store_list_metadata(tracuu_store *store, const char *
 
 /*
  * Calls @func for every term starting with @prefix that indexes at least one document, in term
- * order, with its document frequency. The string is valid only during the call.
+ * order, with its document frequency. The string is valid only during the call. The listing
+ * streams (nothing is copied first) and behaves as tracuu_store_list_metadata() above.
  */
 typedef bool (*tracuu_store_term_func)(const char *term, size_t len, uint64_t doc_freq,
                                        void *user_data);

@@ -1192,6 +1192,77 @@ test_modified_retry(Fixture *fx, gconstpointer data)
     tracuu_store_free(reader);
 }
 
+typedef struct {
+    tracuu_store *writer;
+    GString *last;
+    int count;
+    int dupes;
+} listing;
+
+/*
+ * Halfway through the listing, a writer rewrites every listed entry four times, committing each
+ * time, so that the blocks of the revision being read are discarded: documents move to new
+ * numbers (delete, then add) and metadata values change.
+ */
+static bool
+list_and_write(const char *term, size_t len, uint64_t freq, void *user_data)
+{
+    listing *l = user_data;
+    if (l->count > 0 && strcmp(term, l->last->str) <= 0)
+        l->dupes++;
+    g_string_assign(l->last, term);
+    if (++l->count == 100) {
+        for (int round = 5; round < 9; round++) {
+            for (int i = 0; i < 3000; i++) {
+                char q[32], key[32], value[32];
+                snprintf(q, sizeof q, "Qr%d", i);
+                snprintf(key, sizeof key, "k%05d", i);
+                snprintf(value, sizeof value, "round %d value %d", round, i);
+                check_ok(l->writer, tracuu_store_delete(l->writer, q));
+                check_ok(l->writer, tracuu_store_set_metadata(l->writer, key, value,
+                                                              strlen(value)));
+            }
+            fill_round(l->writer, round, 3000);
+        }
+    }
+    return true;
+}
+
+static bool
+list_meta_and_write(const char *key, const char *value, size_t len, void *user_data)
+{
+    return list_and_write(key, strlen(key), 1, user_data);
+}
+
+/* A listing interrupted by DatabaseModifiedError goes on after the last entry it gave. */
+static void
+test_modified_listing(Fixture *fx, gconstpointer data)
+{
+    const int n = 3000;
+    fill_round(fx->store, 0, n);
+    for (int i = 0; i < n; i++) {
+        char key[32], value[32];
+        snprintf(key, sizeof key, "k%05d", i);
+        snprintf(value, sizeof value, "v%d", i);
+        check_ok(fx->store, tracuu_store_set_metadata(fx->store, key, value, strlen(value)));
+    }
+    check_ok(fx->store, tracuu_store_commit(fx->store));
+
+    static const gboolean meta[] = {FALSE, TRUE};
+    for (gsize i = 0; i < G_N_ELEMENTS(meta); i++) {
+        tracuu_store *reader = open_ok(fx->path, TRACUU_STORE_READ);
+        listing l = {.writer = fx->store, .last = g_string_new(NULL)};
+        if (meta[i])
+            check_ok(reader, tracuu_store_list_metadata(reader, "k", list_meta_and_write, &l));
+        else
+            check_ok(reader, tracuu_store_list_terms(reader, "Qr", list_and_write, &l));
+        g_assert_cmpint(l.dupes, ==, 0);
+        g_assert_cmpint(l.count, ==, n);
+        g_string_free(l.last, TRUE);
+        tracuu_store_free(reader);
+    }
+}
+
 /* ---- Time limit ---- */
 
 static void
@@ -1292,6 +1363,7 @@ main(int argc, char **argv)
     ADD("/store/locked", test_locked);
     ADD("/store/reopen", test_reopen);
     ADD("/store/modified-retry", test_modified_retry);
+    ADD("/store/modified-listing", test_modified_listing);
     ADD("/store/weights", test_weights);
     ADD("/store/bm25", test_bm25);
     ADD("/store/bad-query", test_bad_query);
