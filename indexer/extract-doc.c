@@ -1,5 +1,4 @@
 /* extract-doc.c - text out of Word 97-2003 .doc files: compound file reader, piece table. */
-*table.* /
 #include "extract-formats.h"
 
 #include <string.h>
