@@ -10,18 +10,52 @@
  * left as they are.
  */
 
-/* The date of the document info as "YYYY-MM-DD", or NULL when the PDF gives none. */
+/* The date of the document info as "YYYY-MM-DD", in the PDF's own time zone, or NULL. */
 static char *
 pdf_created(PopplerDocument *pdf)
 {
     GDateTime *dt = poppler_document_get_creation_date_time(pdf);
     char *out;
 
+    /* Some producers write only the modification date; it is the closest date we have. */
+    if (dt == NULL)
+        dt = poppler_document_get_modification_date_time(pdf);
     if (dt == NULL)
         return NULL;
     out = g_date_time_format(dt, "%Y-%m-%d");
     g_date_time_unref(dt);
     return out;
+}
+
+/*
+ * The document info title as a title, or NULL when it is not one: the placeholders PDF
+ * generators write when nobody gave a title, and the "Microsoft Word - qd15.doc" that printing
+ * from Word leaves, which names a file rather than the document.
+ */
+static char *
+pdf_title(const char *raw)
+{
+    static const char *const placeholders[] = {"(anonymous)", "untitled", "(untitled)",
+                                               "untitled document"};
+    static const char *const file_suffixes[] = {".doc", ".docx", ".rtf", ".odt",
+                                                ".xls", ".xlsx", ".txt", ".pdf"};
+    g_autofree char *title = tracuu_extract_clean_title(raw);
+    const char *t = title;
+
+    if (title == NULL)
+        return NULL;
+    for (gsize i = 0; i < G_N_ELEMENTS(placeholders); i++) {
+        if (g_ascii_strcasecmp(title, placeholders[i]) == 0)
+            return NULL;
+    }
+    if (g_str_has_prefix(t, "Microsoft Word - "))
+        t += strlen("Microsoft Word - ");
+    for (gsize i = 0; i < G_N_ELEMENTS(file_suffixes); i++) {
+        gsize n = strlen(t), k = strlen(file_suffixes[i]);
+        if (n >= k && g_ascii_strcasecmp(t + n - k, file_suffixes[i]) == 0)
+            return NULL;
+    }
+    return *t != '\0' ? g_strdup(t) : NULL;
 }
 
 /* TRUE when @s holds at least one character that is not white space. */
@@ -119,11 +153,7 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
 
     title = poppler_document_get_title(pdf);
     if (title != NULL) {
-        g_strstrip(title);
-        /* Placeholders PDF generators write when nobody gave a title are not titles. */
-        if (strcmp(title, "(anonymous)") != 0 && g_ascii_strcasecmp(title, "untitled") != 0 &&
-            strcmp(title, "(untitled)") != 0)
-            doc->title = tracuu_extract_clean_title(title);
+        doc->title = pdf_title(title);
         g_free(title);
     }
     doc->created = pdf_created(pdf);
