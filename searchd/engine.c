@@ -7,7 +7,7 @@
 #include "tracuu-schema.h"
 
 #define ENGINE_MAX_LIMIT 1000
-#define ENGINE_SNIPPET_BYTES 200
+#define ENGINE_SNIPPET_CHARS 200
 #define ENGINE_FACET_LIMIT 100
 #define ENGINE_EXACT_TOTAL 5000 /* totals are exact up to this many matches */
 /* Documents with the number asked for, and documents citing it, ranked ahead of the rest. */
@@ -387,7 +387,7 @@ make_hit(tracuu_engine *e, const tracuu_hit *h, double score, GHashTable *marks)
     g_autofree char *snippet =
         e->no_snippets ? g_strdup("")
                        : tracuu_snippet_make(e->tk, text ? text : "", text ? strlen(text) : 0,
-                                             marks, ENGINE_SNIPPET_BYTES, &at);
+                                             marks, ENGINE_SNIPPET_CHARS, &at);
     json_object_set_string_member(hit, "snippet", snippet);
     for (size_t i = 0; i < G_N_ELEMENTS(hit_fields); i++) {
         const char *v = obj_string(d, hit_fields[i]);

@@ -82,9 +82,31 @@ append_escaped(GString *out, const char *text, size_t len)
         g_string_append_c(out, ' ');
 }
 
+/* The byte offset @n characters after @at (or the end). */
+static size_t
+forward_chars(const char *text, size_t len, size_t at, size_t n)
+{
+    while (at < len && n > 0) {
+        at = (size_t)(g_utf8_next_char(text + at) - text);
+        n--;
+    }
+    return MIN(at, len);
+}
+
+/* The byte offset @n characters before @at (or 0). */
+static size_t
+back_chars(const char *text, size_t at, size_t n)
+{
+    while (at > 0 && n > 0) {
+        at = utf8_floor(text, at - 1);
+        n--;
+    }
+    return at;
+}
+
 char *
 tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTable *marks,
-                    size_t max_bytes, size_t *at)
+                    size_t max_chars, size_t *at)
 {
     if (at != NULL)
         *at = 0;
@@ -94,8 +116,10 @@ tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTab
     g_autofree char *valid = g_utf8_make_valid(text, (gssize)len);
     text = valid;
     len = strlen(valid);
-    if (max_bytes < 16)
-        max_bytes = 16;
+    if (max_chars < 16)
+        max_chars = 16;
+    /* Windows are compared in bytes; Vietnamese text is mostly under two bytes a character. */
+    size_t max_bytes = max_chars * 3 / 2;
 
     g_autoptr(GArray) matches = g_array_new(FALSE, FALSE, sizeof(match));
     if (marks != NULL && g_hash_table_size(marks) > 0) {
@@ -104,8 +128,12 @@ tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTab
         tracuu_tokenizer_run(tk, text, MIN(len, (size_t)SNIPPET_SCAN_BYTES), 0, scan_token, &s);
     }
 
-    /* The window of matches [i, j) fitting in max_bytes with the most distinct terms. */
-    size_t best_i = 0, best_j = 0;
+    /*
+     * The window of matches [i, j) fitting in max_bytes with the most distinct terms; among
+     * equals, the one whose distinct terms stand closest together (a phrase beats the same
+     * words spread over a page), then the one with most matches.
+     */
+    size_t best_i = 0, best_j = 0, best_tight = G_MAXSIZE;
     guint best_distinct = 0, best_total = 0;
     if (matches->len > 0) {
         g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
@@ -113,18 +141,24 @@ tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTab
             const match *mi = &g_array_index(matches, match, i);
             g_hash_table_remove_all(seen);
             guint j = i;
+            size_t tight = 0;
             while (j < matches->len) {
                 const match *mj = &g_array_index(matches, match, j);
                 if (mj->end - mi->start > max_bytes)
                     break;
-                g_hash_table_add(seen, GUINT_TO_POINTER(mj->term + 1));
+                if (g_hash_table_add(seen, GUINT_TO_POINTER(mj->term + 1)))
+                    tight = mj->end - mi->start; /* where the last new term was reached */
                 j++;
                 if (j - i > 64)
                     break; /* enough to judge a window; keeps this linear */
             }
             guint distinct = g_hash_table_size(seen);
-            if (distinct > best_distinct || (distinct == best_distinct && j - i > best_total)) {
+            gboolean better = distinct > best_distinct ||
+                              (distinct == best_distinct &&
+                               (tight < best_tight || (tight == best_tight && j - i > best_total)));
+            if (better) {
                 best_distinct = distinct;
+                best_tight = tight;
                 best_total = j - i;
                 best_i = i;
                 best_j = j;
@@ -132,24 +166,22 @@ tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTab
         }
     }
 
-    size_t w_start = 0, w_end = MIN(len, max_bytes);
+    size_t w_start = 0;
     if (best_j > best_i) {
         const match *first = &g_array_index(matches, match, best_i);
         const match *last = &g_array_index(matches, match, best_j - 1);
-        size_t span = last->end - first->start;
-        size_t lead = (max_bytes - MIN(span, max_bytes)) / 3;
-        w_start = first->start > lead ? first->start - lead : 0;
-        w_end = MIN(len, w_start + max_bytes);
-        if (w_end - w_start < max_bytes && w_end == len)
-            w_start = len > max_bytes ? len - max_bytes : 0;
-        if (w_start > first->start)
-            w_start = first->start;
+        size_t span = g_utf8_strlen(text + first->start, (gssize)(last->end - first->start));
+        /* A third of what the matches leave goes before them, the rest after. */
+        size_t lead = (max_chars - MIN(span, max_chars)) / 3;
+        w_start = back_chars(text, first->start, lead);
+        /* Near the end of the text, fill the window from before instead. */
+        if (forward_chars(text, len, w_start, max_chars) == len)
+            w_start = MIN(back_chars(text, len, max_chars), first->start);
         if (at != NULL)
             *at = first->start;
     }
-    /* Cut on characters, and on white space when there is some close by. */
-    w_start = utf8_floor(text, w_start);
-    w_end = w_end < len ? utf8_floor(text, w_end) : len;
+    size_t w_end = forward_chars(text, len, w_start, max_chars);
+    /* Cut on white space when there is some close by. */
     if (w_start > 0) {
         size_t k = w_start;
         while (k < w_start + 24 && k < w_end && text[k] != ' ' && text[k] != '\n')
