@@ -1041,9 +1041,8 @@ case_admin_units(char **words, guint n, guint from)
         guint j = i + len;
         gboolean number = g_unichar_isdigit(g_utf8_get_char(words[j]));
         gboolean special = word_is(words[i], "thủ") ||
-                           (word_is(words[i], "thành") && j + 2 < n &&
-                            word_is(words[j], "hồ") && word_is(words[j + 1], "chí") &&
-                            word_is(words[j + 2], "minh"));
+                           (word_is(words[i], "thành") && j + 2 < n && word_is(words[j], "hồ") &&
+                            word_is(words[j + 1], "chí") && word_is(words[j + 2], "minh"));
         for (guint k = i; k < j; k++)
             replace_word(words, k,
                          k == i && (number || special) ? title_word(words[k])
@@ -1099,12 +1098,20 @@ fix_organ_case(const char *cased)
             if (!organ_heads[head].generic && head_words < n &&
                 g_unichar_islower(g_utf8_get_char(words[head_words])))
                 replace_word(words, head_words, title_word(words[head_words]));
+            /* A party committee is named by its place, every syllable of which takes a
+               capital: "Tỉnh ủy Quảng Nam" ("Đảng ủy xã ..." names its unit's noun). */
+            gboolean committee = FALSE;
+            for (size_t i = 0; i < G_N_ELEMENTS(party_committees); i++)
+                committee |= strcmp(organ_heads[head].folded, party_committees[i]) == 0 &&
+                             strcmp(party_committees[i], "dang uy") != 0;
+            for (guint i = head_words; committee && i < n && strcmp(words[i], "-") != 0; i++)
+                replace_word(words, i, title_word(words[i]));
         }
     }
     /* The country's name is a proper name wherever the rule left it in lower case. */
     for (guint i = 0; i + 1 < n; i++)
-        if (word_is(words[i], "việt") && (word_is(words[i + 1], "nam") ||
-                                           word_is(words[i + 1], "nam,"))) {
+        if (word_is(words[i], "việt") &&
+            (word_is(words[i + 1], "nam") || word_is(words[i + 1], "nam,"))) {
             replace_word(words, i, title_word(words[i]));
             replace_word(words, i + 1, title_word(words[i + 1]));
         }
@@ -1289,8 +1296,8 @@ qualify_organ(const char *text, size_t len, const char *parent_upper, const char
             if (strcmp(f, party_committees[i]) != 0)
                 continue;
             /* "Đảng ủy xã Y" keeps the unit's noun; "Tỉnh ủy Quảng Nam" says it already. */
-            g_autofree char *where = strcmp(f, "dang uy") == 0 ? g_strdup(place)
-                                                               : place_name_only(place);
+            g_autofree char *where =
+                strcmp(f, "dang uy") == 0 ? g_strdup(place) : place_name_only(place);
             g_autofree char *shown = case_place(where);
             return g_strconcat(name, " ", shown, NULL);
         }

@@ -282,8 +282,8 @@ static const header_case header_cases[] = {
      "ỦY BAN NHÂN DÂN\nQUẬN 1\nSố: 77/TB-UBND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
      "Độc lập - Tự do - Hạnh phúc\nNgày 8 tháng 12 năm 2025\nTHÔNG BÁO\nLịch tiếp công dân\n"
      "Kính gửi: Các phường.\n",
-     "77/TB-UBND", "Thông báo", "Ủy ban nhân dân Quận 1", "2025-12-08", NULL,
-     "Lịch tiếp công dân", NULL},
+     "77/TB-UBND", "Thông báo", "Ủy ban nhân dân Quận 1", "2025-12-08", NULL, "Lịch tiếp công dân",
+     NULL},
 
     /* III.1.a with nothing in the text to copy: every syllable of the place takes a capital
        ("Hội đồng nhân dân tỉnh Sơn La" is the example of IV.1.a). */
@@ -400,6 +400,13 @@ static const header_case header_cases[] = {
      "Thực hiện Hướng dẫn của Ban Tuyên giáo Trung ương, Ban Tuyên giáo Tỉnh ủy ban hành:\n",
      "12-KH/BTGTU", "Kế hoạch", "Ban Tuyên giáo Tỉnh ủy Quảng Nam", "2023-04-20", "Quảng Nam",
      "Tuyên truyền các ngày lễ lớn", NULL},
+
+    /* A committee named by its place, which the text never writes in mixed case. */
+    {"party-committee-place-from-rule",
+     "TỈNH ỦY BẮC NINH\n*\nSố 10-NQ/TU\nĐẢNG CỘNG SẢN VIỆT NAM\nNgày 5 tháng 6 năm 2023\n"
+     "NGHỊ QUYẾT\nVề phát triển nông nghiệp\nThời gian qua, nông nghiệp phát triển khá.\n",
+     "10-NQ/TU", "Nghị quyết", "Tỉnh ủy Bắc Ninh", "2023-06-05", NULL, "Về phát triển nông nghiệp",
+     NULL},
 
     /* No header at all: nothing is made up. */
     {"no-header",
