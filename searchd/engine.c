@@ -9,7 +9,7 @@
 #define ENGINE_MAX_LIMIT 1000
 #define ENGINE_SNIPPET_CHARS 200
 #define ENGINE_FACET_LIMIT 100
-#define ENGINE_EXACT_TOTAL 5000 /* totals are exact up to this many matches */
+#define ENGINE_EXACT_TOTAL 1000 /* totals are exact up to this many matches */
 /* Documents with the number asked for, and documents citing it, ranked ahead of the rest. */
 #define ENGINE_TIER_MAX 10000
 
