@@ -1283,7 +1283,11 @@ qualify_organ(const char *text, size_t len, const char *parent_upper, const char
     if (party && has_prefix_word(pf, "ban chap hanh trung uong")) {
         if (strcmp(f, "van phong") == 0)
             return g_strdup("Văn phòng Trung ương Đảng");
-        if (!strstr(f, "trung uong"))
+        /* Its departments are "of the Centre"; a body with a name of its own ("Đảng ủy Ngoài
+           nước") is not renamed. */
+        gboolean department = has_prefix_word(f, "ban") || has_prefix_word(f, "uy ban kiem tra") ||
+                              has_prefix_word(f, "hoi dong");
+        if (department && !strstr(f, "trung uong"))
             return g_strconcat(name, " Trung ương", NULL);
         return g_steal_pointer(&name);
     }

@@ -401,6 +401,20 @@ static const header_case header_cases[] = {
      "12-KH/BTGTU", "Kế hoạch", "Ban Tuyên giáo Tỉnh ủy Quảng Nam", "2023-04-20", "Quảng Nam",
      "Tuyên truyền các ngày lễ lớn", NULL},
 
+    /* A commune's committee keeps its unit's noun; a body under the Central Committee with a
+       name of its own is not made "... Trung ương". */
+    {"party-commune-committee",
+     "ĐẢNG BỘ XÃ ĐÔNG HÒA\nĐẢNG ỦY\n*\nSố 21-NQ/ĐU\nĐẢNG CỘNG SẢN VIỆT NAM\n"
+     "Đông Hòa, ngày 02 tháng 01 năm 2024\nNGHỊ QUYẾT\nVề nhiệm vụ năm 2024\n"
+     "Năm 2023, Đảng bộ xã đã lãnh đạo hoàn thành các chỉ tiêu.\n",
+     "21-NQ/ĐU", "Nghị quyết", "Đảng ủy xã Đông Hòa", "2024-01-02", "Đông Hòa",
+     "Về nhiệm vụ năm 2024", NULL},
+    {"party-central-own-name",
+     "BAN CHẤP HÀNH TRUNG ƯƠNG\nĐẢNG ỦY NGOÀI NƯỚC\n*\nSố 03-HD/ĐUNN\nĐẢNG CỘNG SẢN VIỆT NAM\n"
+     "Hà Nội, ngày 12 tháng 3 năm 2024\nHƯỚNG DẪN\nVề công tác đảng viên ở nước ngoài\n"
+     "Thực hiện Quy định của Ban Bí thư, Đảng ủy Ngoài nước hướng dẫn như sau:\n",
+     "03-HD/ĐUNN", "Hướng dẫn", "Đảng ủy Ngoài nước", "2024-03-12", "Hà Nội",
+     "Về công tác đảng viên ở nước ngoài", NULL},
     /* A committee named by its place, which the text never writes in mixed case. */
     {"party-committee-place-from-rule",
      "TỈNH ỦY BẮC NINH\n*\nSố 10-NQ/TU\nĐẢNG CỘNG SẢN VIỆT NAM\nNgày 5 tháng 6 năm 2023\n"
