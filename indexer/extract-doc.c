@@ -15,7 +15,7 @@
 #define CFB_END 0xFFFFFFFEu
 #define CFB_FREE 0xFFFFFFFFu
 
-    typedef struct {
+typedef struct {
     const guchar *d;
     gsize len;
     guint shift;      /* sector size = 1 << shift */
@@ -303,51 +303,6 @@ doc_put(doc_text *t, gunichar c)
 }
 
 /*
- * Text typed in the legacy Vietnamese fonts (.VnTime, VNI-Times) is stored as the Latin-1
- * characters the font draws as Vietnamese letters. When a document holds nothing beyond
- * Latin-1 and windows-1252 punctuation, its bytes are given to the legacy detector, and its
- * answer is kept when it finds TCVN3, VNI or VISCII text.
- */
-static char *
-doc_legacy_fonts(const char *text)
-{
-    GByteArray *bytes = g_byte_array_new();
-    gboolean high = FALSE;
-    const char *charset = NULL;
-    char *decoded;
-
-    for (const char *p = text; *p != '\0'; p = g_utf8_next_char(p)) {
-        gunichar c = g_utf8_get_char(p);
-        guint8 b = 0;
-        if (c < 0x100) {
-            b = (guint8)c;
-            high |= c >= 0x80;
-        } else {
-            for (guint k = 0; k < 32; k++) {
-                if (cp1252_c1[k] == c)
-                    b = (guint8)(0x80 + k);
-            }
-            if (b == 0) {
-                g_byte_array_free(bytes, TRUE);
-                return NULL; /* a real Unicode letter: not a legacy font */
-            }
-        }
-        g_byte_array_append(bytes, &b, 1);
-    }
-    if (!high) {
-        g_byte_array_free(bytes, TRUE);
-        return NULL;
-    }
-    decoded = tracuu_text_decode((const char *)bytes->data, bytes->len, &charset);
-    g_byte_array_free(bytes, TRUE);
-    if (charset == NULL || strcmp(charset, "UTF-8") == 0 || strcmp(charset, "windows-1258") == 0) {
-        g_free(decoded);
-        return NULL;
-    }
-    return decoded;
-}
-
-/*
  * Title and creation date from the "\005SummaryInformation" property set. Optional: a missing
  * or malformed one leaves them NULL. Strings are in the set's code page (property 1).
  */
@@ -453,7 +408,7 @@ tracuu_extract_doc(const char *data, gsize len, GError **error)
     gsize bad_pieces = 0;
     guint64 keep[4][2], cp_end = 0;
     guint n_keep = 0;
-    char *legacy;
+    const char *legacy;
     cfb c;
 
     if (!cfb_open(&c, data, len, error)) {
@@ -609,10 +564,12 @@ tracuu_extract_doc(const char *data, gsize len, GError **error)
                               bad_pieces);
     g_free(doc->text);
     doc->text = g_string_free(t.out, FALSE);
-    legacy = doc_legacy_fonts(doc->text);
+    /* Text typed in the legacy Vietnamese fonts is stored as the Latin-1 the font draws. */
+    legacy = tracuu_text_legacy_font(doc->text, -1);
     if (legacy != NULL) {
+        char *converted = tracuu_text_from_legacy_font(doc->text, -1, legacy);
         g_free(doc->text);
-        doc->text = legacy;
+        doc->text = converted;
     }
     return g_steal_pointer(&doc);
 

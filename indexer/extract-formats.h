@@ -62,6 +62,19 @@ char *tracuu_zip_read_entry(const char *data, gsize len, const char *entry, gsiz
 char *tracuu_utf8_nfc(const char *s, gssize len);
 
 /*
+ * Text typed in a legacy Vietnamese font (.VnTime, VNI-Times) reaches us, from .doc and PDF
+ * files, as the Latin-1 characters the font drew as Vietnamese letters: "B¸o c¸o" for "Báo
+ * cáo". tracuu_text_legacy_font() names the legacy encoding ("TCVN3", "VNI", "VISCII",
+ * "TCVN5712-1"; a static string) when @utf8 (@len bytes, -1: NUL-terminated) holds only
+ * Latin-1 and windows-1252 punctuation, some of it 8-bit, and reads as Vietnamese in that
+ * encoding; else NULL. tracuu_text_from_legacy_font() converts with the encoding so named, so
+ * that the pages of one document are converted alike; it returns a new string (a copy when
+ * there is nothing to convert).
+ */
+const char *tracuu_text_legacy_font(const char *utf8, gssize len);
+char *tracuu_text_from_legacy_font(const char *utf8, gssize len, const char *charset);
+
+/*
  * A title as shown to users: valid UTF-8, white space runs (layout spaces, line breaks) made
  * one space, trimmed. Returns NULL for NULL or a blank title; else a new string (g_free).
  */

@@ -79,6 +79,7 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
     GError *local = NULL;
     gboolean any_text = FALSE;
     int n_pages, blank_pages = 0;
+    const char *legacy;
     char *title;
 
     /* Poppler keeps a reference to the bytes; static bytes are safe because @data outlives us. */
@@ -146,6 +147,28 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
         return NULL;
     }
 
+    /*
+     * PDFs printed from documents typed in .VnTime or VNI fonts carry the fonts' Latin-1
+     * characters ("B¸o c¸o"). The whole text decides the encoding; each page is
+     * converted alone so that the page offsets stay right.
+     */
+    legacy = tracuu_text_legacy_font(text->str, (gssize)text->len);
+    if (legacy != NULL) {
+        GString *fixed = g_string_sized_new(text->len + text->len / 4);
+        for (guint i = 0; i < doc->pages->len; i++) {
+            guint64 from = g_array_index(doc->pages, guint64, i);
+            guint64 to =
+                i + 1 < doc->pages->len ? g_array_index(doc->pages, guint64, i + 1) : text->len;
+            char *page =
+                tracuu_text_from_legacy_font(text->str + from, (gssize)(to - from), legacy);
+            g_array_index(doc->pages, guint64, i) = fixed->len;
+            g_string_append(fixed, page);
+            g_free(page);
+        }
+        g_string_free(text, TRUE);
+        text = fixed;
+    }
+
     /* A scan with a typed cover page: the user should know most of it is not searchable. */
     if (blank_pages > 0)
         tracuu_extracted_warn(doc, "%d of %d pages have no text layer (scanned images?)",
@@ -153,7 +176,13 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
 
     title = poppler_document_get_title(pdf);
     if (title != NULL) {
+        const char *title_legacy = tracuu_text_legacy_font(title, -1);
         doc->title = pdf_title(title);
+        if (doc->title != NULL && title_legacy != NULL) {
+            char *fixed = tracuu_text_from_legacy_font(doc->title, -1, title_legacy);
+            g_free(doc->title);
+            doc->title = fixed;
+        }
         g_free(title);
     }
     doc->created = pdf_created(pdf);

@@ -441,12 +441,30 @@ sample_length(const char *data, gsize len)
     return n;
 }
 
+/* The 8-bit encoding under which a sample of @len bytes at @data reads most like Vietnamese. */
+static encoding
+detect_8bit(const char *data, gsize len)
+{
+    gsize sample = sample_length(data, len);
+    long best_score = G_MINLONG;
+    encoding best = ENC_CP1258;
+
+    for (encoding e = 0; e < N_ENC; e++) {
+        g_autofree char *text = decode_as(e, data, sample);
+        long s = vietnamese_score(text);
+        /* Ties keep the earlier candidate: UTF-8 with a few bad bytes, then windows-1258. */
+        if (s > best_score) {
+            best_score = s;
+            best = e;
+        }
+    }
+    return best;
+}
+
 char *
 tracuu_text_decode(const char *data, gsize len, const char **charset)
 {
-    gsize sample;
-    long best_score = G_MINLONG;
-    encoding best = ENC_CP1258;
+    encoding best;
 
     if (data == NULL)
         len = 0;
@@ -477,17 +495,126 @@ tracuu_text_decode(const char *data, gsize len, const char **charset)
         }
     }
 
-    sample = sample_length(data, len);
-    for (encoding e = 0; e < N_ENC; e++) {
-        g_autofree char *text = decode_as(e, data, sample);
-        long s = vietnamese_score(text);
-        /* Ties keep the earlier candidate: UTF-8 with a few bad bytes, then windows-1258. */
-        if (s > best_score) {
-            best_score = s;
-            best = e;
-        }
-    }
+    best = detect_8bit(data, len);
     if (charset != NULL)
         *charset = enc_names[best];
     return decode_as(best, data, len);
+}
+
+/*
+ * The bytes a legacy font's text stands for: Latin-1 characters as themselves, windows-1252
+ * punctuation as its byte. NULL when @utf8 holds anything else (then it is real Unicode text)
+ * or no 8-bit character at all (then there is nothing to reinterpret).
+ */
+static GByteArray *
+legacy_font_bytes(const char *utf8, gssize len)
+{
+    GByteArray *bytes = g_byte_array_new();
+    const char *end = utf8 + (len < 0 ? strlen(utf8) : (gsize)len);
+    gboolean high = FALSE;
+
+    for (const char *p = utf8; p < end; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        guint8 b = 0;
+        if (c < 0x100) {
+            b = (guint8)c;
+            high |= c >= 0x80;
+        } else if (c == 0xFFFD) {
+            /* PDFDocEncoding leaves 0xAD undefined, and 0xAD is TCVN3's "ư": a PDF title
+             * typed in .VnTime shows it as a replacement character. */
+            b = 0xAD;
+        } else {
+            for (guint k = 0; k < 32 && b == 0; k++) {
+                if (cp1252_c1[k] == c && c != 0xFFFD)
+                    b = (guint8)(0x80 + k);
+            }
+            if (b == 0) {
+                g_byte_array_free(bytes, TRUE);
+                return NULL;
+            }
+        }
+        g_byte_array_append(bytes, &b, 1);
+    }
+    if (!high) {
+        g_byte_array_free(bytes, TRUE);
+        return NULL;
+    }
+    return bytes;
+}
+
+const char *
+tracuu_text_legacy_font(const char *utf8, gssize len)
+{
+    GByteArray *bytes = legacy_font_bytes(utf8, len);
+    encoding e;
+
+    if (bytes == NULL)
+        return NULL;
+    e = detect_8bit((const char *)bytes->data, bytes->len);
+    g_byte_array_free(bytes, TRUE);
+    /* windows-1258 reads Latin-1 letters as themselves: nothing to change. */
+    return e == ENC_TCVN3 || e == ENC_VNI || e == ENC_VISCII || e == ENC_VN1 ? enc_names[e] : NULL;
+}
+
+/*
+ * TCVN3 writes "ư" as 0xAD, which Latin-1 calls a soft hyphen: PDF text extraction turns it
+ * into "-" ("th-ởng"). A hyphen inside a run of letters becomes "ư" when that makes the run a
+ * valid syllable; "QĐ-UBND" or "Hà-Nội" do not become syllables and keep their hyphen.
+ */
+static char *
+restore_tcvn3_u(char *text)
+{
+    GString *out;
+    const char *p;
+
+    if (strchr(text, '-') == NULL)
+        return text;
+    out = g_string_sized_new(strlen(text) + 16);
+    for (p = text; *p != '\0'; p = g_utf8_next_char(p)) {
+        if (*p == '-' && p > text) {
+            const char *a = p, *b = p + 1;
+            const char *prev = g_utf8_prev_char(p);
+            gboolean done = FALSE;
+            if (g_unichar_isalpha(g_utf8_get_char(prev)) && g_unichar_isalpha(g_utf8_get_char(b))) {
+                while (a > text && g_unichar_isalpha(g_utf8_get_char(g_utf8_prev_char(a))))
+                    a = g_utf8_prev_char(a);
+                while (*b != '\0' && g_unichar_isalpha(g_utf8_get_char(b)))
+                    b = g_utf8_next_char(b);
+                if (b - a < 32) {
+                    g_autofree char *word =
+                        g_strdup_printf("%.*s\u01b0%.*s", (int)(p - a), a, (int)(b - p - 1), p + 1);
+                    g_autofree char *lower = g_utf8_strdown(word, -1);
+                    if (is_syllable(lower)) {
+                        g_string_append(out, "\u01b0");
+                        done = TRUE;
+                    }
+                }
+            }
+            if (!done)
+                g_string_append_c(out, '-');
+            continue;
+        }
+        g_string_append_len(out, p, g_utf8_next_char(p) - p);
+    }
+    g_free(text);
+    return g_string_free(out, FALSE);
+}
+
+char *
+tracuu_text_from_legacy_font(const char *utf8, gssize len, const char *charset)
+{
+    GByteArray *bytes = legacy_font_bytes(utf8, len);
+    char *out;
+
+    if (bytes == NULL)
+        return len < 0 ? g_strdup(utf8) : g_strndup(utf8, (gsize)len);
+    for (encoding e = 0; e < N_ENC; e++) {
+        if (charset != NULL && strcmp(charset, enc_names[e]) == 0) {
+            out = decode_as(e, (const char *)bytes->data, bytes->len);
+            g_byte_array_free(bytes, TRUE);
+            return e == ENC_TCVN3 || e == ENC_VN1 ? restore_tcvn3_u(out) : out;
+        }
+    }
+    g_byte_array_free(bytes, TRUE);
+    return len < 0 ? g_strdup(utf8) : g_strndup(utf8, (gsize)len);
 }

@@ -1,4 +1,5 @@
 /* test-extract.c - unit tests of type detection, the extractors and legacy text decoding. */
+#include "extract-formats.h"
 #include "tracuu-extract.h"
 
 #include <glib/gstdio.h>
@@ -369,6 +370,16 @@ static const file_case file_cases[] = {
      1,
      {"Confidential memo 2024: budget plan"}},
     {"src:tests/data/extract/encrypted.pdf", TRACUU_EXTRACT_ERROR_ENCRYPTED},
+    /* Typed in .VnTime: the PDF's text and title are TCVN3 bytes shown as Latin-1. */
+    {"src:tests/data/extract/tcvn3-font.pdf",
+     NO_ERROR,
+     "pdf",
+     "application/pdf",
+     "Quyết định khen thưởng",
+     NULL,
+     2,
+     {"Quyết định về việc khen thưởng cho các đơn vị\n",
+      "Điều 2. Chánh văn phòng chịu trách nhiệm thi hành\n"}},
     /* "Microsoft Word - 15-QD-UBND.doc" names a file, not the document; only ModDate given. */
     {"src:tests/data/extract/word-title.pdf",
      NO_ERROR,
@@ -808,6 +819,32 @@ test_pdf_pages(void)
     g_assert_cmpint(doc->text[second - 1], ==, '\n');
 }
 
+/* After the conversion of a legacy font, each page offset still points at its page. */
+static void
+test_pdf_legacy_font_pages(void)
+{
+    g_autofree char *path = case_path("src:tests/data/extract/tcvn3-font.pdf");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_extracted) doc = tracuu_extract_file(path, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(doc->pages->len, ==, 2);
+    g_assert_true(g_str_has_prefix(doc->text + g_array_index(doc->pages, guint64, 1), "Điều 2."));
+}
+
+/* Hyphens that are hyphens stay, in text converted from TCVN3. */
+static void
+test_legacy_font_hyphens(void)
+{
+    /* "Quyết định số 15/QĐ-UBND, Hà-Nội" in TCVN3, as a PDF shows it in Latin-1. */
+    const char *latin = "Quy\xC3\x95t \xC2\xAE\xC3\x9Enh s\xC3\xA8 15/Q\xC2\xA7-UBND, "
+                        "H\xC2\xB5-N\xC3\xA9i";
+    const char *charset = tracuu_text_legacy_font(latin, -1);
+    g_autofree char *out = NULL;
+    g_assert_cmpstr(charset, ==, "TCVN3");
+    out = tracuu_text_from_legacy_font(latin, -1, charset);
+    g_assert_cmpstr(out, ==, "Quyết định số 15/QĐ-UBND, Hà-Nội");
+}
+
 /* A PDF with a text page and a page of drawing only: indexed, with a warning about the rest. */
 static void
 test_pdf_mixed(void)
@@ -1060,6 +1097,8 @@ main(int argc, char **argv)
     g_test_add_func("/extract/pdf/pages", test_pdf_pages);
     g_test_add_func("/extract/pdf/image-only", test_pdf_image_only_message);
     g_test_add_func("/extract/pdf/mixed", test_pdf_mixed);
+    g_test_add_func("/extract/pdf/legacy-font-pages", test_pdf_legacy_font_pages);
+    g_test_add_func("/extract/decode/legacy-font-hyphens", test_legacy_font_hyphens);
     g_test_add_func("/extract/junk-named", test_junk_named);
     g_test_add_func("/extract/zip/limits", test_zip_limits);
     g_test_add_func("/extract/pdf/prefixes", test_pdf_prefixes);
