@@ -1436,8 +1436,14 @@ main(int argc, char **argv)
         return tracuu_worker_main(3, 4, opt_cpu_limit > 0 ? (guint)opt_cpu_limit : 0);
     }
     if (opt_version) {
-        g_print("tracuu-indexer %s (schema %d, tokenizer %d)\n", TRACUU_VERSION,
-                TRACUU_SCHEMA_VERSION, TRACUU_TOKENIZER_VERSION);
+        g_print("tracuu-indexer %s (schema %d, tokenizer %d)%s\n", TRACUU_VERSION,
+                TRACUU_SCHEMA_VERSION, TRACUU_TOKENIZER_VERSION,
+#ifdef TRACUU_ASAN
+                " built with AddressSanitizer: no --memory-limit"
+#else
+                ""
+#endif
+        );
         g_option_context_free(ctx);
         free_options();
         return EXIT_ALL_OK;

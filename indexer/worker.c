@@ -278,8 +278,9 @@ extract_maildir_message(const char *path, GError **error)
     return tracuu_extract_mail_message(data, len, 0, error);
 }
 
-/* Test hook: TRACUU_INDEXER_FAULT="crash:NAME" or "hang:NAME" makes the worker crash or spin
- * on files whose name contains NAME, so that tests can check that one file costs only itself. */
+/* Test hook: TRACUU_INDEXER_FAULT="crash:NAME", "hang:NAME", "spin:NAME" or "alloc:NAME" makes
+ * the worker crash, block, spin or take 1 GiB on files whose path contains NAME, so that tests
+ * can check that one file costs only itself and that the limits hold. */
 static void
 maybe_inject_fault(const char *path)
 {
@@ -298,6 +299,17 @@ maybe_inject_fault(const char *path)
         volatile guint64 x = 0;
         for (;;)
             x++;
+    } else if (g_str_has_prefix(fault, "alloc:")) {
+        /* 1 GiB touched in 64 MiB blocks, kept to the end of the file: a parser gone wild. */
+        static char *blocks[16];
+        for (int i = 0; i < 16; i++) {
+            blocks[i] = malloc((size_t)64 << 20);
+            if (blocks[i] == NULL)
+                abort(); /* as g_malloc() would */
+            memset(blocks[i], 1, (size_t)64 << 20);
+        }
+        for (int i = 0; i < 16; i++)
+            free(blocks[i]);
     }
 }
 

@@ -814,6 +814,56 @@ test_worker_faults(fixture *f, gconstpointer data)
     g_assert_nonnull(strstr(out, "\"indexed\" : 1"));
 }
 
+/*
+ * The memory limit: a worker that takes 1 GiB under a 256 MiB limit fails on that file only;
+ * with no limit the same file is indexed, so the limit is what stopped it. An AddressSanitizer
+ * build applies no limit (its shadow memory needs the address space) and says so in --version.
+ */
+static void
+test_memory_limit(fixture *f, gconstpointer data)
+{
+    const char *version[] = {"--version", NULL};
+    g_autofree char *v = NULL;
+    g_assert_cmpint(run_indexer(version, &v), ==, 0);
+    if (strstr(v, "AddressSanitizer") != NULL) {
+        g_test_skip("no memory limit in an AddressSanitizer build");
+        return;
+    }
+    for (guint i = 0; i < 4; i++) {
+        g_autofree char *name = g_strdup_printf("ok-%u.txt", i);
+        g_autofree char *text = doc_text(i, NULL);
+        write_file(f->docs, name, text, -1);
+    }
+    write_file(f->docs, "hog.txt", "tham lam", -1);
+    g_auto(GStrv) env =
+        g_environ_setenv(g_get_environ(), "TRACUU_INDEXER_FAULT", "alloc:hog", TRUE);
+    const char *limits[] = {"256", "0"};
+    for (guint k = 0; k < G_N_ELEMENTS(limits); k++) {
+        g_autofree char *db = g_strdup_printf("%s-%u", f->db, k);
+        const char *args[] = {"--db", db, "--json", "--memory-limit", limits[k], f->docs, NULL};
+        g_autofree char *out = NULL;
+        int st = run_indexer_env(args, env, &out, NULL);
+        g_test_message("--memory-limit %s: %s", limits[k], out);
+        g_autoptr(JsonParser) p = json_parser_new();
+        g_assert_true(json_parser_load_from_data(p, out, -1, NULL));
+        JsonObject *s = json_node_get_object(json_parser_get_root(p));
+        if (k == 0) {
+            g_assert_cmpint(st, ==, 1);
+            g_assert_cmpint(num(s, "indexed"), ==, 4);
+            g_assert_cmpint(num(s, "failed"), ==, 1);
+            JsonObject *fail =
+                json_array_get_object_element(json_object_get_array_member(s, "failures"), 0);
+            g_assert_true(
+                g_str_has_suffix(json_object_get_string_member(fail, "path"), "/hog.txt"));
+            g_assert_nonnull(
+                strstr(json_object_get_string_member(fail, "reason"), "extractor crashed"));
+        } else {
+            g_assert_cmpint(st, ==, 0);
+            g_assert_cmpint(num(s, "indexed"), ==, 5);
+        }
+    }
+}
+
 static void
 test_exclude_and_db_inside(fixture *f, gconstpointer data)
 {
@@ -871,6 +921,7 @@ main(int argc, char **argv)
     ADD("/indexer/summary-text", test_summary_text);
     ADD("/indexer/jsonl", test_jsonl);
     ADD("/indexer/worker-faults", test_worker_faults);
+    ADD("/indexer/memory-limit", test_memory_limit);
     ADD("/indexer/exclude", test_exclude_and_db_inside);
     ADD("/indexer/help", test_help);
     return g_test_run();
