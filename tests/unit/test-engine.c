@@ -214,6 +214,11 @@ first_id(JsonObject *r)
     return json_object_get_string_member(json_array_get_object_element(hits, 0), "id");
 }
 
+/*
+ * Accent-free queries find the accented documents, and rank them as if typed with accents:
+ * "thu dien tu" puts ct34 (thư điện tử) over tt-thue (thu thuế điện tử) only because the engine
+ * guesses the accents from its best hits (this fails with restore_weight 0).
+ */
 static void
 test_unaccented_finds(fixture *fx, gconstpointer data)
 {
