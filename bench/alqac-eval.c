@@ -365,8 +365,8 @@ main(int argc, char **argv)
         }
     }
     double secs = (g_get_monotonic_time() - t0) / 1e6;
-    printf("# %d engine queries, %.1f ms per query (with the reference runs)\n", nq,
-           nq ? secs * 1000 / nq : 0);
+    printf("# %d engine queries, %.1f ms per query%s\n", nq, nq ? secs * 1000 / nq : 0,
+           no_reference ? "" : " (counting the reference runs too)");
 
     for (guint i = 0; i < queries->len; i++) {
         query *q = &g_array_index(queries, query, i);
