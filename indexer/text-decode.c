@@ -443,21 +443,26 @@ sample_length(const char *data, gsize len)
 
 /* The 8-bit encoding under which a sample of @len bytes at @data reads most like Vietnamese. */
 static encoding
-detect_8bit(const char *data, gsize len)
+detect_8bit(const char *data, gsize len, long *margin)
 {
     gsize sample = sample_length(data, len);
-    long best_score = G_MINLONG;
+    long best_score = G_MINLONG, as_is = 0;
     encoding best = ENC_CP1258;
 
     for (encoding e = 0; e < N_ENC; e++) {
         g_autofree char *text = decode_as(e, data, sample);
         long s = vietnamese_score(text);
+        if (e == ENC_CP1258)
+            as_is = s;
         /* Ties keep the earlier candidate: UTF-8 with a few bad bytes, then windows-1258. */
         if (s > best_score) {
             best_score = s;
             best = e;
         }
     }
+    /* How much better than the Western reading: the evidence for a legacy encoding. */
+    if (margin != NULL)
+        *margin = best_score - as_is;
     return best;
 }
 
@@ -495,7 +500,7 @@ tracuu_text_decode(const char *data, gsize len, const char **charset)
         }
     }
 
-    best = detect_8bit(data, len);
+    best = detect_8bit(data, len, NULL);
     if (charset != NULL)
         *charset = enc_names[best];
     return decode_as(best, data, len);
@@ -542,17 +547,27 @@ legacy_font_bytes(const char *utf8, gssize len)
     return bytes;
 }
 
+/* Score points a legacy reading must win by over the text as it stands. */
+#define LEGACY_FONT_MARGIN 4
+
 const char *
 tracuu_text_legacy_font(const char *utf8, gssize len)
 {
     GByteArray *bytes = legacy_font_bytes(utf8, len);
+    long margin = 0;
     encoding e;
 
     if (bytes == NULL)
         return NULL;
-    e = detect_8bit((const char *)bytes->data, bytes->len);
+    e = detect_8bit((const char *)bytes->data, bytes->len, &margin);
     g_byte_array_free(bytes, TRUE);
-    /* windows-1258 reads Latin-1 letters as themselves: nothing to change. */
+    /*
+     * The text as extracted is a valid reading too (an English PDF with "©" and "café"), so a
+     * legacy font needs clear evidence: several syllables more than the Western reading.
+     * windows-1258 reads Latin-1 letters as themselves: nothing to change.
+     */
+    if (margin < LEGACY_FONT_MARGIN)
+        return NULL;
     return e == ENC_TCVN3 || e == ENC_VNI || e == ENC_VISCII || e == ENC_VN1 ? enc_names[e] : NULL;
 }
 

@@ -845,6 +845,20 @@ test_legacy_font_hyphens(void)
     g_assert_cmpstr(out, ==, "Quyết định số 15/QĐ-UBND, Hà-Nội");
 }
 
+/* Western text with a few Latin-1 signs is left as it is: no legacy font there. */
+static void
+test_legacy_font_western(void)
+{
+    static const char *const texts[] = {
+        "Copyright © 2024 Acme®. All rights reserved.",
+        "Café crème, déjà vu, naïve résumé – “quoted” … § 3 ½ °C",
+        "Báo cáo", /* real Unicode Vietnamese */
+        "plain ASCII only",
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(texts); i++)
+        g_assert_null(tracuu_text_legacy_font(texts[i], -1));
+}
+
 /* A PDF with a text page and a page of drawing only: indexed, with a warning about the rest. */
 static void
 test_pdf_mixed(void)
@@ -1099,6 +1113,7 @@ main(int argc, char **argv)
     g_test_add_func("/extract/pdf/mixed", test_pdf_mixed);
     g_test_add_func("/extract/pdf/legacy-font-pages", test_pdf_legacy_font_pages);
     g_test_add_func("/extract/decode/legacy-font-hyphens", test_legacy_font_hyphens);
+    g_test_add_func("/extract/decode/legacy-font-western", test_legacy_font_western);
     g_test_add_func("/extract/junk-named", test_junk_named);
     g_test_add_func("/extract/zip/limits", test_zip_limits);
     g_test_add_func("/extract/pdf/prefixes", test_pdf_prefixes);
