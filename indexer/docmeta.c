@@ -908,6 +908,7 @@ static const struct {
     {"vien kiem sat nhan dan", "Viện kiểm sát nhân dân", TRUE},
     {"kiem toan nha nuoc", "Kiểm toán nhà nước", TRUE},
     {"bao hiem xa hoi", "Bảo hiểm xã hội", TRUE},
+    {"thong tan xa", "Thông tấn xã", TRUE},
     {"truong cao dang nghe", "Trường Cao đẳng nghề", FALSE},
     {"truong cao dang", "Trường Cao đẳng", FALSE},
     {"truong dai hoc", "Trường Đại học", FALSE},
@@ -950,7 +951,9 @@ static const struct {
     {"quan uy", "Quận ủy", FALSE},
     {"thi uy", "Thị ủy", FALSE},
     {"dang uy", "Đảng ủy", FALSE},
+    {"tong lien doan", "Tổng Liên đoàn", FALSE},
     {"lien doan", "Liên đoàn", FALSE},
+    {"lien minh", "Liên minh", FALSE},
     {"hoi", "Hội", FALSE},
     {"doan", "Đoàn", FALSE},
     {"mat tran", "Mặt trận", FALSE},
@@ -1108,13 +1111,25 @@ fix_organ_case(const char *cased)
                 replace_word(words, i, title_word(words[i]));
         }
     }
-    /* The country's name is a proper name wherever the rule left it in lower case. */
-    for (guint i = 0; i + 1 < n; i++)
-        if (word_is(words[i], "việt") &&
-            (word_is(words[i + 1], "nam") || word_is(words[i + 1], "nam,"))) {
-            replace_word(words, i, title_word(words[i]));
-            replace_word(words, i + 1, title_word(words[i + 1]));
-        }
+    /* Proper names as they are written, wherever the rule left them in lower case: the
+       country, and the bodies of the State that other organs are named after ("Ủy ban Thường
+       vụ Quốc hội"). */
+    static const char *const proper[][4] = {
+        {"việt", "nam", "Việt", "Nam"},
+        {"quốc", "hội", "Quốc", "hội"},
+        {"chính", "phủ", "Chính", "phủ"},
+    };
+    for (guint i = 0; i + 1 < n; i++) {
+        g_autofree char *second = g_utf8_strdown(words[i + 1], -1);
+        gboolean comma = g_str_has_suffix(second, ",");
+        if (comma)
+            second[strlen(second) - 1] = '\0';
+        for (size_t k = 0; k < G_N_ELEMENTS(proper); k++)
+            if (word_is(words[i], proper[k][0]) && strcmp(second, proper[k][1]) == 0) {
+                replace_word(words, i, g_strdup(proper[k][2]));
+                replace_word(words, i + 1, g_strconcat(proper[k][3], comma ? "," : "", NULL));
+            }
+    }
     case_admin_units(words, n, 1);
     return g_strjoinv(" ", words);
 }

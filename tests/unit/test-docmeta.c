@@ -303,6 +303,27 @@ static const header_case header_cases[] = {
      "58/TB-ĐHBK", "Thông báo", "Trường Đại học Bách khoa Hà Nội", "2026-08-14", "Hà Nội",
      "Về lịch nghỉ hè", NULL},
 
+    /* More type words (Tổng Liên đoàn, Thông tấn xã) and the bodies of the State, named as
+       Phụ lục II writes them where the text does not. */
+    {"issuer-state-body",
+     "ỦY BAN THƯỜNG VỤ\nQUỐC HỘI\nSố: 1021/NQ-UBTVQH15\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nNgày 10 tháng 5 năm 2024\nNGHỊ QUYẾT\n"
+     "Về thành lập thị xã\nCăn cứ Hiến pháp;\n",
+     "1021/NQ-UBTVQH15", "Nghị quyết", "Ủy ban Thường vụ Quốc hội", "2024-05-10", NULL,
+     "Về thành lập thị xã", NULL},
+    {"issuer-union",
+     "TỔNG LIÊN ĐOÀN LAO ĐỘNG\nVIỆT NAM\nSố: 45/HD-TLĐ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nNgày 2 tháng 4 năm 2024\nHƯỚNG DẪN\nVề đại hội công đoàn\n"
+     "Căn cứ Điều lệ;\n",
+     "45/HD-TLĐ", "Hướng dẫn", "Tổng Liên đoàn Lao động Việt Nam", "2024-04-02", NULL,
+     "Về đại hội công đoàn", NULL},
+    {"issuer-news-agency",
+     "THÔNG TẤN XÃ VIỆT NAM\nSố: 88/QĐ-TTX\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+     "Độc lập - Tự do - Hạnh phúc\nNgày 9 tháng 9 năm 2024\nQUYẾT ĐỊNH\nVề quy chế tin\n"
+     "Căn cứ Nghị định;\n",
+     "88/QĐ-TTX", "Quyết định", "Thông tấn xã Việt Nam", "2024-09-09", NULL, "Về quy chế tin",
+     NULL},
+
     /* "xã hội" in a ministry's name is no commune: it keeps the capital the text gives it,
        with no capital put on "hội". */
     {"issuer-not-places",
