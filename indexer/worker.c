@@ -278,9 +278,10 @@ extract_maildir_message(const char *path, GError **error)
     return tracuu_extract_mail_message(data, len, 0, error);
 }
 
-/* Test hook: TRACUU_INDEXER_FAULT="crash:NAME", "hang:NAME", "spin:NAME" or "alloc:NAME" makes
- * the worker crash, block, spin or take 1 GiB on files whose path contains NAME, so that tests
- * can check that one file costs only itself and that the limits hold. */
+/* Test hook: TRACUU_INDEXER_FAULT="crash:NAME", "hang:NAME", "spin:NAME", "alloc:NAME" or
+ * "slow:NAME" makes the worker crash, block, spin, take 1 GiB or sleep 20 ms on files whose path
+ * contains NAME, so that tests can check that one file costs only itself, that the limits hold
+ * and what an interrupted run does. */
 static void
 maybe_inject_fault(const char *path)
 {
@@ -299,6 +300,8 @@ maybe_inject_fault(const char *path)
         volatile guint64 x = 0;
         for (;;)
             x++;
+    } else if (g_str_has_prefix(fault, "slow:")) {
+        g_usleep(20000); /* a slow file, so that a test can interrupt a run in its middle */
     } else if (g_str_has_prefix(fault, "alloc:")) {
         /* 1 GiB touched in 64 MiB blocks, kept to the end of the file: a parser gone wild. */
         static char *blocks[16];

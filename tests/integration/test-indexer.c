@@ -461,7 +461,10 @@ test_kill9(fixture *f, gconstpointer data)
         const char *argv[] = {indexer_path(), "--db", f->db, "--batch", "40", "-q", f->docs, NULL};
         GPid pid;
         GError *error = NULL;
-        g_spawn_async(NULL, (char **)argv, NULL,
+        /* 20 ms per file, so that even a fast machine is killed in the middle of the run. */
+        g_auto(GStrv) env =
+            g_environ_setenv(g_get_environ(), "TRACUU_INDEXER_FAULT", "slow:vb-", TRUE);
+        g_spawn_async(NULL, (char **)argv, env,
                       G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid,
                       &error);
         g_assert_no_error(error);
@@ -524,7 +527,11 @@ test_interrupt(fixture *f, gconstpointer data)
         GPid pid;
         int out_fd;
         GError *error = NULL;
-        g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+        /* 20 ms per file: the run lasts seconds however fast the machine, and is interrupted
+         * in its middle. */
+        g_auto(GStrv) env =
+            g_environ_setenv(g_get_environ(), "TRACUU_INDEXER_FAULT", "slow:vb-", TRUE);
+        g_spawn_async_with_pipes(NULL, (char **)argv, env, G_SPAWN_DO_NOT_REAP_CHILD,
                                  new_process_group, NULL, &pid, NULL, &out_fd, NULL, &error);
         g_assert_no_error(error);
         /* Wait until some files are done, then interrupt the whole group. */
