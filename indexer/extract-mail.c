@@ -27,7 +27,7 @@
 /* Parts read per message: each becomes a document, and a message of 100,000 parts is a bomb. */
 #define MAIL_PARTS_MAX 2000
 
-/* --- Charsets ----------------------------------------------------------------------------- */
+/* --- Charsets --- */
 
 /*
  * Maps the charset names mailers write to names glibc's iconv knows. Vietnamese mailers of the
@@ -253,7 +253,7 @@ ascii_safe(const char *s, gsize max)
     return out;
 }
 
-/* --- Header decoding (RFC 2047) -------------------------------------------------------------- */
+/* --- Header decoding (RFC 2047) --- */
 
 /* Where a header decoder reports unknown charsets; both may be NULL. */
 typedef struct {
@@ -471,8 +471,7 @@ tracuu_mail_decode_header(const char *raw)
     return header_decode(raw, strlen(raw), NULL, (warn_target){NULL, NULL});
 }
 
-/* --- Parameters (RFC 2231) ---------------------------------------------------------------------
- */
+/* --- Parameters (RFC 2231) --- */
 
 /* Appends @len bytes of %XX-encoded @s to @out, decoded. */
 static void
@@ -623,7 +622,7 @@ param_get(const char *raw, const char *name, const char *fallback, warn_target w
     return result;
 }
 
-/* --- Messages --------------------------------------------------------------------------------- */
+/* --- Messages --- */
 
 /* Warnings the GMime parser reports, kept until the document they belong to exists. */
 typedef struct {

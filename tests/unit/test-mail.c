@@ -5,8 +5,7 @@
 #include <gmime/gmime.h>
 #include <string.h>
 
-/* --- GMime's own decoder, to notice when jstedfast/gmime#133 is fixed --------------------------
- */
+/* --- GMime's own decoder, to notice when jstedfast/gmime#133 is fixed --- */
 
 /*
  * GMime 3.2.13 drops every encoded-word after a padded base64 one. tracuu_mail_decode_header()
@@ -21,8 +20,7 @@ test_gmime_bug_133(void)
     g_assert_cmpstr(gmime, ==, "Quyết");
 }
 
-/* --- tracuu_mail_decode_header on fixed strings ------------------------------------------------
- */
+/* --- tracuu_mail_decode_header on fixed strings --- */
 
 typedef struct {
     const char *name;
@@ -86,8 +84,7 @@ test_decode_header_invalid_bytes(void)
     g_assert_nonnull(strstr(mixed, "abc"));
 }
 
-/* --- Encoded-words in legacy charsets, encoded at test time with iconv -------------------------
- */
+/* --- Encoded-words in legacy charsets, encoded at test time with iconv --- */
 
 typedef struct {
     const char *charset; /* as written in the encoded-word */
@@ -144,8 +141,7 @@ test_decode_charset(gconstpointer data)
     g_assert_cmpstr(got, ==, want);
 }
 
-/* --- Whole messages ----------------------------------------------------------------------------
- */
+/* --- Whole messages --- */
 
 /* Builds a message at test time (big or binary fixtures); returns it with its length. */
 typedef char *(*mail_builder)(gsize *len);
@@ -819,8 +815,7 @@ test_depth_limit_argument(void)
     g_assert_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE);
 }
 
-/* --- mbox --------------------------------------------------------------------------------------
- */
+/* --- mbox --- */
 
 typedef struct {
     const char *name;
@@ -889,8 +884,7 @@ test_mbox_missing_file(void)
     g_assert_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_IO);
 }
 
-/* --- Files as the indexer sees them: Maildir messages, an mbox, junk named .eml ------------------
- */
+/* --- Files as the indexer sees them: Maildir messages, an mbox, junk named .eml --- */
 
 typedef struct {
     const char *file; /* under tests/data/mail/ */
