@@ -1372,6 +1372,47 @@ mbox_next_from(GMimeStream *stream, gint64 from)
     }
 }
 
+/*
+ * Text that GMime split off a message at a "From " line the mbox writer did not quote (mboxo
+ * writers often do not): bytes @from to @to of @stream, appended to @prev, the message they
+ * belong to, when that message is plain text. Leaves the stream where it was. TRUE when kept.
+ */
+static gboolean
+mbox_append_fragment(tracuu_extracted *prev, gboolean prev_is_text, GMimeStream *stream,
+                     gint64 from, gint64 to)
+{
+    if (prev == NULL || !prev_is_text || to <= from)
+        return FALSE;
+    gsize have = strlen(prev->text);
+    if (have >= TRACUU_EXTRACT_MAX_TEXT)
+        return FALSE;
+    gsize want = MIN((gsize)(to - from), TRACUU_EXTRACT_MAX_TEXT - have);
+    gint64 saved = g_mime_stream_tell(stream);
+    if (g_mime_stream_seek(stream, from, GMIME_STREAM_SEEK_SET) < 0)
+        return FALSE;
+    g_autofree char *buf = g_malloc(want + 1);
+    gsize got = 0;
+    while (got < want) {
+        gssize n = g_mime_stream_read(stream, buf + got, want - got);
+        if (n <= 0)
+            break;
+        got += (gsize)n;
+    }
+    g_mime_stream_seek(stream, saved, GMIME_STREAM_SEEK_SET);
+    char *text = mail_to_utf8(buf, got, NULL, NULL, TRUE, NULL);
+    unquote_from_lines(text);
+    g_strchomp(text);
+    char *joined = *prev->text ? g_strconcat(prev->text, "\n\n", text, NULL) : g_strdup(text);
+    g_free(text);
+    g_free(prev->text);
+    prev->text = joined;
+    tracuu_extracted_warn(prev,
+                          "an unquoted \"From \" line at byte %" G_GINT64_FORMAT
+                          ": the text after it is kept in this message",
+                          from);
+    return TRUE;
+}
+
 tracuu_extracted *
 tracuu_extract_mbox_file(const char *path, GError **error)
 {
@@ -1391,6 +1432,8 @@ tracuu_extract_mbox_file(const char *path, GError **error)
     tracuu_extracted *mbox = tracuu_extracted_new("mbox", "application/mbox");
     mbox->children = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_extracted_free);
     guint number = 0;
+    tracuu_extracted *prev = NULL; /* the last message kept, and whether it is plain text */
+    gboolean prev_is_text = FALSE;
 
     /* One message at a time: a large mbox never sits in memory, only the text taken out. */
     while (!g_mime_parser_eos(parser)) {
@@ -1402,28 +1445,44 @@ tracuu_extract_mbox_file(const char *path, GError **error)
              * good, so parsing starts again at the next "From " line.
              */
             gint64 next = mbox_next_from(stream, MAX(offset, g_mime_parser_tell(parser)));
-            if (next < 0 || next <= offset)
+            if (next <= offset) {
+                /* The last message: the rest of the file. */
+                g_mime_stream_seek(stream, 0, GMIME_STREAM_SEEK_END);
+                gint64 end = g_mime_stream_tell(stream);
+                if (!mbox_append_fragment(prev, prev_is_text, stream, offset, end) && end > offset)
+                    tracuu_extracted_warn(
+                        mbox, "message %u (byte %" G_GINT64_FORMAT "): unreadable, skipped",
+                        number + 1, offset);
                 break;
-            number++;
-            tracuu_extracted_warn(mbox,
-                                  "message %u (byte %" G_GINT64_FORMAT "): unreadable, skipped",
-                                  number, offset);
+            }
+            if (!mbox_append_fragment(prev, prev_is_text, stream, offset, next)) {
+                number++;
+                tracuu_extracted_warn(mbox,
+                                      "message %u (byte %" G_GINT64_FORMAT "): unreadable, skipped",
+                                      number, offset);
+            }
             g_ptr_array_set_size(report.warnings, 0);
             g_mime_stream_seek(stream, next, GMIME_STREAM_SEEK_SET);
             g_mime_parser_init_with_stream(parser, stream);
             g_mime_parser_set_format(parser, GMIME_FORMAT_MBOX);
             continue;
         }
-        number++;
         if (!has_mail_headers(message)) {
-            tracuu_extracted_warn(mbox, "message %u: no mail header, skipped", number);
+            if (!mbox_append_fragment(prev, prev_is_text, stream, offset,
+                                      g_mime_parser_tell(parser))) {
+                number++;
+                tracuu_extracted_warn(mbox, "message %u: no mail header, skipped", number);
+            }
             g_ptr_array_set_size(report.warnings, 0);
         } else {
+            number++;
             tracuu_extracted *doc = message_to_doc(message, 0, TRUE);
             if (doc->created == NULL)
                 doc->created = mbox_marker_date(g_mime_parser_get_mbox_marker(parser));
             parse_report_move(&report, doc);
             g_ptr_array_add(mbox->children, doc);
+            prev = doc;
+            prev_is_text = GMIME_IS_TEXT_PART(g_mime_message_get_mime_part(message));
         }
         g_object_unref(message);
     }

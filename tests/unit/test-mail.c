@@ -844,6 +844,23 @@ static const mbox_case mbox_cases[] = {
      .subjects = {"Có tiêu đề"},
      .text_has = {"Còn lại"},
      .warning_has = "skipped"},
+    /* An mboxo writer left a body line "From the minutes..." unquoted: its text stays. */
+    {.name = "unquoted-from",
+     .file = "unquoted-from.mbox",
+     .error_code = OK,
+     .messages = 2,
+     .subjects = {"one", "two"},
+     .text_has = {"body.\n\nFrom the minutes of the meeting: this line was not escaped.\n"
+                  "More body text after it.",
+                  "Second."},
+     .warning_has = "unquoted"},
+    {.name = "unquoted-from-last",
+     .file = "unquoted-from-last.mbox",
+     .error_code = OK,
+     .messages = 1,
+     .subjects = {"one"},
+     .text_has = {"From the end: no more messages after this line.\nLast words."},
+     .warning_has = "unquoted"},
     {.name = "not-an-mbox", .file = "not-mbox.txt", .error_code = TRACUU_EXTRACT_ERROR_DAMAGED},
 };
 
