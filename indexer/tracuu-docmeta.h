@@ -8,7 +8,10 @@ G_BEGIN_DECLS
 /*
  * Reads the header of a document laid out as Nghị định 30/2020/NĐ-CP prescribes (issuer at
  * the top left, "Số: ...", place and date, type in capitals, trích yếu) and the numbers the
- * text cites. Every field is NULL when not found; nothing here fails.
+ * text cites. Every field is NULL when not found; nothing here fails. Values shown to people
+ * (issuer, type, title, signer, place) are written as Phụ lục II of that decree capitalises
+ * names and pass through tracuu_text_fix_tones(), so one body is one facet value whatever
+ * tone placement or capitals its header used.
  */
 typedef struct {
     char *number;    /* số ký hiệu as written, dashes made "-": "34/2008/CT-TTg" */
