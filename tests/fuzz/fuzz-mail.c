@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The contract of tracuu_extracted: every string valid UTF-8, text never NULL. */
 static void
@@ -53,12 +54,35 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (doc == NULL) {
         if (error == NULL || error->domain != TRACUU_EXTRACT_ERROR)
             abort(); /* a failure must say why */
-        g_error_free(error);
+        g_clear_error(&error);
     } else {
         if (error != NULL)
             abort();
         check(doc);
         tracuu_extracted_free(doc);
+    }
+
+    /* Bytes that start like an mbox go through the mbox reader too, from a file as it reads. */
+    if (size > 5 && memcmp(data, "From ", 5) == 0) {
+        static char *mbox_path;
+        if (mbox_path == NULL) {
+            int fd = g_file_open_tmp("fuzz-mail-XXXXXX.mbox", &mbox_path, NULL);
+            if (fd < 0)
+                abort();
+            close(fd);
+        }
+        if (!g_file_set_contents(mbox_path, (const char *)data, (gssize)size, NULL))
+            abort();
+        tracuu_extracted *mbox = tracuu_extract_mbox_file(mbox_path, &error);
+        unlink(mbox_path); /* no file left behind; the next input writes it again */
+        if (mbox == NULL) {
+            if (error == NULL || error->domain != TRACUU_EXTRACT_ERROR)
+                abort();
+            g_clear_error(&error);
+        } else {
+            check(mbox);
+            tracuu_extracted_free(mbox);
+        }
     }
 
     /* The header decoder alone, on the same bytes as one header value. */
