@@ -21,7 +21,7 @@ tracuu_rank_params_init(tracuu_rank_params *params)
     params->accent_weight = 1.0;
     params->folded_weight = 1.0;
     params->folded_accented = 1.0;
-    params->title_weight = 0.5;
+    params->title_weight = 0.2;
     params->bigram_weight = 0.5;
     params->bigram_accent = 0.25;
     params->phrase_weight = 1.0;
