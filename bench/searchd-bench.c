@@ -429,6 +429,8 @@ run_engine_inproc(const char *db, const char *queries, int n)
         fprintf(stderr, "searchd-bench: %s\n", error->message);
         return 1;
     }
+    /* The daemon's default, so that both run the engine alike. */
+    tracuu_engine_set_time_limit(e, 5.0);
     GArray *lat = g_array_new(FALSE, FALSE, sizeof(double));
     int errors = 0;
     gint64 t0 = g_get_monotonic_time();
