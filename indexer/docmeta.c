@@ -163,43 +163,6 @@ squeeze_spaces(const char *s, gssize len)
     return g_string_free(out, FALSE);
 }
 
-/*
- * @s (valid UTF-8) in NFC. g_utf8_normalize() slows down badly on long strings, so the text goes
- * through it in pieces cut at a space or a line end, where no composition can cross the cut.
- */
-static char *
-nfc(const char *s, size_t len)
-{
-    GString *out = g_string_sized_new(len + 16);
-    size_t p = 0;
-    while (p < len) {
-        size_t q = MIN(p + 2048, len);
-        while (q < len && s[q] != ' ' && s[q] != '\n')
-            q++;
-        if (q < len)
-            q++; /* the space or line end stays with the piece before it */
-        /* Most text comes precomposed already; only a piece with a combining mark (U+0300 to
-           U+036F) or Hangul jamo can change, and only such a piece pays for normalisation. */
-        gboolean simple = TRUE;
-        for (size_t k = p; k < q && simple; k++) {
-            guchar b = (guchar)s[k];
-            if (b == 0xCC || b == 0xCD ||
-                (b == 0xE1 && k + 1 < q && (guchar)s[k + 1] >= 0x84 && (guchar)s[k + 1] <= 0x87))
-                simple = FALSE;
-        }
-        if (simple) {
-            g_string_append_len(out, s + p, q - p);
-        } else {
-            char *piece = g_utf8_normalize(s + p, q - p, G_NORMALIZE_NFC);
-            if (piece)
-                g_string_append(out, piece);
-            g_free(piece);
-        }
-        p = q;
-    }
-    return g_string_free(out, FALSE);
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* Lines and cells. */
 
@@ -1802,7 +1765,7 @@ find_signer_anywhere(const char *text, size_t len)
             since_mark++;
             continue;
         }
-        g_autofree char *line = nfc(a, b - a);
+        g_autofree char *line = tracuu_text_nfc(a, (gssize)(b - a));
         g_autofree char *folded = fold_str(line);
         if (since_mark <= 4) {
             char *name = person_name(line);
@@ -2162,7 +2125,7 @@ tracuu_docmeta_extract(const char *text, gssize len)
         head_len++;
     while (head_len < vlen && ((guchar)valid[head_len] & 0xC0) == 0x80)
         head_len++;
-    g_autofree char *head = nfc(valid, head_len);
+    g_autofree char *head = tracuu_text_nfc(valid, (gssize)head_len);
     read_header(meta, head, strlen(head));
 
     size_t from = vlen > TAIL_BYTES ? vlen - TAIL_BYTES : 0;
@@ -2175,7 +2138,7 @@ tracuu_docmeta_extract(const char *text, gssize len)
        appendices follow; the last lines are read as cells only when no block is found, for
        pdftotext -layout puts "Nơi nhận:" and the signing title on one line. */
     meta->signer = find_signer_anywhere(valid, vlen);
-    g_autofree char *tail = nfc(valid + from, vlen - from);
+    g_autofree char *tail = tracuu_text_nfc(valid + from, (gssize)(vlen - from));
     read_tail(meta, tail, strlen(tail));
 
     find_cites(meta, valid, vlen);

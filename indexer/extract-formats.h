@@ -2,6 +2,7 @@
 #pragma once
 
 #include "extract-private.h"
+#include "tracuu-tokenizer.h"
 
 G_BEGIN_DECLS
 
@@ -52,14 +53,6 @@ tracuu_extracted *tracuu_extract_html(const char *data, gsize len, GError **erro
  */
 char *tracuu_zip_read_entry(const char *data, gsize len, const char *entry, gsize max_size,
                             gsize *out_len, GError **error);
-
-/*
- * NFC of @len bytes of UTF-8 at @s (-1: NUL-terminated), invalid sequences replaced. GLib's
- * g_utf8_normalize() moves the rest of its buffer for each character it composes, which makes
- * it quadratic (a 1 MB Vietnamese text took seconds); this normalises in pieces cut before
- * ASCII white space, which never composes with what precedes it. Returns a new string.
- */
-char *tracuu_utf8_nfc(const char *s, gssize len);
 
 /*
  * Text typed in a legacy Vietnamese font (.VnTime, VNI-Times) reaches us, from .doc and PDF

@@ -130,6 +130,10 @@ is_western(const char *charset)
 tracuu_extracted *
 tracuu_extract_html(const char *data, gsize len, GError **error)
 {
+    if (data == NULL) { /* an empty part has no data pointer */
+        data = "";
+        len = 0;
+    }
     g_autofree char *charset = declared_charset(data, len);
     g_autofree char *utf8 = NULL;
     g_autoptr(tracuu_extracted) doc = NULL;
@@ -165,7 +169,7 @@ tracuu_extract_html(const char *data, gsize len, GError **error)
         utf8 = g_convert_with_fallback(data, (gssize)len, "UTF-8", charset, "?", NULL, NULL, NULL);
         if (utf8 != NULL) {
             /* windows-1258 writes tones as combining marks; the index wants them composed. */
-            char *nfc = tracuu_utf8_nfc(utf8, -1);
+            char *nfc = tracuu_text_nfc(utf8, -1);
             g_free(utf8);
             utf8 = nfc;
         }

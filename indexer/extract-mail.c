@@ -174,9 +174,8 @@ utf8_finish(char *s, gsize len)
         s[w++] = (char)c;
     }
     len = w;
-    char *nfc = g_utf8_normalize(s, len, G_NORMALIZE_NFC);
-    if (nfc == NULL) /* cannot happen on valid UTF-8, but never return NULL text */
-        nfc = g_utf8_make_valid(s, len);
+    /* Not g_utf8_normalize(): it is quadratic on long bodies (see tracuu_text_nfc). */
+    char *nfc = tracuu_text_nfc(s, (gssize)len);
     g_free(s);
     return nfc;
 }

@@ -9,42 +9,7 @@
  * scored by how much of the result is made of valid Vietnamese syllables; the best one wins.
  */
 
-/* Pieces of at least this many bytes are normalised at a time (see tracuu_utf8_nfc). */
-#define NFC_PIECE 4096
 
-char *
-tracuu_utf8_nfc(const char *s, gssize len)
-{
-    g_autofree char *valid = NULL;
-    GString *out;
-    gsize n, pos = 0;
-
-    if (len < 0)
-        len = (gssize)strlen(s);
-    if (!g_utf8_validate(s, len, NULL)) {
-        valid = g_utf8_make_valid(s, len);
-        s = valid;
-        len = (gssize)strlen(valid);
-    }
-    n = (gsize)len;
-    out = g_string_sized_new(n + 1);
-    while (pos < n) {
-        gsize end = pos + MIN(n - pos, (gsize)NFC_PIECE);
-        char *piece;
-        /* Extend to the next ASCII space, tab or newline: a safe place to cut. */
-        while (end < n && s[end] != ' ' && s[end] != '\n' && s[end] != '\t' && s[end] != '\r')
-            end++;
-        piece = g_utf8_normalize(s + pos, (gssize)(end - pos), G_NORMALIZE_NFC);
-        if (piece != NULL) {
-            g_string_append(out, piece);
-            g_free(piece);
-        } else {
-            g_string_append_len(out, s + pos, (gssize)(end - pos));
-        }
-        pos = end;
-    }
-    return g_string_free(out, FALSE);
-}
 
 /* Bytes scored for the decision: enough words to decide, cheap even for a 64 MB file. */
 #define DETECT_SAMPLE 65536
@@ -192,7 +157,7 @@ decode_vni(const guchar *d, gsize len)
             prev = c;
         }
     }
-    nfc = tracuu_utf8_nfc(out->str, (gssize)out->len);
+    nfc = tracuu_text_nfc(out->str, (gssize)out->len);
     g_string_free(out, TRUE);
     return nfc;
 }
@@ -232,7 +197,7 @@ decode_iconv(const char *d, gsize len, const char *charset)
         g_string_append_len(out, buf, (gssize)(o - buf));
     }
     g_iconv_close(cd);
-    nfc = tracuu_utf8_nfc(out->str, (gssize)out->len);
+    nfc = tracuu_text_nfc(out->str, (gssize)out->len);
     g_string_free(out, TRUE);
     return nfc;
 }
@@ -401,7 +366,7 @@ decode_as(encoding enc, const char *data, gsize len)
 
     switch (enc) {
     case ENC_UTF8:
-        out = tracuu_utf8_nfc(data, (gssize)len);
+        out = tracuu_text_nfc(data, (gssize)len);
         break;
     case ENC_CP1258:
         out = decode_iconv(data, len, "WINDOWS-1258");
@@ -479,7 +444,7 @@ tracuu_text_decode(const char *data, gsize len, const char **charset)
         gsize skip = len >= 3 && memcmp(d, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* BOM */
         if (charset != NULL)
             *charset = "UTF-8";
-        return tracuu_utf8_nfc(d + skip, (gssize)(len - skip));
+        return tracuu_text_nfc(d + skip, (gssize)(len - skip));
     }
 
     /* Windows Notepad's "Unicode" is UTF-16 with a byte order mark. */

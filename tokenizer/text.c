@@ -120,6 +120,78 @@ normalize(const char *text, gssize len, bool fold)
     return g_string_free(out, FALSE);
 }
 
+/* Pieces normalised at a time: cut at white space, where no composition can cross the cut. */
+#define NFC_PIECE (64u << 10)
+/* A piece without white space is cut here anyway, at a character, to bound memory. */
+#define NFC_PIECE_MAX (16u << 20)
+
+/* Appends @n bytes at @s, made valid and NFC, to @out. */
+static void
+nfc_piece(GString *out, const char *s, size_t n)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    const UNormalizer2 *nfc = unorm2_getNFCInstance(&err);
+    int32_t ulen = 0, subs = 0;
+    u_strFromUTF8WithSub(NULL, 0, &ulen, s, (int32_t)n, 0xFFFD, &subs, &err);
+    if (err != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(err)) {
+        g_autofree char *valid = g_utf8_make_valid(s, (gssize)n);
+        g_string_append(out, valid);
+        return;
+    }
+    err = U_ZERO_ERROR;
+    UChar *u = g_new(UChar, (gsize)ulen + 1);
+    u_strFromUTF8WithSub(u, ulen + 1, NULL, s, (int32_t)n, 0xFFFD, &subs, &err);
+    /* Most text is NFC already: then the bytes are kept as they came. */
+    if (U_SUCCESS(err) && subs == 0 && unorm2_spanQuickCheckYes(nfc, u, ulen, &err) == ulen &&
+        U_SUCCESS(err)) {
+        g_string_append_len(out, s, (gssize)n);
+        g_free(u);
+        return;
+    }
+    err = U_ZERO_ERROR;
+    int32_t cap = ulen * 3 + 16;
+    UChar *c = g_new(UChar, (gsize)cap);
+    int32_t clen = unorm2_normalize(nfc, u, ulen, c, cap, &err);
+    if (U_SUCCESS(err)) {
+        int32_t blen = 0;
+        UErrorCode e2 = U_ZERO_ERROR;
+        u_strToUTF8(NULL, 0, &blen, c, clen, &e2);
+        gsize at = out->len;
+        g_string_set_size(out, at + (gsize)blen);
+        e2 = U_ZERO_ERROR;
+        u_strToUTF8(out->str + at, blen + 1, NULL, c, clen, &e2);
+        out->str[at + (gsize)blen] = '\0';
+    } else {
+        g_autofree char *valid = g_utf8_make_valid(s, (gssize)n);
+        g_string_append(out, valid);
+    }
+    g_free(u);
+    g_free(c);
+}
+
+char *
+tracuu_text_nfc(const char *text, gssize len)
+{
+    if (!text)
+        return g_strdup("");
+    size_t n = len < 0 ? strlen(text) : (size_t)len;
+    GString *out = g_string_sized_new(n + 1);
+    size_t pos = 0;
+    while (pos < n) {
+        size_t end = pos + MIN(n - pos, (size_t)NFC_PIECE);
+        while (end < n && end - pos < NFC_PIECE_MAX && text[end] != ' ' && text[end] != '\n' &&
+               text[end] != '\t' && text[end] != '\r')
+            end++;
+        while (end < n && ((unsigned char)text[end] & 0xC0) == 0x80)
+            end--; /* no white space in 16 MiB: cut before a character, not inside one */
+        if (end <= pos)
+            end = n;
+        nfc_piece(out, text + pos, end - pos);
+        pos = end;
+    }
+    return g_string_free(out, FALSE);
+}
+
 char *
 tracuu_text_fix_tones(const char *text, gssize len)
 {
@@ -130,10 +202,7 @@ tracuu_text_fix_tones(const char *text, gssize len)
     size_t n = len < 0 ? strlen(text) : (size_t)len;
     if (n > MAX_VALUE)
         n = MAX_VALUE;
-    g_autofree char *valid = g_utf8_make_valid(text, (gssize)n);
-    g_autofree char *nfc = g_utf8_normalize(valid, -1, G_NORMALIZE_NFC);
-    if (!nfc)
-        return g_strdup(valid);
+    g_autofree char *nfc = tracuu_text_nfc(text, (gssize)n);
     /* Tone placement is decided on lowercase letters; each letter gets its case back after. */
     size_t m = 0, cap = strlen(nfc) + 1;
     uint32_t *cps = g_new(uint32_t, cap);

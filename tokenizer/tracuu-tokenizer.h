@@ -124,6 +124,14 @@ char *tracuu_text_normalize(const char *text, gssize len);
 char *tracuu_text_fold(const char *text, gssize len);
 
 /*
+ * @text as valid UTF-8 (invalid sequences replaced by U+FFFD) in Unicode NFC, nothing else
+ * changed. Linear in the length (ICU, in pieces cut at white space), unlike g_utf8_normalize(),
+ * which slows down badly on long strings: use it for whole extracted texts. Returns a newly
+ * allocated string; caller frees with g_free(). @len may be -1 for NUL-terminated.
+ */
+char *tracuu_text_nfc(const char *text, gssize len);
+
+/*
  * For text shown to people (an issuer, a title, a facet value): valid UTF-8, NFC, and tone marks
  * moved to the one placement terms use ("Uỷ ban" gives "Ủy ban", "hoà" gives "hòa"), keeping
  * case, spaces and punctuation as they are, so that two spellings of one name are one value.

@@ -522,7 +522,6 @@ test_interrupt(fixture *f, gconstpointer data)
     const int sigs[] = {SIGINT, SIGTERM};
     for (guint k = 0; k < G_N_ELEMENTS(sigs); k++) {
         g_autofree char *db = g_strdup_printf("%s-%u", f->db, k);
-        g_autofree char *out_path = g_build_filename(f->dir, "out.json", NULL);
         const char *argv[] = {indexer_path(), "--db", db, "--json", "--batch", "20", f->docs, NULL};
         GPid pid;
         int out_fd;

@@ -1090,6 +1090,22 @@ test_pdf_prefixes(void)
     }
 }
 
+/* An empty MIME part reaches the HTML extractor with no data pointer at all. */
+static void
+test_html_null(void)
+{
+    GError *error = NULL;
+    tracuu_extracted *doc = tracuu_extract_html(NULL, 0, &error);
+    if (doc != NULL) {
+        g_assert_no_error(error);
+        g_assert_cmpstr(doc->text, ==, "");
+        tracuu_extracted_free(doc);
+    } else {
+        g_assert_nonnull(error);
+        g_clear_error(&error);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1121,6 +1137,7 @@ main(int argc, char **argv)
     g_test_add_func("/extract/html/buffer", test_html_buffer);
     g_test_add_func("/extract/html/legacy-font", test_html_legacy_font);
     g_test_add_func("/extract/html/western", test_html_western);
+    g_test_add_func("/extract/html/null", test_html_null);
     status = g_test_run();
     remove_fixtures();
     return status;

@@ -760,8 +760,8 @@ test_idempotent(void)
         "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc",
         "Quyết định số 1115/QĐ-TTg ngày 20/06/2026 của Thủ tướng Chính phủ về thuỷ lợi",
         "Uỷ ban nhân dân tỉnh Khánh Hoà; email: ubnd@khanhhoa.gov.vn; https://khanhhoa.gov.vn",
-        "Ho\xcc\x80"
-        "a Straße ภาษาไทย 東京 İstanbul",
+        ("Ho\xcc\x80"
+         "a Straße ภาษาไทย 東京 İstanbul"),
     };
     for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
         g_autofree char *once = terms_of(texts[i]);
@@ -870,6 +870,39 @@ test_icu_agreement(void)
 
 /* ---------------------------------------------------------------------------------------- */
 /* Whole-value normalisation for metadata.                                                   */
+
+/* Whole texts to NFC: exact, invalid bytes replaced, long inputs in one piece of output. */
+static void
+test_text_nfc(void)
+{
+    static const struct {
+        const char *input, *want;
+    } rows[] = {
+        {"Vie\xcc\xa3\xcc\x82t Nam", "Việt Nam"}, /* marks in non-canonical order */
+        {"Vi\xc3\xaa\xcc\xa3t", "Việt"},          /* partly composed */
+        {"Việt Nam", "Việt Nam"},
+        {"a\xff" "b", "a\xef\xbf\xbd" "b"},           /* invalid byte: U+FFFD */
+        {"\xe1\xbb", "\xef\xbf\xbd"},              /* truncated sequence at the end */
+        {"", ""},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autofree char *got = tracuu_text_nfc(rows[i].input, -1);
+        g_assert_cmpstr(got, ==, rows[i].want);
+    }
+    /* 6 MB of decomposed text, with and without spaces: pieces join without losing a mark. */
+    for (int spaced = 0; spaced < 2; spaced++) {
+        GString *in = g_string_new(NULL), *want = g_string_new(NULL);
+        for (int i = 0; i < 300000; i++) {
+            g_string_append(in, spaced ? "thu\xcc\x9b\xcc\x80 " : "thu\xcc\x9b\xcc\x80");
+            g_string_append(want, spaced ? "thừ " : "thừ");
+        }
+        g_autofree char *got = tracuu_text_nfc(in->str, (gssize)in->len);
+        g_assert_cmpuint(strlen(got), ==, want->len);
+        g_assert_true(strcmp(got, want->str) == 0);
+        g_string_free(in, TRUE);
+        g_string_free(want, TRUE);
+    }
+}
 
 /* Display values keep their case and punctuation; only tone placement changes. */
 static void
@@ -995,6 +1028,7 @@ test_cli(void)
     g_assert_nonnull(strstr(help, "standard input"));
     g_autofree char *bad = run_cli(prog, "\"$PROG\" --no-such-option </dev/null", &status);
     g_assert_false(g_spawn_check_wait_status(status, NULL));
+    g_assert_cmpstr(bad, ==, ""); /* a usage error prints no tokens */
 }
 
 static void
@@ -1029,6 +1063,7 @@ main(int argc, char **argv)
     g_test_add_func("/tokenizer/icu-agreement", test_icu_agreement);
     g_test_add_func("/tokenizer/text-normalize", test_text_normalize);
     g_test_add_func("/tokenizer/text-fix-tones", test_text_fix_tones);
+    g_test_add_func("/tokenizer/text-nfc", test_text_nfc);
     g_test_add_func("/tokenizer/kind-names", test_kind_names);
     g_test_add_func("/tokenizer/cli", test_cli);
     return g_test_run();
