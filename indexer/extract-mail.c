@@ -1476,8 +1476,11 @@ tracuu_extract_mbox_file(const char *path, GError **error)
         } else {
             number++;
             tracuu_extracted *doc = message_to_doc(message, 0, TRUE);
-            if (doc->created == NULL)
-                doc->created = mbox_marker_date(g_mime_parser_get_mbox_marker(parser));
+            if (doc->created == NULL) {
+                /* GMime gives a copy of the marker line: ours to free. */
+                g_autofree char *marker = g_mime_parser_get_mbox_marker(parser);
+                doc->created = mbox_marker_date(marker);
+            }
             parse_report_move(&report, doc);
             g_ptr_array_add(mbox->children, doc);
             prev = doc;

@@ -683,7 +683,8 @@ test_summary_text(fixture *f, gconstpointer data)
     g_assert_null(strstr(out, "files/s"));
 
     /* A terminal gets progress: script(1) gives the indexer a pseudo-terminal. */
-    if (g_find_program_in_path("script") != NULL) {
+    g_autofree char *script = g_find_program_in_path("script");
+    if (script != NULL) {
         g_autofree char *db2 = g_build_filename(f->dir, "db2", NULL);
         g_autofree char *cmd = g_strdup_printf("'%s' --db '%s' '%s'", indexer_path(), db2, f->docs);
         const char *argv[] = {"script", "-qec", cmd, "/dev/null", NULL};
