@@ -39,9 +39,9 @@ results=$WORK/results.txt
 : >"$results"
 searchd_pid= fts_pid=
 cleanup() {
-    [ -n "$searchd_pid" ] && kill "$searchd_pid" 2>/dev/null && wait "$searchd_pid" 2>/dev/null
-    [ -n "$fts_pid" ] && kill "$fts_pid" 2>/dev/null && wait "$fts_pid" 2>/dev/null
-    true
+    # (wait gives the killed server's status, which set -e would take for a failure)
+    if [ -n "$searchd_pid" ]; then kill "$searchd_pid" 2>/dev/null || true; wait "$searchd_pid" 2>/dev/null || true; fi
+    if [ -n "$fts_pid" ]; then kill "$fts_pid" 2>/dev/null || true; wait "$fts_pid" 2>/dev/null || true; fi
 }
 trap cleanup EXIT INT TERM
 
