@@ -809,6 +809,43 @@ test_stale_socket_replaced(void)
 }
 
 static void
+test_limits(void)
+{
+    require_daemon();
+    /* A second daemon with tight limits: two clients at most, a query time limit of 1 µs. */
+    g_autofree char *path = g_build_filename(F.tmp, "limits.sock", NULL);
+    g_autofree char *log = g_build_filename(F.tmp, "limits.log", NULL);
+    static const char *const extra[] = {"--max-clients", "2", "--timeout", "0.000001", NULL};
+    GPid pid = start_daemon(path, log, extra);
+    g_assert_cmpint(pid, >, 0);
+    int fd = -1;
+    for (int i = 0; i < 200 && fd < 0; i++) {
+        fd = connect_unix(path);
+        if (fd < 0)
+            g_usleep(50000);
+    }
+    g_autoptr(client) a = client_new_fd(fd);
+    g_autoptr(client) b = client_new_fd(connect_unix(path));
+    assert_ping(a);
+    assert_ping(b);
+    g_autoptr(client) third = client_new_fd(connect_unix(path));
+    g_autofree char *line = client_recv_line(third, 5000);
+    g_assert_nonnull(line);
+    g_autoptr(JsonObject) o = parse_object(line);
+    g_assert_cmpstr(error_code(o), ==, "busy");
+    g_assert_null(client_recv_line(third, 2000)); /* and closed */
+
+    /* Past its time limit a query answers "timeout", and the connection goes on. */
+    g_autoptr(JsonObject) t = ask(a, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"id\":1}");
+    g_assert_false(is_ok(t));
+    g_assert_cmpstr(error_code(t), ==, "timeout");
+    assert_ping(a);
+
+    kill(pid, SIGTERM);
+    g_assert_cmpint(wait_exit(pid, 15), ==, 0);
+}
+
+static void
 test_sigterm(void)
 {
     require_daemon();
@@ -934,6 +971,7 @@ main(int argc, char **argv)
     g_test_add_func("/searchd/update seen without restart", test_update_seen);
     g_test_add_func("/searchd/second daemon refused", test_second_daemon_refused);
     g_test_add_func("/searchd/stale socket replaced", test_stale_socket_replaced);
+    g_test_add_func("/searchd/max clients and time limit", test_limits);
     g_test_add_func("/searchd/SIGTERM exits 0", test_sigterm);
     int rc = g_test_run();
 
