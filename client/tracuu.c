@@ -29,6 +29,9 @@ static char *opt_sort;
 static char *opt_filters;
 static char *opt_color;
 
+/* String options are G_OPTION_ARG_FILENAME: kept as the bytes given (UTF-8 on any sane
+ * system), where G_OPTION_ARG_STRING would convert from the locale's charset and refuse any
+ * Vietnamese under LANG=C. */
 static const GOptionEntry common_options[] = {
     {"socket", 's', 0, G_OPTION_ARG_FILENAME, &opt_socket,
      "Ask the tracuu-searchd on this socket (default: $TRACUU_SOCKET, else ./tracuu.sock)",
@@ -36,7 +39,7 @@ static const GOptionEntry common_options[] = {
     {"db", 'd', 0, G_OPTION_ARG_FILENAME, &opt_db,
      "Search this index directly, without a daemon", "DIR"},
     {"json", 'j', 0, G_OPTION_ARG_NONE, &opt_json, "Print the protocol's JSON answer", NULL},
-    {"color", 0, 0, G_OPTION_ARG_STRING, &opt_color,
+    {"color", 0, 0, G_OPTION_ARG_FILENAME, &opt_color,
      "Highlight matches: auto (on a terminal), always or never", "WHEN"},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
@@ -44,8 +47,8 @@ static const GOptionEntry common_options[] = {
 static const GOptionEntry search_options[] = {
     {"limit", 'n', 0, G_OPTION_ARG_INT, &opt_limit, "Show at most N hits (default 10)", "N"},
     {"offset", 0, 0, G_OPTION_ARG_INT, &opt_offset, "Skip the first N hits", "N"},
-    {"sort", 0, 0, G_OPTION_ARG_STRING, &opt_sort, "relevance (default), date or -date", "S"},
-    {"filters", 'f', 0, G_OPTION_ARG_STRING, &opt_filters,
+    {"sort", 0, 0, G_OPTION_ARG_FILENAME, &opt_sort, "relevance (default), date or -date", "S"},
+    {"filters", 'f', 0, G_OPTION_ARG_FILENAME, &opt_filters,
      "Filters as a JSON object, as in the protocol", "JSON"},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };

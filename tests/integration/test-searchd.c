@@ -379,7 +379,8 @@ test_filters_and_sort(void)
         g_assert_cmpstr(hit_str(hits, i, "doc_type"), ==, "Thông tư");
 
     g_autoptr(JsonObject) y = ask(
-        c, "{\"op\":\"search\",\"q\":\"chính phủ điện tử year:2019\",\"limit\":50}");
+        c, "{\"op\":\"search\",\"q\":\"chính phủ điện tử\",\"limit\":50,"
+           "\"filters\":{\"year\":2019}}");
     hits = hits_of(y);
     g_assert_cmpuint(json_array_get_length(hits), >=, 1);
     for (guint i = 0; i < json_array_get_length(hits); i++)
