@@ -420,6 +420,32 @@ usage(GOptionContext *ctx, const char *msg)
     return EXIT_USAGE;
 }
 
+/*
+ * Options may come before the command ("tracuu --db DIR search ...", as git and notmuch allow):
+ * moves the command word to argv[1], keeping everything else in order. The command is the first
+ * word that is neither an option nor the value of one.
+ */
+static void
+command_first(int argc, char **argv)
+{
+    static const char *const with_value[] = {"-s",    "--socket", "-d",       "--db",
+                                             "-n",    "--limit",  "--offset", "--sort",
+                                             "-f",    "--filters", "--color", NULL};
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--"))
+            return;
+        if (argv[i][0] == '-') {
+            if (g_strv_contains(with_value, argv[i]))
+                i++;
+            continue;
+        }
+        char *cmd = argv[i];
+        memmove(argv + 2, argv + 1, (size_t)(i - 1) * sizeof *argv);
+        argv[1] = cmd;
+        return;
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -432,6 +458,7 @@ main(int argc, char **argv)
         "\n"
         "Exit status: 0 when the request was answered (even with no hits), 1 on an error,\n"
         "2 on a usage error. Put query words that start with '-' after \"--\".";
+    command_first(argc, argv);
     const char *cmd = argc > 1 ? argv[1] : NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(GOptionContext) ctx = NULL;

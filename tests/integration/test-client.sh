@@ -20,7 +20,7 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-echo "1..30"
+echo "1..32"
 
 # An index of four known documents.
 cat >"$tmp/docs.jsonl" <<'EOF'
@@ -95,6 +95,10 @@ check "get: fields then text" eval 'test $st -eq 0 && grep -q "^number: 30/2020/
 check "get of an unknown id: exit 1, not_found" eval 'test $st -eq 1 && grep -q "not_found" "$tmp/err"'
 "$TRACUU" stats --db "$tmp/db" >"$tmp/out" 2>"$tmp/err"; st=$?
 check "stats: document count" eval 'test $st -eq 0 && grep -q "^docs: 4$" "$tmp/out"'
+"$TRACUU" --db "$tmp/db" stats >"$tmp/out" 2>"$tmp/err"; st=$?
+check "options before the command" eval 'test $st -eq 0 && grep -q "^docs: 4$" "$tmp/out"'
+"$TRACUU" --db "$tmp/db" --limit 1 search thư điện tử >"$tmp/out" 2>"$tmp/err"; st=$?
+check "search options before the command" eval 'test $st -eq 0 && head -1 "$tmp/out" | grep -q "showing 1-1"'
 
 # Through a daemon: the same answers.
 "$TRACUU" search --socket "$tmp/none.sock" thư >"$tmp/out" 2>"$tmp/err"; st=$?
