@@ -21,7 +21,13 @@
  *   alqac-eval [--data DIR] [--index DIR] [--rebuild] [--split NAME] [--no-reference]
  *              [--written-only] [--accent W] [--folded W] [--folded-accented W] [--title W]
  *              [--bigram W] [--bigram-accent W]
- *              [--k1 X] [--b X] [--restore W] [--restore-docs N]
+ *              [--k1 X] [--b X] [--restore W] [--restore-docs N] [--pool N]
+ *   alqac-eval --latency DB QUERIES N [--time-limit S] [--fold] [knobs as above]
+ *
+ * --latency times tracuu_engine_handle() (top 10, snippets, total) on the first N lines of
+ * QUERIES against the index DB, one at a time, and prints p50/p99/mean: a quick way to see what
+ * a ranking knob or an engine change costs on the 100,000-document benchmark index without the
+ * daemon (bench/searchd-bench.sh measures the whole path). --fold removes the diacritics first.
  */
 
 typedef struct {
@@ -139,25 +145,43 @@ print_line(const char *split, const char *mode, const metrics *m)
     fflush(stdout);
 }
 
-/* The engine's ranking: the whole request path, as a client would see it. */
-static GPtrArray *
-run_engine(tracuu_engine *e, const char *q)
+/* The hits' ids of one request for @limit hits of @q, appended to @ids unless already there. */
+static void
+engine_ids(tracuu_engine *e, const char *q, int limit, GPtrArray *ids)
 {
-    GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(JsonObject) req = json_object_new();
     json_object_set_string_member(req, "op", "search");
     json_object_set_string_member(req, "q", q);
-    json_object_set_int_member(req, "limit", 100);
+    json_object_set_int_member(req, "limit", limit);
     g_autoptr(GError) error = NULL;
     g_autoptr(JsonObject) r = tracuu_engine_handle(e, req, &error);
     if (r == NULL) {
         fprintf(stderr, "alqac-eval: query failed: %s: %s\n", q, error->message);
-        return ids;
+        return;
     }
     JsonArray *hits = json_object_get_array_member(r, "hits");
-    for (guint i = 0; i < json_array_get_length(hits); i++)
-        g_ptr_array_add(ids, g_strdup(json_object_get_string_member(
-                                 json_array_get_object_element(hits, i), "id")));
+    for (guint i = 0; i < json_array_get_length(hits); i++) {
+        const char *id = json_object_get_string_member(json_array_get_object_element(hits, i),
+                                                       "id");
+        gboolean seen = FALSE;
+        for (guint k = 0; k < ids->len && !seen; k++)
+            seen = strcmp(g_ptr_array_index(ids, k), id) == 0;
+        if (!seen)
+            g_ptr_array_add(ids, g_strdup(id));
+    }
+}
+
+/*
+ * The engine's ranking: the whole request path, as a client would see it. The first ten come
+ * from a request for ten hits, as a user's first page would (the engine re-ranks a pool that
+ * depends on the page size), the rest from a request for 100, for Recall@100.
+ */
+static GPtrArray *
+run_engine(tracuu_engine *e, const char *q)
+{
+    GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+    engine_ids(e, q, 10, ids);
+    engine_ids(e, q, 100, ids);
     return ids;
 }
 
@@ -206,9 +230,70 @@ run_reference(tracuu_store *store, tracuu_tokenizer *tk, const char *q)
     return ids;
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The --latency mode: per-query time of the whole request path, as the daemon would see it. */
+static int
+run_latency(const char *db, const char *queries, int n, double time_limit, gboolean fold,
+            const tracuu_rank_params *rp)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *qs = NULL;
+    if (!g_file_get_contents(queries, &qs, NULL, &error))
+        die("alqac-eval: %s", error->message);
+    g_auto(GStrv) lines = g_strsplit(qs, "\n", -1);
+    tracuu_engine *e = tracuu_engine_open(db, &error);
+    if (e == NULL)
+        die("alqac-eval: %s", error->message);
+    tracuu_engine_set_rank_params(e, rp);
+    tracuu_engine_set_time_limit(e, time_limit);
+    g_autoptr(GArray) ms = g_array_new(FALSE, FALSE, sizeof(double));
+    int errors = 0;
+    for (int i = 0; lines[i] != NULL && (int)ms->len + errors < n; i++) {
+        if (*lines[i] == '\0')
+            continue;
+        g_autofree char *q = fold ? tracuu_text_fold(lines[i], -1) : g_strdup(lines[i]);
+        g_autoptr(JsonObject) req = json_object_new();
+        json_object_set_string_member(req, "op", "search");
+        json_object_set_string_member(req, "q", q);
+        json_object_set_int_member(req, "limit", 10);
+        g_autoptr(GError) err = NULL;
+        gint64 t0 = g_get_monotonic_time();
+        g_autoptr(JsonObject) r = tracuu_engine_handle(e, req, &err);
+        double t = (g_get_monotonic_time() - t0) / 1000.0;
+        if (r == NULL) {
+            errors++;
+            continue;
+        }
+        g_array_append_val(ms, t);
+    }
+    tracuu_engine_free(e);
+    if (ms->len == 0)
+        die("alqac-eval: no query answered (%d errors)", errors);
+    double sum = 0;
+    for (guint i = 0; i < ms->len; i++)
+        sum += g_array_index(ms, double, i);
+    qsort(ms->data, ms->len, sizeof(double), cmp_double);
+    double *v = (double *)ms->data;
+    printf("latency n=%u errors=%d p50_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f mean_ms=%.2f "
+           "time_limit=%g fold=%d\n",
+           ms->len, errors, v[ms->len / 2], v[ms->len * 9 / 10], v[ms->len * 99 / 100],
+           v[ms->len - 1], sum / ms->len, time_limit, fold);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
+    const char *lat_db = NULL, *lat_queries = NULL;
+    int lat_n = 0;
+    double lat_limit = 0;
+    gboolean lat_fold = FALSE;
     const char *data = NULL, *index = NULL, *only_split = NULL;
     gboolean rebuild = FALSE, no_reference = FALSE, written_only = FALSE;
     tracuu_rank_params rp;
@@ -230,6 +315,11 @@ main(int argc, char **argv)
         OPT_D("--bigram-accent", bigram_accent)
         OPT_D("--k1", bm25_k1)
         OPT_D("--restore", restore_weight)
+        if (strcmp(a, "--pool") == 0 && v != NULL) {
+            rp.rerank_pool = (unsigned)atoi(v);
+            i++;
+            continue;
+        }
         if (strcmp(a, "--restore-docs") == 0 && v != NULL) {
             rp.restore_docs = (unsigned)atoi(v);
             i++;
@@ -245,6 +335,16 @@ main(int argc, char **argv)
         } else if (strcmp(a, "--split") == 0 && v != NULL) {
             only_split = v;
             i++;
+        } else if (strcmp(a, "--latency") == 0 && i + 3 < argc) {
+            lat_db = argv[i + 1];
+            lat_queries = argv[i + 2];
+            lat_n = atoi(argv[i + 3]);
+            i += 3;
+        } else if (strcmp(a, "--time-limit") == 0 && v != NULL) {
+            lat_limit = g_ascii_strtod(v, NULL);
+            i++;
+        } else if (strcmp(a, "--fold") == 0) {
+            lat_fold = TRUE;
         } else if (strcmp(a, "--rebuild") == 0) {
             rebuild = TRUE;
         } else if (strcmp(a, "--written-only") == 0) {
@@ -255,9 +355,12 @@ main(int argc, char **argv)
             die("usage: alqac-eval [--data DIR] [--index DIR] [--rebuild] [--split NAME] "
                 "[--no-reference] [--written-only] [--accent W] [--folded W] "
                 "[--folded-accented W] [--title W] [--bigram W] "
-                "[--bigram-accent W] [--k1 X] [--b X] [--restore W] [--restore-docs N]");
+                "[--bigram-accent W] [--k1 X] [--b X] [--restore W] [--restore-docs N] "
+                "[--pool N]");
         }
     }
+    if (lat_db != NULL)
+        return run_latency(lat_db, lat_queries, lat_n, lat_limit, lat_fold, &rp);
     g_autofree char *data_dir = NULL;
     if (data != NULL)
         data_dir = g_strdup(data);

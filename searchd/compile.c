@@ -30,6 +30,7 @@ tracuu_rank_params_init(tracuu_rank_params *params)
     params->all_words_max = 4;
     params->restore_weight = 0.7;
     params->restore_docs = 10;
+    params->rerank_pool = 30;
 }
 
 static void
@@ -280,8 +281,10 @@ text_query(compiler *c, const char *text, gboolean mark)
     if (all)
         c->out->relaxable = TRUE;
     tracuu_query *q = combine(all ? TRACUU_QUERY_AND : TRACUU_QUERY_OR, words, 0);
-    if (pairs->len > 0)
+    if (pairs->len > 0) {
+        c->out->has_pairs = TRUE;
         q = combine2(TRACUU_QUERY_AND_MAYBE, q, combine(TRACUU_QUERY_OR, pairs, 0));
+    }
     return q;
 }
 

@@ -97,6 +97,8 @@ typedef struct {
     double bm25_k1, bm25_b;
     double restore_weight;  /* weight of a guessed accent, for accent-free queries (0: off) */
     unsigned restore_docs;  /* best hits read to guess the accents of an accent-free query */
+    unsigned rerank_pool;   /* best hits, by the query without pair bonuses, that the pair
+                               bonuses re-rank (at least offset + limit; 0: one pass) */
     unsigned all_words_max; /* runs of at most this many syllables need them all (AND); longer
                                runs (pasted sentences) need any (OR). 0: always OR */
 } tracuu_rank_params;
@@ -132,6 +134,8 @@ typedef struct {
     GArray *words;          /* tracuu_qword: the positive words (for guessing accents) */
     gboolean relaxable;     /* some run needed all its words: compiling with @relaxed may find
                                more when this finds nothing */
+    gboolean has_pairs;     /* @query holds adjacent-pair bonuses (positional checks), so the
+                               engine ranks in two passes (see docs/ranking.md) */
 } tracuu_compiled;
 
 /*

@@ -43,6 +43,169 @@ timed_search(tracuu_engine *e, const tracuu_query *q, const tracuu_search_option
     return tracuu_store_search(e->store, q, &o, out);
 }
 
+/*
+ * The "id" member of a hit's data, read without parsing the whole document: the data is a
+ * JSON object whose long member is the text, and a full parse of a hundred of them would cost
+ * more than the search. Strings are skipped quote to quote, nested arrays and objects by depth.
+ * Returns NULL when the id cannot be read that way (escapes in it, not a string, not found);
+ * the caller then parses. Caller frees with g_free().
+ */
+static char *
+data_id(const char *p, size_t len)
+{
+    const char *s = p, *end = p + len;
+    while (s < end && g_ascii_isspace(*s))
+        s++;
+    if (s >= end || *s != '{')
+        return NULL;
+    s++;
+    int depth = 0;
+    gboolean key = TRUE; /* the next string at depth 0 is a member name */
+    while (s < end) {
+        if (*s == '"') {
+            const char *q = ++s;
+            gboolean escaped = FALSE;
+            while (s < end && *s != '"') {
+                if (*s == '\\') {
+                    escaped = TRUE;
+                    s++;
+                }
+                s++;
+            }
+            if (s >= end)
+                return NULL;
+            size_t n = (size_t)(s - q);
+            s++;
+            if (depth > 0 || !key)
+                continue;
+            key = FALSE;
+            if (n != 2 || memcmp(q, "id", 2) != 0 || escaped)
+                continue;
+            while (s < end && (g_ascii_isspace(*s) || *s == ':'))
+                s++;
+            if (s >= end || *s != '"')
+                return NULL;
+            const char *v = ++s;
+            while (s < end && *s != '"' && *s != '\\')
+                s++;
+            if (s >= end || *s != '"')
+                return NULL;
+            return g_strndup(v, (size_t)(s - v));
+        }
+        if (*s == '[' || *s == '{') {
+            depth++;
+        } else if (*s == ']' || *s == '}') {
+            if (depth == 0)
+                return NULL;
+            depth--;
+        } else if (*s == ',' && depth == 0) {
+            key = TRUE;
+        }
+        s++;
+    }
+    return NULL;
+}
+
+static JsonObject *parse_data(const char *data, size_t len);
+static const char *obj_string(JsonObject *o, const char *name);
+
+/* The documents of @r's hits by their "Q" id terms, weightless; NULL when an id is missing. */
+static tracuu_query *
+pool_filter(const tracuu_results *r)
+{
+    g_autoptr(GPtrArray) subs = g_ptr_array_new();
+    tracuu_query *q = NULL;
+    for (size_t i = 0; i < r->n_hits; i++) {
+        g_autofree char *id = data_id(r->hits[i].data, r->hits[i].data_len);
+        if (id == NULL) {
+            g_autoptr(JsonObject) d = parse_data(r->hits[i].data, r->hits[i].data_len);
+            const char *v = d != NULL ? obj_string(d, "id") : NULL;
+            id = v != NULL ? g_strdup(v) : NULL;
+        }
+        g_autofree char *term = id != NULL ? g_strconcat(TRACUU_PREFIX_ID, id, NULL) : NULL;
+        if (term == NULL || strlen(term) > TRACUU_STORE_MAX_TERM)
+            goto out;
+        g_ptr_array_add(subs, tracuu_query_new_term(term, strlen(term), 1, 0));
+    }
+    q = tracuu_query_combine(TRACUU_QUERY_OR, (tracuu_query **)subs->pdata, subs->len, 0);
+    g_ptr_array_set_size(subs, 0);
+out:
+    for (guint i = 0; i < subs->len; i++)
+        tracuu_query_free(g_ptr_array_index(subs, i));
+    return q;
+}
+
+/*
+ * Runs @full ranked by relevance, in two passes when @base (the same match without the
+ * adjacent-pair bonuses) is given. The pair bonuses are positional checks, and a common pair
+ * ("quy định") would be checked in most of the archive; so @base, whose terms Xapian can prune
+ * by weight, finds the total, the facets and the best rerank_pool (or offset + limit)
+ * hits, and @full then scores only those documents, which gives them exactly the weights the
+ * one-pass search would have. A hit that only the pair bonus would lift into the page from
+ * beyond the pool is missed: docs/ranking.md measures what that costs.
+ */
+static tracuu_store_status
+ranked_search(tracuu_engine *e, const tracuu_query *full, const tracuu_query *base,
+              const tracuu_search_options *opts, tracuu_results **out)
+{
+    if (base == NULL || opts->sort_slot >= 0)
+        return timed_search(e, full, opts, out);
+    if (opts->limit == 0) /* totals and facets only: weights do not matter */
+        return timed_search(e, base, opts, out);
+    uint64_t want = (uint64_t)opts->offset + opts->limit;
+    tracuu_search_options o1 = *opts;
+    o1.offset = 0;
+    o1.limit = (uint32_t)MIN(MAX(want, (uint64_t)e->rank.rerank_pool), (uint64_t)G_MAXUINT32);
+    tracuu_results *r1 = NULL;
+    tracuu_store_status st = timed_search(e, base, &o1, &r1);
+    if (st != TRACUU_STORE_OK || r1->n_hits == 0) {
+        if (st == TRACUU_STORE_OK) {
+            *out = r1;
+            return st;
+        }
+        tracuu_results_free(r1);
+        *out = NULL;
+        return st;
+    }
+    tracuu_query *pool = pool_filter(r1);
+    if (pool == NULL) {
+        /* Not the docwriter's data: rank in one pass. */
+        tracuu_results_free(r1);
+        return timed_search(e, full, opts, out);
+    }
+    tracuu_query *subs[2] = {tracuu_query_copy(full), pool};
+    tracuu_query *q2 = tracuu_query_combine(TRACUU_QUERY_FILTER, subs, 2, 0);
+    tracuu_search_options o2 = *opts;
+    o2.facet_slots = NULL;
+    o2.n_facet_slots = 0;
+    o2.check_at_least = (uint32_t)r1->n_hits;
+    tracuu_results *r2 = NULL;
+    st = q2 != NULL ? timed_search(e, q2, &o2, &r2) : TRACUU_STORE_ERROR;
+    tracuu_query_free(q2);
+    if (st == TRACUU_STORE_OK && r2->total_lower != r1->n_hits) {
+        /* Ids shared by several documents: the pool is not what pass one found. */
+        tracuu_results_free(r2);
+        tracuu_results_free(r1);
+        return timed_search(e, full, opts, out);
+    }
+    if (st != TRACUU_STORE_OK) {
+        tracuu_results_free(r2);
+        tracuu_results_free(r1);
+        *out = NULL;
+        return st;
+    }
+    /* The total and facets of pass one, the hits of pass two. */
+    tracuu_hit *hits = r1->hits;
+    size_t n_hits = r1->n_hits;
+    r1->hits = r2->hits;
+    r1->n_hits = r2->n_hits;
+    r2->hits = hits;
+    r2->n_hits = n_hits;
+    tracuu_results_free(r2);
+    *out = r1;
+    return TRACUU_STORE_OK;
+}
+
 G_DEFINE_QUARK(tracuu-engine-error-quark, tracuu_engine_error)
 
 const char *
@@ -481,7 +644,8 @@ pair_votes(guess_ctx *g, const char *pair_key, int side, const char *term)
 }
 
 static GHashTable *
-guess_accents(tracuu_engine *e, const tracuu_compiled *c, const tracuu_search_options *base)
+guess_accents(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *base_query,
+              const tracuu_search_options *base)
 {
     GArray *words = c->words;
     tracuu_search_options o = *base;
@@ -492,7 +656,7 @@ guess_accents(tracuu_engine *e, const tracuu_compiled *c, const tracuu_search_op
     o.sort_slot = -1;
     o.check_at_least = 0;
     tracuu_results *r = NULL;
-    if (timed_search(e, c->query, &o, &r) != TRACUU_STORE_OK || r->n_hits == 0) {
+    if (ranked_search(e, c->query, base_query, &o, &r) != TRACUU_STORE_OK || r->n_hits == 0) {
         tracuu_results_free(r);
         return NULL;
     }
@@ -653,18 +817,18 @@ docnum_terms(GPtrArray *docnums, const char *prefix)
  * Tier 2: documents citing it, not in tier 1. Tier 3: the rest of the match.
  */
 static void
-make_tiers(const tracuu_compiled *c, tracuu_query *tiers[3])
+make_tiers(const tracuu_compiled *c, const tracuu_query *query, tracuu_query *tiers[3])
 {
     tracuu_query *xn = docnum_terms(c->docnums, TRACUU_PREFIX_NUMBER);
     tracuu_query *xc = docnum_terms(c->docnums, TRACUU_PREFIX_CITES);
-    tracuu_query *s1[2] = {tracuu_query_copy(xn), tracuu_query_copy(c->query)};
+    tracuu_query *s1[2] = {tracuu_query_copy(xn), tracuu_query_copy(query)};
     tiers[0] = filtered(tracuu_query_combine(TRACUU_QUERY_AND_MAYBE, s1, 2, 0), c->filter);
     tracuu_query *n2[2] = {tracuu_query_copy(xc), tracuu_query_copy(xn)};
     tracuu_query *s2[2] = {tracuu_query_combine(TRACUU_QUERY_AND_NOT, n2, 2, 0),
-                           tracuu_query_copy(c->query)};
+                           tracuu_query_copy(query)};
     tiers[1] = filtered(tracuu_query_combine(TRACUU_QUERY_AND_MAYBE, s2, 2, 0), c->filter);
     tracuu_query *either[2] = {xn, xc};
-    tracuu_query *s3[2] = {tracuu_query_copy(c->query),
+    tracuu_query *s3[2] = {tracuu_query_copy(query),
                            tracuu_query_combine(TRACUU_QUERY_OR, either, 2, 0)};
     tiers[2] = tracuu_query_combine(TRACUU_QUERY_AND_NOT, s3, 2, 0);
 }
@@ -688,7 +852,8 @@ facets_json(const tracuu_results *r, GPtrArray *names)
 
 /* Runs compiled query @c: hits of [offset, offset + limit), total and facets. */
 static JsonObject *
-search_once(tracuu_engine *e, const tracuu_compiled *c, tracuu_search_options *opts,
+search_once(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *base,
+            tracuu_search_options *opts,
             uint64_t offset, uint64_t limit, int sort_slot, GArray *slots, GPtrArray *facet_list,
             GError **error)
 {
@@ -709,13 +874,14 @@ search_once(tracuu_engine *e, const tracuu_compiled *c, tracuu_search_options *o
         opts->limit = 0; /* hits come from the tiers below */
     tracuu_query *whole = c->query;
     if (tiered) {
-        /* The whole match includes the numbered and citing documents even if no word matches. */
-        tracuu_query *subs[3] = {tracuu_query_copy(c->query),
+        /* The whole match includes the numbered and citing documents even if no word matches;
+         * it gives no hits here, so no pair bonus is needed for it. */
+        tracuu_query *subs[3] = {tracuu_query_copy(base != NULL ? base : c->query),
                                  filtered(docnum_terms(c->docnums, TRACUU_PREFIX_NUMBER), c->filter),
                                  filtered(docnum_terms(c->docnums, TRACUU_PREFIX_CITES), c->filter)};
         whole = tracuu_query_combine(TRACUU_QUERY_OR, subs, 3, 0);
     }
-    st = timed_search(e, whole, opts, &r);
+    st = ranked_search(e, whole, tiered ? NULL : base, opts, &r);
     if (whole != c->query)
         tracuu_query_free(whole);
     if (st != TRACUU_STORE_OK) {
@@ -729,8 +895,10 @@ search_once(tracuu_engine *e, const tracuu_compiled *c, tracuu_search_options *o
             json_array_add_object_element(hits, make_hit(e, &r->hits[i], r->hits[i].score,
                                                          c->marks));
     } else {
-        tracuu_query *tiers[3];
-        make_tiers(c, tiers);
+        tracuu_query *tiers[3], *base_tiers[3] = {NULL, NULL, NULL};
+        make_tiers(c, c->query, tiers);
+        if (base != NULL)
+            make_tiers(c, base, base_tiers);
         uint64_t skip = offset, want = limit;
         for (int t = 0; t < 3 && st == TRACUU_STORE_OK; t++) {
             tracuu_search_options to = *opts;
@@ -740,7 +908,7 @@ search_once(tracuu_engine *e, const tracuu_compiled *c, tracuu_search_options *o
             to.limit = (uint32_t)want;
             to.check_at_least = t < 2 ? ENGINE_TIER_MAX : opts->check_at_least;
             tracuu_results *tr = NULL;
-            st = timed_search(e, tiers[t], &to, &tr);
+            st = ranked_search(e, tiers[t], base_tiers[t], &to, &tr);
             if (st != TRACUU_STORE_OK) {
                 store_error(e, st, error, "search");
                 tracuu_results_free(tr);
@@ -753,8 +921,10 @@ search_once(tracuu_engine *e, const tracuu_compiled *c, tracuu_search_options *o
             skip -= MIN(skip, tr->total);
             tracuu_results_free(tr);
         }
-        for (int t = 0; t < 3; t++)
+        for (int t = 0; t < 3; t++) {
             tracuu_query_free(tiers[t]);
+            tracuu_query_free(base_tiers[t]);
+        }
         if (st != TRACUU_STORE_OK) {
             json_object_unref(facets);
             goto out;
@@ -769,6 +939,32 @@ out:
     json_array_unref(hits);
     tracuu_results_free(r);
     return resp;
+}
+
+/*
+ * Compiles @ast into @c and, when its ranking holds adjacent-pair bonuses and the order is by
+ * relevance, sets *@base to the same query without them (for ranked_search(); caller frees
+ * with tracuu_query_free()), else to NULL. FALSE with @error when the query cannot be built.
+ */
+static gboolean
+compile_ranked(tracuu_engine *e, const tracuu_qnode *ast, gboolean relaxed, GHashTable *restore,
+               int sort_slot, tracuu_compiled *c, tracuu_query **base, GError **error)
+{
+    *base = NULL;
+    if (!tracuu_query_compile(e->tk, ast, &e->rank, relaxed, restore, c, error))
+        return FALSE;
+    if (!c->has_pairs || sort_slot >= 0 || e->rank.rerank_pool == 0)
+        return TRUE;
+    tracuu_rank_params flat = e->rank;
+    flat.bigram_weight = 0;
+    flat.bigram_accent = 0;
+    tracuu_compiled b;
+    if (!tracuu_query_compile(e->tk, ast, &flat, relaxed, restore, &b, NULL))
+        return TRUE; /* one pass, as before */
+    *base = b.query;
+    b.query = NULL;
+    tracuu_compiled_clear(&b);
+    return TRUE;
 }
 
 static JsonObject *
@@ -824,22 +1020,26 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
     /* Short runs of words need all their words; when that finds nothing, any will do. */
     for (int relaxed = 0; relaxed < 2; relaxed++) {
         tracuu_compiled c;
-        if (!tracuu_query_compile(e->tk, ast, &e->rank, relaxed, NULL, &c, error))
+        tracuu_query *base = NULL;
+        if (!compile_ranked(e, ast, relaxed, NULL, sort_slot, &c, &base, error))
             return NULL;
         if (!c.accented && c.words->len > 0 && e->rank.restore_weight > 0 &&
             e->rank.restore_docs > 0 && sort_slot < 0) {
-            g_autoptr(GHashTable) guess = guess_accents(e, &c, &opts);
+            g_autoptr(GHashTable) guess = guess_accents(e, &c, base, &opts);
             if (guess != NULL && g_hash_table_size(guess) > 0) {
                 tracuu_compiled_clear(&c);
-                if (!tracuu_query_compile(e->tk, ast, &e->rank, relaxed, guess, &c, error))
+                tracuu_query_free(base);
+                base = NULL;
+                if (!compile_ranked(e, ast, relaxed, guess, sort_slot, &c, &base, error))
                     return NULL;
             }
         }
-        JsonObject *resp = search_once(e, &c, &opts, offset, limit, sort_slot, slots,
+        JsonObject *resp = search_once(e, &c, base, &opts, offset, limit, sort_slot, slots,
                                        facet_list, error);
         gboolean retry = resp != NULL && !relaxed && c.relaxable &&
                          json_object_get_int_member(resp, "total") == 0;
         tracuu_compiled_clear(&c);
+        tracuu_query_free(base);
         if (retry) {
             json_object_unref(resp);
             continue;
