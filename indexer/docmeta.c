@@ -1229,7 +1229,8 @@ names_place(const char *upper, const char *place_name)
     g_autofree char *pf = fold_str(place_name);
     if (*pf && find_folded(upper, pf))
         return TRUE;
-    return local_authority_place(upper) != NULL;
+    g_autofree char *own = local_authority_place(upper);
+    return own != NULL;
 }
 
 /*
