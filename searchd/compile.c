@@ -162,13 +162,19 @@ add_mark(compiler *c, const char *folded)
     g_hash_table_add(c->out->marks, g_strdup(folded));
 }
 
-/* One query syllable: its folded term, and its exact term when the query has diacritics. */
+/*
+ * One query syllable: its folded term, and its exact term when the query has diacritics.
+ * Every document with the exact or a title term also has the folded term (the document writer
+ * indexes the folded form of every token, title words included), so the others only add weight
+ * to it: AND_MAYBE gives the same matches and weights as OR, and lets Xapian look them up only
+ * in the documents the folded terms leave, instead of walking all their posting lists.
+ */
 static tracuu_query *
 word_query(compiler *c, const qtoken *t, gboolean with_title)
 {
     g_autoptr(GPtrArray) subs = g_ptr_array_new();
     double fw = c->rp->folded_weight * (c->accented ? c->rp->folded_accented : 1.0);
-    g_ptr_array_add(subs, term_q(c, TRACUU_PREFIX_FOLDED, t->folded, fw));
+    tracuu_query *folded = term_q(c, TRACUU_PREFIX_FOLDED, t->folded, fw);
     if (t->exact > 0)
         g_ptr_array_add(subs, term_q(c, "", t->term, c->rp->accent_weight * t->exact));
     if (with_title && c->rp->title_weight > 0) {
@@ -178,7 +184,9 @@ word_query(compiler *c, const qtoken *t, gboolean with_title)
             g_ptr_array_add(subs, term_q(c, TRACUU_PREFIX_TITLE, t->term,
                                          c->rp->title_weight * c->rp->accent_weight * t->exact));
     }
-    return combine(TRACUU_QUERY_OR, subs, 0);
+    if (subs->len == 0)
+        return folded;
+    return combine2(TRACUU_QUERY_AND_MAYBE, folded, combine(TRACUU_QUERY_OR, subs, 0));
 }
 
 /* Two syllables side by side, in order (window 2). */
