@@ -366,6 +366,75 @@ test_two_pass(fixture *fx, gconstpointer data)
     tracuu_engine_free(one);
 }
 
+/* An engine on the fixture's index with @rp, for comparing rankings. */
+static tracuu_engine *
+engine_with(fixture *fx, const tracuu_rank_params *rp)
+{
+    g_autofree char *db = g_build_filename(fx->dir, "index", NULL);
+    g_autoptr(GError) error = NULL;
+    tracuu_engine *e = tracuu_engine_open(db, &error);
+    g_assert_no_error(error);
+    tracuu_engine_set_rank_params(e, rp);
+    return e;
+}
+
+static JsonObject *
+search_with(tracuu_engine *e, const char *q, int limit)
+{
+    g_autoptr(JsonObject) req = json_object_new();
+    json_object_set_string_member(req, "op", "search");
+    json_object_set_string_member(req, "q", q);
+    json_object_set_int_member(req, "limit", limit);
+    g_autoptr(GError) error = NULL;
+    JsonObject *r = tracuu_engine_handle(e, req, &error);
+    g_assert_no_error(error);
+    return r;
+}
+
+/*
+ * The second pass scores only the pool: with a pool of one, the page of one is the best hit
+ * without pair bonuses, scored with them. This fails if the engine silently ranked in one pass
+ * (a pool it could not build, ids it could not read from the data).
+ */
+static void
+test_pool_used(fixture *fx, gconstpointer data)
+{
+    tracuu_rank_params rp;
+    tracuu_rank_params_init(&rp);
+    rp.rerank_pool = 1;
+    tracuu_engine *two = engine_with(fx, &rp);
+    rp.rerank_pool = 0;
+    tracuu_engine *one = engine_with(fx, &rp);
+    rp.bigram_weight = 0;
+    rp.bigram_accent = 0;
+    tracuu_engine *flat = engine_with(fx, &rp);
+    /* "far" is shorter, so it wins without the bonuses; "near" has "thư điện tử" together. */
+    static const struct {
+        const char *q, *flat_first, *one_first;
+    } rows[] = {
+        {"gui thu dien tu", "far", "near"},
+        {"gửi thư điện tử", "far", "near"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autoptr(JsonObject) t = search_with(two, rows[i].q, 1);
+        g_autoptr(JsonObject) o = search_with(one, rows[i].q, 1);
+        g_autoptr(JsonObject) f = search_with(flat, rows[i].q, 1);
+        g_test_message("%s: two-pass %s, one pass %s, no bonus %s", rows[i].q, first_id(t),
+                       first_id(o), first_id(f));
+        g_assert_cmpstr(first_id(o), ==, rows[i].one_first);
+        g_assert_cmpstr(first_id(f), ==, rows[i].flat_first);
+        g_assert_cmpstr(first_id(t), ==, rows[i].flat_first);
+        /* ...scored with its pair bonus ("gửi thư" stands in "far" too). */
+        JsonObject *th = json_array_get_object_element(json_object_get_array_member(t, "hits"), 0);
+        JsonObject *fh = json_array_get_object_element(json_object_get_array_member(f, "hits"), 0);
+        g_assert_cmpfloat(json_object_get_double_member(th, "score"), >,
+                          json_object_get_double_member(fh, "score"));
+    }
+    tracuu_engine_free(two);
+    tracuu_engine_free(one);
+    tracuu_engine_free(flat);
+}
+
 /* A document number in any dash style and case: that document first, citing ones next. */
 static void
 test_docnum(fixture *fx, gconstpointer data)
@@ -769,6 +838,7 @@ main(int argc, char **argv)
     ADD("docnum", test_docnum);
     ADD("proximity", test_proximity);
     ADD("two-pass", test_two_pass);
+    ADD("pool-used", test_pool_used);
     ADD("filters", test_filters);
     ADD("sort", test_sort);
     ADD("facets", test_facets);
