@@ -22,7 +22,7 @@
  *              [--written-only] [--accent W] [--folded W] [--folded-accented W] [--title W]
  *              [--bigram W] [--bigram-accent W]
  *              [--k1 X] [--b X] [--restore W] [--restore-docs N] [--pool N]
- *   alqac-eval --latency DB QUERIES N [--time-limit S] [--fold] [knobs as above]
+ *   alqac-eval --latency DB QUERIES N [--time-limit S] [--fold] [--sort S] [knobs as above]
  *
  * --latency times tracuu_engine_handle() (top 10, snippets, total) on the first N lines of
  * QUERIES against the index DB, one at a time, and prints p50/p99/mean: a quick way to see what
@@ -240,7 +240,7 @@ cmp_double(const void *a, const void *b)
 /* The --latency mode: per-query time of the whole request path, as the daemon would see it. */
 static int
 run_latency(const char *db, const char *queries, int n, double time_limit, gboolean fold,
-            const tracuu_rank_params *rp)
+            const char *sort, const tracuu_rank_params *rp)
 {
     g_autoptr(GError) error = NULL;
     g_autofree char *qs = NULL;
@@ -262,6 +262,8 @@ run_latency(const char *db, const char *queries, int n, double time_limit, gbool
         json_object_set_string_member(req, "op", "search");
         json_object_set_string_member(req, "q", q);
         json_object_set_int_member(req, "limit", 10);
+        if (sort != NULL)
+            json_object_set_string_member(req, "sort", sort);
         g_autoptr(GError) err = NULL;
         gint64 t0 = g_get_monotonic_time();
         g_autoptr(JsonObject) r = tracuu_engine_handle(e, req, &err);
@@ -294,6 +296,7 @@ main(int argc, char **argv)
     int lat_n = 0;
     double lat_limit = 0;
     gboolean lat_fold = FALSE;
+    const char *lat_sort = NULL;
     const char *data = NULL, *index = NULL, *only_split = NULL;
     gboolean rebuild = FALSE, no_reference = FALSE, written_only = FALSE;
     tracuu_rank_params rp;
@@ -343,6 +346,9 @@ main(int argc, char **argv)
         } else if (strcmp(a, "--time-limit") == 0 && v != NULL) {
             lat_limit = g_ascii_strtod(v, NULL);
             i++;
+        } else if (strcmp(a, "--sort") == 0 && v != NULL) {
+            lat_sort = v;
+            i++;
         } else if (strcmp(a, "--fold") == 0) {
             lat_fold = TRUE;
         } else if (strcmp(a, "--rebuild") == 0) {
@@ -360,7 +366,7 @@ main(int argc, char **argv)
         }
     }
     if (lat_db != NULL)
-        return run_latency(lat_db, lat_queries, lat_n, lat_limit, lat_fold, &rp);
+        return run_latency(lat_db, lat_queries, lat_n, lat_limit, lat_fold, lat_sort, &rp);
     g_autofree char *data_dir = NULL;
     if (data != NULL)
         data_dir = g_strdup(data);

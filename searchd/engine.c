@@ -947,20 +947,24 @@ out:
 /*
  * Compiles @ast into @c and, when its ranking holds adjacent-pair bonuses and the order is by
  * relevance, sets *@base to the same query without them (for ranked_search(); caller frees
- * with tracuu_query_free()), else to NULL. FALSE with @error when the query cannot be built.
+ * with tracuu_query_free()), else to NULL. Sorted by a value, @c has no pair bonuses (unless
+ * rerank_pool is 0, the one-pass engine). FALSE with @error when the query cannot be built.
  */
 static gboolean
 compile_ranked(tracuu_engine *e, const tracuu_qnode *ast, gboolean relaxed, GHashTable *restore,
                int sort_slot, tracuu_compiled *c, tracuu_query **base, GError **error)
 {
     *base = NULL;
-    if (!tracuu_query_compile(e->tk, ast, &e->rank, relaxed, restore, c, error))
-        return FALSE;
-    if (!c->has_pairs || sort_slot >= 0 || e->rank.rerank_pool == 0)
-        return TRUE;
     tracuu_rank_params flat = e->rank;
     flat.bigram_weight = 0;
     flat.bigram_accent = 0;
+    /* Sorted by date, weights only order documents of the same date; the pair bonuses would
+     * cost their positional checks in every match for that. */
+    const tracuu_rank_params *rp = sort_slot >= 0 && e->rank.rerank_pool > 0 ? &flat : &e->rank;
+    if (!tracuu_query_compile(e->tk, ast, rp, relaxed, restore, c, error))
+        return FALSE;
+    if (!c->has_pairs || sort_slot >= 0 || e->rank.rerank_pool == 0)
+        return TRUE;
     tracuu_compiled b;
     if (!tracuu_query_compile(e->tk, ast, &flat, relaxed, restore, &b, NULL))
         return TRUE; /* one pass, as before */

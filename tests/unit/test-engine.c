@@ -394,7 +394,8 @@ search_with(tracuu_engine *e, const char *q, int limit)
 /*
  * The second pass scores only the pool: with a pool of one, the page of one is the best hit
  * without pair bonuses, scored with them. This fails if the engine silently ranked in one pass
- * (a pool it could not build, ids it could not read from the data).
+ * (a pool it could not build, ids it could not read from the data). Sorted by date, there is
+ * no pair bonus at all.
  */
 static void
 test_pool_used(fixture *fx, gconstpointer data)
@@ -430,6 +431,21 @@ test_pool_used(fixture *fx, gconstpointer data)
         g_assert_cmpfloat(json_object_get_double_member(th, "score"), >,
                           json_object_get_double_member(fh, "score"));
     }
+    /* Sorted by date, weights only break ties: no pair bonus is computed (the scores are those
+     * of the engine without bonuses), and the order is by date all the same. */
+    g_autoptr(JsonObject) req = json_object_new();
+    json_object_set_string_member(req, "op", "search");
+    json_object_set_string_member(req, "q", "gửi thư điện tử");
+    json_object_set_string_member(req, "sort", "-date");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonObject) d = tracuu_engine_handle(fx->engine, req, &error);
+    g_assert_no_error(error);
+    g_autoptr(JsonObject) df = tracuu_engine_handle(flat, req, &error);
+    g_assert_no_error(error);
+    g_autofree char *ds = hit_ids_scores(d);
+    g_autofree char *dfs = hit_ids_scores(df);
+    g_assert_cmpstr(ds, ==, dfs);
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(d, "hits")), >, 1);
     tracuu_engine_free(two);
     tracuu_engine_free(one);
     tracuu_engine_free(flat);
