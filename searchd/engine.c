@@ -12,6 +12,8 @@
 #define ENGINE_EXACT_TOTAL 1000 /* totals are exact up to this many matches */
 /* Documents with the number asked for, and documents citing it, ranked ahead of the rest. */
 #define ENGINE_TIER_MAX 10000
+/* Pages ending past this hit are ranked in one pass (see ranked_search()). */
+#define ENGINE_RERANK_MAX 2000
 
 struct tracuu_engine {
     char *path;
@@ -153,6 +155,8 @@ ranked_search(tracuu_engine *e, const tracuu_query *full, const tracuu_query *ba
     if (opts->limit == 0) /* totals and facets only: weights do not matter */
         return timed_search(e, base, opts, out);
     uint64_t want = (uint64_t)opts->offset + opts->limit;
+    if (want > ENGINE_RERANK_MAX) /* pass one would copy the data of every hit up to the page */
+        return timed_search(e, full, opts, out);
     tracuu_search_options o1 = *opts;
     o1.offset = 0;
     o1.limit = (uint32_t)MIN(MAX(want, (uint64_t)e->rank.rerank_pool), (uint64_t)G_MAXUINT32);
