@@ -12,6 +12,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "tracuu-test.h"
 #include "tracuu-tokenizer.h"
 
 static const char dump_py[] =
@@ -283,8 +284,7 @@ main(int argc, char **argv)
     }
     int rc = g_test_run();
 
-    const char *rm[] = {"rm", "-rf", tmp, NULL};
-    g_spawn_sync(NULL, (char **)rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+    tracuu_test_rm_rf(tmp);
     g_free(archive_dir);
     g_object_unref(expected);
     g_clear_object(&indexed);

@@ -1,5 +1,6 @@
 /* test-hostile.c - tracuu-indexer on hostile inputs: it finishes, reports each, indexes the rest.
  */
+#include "tracuu-test.h"
 #include <errno.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -350,18 +351,11 @@ make_dir(void)
 }
 
 static void
-remove_dir(const char *dir)
-{
-    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
-    g_assert_cmpint(system(cmd), ==, 0);
-}
-
-static void
 test_hostile(void)
 {
     g_autofree char *dir = make_dir();
     check_run(dir, FALSE);
-    remove_dir(dir);
+    g_assert_true(tracuu_test_rm_rf(dir));
 }
 
 static void
@@ -369,7 +363,7 @@ test_hostile_follow(void)
 {
     g_autofree char *dir = make_dir();
     check_run(dir, TRUE);
-    remove_dir(dir);
+    g_assert_true(tracuu_test_rm_rf(dir));
 }
 
 /* A folder that cannot be read hides its files for a run; it does not make them "gone". */
@@ -420,7 +414,7 @@ test_unreadable_folder(void)
         json_object_unref(rs[i]->summary);
         g_free(rs[i]->out);
     }
-    remove_dir(dir);
+    g_assert_true(tracuu_test_rm_rf(dir));
 }
 
 static void

@@ -1,5 +1,6 @@
 /* test-indexer.c - the real tracuu-indexer on generated folders: incremental runs, kill -9, exits.
  */
+#include "tracuu-test.h"
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -91,17 +92,9 @@ fixture_setup(fixture *f, gconstpointer data)
 }
 
 static void
-rm_rf(const char *path)
-{
-    g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", path);
-    int status = system(cmd);
-    (void)status;
-}
-
-static void
 fixture_teardown(fixture *f, gconstpointer data)
 {
-    rm_rf(f->dir);
+    tracuu_test_rm_rf(f->dir);
     g_free(f->dir);
     g_free(f->docs);
     g_free(f->db);

@@ -1,5 +1,6 @@
 /* test-docwriter.c - documents into terms, positions, values and data, checked in a real index. */
 
+#include "tracuu-test.h"
 #include <gio/gio.h>
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -71,25 +72,6 @@ typedef struct {
 } Fixture;
 
 static void
-rm_rf(const char *path)
-{
-    if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
-        GDir *dir = g_dir_open(path, 0, NULL);
-        if (dir) {
-            const char *name;
-            while ((name = g_dir_read_name(dir))) {
-                g_autofree char *child = g_build_filename(path, name, NULL);
-                rm_rf(child);
-            }
-            g_dir_close(dir);
-        }
-        g_rmdir(path);
-    } else {
-        g_remove(path);
-    }
-}
-
-static void
 fixture_setup(Fixture *fx, gconstpointer data)
 {
     g_autoptr(GError) error = NULL;
@@ -114,7 +96,7 @@ fixture_teardown(Fixture *fx, gconstpointer data)
 {
     tracuu_store_free(fx->store);
     tracuu_tokenizer_free(fx->tk);
-    rm_rf(fx->dir);
+    tracuu_test_rm_rf(fx->dir);
     g_free(fx->dir);
 }
 

@@ -1,4 +1,5 @@
 /* test-engine.c - the engine on a small real index: ranking facts, filters, facets, snippets. */
+#include "tracuu-test.h"
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -136,21 +137,6 @@ fixture_setup(fixture *fx, gconstpointer data)
 }
 
 static void
-rm_rf(const char *path)
-{
-    GDir *d = g_dir_open(path, 0, NULL);
-    if (d != NULL) {
-        const char *name;
-        while ((name = g_dir_read_name(d)) != NULL) {
-            g_autofree char *p = g_build_filename(path, name, NULL);
-            rm_rf(p);
-        }
-        g_dir_close(d);
-    }
-    g_remove(path);
-}
-
-static void
 fixture_teardown(fixture *fx, gconstpointer data)
 {
     tracuu_engine_free(fx->engine);
@@ -159,7 +145,7 @@ fixture_teardown(fixture *fx, gconstpointer data)
         g_free(fx->dir);
         return;
     }
-    rm_rf(fx->dir);
+    tracuu_test_rm_rf(fx->dir);
     g_free(fx->dir);
 }
 
@@ -840,7 +826,7 @@ test_open_errors(void)
     g_assert_null(tracuu_engine_open(db, &e2));
     g_assert_error(e2, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX);
     g_assert_nonnull(strstr(e2->message, "rebuild"));
-    rm_rf(dir);
+    tracuu_test_rm_rf(dir);
 }
 
 int

@@ -1,5 +1,6 @@
 /* test-store.c - the C API over Xapian, driven from C as its users drive it. */
 
+#include "tracuu-test.h"
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
@@ -8,25 +9,6 @@
 #include "tracuu-store.h"
 
 /* ---- Helpers ---- */
-
-static void
-rm_rf(const char *path)
-{
-    if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
-        GDir *dir = g_dir_open(path, 0, NULL);
-        if (dir) {
-            const char *name;
-            while ((name = g_dir_read_name(dir))) {
-                g_autofree char *child = g_build_filename(path, name, NULL);
-                rm_rf(child);
-            }
-            g_dir_close(dir);
-        }
-        g_rmdir(path);
-    } else {
-        g_remove(path);
-    }
-}
 
 static char *
 make_tmpdir(void)
@@ -138,7 +120,7 @@ static void
 fixture_teardown(Fixture *fx, gconstpointer data)
 {
     tracuu_store_free(fx->store);
-    rm_rf(fx->dir);
+    tracuu_test_rm_rf(fx->dir);
     g_free(fx->path);
     g_free(fx->dir);
 }
@@ -1017,7 +999,7 @@ test_open(void)
         }
         tracuu_store_free(s);
         free(error);
-        rm_rf(dir);
+        tracuu_test_rm_rf(dir);
     }
     /* No path; and the error pointer may be NULL. */
     tracuu_store *s = NULL;
@@ -1035,7 +1017,7 @@ test_open(void)
     g_assert_null(s);
     g_assert_nonnull(strstr(error, under));
     free(error);
-    rm_rf(dir);
+    tracuu_test_rm_rf(dir);
     g_assert_null(s);
     tracuu_store_free(NULL);
 }
@@ -1343,7 +1325,7 @@ test_time_limit(void)
         g_assert_cmpint(st, ==, cases[i].expect);
     }
     tracuu_store_free(s);
-    rm_rf(dir);
+    tracuu_test_rm_rf(dir);
 }
 
 int
