@@ -266,11 +266,9 @@ text_query(compiler *c, const char *text, gboolean mark)
     for (guint i = 0; i < toks->len; i++) {
         const qtoken *t = &g_array_index(toks, qtoken, i);
         g_ptr_array_add(words, word_query(c, t, TRUE));
-        if (mark) {
-            add_mark(c, t->folded);
-            if (t->kind == TRACUU_TOKEN_DOCNUM)
-                g_ptr_array_add(c->out->docnums, g_strdup(t->folded));
-        }
+        add_mark(c, t->folded);
+        if (t->kind == TRACUU_TOKEN_DOCNUM)
+            g_ptr_array_add(c->out->docnums, g_strdup(t->folded));
         if (i == 0)
             continue;
         const qtoken *prev = &g_array_index(toks, qtoken, i - 1);
@@ -308,9 +306,8 @@ phrase_query(compiler *c, const char *text, gboolean mark)
         return excluded_query(c, toks, TRUE);
     if (toks->len == 1) {
         const qtoken *t = &g_array_index(toks, qtoken, 0);
-        if (mark)
-            add_mark(c, t->folded);
-        if (mark && t->kind == TRACUU_TOKEN_DOCNUM)
+        add_mark(c, t->folded);
+        if (t->kind == TRACUU_TOKEN_DOCNUM)
             g_ptr_array_add(c->out->docnums, g_strdup(t->folded));
         return word_query(c, t, TRUE);
     }
@@ -328,8 +325,7 @@ phrase_query(compiler *c, const char *text, gboolean mark)
         if (all_exact)
             g_ptr_array_add(exact, term_q(c, "", t->term, 1.0));
         g_ptr_array_add(words, word_query(c, t, TRUE));
-        if (mark)
-            add_mark(c, t->folded);
+        add_mark(c, t->folded);
     }
     uint32_t n = toks->len;
     tracuu_query *q = combine(TRACUU_QUERY_PHRASE, folded, n);
