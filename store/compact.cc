@@ -1,0 +1,505 @@
+/* compact.cc - compacts a tracuu index beside itself and swaps the copy in, under the lock. */
+
+/*
+ * The steps and why they are safe are told at tracuu_store_compact() in
+ * tracuu-store-compact.h. Everything Xapian or the C++ runtime throws is caught in that one
+ * function and turned into a status and a message.
+ */
+
+#include "tracuu-store-compact.h"
+
+#include <xapian.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/* Put in the temporary folders: a folder beside the index that holds it is a leftover of a
+ * compaction that died, and may be removed; one without it belongs to somebody else. */
+constexpr const char marker_name[] = "tracuu-compact-leftover";
+
+/* How many documents are compared, data included, between the index and its copy. */
+constexpr unsigned checked_docs = 100;
+
+/* A failure of ours, with its status; Xapian's own errors are classified in classify(). */
+struct compact_error : std::runtime_error {
+    tracuu_store_status status;
+    compact_error(tracuu_store_status st, const std::string &msg)
+        : std::runtime_error(msg), status(st)
+    {
+    }
+};
+
+/* What @cancelled throws from inside Xapian's compaction, to unwind it. */
+struct cancelled_error : std::runtime_error {
+    cancelled_error() : std::runtime_error("compaction interrupted") {}
+};
+
+[[noreturn]] void
+throw_errno(const std::string &what, int err)
+{
+    throw compact_error(TRACUU_STORE_IO, what + ": " + strerror(err));
+}
+
+bool
+fault(const char *name)
+{
+    const char *f = getenv("TRACUU_COMPACT_FAULT");
+    return f && strcmp(f, name) == 0;
+}
+
+/* Forwards Xapian's per-table progress to the caller and lets the caller cancel. */
+class progress_compactor : public Xapian::Compactor
+{
+  public:
+    explicit progress_compactor(const tracuu_store_compact_options *opts) : opts_(opts) {}
+
+    void
+    set_status(const std::string &table, const std::string &status) override
+    {
+        if (!opts_)
+            return;
+        if (opts_->cancelled && opts_->cancelled(opts_->user_data))
+            throw cancelled_error();
+        if (opts_->progress)
+            opts_->progress(table.c_str(), status.c_str(), opts_->user_data);
+    }
+
+  private:
+    const tracuu_store_compact_options *opts_;
+};
+
+std::string
+describe(const Xapian::Error &e)
+{
+    std::string msg = e.get_type();
+    msg += ": ";
+    msg += e.get_msg();
+    const char *err = e.get_error_string();
+    if (err && *err) {
+        msg += " (";
+        msg += err;
+        msg += ")";
+    }
+    return msg;
+}
+
+/*
+ * Maps the exception being handled to a status and message; call only from a catch block.
+ * The same mapping as store.cc's (which keeps its own private), for the errors compaction meets.
+ */
+tracuu_store_status
+classify(std::string &msg, const std::string &path) noexcept
+{
+    try {
+        try {
+            throw;
+        } catch (const compact_error &e) {
+            msg = e.what();
+            return e.status;
+        } catch (const cancelled_error &e) {
+            msg = e.what();
+            return TRACUU_STORE_ERROR;
+        } catch (const Xapian::DatabaseLockError &e) {
+            msg = describe(e);
+            return TRACUU_STORE_LOCKED;
+        } catch (const Xapian::DatabaseCorruptError &e) {
+            msg = describe(e);
+            return TRACUU_STORE_CORRUPT;
+        } catch (const Xapian::DatabaseVersionError &e) {
+            msg = describe(e);
+            return TRACUU_STORE_CORRUPT;
+        } catch (const Xapian::DatabaseOpeningError &e) {
+            msg = describe(e);
+            struct stat st;
+            if (stat(path.c_str(), &st) != 0)
+                return TRACUU_STORE_NOT_FOUND;
+            if (e.get_error_string() && strstr(e.get_error_string(), "Permission denied"))
+                return TRACUU_STORE_IO;
+            return TRACUU_STORE_CORRUPT;
+        } catch (const Xapian::DatabaseCreateError &e) {
+            msg = describe(e);
+            return TRACUU_STORE_IO;
+        } catch (const Xapian::DatabaseError &e) {
+            /* Database errors with an errno come from the file system (EFBIG, ENOSPC...). */
+            msg = describe(e);
+            const char *err = e.get_error_string();
+            return err && *err ? TRACUU_STORE_IO : TRACUU_STORE_ERROR;
+        } catch (const Xapian::Error &e) {
+            msg = describe(e);
+            return TRACUU_STORE_ERROR;
+        } catch (const std::bad_alloc &) {
+            msg = "out of memory";
+            return TRACUU_STORE_ERROR;
+        } catch (const fs::filesystem_error &e) {
+            msg = e.what();
+            return TRACUU_STORE_IO;
+        } catch (const std::exception &e) {
+            msg = e.what();
+            return TRACUU_STORE_ERROR;
+        } catch (...) {
+            msg = "unknown C++ exception";
+            return TRACUU_STORE_ERROR;
+        }
+    } catch (...) {
+        /* No memory for the message: the status alone. */
+        return TRACUU_STORE_ERROR;
+    }
+}
+
+char *
+dup_string(const std::string &s)
+{
+    char *out = static_cast<char *>(malloc(s.size() + 1));
+    if (out)
+        memcpy(out, s.c_str(), s.size() + 1);
+    return out;
+}
+
+/* Bytes in the regular files of the folder @dir (a glass index has no sub-folders). */
+uint64_t
+folder_size(const std::string &dir)
+{
+    uint64_t total = 0;
+    for (const fs::directory_entry &e : fs::directory_iterator(dir)) {
+        std::error_code ec;
+        if (e.is_regular_file(ec)) {
+            uintmax_t n = e.file_size(ec);
+            if (!ec)
+                total += n;
+        }
+    }
+    return total;
+}
+
+bool
+exists(const std::string &path)
+{
+    struct stat st;
+    return lstat(path.c_str(), &st) == 0;
+}
+
+void
+write_marker(const std::string &dir)
+{
+    std::string p = dir + "/" + marker_name;
+    int fd = open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw_errno("cannot write " + p, errno);
+    static const char text[] = "left by tracuu-indexer --compact; this folder may be removed\n";
+    ssize_t n = write(fd, text, sizeof text - 1);
+    int err = errno;
+    close(fd);
+    if (n != (ssize_t)(sizeof text - 1))
+        throw_errno("cannot write " + p, n < 0 ? err : ENOSPC);
+}
+
+void
+remove_marker(const std::string &dir)
+{
+    std::string p = dir + "/" + marker_name;
+    if (unlink(p.c_str()) != 0 && errno != ENOENT)
+        throw_errno("cannot remove " + p, errno);
+}
+
+/*
+ * Makes sure nothing is at @path: a leftover of ours (a folder with the marker) is removed;
+ * anything else is somebody's, and stops the compaction. Called with the index's lock held,
+ * so no other compaction of this index can be using @path.
+ */
+void
+clear_leftover(const std::string &path)
+{
+    if (!exists(path))
+        return;
+    struct stat st;
+    bool ours = lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
+                exists(path + "/" + marker_name);
+    if (!ours)
+        throw compact_error(TRACUU_STORE_IO,
+                            path + " already exists and was not left by tracuu-indexer "
+                                   "--compact: move it away and run again");
+    std::error_code ec;
+    fs::remove_all(path, ec);
+    if (ec)
+        throw compact_error(TRACUU_STORE_IO, "cannot remove the leftover " + path + ": " +
+                                                 ec.message());
+}
+
+void
+fsync_path(const std::string &path, int flags)
+{
+    int fd = open(path.c_str(), flags | O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw_errno("cannot open " + path + " to sync it", errno);
+    if (fsync(fd) != 0) {
+        int err = errno;
+        close(fd);
+        throw_errno("cannot sync " + path, err);
+    }
+    close(fd);
+}
+
+/* Xapian syncs its tables; this covers the files it leaves to the file system, and the folder. */
+void
+sync_folder(const std::string &dir)
+{
+    for (const fs::directory_entry &e : fs::directory_iterator(dir))
+        if (e.is_regular_file())
+            fsync_path(e.path().string(), 0);
+    fsync_path(dir, O_DIRECTORY);
+}
+
+/*
+ * Gives the copy in @tmp the owner and mode of the index folder @st, so that whoever runs the
+ * indexer on it (root compacting somebody's index, say) can still write it afterwards.
+ */
+void
+match_owner(const std::string &tmp, const struct stat &st)
+{
+    if (chmod(tmp.c_str(), st.st_mode & 07777) != 0)
+        throw_errno("cannot set the mode of " + tmp, errno);
+    if (st.st_uid == geteuid() && st.st_gid == getegid())
+        return;
+    if (chown(tmp.c_str(), st.st_uid, st.st_gid) != 0)
+        throw_errno("cannot give " + tmp + " the owner of the index", errno);
+    for (const fs::directory_entry &e : fs::directory_iterator(tmp))
+        if (chown(e.path().c_str(), st.st_uid, st.st_gid) != 0)
+            throw_errno("cannot give " + e.path().string() + " the owner of the index", errno);
+}
+
+/* Checks that @copy holds what @orig holds; returns the number of metadata keys compared. */
+uint64_t
+verify(Xapian::Database &orig, Xapian::Database &copy)
+{
+    if (orig.get_doccount() != copy.get_doccount())
+        throw compact_error(TRACUU_STORE_CORRUPT,
+                            "the compacted copy has " + std::to_string(copy.get_doccount()) +
+                                " documents, the index " + std::to_string(orig.get_doccount()));
+    if (orig.get_lastdocid() != copy.get_lastdocid())
+        throw compact_error(TRACUU_STORE_CORRUPT,
+                            "the compacted copy numbers its documents differently");
+    uint64_t keys = 0;
+    Xapian::TermIterator a = orig.metadata_keys_begin(), b = copy.metadata_keys_begin();
+    for (; a != orig.metadata_keys_end(); ++a, ++b, ++keys) {
+        if (b == copy.metadata_keys_end() || *a != *b)
+            throw compact_error(TRACUU_STORE_CORRUPT,
+                                "the compacted copy lacks the metadata key " + *a);
+        if (orig.get_metadata(*a) != copy.get_metadata(*b))
+            throw compact_error(TRACUU_STORE_CORRUPT,
+                                "the compacted copy changed the metadata key " + *a);
+    }
+    if (b != copy.metadata_keys_end())
+        throw compact_error(TRACUU_STORE_CORRUPT,
+                            "the compacted copy has an extra metadata key " + *b);
+    Xapian::PostingIterator p = orig.postlist_begin(""), q = copy.postlist_begin("");
+    for (unsigned i = 0; i < checked_docs && p != orig.postlist_end(""); ++i, ++p, ++q) {
+        if (q == copy.postlist_end("") || *p != *q ||
+            orig.get_document(*p).get_data() != copy.get_document(*q).get_data())
+            throw compact_error(TRACUU_STORE_CORRUPT, "the compacted copy differs at document " +
+                                                          std::to_string(*p));
+    }
+    return keys;
+}
+
+/*
+ * Puts the folder @tmp in place of @dir; returns where the old index now is (to be removed).
+ * On failure @dir names the old index, as before.
+ */
+std::string
+swap_in(const std::string &dir, const std::string &tmp, const std::string &aside)
+{
+    if (!fault("no-exchange") && !fault("mid-swap")) {
+        if (renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_EXCHANGE) == 0)
+            return tmp;
+        /* Only a file system without the exchange falls back to two renames. */
+        if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+            throw_errno("cannot swap " + tmp + " and " + dir, errno);
+    }
+    clear_leftover(aside);
+    if (rename(dir.c_str(), aside.c_str()) != 0)
+        throw_errno("cannot move " + dir + " aside to " + aside, errno);
+    int err = fault("mid-swap") ? EIO : 0;
+    if (err == 0 && rename(tmp.c_str(), dir.c_str()) != 0)
+        err = errno;
+    if (err != 0) {
+        if (rename(aside.c_str(), dir.c_str()) != 0)
+            throw compact_error(TRACUU_STORE_IO,
+                                "cannot move the compacted copy " + tmp + " to " + dir + " (" +
+                                    strerror(err) + "), nor the index back from " + aside +
+                                    ": move " + aside + " back to " + dir + " by hand");
+        throw_errno("cannot move the compacted copy " + tmp + " to " + dir, err);
+    }
+    return aside;
+}
+
+} // namespace
+
+extern "C" {
+
+tracuu_store_status
+tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
+                     tracuu_store_compact_stats *stats, char **error)
+{
+    auto t0 = std::chrono::steady_clock::now();
+    if (error)
+        *error = nullptr;
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+
+    tracuu_store_status st = TRACUU_STORE_OK;
+    std::string msg, dir, tmp;
+    tracuu_store_compact_stats out;
+    memset(&out, 0, sizeof out);
+    /* Declared out of the try so that on failure the temporary folder is removed while the
+     * lock is still held: no other compaction can be making a folder of that name then. */
+    std::unique_ptr<Xapian::WritableDatabase> lock_old, lock_new;
+    bool tmp_ours = false, swapped = false, marked_old = false;
+    std::string leftover;
+
+    try {
+        if (!path || !*path)
+            throw compact_error(TRACUU_STORE_INVALID, "no index path given");
+        /* The real path: a symbolic link to the index stays a link, to the new folder. */
+        char *real = realpath(path, nullptr);
+        if (!real) {
+            int err = errno;
+            throw compact_error(err == ENOENT ? TRACUU_STORE_NOT_FOUND : TRACUU_STORE_IO,
+                                std::string("no index at ") + path + ": " + strerror(err));
+        }
+        dir = real;
+        free(real);
+        struct stat dst;
+        if (stat(dir.c_str(), &dst) != 0)
+            throw_errno("cannot read " + dir, errno);
+        if (!S_ISDIR(dst.st_mode))
+            throw compact_error(TRACUU_STORE_CORRUPT, dir + " is not an index folder");
+        if (dir == "/")
+            throw compact_error(TRACUU_STORE_INVALID, "cannot compact an index at /");
+        tmp = dir + ".compacting";
+        std::string aside = dir + ".compacting-old";
+
+        /* The lock first: from here on no other writer changes the index or its copy. */
+        lock_old.reset(new Xapian::WritableDatabase(dir, Xapian::DB_OPEN));
+        Xapian::Database src(dir);
+        Xapian::rev rev_before = src.get_revision();
+        out.size_before = folder_size(dir);
+        out.doc_count = src.get_doccount();
+
+        clear_leftover(tmp);
+        if (mkdir(tmp.c_str(), 0700) != 0)
+            throw_errno("cannot make the folder " + tmp, errno);
+        tmp_ours = true;
+        write_marker(tmp);
+
+        progress_compactor compactor(opts);
+        src.compact(tmp, Xapian::DBCOMPACT_NO_RENUMBER | Xapian::DBCOMPACT_MULTIPASS, 0,
+                    compactor);
+
+        lock_new.reset(new Xapian::WritableDatabase(tmp, Xapian::DB_OPEN));
+        out.metadata_keys = verify(src, *lock_new);
+        if (lock_new->get_revision() == rev_before) {
+            /* A new revision number without a trace: see the header. */
+            static const char key[] = "tracuu.compact-revision";
+            lock_new->set_metadata(key, "1");
+            lock_new->set_metadata(key, "");
+            lock_new->commit();
+        }
+        match_owner(tmp, dst);
+        sync_folder(tmp);
+
+        /* Both folders carry the marker across the swap (Xapian ignores files it does not
+         * know), so that whichever is left beside the index by a kill at any moment is known
+         * as ours next time. */
+        write_marker(dir);
+        marked_old = true;
+        if (fault("before-swap"))
+            throw compact_error(TRACUU_STORE_IO, "injected fault before the swap");
+        leftover = swap_in(dir, tmp, aside);
+        swapped = true;
+        tmp_ours = false;
+    } catch (...) {
+        st = classify(msg, dir.empty() && path ? std::string(path) : dir);
+    }
+
+    /* The swap is the point of no return: before it, undo; after it, only tidy up. */
+    if (!swapped) {
+        std::error_code ec;
+        lock_new.reset();
+        if (tmp_ours)
+            fs::remove_all(tmp, ec);
+        if (marked_old) {
+            try {
+                remove_marker(dir);
+            } catch (...) {
+                /* A stray marker file in the index folder harms nothing. */
+            }
+        }
+        lock_old.reset();
+    } else {
+        std::error_code ec;
+        /* Done: what fails from here on leaves a compacted index in place, so it is at most
+         * reported, never undone. */
+        try {
+            remove_marker(dir);
+            std::string parent = dir.substr(0, dir.rfind('/'));
+            fsync_path(parent.empty() ? "/" : parent, O_DIRECTORY);
+            out.size_after = folder_size(dir);
+        } catch (...) {
+        }
+        try {
+            lock_old->close();
+        } catch (...) {
+        }
+        lock_old.reset();
+        fs::remove_all(leftover, ec);
+        if (ec) {
+            try {
+                msg = "the index is compacted, but its old copy could not be removed: " +
+                      leftover + ": " + ec.message();
+            } catch (...) {
+            }
+        }
+        try {
+            lock_new->close();
+        } catch (...) {
+        }
+        lock_new.reset();
+    }
+
+    if (st == TRACUU_STORE_OK) {
+        std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - t0;
+        out.seconds = elapsed.count();
+        if (stats)
+            *stats = out;
+    }
+    if (error && !msg.empty()) {
+        try {
+            std::string full = st == TRACUU_STORE_OK
+                                   ? msg
+                                   : "cannot compact the index " +
+                                         std::string(path ? path : "(null)") + ": " + msg;
+            *error = dup_string(full);
+        } catch (...) {
+            *error = nullptr;
+        }
+    }
+    return st;
+}
+
+} // extern "C"

@@ -1,0 +1,90 @@
+/* tracuu-store-compact.h - compacts an index and swaps the result in place of it. */
+#pragma once
+
+/*
+ * A freshly built Xapian index has half-full blocks; compacting it after a bulk load makes it
+ * smaller and faster to search (Xapian's own advice). Same conventions as tracuu-store.h: C
+ * linkage, no C++ exception crosses this boundary, malloc()ed strings, no GLib.
+ */
+
+#include "tracuu-store.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    /*
+     * Called, if not NULL, when Xapian starts a table (@status "") and when it is done with it
+     * (@status says how much it saved). The strings are valid only during the call.
+     */
+    void (*progress)(const char *table, const char *status, void *user_data);
+    /*
+     * Called, if not NULL, at the same moments: returning true abandons the compaction (the
+     * index is left as it was, tracuu_store_compact() returns TRACUU_STORE_ERROR). Xapian
+     * gives no finer moments, so a cancel waits for the table under way (the postlist table of
+     * a 1 GB index takes a few seconds).
+     */
+    bool (*cancelled)(void *user_data);
+    void *user_data;
+} tracuu_store_compact_options;
+
+typedef struct {
+    uint64_t size_before;   /* bytes of the index files before, and after */
+    uint64_t size_after;
+    uint64_t doc_count;     /* documents, the same before and after */
+    uint64_t metadata_keys; /* metadata keys found equal in both copies */
+    double seconds;         /* wall-clock time of the whole call */
+} tracuu_store_compact_stats;
+
+/*
+ * Compacts the index in the folder @path with Xapian's Database::compact() (document ids kept:
+ * ids and the metadata that names them stay valid) and puts the result in its place.
+ *
+ * How, and why it is safe:
+ * - The index's write lock is held from the start to the end (a WritableDatabase is open on
+ *   it), so another writer fails with TRACUU_STORE_LOCKED meanwhile, as it would during any
+ *   indexing run; and if another writer holds it, this call fails with TRACUU_STORE_LOCKED.
+ * - The copy is written to the folder "@path.compacting" beside @path (the same parent, so
+ *   that renames are atomic). Before the swap the copy is checked against the index: the same
+ *   document count and last document id, every metadata key with the same value (schema and
+ *   tokenizer versions, the indexer's file states), the same data for the first documents.
+ *   Its files are synced to disk.
+ * - The swap exchanges the two folders in one atomic renameat2(RENAME_EXCHANGE), so @path
+ *   always names a whole index; where the file system cannot, @path is renamed to
+ *   "@path.compacting-old" and the copy to @path (if the second rename fails the first is
+ *   undone). The old copy is then removed.
+ * - Xapian numbers the revisions of a compacted database from 1. If the index was at
+ *   revision 1 too, one empty change is committed to the copy, so that a reader that calls
+ *   reopen() sees a new revision and opens the new files instead of keeping the deleted ones.
+ *   (A reader still at revision 1 of an older index, idle since then, is not helped by this:
+ *   see docs/tracuu-indexer.md.)
+ * - On any failure (Xapian throws, the disk is full, the copy differs, @cancelled) @path is
+ *   left as it was and the temporary folder is removed.
+ * - A folder "@path.compacting" (or "-old") left by a compaction that was killed is removed
+ *   first: it is recognised by a marker file in it. One without the marker is not ours: the
+ *   call then fails with TRACUU_STORE_IO and leaves both alone.
+ *
+ * @opts may be NULL. @stats, if not NULL, is filled on success (zeroed otherwise).
+ *
+ * Returns TRACUU_STORE_OK, or: NOT_FOUND (no index at @path), LOCKED (another writer),
+ * CORRUPT (not a Xapian index, or the copy differs from it), IO (the file system: permissions,
+ * disk full, a foreign folder in the way), INVALID (no path, or "/"), ERROR (cancelled, or
+ * anything else). On failure *@error (if @error is not NULL) gets a malloc()ed message naming
+ * the path and the cause (caller frees with free()); on success it is NULL, except when the old
+ * copy could not be removed after the swap: the index is then compacted and in place, and the
+ * message names the folder left behind.
+ *
+ * Test hook: the environment variable TRACUU_COMPACT_FAULT, if set, makes the call take the
+ * two-rename swap ("no-exchange"), fail just before the swap ("before-swap"), or fail between
+ * the two renames of that swap ("mid-swap"), to check that the index survives each.
+ */
+tracuu_store_status tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
+                                         tracuu_store_compact_stats *stats, char **error);
+
+#ifdef __cplusplus
+}
+#endif
