@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -280,6 +281,130 @@ term_ok(tracuu_store_doc *doc, const char *term, size_t len)
     return true;
 }
 
+/*
+ * Weightless posting sources over document numbers, for FILTER: a range (one part of the index
+ * for one thread) or a sorted list (the documents a first pass found). They can be serialised,
+ * so that tracuu_query_clone() can rebuild a query holding them.
+ */
+class DocidRangeSource : public Xapian::PostingSource {
+    Xapian::docid first_, last_, end_ = 0, cur_ = 0;
+    Xapian::doccount size_ = 0;
+
+  public:
+    DocidRangeSource(Xapian::docid first, Xapian::docid last) : first_(first), last_(last) {}
+    PostingSource *clone() const override { return new DocidRangeSource(first_, last_); }
+    std::string name() const override { return "tracuu.DocidRange"; }
+    std::string serialise() const override
+    {
+        return std::to_string(first_) + " " + std::to_string(last_);
+    }
+    PostingSource *unserialise(const std::string &s) const override
+    {
+        unsigned long f = 0, l = 0;
+        if (std::sscanf(s.c_str(), "%lu %lu", &f, &l) != 2 || f == 0 || f > l)
+            throw Xapian::SerialisationError("bad docid range: " + s);
+        return new DocidRangeSource((Xapian::docid)f, (Xapian::docid)l);
+    }
+    void init(const Xapian::Database &db) override
+    {
+        end_ = std::min(last_, db.get_lastdocid());
+        cur_ = 0;
+        size_ = end_ >= first_ ? end_ - first_ + 1 : 0;
+        set_maxweight(0);
+    }
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return size_; }
+    Xapian::doccount get_termfreq_max() const override { return size_; }
+    void next(double) override { cur_ = cur_ == 0 ? first_ : cur_ + 1; }
+    void skip_to(Xapian::docid did, double) override
+    {
+        if (cur_ == 0)
+            cur_ = first_;
+        if (did > cur_)
+            cur_ = did;
+    }
+    bool at_end() const override { return cur_ > end_ || size_ == 0; }
+    Xapian::docid get_docid() const override { return cur_; }
+    std::string get_description() const override
+    {
+        return "DocidRange(" + std::to_string(first_) + ".." + std::to_string(last_) + ")";
+    }
+};
+
+class DocidListSource : public Xapian::PostingSource {
+    std::vector<Xapian::docid> ids_; /* sorted, unique */
+    size_t i_ = 0;
+    bool started_ = false;
+
+  public:
+    explicit DocidListSource(std::vector<Xapian::docid> ids) : ids_(std::move(ids)) {}
+    PostingSource *clone() const override { return new DocidListSource(ids_); }
+    std::string name() const override { return "tracuu.DocidList"; }
+    std::string serialise() const override
+    {
+        std::string s;
+        for (Xapian::docid d : ids_)
+            s += std::to_string(d) + " ";
+        return s;
+    }
+    PostingSource *unserialise(const std::string &s) const override
+    {
+        std::vector<Xapian::docid> ids;
+        const char *p = s.c_str();
+        while (*p) {
+            char *end = nullptr;
+            unsigned long d = std::strtoul(p, &end, 10);
+            if (end == p || d == 0 || *end != ' ')
+                throw Xapian::SerialisationError("bad docid list");
+            ids.push_back((Xapian::docid)d);
+            p = end + 1;
+        }
+        return new DocidListSource(std::move(ids));
+    }
+    void init(const Xapian::Database &) override
+    {
+        i_ = 0;
+        started_ = false;
+        set_maxweight(0);
+    }
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return (Xapian::doccount)ids_.size(); }
+    Xapian::doccount get_termfreq_max() const override { return (Xapian::doccount)ids_.size(); }
+    void next(double) override
+    {
+        if (started_)
+            i_++;
+        started_ = true;
+    }
+    void skip_to(Xapian::docid did, double) override
+    {
+        started_ = true;
+        if (i_ < ids_.size() && ids_[i_] < did)
+            i_ = std::lower_bound(ids_.begin() + i_, ids_.end(), did) - ids_.begin();
+    }
+    bool at_end() const override { return i_ >= ids_.size(); }
+    Xapian::docid get_docid() const override { return ids_[i_]; }
+    std::string get_description() const override
+    {
+        return "DocidList(" + std::to_string(ids_.size()) + " documents)";
+    }
+};
+
+const Xapian::Registry &
+registry()
+{
+    /* Built once, then only read (Registry lookups are const), so threads may share it. */
+    static const Xapian::Registry reg = [] {
+        Xapian::Registry r;
+        DocidRangeSource range(1, 1);
+        DocidListSource list({});
+        r.register_posting_source(range);
+        r.register_posting_source(list);
+        return r;
+    }();
+    return reg;
+}
+
 tracuu_query *
 wrap(Xapian::Query q)
 {
@@ -513,6 +638,18 @@ tracuu_store_get_revision(tracuu_store *store)
     clear_error(store);
     try {
         return with_retry(store, [&] { return (uint64_t)store->db().get_revision(); });
+    } catch (...) {
+        fail(store);
+        return 0;
+    }
+}
+
+uint32_t
+tracuu_store_get_last_docid(tracuu_store *store)
+{
+    clear_error(store);
+    try {
+        return with_retry(store, [&] { return (uint32_t)store->db().get_lastdocid(); });
     } catch (...) {
         fail(store);
         return 0;
@@ -968,6 +1105,47 @@ tracuu_query_copy(const tracuu_query *q)
     }
 }
 
+tracuu_query *
+tracuu_query_clone(const tracuu_query *q)
+{
+    if (!q)
+        return nullptr;
+    try {
+        return wrap(Xapian::Query::unserialise(q->q.serialise(), registry()));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+tracuu_query *
+tracuu_query_new_docid_range(uint32_t first, uint32_t last)
+{
+    if (first == 0 || first > last)
+        return nullptr;
+    try {
+        return wrap(Xapian::Query((new DocidRangeSource(first, last))->release()));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+tracuu_query *
+tracuu_query_new_docids(const uint32_t *docids, size_t n)
+{
+    if (!docids || n == 0)
+        return nullptr;
+    try {
+        std::vector<Xapian::docid> ids(docids, docids + n);
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        if (ids.front() == 0)
+            return nullptr;
+        return wrap(Xapian::Query((new DocidListSource(std::move(ids)))->release()));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
 char *
 tracuu_query_describe(const tracuu_query *q)
 {
@@ -1056,12 +1234,14 @@ tracuu_store_search(tracuu_store *store, const tracuu_query *query,
             r->hits = static_cast<tracuu_hit *>(checked_calloc(mset.size(), sizeof(tracuu_hit)));
             for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
                 tracuu_hit *h = &r->hits[r->n_hits];
-                std::string d = it.get_document().get_data();
                 h->docid = *it;
                 h->score = it.get_weight();
                 h->rank = it.get_rank();
-                h->data = dup_string(d);
-                h->data_len = d.size();
+                if (!opts->no_data) {
+                    std::string d = it.get_document().get_data();
+                    h->data = dup_string(d);
+                    h->data_len = d.size();
+                }
                 r->n_hits++;
             }
 

@@ -86,6 +86,9 @@ tracuu_store_status tracuu_store_reopen(tracuu_store *store);
 uint64_t tracuu_store_get_doc_count(tracuu_store *store);
 uint64_t tracuu_store_get_revision(tracuu_store *store);
 
+/* The highest document number in use (0 for an empty database): documents are 1 to that. */
+uint32_t tracuu_store_get_last_docid(tracuu_store *store);
+
 /* Number of documents indexed by @term (0 when absent or on error). */
 uint64_t tracuu_store_get_term_freq(tracuu_store *store, const char *term, size_t len);
 
@@ -243,6 +246,26 @@ tracuu_query *tracuu_query_scale(tracuu_query *q, double factor);
 /* A copy of @q (cheap: Xapian queries share their trees). */
 tracuu_query *tracuu_query_copy(const tracuu_query *q);
 
+/*
+ * A copy of @q that shares nothing with it, so that another thread may use it while this one
+ * uses @q (Xapian's queries count their shared parts without atomics, so tracuu_query_copy()
+ * results must stay on one thread). Costs a serialisation of the tree.
+ */
+tracuu_query *tracuu_query_clone(const tracuu_query *q);
+
+/*
+ * Documents numbered @first to @last (both included), weightless: to run a query over a part
+ * of the index with FILTER, e.g. each half on its own thread. Numbers with no document match
+ * nothing. NULL when @first is 0 or @first > @last.
+ */
+tracuu_query *tracuu_query_new_docid_range(uint32_t first, uint32_t last);
+
+/*
+ * The documents numbered in @docids (@n of them, any order, repeats allowed), weightless: to
+ * score a known set of documents with FILTER. NULL when @n is 0 or a number is 0.
+ */
+tracuu_query *tracuu_query_new_docids(const uint32_t *docids, size_t n);
+
 /* A readable description of @q for logs and tests; malloc()ed, free with free(). */
 char *tracuu_query_describe(const tracuu_query *q);
 
@@ -262,6 +285,8 @@ typedef struct {
     uint32_t facet_limit;      /* most frequent values to return per facet; 0 for all */
     uint32_t check_at_least;   /* match at least this many documents (exact totals, facets) */
     double time_limit;         /* seconds, 0 for none: past it, TRACUU_STORE_TIMEOUT (below) */
+    bool no_data;              /* hits without their data (data NULL, data_len 0): the caller
+                                  only needs numbers and scores, e.g. to merge partial results */
 } tracuu_search_options;
 
 /* Sets @opts to defaults: offset 0, limit 10, relevance, no facets, no time limit. */

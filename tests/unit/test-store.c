@@ -503,6 +503,89 @@ test_describe(void)
     tracuu_query_free(NULL);
 }
 
+/* ---- Document-number queries, clones, hits without data (for split searches) ---- */
+
+/* Runs @q FILTERed by @restrict (taken) and returns the ids of the hits in rank order. */
+static char *
+filtered_ids(Fixture *fx, const char *query, tracuu_query *restrict_to)
+{
+    g_assert_nonnull(restrict_to);
+    tracuu_query *subs[2] = {query_from(query), restrict_to};
+    tracuu_query *q = tracuu_query_combine(TRACUU_QUERY_FILTER, subs, 2, 0);
+    g_assert_nonnull(q);
+    tracuu_results *r = NULL;
+    check_ok(fx->store, tracuu_store_search(fx->store, q, NULL, &r));
+    char *ids = hit_ids(r, TRUE);
+    tracuu_results_free(r);
+    tracuu_query_free(q);
+    return ids;
+}
+
+static void
+test_docids(Fixture *fx, gconstpointer data)
+{
+    static const struct {
+        uint32_t first, last;
+        const char *expect;
+    } ranges[] = {
+        {1, 4, "d1,d2,d3,d4"}, {1, 2, "d1,d2"}, {3, 4, "d3,d4"},
+        {2, 2, "d2"},          {4, 99, "d4"},   {5, 9, ""},
+    };
+    g_assert_cmpuint(tracuu_store_get_last_docid(fx->store), ==, G_N_ELEMENTS(samples));
+    for (gsize i = 0; i < G_N_ELEMENTS(ranges); i++) {
+        g_autofree char *ids =
+            filtered_ids(fx, "all", tracuu_query_new_docid_range(ranges[i].first, ranges[i].last));
+        g_assert_cmpstr(ids, ==, ranges[i].expect);
+    }
+    /* A range cuts a weighted query too, and its parts add up to the whole. */
+    g_autofree char *lo = filtered_ids(fx, "Fduong", tracuu_query_new_docid_range(1, 2));
+    g_autofree char *hi = filtered_ids(fx, "Fduong", tracuu_query_new_docid_range(3, 4));
+    g_assert_cmpstr(lo, ==, "d1,d2");
+    g_assert_cmpstr(hi, ==, "d4");
+    g_assert_null(tracuu_query_new_docid_range(0, 3));
+    g_assert_null(tracuu_query_new_docid_range(3, 2));
+
+    static const uint32_t list[] = {4, 1, 4, 9};
+    g_autofree char *some = filtered_ids(fx, "all", tracuu_query_new_docids(list, 4));
+    g_assert_cmpstr(some, ==, "d1,d4");
+    g_autofree char *w = filtered_ids(fx, "(or Fduong Fdinh)", tracuu_query_new_docids(list, 3));
+    g_assert_cmpstr(w, ==, "d1,d4");
+    static const uint32_t zero[] = {2, 0};
+    g_assert_null(tracuu_query_new_docids(zero, 2));
+    g_assert_null(tracuu_query_new_docids(list, 0));
+
+    /* A clone (also of a tree holding docid sources) finds the same, with the same weights;
+     * hits without data carry only numbers and scores. */
+    tracuu_query *subs[2] = {query_from("(and Fduong (maybe Fve Fquyet))"),
+                             tracuu_query_new_docids(list, 4)};
+    tracuu_query *q = tracuu_query_combine(TRACUU_QUERY_FILTER, subs, 2, 0);
+    tracuu_query *c = tracuu_query_clone(q);
+    g_assert_nonnull(c);
+    g_autofree char *qd = tracuu_query_describe(q);
+    g_autofree char *cd = tracuu_query_describe(c);
+    g_assert_cmpstr(qd, ==, cd);
+    tracuu_search_options opts;
+    tracuu_search_options_init(&opts);
+    tracuu_results *a = NULL, *b = NULL;
+    check_ok(fx->store, tracuu_store_search(fx->store, q, &opts, &a));
+    opts.no_data = true;
+    check_ok(fx->store, tracuu_store_search(fx->store, c, &opts, &b));
+    g_assert_cmpuint(a->n_hits, ==, 1);
+    g_assert_cmpuint(b->n_hits, ==, a->n_hits);
+    for (size_t i = 0; i < a->n_hits; i++) {
+        g_assert_cmpuint(b->hits[i].docid, ==, a->hits[i].docid);
+        g_assert_cmpfloat(b->hits[i].score, ==, a->hits[i].score);
+        g_assert_nonnull(a->hits[i].data);
+        g_assert_null(b->hits[i].data);
+        g_assert_cmpuint(b->hits[i].data_len, ==, 0);
+    }
+    tracuu_results_free(a);
+    tracuu_results_free(b);
+    tracuu_query_free(q);
+    tracuu_query_free(c);
+    g_assert_null(tracuu_query_clone(NULL));
+}
+
 /* ---- Sorting and facets ---- */
 
 static void
@@ -1337,6 +1420,7 @@ main(int argc, char **argv)
     g_test_add_func("/store/describe", test_describe);
     g_test_add_func("/store/time-limit", test_time_limit);
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+    ADD("/store/docids", test_docids);
     ADD("/store/documents", test_documents);
     ADD("/store/postings", test_postings);
     ADD("/store/term-too-long", test_term_too_long);
