@@ -429,8 +429,16 @@ run_engine_inproc(const char *db, const char *queries, int n)
         fprintf(stderr, "searchd-bench: %s\n", error->message);
         return 1;
     }
-    /* The daemon's default, so that both run the engine alike. */
+    /* The daemon's defaults at one client, so that both run the engine alike: a 5 s limit,
+     * and searches split over the cores (TRACUU_BENCH_PARTS=1: one thread). */
     tracuu_engine_set_time_limit(e, 5.0);
+    const char *parts = g_getenv("TRACUU_BENCH_PARTS");
+    if (!tracuu_engine_set_parallel(e, parts ? (unsigned)atoi(parts) : g_get_num_processors(),
+                                    NULL, NULL, &error)) {
+        fprintf(stderr, "searchd-bench: %s\n", error->message);
+        tracuu_engine_free(e);
+        return 1;
+    }
     GArray *lat = g_array_new(FALSE, FALSE, sizeof(double));
     int errors = 0;
     gint64 t0 = g_get_monotonic_time();

@@ -163,4 +163,40 @@ void tracuu_compiled_clear(tracuu_compiled *c);
 char *tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTable *marks,
                           size_t max_chars, size_t *at);
 
+/*
+ * Searches over parts of the index at once (split.c): @parts - 1 helper threads, each with its
+ * own reader of the index at @db_path; the caller's reader searches the first part. Caller
+ * frees with tracuu_split_free(). NULL with @error (TRACUU_ENGINE_ERROR_INDEX) when a reader
+ * cannot be opened. @parts is 2 to 16.
+ */
+typedef struct tracuu_split tracuu_split;
+tracuu_split *tracuu_split_new(const char *db_path, unsigned parts, GError **error);
+void tracuu_split_free(tracuu_split *s); /* NULL accepted */
+unsigned tracuu_split_parts(const tracuu_split *s); /* 1 for NULL */
+uint64_t tracuu_split_count(const tracuu_split *s); /* searches split so far (0 for NULL) */
+
+/* Searches @engine split so far (tests check that splitting really happened). */
+uint64_t tracuu_engine_split_count(struct tracuu_engine *engine);
+
+/*
+ * Moves the helpers' readers to the revision of @main (reopening @main too when an indexer
+ * committed meanwhile). FALSE when they cannot be brought to one revision: the caller then
+ * searches without splitting, since parts at different revisions would weigh differently.
+ */
+gboolean tracuu_split_sync(tracuu_split *s, tracuu_store *main);
+
+/*
+ * Runs @query like tracuu_store_search(@main, ...) with @opts, cut into parts by document
+ * number and searched at once, the caller's thread searching the first part on @main. The
+ * result is the one search's: the same hits in the same order (weight, then document number),
+ * with data unless @opts->no_data; totals and facet counts are sums of the parts. Searches
+ * sorted by a value, and indexes with fewer documents than parts, run as one search on @main.
+ * On failure returns the status of the part that failed and sets *@error to its message
+ * (g_free()); *@out is then NULL. @opts->time_limit applies to each part.
+ */
+tracuu_store_status tracuu_split_search(tracuu_split *s, tracuu_store *main,
+                                        const tracuu_query *query,
+                                        const tracuu_search_options *opts,
+                                        tracuu_results **out, char **error);
+
 G_END_DECLS

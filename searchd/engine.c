@@ -18,6 +18,11 @@
 struct tracuu_engine {
     char *path;
     tracuu_store *store;
+    tracuu_split *split; /* helper readers and threads, or NULL */
+    gboolean (*allow_split)(gpointer);
+    gpointer allow_data;
+    gboolean split_now;  /* this request's searches are split (set per request) */
+    char *split_error;   /* message of the part that failed the last split search */
     tracuu_tokenizer *tk;
     double time_limit;
     tracuu_rank_params rank;
@@ -42,99 +47,21 @@ timed_search(tracuu_engine *e, const tracuu_query *q, const tracuu_search_option
         }
         o.time_limit = left / 1e6;
     }
+    if (e->split_now) {
+        g_clear_pointer(&e->split_error, g_free);
+        return tracuu_split_search(e->split, e->store, q, &o, out, &e->split_error);
+    }
     return tracuu_store_search(e->store, q, &o, out);
 }
 
-/*
- * The "id" member of a hit's data, read without parsing the whole document: the data is a
- * JSON object whose long member is the text, and a full parse of a hundred of them would cost
- * more than the search. Strings are skipped quote to quote, nested arrays and objects by depth.
- * Returns NULL when the id cannot be read that way (escapes in it, not a string, not found);
- * the caller then parses. Caller frees with g_free().
- */
-static char *
-data_id(const char *p, size_t len)
-{
-    const char *s = p, *end = p + len;
-    while (s < end && g_ascii_isspace(*s))
-        s++;
-    if (s >= end || *s != '{')
-        return NULL;
-    s++;
-    int depth = 0;
-    gboolean key = TRUE; /* the next string at depth 0 is a member name */
-    while (s < end) {
-        if (*s == '"') {
-            const char *q = ++s;
-            gboolean escaped = FALSE;
-            while (s < end && *s != '"') {
-                if (*s == '\\') {
-                    escaped = TRUE;
-                    s++;
-                }
-                s++;
-            }
-            if (s >= end)
-                return NULL;
-            size_t n = (size_t)(s - q);
-            s++;
-            if (depth > 0 || !key)
-                continue;
-            key = FALSE;
-            if (n != 2 || memcmp(q, "id", 2) != 0 || escaped)
-                continue;
-            while (s < end && (g_ascii_isspace(*s) || *s == ':'))
-                s++;
-            if (s >= end || *s != '"')
-                return NULL;
-            const char *v = ++s;
-            while (s < end && *s != '"' && *s != '\\')
-                s++;
-            if (s >= end || *s != '"')
-                return NULL;
-            return g_strndup(v, (size_t)(s - v));
-        }
-        if (*s == '[' || *s == '{') {
-            depth++;
-        } else if (*s == ']' || *s == '}') {
-            if (depth == 0)
-                return NULL;
-            depth--;
-        } else if (*s == ',' && depth == 0) {
-            key = TRUE;
-        }
-        s++;
-    }
-    return NULL;
-}
-
-static JsonObject *parse_data(const char *data, size_t len);
-static const char *obj_string(JsonObject *o, const char *name);
-
-/* The documents of @r's hits by their "Q" id terms, weightless; NULL when an id is missing. */
+/* The documents of @r's hits, weightless. */
 static tracuu_query *
 pool_filter(const tracuu_results *r)
 {
-    g_autoptr(GPtrArray) subs = g_ptr_array_new();
-    tracuu_query *q = NULL;
-    for (size_t i = 0; i < r->n_hits; i++) {
-        g_autofree char *id = data_id(r->hits[i].data, r->hits[i].data_len);
-        if (id == NULL) {
-            g_autoptr(JsonObject) d = parse_data(r->hits[i].data, r->hits[i].data_len);
-            const char *v = d != NULL ? obj_string(d, "id") : NULL;
-            id = v != NULL ? g_strdup(v) : NULL;
-        }
-        g_autofree char *term = id != NULL ? g_strconcat(TRACUU_PREFIX_ID, id, NULL) : NULL;
-        if (term == NULL || strlen(term) > TRACUU_STORE_MAX_TERM)
-            goto out;
-        g_ptr_array_add(subs, tracuu_query_new_term(term, strlen(term), 1, 0));
-    }
-    q = tracuu_query_combine(TRACUU_QUERY_OR, (tracuu_query **)subs->pdata, subs->len, 0);
-    g_ptr_array_set_size(subs, 0);
-out:
-    for (guint i = 0; i < subs->len; i++)
-        tracuu_query_free(g_ptr_array_index(subs, i));
-    return q;
+    g_autofree uint32_t *ids = g_new(uint32_t, MAX(r->n_hits, 1));
+    for (size_t i = 0; i < r->n_hits; i++)
+        ids[i] = r->hits[i].docid;
+    return tracuu_query_new_docids(ids, r->n_hits);
 }
 
 /*
@@ -160,6 +87,7 @@ ranked_search(tracuu_engine *e, const tracuu_query *full, const tracuu_query *ba
     tracuu_search_options o1 = *opts;
     o1.offset = 0;
     o1.limit = (uint32_t)MIN(MAX(want, (uint64_t)e->rank.rerank_pool), (uint64_t)G_MAXUINT32);
+    o1.no_data = TRUE; /* pass two reads the data of the page's hits only */
     tracuu_results *r1 = NULL;
     tracuu_store_status st = timed_search(e, base, &o1, &r1);
     if (st != TRACUU_STORE_OK || r1->n_hits == 0) {
@@ -173,7 +101,6 @@ ranked_search(tracuu_engine *e, const tracuu_query *full, const tracuu_query *ba
     }
     tracuu_query *pool = pool_filter(r1);
     if (pool == NULL) {
-        /* Not the docwriter's data: rank in one pass. */
         tracuu_results_free(r1);
         return timed_search(e, full, opts, out);
     }
@@ -187,7 +114,8 @@ ranked_search(tracuu_engine *e, const tracuu_query *full, const tracuu_query *ba
     st = q2 != NULL ? timed_search(e, q2, &o2, &r2) : TRACUU_STORE_ERROR;
     tracuu_query_free(q2);
     if (st == TRACUU_STORE_OK && r2->total_lower != r1->n_hits) {
-        /* Ids shared by several documents: the pool is not what pass one found. */
+        /* Every document of the pool matches @full too (the same match, more weight); if
+         * not, a writer changed them between the passes: rank in one pass. */
         tracuu_results_free(r2);
         tracuu_results_free(r1);
         return timed_search(e, full, opts, out);
@@ -237,7 +165,10 @@ store_error(tracuu_engine *e, tracuu_store_status st, GError **error, const char
                     "%s: the query ran out of its time limit of %g s", what, e->time_limit);
     else
         g_set_error(error, TRACUU_ENGINE_ERROR, code, "%s: %s: %s", what,
-                    tracuu_store_status_name(st), tracuu_store_get_error(e->store));
+                    tracuu_store_status_name(st),
+                    e->split_error != NULL && *e->split_error != '\0'
+                        ? e->split_error
+                        : tracuu_store_get_error(e->store));
 }
 
 static char *
@@ -315,6 +246,8 @@ tracuu_engine_free(tracuu_engine *engine)
 {
     if (engine == NULL)
         return;
+    tracuu_split_free(engine->split);
+    g_free(engine->split_error);
     tracuu_store_free(engine->store);
     tracuu_tokenizer_free(engine->tk);
     g_free(engine->path);
@@ -325,6 +258,26 @@ void
 tracuu_engine_set_time_limit(tracuu_engine *engine, double seconds)
 {
     engine->time_limit = seconds > 0 ? seconds : 0;
+}
+
+gboolean
+tracuu_engine_set_parallel(tracuu_engine *engine, unsigned parts,
+                           gboolean (*allow)(gpointer user_data), gpointer user_data,
+                           GError **error)
+{
+    g_clear_pointer(&engine->split, tracuu_split_free);
+    engine->allow_split = allow;
+    engine->allow_data = user_data;
+    if (parts <= 1)
+        return TRUE;
+    engine->split = tracuu_split_new(engine->path, MIN(parts, 16u), error);
+    return engine->split != NULL;
+}
+
+uint64_t
+tracuu_engine_split_count(tracuu_engine *engine)
+{
+    return tracuu_split_count(engine->split);
 }
 
 void
@@ -1197,8 +1150,16 @@ tracuu_engine_handle(tracuu_engine *engine, JsonObject *request, GError **error)
         store_error(engine, st, error, op);
         return NULL;
     }
-    if (strcmp(op, "search") == 0)
-        return handle_search(engine, request, error);
+    if (strcmp(op, "search") == 0) {
+        engine->split_now = engine->split != NULL &&
+                            (engine->allow_split == NULL ||
+                             engine->allow_split(engine->allow_data)) &&
+                            tracuu_split_sync(engine->split, engine->store);
+        JsonObject *resp = handle_search(engine, request, error);
+        engine->split_now = FALSE;
+        g_clear_pointer(&engine->split_error, g_free);
+        return resp;
+    }
     if (strcmp(op, "get") == 0)
         return handle_get(engine, request, error);
     return handle_stats(engine, error);

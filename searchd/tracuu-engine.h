@@ -42,6 +42,19 @@ void tracuu_engine_free(tracuu_engine *engine); /* NULL accepted */
 void tracuu_engine_set_time_limit(tracuu_engine *engine, double seconds);
 
 /*
+ * Lets one search use up to @parts threads, each with its own reader of the index: the index
+ * is cut by document number, the parts are searched at once and merged into the same hits,
+ * totals and facets as one search would give. At each search, @allow(@user_data) (NULL:
+ * always) says whether to split it; tracuu-searchd splits only while some of its workers are
+ * idle, since under load the other requests keep the cores busy. @parts 1 (or 0) turns
+ * splitting off. FALSE with @error (TRACUU_ENGINE_ERROR_INDEX) when a reader cannot be
+ * opened; the engine then searches as before.
+ */
+gboolean tracuu_engine_set_parallel(tracuu_engine *engine, unsigned parts,
+                                    gboolean (*allow)(gpointer user_data), gpointer user_data,
+                                    GError **error);
+
+/*
  * Handles one request (a parsed JSON object with "op": "search", "get", "stats", "ping"; see
  * docs/protocol.md) and returns the response object, with "ok": true and without "id" (the
  * caller echoes it). Returns NULL with @error set (TRACUU_ENGINE_ERROR) for a request that

@@ -52,6 +52,7 @@ typedef struct {
     char *socket_path;
     char *listen;
     int threads;
+    int split;
     double timeout;
     int max_clients;
     int idle_timeout;
@@ -77,6 +78,10 @@ static const GOptionEntry option_table[] = {
      "Also listen on TCP, e.g. 127.0.0.1:7700 (port 0: any free port, logged)", "HOST:PORT"},
     {"threads", 't', 0, G_OPTION_ARG_INT, &opt.threads,
      "Worker threads, each with its own index reader (default: one per core)", "N"},
+    {"split", 0, 0, G_OPTION_ARG_INT, &opt.split,
+     "Search one request on up to N threads at once while other workers are idle (default: "
+     "one per core; 1: never)",
+     "N"},
     {"timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt.timeout,
      "Time limit of one query in seconds, 0 for none (default 5)", "SECONDS"},
     {"max-clients", 0, 0, G_OPTION_ARG_INT, &opt.max_clients,
@@ -176,6 +181,8 @@ typedef struct {
     GQueue done;
     GThread **workers;
     int n_workers;
+    gint busy; /* workers answering a request (atomic) */
+    int cores;
     gboolean stopping;
     gint64 stop_deadline;
 } server;
@@ -197,8 +204,35 @@ typedef struct {
     int index;
 } worker_arg;
 
+/*
+ * Whether a request may be split over several threads: only while no request waits and some
+ * core has no request of its own, because under load the other requests use the cores and
+ * splitting would only add the cost of merging.
+ */
+static gboolean
+may_split(gpointer data)
+{
+    server *srv = data;
+    return g_atomic_int_get(&srv->busy) < srv->cores && g_async_queue_length(srv->work) <= 0;
+}
+
+/* A worker's engine with the daemon's settings, or NULL with @error. */
+static tracuu_engine *
+open_engine(server *srv, GError **error)
+{
+    tracuu_engine *engine = tracuu_engine_open(opt.db, error);
+    if (engine == NULL)
+        return NULL;
+    tracuu_engine_set_time_limit(engine, opt.timeout);
+    g_autoptr(GError) split_error = NULL;
+    if (opt.split > 1 &&
+        !tracuu_engine_set_parallel(engine, (unsigned)opt.split, may_split, srv, &split_error))
+        log_line("worker: searches will not be split: %s", split_error->message);
+    return engine;
+}
+
 static void
-answer(tracuu_engine **engine, job *j)
+answer(server *srv, tracuu_engine **engine, job *j)
 {
     g_autoptr(GError) error = NULL;
     g_autoptr(JsonNode) id = NULL;
@@ -209,11 +243,8 @@ answer(tracuu_engine **engine, job *j)
     if (!req) {
         code = tracuu_protocol_error_code_name(error->code);
     } else {
-        if (!*engine) {
-            *engine = tracuu_engine_open(opt.db, &error);
-            if (*engine)
-                tracuu_engine_set_time_limit(*engine, opt.timeout);
-        }
+        if (!*engine)
+            *engine = open_engine(srv, &error);
         if (*engine) {
             g_autoptr(JsonObject) resp = tracuu_engine_handle(*engine, req, &error);
             if (resp) {
@@ -253,10 +284,8 @@ worker_main(gpointer data)
     tracuu_engine *engine = NULL;
     g_autoptr(GError) error = NULL;
 
-    engine = tracuu_engine_open(opt.db, &error);
-    if (engine)
-        tracuu_engine_set_time_limit(engine, opt.timeout);
-    else
+    engine = open_engine(srv, &error);
+    if (!engine)
         log_line("worker %d: %s (will retry on each request)", arg->index, error->message);
     g_free(arg);
 
@@ -264,7 +293,9 @@ worker_main(gpointer data)
         job *j = g_async_queue_pop(srv->work);
         if (j == &stop_job)
             break;
-        answer(&engine, j);
+        g_atomic_int_inc(&srv->busy);
+        answer(srv, &engine, j);
+        g_atomic_int_add(&srv->busy, -1);
         g_mutex_lock(&srv->done_lock);
         g_queue_push_tail(&srv->done, j);
         g_mutex_unlock(&srv->done_lock);
@@ -817,6 +848,12 @@ main(int argc, char **argv)
     }
     if (opt.threads <= 0)
         opt.threads = (int)g_get_num_processors();
+    if (opt.split <= 0)
+        opt.split = (int)MIN(g_get_num_processors(), 16u);
+    if (opt.split > 16) {
+        fprintf(stderr, "tracuu-searchd: --split must be 1 to 16\n");
+        return 2;
+    }
     if (opt.max_clients <= 0 || opt.timeout < 0 || opt.max_output_mb <= 0) {
         fprintf(stderr, "tracuu-searchd: --max-clients, --timeout and --max-output-mb must be "
                         "positive\n");
@@ -856,8 +893,10 @@ main(int argc, char **argv)
     g_mutex_init(&srv.done_lock);
     g_queue_init(&srv.done);
 
-    log_line("tracuu-searchd %s starting: index %s, %d worker threads, time limit %g s",
-             TRACUU_VERSION, opt.db, opt.threads, opt.timeout);
+    srv.cores = (int)g_get_num_processors();
+    log_line("tracuu-searchd %s starting: index %s, %d worker threads, searches split over up "
+             "to %d threads while workers are idle, time limit %g s",
+             TRACUU_VERSION, opt.db, opt.threads, opt.split, opt.timeout);
     if ((opt.socket_path && !listen_unix(&srv, opt.socket_path, &error)) ||
         (opt.listen && !listen_tcp(&srv, opt.listen, &error))) {
         log_line("%s", error->message);

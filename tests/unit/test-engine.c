@@ -829,6 +829,79 @@ test_open_errors(void)
     tracuu_test_rm_rf(dir);
 }
 
+static gboolean
+never(gpointer data)
+{
+    (void)data;
+    return FALSE;
+}
+
+/* A response as text without its timing, to compare two engines' answers whole. */
+static char *
+response_text(JsonObject *r)
+{
+    json_object_remove_member(r, "took_ms");
+    g_autoptr(JsonNode) n = json_node_init_object(json_node_alloc(), r);
+    return json_to_string(n, FALSE);
+}
+
+/*
+ * A search split over 2 or 3 parts of the index, each on its own thread and reader, answers
+ * exactly what the one search answers: hits in the same order with the same scores, snippets,
+ * totals and facets, pages too. "kind:pdf" ties every hit (no weight), so the merge must keep
+ * Xapian's tie order (document number). The split count shows the split really ran, and an
+ * @allow that says no keeps it off.
+ */
+static void
+test_split(fixture *fx, gconstpointer data)
+{
+    static const char *const reqs[] = {
+        "{\"op\":\"search\",\"q\":\"gửi thư điện tử\"}",
+        "{\"op\":\"search\",\"q\":\"gui thu dien tu\"}",
+        "{\"op\":\"search\",\"q\":\"thư điện tử\",\"offset\":1,\"limit\":2}",
+        "{\"op\":\"search\",\"q\":\"van ban\",\"facets\":[\"doc_type\",\"kind\",\"year\","
+        "\"issuer\"]}",
+        "{\"op\":\"search\",\"q\":\"\",\"limit\":3,\"facets\":[\"kind\"]}",
+        "{\"op\":\"search\",\"q\":\"kind:pdf\",\"limit\":20}",
+        "{\"op\":\"search\",\"q\":\"kind:pdf\",\"offset\":2,\"limit\":2}",
+        "{\"op\":\"search\",\"q\":\"34/2008/CT-TTg thư điện tử\"}",
+        "{\"op\":\"search\",\"q\":\"ct-ttg OR \\\"cơ quan nhà nước\\\" -thuế\"}",
+        "{\"op\":\"search\",\"q\":\"cơ quan\",\"sort\":\"-date\"}",
+        "{\"op\":\"search\",\"q\":\"văn bản\",\"filters\":{\"year\":\"2024\"}}",
+    };
+    g_autofree char *db = g_build_filename(fx->dir, "index", NULL);
+    g_autoptr(GError) error = NULL;
+    for (unsigned parts = 2; parts <= 3; parts++) {
+        tracuu_engine *split = tracuu_engine_open(db, &error);
+        g_assert_no_error(error);
+        g_assert_true(tracuu_engine_set_parallel(split, parts, NULL, NULL, &error));
+        g_assert_no_error(error);
+        for (size_t i = 0; i < G_N_ELEMENTS(reqs); i++) {
+            g_autoptr(JsonParser) p = json_parser_new();
+            g_assert_true(json_parser_load_from_data(p, reqs[i], -1, NULL));
+            JsonObject *req = json_node_get_object(json_parser_get_root(p));
+            uint64_t before = tracuu_engine_split_count(split);
+            g_autoptr(JsonObject) a = tracuu_engine_handle(fx->engine, req, &error);
+            g_assert_no_error(error);
+            g_autoptr(JsonObject) b = tracuu_engine_handle(split, req, &error);
+            g_assert_no_error(error);
+            g_autofree char *as = response_text(a);
+            g_autofree char *bs = response_text(b);
+            g_test_message("%u parts: %s", parts, reqs[i]);
+            g_assert_cmpstr(bs, ==, as);
+            /* Sorted by date, the one search is kept; every other request split. */
+            if (strstr(reqs[i], "\"sort\"") == NULL)
+                g_assert_cmpuint(tracuu_engine_split_count(split), >, before);
+        }
+        g_assert_true(tracuu_engine_set_parallel(split, parts, never, NULL, &error));
+        uint64_t before = tracuu_engine_split_count(split);
+        g_autoptr(JsonObject) r = search_with(split, "thư điện tử", 10);
+        g_assert_cmpuint(tracuu_engine_split_count(split), ==, before);
+        g_assert_cmpuint(json_array_get_length(json_object_get_array_member(r, "hits")), >, 0);
+        tracuu_engine_free(split);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -849,6 +922,7 @@ main(int argc, char **argv)
     ADD("errors", test_errors);
     ADD("odd-queries", test_odd_queries);
     ADD("sees-commits", test_sees_commits);
+    ADD("split", test_split);
     g_test_add_func("/engine/snippet-window", test_snippet_window);
     g_test_add_func("/engine/open-errors", test_open_errors);
     return g_test_run();
