@@ -5,6 +5,7 @@
 #include "tracuu-docmeta.h"
 #include "tracuu-docwriter.h"
 #include "tracuu-schema.h"
+#include "tracuu-store-compact.h"
 #include "tracuu-store.h"
 #include "tracuu-tokenizer.h"
 
@@ -56,6 +57,7 @@ static int opt_memory_mb = 2048;
 static int opt_batch = 250;
 static gboolean opt_worker;
 static gboolean opt_version;
+static gboolean opt_compact;
 
 static const GOptionEntry option_entries[] = {
     {"db", 'd', 0, G_OPTION_ARG_FILENAME, &opt_db, "The index folder (created if missing)", "DIR"},
@@ -83,6 +85,9 @@ static const GOptionEntry option_entries[] = {
      "Address-space limit of each worker in MiB (default 2048; 0: none)", "MIB"},
     {"batch", 0, 0, G_OPTION_ARG_INT, &opt_batch,
      "Commit at least every N documents (default 250; also every 5 seconds)", "N"},
+    {"compact", 0, 0, G_OPTION_ARG_NONE, &opt_compact,
+     "Compact the index after the run, or alone without PATHs: smaller and faster to search",
+     NULL},
     {"version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL},
     {"internal-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_worker, NULL, NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -698,6 +703,12 @@ typedef struct {
     gint64 started;
     gboolean progress;
     gint64 last_progress;
+    /* --compact */
+    gboolean compact_only;    /* no PATHs and no --from-jsonl: nothing but the compaction */
+    gboolean compact_tried;   /* the summary has a compaction line */
+    gboolean compacted;       /* and it worked */
+    tracuu_store_compact_stats compact_stats;
+    char *compact_note;       /* why it failed or was not done; or a warning after it worked */
 } run;
 
 static void
@@ -1287,6 +1298,72 @@ print_items(GPtrArray *items, const char *label)
     }
 }
 
+/* A size in GB, MB or kB (powers of 10, as df -H and GLib say), chosen by @ref. */
+static char *
+format_size_as(guint64 bytes, guint64 ref)
+{
+    static const struct {
+        double scale;
+        const char *unit;
+    } units[] = {{1e9, "GB"}, {1e6, "MB"}, {1e3, "kB"}};
+    for (size_t i = 0; i < G_N_ELEMENTS(units); i++)
+        if ((double)ref >= units[i].scale)
+            return g_strdup_printf("%.1f %s", (double)bytes / units[i].scale, units[i].unit);
+    return g_strdup_printf("%" G_GUINT64_FORMAT " bytes", bytes);
+}
+
+/* "1.0 GB -> 0.8 GB": both sizes in the unit of the larger, so that they compare at a glance. */
+static char *
+format_sizes(guint64 before, guint64 after)
+{
+    g_autofree char *a = format_size_as(before, MAX(before, after));
+    g_autofree char *b = format_size_as(after, MAX(before, after));
+    return g_strdup_printf("%s -> %s", a, b);
+}
+
+static void
+json_add_compact(run *r, JsonBuilder *b)
+{
+    json_builder_set_member_name(b, "compact");
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "done");
+    json_builder_add_boolean_value(b, r->compacted);
+    if (r->compacted) {
+        json_builder_set_member_name(b, "replaced");
+        json_builder_add_boolean_value(b, r->compact_stats.replaced);
+        json_add_uint(b, "size_before", r->compact_stats.size_before);
+        json_add_uint(b, "size_after", r->compact_stats.size_after);
+        json_add_uint(b, "documents", r->compact_stats.doc_count);
+        json_builder_set_member_name(b, "seconds");
+        json_builder_add_double_value(b, r->compact_stats.seconds);
+    }
+    if (r->compact_note != NULL) {
+        json_builder_set_member_name(b, r->compacted ? "warning" : "error");
+        json_builder_add_string_value(b, r->compact_note);
+    }
+    json_builder_end_object(b);
+}
+
+static void
+print_compact(run *r)
+{
+    double secs = r->compact_stats.seconds;
+    if (r->compacted && !r->compact_stats.replaced) {
+        g_autofree char *size =
+            format_size_as(r->compact_stats.size_before, r->compact_stats.size_before);
+        g_print("compacted:   no need, already compact (%s; checked in %.*f s)\n", size,
+                secs >= 1 ? 1 : 2, secs);
+    } else if (r->compacted) {
+        g_autofree char *sizes =
+            format_sizes(r->compact_stats.size_before, r->compact_stats.size_after);
+        g_print("compacted:   %s in %.*f s\n", sizes, secs >= 1 ? 1 : 2, secs);
+        if (r->compact_note != NULL)
+            g_print("  warning: %s\n", r->compact_note);
+    } else {
+        g_print("compacted:   no: %s\n", r->compact_note);
+    }
+}
+
 static int
 compare_items(gconstpointer a, gconstpointer b)
 {
@@ -1305,6 +1382,7 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
     guint failed = rs->failed + r->walk_failures->len;
     guint skipped = rs->skipped + r->walk_skips->len;
     if (opt_json) {
+        /* With --compact alone the file counters are there too, as 0: one shape to parse. */
         g_autoptr(JsonBuilder) b = json_builder_new();
         json_builder_begin_object(b);
         json_add_uint(b, "seen", r->n_seen);
@@ -1334,6 +1412,8 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
             json_add_items(b, "bad_lines", rs->jsonl_bad, "line");
             json_builder_end_object(b);
         }
+        if (r->compact_tried)
+            json_add_compact(r, b);
         if (fatal != NULL) {
             json_builder_set_member_name(b, "error");
             json_builder_add_string_value(b, fatal);
@@ -1351,6 +1431,14 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
     }
     if (opt_quiet && status == EXIT_ALL_OK)
         return;
+    if (r->compact_only) {
+        if (r->compact_tried)
+            print_compact(r);
+        if (interrupted)
+            g_print("interrupted: by signal %d; the index is as it was\n", (int)interrupted);
+        g_print("elapsed:     %.2f s\n", elapsed);
+        return;
+    }
     g_print("files seen:  %u\n", r->n_seen);
     g_print("indexed:     %u (%" G_GUINT64_FORMAT " documents)\n", rs->indexed, rs->file_documents);
     g_print("unchanged:   %u\n", r->n_unchanged);
@@ -1370,6 +1458,8 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
                 rs->jsonl_bad->len);
         print_items(rs->jsonl_bad, "line ");
     }
+    if (r->compact_tried)
+        print_compact(r);
     if (interrupted)
         g_print("interrupted: by signal %d; what was done is kept, the next run does the rest\n",
                 (int)interrupted);
@@ -1387,6 +1477,66 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
                 self.ru_utime.tv_sec + self.ru_stime.tv_sec +
                     (self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6);
     }
+}
+
+/* ---- --compact ---- */
+
+static void
+compact_progress(const char *table, const char *status, void *user_data)
+{
+    run *r = user_data;
+    if (r->progress && status[0] == '\0') {
+        fprintf(stderr, "\r\033[Kcompacting: the %s table", table);
+        fflush(stderr);
+    }
+    /* Xapian says what each table saved ("Reduced by 56% ..."). */
+    if (opt_verbose && !opt_json && status[0] != '\0')
+        g_print("compacted %s: %s\n", table, status);
+}
+
+static bool
+compact_cancelled(void *user_data)
+{
+    return interrupted != 0;
+}
+
+/*
+ * Compacts the index in opt_db (see tracuu_store_compact()). Sets *@fatal when it failed: the
+ * index is then as it was. Interrupted by SIGINT or SIGTERM, it stops and leaves the index as it
+ * was too, and that is no failure of the index (the exit status says "interrupted").
+ */
+static void
+compact_index(run *r, char **fatal)
+{
+    r->compact_tried = TRUE;
+    if (interrupted) {
+        r->compact_note = g_strdup("not done: the run was interrupted");
+        return;
+    }
+    tracuu_store_compact_options o = {0};
+    o.progress = compact_progress;
+    o.cancelled = compact_cancelled;
+    o.user_data = r;
+    char *msg = NULL;
+    tracuu_store_status st = tracuu_store_compact(opt_db, &o, &r->compact_stats, &msg);
+    if (r->progress) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    if (st == TRACUU_STORE_OK) {
+        r->compacted = TRUE;
+        r->compact_note = g_strdup(msg); /* NULL, or the old copy that could not be removed */
+    } else if (interrupted) {
+        r->compact_note = g_strdup("interrupted; the index is as it was");
+    } else {
+        /* Unless there was no index to begin with, say that it is still there, unharmed. */
+        gboolean kept = st != TRACUU_STORE_NOT_FOUND && st != TRACUU_STORE_INVALID;
+        r->compact_note = g_strdup_printf("%s (%s)%s", msg != NULL ? msg : "unknown error",
+                                          tracuu_store_status_name(st),
+                                          kept ? "; the index is as it was" : "");
+        *fatal = g_strdup_printf("compaction failed: %s", r->compact_note);
+    }
+    free(msg);
 }
 
 /* ---- main ---- */
@@ -1451,8 +1601,10 @@ main(int argc, char **argv)
     int rc = EXIT_ALL_OK;
     if (opt_db == NULL || opt_db[0] == '\0')
         rc = usage_error(ctx, "--db DIR is required");
-    else if (argc < 2 && opt_jsonl == NULL)
+    else if (argc < 2 && opt_jsonl == NULL && !opt_compact)
         rc = usage_error(ctx, "nothing to index: give PATHs or --from-jsonl FILE");
+    else if (argc < 2 && opt_jsonl == NULL && opt_rebuild)
+        rc = usage_error(ctx, "--rebuild needs PATHs or --from-jsonl FILE to index");
     else if (opt_jobs < 0 || opt_timeout < 0 || opt_cpu_limit < 0 || opt_memory_mb < 0 ||
              opt_batch < 0)
         rc = usage_error(ctx, "--jobs, --timeout, --cpu-limit, --memory-limit and --batch take "
@@ -1497,6 +1649,11 @@ main(int argc, char **argv)
     GThread **builders = NULL;
     GThread *writer = NULL;
     gboolean builders_started = FALSE;
+
+    /* --compact alone: no run, so nothing opens (or creates) the index but the compaction. */
+    r.compact_only = opt_compact && argc < 2 && opt_jsonl == NULL;
+    if (r.compact_only)
+        goto out;
 
     /* The index first: a run that cannot write has nothing to do. */
     char *open_error = NULL;
@@ -1609,12 +1766,17 @@ out:
         g_free(builders);
         builders_started = TRUE;
     }
-    show_progress(&r, r.files->len, TRUE);
+    if (!r.compact_only)
+        show_progress(&r, r.files->len, TRUE);
     if (fatal == NULL && r.rs.fatal_message != NULL)
         fatal = g_strdup(r.rs.fatal_message);
     if (fatal == NULL && r.rs.store != NULL && tracuu_store_commit(r.rs.store) != TRACUU_STORE_OK)
         fatal = g_strdup_printf("commit failed: %s", tracuu_store_get_error(r.rs.store));
     tracuu_store_free(r.rs.store);
+    /* After the run, and after its writer let go of the index: the compaction takes the lock
+     * again. Not after a failed run: its index may not be worth compacting. */
+    if (opt_compact && fatal == NULL)
+        compact_index(&r, &fatal);
 
     int status = EXIT_ALL_OK;
     if (fatal != NULL)
@@ -1627,10 +1789,11 @@ out:
         g_printerr("tracuu-indexer: %s\n", fatal);
     /* A run that could not even open the index has nothing to summarise, except for --json
      * readers, who get the error in the object they parse. */
-    if (builders_started || opt_json)
+    if (builders_started || opt_json || r.compact_tried)
         print_summary(&r, elapsed, fatal, status);
 
     g_free(fatal);
+    g_free(r.compact_note);
     g_free(r.rs.fatal_message);
     if (r.rs.build_q != NULL)
         g_async_queue_unref(r.rs.build_q);

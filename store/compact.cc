@@ -45,6 +45,10 @@ struct compact_error : std::runtime_error {
     }
 };
 
+/* Thrown when the copy is no smaller than the index: not an error, the index is kept. */
+struct already_compact {
+};
+
 /* What @cancelled throws from inside Xapian's compaction, to unwind it. */
 struct cancelled_error : std::runtime_error {
     cancelled_error() : std::runtime_error("compaction interrupted") {}
@@ -171,14 +175,15 @@ dup_string(const std::string &s)
     return out;
 }
 
-/* Bytes in the regular files of the folder @dir (a glass index has no sub-folders). */
+/* Bytes in the regular files of the folder @dir (a glass index has no sub-folders), but for
+ * our marker. */
 uint64_t
 folder_size(const std::string &dir)
 {
     uint64_t total = 0;
     for (const fs::directory_entry &e : fs::directory_iterator(dir)) {
         std::error_code ec;
-        if (e.is_regular_file(ec)) {
+        if (e.is_regular_file(ec) && e.path().filename() != marker_name) {
             uintmax_t n = e.file_size(ec);
             if (!ec)
                 total += n;
@@ -380,7 +385,7 @@ tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
         if (!real) {
             int err = errno;
             throw compact_error(err == ENOENT ? TRACUU_STORE_NOT_FOUND : TRACUU_STORE_IO,
-                                std::string("no index at ") + path + ": " + strerror(err));
+                                strerror(err));
         }
         dir = real;
         free(real);
@@ -413,6 +418,10 @@ tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
 
         lock_new.reset(new Xapian::WritableDatabase(tmp, Xapian::DB_OPEN));
         out.metadata_keys = verify(src, *lock_new);
+        if (folder_size(tmp) >= out.size_before) {
+            out.size_after = out.size_before;
+            throw already_compact();
+        }
         if (lock_new->get_revision() == rev_before) {
             /* A new revision number without a trace: see the header. */
             static const char key[] = "tracuu.compact-revision";
@@ -430,9 +439,15 @@ tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
         marked_old = true;
         if (fault("before-swap"))
             throw compact_error(TRACUU_STORE_IO, "injected fault before the swap");
+        if (fault("slow"))
+            sleep(2);
         leftover = swap_in(dir, tmp, aside);
         swapped = true;
         tmp_ours = false;
+        if (fault("slow"))
+            sleep(2);
+    } catch (const already_compact &) {
+        /* Success without a swap: the copy is removed below as after a failure. */
     } catch (...) {
         st = classify(msg, dir.empty() && path ? std::string(path) : dir);
     }
@@ -462,6 +477,7 @@ tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
             out.size_after = folder_size(dir);
         } catch (...) {
         }
+        out.replaced = true;
         try {
             lock_old->close();
         } catch (...) {

@@ -38,6 +38,8 @@ typedef struct {
     uint64_t doc_count;     /* documents, the same before and after */
     uint64_t metadata_keys; /* metadata keys found equal in both copies */
     double seconds;         /* wall-clock time of the whole call */
+    bool replaced;          /* false: the copy was no smaller, so it was dropped and the index
+                               left untouched (size_after is then size_before) */
 } tracuu_store_compact_stats;
 
 /*
@@ -53,6 +55,8 @@ typedef struct {
  *   document count and last document id, every metadata key with the same value (schema and
  *   tokenizer versions, the indexer's file states), the same data for the first documents.
  *   Its files are synced to disk.
+ * - A copy that is no smaller than the index (an index compacted already, and not changed
+ *   since) is dropped: nothing would be gained, and readers keep their files.
  * - The swap exchanges the two folders in one atomic renameat2(RENAME_EXCHANGE), so @path
  *   always names a whole index; where the file system cannot, @path is renamed to
  *   "@path.compacting-old" and the copy to @path (if the second rename fails the first is
@@ -79,8 +83,10 @@ typedef struct {
  * message names the folder left behind.
  *
  * Test hook: the environment variable TRACUU_COMPACT_FAULT, if set, makes the call take the
- * two-rename swap ("no-exchange"), fail just before the swap ("before-swap"), or fail between
- * the two renames of that swap ("mid-swap"), to check that the index survives each.
+ * two-rename swap ("no-exchange"), fail just before the swap ("before-swap"), fail between
+ * the two renames of that swap ("mid-swap"), to check that the index survives each; or wait
+ * 2 s before and 2 s after the swap ("slow"), to check what other writers and readers see
+ * meanwhile.
  */
 tracuu_store_status tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
                                          tracuu_store_compact_stats *stats, char **error);

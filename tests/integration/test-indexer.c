@@ -1,6 +1,7 @@
 /* test-indexer.c - the real tracuu-indexer on generated folders: incremental runs, kill -9, exits.
  */
 #include "tracuu-test.h"
+#include <grp.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -883,6 +884,444 @@ test_exclude_and_db_inside(fixture *f, gconstpointer data)
     g_assert_nonnull(strstr(out2, "\"unchanged\" : 1"));
 }
 
+/* ---- --compact ---- */
+
+static char *
+ix_text(JsonObject *ix)
+{
+    g_autoptr(JsonNode) n = json_node_init_object(json_node_alloc(), ix);
+    return json_to_string(n, FALSE);
+}
+
+static JsonObject *
+member_object(JsonObject *o, const char *name)
+{
+    g_assert_true(json_object_has_member(o, name));
+    return json_object_get_object_member(o, name);
+}
+
+static gint
+compare_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Names in @dir, sorted and joined by spaces: what a compaction left beside the index. */
+static char *
+dir_names(const char *dir)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    g_assert_nonnull(d);
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL)
+        g_ptr_array_add(names, g_strdup(name));
+    g_dir_close(d);
+    g_ptr_array_sort(names, compare_names);
+    g_ptr_array_add(names, NULL);
+    char *out = g_strjoinv(" ", (char **)names->pdata);
+    g_ptr_array_free(names, TRUE);
+    return out;
+}
+
+static const char *const compact_terms[] = {"đường", "Fduong", "mã2", "Fma2", "Kmail", NULL};
+
+/*
+ * A run with --compact: the index is smaller and holds exactly what it held (documents under
+ * the same numbers, their data, every term asked about, every metadata key: versions and file
+ * states), so that the next run still skips the unchanged files and reads the changed one.
+ */
+static void
+test_compact_after_run(fixture *f, gconstpointer data)
+{
+    guint n = make_small_archive(f);
+    int status;
+    const char *plain[] = {f->docs, NULL};
+    g_autoptr(JsonObject) s1 = run_json(f, plain, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_false(json_object_has_member(s1, "compact"));
+    g_autoptr(JsonObject) ix1 = inspect(f->db, compact_terms);
+
+    const char *compact[] = {"--compact", f->docs, NULL};
+    g_autoptr(JsonObject) s2 = run_json(f, compact, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s2, "unchanged"), ==, n);
+    JsonObject *c = member_object(s2, "compact");
+    g_assert_true(json_object_get_boolean_member(c, "done"));
+    g_assert_cmpint(num(c, "size_after"), >, 0);
+    g_assert_cmpint(num(c, "size_after"), <, num(c, "size_before"));
+    g_assert_cmpint(num(c, "documents"), ==, num(ix1, "doccount"));
+    g_assert_true(json_object_get_double_member(c, "seconds") > 0);
+    g_autoptr(JsonObject) ix2 = inspect(f->db, compact_terms);
+    g_autofree char *t1 = ix_text(ix1);
+    g_autofree char *t2 = ix_text(ix2);
+    g_assert_cmpstr(t2, ==, t1);
+    g_autofree char *names = dir_names(f->dir);
+    g_assert_cmpstr(names, ==, "db docs");
+
+    /* The state survived: nothing is read again. */
+    g_autoptr(JsonObject) s3 = run_json(f, plain, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s3, "unchanged"), ==, n);
+    g_assert_cmpint(num(s3, "indexed"), ==, 0);
+    g_assert_cmpint(num(s3, "removed"), ==, 0);
+
+    /* A change after the compaction is seen, and a second compaction keeps it. */
+    g_autofree char *text = doc_text(2, "thay đổi sau khi nén");
+    write_file(f->docs, "van-ban/qd-2.txt", text, -1);
+    g_autoptr(JsonObject) s4 = run_json(f, compact, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s4, "indexed"), ==, 1);
+    g_assert_cmpint(num(s4, "unchanged"), ==, n - 1);
+    g_assert_true(json_object_get_boolean_member(member_object(s4, "compact"), "done"));
+    const char *terms[] = {"nén", "Fnen", NULL};
+    g_autoptr(JsonObject) ix4 = inspect(f->db, terms);
+    g_assert_cmpint(num(ix4, "doccount"), ==, num(ix1, "doccount"));
+    g_assert_cmpint(num(member_object(ix4, "freq"), "nén"), ==, 1);
+    g_assert_cmpint(num(member_object(ix4, "freq"), "Fnen"), ==, 1);
+
+    /* Compacted and unchanged since: nothing to gain, the index is left alone. */
+    struct stat st1, st2;
+    g_assert_cmpint(stat(f->db, &st1), ==, 0);
+    g_autoptr(JsonObject) s5 = run_json(f, compact, &status);
+    g_assert_cmpint(status, ==, 0);
+    JsonObject *c5 = member_object(s5, "compact");
+    g_assert_true(json_object_get_boolean_member(c5, "done"));
+    g_assert_false(json_object_get_boolean_member(c5, "replaced"));
+    g_assert_cmpint(num(c5, "size_after"), ==, num(c5, "size_before"));
+    g_assert_cmpint(stat(f->db, &st2), ==, 0);
+    g_assert_cmpuint(st1.st_ino, ==, st2.st_ino);
+    const char *args[] = {"--db", f->db, "--compact", f->docs, NULL};
+    g_autofree char *out1 = NULL;
+    g_assert_cmpint(run_indexer(args, &out1), ==, 0);
+    g_test_message("%s", out1);
+    g_assert_nonnull(strstr(out1, "compacted:   no need, already compact ("));
+
+    /* The text summary says what it did in one line: "compacted:   N kB -> M kB in T s". */
+    write_file(f->docs, "van-ban/qd-10.txt", "Công văn số 10 về việc nén chỉ mục.", -1);
+    g_autofree char *out = NULL;
+    g_assert_cmpint(run_indexer(args, &out), ==, 0);
+    g_test_message("%s", out);
+    g_assert_true(g_regex_match_simple("\\ncompacted:   [0-9.]+ kB -> [0-9.]+ kB in [0-9.]+ s\\n",
+                                       out, 0, 0));
+}
+
+/* --compact without PATHs: only the compaction, which never creates an index. */
+static void
+test_compact_alone(fixture *f, gconstpointer data)
+{
+    const char *alone[] = {"--db", f->db, "--compact", NULL};
+    g_autofree char *err = NULL;
+    g_autofree char *out0 = NULL;
+    g_assert_cmpint(run_indexer_env(alone, NULL, &out0, &err), ==, 3);
+    g_assert_nonnull(strstr(err, "No such file"));
+    g_assert_false(g_file_test(f->db, G_FILE_TEST_EXISTS));
+    const char *rebuild[] = {"--db", f->db, "--compact", "--rebuild", NULL};
+    g_assert_cmpint(run_indexer_env(rebuild, NULL, NULL, NULL), ==, 2);
+
+    make_small_archive(f);
+    const char *plain[] = {"--db", f->db, "-q", f->docs, NULL};
+    g_assert_cmpint(run_indexer(plain, NULL), ==, 0);
+    g_autoptr(JsonObject) ix1 = inspect(f->db, compact_terms);
+
+    g_autofree char *out = NULL;
+    g_assert_cmpint(run_indexer(alone, &out), ==, 0);
+    g_test_message("%s", out);
+    g_assert_nonnull(strstr(out, "compacted:   "));
+    g_assert_null(strstr(out, "files seen"));
+    g_autoptr(JsonObject) ix2 = inspect(f->db, compact_terms);
+    g_autofree char *t1 = ix_text(ix1);
+    g_autofree char *t2 = ix_text(ix2);
+    g_assert_cmpstr(t2, ==, t1);
+
+    /* Again, with --json; and --quiet says nothing when all went well. */
+    const char *none[] = {"--compact", NULL};
+    int status;
+    g_autoptr(JsonObject) s = run_json(f, none, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s, "exit_status"), ==, 0);
+    g_assert_cmpint(num(s, "seen"), ==, 0);
+    g_assert_true(json_object_get_boolean_member(member_object(s, "compact"), "done"));
+    const char *quiet[] = {"--db", f->db, "--compact", "-q", NULL};
+    g_autofree char *qout = NULL;
+    g_assert_cmpint(run_indexer(quiet, &qout), ==, 0);
+    g_assert_cmpstr(qout, ==, "");
+    g_autoptr(JsonObject) ix3 = inspect(f->db, compact_terms);
+    g_autofree char *t3 = ix_text(ix3);
+    g_assert_cmpstr(t3, ==, t1);
+}
+
+/* A Python process that holds the index's write lock until its stdin closes. Its stdout stays
+ * open too: closed early, a late write of the newline kills it with a broken pipe. */
+static GPid
+hold_lock(const char *db, int *in_fd, int *out_fd)
+{
+    const char *hold[] = {"/usr/bin/python3", "-c",
+                          "import sys, xapian\n"
+                          "db = xapian.WritableDatabase(sys.argv[1], xapian.DB_OPEN)\n"
+                          "print('locked', flush=True)\n"
+                          "sys.stdin.read()\n",
+                          db, NULL};
+    GPid pid;
+    GError *error = NULL;
+    g_spawn_async_with_pipes(NULL, (char **)hold, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
+                             in_fd, out_fd, NULL, &error);
+    g_assert_no_error(error);
+    char buf[16] = {0};
+    g_assert_cmpint(read(*out_fd, buf, 6), ==, 6);
+    return pid;
+}
+
+static void
+release_lock(GPid pid, int in_fd, int out_fd)
+{
+    close(in_fd);
+    close(out_fd);
+    int st;
+    waitpid(pid, &st, 0);
+    g_spawn_close_pid(pid);
+}
+
+typedef struct {
+    const char *name;
+    const char *fault;    /* TRACUU_COMPACT_FAULT */
+    gboolean foreign_tmp; /* somebody's folder named db.compacting */
+    gboolean locked;      /* another writer holds the index */
+    const char *message;  /* in the error on stderr */
+} compact_failure;
+
+static const compact_failure compact_failures[] = {
+    {"foreign folder in the way", NULL, TRUE, FALSE, "already exists"},
+    {"failure before the swap", "before-swap", FALSE, FALSE, "before the swap"},
+    {"failure between two renames", "mid-swap", FALSE, FALSE, "cannot move the compacted copy"},
+    {"another writer", NULL, FALSE, TRUE, "lock"},
+};
+
+/* Each failure: exit status 3, a clear message, the index as it was, nothing left beside it. */
+static void
+test_compact_failures(fixture *f, gconstpointer data)
+{
+    make_small_archive(f);
+    const char *plain[] = {"--db", f->db, "-q", f->docs, NULL};
+    g_assert_cmpint(run_indexer(plain, NULL), ==, 0);
+    g_autoptr(JsonObject) ix1 = inspect(f->db, compact_terms);
+    g_autofree char *t1 = ix_text(ix1);
+    g_autofree char *tmp = g_strconcat(f->db, ".compacting", NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(compact_failures); i++) {
+        const compact_failure *c = &compact_failures[i];
+        if (c->foreign_tmp) {
+            g_assert_cmpint(g_mkdir(tmp, 0755), ==, 0);
+            write_file(tmp, "mine.txt", "not the indexer's", -1);
+        }
+        int lock_in = -1, lock_out = -1;
+        GPid holder = c->locked ? hold_lock(f->db, &lock_in, &lock_out) : 0;
+        g_auto(GStrv) env = g_get_environ();
+        if (c->fault)
+            env = g_environ_setenv(env, "TRACUU_COMPACT_FAULT", c->fault, TRUE);
+        const char *args[] = {"--db", f->db, "--compact", "--json", NULL};
+        g_autofree char *out = NULL;
+        g_autofree char *err = NULL;
+        int st = run_indexer_env(args, env, &out, &err);
+        if (holder)
+            release_lock(holder, lock_in, lock_out);
+        g_test_message("%s: exit %d: %s", c->name, st, err);
+        g_assert_cmpint(st, ==, 3);
+        g_assert_nonnull(strstr(err, "compaction failed"));
+        g_assert_nonnull(strstr(err, c->message));
+        g_assert_nonnull(strstr(err, "the index is as it was"));
+        g_autoptr(JsonParser) p = json_parser_new();
+        g_assert_true(json_parser_load_from_data(p, out, -1, NULL));
+        JsonObject *s = json_node_get_object(json_parser_get_root(p));
+        g_assert_cmpint(num(s, "exit_status"), ==, 3);
+        g_assert_true(json_object_has_member(s, "error"));
+        JsonObject *cs = member_object(s, "compact");
+        g_assert_false(json_object_get_boolean_member(cs, "done"));
+        g_assert_nonnull(strstr(json_object_get_string_member(cs, "error"), c->message));
+
+        g_autoptr(JsonObject) ix = inspect(f->db, compact_terms);
+        g_autofree char *t = ix_text(ix);
+        g_assert_cmpstr(t, ==, t1);
+        g_autofree char *names = dir_names(f->dir);
+        if (c->foreign_tmp) {
+            g_assert_cmpstr(names, ==, "db db.compacting docs");
+            g_autofree char *mine = g_build_filename(tmp, "mine.txt", NULL);
+            g_assert_true(g_file_test(mine, G_FILE_TEST_EXISTS));
+            tracuu_test_rm_rf(tmp);
+        } else {
+            g_assert_cmpstr(names, ==, "db docs");
+        }
+    }
+    /* After all that, the index is still one the indexer goes on with. */
+    const char *again[] = {f->docs, NULL};
+    int status;
+    g_autoptr(JsonObject) s = run_json(f, again, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s, "indexed"), ==, 0);
+}
+
+static void
+drop_to_nobody(gpointer data)
+{
+    if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+        _exit(126);
+}
+
+static int
+run_as_nobody(const char *const *args, char **err)
+{
+    GPtrArray *argv = g_ptr_array_new();
+    g_ptr_array_add(argv, (gpointer)indexer_path());
+    for (const char *const *a = args; *a != NULL; a++)
+        g_ptr_array_add(argv, (gpointer)*a);
+    g_ptr_array_add(argv, NULL);
+    int status = -1;
+    GError *error = NULL;
+    g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, drop_to_nobody, NULL, NULL,
+                 err, &status, &error);
+    g_assert_no_error(error);
+    g_ptr_array_free(argv, TRUE);
+    g_assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/*
+ * The copy is made beside the index, so its folder must be writable: run as "nobody" (root may
+ * write anywhere), an index that nobody owns in a folder that nobody cannot write cannot be
+ * compacted; it is left as it was. The same index in a folder nobody can write is compacted,
+ * and stays nobody's.
+ */
+static void
+test_compact_parent_not_writable(fixture *f, gconstpointer data)
+{
+    if (geteuid() != 0) {
+        g_test_skip("needs root, to run the indexer as nobody");
+        return;
+    }
+    make_small_archive(f);
+    g_assert_cmpint(g_chmod(f->dir, 0755), ==, 0);
+    g_autofree char *parent = g_build_filename(f->dir, "ro", NULL);
+    g_assert_cmpint(g_mkdir(parent, 0755), ==, 0);
+    g_autofree char *db = g_build_filename(parent, "db", NULL);
+    const char *plain[] = {"--db", db, "-q", f->docs, NULL};
+    g_assert_cmpint(run_indexer(plain, NULL), ==, 0);
+    g_autoptr(JsonObject) ix1 = inspect(db, compact_terms);
+    g_autofree char *t1 = ix_text(ix1);
+    /* The index is nobody's, its folder is not. */
+    g_assert_cmpint(chown(db, 65534, 65534), ==, 0);
+    g_autoptr(GDir) d = g_dir_open(db, 0, NULL);
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL) {
+        g_autofree char *p = g_build_filename(db, name, NULL);
+        g_assert_cmpint(chown(p, 65534, 65534), ==, 0);
+    }
+
+    const char *args[] = {"--db", db, "--compact", NULL};
+    g_autofree char *err = NULL;
+    g_assert_cmpint(run_as_nobody(args, &err), ==, 3);
+    g_test_message("%s", err);
+    g_assert_nonnull(strstr(err, "Permission denied"));
+    g_assert_nonnull(strstr(err, "db.compacting"));
+    g_autoptr(JsonObject) ix2 = inspect(db, compact_terms);
+    g_autofree char *t2 = ix_text(ix2);
+    g_assert_cmpstr(t2, ==, t1);
+    g_autofree char *names = dir_names(parent);
+    g_assert_cmpstr(names, ==, "db");
+
+    g_assert_cmpint(g_chmod(parent, 0777), ==, 0);
+    g_autofree char *err2 = NULL;
+    g_assert_cmpint(run_as_nobody(args, &err2), ==, 0);
+    g_autoptr(JsonObject) ix3 = inspect(db, compact_terms);
+    g_autofree char *t3 = ix_text(ix3);
+    g_assert_cmpstr(t3, ==, t1);
+    GStatBuf st;
+    g_assert_cmpint(g_stat(db, &st), ==, 0);
+    g_assert_cmpuint(st.st_uid, ==, 65534);
+}
+
+/* Waits up to 20 s for @cond; FALSE if it never held. */
+static gboolean
+wait_for(gboolean (*cond)(gpointer), gpointer data)
+{
+    for (int i = 0; i < 1000; i++) {
+        if (cond(data))
+            return TRUE;
+        g_usleep(20000);
+    }
+    return FALSE;
+}
+
+typedef struct {
+    const char *path;
+    ino_t ino;
+} ino_watch;
+
+static gboolean
+file_exists(gpointer data)
+{
+    return g_file_test(data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+ino_changed(gpointer data)
+{
+    ino_watch *w = data;
+    struct stat st;
+    return stat(w->path, &st) == 0 && st.st_ino != w->ino;
+}
+
+/*
+ * While a compaction runs, before and after its swap, another indexer gets the usual "locked"
+ * error (exit 3) and changes nothing; once it is done, indexing goes on. The compaction is
+ * slowed down by 2 s before and after its swap (TRACUU_COMPACT_FAULT=slow) to be caught there.
+ */
+static void
+test_compact_holds_lock(fixture *f, gconstpointer data)
+{
+    guint n = make_small_archive(f);
+    const char *plain[] = {"--db", f->db, "-q", f->docs, NULL};
+    g_assert_cmpint(run_indexer(plain, NULL), ==, 0);
+    struct stat st;
+    g_assert_cmpint(stat(f->db, &st), ==, 0);
+    ino_watch w = {f->db, st.st_ino};
+
+    const char *argv[] = {indexer_path(), "--db", f->db, "--compact", "-q", NULL};
+    g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "TRACUU_COMPACT_FAULT", "slow", TRUE);
+    GPid pid;
+    GError *error = NULL;
+    g_spawn_async(NULL, (char **)argv, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid, &error);
+    g_assert_no_error(error);
+
+    /* The copy is complete, the swap not done yet. */
+    g_autofree char *copied = g_build_filename(f->db, "..", "db.compacting", "iamglass", NULL);
+    g_assert_true(wait_for(file_exists, copied));
+    g_assert_false(ino_changed(&w));
+    write_file(f->docs, "van-ban/qd-new.txt", "Công văn mới trong lúc nén.", -1);
+    g_autofree char *err1 = NULL;
+    g_assert_cmpint(run_indexer_env(plain, NULL, NULL, &err1), ==, 3);
+    g_assert_nonnull(strstr(err1, "lock"));
+    g_assert_false(ino_changed(&w)); /* still before the swap: the refusal was the lock's */
+
+    /* Swapped, not yet let go. */
+    g_assert_true(wait_for(ino_changed, &w));
+    g_autofree char *err2 = NULL;
+    g_assert_cmpint(run_indexer_env(plain, NULL, NULL, &err2), ==, 3);
+    g_assert_nonnull(strstr(err2, "lock"));
+
+    int status;
+    waitpid(pid, &status, 0);
+    g_spawn_close_pid(pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 0);
+    g_autofree char *names = dir_names(f->dir);
+    g_assert_cmpstr(names, ==, "db docs");
+
+    const char *again[] = {f->docs, NULL};
+    g_autoptr(JsonObject) s = run_json(f, again, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s, "indexed"), ==, 1);
+    g_assert_cmpint(num(s, "unchanged"), ==, n);
+}
+
 static void
 test_help(fixture *f, gconstpointer data)
 {
@@ -892,7 +1331,7 @@ test_help(fixture *f, gconstpointer data)
     const char *options[] = {"--db",      "--from-jsonl", "--jobs",
                              "--rebuild", "--json",       "--quiet",
                              "--verbose", "--exclude",    "--follow-symlinks",
-                             "--timeout", "Exit status"};
+                             "--timeout", "--compact", "Exit status"};
     for (size_t i = 0; i < G_N_ELEMENTS(options); i++)
         g_assert_nonnull(strstr(out, options[i]));
 }
@@ -924,5 +1363,10 @@ main(int argc, char **argv)
     ADD("/indexer/memory-limit", test_memory_limit);
     ADD("/indexer/exclude", test_exclude_and_db_inside);
     ADD("/indexer/help", test_help);
+    ADD("/indexer/compact after a run", test_compact_after_run);
+    ADD("/indexer/compact alone", test_compact_alone);
+    ADD("/indexer/compact failures", test_compact_failures);
+    ADD("/indexer/compact parent not writable", test_compact_parent_not_writable);
+    ADD("/indexer/compact holds the lock", test_compact_holds_lock);
     return g_test_run();
 }

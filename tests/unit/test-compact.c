@@ -241,6 +241,7 @@ test_keeps_everything(fixture *f, gconstpointer data)
     g_assert_cmpuint(stats.doc_count, ==, 3000 - 3000 / 7);
     g_assert_cmpuint(stats.metadata_keys, ==, 3000 + 2);
     /* Smaller, and really a new folder in place of the old one. */
+    g_assert_true(stats.replaced);
     g_assert_cmpuint(stats.size_after, <, stats.size_before);
     g_assert_cmpuint(stats.size_after, >, 0);
     g_assert_cmpfloat(stats.seconds, >, 0);
@@ -265,6 +266,33 @@ test_keeps_everything(fixture *f, gconstpointer data)
     check_ok(w, tracuu_store_commit(w));
     tracuu_store_free(w);
     g_assert_cmpuint(docid, ==, 3001);
+}
+
+/* A compacted index, unchanged since: the copy gains nothing, so the index is left alone. */
+static void
+test_already_compact(fixture *f, gconstpointer data)
+{
+    make_index(f->db, 1000, 4);
+    tracuu_store_compact_stats first, second;
+    g_assert_cmpint(tracuu_store_compact(f->db, NULL, &first, NULL), ==, TRACUU_STORE_OK);
+    g_assert_true(first.replaced);
+    g_autofree char *before = snapshot(f->db);
+    uint64_t rev = revision(f->db);
+    struct stat st1, st2;
+    g_assert_cmpint(stat(f->db, &st1), ==, 0);
+    char *error = NULL;
+    g_assert_cmpint(tracuu_store_compact(f->db, NULL, &second, &error), ==, TRACUU_STORE_OK);
+    g_assert_null(error);
+    g_assert_false(second.replaced);
+    g_assert_cmpuint(second.size_before, ==, first.size_after);
+    g_assert_cmpuint(second.size_after, ==, second.size_before);
+    g_assert_cmpint(stat(f->db, &st2), ==, 0);
+    g_assert_cmpuint(st2.st_ino, ==, st1.st_ino);
+    g_assert_cmpuint(revision(f->db), ==, rev);
+    g_autofree char *after = snapshot(f->db);
+    g_assert_cmpstr(after, ==, before);
+    g_autofree char *names = list_dir(f->dir);
+    g_assert_cmpstr(names, ==, "db");
 }
 
 static void
@@ -304,7 +332,7 @@ typedef struct {
 static const reader_case reader_cases[] = {
     {"many commits", 10},
     {"one commit (revision 1)", 1},
-    {"compacted twice", 0}, /* 0: compact once before the reader opens */
+    {"compacted, then changed", 0}, /* 0: compacted and changed before the reader opens */
 };
 
 static void
@@ -312,13 +340,24 @@ test_reader_follows(fixture *f, gconstpointer data)
 {
     const reader_case *c = data;
     make_index(f->db, 500, c->commits ? c->commits : 5);
-    if (c->commits == 0)
+    if (c->commits == 0) {
         g_assert_cmpint(tracuu_store_compact(f->db, NULL, NULL, NULL), ==, TRACUU_STORE_OK);
+        /* Revision 2 after one change: the next compaction makes revision 1, no bump needed. */
+        tracuu_store *w = open_ok(f->db, TRACUU_STORE_WRITE);
+        for (guint i = 2; i <= 500; i += 3) {
+            g_autofree char *q = g_strdup_printf("Qdoc%u", i);
+            check_ok(w, tracuu_store_delete(w, q));
+        }
+        check_ok(w, tracuu_store_commit(w));
+        tracuu_store_free(w);
+    }
     tracuu_store *reader = open_ok(f->db, TRACUU_STORE_READ);
     uint64_t docs = tracuu_store_get_doc_count(reader);
     g_assert_cmpuint(deleted_fds_under(f->dir), ==, 0);
 
-    g_assert_cmpint(tracuu_store_compact(f->db, NULL, NULL, NULL), ==, TRACUU_STORE_OK);
+    tracuu_store_compact_stats stats;
+    g_assert_cmpint(tracuu_store_compact(f->db, NULL, &stats, NULL), ==, TRACUU_STORE_OK);
+    g_assert_true(stats.replaced); /* else there would be nothing to follow */
     /* Before its reopen the reader still reads the old, deleted files, and answers. */
     g_assert_cmpuint(tracuu_store_get_doc_count(reader), ==, docs);
     check_ok(reader, tracuu_store_reopen(reader));
@@ -544,6 +583,7 @@ main(int argc, char **argv)
 #define ADD(name, fn, data) g_test_add(name, fixture, data, fixture_setup, fn, fixture_teardown)
     ADD("/compact/keeps everything", test_keeps_everything, NULL);
     ADD("/compact/progress", test_progress, NULL);
+    ADD("/compact/already compact", test_already_compact, NULL);
     for (size_t i = 0; i < G_N_ELEMENTS(reader_cases); i++) {
         g_autofree char *name = g_strdup_printf("/compact/reader follows/%s", reader_cases[i].name);
         ADD(name, test_reader_follows, &reader_cases[i]);
