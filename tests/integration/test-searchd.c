@@ -69,14 +69,16 @@ die_with_parent(gpointer data)
     prctl(PR_SET_PDEATHSIG, SIGTERM);
 }
 
-/* Starts tracuu-searchd with @extra arguments, stderr to @log; returns its pid or 0. */
+/* Starts tracuu-searchd on the index @db with @extra arguments, stderr to @log; returns its pid
+ * or 0. */
 static GPid
-start_daemon(const char *socket_path, const char *log, const char *const *extra)
+start_daemon_on(const char *db, const char *socket_path, const char *log,
+                const char *const *extra)
 {
     g_autoptr(GPtrArray) argv = g_ptr_array_new();
     g_ptr_array_add(argv, F.searchd);
     g_ptr_array_add(argv, (char *)"--db");
-    g_ptr_array_add(argv, F.db);
+    g_ptr_array_add(argv, (char *)db);
     g_ptr_array_add(argv, (char *)"--socket");
     g_ptr_array_add(argv, (char *)socket_path);
     for (gsize i = 0; extra && extra[i]; i++)
@@ -94,6 +96,13 @@ start_daemon(const char *socket_path, const char *log, const char *const *extra)
     }
     close(errfd);
     return pid;
+}
+
+/* Starts tracuu-searchd on the shared index. */
+static GPid
+start_daemon(const char *socket_path, const char *log, const char *const *extra)
+{
+    return start_daemon_on(F.db, socket_path, log, extra);
 }
 
 /* Waits up to @seconds for @pid to exit; returns its exit status, or -1 if it did not. */
@@ -874,6 +883,183 @@ test_sigterm(void)
     g_assert_null(strstr(log, "runtime error:"));
 }
 
+/* ---- compaction under a running daemon ---- */
+
+/* Files of process @pid under @dir that are open but deleted: a reader kept on an old index. */
+static guint
+deleted_fds_under(GPid pid, const char *dir)
+{
+    g_autofree char *fds = g_strdup_printf("/proc/%d/fd", (int)pid);
+    g_autoptr(GDir) d = g_dir_open(fds, 0, NULL);
+    g_assert_nonnull(d);
+    guint n = 0;
+    const char *name;
+    while ((name = g_dir_read_name(d)) != NULL) {
+        g_autofree char *link = g_build_filename(fds, name, NULL);
+        g_autofree char *target = g_file_read_link(link, NULL);
+        if (target && g_str_has_prefix(target, dir) && g_str_has_suffix(target, " (deleted)"))
+            n++;
+    }
+    return n;
+}
+
+static const char *const compact_queries[] = {
+    "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"limit\":20}",
+    "{\"op\":\"search\",\"q\":\"thu dien tu cong vu\",\"limit\":5}",
+    "{\"op\":\"search\",\"q\":\"34/2008/CT-TTg\"}",
+    "{\"op\":\"search\",\"q\":\"phòng chống lụt bão\",\"filters\":{\"type\":\"Nghị định\"}}",
+    "{\"op\":\"stats\"}",
+};
+
+/* What an answer says, without its timing: equal before, during and after a compaction. */
+static char *
+answer_key(JsonObject *o)
+{
+    if (!is_ok(o))
+        return g_strdup_printf("error %s", error_code(o));
+    GString *k = g_string_new(NULL);
+    if (!json_object_has_member(o, "hits")) {
+        /* stats: all but the revision, which a compaction changes. The file counts and the
+         * versions come from the metadata, which must survive it. */
+        static const char *const members[] = {"docs", "files", "files_failed", "schema_version",
+                                              "tokenizer_version"};
+        for (gsize i = 0; i < G_N_ELEMENTS(members); i++)
+            g_string_append_printf(k, "%s %" G_GINT64_FORMAT " ", members[i],
+                                   json_object_get_int_member_with_default(o, members[i], -1));
+        return g_string_free(k, FALSE);
+    }
+    g_string_append_printf(k, "total %" G_GINT64_FORMAT ":",
+                           json_object_get_int_member(o, "total"));
+    JsonArray *hits = json_object_get_array_member(o, "hits");
+    for (guint i = 0; i < json_array_get_length(hits); i++) {
+        JsonObject *h = json_array_get_object_element(hits, i);
+        g_string_append_printf(k, " %s@%.4f", json_object_get_string_member(h, "id"),
+                               json_object_get_double_member(h, "score"));
+    }
+    return g_string_free(k, FALSE);
+}
+
+typedef struct {
+    guint asked, errors, wrong;
+} compact_tally;
+
+/* Asks every query on both clients at once (so that both workers are busy) and checks each
+ * answer against @want. */
+static void
+ask_round(client *a, client *b, char **want, compact_tally *t)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(compact_queries); i++) {
+        g_autofree char *line = g_strconcat(compact_queries[i], "\n", NULL);
+        client_send(a, line, strlen(line));
+        client_send(b, line, strlen(line));
+        client *cs[2] = {a, b};
+        for (int j = 0; j < 2; j++) {
+            g_autofree char *answer = client_recv_line(cs[j], 20000);
+            g_assert_nonnull(answer);
+            g_autoptr(JsonObject) o = parse_object(answer);
+            g_autofree char *key = answer_key(o);
+            t->asked++;
+            if (!is_ok(o)) {
+                t->errors++;
+                g_test_message("error during compaction: %s", answer);
+            } else if (want && strcmp(key, want[i]) != 0) {
+                t->wrong++;
+                g_test_message("wrong answer to %s: %s, wanted %s", compact_queries[i], key,
+                               want[i]);
+            }
+        }
+    }
+}
+
+/*
+ * tracuu-indexer --compact swaps the index folder under a running daemon, which must go on
+ * answering, and answering right, through it: at most one error in all (a client would retry
+ * it), and no answer that differs from before. Afterwards its workers read the new files, not
+ * the deleted old ones. The compaction waits 2 s on each side of its swap
+ * (TRACUU_COMPACT_FAULT=slow), so that many requests are answered across it.
+ */
+static void
+test_compact_under_load(void)
+{
+    require_daemon();
+    g_autofree char *db = g_build_filename(F.tmp, "compact-db", NULL);
+    g_autofree char *archive =
+        g_build_filename(g_getenv("TRACUU_SOURCE_ROOT"), "corpus", "archive", NULL);
+    const char *index[] = {F.indexer, "--db", db, "-q", archive, NULL};
+    int st = run_sync(index, NULL);
+    g_assert_true(st == 0 || st == 1);
+
+    g_autofree char *sock = g_build_filename(F.tmp, "compact.sock", NULL);
+    g_autofree char *log = g_build_filename(F.tmp, "compact.log", NULL);
+    static const char *const extra[] = {"--threads", "2", NULL};
+    GPid pid = start_daemon_on(db, sock, log, extra);
+    g_assert_cmpint(pid, >, 0);
+    int fa = -1;
+    for (int i = 0; i < 200 && fa < 0; i++) {
+        fa = connect_unix(sock);
+        if (fa < 0)
+            g_usleep(50000);
+    }
+    g_autoptr(client) a = client_new_fd(fa);
+    g_autoptr(client) b = client_new_fd(connect_unix(sock));
+
+    char *want[G_N_ELEMENTS(compact_queries)];
+    for (gsize i = 0; i < G_N_ELEMENTS(compact_queries); i++) {
+        g_autoptr(JsonObject) o = ask(a, compact_queries[i]);
+        g_assert_true(is_ok(o));
+        want[i] = answer_key(o);
+    }
+    g_assert_true(g_str_has_prefix(want[0], "total "));
+    g_assert_false(g_str_has_prefix(want[0], "total 0:"));
+    compact_tally before = {0};
+    ask_round(a, b, want, &before);
+    g_assert_cmpuint(before.errors + before.wrong, ==, 0);
+
+    const char *compact[] = {F.indexer, "--db", db, "--compact", "--json", NULL};
+    g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "TRACUU_COMPACT_FAULT", "slow", TRUE);
+    GPid cpid;
+    int out_fd;
+    g_autoptr(GError) error = NULL;
+    g_spawn_async_with_pipes(NULL, (char **)compact, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                             &cpid, NULL, &out_fd, NULL, &error);
+    g_assert_no_error(error);
+    compact_tally during = {0};
+    int cst = -1;
+    while (waitpid(cpid, &cst, WNOHANG) == 0)
+        ask_round(a, b, want, &during);
+    g_spawn_close_pid(cpid);
+    char summary[4096] = {0};
+    ssize_t n = read(out_fd, summary, sizeof summary - 1);
+    close(out_fd);
+    g_test_message("compaction: %s", n > 0 ? summary : "");
+    g_assert_true(WIFEXITED(cst));
+    g_assert_cmpint(WEXITSTATUS(cst), ==, 0);
+    g_assert_nonnull(strstr(summary, "\"replaced\" : true"));
+
+    /* Both workers move to the new files within a few requests each. */
+    compact_tally after = {0};
+    guint left = 0;
+    for (int i = 0; i < 50; i++) {
+        ask_round(a, b, want, &after);
+        left = deleted_fds_under(pid, db);
+        if (left == 0 && i >= 4)
+            break;
+    }
+    g_test_message("%u requests during the compaction: %u errors, %u wrong; after: %u, %u, %u; "
+                   "deleted files still open: %u",
+                   during.asked, during.errors, during.wrong, after.asked, after.errors,
+                   after.wrong, left);
+    g_assert_cmpuint(during.asked, >, 20);
+    g_assert_cmpuint(during.wrong + after.wrong, ==, 0);
+    g_assert_cmpuint(during.errors + after.errors, <=, 1);
+    g_assert_cmpuint(left, ==, 0);
+
+    for (gsize i = 0; i < G_N_ELEMENTS(compact_queries); i++)
+        g_free(want[i]);
+    kill(pid, SIGTERM);
+    g_assert_cmpint(wait_exit(pid, 15), ==, 0);
+}
+
 /* ---- setup ---- */
 
 static gboolean
@@ -973,6 +1159,7 @@ main(int argc, char **argv)
     g_test_add_func("/searchd/second daemon refused", test_second_daemon_refused);
     g_test_add_func("/searchd/stale socket replaced", test_stale_socket_replaced);
     g_test_add_func("/searchd/max clients and time limit", test_limits);
+    g_test_add_func("/searchd/compaction under load", test_compact_under_load);
     g_test_add_func("/searchd/SIGTERM exits 0", test_sigterm);
     int rc = g_test_run();
 
