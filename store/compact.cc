@@ -11,8 +11,11 @@
 #include <xapian.h>
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -67,25 +70,40 @@ fault(const char *name)
     return f && strcmp(f, name) == 0;
 }
 
-/* Forwards Xapian's per-table progress to the caller and lets the caller cancel. */
-class progress_compactor : public Xapian::Compactor
+/* In the compaction process: sends Xapian's per-table progress to the parent, one line each. */
+class pipe_compactor : public Xapian::Compactor
 {
   public:
-    explicit progress_compactor(const tracuu_store_compact_options *opts) : opts_(opts) {}
+    explicit pipe_compactor(int fd) : fd_(fd) {}
 
     void
     set_status(const std::string &table, const std::string &status) override
     {
-        if (!opts_)
-            return;
-        if (opts_->cancelled && opts_->cancelled(opts_->user_data))
-            throw cancelled_error();
-        if (opts_->progress)
-            opts_->progress(table.c_str(), status.c_str(), opts_->user_data);
+        send_line(fd_, "P" + table + "\t" + status);
+    }
+
+    static void
+    send_line(int fd, std::string line)
+    {
+        for (char &c : line)
+            if (c == '\n')
+                c = ' ';
+        line += '\n';
+        const char *p = line.data();
+        size_t left = line.size();
+        while (left > 0) {
+            ssize_t n = write(fd, p, left);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return; /* the parent is gone: nobody to tell */
+            p += n;
+            left -= (size_t)n;
+        }
     }
 
   private:
-    const tracuu_store_compact_options *opts_;
+    int fd_;
 };
 
 std::string
@@ -173,6 +191,125 @@ dup_string(const std::string &s)
     if (out)
         memcpy(out, s.c_str(), s.size() + 1);
     return out;
+}
+
+/*
+ * The child process of compact_in_child(): compacts @dir into @tmp and tells the parent how it
+ * went on @fd ("O", or "E<status>\t<message>"). Never returns; _exit() skips the destructors
+ * and the leak check, which would only see what Xapian lost in an error.
+ */
+[[noreturn]] void
+child_compact(const std::string &dir, const std::string &tmp, int fd)
+{
+    std::string line = "O";
+    try {
+        Xapian::Database src(dir);
+        pipe_compactor compactor(fd);
+        src.compact(tmp, Xapian::DBCOMPACT_NO_RENUMBER | Xapian::DBCOMPACT_MULTIPASS, 0,
+                    compactor);
+    } catch (...) {
+        std::string msg;
+        tracuu_store_status st = classify(msg, dir);
+        try {
+            line = "E" + std::to_string((int)st) + "\t" + msg;
+        } catch (...) {
+            line = "E";
+        }
+    }
+    pipe_compactor::send_line(fd, line);
+    _exit(0);
+}
+
+/*
+ * Runs Xapian's compaction of @dir into @tmp in a child process, passing its progress to
+ * @opts and polling @opts->cancelled about ten times a second. A child, because Xapian 1.4's
+ * glass compaction leaks the tables it was writing when it fails midway (a full disk), and
+ * cannot be stopped midway at all but by an exception from set_status() between tables, which
+ * leaks the same way: killing a process stops it at once and loses nothing. The parent keeps
+ * the lock meanwhile (the child shares its open file, and the lock is the parent's).
+ */
+void
+compact_in_child(const std::string &dir, const std::string &tmp,
+                 const tracuu_store_compact_options *opts)
+{
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0)
+        throw_errno("cannot make a pipe", errno);
+    pid_t pid = fork();
+    if (pid < 0) {
+        int err = errno;
+        close(fds[0]);
+        close(fds[1]);
+        throw_errno("cannot start the compaction process", err);
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        child_compact(dir, tmp, fds[1]);
+    }
+    close(fds[1]);
+
+    std::string buf, result;
+    bool cancelled = false;
+    auto cancel_now = [&] {
+        return opts && opts->cancelled && opts->cancelled(opts->user_data);
+    };
+    while (!cancelled) {
+        struct pollfd p = {fds[0], POLLIN, 0};
+        int r = poll(&p, 1, 100);
+        if (cancel_now()) {
+            cancelled = true;
+            break;
+        }
+        if (r <= 0)
+            continue; /* a timeout, or a signal: look at @cancelled again */
+        char chunk[4096];
+        ssize_t n = read(fds[0], chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; /* the child is done (or dead) */
+        buf.append(chunk, (size_t)n);
+        size_t nl;
+        while ((nl = buf.find('\n')) != std::string::npos) {
+            std::string line = buf.substr(0, nl);
+            buf.erase(0, nl + 1);
+            if (line.size() > 0 && line[0] == 'P') {
+                size_t tab = line.find('\t');
+                std::string table = line.substr(1, tab == std::string::npos ? tab : tab - 1);
+                std::string status = tab == std::string::npos ? "" : line.substr(tab + 1);
+                if (opts && opts->progress)
+                    opts->progress(table.c_str(), status.c_str(), opts->user_data);
+                if (cancel_now()) {
+                    cancelled = true;
+                    break;
+                }
+            } else {
+                result = line;
+            }
+        }
+    }
+    if (cancelled)
+        kill(pid, SIGKILL);
+    close(fds[0]);
+    int wst = 0;
+    while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
+        ;
+    if (cancelled)
+        throw cancelled_error();
+    if (result == "O")
+        return;
+    if (result.size() > 1 && result[0] == 'E') {
+        size_t tab = result.find('\t');
+        int st = atoi(result.c_str() + 1);
+        std::string msg = tab == std::string::npos ? "" : result.substr(tab + 1);
+        throw compact_error(st > 0 && st <= TRACUU_STORE_ERROR ? (tracuu_store_status)st
+                                                               : TRACUU_STORE_ERROR,
+                            msg);
+    }
+    if (WIFSIGNALED(wst))
+        throw compact_error(TRACUU_STORE_ERROR, "the compaction process was killed by signal " +
+                                                    std::to_string(WTERMSIG(wst)));
+    throw compact_error(TRACUU_STORE_ERROR, "the compaction process ended without a word");
 }
 
 /* Bytes in the regular files of the folder @dir (a glass index has no sub-folders), but for
@@ -412,9 +549,7 @@ tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
         tmp_ours = true;
         write_marker(tmp);
 
-        progress_compactor compactor(opts);
-        src.compact(tmp, Xapian::DBCOMPACT_NO_RENUMBER | Xapian::DBCOMPACT_MULTIPASS, 0,
-                    compactor);
+        compact_in_child(dir, tmp, opts);
 
         lock_new.reset(new Xapian::WritableDatabase(tmp, Xapian::DB_OPEN));
         out.metadata_keys = verify(src, *lock_new);

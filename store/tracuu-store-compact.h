@@ -23,10 +23,10 @@ typedef struct {
      */
     void (*progress)(const char *table, const char *status, void *user_data);
     /*
-     * Called, if not NULL, at the same moments: returning true abandons the compaction (the
-     * index is left as it was, tracuu_store_compact() returns TRACUU_STORE_ERROR). Xapian
-     * gives no finer moments, so a cancel waits for the table under way (the postlist table of
-     * a 1 GB index takes a few seconds).
+     * Called, if not NULL, about ten times a second while Xapian compacts, and after each
+     * progress call: returning true stops the compaction at once (it runs in a child process,
+     * which is killed), leaves the index as it was, and makes tracuu_store_compact() return
+     * TRACUU_STORE_ERROR ("interrupted").
      */
     bool (*cancelled)(void *user_data);
     void *user_data;
@@ -50,6 +50,8 @@ typedef struct {
  * - The index's write lock is held from the start to the end (a WritableDatabase is open on
  *   it), so another writer fails with TRACUU_STORE_LOCKED meanwhile, as it would during any
  *   indexing run; and if another writer holds it, this call fails with TRACUU_STORE_LOCKED.
+ * - Xapian writes the copy in a child process (fork()): Xapian 1.4 leaks what it was writing
+ *   when its compaction fails midway, and cannot be stopped midway; a process can.
  * - The copy is written to the folder "@path.compacting" beside @path (the same parent, so
  *   that renames are atomic). Before the swap the copy is checked against the index: the same
  *   document count and last document id, every metadata key with the same value (schema and

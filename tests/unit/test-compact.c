@@ -398,11 +398,19 @@ cancel_now(void *user_data)
     return true;
 }
 
-static bool
-cancel_second_table(void *user_data)
+/* Cancels once the first table is written (its progress says how much it saved): the copy is
+ * then half made. */
+static void
+note_table_done(const char *table, const char *status, void *user_data)
 {
-    int *calls = user_data;
-    return ++*calls > 2;
+    if (status[0] != '\0')
+        *(int *)user_data = 1;
+}
+
+static bool
+cancel_after_a_table(void *user_data)
+{
+    return *(int *)user_data != 0;
 }
 
 typedef enum {
@@ -418,7 +426,7 @@ typedef struct {
     const char *name;
     setup_kind setup;
     const char *fault; /* TRACUU_COMPACT_FAULT */
-    int cancel;        /* 1: cancel at once, 2: after the first table */
+    int cancel;        /* 1: cancel at once, 2: once the first table is written */
     tracuu_store_status expect;
     const char *message; /* a part of the error message */
     const char *left;    /* what the test folder holds afterwards */
@@ -486,13 +494,14 @@ test_failure(fixture *f, gconstpointer data)
     }
     if (c->fault)
         g_setenv("TRACUU_COMPACT_FAULT", c->fault, TRUE);
-    int calls = 0;
+    int table_done = 0;
     tracuu_store_compact_options opts = {0};
     if (c->cancel == 1)
         opts.cancelled = cancel_now;
     if (c->cancel == 2) {
-        opts.cancelled = cancel_second_table;
-        opts.user_data = &calls;
+        opts.progress = note_table_done;
+        opts.cancelled = cancel_after_a_table;
+        opts.user_data = &table_done;
     }
 
     tracuu_store_compact_stats stats = {.size_before = 1};
