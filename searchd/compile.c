@@ -542,18 +542,26 @@ compile_node(compiler *c, const tracuu_qnode *n, gboolean positive)
         return compile_seq(c, n, positive, FALSE);
     case TRACUU_QNODE_OR:
     case TRACUU_QNODE_AND: {
+        /* An excluded operand excludes from the whole group, as in Lucene and Elasticsearch
+         * ("a OR -b" is a without b): an OR of "not b" alone would match nearly everything. */
         g_autoptr(GPtrArray) subs = g_ptr_array_new();
+        g_autoptr(GPtrArray) excl = g_ptr_array_new();
         for (guint i = 0; i < n->children->len; i++) {
             const tracuu_qnode *ch = g_ptr_array_index(n->children, i);
-            if (ch->mode == TRACUU_QMODE_EXCLUDED)
-                continue; /* "a OR -b" has no clear meaning; the -b is dropped */
-            tracuu_query *q = compile_node(c, ch, positive);
+            gboolean excluded = ch->mode == TRACUU_QMODE_EXCLUDED;
+            tracuu_query *q = compile_node(c, ch, positive && !excluded);
             if (q != NULL)
-                g_ptr_array_add(subs, q);
+                g_ptr_array_add(excluded ? excl : subs, q);
         }
-        if (subs->len == 0)
-            return NULL;
-        return combine(n->kind == TRACUU_QNODE_OR ? TRACUU_QUERY_OR : TRACUU_QUERY_AND, subs, 0);
+        tracuu_query *q = NULL;
+        if (subs->len > 0)
+            q = combine(n->kind == TRACUU_QNODE_OR ? TRACUU_QUERY_OR : TRACUU_QUERY_AND, subs,
+                        0);
+        else if (excl->len > 0)
+            q = tracuu_query_new_match_all(); /* "-a OR -b": everything without them */
+        if (q != NULL && excl->len > 0)
+            q = combine2(TRACUU_QUERY_AND_NOT, q, combine(TRACUU_QUERY_OR, excl, 0));
+        return q;
     }
     }
     return NULL;

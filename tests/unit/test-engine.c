@@ -767,6 +767,53 @@ test_errors(fixture *fx, gconstpointer data)
 }
 
 /* Plain text never fails, whatever is pasted. */
+static int
+cmp_strp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted, comma-separated ids of every hit of @q. */
+static char *
+sorted_ids(fixture *fx, const char *q)
+{
+    g_autofree char *req = g_strdup_printf("{\"op\":\"search\",\"q\":\"%s\",\"limit\":100}", q);
+    g_autofree char *ids = ids_for(fx, req);
+    g_auto(GStrv) parts = g_strsplit(ids, ",", -1);
+    guint n = g_strv_length(parts);
+    qsort(parts, n, sizeof(char *), cmp_strp);
+    return g_strjoinv(",", parts);
+}
+
+/*
+ * An excluded word inside OR or AND excludes from the group ("a OR -b" is a without b), as in
+ * Lucene; it used to be dropped, so that tt-thue (thuế) came back.
+ */
+static void
+test_group_exclusion(fixture *fx, gconstpointer data)
+{
+    g_autofree char *plain = sorted_ids(fx, "điện tử");
+    g_assert_nonnull(strstr(plain, "tt-thue"));
+    g_autofree char *without = sorted_ids(fx, "điện tử -thuế");
+    g_assert_null(strstr(without, "tt-thue"));
+    g_assert_nonnull(strstr(without, "ct34"));
+    /* (OR binds tighter than words side by side, so the words are grouped.) */
+    static const char *const same[] = {"(điện tử) OR -thuế", "(điện tử) AND -thuế",
+                                       "((điện tử) OR -thuế)", "-thuế OR (điện tử)"};
+    for (size_t i = 0; i < G_N_ELEMENTS(same); i++) {
+        g_autofree char *ids = sorted_ids(fx, same[i]);
+        g_test_message("%s: %s", same[i], ids);
+        g_assert_cmpstr(ids, ==, without);
+    }
+    g_autofree char *phrase = sorted_ids(fx, "\\\"điện tử\\\" OR -thuế");
+    g_assert_cmpstr(phrase, ==, "ct34,near,qd-hg");
+    /* Only exclusions in a group: everything without them. */
+    g_autofree char *none = sorted_ids(fx, "(-thuế OR -thư)");
+    g_assert_null(strstr(none, "tt-thue"));
+    g_assert_null(strstr(none, "ct34"));
+    g_assert_nonnull(strstr(none, "dan1"));
+}
+
 static void
 test_odd_queries(fixture *fx, gconstpointer data)
 {
@@ -921,6 +968,7 @@ main(int argc, char **argv)
     ADD("get-stats-ping", test_get_stats_ping);
     ADD("errors", test_errors);
     ADD("odd-queries", test_odd_queries);
+    ADD("group-exclusion", test_group_exclusion);
     ADD("sees-commits", test_sees_commits);
     ADD("split", test_split);
     g_test_add_func("/engine/snippet-window", test_snippet_window);
