@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -460,6 +461,38 @@ verify(Xapian::Database &orig, Xapian::Database &copy)
 }
 
 /*
+ * Brings the copy in @tmp to revision @rev_before + 1, by empty commits that leave no trace.
+ *
+ * Why: Xapian numbers a compacted database's revisions from 1, and a reader's reopen() looks
+ * only at the revision number: equal to its own, it keeps what it has open, i.e. the deleted
+ * files of the old index. A tracuu-searchd worker that last answered at revision 1 of the
+ * index compacted yesterday, idle while today's run committed revisions 2, 3..., would so stay
+ * on yesterday's index after today's compaction, without today's documents. Numbers that go on
+ * from the old index's are never equal to one a reader holds from an older index.
+ * Cost: about 0.2 ms per revision, without syncing each (the folder is synced as a whole
+ * before the swap): 30 ms for the 151 revisions of the 100,000-document benchmark index.
+ */
+void
+continue_revisions(const std::string &tmp, Xapian::rev rev_before,
+                   const tracuu_store_compact_options *opts)
+{
+    Xapian::WritableDatabase w(tmp, Xapian::DB_OPEN | Xapian::DB_NO_SYNC);
+    if (w.get_revision() > rev_before)
+        return;
+    if (opts && opts->progress)
+        opts->progress("revisions", "", opts->user_data);
+    static const char key[] = "tracuu.compact-revision";
+    for (unsigned n = 0; w.get_revision() <= rev_before; n++) {
+        if (n % 1024 == 1023 && opts && opts->cancelled && opts->cancelled(opts->user_data))
+            throw cancelled_error();
+        w.set_metadata(key, "1");
+        w.set_metadata(key, "");
+        w.commit();
+    }
+    w.close();
+}
+
+/*
  * Puts the folder @tmp in place of @dir; returns where the old index now is (to be removed).
  * On failure @dir names the old index, as before.
  */
@@ -553,17 +586,17 @@ tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
 
         lock_new.reset(new Xapian::WritableDatabase(tmp, Xapian::DB_OPEN));
         out.metadata_keys = verify(src, *lock_new);
-        if (folder_size(tmp) >= out.size_before) {
+        /* Less than 1% (and 64 kB) is not worth a swap: the index was compacted already and
+         * changed little since. (The three blocks, 24 kB, that continue_revisions() adds would
+         * otherwise make every compaction of an unchanged index swap again.) */
+        if (folder_size(tmp) + std::max<uint64_t>(out.size_before / 100, 64 * 1024) >
+            out.size_before) {
             out.size_after = out.size_before;
             throw already_compact();
         }
-        if (lock_new->get_revision() == rev_before) {
-            /* A new revision number without a trace: see the header. */
-            static const char key[] = "tracuu.compact-revision";
-            lock_new->set_metadata(key, "1");
-            lock_new->set_metadata(key, "");
-            lock_new->commit();
-        }
+        lock_new.reset();
+        continue_revisions(tmp, rev_before, opts);
+        lock_new.reset(new Xapian::WritableDatabase(tmp, Xapian::DB_OPEN));
         match_owner(tmp, dst);
         sync_folder(tmp);
 

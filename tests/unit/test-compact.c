@@ -63,7 +63,11 @@ make_index(const char *path, guint ndocs, guint commits)
         tracuu_store_doc_set_data(d, data, strlen(data));
         check_ok(s, tracuu_store_replace(s, q, d, NULL));
         tracuu_store_doc_free(d);
-        g_autofree char *key = g_strdup_printf("file:%040u", i);
+        /* Keys as the indexer makes them, SHA-1s of paths: in no order, so that even one
+         * commit leaves half-full blocks. */
+        g_autofree char *path = g_strdup_printf("/a/%u.pdf", i);
+        g_autofree char *sha = g_compute_checksum_for_string(G_CHECKSUM_SHA1, path, -1);
+        g_autofree char *key = g_strconcat("file:", sha, NULL);
         g_autofree char *state = g_strdup_printf("{\"path\":\"/a/%u.pdf\",\"status\":\"ok\"}", i);
         check_ok(s, tracuu_store_set_metadata(s, key, state, strlen(state)));
         if (i % per_commit == 0)
@@ -327,39 +331,64 @@ test_progress(fixture *f, gconstpointer data)
 typedef struct {
     const char *name;
     guint commits;
+    gboolean change_while_idle; /* a writer commits between the reader's open and the compaction */
 } reader_case;
 
 static const reader_case reader_cases[] = {
-    {"many commits", 10},
-    {"one commit (revision 1)", 1},
-    {"compacted, then changed", 0}, /* 0: compacted and changed before the reader opens */
+    {"many commits", 10, FALSE},
+    {"one commit (revision 1)", 1, FALSE},
+    {"compacted, then changed", 0, FALSE}, /* 0: compacted and changed before the reader opens */
+    /* The reader stays at revision 1 while the index goes to 2; a compaction numbered from 1
+     * again would look unchanged to it. */
+    {"idle at revision 1 while the index changed", 1, TRUE},
 };
+
+/* Deletes every third document from the second on, in one commit: enough for a compaction
+ * to be worth its swap. */
+static void
+delete_some(const char *db)
+{
+    tracuu_store *w = open_ok(db, TRACUU_STORE_WRITE);
+    for (guint i = 2; i <= 12000; i += 3) {
+        g_autofree char *q = g_strdup_printf("Qdoc%u", i);
+        check_ok(w, tracuu_store_delete(w, q));
+    }
+    check_ok(w, tracuu_store_commit(w));
+    tracuu_store_free(w);
+}
 
 static void
 test_reader_follows(fixture *f, gconstpointer data)
 {
     const reader_case *c = data;
-    make_index(f->db, 500, c->commits ? c->commits : 5);
+    make_index(f->db, 12000, c->commits ? c->commits : 5);
     if (c->commits == 0) {
         g_assert_cmpint(tracuu_store_compact(f->db, NULL, NULL, NULL), ==, TRACUU_STORE_OK);
-        /* Revision 2 after one change: the next compaction makes revision 1, no bump needed. */
-        tracuu_store *w = open_ok(f->db, TRACUU_STORE_WRITE);
-        for (guint i = 2; i <= 500; i += 3) {
-            g_autofree char *q = g_strdup_printf("Qdoc%u", i);
-            check_ok(w, tracuu_store_delete(w, q));
-        }
-        check_ok(w, tracuu_store_commit(w));
-        tracuu_store_free(w);
+        delete_some(f->db);
     }
     tracuu_store *reader = open_ok(f->db, TRACUU_STORE_READ);
     uint64_t docs = tracuu_store_get_doc_count(reader);
+    uint64_t rev = tracuu_store_get_revision(reader);
     g_assert_cmpuint(deleted_fds_under(f->dir), ==, 0);
+    if (c->change_while_idle) {
+        delete_some(f->db);
+        tracuu_store *now = open_ok(f->db, TRACUU_STORE_READ);
+        g_assert_cmpuint(tracuu_store_get_doc_count(now), <, docs);
+        docs = tracuu_store_get_doc_count(now);
+        tracuu_store_free(now);
+    }
 
     tracuu_store_compact_stats stats;
     g_assert_cmpint(tracuu_store_compact(f->db, NULL, &stats, NULL), ==, TRACUU_STORE_OK);
+    g_test_message("%s: %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT " bytes", c->name,
+                   stats.size_before, stats.size_after);
     g_assert_true(stats.replaced); /* else there would be nothing to follow */
+    g_assert_cmpuint(stats.doc_count, ==, docs);
+    /* Revision numbers go on from the old index's. */
+    g_assert_cmpuint(revision(f->db), >, rev);
     /* Before its reopen the reader still reads the old, deleted files, and answers. */
-    g_assert_cmpuint(tracuu_store_get_doc_count(reader), ==, docs);
+    if (!c->change_while_idle)
+        g_assert_cmpuint(tracuu_store_get_doc_count(reader), ==, docs);
     check_ok(reader, tracuu_store_reopen(reader));
     g_assert_cmpuint(tracuu_store_get_doc_count(reader), ==, docs);
     char *doc = NULL;
