@@ -46,6 +46,7 @@ xcalloc(size_t n, size_t size)
 }
 
 struct tracuu_split {
+    char *path;      /* the index, to open a helper's reader afresh */
     helper *helpers; /* parts - 1 of them: part 0 runs on the caller's thread */
     unsigned n_helpers;
     uint64_t n_split; /* searches really split, for tests */
@@ -82,6 +83,7 @@ tracuu_split_new(const char *db_path, unsigned parts, GError **error)
 {
     g_return_val_if_fail(parts >= 2 && parts <= SPLIT_MAX_PARTS, NULL);
     tracuu_split *s = g_new0(tracuu_split, 1);
+    s->path = g_strdup(db_path);
     s->helpers = g_new0(helper, parts - 1);
     for (unsigned i = 0; i < parts - 1; i++) {
         helper *h = &s->helpers[i];
@@ -119,6 +121,7 @@ tracuu_split_free(tracuu_split *s)
     for (unsigned i = 0; i < s->n_helpers; i++)
         tracuu_store_free(s->helpers[i].store);
     g_free(s->helpers);
+    g_free(s->path);
     g_free(s);
 }
 
@@ -142,10 +145,22 @@ tracuu_split_sync(tracuu_split *s, tracuu_store *main)
         uint64_t want = tracuu_store_get_revision(main);
         gboolean same = TRUE;
         for (unsigned i = 0; i < s->n_helpers; i++) {
-            tracuu_store *hs = s->helpers[i].store;
-            if (tracuu_store_reopen(hs) != TRACUU_STORE_OK)
-                return FALSE;
-            same = same && tracuu_store_get_revision(hs) == want;
+            helper *h = &s->helpers[i];
+            if (tracuu_store_reopen(h->store) != TRACUU_STORE_OK) {
+                /* The index may have been replaced (compacted, rebuilt): a new reader, as
+                 * the caller's was given, rather than never splitting again. The helper
+                 * thread is idle here, so its store may be swapped. */
+                tracuu_store *fresh = NULL;
+                char *msg = NULL;
+                if (tracuu_store_open(s->path, TRACUU_STORE_READ, &fresh, &msg) !=
+                    TRACUU_STORE_OK) {
+                    free(msg);
+                    return FALSE;
+                }
+                tracuu_store_free(h->store);
+                h->store = fresh;
+            }
+            same = same && tracuu_store_get_revision(h->store) == want;
         }
         if (same)
             return TRUE;
@@ -248,7 +263,7 @@ tracuu_split_search(tracuu_split *s, tracuu_store *main, const tracuu_query *que
      * every facet value (the cut to facet_limit is made on the sums). */
     tracuu_search_options po = *opts;
     po.offset = 0;
-    po.limit = (uint32_t)want;
+    po.limit = opts->limit > 0 ? (uint32_t)want : 0; /* limit 0: totals and facets only */
     po.no_data = TRUE;
     po.facet_limit = 0;
     tracuu_query *queries[SPLIT_MAX_PARTS] = {0};

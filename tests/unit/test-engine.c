@@ -909,6 +909,7 @@ test_split(fixture *fx, gconstpointer data)
         "{\"op\":\"search\",\"q\":\"van ban\",\"facets\":[\"doc_type\",\"kind\",\"year\","
         "\"issuer\"]}",
         "{\"op\":\"search\",\"q\":\"\",\"limit\":3,\"facets\":[\"kind\"]}",
+        "{\"op\":\"search\",\"q\":\"văn bản\",\"offset\":2,\"limit\":0,\"facets\":[\"kind\"]}",
         "{\"op\":\"search\",\"q\":\"kind:pdf\",\"limit\":20}",
         "{\"op\":\"search\",\"q\":\"kind:pdf\",\"offset\":2,\"limit\":2}",
         "{\"op\":\"search\",\"q\":\"34/2008/CT-TTg thư điện tử\"}",
