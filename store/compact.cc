@@ -609,6 +609,9 @@ tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
             throw compact_error(TRACUU_STORE_IO, "injected fault before the swap");
         if (fault("slow"))
             sleep(2);
+        /* The last moment to give up: the swap is the point of no return. */
+        if (opts && opts->cancelled && opts->cancelled(opts->user_data))
+            throw cancelled_error();
         leftover = swap_in(dir, tmp, aside);
         swapped = true;
         tmp_ours = false;

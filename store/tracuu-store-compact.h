@@ -23,10 +23,10 @@ typedef struct {
      */
     void (*progress)(const char *table, const char *status, void *user_data);
     /*
-     * Called, if not NULL, about ten times a second while Xapian compacts, and after each
-     * progress call: returning true stops the compaction at once (it runs in a child process,
-     * which is killed), leaves the index as it was, and makes tracuu_store_compact() return
-     * TRACUU_STORE_ERROR ("interrupted").
+     * Called, if not NULL, about ten times a second while Xapian compacts, after each
+     * progress call, and last just before the swap: returning true stops the compaction at
+     * once (Xapian runs in a child process, which is killed), leaves the index as it was, and
+     * makes tracuu_store_compact() return TRACUU_STORE_ERROR ("interrupted").
      */
     bool (*cancelled)(void *user_data);
     void *user_data;

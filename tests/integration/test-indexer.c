@@ -1341,6 +1341,67 @@ test_compact_holds_lock(fixture *f, gconstpointer data)
     g_assert_cmpint(num(s, "unchanged"), ==, n);
 }
 
+/*
+ * SIGINT or SIGTERM while --compact runs: it stops, the index is as it was (the very same
+ * folder), nothing is left beside it, and the summary says "interrupted" with exit status 1.
+ * The compaction waits 2 s before its swap (TRACUU_COMPACT_FAULT=slow), where the signal
+ * comes; the last check before the swap sees it.
+ */
+static void
+test_compact_interrupted(fixture *f, gconstpointer data)
+{
+    make_compact_archive(f);
+    const char *plain[] = {"--db", f->db, "-q", f->docs, NULL};
+    g_assert_cmpint(run_indexer(plain, NULL), ==, 0);
+    g_autoptr(JsonObject) ix1 = inspect(f->db, compact_terms);
+    g_autofree char *t1 = ix_text(ix1);
+    g_autofree char *copied = g_build_filename(f->dir, "db.compacting", "iamglass", NULL);
+    const int sigs[] = {SIGINT, SIGTERM};
+    for (guint k = 0; k < G_N_ELEMENTS(sigs); k++) {
+        struct stat st;
+        g_assert_cmpint(stat(f->db, &st), ==, 0);
+        ino_watch w = {f->db, st.st_ino};
+        const char *argv[] = {indexer_path(), "--db", f->db, "--compact", "--json", NULL};
+        g_auto(GStrv) env =
+            g_environ_setenv(g_get_environ(), "TRACUU_COMPACT_FAULT", "slow", TRUE);
+        GPid pid;
+        int out_fd;
+        GError *error = NULL;
+        g_spawn_async_with_pipes(NULL, (char **)argv, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                                 &pid, NULL, &out_fd, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_true(wait_for(file_exists, copied));
+        g_usleep(200000);
+        kill(pid, sigs[k]);
+        GString *out = g_string_new(NULL);
+        char buf[4096];
+        ssize_t n;
+        while ((n = read(out_fd, buf, sizeof buf)) > 0)
+            g_string_append_len(out, buf, n);
+        close(out_fd);
+        int status;
+        waitpid(pid, &status, 0);
+        g_spawn_close_pid(pid);
+        g_test_message("signal %d: %s", sigs[k], out->str);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+        g_autoptr(JsonParser) p = json_parser_new();
+        g_assert_true(json_parser_load_from_data(p, out->str, -1, NULL));
+        g_string_free(out, TRUE);
+        JsonObject *s = json_node_get_object(json_parser_get_root(p));
+        g_assert_true(json_object_get_boolean_member(s, "interrupted"));
+        JsonObject *c = member_object(s, "compact");
+        g_assert_false(json_object_get_boolean_member(c, "done"));
+        g_assert_nonnull(strstr(json_object_get_string_member(c, "error"), "interrupted"));
+        g_assert_false(ino_changed(&w));
+        g_autofree char *names = dir_names(f->dir);
+        g_assert_cmpstr(names, ==, "db docs");
+        g_autoptr(JsonObject) ix = inspect(f->db, compact_terms);
+        g_autofree char *t = ix_text(ix);
+        g_assert_cmpstr(t, ==, t1);
+    }
+}
+
 static void
 test_help(fixture *f, gconstpointer data)
 {
@@ -1387,5 +1448,6 @@ main(int argc, char **argv)
     ADD("/indexer/compact failures", test_compact_failures);
     ADD("/indexer/compact parent not writable", test_compact_parent_not_writable);
     ADD("/indexer/compact holds the lock", test_compact_holds_lock);
+    ADD("/indexer/compact interrupted", test_compact_interrupted);
     return g_test_run();
 }
