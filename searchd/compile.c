@@ -30,7 +30,7 @@ tracuu_rank_params_init(tracuu_rank_params *params)
     params->all_words_max = 4;
     params->restore_weight = 0.7;
     params->restore_docs = 10;
-    params->rerank_pool = 30;
+    params->rerank_pool = 20;
 }
 
 static void
