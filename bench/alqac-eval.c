@@ -28,6 +28,8 @@
  * QUERIES against the index DB, one at a time, and prints p50/p99/mean: a quick way to see what
  * a ranking knob or an engine change costs on the 100,000-document benchmark index without the
  * daemon (bench/searchd-bench.sh measures the whole path). --fold removes the diacritics first.
+ * Searches are split over the cores as the daemon splits them at one client
+ * (TRACUU_BENCH_PARTS=1: one thread).
  */
 
 typedef struct {
@@ -252,6 +254,12 @@ run_latency(const char *db, const char *queries, int n, double time_limit, gbool
         die("alqac-eval: %s", error->message);
     tracuu_engine_set_rank_params(e, rp);
     tracuu_engine_set_time_limit(e, time_limit);
+    /* Searches split over the cores, as the daemon does at one client (TRACUU_BENCH_PARTS=1:
+     * one thread). */
+    const char *parts = g_getenv("TRACUU_BENCH_PARTS");
+    if (!tracuu_engine_set_parallel(e, parts ? (unsigned)atoi(parts) : g_get_num_processors(),
+                                    NULL, NULL, &error))
+        die("alqac-eval: %s", error->message);
     g_autoptr(GArray) ms = g_array_new(FALSE, FALSE, sizeof(double));
     int errors = 0;
     for (int i = 0; lines[i] != NULL && (int)ms->len + errors < n; i++) {

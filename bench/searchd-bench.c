@@ -24,6 +24,7 @@
  * MODE is "and" (every word required, FTS5's own default) or "or".
  * Each mode that measures prints one line:
  *   RESULT <label> conc=<C> n=<N> p50_ms=<..> p99_ms=<..> mean_ms=<..> qps=<..> errors=<E>
+ * and, over a socket, took_p50_ms=<..>: the median of the servers' own "took_ms".
  * Both servers get the same request, {"op":"search","q":...,"limit":10}, and both answer with
  * the total, the ten best hits and a highlighted snippet for each, so the work is alike.
  */
@@ -69,18 +70,30 @@ cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/*
+ * Prints the RESULT line; @took (or NULL) holds the servers' own "took_ms" of each answer, whose
+ * median is printed too (took_p50_ms), to tell the time spent answering from the transport.
+ */
 static void
-report(const char *label, int conc, GArray *lat, double wall_s, int errors)
+report(const char *label, int conc, GArray *lat, GArray *took, double wall_s, int errors)
 {
     g_array_sort(lat, cmp_double);
+    double took_p50 = -1;
+    if (took != NULL && took->len > 0) {
+        g_array_sort(took, cmp_double);
+        took_p50 = g_array_index(took, double, (took->len - 1) / 2);
+    }
     double sum = 0;
     for (guint i = 0; i < lat->len; i++)
         sum += g_array_index(lat, double, i);
     guint n = lat->len;
     double p50 = n ? g_array_index(lat, double, (guint)((n - 1) * 0.50)) : 0;
     double p99 = n ? g_array_index(lat, double, (guint)ceil((n - 1) * 0.99)) : 0;
-    printf("RESULT %s conc=%d n=%u p50_ms=%.3f p99_ms=%.3f mean_ms=%.3f qps=%.1f errors=%d\n",
+    printf("RESULT %s conc=%d n=%u p50_ms=%.3f p99_ms=%.3f mean_ms=%.3f qps=%.1f errors=%d",
            label, conc, n, p50, p99, n ? sum / n : 0, wall_s > 0 ? n / wall_s : 0, errors);
+    if (took_p50 >= 0)
+        printf(" took_p50_ms=%.3f", took_p50);
+    printf("\n");
     fflush(stdout);
 }
 
@@ -93,6 +106,7 @@ typedef struct {
     gint total;
     GMutex lock;
     GArray *lat;
+    GArray *took;
     int errors;
 } load_state;
 
@@ -115,6 +129,7 @@ load_client(gpointer data)
     load_state *s = data;
     int fd = connect_unix(s->socket_path);
     GArray *mine = g_array_new(FALSE, FALSE, sizeof(double));
+    GArray *mine_took = g_array_new(FALSE, FALSE, sizeof(double));
     int errors = 0;
     GString *in = g_string_new(NULL);
     char buf[65536];
@@ -148,9 +163,14 @@ load_client(gpointer data)
         double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
         *nl = '\0';
         /* Both servers put "ok" first; an error answer is counted, not timed. */
-        if (strstr(in->str, "\"ok\":true"))
+        if (strstr(in->str, "\"ok\":true")) {
             g_array_append_val(mine, ms);
-        else
+            const char *t = strstr(in->str, "\"took_ms\":");
+            if (t != NULL) {
+                double v = g_ascii_strtod(t + strlen("\"took_ms\":"), NULL);
+                g_array_append_val(mine_took, v);
+            }
+        } else
             errors++;
         g_string_erase(in, 0, (gssize)(nl - in->str) + 1);
     }
@@ -163,9 +183,11 @@ out:
         close(fd);
     g_mutex_lock(&s->lock);
     g_array_append_vals(s->lat, mine->data, mine->len);
+    g_array_append_vals(s->took, mine_took->data, mine_took->len);
     s->errors += errors;
     g_mutex_unlock(&s->lock);
     g_array_free(mine, TRUE);
+    g_array_free(mine_took, TRUE);
     g_string_free(in, TRUE);
     return NULL;
 }
@@ -176,6 +198,7 @@ run_load(const char *label, const char *socket_path, const char *queries, int co
     load_state s = {.socket_path = socket_path, .total = n};
     s.queries = read_queries(queries);
     s.lat = g_array_new(FALSE, FALSE, sizeof(double));
+    s.took = g_array_new(FALSE, FALSE, sizeof(double));
     g_mutex_init(&s.lock);
     GThread **t = g_new(GThread *, conc);
     gint64 t0 = g_get_monotonic_time();
@@ -184,9 +207,10 @@ run_load(const char *label, const char *socket_path, const char *queries, int co
     for (int i = 0; i < conc; i++)
         g_thread_join(t[i]);
     double wall = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
-    report(label, conc, s.lat, wall, s.errors);
+    report(label, conc, s.lat, s.took, wall, s.errors);
     g_free(t);
     g_array_free(s.lat, TRUE);
+    g_array_free(s.took, TRUE);
     g_ptr_array_unref(s.queries);
     g_mutex_clear(&s.lock);
     return s.errors ? 1 : 0;
@@ -411,7 +435,7 @@ run_fts5_inproc(const char *db, const char *queries, int n, gboolean or_mode)
             errors++;
         }
     }
-    report(or_mode ? "fts5-or-inproc" : "fts5-inproc", 1, lat,
+    report(or_mode ? "fts5-or-inproc" : "fts5-inproc", 1, lat, NULL,
            (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC, errors);
     fts_close(f);
     g_array_free(lat, TRUE);
@@ -459,7 +483,7 @@ run_engine_inproc(const char *db, const char *queries, int n)
             errors++;
         }
     }
-    report("tracuu-inproc", 1, lat, (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC,
+    report("tracuu-inproc", 1, lat, NULL, (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC,
            errors);
     tracuu_engine_free(e);
     g_array_free(lat, TRUE);
