@@ -1539,6 +1539,25 @@ compact_index(run *r, char **fatal)
     free(msg);
 }
 
+/*
+ * The index moved aside by a compaction killed between its two renames (only on a file system
+ * without an atomic exchange, see tracuu_store_compact()): a new, empty index made in its
+ * place would hide it. Returns the message that says so, or NULL when all is as usual.
+ */
+static char *
+index_moved_aside(const char *db)
+{
+    g_autofree char *base = g_strdup(db);
+    for (size_t n = strlen(base); n > 1 && base[n - 1] == '/'; n--)
+        base[n - 1] = '\0';
+    g_autofree char *aside = g_strconcat(base, ".compacting-old", NULL);
+    if (g_file_test(base, G_FILE_TEST_EXISTS) || !g_file_test(aside, G_FILE_TEST_IS_DIR))
+        return NULL;
+    return g_strdup_printf("there is no index in %s, but %s may hold it, moved aside by a "
+                           "compaction that was killed: move it back to %s",
+                           base, aside, base);
+}
+
 /* ---- main ---- */
 
 static int
@@ -1656,6 +1675,8 @@ main(int argc, char **argv)
         goto out;
 
     /* The index first: a run that cannot write has nothing to do. */
+    if ((fatal = index_moved_aside(opt_db)) != NULL)
+        goto out;
     char *open_error = NULL;
     tracuu_store_status st =
         tracuu_store_open(opt_db, TRACUU_STORE_CREATE, &r.rs.store, &open_error);

@@ -506,7 +506,13 @@ swap_in(const std::string &dir, const std::string &tmp, const std::string &aside
         if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
             throw_errno("cannot swap " + tmp + " and " + dir, errno);
     }
-    clear_leftover(aside);
+    /* Never removed, unlike @tmp: a compaction killed between the two renames below leaves the
+     * only copy of the index there, with no index at @dir. */
+    if (exists(aside))
+        throw compact_error(TRACUU_STORE_IO,
+                            aside + " exists: it may hold the index, left by a compaction that "
+                                    "was killed midway; move it back to " + dir +
+                                    " (if that is missing) or remove it");
     if (rename(dir.c_str(), aside.c_str()) != 0)
         throw_errno("cannot move " + dir + " aside to " + aside, errno);
     int err = fault("mid-swap") ? EIO : 0;

@@ -71,9 +71,11 @@ typedef struct {
  *   no reader can be fooled by an old one.
  * - On any failure (Xapian throws, the disk is full, the copy differs, @cancelled) @path is
  *   left as it was and the temporary folder is removed.
- * - A folder "@path.compacting" (or "-old") left by a compaction that was killed is removed
- *   first: it is recognised by a marker file in it. One without the marker is not ours: the
- *   call then fails with TRACUU_STORE_IO and leaves both alone.
+ * - A folder "@path.compacting" left by a compaction that was killed is removed first: it is
+ *   recognised by a marker file in it. One without the marker is not ours: the call then
+ *   fails with TRACUU_STORE_IO and leaves both alone. "@path.compacting-old" is never removed
+ *   (a kill between the two renames leaves the only copy of the index there): if it exists
+ *   when the two-rename swap needs it, the call fails with TRACUU_STORE_IO.
  *
  * @opts may be NULL. @stats, if not NULL, is filled on success (zeroed otherwise).
  *

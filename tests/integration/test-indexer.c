@@ -1174,6 +1174,20 @@ test_compact_failures(fixture *f, gconstpointer data)
     g_autoptr(JsonObject) s = run_json(f, again, &status);
     g_assert_cmpint(status, ==, 0);
     g_assert_cmpint(num(s, "indexed"), ==, 0);
+
+    /* An index left aside by a compaction killed between its two renames is not hidden under
+     * a new, empty one: the indexer refuses to run until it is moved back. */
+    g_autofree char *aside = g_strconcat(f->db, ".compacting-old", NULL);
+    g_assert_cmpint(g_rename(f->db, aside), ==, 0);
+    const char *run[] = {"--db", f->db, f->docs, NULL};
+    g_autofree char *err = NULL;
+    g_assert_cmpint(run_indexer_env(run, NULL, NULL, &err), ==, 3);
+    g_assert_nonnull(strstr(err, "move it back"));
+    g_assert_false(g_file_test(f->db, G_FILE_TEST_EXISTS));
+    g_assert_cmpint(g_rename(aside, f->db), ==, 0);
+    g_autoptr(JsonObject) s2 = run_json(f, again, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s2, "indexed"), ==, 0);
 }
 
 static void
