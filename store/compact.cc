@@ -614,7 +614,7 @@ tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
         if (fault("before-swap"))
             throw compact_error(TRACUU_STORE_IO, "injected fault before the swap");
         if (fault("slow"))
-            sleep(2);
+            sleep(3);
         /* The last moment to give up: the swap is the point of no return. */
         if (opts && opts->cancelled && opts->cancelled(opts->user_data))
             throw cancelled_error();
@@ -622,7 +622,7 @@ tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
         swapped = true;
         tmp_ours = false;
         if (fault("slow"))
-            sleep(2);
+            sleep(3);
     } catch (const already_compact &) {
         /* Success without a swap: the copy is removed below as after a failure. */
     } catch (...) {

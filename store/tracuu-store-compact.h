@@ -90,7 +90,7 @@ typedef struct {
  * Test hook: the environment variable TRACUU_COMPACT_FAULT, if set, makes the call take the
  * two-rename swap ("no-exchange"), fail just before the swap ("before-swap"), fail between
  * the two renames of that swap ("mid-swap"), to check that the index survives each; or wait
- * 2 s before and 2 s after the swap ("slow"), to check what other writers and readers see
+ * 3 s before and 3 s after the swap ("slow"), to check what other writers and readers see
  * meanwhile.
  */
 tracuu_store_status tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,

@@ -1305,7 +1305,7 @@ ino_changed(gpointer data)
 /*
  * While a compaction runs, before and after its swap, another indexer gets the usual "locked"
  * error (exit 3) and changes nothing; once it is done, indexing goes on. The compaction is
- * slowed down by 2 s before and after its swap (TRACUU_COMPACT_FAULT=slow) to be caught there.
+ * slowed down by 3 s before and after its swap (TRACUU_COMPACT_FAULT=slow) to be caught there.
  */
 static void
 test_compact_holds_lock(fixture *f, gconstpointer data)
@@ -1358,7 +1358,7 @@ test_compact_holds_lock(fixture *f, gconstpointer data)
 /*
  * SIGINT or SIGTERM while --compact runs: it stops, the index is as it was (the very same
  * folder), nothing is left beside it, and the summary says "interrupted" with exit status 1.
- * The compaction waits 2 s before its swap (TRACUU_COMPACT_FAULT=slow), where the signal
+ * The compaction waits 3 s before its swap (TRACUU_COMPACT_FAULT=slow), where the signal
  * comes; the last check before the swap sees it.
  */
 static void

@@ -975,7 +975,7 @@ ask_round(client *a, client *b, char **want, compact_tally *t)
  * tracuu-indexer --compact swaps the index folder under a running daemon, which must go on
  * answering, and answering right, through it: at most one error in all (a client would retry
  * it), and no answer that differs from before. Afterwards its workers read the new files, not
- * the deleted old ones. The compaction waits 2 s on each side of its swap
+ * the deleted old ones. The compaction waits 3 s on each side of its swap
  * (TRACUU_COMPACT_FAULT=slow), so that many requests are answered across it.
  */
 static void
