@@ -49,11 +49,11 @@ struct compact_error : std::runtime_error {
     }
 };
 
-/* Thrown when the copy is no smaller than the index: not an error, the index is kept. */
+/* Thrown when the copy gains too little to be worth a swap: not an error, the index stays. */
 struct already_compact {
 };
 
-/* What @cancelled throws from inside Xapian's compaction, to unwind it. */
+/* Thrown when the caller's @cancelled says to stop. */
 struct cancelled_error : std::runtime_error {
     cancelled_error() : std::runtime_error("compaction interrupted") {}
 };
