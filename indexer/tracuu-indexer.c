@@ -86,7 +86,7 @@ static const GOptionEntry option_entries[] = {
     {"batch", 0, 0, G_OPTION_ARG_INT, &opt_batch,
      "Commit at least every N documents (default 250; also every 5 seconds)", "N"},
     {"compact", 0, 0, G_OPTION_ARG_NONE, &opt_compact,
-     "Compact the index after the run, or alone without PATHs: smaller and faster to search",
+     "Compact the index after the run, or alone without PATHs (Xapian's advice after a bulk load)",
      NULL},
     {"version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL},
     {"internal-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_worker, NULL, NULL},
@@ -1671,12 +1671,10 @@ main(int argc, char **argv)
 
     /* --compact alone: no run, so nothing opens (or creates) the index but the compaction. */
     r.compact_only = opt_compact && argc < 2 && opt_jsonl == NULL;
-    if (r.compact_only)
+    if ((fatal = index_moved_aside(opt_db)) != NULL || r.compact_only)
         goto out;
 
     /* The index first: a run that cannot write has nothing to do. */
-    if ((fatal = index_moved_aside(opt_db)) != NULL)
-        goto out;
     char *open_error = NULL;
     tracuu_store_status st =
         tracuu_store_open(opt_db, TRACUU_STORE_CREATE, &r.rs.store, &open_error);
