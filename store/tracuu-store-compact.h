@@ -88,8 +88,9 @@ typedef struct {
  * message names the folder left behind.
  *
  * Test hook: the environment variable TRACUU_COMPACT_FAULT, if set, makes the call take the
- * two-rename swap ("no-exchange"), fail just before the swap ("before-swap"), fail between
- * the two renames of that swap ("mid-swap"), to check that the index survives each; or wait
+ * two-rename swap ("no-exchange"), change a metadata value in the copy before it is checked
+ * ("differ"), fail just before the swap ("before-swap"), fail between the two renames of that
+ * swap ("mid-swap"), to check that the index survives each; or wait
  * 3 s before and 3 s after the swap ("slow"), to check what other writers and readers see
  * meanwhile.
  */

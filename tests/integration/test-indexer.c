@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -101,10 +102,11 @@ fixture_teardown(fixture *f, gconstpointer data)
     g_free(f->db);
 }
 
-/* Runs tracuu-indexer with @args (NULL-terminated, after the program name); returns its exit
- * status and its output. */
+/* Runs tracuu-indexer with @args (NULL-terminated, after the program name), @setup run in the
+ * child before exec; returns its exit status and its output. */
 static int
-run_indexer_env(const char *const *args, char **env, char **out, char **err)
+run_indexer_setup(const char *const *args, char **env, GSpawnChildSetupFunc setup, char **out,
+                  char **err)
 {
     GPtrArray *argv = g_ptr_array_new();
     g_ptr_array_add(argv, (gpointer)indexer_path());
@@ -114,7 +116,7 @@ run_indexer_env(const char *const *args, char **env, char **out, char **err)
     int status = -1;
     GError *error = NULL;
     char *o = NULL, *e = NULL;
-    g_spawn_sync(NULL, (char **)argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, &o, &e, &status,
+    g_spawn_sync(NULL, (char **)argv->pdata, env, G_SPAWN_DEFAULT, setup, NULL, &o, &e, &status,
                  &error);
     g_assert_no_error(error);
     g_ptr_array_free(argv, TRUE);
@@ -130,6 +132,12 @@ run_indexer_env(const char *const *args, char **env, char **out, char **err)
         g_free(e);
     g_assert_true(WIFEXITED(status));
     return WEXITSTATUS(status);
+}
+
+static int
+run_indexer_env(const char *const *args, char **env, char **out, char **err)
+{
+    return run_indexer_setup(args, env, NULL, out, err);
 }
 
 static int
@@ -1104,15 +1112,27 @@ typedef struct {
     const char *fault;    /* TRACUU_COMPACT_FAULT */
     gboolean foreign_tmp; /* somebody's folder named db.compacting */
     gboolean locked;      /* another writer holds the index */
+    gboolean small_files; /* ulimit -f 64: no file may grow past 64 KiB, as on a full disk */
     const char *message;  /* in the error on stderr */
 } compact_failure;
 
 static const compact_failure compact_failures[] = {
-    {"foreign folder in the way", NULL, TRUE, FALSE, "already exists"},
-    {"failure before the swap", "before-swap", FALSE, FALSE, "before the swap"},
-    {"failure between two renames", "mid-swap", FALSE, FALSE, "cannot move the compacted copy"},
-    {"another writer", NULL, FALSE, TRUE, "lock"},
+    {"foreign folder in the way", NULL, TRUE, FALSE, FALSE, "already exists"},
+    {"no room for the copy", NULL, FALSE, FALSE, TRUE, "File too large"},
+    {"copy differs", "differ", FALSE, FALSE, FALSE, "changed the metadata key"},
+    {"failure before the swap", "before-swap", FALSE, FALSE, FALSE, "before the swap"},
+    {"failure between two renames", "mid-swap", FALSE, FALSE, FALSE,
+     "cannot move the compacted copy"},
+    {"another writer", NULL, FALSE, TRUE, FALSE, "lock"},
 };
+
+/* Child setup for "no room for the copy": files may not grow past 64 KiB. */
+static void
+limit_file_size(gpointer data)
+{
+    struct rlimit rl = {64 * 1024, 64 * 1024};
+    setrlimit(RLIMIT_FSIZE, &rl);
+}
 
 /* Each failure: exit status 3, a clear message, the index as it was, nothing left beside it. */
 static void
@@ -1138,7 +1158,8 @@ test_compact_failures(fixture *f, gconstpointer data)
         const char *args[] = {"--db", f->db, "--compact", "--json", NULL};
         g_autofree char *out = NULL;
         g_autofree char *err = NULL;
-        int st = run_indexer_env(args, env, &out, &err);
+        int st = c->small_files ? run_indexer_setup(args, env, limit_file_size, &out, &err)
+                                : run_indexer_env(args, env, &out, &err);
         if (holder)
             release_lock(holder, lock_in, lock_out);
         g_test_message("%s: exit %d: %s", c->name, st, err);

@@ -469,6 +469,8 @@ static const failure_case failure_cases[] = {
     {"file size limit", SETUP_FSIZE, NULL, 0, TRACUU_STORE_IO, "too large", "db"},
     {"failure before the swap", SETUP_NONE, "before-swap", 0, TRACUU_STORE_IO, "before the swap",
      "db"},
+    {"copy differs", SETUP_NONE, "differ", 0, TRACUU_STORE_CORRUPT,
+     "changed the metadata key tracuu.schema_version", "db"},
     {"failure between two renames", SETUP_NONE, "mid-swap", 0, TRACUU_STORE_IO,
      "cannot move the compacted copy", "db"},
     {"another writer", SETUP_LOCKED, NULL, 0, TRACUU_STORE_LOCKED, "lock", "db"},
