@@ -1290,6 +1290,27 @@ test_compact_parent_not_writable(fixture *f, gconstpointer data)
     GStatBuf st;
     g_assert_cmpint(g_stat(db, &st), ==, 0);
     g_assert_cmpuint(st.st_uid, ==, 65534);
+
+    /* Root compacting nobody's index leaves it nobody's, folder and files: nobody goes on
+     * indexing into it. */
+    write_file(f->docs, "van-ban/moi.txt", "Công văn mới, sau khi nén.", -1);
+    const char *index_args[] = {"--db", db, "-q", f->docs, NULL};
+    g_assert_cmpint(run_as_nobody(index_args, NULL), ==, 0);
+    const char *as_root[] = {"--db", db, "--compact", "--json", NULL};
+    g_autofree char *out = NULL;
+    g_assert_cmpint(run_indexer(as_root, &out), ==, 0);
+    g_assert_nonnull(strstr(out, "\"replaced\" : true"));
+    g_assert_cmpint(g_stat(db, &st), ==, 0);
+    g_assert_cmpuint(st.st_uid, ==, 65534);
+    g_assert_cmpuint(st.st_gid, ==, 65534);
+    g_autoptr(GDir) after = g_dir_open(db, 0, NULL);
+    while ((name = g_dir_read_name(after)) != NULL) {
+        g_autofree char *p = g_build_filename(db, name, NULL);
+        g_assert_cmpint(g_stat(p, &st), ==, 0);
+        g_assert_cmpuint(st.st_uid, ==, 65534);
+    }
+    write_file(f->docs, "van-ban/moi2.txt", "Công văn mới nữa.", -1);
+    g_assert_cmpint(run_as_nobody(index_args, NULL), ==, 0);
 }
 
 /* Waits up to 20 s for @cond; FALSE if it never held. */
