@@ -1,6 +1,9 @@
 /* engine.c - answers search, get, stats and ping requests on an index. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
 
 #include "engine-private.h"
 #include "tracuu-engine.h"
@@ -23,6 +26,8 @@ struct tracuu_engine {
     gpointer allow_data;
     gboolean split_now;  /* this request's searches are split (set per request) */
     char *split_error;   /* message of the part that failed the last split search */
+    dev_t dev;           /* the index folder opened, to notice when it is replaced */
+    ino_t ino;
     tracuu_tokenizer *tk;
     double time_limit;
     tracuu_rank_params rank;
@@ -138,6 +143,20 @@ ranked_search(tracuu_engine *e, const tracuu_query *full, const tracuu_query *ba
     return TRACUU_STORE_OK;
 }
 
+/* The device and inode of the folder at @path (0 and 0 when it cannot be read). */
+static void
+folder_ident(const char *path, dev_t *dev, ino_t *ino)
+{
+    GStatBuf st;
+    if (g_stat(path, &st) == 0) {
+        *dev = st.st_dev;
+        *ino = st.st_ino;
+    } else {
+        *dev = 0;
+        *ino = 0;
+    }
+}
+
 G_DEFINE_QUARK(tracuu-engine-error-quark, tracuu_engine_error)
 
 const char *
@@ -208,6 +227,8 @@ tracuu_engine_open(const char *db_path, GError **error)
     g_autoptr(GError) tk_error = NULL;
     tracuu_engine *e = g_new0(tracuu_engine, 1);
     e->path = g_strdup(db_path);
+    /* Taken before the open: a swap in between only costs one more open later. */
+    folder_ident(db_path, &e->dev, &e->ino);
     tracuu_rank_params_init(&e->rank);
     char *msg = NULL;
     tracuu_store_status st = tracuu_store_open(db_path, TRACUU_STORE_READ, &e->store, &msg);
@@ -239,6 +260,52 @@ tracuu_engine_open(const char *db_path, GError **error)
         return NULL;
     }
     return e;
+}
+
+/*
+ * Moves the engine to the index now in its folder. A reader's reopen() only compares revision
+ * numbers, so an index replaced by another one (compacted and swapped, restored, rebuilt) with
+ * a revision number the reader has seen would be taken for the old one, and the reader would
+ * keep the deleted files. So when the folder itself is not the one opened, or the reader
+ * cannot reopen (a swap caught half-way), a new reader is opened in place of the old one, and
+ * new helpers for split searches. FALSE with @error when that fails.
+ */
+static gboolean
+refresh_store(tracuu_engine *e, GError **error)
+{
+    dev_t dev;
+    ino_t ino;
+    folder_ident(e->path, &dev, &ino);
+    gboolean replaced = dev != e->dev || ino != e->ino;
+    if (!replaced && tracuu_store_reopen(e->store) == TRACUU_STORE_OK)
+        return TRUE;
+    if (!replaced)
+        g_usleep(20000); /* a swap by two renames leaves a moment with no index */
+    folder_ident(e->path, &dev, &ino);
+    tracuu_store *fresh = NULL;
+    char *msg = NULL;
+    tracuu_store_status st = tracuu_store_open(e->path, TRACUU_STORE_READ, &fresh, &msg);
+    if (st != TRACUU_STORE_OK) {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX,
+                    "cannot open the index in %s again: %s: %s", e->path,
+                    tracuu_store_status_name(st), msg ? msg : "");
+        free(msg);
+        return FALSE;
+    }
+    tracuu_store_free(e->store);
+    e->store = fresh;
+    e->dev = dev;
+    e->ino = ino;
+    if (!check_version(e, TRACUU_META_SCHEMA_VERSION, TRACUU_SCHEMA_VERSION, "schema", error) ||
+        !check_version(e, TRACUU_META_TOKENIZER_VERSION, TRACUU_TOKENIZER_VERSION, "tokenizer",
+                       error))
+        return FALSE;
+    if (e->split != NULL) {
+        unsigned parts = tracuu_split_parts(e->split);
+        g_clear_pointer(&e->split, tracuu_split_free);
+        e->split = tracuu_split_new(e->path, parts, NULL); /* NULL: no splitting, as before */
+    }
+    return TRUE;
 }
 
 void
@@ -1145,11 +1212,8 @@ tracuu_engine_handle(tracuu_engine *engine, JsonObject *request, GError **error)
         return NULL;
     }
     /* See what the indexer committed since the last request; cheap when nothing changed. */
-    tracuu_store_status st = tracuu_store_reopen(engine->store);
-    if (st != TRACUU_STORE_OK) {
-        store_error(engine, st, error, op);
+    if (!refresh_store(engine, error))
         return NULL;
-    }
     if (strcmp(op, "search") == 0) {
         engine->split_now = engine->split != NULL &&
                             (engine->allow_split == NULL ||

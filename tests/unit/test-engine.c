@@ -99,13 +99,11 @@ typedef struct {
     tracuu_engine *engine;
 } fixture;
 
+/* Writes @n documents into a new index at @db, committed once, with the version metadata. */
 static void
-fixture_setup(fixture *fx, gconstpointer data)
+build_index(const char *db, tracuu_docfields *list, size_t n)
 {
     g_autoptr(GError) error = NULL;
-    fx->dir = g_dir_make_tmp("tracuu-engine-XXXXXX", &error);
-    g_assert_no_error(error);
-    g_autofree char *db = g_build_filename(fx->dir, "index", NULL);
     tracuu_store *store = NULL;
     char *msg = NULL;
     g_assert_cmpint(tracuu_store_open(db, TRACUU_STORE_CREATE, &store, &msg), ==,
@@ -119,8 +117,8 @@ fixture_setup(fixture *fx, gconstpointer data)
     docs[0].pages = pages;
     docs[0].n_pages = 2;
     (void)ct34_page2_marker;
-    for (size_t i = 0; i < G_N_ELEMENTS(docs); i++) {
-        gboolean ok = tracuu_docwriter_add(store, tk, &docs[i], &error);
+    for (size_t i = 0; i < n; i++) {
+        gboolean ok = tracuu_docwriter_add(store, tk, &list[i], &error);
         g_assert_no_error(error);
         g_assert_true(ok);
     }
@@ -131,6 +129,16 @@ fixture_setup(fixture *fx, gconstpointer data)
     g_assert_cmpint(tracuu_store_commit(store), ==, TRACUU_STORE_OK);
     tracuu_store_free(store);
     tracuu_tokenizer_free(tk);
+}
+
+static void
+fixture_setup(fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    fx->dir = g_dir_make_tmp("tracuu-engine-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_autofree char *db = g_build_filename(fx->dir, "index", NULL);
+    build_index(db, docs, G_N_ELEMENTS(docs));
     fx->engine = tracuu_engine_open(db, &error);
     g_assert_no_error(error);
     g_assert_nonnull(fx->engine);
@@ -814,6 +822,39 @@ test_group_exclusion(fixture *fx, gconstpointer data)
     g_assert_nonnull(strstr(none, "dan1"));
 }
 
+/*
+ * An index replaced in its folder (compacted and swapped, restored, rebuilt) by one at the same
+ * revision number: Xapian's reopen() compares only revisions, so a reader would go on
+ * searching the old files. The engine notices the new folder and opens it, split helpers too.
+ */
+static void
+test_replaced_index(fixture *fx, gconstpointer data)
+{
+    g_autofree char *db = g_build_filename(fx->dir, "index", NULL);
+    g_autofree char *other = g_build_filename(fx->dir, "other", NULL);
+    g_autofree char *old = g_build_filename(fx->dir, "old", NULL);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(tracuu_engine_set_parallel(fx->engine, 2, NULL, NULL, &error));
+    g_autoptr(JsonObject) before = search_with(fx->engine, "thư điện tử", 10);
+    g_assert_cmpint(json_object_get_int_member(before, "total"), >, 1);
+    /* near, far and ma-tuy: a new index at revision 1 too. */
+    build_index(other, &docs[G_N_ELEMENTS(docs) - 3], 3);
+    g_assert_cmpint(g_rename(db, old), ==, 0);
+    g_assert_cmpint(g_rename(other, db), ==, 0);
+    uint64_t split = tracuu_engine_split_count(fx->engine);
+    g_autoptr(JsonObject) all = search_with(fx->engine, "", 10);
+    g_assert_cmpint(json_object_get_int_member(all, "total"), ==, 3);
+    g_autofree char *ids = hit_ids(all);
+    g_assert_cmpstr(ids, ==, "near,far,ma-tuy");
+    g_autoptr(JsonObject) after = search_with(fx->engine, "chỉ thị", 10);
+    g_assert_cmpint(json_object_get_int_member(after, "total"), ==, 0);
+    g_autoptr(JsonObject) mt = search_with(fx->engine, "ma túy", 10);
+    g_assert_cmpstr(first_id(mt), ==, "ma-tuy");
+    /* ...searched in parts by new helpers on the new index. */
+    g_assert_cmpuint(tracuu_engine_split_count(fx->engine), >, split);
+    tracuu_test_rm_rf(old);
+}
+
 static void
 test_odd_queries(fixture *fx, gconstpointer data)
 {
@@ -970,6 +1011,7 @@ main(int argc, char **argv)
     ADD("errors", test_errors);
     ADD("odd-queries", test_odd_queries);
     ADD("group-exclusion", test_group_exclusion);
+    ADD("replaced-index", test_replaced_index);
     ADD("sees-commits", test_sees_commits);
     ADD("split", test_split);
     g_test_add_func("/engine/snippet-window", test_snippet_window);
