@@ -189,8 +189,9 @@ gboolean tracuu_split_sync(tracuu_split *s, tracuu_store *main);
  * Runs @query like tracuu_store_search(@main, ...) with @opts, cut into parts by document
  * number and searched at once, the caller's thread searching the first part on @main. The
  * result is the one search's: the same hits in the same order (weight, then document number),
- * with data unless @opts->no_data; totals and facet counts are sums of the parts. Searches
- * sorted by a value, and indexes with fewer documents than parts, run as one search on @main.
+ * with data unless @opts->no_data; totals and facet counts are sums of the parts. Sorted by
+ * a value, hits are merged by it first, as Xapian orders them. Indexes with fewer documents
+ * than parts run as one search on @main.
  * On failure returns the status of the part that failed and sets *@error to its message
  * (g_free()); *@out is then NULL. @opts->time_limit applies to each part.
  */

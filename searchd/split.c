@@ -170,10 +170,28 @@ tracuu_split_sync(tracuu_split *s, tracuu_store *main)
     return FALSE;
 }
 
+/* Bytewise, then shorter first: std::string's order, Xapian's for sort keys. */
 static int
-hit_order(const void *a, const void *b)
+bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+    int c = memcmp(a, b, MIN(an, bn));
+    return c != 0 ? c : (an > bn) - (an < bn);
+}
+
+/*
+ * Xapian's order: by the sort key when sorted by a value (@data points to the descending
+ * flag, NULL for relevance order), then by weight, then by document number.
+ */
+static int
+hit_order(gconstpointer a, gconstpointer b, gpointer data)
 {
     const tracuu_hit *x = a, *y = b;
+    if (data != NULL) {
+        int c = bytes_cmp(x->sort_key ? x->sort_key : "", x->sort_key_len,
+                          y->sort_key ? y->sort_key : "", y->sort_key_len);
+        if (c != 0)
+            return *(const gboolean *)data ? -c : c;
+    }
     if (x->score != y->score)
         return x->score > y->score ? -1 : 1;
     return x->docid < y->docid ? -1 : x->docid > y->docid;
@@ -191,9 +209,7 @@ facet_order(const void *a, const void *b)
     const facet_count *x = a, *y = b;
     if (x->count != y->count)
         return x->count > y->count ? -1 : 1;
-    size_t n = MIN(x->len, y->len);
-    int c = memcmp(x->value, y->value, n);
-    return c != 0 ? c : (x->len > y->len) - (x->len < y->len);
+    return bytes_cmp(x->value, x->len, y->value, y->len);
 }
 
 /* Adds the facets of @parts (all with the same slots) into one list, cut to @limit values. */
@@ -256,7 +272,7 @@ tracuu_split_search(tracuu_split *s, tracuu_store *main, const tracuu_query *que
     unsigned n = s->n_helpers + 1;
     uint32_t last = tracuu_store_get_last_docid(main);
     uint64_t want = (uint64_t)opts->offset + opts->limit;
-    if (last < n || opts->sort_slot >= 0 || want > G_MAXUINT32)
+    if (last < n || want > G_MAXUINT32)
         return tracuu_store_search(main, query, opts, out);
 
     /* Each part finds its best offset + limit, without data (only the page's is read), and
@@ -339,7 +355,9 @@ tracuu_split_search(tracuu_split *s, tracuu_store *main, const tracuu_query *que
         for (unsigned i = 0; i < n; i++)
             for (size_t j = 0; j < results[i]->n_hits; j++)
                 all[k++] = results[i]->hits[j];
-        qsort(all, n_all, sizeof *all, hit_order);
+        gboolean descending = opts->sort_descending;
+        g_qsort_with_data(all, (gint)n_all, sizeof *all, hit_order,
+                          opts->sort_slot >= 0 ? &descending : NULL);
         size_t from = MIN((size_t)opts->offset, n_all);
         size_t count = MIN((size_t)opts->limit, n_all - from);
         r->hits = xcalloc(count, sizeof(tracuu_hit));
@@ -349,6 +367,11 @@ tracuu_split_search(tracuu_split *s, tracuu_store *main, const tracuu_query *que
             h->rank = (uint32_t)(from + j);
             h->data = NULL;
             h->data_len = 0;
+            if (h->sort_key != NULL) { /* the parts' copy is freed with them */
+                char *key = xcalloc(h->sort_key_len + 1, 1);
+                memcpy(key, h->sort_key, h->sort_key_len);
+                h->sort_key = key;
+            }
             r->n_hits++;
             if (!opts->no_data) {
                 st = tracuu_store_get_data_by_id(main, h->docid, &h->data, &h->data_len);

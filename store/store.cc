@@ -447,8 +447,10 @@ free_results(tracuu_results *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; i < r->n_hits; i++)
+    for (size_t i = 0; i < r->n_hits; i++) {
         free(r->hits[i].data);
+        free(r->hits[i].sort_key);
+    }
     free(r->hits);
     for (size_t i = 0; i < r->n_facets; i++) {
         for (size_t j = 0; j < r->facets[i].n_values; j++)
@@ -1241,6 +1243,12 @@ tracuu_store_search(tracuu_store *store, const tracuu_query *query,
                     std::string d = it.get_document().get_data();
                     h->data = dup_string(d);
                     h->data_len = d.size();
+                }
+                if (opts->sort_slot >= 0) {
+                    /* So that sorted results of several searches can be merged. */
+                    std::string k = it.get_sort_key();
+                    h->sort_key = dup_string(k);
+                    h->sort_key_len = k.size();
                 }
                 r->n_hits++;
             }

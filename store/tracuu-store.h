@@ -298,6 +298,9 @@ typedef struct {
     uint32_t rank;       /* 0-based rank in the whole result list */
     char *data;          /* the document's data, NUL-terminated */
     size_t data_len;
+    char *sort_key;      /* sorted by a value: the document's value in that slot ("" when
+                            unset), NUL-terminated; NULL for relevance order */
+    size_t sort_key_len;
 } tracuu_hit;
 
 typedef struct {

@@ -577,6 +577,7 @@ test_docids(Fixture *fx, gconstpointer data)
         g_assert_cmpfloat(b->hits[i].score, ==, a->hits[i].score);
         g_assert_nonnull(a->hits[i].data);
         g_assert_null(b->hits[i].data);
+        g_assert_null(a->hits[i].sort_key); /* relevance order: no sort key */
         g_assert_cmpuint(b->hits[i].data_len, ==, 0);
     }
     tracuu_results_free(a);
@@ -620,8 +621,19 @@ test_sort(Fixture *fx, gconstpointer data)
             g_assert_cmpstr(ids, ==, cases[i].expect);
         else
             g_assert_true(g_str_has_prefix(ids, "d2,") && g_str_has_suffix(ids, ",d4"));
-        for (size_t j = 0; j < r->n_hits; j++)
+        for (size_t j = 0; j < r->n_hits; j++) {
             g_assert_cmpuint(r->hits[j].rank, ==, j + cases[i].offset);
+            /* The sort key is the document's value in the slot ("" when unset). */
+            const sample_doc *sd = NULL;
+            for (gsize k = 0; k < G_N_ELEMENTS(samples); k++)
+                if (strcmp(samples[k].id, r->hits[j].data) == 0)
+                    sd = &samples[k];
+            g_assert_nonnull(sd);
+            const char *want = cases[i].slot == 0 ? (sd->date ? sd->date : "") : sd->type;
+            g_assert_nonnull(r->hits[j].sort_key);
+            g_assert_cmpstr(r->hits[j].sort_key, ==, want);
+            g_assert_cmpuint(r->hits[j].sort_key_len, ==, strlen(want));
+        }
         tracuu_results_free(r);
         tracuu_query_free(q);
     }
