@@ -7,6 +7,7 @@
  */
 
 #include "tracuu-store-compact.h"
+#include "store-private.h"
 
 #include <xapian.h>
 
@@ -110,24 +111,9 @@ class pipe_compactor : public Xapian::Compactor
     int fd_;
 };
 
-std::string
-describe(const Xapian::Error &e)
-{
-    std::string msg = e.get_type();
-    msg += ": ";
-    msg += e.get_msg();
-    const char *err = e.get_error_string();
-    if (err && *err) {
-        msg += " (";
-        msg += err;
-        msg += ")";
-    }
-    return msg;
-}
-
 /*
  * Maps the exception being handled to a status and message; call only from a catch block.
- * The same mapping as store.cc's (which keeps its own private), for the errors compaction meets.
+ * Our own failures carry their status; the rest is mapped as everywhere in the store.
  */
 tracuu_store_status
 classify(std::string &msg, const std::string &path) noexcept
@@ -141,60 +127,13 @@ classify(std::string &msg, const std::string &path) noexcept
         } catch (const cancelled_error &e) {
             msg = e.what();
             return TRACUU_STORE_ERROR;
-        } catch (const Xapian::DatabaseLockError &e) {
-            msg = describe(e);
-            return TRACUU_STORE_LOCKED;
-        } catch (const Xapian::DatabaseCorruptError &e) {
-            msg = describe(e);
-            return TRACUU_STORE_CORRUPT;
-        } catch (const Xapian::DatabaseVersionError &e) {
-            msg = describe(e);
-            return TRACUU_STORE_CORRUPT;
-        } catch (const Xapian::DatabaseOpeningError &e) {
-            msg = describe(e);
-            struct stat st;
-            if (stat(path.c_str(), &st) != 0)
-                return TRACUU_STORE_NOT_FOUND;
-            if (e.get_error_string() && strstr(e.get_error_string(), "Permission denied"))
-                return TRACUU_STORE_IO;
-            return TRACUU_STORE_CORRUPT;
-        } catch (const Xapian::DatabaseCreateError &e) {
-            msg = describe(e);
-            return TRACUU_STORE_IO;
-        } catch (const Xapian::DatabaseError &e) {
-            /* Database errors with an errno come from the file system (EFBIG, ENOSPC...). */
-            msg = describe(e);
-            const char *err = e.get_error_string();
-            return err && *err ? TRACUU_STORE_IO : TRACUU_STORE_ERROR;
-        } catch (const Xapian::Error &e) {
-            msg = describe(e);
-            return TRACUU_STORE_ERROR;
-        } catch (const std::bad_alloc &) {
-            msg = "out of memory";
-            return TRACUU_STORE_ERROR;
-        } catch (const fs::filesystem_error &e) {
-            msg = e.what();
-            return TRACUU_STORE_IO;
-        } catch (const std::exception &e) {
-            msg = e.what();
-            return TRACUU_STORE_ERROR;
         } catch (...) {
-            msg = "unknown C++ exception";
-            return TRACUU_STORE_ERROR;
+            return tracuu_store_impl::classify_current(msg, path.c_str());
         }
     } catch (...) {
         /* No memory for the message: the status alone. */
         return TRACUU_STORE_ERROR;
     }
-}
-
-char *
-dup_string(const std::string &s)
-{
-    char *out = static_cast<char *>(malloc(s.size() + 1));
-    if (out)
-        memcpy(out, s.c_str(), s.size() + 1);
-    return out;
 }
 
 /*
@@ -698,7 +637,7 @@ tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
                                    ? msg
                                    : "cannot compact the index " +
                                          std::string(path ? path : "(null)") + ": " + msg;
-            *error = dup_string(full);
+            *error = tracuu_store_impl::dup_string(full);
         } catch (...) {
             *error = nullptr;
         }

@@ -7,6 +7,7 @@
  */
 
 #include "tracuu-store.h"
+#include "store-private.h"
 
 #include <xapian.h>
 
@@ -87,13 +88,10 @@ dup_bytes(const char *s, size_t len)
     return out;
 }
 
-char *
-dup_string(const std::string &s)
-{
-    return dup_bytes(s.data(), s.size());
-}
+} // namespace
 
-/* Describes a Xapian error with its errno text when it has one. */
+namespace tracuu_store_impl {
+
 std::string
 describe(const Xapian::Error &e)
 {
@@ -107,25 +105,6 @@ describe(const Xapian::Error &e)
         msg += ")";
     }
     return msg;
-}
-
-/*
- * Maps the exception being handled to a status and message. Called only from inside a catch
- * block; rethrows to dispatch on the type. @path is set when opening, so that a missing path
- * can be told from a folder that is not a database. Throws nothing: if even the message cannot
- * be made (no memory), the status comes back with what message there is.
- */
-tracuu_store_status
-classify_current(std::string &msg, const char *path);
-
-tracuu_store_status
-classify(std::string &msg, const char *path) noexcept
-{
-    try {
-        return classify_current(msg, path);
-    } catch (...) {
-        return TRACUU_STORE_ERROR;
-    }
 }
 
 tracuu_store_status
@@ -179,6 +158,9 @@ classify_current(std::string &msg, const char *path)
     } catch (const std::bad_alloc &) {
         msg = "out of memory";
         return TRACUU_STORE_ERROR;
+    } catch (const std::filesystem::filesystem_error &e) {
+        msg = e.what();
+        return TRACUU_STORE_IO;
     } catch (const std::exception &e) {
         msg = e.what();
         return TRACUU_STORE_ERROR;
@@ -187,6 +169,30 @@ classify_current(std::string &msg, const char *path)
         return TRACUU_STORE_ERROR;
     }
 }
+
+tracuu_store_status
+classify(std::string &msg, const char *path) noexcept
+{
+    try {
+        return classify_current(msg, path);
+    } catch (...) {
+        return TRACUU_STORE_ERROR;
+    }
+}
+
+char *
+dup_string(const std::string &s)
+{
+    return dup_bytes(s.data(), s.size());
+}
+
+} // namespace tracuu_store_impl
+
+namespace {
+
+using tracuu_store_impl::classify;
+using tracuu_store_impl::describe;
+using tracuu_store_impl::dup_string;
 
 /* Records the exception being handled on @store. Call only from a catch block. */
 tracuu_store_status
