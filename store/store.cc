@@ -243,6 +243,23 @@ with_retry(tracuu_store *store, F f) -> decltype(f())
     }
 }
 
+/*
+ * The getters that answer a number: @f read with retries, or 0 on failure with the error
+ * kept on the handle (the caller tells "none" from a failure by tracuu_store_get_error()).
+ */
+template <typename F>
+auto
+read_number(tracuu_store *store, F f) -> decltype(f())
+{
+    clear_error(store);
+    try {
+        return with_retry(store, f);
+    } catch (...) {
+        fail(store);
+        return 0;
+    }
+}
+
 bool
 check_writable(tracuu_store *store, tracuu_store_status *st)
 {
@@ -631,37 +648,19 @@ tracuu_store_reopen(tracuu_store *store)
 uint64_t
 tracuu_store_get_doc_count(tracuu_store *store)
 {
-    clear_error(store);
-    try {
-        return with_retry(store, [&] { return (uint64_t)store->db().get_doccount(); });
-    } catch (...) {
-        fail(store);
-        return 0;
-    }
+    return read_number(store, [&] { return (uint64_t)store->db().get_doccount(); });
 }
 
 uint64_t
 tracuu_store_get_revision(tracuu_store *store)
 {
-    clear_error(store);
-    try {
-        return with_retry(store, [&] { return (uint64_t)store->db().get_revision(); });
-    } catch (...) {
-        fail(store);
-        return 0;
-    }
+    return read_number(store, [&] { return (uint64_t)store->db().get_revision(); });
 }
 
 uint32_t
 tracuu_store_get_last_docid(tracuu_store *store)
 {
-    clear_error(store);
-    try {
-        return with_retry(store, [&] { return (uint32_t)store->db().get_lastdocid(); });
-    } catch (...) {
-        fail(store);
-        return 0;
-    }
+    return read_number(store, [&] { return (uint32_t)store->db().get_lastdocid(); });
 }
 
 uint64_t
