@@ -181,7 +181,8 @@ typedef struct {
     GQueue done;
     GThread **workers;
     int n_workers;
-    gint busy; /* workers answering a request (atomic) */
+    gint busy;    /* workers answering a request (atomic) */
+    gint reloads; /* SIGHUPs taken (atomic): a worker whose count differs reopens its index */
     int cores;
     gboolean stopping;
     gint64 stop_deadline;
@@ -276,23 +277,51 @@ answer(server *srv, tracuu_engine **engine, job *j)
     }
 }
 
+/*
+ * After a reload, a worker opens the index afresh before its next request. An engine follows
+ * commits and a swapped folder by itself, but not files replaced inside the folder by an index
+ * of the same revision (a copy, a restore), which only a new reader sees. If the index cannot
+ * be opened now, the worker keeps the engine it has: a reload must not take the service down.
+ */
+static void
+worker_reload(server *srv, int index, tracuu_engine **engine, gint reloads)
+{
+    g_autoptr(GError) error = NULL;
+    tracuu_engine *fresh = open_engine(srv, &error);
+    if (!fresh) {
+        log_line("worker %d: cannot reopen the index: %s; keeping the reader it has", index,
+                 error->message);
+        return;
+    }
+    tracuu_engine_free(*engine);
+    *engine = fresh;
+    log_line("worker %d: reopened the index (reload %d)", index, reloads);
+}
+
 static gpointer
 worker_main(gpointer data)
 {
     worker_arg *arg = data;
     server *srv = arg->srv;
+    int index = arg->index;
     tracuu_engine *engine = NULL;
     g_autoptr(GError) error = NULL;
+    gint reloads = g_atomic_int_get(&srv->reloads);
 
     engine = open_engine(srv, &error);
     if (!engine)
-        log_line("worker %d: %s (will retry on each request)", arg->index, error->message);
+        log_line("worker %d: %s (will retry on each request)", index, error->message);
     g_free(arg);
 
     for (;;) {
         job *j = g_async_queue_pop(srv->work);
         if (j == &stop_job)
             break;
+        gint now = g_atomic_int_get(&srv->reloads);
+        if (now != reloads) {
+            reloads = now;
+            worker_reload(srv, index, &engine, now);
+        }
         g_atomic_int_inc(&srv->busy);
         answer(srv, &engine, j);
         g_atomic_int_add(&srv->busy, -1);
@@ -612,6 +641,33 @@ begin_shutdown(server *srv, const char *why)
     g_list_free(all);
 }
 
+/*
+ * SIGHUP: reopen the index, and (with access control) read the configuration again. What is
+ * to be reloaded is checked here first, so that a HUP sent while the index is missing or
+ * broken is refused and logged while the workers go on with what they have; otherwise each
+ * worker opens the index afresh before its next request (worker_reload). A configuration file
+ * would be parsed here the same way: a bad one is logged and the old one kept.
+ */
+static void
+reload(server *srv)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (srv->stopping)
+        return;
+    tracuu_engine *probe = tracuu_engine_open(opt.db, &error);
+    if (!probe) {
+        log_line("SIGHUP: not reloading: cannot open the index %s: %s; the workers keep the "
+                 "readers they have",
+                 opt.db, error->message);
+        return;
+    }
+    tracuu_engine_free(probe);
+    gint n = g_atomic_int_add(&srv->reloads, 1) + 1;
+    log_line("SIGHUP: reload %d: each worker reopens the index %s before its next request", n,
+             opt.db);
+}
+
 static void
 check_timeouts(server *srv)
 {
@@ -653,7 +709,11 @@ run_loop(server *srv)
                 break;
             case SRC_SIGNAL: {
                 struct signalfd_siginfo si;
-                if (read(s->fd, &si, sizeof si) == sizeof si)
+                if (read(s->fd, &si, sizeof si) != sizeof si)
+                    break;
+                if (si.ssi_signo == SIGHUP)
+                    reload(srv);
+                else
                     begin_shutdown(srv, strsignal((int)si.ssi_signo));
                 break;
             }
@@ -830,7 +890,8 @@ main(int argc, char **argv)
 
     g_option_context_set_summary(
         ctx, "Serves newline-delimited JSON requests (docs/protocol.md) on a Unix socket and\n"
-             "optionally TCP. Runs in the foreground and logs to stderr; SIGTERM stops it.");
+             "optionally TCP. Runs in the foreground and logs to stderr; SIGTERM stops it, SIGHUP\n"
+             "reopens the index.");
     g_option_context_add_main_entries(ctx, option_table, NULL);
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
         fprintf(stderr, "tracuu-searchd: %s\nTry --help.\n", error->message);
@@ -868,11 +929,16 @@ main(int argc, char **argv)
     }
     tracuu_engine_free(probe);
 
-    /* Signals are taken from a signalfd by the loop, so no thread may receive them. */
+    /* Signals are taken from a signalfd by the loop, so no thread may receive them: TERM and
+     * INT stop, HUP reloads (a supervisor's reload or a log rotation must not stop the
+     * service). A write to a client that left fails with EPIPE instead of a SIGPIPE. Other
+     * signals keep their default action (SIGQUIT dumps core; SIGUSR1, SIGUSR2 and SIGALRM end
+     * the process without removing the socket file, which the next start replaces). */
     sigset_t mask;
     sigemptyset(&mask);
     sigaddset(&mask, SIGTERM);
     sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &mask, NULL);
     signal(SIGPIPE, SIG_IGN);
 

@@ -883,6 +883,125 @@ test_sigterm(void)
     g_assert_null(strstr(log, "runtime error:"));
 }
 
+/* ---- signals and the socket file ---- */
+
+/* Waits up to @seconds for the file @path to contain @text. */
+static gboolean
+wait_for_text(const char *path, const char *text, double seconds)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)(seconds * G_USEC_PER_SEC);
+    do {
+        g_autofree char *s = NULL;
+        if (g_file_get_contents(path, &s, NULL, NULL) && strstr(s, text))
+            return TRUE;
+        g_usleep(20000);
+    } while (g_get_monotonic_time() < end);
+    return FALSE;
+}
+
+/* A client on the daemon that listens on @path, waiting for it to start. */
+static client *
+client_wait(const char *path)
+{
+    int fd = -1;
+    for (int i = 0; i < 200 && fd < 0; i++) {
+        fd = connect_unix(path);
+        if (fd < 0)
+            g_usleep(50000);
+    }
+    return client_new_fd(fd);
+}
+
+static gint64
+total_of(client *c, const char *q)
+{
+    g_autofree char *req = g_strdup_printf("{\"op\":\"search\",\"q\":\"%s\",\"limit\":0}", q);
+    g_autoptr(JsonObject) o = ask(c, req);
+    g_assert_true(is_ok(o));
+    return json_object_get_int_member(o, "total");
+}
+
+/* Indexes one document that holds @word into a new index @db. */
+static void
+index_one(const char *db, const char *word)
+{
+    g_autofree char *jsonl = g_strconcat(db, ".jsonl", NULL);
+    g_autofree char *doc = g_strdup_printf(
+        "{\"id\":\"hup-%s\",\"title\":\"Công văn %s\",\"text\":\"Nội dung về %s.\"}\n", word,
+        word, word);
+    g_assert_true(g_file_set_contents(jsonl, doc, -1, NULL));
+    const char *argv[] = {F.indexer, "--db", db, "--from-jsonl", jsonl, "-q", NULL};
+    g_assert_cmpint(run_sync(argv, NULL), ==, 0);
+}
+
+/*
+ * SIGHUP is a reload, not a stop: the daemon lives on, keeps its socket, answers, logs it,
+ * and every worker opens the index afresh. The index is replaced here file by file inside the
+ * same folder with one of the same revision, which a reader's own reopen cannot tell from the
+ * old one: only a fresh open serves it.
+ */
+static void
+test_sighup_reloads(void)
+{
+    require_daemon();
+    g_autofree char *db = g_build_filename(F.tmp, "hup-db", NULL);
+    g_autofree char *other = g_build_filename(F.tmp, "hup-other", NULL);
+    index_one(db, "alphaquokka");
+    index_one(other, "betaquokka");
+
+    g_autofree char *sock = g_build_filename(F.tmp, "hup.sock", NULL);
+    g_autofree char *log = g_build_filename(F.tmp, "hup.log", NULL);
+    static const char *const extra[] = {"--threads", "2", NULL};
+    GPid pid = start_daemon_on(db, sock, log, extra);
+    g_assert_cmpint(pid, >, 0);
+    g_autoptr(client) a = client_wait(sock);
+    g_autoptr(client) b = client_new_fd(connect_unix(sock));
+    g_assert_cmpint(total_of(a, "alphaquokka"), ==, 1);
+    g_assert_cmpint(total_of(b, "alphaquokka"), ==, 1);
+
+    /* The other index's files take the place of these, one rename each. */
+    g_autoptr(GDir) dir = g_dir_open(other, 0, NULL);
+    g_assert_nonnull(dir);
+    const char *name;
+    while ((name = g_dir_read_name(dir)) != NULL) {
+        g_autofree char *from = g_build_filename(other, name, NULL);
+        g_autofree char *tmp = g_strdup_printf("%s/.%s.new", db, name);
+        g_autofree char *to = g_build_filename(db, name, NULL);
+        g_autofree char *data = NULL;
+        gsize len = 0;
+        g_assert_true(g_file_get_contents(from, &data, &len, NULL));
+        g_assert_true(g_file_set_contents(tmp, data, (gssize)len, NULL));
+        g_assert_cmpint(rename(tmp, to), ==, 0);
+    }
+    g_test_message("before SIGHUP: alphaquokka %" G_GINT64_FORMAT ", betaquokka %" G_GINT64_FORMAT,
+                   total_of(a, "alphaquokka"), total_of(a, "betaquokka"));
+
+    g_assert_cmpint(kill(pid, SIGHUP), ==, 0);
+    g_assert_true(wait_for_text(log, "SIGHUP", 10));
+    g_assert_cmpint(wait_exit(pid, 0.2), ==, -1); /* still running */
+    g_assert_true(g_file_test(sock, G_FILE_TEST_EXISTS));
+
+    /* Both workers serve the new index: two connections, several requests each. */
+    for (int i = 0; i < 4; i++) {
+        client *cs[2] = {a, b};
+        for (int k = 0; k < 2; k++) {
+            g_assert_cmpint(total_of(cs[k], "betaquokka"), ==, 1);
+            g_assert_cmpint(total_of(cs[k], "alphaquokka"), ==, 0);
+        }
+    }
+    assert_ping(a);
+    g_autoptr(client) fresh = client_new_fd(connect_unix(sock));
+    assert_ping(fresh);
+    g_autofree char *text = NULL;
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    g_assert_nonnull(strstr(text, "reopened the index"));
+
+    /* SIGTERM still stops it as before. */
+    kill(pid, SIGTERM);
+    g_assert_cmpint(wait_exit(pid, 15), ==, 0);
+    g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
+}
+
 /* ---- compaction under a running daemon ---- */
 
 /* Files of process @pid under @dir that are open but deleted: a reader kept on an old index. */
@@ -1160,6 +1279,7 @@ main(int argc, char **argv)
     g_test_add_func("/searchd/stale socket replaced", test_stale_socket_replaced);
     g_test_add_func("/searchd/max clients and time limit", test_limits);
     g_test_add_func("/searchd/compaction under load", test_compact_under_load);
+    g_test_add_func("/searchd/SIGHUP reopens the index", test_sighup_reloads);
     g_test_add_func("/searchd/SIGTERM exits 0", test_sigterm);
     int rc = g_test_run();
 
