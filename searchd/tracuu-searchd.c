@@ -50,6 +50,8 @@
 typedef struct {
     char *db;
     char *socket_path;
+    char *socket_mode_arg;
+    mode_t socket_mode; /* from socket_mode_arg */
     char *listen;
     int threads;
     int split;
@@ -68,12 +70,17 @@ static options opt = {
     .idle_timeout = 300,
     .slow_ms = 200,
     .max_output_mb = 64,
+    .socket_mode = 0600,
 };
 
 static const GOptionEntry option_table[] = {
     {"db", 'd', 0, G_OPTION_ARG_FILENAME, &opt.db, "The index to search (required)", "DIR"},
     {"socket", 's', 0, G_OPTION_ARG_FILENAME, &opt.socket_path,
      "Listen on this Unix socket (a stale socket file is replaced)", "PATH"},
+    {"socket-mode", 0, 0, G_OPTION_ARG_STRING, &opt.socket_mode_arg,
+     "Permissions of the socket file, in octal, whatever the umask (default 0600; 0660 lets "
+     "the file's group in; other users never)",
+     "MODE"},
     {"listen", 'l', 0, G_OPTION_ARG_STRING, &opt.listen,
      "Also listen on TCP, e.g. 127.0.0.1:7700 (port 0: any free port, logged)", "HOST:PORT"},
     {"threads", 't', 0, G_OPTION_ARG_INT, &opt.threads,
@@ -768,7 +775,7 @@ add_listener(server *srv, int fd, GError **error)
 }
 
 static gboolean
-listen_unix(server *srv, const char *path, GError **error)
+listen_unix(server *srv, const char *path, mode_t mode, GError **error)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     struct stat st;
@@ -802,11 +809,26 @@ listen_unix(server *srv, const char *path, GError **error)
         }
         log_line("replaced the stale socket %s", path);
     }
+    /* Whoever can connect reads every document, so the socket file is created with the mode
+     * asked for, not with what the caller's umask leaves: bound under a umask that allows no
+     * more than @mode (no moment with a wider mode), then set to exactly @mode. The umask is
+     * the process's, which is safe here because no other thread runs yet. */
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 511) < 0) {
-        int e = errno;
+    mode_t old_umask = umask(~mode & 0777);
+    int bound = fd >= 0 ? bind(fd, (struct sockaddr *)&sa, sizeof sa) : -1;
+    int e = errno;
+    umask(old_umask);
+    if (bound == 0 && chmod(path, mode) < 0) {
+        e = errno;
+        unlink(path);
+        bound = -1;
+    }
+    if (bound < 0 || listen(fd, 511) < 0) {
+        e = bound < 0 ? e : errno;
         g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "cannot listen on %s: %s", path,
                     g_strerror(e));
+        if (bound == 0)
+            unlink(path);
         if (fd >= 0)
             close(fd);
         return FALSE;
@@ -814,7 +836,7 @@ listen_unix(server *srv, const char *path, GError **error)
     srv->socket_path = g_strdup(path);
     if (!add_listener(srv, fd, error))
         return FALSE;
-    log_line("listening on unix:%s", path);
+    log_line("listening on unix:%s (mode %04o)", path, (unsigned)mode);
     return TRUE;
 }
 
@@ -880,6 +902,25 @@ listen_tcp(server *srv, const char *spec, GError **error)
 
 /* ---- main ---- */
 
+/* An octal --socket-mode: digits 0-7 only, at most 0777, and neither read nor write for other
+ * users (o+rw): anyone who can connect can read every document. */
+static gboolean
+parse_socket_mode(const char *s, mode_t *out)
+{
+    unsigned v = 0;
+    if (!*s || strlen(s) > 4)
+        return FALSE;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '7')
+            return FALSE;
+        v = v * 8 + (unsigned)(*p - '0');
+    }
+    if (v > 0777 || (v & 0006))
+        return FALSE;
+    *out = (mode_t)v;
+    return TRUE;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -905,6 +946,13 @@ main(int argc, char **argv)
         fprintf(stderr, "tracuu-searchd: %s\nTry --help.\n",
                 argc > 1 ? "unexpected arguments"
                          : "--db and one of --socket or --listen are required");
+        return 2;
+    }
+    if (opt.socket_mode_arg && !parse_socket_mode(opt.socket_mode_arg, &opt.socket_mode)) {
+        fprintf(stderr,
+                "tracuu-searchd: --socket-mode wants an octal mode up to 0777 that gives "
+                "other users neither read nor write (such as 0600 or 0660), not \"%s\"\n",
+                opt.socket_mode_arg);
         return 2;
     }
     if (opt.threads <= 0)
@@ -963,7 +1011,7 @@ main(int argc, char **argv)
     log_line("tracuu-searchd %s starting: index %s, %d worker threads, searches split over up "
              "to %d threads while workers are idle, time limit %g s",
              TRACUU_VERSION, opt.db, opt.threads, opt.split, opt.timeout);
-    if ((opt.socket_path && !listen_unix(&srv, opt.socket_path, &error)) ||
+    if ((opt.socket_path && !listen_unix(&srv, opt.socket_path, opt.socket_mode, &error)) ||
         (opt.listen && !listen_tcp(&srv, opt.listen, &error))) {
         log_line("%s", error->message);
         close_listeners(&srv);
@@ -1019,6 +1067,7 @@ out:
     close(srv.epfd);
     g_free(opt.db);
     g_free(opt.socket_path);
+    g_free(opt.socket_mode_arg);
     g_free(opt.listen);
     return status;
 }

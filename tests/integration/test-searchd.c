@@ -1002,6 +1002,47 @@ test_sighup_reloads(void)
     g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
 }
 
+/* The socket's mode is the daemon's choice, not the umask's: 0600 unless --socket-mode says
+ * otherwise, and never open to other users. */
+static void
+test_socket_mode(void)
+{
+    require_daemon();
+    g_autofree char *sock = g_build_filename(F.tmp, "mode.sock", NULL);
+    g_autofree char *log = g_build_filename(F.tmp, "mode.log", NULL);
+    static const char *const modes[] = {NULL, "0660", "640"};
+    static const unsigned want[] = {0600, 0660, 0640};
+    for (gsize i = 0; i < G_N_ELEMENTS(modes); i++) {
+        const char *extra[] = {"--socket-mode", modes[i], NULL};
+        mode_t old = umask(0);
+        GPid pid = start_daemon(sock, log, modes[i] ? extra : NULL);
+        umask(old);
+        g_assert_cmpint(pid, >, 0);
+        g_autoptr(client) c = client_wait(sock);
+        assert_ping(c);
+        struct stat st;
+        g_assert_cmpint(stat(sock, &st), ==, 0);
+        g_test_message("--socket-mode %s: %04o", modes[i] ? modes[i] : "(default)",
+                       (unsigned)(st.st_mode & 07777));
+        g_assert_cmpuint(st.st_mode & 07777, ==, want[i]);
+        kill(pid, SIGTERM);
+        g_assert_cmpint(wait_exit(pid, 15), ==, 0);
+    }
+    /* A mode that lets other users in, or that is not octal, is a usage error. */
+    static const char *const refused[] = {"0666", "0604", "0602", "8", "0600x", "01600", ""};
+    for (gsize i = 0; i < G_N_ELEMENTS(refused); i++) {
+        const char *extra[] = {"--socket-mode", refused[i], NULL};
+        GPid pid = start_daemon(sock, log, extra);
+        g_assert_cmpint(pid, >, 0);
+        g_assert_cmpint(wait_exit(pid, 10), ==, 2);
+        g_autofree char *text = NULL;
+        g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+        g_test_message("--socket-mode \"%s\": %s", refused[i], text);
+        g_assert_nonnull(strstr(text, "--socket-mode"));
+        g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
+    }
+}
+
 /* ---- compaction under a running daemon ---- */
 
 /* Files of process @pid under @dir that are open but deleted: a reader kept on an old index. */
@@ -1280,6 +1321,7 @@ main(int argc, char **argv)
     g_test_add_func("/searchd/max clients and time limit", test_limits);
     g_test_add_func("/searchd/compaction under load", test_compact_under_load);
     g_test_add_func("/searchd/SIGHUP reopens the index", test_sighup_reloads);
+    g_test_add_func("/searchd/socket mode not from the umask", test_socket_mode);
     g_test_add_func("/searchd/SIGTERM exits 0", test_sigterm);
     int rc = g_test_run();
 
