@@ -1,6 +1,7 @@
 /* protocol.c - line framing and request/response JSON of tracuu-searchd, without any I/O. */
 #include "protocol.h"
 
+#include <math.h> /* isfinite(), a macro: no libm */
 #include <stdio.h>
 #include <string.h>
 
@@ -254,27 +255,200 @@ tracuu_protocol_parse_request(const char *line, gsize len, JsonNode **id, GError
     return json_object_ref(obj);
 }
 
+/* ---- Writing JSON ---- */
+
+void
+tracuu_protocol_format_double(double d, char buf[TRACUU_PROTOCOL_DOUBLE_BUF])
+{
+    if (!isfinite(d)) {
+        g_strlcpy(buf, "null", TRACUU_PROTOCOL_DOUBLE_BUF);
+        return;
+    }
+    /* The shortest of 15, 16 or 17 significant digits that reads back as the same double:
+     * 17 always does, but also shows the binary approximation ("0.65200000000000002"). */
+    static const char *const formats[] = {"%.15g", "%.16g", "%.17g"};
+    for (gsize i = 0; i < G_N_ELEMENTS(formats); i++) {
+        g_ascii_formatd(buf, TRACUU_PROTOCOL_DOUBLE_BUF, formats[i], d);
+        if (g_ascii_strtod(buf, NULL) == d)
+            break;
+    }
+    /* A double stays a double for the reader: "12.0", not "12". */
+    if (!strpbrk(buf, ".eE"))
+        g_strlcat(buf, ".0", TRACUU_PROTOCOL_DOUBLE_BUF);
+}
+
+static void
+append_string(GString *out, const char *s)
+{
+    g_string_append_c(out, '"');
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        switch (c) {
+        case '"':
+            g_string_append(out, "\\\"");
+            break;
+        case '\\':
+            g_string_append(out, "\\\\");
+            break;
+        case '\b':
+            g_string_append(out, "\\b");
+            break;
+        case '\f':
+            g_string_append(out, "\\f");
+            break;
+        case '\n':
+            g_string_append(out, "\\n");
+            break;
+        case '\r':
+            g_string_append(out, "\\r");
+            break;
+        case '\t':
+            g_string_append(out, "\\t");
+            break;
+        default:
+            if (c < 0x20 || c == 0x7f)
+                g_string_append_printf(out, "\\u%04x", c);
+            else
+                g_string_append_c(out, (char)c);
+        }
+    }
+    g_string_append_c(out, '"');
+}
+
+static void
+append_node(GString *out, JsonNode *node)
+{
+    char num[TRACUU_PROTOCOL_DOUBLE_BUF];
+
+    if (!node) {
+        g_string_append(out, "null");
+        return;
+    }
+    switch (json_node_get_node_type(node)) {
+    case JSON_NODE_OBJECT: {
+        JsonObject *o = json_node_get_object(node);
+        JsonObjectIter it;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+        if (!o) {
+            g_string_append(out, "null");
+            break;
+        }
+        g_string_append_c(out, '{');
+        json_object_iter_init_ordered(&it, o);
+        while (json_object_iter_next_ordered(&it, &name, &member)) {
+            if (!first)
+                g_string_append_c(out, ',');
+            first = FALSE;
+            append_string(out, name);
+            g_string_append_c(out, ':');
+            append_node(out, member);
+        }
+        g_string_append_c(out, '}');
+        break;
+    }
+    case JSON_NODE_ARRAY: {
+        JsonArray *a = json_node_get_array(node);
+        guint n = a ? json_array_get_length(a) : 0;
+        if (!a) {
+            g_string_append(out, "null");
+            break;
+        }
+        g_string_append_c(out, '[');
+        for (guint i = 0; i < n; i++) {
+            if (i)
+                g_string_append_c(out, ',');
+            append_node(out, json_array_get_element(a, i));
+        }
+        g_string_append_c(out, ']');
+        break;
+    }
+    case JSON_NODE_VALUE:
+        switch (json_node_get_value_type(node)) {
+        case G_TYPE_INT64:
+            g_string_append_printf(out, "%" G_GINT64_FORMAT, json_node_get_int(node));
+            break;
+        case G_TYPE_DOUBLE:
+            tracuu_protocol_format_double(json_node_get_double(node), num);
+            g_string_append(out, num);
+            break;
+        case G_TYPE_BOOLEAN:
+            g_string_append(out, json_node_get_boolean(node) ? "true" : "false");
+            break;
+        case G_TYPE_STRING:
+            append_string(out, json_node_get_string(node) ? json_node_get_string(node) : "");
+            break;
+        default:
+            g_string_append(out, "null");
+        }
+        break;
+    case JSON_NODE_NULL:
+        g_string_append(out, "null");
+        break;
+    }
+}
+
+void
+tracuu_protocol_append_json(GString *out, JsonNode *node)
+{
+    append_node(out, node);
+}
+
+char *
+tracuu_protocol_to_json(JsonNode *node, gsize *len)
+{
+    GString *out = g_string_new(NULL);
+    append_node(out, node);
+    if (len)
+        *len = out->len;
+    return g_string_free(out, FALSE);
+}
+
+/* @ms rounded to three decimals, as a duration measured to the microsecond is. */
+static double
+round_to_microseconds(double ms)
+{
+    if (!(ms > -1e12 && ms < 1e12)) /* not a duration; NaN too */
+        return ms;
+    double us = ms * 1000.0;
+    return (double)(gint64)(us + (us < 0 ? -0.5 : 0.5)) / 1000.0;
+}
+
 char *
 tracuu_protocol_format_response(JsonNode *id, JsonObject *response, gsize *len)
 {
-    g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
-    json_node_set_object(node, response);
-    g_autofree char *body = json_to_string(node, FALSE);
-    GString *out = g_string_sized_new(strlen(body) + 32);
+    GString *out = g_string_sized_new(256);
+    JsonObjectIter it;
+    const char *name;
+    JsonNode *member;
+    gboolean first = TRUE;
 
-    /* The id goes first so that a reader can match answers without parsing the whole line;
-     * json-glib would not promise an order if it were just another member. */
+    /* The id goes first so that a reader can match answers without parsing the whole line. */
+    g_string_append_c(out, '{');
     if (id) {
-        g_autofree char *ids = json_to_string(id, FALSE);
-        g_string_append(out, "{\"id\":");
-        g_string_append(out, ids);
-        if (body[1] != '}')
-            g_string_append_c(out, ',');
-        g_string_append(out, body + 1);
-    } else {
-        g_string_append(out, body);
+        g_string_append(out, "\"id\":");
+        append_node(out, id);
+        first = FALSE;
     }
-    g_string_append_c(out, '\n');
+    json_object_iter_init_ordered(&it, response);
+    while (json_object_iter_next_ordered(&it, &name, &member)) {
+        if (!first)
+            g_string_append_c(out, ',');
+        first = FALSE;
+        append_string(out, name);
+        g_string_append_c(out, ':');
+        if (strcmp(name, "took_ms") == 0 && JSON_NODE_HOLDS_VALUE(member) &&
+            json_node_get_value_type(member) == G_TYPE_DOUBLE) {
+            /* A duration is measured to the microsecond: more decimals are noise. */
+            char num[TRACUU_PROTOCOL_DOUBLE_BUF];
+            tracuu_protocol_format_double(round_to_microseconds(json_node_get_double(member)), num);
+            g_string_append(out, num);
+        } else {
+            append_node(out, member);
+        }
+    }
+    g_string_append(out, "}\n");
     if (len)
         *len = out->len;
     return g_string_free(out, FALSE);

@@ -82,10 +82,42 @@ gsize tracuu_protocol_reader_get_buffered(const tracuu_protocol_reader *reader);
 JsonObject *tracuu_protocol_parse_request(const char *line, gsize len, JsonNode **id,
                                           GError **error);
 
+/* ---- Writing JSON ---- */
+
+/*
+ * Responses are written by this module rather than by json-glib's generator, which prints
+ * every double with 17 significant digits ("took_ms":0.65200000000000002), 1e20 as "1e+20.0"
+ * and infinities as "inf.0" (not JSON), and leaves the byte 0x1f unescaped.
+ */
+
+/* Room for any double formatted by tracuu_protocol_format_double(), NUL included. */
+#define TRACUU_PROTOCOL_DOUBLE_BUF 32
+
+/*
+ * Writes @d into @buf as JSON: the shortest of 15, 16 or 17 significant digits that reads back
+ * as the same double ("0.652"), with ".0" when it would otherwise read as an integer ("12.0"),
+ * and "null" for NaN and infinities, which JSON cannot hold.
+ */
+void tracuu_protocol_format_double(double d, char buf[TRACUU_PROTOCOL_DOUBLE_BUF]);
+
+/*
+ * Appends @node (borrowed; NULL is written as null) to @out as compact JSON on one line:
+ * members in their order, strings escaped as json-glib escapes them, integers as they are,
+ * doubles by tracuu_protocol_format_double(). What json_to_string(@node, FALSE) gives, but
+ * with clean numbers; the tracuu client uses it too, so both print the same figures.
+ */
+void tracuu_protocol_append_json(GString *out, JsonNode *node);
+
+/* tracuu_protocol_append_json() into a newly allocated string (g_free); *@len (if not NULL)
+ * is set to its length. */
+char *tracuu_protocol_to_json(JsonNode *node, gsize *len);
+
 /*
  * Formats a response line: @response (borrowed) with "id": @id first when @id is not NULL,
- * then the members of @response, then "\n". Returns a newly allocated string (g_free) and sets
- * *@len (if not NULL) to its length.
+ * then the members of @response, then "\n", written as tracuu_protocol_append_json() does,
+ * except that a "took_ms" double member is rounded to three decimals (a duration measured to
+ * the microsecond). Returns a newly allocated string (g_free) and sets *@len (if not NULL) to
+ * its length.
  */
 char *tracuu_protocol_format_response(JsonNode *id, JsonObject *response, gsize *len);
 

@@ -512,6 +512,45 @@ test_errors(void)
     g_assert_nonnull(strstr(json_object_get_string_member(err, "message"), "column"));
 }
 
+/* The text of the number after "@name": in @line, or NULL. */
+static char *
+raw_number(const char *line, const char *name)
+{
+    g_autofree char *key = g_strdup_printf("\"%s\":", name);
+    const char *p = strstr(line, key);
+    if (!p)
+        return NULL;
+    p += strlen(key);
+    return g_strndup(p, strspn(p, "-+.0123456789eE"));
+}
+
+/* took_ms is written as milliseconds to the microsecond, without json-glib's float noise
+ * ("0.65200000000000002"), in every answer. */
+static void
+test_numbers_clean(void)
+{
+    require_daemon();
+    g_autoptr(client) c = client_new();
+    static const char *const queries[] = {"thư điện tử", "cơ quan nhà nước", "34/2008/CT-TTg",
+                                          "chuyen doi so", "bão Yagi"};
+    for (int i = 0; i < 20; i++) {
+        g_autofree char *req = g_strdup_printf("{\"op\":\"search\",\"q\":\"%s\",\"limit\":3}\n",
+                                               queries[i % G_N_ELEMENTS(queries)]);
+        client_send(c, req, strlen(req));
+        g_autofree char *line = client_recv_line(c, 20000);
+        g_assert_nonnull(line);
+        g_autofree char *took = raw_number(line, "took_ms");
+        g_assert_nonnull(took);
+        const char *dot = strchr(took, '.');
+        g_test_message("took_ms %s", took);
+        g_assert_null(strpbrk(took, "eE"));
+        g_assert_true(dot == NULL || strlen(dot + 1) <= 3);
+        g_autofree char *score = raw_number(line, "score");
+        g_assert_nonnull(score);
+        g_assert_cmpuint(strlen(score), <=, 24);
+    }
+}
+
 static void
 test_pipelined(void)
 {
@@ -1308,6 +1347,7 @@ main(int argc, char **argv)
     g_test_add_func("/searchd/facets", test_facets);
     g_test_add_func("/searchd/get and stats", test_get_and_stats);
     g_test_add_func("/searchd/errors keep the connection", test_errors);
+    g_test_add_func("/searchd/numbers without float noise", test_numbers_clean);
     g_test_add_func("/searchd/pipelined in order", test_pipelined);
     g_test_add_func("/searchd/2 MiB line refused", test_long_line);
     g_test_add_func("/searchd/20 concurrent clients", test_concurrent);

@@ -1,4 +1,5 @@
 /* test-protocol.c - unit tests of tracuu-searchd's line framing and request/response JSON. */
+#include <math.h>
 #include <string.h>
 
 #include "protocol.h"
@@ -296,6 +297,131 @@ test_format(void)
     g_assert_false(json_object_has_member(json_node_get_object(back), "id"));
 }
 
+/* Numbers are written in the shortest form that reads back the same: the response a user
+ * sees says 0.652, not json-glib's 0.65200000000000002, and took_ms has three decimals. */
+static void
+test_format_numbers(void)
+{
+    g_autoptr(JsonObject) resp = json_object_new();
+    json_object_set_boolean_member(resp, "ok", TRUE);
+    json_object_set_double_member(resp, "score", 0.652);
+    json_object_set_double_member(resp, "took_ms", 0.65200000000000002);
+    json_object_set_double_member(resp, "third", 1.0 / 3.0);
+    json_object_set_double_member(resp, "twelve", 12.0);
+    json_object_set_double_member(resp, "big", 1e20);
+    json_object_set_double_member(resp, "negative zero", -0.0);
+    json_object_set_double_member(resp, "not a number", NAN);
+    json_object_set_double_member(resp, "infinite", INFINITY);
+    json_object_set_int_member(resp, "int", -9223372036854775807 - 1);
+    g_autofree char *line = tracuu_protocol_format_response(NULL, resp, NULL);
+    g_assert_cmpstr(line, ==,
+                    "{\"ok\":true,\"score\":0.652,\"took_ms\":0.652,\"third\":0.3333333333333333,"
+                    "\"twelve\":12.0,\"big\":1e+20,\"negative zero\":-0.0,\"not a number\":null,"
+                    "\"infinite\":null,\"int\":-9223372036854775808}\n");
+
+    /* took_ms is a duration measured to the microsecond: three decimals, rounded. */
+    static const struct {
+        double ms;
+        const char *text;
+    } took[] = {{0.6524999, "0.652"},          {0.6525001, "0.653"},
+                {3.4620000000000002, "3.462"}, {0.14299999999999999, "0.143"},
+                {1234.0004, "1234.0"},         {0.0, "0.0"}};
+    for (gsize i = 0; i < G_N_ELEMENTS(took); i++) {
+        g_autoptr(JsonObject) t = json_object_new();
+        json_object_set_double_member(t, "took_ms", took[i].ms);
+        g_autofree char *got = tracuu_protocol_format_response(NULL, t, NULL);
+        g_autofree char *want = g_strdup_printf("{\"took_ms\":%s}\n", took[i].text);
+        g_assert_cmpstr(got, ==, want);
+    }
+
+    /* An id is echoed as it was sent, 0.1 included. */
+    g_autoptr(JsonNode) id = json_from_string("[0.1,2.5e-7,100]", NULL);
+    g_autoptr(JsonObject) empty = json_object_new();
+    g_autofree char *echo = tracuu_protocol_format_response(id, empty, NULL);
+    g_assert_cmpstr(echo, ==, "{\"id\":[0.1,2.5e-07,100]}\n");
+}
+
+/* Every double, written and read back, is the same double, in at most 17 digits. */
+static void
+test_format_double_round_trip(void)
+{
+    const double fixed[] = {0.1,
+                            0.2,
+                            0.3,
+                            0.652,
+                            1.0 / 3.0,
+                            2.0 / 3.0,
+                            1e-300,
+                            5e-324,
+                            1.7976931348623157e308,
+                            123456789.123456789,
+                            0.1 + 0.2,
+                            12.7};
+    GRand *rand = g_rand_new_with_seed(8);
+    for (int i = 0; i < 100000; i++) {
+        double d;
+        if (i < (int)G_N_ELEMENTS(fixed)) {
+            d = fixed[i];
+        } else {
+            /* Any bit pattern that is a finite double, and plain scores as well. */
+            guint64 bits = ((guint64)g_rand_int(rand) << 32) | g_rand_int(rand);
+            memcpy(&d, &bits, sizeof d);
+            if (!isfinite(d) || i % 2)
+                d = g_rand_double_range(rand, 0, 30);
+        }
+        char buf[TRACUU_PROTOCOL_DOUBLE_BUF];
+        tracuu_protocol_format_double(d, buf);
+        g_assert_true(g_ascii_strtod(buf, NULL) == d);
+        g_assert_nonnull(strpbrk(buf, ".e"));
+        /* Significant digits: from the first that is not 0 (a "12.0" adds one). */
+        gsize digits = 0;
+        for (const char *p = buf; *p && *p != 'e'; p++)
+            digits += g_ascii_isdigit(*p) && (digits > 0 || *p != '0');
+        g_assert_cmpuint(digits, <=, 18);
+        /* And what the daemon writes, json-glib reads as that double. */
+        g_autoptr(JsonNode) back = json_from_string(buf, NULL);
+        g_assert_nonnull(back);
+        g_assert_true(json_node_get_double(back) == d);
+    }
+    g_rand_free(rand);
+    char buf[TRACUU_PROTOCOL_DOUBLE_BUF];
+    tracuu_protocol_format_double(0.652, buf);
+    g_assert_cmpstr(buf, ==, "0.652");
+}
+
+/* Apart from numbers, a response is written as json-glib writes it, so that nothing else
+ * changes for a client; except the byte 0x1f, which json-glib leaves raw (not JSON). */
+static void
+test_format_like_json_glib(void)
+{
+    for (int c = 1; c < 0x100; c++) {
+        char s[8];
+        if (c < 0x80) {
+            s[0] = (char)c;
+            s[1] = 0;
+        } else {
+            s[g_unichar_to_utf8((gunichar)c * 37, s)] = 0;
+        }
+        g_autoptr(JsonNode) n = json_node_init_string(json_node_alloc(), s);
+        g_autofree char *mine = tracuu_protocol_to_json(n, NULL);
+        g_autofree char *theirs = json_to_string(n, FALSE);
+        if (c == 0x1f)
+            g_assert_cmpstr(mine, ==, "\"\\u001f\"");
+        else
+            g_assert_cmpstr(mine, ==, theirs);
+    }
+    g_autoptr(JsonNode) tree = json_from_string(
+        "{\"b\":[1,true,null,\"x\\\"y\\\\z\",{},[],{\"c\":[-5,{\"d\":\"thư điện tử\"}]}],"
+        "\"a\":false,\"e\":\"\\u2028\"}",
+        NULL);
+    g_assert_nonnull(tree);
+    gsize len = 0;
+    g_autofree char *mine = tracuu_protocol_to_json(tree, &len);
+    g_autofree char *theirs = json_to_string(tree, FALSE);
+    g_assert_cmpstr(mine, ==, theirs);
+    g_assert_cmpuint(len, ==, strlen(mine));
+}
+
 static void
 test_error_names(void)
 {
@@ -324,6 +450,9 @@ main(int argc, char **argv)
     }
     g_test_add_func("/protocol/parse/NUL and nesting", test_parse_nul_and_depth);
     g_test_add_func("/protocol/format", test_format);
+    g_test_add_func("/protocol/format/numbers", test_format_numbers);
+    g_test_add_func("/protocol/format/double round trip", test_format_double_round_trip);
+    g_test_add_func("/protocol/format/like json-glib", test_format_like_json_glib);
     g_test_add_func("/protocol/error names", test_error_names);
     return g_test_run();
 }
