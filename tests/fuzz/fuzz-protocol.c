@@ -10,7 +10,8 @@
  * the second the size of the reads the input is cut into, so that lines are split across
  * reads in every way. Each line is parsed as a request and an answer is formatted for it, as
  * the daemon does. The checks are the reader's promises: it never keeps more than the limit,
- * never consumes more than it was given, and lines hold no newline.
+ * never consumes more than it was given, and lines hold no newline; and the parser's: a
+ * refusal has a message, and an accepted request written back is read as the same request.
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -41,6 +42,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 JsonNode *id = NULL;
                 GError *error = NULL;
                 JsonObject *req = tracuu_protocol_parse_request(line, llen, &id, &error);
+                if (req) {
+                    /* What is accepted, written back, is accepted again as the same. */
+                    JsonNode *node = json_node_init_object(json_node_alloc(), req);
+                    gsize alen = 0;
+                    char *again = tracuu_protocol_to_json(node, &alen);
+                    JsonNode *id2 = NULL;
+                    JsonObject *req2 = tracuu_protocol_parse_request(again, alen, &id2, NULL);
+                    JsonNode *node2 = req2 ? json_node_init_object(json_node_alloc(), req2) : NULL;
+                    if (!node2 || !json_node_equal(node, node2))
+                        abort();
+                    json_node_unref(node2);
+                    json_object_unref(req2);
+                    if (id2)
+                        json_node_unref(id2);
+                    g_free(again);
+                    json_node_unref(node);
+                } else if (!error || !error->message[0]) {
+                    abort();
+                }
                 char *out = req ? tracuu_protocol_format_response(id, req, NULL)
                                 : tracuu_protocol_format_error(
                                       id, tracuu_protocol_error_code_name(error->code),
