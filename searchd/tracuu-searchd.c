@@ -969,19 +969,13 @@ main(int argc, char **argv)
         return 2;
     }
 
-    /* The index must be readable before clients are invited in. */
-    tracuu_engine *probe = tracuu_engine_open(opt.db, &error);
-    if (!probe) {
-        log_line("cannot open the index %s: %s", opt.db, error->message);
-        return 1;
-    }
-    tracuu_engine_free(probe);
-
-    /* Signals are taken from a signalfd by the loop, so no thread may receive them: TERM and
-     * INT stop, HUP reloads (a supervisor's reload or a log rotation must not stop the
-     * service). A write to a client that left fails with EPIPE instead of a SIGPIPE. Other
-     * signals keep their default action (SIGQUIT dumps core; SIGUSR1, SIGUSR2 and SIGALRM end
-     * the process without removing the socket file, which the next start replaces). */
+    /* Signals are taken from a signalfd by the loop, so no thread may receive them. They are
+     * blocked before the index is opened, so that one sent meanwhile waits for the loop
+     * instead of taking its default action. TERM and INT stop, HUP reloads (a supervisor's
+     * reload or a log rotation must not stop the service). A write to a client that left
+     * fails with EPIPE instead of raising SIGPIPE. Other signals keep their default action
+     * (SIGQUIT dumps core; SIGUSR1, SIGUSR2 and SIGALRM end the process without removing the
+     * socket file, which the next start replaces). */
     sigset_t mask;
     sigemptyset(&mask);
     sigaddset(&mask, SIGTERM);
@@ -989,6 +983,14 @@ main(int argc, char **argv)
     sigaddset(&mask, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &mask, NULL);
     signal(SIGPIPE, SIG_IGN);
+
+    /* The index must be readable before clients are invited in. */
+    tracuu_engine *probe = tracuu_engine_open(opt.db, &error);
+    if (!probe) {
+        log_line("cannot open the index %s: %s", opt.db, error->message);
+        return 1;
+    }
+    tracuu_engine_free(probe);
 
     srv.epfd = epoll_create1(EPOLL_CLOEXEC);
     srv.sigsrc = (source){SRC_SIGNAL, signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC)};
