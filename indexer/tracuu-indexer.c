@@ -1290,12 +1290,18 @@ json_add_uint(JsonBuilder *b, const char *name, guint64 v)
 }
 
 static void
-print_items(GPtrArray *items, const char *label)
+print_items_noted(GPtrArray *items, const char *label, const char *note)
 {
     for (guint i = 0; i < items->len; i++) {
         report_item *it = items->pdata[i];
-        g_print("  %s%s: %s\n", label, it->path, it->reason);
+        g_print("  %s%s: %s%s\n", label, it->path, it->reason, note);
     }
+}
+
+static void
+print_items(GPtrArray *items, const char *label)
+{
+    print_items_noted(items, label, "");
 }
 
 /* A size in GB, MB or kB (powers of 10, as df -H and GLib say), chosen by @ref. */
@@ -1390,6 +1396,7 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
         json_add_uint(b, "unchanged", r->n_unchanged);
         json_add_uint(b, "removed", rs->removed);
         json_add_uint(b, "failed", failed);
+        json_add_uint(b, "still_failing", r->still_failed->len);
         json_add_uint(b, "skipped", skipped);
         json_add_uint(b, "documents", rs->documents);
         json_builder_set_member_name(b, "elapsed");
@@ -1443,16 +1450,20 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
     g_print("indexed:     %u (%" G_GUINT64_FORMAT " documents)\n", rs->indexed, rs->file_documents);
     g_print("unchanged:   %u\n", r->n_unchanged);
     g_print("removed:     %u\n", rs->removed);
-    g_print("failed:      %u\n", failed);
+    /* Files that failed before and were not retried make the exit status 1 as well: the line
+     * that counts failures says so, lest "failed: 0" come with a status of 1. */
+    guint still = r->still_failed->len;
+    if (still > 0)
+        g_print("failed:      %u, and %u still failing from %s (unchanged, not retried)\n", failed,
+                still, still == 1 ? "an earlier run" : "earlier runs");
+    else
+        g_print("failed:      %u\n", failed);
     print_items(r->walk_failures, "");
     print_items(rs->failures, "");
+    print_items_noted(r->still_failed, "", " (in an earlier run; unchanged since)");
     g_print("skipped:     %u\n", skipped);
     print_items(r->walk_skips, "");
     print_items(rs->skips, "");
-    if (r->still_failed->len > 0) {
-        g_print("failed before and unchanged since (not retried): %u\n", r->still_failed->len);
-        print_items(r->still_failed, "");
-    }
     if (opt_jsonl != NULL) {
         g_print("json lines:  %u read, %u imported, %u bad\n", r->jsonl_lines, rs->jsonl_imported,
                 rs->jsonl_bad->len);
@@ -1588,8 +1599,9 @@ main(int argc, char **argv)
              "changed files are read, and documents of files that are gone are removed.");
     g_option_context_set_description(
         ctx, "Exit status: 0 when every input was indexed, 1 when the run finished but some\n"
-             "inputs failed, 2 for a usage error, 3 when the index cannot be used.\n"
-             "See docs/tracuu-indexer.md.");
+             "inputs failed (in this run, or in an earlier one and unchanged since: such files\n"
+             "are not retried but still count until they change or are excluded), 2 for a\n"
+             "usage error, 3 when the index cannot be used. See docs/tracuu-indexer.md.");
     g_option_context_add_main_entries(ctx, option_entries, NULL);
     GError *error = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {

@@ -873,6 +873,113 @@ test_memory_limit(fixture *f, gconstpointer data)
     }
 }
 
+/*
+ * A PDF whose only page is an image (a scan without a text layer), written byte by byte with
+ * its cross-reference table, so that the test needs no tool to make one.
+ */
+static GBytes *
+image_only_pdf(void)
+{
+    static const char image[] = "\x00\xff\xff\x00"; /* 2 x 2 grey pixels */
+    static const char content[] = "q 200 0 0 200 0 0 cm /Im1 Do Q\n";
+    GString *pdf = g_string_new("%PDF-1.4\n");
+    gsize offsets[6];
+    offsets[1] = pdf->len;
+    g_string_append(pdf, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+    offsets[2] = pdf->len;
+    g_string_append(pdf, "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n");
+    offsets[3] = pdf->len;
+    g_string_append(pdf, "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                         "/Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>\n"
+                         "endobj\n");
+    offsets[4] = pdf->len;
+    g_string_append(pdf, "4 0 obj\n<< /Type /XObject /Subtype /Image /Width 2 /Height 2 "
+                         "/ColorSpace /DeviceGray /BitsPerComponent 8 /Length 4 >>\nstream\n");
+    g_string_append_len(pdf, image, 4);
+    g_string_append(pdf, "\nendstream\nendobj\n");
+    offsets[5] = pdf->len;
+    g_string_append_printf(pdf, "5 0 obj\n<< /Length %zu >>\nstream\n%sendstream\nendobj\n",
+                           strlen(content), content);
+    gsize xref = pdf->len;
+    g_string_append(pdf, "xref\n0 6\n0000000000 65535 f \n");
+    for (int i = 1; i <= 5; i++)
+        g_string_append_printf(pdf, "%010zu 00000 n \n", offsets[i]);
+    g_string_append_printf(pdf, "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
+                           xref);
+    return g_string_free_to_bytes(pdf);
+}
+
+/* The line of @out that starts with @label, or NULL. Caller frees. */
+static char *
+summary_line(const char *out, const char *label)
+{
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    for (char **l = lines; *l != NULL; l++)
+        if (g_str_has_prefix(*l, label))
+            return g_strdup(*l);
+    return NULL;
+}
+
+/*
+ * A scan that fails on every run (it needs OCR) is not retried while it is unchanged, but it is
+ * still not in the index: the exit status says 1 run after run, and the summary, in text and in
+ * JSON, says why, next to the number of files that failed in this run. Excluding the file is
+ * how an administrator accepts it: the run is then clean.
+ */
+static void
+test_still_failing(fixture *f, gconstpointer data)
+{
+    write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
+    g_autoptr(GBytes) pdf = image_only_pdf();
+    write_file(f->docs, "scan.pdf", g_bytes_get_data(pdf, NULL), (gssize)g_bytes_get_size(pdf));
+    int status;
+    const char *args[] = {f->docs, NULL};
+    g_autoptr(JsonObject) s1 = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 1);
+    g_assert_cmpint(num(s1, "exit_status"), ==, 1);
+    g_assert_cmpint(num(s1, "failed"), ==, 1);
+    g_assert_cmpint(num(s1, "still_failing"), ==, 0);
+    JsonObject *fail =
+        json_array_get_object_element(json_object_get_array_member(s1, "failures"), 0);
+    g_assert_nonnull(strstr(json_object_get_string_member(fail, "reason"), "image-only"));
+
+    /* Unchanged: not read again, and the summary says what the exit status says. */
+    const char *text_args[] = {"--db", f->db, f->docs, NULL};
+    g_autofree char *out = NULL;
+    g_assert_cmpint(run_indexer(text_args, &out), ==, 1);
+    g_test_message("second run: %s", out);
+    g_autofree char *failed_line = summary_line(out, "failed:");
+    g_assert_nonnull(failed_line);
+    g_assert_nonnull(strstr(failed_line, "1 still failing"));
+    g_assert_nonnull(strstr(out, "scan.pdf: image-only"));
+
+    g_autoptr(JsonObject) s2 = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 1);
+    g_assert_cmpint(num(s2, "exit_status"), ==, 1);
+    g_assert_cmpint(num(s2, "indexed"), ==, 0);
+    g_assert_cmpint(num(s2, "unchanged"), ==, 2);
+    g_assert_cmpint(num(s2, "failed"), ==, 0);
+    g_assert_cmpint(num(s2, "still_failing"), ==, 1);
+    JsonArray *old = json_object_get_array_member(s2, "unchanged_failures");
+    g_assert_cmpint(json_array_get_length(old), ==, 1);
+    g_assert_true(g_str_has_suffix(
+        json_object_get_string_member(json_array_get_object_element(old, 0), "path"), "/scan.pdf"));
+
+    /* --quiet, as from cron, does not hide it. */
+    const char *quiet_args[] = {"--db", f->db, "--quiet", f->docs, NULL};
+    g_autofree char *quiet_out = NULL;
+    g_assert_cmpint(run_indexer(quiet_args, &quiet_out), ==, 1);
+    g_assert_nonnull(strstr(quiet_out, "scan.pdf"));
+
+    /* Excluded, it is no longer an input: its record goes and the run is clean. */
+    const char *exclude[] = {"--exclude", "scan.pdf", f->docs, NULL};
+    g_autoptr(JsonObject) s3 = run_json(f, exclude, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s3, "exit_status"), ==, 0);
+    g_assert_cmpint(num(s3, "removed"), ==, 1);
+    g_assert_cmpint(num(s3, "still_failing"), ==, 0);
+}
+
 static void
 test_exclude_and_db_inside(fixture *f, gconstpointer data)
 {
@@ -1497,6 +1604,7 @@ main(int argc, char **argv)
     ADD("/indexer/jsonl", test_jsonl);
     ADD("/indexer/worker-faults", test_worker_faults);
     ADD("/indexer/memory-limit", test_memory_limit);
+    ADD("/indexer/still-failing", test_still_failing);
     ADD("/indexer/exclude", test_exclude_and_db_inside);
     ADD("/indexer/help", test_help);
     ADD("/indexer/compact after a run", test_compact_after_run);
