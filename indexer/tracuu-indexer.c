@@ -56,6 +56,7 @@ static int opt_cpu_limit = 60;
 static int opt_memory_mb = 2048;
 static int opt_batch = 250;
 static gboolean opt_worker;
+static gboolean opt_self_test;
 static gboolean opt_version;
 static gboolean opt_compact;
 
@@ -82,7 +83,9 @@ static const GOptionEntry option_entries[] = {
     {"cpu-limit", 0, 0, G_OPTION_ARG_INT, &opt_cpu_limit,
      "Give up on a file after SECONDS of CPU time (default 60; 0: none)", "SECONDS"},
     {"memory-limit", 0, 0, G_OPTION_ARG_INT, &opt_memory_mb,
-     "Address-space limit of each worker in MiB (default 2048; 0: none)", "MIB"},
+     "Address-space limit of each worker in MiB (default 2048; 0: none; one too low for a worker "
+     "to start is refused)",
+     "MIB"},
     {"batch", 0, 0, G_OPTION_ARG_INT, &opt_batch,
      "Commit at least every N documents (default 250; also every 5 seconds)", "N"},
     {"compact", 0, 0, G_OPTION_ARG_NONE, &opt_compact,
@@ -90,6 +93,7 @@ static const GOptionEntry option_entries[] = {
      NULL},
     {"version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL},
     {"internal-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_worker, NULL, NULL},
+    {"internal-self-test", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_self_test, NULL, NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -556,20 +560,27 @@ typedef struct {
     gboolean killed_for_time;
 } worker;
 
+/* How workers are started; made before the first fork, as the child may only copy fds. */
 typedef struct {
     char *argv[8];
     char argbuf[3][32];
+    guint memory_mb; /* RLIMIT_AS of the worker in MiB, 0 for none */
+    int err_fd;      /* the worker's standard error; -1 for /dev/null */
 } worker_exec;
 
+/* @self_test: a worker that tests itself instead of reading jobs (see tracuu_worker_main()). */
 static void
-worker_exec_init(worker_exec *we)
+worker_exec_init(worker_exec *we, guint memory_mb, gboolean self_test)
 {
     g_snprintf(we->argbuf[0], sizeof we->argbuf[0], "%d", opt_cpu_limit);
     we->argv[0] = (char *)"tracuu-indexer";
     we->argv[1] = (char *)"--internal-worker";
     we->argv[2] = (char *)"--cpu-limit";
     we->argv[3] = we->argbuf[0];
-    we->argv[4] = NULL;
+    we->argv[4] = self_test ? (char *)"--internal-self-test" : NULL;
+    we->argv[5] = NULL;
+    we->memory_mb = memory_mb;
+    we->err_fd = opt_verbose ? 2 : -1;
 }
 
 /*
@@ -613,8 +624,8 @@ worker_spawn(worker *w, worker_exec *we, GError **error)
             _exit(127);
         dup2(devnull, 0);
         dup2(devnull, 1); /* a library that prints to stdout must not corrupt the protocol */
-        if (!opt_verbose)
-            dup2(devnull, 2);
+        if (we->err_fd != 2)
+            dup2(we->err_fd >= 0 ? we->err_fd : devnull, 2);
         dup2(in, 3);
         dup2(out, 4);
         close_range(5, ~0U, 0);
@@ -627,9 +638,9 @@ worker_spawn(worker *w, worker_exec *we, GError **error)
         struct rlimit no_core = {0, 0};
         setrlimit(RLIMIT_CORE, &no_core);
 #ifndef TRACUU_ASAN
-        if (opt_memory_mb > 0) {
-            struct rlimit rl = {(rlim_t)opt_memory_mb * 1024 * 1024,
-                                (rlim_t)opt_memory_mb * 1024 * 1024};
+        if (we->memory_mb > 0) {
+            struct rlimit rl = {(rlim_t)we->memory_mb * 1024 * 1024,
+                                (rlim_t)we->memory_mb * 1024 * 1024};
             setrlimit(RLIMIT_AS, &rl);
         }
 #endif
@@ -682,9 +693,173 @@ death_reason(const worker *w, int status)
             return g_strdup("extractor killed (signal 9: over its CPU or memory limit?)");
         return g_strdup_printf("extractor crashed (signal %d, %s)", sig, strsignal(sig));
     }
+    /* 127: the child could not exec or the dynamic loader failed (the run checks at its start
+     * that a worker can start, but the program may have been replaced since). */
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        return g_strdup("the extraction worker could not start (exit status 127)");
     if (WIFEXITED(status))
         return g_strdup_printf("extractor exited with status %d", WEXITSTATUS(status));
     return g_strdup("extractor stopped");
+}
+
+/*
+ * Whether an extraction worker starts and works under an address-space limit of @memory_mb MiB
+ * (0: none): one is started to test itself (see tracuu_worker_main()), and must send back the
+ * result for its own small document, status OK, and exit with 0. FALSE when it does not, with
+ * *@why (caller g_free()s) the last line it printed, or how it ended.
+ */
+static gboolean
+worker_starts(guint memory_mb, char **why)
+{
+    *why = NULL;
+    int errp[2];
+    if (pipe2(errp, O_CLOEXEC) != 0) {
+        *why = g_strdup_printf("pipe: %s", g_strerror(errno));
+        return FALSE;
+    }
+    worker_exec we;
+    worker_exec_init(&we, memory_mb, TRUE);
+    we.err_fd = errp[1];
+    worker w = {0};
+    GError *error = NULL;
+    gboolean spawned = worker_spawn(&w, &we, &error);
+    close(errp[1]);
+    if (!spawned) {
+        *why = g_strdup(error->message);
+        g_error_free(error);
+        close(errp[0]);
+        return FALSE;
+    }
+    /* Read both pipes to their end, which is the worker's; one that hangs is given up on. */
+    GString *err = g_string_new(NULL);
+    int fds[2] = {w.from_fd, errp[0]};
+    gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    gboolean hung = FALSE;
+    while (fds[0] >= 0 || fds[1] >= 0) {
+        gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+        struct pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
+        int rc = left > 0 ? poll(p, 2, (int)left) : 0;
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc <= 0) {
+            hung = TRUE;
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (fds[i] < 0 || p[i].revents == 0)
+                continue;
+            char buf[4096];
+            ssize_t n = read(fds[i], buf, sizeof buf);
+            if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            if (n <= 0)
+                fds[i] = -1;
+            else if (i == 0)
+                g_byte_array_append(w.buf, (const guint8 *)buf, (guint)n);
+            else if (err->len < 65536)
+                g_string_append_len(err, buf, n);
+        }
+    }
+    close(errp[0]);
+    gboolean bad = FALSE;
+    GVariant *result = tracuu_frame_take(w.buf, TRACUU_RESULT_TYPE, &bad);
+    guchar result_status = TRACUU_RESULT_FAILED;
+    if (result != NULL) {
+        g_variant_get_child(result, 0, "y", &result_status);
+        g_variant_unref(result);
+    }
+    int status = worker_reap(&w, TRUE);
+    gboolean ok =
+        !hung && result_status == TRACUU_RESULT_OK && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!ok) {
+        /* What it said last, without the name of the program, which the message gives. */
+        g_auto(GStrv) lines = g_strsplit(err->str, "\n", -1);
+        const char *last = NULL;
+        for (char **l = lines; *l != NULL; l++)
+            if (g_strstrip(*l)[0] != '\0')
+                last = *l;
+        static const char *const names[] = {"tracuu-indexer worker: ", "tracuu-indexer: "};
+        for (size_t i = 0; last != NULL && i < G_N_ELEMENTS(names); i++)
+            if (g_str_has_prefix(last, names[i]))
+                last += strlen(names[i]);
+        if (last != NULL)
+            *why = g_utf8_make_valid(last, -1);
+        else if (hung)
+            *why = g_strdup("it did not end within 30 s");
+        else if (WIFSIGNALED(status))
+            *why = g_strdup_printf("killed by signal %d", WTERMSIG(status));
+        else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+            *why = g_strdup_printf("exit status %d", WEXITSTATUS(status));
+        else
+            *why = g_strdup("it could not read a small text file");
+    }
+    g_string_free(err, TRUE);
+    return ok;
+}
+
+/*
+ * The smallest memory limit in MiB (to 1 MiB) under which a worker starts here, searched above
+ * @too_low, under which it does not; 0 when not even 1 TiB is enough.
+ */
+static guint
+smallest_memory_limit(guint too_low)
+{
+    guint lo = too_low, hi = MAX(too_low * 2, 64u);
+    char *why = NULL;
+    while (!worker_starts(hi, &why)) {
+        g_free(why);
+        if (hi >= (1u << 20))
+            return 0;
+        lo = hi;
+        hi *= 2;
+    }
+    g_free(why);
+    while (hi - lo > 1) {
+        guint mid = lo + (hi - lo) / 2;
+        if (worker_starts(mid, &why))
+            hi = mid;
+        else
+            lo = mid;
+        g_free(why);
+    }
+    return hi;
+}
+
+/*
+ * Checks, before anything is written, that extraction workers can start and work, under
+ * --memory-limit: else every file would fail, and be recorded so, and the next runs would not
+ * retry them. Returns FALSE with *@usage (the limit is too low: a usage error) or *@fatal (no
+ * worker works, whatever the limit) set; caller frees.
+ */
+static gboolean
+check_workers_start(char **usage, char **fatal)
+{
+#ifdef TRACUU_ASAN
+    guint limit = 0; /* no limit is applied (see above) */
+#else
+    guint limit = (guint)opt_memory_mb;
+#endif
+    g_autofree char *why = NULL;
+    if (worker_starts(limit, &why))
+        return TRUE;
+    g_autofree char *why_unlimited = NULL;
+    if (limit == 0 || !worker_starts(0, &why_unlimited)) {
+        *fatal = g_strdup_printf("cannot start an extraction worker: %s",
+                                 limit == 0 ? why : why_unlimited);
+        return FALSE;
+    }
+    guint least = smallest_memory_limit(limit);
+    if (least == 0)
+        *usage = g_strdup_printf("--memory-limit %u MiB is too low for an extraction worker to "
+                                 "start (%s), and so is every limit up to 1 TiB: use 0 for none",
+                                 limit, why);
+    else
+        *usage = g_strdup_printf("--memory-limit %u MiB is too low for an extraction worker to "
+                                 "start (%s); the smallest that works here is about %u MiB "
+                                 "(enough for a small text; large PDFs need more, the default is "
+                                 "2048)",
+                                 limit, why, least);
+    return FALSE;
 }
 
 /* ---- the run ---- */
@@ -903,7 +1078,11 @@ extract_all(run *r, guint n, GError **error)
     if (n > r->files->len)
         n = r->files->len;
     worker_exec we;
-    worker_exec_init(&we);
+#ifdef TRACUU_ASAN
+    worker_exec_init(&we, 0, FALSE);
+#else
+    worker_exec_init(&we, (guint)opt_memory_mb, FALSE);
+#endif
     worker *ws = g_new0(worker, n);
     for (guint i = 0; i < n; i++)
         ws[i].pid = -1;
@@ -1614,7 +1793,8 @@ main(int argc, char **argv)
     if (opt_worker) {
         g_option_context_free(ctx);
         free_options();
-        return tracuu_worker_main(3, 4, opt_cpu_limit > 0 ? (guint)opt_cpu_limit : 0);
+        return tracuu_worker_main(3, 4, opt_cpu_limit > 0 ? (guint)opt_cpu_limit : 0,
+                                  opt_self_test);
     }
     if (opt_version) {
         g_print("tracuu-indexer %s (schema %d, tokenizer %d)%s\n", TRACUU_VERSION,
@@ -1677,6 +1857,7 @@ main(int argc, char **argv)
     GHashTable *states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                                (GDestroyNotify)tracuu_file_state_free);
     char *fatal = NULL;
+    char *refused = NULL; /* a usage error found after the options were read */
     GThread **builders = NULL;
     GThread *writer = NULL;
     gboolean builders_started = FALSE;
@@ -1684,6 +1865,9 @@ main(int argc, char **argv)
     /* --compact alone: no run, so nothing opens (or creates) the index but the compaction. */
     r.compact_only = opt_compact && argc < 2 && opt_jsonl == NULL;
     if ((fatal = index_moved_aside(opt_db)) != NULL || r.compact_only)
+        goto out;
+    /* Only PATHs need workers (--from-jsonl is read in this process). */
+    if (argc >= 2 && !check_workers_start(&refused, &fatal))
         goto out;
 
     /* The index first: a run that cannot write has nothing to do. */
@@ -1810,20 +1994,25 @@ out:
         compact_index(&r, &fatal);
 
     int status = EXIT_ALL_OK;
-    if (fatal != NULL)
+    if (refused != NULL)
+        status = EXIT_USAGE;
+    else if (fatal != NULL)
         status = EXIT_INDEX;
     else if (r.rs.failed > 0 || r.walk_failures->len > 0 || r.still_failed->len > 0 ||
              r.rs.jsonl_bad->len > 0 || interrupted)
         status = EXIT_SOME_FAILED;
     double elapsed = (double)(g_get_monotonic_time() - r.started) / G_USEC_PER_SEC;
+    if (refused != NULL)
+        g_printerr("tracuu-indexer: %s\nTry 'tracuu-indexer --help'.\n", refused);
     if (fatal != NULL)
         g_printerr("tracuu-indexer: %s\n", fatal);
     /* A run that could not even open the index has nothing to summarise, except for --json
-     * readers, who get the error in the object they parse. */
-    if (builders_started || opt_json || r.compact_tried)
+     * readers, who get the error in the object they parse. A usage error is no run. */
+    if (refused == NULL && (builders_started || opt_json || r.compact_tried))
         print_summary(&r, elapsed, fatal, status);
 
     g_free(fatal);
+    g_free(refused);
     g_free(r.compact_note);
     g_free(r.rs.fatal_message);
     if (r.rs.build_q != NULL)

@@ -874,6 +874,67 @@ test_memory_limit(fixture *f, gconstpointer data)
 }
 
 /*
+ * A limit too low for a worker even to start (its libraries do not fit) is refused before
+ * anything is written, with the smallest limit that works, measured; and that one works. Without
+ * the check every file failed with "extractor exited with status 127", recorded so, and was
+ * not retried by the next run with a sane limit.
+ */
+static void
+test_memory_limit_too_low(fixture *f, gconstpointer data)
+{
+    const char *version[] = {"--version", NULL};
+    g_autofree char *v = NULL;
+    g_assert_cmpint(run_indexer(version, &v), ==, 0);
+    if (strstr(v, "AddressSanitizer") != NULL) {
+        g_test_skip("no memory limit in an AddressSanitizer build");
+        return;
+    }
+    write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
+    const char *args[] = {"--db", f->db, "--memory-limit", "30", f->docs, NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint(run_indexer_env(args, NULL, &out, &err), ==, 2);
+    g_assert_nonnull(
+        strstr(err, "--memory-limit 30 MiB is too low for an extraction worker to start"));
+    const char *at = strstr(err, "the smallest that works here is about ");
+    g_assert_nonnull(at);
+    guint64 least =
+        g_ascii_strtoull(at + strlen("the smallest that works here is about "), NULL, 10);
+    g_test_message("smallest limit: %" G_GUINT64_FORMAT " MiB", least);
+    g_assert_cmpuint(least, >, 30);
+    g_assert_cmpuint(least, <, 2048);
+    /* Nothing was written: not even an empty index. */
+    g_assert_false(g_file_test(f->db, G_FILE_TEST_EXISTS));
+
+    /* The limit it named is enough to index a small text. */
+    g_autofree char *least_s = g_strdup_printf("%" G_GUINT64_FORMAT, least);
+    const char *ok_args[] = {"--memory-limit", least_s, f->docs, NULL};
+    int status;
+    g_autoptr(JsonObject) s = run_json(f, ok_args, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s, "indexed"), ==, 1);
+}
+
+/* Workers that cannot work at all (here libmagic has no database) stop the run before it
+ * records every file as failed: exit status 3, with the worker's own reason. */
+static void
+test_worker_cannot_start(fixture *f, gconstpointer data)
+{
+    write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
+    g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "MAGIC", "/nonexistent/magic.mgc", TRUE);
+    const char *args[] = {"--db", f->db, "--json", f->docs, NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint(run_indexer_env(args, env, &out, &err), ==, 3);
+    g_assert_nonnull(strstr(err, "cannot start an extraction worker: "));
+    g_assert_nonnull(strstr(err, "libmagic"));
+    g_autoptr(JsonParser) p = json_parser_new();
+    g_assert_true(json_parser_load_from_data(p, out, -1, NULL));
+    JsonObject *s = json_node_get_object(json_parser_get_root(p));
+    g_assert_cmpint(num(s, "exit_status"), ==, 3);
+    g_assert_nonnull(strstr(json_object_get_string_member(s, "error"), "libmagic"));
+    g_assert_false(g_file_test(f->db, G_FILE_TEST_EXISTS));
+}
+
+/*
  * A PDF whose only page is an image (a scan without a text layer), written byte by byte with
  * its cross-reference table, so that the test needs no tool to make one.
  */
@@ -1605,6 +1666,8 @@ main(int argc, char **argv)
     ADD("/indexer/worker-faults", test_worker_faults);
     ADD("/indexer/memory-limit", test_memory_limit);
     ADD("/indexer/still-failing", test_still_failing);
+    ADD("/indexer/memory-limit too low", test_memory_limit_too_low);
+    ADD("/indexer/worker cannot start", test_worker_cannot_start);
     ADD("/indexer/exclude", test_exclude_and_db_inside);
     ADD("/indexer/help", test_help);
     ADD("/indexer/compact after a run", test_compact_after_run);
