@@ -825,20 +825,29 @@ smallest_memory_limit(guint too_low)
     return hi;
 }
 
-/*
- * Checks, before anything is written, that extraction workers can start and work, under
- * --memory-limit: else every file would fail, and be recorded so, and the next runs would not
- * retry them. Returns FALSE with *@usage (the limit is too low: a usage error) or *@fatal (no
- * worker works, whatever the limit) set; caller frees.
- */
-static gboolean
-check_workers_start(char **usage, char **fatal)
+/* The limit workers get: none under AddressSanitizer (see above). */
+static guint
+worker_memory_mb(void)
 {
 #ifdef TRACUU_ASAN
-    guint limit = 0; /* no limit is applied (see above) */
+    return 0;
 #else
-    guint limit = (guint)opt_memory_mb;
+    return (guint)opt_memory_mb;
 #endif
+}
+
+/*
+ * Checks that extraction workers can start and work, under --memory-limit: else every file
+ * would fail, and be recorded so, and the next runs would not retry them. The run asks before
+ * it writes anything and before it gives a worker its first file (a run with nothing to read
+ * does not ask: the test takes a worker's start, about 15 ms, more than such a run in all).
+ * FALSE with *@usage (the limit is too low: a usage error) or *@fatal (no worker works,
+ * whatever the limit) set; caller frees.
+ */
+static gboolean
+check_workers(char **usage, char **fatal)
+{
+    guint limit = worker_memory_mb();
     g_autofree char *why = NULL;
     if (worker_starts(limit, &why))
         return TRUE;
@@ -1078,11 +1087,7 @@ extract_all(run *r, guint n, GError **error)
     if (n > r->files->len)
         n = r->files->len;
     worker_exec we;
-#ifdef TRACUU_ASAN
-    worker_exec_init(&we, 0, FALSE);
-#else
-    worker_exec_init(&we, (guint)opt_memory_mb, FALSE);
-#endif
+    worker_exec_init(&we, worker_memory_mb(), FALSE);
     worker *ws = g_new0(worker, n);
     for (guint i = 0; i < n; i++)
         ws[i].pid = -1;
@@ -1750,6 +1755,17 @@ index_moved_aside(const char *db)
 
 /* ---- main ---- */
 
+static gboolean
+folder_is_missing_or_empty(const char *path)
+{
+    GDir *dir = g_dir_open(path, 0, NULL);
+    if (dir == NULL)
+        return !g_file_test(path, G_FILE_TEST_EXISTS);
+    gboolean empty = g_dir_read_name(dir) == NULL;
+    g_dir_close(dir);
+    return empty;
+}
+
 static int
 usage_error(GOptionContext *ctx, const char *message)
 {
@@ -1857,7 +1873,8 @@ main(int argc, char **argv)
     GHashTable *states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                                (GDestroyNotify)tracuu_file_state_free);
     char *fatal = NULL;
-    char *refused = NULL; /* a usage error found after the options were read */
+    char *refused = NULL;             /* a usage error found after the options were read */
+    gboolean workers_checked = FALSE; /* see check_workers() */
     GThread **builders = NULL;
     GThread *writer = NULL;
     gboolean builders_started = FALSE;
@@ -1866,14 +1883,22 @@ main(int argc, char **argv)
     r.compact_only = opt_compact && argc < 2 && opt_jsonl == NULL;
     if ((fatal = index_moved_aside(opt_db)) != NULL || r.compact_only)
         goto out;
-    /* Only PATHs need workers (--from-jsonl is read in this process). */
-    if (argc >= 2 && !check_workers_start(&refused, &fatal))
-        goto out;
-
-    /* The index first: a run that cannot write has nothing to do. */
+    /* The index first: a run that cannot write has nothing to do. Only PATHs need workers
+     * (--from-jsonl is read in this process), whose check comes before anything is written:
+     * here when the index is made (or made anew: a half-made one, or Xapian's lock file in a
+     * folder still empty) or emptied (--rebuild), which a run with PATHs does only to read
+     * files; else once it is known that there are files to read. */
     char *open_error = NULL;
-    tracuu_store_status st =
-        tracuu_store_open(opt_db, TRACUU_STORE_CREATE, &r.rs.store, &open_error);
+    tracuu_store_status st = TRACUU_STORE_NOT_FOUND;
+    if (!folder_is_missing_or_empty(opt_db))
+        st = tracuu_store_open(opt_db, TRACUU_STORE_WRITE, &r.rs.store, NULL);
+    if (argc >= 2 && (st != TRACUU_STORE_OK || opt_rebuild)) {
+        workers_checked = TRUE;
+        if (!check_workers(&refused, &fatal))
+            goto out;
+    }
+    if (st != TRACUU_STORE_OK)
+        st = tracuu_store_open(opt_db, TRACUU_STORE_CREATE, &r.rs.store, &open_error);
     if (st != TRACUU_STORE_OK) {
         fatal = g_strdup_printf("cannot open the index %s (%s)%s%s", opt_db,
                                 tracuu_store_status_name(st), open_error != NULL ? ": " : "",
@@ -1931,6 +1956,10 @@ main(int argc, char **argv)
             continue;
         }
         g_ptr_array_add(r.files, f);
+    }
+    if (r.files->len > 0 && !workers_checked && !check_workers(&refused, &fatal)) {
+        g_hash_table_destroy(seen);
+        goto out;
     }
     /* Files the index knows under the given roots that the walk did not see are gone. */
     GHashTableIter hit;

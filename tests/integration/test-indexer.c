@@ -912,6 +912,19 @@ test_memory_limit_too_low(fixture *f, gconstpointer data)
     g_autoptr(JsonObject) s = run_json(f, ok_args, &status);
     g_assert_cmpint(status, ==, 0);
     g_assert_cmpint(num(s, "indexed"), ==, 1);
+
+    /* Into an index that exists, with a file to read: refused too, and the file is not
+     * recorded as failed, so the next run with a sane limit reads it. */
+    g_usleep(10000);
+    write_file(f->docs, "a.txt", "Thông báo số 6/TB về lịch trực mới.", -1);
+    g_autofree char *err2 = NULL;
+    g_assert_cmpint(run_indexer_env(args, NULL, NULL, &err2), ==, 2);
+    g_assert_nonnull(strstr(err2, "too low for an extraction worker to start"));
+    const char *again[] = {f->docs, NULL};
+    g_autoptr(JsonObject) s3 = run_json(f, again, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s3, "indexed"), ==, 1);
+    g_assert_cmpint(num(s3, "still_failing"), ==, 0);
 }
 
 /* Workers that cannot work at all (here libmagic has no database) stop the run before it
