@@ -564,9 +564,29 @@ typedef struct {
 typedef struct {
     char *argv[8];
     char argbuf[3][32];
-    guint memory_mb; /* RLIMIT_AS of the worker in MiB, 0 for none */
-    int err_fd;      /* the worker's standard error; -1 for /dev/null */
+    guint memory_mb;     /* RLIMIT_AS of the worker in MiB, 0 for none */
+    int err_fd;          /* the worker's standard error; -1 for /dev/null */
+    guint fork_delay_ms; /* test hook: the child waits this long after fork() */
 } worker_exec;
+
+/*
+ * Test hook: "fork-delay:MS" among the faults of TRACUU_INDEXER_FAULT (see worker.c) makes each
+ * worker for files wait MS milliseconds right after fork(), before anything else, as a child the
+ * scheduler set aside would: a test kills the indexer then, and checks that the child does not
+ * go on without it.
+ */
+static guint
+fork_delay_ms(void)
+{
+    const char *faults = g_getenv("TRACUU_INDEXER_FAULT");
+    if (faults == NULL)
+        return 0;
+    g_auto(GStrv) each = g_strsplit(faults, ",", -1);
+    for (char **f = each; *f != NULL; f++)
+        if (g_str_has_prefix(*f, "fork-delay:"))
+            return (guint)g_ascii_strtoull(*f + strlen("fork-delay:"), NULL, 10);
+    return 0;
+}
 
 /* @self_test: a worker that tests itself instead of reading jobs (see tracuu_worker_main()). */
 static void
@@ -581,6 +601,7 @@ worker_exec_init(worker_exec *we, guint memory_mb, gboolean self_test)
     we->argv[5] = NULL;
     we->memory_mb = memory_mb;
     we->err_fd = opt_verbose ? 2 : -1;
+    we->fork_delay_ms = self_test ? 0 : fork_delay_ms();
 }
 
 /*
@@ -604,6 +625,7 @@ worker_spawn(worker *w, worker_exec *we, GError **error)
         return FALSE;
     }
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
@@ -617,6 +639,23 @@ worker_spawn(worker *w, worker_exec *we, GError **error)
         return FALSE;
     }
     if (pid == 0) {
+        if (we->fork_delay_ms > 0) {
+            struct timespec ts = {we->fork_delay_ms / 1000,
+                                  (long)(we->fork_delay_ms % 1000) * 1000000};
+            while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+                ;
+        }
+        /*
+         * A worker must not outlive the indexer: killed (even by SIGKILL) or crashed, it takes
+         * its workers with it. The kernel sends SIGKILL when the thread that forked ends (the
+         * main thread, which lives as long as the process); the signal stays set across exec.
+         * A parent that died before this line sends nothing, and the child would be left with
+         * the jobs already in its pipe: then the parent is no longer the one saved before
+         * fork(). And a worker whose pipe is closed ends at its next read.
+         */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
         /* Move the ends we keep out of the way of 0..4 first, then into place. */
         int in = fcntl(jobs[0], F_DUPFD, 10);
         int out = fcntl(results[1], F_DUPFD, 10);
@@ -629,7 +668,6 @@ worker_spawn(worker *w, worker_exec *we, GError **error)
         dup2(in, 3);
         dup2(out, 4);
         close_range(5, ~0U, 0);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
         /* Ctrl-C reaches the whole process group: the parent decides what a worker's file
          * becomes, so a worker must not die of it and have its file recorded as failed. */
         signal(SIGINT, SIG_IGN);

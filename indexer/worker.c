@@ -281,13 +281,11 @@ extract_maildir_message(const char *path, GError **error)
 /* Test hook: TRACUU_INDEXER_FAULT="crash:NAME", "hang:NAME", "spin:NAME", "alloc:NAME" or
  * "slow:NAME" makes the worker crash, block, spin, take 1 GiB or sleep 20 ms on files whose path
  * contains NAME, so that tests can check that one file costs only itself, that the limits hold
- * and what an interrupted run does. */
+ * and what an interrupted run does. Several faults may be given, separated by commas (the
+ * indexer itself reads "fork-delay:MS"; see tracuu-indexer.c). */
 static void
-maybe_inject_fault(const char *path)
+inject_fault(const char *fault, const char *path)
 {
-    const char *fault = g_getenv("TRACUU_INDEXER_FAULT");
-    if (fault == NULL)
-        return;
     const char *colon = strchr(fault, ':');
     if (colon == NULL || colon[1] == '\0' || strstr(path, colon + 1) == NULL)
         return;
@@ -314,6 +312,17 @@ maybe_inject_fault(const char *path)
         for (int i = 0; i < 16; i++)
             free(blocks[i]);
     }
+}
+
+static void
+maybe_inject_fault(const char *path)
+{
+    const char *faults = g_getenv("TRACUU_INDEXER_FAULT");
+    if (faults == NULL)
+        return;
+    g_auto(GStrv) each = g_strsplit(faults, ",", -1);
+    for (char **f = each; *f != NULL; f++)
+        inject_fault(*f, path);
 }
 
 /* The result for the file at @path: its documents out of @ex, or the failure in @error. */

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -440,7 +441,99 @@ count_q_dupes(JsonObject *ix)
     return dupes;
 }
 
-/* kill -9 at several moments of a run: the index opens, and the next run completes it. */
+/*
+ * The processes whose parent is @ppid, with their states ('R', 'S', 'Z'...), from /proc: pids
+ * in @pids, states in @states (both may be NULL).
+ */
+static guint
+children_of(pid_t ppid, GArray *pids, GString *states)
+{
+    GDir *dir = g_dir_open("/proc", 0, NULL);
+    g_assert_nonnull(dir);
+    guint n = 0;
+    const char *name;
+    while ((name = g_dir_read_name(dir)) != NULL) {
+        if (!g_ascii_isdigit(name[0]))
+            continue;
+        g_autofree char *path = g_build_filename("/proc", name, "stat", NULL);
+        g_autofree char *stat = NULL;
+        if (!g_file_get_contents(path, &stat, NULL, NULL))
+            continue; /* gone meanwhile */
+        /* "pid (comm) S ppid ...": comm may hold spaces and parentheses, the last ')' ends it. */
+        const char *end = strrchr(stat, ')');
+        char state;
+        int parent;
+        if (end == NULL || sscanf(end + 1, " %c %d", &state, &parent) != 2 || parent != ppid)
+            continue;
+        n++;
+        if (pids != NULL) {
+            pid_t pid = (pid_t)atoi(name);
+            g_array_append_val(pids, pid);
+        }
+        if (states != NULL)
+            g_string_append_c(states, state);
+    }
+    g_dir_close(dir);
+    return n;
+}
+
+/*
+ * Makes this test the reaper of the processes orphaned below it: a killed indexer's children
+ * come here instead of to init (which, in a container, may not reap them for a while and so
+ * leaves zombies that look like survivors to ps), and the test tells a worker that lives on
+ * from one that ended and waits to be reaped.
+ */
+static void
+become_subreaper(gboolean on)
+{
+    g_assert_cmpint(prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0), ==, 0);
+}
+
+/*
+ * After the indexer was killed and reaped: within @ms milliseconds, every process it left
+ * (re-parented to this test, a subreaper) has ended. The ones that still live are named and
+ * killed, and the test fails.
+ */
+static void
+assert_orphans_end(guint ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)ms * 1000;
+    for (;;) {
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+        g_autoptr(GString) states = g_string_new(NULL);
+        children_of(getpid(), pids, states);
+        guint live = 0;
+        for (guint i = 0; i < pids->len; i++)
+            live += states->str[i] != 'Z';
+        if (live == 0)
+            return;
+        if (g_get_monotonic_time() > deadline) {
+            for (guint i = 0; i < pids->len; i++) {
+                pid_t pid = g_array_index(pids, pid_t, i);
+                g_autofree char *cmd_path = g_strdup_printf("/proc/%d/cmdline", (int)pid);
+                g_autofree char *cmd = NULL;
+                gsize len = 0;
+                if (g_file_get_contents(cmd_path, &cmd, &len, NULL))
+                    for (gsize j = 0; j + 1 < len; j++)
+                        if (cmd[j] == '\0')
+                            cmd[j] = ' ';
+                g_test_message("left alive %u ms after the indexer: %d (%c) %s", ms, (int)pid,
+                               states->str[i], cmd != NULL ? cmd : "?");
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+            }
+            g_assert_cmpuint(live, ==, 0);
+        }
+        g_usleep(10000);
+    }
+}
+
+/*
+ * kill -9 at several moments of a run: the index opens, no worker outlives the indexer by more
+ * than a second, and the next run completes the work.
+ */
 static void
 test_kill9(fixture *f, gconstpointer data)
 {
@@ -459,6 +552,8 @@ test_kill9(fixture *f, gconstpointer data)
     g_assert_cmpint(want, ==, 602);
 
     const guint delays_ms[] = {5, 60, 150, 300, 500, 800, 1200};
+    guint workers_seen = 0;
+    become_subreaper(TRUE);
     for (guint k = 0; k < G_N_ELEMENTS(delays_ms); k++) {
         const char *argv[] = {indexer_path(), "--db", f->db, "--batch", "40", "-q", f->docs, NULL};
         GPid pid;
@@ -471,10 +566,14 @@ test_kill9(fixture *f, gconstpointer data)
                       &error);
         g_assert_no_error(error);
         g_usleep(delays_ms[k] * 1000);
+        guint workers = children_of(pid, NULL, NULL);
+        workers_seen += workers;
         kill(pid, SIGKILL);
         int st;
         waitpid(pid, &st, 0);
         g_spawn_close_pid(pid);
+        g_test_message("killed after %u ms with %u workers", delays_ms[k], workers);
+        assert_orphans_end(1000);
         /* Whatever moment it died at, the index opens and has no duplicate. */
         if (g_file_test(f->db, G_FILE_TEST_IS_DIR) && g_file_test(f->db, G_FILE_TEST_EXISTS)) {
             g_autofree char *iam = g_build_filename(f->db, "iamglass", NULL);
@@ -487,6 +586,9 @@ test_kill9(fixture *f, gconstpointer data)
             }
         }
     }
+    become_subreaper(FALSE);
+    /* Most kills came in the middle of the extraction, with workers to end. */
+    g_assert_cmpuint(workers_seen, >, 0);
     /* The next run completes the work. */
     int status;
     const char *args[] = {f->docs, NULL};
@@ -501,6 +603,118 @@ test_kill9(fixture *f, gconstpointer data)
     /* And a run after that has nothing left to do. */
     g_autoptr(JsonObject) s2 = run_json(f, args, &status);
     g_assert_cmpint(num(s2, "unchanged"), ==, 601);
+}
+
+/* A child of @ppid that has not exec'd yet (its command line is still its parent's), or 0. */
+static pid_t
+unexeced_child(pid_t ppid)
+{
+    g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+    children_of(ppid, pids, NULL);
+    for (guint i = 0; i < pids->len; i++) {
+        g_autofree char *path =
+            g_strdup_printf("/proc/%d/cmdline", (int)g_array_index(pids, pid_t, i));
+        g_autofree char *cmd = NULL;
+        gsize len = 0;
+        if (!g_file_get_contents(path, &cmd, &len, NULL))
+            continue;
+        /* The arguments are NUL-separated: "--internal-worker" is one of them after exec. */
+        gboolean worker = FALSE;
+        for (gsize j = 0; j < len; j += strlen(cmd + j) + 1)
+            worker |= strcmp(cmd + j, "--internal-worker") == 0;
+        if (len > 0 && !worker)
+            return g_array_index(pids, pid_t, i);
+    }
+    return 0;
+}
+
+/* A child of @ppid that runs as a worker (it has exec'd), or 0. */
+static pid_t
+worker_child(pid_t ppid)
+{
+    g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+    children_of(ppid, pids, NULL);
+    for (guint i = 0; i < pids->len; i++) {
+        pid_t pid = g_array_index(pids, pid_t, i);
+        g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", (int)pid);
+        g_autofree char *cmd = NULL;
+        gsize len = 0;
+        if (!g_file_get_contents(path, &cmd, &len, NULL))
+            continue;
+        for (gsize j = 0; j < len; j += strlen(cmd + j) + 1)
+            if (strcmp(cmd + j, "--internal-worker") == 0)
+                return pid;
+    }
+    return 0;
+}
+
+/*
+ * The indexer killed while its workers are stuck in files that hang them for good (they read
+ * no pipe, so only the kernel's parent-death signal can end them); and, with @data, killed
+ * between a worker's fork() and the moment the child asks for that signal (the hook
+ * "fork-delay" holds the child there): the child must notice that its parent is gone and end,
+ * not go on to run the jobs already queued in its pipe.
+ */
+static void
+test_kill9_hung_workers(fixture *f, gconstpointer data)
+{
+    gboolean before_start = data != NULL;
+    for (guint i = 0; i < 20; i++) {
+        g_autofree char *name = g_strdup_printf("vb-%u.txt", i);
+        g_autofree char *text = doc_text(i, NULL);
+        write_file(f->docs, name, text, -1);
+    }
+    become_subreaper(TRUE);
+    const char *argv[] = {indexer_path(), "--db", f->db, "--jobs", "2",
+                          "--timeout",    "0",    "-q",  f->docs,  NULL};
+    g_auto(GStrv) env =
+        g_environ_setenv(g_get_environ(), "TRACUU_INDEXER_FAULT",
+                         before_start ? "hang:vb-,fork-delay:1500" : "hang:vb-", TRUE);
+    GPid pid;
+    GError *error = NULL;
+    g_spawn_async(NULL, (char **)argv, env, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                  NULL, NULL, &pid, &error);
+    g_assert_no_error(error);
+    /* A child still not exec'd 100 ms after it was seen is a worker held by the hook (the one
+     * that tests itself before the run is not held). */
+    gboolean caught = FALSE;
+    gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    while (!before_start && !caught && g_get_monotonic_time() < deadline) {
+        /* Given its files at once, a worker that runs is stuck in one. */
+        caught = worker_child(pid) != 0;
+        if (!caught)
+            g_usleep(2000);
+    }
+    while (before_start && !caught && g_get_monotonic_time() < deadline) {
+        pid_t child = unexeced_child(pid);
+        if (child == 0) {
+            g_usleep(2000);
+            continue;
+        }
+        g_usleep(100000);
+        caught = unexeced_child(pid) == child;
+    }
+    g_assert_true(caught);
+    /* Long enough for the workers to be in their files, or for the indexer to queue the held
+     * child's jobs (microseconds after its fork), and well short of the child's 1.5 s wait. */
+    g_usleep(200000);
+    kill(pid, SIGKILL);
+    int st;
+    waitpid(pid, &st, 0);
+    g_spawn_close_pid(pid);
+    /* Held children wake 1.3 s from now: give them a second more. */
+    assert_orphans_end(before_start ? 2300 : 1000);
+    become_subreaper(FALSE);
+
+    /* And the index is right: the next run, without the faults, indexes every file once. */
+    int status;
+    const char *args[] = {f->docs, NULL};
+    g_autoptr(JsonObject) s = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s, "indexed") + num(s, "unchanged"), ==, 20);
+    g_autoptr(JsonObject) ix = inspect(f->db, NULL);
+    g_assert_cmpint(num(ix, "doccount"), ==, 20);
+    g_assert_cmpint(count_q_dupes(ix), ==, 0);
 }
 
 static void
@@ -1672,6 +1886,10 @@ main(int argc, char **argv)
     ADD("/indexer/incremental", test_incremental);
     ADD("/indexer/unchanged-speed", test_unchanged_speed);
     ADD("/indexer/kill9", test_kill9);
+    g_test_add("/indexer/kill9 with hung workers", fixture, NULL, fixture_setup,
+               test_kill9_hung_workers, fixture_teardown);
+    g_test_add("/indexer/kill9 before a worker starts", fixture, "before start", fixture_setup,
+               test_kill9_hung_workers, fixture_teardown);
     ADD("/indexer/interrupt", test_interrupt);
     ADD("/indexer/exit-codes", test_exit_codes);
     ADD("/indexer/summary-text", test_summary_text);
