@@ -118,8 +118,10 @@ GVariant *tracuu_frame_take(GByteArray *buf, const char *type, gboolean *bad);
  * The worker process: reads jobs on @in_fd, extracts, reads the metadata, and writes results
  * on @out_fd until @in_fd closes. @cpu_limit (seconds, 0 for none) bounds the CPU time of each
  * file through RLIMIT_CPU (SIGXCPU ends the worker; the parent reports it and starts another).
- * Returns the process exit status.
+ * With @self_test it reads no job: it writes the result for a small text of its own (status
+ * OK, one document) and returns, which tells the parent that a worker can start and work under
+ * the limits it was given. Returns the process exit status.
  */
-int tracuu_worker_main(int in_fd, int out_fd, guint cpu_limit);
+int tracuu_worker_main(int in_fd, int out_fd, guint cpu_limit, gboolean self_test);
 
 G_END_DECLS

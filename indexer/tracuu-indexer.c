@@ -56,6 +56,7 @@ static int opt_cpu_limit = 60;
 static int opt_memory_mb = 2048;
 static int opt_batch = 250;
 static gboolean opt_worker;
+static gboolean opt_self_test;
 static gboolean opt_version;
 static gboolean opt_compact;
 
@@ -82,7 +83,9 @@ static const GOptionEntry option_entries[] = {
     {"cpu-limit", 0, 0, G_OPTION_ARG_INT, &opt_cpu_limit,
      "Give up on a file after SECONDS of CPU time (default 60; 0: none)", "SECONDS"},
     {"memory-limit", 0, 0, G_OPTION_ARG_INT, &opt_memory_mb,
-     "Address-space limit of each worker in MiB (default 2048; 0: none)", "MIB"},
+     "Address-space limit of each worker in MiB (default 2048; 0: none; one too low for a worker "
+     "to start is refused)",
+     "MIB"},
     {"batch", 0, 0, G_OPTION_ARG_INT, &opt_batch,
      "Commit at least every N documents (default 250; also every 5 seconds)", "N"},
     {"compact", 0, 0, G_OPTION_ARG_NONE, &opt_compact,
@@ -90,6 +93,7 @@ static const GOptionEntry option_entries[] = {
      NULL},
     {"version", 0, 0, G_OPTION_ARG_NONE, &opt_version, "Print the version and exit", NULL},
     {"internal-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_worker, NULL, NULL},
+    {"internal-self-test", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &opt_self_test, NULL, NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -556,20 +560,48 @@ typedef struct {
     gboolean killed_for_time;
 } worker;
 
+/* How workers are started; made before the first fork, as the child may only copy fds. */
 typedef struct {
     char *argv[8];
     char argbuf[3][32];
+    guint memory_mb;     /* RLIMIT_AS of the worker in MiB, 0 for none */
+    int err_fd;          /* the worker's standard error; -1 for /dev/null */
+    guint fork_delay_ms; /* test hook: the child waits this long after fork() */
 } worker_exec;
 
+/*
+ * Test hook: "fork-delay:MS" among the faults of TRACUU_INDEXER_FAULT (see worker.c) makes each
+ * worker for files wait MS milliseconds right after fork(), before anything else, as a child the
+ * scheduler set aside would: a test kills the indexer then, and checks that the child does not
+ * go on without it.
+ */
+static guint
+fork_delay_ms(void)
+{
+    const char *faults = g_getenv("TRACUU_INDEXER_FAULT");
+    if (faults == NULL)
+        return 0;
+    g_auto(GStrv) each = g_strsplit(faults, ",", -1);
+    for (char **f = each; *f != NULL; f++)
+        if (g_str_has_prefix(*f, "fork-delay:"))
+            return (guint)g_ascii_strtoull(*f + strlen("fork-delay:"), NULL, 10);
+    return 0;
+}
+
+/* @self_test: a worker that tests itself instead of reading jobs (see tracuu_worker_main()). */
 static void
-worker_exec_init(worker_exec *we)
+worker_exec_init(worker_exec *we, guint memory_mb, gboolean self_test)
 {
     g_snprintf(we->argbuf[0], sizeof we->argbuf[0], "%d", opt_cpu_limit);
     we->argv[0] = (char *)"tracuu-indexer";
     we->argv[1] = (char *)"--internal-worker";
     we->argv[2] = (char *)"--cpu-limit";
     we->argv[3] = we->argbuf[0];
-    we->argv[4] = NULL;
+    we->argv[4] = self_test ? (char *)"--internal-self-test" : NULL;
+    we->argv[5] = NULL;
+    we->memory_mb = memory_mb;
+    we->err_fd = opt_verbose ? 2 : -1;
+    we->fork_delay_ms = self_test ? 0 : fork_delay_ms();
 }
 
 /*
@@ -593,6 +625,7 @@ worker_spawn(worker *w, worker_exec *we, GError **error)
         return FALSE;
     }
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
@@ -606,6 +639,23 @@ worker_spawn(worker *w, worker_exec *we, GError **error)
         return FALSE;
     }
     if (pid == 0) {
+        if (we->fork_delay_ms > 0) {
+            struct timespec ts = {we->fork_delay_ms / 1000,
+                                  (long)(we->fork_delay_ms % 1000) * 1000000};
+            while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+                ;
+        }
+        /*
+         * A worker must not outlive the indexer: killed (even by SIGKILL) or crashed, it takes
+         * its workers with it. The kernel sends SIGKILL when the thread that forked ends (the
+         * main thread, which lives as long as the process); the signal stays set across exec.
+         * A parent that died before this line sends nothing, and the child would be left with
+         * the jobs already in its pipe: then the parent is no longer the one saved before
+         * fork(). And a worker whose pipe is closed ends at its next read.
+         */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
         /* Move the ends we keep out of the way of 0..4 first, then into place. */
         int in = fcntl(jobs[0], F_DUPFD, 10);
         int out = fcntl(results[1], F_DUPFD, 10);
@@ -613,12 +663,11 @@ worker_spawn(worker *w, worker_exec *we, GError **error)
             _exit(127);
         dup2(devnull, 0);
         dup2(devnull, 1); /* a library that prints to stdout must not corrupt the protocol */
-        if (!opt_verbose)
-            dup2(devnull, 2);
+        if (we->err_fd != 2)
+            dup2(we->err_fd >= 0 ? we->err_fd : devnull, 2);
         dup2(in, 3);
         dup2(out, 4);
         close_range(5, ~0U, 0);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
         /* Ctrl-C reaches the whole process group: the parent decides what a worker's file
          * becomes, so a worker must not die of it and have its file recorded as failed. */
         signal(SIGINT, SIG_IGN);
@@ -627,9 +676,9 @@ worker_spawn(worker *w, worker_exec *we, GError **error)
         struct rlimit no_core = {0, 0};
         setrlimit(RLIMIT_CORE, &no_core);
 #ifndef TRACUU_ASAN
-        if (opt_memory_mb > 0) {
-            struct rlimit rl = {(rlim_t)opt_memory_mb * 1024 * 1024,
-                                (rlim_t)opt_memory_mb * 1024 * 1024};
+        if (we->memory_mb > 0) {
+            struct rlimit rl = {(rlim_t)we->memory_mb * 1024 * 1024,
+                                (rlim_t)we->memory_mb * 1024 * 1024};
             setrlimit(RLIMIT_AS, &rl);
         }
 #endif
@@ -682,9 +731,182 @@ death_reason(const worker *w, int status)
             return g_strdup("extractor killed (signal 9: over its CPU or memory limit?)");
         return g_strdup_printf("extractor crashed (signal %d, %s)", sig, strsignal(sig));
     }
+    /* 127: the child could not exec or the dynamic loader failed (the run checks at its start
+     * that a worker can start, but the program may have been replaced since). */
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        return g_strdup("the extraction worker could not start (exit status 127)");
     if (WIFEXITED(status))
         return g_strdup_printf("extractor exited with status %d", WEXITSTATUS(status));
     return g_strdup("extractor stopped");
+}
+
+/*
+ * Whether an extraction worker starts and works under an address-space limit of @memory_mb MiB
+ * (0: none): one is started to test itself (see tracuu_worker_main()), and must send back the
+ * result for its own small document, status OK, and exit with 0. FALSE when it does not, with
+ * *@why (caller g_free()s) the last line it printed, or how it ended.
+ */
+static gboolean
+worker_starts(guint memory_mb, char **why)
+{
+    *why = NULL;
+    int errp[2];
+    if (pipe2(errp, O_CLOEXEC) != 0) {
+        *why = g_strdup_printf("pipe: %s", g_strerror(errno));
+        return FALSE;
+    }
+    worker_exec we;
+    worker_exec_init(&we, memory_mb, TRUE);
+    we.err_fd = errp[1];
+    worker w = {0};
+    GError *error = NULL;
+    gboolean spawned = worker_spawn(&w, &we, &error);
+    close(errp[1]);
+    if (!spawned) {
+        *why = g_strdup(error->message);
+        g_error_free(error);
+        close(errp[0]);
+        return FALSE;
+    }
+    /* Read both pipes to their end, which is the worker's; one that hangs is given up on. */
+    GString *err = g_string_new(NULL);
+    int fds[2] = {w.from_fd, errp[0]};
+    gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    gboolean hung = FALSE;
+    while (fds[0] >= 0 || fds[1] >= 0) {
+        gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+        struct pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
+        int rc = left > 0 ? poll(p, 2, (int)left) : 0;
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc <= 0) {
+            hung = TRUE;
+            break;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (fds[i] < 0 || p[i].revents == 0)
+                continue;
+            char buf[4096];
+            ssize_t n = read(fds[i], buf, sizeof buf);
+            if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            if (n <= 0)
+                fds[i] = -1;
+            else if (i == 0)
+                g_byte_array_append(w.buf, (const guint8 *)buf, (guint)n);
+            else if (err->len < 65536)
+                g_string_append_len(err, buf, n);
+        }
+    }
+    close(errp[0]);
+    gboolean bad = FALSE;
+    GVariant *result = tracuu_frame_take(w.buf, TRACUU_RESULT_TYPE, &bad);
+    guchar result_status = TRACUU_RESULT_FAILED;
+    if (result != NULL) {
+        g_variant_get_child(result, 0, "y", &result_status);
+        g_variant_unref(result);
+    }
+    int status = worker_reap(&w, TRUE);
+    gboolean ok =
+        !hung && result_status == TRACUU_RESULT_OK && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!ok) {
+        /* What it said last, without the name of the program, which the message gives. */
+        g_auto(GStrv) lines = g_strsplit(err->str, "\n", -1);
+        const char *last = NULL;
+        for (char **l = lines; *l != NULL; l++)
+            if (g_strstrip(*l)[0] != '\0')
+                last = *l;
+        static const char *const names[] = {"tracuu-indexer worker: ", "tracuu-indexer: "};
+        for (size_t i = 0; last != NULL && i < G_N_ELEMENTS(names); i++)
+            if (g_str_has_prefix(last, names[i]))
+                last += strlen(names[i]);
+        if (last != NULL)
+            *why = g_utf8_make_valid(last, -1);
+        else if (hung)
+            *why = g_strdup("it did not end within 30 s");
+        else if (WIFSIGNALED(status))
+            *why = g_strdup_printf("killed by signal %d", WTERMSIG(status));
+        else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+            *why = g_strdup_printf("exit status %d", WEXITSTATUS(status));
+        else
+            *why = g_strdup("it could not read a small text file");
+    }
+    g_string_free(err, TRUE);
+    return ok;
+}
+
+/*
+ * The smallest memory limit in MiB (to 1 MiB) under which a worker starts here, searched above
+ * @too_low, under which it does not; 0 when not even 1 TiB is enough.
+ */
+static guint
+smallest_memory_limit(guint too_low)
+{
+    guint lo = too_low, hi = MAX(too_low * 2, 64u);
+    char *why = NULL;
+    while (!worker_starts(hi, &why)) {
+        g_free(why);
+        if (hi >= (1u << 20))
+            return 0;
+        lo = hi;
+        hi *= 2;
+    }
+    g_free(why);
+    while (hi - lo > 1) {
+        guint mid = lo + (hi - lo) / 2;
+        if (worker_starts(mid, &why))
+            hi = mid;
+        else
+            lo = mid;
+        g_free(why);
+    }
+    return hi;
+}
+
+/* The limit workers get: none under AddressSanitizer (see above). */
+static guint
+worker_memory_mb(void)
+{
+#ifdef TRACUU_ASAN
+    return 0;
+#else
+    return (guint)opt_memory_mb;
+#endif
+}
+
+/*
+ * Checks that extraction workers can start and work, under --memory-limit: else every file
+ * would fail, and be recorded so, and the next runs would not retry them. The run asks before
+ * it writes anything and before it gives a worker its first file (a run with nothing to read
+ * does not ask: the test takes a worker's start, about 15 ms, more than such a run in all).
+ * FALSE with *@usage (the limit is too low: a usage error) or *@fatal (no worker works,
+ * whatever the limit) set; caller frees.
+ */
+static gboolean
+check_workers(char **usage, char **fatal)
+{
+    guint limit = worker_memory_mb();
+    g_autofree char *why = NULL;
+    if (worker_starts(limit, &why))
+        return TRUE;
+    g_autofree char *why_unlimited = NULL;
+    if (limit == 0 || !worker_starts(0, &why_unlimited)) {
+        *fatal = g_strdup_printf("cannot start an extraction worker: %s",
+                                 limit == 0 ? why : why_unlimited);
+        return FALSE;
+    }
+    guint least = smallest_memory_limit(limit);
+    if (least == 0)
+        *usage = g_strdup_printf("--memory-limit %u MiB is too low for an extraction worker to "
+                                 "start (%s), and so is every limit up to 1 TiB: use 0 for none",
+                                 limit, why);
+    else
+        *usage = g_strdup_printf("--memory-limit %u MiB is too low for an extraction worker to "
+                                 "start (%s); the smallest that works here is about %u MiB "
+                                 "(enough for a small text; large PDFs need more, the default is "
+                                 "2048)",
+                                 limit, why, least);
+    return FALSE;
 }
 
 /* ---- the run ---- */
@@ -903,7 +1125,7 @@ extract_all(run *r, guint n, GError **error)
     if (n > r->files->len)
         n = r->files->len;
     worker_exec we;
-    worker_exec_init(&we);
+    worker_exec_init(&we, worker_memory_mb(), FALSE);
     worker *ws = g_new0(worker, n);
     for (guint i = 0; i < n; i++)
         ws[i].pid = -1;
@@ -1290,12 +1512,18 @@ json_add_uint(JsonBuilder *b, const char *name, guint64 v)
 }
 
 static void
-print_items(GPtrArray *items, const char *label)
+print_items_noted(GPtrArray *items, const char *label, const char *note)
 {
     for (guint i = 0; i < items->len; i++) {
         report_item *it = items->pdata[i];
-        g_print("  %s%s: %s\n", label, it->path, it->reason);
+        g_print("  %s%s: %s%s\n", label, it->path, it->reason, note);
     }
+}
+
+static void
+print_items(GPtrArray *items, const char *label)
+{
+    print_items_noted(items, label, "");
 }
 
 /* A size in GB, MB or kB (powers of 10, as df -H and GLib say), chosen by @ref. */
@@ -1390,6 +1618,7 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
         json_add_uint(b, "unchanged", r->n_unchanged);
         json_add_uint(b, "removed", rs->removed);
         json_add_uint(b, "failed", failed);
+        json_add_uint(b, "still_failing", r->still_failed->len);
         json_add_uint(b, "skipped", skipped);
         json_add_uint(b, "documents", rs->documents);
         json_builder_set_member_name(b, "elapsed");
@@ -1443,16 +1672,20 @@ print_summary(run *r, double elapsed, const char *fatal, int status)
     g_print("indexed:     %u (%" G_GUINT64_FORMAT " documents)\n", rs->indexed, rs->file_documents);
     g_print("unchanged:   %u\n", r->n_unchanged);
     g_print("removed:     %u\n", rs->removed);
-    g_print("failed:      %u\n", failed);
+    /* Files that failed before and were not retried make the exit status 1 as well: the line
+     * that counts failures says so, lest "failed: 0" come with a status of 1. */
+    guint still = r->still_failed->len;
+    if (still > 0)
+        g_print("failed:      %u, and %u still failing from %s (unchanged, not retried)\n", failed,
+                still, still == 1 ? "an earlier run" : "earlier runs");
+    else
+        g_print("failed:      %u\n", failed);
     print_items(r->walk_failures, "");
     print_items(rs->failures, "");
+    print_items_noted(r->still_failed, "", " (in an earlier run; unchanged since)");
     g_print("skipped:     %u\n", skipped);
     print_items(r->walk_skips, "");
     print_items(rs->skips, "");
-    if (r->still_failed->len > 0) {
-        g_print("failed before and unchanged since (not retried): %u\n", r->still_failed->len);
-        print_items(r->still_failed, "");
-    }
     if (opt_jsonl != NULL) {
         g_print("json lines:  %u read, %u imported, %u bad\n", r->jsonl_lines, rs->jsonl_imported,
                 rs->jsonl_bad->len);
@@ -1560,6 +1793,17 @@ index_moved_aside(const char *db)
 
 /* ---- main ---- */
 
+static gboolean
+folder_is_missing_or_empty(const char *path)
+{
+    GDir *dir = g_dir_open(path, 0, NULL);
+    if (dir == NULL)
+        return !g_file_test(path, G_FILE_TEST_EXISTS);
+    gboolean empty = g_dir_read_name(dir) == NULL;
+    g_dir_close(dir);
+    return empty;
+}
+
 static int
 usage_error(GOptionContext *ctx, const char *message)
 {
@@ -1588,8 +1832,9 @@ main(int argc, char **argv)
              "changed files are read, and documents of files that are gone are removed.");
     g_option_context_set_description(
         ctx, "Exit status: 0 when every input was indexed, 1 when the run finished but some\n"
-             "inputs failed, 2 for a usage error, 3 when the index cannot be used.\n"
-             "See docs/tracuu-indexer.md.");
+             "inputs failed (in this run, or in an earlier one and unchanged since: such files\n"
+             "are not retried but still count until they change or are excluded), 2 for a\n"
+             "usage error, 3 when the index cannot be used. See docs/tracuu-indexer.md.");
     g_option_context_add_main_entries(ctx, option_entries, NULL);
     GError *error = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
@@ -1602,7 +1847,8 @@ main(int argc, char **argv)
     if (opt_worker) {
         g_option_context_free(ctx);
         free_options();
-        return tracuu_worker_main(3, 4, opt_cpu_limit > 0 ? (guint)opt_cpu_limit : 0);
+        return tracuu_worker_main(3, 4, opt_cpu_limit > 0 ? (guint)opt_cpu_limit : 0,
+                                  opt_self_test);
     }
     if (opt_version) {
         g_print("tracuu-indexer %s (schema %d, tokenizer %d)%s\n", TRACUU_VERSION,
@@ -1665,6 +1911,8 @@ main(int argc, char **argv)
     GHashTable *states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                                (GDestroyNotify)tracuu_file_state_free);
     char *fatal = NULL;
+    char *refused = NULL;             /* a usage error found after the options were read */
+    gboolean workers_checked = FALSE; /* see check_workers() */
     GThread **builders = NULL;
     GThread *writer = NULL;
     gboolean builders_started = FALSE;
@@ -1673,11 +1921,22 @@ main(int argc, char **argv)
     r.compact_only = opt_compact && argc < 2 && opt_jsonl == NULL;
     if ((fatal = index_moved_aside(opt_db)) != NULL || r.compact_only)
         goto out;
-
-    /* The index first: a run that cannot write has nothing to do. */
+    /* The index first: a run that cannot write has nothing to do. Only PATHs need workers
+     * (--from-jsonl is read in this process), whose check comes before anything is written:
+     * here when the index is made (or made anew: a half-made one, or Xapian's lock file in a
+     * folder still empty) or emptied (--rebuild), which a run with PATHs does only to read
+     * files; else once it is known that there are files to read. */
     char *open_error = NULL;
-    tracuu_store_status st =
-        tracuu_store_open(opt_db, TRACUU_STORE_CREATE, &r.rs.store, &open_error);
+    tracuu_store_status st = TRACUU_STORE_NOT_FOUND;
+    if (!folder_is_missing_or_empty(opt_db))
+        st = tracuu_store_open(opt_db, TRACUU_STORE_WRITE, &r.rs.store, NULL);
+    if (argc >= 2 && (st != TRACUU_STORE_OK || opt_rebuild)) {
+        workers_checked = TRUE;
+        if (!check_workers(&refused, &fatal))
+            goto out;
+    }
+    if (st != TRACUU_STORE_OK)
+        st = tracuu_store_open(opt_db, TRACUU_STORE_CREATE, &r.rs.store, &open_error);
     if (st != TRACUU_STORE_OK) {
         fatal = g_strdup_printf("cannot open the index %s (%s)%s%s", opt_db,
                                 tracuu_store_status_name(st), open_error != NULL ? ": " : "",
@@ -1735,6 +1994,10 @@ main(int argc, char **argv)
             continue;
         }
         g_ptr_array_add(r.files, f);
+    }
+    if (r.files->len > 0 && !workers_checked && !check_workers(&refused, &fatal)) {
+        g_hash_table_destroy(seen);
+        goto out;
     }
     /* Files the index knows under the given roots that the walk did not see are gone. */
     GHashTableIter hit;
@@ -1798,20 +2061,25 @@ out:
         compact_index(&r, &fatal);
 
     int status = EXIT_ALL_OK;
-    if (fatal != NULL)
+    if (refused != NULL)
+        status = EXIT_USAGE;
+    else if (fatal != NULL)
         status = EXIT_INDEX;
     else if (r.rs.failed > 0 || r.walk_failures->len > 0 || r.still_failed->len > 0 ||
              r.rs.jsonl_bad->len > 0 || interrupted)
         status = EXIT_SOME_FAILED;
     double elapsed = (double)(g_get_monotonic_time() - r.started) / G_USEC_PER_SEC;
+    if (refused != NULL)
+        g_printerr("tracuu-indexer: %s\nTry 'tracuu-indexer --help'.\n", refused);
     if (fatal != NULL)
         g_printerr("tracuu-indexer: %s\n", fatal);
     /* A run that could not even open the index has nothing to summarise, except for --json
-     * readers, who get the error in the object they parse. */
-    if (builders_started || opt_json || r.compact_tried)
+     * readers, who get the error in the object they parse. A usage error is no run. */
+    if (refused == NULL && (builders_started || opt_json || r.compact_tried))
         print_summary(&r, elapsed, fatal, status);
 
     g_free(fatal);
+    g_free(refused);
     g_free(r.compact_note);
     g_free(r.rs.fatal_message);
     if (r.rs.build_q != NULL)

@@ -281,13 +281,11 @@ extract_maildir_message(const char *path, GError **error)
 /* Test hook: TRACUU_INDEXER_FAULT="crash:NAME", "hang:NAME", "spin:NAME", "alloc:NAME" or
  * "slow:NAME" makes the worker crash, block, spin, take 1 GiB or sleep 20 ms on files whose path
  * contains NAME, so that tests can check that one file costs only itself, that the limits hold
- * and what an interrupted run does. */
+ * and what an interrupted run does. Several faults may be given, separated by commas (the
+ * indexer itself reads "fork-delay:MS"; see tracuu-indexer.c). */
 static void
-maybe_inject_fault(const char *path)
+inject_fault(const char *fault, const char *path)
 {
-    const char *fault = g_getenv("TRACUU_INDEXER_FAULT");
-    if (fault == NULL)
-        return;
     const char *colon = strchr(fault, ':');
     if (colon == NULL || colon[1] == '\0' || strstr(path, colon + 1) == NULL)
         return;
@@ -316,25 +314,27 @@ maybe_inject_fault(const char *path)
     }
 }
 
-static GVariant *
-process_job(GVariant *job)
+static void
+maybe_inject_fault(const char *path)
 {
-    const char *path = NULL;
-    gboolean maildir = FALSE;
-    g_variant_get(job, "(^&ayb)", &path, &maildir);
-    maybe_inject_fault(path);
+    const char *faults = g_getenv("TRACUU_INDEXER_FAULT");
+    if (faults == NULL)
+        return;
+    g_auto(GStrv) each = g_strsplit(faults, ",", -1);
+    for (char **f = each; *f != NULL; f++)
+        inject_fault(*f, path);
+}
 
-    GError *error = NULL;
-    g_autoptr(tracuu_extracted) ex =
-        maildir ? extract_maildir_message(path, &error) : tracuu_extract_file(path, &error);
+/* The result for the file at @path: its documents out of @ex, or the failure in @error. */
+static GVariant *
+make_result(const char *path, const tracuu_extracted *ex, GError *error)
+{
     if (ex == NULL) {
         tracuu_result_status status = TRACUU_RESULT_FAILED;
         if (error != NULL && error->domain == TRACUU_EXTRACT_ERROR &&
             error->code == TRACUU_EXTRACT_ERROR_UNSUPPORTED)
             status = TRACUU_RESULT_UNSUPPORTED;
-        GVariant *r = failure(status, error != NULL ? error->message : "extraction failed");
-        g_clear_error(&error);
-        return r;
+        return failure(status, error != NULL ? error->message : "extraction failed");
     }
 
     char key[41];
@@ -357,6 +357,43 @@ process_job(GVariant *job)
                          &warnings);
 }
 
+static GVariant *
+process_job(GVariant *job)
+{
+    const char *path = NULL;
+    gboolean maildir = FALSE;
+    g_variant_get(job, "(^&ayb)", &path, &maildir);
+    maybe_inject_fault(path);
+
+    GError *error = NULL;
+    g_autoptr(tracuu_extracted) ex =
+        maildir ? extract_maildir_message(path, &error) : tracuu_extract_file(path, &error);
+    GVariant *r = make_result(path, ex, error);
+    g_clear_error(&error);
+    return r;
+}
+
+/*
+ * What a worker does with a small document of its own when asked to test itself: the whole
+ * way of a file (libmagic, the text decoder, the metadata reader, the result), so that the
+ * parent learns whether a worker can work under its limits before it gives one a real file.
+ */
+static GVariant *
+self_test_result(void)
+{
+    static const char sample[] = "ỦY BAN NHÂN DÂN TỈNH QUẢNG NAM\n"
+                                 "Số: 1/TB-UBND\n"
+                                 "Quảng Nam, ngày 2 tháng 3 năm 2021\n"
+                                 "THÔNG BÁO\n"
+                                 "Về việc thử khởi động của tiến trình trích xuất\n";
+    GError *error = NULL;
+    g_autoptr(tracuu_extracted) ex =
+        tracuu_extract_buffer(sample, sizeof sample - 1, "self-test.txt", "text/plain", &error);
+    GVariant *r = make_result("/self-test.txt", ex, error);
+    g_clear_error(&error);
+    return r;
+}
+
 /* Gives the coming file @cpu_limit seconds of CPU on top of what this worker used so far. */
 static void
 set_cpu_limit(guint cpu_limit)
@@ -377,13 +414,22 @@ set_cpu_limit(guint cpu_limit)
 }
 
 int
-tracuu_worker_main(int in_fd, int out_fd, guint cpu_limit)
+tracuu_worker_main(int in_fd, int out_fd, guint cpu_limit, gboolean self_test)
 {
     GError *error = NULL;
     if (!tracuu_extract_init(&error)) {
         g_printerr("tracuu-indexer worker: %s\n", error->message);
         g_error_free(error);
         return 1;
+    }
+    if (self_test) {
+        GVariant *result = g_variant_ref_sink(self_test_result());
+        gboolean ok = tracuu_frame_write(out_fd, result, &error);
+        g_variant_unref(result);
+        if (!ok)
+            g_printerr("tracuu-indexer worker: %s\n", error->message);
+        g_clear_error(&error);
+        return ok ? 0 : 1;
     }
     for (;;) {
         GVariant *job = read_job(in_fd);

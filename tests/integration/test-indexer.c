@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -440,7 +441,99 @@ count_q_dupes(JsonObject *ix)
     return dupes;
 }
 
-/* kill -9 at several moments of a run: the index opens, and the next run completes it. */
+/*
+ * The processes whose parent is @ppid, with their states ('R', 'S', 'Z'...), from /proc: pids
+ * in @pids, states in @states (both may be NULL).
+ */
+static guint
+children_of(pid_t ppid, GArray *pids, GString *states)
+{
+    GDir *dir = g_dir_open("/proc", 0, NULL);
+    g_assert_nonnull(dir);
+    guint n = 0;
+    const char *name;
+    while ((name = g_dir_read_name(dir)) != NULL) {
+        if (!g_ascii_isdigit(name[0]))
+            continue;
+        g_autofree char *path = g_build_filename("/proc", name, "stat", NULL);
+        g_autofree char *stat = NULL;
+        if (!g_file_get_contents(path, &stat, NULL, NULL))
+            continue; /* gone meanwhile */
+        /* "pid (comm) S ppid ...": comm may hold spaces and parentheses, the last ')' ends it. */
+        const char *end = strrchr(stat, ')');
+        char state;
+        int parent;
+        if (end == NULL || sscanf(end + 1, " %c %d", &state, &parent) != 2 || parent != ppid)
+            continue;
+        n++;
+        if (pids != NULL) {
+            pid_t pid = (pid_t)atoi(name);
+            g_array_append_val(pids, pid);
+        }
+        if (states != NULL)
+            g_string_append_c(states, state);
+    }
+    g_dir_close(dir);
+    return n;
+}
+
+/*
+ * Makes this test the reaper of the processes orphaned below it: a killed indexer's children
+ * come here instead of to init (which, in a container, may not reap them for a while and so
+ * leaves zombies that look like survivors to ps), and the test tells a worker that lives on
+ * from one that ended and waits to be reaped.
+ */
+static void
+become_subreaper(gboolean on)
+{
+    g_assert_cmpint(prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0), ==, 0);
+}
+
+/*
+ * After the indexer was killed and reaped: within @ms milliseconds, every process it left
+ * (re-parented to this test, a subreaper) has ended. The ones that still live are named and
+ * killed, and the test fails.
+ */
+static void
+assert_orphans_end(guint ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)ms * 1000;
+    for (;;) {
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+        g_autoptr(GString) states = g_string_new(NULL);
+        children_of(getpid(), pids, states);
+        guint live = 0;
+        for (guint i = 0; i < pids->len; i++)
+            live += states->str[i] != 'Z';
+        if (live == 0)
+            return;
+        if (g_get_monotonic_time() > deadline) {
+            for (guint i = 0; i < pids->len; i++) {
+                pid_t pid = g_array_index(pids, pid_t, i);
+                g_autofree char *cmd_path = g_strdup_printf("/proc/%d/cmdline", (int)pid);
+                g_autofree char *cmd = NULL;
+                gsize len = 0;
+                if (g_file_get_contents(cmd_path, &cmd, &len, NULL))
+                    for (gsize j = 0; j + 1 < len; j++)
+                        if (cmd[j] == '\0')
+                            cmd[j] = ' ';
+                g_test_message("left alive %u ms after the indexer: %d (%c) %s", ms, (int)pid,
+                               states->str[i], cmd != NULL ? cmd : "?");
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+            }
+            g_assert_cmpuint(live, ==, 0);
+        }
+        g_usleep(10000);
+    }
+}
+
+/*
+ * kill -9 at several moments of a run: the index opens, no worker outlives the indexer by more
+ * than a second, and the next run completes the work.
+ */
 static void
 test_kill9(fixture *f, gconstpointer data)
 {
@@ -459,6 +552,8 @@ test_kill9(fixture *f, gconstpointer data)
     g_assert_cmpint(want, ==, 602);
 
     const guint delays_ms[] = {5, 60, 150, 300, 500, 800, 1200};
+    guint workers_seen = 0;
+    become_subreaper(TRUE);
     for (guint k = 0; k < G_N_ELEMENTS(delays_ms); k++) {
         const char *argv[] = {indexer_path(), "--db", f->db, "--batch", "40", "-q", f->docs, NULL};
         GPid pid;
@@ -471,10 +566,14 @@ test_kill9(fixture *f, gconstpointer data)
                       &error);
         g_assert_no_error(error);
         g_usleep(delays_ms[k] * 1000);
+        guint workers = children_of(pid, NULL, NULL);
+        workers_seen += workers;
         kill(pid, SIGKILL);
         int st;
         waitpid(pid, &st, 0);
         g_spawn_close_pid(pid);
+        g_test_message("killed after %u ms with %u workers", delays_ms[k], workers);
+        assert_orphans_end(1000);
         /* Whatever moment it died at, the index opens and has no duplicate. */
         if (g_file_test(f->db, G_FILE_TEST_IS_DIR) && g_file_test(f->db, G_FILE_TEST_EXISTS)) {
             g_autofree char *iam = g_build_filename(f->db, "iamglass", NULL);
@@ -487,6 +586,9 @@ test_kill9(fixture *f, gconstpointer data)
             }
         }
     }
+    become_subreaper(FALSE);
+    /* Most kills came in the middle of the extraction, with workers to end. */
+    g_assert_cmpuint(workers_seen, >, 0);
     /* The next run completes the work. */
     int status;
     const char *args[] = {f->docs, NULL};
@@ -501,6 +603,118 @@ test_kill9(fixture *f, gconstpointer data)
     /* And a run after that has nothing left to do. */
     g_autoptr(JsonObject) s2 = run_json(f, args, &status);
     g_assert_cmpint(num(s2, "unchanged"), ==, 601);
+}
+
+/* A child of @ppid that has not exec'd yet (its command line is still its parent's), or 0. */
+static pid_t
+unexeced_child(pid_t ppid)
+{
+    g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+    children_of(ppid, pids, NULL);
+    for (guint i = 0; i < pids->len; i++) {
+        g_autofree char *path =
+            g_strdup_printf("/proc/%d/cmdline", (int)g_array_index(pids, pid_t, i));
+        g_autofree char *cmd = NULL;
+        gsize len = 0;
+        if (!g_file_get_contents(path, &cmd, &len, NULL))
+            continue;
+        /* The arguments are NUL-separated: "--internal-worker" is one of them after exec. */
+        gboolean worker = FALSE;
+        for (gsize j = 0; j < len; j += strlen(cmd + j) + 1)
+            worker |= strcmp(cmd + j, "--internal-worker") == 0;
+        if (len > 0 && !worker)
+            return g_array_index(pids, pid_t, i);
+    }
+    return 0;
+}
+
+/* A child of @ppid that runs as a worker (it has exec'd), or 0. */
+static pid_t
+worker_child(pid_t ppid)
+{
+    g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+    children_of(ppid, pids, NULL);
+    for (guint i = 0; i < pids->len; i++) {
+        pid_t pid = g_array_index(pids, pid_t, i);
+        g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", (int)pid);
+        g_autofree char *cmd = NULL;
+        gsize len = 0;
+        if (!g_file_get_contents(path, &cmd, &len, NULL))
+            continue;
+        for (gsize j = 0; j < len; j += strlen(cmd + j) + 1)
+            if (strcmp(cmd + j, "--internal-worker") == 0)
+                return pid;
+    }
+    return 0;
+}
+
+/*
+ * The indexer killed while its workers are stuck in files that hang them for good (they read
+ * no pipe, so only the kernel's parent-death signal can end them); and, with @data, killed
+ * between a worker's fork() and the moment the child asks for that signal (the hook
+ * "fork-delay" holds the child there): the child must notice that its parent is gone and end,
+ * not go on to run the jobs already queued in its pipe.
+ */
+static void
+test_kill9_hung_workers(fixture *f, gconstpointer data)
+{
+    gboolean before_start = data != NULL;
+    for (guint i = 0; i < 20; i++) {
+        g_autofree char *name = g_strdup_printf("vb-%u.txt", i);
+        g_autofree char *text = doc_text(i, NULL);
+        write_file(f->docs, name, text, -1);
+    }
+    become_subreaper(TRUE);
+    const char *argv[] = {indexer_path(), "--db", f->db, "--jobs", "2",
+                          "--timeout",    "0",    "-q",  f->docs,  NULL};
+    g_auto(GStrv) env =
+        g_environ_setenv(g_get_environ(), "TRACUU_INDEXER_FAULT",
+                         before_start ? "hang:vb-,fork-delay:1500" : "hang:vb-", TRUE);
+    GPid pid;
+    GError *error = NULL;
+    g_spawn_async(NULL, (char **)argv, env, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                  NULL, NULL, &pid, &error);
+    g_assert_no_error(error);
+    /* A child still not exec'd 100 ms after it was seen is a worker held by the hook (the one
+     * that tests itself before the run is not held). */
+    gboolean caught = FALSE;
+    gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    while (!before_start && !caught && g_get_monotonic_time() < deadline) {
+        /* Given its files at once, a worker that runs is stuck in one. */
+        caught = worker_child(pid) != 0;
+        if (!caught)
+            g_usleep(2000);
+    }
+    while (before_start && !caught && g_get_monotonic_time() < deadline) {
+        pid_t child = unexeced_child(pid);
+        if (child == 0) {
+            g_usleep(2000);
+            continue;
+        }
+        g_usleep(100000);
+        caught = unexeced_child(pid) == child;
+    }
+    g_assert_true(caught);
+    /* Long enough for the workers to be in their files, or for the indexer to queue the held
+     * child's jobs (microseconds after its fork), and well short of the child's 1.5 s wait. */
+    g_usleep(200000);
+    kill(pid, SIGKILL);
+    int st;
+    waitpid(pid, &st, 0);
+    g_spawn_close_pid(pid);
+    /* Held children wake 1.3 s from now: give them a second more. */
+    assert_orphans_end(before_start ? 2300 : 1000);
+    become_subreaper(FALSE);
+
+    /* And the index is right: the next run, without the faults, indexes every file once. */
+    int status;
+    const char *args[] = {f->docs, NULL};
+    g_autoptr(JsonObject) s = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s, "indexed") + num(s, "unchanged"), ==, 20);
+    g_autoptr(JsonObject) ix = inspect(f->db, NULL);
+    g_assert_cmpint(num(ix, "doccount"), ==, 20);
+    g_assert_cmpint(count_q_dupes(ix), ==, 0);
 }
 
 static void
@@ -871,6 +1085,187 @@ test_memory_limit(fixture *f, gconstpointer data)
             g_assert_cmpint(num(s, "indexed"), ==, 5);
         }
     }
+}
+
+/*
+ * A limit too low for a worker even to start (its libraries do not fit) is refused before
+ * anything is written, with the smallest limit that works, measured; and that one works. Without
+ * the check every file failed with "extractor exited with status 127", recorded so, and was
+ * not retried by the next run with a sane limit.
+ */
+static void
+test_memory_limit_too_low(fixture *f, gconstpointer data)
+{
+    const char *version[] = {"--version", NULL};
+    g_autofree char *v = NULL;
+    g_assert_cmpint(run_indexer(version, &v), ==, 0);
+    if (strstr(v, "AddressSanitizer") != NULL) {
+        g_test_skip("no memory limit in an AddressSanitizer build");
+        return;
+    }
+    write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
+    const char *args[] = {"--db", f->db, "--memory-limit", "30", f->docs, NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint(run_indexer_env(args, NULL, &out, &err), ==, 2);
+    g_assert_nonnull(
+        strstr(err, "--memory-limit 30 MiB is too low for an extraction worker to start"));
+    const char *at = strstr(err, "the smallest that works here is about ");
+    g_assert_nonnull(at);
+    guint64 least =
+        g_ascii_strtoull(at + strlen("the smallest that works here is about "), NULL, 10);
+    g_test_message("smallest limit: %" G_GUINT64_FORMAT " MiB", least);
+    g_assert_cmpuint(least, >, 30);
+    g_assert_cmpuint(least, <, 2048);
+    /* Nothing was written: not even an empty index. */
+    g_assert_false(g_file_test(f->db, G_FILE_TEST_EXISTS));
+
+    /* The limit it named is enough to index a small text. */
+    g_autofree char *least_s = g_strdup_printf("%" G_GUINT64_FORMAT, least);
+    const char *ok_args[] = {"--memory-limit", least_s, f->docs, NULL};
+    int status;
+    g_autoptr(JsonObject) s = run_json(f, ok_args, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s, "indexed"), ==, 1);
+
+    /* Into an index that exists, with a file to read: refused too, and the file is not
+     * recorded as failed, so the next run with a sane limit reads it. */
+    g_usleep(10000);
+    write_file(f->docs, "a.txt", "Thông báo số 6/TB về lịch trực mới.", -1);
+    g_autofree char *err2 = NULL;
+    g_assert_cmpint(run_indexer_env(args, NULL, NULL, &err2), ==, 2);
+    g_assert_nonnull(strstr(err2, "too low for an extraction worker to start"));
+    const char *again[] = {f->docs, NULL};
+    g_autoptr(JsonObject) s3 = run_json(f, again, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s3, "indexed"), ==, 1);
+    g_assert_cmpint(num(s3, "still_failing"), ==, 0);
+}
+
+/* Workers that cannot work at all (here libmagic has no database) stop the run before it
+ * records every file as failed: exit status 3, with the worker's own reason. */
+static void
+test_worker_cannot_start(fixture *f, gconstpointer data)
+{
+    write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
+    g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "MAGIC", "/nonexistent/magic.mgc", TRUE);
+    const char *args[] = {"--db", f->db, "--json", f->docs, NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint(run_indexer_env(args, env, &out, &err), ==, 3);
+    g_assert_nonnull(strstr(err, "cannot start an extraction worker: "));
+    g_assert_nonnull(strstr(err, "libmagic"));
+    g_autoptr(JsonParser) p = json_parser_new();
+    g_assert_true(json_parser_load_from_data(p, out, -1, NULL));
+    JsonObject *s = json_node_get_object(json_parser_get_root(p));
+    g_assert_cmpint(num(s, "exit_status"), ==, 3);
+    g_assert_nonnull(strstr(json_object_get_string_member(s, "error"), "libmagic"));
+    g_assert_false(g_file_test(f->db, G_FILE_TEST_EXISTS));
+}
+
+/*
+ * A PDF whose only page is an image (a scan without a text layer), written byte by byte with
+ * its cross-reference table, so that the test needs no tool to make one.
+ */
+static GBytes *
+image_only_pdf(void)
+{
+    static const char image[] = "\x00\xff\xff\x00"; /* 2 x 2 grey pixels */
+    static const char content[] = "q 200 0 0 200 0 0 cm /Im1 Do Q\n";
+    GString *pdf = g_string_new("%PDF-1.4\n");
+    gsize offsets[6];
+    offsets[1] = pdf->len;
+    g_string_append(pdf, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+    offsets[2] = pdf->len;
+    g_string_append(pdf, "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n");
+    offsets[3] = pdf->len;
+    g_string_append(pdf, "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] "
+                         "/Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>\n"
+                         "endobj\n");
+    offsets[4] = pdf->len;
+    g_string_append(pdf, "4 0 obj\n<< /Type /XObject /Subtype /Image /Width 2 /Height 2 "
+                         "/ColorSpace /DeviceGray /BitsPerComponent 8 /Length 4 >>\nstream\n");
+    g_string_append_len(pdf, image, 4);
+    g_string_append(pdf, "\nendstream\nendobj\n");
+    offsets[5] = pdf->len;
+    g_string_append_printf(pdf, "5 0 obj\n<< /Length %zu >>\nstream\n%sendstream\nendobj\n",
+                           strlen(content), content);
+    gsize xref = pdf->len;
+    g_string_append(pdf, "xref\n0 6\n0000000000 65535 f \n");
+    for (int i = 1; i <= 5; i++)
+        g_string_append_printf(pdf, "%010zu 00000 n \n", offsets[i]);
+    g_string_append_printf(pdf, "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
+                           xref);
+    return g_string_free_to_bytes(pdf);
+}
+
+/* The line of @out that starts with @label, or NULL. Caller frees. */
+static char *
+summary_line(const char *out, const char *label)
+{
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    for (char **l = lines; *l != NULL; l++)
+        if (g_str_has_prefix(*l, label))
+            return g_strdup(*l);
+    return NULL;
+}
+
+/*
+ * A scan that fails on every run (it needs OCR) is not retried while it is unchanged, but it is
+ * still not in the index: the exit status says 1 run after run, and the summary, in text and in
+ * JSON, says why, next to the number of files that failed in this run. Excluding the file is
+ * how an administrator accepts it: the run is then clean.
+ */
+static void
+test_still_failing(fixture *f, gconstpointer data)
+{
+    write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
+    g_autoptr(GBytes) pdf = image_only_pdf();
+    write_file(f->docs, "scan.pdf", g_bytes_get_data(pdf, NULL), (gssize)g_bytes_get_size(pdf));
+    int status;
+    const char *args[] = {f->docs, NULL};
+    g_autoptr(JsonObject) s1 = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 1);
+    g_assert_cmpint(num(s1, "exit_status"), ==, 1);
+    g_assert_cmpint(num(s1, "failed"), ==, 1);
+    g_assert_cmpint(num(s1, "still_failing"), ==, 0);
+    JsonObject *fail =
+        json_array_get_object_element(json_object_get_array_member(s1, "failures"), 0);
+    g_assert_nonnull(strstr(json_object_get_string_member(fail, "reason"), "image-only"));
+
+    /* Unchanged: not read again, and the summary says what the exit status says. */
+    const char *text_args[] = {"--db", f->db, f->docs, NULL};
+    g_autofree char *out = NULL;
+    g_assert_cmpint(run_indexer(text_args, &out), ==, 1);
+    g_test_message("second run: %s", out);
+    g_autofree char *failed_line = summary_line(out, "failed:");
+    g_assert_nonnull(failed_line);
+    g_assert_nonnull(strstr(failed_line, "1 still failing"));
+    g_assert_nonnull(strstr(out, "scan.pdf: image-only"));
+
+    g_autoptr(JsonObject) s2 = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 1);
+    g_assert_cmpint(num(s2, "exit_status"), ==, 1);
+    g_assert_cmpint(num(s2, "indexed"), ==, 0);
+    g_assert_cmpint(num(s2, "unchanged"), ==, 2);
+    g_assert_cmpint(num(s2, "failed"), ==, 0);
+    g_assert_cmpint(num(s2, "still_failing"), ==, 1);
+    JsonArray *old = json_object_get_array_member(s2, "unchanged_failures");
+    g_assert_cmpint(json_array_get_length(old), ==, 1);
+    g_assert_true(g_str_has_suffix(
+        json_object_get_string_member(json_array_get_object_element(old, 0), "path"), "/scan.pdf"));
+
+    /* --quiet, as from cron, does not hide it. */
+    const char *quiet_args[] = {"--db", f->db, "--quiet", f->docs, NULL};
+    g_autofree char *quiet_out = NULL;
+    g_assert_cmpint(run_indexer(quiet_args, &quiet_out), ==, 1);
+    g_assert_nonnull(strstr(quiet_out, "scan.pdf"));
+
+    /* Excluded, it is no longer an input: its record goes and the run is clean. */
+    const char *exclude[] = {"--exclude", "scan.pdf", f->docs, NULL};
+    g_autoptr(JsonObject) s3 = run_json(f, exclude, &status);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpint(num(s3, "exit_status"), ==, 0);
+    g_assert_cmpint(num(s3, "removed"), ==, 1);
+    g_assert_cmpint(num(s3, "still_failing"), ==, 0);
 }
 
 static void
@@ -1491,12 +1886,19 @@ main(int argc, char **argv)
     ADD("/indexer/incremental", test_incremental);
     ADD("/indexer/unchanged-speed", test_unchanged_speed);
     ADD("/indexer/kill9", test_kill9);
+    g_test_add("/indexer/kill9 with hung workers", fixture, NULL, fixture_setup,
+               test_kill9_hung_workers, fixture_teardown);
+    g_test_add("/indexer/kill9 before a worker starts", fixture, "before start", fixture_setup,
+               test_kill9_hung_workers, fixture_teardown);
     ADD("/indexer/interrupt", test_interrupt);
     ADD("/indexer/exit-codes", test_exit_codes);
     ADD("/indexer/summary-text", test_summary_text);
     ADD("/indexer/jsonl", test_jsonl);
     ADD("/indexer/worker-faults", test_worker_faults);
     ADD("/indexer/memory-limit", test_memory_limit);
+    ADD("/indexer/still-failing", test_still_failing);
+    ADD("/indexer/memory-limit too low", test_memory_limit_too_low);
+    ADD("/indexer/worker cannot start", test_worker_cannot_start);
     ADD("/indexer/exclude", test_exclude_and_db_inside);
     ADD("/indexer/help", test_help);
     ADD("/indexer/compact after a run", test_compact_after_run);
