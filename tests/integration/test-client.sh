@@ -20,7 +20,7 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-echo "1..32"
+echo "1..49"
 
 # An index of four known documents.
 cat >"$tmp/docs.jsonl" <<'EOF'
@@ -99,6 +99,48 @@ check "stats: document count" eval 'test $st -eq 0 && grep -q "^docs: 4$" "$tmp/
 check "options before the command" eval 'test $st -eq 0 && grep -q "^docs: 4$" "$tmp/out"'
 "$TRACUU" --db "$tmp/db" --limit 1 search thư điện tử >"$tmp/out" 2>"$tmp/err"; st=$?
 check "search options before the command" eval 'test $st -eq 0 && head -1 "$tmp/out" | grep -q "showing 1-1"'
+
+# Option values in every form GOption reads, and attached to short options as GNU tools read
+# them; "thư" matches the four documents. A word starting with '-' that is not options stays a
+# query word (exclusion), also when it starts with an option's letter.
+hits() { grep -c "^ *[0-9]*\. " "$tmp/out"; }
+for form in "-n3" "-n 3" "--limit=3" "--limit 3"; do
+    # shellcheck disable=SC2086 # the form is split on purpose
+    "$TRACUU" search --db "$tmp/db" $form thư >"$tmp/out" 2>"$tmp/err"; st=$?
+    check "$form: three hits" eval 'test $st -eq 0 && test "$(hits)" -eq 3 && head -1 "$tmp/out" | grep -q "showing 1-3$"'
+done
+"$TRACUU" search --db "$tmp/db" -n0 thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-n0: the count, no hits" eval 'test $st -eq 0 && test "$(hits)" -eq 0 && grep -q "^4 results" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" -jn2 thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-jn2: a flag and an attached value in one word" eval 'test $st -eq 0 && $PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); assert len(r[\"hits\"])==2, r" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" -jn 2 thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-jn 2: a flag and a value in the next word" eval 'test $st -eq 0 && $PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); assert len(r[\"hits\"])==2, r" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" thư -n1 --offset=1 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "options after the query: -n1 --offset=1" eval 'test $st -eq 0 && test "$(hits)" -eq 1 && head -1 "$tmp/out" | grep -q "showing 2-2$"'
+"$TRACUU" -n2 -d"$tmp/db" search thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "attached values before the command (-n2 -dDIR)" eval 'test $st -eq 0 && test "$(hits)" -eq 2'
+"$TRACUU" search -d"$tmp/db" -j -f'{"type":"Thông tư"}' thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-dDIR and -fJSON attached" eval 'test $st -eq 0 && $PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); assert [h[\"id\"] for h in r[\"hits\"]]==[\"tt25\"], r" "$tmp/out"'
+"$TRACUU" get -jd"$tmp/db" nd30 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "get -jdDIR: a cluster for get" eval 'test $st -eq 0 && grep -q "\"number\":\"30/2020/NĐ-CP\"" "$tmp/out"'
+"$TRACUU" get --db "$tmp/db" -n3 nd30 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "get -n3: search's option refused by name" eval 'test $st -eq 2 && grep -q -- "--limit" "$tmp/err"'
+"$TRACUU" search --db "$tmp/db" -n=3 thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-n=3: refused, says how to write it" eval 'test $st -eq 2 && grep -q -- "-n3" "$tmp/err"'
+"$TRACUU" search --db "$tmp/db" --json=yes thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "--json=yes: refused, --json takes no value" eval 'test $st -eq 2 && grep -q -- "--json" "$tmp/err"'
+"$TRACUU" search --db "$tmp/db" --json -- thư -n3 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "after --, -n3 is a query word" eval 'test $st -eq 0 && $PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); assert len(r[\"hits\"])==4, r" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" --json thu -so -dinh >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-so and -dinh are exclusions, not -s and -d" eval 'test $st -eq 0 && $PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); ids=[h[\"id\"] for h in r[\"hits\"]]; assert ids==[\"ct34\"], ids" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" --json thư -nghị -hướng >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-nghị and -hướng are exclusions, not -n and -h" eval 'test $st -eq 0 && $PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); ids=sorted(h[\"id\"] for h in r[\"hits\"]); assert ids==[\"ct34\",\"cv3456\"], ids" "$tmp/out"'
 
 # Through a daemon: the same answers.
 "$TRACUU" search --socket "$tmp/none.sock" thư >"$tmp/out" 2>"$tmp/err"; st=$?
