@@ -28,6 +28,7 @@ static int opt_offset;
 static char *opt_sort;
 static char *opt_filters;
 static char *opt_color;
+static char **opt_facets;
 
 /* String options are G_OPTION_ARG_FILENAME: kept as the bytes given (UTF-8 on any sane
  * system), where G_OPTION_ARG_STRING would convert from the locale's charset and refuse any
@@ -50,6 +51,9 @@ static const GOptionEntry search_options[] = {
     {"sort", 0, 0, G_OPTION_ARG_FILENAME, &opt_sort, "relevance (default), date or -date", "S"},
     {"filters", 'f', 0, G_OPTION_ARG_FILENAME, &opt_filters,
      "Filters as a JSON object, as in the protocol", "JSON"},
+    {"facets", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_facets,
+     "Count the matches by doc_type, issuer, year or kind (comma-separated, repeatable)",
+     "NAMES"},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -260,6 +264,87 @@ value_text(JsonNode *n)
     return json_to_string(n, FALSE);
 }
 
+/* What a facet counts, in words, before its field name; a facet not listed shows its name only. */
+static const struct {
+    const char *name;
+    const char *label;
+} facet_labels[] = {
+    {"doc_type", "loại văn bản"},
+    {"issuer", "cơ quan ban hành"},
+    {"year", "năm"},
+    {"kind", "loại tệp"},
+};
+
+/* The width of a printed facet line before it wraps, the project's column limit. */
+#define FACET_WIDTH 100
+
+typedef struct {
+    const char *value;
+    gint64 count;
+} facet_value;
+
+/* Most documents first, then by value, so that the order does not depend on the answer's. */
+static int
+facet_value_order(const void *a, const void *b)
+{
+    const facet_value *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->value, y->value);
+}
+
+/*
+ * Prints the counts of the "facets" object of an answer, one facet a line in the order asked:
+ * "loại văn bản (doc_type): Quyết định (5), Công văn (3)", most documents first, wrapped at
+ * FACET_WIDTH with an indent.
+ */
+static void
+print_facets(GString *out, JsonObject *facets)
+{
+    g_autoptr(GList) names = json_object_get_members(facets);
+    if (names)
+        g_string_append(out, "\n");
+    for (GList *l = names; l; l = l->next) {
+        const char *name = l->data;
+        JsonNode *n = json_object_get_member(facets, name);
+        if (!JSON_NODE_HOLDS_OBJECT(n))
+            continue;
+        JsonObject *counts = json_node_get_object(n);
+        g_autoptr(GArray) values = g_array_new(FALSE, FALSE, sizeof(facet_value));
+        g_autoptr(GList) keys = json_object_get_members(counts);
+        for (GList *k = keys; k; k = k->next) {
+            facet_value v = {k->data, json_object_get_int_member(counts, k->data)};
+            g_array_append_val(values, v);
+        }
+        g_array_sort(values, facet_value_order);
+
+        const char *label = NULL;
+        for (gsize i = 0; i < G_N_ELEMENTS(facet_labels); i++)
+            if (!strcmp(facet_labels[i].name, name))
+                label = facet_labels[i].label;
+        g_autofree char *head =
+            label ? g_strdup_printf("%s (%s):", label, name) : g_strdup_printf("%s:", name);
+        g_string_append_printf(out, "%s%s%s", use_color ? BOLD : "", head, use_color ? RESET : "");
+        glong width = g_utf8_strlen(head, -1);
+        if (values->len == 0)
+            g_string_append(out, " (none)");
+        for (guint i = 0; i < values->len; i++) {
+            const facet_value *v = &g_array_index(values, facet_value, i);
+            g_autofree char *item =
+                g_strdup_printf("%s (%" G_GINT64_FORMAT ")%s", v->value, v->count,
+                                i + 1 < values->len ? "," : "");
+            glong w = g_utf8_strlen(item, -1);
+            if (i > 0 && width + 1 + w > FACET_WIDTH) {
+                g_string_append(out, "\n   ");
+                width = 3;
+            }
+            g_string_append_printf(out, " %s", item);
+            width += 1 + w;
+        }
+        g_string_append(out, "\n");
+    }
+}
+
 static void
 print_search(JsonObject *resp)
 {
@@ -329,6 +414,9 @@ print_search(JsonObject *resp)
             g_string_append(out, RESET);
         g_string_append(out, "\n");
     }
+    JsonNode *facets = json_object_get_member(resp, "facets");
+    if (facets && JSON_NODE_HOLDS_OBJECT(facets))
+        print_facets(out, json_node_get_object(facets));
     fputs(out->str, stdout);
 }
 
@@ -684,6 +772,16 @@ main(int argc, char **argv)
             }
             json_object_set_member(req, "filters", json_node_copy(f));
         }
+        if (opt_facets) {
+            /* The names go as they are: the engine refuses one it does not know. */
+            JsonArray *names = json_array_new();
+            for (char **f = opt_facets; *f; f++) {
+                g_auto(GStrv) parts = g_strsplit(*f, ",", -1);
+                for (char **p = parts; *p; p++)
+                    json_array_add_string_element(names, g_strstrip(*p));
+            }
+            json_object_set_array_member(req, "facets", names);
+        }
     } else if (!strcmp(cmd, "get")) {
         if (n_args != 1) {
             json_object_unref(req);
@@ -731,5 +829,6 @@ main(int argc, char **argv)
     g_free(opt_sort);
     g_free(opt_filters);
     g_free(opt_color);
+    g_strfreev(opt_facets);
     return status;
 }

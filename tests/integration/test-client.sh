@@ -20,7 +20,7 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-echo "1..49"
+echo "1..53"
 
 # An index of four known documents.
 cat >"$tmp/docs.jsonl" <<'EOF'
@@ -142,6 +142,24 @@ import json,sys; r=json.load(open(sys.argv[1])); ids=[h[\"id\"] for h in r[\"hit
 check "-nghị and -hướng are exclusions, not -n and -h" eval 'test $st -eq 0 && $PY -c "
 import json,sys; r=json.load(open(sys.argv[1])); ids=sorted(h[\"id\"] for h in r[\"hits\"]); assert ids==[\"ct34\",\"cv3456\"], ids" "$tmp/out"'
 
+# Facets: counts after the hits, and in --json.
+"$TRACUU" search --db "$tmp/db" --facets doc_type,year thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "--facets: counts by type and year after the hits" eval 'test $st -eq 0 &&
+    grep -qx "loại văn bản (doc_type): Chỉ thị (1), Công văn (1), Nghị định (1), Thông tư (1)" "$tmp/out" &&
+    grep -qx "năm (year): 2008 (1), 2010 (1), 2020 (1), 2024 (1)" "$tmp/out" &&
+    test "$(grep -n "^loại văn bản" "$tmp/out" | cut -d: -f1)" -gt "$(grep -n "id: " "$tmp/out" | tail -1 | cut -d: -f1)"'
+"$TRACUU" search --db "$tmp/db" -n0 --facets issuer --facets kind thư -số >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-n0 with two --facets: counts only" eval 'test $st -eq 0 && test "$(hits)" -eq 0 &&
+    grep -qx "cơ quan ban hành (issuer): Chính phủ (1), Thủ tướng Chính phủ (1)" "$tmp/out" &&
+    grep -qx "loại tệp (kind): json (2)" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" --json --facets doc_type,kind thư điện tử >"$tmp/out" 2>"$tmp/err"; st=$?
+check "--facets with --json: the protocol's facets" eval 'test $st -eq 0 && $PY -c "
+import json,sys; f=json.load(open(sys.argv[1]))[\"facets\"]
+assert f=={\"doc_type\":{\"Chỉ thị\":1,\"Công văn\":1,\"Thông tư\":1},\"kind\":{\"json\":3}}, f" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" --facets doc_type,yaer thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "an unknown facet: exit 1 with the engine's bad_request" eval \
+    'test $st -eq 1 && grep -q "bad_request" "$tmp/err" && grep -q "facets\[1\]" "$tmp/err"'
+
 # Through a daemon: the same answers.
 "$TRACUU" search --socket "$tmp/none.sock" thư >"$tmp/out" 2>"$tmp/err"; st=$?
 check "no daemon: exit 1, says it cannot reach it" eval 'test $st -eq 1 && grep -q "cannot reach" "$tmp/err"'
@@ -150,9 +168,9 @@ pid=$!
 for _ in $(seq 100); do [ -S "$tmp/s.sock" ] && break; sleep 0.1; done
 "$TRACUU" ping --socket "$tmp/s.sock" >"$tmp/out" 2>"$tmp/err"; st=$?
 check "ping through the daemon" eval 'test $st -eq 0 && grep -qx ok "$tmp/out"'
-"$TRACUU" search --socket "$tmp/s.sock" thư điện tử >"$tmp/out" 2>"$tmp/err"
-"$TRACUU" search --db "$tmp/db" thư điện tử >"$tmp/out2" 2>>"$tmp/err"
-check "daemon and --db print the same hits" eval 'diff <(tail -n +2 "$tmp/out") <(tail -n +2 "$tmp/out2") >/dev/null'
+"$TRACUU" search --socket "$tmp/s.sock" --facets doc_type,year thư điện tử >"$tmp/out" 2>"$tmp/err"
+"$TRACUU" search --db "$tmp/db" --facets doc_type,year thư điện tử >"$tmp/out2" 2>>"$tmp/err"
+check "daemon and --db print the same hits and facets" eval 'grep -q "^năm (year): " "$tmp/out" && diff <(tail -n +2 "$tmp/out") <(tail -n +2 "$tmp/out2") >/dev/null'
 TRACUU_SOCKET="$tmp/s.sock" "$TRACUU" get nd30 >"$tmp/out" 2>"$tmp/err"; st=$?
 check "TRACUU_SOCKET names the daemon" eval 'test $st -eq 0 && grep -q "^number: 30/2020/NĐ-CP$" "$tmp/out"'
 "$TRACUU" get --socket "$tmp/s.sock" --json nosuch >"$tmp/out" 2>"$tmp/err"; st=$?
