@@ -410,6 +410,10 @@ print_search(JsonObject *resp)
         g_string_append_printf(out, "     id: %s", id ? id : "?");
         if (path)
             g_string_append_printf(out, "  %s", path);
+        /* The PDF page of the snippet, "trang" as a citation shortens it. */
+        gint64 page = json_object_get_int_member_with_default(h, "page", 0);
+        if (page > 0)
+            g_string_append_printf(out, "  tr. %" G_GINT64_FORMAT, page);
         if (use_color)
             g_string_append(out, RESET);
         g_string_append(out, "\n");
@@ -669,7 +673,8 @@ main(int argc, char **argv)
 {
     static const char *const commands =
         "Commands:\n"
-        "  search QUERY...   search; prints number, type, date, title and snippet of each hit\n"
+        "  search QUERY...   search; prints number, type, date, title and snippet of each hit,\n"
+        "                    its id, path and PDF page (tr. N), then the counts of --facets\n"
         "  get ID            prints a document's fields, then its text\n"
         "  stats             prints what the index holds\n"
         "  ping              checks that the daemon answers\n"

@@ -20,7 +20,7 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-echo "1..53"
+echo "1..56"
 
 # An index of four known documents.
 cat >"$tmp/docs.jsonl" <<'EOF'
@@ -159,6 +159,18 @@ assert f=={\"doc_type\":{\"Chỉ thị\":1,\"Công văn\":1,\"Thông tư\":1},\"
 "$TRACUU" search --db "$tmp/db" --facets doc_type,yaer thư >"$tmp/out" 2>"$tmp/err"; st=$?
 check "an unknown facet: exit 1 with the engine's bad_request" eval \
     'test $st -eq 1 && grep -q "bad_request" "$tmp/err" && grep -q "facets\[1\]" "$tmp/err"'
+
+# The PDF page of a hit: the number cited only on page 2 of this Nghị định.
+if "$INDEXER" --db "$tmp/pdfdb" -q "${TRACUU_SOURCE_ROOT:?}/corpus/archive/van-ban/nd-30-2020.pdf" \
+    >"$tmp/out" 2>"$tmp/err"; then
+    ok "a two-page PDF indexed"
+else
+    not_ok "a two-page PDF indexed" "$(cat "$tmp/err")"
+fi
+"$TRACUU" search --db "$tmp/pdfdb" 110/2004/NĐ-CP >"$tmp/out" 2>"$tmp/err"; st=$?
+check "a PDF hit shows its page: tr. 2" eval 'test $st -eq 0 && grep -q "^     id: [0-9a-f]*  .*nd-30-2020\.pdf  tr\. 2$" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" thư >"$tmp/out" 2>"$tmp/err"
+check "hits without pages show none" eval '! grep -q "tr\. " "$tmp/out"'
 
 # Through a daemon: the same answers.
 "$TRACUU" search --socket "$tmp/none.sock" thư >"$tmp/out" 2>"$tmp/err"; st=$?
