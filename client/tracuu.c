@@ -698,7 +698,8 @@ main(int argc, char **argv)
     char **args = (char **)words->pdata + (cmd ? 1 : 0);
     gboolean asked_help = FALSE, asked_version = FALSE;
     for (guint i = 0; i < options->len; i++) {
-        asked_help = asked_help || g_str_has_prefix(options->pdata[i], "--help");
+        asked_help = asked_help || !strcmp(options->pdata[i], "--help") ||
+                     !strcmp(options->pdata[i], "--help-all");
         asked_version = asked_version || !strcmp(options->pdata[i], "--version");
     }
     g_autoptr(GError) error = NULL;
@@ -713,8 +714,8 @@ main(int argc, char **argv)
     /* GOption's usage line is "PRGNAME [OPTION…] PARAMETERS": the command goes in the name. */
     g_autofree char *prgname = known ? g_strdup_printf("tracuu %s", cmd) : g_strdup("tracuu");
     g_set_prgname(prgname);
-    ctx = g_option_context_new(!known                   ? "COMMAND [ARGUMENT...]"
-                               : !strcmp(cmd, "search") ? "QUERY..."
+    ctx = g_option_context_new(!known                   ? "COMMAND [ARGUMENT…]"
+                               : !strcmp(cmd, "search") ? "QUERY…"
                                : !strcmp(cmd, "get")    ? "ID"
                                                         : NULL);
     g_option_context_set_summary(ctx, "Searches a tracuu archive of official documents.");
@@ -722,14 +723,15 @@ main(int argc, char **argv)
     g_option_context_add_main_entries(ctx, common_options, NULL);
     if (known && !strcmp(cmd, "search"))
         g_option_context_add_main_entries(ctx, search_options, NULL);
-    if (!known) {
-        if ((!cmd && asked_help) || (cmd && !strcmp(cmd, "help"))) {
-            g_autofree char *help = g_option_context_get_help(ctx, TRUE, NULL);
-            fputs(help, stdout);
-            return EXIT_OK;
-        }
-        return usage(ctx, cmd ? "unknown command" : "a command is needed");
+    /* The help is printed here, not by GOption, which would convert its UTF-8 to the locale's
+     * charset (the client sets no locale: "thư" would be "th?"). */
+    if (asked_help || (cmd && !strcmp(cmd, "help"))) {
+        g_autofree char *help = g_option_context_get_help(ctx, TRUE, NULL);
+        fputs(help, stdout);
+        return EXIT_OK;
     }
+    if (!known)
+        return usage(ctx, cmd ? "unknown command" : "a command is needed");
     if (!read)
         return usage(ctx, bad_words->message);
     /* GOption is given the options alone, each in one word: the words never reach it. */

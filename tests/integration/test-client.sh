@@ -20,7 +20,7 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-echo "1..56"
+echo "1..58"
 
 # An index of four known documents.
 cat >"$tmp/docs.jsonl" <<'EOF'
@@ -48,6 +48,14 @@ check "--db with --socket: exit 2" test $st -eq 2
 check "misspelt long option: exit 2" eval 'test $st -eq 2 && grep -q -- "--limt" "$tmp/err"'
 "$TRACUU" --help >"$tmp/out" 2>"$tmp/err"; st=$?
 check "--help: exit 0, lists the commands" eval 'test $st -eq 0 && grep -q "search QUERY" "$tmp/out" && grep -q "stats" "$tmp/out"'
+"$TRACUU" search --help >"$tmp/out" 2>"$tmp/err"; st=$?
+check "search --help: exit 0, search's options, its Vietnamese intact under LC_ALL=C" eval \
+    'test $st -eq 0 && grep -q "^  tracuu search \[OPTION…\] QUERY…$" "$tmp/out" &&
+     grep -q -- "-n, --limit=N" "$tmp/out" && grep -q -- "--facets=NAMES" "$tmp/out" &&
+     grep -q "\"thư -rác\" excludes" "$tmp/out"'
+"$TRACUU" get -h >"$tmp/out" 2>"$tmp/err"; st=$?
+check "get -h: exit 0, get's usage without search's options" eval \
+    'test $st -eq 0 && grep -q "^  tracuu get \[OPTION…\] ID$" "$tmp/out" && ! grep -q -- "--limit" "$tmp/out"'
 
 # Searching the index directly.
 "$TRACUU" search --db "$tmp/db" 34/2008/CT-TTg >"$tmp/out" 2>"$tmp/err"; st=$?
