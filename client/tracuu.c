@@ -330,9 +330,8 @@ print_facets(GString *out, JsonObject *facets)
             g_string_append(out, " (none)");
         for (guint i = 0; i < values->len; i++) {
             const facet_value *v = &g_array_index(values, facet_value, i);
-            g_autofree char *item =
-                g_strdup_printf("%s (%" G_GINT64_FORMAT ")%s", v->value, v->count,
-                                i + 1 < values->len ? "," : "");
+            g_autofree char *item = g_strdup_printf("%s (%" G_GINT64_FORMAT ")%s", v->value,
+                                                    v->count, i + 1 < values->len ? "," : "");
             glong w = g_utf8_strlen(item, -1);
             if (i > 0 && width + 1 + w > FACET_WIDTH) {
                 g_string_append(out, "\n   ");
