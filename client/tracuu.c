@@ -28,6 +28,7 @@ static int opt_offset;
 static char *opt_sort;
 static char *opt_filters;
 static char *opt_color;
+static char **opt_facets;
 
 /* String options are G_OPTION_ARG_FILENAME: kept as the bytes given (UTF-8 on any sane
  * system), where G_OPTION_ARG_STRING would convert from the locale's charset and refuse any
@@ -50,6 +51,9 @@ static const GOptionEntry search_options[] = {
     {"sort", 0, 0, G_OPTION_ARG_FILENAME, &opt_sort, "relevance (default), date or -date", "S"},
     {"filters", 'f', 0, G_OPTION_ARG_FILENAME, &opt_filters,
      "Filters as a JSON object, as in the protocol", "JSON"},
+    {"facets", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_facets,
+     "Count the matches by doc_type, issuer, year or kind (comma-separated, repeatable)",
+     "NAMES"},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
@@ -260,6 +264,86 @@ value_text(JsonNode *n)
     return json_to_string(n, FALSE);
 }
 
+/* What a facet counts, in words, before its field name; a facet not listed shows its name only. */
+static const struct {
+    const char *name;
+    const char *label;
+} facet_labels[] = {
+    {"doc_type", "loại văn bản"},
+    {"issuer", "cơ quan ban hành"},
+    {"year", "năm"},
+    {"kind", "loại tệp"},
+};
+
+/* The width of a printed facet line before it wraps, the project's column limit. */
+#define FACET_WIDTH 100
+
+typedef struct {
+    const char *value;
+    gint64 count;
+} facet_value;
+
+/* Most documents first, then by value, so that the order does not depend on the answer's. */
+static int
+facet_value_order(const void *a, const void *b)
+{
+    const facet_value *x = a, *y = b;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return strcmp(x->value, y->value);
+}
+
+/*
+ * Prints the counts of the "facets" object of an answer, one facet a line in the order asked:
+ * "loại văn bản (doc_type): Quyết định (5), Công văn (3)", most documents first, wrapped at
+ * FACET_WIDTH with an indent.
+ */
+static void
+print_facets(GString *out, JsonObject *facets)
+{
+    g_autoptr(GList) names = json_object_get_members(facets);
+    if (names)
+        g_string_append(out, "\n");
+    for (GList *l = names; l; l = l->next) {
+        const char *name = l->data;
+        JsonNode *n = json_object_get_member(facets, name);
+        if (!JSON_NODE_HOLDS_OBJECT(n))
+            continue;
+        JsonObject *counts = json_node_get_object(n);
+        g_autoptr(GArray) values = g_array_new(FALSE, FALSE, sizeof(facet_value));
+        g_autoptr(GList) keys = json_object_get_members(counts);
+        for (GList *k = keys; k; k = k->next) {
+            facet_value v = {k->data, json_object_get_int_member(counts, k->data)};
+            g_array_append_val(values, v);
+        }
+        g_array_sort(values, facet_value_order);
+
+        const char *label = NULL;
+        for (gsize i = 0; i < G_N_ELEMENTS(facet_labels); i++)
+            if (!strcmp(facet_labels[i].name, name))
+                label = facet_labels[i].label;
+        g_autofree char *head =
+            label ? g_strdup_printf("%s (%s):", label, name) : g_strdup_printf("%s:", name);
+        g_string_append_printf(out, "%s%s%s", use_color ? BOLD : "", head, use_color ? RESET : "");
+        glong width = g_utf8_strlen(head, -1);
+        if (values->len == 0)
+            g_string_append(out, " (none)");
+        for (guint i = 0; i < values->len; i++) {
+            const facet_value *v = &g_array_index(values, facet_value, i);
+            g_autofree char *item = g_strdup_printf("%s (%" G_GINT64_FORMAT ")%s", v->value,
+                                                    v->count, i + 1 < values->len ? "," : "");
+            glong w = g_utf8_strlen(item, -1);
+            if (i > 0 && width + 1 + w > FACET_WIDTH) {
+                g_string_append(out, "\n   ");
+                width = 3;
+            }
+            g_string_append_printf(out, " %s", item);
+            width += 1 + w;
+        }
+        g_string_append(out, "\n");
+    }
+}
+
 static void
 print_search(JsonObject *resp)
 {
@@ -325,10 +409,17 @@ print_search(JsonObject *resp)
         g_string_append_printf(out, "     id: %s", id ? id : "?");
         if (path)
             g_string_append_printf(out, "  %s", path);
+        /* The PDF page of the snippet, "trang" as a citation shortens it. */
+        gint64 page = json_object_get_int_member_with_default(h, "page", 0);
+        if (page > 0)
+            g_string_append_printf(out, "  tr. %" G_GINT64_FORMAT, page);
         if (use_color)
             g_string_append(out, RESET);
         g_string_append(out, "\n");
     }
+    JsonNode *facets = json_object_get_member(resp, "facets");
+    if (facets && JSON_NODE_HOLDS_OBJECT(facets))
+        print_facets(out, json_node_get_object(facets));
     fputs(out->str, stdout);
 }
 
@@ -383,31 +474,187 @@ print_stats(JsonObject *resp)
 
 /* ---- main ---- */
 
-/* Query words may start with '-' ("-công" excludes a word), which GOption would read as a
- * cluster of short options. Such words get a \x01 in front while options are parsed, so that
- * they are left in place as arguments, and lose it afterwards. Only the exact short options
- * and long ones stay options; the value after an option that takes one is left alone. */
-static void
-protect_query_words(int argc, char **argv)
+/* ---- Reading the command line ---- */
+
+/* GOption's own help options: flags that the scanner below must know like the others. */
+static const GOptionEntry help_options[] = {
+    {"help", 'h', 0, G_OPTION_ARG_NONE, NULL, NULL, NULL},
+    {"help", '?', 0, G_OPTION_ARG_NONE, NULL, NULL, NULL},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
+/* Every option of every command. A word is read alike whatever the command, so that options
+ * may come before it; the command's own GOption context then refuses an option it does not
+ * take ("tracuu get -n3 ID": "Unknown option --limit"). */
+static const GOptionEntry *const all_options[] = {common_options, search_options, help_options};
+
+static const GOptionEntry *
+find_short_option(char c)
 {
-    static const char *const with_value[] = {"-s", "--socket", "-d", "--db", "--color", "-n",
-                                             "--limit", "--offset", "--sort", "-f", "--filters",
-                                             NULL};
-    static const char *const flags[] = {"-j", "-h", "-?", NULL};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--"))
-            return;
-        if (g_strv_contains(with_value, a)) {
-            i++;
+    for (gsize t = 0; t < G_N_ELEMENTS(all_options); t++)
+        for (const GOptionEntry *e = all_options[t]; e->long_name; e++)
+            if (e->short_name == c)
+                return e;
+    return NULL;
+}
+
+static const GOptionEntry *
+find_long_option(const char *name, size_t len)
+{
+    for (gsize t = 0; t < G_N_ELEMENTS(all_options); t++)
+        for (const GOptionEntry *e = all_options[t]; e->long_name; e++)
+            if (strlen(e->long_name) == len && !strncmp(e->long_name, name, len))
+                return e;
+    return NULL;
+}
+
+static gboolean
+takes_value(const GOptionEntry *e)
+{
+    return e->arg != G_OPTION_ARG_NONE;
+}
+
+/*
+ * Whether @value, written in one word with short option @e ("-n3"), is meant as its value.
+ * A query word may start with '-' and any letter ("-nam", "-số", "-dinh" exclude a word), so
+ * such a word is an option only when the rest looks like what the option takes, by its
+ * metavar: a whole number for N, a path starting with '/' or '.' for PATH and DIR, an object
+ * for JSON. Anything else is a query word. A value of another kind is taken as it comes, as
+ * GNU tools do: give a new short option with a value its metavar here.
+ */
+static gboolean
+attached_value_fits(const GOptionEntry *e, const char *value)
+{
+    const char *kind = e->arg_description ? e->arg_description : "";
+
+    if (!strcmp(kind, "N")) {
+        const char *p = value + (*value == '-'); /* refused later as negative, not a word */
+        if (!*p)
+            return FALSE;
+        for (; *p; p++)
+            if (!g_ascii_isdigit(*p))
+                return FALSE;
+        return TRUE;
+    }
+    if (!strcmp(kind, "PATH") || !strcmp(kind, "DIR"))
+        return value[0] == '/' || value[0] == '.';
+    if (!strcmp(kind, "JSON"))
+        return value[0] == '{';
+    return TRUE;
+}
+
+/* Adds option @e to @options in its long form, with @value when it has one ("--limit=3"). */
+static void
+add_option(GPtrArray *options, const GOptionEntry *e, const char *value)
+{
+    g_ptr_array_add(options, value ? g_strdup_printf("--%s=%s", e->long_name, value)
+                                   : g_strdup_printf("--%s", e->long_name));
+}
+
+enum { SHORT_OPTIONS, QUERY_WORD, BAD_OPTIONS };
+
+/*
+ * Reads word @i of @argv ("-jn3") as a cluster of short options: flags, then at most one
+ * option with a value, which takes the rest of the word or, when the word ends there, the next
+ * word (moving *@i on). Adds them to @options and answers SHORT_OPTIONS; answers QUERY_WORD,
+ * adding nothing, when a letter is no option or an attached value does not fit
+ * (attached_value_fits()); BAD_OPTIONS with @error for "-n=3".
+ */
+static int
+read_short_options(int argc, char **argv, int *i, GPtrArray *options, GError **error)
+{
+    const char *word = argv[*i];
+    g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
+    int next = *i;
+
+    for (const char *p = word + 1; *p; p++) {
+        const GOptionEntry *e = find_short_option(*p);
+        if (!e)
+            return QUERY_WORD;
+        if (!takes_value(e)) {
+            add_option(found, e, NULL);
             continue;
         }
-        if (a[0] != '-' || a[1] == '\0' || a[1] == '-' || g_strv_contains(flags, a))
-            continue;
-        if (a[1] && a[2] == '\0' && strchr("sdnf", a[1]))
-            continue;
-        argv[i] = g_strconcat("\x01", a, NULL); /* lives as long as the process */
+        const char *value = p + 1;
+        if (*value == '=') {
+            g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                        "%s: write -%c%s, -%c %s or --%s=%s", word, *p, value + 1, *p, value + 1,
+                        e->long_name, value + 1);
+            return BAD_OPTIONS;
+        }
+        if (*value) {
+            if (!attached_value_fits(e, value))
+                return QUERY_WORD;
+            add_option(found, e, value);
+        } else if (next + 1 < argc) {
+            add_option(found, e, argv[++next]);
+        } else {
+            /* No value at all: GOption says "Missing argument for -n". */
+            g_ptr_array_add(found, g_strdup_printf("-%c", *p));
+        }
+        break;
     }
+    for (guint k = 0; k < found->len; k++)
+        g_ptr_array_add(options, g_strdup(found->pdata[k]));
+    *i = next;
+    return SHORT_OPTIONS;
+}
+
+/*
+ * Splits @argv into options and words as GNU getopt reads them: "--name=value",
+ * "--name value", "-n value", "-nvalue" and clusters ("-jn3", "-jn 3"), anywhere among the
+ * words, until "--", after which every word is a word. Each option goes to @options (g_free)
+ * in its long form with its value ("--limit=3"), so that GOption, which would read "-n3" as
+ * -n taking the next word, is given options only; the words (the command, then its
+ * arguments, borrowed from @argv) go to @words, query words starting with '-' among them.
+ * An unknown long option is handed on for GOption to refuse. Returns FALSE with @error for a
+ * word that is options but cannot be read ("-n=3", "--json=yes"); the rest is still split.
+ */
+static gboolean
+split_command_line(int argc, char **argv, GPtrArray *options, GPtrArray *words, GError **error)
+{
+    gboolean ended = FALSE;
+    gboolean ok = TRUE;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (ended || a[0] != '-' || a[1] == '\0') {
+            g_ptr_array_add(words, argv[i]);
+        } else if (!strcmp(a, "--")) {
+            ended = TRUE;
+        } else if (a[1] == '-') {
+            const char *name = a + 2;
+            const char *eq = strchr(name, '=');
+            const GOptionEntry *e = find_long_option(name, eq ? (size_t)(eq - name) : strlen(name));
+            if (e && eq && !takes_value(e)) {
+                if (ok)
+                    g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                                "%s: --%s takes no value", a, e->long_name);
+                ok = FALSE;
+            } else if (e && !eq && takes_value(e) && i + 1 < argc) {
+                add_option(options, e, argv[++i]);
+            } else {
+                g_ptr_array_add(options, g_strdup(a));
+            }
+        } else {
+            GError *err = NULL;
+            switch (read_short_options(argc, argv, &i, options, &err)) {
+            case QUERY_WORD:
+                g_ptr_array_add(words, argv[i]);
+                break;
+            case BAD_OPTIONS:
+                if (ok)
+                    g_propagate_error(error, err);
+                else
+                    g_error_free(err);
+                ok = FALSE;
+                break;
+            default:
+                break;
+            }
+        }
+    }
+    return ok;
 }
 
 static int
@@ -420,102 +667,81 @@ usage(GOptionContext *ctx, const char *msg)
     return EXIT_USAGE;
 }
 
-/*
- * Options may come before the command ("tracuu --db DIR search ...", as git and notmuch allow):
- * moves the command word to argv[1], keeping everything else in order. The command is the first
- * word that is neither an option nor the value of one.
- */
-static void
-command_first(int argc, char **argv)
-{
-    static const char *const with_value[] = {"-s",    "--socket", "-d",       "--db",
-                                             "-n",    "--limit",  "--offset", "--sort",
-                                             "-f",    "--filters", "--color", NULL};
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--"))
-            return;
-        if (argv[i][0] == '-') {
-            if (g_strv_contains(with_value, argv[i]))
-                i++;
-            continue;
-        }
-        char *cmd = argv[i];
-        memmove(argv + 2, argv + 1, (size_t)(i - 1) * sizeof *argv);
-        argv[1] = cmd;
-        return;
-    }
-}
-
 int
 main(int argc, char **argv)
 {
     static const char *const commands =
         "Commands:\n"
-        "  search QUERY...   search; prints number, type, date, title and snippet of each hit\n"
+        "  search QUERY...   search; prints number, type, date, title and snippet of each hit,\n"
+        "                    its id, path and PDF page (tr. N), then the counts of --facets\n"
         "  get ID            prints a document's fields, then its text\n"
         "  stats             prints what the index holds\n"
         "  ping              checks that the daemon answers\n"
         "\n"
+        "Options may come before or after the command and its words. A short option takes its\n"
+        "value from the next word or from the same one: -n 5 or -n5, -jn5; -d DIR or -d./DIR\n"
+        "(a path attached to -s or -d starts with '.' or '/'); -f JSON or -f{...}. A word that\n"
+        "starts with '-' and is not options is a query word: \"thư -rác\" excludes \"rác\", and\n"
+        "so do -số and -nam. After \"--\", every word is a query word (-- -n5).\n"
+        "\n"
         "Exit status: 0 when the request was answered (even with no hits), 1 on an error,\n"
-        "2 on a usage error. Put query words that start with '-' after \"--\".";
-    command_first(argc, argv);
-    const char *cmd = argc > 1 ? argv[1] : NULL;
+        "2 on a usage error.";
+    g_autoptr(GPtrArray) options = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) words = g_ptr_array_new();
+    g_autoptr(GError) bad_words = NULL;
+    gboolean read = split_command_line(argc, argv, options, words, &bad_words);
+    /* The command is the first word; the others are its arguments. */
+    const char *cmd = words->len ? words->pdata[0] : NULL;
+    int n_args = words->len ? (int)words->len - 1 : 0;
+    g_ptr_array_add(words, NULL);
+    char **args = (char **)words->pdata + (cmd ? 1 : 0);
+    gboolean asked_help = FALSE, asked_version = FALSE;
+    for (guint i = 0; i < options->len; i++) {
+        asked_help = asked_help || !strcmp(options->pdata[i], "--help") ||
+                     !strcmp(options->pdata[i], "--help-all");
+        asked_version = asked_version || !strcmp(options->pdata[i], "--version");
+    }
     g_autoptr(GError) error = NULL;
     g_autoptr(GOptionContext) ctx = NULL;
 
-    if (cmd && (!strcmp(cmd, "--version") || !strcmp(cmd, "-V"))) {
+    if ((!cmd && asked_version) || (cmd && !strcmp(cmd, "-V"))) {
         printf("tracuu %s\n", TRACUU_VERSION);
         return EXIT_OK;
     }
     gboolean known = cmd && (!strcmp(cmd, "search") || !strcmp(cmd, "get") ||
                              !strcmp(cmd, "stats") || !strcmp(cmd, "ping"));
-    g_autofree char *param = g_strdup_printf(
-        "%s", !known ? "COMMAND [OPTION...]"
-              : !strcmp(cmd, "search") ? "search [OPTION...] QUERY..."
-              : !strcmp(cmd, "get")    ? "get [OPTION...] ID"
-                                       : cmd);
-    g_set_prgname("tracuu");
-    ctx = g_option_context_new(param);
+    /* GOption's usage line is "PRGNAME [OPTION…] PARAMETERS": the command goes in the name. */
+    g_autofree char *prgname = known ? g_strdup_printf("tracuu %s", cmd) : g_strdup("tracuu");
+    g_set_prgname(prgname);
+    ctx = g_option_context_new(!known                   ? "COMMAND [ARGUMENT…]"
+                               : !strcmp(cmd, "search") ? "QUERY…"
+                               : !strcmp(cmd, "get")    ? "ID"
+                                                        : NULL);
     g_option_context_set_summary(ctx, "Searches a tracuu archive of official documents.");
     g_option_context_set_description(ctx, commands);
     g_option_context_add_main_entries(ctx, common_options, NULL);
     if (known && !strcmp(cmd, "search"))
         g_option_context_add_main_entries(ctx, search_options, NULL);
-    if (!known) {
-        if (cmd && (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help"))) {
-            g_autofree char *help = g_option_context_get_help(ctx, TRUE, NULL);
-            fputs(help, stdout);
-            return EXIT_OK;
-        }
+    /* The help is printed here, not by GOption, which would convert its UTF-8 to the locale's
+     * charset (the client sets no locale: "thư" would be "th?"). */
+    if (asked_help || (cmd && !strcmp(cmd, "help"))) {
+        g_autofree char *help = g_option_context_get_help(ctx, TRUE, NULL);
+        fputs(help, stdout);
+        return EXIT_OK;
+    }
+    if (!known)
         return usage(ctx, cmd ? "unknown command" : "a command is needed");
-    }
-    /* The command word is not an option: parse what follows it. */
-    argv[1] = argv[0];
-    int sub_argc = argc - 1;
-    char **sub_argv = argv + 1;
-    protect_query_words(sub_argc, sub_argv);
-    /* A query word may start with '-' (exclusion): unknown short options are left in place
-     * as words, while an unknown long option is still a usage error (likely a typo). */
-    g_option_context_set_ignore_unknown_options(ctx, TRUE);
-    if (!g_option_context_parse(ctx, &sub_argc, &sub_argv, &error))
+    if (!read)
+        return usage(ctx, bad_words->message);
+    /* GOption is given the options alone, each in one word: the words never reach it. */
+    int opt_argc = (int)options->len + 1;
+    g_autofree char **opt_argv = g_new0(char *, options->len + 2);
+    opt_argv[0] = argv[0];
+    if (options->len)
+        memcpy(opt_argv + 1, options->pdata, options->len * sizeof *opt_argv);
+    char **opt_argv_left = opt_argv;
+    if (!g_option_context_parse(ctx, &opt_argc, &opt_argv_left, &error))
         return usage(ctx, error->message);
-    gboolean ended = FALSE;
-    int kept = 1;
-    for (int i = 1; i < sub_argc; i++) {
-        if (!ended && !strcmp(sub_argv[i], "--")) {
-            ended = TRUE;
-            continue;
-        }
-        if (!ended && g_str_has_prefix(sub_argv[i], "--")) {
-            g_autofree char *msg = g_strdup_printf("unknown option %s", sub_argv[i]);
-            return usage(ctx, msg);
-        }
-        if (sub_argv[i][0] == '\x01')
-            sub_argv[i]++;
-        sub_argv[kept++] = sub_argv[i];
-    }
-    sub_argc = kept;
-    sub_argv[kept] = NULL;
 
     if (opt_socket && opt_db)
         return usage(ctx, "--socket and --db are exclusive");
@@ -533,11 +759,11 @@ main(int argc, char **argv)
     JsonObject *req = json_object_new();
     json_object_set_string_member(req, "op", cmd);
     if (!strcmp(cmd, "search")) {
-        if (sub_argc < 2) {
+        if (n_args < 1) {
             json_object_unref(req);
             return usage(ctx, "search needs a query");
         }
-        g_autofree char *q = g_strjoinv(" ", sub_argv + 1);
+        g_autofree char *q = g_strjoinv(" ", args);
         json_object_set_string_member(req, "q", q);
         json_object_set_int_member(req, "limit", opt_limit);
         if (opt_offset)
@@ -552,13 +778,23 @@ main(int argc, char **argv)
             }
             json_object_set_member(req, "filters", json_node_copy(f));
         }
+        if (opt_facets) {
+            /* The names go as they are: the engine refuses one it does not know. */
+            JsonArray *names = json_array_new();
+            for (char **f = opt_facets; *f; f++) {
+                g_auto(GStrv) parts = g_strsplit(*f, ",", -1);
+                for (char **p = parts; *p; p++)
+                    json_array_add_string_element(names, g_strstrip(*p));
+            }
+            json_object_set_array_member(req, "facets", names);
+        }
     } else if (!strcmp(cmd, "get")) {
-        if (sub_argc != 2) {
+        if (n_args != 1) {
             json_object_unref(req);
             return usage(ctx, "get needs one document id");
         }
-        json_object_set_string_member(req, "doc", sub_argv[1]);
-    } else if (sub_argc != 1) {
+        json_object_set_string_member(req, "doc", args[0]);
+    } else if (n_args != 0) {
         json_object_unref(req);
         return usage(ctx, "unexpected arguments");
     }
@@ -599,5 +835,6 @@ main(int argc, char **argv)
     g_free(opt_sort);
     g_free(opt_filters);
     g_free(opt_color);
+    g_strfreev(opt_facets);
     return status;
 }

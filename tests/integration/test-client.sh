@@ -20,7 +20,7 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-echo "1..32"
+echo "1..58"
 
 # An index of four known documents.
 cat >"$tmp/docs.jsonl" <<'EOF'
@@ -48,6 +48,14 @@ check "--db with --socket: exit 2" test $st -eq 2
 check "misspelt long option: exit 2" eval 'test $st -eq 2 && grep -q -- "--limt" "$tmp/err"'
 "$TRACUU" --help >"$tmp/out" 2>"$tmp/err"; st=$?
 check "--help: exit 0, lists the commands" eval 'test $st -eq 0 && grep -q "search QUERY" "$tmp/out" && grep -q "stats" "$tmp/out"'
+"$TRACUU" search --help >"$tmp/out" 2>"$tmp/err"; st=$?
+check "search --help: exit 0, search's options, its Vietnamese intact under LC_ALL=C" eval \
+    'test $st -eq 0 && grep -q "^  tracuu search \[OPTION…\] QUERY…$" "$tmp/out" &&
+     grep -q -- "-n, --limit=N" "$tmp/out" && grep -q -- "--facets=NAMES" "$tmp/out" &&
+     grep -q "\"thư -rác\" excludes" "$tmp/out"'
+"$TRACUU" get -h >"$tmp/out" 2>"$tmp/err"; st=$?
+check "get -h: exit 0, get's usage without search's options" eval \
+    'test $st -eq 0 && grep -q "^  tracuu get \[OPTION…\] ID$" "$tmp/out" && ! grep -q -- "--limit" "$tmp/out"'
 
 # Searching the index directly.
 "$TRACUU" search --db "$tmp/db" 34/2008/CT-TTg >"$tmp/out" 2>"$tmp/err"; st=$?
@@ -100,6 +108,78 @@ check "options before the command" eval 'test $st -eq 0 && grep -q "^docs: 4$" "
 "$TRACUU" --db "$tmp/db" --limit 1 search thư điện tử >"$tmp/out" 2>"$tmp/err"; st=$?
 check "search options before the command" eval 'test $st -eq 0 && head -1 "$tmp/out" | grep -q "showing 1-1"'
 
+# Option values in every form GOption reads, and attached to short options as GNU tools read
+# them; "thư" matches the four documents. A word starting with '-' that is not options stays a
+# query word (exclusion), also when it starts with an option's letter.
+hits() { grep -c "^ *[0-9]*\. " "$tmp/out"; }
+for form in "-n3" "-n 3" "--limit=3" "--limit 3"; do
+    # shellcheck disable=SC2086 # the form is split on purpose
+    "$TRACUU" search --db "$tmp/db" $form thư >"$tmp/out" 2>"$tmp/err"; st=$?
+    check "$form: three hits" eval 'test $st -eq 0 && test "$(hits)" -eq 3 && head -1 "$tmp/out" | grep -q "showing 1-3$"'
+done
+"$TRACUU" search --db "$tmp/db" -n0 thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-n0: the count, no hits" eval 'test $st -eq 0 && test "$(hits)" -eq 0 && grep -q "^4 results" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" -jn2 thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-jn2: a flag and an attached value in one word" eval 'test $st -eq 0 && $PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); assert len(r[\"hits\"])==2, r" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" -jn 2 thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-jn 2: a flag and a value in the next word" eval 'test $st -eq 0 && $PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); assert len(r[\"hits\"])==2, r" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" thư -n1 --offset=1 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "options after the query: -n1 --offset=1" eval 'test $st -eq 0 && test "$(hits)" -eq 1 && head -1 "$tmp/out" | grep -q "showing 2-2$"'
+"$TRACUU" -n2 -d"$tmp/db" search thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "attached values before the command (-n2 -dDIR)" eval 'test $st -eq 0 && test "$(hits)" -eq 2'
+"$TRACUU" search -d"$tmp/db" -j -f'{"type":"Thông tư"}' thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-dDIR and -fJSON attached" eval 'test $st -eq 0 && $PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); assert [h[\"id\"] for h in r[\"hits\"]]==[\"tt25\"], r" "$tmp/out"'
+"$TRACUU" get -jd"$tmp/db" nd30 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "get -jdDIR: a cluster for get" eval 'test $st -eq 0 && grep -q "\"number\":\"30/2020/NĐ-CP\"" "$tmp/out"'
+"$TRACUU" get --db "$tmp/db" -n3 nd30 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "get -n3: search's option refused by name" eval 'test $st -eq 2 && grep -q -- "--limit" "$tmp/err"'
+"$TRACUU" search --db "$tmp/db" -n=3 thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-n=3: refused, says how to write it" eval 'test $st -eq 2 && grep -q -- "-n3" "$tmp/err"'
+"$TRACUU" search --db "$tmp/db" --json=yes thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "--json=yes: refused, --json takes no value" eval 'test $st -eq 2 && grep -q -- "--json" "$tmp/err"'
+"$TRACUU" search --db "$tmp/db" --json -- thư -n3 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "after --, -n3 is a query word" eval 'test $st -eq 0 && $PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); assert len(r[\"hits\"])==4, r" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" --json thu -so -dinh >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-so and -dinh are exclusions, not -s and -d" eval 'test $st -eq 0 && $PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); ids=[h[\"id\"] for h in r[\"hits\"]]; assert ids==[\"ct34\"], ids" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" --json thư -nghị -hướng >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-nghị and -hướng are exclusions, not -n and -h" eval 'test $st -eq 0 && $PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); ids=sorted(h[\"id\"] for h in r[\"hits\"]); assert ids==[\"ct34\",\"cv3456\"], ids" "$tmp/out"'
+
+# Facets: counts after the hits, and in --json.
+"$TRACUU" search --db "$tmp/db" --facets doc_type,year thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "--facets: counts by type and year after the hits" eval 'test $st -eq 0 &&
+    grep -qx "loại văn bản (doc_type): Chỉ thị (1), Công văn (1), Nghị định (1), Thông tư (1)" "$tmp/out" &&
+    grep -qx "năm (year): 2008 (1), 2010 (1), 2020 (1), 2024 (1)" "$tmp/out" &&
+    test "$(grep -n "^loại văn bản" "$tmp/out" | cut -d: -f1)" -gt "$(grep -n "id: " "$tmp/out" | tail -1 | cut -d: -f1)"'
+"$TRACUU" search --db "$tmp/db" -n0 --facets issuer --facets kind thư -số >"$tmp/out" 2>"$tmp/err"; st=$?
+check "-n0 with two --facets: counts only" eval 'test $st -eq 0 && test "$(hits)" -eq 0 &&
+    grep -qx "cơ quan ban hành (issuer): Chính phủ (1), Thủ tướng Chính phủ (1)" "$tmp/out" &&
+    grep -qx "loại tệp (kind): json (2)" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" --json --facets doc_type,kind thư điện tử >"$tmp/out" 2>"$tmp/err"; st=$?
+check "--facets with --json: the protocol's facets" eval 'test $st -eq 0 && $PY -c "
+import json,sys; f=json.load(open(sys.argv[1]))[\"facets\"]
+assert f=={\"doc_type\":{\"Chỉ thị\":1,\"Công văn\":1,\"Thông tư\":1},\"kind\":{\"json\":3}}, f" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" --facets doc_type,yaer thư >"$tmp/out" 2>"$tmp/err"; st=$?
+check "an unknown facet: exit 1 with the engine's bad_request" eval \
+    'test $st -eq 1 && grep -q "bad_request" "$tmp/err" && grep -q "facets\[1\]" "$tmp/err"'
+
+# The PDF page of a hit: the number cited only on page 2 of this Nghị định.
+if "$INDEXER" --db "$tmp/pdfdb" -q "${TRACUU_SOURCE_ROOT:?}/corpus/archive/van-ban/nd-30-2020.pdf" \
+    >"$tmp/out" 2>"$tmp/err"; then
+    ok "a two-page PDF indexed"
+else
+    not_ok "a two-page PDF indexed" "$(cat "$tmp/err")"
+fi
+"$TRACUU" search --db "$tmp/pdfdb" 110/2004/NĐ-CP >"$tmp/out" 2>"$tmp/err"; st=$?
+check "a PDF hit shows its page: tr. 2" eval 'test $st -eq 0 && grep -q "^     id: [0-9a-f]*  .*nd-30-2020\.pdf  tr\. 2$" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" thư >"$tmp/out" 2>"$tmp/err"
+check "hits without pages show none" eval '! grep -q "tr\. " "$tmp/out"'
+
 # Through a daemon: the same answers.
 "$TRACUU" search --socket "$tmp/none.sock" thư >"$tmp/out" 2>"$tmp/err"; st=$?
 check "no daemon: exit 1, says it cannot reach it" eval 'test $st -eq 1 && grep -q "cannot reach" "$tmp/err"'
@@ -108,9 +188,9 @@ pid=$!
 for _ in $(seq 100); do [ -S "$tmp/s.sock" ] && break; sleep 0.1; done
 "$TRACUU" ping --socket "$tmp/s.sock" >"$tmp/out" 2>"$tmp/err"; st=$?
 check "ping through the daemon" eval 'test $st -eq 0 && grep -qx ok "$tmp/out"'
-"$TRACUU" search --socket "$tmp/s.sock" thư điện tử >"$tmp/out" 2>"$tmp/err"
-"$TRACUU" search --db "$tmp/db" thư điện tử >"$tmp/out2" 2>>"$tmp/err"
-check "daemon and --db print the same hits" eval 'diff <(tail -n +2 "$tmp/out") <(tail -n +2 "$tmp/out2") >/dev/null'
+"$TRACUU" search --socket "$tmp/s.sock" --facets doc_type,year thư điện tử >"$tmp/out" 2>"$tmp/err"
+"$TRACUU" search --db "$tmp/db" --facets doc_type,year thư điện tử >"$tmp/out2" 2>>"$tmp/err"
+check "daemon and --db print the same hits and facets" eval 'grep -q "^năm (year): " "$tmp/out" && diff <(tail -n +2 "$tmp/out") <(tail -n +2 "$tmp/out2") >/dev/null'
 TRACUU_SOCKET="$tmp/s.sock" "$TRACUU" get nd30 >"$tmp/out" 2>"$tmp/err"; st=$?
 check "TRACUU_SOCKET names the daemon" eval 'test $st -eq 0 && grep -q "^number: 30/2020/NĐ-CP$" "$tmp/out"'
 "$TRACUU" get --socket "$tmp/s.sock" --json nosuch >"$tmp/out" 2>"$tmp/err"; st=$?
