@@ -1,6 +1,7 @@
 /* tracuu-indexer.c - files and JSON lines into the tracuu index, incrementally and safely. */
 #include "indexer-private.h"
 
+#include "tracuu-cli.h"
 #include "tracuu-config.h"
 #include "tracuu-docmeta.h"
 #include "tracuu-docwriter.h"
@@ -1836,6 +1837,9 @@ main(int argc, char **argv)
              "are not retried but still count until they change or are excluded), 2 for a\n"
              "usage error, 3 when the index cannot be used. See docs/tracuu-indexer.md.");
     g_option_context_add_main_entries(ctx, option_entries, NULL);
+    tracuu_cli_init_locale();
+    const GOptionEntry *const tables[] = {option_entries, NULL};
+    tracuu_cli_split_short_options(&argc, &argv, tables);
     GError *error = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
         int rc = usage_error(ctx, error->message);

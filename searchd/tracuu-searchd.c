@@ -22,6 +22,7 @@
 #include <glib.h>
 
 #include "protocol.h"
+#include "tracuu-cli.h"
 #include "tracuu-config.h"
 #include "tracuu-engine.h"
 
@@ -934,6 +935,9 @@ main(int argc, char **argv)
              "optionally TCP. Runs in the foreground and logs to stderr; SIGTERM stops it, SIGHUP\n"
              "reopens the index.");
     g_option_context_add_main_entries(ctx, option_table, NULL);
+    tracuu_cli_init_locale();
+    const GOptionEntry *const tables[] = {option_table, NULL};
+    tracuu_cli_split_short_options(&argc, &argv, tables);
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
         fprintf(stderr, "tracuu-searchd: %s\nTry --help.\n", error->message);
         return 2;

@@ -1,4 +1,5 @@
 /* tracuu-tokenize.c - the tokenizer as a program: UTF-8 text in, one JSON object per token out. */
+#include "tracuu-cli.h"
 #include "tracuu-config.h"
 #include "tracuu-tokenizer.h"
 
@@ -98,7 +99,7 @@ read_all(int fd, size_t *len)
 int
 main(int argc, char **argv)
 {
-    setlocale(LC_ALL, ""); /* for --help and messages only: the input is UTF-8 whatever it says */
+    tracuu_cli_init_locale(); /* for --help and messages only: the input is UTF-8 anyway */
     gboolean count_only = FALSE, version = FALSE;
     gint first_pos = 0;
     GOptionEntry entries[] = {
@@ -129,6 +130,8 @@ main(int argc, char **argv)
         "start, end: byte offsets into the input.\n"
         "Invalid UTF-8 is replaced, never an error.");
     g_option_context_add_main_entries(ctx, entries, NULL);
+    const GOptionEntry *const tables[] = {entries, NULL};
+    tracuu_cli_split_short_options(&argc, &argv, tables);
     g_autoptr(GError) error = NULL;
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
         fprintf(stderr, "tracuu-tokenize: %s (try --help)\n", error->message);
