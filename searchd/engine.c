@@ -10,6 +10,8 @@
 #include "tracuu-schema.h"
 
 #define ENGINE_MAX_LIMIT 1000
+/* The store pages with 32-bit numbers; this keeps offset + limit within them. */
+#define ENGINE_MAX_OFFSET (G_MAXUINT32 / 2)
 #define ENGINE_SNIPPET_CHARS 200
 #define ENGINE_FACET_LIMIT 100
 #define ENGINE_EXACT_TOTAL 1000 /* totals are exact up to this many matches */
@@ -361,6 +363,11 @@ tracuu_engine_set_rank_params(tracuu_engine *engine, const tracuu_rank_params *p
 
 /* ---- request fields ---- */
 
+/*
+ * An integer member in [0, @max], @def when absent. A number out of range is refused rather
+ * than cut to the range: a client asking for a billion hits and getting a thousand would take
+ * the page for the whole answer.
+ */
 static gboolean
 get_uint(JsonObject *req, const char *op, const char *name, guint64 def, guint64 max,
          guint64 *out, GError **error)
@@ -369,13 +376,20 @@ get_uint(JsonObject *req, const char *op, const char *name, guint64 def, guint64
     JsonNode *n = json_object_get_member(req, name);
     if (n == NULL || JSON_NODE_HOLDS_NULL(n))
         return TRUE;
-    if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 ||
-        json_node_get_int(n) < 0) {
-        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
-                    "%s: \"%s\" must be a non-negative integer", op, name);
+    gboolean is_int = JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_INT64;
+    if (!is_int || json_node_get_int(n) < 0 || (guint64)json_node_get_int(n) > max) {
+        if (is_int)
+            g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                        "%s: \"%s\" must be an integer from 0 to %" G_GUINT64_FORMAT
+                        ", not %" G_GINT64_FORMAT,
+                        op, name, max, json_node_get_int(n));
+        else
+            g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                        "%s: \"%s\" must be an integer from 0 to %" G_GUINT64_FORMAT, op, name,
+                        max);
         return FALSE;
     }
-    *out = MIN((guint64)json_node_get_int(n), max);
+    *out = (guint64)json_node_get_int(n);
     return TRUE;
 }
 
@@ -1005,7 +1019,7 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
     guint64 offset, limit;
     if (!get_string(req, "search", "q", &q, error) ||
         !get_string(req, "search", "sort", &sort, error) ||
-        !get_uint(req, "search", "offset", 0, G_MAXUINT32 / 2, &offset, error) ||
+        !get_uint(req, "search", "offset", 0, ENGINE_MAX_OFFSET, &offset, error) ||
         !get_uint(req, "search", "limit", 10, ENGINE_MAX_LIMIT, &limit, error))
         return NULL;
     int sort_slot = -1;

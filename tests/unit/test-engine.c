@@ -750,6 +750,17 @@ test_errors(fixture *fx, gconstpointer data)
         {"{\"op\":\"search\",\"q\":\"thư date:2008-02-30\"}", TRACUU_ENGINE_ERROR_BAD_QUERY,
          "at byte 10"},
         {"{\"op\":\"get\"}", TRACUU_ENGINE_ERROR_BAD_REQUEST, "doc"},
+        /* Numbers out of range are refused with the range, not cut to it. */
+        {"{\"op\":\"search\",\"q\":\"a\",\"limit\":1001}", TRACUU_ENGINE_ERROR_BAD_REQUEST,
+         "\"limit\" must be an integer from 0 to 1000"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"limit\":1000000000}",
+         TRACUU_ENGINE_ERROR_BAD_REQUEST, "from 0 to 1000, not 1000000000"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"limit\":2.5}", TRACUU_ENGINE_ERROR_BAD_REQUEST,
+         "from 0 to 1000"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"offset\":2147483648}",
+         TRACUU_ENGINE_ERROR_BAD_REQUEST, "\"offset\" must be an integer from 0 to 2147483647"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"offset\":-5}", TRACUU_ENGINE_ERROR_BAD_REQUEST,
+         "from 0 to 2147483647"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) error = NULL;
@@ -767,6 +778,14 @@ test_errors(fixture *fx, gconstpointer data)
     g_assert_null(run(fx, "{\"op\":\"search\",\"q\":\"thu dien tu\"}", &terr));
     g_assert_error(terr, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_TIMEOUT);
     tracuu_engine_set_time_limit(fx->engine, 10);
+
+    /* The largest page and offset are served. */
+    g_autoptr(JsonObject) big =
+        search(fx, "{\"op\":\"search\",\"q\":\"\",\"offset\":2147483647,\"limit\":1000}");
+    g_assert_cmpint(json_object_get_int_member(big, "total"), ==, G_N_ELEMENTS(docs));
+    g_autoptr(JsonObject) page = search(fx, "{\"op\":\"search\",\"q\":\"\",\"limit\":1000}");
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(page, "hits")), ==,
+                     G_N_ELEMENTS(docs));
 
     /* The engine stays usable after errors. */
     g_autoptr(JsonObject) ok = search(fx, "{\"op\":\"search\",\"q\":\"thư\"}");
