@@ -157,8 +157,9 @@ void tracuu_compiled_clear(tracuu_compiled *c);
  * Makes a snippet of @text (@len bytes): the window of at most @max_chars characters holding the most
  * distinct terms of @marks (matched by term or folded form), HTML-escaped, matches wrapped in
  * <mark>...</mark>, cut on UTF-8 boundaries, "…" where text was cut. Sets *@at (if not NULL) to
- * the byte offset in @text of the window's best match (for the page number). With no match,
- * returns the start of the text. Caller frees with g_free().
+ * the byte offset in @text of the first match the snippet marks (for the page number, so that
+ * the page is where the reader finds the first mark), or of the snippet's start when it marks
+ * none. With no match, returns the start of the text. Caller frees with g_free().
  */
 char *tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTable *marks,
                           size_t max_chars, size_t *at);

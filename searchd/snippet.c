@@ -177,8 +177,6 @@ tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTab
         /* Near the end of the text, fill the window from before instead. */
         if (forward_chars(text, len, w_start, max_chars) == len)
             w_start = MIN(back_chars(text, len, max_chars), first->start);
-        if (at != NULL)
-            *at = first->start;
     }
     size_t w_end = forward_chars(text, len, w_start, max_chars);
     /* Cut on white space when there is some close by. */
@@ -202,10 +200,18 @@ tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTab
     if (w_start > 0)
         g_string_append(out, "… ");
     size_t cur = w_start;
+    /* The page shown with the snippet is the page of its first mark, which can come before
+     * the window's best match (the text led into it), or of its start when it has none. */
+    gboolean marked = FALSE;
+    if (at != NULL)
+        *at = w_start;
     for (guint i = 0; i < matches->len; i++) {
         const match *m = &g_array_index(matches, match, i);
         if (m->start < cur || m->end > w_end)
             continue;
+        if (at != NULL && !marked)
+            *at = m->start;
+        marked = TRUE;
         append_escaped(out, text + cur, m->start - cur);
         g_string_append(out, "<mark>");
         append_escaped(out, text + m->start, m->end - m->start);

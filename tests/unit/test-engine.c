@@ -612,13 +612,16 @@ hit_of(JsonObject *r, const char *id)
 static void
 test_hits_and_snippets(fixture *fx, gconstpointer data)
 {
-    /* Folded matches are marked in the accented text; the page is the snippet's. */
+    /* Folded matches are marked in the accented text; the page is that of the snippet's first
+     * mark: the window, led into "hộp thư điện tử công vụ" on page 2, starts with the "thư"
+     * that ends page 1. */
     g_autoptr(JsonObject) r = search(fx, "{\"op\":\"search\",\"q\":\"hop thu cong vu\"}");
     JsonObject *h = hit_of(r, "ct34");
     const char *snip = json_object_get_string_member(h, "snippet");
     g_assert_nonnull(strstr(snip, "<mark>hộp</mark> <mark>thư</mark> điện tử <mark>công</mark> "
                                   "<mark>vụ</mark>"));
-    g_assert_cmpint(json_object_get_int_member(h, "page"), ==, 2);
+    g_assert_true(g_str_has_prefix(strstr(snip, "<mark>"), "<mark>thư</mark> điện tử trong hoạt"));
+    g_assert_cmpint(json_object_get_int_member(h, "page"), ==, 1);
     g_assert_cmpuint(text_chars(snip), <=, 200 + 2);
     g_assert_cmpstr(json_object_get_string_member(h, "path"), ==, "/archive/ct34.pdf");
     g_assert_cmpstr(json_object_get_string_member(h, "kind"), ==, "pdf");
@@ -649,6 +652,68 @@ test_hits_and_snippets(fixture *fx, gconstpointer data)
     g_assert_cmpstr(json_object_get_string_member(a, "parent"), ==, "mbox1:1");
     g_assert_cmpstr(json_object_get_string_member(a, "attachment"), ==, "baocao.pdf");
     g_assert_cmpstr(json_object_get_string_member(a, "kind"), ==, "attachment");
+}
+
+/* An engine on a new index of @n documents in a new folder (*@dir; remove with rm_rf). */
+static tracuu_engine *
+engine_on(tracuu_docfields *list, size_t n, char **dir)
+{
+    g_autoptr(GError) error = NULL;
+    *dir = g_dir_make_tmp("tracuu-engine-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_autofree char *db = g_build_filename(*dir, "index", NULL);
+    build_index(db, list, n);
+    tracuu_engine *e = tracuu_engine_open(db, &error);
+    g_assert_no_error(error);
+    return e;
+}
+
+/*
+ * A hit's page is the page of the first match its snippet marks. The best window here starts
+ * at "thư điện tử" on page 2, but the snippet shows some text before it, with the "thư" that
+ * ends page 1 marked: the page used to be 2, the page of the window's best match, and a reader
+ * looking for the first mark on page 2 would not find it.
+ */
+static void
+test_page_of_first_mark(void)
+{
+    static const char text[] = "Mở đầu văn bản. Đây là lời nói về thư tay.\n"
+                               "Các cơ quan dùng thư điện tử hằng ngày trong công việc, thay cho "
+                               "giấy tờ in ra; mỗi đơn vị báo cáo kết quả hằng quý về việc này "
+                               "cho cơ quan chủ quản theo mẫu chung đã ban hành kèm theo.";
+    static guint64 pages[2];
+    pages[0] = 0;
+    pages[1] = (guint64)(strstr(text, "Các cơ quan") - text);
+    tracuu_docfields list[] = {
+        {.id = "paged", .path = "/archive/paged.pdf", .kind = "pdf", .title = "Hai trang",
+         .text = text, .pages = pages, .n_pages = 2},
+    };
+    char *dir = NULL;
+    tracuu_engine *e = engine_on(list, G_N_ELEMENTS(list), &dir);
+    static const struct {
+        const char *q;
+        gint64 page;
+    } rows[] = {
+        {"thư điện tử", 1}, /* the "thư" of page 1 is in the snippet, marked */
+        {"điện tử", 2},     /* page 1 has no match */
+        {"tay", 1},
+        {"mẫu chung", 2},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autoptr(JsonObject) r = search_with(e, rows[i].q, 10);
+        JsonObject *h = hit_of(r, "paged");
+        const char *snip = json_object_get_string_member(h, "snippet");
+        g_test_message("%s: page %" G_GINT64_FORMAT ": %s", rows[i].q,
+                       json_object_get_int_member(h, "page"), snip);
+        g_assert_cmpint(json_object_get_int_member(h, "page"), ==, rows[i].page);
+    }
+    /* The snippet does show the mark of page 1 first. */
+    g_autoptr(JsonObject) r = search_with(e, "thư điện tử", 10);
+    const char *snip = json_object_get_string_member(hit_of(r, "paged"), "snippet");
+    g_assert_nonnull(strstr(snip, "về <mark>thư</mark> tay"));
+    tracuu_engine_free(e);
+    tracuu_test_rm_rf(dir);
+    g_free(dir);
 }
 
 /* Snippet windows: the best window wins, long text is cut on characters with "…". */
@@ -1036,6 +1101,7 @@ main(int argc, char **argv)
     ADD("sees-commits", test_sees_commits);
     ADD("split", test_split);
     g_test_add_func("/engine/snippet-window", test_snippet_window);
+    g_test_add_func("/engine/page-of-first-mark", test_page_of_first_mark);
     g_test_add_func("/engine/open-errors", test_open_errors);
     return g_test_run();
 }
