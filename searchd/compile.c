@@ -50,6 +50,8 @@ tracuu_compiled_clear(tracuu_compiled *c)
         g_ptr_array_unref(c->docnums);
     if (c->marks != NULL)
         g_hash_table_unref(c->marks);
+    if (c->exact_marks != NULL)
+        g_hash_table_unref(c->exact_marks);
     memset(c, 0, sizeof *c);
 }
 
@@ -72,6 +74,7 @@ typedef struct {
     GError **error;
     gboolean failed;
     uint32_t qpos; /* query positions, so Xapian's wqf/positions stay distinct */
+    GHashTable *folded_marks; /* folded forms some query word marks in every accent */
 } compiler;
 
 static void
@@ -156,10 +159,29 @@ combine2(tracuu_query_op op, tracuu_query *a, tracuu_query *b)
     return tracuu_query_combine(op, subs, 2, 0);
 }
 
+/*
+ * Marks @t in snippets. A word of a query typed with diacritics is marked as typed where a
+ * document has it so (tracuu_snippet_make() decides per document), since that is what ranks
+ * it first; @as_typed FALSE marks every accent of @t, as for a query typed without diacritics.
+ * Document numbers are compared folded everywhere, so they are marked folded too.
+ */
 static void
-add_mark(compiler *c, const char *folded)
+add_mark(compiler *c, const qtoken *t, gboolean as_typed)
 {
-    g_hash_table_add(c->out->marks, g_strdup(folded));
+    g_hash_table_add(c->out->marks, g_strdup(t->folded));
+    if (!as_typed || !c->accented || t->kind != TRACUU_TOKEN_WORD) {
+        g_hash_table_add(c->folded_marks, g_strdup(t->folded));
+        return;
+    }
+    GPtrArray *forms = g_hash_table_lookup(c->out->exact_marks, t->folded);
+    if (forms == NULL) {
+        forms = g_ptr_array_new_with_free_func(g_free);
+        g_hash_table_insert(c->out->exact_marks, g_strdup(t->folded), forms);
+    }
+    for (guint i = 0; i < forms->len; i++)
+        if (strcmp(g_ptr_array_index(forms, i), t->term) == 0)
+            return;
+    g_ptr_array_add(forms, g_strdup(t->term));
 }
 
 /*
@@ -266,7 +288,7 @@ text_query(compiler *c, const char *text, gboolean mark)
     for (guint i = 0; i < toks->len; i++) {
         const qtoken *t = &g_array_index(toks, qtoken, i);
         g_ptr_array_add(words, word_query(c, t, TRUE));
-        add_mark(c, t->folded);
+        add_mark(c, t, TRUE);
         if (t->kind == TRACUU_TOKEN_DOCNUM)
             g_ptr_array_add(c->out->docnums, g_strdup(t->folded));
         if (i == 0)
@@ -306,7 +328,7 @@ phrase_query(compiler *c, const char *text, gboolean mark)
         return excluded_query(c, toks, TRUE);
     if (toks->len == 1) {
         const qtoken *t = &g_array_index(toks, qtoken, 0);
-        add_mark(c, t->folded);
+        add_mark(c, t, TRUE);
         if (t->kind == TRACUU_TOKEN_DOCNUM)
             g_ptr_array_add(c->out->docnums, g_strdup(t->folded));
         return word_query(c, t, TRUE);
@@ -325,7 +347,7 @@ phrase_query(compiler *c, const char *text, gboolean mark)
         if (all_exact)
             g_ptr_array_add(exact, term_q(c, "", t->term, 1.0));
         g_ptr_array_add(words, word_query(c, t, TRUE));
-        add_mark(c, t->folded);
+        add_mark(c, t, TRUE);
     }
     uint32_t n = toks->len;
     tracuu_query *q = combine(TRACUU_QUERY_PHRASE, folded, n);
@@ -609,6 +631,10 @@ tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
     memset(out, 0, sizeof *out);
     out->docnums = g_ptr_array_new_with_free_func(g_free);
     out->marks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    out->exact_marks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify)g_ptr_array_unref);
+    g_autoptr(GHashTable) folded_marks =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     accent_ctx a = {FALSE};
     scan_accents(tk, ast, &a);
     /* A query typed with diacritics is taken as written, also its bare syllables ("ma" is not
@@ -617,11 +643,18 @@ tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
     out->words = g_array_new(FALSE, TRUE, sizeof(tracuu_qword));
     g_array_set_clear_func(out->words, qword_clear);
     compiler c = {.tk = tk,       .rp = params,   .accented = a.accented, .relaxed = relaxed,
-                  .out = out,     .error = error, .restore = restore};
+                  .out = out,     .error = error, .restore = restore,
+                  .folded_marks = folded_marks};
     if (ast->kind == TRACUU_QNODE_SEQ)
         out->query = compile_seq(&c, ast, TRUE, TRUE);
     else
         out->query = compile_node(&c, ast, TRUE);
+    /* A folded form that one query word marks in every accent is marked so for all. */
+    GHashTableIter it;
+    gpointer folded;
+    g_hash_table_iter_init(&it, folded_marks);
+    while (g_hash_table_iter_next(&it, &folded, NULL))
+        g_hash_table_remove(out->exact_marks, folded);
     if (out->query == NULL) {
         g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY,
                     "the query could not be built");

@@ -128,7 +128,9 @@ typedef struct {
     tracuu_query *filter;   /* what the top-level filters and exclusions allow, weightless
                                (NULL when the query has neither) */
     GPtrArray *docnums;     /* char *: folded docnum forms found in the text (for tiers) */
-    GHashTable *marks;      /* char * terms (accented and folded forms) to mark in snippets */
+    GHashTable *marks;      /* char *: folded forms of the query words, to mark in snippets */
+    GHashTable *exact_marks; /* char * folded form -> GPtrArray of char *: the forms typed of
+                                the query words marked as typed (see tracuu_snippet_make()) */
     gboolean has_text;      /* some positive text was given (else: browse by filters) */
     gboolean accented;      /* the query was typed with diacritics */
     GArray *words;          /* tracuu_qword: the positive words (for guessing accents) */
@@ -155,14 +157,19 @@ void tracuu_compiled_clear(tracuu_compiled *c);
 
 /*
  * Makes a snippet of @text (@len bytes): the window of at most @max_chars characters holding the most
- * distinct terms of @marks (matched by term or folded form), HTML-escaped, matches wrapped in
+ * distinct query words of @marks (their folded forms), HTML-escaped, matches wrapped in
  * <mark>...</mark>, cut on UTF-8 boundaries, "…" where text was cut. Sets *@at (if not NULL) to
  * the byte offset in @text of the first match the snippet marks (for the page number, so that
  * the page is where the reader finds the first mark), or of the snippet's start when it marks
- * none. With no match, returns the start of the text. Caller frees with g_free().
+ * none. With no match, returns the start of the text. A token matches when its folded form is
+ * in @marks; but for a folded form in @exact (NULL: none; see tracuu_compiled.exact_marks), only
+ * tokens written as one of its forms match, unless the text lacks some of those forms: a query
+ * word typed with diacritics is marked as typed where the text has it so, and in every accent
+ * where it has not (the document was found through the accent-free form). Caller frees with
+ * g_free().
  */
 char *tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTable *marks,
-                          size_t max_chars, size_t *at);
+                          GHashTable *exact, size_t max_chars, size_t *at);
 
 /*
  * Searches over parts of the index at once (split.c): @parts - 1 helper threads, each with its

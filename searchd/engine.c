@@ -560,7 +560,7 @@ page_of(JsonObject *d, size_t at)
 }
 
 static JsonObject *
-make_hit(tracuu_engine *e, const tracuu_hit *h, double score, GHashTable *marks)
+make_hit(tracuu_engine *e, const tracuu_hit *h, double score, const tracuu_compiled *c)
 {
     JsonObject *hit = json_object_new();
     g_autoptr(JsonObject) d = parse_data(h->data, h->data_len);
@@ -588,7 +588,7 @@ make_hit(tracuu_engine *e, const tracuu_hit *h, double score, GHashTable *marks)
     g_autofree char *snippet =
         e->no_snippets ? g_strdup("")
                        : tracuu_snippet_make(e->tk, text ? text : "", text ? strlen(text) : 0,
-                                             marks, ENGINE_SNIPPET_CHARS, &at);
+                                             c->marks, c->exact_marks, ENGINE_SNIPPET_CHARS, &at);
     json_object_set_string_member(hit, "snippet", snippet);
     for (size_t i = 0; i < G_N_ELEMENTS(hit_fields); i++) {
         const char *v = obj_string(d, hit_fields[i]);
@@ -933,8 +933,7 @@ search_once(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *base
     JsonObject *facets = facets_json(r, facet_list);
     if (!tiered) {
         for (size_t i = 0; i < r->n_hits; i++)
-            json_array_add_object_element(hits, make_hit(e, &r->hits[i], r->hits[i].score,
-                                                         c->marks));
+            json_array_add_object_element(hits, make_hit(e, &r->hits[i], r->hits[i].score, c));
     } else {
         tracuu_query *tiers[3], *base_tiers[3] = {NULL, NULL, NULL};
         make_tiers(c, c->query, tiers);
@@ -957,7 +956,7 @@ search_once(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *base
             }
             for (size_t i = 0; i < tr->n_hits; i++)
                 json_array_add_object_element(
-                    hits, make_hit(e, &tr->hits[i], tr->hits[i].score, c->marks));
+                    hits, make_hit(e, &tr->hits[i], tr->hits[i].score, c));
             want -= MIN(want, tr->n_hits);
             skip -= MIN(skip, tr->total);
             tracuu_results_free(tr);

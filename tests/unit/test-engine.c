@@ -716,6 +716,63 @@ test_page_of_first_mark(void)
     g_free(dir);
 }
 
+/*
+ * A query typed with diacritics marks what was typed: "thư điện tử" marked the "Thủ" of "Thủ
+ * tướng" and the "tư" of "Thông tư" beside the "thư điện tử" the document has. Each query
+ * word is decided per document: where the document has none of its typed forms, it was found
+ * through the accent-free form, and its accent-free matches are marked ("thu" in tt-thue,
+ * beside the exact "điện tử" of the same document). Typed without diacritics, every accent is
+ * marked as before.
+ */
+static void
+test_marks_as_typed(void)
+{
+    tracuu_docfields list[] = {
+        {.id = "exact", .path = "/archive/exact.txt", .kind = "text", .title = "Một",
+         .text = "Căn cứ Thông tư của Thủ tướng về thư điện tử công vụ."},
+        {.id = "folded", .path = "/archive/folded.txt", .kind = "text", .title = "Hai",
+         .text = "Hướng dẫn thu thuế điện tử và tư vấn thủ tục."},
+        {.id = "mixed", .path = "/archive/mixed.txt", .kind = "text", .title = "Ba",
+         .text = "Thư gửi Thủ tướng; thu chi bằng điện tử."},
+    };
+    char *dir = NULL;
+    tracuu_engine *e = engine_on(list, G_N_ELEMENTS(list), &dir);
+    static const struct {
+        const char *q, *id, *snippet;
+    } rows[] = {
+        {"thư điện tử", "exact",
+         "Căn cứ Thông tư của Thủ tướng về <mark>thư</mark> <mark>điện</mark> <mark>tử</mark> "
+         "công vụ."},
+        {"\"thư điện tử\"", "exact",
+         "Căn cứ Thông tư của Thủ tướng về <mark>thư</mark> <mark>điện</mark> <mark>tử</mark> "
+         "công vụ."},
+        /* No "thư" here: found by "thu", whose matches are marked; "tử" is here as typed. */
+        {"thư điện tử", "folded",
+         "Hướng dẫn <mark>thu</mark> thuế <mark>điện</mark> <mark>tử</mark> và tư vấn "
+         "<mark>thủ</mark> tục."},
+        /* "Thư" is here (any case), so "Thủ" and "thu" are not marked. */
+        {"thư điện tử", "mixed",
+         "<mark>Thư</mark> gửi Thủ tướng; thu chi bằng <mark>điện</mark> <mark>tử</mark>."},
+        /* Typed without diacritics: every accent. */
+        {"thu dien tu", "exact",
+         "Căn cứ Thông <mark>tư</mark> của <mark>Thủ</mark> tướng về <mark>thư</mark> "
+         "<mark>điện</mark> <mark>tử</mark> công vụ."},
+        {"thu dien tu", "mixed",
+         "<mark>Thư</mark> gửi <mark>Thủ</mark> tướng; <mark>thu</mark> chi bằng "
+         "<mark>điện</mark> <mark>tử</mark>."},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autoptr(JsonObject) r = search_with(e, rows[i].q, 10);
+        const char *snip = json_object_get_string_member(hit_of(r, rows[i].id), "snippet");
+        if (strcmp(snip, rows[i].snippet) != 0)
+            g_error("%s in %s:\n  want %s\n  got  %s", rows[i].q, rows[i].id, rows[i].snippet,
+                    snip);
+    }
+    tracuu_engine_free(e);
+    tracuu_test_rm_rf(dir);
+    g_free(dir);
+}
+
 /* Snippet windows: the best window wins, long text is cut on characters with "…". */
 static void
 test_snippet_window(void)
@@ -734,7 +791,7 @@ test_snippet_window(void)
     g_hash_table_add(marks, "dien");
     g_hash_table_add(marks, "tu");
     size_t at = 0;
-    g_autofree char *s = tracuu_snippet_make(tk, t->str, t->len, marks, 200, &at);
+    g_autofree char *s = tracuu_snippet_make(tk, t->str, t->len, marks, NULL, 200, &at);
     g_assert_nonnull(strstr(s, "<mark>thư</mark> <mark>điện</mark> <mark>tử</mark>"));
     g_assert_true(g_str_has_prefix(s, "… "));
     g_assert_true(g_str_has_suffix(s, "…"));
@@ -743,7 +800,7 @@ test_snippet_window(void)
     /* No match: the start of the text. */
     g_autoptr(GHashTable) none = g_hash_table_new(g_str_hash, g_str_equal);
     g_hash_table_add(none, "xyz");
-    g_autofree char *s2 = tracuu_snippet_make(tk, t->str, t->len, none, 200, &at);
+    g_autofree char *s2 = tracuu_snippet_make(tk, t->str, t->len, none, NULL, 200, &at);
     g_assert_true(g_str_has_prefix(s2, "Các cơ quan"));
     g_assert_cmpuint(at, ==, 0);
     /* At most 200 characters of text, plus the "…" that says it goes on. */
@@ -1102,6 +1159,7 @@ main(int argc, char **argv)
     ADD("split", test_split);
     g_test_add_func("/engine/snippet-window", test_snippet_window);
     g_test_add_func("/engine/page-of-first-mark", test_page_of_first_mark);
+    g_test_add_func("/engine/marks-as-typed", test_marks_as_typed);
     g_test_add_func("/engine/open-errors", test_open_errors);
     return g_test_run();
 }
