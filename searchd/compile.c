@@ -361,6 +361,65 @@ phrase_query(compiler *c, const char *text, gboolean mark)
     return combine2(TRACUU_QUERY_AND_MAYBE, q, combine(TRACUU_QUERY_OR, extra, 0));
 }
 
+/* Frees the queries of @subs (which hold no free function, see combine()). */
+static void
+free_queries(GPtrArray *subs)
+{
+    for (guint i = 0; i < subs->len; i++)
+        tracuu_query_free(g_ptr_array_index(subs, i));
+    g_ptr_array_set_size(subs, 0);
+}
+
+/*
+ * a NEAR b NEAR/n c: the words at most n positions apart, in any order: Xapian's OP_NEAR with
+ * a window of n + k - 1 positions for k words, as Xapian's QueryParser reads "within n words".
+ * A word typed with diacritics matches as typed, one typed without in every accent. Xapian 1.4
+ * takes only terms (and OR of terms) inside NEAR, so an operand of several words (a phrase,
+ * "thư-điện-tử") is refused with a message rather than read as something it is not. The words
+ * add their weights as a phrase's do.
+ */
+static tracuu_query *
+near_query(compiler *c, const tracuu_qnode *n, gboolean positive)
+{
+    g_autoptr(GPtrArray) terms = g_ptr_array_new();
+    g_autoptr(GPtrArray) words = g_ptr_array_new();
+    for (guint i = 0; i < n->children->len; i++) {
+        const tracuu_qnode *ch = g_ptr_array_index(n->children, i);
+        g_autoptr(GArray) toks = tokenize(c->tk, ch->text);
+        if (toks->len == 0)
+            continue; /* punctuation: no word to place */
+        if (toks->len > 1) {
+            g_set_error(c->error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY,
+                        "NEAR joins single words; \"%s\" at byte %zu is %u words, and the "
+                        "index cannot look for a phrase near another word",
+                        ch->text, ch->start, toks->len);
+            c->failed = TRUE;
+            free_queries(terms);
+            free_queries(words);
+            return NULL;
+        }
+        qtoken *t = &g_array_index(toks, qtoken, 0);
+        gboolean as_typed = strcmp(t->term, t->folded) != 0;
+        prepare_tokens(c, toks, positive);
+        g_ptr_array_add(terms, as_typed ? term_q(c, "", t->term, 1.0)
+                                        : term_q(c, TRACUU_PREFIX_FOLDED, t->folded, 1.0));
+        if (positive) {
+            g_ptr_array_add(words, word_query(c, t, TRUE));
+            add_mark(c, t, as_typed);
+        }
+    }
+    guint k = terms->len;
+    if (k == 0)
+        return NULL;
+    tracuu_query *q = k > 1 ? combine(TRACUU_QUERY_NEAR, terms, n->distance + k - 1)
+                            : combine(TRACUU_QUERY_OR, terms, 0);
+    if (!positive)
+        return q;
+    if (q != NULL)
+        q = tracuu_query_scale(q, c->rp->phrase_weight);
+    return combine2(TRACUU_QUERY_AND_MAYBE, q, combine(TRACUU_QUERY_OR, words, 0));
+}
+
 /* The folded words of a value, for the "...W" word terms of issuer and mail names. */
 static tracuu_query *
 words_filter(compiler *c, const char *prefix, const char *value)
@@ -558,6 +617,8 @@ compile_node(compiler *c, const tracuu_qnode *n, gboolean positive)
         return text_query(c, n->text, positive);
     case TRACUU_QNODE_PHRASE:
         return phrase_query(c, n->text, positive);
+    case TRACUU_QNODE_NEAR:
+        return near_query(c, n, positive);
     case TRACUU_QNODE_FIELD:
         return field_query(c, n);
     case TRACUU_QNODE_SEQ:
@@ -568,7 +629,7 @@ compile_node(compiler *c, const tracuu_qnode *n, gboolean positive)
          * ("a OR -b" is a without b): an OR of "not b" alone would match nearly everything. */
         g_autoptr(GPtrArray) subs = g_ptr_array_new();
         g_autoptr(GPtrArray) excl = g_ptr_array_new();
-        for (guint i = 0; i < n->children->len; i++) {
+        for (guint i = 0; i < n->children->len && !c->failed; i++) {
             const tracuu_qnode *ch = g_ptr_array_index(n->children, i);
             gboolean excluded = ch->mode == TRACUU_QMODE_EXCLUDED;
             tracuu_query *q = compile_node(c, ch, positive && !excluded);
@@ -655,6 +716,10 @@ tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
     g_hash_table_iter_init(&it, folded_marks);
     while (g_hash_table_iter_next(&it, &folded, NULL))
         g_hash_table_remove(out->exact_marks, folded);
+    if (c.failed) { /* @error says why */
+        tracuu_compiled_clear(out);
+        return FALSE;
+    }
     if (out->query == NULL) {
         g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY,
                     "the query could not be built");

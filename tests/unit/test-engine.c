@@ -773,6 +773,97 @@ test_marks_as_typed(void)
     g_free(dir);
 }
 
+static int cmp_strp(const void *a, const void *b);
+
+/* The sorted ids of every hit of @q on @e. */
+static char *
+sorted_ids_on(tracuu_engine *e, const char *q)
+{
+    g_autoptr(JsonObject) r = search_with(e, q, 100);
+    g_autofree char *ids = hit_ids(r);
+    g_auto(GStrv) parts = g_strsplit(ids, ",", -1);
+    guint n = g_strv_length(parts);
+    qsort(parts, n, sizeof(char *), cmp_strp);
+    return g_strjoinv(",", parts);
+}
+
+/*
+ * a NEAR/n b: the words at most n positions apart, in any order (NEAR alone: 10). "apart" has
+ * "thư" and "công" 3 apart, "close" 1, "far" 9, and "folded" has "thu" 3 before "công". A word
+ * typed with diacritics matches as typed, one typed without in every accent; "near" in small
+ * letters is a word; a phrase of several words cannot stand in NEAR and says so.
+ */
+static void
+test_near(void)
+{
+    tracuu_docfields list[] = {
+        {.id = "apart", .kind = "text", .text = "Hộp thư của mỗi công chức."},
+        {.id = "close", .kind = "text", .text = "Thư công vụ gửi đi."},
+        {.id = "far", .kind = "text", .text = "Thư gửi các đơn vị trong tỉnh và những công chức."},
+        {.id = "folded", .kind = "text", .text = "Thu của mỗi công ty."},
+        {.id = "english", .kind = "text", .text = "The office is near the school."},
+    };
+    char *dir = NULL;
+    tracuu_engine *e = engine_on(list, G_N_ELEMENTS(list), &dir);
+    static const struct {
+        const char *q, *ids;
+    } rows[] = {
+        {"thư NEAR/5 công", "apart,close"},
+        {"thư NEAR/3 công", "apart,close"},
+        {"thư NEAR/2 công", "close"},
+        {"công NEAR/5 thư", "apart,close"}, /* any order */
+        {"thư NEAR công", "apart,close,far"},
+        {"thư NEAR/8 công", "apart,close"},
+        {"thư NEAR/9 công", "apart,close,far"},
+        /* Typed without diacritics: every accent, "thu" too. */
+        {"thu NEAR/5 cong", "apart,close,folded"},
+        {"thu NEAR/2 cong", "close"},
+        {"thu NEAR/5 công", "apart,close,folded"},
+        {"\"thư\" NEAR/5 công", "apart,close"},
+        /* A chain: all the words within n + 1 positions for three words, as in Xapian. */
+        {"hộp NEAR/3 thư NEAR/3 công", "apart"},
+        {"hộp NEAR/2 thư NEAR/2 công", ""},
+        /* With other items; excluded as a whole. */
+        {"công -thư NEAR/2 công", "apart,far,folded"},
+        {"thư NEAR/2 công OR ty", "close,folded"},
+        /* "near" in small letters is a word, as "or" is. */
+        {"near school", "english"},
+        /* No document has all three words: any of them, "near" too. */
+        {"thư near công", "apart,close,english,far,folded"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autofree char *ids = sorted_ids_on(e, rows[i].q);
+        if (strcmp(ids, rows[i].ids) != 0)
+            g_error("%s: got \"%s\", want \"%s\"", rows[i].q, ids, rows[i].ids);
+    }
+    /* The words are marked as typed. */
+    g_autoptr(JsonObject) r = search_with(e, "thư NEAR/5 công", 10);
+    g_assert_cmpstr(json_object_get_string_member(hit_of(r, "apart"), "snippet"), ==,
+                    "Hộp <mark>thư</mark> của mỗi <mark>công</mark> chức.");
+    g_autoptr(JsonObject) rf = search_with(e, "thu NEAR/5 cong", 10);
+    g_assert_cmpstr(json_object_get_string_member(hit_of(rf, "folded"), "snippet"), ==,
+                    "<mark>Thu</mark> của mỗi <mark>công</mark> ty.");
+    /* A phrase of several words cannot be placed: bad_query, where and why. */
+    static const char *const refused[] = {"\"thư của\" NEAR công", "công NEAR thư-của"};
+    for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+        g_autoptr(JsonObject) req = json_object_new();
+        json_object_set_string_member(req, "op", "search");
+        json_object_set_string_member(req, "q", refused[i]);
+        g_autoptr(GError) error = NULL;
+        g_assert_null(tracuu_engine_handle(e, req, &error));
+        g_assert_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY);
+        g_test_message("%s: %s", refused[i], error->message);
+        g_assert_nonnull(strstr(error->message, "NEAR joins single words"));
+        g_assert_nonnull(strstr(error->message, i == 0 ? "at byte 0 is 2 words"
+                                                       : "at byte 11 is 2 words"));
+    }
+    g_autoptr(JsonObject) ok = search_with(e, "thư", 10);
+    g_assert_cmpint(json_object_get_int_member(ok, "total"), ==, 4);
+    tracuu_engine_free(e);
+    tracuu_test_rm_rf(dir);
+    g_free(dir);
+}
+
 /* Snippet windows: the best window wins, long text is cut on characters with "…". */
 static void
 test_snippet_window(void)
@@ -1102,6 +1193,8 @@ test_split(fixture *fx, gconstpointer data)
         "{\"op\":\"search\",\"q\":\"\",\"sort\":\"-date\",\"offset\":3,\"limit\":5}",
         "{\"op\":\"search\",\"q\":\"văn bản OR thư\",\"sort\":\"-date\",\"limit\":20}",
         "{\"op\":\"search\",\"q\":\"văn bản\",\"filters\":{\"year\":\"2024\"}}",
+        "{\"op\":\"search\",\"q\":\"thư NEAR/3 công OR thu NEAR cong\"}",
+        "{\"op\":\"search\",\"q\":\"dien tu -thu NEAR/1 dien\",\"sort\":\"-date\"}",
     };
     g_autofree char *db = g_build_filename(fx->dir, "index", NULL);
     g_autoptr(GError) error = NULL;
@@ -1160,6 +1253,7 @@ main(int argc, char **argv)
     g_test_add_func("/engine/snippet-window", test_snippet_window);
     g_test_add_func("/engine/page-of-first-mark", test_page_of_first_mark);
     g_test_add_func("/engine/marks-as-typed", test_marks_as_typed);
+    g_test_add_func("/engine/near", test_near);
     g_test_add_func("/engine/open-errors", test_open_errors);
     return g_test_run();
 }
