@@ -1088,9 +1088,11 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
             json_object_unref(resp);
             continue;
         }
+        /* Whole microseconds over 1000: the nearest double to a figure of three decimals,
+         * which is all a millisecond timing means (printing it short is the writer's part). */
         if (resp != NULL)
             json_object_set_double_member(resp, "took_ms",
-                                          (g_get_monotonic_time() - t0) / 1000.0);
+                                          (double)(g_get_monotonic_time() - t0) / 1000.0);
         return resp;
     }
     return NULL;
