@@ -50,6 +50,8 @@ tracuu_compiled_clear(tracuu_compiled *c)
         g_ptr_array_unref(c->docnums);
     if (c->marks != NULL)
         g_hash_table_unref(c->marks);
+    if (c->exact_marks != NULL)
+        g_hash_table_unref(c->exact_marks);
     memset(c, 0, sizeof *c);
 }
 
@@ -72,6 +74,7 @@ typedef struct {
     GError **error;
     gboolean failed;
     uint32_t qpos; /* query positions, so Xapian's wqf/positions stay distinct */
+    GHashTable *folded_marks; /* folded forms some query word marks in every accent */
 } compiler;
 
 static void
@@ -156,10 +159,29 @@ combine2(tracuu_query_op op, tracuu_query *a, tracuu_query *b)
     return tracuu_query_combine(op, subs, 2, 0);
 }
 
+/*
+ * Marks @t in snippets. A word of a query typed with diacritics is marked as typed where a
+ * document has it so (tracuu_snippet_make() decides per document), since that is what ranks
+ * it first; @as_typed FALSE marks every accent of @t, as for a query typed without diacritics.
+ * Document numbers are compared folded everywhere, so they are marked folded too.
+ */
 static void
-add_mark(compiler *c, const char *folded)
+add_mark(compiler *c, const qtoken *t, gboolean as_typed)
 {
-    g_hash_table_add(c->out->marks, g_strdup(folded));
+    g_hash_table_add(c->out->marks, g_strdup(t->folded));
+    if (!as_typed || !c->accented || t->kind != TRACUU_TOKEN_WORD) {
+        g_hash_table_add(c->folded_marks, g_strdup(t->folded));
+        return;
+    }
+    GPtrArray *forms = g_hash_table_lookup(c->out->exact_marks, t->folded);
+    if (forms == NULL) {
+        forms = g_ptr_array_new_with_free_func(g_free);
+        g_hash_table_insert(c->out->exact_marks, g_strdup(t->folded), forms);
+    }
+    for (guint i = 0; i < forms->len; i++)
+        if (strcmp(g_ptr_array_index(forms, i), t->term) == 0)
+            return;
+    g_ptr_array_add(forms, g_strdup(t->term));
 }
 
 /*
@@ -266,7 +288,7 @@ text_query(compiler *c, const char *text, gboolean mark)
     for (guint i = 0; i < toks->len; i++) {
         const qtoken *t = &g_array_index(toks, qtoken, i);
         g_ptr_array_add(words, word_query(c, t, TRUE));
-        add_mark(c, t->folded);
+        add_mark(c, t, TRUE);
         if (t->kind == TRACUU_TOKEN_DOCNUM)
             g_ptr_array_add(c->out->docnums, g_strdup(t->folded));
         if (i == 0)
@@ -306,7 +328,7 @@ phrase_query(compiler *c, const char *text, gboolean mark)
         return excluded_query(c, toks, TRUE);
     if (toks->len == 1) {
         const qtoken *t = &g_array_index(toks, qtoken, 0);
-        add_mark(c, t->folded);
+        add_mark(c, t, TRUE);
         if (t->kind == TRACUU_TOKEN_DOCNUM)
             g_ptr_array_add(c->out->docnums, g_strdup(t->folded));
         return word_query(c, t, TRUE);
@@ -325,7 +347,7 @@ phrase_query(compiler *c, const char *text, gboolean mark)
         if (all_exact)
             g_ptr_array_add(exact, term_q(c, "", t->term, 1.0));
         g_ptr_array_add(words, word_query(c, t, TRUE));
-        add_mark(c, t->folded);
+        add_mark(c, t, TRUE);
     }
     uint32_t n = toks->len;
     tracuu_query *q = combine(TRACUU_QUERY_PHRASE, folded, n);
@@ -337,6 +359,65 @@ phrase_query(compiler *c, const char *text, gboolean mark)
         g_ptr_array_add(extra, tracuu_query_scale(combine(TRACUU_QUERY_PHRASE, exact, n),
                                                   c->rp->bigram_accent));
     return combine2(TRACUU_QUERY_AND_MAYBE, q, combine(TRACUU_QUERY_OR, extra, 0));
+}
+
+/* Frees the queries of @subs (which hold no free function, see combine()). */
+static void
+free_queries(GPtrArray *subs)
+{
+    for (guint i = 0; i < subs->len; i++)
+        tracuu_query_free(g_ptr_array_index(subs, i));
+    g_ptr_array_set_size(subs, 0);
+}
+
+/*
+ * a NEAR b NEAR/n c: the words at most n positions apart, in any order: Xapian's OP_NEAR with
+ * a window of n + k - 1 positions for k words, as Xapian's QueryParser reads "within n words".
+ * A word typed with diacritics matches as typed, one typed without in every accent. Xapian 1.4
+ * takes only terms (and OR of terms) inside NEAR, so an operand of several words (a phrase,
+ * "thư-điện-tử") is refused with a message rather than read as something it is not. The words
+ * add their weights as a phrase's do.
+ */
+static tracuu_query *
+near_query(compiler *c, const tracuu_qnode *n, gboolean positive)
+{
+    g_autoptr(GPtrArray) terms = g_ptr_array_new();
+    g_autoptr(GPtrArray) words = g_ptr_array_new();
+    for (guint i = 0; i < n->children->len; i++) {
+        const tracuu_qnode *ch = g_ptr_array_index(n->children, i);
+        g_autoptr(GArray) toks = tokenize(c->tk, ch->text);
+        if (toks->len == 0)
+            continue; /* punctuation: no word to place */
+        if (toks->len > 1) {
+            g_set_error(c->error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY,
+                        "NEAR joins single words; \"%s\" at byte %zu is %u words, and the "
+                        "index cannot look for a phrase near another word",
+                        ch->text, ch->start, toks->len);
+            c->failed = TRUE;
+            free_queries(terms);
+            free_queries(words);
+            return NULL;
+        }
+        qtoken *t = &g_array_index(toks, qtoken, 0);
+        gboolean as_typed = strcmp(t->term, t->folded) != 0;
+        prepare_tokens(c, toks, positive);
+        g_ptr_array_add(terms, as_typed ? term_q(c, "", t->term, 1.0)
+                                        : term_q(c, TRACUU_PREFIX_FOLDED, t->folded, 1.0));
+        if (positive) {
+            g_ptr_array_add(words, word_query(c, t, TRUE));
+            add_mark(c, t, as_typed);
+        }
+    }
+    guint k = terms->len;
+    if (k == 0)
+        return NULL;
+    tracuu_query *q = k > 1 ? combine(TRACUU_QUERY_NEAR, terms, n->distance + k - 1)
+                            : combine(TRACUU_QUERY_OR, terms, 0);
+    if (!positive)
+        return q;
+    if (q != NULL)
+        q = tracuu_query_scale(q, c->rp->phrase_weight);
+    return combine2(TRACUU_QUERY_AND_MAYBE, q, combine(TRACUU_QUERY_OR, words, 0));
 }
 
 /* The folded words of a value, for the "...W" word terms of issuer and mail names. */
@@ -536,6 +617,8 @@ compile_node(compiler *c, const tracuu_qnode *n, gboolean positive)
         return text_query(c, n->text, positive);
     case TRACUU_QNODE_PHRASE:
         return phrase_query(c, n->text, positive);
+    case TRACUU_QNODE_NEAR:
+        return near_query(c, n, positive);
     case TRACUU_QNODE_FIELD:
         return field_query(c, n);
     case TRACUU_QNODE_SEQ:
@@ -546,7 +629,7 @@ compile_node(compiler *c, const tracuu_qnode *n, gboolean positive)
          * ("a OR -b" is a without b): an OR of "not b" alone would match nearly everything. */
         g_autoptr(GPtrArray) subs = g_ptr_array_new();
         g_autoptr(GPtrArray) excl = g_ptr_array_new();
-        for (guint i = 0; i < n->children->len; i++) {
+        for (guint i = 0; i < n->children->len && !c->failed; i++) {
             const tracuu_qnode *ch = g_ptr_array_index(n->children, i);
             gboolean excluded = ch->mode == TRACUU_QMODE_EXCLUDED;
             tracuu_query *q = compile_node(c, ch, positive && !excluded);
@@ -609,6 +692,10 @@ tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
     memset(out, 0, sizeof *out);
     out->docnums = g_ptr_array_new_with_free_func(g_free);
     out->marks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    out->exact_marks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify)g_ptr_array_unref);
+    g_autoptr(GHashTable) folded_marks =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     accent_ctx a = {FALSE};
     scan_accents(tk, ast, &a);
     /* A query typed with diacritics is taken as written, also its bare syllables ("ma" is not
@@ -617,11 +704,22 @@ tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
     out->words = g_array_new(FALSE, TRUE, sizeof(tracuu_qword));
     g_array_set_clear_func(out->words, qword_clear);
     compiler c = {.tk = tk,       .rp = params,   .accented = a.accented, .relaxed = relaxed,
-                  .out = out,     .error = error, .restore = restore};
+                  .out = out,     .error = error, .restore = restore,
+                  .folded_marks = folded_marks};
     if (ast->kind == TRACUU_QNODE_SEQ)
         out->query = compile_seq(&c, ast, TRUE, TRUE);
     else
         out->query = compile_node(&c, ast, TRUE);
+    /* A folded form that one query word marks in every accent is marked so for all. */
+    GHashTableIter it;
+    gpointer folded;
+    g_hash_table_iter_init(&it, folded_marks);
+    while (g_hash_table_iter_next(&it, &folded, NULL))
+        g_hash_table_remove(out->exact_marks, folded);
+    if (c.failed) { /* @error says why */
+        tracuu_compiled_clear(out);
+        return FALSE;
+    }
     if (out->query == NULL) {
         g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY,
                     "the query could not be built");

@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 #define TRACUU_QUERY_MAX_DEPTH 32    /* parentheses nested deeper are refused */
 #define TRACUU_QUERY_MAX_NODES 1024  /* items (words runs, phrases, filters...) in a query */
 #define TRACUU_QUERY_MAX_TOKENS 256  /* syllables of one text run used for ranking */
+#define TRACUU_QUERY_NEAR_DEFAULT 10 /* a NEAR b: within 10 words, as in Xapian and Omega */
+#define TRACUU_QUERY_NEAR_MAX 1000   /* a NEAR/n b: n from 1 to this */
 
 typedef enum {
     TRACUU_QNODE_TEXT = 0, /* a run of plain words: text is the raw span of the query */
@@ -21,6 +23,7 @@ typedef enum {
     TRACUU_QNODE_SEQ,      /* items side by side (and parentheses): see the modes */
     TRACUU_QNODE_OR,       /* a OR b OR c */
     TRACUU_QNODE_AND,      /* a AND b */
+    TRACUU_QNODE_NEAR,     /* a NEAR b NEAR/n c: children are TEXT (one word) or PHRASE */
 } tracuu_qnode_kind;
 
 /* How an item counts among its siblings in a SEQ. */
@@ -55,16 +58,19 @@ struct tracuu_qnode {
     char *text;          /* TEXT, PHRASE: the words; FIELD: the value as written */
     char *lo, *hi;       /* FIELD date/year ranges: "YYYY[MM[DD]]" ends, NULL when open */
     size_t start, end;   /* byte span in the (UTF-8-repaired) query */
-    GPtrArray *children; /* SEQ, OR, AND: tracuu_qnode *, owned */
+    unsigned distance;   /* NEAR: the words may stand at most this many positions apart */
+    GPtrArray *children; /* SEQ, OR, AND, NEAR: tracuu_qnode *, owned */
 };
 
 /*
  * Parses @len bytes of @query (-1: NUL-terminated; any bytes: invalid UTF-8 is replaced first)
  * into an AST whose root is a SEQ. Plain text never fails: unknown "word:", a lone '-', stray
  * operators, unbalanced quotes and parentheses are read as ordinary text or ignored. Fails with
- * TRACUU_ENGINE_ERROR_BAD_QUERY for a query over the limits above or a field value that cannot
- * be read (date:2008-13-45, year:abc); then *@error_pos (if not NULL) gets the byte offset of
- * the problem, and the message says it. Caller frees the result with tracuu_qnode_free().
+ * TRACUU_ENGINE_ERROR_BAD_QUERY for a query over the limits above, a field value that cannot
+ * be read (date:2008-13-45, year:abc), or a NEAR that joins something other than words and
+ * phrases or has a distance out of range (NEAR/0); then *@error_pos (if not NULL) gets the byte
+ * offset of the problem, and the message says it. Caller frees the result with
+ * tracuu_qnode_free().
  */
 tracuu_qnode *tracuu_query_parse(const char *query, gssize len, size_t *error_pos,
                                  GError **error);
@@ -74,7 +80,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_qnode, tracuu_qnode_free)
 
 /*
  * A one-line description of @node for tests and logs, e.g.
- * (text:"thu dien tu" -phrase:"a b" +type:"quyet dinh" (OR text:"x" text:"y")).
+ * (text:"thu dien tu" -phrase:"a b" +type:"quyet dinh" (OR text:"x" text:"y")
+ * +(NEAR/10 text:"a" phrase:"b")).
  * Caller frees with g_free().
  */
 char *tracuu_qnode_describe(const tracuu_qnode *node);
@@ -128,7 +135,9 @@ typedef struct {
     tracuu_query *filter;   /* what the top-level filters and exclusions allow, weightless
                                (NULL when the query has neither) */
     GPtrArray *docnums;     /* char *: folded docnum forms found in the text (for tiers) */
-    GHashTable *marks;      /* char * terms (accented and folded forms) to mark in snippets */
+    GHashTable *marks;      /* char *: folded forms of the query words, to mark in snippets */
+    GHashTable *exact_marks; /* char * folded form -> GPtrArray of char *: the forms typed of
+                                the query words marked as typed (see tracuu_snippet_make()) */
     gboolean has_text;      /* some positive text was given (else: browse by filters) */
     gboolean accented;      /* the query was typed with diacritics */
     GArray *words;          /* tracuu_qword: the positive words (for guessing accents) */
@@ -155,13 +164,19 @@ void tracuu_compiled_clear(tracuu_compiled *c);
 
 /*
  * Makes a snippet of @text (@len bytes): the window of at most @max_chars characters holding the most
- * distinct terms of @marks (matched by term or folded form), HTML-escaped, matches wrapped in
+ * distinct query words of @marks (their folded forms), HTML-escaped, matches wrapped in
  * <mark>...</mark>, cut on UTF-8 boundaries, "…" where text was cut. Sets *@at (if not NULL) to
- * the byte offset in @text of the window's best match (for the page number). With no match,
- * returns the start of the text. Caller frees with g_free().
+ * the byte offset in @text of the first match the snippet marks (for the page number, so that
+ * the page is where the reader finds the first mark), or of the snippet's start when it marks
+ * none. With no match, returns the start of the text. A token matches when its folded form is
+ * in @marks; but for a folded form in @exact (NULL: none; see tracuu_compiled.exact_marks), only
+ * tokens written as one of its forms match, unless the text lacks some of those forms: a query
+ * word typed with diacritics is marked as typed where the text has it so, and in every accent
+ * where it has not (the document was found through the accent-free form). Caller frees with
+ * g_free().
  */
 char *tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTable *marks,
-                          size_t max_chars, size_t *at);
+                          GHashTable *exact, size_t max_chars, size_t *at);
 
 /*
  * Searches over parts of the index at once (split.c): @parts - 1 helper threads, each with its

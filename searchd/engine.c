@@ -10,6 +10,8 @@
 #include "tracuu-schema.h"
 
 #define ENGINE_MAX_LIMIT 1000
+/* The store pages with 32-bit numbers; this keeps offset + limit within them. */
+#define ENGINE_MAX_OFFSET (G_MAXUINT32 / 2)
 #define ENGINE_SNIPPET_CHARS 200
 #define ENGINE_FACET_LIMIT 100
 #define ENGINE_EXACT_TOTAL 1000 /* totals are exact up to this many matches */
@@ -361,6 +363,11 @@ tracuu_engine_set_rank_params(tracuu_engine *engine, const tracuu_rank_params *p
 
 /* ---- request fields ---- */
 
+/*
+ * An integer member in [0, @max], @def when absent. A number out of range is refused rather
+ * than cut to the range: a client asking for a billion hits and getting a thousand would take
+ * the page for the whole answer.
+ */
 static gboolean
 get_uint(JsonObject *req, const char *op, const char *name, guint64 def, guint64 max,
          guint64 *out, GError **error)
@@ -369,13 +376,20 @@ get_uint(JsonObject *req, const char *op, const char *name, guint64 def, guint64
     JsonNode *n = json_object_get_member(req, name);
     if (n == NULL || JSON_NODE_HOLDS_NULL(n))
         return TRUE;
-    if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 ||
-        json_node_get_int(n) < 0) {
-        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
-                    "%s: \"%s\" must be a non-negative integer", op, name);
+    gboolean is_int = JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_INT64;
+    if (!is_int || json_node_get_int(n) < 0 || (guint64)json_node_get_int(n) > max) {
+        if (is_int)
+            g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                        "%s: \"%s\" must be an integer from 0 to %" G_GUINT64_FORMAT
+                        ", not %" G_GINT64_FORMAT,
+                        op, name, max, json_node_get_int(n));
+        else
+            g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                        "%s: \"%s\" must be an integer from 0 to %" G_GUINT64_FORMAT, op, name,
+                        max);
         return FALSE;
     }
-    *out = MIN((guint64)json_node_get_int(n), max);
+    *out = (guint64)json_node_get_int(n);
     return TRUE;
 }
 
@@ -546,7 +560,7 @@ page_of(JsonObject *d, size_t at)
 }
 
 static JsonObject *
-make_hit(tracuu_engine *e, const tracuu_hit *h, double score, GHashTable *marks)
+make_hit(tracuu_engine *e, const tracuu_hit *h, double score, const tracuu_compiled *c)
 {
     JsonObject *hit = json_object_new();
     g_autoptr(JsonObject) d = parse_data(h->data, h->data_len);
@@ -574,7 +588,7 @@ make_hit(tracuu_engine *e, const tracuu_hit *h, double score, GHashTable *marks)
     g_autofree char *snippet =
         e->no_snippets ? g_strdup("")
                        : tracuu_snippet_make(e->tk, text ? text : "", text ? strlen(text) : 0,
-                                             marks, ENGINE_SNIPPET_CHARS, &at);
+                                             c->marks, c->exact_marks, ENGINE_SNIPPET_CHARS, &at);
     json_object_set_string_member(hit, "snippet", snippet);
     for (size_t i = 0; i < G_N_ELEMENTS(hit_fields); i++) {
         const char *v = obj_string(d, hit_fields[i]);
@@ -919,8 +933,7 @@ search_once(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *base
     JsonObject *facets = facets_json(r, facet_list);
     if (!tiered) {
         for (size_t i = 0; i < r->n_hits; i++)
-            json_array_add_object_element(hits, make_hit(e, &r->hits[i], r->hits[i].score,
-                                                         c->marks));
+            json_array_add_object_element(hits, make_hit(e, &r->hits[i], r->hits[i].score, c));
     } else {
         tracuu_query *tiers[3], *base_tiers[3] = {NULL, NULL, NULL};
         make_tiers(c, c->query, tiers);
@@ -943,7 +956,7 @@ search_once(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *base
             }
             for (size_t i = 0; i < tr->n_hits; i++)
                 json_array_add_object_element(
-                    hits, make_hit(e, &tr->hits[i], tr->hits[i].score, c->marks));
+                    hits, make_hit(e, &tr->hits[i], tr->hits[i].score, c));
             want -= MIN(want, tr->n_hits);
             skip -= MIN(skip, tr->total);
             tracuu_results_free(tr);
@@ -1005,7 +1018,7 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
     guint64 offset, limit;
     if (!get_string(req, "search", "q", &q, error) ||
         !get_string(req, "search", "sort", &sort, error) ||
-        !get_uint(req, "search", "offset", 0, G_MAXUINT32 / 2, &offset, error) ||
+        !get_uint(req, "search", "offset", 0, ENGINE_MAX_OFFSET, &offset, error) ||
         !get_uint(req, "search", "limit", 10, ENGINE_MAX_LIMIT, &limit, error))
         return NULL;
     int sort_slot = -1;
@@ -1075,9 +1088,11 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
             json_object_unref(resp);
             continue;
         }
+        /* Whole microseconds over 1000: the nearest double to a figure of three decimals,
+         * which is all a millisecond timing means (printing it short is the writer's part). */
         if (resp != NULL)
             json_object_set_double_member(resp, "took_ms",
-                                          (g_get_monotonic_time() - t0) / 1000.0);
+                                          (double)(g_get_monotonic_time() - t0) / 1000.0);
         return resp;
     }
     return NULL;

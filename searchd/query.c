@@ -74,7 +74,8 @@ node_new(parser *p, tracuu_qnode_kind kind, size_t start, size_t end)
     n->kind = kind;
     n->start = start;
     n->end = end;
-    if (kind == TRACUU_QNODE_SEQ || kind == TRACUU_QNODE_OR || kind == TRACUU_QNODE_AND)
+    if (kind == TRACUU_QNODE_SEQ || kind == TRACUU_QNODE_OR || kind == TRACUU_QNODE_AND ||
+        kind == TRACUU_QNODE_NEAR)
         n->children = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_qnode_free);
     p->n_nodes++;
     return n;
@@ -146,6 +147,32 @@ is_keyword_at(const parser *p, size_t at, const char *kw)
     return word_len(p, at) == n && memcmp(p->s + at, kw, n) == 0;
 }
 
+/*
+ * The length of the NEAR operator at @at, "NEAR" or "NEAR/n" (capitals only: "near" is a word,
+ * as "or" is), or 0 when the word there is not one. *@n gets the n written (G_MAXUINT when too
+ * large to read), or -1 for a plain NEAR.
+ */
+static size_t
+near_at(const parser *p, size_t at, gint64 *n)
+{
+    size_t wl = word_len(p, at);
+    *n = -1;
+    if (wl < 4 || memcmp(p->s + at, "NEAR", 4) != 0)
+        return 0;
+    if (wl == 4)
+        return wl;
+    if (p->s[at + 4] != '/' || wl == 5)
+        return 0; /* "NEARBY", "NEAR/": words */
+    gint64 v = 0;
+    for (size_t i = at + 5; i < at + wl; i++) {
+        if (!g_ascii_isdigit(p->s[i]))
+            return 0; /* "NEAR/x" is a word */
+        v = MIN(v * 10 + (p->s[i] - '0'), (gint64)G_MAXUINT);
+    }
+    *n = v;
+    return wl;
+}
+
 /* Whether something that can be an operand starts at @at (after white space). */
 static gboolean
 operand_follows(const parser *p, size_t at)
@@ -154,7 +181,8 @@ operand_follows(const parser *p, size_t at)
         at++;
     if (at >= p->len || p->s[at] == ')')
         return FALSE;
-    return !is_keyword_at(p, at, "OR") && !is_keyword_at(p, at, "AND");
+    gint64 n;
+    return !is_keyword_at(p, at, "OR") && !is_keyword_at(p, at, "AND") && near_at(p, at, &n) == 0;
 }
 
 tracuu_qfield
@@ -426,14 +454,102 @@ parse_primary(parser *p)
     return n;
 }
 
-/* unary = ("-" | "+" | "NOT") primary | primary; stray operators are skipped. */
+/*
+ * Whether @n may stand beside NEAR: a word or a quoted phrase. The compiler, which tokenizes,
+ * refuses those of more than one word (see near_query() in compile.c).
+ */
+static gboolean
+near_operand(const tracuu_qnode *n)
+{
+    return n->kind == TRACUU_QNODE_TEXT || n->kind == TRACUU_QNODE_PHRASE;
+}
+
+/*
+ * near = primary { ("NEAR" | "NEAR/n") primary }: NEAR binds tighter than AND and OR, and joins
+ * words and phrases only, as in Xapian's QueryParser; a chain takes the largest n written
+ * (10 when none is). A NEAR with nothing after it is a stray operator, as "a OR" is.
+ */
+static tracuu_qnode *
+parse_near(parser *p)
+{
+    tracuu_qnode *left = parse_primary(p);
+    tracuu_qnode *near = NULL;
+    gint64 distance = -1;
+    while (left != NULL && !p->failed) {
+        size_t kw = p->pos;
+        while (kw < p->len && is_space(p->s[kw]))
+            kw++;
+        gint64 n;
+        size_t after = kw + near_at(p, kw, &n);
+        if (after == kw)
+            break;
+        gint64 widest = n;
+        /* "a NEAR NEAR/5 b" reads as "a NEAR/5 b", as "a OR OR b" is "a OR b". */
+        while (TRUE) {
+            size_t q = after;
+            while (q < p->len && is_space(p->s[q]))
+                q++;
+            size_t l = near_at(p, q, &n);
+            if (l == 0)
+                break;
+            widest = MAX(widest, n);
+            after = q + l;
+        }
+        if (!operand_follows(p, after))
+            break;
+        if (widest == 0 || widest > TRACUU_QUERY_NEAR_MAX) {
+            fail(p, kw, "NEAR/n wants n from 1 to %d (words apart)", TRACUU_QUERY_NEAR_MAX);
+            break;
+        }
+        size_t r = after;
+        while (r < p->len && is_space(p->s[r]))
+            r++;
+        char c = p->s[r];
+        if ((c == '-' || c == '+') && !ends_word(peek_at(p, r + 1))) {
+            fail(p, r, "NEAR joins words and quoted phrases: a sign goes before the first of "
+                       "them (-a NEAR b)");
+            break;
+        }
+        if (near == NULL && !near_operand(left)) {
+            fail(p, kw, "NEAR joins words and quoted phrases, not filters or groups");
+            break;
+        }
+        p->pos = after;
+        tracuu_qnode *right = parse_primary(p);
+        if (right == NULL)
+            break; /* a lone quote: punctuation */
+        if (!near_operand(right)) {
+            fail(p, right->start, "NEAR joins words and quoted phrases, not filters or groups");
+            tracuu_qnode_free(right);
+            break;
+        }
+        distance = MAX(distance, widest);
+        if (near == NULL) {
+            near = node_new(p, TRACUU_QNODE_NEAR, left->start, right->end);
+            near->mode = TRACUU_QMODE_REQUIRED;
+            left->mode = TRACUU_QMODE_OPTIONAL;
+            g_ptr_array_add(near->children, left);
+            left = near;
+        }
+        right->mode = TRACUU_QMODE_OPTIONAL;
+        g_ptr_array_add(near->children, right);
+        near->end = right->end;
+    }
+    if (near != NULL)
+        near->distance = distance > 0 ? (unsigned)distance : TRACUU_QUERY_NEAR_DEFAULT;
+    return left;
+}
+
+/* unary = ("-" | "+" | "NOT") near | near; stray operators are skipped. */
 static tracuu_qnode *
 parse_unary(parser *p)
 {
     skip_space(p);
     if (p->pos >= p->len)
         return NULL;
-    if (is_keyword_at(p, p->pos, "OR") || is_keyword_at(p, p->pos, "AND")) {
+    gint64 distance;
+    if (is_keyword_at(p, p->pos, "OR") || is_keyword_at(p, p->pos, "AND") ||
+        near_at(p, p->pos, &distance) > 0) {
         p->pos += word_len(p, p->pos); /* nothing on its left: a stray operator */
         return NULL;
     }
@@ -452,7 +568,7 @@ parse_unary(parser *p)
         explicit_mode = TRUE;
     }
     size_t start = p->pos;
-    tracuu_qnode *n = parse_primary(p);
+    tracuu_qnode *n = parse_near(p);
     if (n == NULL)
         return NULL;
     if (explicit_mode) {
@@ -631,8 +747,11 @@ describe(GString *out, const tracuu_qnode *n)
     case TRACUU_QNODE_SEQ:
     case TRACUU_QNODE_OR:
     case TRACUU_QNODE_AND:
+    case TRACUU_QNODE_NEAR:
         g_string_append_c(out, '(');
-        if (n->kind != TRACUU_QNODE_SEQ)
+        if (n->kind == TRACUU_QNODE_NEAR)
+            g_string_append_printf(out, "NEAR/%u ", n->distance);
+        else if (n->kind != TRACUU_QNODE_SEQ)
             g_string_append(out, n->kind == TRACUU_QNODE_OR ? "OR " : "AND ");
         for (guint i = 0; i < n->children->len; i++) {
             if (i > 0)

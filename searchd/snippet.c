@@ -6,7 +6,10 @@
 /*
  * The stored text is tokenized again with the indexing tokenizer, so that what is marked is
  * exactly what matched: a token is a match when its folded form is a folded query term, which
- * also marks "thư" for the query "thu". The window with the most distinct query terms wins.
+ * also marks "thư" for the query "thu". A query word typed with diacritics is marked only as
+ * typed in a document that has it so ("thư" does not mark "Thủ tướng" beside "thư"), and in
+ * every accent in a document that has not (found through the accent-free form, which must show
+ * its match). The window with the most distinct query terms wins.
  */
 
 /* Snippets look only this far into a document, so a huge text costs a bounded time. */
@@ -15,14 +18,59 @@
 
 typedef struct {
     size_t start, end;
-    guint term; /* index of the distinct query term */
+    guint term;     /* index of the distinct query term (its folded form) */
+    gboolean typed; /* written as one of the forms typed of that term */
 } match;
 
+/* A folded form of the query: its index, and the forms typed that it prefers, if any. */
 typedef struct {
-    GHashTable *marks;  /* folded form -> nothing */
-    GHashTable *ids;    /* folded form -> term index + 1 */
+    guint id;
+    GPtrArray *forms; /* char *, borrowed from the caller's table; NULL: every accent */
+    guint unseen;     /* forms not yet met in the text */
+} term_info;
+
+typedef struct {
+    GHashTable *marks; /* folded form -> nothing */
+    GHashTable *exact; /* folded form -> GPtrArray of forms typed, or NULL */
+    GHashTable *terms; /* folded form -> term_info */
+    GHashTable *seen;  /* forms typed met in the text (borrowed strings) */
+    guint unseen;      /* forms typed not met yet, over all terms */
     GArray *matches;
 } scan_ctx;
+
+static term_info *
+term_of(scan_ctx *s, const char *folded)
+{
+    term_info *ti = g_hash_table_lookup(s->terms, folded);
+    if (ti != NULL)
+        return ti;
+    ti = g_new0(term_info, 1);
+    ti->id = g_hash_table_size(s->terms);
+    ti->forms = s->exact != NULL ? g_hash_table_lookup(s->exact, folded) : NULL;
+    ti->unseen = ti->forms != NULL ? ti->forms->len : 0;
+    s->unseen += ti->unseen;
+    g_hash_table_insert(s->terms, g_strdup(folded), ti);
+    return ti;
+}
+
+/* Whether @token is written as one of the forms of @ti, noting the form as met. */
+static gboolean
+is_typed(scan_ctx *s, term_info *ti, const tracuu_token *token)
+{
+    if (ti->forms == NULL)
+        return FALSE;
+    for (guint i = 0; i < ti->forms->len; i++) {
+        const char *form = g_ptr_array_index(ti->forms, i);
+        if (strcmp(form, token->term) != 0)
+            continue;
+        if (g_hash_table_add(s->seen, (gpointer)form)) {
+            ti->unseen--;
+            s->unseen--;
+        }
+        return TRUE;
+    }
+    return FALSE;
+}
 
 static gboolean
 scan_token(const tracuu_token *token, gpointer user_data)
@@ -30,20 +78,46 @@ scan_token(const tracuu_token *token, gpointer user_data)
     scan_ctx *s = user_data;
     if (!g_hash_table_contains(s->marks, token->folded))
         return TRUE;
+    term_info *ti = term_of(s, token->folded);
+    gboolean typed = is_typed(s, ti, token);
+    if (s->matches->len >= SNIPPET_MAX_MATCHES)
+        return s->unseen > 0; /* only to learn which forms typed the text has */
     /* A piece of a docnum sits inside the docnum token already marked. */
     if ((token->flags & TRACUU_TOKEN_PART) && s->matches->len > 0) {
         const match *last = &g_array_index(s->matches, match, s->matches->len - 1);
         if (token->start >= last->start && token->end <= last->end)
             return TRUE;
     }
-    gpointer id = g_hash_table_lookup(s->ids, token->folded);
-    if (id == NULL) {
-        id = GUINT_TO_POINTER(g_hash_table_size(s->ids) + 1);
-        g_hash_table_insert(s->ids, g_strdup(token->folded), id);
-    }
-    match m = {token->start, token->end, GPOINTER_TO_UINT(id) - 1};
+    match m = {token->start, token->end, ti->id, typed};
     g_array_append_val(s->matches, m);
-    return s->matches->len < SNIPPET_MAX_MATCHES;
+    return s->matches->len < SNIPPET_MAX_MATCHES || s->unseen > 0;
+}
+
+/*
+ * Keeps the matches to mark: of a term with forms typed, only those written so, when the text
+ * has every one of them (each query word had its own form; one missing means that word was
+ * found by its folded form, which is then marked in every accent).
+ */
+static void
+keep_marked(scan_ctx *s)
+{
+    if (s->exact == NULL || g_hash_table_size(s->exact) == 0)
+        return;
+    g_autofree gboolean *strict = g_new0(gboolean, g_hash_table_size(s->terms) + 1);
+    GHashTableIter it;
+    gpointer v;
+    g_hash_table_iter_init(&it, s->terms);
+    while (g_hash_table_iter_next(&it, NULL, &v)) {
+        const term_info *ti = v;
+        strict[ti->id] = ti->forms != NULL && ti->unseen == 0;
+    }
+    guint n = 0;
+    for (guint i = 0; i < s->matches->len; i++) {
+        const match *m = &g_array_index(s->matches, match, i);
+        if (!strict[m->term] || m->typed)
+            g_array_index(s->matches, match, n++) = *m;
+    }
+    g_array_set_size(s->matches, n);
 }
 
 /* Moves @at back to the start of a UTF-8 character. */
@@ -106,7 +180,7 @@ back_chars(const char *text, size_t at, size_t n)
 
 char *
 tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTable *marks,
-                    size_t max_chars, size_t *at)
+                    GHashTable *exact, size_t max_chars, size_t *at)
 {
     if (at != NULL)
         *at = 0;
@@ -123,9 +197,13 @@ tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTab
 
     g_autoptr(GArray) matches = g_array_new(FALSE, FALSE, sizeof(match));
     if (marks != NULL && g_hash_table_size(marks) > 0) {
-        g_autoptr(GHashTable) ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        scan_ctx s = {marks, ids, matches};
+        g_autoptr(GHashTable) terms =
+            g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+        scan_ctx s = {.marks = marks, .exact = exact, .terms = terms, .seen = seen,
+                      .matches = matches};
         tracuu_tokenizer_run(tk, text, MIN(len, (size_t)SNIPPET_SCAN_BYTES), 0, scan_token, &s);
+        keep_marked(&s);
     }
 
     /*
@@ -177,8 +255,6 @@ tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTab
         /* Near the end of the text, fill the window from before instead. */
         if (forward_chars(text, len, w_start, max_chars) == len)
             w_start = MIN(back_chars(text, len, max_chars), first->start);
-        if (at != NULL)
-            *at = first->start;
     }
     size_t w_end = forward_chars(text, len, w_start, max_chars);
     /* Cut on white space when there is some close by. */
@@ -202,10 +278,18 @@ tracuu_snippet_make(tracuu_tokenizer *tk, const char *text, size_t len, GHashTab
     if (w_start > 0)
         g_string_append(out, "… ");
     size_t cur = w_start;
+    /* The page shown with the snippet is the page of its first mark, which can come before
+     * the window's best match (the text led into it), or of its start when it has none. */
+    gboolean marked = FALSE;
+    if (at != NULL)
+        *at = w_start;
     for (guint i = 0; i < matches->len; i++) {
         const match *m = &g_array_index(matches, match, i);
         if (m->start < cur || m->end > w_end)
             continue;
+        if (at != NULL && !marked)
+            *at = m->start;
+        marked = TRUE;
         append_escaped(out, text + cur, m->start - cur);
         g_string_append(out, "<mark>");
         append_escaped(out, text + m->start, m->end - m->start);

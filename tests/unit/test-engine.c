@@ -612,13 +612,16 @@ hit_of(JsonObject *r, const char *id)
 static void
 test_hits_and_snippets(fixture *fx, gconstpointer data)
 {
-    /* Folded matches are marked in the accented text; the page is the snippet's. */
+    /* Folded matches are marked in the accented text; the page is that of the snippet's first
+     * mark: the window, led into "hộp thư điện tử công vụ" on page 2, starts with the "thư"
+     * that ends page 1. */
     g_autoptr(JsonObject) r = search(fx, "{\"op\":\"search\",\"q\":\"hop thu cong vu\"}");
     JsonObject *h = hit_of(r, "ct34");
     const char *snip = json_object_get_string_member(h, "snippet");
     g_assert_nonnull(strstr(snip, "<mark>hộp</mark> <mark>thư</mark> điện tử <mark>công</mark> "
                                   "<mark>vụ</mark>"));
-    g_assert_cmpint(json_object_get_int_member(h, "page"), ==, 2);
+    g_assert_true(g_str_has_prefix(strstr(snip, "<mark>"), "<mark>thư</mark> điện tử trong hoạt"));
+    g_assert_cmpint(json_object_get_int_member(h, "page"), ==, 1);
     g_assert_cmpuint(text_chars(snip), <=, 200 + 2);
     g_assert_cmpstr(json_object_get_string_member(h, "path"), ==, "/archive/ct34.pdf");
     g_assert_cmpstr(json_object_get_string_member(h, "kind"), ==, "pdf");
@@ -651,6 +654,216 @@ test_hits_and_snippets(fixture *fx, gconstpointer data)
     g_assert_cmpstr(json_object_get_string_member(a, "kind"), ==, "attachment");
 }
 
+/* An engine on a new index of @n documents in a new folder (*@dir; remove with rm_rf). */
+static tracuu_engine *
+engine_on(tracuu_docfields *list, size_t n, char **dir)
+{
+    g_autoptr(GError) error = NULL;
+    *dir = g_dir_make_tmp("tracuu-engine-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_autofree char *db = g_build_filename(*dir, "index", NULL);
+    build_index(db, list, n);
+    tracuu_engine *e = tracuu_engine_open(db, &error);
+    g_assert_no_error(error);
+    return e;
+}
+
+/*
+ * A hit's page is the page of the first match its snippet marks. The best window here starts
+ * at "thư điện tử" on page 2, but the snippet shows some text before it, with the "thư" that
+ * ends page 1 marked: the page used to be 2, the page of the window's best match, and a reader
+ * looking for the first mark on page 2 would not find it.
+ */
+static void
+test_page_of_first_mark(void)
+{
+    static const char text[] = "Mở đầu văn bản. Đây là lời nói về thư tay.\n"
+                               "Các cơ quan dùng thư điện tử hằng ngày trong công việc, thay cho "
+                               "giấy tờ in ra; mỗi đơn vị báo cáo kết quả hằng quý về việc này "
+                               "cho cơ quan chủ quản theo mẫu chung đã ban hành kèm theo.";
+    static guint64 pages[2];
+    pages[0] = 0;
+    pages[1] = (guint64)(strstr(text, "Các cơ quan") - text);
+    tracuu_docfields list[] = {
+        {.id = "paged", .path = "/archive/paged.pdf", .kind = "pdf", .title = "Hai trang",
+         .text = text, .pages = pages, .n_pages = 2},
+    };
+    char *dir = NULL;
+    tracuu_engine *e = engine_on(list, G_N_ELEMENTS(list), &dir);
+    static const struct {
+        const char *q;
+        gint64 page;
+    } rows[] = {
+        {"thư điện tử", 1}, /* the "thư" of page 1 is in the snippet, marked */
+        {"điện tử", 2},     /* page 1 has no match */
+        {"tay", 1},
+        {"mẫu chung", 2},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autoptr(JsonObject) r = search_with(e, rows[i].q, 10);
+        JsonObject *h = hit_of(r, "paged");
+        const char *snip = json_object_get_string_member(h, "snippet");
+        g_test_message("%s: page %" G_GINT64_FORMAT ": %s", rows[i].q,
+                       json_object_get_int_member(h, "page"), snip);
+        g_assert_cmpint(json_object_get_int_member(h, "page"), ==, rows[i].page);
+    }
+    /* The snippet does show the mark of page 1 first. */
+    g_autoptr(JsonObject) r = search_with(e, "thư điện tử", 10);
+    const char *snip = json_object_get_string_member(hit_of(r, "paged"), "snippet");
+    g_assert_nonnull(strstr(snip, "về <mark>thư</mark> tay"));
+    tracuu_engine_free(e);
+    tracuu_test_rm_rf(dir);
+    g_free(dir);
+}
+
+/*
+ * A query typed with diacritics marks what was typed: "thư điện tử" marked the "Thủ" of "Thủ
+ * tướng" and the "tư" of "Thông tư" beside the "thư điện tử" the document has. Each query
+ * word is decided per document: where the document has none of its typed forms, it was found
+ * through the accent-free form, and its accent-free matches are marked ("thu" in tt-thue,
+ * beside the exact "điện tử" of the same document). Typed without diacritics, every accent is
+ * marked as before.
+ */
+static void
+test_marks_as_typed(void)
+{
+    tracuu_docfields list[] = {
+        {.id = "exact", .path = "/archive/exact.txt", .kind = "text", .title = "Một",
+         .text = "Căn cứ Thông tư của Thủ tướng về thư điện tử công vụ."},
+        {.id = "folded", .path = "/archive/folded.txt", .kind = "text", .title = "Hai",
+         .text = "Hướng dẫn thu thuế điện tử và tư vấn thủ tục."},
+        {.id = "mixed", .path = "/archive/mixed.txt", .kind = "text", .title = "Ba",
+         .text = "Thư gửi Thủ tướng; thu chi bằng điện tử."},
+    };
+    char *dir = NULL;
+    tracuu_engine *e = engine_on(list, G_N_ELEMENTS(list), &dir);
+    static const struct {
+        const char *q, *id, *snippet;
+    } rows[] = {
+        {"thư điện tử", "exact",
+         "Căn cứ Thông tư của Thủ tướng về <mark>thư</mark> <mark>điện</mark> <mark>tử</mark> "
+         "công vụ."},
+        {"\"thư điện tử\"", "exact",
+         "Căn cứ Thông tư của Thủ tướng về <mark>thư</mark> <mark>điện</mark> <mark>tử</mark> "
+         "công vụ."},
+        /* No "thư" here: found by "thu", whose matches are marked; "tử" is here as typed. */
+        {"thư điện tử", "folded",
+         "Hướng dẫn <mark>thu</mark> thuế <mark>điện</mark> <mark>tử</mark> và tư vấn "
+         "<mark>thủ</mark> tục."},
+        /* "Thư" is here (any case), so "Thủ" and "thu" are not marked. */
+        {"thư điện tử", "mixed",
+         "<mark>Thư</mark> gửi Thủ tướng; thu chi bằng <mark>điện</mark> <mark>tử</mark>."},
+        /* Typed without diacritics: every accent. */
+        {"thu dien tu", "exact",
+         "Căn cứ Thông <mark>tư</mark> của <mark>Thủ</mark> tướng về <mark>thư</mark> "
+         "<mark>điện</mark> <mark>tử</mark> công vụ."},
+        {"thu dien tu", "mixed",
+         "<mark>Thư</mark> gửi <mark>Thủ</mark> tướng; <mark>thu</mark> chi bằng "
+         "<mark>điện</mark> <mark>tử</mark>."},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autoptr(JsonObject) r = search_with(e, rows[i].q, 10);
+        const char *snip = json_object_get_string_member(hit_of(r, rows[i].id), "snippet");
+        if (strcmp(snip, rows[i].snippet) != 0)
+            g_error("%s in %s:\n  want %s\n  got  %s", rows[i].q, rows[i].id, rows[i].snippet,
+                    snip);
+    }
+    tracuu_engine_free(e);
+    tracuu_test_rm_rf(dir);
+    g_free(dir);
+}
+
+static int cmp_strp(const void *a, const void *b);
+
+/* The sorted ids of every hit of @q on @e. */
+static char *
+sorted_ids_on(tracuu_engine *e, const char *q)
+{
+    g_autoptr(JsonObject) r = search_with(e, q, 100);
+    g_autofree char *ids = hit_ids(r);
+    g_auto(GStrv) parts = g_strsplit(ids, ",", -1);
+    guint n = g_strv_length(parts);
+    qsort(parts, n, sizeof(char *), cmp_strp);
+    return g_strjoinv(",", parts);
+}
+
+/*
+ * a NEAR/n b: the words at most n positions apart, in any order (NEAR alone: 10). "apart" has
+ * "thư" and "công" 3 apart, "close" 1, "far" 9, and "folded" has "thu" 3 before "công". A word
+ * typed with diacritics matches as typed, one typed without in every accent; "near" in small
+ * letters is a word; a phrase of several words cannot stand in NEAR and says so.
+ */
+static void
+test_near(void)
+{
+    tracuu_docfields list[] = {
+        {.id = "apart", .kind = "text", .text = "Hộp thư của mỗi công chức."},
+        {.id = "close", .kind = "text", .text = "Thư công vụ gửi đi."},
+        {.id = "far", .kind = "text", .text = "Thư gửi các đơn vị trong tỉnh và những công chức."},
+        {.id = "folded", .kind = "text", .text = "Thu của mỗi công ty."},
+        {.id = "english", .kind = "text", .text = "The office is near the school."},
+    };
+    char *dir = NULL;
+    tracuu_engine *e = engine_on(list, G_N_ELEMENTS(list), &dir);
+    static const struct {
+        const char *q, *ids;
+    } rows[] = {
+        {"thư NEAR/5 công", "apart,close"},
+        {"thư NEAR/3 công", "apart,close"},
+        {"thư NEAR/2 công", "close"},
+        {"công NEAR/5 thư", "apart,close"}, /* any order */
+        {"thư NEAR công", "apart,close,far"},
+        {"thư NEAR/8 công", "apart,close"},
+        {"thư NEAR/9 công", "apart,close,far"},
+        /* Typed without diacritics: every accent, "thu" too. */
+        {"thu NEAR/5 cong", "apart,close,folded"},
+        {"thu NEAR/2 cong", "close"},
+        {"thu NEAR/5 công", "apart,close,folded"},
+        {"\"thư\" NEAR/5 công", "apart,close"},
+        /* A chain: all the words within n + 1 positions for three words, as in Xapian. */
+        {"hộp NEAR/3 thư NEAR/3 công", "apart"},
+        {"hộp NEAR/2 thư NEAR/2 công", ""},
+        /* With other items; excluded as a whole. */
+        {"công -thư NEAR/2 công", "apart,far,folded"},
+        {"thư NEAR/2 công OR ty", "close,folded"},
+        /* "near" in small letters is a word, as "or" is. */
+        {"near school", "english"},
+        /* No document has all three words: any of them, "near" too. */
+        {"thư near công", "apart,close,english,far,folded"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autofree char *ids = sorted_ids_on(e, rows[i].q);
+        if (strcmp(ids, rows[i].ids) != 0)
+            g_error("%s: got \"%s\", want \"%s\"", rows[i].q, ids, rows[i].ids);
+    }
+    /* The words are marked as typed. */
+    g_autoptr(JsonObject) r = search_with(e, "thư NEAR/5 công", 10);
+    g_assert_cmpstr(json_object_get_string_member(hit_of(r, "apart"), "snippet"), ==,
+                    "Hộp <mark>thư</mark> của mỗi <mark>công</mark> chức.");
+    g_autoptr(JsonObject) rf = search_with(e, "thu NEAR/5 cong", 10);
+    g_assert_cmpstr(json_object_get_string_member(hit_of(rf, "folded"), "snippet"), ==,
+                    "<mark>Thu</mark> của mỗi <mark>công</mark> ty.");
+    /* A phrase of several words cannot be placed: bad_query, where and why. */
+    static const char *const refused[] = {"\"thư của\" NEAR công", "công NEAR thư-của"};
+    for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+        g_autoptr(JsonObject) req = json_object_new();
+        json_object_set_string_member(req, "op", "search");
+        json_object_set_string_member(req, "q", refused[i]);
+        g_autoptr(GError) error = NULL;
+        g_assert_null(tracuu_engine_handle(e, req, &error));
+        g_assert_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY);
+        g_test_message("%s: %s", refused[i], error->message);
+        g_assert_nonnull(strstr(error->message, "NEAR joins single words"));
+        g_assert_nonnull(strstr(error->message, i == 0 ? "at byte 0 is 2 words"
+                                                       : "at byte 11 is 2 words"));
+    }
+    g_autoptr(JsonObject) ok = search_with(e, "thư", 10);
+    g_assert_cmpint(json_object_get_int_member(ok, "total"), ==, 4);
+    tracuu_engine_free(e);
+    tracuu_test_rm_rf(dir);
+    g_free(dir);
+}
+
 /* Snippet windows: the best window wins, long text is cut on characters with "…". */
 static void
 test_snippet_window(void)
@@ -669,7 +882,7 @@ test_snippet_window(void)
     g_hash_table_add(marks, "dien");
     g_hash_table_add(marks, "tu");
     size_t at = 0;
-    g_autofree char *s = tracuu_snippet_make(tk, t->str, t->len, marks, 200, &at);
+    g_autofree char *s = tracuu_snippet_make(tk, t->str, t->len, marks, NULL, 200, &at);
     g_assert_nonnull(strstr(s, "<mark>thư</mark> <mark>điện</mark> <mark>tử</mark>"));
     g_assert_true(g_str_has_prefix(s, "… "));
     g_assert_true(g_str_has_suffix(s, "…"));
@@ -678,7 +891,7 @@ test_snippet_window(void)
     /* No match: the start of the text. */
     g_autoptr(GHashTable) none = g_hash_table_new(g_str_hash, g_str_equal);
     g_hash_table_add(none, "xyz");
-    g_autofree char *s2 = tracuu_snippet_make(tk, t->str, t->len, none, 200, &at);
+    g_autofree char *s2 = tracuu_snippet_make(tk, t->str, t->len, none, NULL, 200, &at);
     g_assert_true(g_str_has_prefix(s2, "Các cơ quan"));
     g_assert_cmpuint(at, ==, 0);
     /* At most 200 characters of text, plus the "…" that says it goes on. */
@@ -750,6 +963,17 @@ test_errors(fixture *fx, gconstpointer data)
         {"{\"op\":\"search\",\"q\":\"thư date:2008-02-30\"}", TRACUU_ENGINE_ERROR_BAD_QUERY,
          "at byte 10"},
         {"{\"op\":\"get\"}", TRACUU_ENGINE_ERROR_BAD_REQUEST, "doc"},
+        /* Numbers out of range are refused with the range, not cut to it. */
+        {"{\"op\":\"search\",\"q\":\"a\",\"limit\":1001}", TRACUU_ENGINE_ERROR_BAD_REQUEST,
+         "\"limit\" must be an integer from 0 to 1000"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"limit\":1000000000}",
+         TRACUU_ENGINE_ERROR_BAD_REQUEST, "from 0 to 1000, not 1000000000"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"limit\":2.5}", TRACUU_ENGINE_ERROR_BAD_REQUEST,
+         "from 0 to 1000"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"offset\":2147483648}",
+         TRACUU_ENGINE_ERROR_BAD_REQUEST, "\"offset\" must be an integer from 0 to 2147483647"},
+        {"{\"op\":\"search\",\"q\":\"a\",\"offset\":-5}", TRACUU_ENGINE_ERROR_BAD_REQUEST,
+         "from 0 to 2147483647"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) error = NULL;
@@ -767,6 +991,14 @@ test_errors(fixture *fx, gconstpointer data)
     g_assert_null(run(fx, "{\"op\":\"search\",\"q\":\"thu dien tu\"}", &terr));
     g_assert_error(terr, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_TIMEOUT);
     tracuu_engine_set_time_limit(fx->engine, 10);
+
+    /* The largest page and offset are served. */
+    g_autoptr(JsonObject) big =
+        search(fx, "{\"op\":\"search\",\"q\":\"\",\"offset\":2147483647,\"limit\":1000}");
+    g_assert_cmpint(json_object_get_int_member(big, "total"), ==, G_N_ELEMENTS(docs));
+    g_autoptr(JsonObject) page = search(fx, "{\"op\":\"search\",\"q\":\"\",\"limit\":1000}");
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(page, "hits")), ==,
+                     G_N_ELEMENTS(docs));
 
     /* The engine stays usable after errors. */
     g_autoptr(JsonObject) ok = search(fx, "{\"op\":\"search\",\"q\":\"thư\"}");
@@ -961,6 +1193,8 @@ test_split(fixture *fx, gconstpointer data)
         "{\"op\":\"search\",\"q\":\"\",\"sort\":\"-date\",\"offset\":3,\"limit\":5}",
         "{\"op\":\"search\",\"q\":\"văn bản OR thư\",\"sort\":\"-date\",\"limit\":20}",
         "{\"op\":\"search\",\"q\":\"văn bản\",\"filters\":{\"year\":\"2024\"}}",
+        "{\"op\":\"search\",\"q\":\"thư NEAR/3 công OR thu NEAR cong\"}",
+        "{\"op\":\"search\",\"q\":\"dien tu -thu NEAR/1 dien\",\"sort\":\"-date\"}",
     };
     g_autofree char *db = g_build_filename(fx->dir, "index", NULL);
     g_autoptr(GError) error = NULL;
@@ -1017,6 +1251,9 @@ main(int argc, char **argv)
     ADD("sees-commits", test_sees_commits);
     ADD("split", test_split);
     g_test_add_func("/engine/snippet-window", test_snippet_window);
+    g_test_add_func("/engine/page-of-first-mark", test_page_of_first_mark);
+    g_test_add_func("/engine/marks-as-typed", test_marks_as_typed);
+    g_test_add_func("/engine/near", test_near);
     g_test_add_func("/engine/open-errors", test_open_errors);
     return g_test_run();
 }
