@@ -867,7 +867,7 @@ test_doc_header_story(void)
 }
 
 typedef struct {
-    const char *path; /* as in file_case */
+    const char *path;      /* as in file_case */
     const char *starts[2]; /* how the text of each of its two pages begins */
 } pages_case;
 

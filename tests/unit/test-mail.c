@@ -155,7 +155,7 @@ typedef struct {
     mail_builder build;
     mail_file_builder build_around;
     const char *file; /* for build_around: "shared:..." or "src:..." (see file_path()) */
-    int error_code; /* -1: must succeed; else the TRACUU_EXTRACT_ERROR expected */
+    int error_code;   /* -1: must succeed; else the TRACUU_EXTRACT_ERROR expected */
     const char *subject;
     const char *from;
     const char *to;
