@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tracuu-config.h"
 #include "tracuu-docmeta.h"
 #include "tracuu-test.h"
 #include "tracuu-tokenizer.h"
