@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tracuu-config.h"
 #include "tracuu-docmeta.h"
+#include "tracuu-test.h"
 #include "tracuu-tokenizer.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -542,22 +542,25 @@ test_cites(gconstpointer data)
         g_assert_cmpstr(g_ptr_array_index(m->cites, i), ==, c->cites[i]);
 }
 
-static const char *
-shared_data(void)
-{
-    const char *d = g_getenv("TRACUU_SHARED_DATA");
-    return d ? d : TRACUU_SOURCE_ROOT "/../shared/data";
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* The sample PDFs as pdftotext -layout gives them: both header columns on the same lines. */
 
 typedef struct {
-    const char *file;
+    const char *file; /* under the shared data's samples/pdf/, or "src:" under the source tree */
     const char *number, *doc_type, *issuer, *date, *place, *signer;
 } pdf_case;
 
 static const pdf_case pdf_cases[] = {
+    /* The project's own, laid out as Nghị định 30 prescribes by corpus/generate.py. */
+    {"src:corpus/archive/van-ban/cv-172-2023-cdn.pdf", "172/CĐN-TGNC", "Công văn",
+     "Trường Cao đẳng nghề Công nghệ cao Hà Nội", "2023-09-05", "Hà Nội", "Trần Thị Thu Hà"},
+    {"src:corpus/archive/van-ban/qd-2345-2009-hn.pdf", "2345/QĐ-UBND", "Quyết định",
+     "Ủy ban nhân dân thành phố Hà Nội", "2009-06-15", "Hà Nội", "Nguyễn Văn Khôi"},
+    {"src:corpus/archive/van-ban/tb-125-2019-vpcp.pdf", "125/TB-VPCP", "Thông báo",
+     "Văn phòng Chính phủ", "2019-04-02", "Hà Nội", "Nguyễn Cao Lực"},
+    {"src:corpus/archive/van-ban/nd-30-2020.pdf", "30/2020/NĐ-CP", "Nghị định", "Chính phủ",
+     "2020-03-05", "Hà Nội", "Nguyễn Xuân Phúc"},
+    /* The shared samples. */
     {"01_Cong_Van_Den_Bo_GDDT.pdf", "2154/BGDĐT-CNTT", "Công văn", "Cục Công nghệ thông tin",
      "2026-08-10", "Hà Nội", "Nguyễn Văn Phúc"},
     {"02_Quyet_Dinh_UBND_Ha_Noi.pdf", "890/QĐ-UBND", "Quyết định",
@@ -580,9 +583,13 @@ test_pdf(gconstpointer data)
 {
     const pdf_case *c = data;
     g_autofree char *tool = g_find_program_in_path("pdftotext");
-    g_autofree char *path = g_build_filename(shared_data(), "samples", "pdf", c->file, NULL);
-    if (!tool || !g_file_test(path, G_FILE_TEST_EXISTS)) {
-        g_test_skip("pdftotext or the sample PDFs are missing");
+    g_autofree char *rel = g_build_filename("samples", "pdf", c->file, NULL);
+    g_autofree char *path = g_str_has_prefix(c->file, "src:") ? tracuu_test_source_path(c->file + 4)
+                                                              : tracuu_test_shared_or_skip(rel);
+    if (path == NULL)
+        return;
+    if (tool == NULL) {
+        g_test_skip("needs pdftotext (Debian: poppler-utils)");
         return;
     }
     const char *argv[] = {tool, "-layout", "-enc", "UTF-8", path, "-", NULL};
@@ -617,11 +624,11 @@ typedef struct {
 static gboolean
 run_gazette(gboolean heading, gazette_counts *n)
 {
-    g_autofree char *path =
-        g_build_filename(shared_data(), "samples", "congbao_metadata.tsv", NULL);
+    g_autofree char *path = tracuu_test_shared_or_skip("samples/congbao_metadata.tsv");
     g_autofree char *data = NULL;
-    if (!g_file_get_contents(path, &data, NULL, NULL))
+    if (path == NULL)
         return FALSE;
+    g_assert_true(g_file_get_contents(path, &data, NULL, NULL));
     static const char *const kinds[] = {
         "Thông tư",
         "Quyết định",
@@ -731,10 +738,8 @@ test_gazette(gconstpointer data)
 {
     gboolean heading = GPOINTER_TO_INT(data);
     gazette_counts n = {0};
-    if (!run_gazette(heading, &n)) {
-        g_test_skip("congbao_metadata.tsv not found under TRACUU_SHARED_DATA");
-        return;
-    }
+    if (!run_gazette(heading, &n))
+        return; /* skipped */
     g_test_message("gazette (%s heading): %d rows, number %d, type %d, title %d",
                    heading ? "with" : "no", n.total, n.number_ok, n.type_ok, n.title_ok);
     g_assert_cmpint(n.total, >, 500);
@@ -770,11 +775,9 @@ field_percent(const char *out, const char *field)
 static void
 test_vbpl(void)
 {
-    g_autofree char *docs = g_build_filename(shared_data(), "vbpl", "docs.jsonl", NULL);
-    if (!g_file_test(docs, G_FILE_TEST_EXISTS)) {
-        g_test_skip("vbpl/docs.jsonl not found under TRACUU_SHARED_DATA");
+    g_autofree char *docs = tracuu_test_shared_or_skip("vbpl/docs.jsonl");
+    if (docs == NULL)
         return;
-    }
     const char *build = g_getenv("TRACUU_BUILD_ROOT");
     g_assert_nonnull(build);
     g_autofree char *eval = g_build_filename(build, "bench", "docmeta-eval", NULL);
@@ -812,7 +815,11 @@ main(int argc, char **argv)
         g_test_add_data_func(path, &cite_cases[i], test_cites);
     }
     for (size_t i = 0; i < G_N_ELEMENTS(pdf_cases); i++) {
-        g_autofree char *path = g_strdup_printf("/docmeta/pdf/%s", pdf_cases[i].file);
+        const char *file = pdf_cases[i].file;
+        g_autofree char *base = g_path_get_basename(file);
+        g_autofree char *path = g_str_has_prefix(file, "src:")
+                                    ? g_strdup_printf("/docmeta/pdf/corpus/%s", base)
+                                    : g_strdup_printf("/docmeta/pdf/%s", file);
         g_test_add_data_func(path, &pdf_cases[i], test_pdf);
     }
     g_test_add_data_func("/docmeta/gazette/heading", GINT_TO_POINTER(TRUE), test_gazette);

@@ -1,5 +1,6 @@
 /* test-mail.c - mail extraction: header decoding, charsets, MIME structure, mbox, damage. */
 #include "extract-private.h"
+#include "tracuu-test.h"
 
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
@@ -145,12 +146,16 @@ test_decode_charset(gconstpointer data)
 
 /* Builds a message at test time (big or binary fixtures); returns it with its length. */
 typedef char *(*mail_builder)(gsize *len);
+/* Builds a message around the file at @path. */
+typedef char *(*mail_file_builder)(const char *path, gsize *len);
 
 typedef struct {
     const char *name;
     const char *raw; /* the message, or NULL when built */
     mail_builder build;
-    int error_code; /* -1: must succeed; else the TRACUU_EXTRACT_ERROR expected */
+    mail_file_builder build_around;
+    const char *file; /* for build_around: "shared:..." or "src:..." (see file_path()) */
+    int error_code;   /* -1: must succeed; else the TRACUU_EXTRACT_ERROR expected */
     const char *subject;
     const char *from;
     const char *to;
@@ -417,11 +422,22 @@ build_many_parts(gsize *len)
     return g_string_free(s, FALSE);
 }
 
+/*
+ * The path of a fixture file: "shared:" under the shared data, where a missing file marks the
+ * test skipped (with a message naming it) and gives NULL; "src:" under the source tree.
+ */
 static char *
-build_pdf_attachment(gsize *len)
+file_path(const char *spec)
 {
-    g_autofree char *path = g_build_filename(g_getenv("TRACUU_SHARED_DATA"), "samples", "pdf",
-                                             "01_Cong_Van_Den_Bo_GDDT.pdf", NULL);
+    if (g_str_has_prefix(spec, "shared:"))
+        return tracuu_test_shared_or_skip(spec + 7);
+    g_assert_true(g_str_has_prefix(spec, "src:"));
+    return tracuu_test_source_path(spec + 4);
+}
+
+static char *
+build_pdf_attachment(const char *path, gsize *len)
+{
     g_autofree char *pdf = NULL;
     gsize pdf_len = 0;
     g_assert_true(g_file_get_contents(path, &pdf, &pdf_len, NULL));
@@ -443,19 +459,21 @@ build_pdf_attachment(gsize *len)
 
 /* A DOCX sent as application/octet-stream, as many mailers do: the detected type is kept. */
 static char *
-build_docx_attachment(gsize *len)
+build_docx_attachment(const char *path, gsize *len)
 {
-    g_autofree char *path = g_build_filename(g_getenv("TRACUU_SHARED_DATA"), "samples", "docx_laws",
-                                             "145_2020_ND-CP_459400.docx", NULL);
     g_autofree char *docx = NULL;
     gsize docx_len = 0;
     g_assert_true(g_file_get_contents(path, &docx, &docx_len, NULL));
     g_autofree char *b64 = g_base64_encode((const guchar *)docx, docx_len);
-    GString *s = g_string_new("From: a@b.vn\nSubject: docx\nMIME-Version: 1.0\n"
-                              "Content-Type: multipart/mixed; boundary=\"D\"\n\n"
-                              "--D\nContent-Type: application/octet-stream\n"
-                              "Content-Disposition: attachment; filename=\"nd145.docx\"\n"
-                              "Content-Transfer-Encoding: base64\n\n");
+    g_autofree char *name = g_path_get_basename(path);
+    GString *s = g_string_new(NULL);
+    g_string_printf(s,
+                    "From: a@b.vn\nSubject: docx\nMIME-Version: 1.0\n"
+                    "Content-Type: multipart/mixed; boundary=\"D\"\n\n"
+                    "--D\nContent-Type: application/octet-stream\n"
+                    "Content-Disposition: attachment; filename=\"%s\"\n"
+                    "Content-Transfer-Encoding: base64\n\n",
+                    name);
     gsize b64_len = strlen(b64);
     for (gsize i = 0; i < b64_len; i += 76)
         g_string_append_printf(s, "%.76s\n", b64 + i);
@@ -554,7 +572,8 @@ static const mail_case mail_cases[] = {
      .child_text_has = "Nội dung thư bên trong",
      .grandchild_text_has = "Tệp của thư bên trong"},
     {.name = "pdf-attachment",
-     .build = build_pdf_attachment,
+     .build_around = build_pdf_attachment,
+     .file = "shared:samples/pdf/01_Cong_Van_Den_Bo_GDDT.pdf",
      .error_code = OK,
      .subject = "Công văn",
      .text_has = {"Gửi công văn."},
@@ -562,13 +581,33 @@ static const mail_case mail_cases[] = {
      .child_attachment = "Công văn.pdf",
      .child_mime = "application/pdf",
      .child_text_has = "2154/BGDĐT-CNTT"},
+    /* The same with a Công văn of the project's corpus, when the shared data is not there. */
+    {.name = "pdf-attachment-corpus",
+     .build_around = build_pdf_attachment,
+     .file = "src:corpus/archive/van-ban/cv-172-2023-cdn.pdf",
+     .error_code = OK,
+     .subject = "Công văn",
+     .text_has = {"Gửi công văn."},
+     .children = 1,
+     .child_attachment = "Công văn.pdf",
+     .child_mime = "application/pdf",
+     .child_text_has = "Số: 172/CĐN-TGNC"},
     {.name = "docx-attachment",
-     .build = build_docx_attachment,
+     .build_around = build_docx_attachment,
+     .file = "shared:samples/docx_laws/145_2020_ND-CP_459400.docx",
      .error_code = OK,
      .children = 1,
-     .child_attachment = "nd145.docx",
+     .child_attachment = "145_2020_ND-CP_459400.docx",
      .child_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
      .child_text_has = "145/2020/NĐ-CP"},
+    {.name = "docx-attachment-own",
+     .build_around = build_docx_attachment,
+     .file = "src:tests/data/extract/luat.docx",
+     .error_code = OK,
+     .children = 1,
+     .child_attachment = "luat.docx",
+     .child_mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     .child_text_has = "Luật số: 24/2018/QH14"},
     {.name = "signed-with-eml-file",
      .raw = msg_signed_eml,
      .error_code = OK,
@@ -723,7 +762,15 @@ test_message(gconstpointer data)
 {
     const mail_case *c = data;
     gsize len = 0;
-    g_autofree char *built = c->build ? c->build(&len) : NULL;
+    g_autofree char *built = NULL;
+    if (c->build_around != NULL) {
+        g_autofree char *path = file_path(c->file);
+        if (path == NULL)
+            return;
+        built = c->build_around(path, &len);
+    } else if (c->build != NULL) {
+        built = c->build(&len);
+    }
     const char *raw = built ? built : c->raw;
     if (built == NULL)
         len = raw_length(c);
@@ -791,10 +838,13 @@ test_message(gconstpointer data)
 
 /* A PDF attachment keeps what the PDF extractor gives: pages, and the page text. */
 static void
-test_pdf_attachment_pages(void)
+test_pdf_attachment_pages(gconstpointer data)
 {
+    g_autofree char *path = file_path(data);
+    if (path == NULL)
+        return;
     gsize len = 0;
-    g_autofree char *raw = build_pdf_attachment(&len);
+    g_autofree char *raw = build_pdf_attachment(path, &len);
     g_autoptr(GError) error = NULL;
     g_autoptr(tracuu_extracted) doc = tracuu_extract_mail_message(raw, len, 0, &error);
     g_assert_no_error(error);
@@ -967,7 +1017,12 @@ main(int argc, char **argv)
         g_autofree char *path = g_strdup_printf("/mail/message/%s", mail_cases[i].name);
         g_test_add_data_func(path, &mail_cases[i], test_message);
     }
-    g_test_add_func("/mail/message/pdf-pages", test_pdf_attachment_pages);
+    g_test_add_data_func("/mail/message/pdf-pages/shared",
+                         "shared:samples/pdf/01_Cong_Van_Den_Bo_GDDT.pdf",
+                         test_pdf_attachment_pages);
+    g_test_add_data_func("/mail/message/pdf-pages/corpus",
+                         "src:corpus/archive/van-ban/cv-172-2023-cdn.pdf",
+                         test_pdf_attachment_pages);
     g_test_add_func("/mail/message/depth-argument", test_depth_limit_argument);
     for (gsize i = 0; i < G_N_ELEMENTS(mbox_cases); i++) {
         g_autofree char *path = g_strdup_printf("/mail/mbox/%s", mbox_cases[i].name);

@@ -1,4 +1,5 @@
 /* test-tokenizer.c - unit tests for the tokenizer: normalisation, folding, docnums, robustness. */
+#include "tracuu-test.h"
 #include "tracuu-tokenizer.h"
 
 #include <stdio.h>
@@ -413,14 +414,11 @@ test_docnum_context(void)
 static void
 test_docnum_congbao(void)
 {
-    const char *data = g_getenv("TRACUU_SHARED_DATA");
-    g_autofree char *path =
-        g_build_filename(data ? data : "../shared/data", "samples", "congbao_metadata.tsv", NULL);
+    g_autofree char *path = tracuu_test_shared_or_skip("samples/congbao_metadata.tsv");
     g_autofree char *contents = NULL;
-    if (!g_file_get_contents(path, &contents, NULL, NULL)) {
-        g_test_skip("congbao_metadata.tsv not found");
+    if (path == NULL)
         return;
-    }
+    g_assert_true(g_file_get_contents(path, &contents, NULL, NULL));
     /* Fields may hold quoted line breaks: take so_hieu (4th field) only from rows whose first
      * field is a file name, which is how every record starts. */
     g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
@@ -794,9 +792,9 @@ span_cb(const tracuu_token *t, gpointer user_data)
 static void
 test_icu_agreement(void)
 {
-    const char *data = g_getenv("TRACUU_SHARED_DATA");
-    g_autofree char *dir =
-        g_build_filename(data ? data : "../shared/data", "samples", "nd30_2020_markdown", NULL);
+    g_autofree char *dir = tracuu_test_shared_or_skip("samples/nd30_2020_markdown");
+    if (dir == NULL)
+        return;
     static const char *const files[] = {"noi-dung.md", "phu-luc-I.md", "phu-luc-II.md",
                                         "phu-luc-III.md", "phu-luc-VI.md"};
     tracuu_tokenizer *tk = new_tokenizer();
