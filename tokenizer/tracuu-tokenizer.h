@@ -12,7 +12,7 @@ G_BEGIN_DECLS
  * The indexer stores it in the index metadata; an index made with another version must be
  * rebuilt, because a query would be tokenized differently from the documents.
  */
-#define TRACUU_TOKENIZER_VERSION 1
+#define TRACUU_TOKENIZER_VERSION 2
 
 /*
  * Longest term the tokenizer gives, in bytes. Longer runs are cut at a character boundary
