@@ -6,6 +6,7 @@
 #include <unicode/uscript.h>
 #include <unicode/ustring.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 tok_cpinfo tracuu_tok_table[TOK_TABLE_SIZE];
@@ -287,4 +288,136 @@ tracuu_tok_is_invisible(uint32_t cp)
     if (cp < 0xAD)
         return false;
     return cp != 0x200B && u_charType((UChar32)cp) == U_FORMAT_CHAR;
+}
+
+/*
+ * Cyrillic and Greek letters drawn like a Latin letter of the same case, which turn up in
+ * document numbers copied from portals ("TT-BTС" with a Cyrillic Es, typed on a Russian
+ * keyboard layout, or from OCR). These are the letters of the two scripts whose confusable
+ * skeleton (Unicode TR #39, ICU's uspoof) is that of a single ASCII letter of the same case;
+ * test-tokenizer checks each row against ICU. A fixed table rather than uspoof at run time:
+ * a skeleton is a key for comparing strings, not a spelling (it makes 'I' and '1' "l", 'm'
+ * "rn"), it would tie the terms of an index to the ICU version, and it costs a UTF-16 round
+ * trip per character. Left out: ͺ (a subscript, no letter of its own).
+ */
+const tok_lookalike tracuu_tok_lookalikes[] = {
+    {0x037F, 'J'}, /* Ϳ GREEK CAPITAL LETTER YOT */
+    {0x0391, 'A'}, /* Α GREEK CAPITAL LETTER ALPHA */
+    {0x0392, 'B'}, /* Β GREEK CAPITAL LETTER BETA */
+    {0x0395, 'E'}, /* Ε GREEK CAPITAL LETTER EPSILON */
+    {0x0396, 'Z'}, /* Ζ GREEK CAPITAL LETTER ZETA */
+    {0x0397, 'H'}, /* Η GREEK CAPITAL LETTER ETA */
+    {0x0399, 'I'}, /* Ι GREEK CAPITAL LETTER IOTA */
+    {0x039A, 'K'}, /* Κ GREEK CAPITAL LETTER KAPPA */
+    {0x039C, 'M'}, /* Μ GREEK CAPITAL LETTER MU */
+    {0x039D, 'N'}, /* Ν GREEK CAPITAL LETTER NU */
+    {0x039F, 'O'}, /* Ο GREEK CAPITAL LETTER OMICRON */
+    {0x03A1, 'P'}, /* Ρ GREEK CAPITAL LETTER RHO */
+    {0x03A4, 'T'}, /* Τ GREEK CAPITAL LETTER TAU */
+    {0x03A5, 'Y'}, /* Υ GREEK CAPITAL LETTER UPSILON */
+    {0x03A7, 'X'}, /* Χ GREEK CAPITAL LETTER CHI */
+    {0x03B1, 'a'}, /* α GREEK SMALL LETTER ALPHA */
+    {0x03B3, 'y'}, /* γ GREEK SMALL LETTER GAMMA */
+    {0x03B9, 'i'}, /* ι GREEK SMALL LETTER IOTA */
+    {0x03BD, 'v'}, /* ν GREEK SMALL LETTER NU */
+    {0x03BF, 'o'}, /* ο GREEK SMALL LETTER OMICRON */
+    {0x03C1, 'p'}, /* ρ GREEK SMALL LETTER RHO */
+    {0x03C3, 'o'}, /* σ GREEK SMALL LETTER SIGMA */
+    {0x03C5, 'u'}, /* υ GREEK SMALL LETTER UPSILON */
+    {0x03D2, 'Y'}, /* ϒ GREEK UPSILON WITH HOOK SYMBOL */
+    {0x03DC, 'F'}, /* Ϝ GREEK LETTER DIGAMMA */
+    {0x03F1, 'p'}, /* ϱ GREEK RHO SYMBOL */
+    {0x03F2, 'c'}, /* ϲ GREEK LUNATE SIGMA SYMBOL */
+    {0x03F3, 'j'}, /* ϳ GREEK LETTER YOT */
+    {0x03F9, 'C'}, /* Ϲ GREEK CAPITAL LUNATE SIGMA SYMBOL */
+    {0x03FA, 'M'}, /* Ϻ GREEK CAPITAL LETTER SAN */
+    {0x0405, 'S'}, /* Ѕ CYRILLIC CAPITAL LETTER DZE */
+    {0x0406, 'I'}, /* І CYRILLIC CAPITAL LETTER BYELORUSSIAN-UKRAINIAN I */
+    {0x0408, 'J'}, /* Ј CYRILLIC CAPITAL LETTER JE */
+    {0x0410, 'A'}, /* А CYRILLIC CAPITAL LETTER A */
+    {0x0412, 'B'}, /* В CYRILLIC CAPITAL LETTER VE */
+    {0x0415, 'E'}, /* Е CYRILLIC CAPITAL LETTER IE */
+    {0x041A, 'K'}, /* К CYRILLIC CAPITAL LETTER KA */
+    {0x041C, 'M'}, /* М CYRILLIC CAPITAL LETTER EM */
+    {0x041D, 'H'}, /* Н CYRILLIC CAPITAL LETTER EN */
+    {0x041E, 'O'}, /* О CYRILLIC CAPITAL LETTER O */
+    {0x0420, 'P'}, /* Р CYRILLIC CAPITAL LETTER ER */
+    {0x0421, 'C'}, /* С CYRILLIC CAPITAL LETTER ES */
+    {0x0422, 'T'}, /* Т CYRILLIC CAPITAL LETTER TE */
+    {0x0423, 'Y'}, /* У CYRILLIC CAPITAL LETTER U */
+    {0x0425, 'X'}, /* Х CYRILLIC CAPITAL LETTER HA */
+    {0x0430, 'a'}, /* а CYRILLIC SMALL LETTER A */
+    {0x0433, 'r'}, /* г CYRILLIC SMALL LETTER GHE */
+    {0x0435, 'e'}, /* е CYRILLIC SMALL LETTER IE */
+    {0x043E, 'o'}, /* о CYRILLIC SMALL LETTER O */
+    {0x0440, 'p'}, /* р CYRILLIC SMALL LETTER ER */
+    {0x0441, 'c'}, /* с CYRILLIC SMALL LETTER ES */
+    {0x0443, 'y'}, /* у CYRILLIC SMALL LETTER U */
+    {0x0445, 'x'}, /* х CYRILLIC SMALL LETTER HA */
+    {0x0455, 's'}, /* ѕ CYRILLIC SMALL LETTER DZE */
+    {0x0456, 'i'}, /* і CYRILLIC SMALL LETTER BYELORUSSIAN-UKRAINIAN I */
+    {0x0458, 'j'}, /* ј CYRILLIC SMALL LETTER JE */
+    {0x0461, 'w'}, /* ѡ CYRILLIC SMALL LETTER OMEGA */
+    {0x0474, 'V'}, /* Ѵ CYRILLIC CAPITAL LETTER IZHITSA */
+    {0x0475, 'v'}, /* ѵ CYRILLIC SMALL LETTER IZHITSA */
+    {0x04AE, 'Y'}, /* Ү CYRILLIC CAPITAL LETTER STRAIGHT U */
+    {0x04AF, 'y'}, /* ү CYRILLIC SMALL LETTER STRAIGHT U */
+    {0x04BB, 'h'}, /* һ CYRILLIC SMALL LETTER SHHA */
+    {0x04BD, 'e'}, /* ҽ CYRILLIC SMALL LETTER ABKHASIAN CHE */
+    {0x04C0, 'I'}, /* Ӏ CYRILLIC LETTER PALOCHKA */
+    {0x04CF, 'i'}, /* ӏ CYRILLIC SMALL LETTER PALOCHKA */
+    {0x0501, 'd'}, /* ԁ CYRILLIC SMALL LETTER KOMI DE */
+    {0x050C, 'G'}, /* Ԍ CYRILLIC CAPITAL LETTER KOMI SJE */
+    {0x051B, 'q'}, /* ԛ CYRILLIC SMALL LETTER QA */
+    {0x051C, 'W'}, /* Ԝ CYRILLIC CAPITAL LETTER WE */
+    {0x051D, 'w'}, /* ԝ CYRILLIC SMALL LETTER WE */
+};
+const size_t tracuu_tok_n_lookalikes = G_N_ELEMENTS(tracuu_tok_lookalikes);
+
+static int
+cmp_lookalike(const void *key, const void *row)
+{
+    uint32_t cp = *(const uint32_t *)key;
+    uint32_t r = ((const tok_lookalike *)row)->cp;
+    return cp < r ? -1 : cp > r;
+}
+
+uint32_t
+tracuu_tok_docnum_char(uint32_t cp, bool *lookalike)
+{
+    *lookalike = false;
+    if (cp < 0x80)
+        return cp;
+    if (cp >= 0xFF01 && cp <= 0xFF5E)
+        return cp - 0xFEE0; /* full-width ASCII: ３４／２００８／ＣＴ－ＴＴｇ */
+    if (tok_is_dash(cp))
+        return '-';
+    switch (cp) {
+    case 0x2044: /* fraction slash */
+    case 0x2215: /* division slash */
+    case 0x29F8: /* big solidus */
+        return '/';
+    case 0xA0:   /* no-break space */
+    case 0x202F: /* narrow no-break space */
+    case 0x205F: /* medium mathematical space */
+    case 0x3000: /* ideographic space */
+        return ' ';
+    case 0xD0: /* Ð and ð: Đ and đ of Windows-1258 text decoded as Windows-1252 */
+    case TOK_DN_D_UPPER:
+        return TOK_DN_D_UPPER;
+    case 0xF0:
+    case TOK_DN_D_LOWER:
+        return TOK_DN_D_LOWER;
+    }
+    if (cp >= 0x2000 && cp <= 0x200A)
+        return ' '; /* en quad to hair space */
+    if (cp >= 0x37F && cp <= 0x51D) {
+        const tok_lookalike *r =
+            bsearch(&cp, tracuu_tok_lookalikes, tracuu_tok_n_lookalikes, sizeof *r, cmp_lookalike);
+        if (r) {
+            *lookalike = true;
+            return (uint32_t)r->latin;
+        }
+    }
+    return cp;
 }

@@ -4,6 +4,7 @@
 #include "tracuu-tokenizer.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /*
  * Character classes. Letters of alphabetic scripts (Latin above all, but also Greek, Cyrillic,
@@ -144,8 +145,44 @@ tok_encode(uint32_t cp, char *out)
 static inline bool
 tok_is_dash(uint32_t cp)
 {
-    return cp == '-' || (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0xFE58 ||
-           cp == 0xFE63 || cp == 0xFF0D;
+    return cp == '-' || (cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212 || cp == 0x2E3A ||
+           cp == 0x2E3B || cp == 0xFE58 || cp == 0xFE63 || cp == 0xFF0D;
+}
+
+/* What the document-number scanner reads for Đ and đ (and for Ð, which legacy charsets give). */
+#define TOK_DN_D_UPPER 0x110u
+#define TOK_DN_D_LOWER 0x111u
+
+/* A letter of another script that looks like a Latin one (Cyrillic С, Greek Τ). */
+typedef struct {
+    uint16_t cp;
+    char latin;
+} tok_lookalike;
+
+/* The look-alikes read as Latin inside a document number, sorted by code point. */
+extern const tok_lookalike tracuu_tok_lookalikes[];
+extern const size_t tracuu_tok_n_lookalikes;
+
+/*
+ * How the document-number scanner reads the non-ASCII code point @cp: every dash as '-', every
+ * slash (∕ ⁄ ／) as '/', spaces (no-break, thin, ideographic) as ' ', the full-width forms of
+ * ASCII (３４／ＣＴ) as ASCII, Đ and đ (and Ð) as TOK_DN_D_UPPER and TOK_DN_D_LOWER, a
+ * Cyrillic or Greek look-alike of a Latin letter as that letter (and *@lookalike set true);
+ * anything else as itself. Only the scanner reads text this way: elsewhere these stay as they
+ * are.
+ */
+uint32_t tracuu_tok_docnum_char(uint32_t cp, bool *lookalike);
+
+/* The code point at @i (< @len) as the document-number scanner reads it; see above. */
+static inline uint32_t
+tok_docnum_at(const unsigned char *s, size_t len, size_t i, size_t *next, bool *lookalike)
+{
+    *lookalike = false;
+    if (s[i] < 0x80) {
+        *next = i + 1;
+        return s[i];
+    }
+    return tracuu_tok_docnum_char(tok_decode(s, len, i, next), lookalike);
 }
 
 /* A document number recognised at some offset of the input. */

@@ -419,17 +419,30 @@ match_email(const unsigned char *s, size_t len, size_t i)
 
 /*
  * Whether the digits at @i continue a number or code written just before them ("1.2/CP",
- * "1-2/CP", "01:2025"): a document number does not start there.
+ * "1-2/CP", "1–2/CP", "01:2025"): a document number does not start there. The code point before
+ * is read as the number scanner reads it, so that any dash or slash counts.
  */
 static bool
 continues_number(const unsigned char *s, size_t i)
 {
     if (i == 0)
         return false;
-    unsigned p = s[i - 1];
+    size_t a = i - 1, next;
+    while (a > 0 && i - a < 4 && (s[a] & 0xC0) == 0x80)
+        a--;
+    bool lookalike;
+    uint32_t p = tok_docnum_at(s, i, a, &next, &lookalike);
+    if (next != i)
+        return false; /* a stray byte: no separator */
     if (p == '.' || p == ',' || p == '/' || p == '-')
         return true;
-    return p == ':' && i >= 2 && s[i - 2] >= '0' && s[i - 2] <= '9';
+    if (p != ':' || a == 0)
+        return false;
+    size_t b = a - 1;
+    while (b > 0 && a - b < 4 && (s[b] & 0xC0) == 0x80)
+        b--;
+    uint32_t q = tok_docnum_at(s, a, b, &next, &lookalike);
+    return next == a && q >= '0' && q <= '9';
 }
 
 /* Top-level domains that mark a bare host name ("vbpl.vn", "moj.gov.vn") as a URL. */
@@ -495,8 +508,54 @@ match_domain(const unsigned char *s, size_t len, size_t i)
     return end;
 }
 
-/* Emits the pieces of a document number, e-mail or URL at the position just given. */
+/* Emits the pieces of an e-mail or URL at the position just given. */
 static void emit_parts(run_state *st, size_t from, size_t to);
+
+/*
+ * Emits the pieces of the document number [@from, @to) just given: its runs of letters and
+ * digits, read as the number was (a Cyrillic С as C, ３４ as 34), so that each piece is the
+ * word or number of its Latin form. For a number in ASCII they are what scan_word() makes.
+ */
+static void
+emit_docnum_parts(run_state *st, size_t from, size_t to)
+{
+    tracuu_tokenizer *tk = st->tk;
+    const unsigned char *s = st->s;
+    size_t i = from;
+    while (i < to && !st->stop) {
+        size_t start = i, t = 0, f = 0, next = i;
+        bool letters = false;
+        while (i < to) {
+            bool lookalike;
+            uint32_t c = tok_docnum_at(s, to, i, &next, &lookalike);
+            if (t + 2 > TRACUU_TOKENIZER_MAX_TERM)
+                break;
+            if (c == TOK_DN_D_UPPER || c == TOK_DN_D_LOWER) {
+                tk->term[t++] = (char)0xC4;
+                tk->term[t++] = (char)0x91;
+                tk->folded[f++] = 'd';
+                letters = true;
+            } else if (c < 0x80 && is_ascii_alnum(c)) {
+                char l = (char)g_ascii_tolower((gchar)c);
+                tk->term[t++] = l;
+                tk->folded[f++] = l;
+                letters = letters || g_ascii_isalpha((gchar)c);
+            } else {
+                break;
+            }
+            i = next;
+        }
+        if (i == start) {
+            i = next; /* a separator: dash, slash, space, colon, "&" */
+            continue;
+        }
+        tk->term[t] = '\0';
+        tk->folded[f] = '\0';
+        tk->term_len = t;
+        tk->folded_len = f;
+        give(st, letters ? TRACUU_TOKEN_WORD : TRACUU_TOKEN_NUMBER, start, i, true);
+    }
+}
 
 static void
 segment(run_state *st, size_t i, size_t lim, bool part)
@@ -514,24 +573,25 @@ segment(run_state *st, size_t i, size_t lim, bool part)
             i = scan_complex(st, i, lim, part);
             continue;
         }
+        /* Document numbers start with digits, ASCII or full width (３４／２００８). */
+        if (!part && cls == TOK_DIGIT && (cp < 0x80 || (cp >= 0xFF10 && cp <= 0xFF19))) {
+            tok_docnum m;
+            if (!continues_number(s, i) && tracuu_tok_docnum_match(s, lim, i, false, &m)) {
+                tracuu_tokenizer *tk = st->tk;
+                memcpy(tk->term, m.term, m.term_len + 1);
+                tk->term_len = m.term_len;
+                memcpy(tk->folded, m.folded, m.folded_len + 1);
+                tk->folded_len = m.folded_len;
+                give(st, TRACUU_TOKEN_DOCNUM, i, m.end, false);
+                emit_docnum_parts(st, i, m.end);
+                i = m.end;
+                continue;
+            }
+        }
         if (!part && cp < 0x80) {
             size_t e;
-            if (cls == TOK_DIGIT) {
-                tok_docnum m;
-                if (!continues_number(s, i) && tracuu_tok_docnum_match(s, lim, i, false, &m)) {
-                    tracuu_tokenizer *tk = st->tk;
-                    memcpy(tk->term, m.term, m.term_len + 1);
-                    tk->term_len = m.term_len;
-                    memcpy(tk->folded, m.folded, m.folded_len + 1);
-                    tk->folded_len = m.folded_len;
-                    give(st, TRACUU_TOKEN_DOCNUM, i, m.end, false);
-                    emit_parts(st, i, m.end);
-                    i = m.end;
-                    continue;
-                }
-            } else if ((cp == 'h' || cp == 'H' || cp == 'f' || cp == 'F' || cp == 'w' ||
-                        cp == 'W') &&
-                       (e = match_url(s, lim, i))) {
+            if ((cp == 'h' || cp == 'H' || cp == 'f' || cp == 'F' || cp == 'w' || cp == 'W') &&
+                (e = match_url(s, lim, i))) {
                 emit(st, TRACUU_TOKEN_URL, i, e, false);
                 emit_parts(st, i, e);
                 i = e;

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
  * The indexer stores it in the index metadata; an index made with another version must be
  * rebuilt, because a query would be tokenized differently from the documents.
  */
-#define TRACUU_TOKENIZER_VERSION 1
+#define TRACUU_TOKENIZER_VERSION 2
 
 /*
  * Longest term the tokenizer gives, in bytes. Longer runs are cut at a character boundary
@@ -35,7 +35,9 @@ typedef enum {
  * ("ct", "ttg", "2008" of 34/2008/CT-TTg), given at the same position as that token (colocated,
  * as FTS5 does for synonyms) so that the pieces are searchable without moving later positions.
  * The pieces are the words and numbers of the token's text, made exactly as anywhere else
- * (kind word or number): 34, 2008, ct, ttg; vanthu, chinhphu, gov, vn.
+ * (kind word or number): 34, 2008, ct, ttg; vanthu, chinhphu, gov, vn. Those of a document
+ * number are read as the number is (see tracuu_docnum_normalize): "btc" from "BTС" with a
+ * Cyrillic Es, "34" from the full-width "３４".
  */
 #define TRACUU_TOKEN_PART (1u << 0)
 
@@ -77,8 +79,9 @@ void tracuu_tokenizer_free(tracuu_tokenizer *tk);
  * - Invalid UTF-8 (a stray byte, a truncated or overlong sequence, a surrogate) becomes U+FFFD,
  *   one per bad byte, and U+FFFD separates tokens like any punctuation; so does NUL.
  * - Document numbers, e-mail addresses and URLs are recognised first, as one token each (then
- *   their pieces, see TRACUU_TOKEN_PART). Digits written right after ".", ",", "/", "-" or
- *   "<digit>:" continue something else and do not start a document number.
+ *   their pieces, see TRACUU_TOKEN_PART). Digits written right after ".", ",", "/" or a dash
+ *   (any of the slashes and dashes of tracuu_docnum_normalize) or "<digit>:" continue something
+ *   else and do not start a document number.
  * - Words of alphabetic scripts (Vietnamese syllables, but also Greek, Cyrillic...) and numbers
  *   are split as ICU's word break rules split them (UAX #29), by a faster scanner of our own:
  *   letters, digits and combining marks join, and so do invisible format characters (a soft
@@ -141,25 +144,48 @@ char *tracuu_text_fix_tones(const char *text, gssize len);
 
 /*
  * If @text (trimmed) is one Vietnamese document number in any of the ways people write it
- * ("34/2008/CT–TTg", "34/2008/CT - TTg", "1115/QD-TTg"), sets *@term to its normal form
- * ("34/2008/ct-ttg") and *@folded to that form with đ as d, both newly allocated (g_free), and
- * returns TRUE. Otherwise returns FALSE and sets both to NULL. Either out-parameter may be NULL.
+ * ("34/2008/CT–TTg", "34/2008/CT - TTg", "34-2008-CT-TTg", "1115/QD-TTg"), sets *@term to its
+ * normal form ("34/2008/ct-ttg") and *@folded to that form with đ as d, both newly allocated
+ * (g_free), and returns TRUE. Otherwise returns FALSE and sets both to NULL. Either out-parameter
+ * may be NULL.
  *
  * Forms recognised (Nghị định 30/2020/NĐ-CP, Phụ lục I; and what the Công báo and vbpl.vn
  * texts show): NUMBER[letter]/[YEAR/]KÝ-HIỆU ("36a/NQ-CP", "01/2021/TT-BTTTT", "01/2026/QH16"),
  * NUMBER-TYPE/KÝ-HIỆU ("64-TB/VPTW") and NUMBER:YEAR/KÝ-HIỆU of technical standards
  * ("QCVN 01:2025/BTNMT" gives "01:2025/btnmt"). The ký hiệu is one or more groups of letters
  * (A-Z, Đ), digits and "&" before a capital ("GD&ĐT"), each starting with a letter, joined by
- * any dash (- ‐ ‑ ‒ – — −), with up to three spaces around a dash or slash when the group after
- * it is in capitals ("CT - TTg", "45/2025 /TT-BXD", but not "CP - Về việc"); a group must not
- * run on into other letters ("1/Điều" is not a number). Lowercase is accepted where the form
- * shows a number (a year, or two groups: "1115/qđ-ttg"), so that queries typed without capitals
- * match; here, where the whole text is meant as a number, any lowercase ký hiệu is ("10/cp",
- * "34/2008/ct - ttg"), while in running text tracuu_tokenizer_run() does not make "5/kg" a
- * number. Dates (3/12/2008), fractions (1/2), scores, times and phone numbers have no letters
- * after the slash and are never numbers. Normal form: lowercase, every dash "-", no spaces, digits
- * and letters as written (leading zeros kept). A number longer than TRACUU_TOKENIZER_MAX_TERM bytes
- * or with more than 24 groups is not one.
+ * any dash (- ‐ ‑ ‒ – — ― − ⸺ ⸻ －), with up to three spaces around a dash or slash when the
+ * group after it is in capitals ("CT - TTg", "45/2025 /TT-BXD", but not "CP - Về việc"); a group
+ * must not run on into other letters ("1/Điều" is not a number). Any slash counts (/ ∕ ⁄ ／),
+ * and any space (no-break, thin, ideographic).
+ *
+ * Dashes for every separator ("34-2008-CT-TTg", "1115-QĐ-TTg") give the same number as the
+ * slashes would ("34/2008/ct-ttg", "1115/qđ-ttg"), when the year stands between the dashes or
+ * the ký hiệu has two groups, or one of three capitals or more ("164-HĐTVĐX"): "5-A", "3-TK",
+ * "12-05-2020", "2019-2020", "0912-345-678" and "COVID-19" are no numbers. "64-TB-VPTW" is read
+ * as the state form, "64/tb-vptw": a Party number must keep its slash.
+ *
+ * Lowercase is accepted where the form shows a number (a year, or two groups: "1115/qđ-ttg"),
+ * so that queries typed without capitals match. Where the evidence is weak, a spaced dash or a
+ * dash where the slash belongs, a lowercase group must look like an abbreviation: at most one
+ * vowel letter, and no Vietnamese syllable without its diacritics ("34/2008/ct - ttg" and
+ * "1115-qđ-ttg" are numbers; in "34/2008/ct - ha noi" the number ends before "ha", and
+ * "5-nam-qua" is none). So "594/qđ - ca" (ca reads as a word) stays "594", "qđ", "ca" in
+ * running text. Here, where the whole text is meant as a number, any lowercase ký hiệu is
+ * ("10/cp", "34/2008/ct - ha"), while in running text tracuu_tokenizer_run() does not make
+ * "5/kg" a number. Dates (3/12/2008), fractions (1/2), scores, times and phone numbers have no
+ * letters after the slash and are never numbers.
+ *
+ * Characters that look alike are read as the Latin ones inside a number: full-width forms
+ * ("３４／２００８／ＣＴ－ＴＴｇ"), Ð for Đ (Windows-1258 text read as Windows-1252), and
+ * Cyrillic or Greek letters drawn like a Latin letter ("TT-BTС" with a Cyrillic Es, "CΤ" with
+ * a Greek Tau; a fixed table of the letters ICU's confusables data maps to one ASCII letter).
+ * A number must keep at least one Latin letter of its own: Russian or Greek text ("5/ТС-ВК")
+ * is not read as a number.
+ *
+ * Normal form: lowercase, every dash "-", no spaces, digits and letters as written (leading
+ * zeros kept). A number longer than TRACUU_TOKENIZER_MAX_TERM bytes or with more than 24 groups
+ * is not one.
  */
 gboolean tracuu_docnum_normalize(const char *text, gssize len, char **term, char **folded);
 
