@@ -261,7 +261,7 @@ value_text(JsonNode *n)
         }
         return g_string_free(s, FALSE);
     }
-    return json_to_string(n, FALSE);
+    return tracuu_protocol_to_json(n, NULL) /* numbers without float noise */;
 }
 
 /* What a facet counts, in words, before its field name; a facet not listed shows its name only. */
