@@ -25,6 +25,7 @@
 #include "tracuu-cli.h"
 #include "tracuu-config.h"
 #include "tracuu-engine.h"
+#include "tracuu-log.h"
 
 /*
  * One I/O thread runs an epoll loop over the listening sockets, the clients, a signalfd and an
@@ -105,27 +106,7 @@ static const GOptionEntry option_table[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
-/* ---- Logging: stderr, one line per event, with a UTC timestamp ---- */
-
-static void G_GNUC_PRINTF(1, 2)
-log_line(const char *fmt, ...)
-{
-    struct timespec ts;
-    struct tm tm;
-    char stamp[32];
-    va_list ap;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
-    va_start(ap, fmt);
-    g_autofree char *msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    /* One write per line, so that lines of different threads do not mix. */
-    g_autofree char *line =
-        g_strdup_printf("%s.%03ldZ tracuu-searchd: %s\n", stamp, ts.tv_nsec / 1000000, msg);
-    fputs(line, stderr);
-}
+/* ---- Logging: tracuu-log.h (journald under systemd, else one line per event) ---- */
 
 /* A request as quoted in the log: short, one line, valid UTF-8. */
 static char *
@@ -165,8 +146,8 @@ struct conn {
     tracuu_protocol_reader *reader;
     GQueue queued; /* job *, not yet given to a worker */
     gsize queued_bytes;
-    job *busy;     /* the job at a worker, if any */
-    GString *out;  /* answers not yet written; out_off bytes of it already were */
+    job *busy;    /* the job at a worker, if any */
+    GString *out; /* answers not yet written; out_off bytes of it already were */
     gsize out_off;
     gint64 last_active;
     guint32 events; /* registered with epoll */
@@ -236,7 +217,7 @@ open_engine(server *srv, GError **error)
     g_autoptr(GError) split_error = NULL;
     if (opt.split > 1 &&
         !tracuu_engine_set_parallel(engine, (unsigned)opt.split, may_split, srv, &split_error))
-        log_line("worker: searches will not be split: %s", split_error->message);
+        tracuu_log_warning("worker: searches will not be split: %s", split_error->message);
     return engine;
 }
 
@@ -275,13 +256,18 @@ answer(server *srv, tracuu_engine **engine, job *j)
         const char *msg = error ? error->message : "the request failed";
         j->resp = tracuu_protocol_format_error(id, code, msg, &j->resp_len);
         g_autofree char *q = quote_for_log(j->line, j->len);
-        log_line("client %" G_GUINT64_FORMAT ": %s: %s; request: %s", j->c->number, code, msg, q);
+        g_autofree char *number = g_strdup_printf("%" G_GUINT64_FORMAT, j->c->number);
+        const GLogField fields[] = {{"TRACUU_CLIENT", number, -1},
+                                    {"TRACUU_PEER", j->c->peer, -1},
+                                    {"TRACUU_CODE", code, -1}};
+        tracuu_log_fields(G_LOG_LEVEL_INFO, fields, G_N_ELEMENTS(fields),
+                          "client %s: %s: %s; request: %s", number, code, msg, q);
     }
     double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
     if (ms > opt.slow_ms) {
         g_autofree char *q = quote_for_log(j->line, j->len);
-        log_line("slow request (%.1f ms) from client %" G_GUINT64_FORMAT ": %s", ms,
-                 j->c->number, q);
+        tracuu_log_info("slow request (%.1f ms) from client %" G_GUINT64_FORMAT ": %s", ms,
+                        j->c->number, q);
     }
 }
 
@@ -297,13 +283,13 @@ worker_reload(server *srv, int index, tracuu_engine **engine, gint reloads)
     g_autoptr(GError) error = NULL;
     tracuu_engine *fresh = open_engine(srv, &error);
     if (!fresh) {
-        log_line("worker %d: cannot reopen the index: %s; keeping the reader it has", index,
-                 error->message);
+        tracuu_log_warning("worker %d: cannot reopen the index: %s; keeping the reader it has",
+                           index, error->message);
         return;
     }
     tracuu_engine_free(*engine);
     *engine = fresh;
-    log_line("worker %d: reopened the index (reload %d)", index, reloads);
+    tracuu_log_info("worker %d: reopened the index (reload %d)", index, reloads);
 }
 
 static gpointer
@@ -318,7 +304,7 @@ worker_main(gpointer data)
 
     engine = open_engine(srv, &error);
     if (!engine)
-        log_line("worker %d: %s (will retry on each request)", index, error->message);
+        tracuu_log_warning("worker %d: %s (will retry on each request)", index, error->message);
     g_free(arg);
 
     for (;;) {
@@ -340,7 +326,7 @@ worker_main(gpointer data)
         /* The eventfd counter cannot overflow here; a failed write only delays nothing since
          * the loop also wakes every second. */
         if (write(srv->wakefd, &one, sizeof one) < 0 && errno != EAGAIN)
-            log_line("worker: cannot wake the I/O thread: %s", g_strerror(errno));
+            tracuu_log_warning("worker: cannot wake the I/O thread: %s", g_strerror(errno));
     }
     tracuu_engine_free(engine);
     return NULL;
@@ -377,7 +363,7 @@ conn_close(server *srv, conn *c, const char *why)
     if (c->dead)
         return;
     if (why)
-        log_line("client %" G_GUINT64_FORMAT " (%s): closed: %s", c->number, c->peer, why);
+        tracuu_log_info("client %" G_GUINT64_FORMAT " (%s): closed: %s", c->number, c->peer, why);
     epoll_ctl(srv->epfd, EPOLL_CTL_DEL, c->src.fd, NULL);
     close(c->src.fd);
     c->src.fd = -1;
@@ -498,8 +484,8 @@ conn_read(server *srv, conn *c)
              * still answered before the connection is closed. */
             c->eof = TRUE;
             if (tracuu_protocol_reader_get_buffered(c->reader) > 0)
-                log_line("client %" G_GUINT64_FORMAT ": a last line without newline ignored",
-                         c->number);
+                tracuu_log_info("client %" G_GUINT64_FORMAT ": a last line without newline ignored",
+                                c->number);
             break;
         }
         c->last_active = g_get_monotonic_time();
@@ -519,10 +505,9 @@ conn_read(server *srv, conn *c)
                 g_autofree char *msg = g_strdup_printf(
                     "request line longer than %d bytes; it was skipped", TRACUU_PROTOCOL_MAX_LINE);
                 char *resp = tracuu_protocol_format_error(
-                    NULL,
-                    tracuu_protocol_error_code_name(TRACUU_PROTOCOL_ERROR_LINE_TOO_LONG), msg,
+                    NULL, tracuu_protocol_error_code_name(TRACUU_PROTOCOL_ERROR_LINE_TOO_LONG), msg,
                     &rlen);
-                log_line("client %" G_GUINT64_FORMAT ": line_too_long", c->number);
+                tracuu_log_info("client %" G_GUINT64_FORMAT ": line_too_long", c->number);
                 conn_queue(c, NULL, 0, resp, rlen);
             }
         }
@@ -540,7 +525,7 @@ accept_clients(server *srv, source *l)
             if (errno == EINTR)
                 continue;
             if (errno != EAGAIN && errno != EWOULDBLOCK)
-                log_line("accept: %s", g_strerror(errno));
+                tracuu_log_warning("accept: %s", g_strerror(errno));
             return;
         }
         if (g_hash_table_size(srv->conns) >= (guint)opt.max_clients) {
@@ -550,7 +535,7 @@ accept_clients(server *srv, source *l)
             if (send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
                 (void)0;
             close(fd);
-            log_line("refused a client: %d clients already", opt.max_clients);
+            tracuu_log_warning("refused a client: %d clients already", opt.max_clients);
             continue;
         }
         conn *c = g_new0(conn, 1);
@@ -574,7 +559,7 @@ accept_clients(server *srv, source *l)
         c->events = EPOLLIN | EPOLLRDHUP;
         struct epoll_event ev = {.events = c->events, .data.ptr = c};
         if (epoll_ctl(srv->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-            log_line("epoll: %s", g_strerror(errno));
+            tracuu_log_warning("epoll: %s", g_strerror(errno));
             close(fd);
             conn_free(c);
             continue;
@@ -588,7 +573,7 @@ collect_done(server *srv)
 {
     guint64 n;
     if (read(srv->wakefd, &n, sizeof n) < 0 && errno != EAGAIN)
-        log_line("eventfd: %s", g_strerror(errno));
+        tracuu_log_warning("eventfd: %s", g_strerror(errno));
     for (;;) {
         g_mutex_lock(&srv->done_lock);
         job *j = g_queue_pop_head(&srv->done);
@@ -632,7 +617,7 @@ begin_shutdown(server *srv, const char *why)
         srv->stop_deadline = 0;
         return;
     }
-    log_line("%s: stopping (finishing the requests under way)", why);
+    tracuu_log_info("%s: stopping (finishing the requests under way)", why);
     srv->stopping = TRUE;
     srv->stop_deadline = g_get_monotonic_time() + SHUTDOWN_GRACE * G_USEC_PER_SEC;
     close_listeners(srv);
@@ -665,15 +650,16 @@ reload(server *srv)
         return;
     tracuu_engine *probe = tracuu_engine_open(opt.db, &error);
     if (!probe) {
-        log_line("SIGHUP: not reloading: cannot open the index %s: %s; the workers keep the "
-                 "readers they have",
-                 opt.db, error->message);
+        tracuu_log_warning(
+            "SIGHUP: not reloading: cannot open the index %s: %s; the workers keep the "
+            "readers they have",
+            opt.db, error->message);
         return;
     }
     tracuu_engine_free(probe);
     gint n = g_atomic_int_add(&srv->reloads, 1) + 1;
-    log_line("SIGHUP: reload %d: each worker reopens the index %s before its next request", n,
-             opt.db);
+    tracuu_log_info("SIGHUP: reload %d: each worker reopens the index %s before its next request",
+                    n, opt.db);
 }
 
 static void
@@ -705,7 +691,7 @@ run_loop(server *srv)
             break;
         int n = epoll_wait(srv->epfd, evs, G_N_ELEMENTS(evs), 1000);
         if (n < 0 && errno != EINTR) {
-            log_line("epoll_wait: %s", g_strerror(errno));
+            tracuu_log_warning("epoll_wait: %s", g_strerror(errno));
             break;
         }
         for (int i = 0; i < n; i++) {
@@ -808,7 +794,7 @@ listen_unix(server *srv, const char *path, mode_t mode, GError **error)
                         "cannot remove the stale socket %s: %s", path, g_strerror(errno));
             return FALSE;
         }
-        log_line("replaced the stale socket %s", path);
+        tracuu_log_info("replaced the stale socket %s", path);
     }
     /* Whoever can connect reads every document, so the socket file is created with the mode
      * asked for, not with what the caller's umask leaves: bound under a umask that allows no
@@ -837,7 +823,7 @@ listen_unix(server *srv, const char *path, mode_t mode, GError **error)
     srv->socket_path = g_strdup(path);
     if (!add_listener(srv, fd, error))
         return FALSE;
-    log_line("listening on unix:%s (mode %04o)", path, (unsigned)mode);
+    tracuu_log_info("listening on unix:%s (mode %04o)", path, (unsigned)mode);
     return TRUE;
 }
 
@@ -857,7 +843,8 @@ listen_tcp(server *srv, const char *spec, GError **error)
         memmove(host, host + 1, strlen(host));
         host[strlen(host) - 1] = '\0';
     }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res = NULL;
     int rc = getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res);
@@ -868,8 +855,7 @@ listen_tcp(server *srv, const char *spec, GError **error)
     }
     int fd = -1, err = 0;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                    ai->ai_protocol);
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
         if (fd < 0) {
             err = errno;
             continue;
@@ -884,8 +870,8 @@ listen_tcp(server *srv, const char *spec, GError **error)
     }
     freeaddrinfo(res);
     if (fd < 0) {
-        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(err), "cannot listen on %s: %s",
-                    spec, g_strerror(err));
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(err), "cannot listen on %s: %s", spec,
+                    g_strerror(err));
         return FALSE;
     }
     struct sockaddr_storage sa;
@@ -896,8 +882,8 @@ listen_tcp(server *srv, const char *spec, GError **error)
                     NI_NUMERICHOST | NI_NUMERICSERV);
     if (!add_listener(srv, fd, error))
         return FALSE;
-    log_line("listening on tcp:%s%s%s:%s", strchr(h, ':') ? "[" : "", h,
-             strchr(h, ':') ? "]" : "", p);
+    tracuu_log_info("listening on tcp:%s%s%s:%s", strchr(h, ':') ? "[" : "", h,
+                    strchr(h, ':') ? "]" : "", p);
     return TRUE;
 }
 
@@ -936,6 +922,7 @@ main(int argc, char **argv)
              "reopens the index.");
     g_option_context_add_main_entries(ctx, option_table, NULL);
     tracuu_cli_init_locale();
+    tracuu_log_init("tracuu-searchd");
     const GOptionEntry *const tables[] = {option_table, NULL};
     tracuu_cli_split_short_options(&argc, &argv, tables);
     if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
@@ -991,7 +978,7 @@ main(int argc, char **argv)
     /* The index must be readable before clients are invited in. */
     tracuu_engine *probe = tracuu_engine_open(opt.db, &error);
     if (!probe) {
-        log_line("cannot open the index %s: %s", opt.db, error->message);
+        tracuu_log_critical("cannot open the index %s: %s", opt.db, error->message);
         return 1;
     }
     tracuu_engine_free(probe);
@@ -1001,7 +988,7 @@ main(int argc, char **argv)
     srv.wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     srv.wakesrc = (source){SRC_WAKE, srv.wakefd};
     if (srv.epfd < 0 || srv.sigsrc.fd < 0 || srv.wakefd < 0) {
-        log_line("cannot set up the event loop: %s", g_strerror(errno));
+        tracuu_log_critical("cannot set up the event loop: %s", g_strerror(errno));
         return 1;
     }
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &srv.sigsrc};
@@ -1014,12 +1001,13 @@ main(int argc, char **argv)
     g_queue_init(&srv.done);
 
     srv.cores = (int)g_get_num_processors();
-    log_line("tracuu-searchd %s starting: index %s, %d worker threads, searches split over up "
-             "to %d threads while workers are idle, time limit %g s",
-             TRACUU_VERSION, opt.db, opt.threads, opt.split, opt.timeout);
+    tracuu_log_info(
+        "tracuu-searchd %s starting: index %s, %d worker threads, searches split over up "
+        "to %d threads while workers are idle, time limit %g s",
+        TRACUU_VERSION, opt.db, opt.threads, opt.split, opt.timeout);
     if ((opt.socket_path && !listen_unix(&srv, opt.socket_path, opt.socket_mode, &error)) ||
         (opt.listen && !listen_tcp(&srv, opt.listen, &error))) {
-        log_line("%s", error->message);
+        tracuu_log_critical("%s", error->message);
         close_listeners(&srv);
         status = 1;
         goto out;
@@ -1062,7 +1050,7 @@ main(int argc, char **argv)
         job_free(j);
     }
     g_free(srv.workers);
-    log_line("stopped");
+    tracuu_log_info("stopped");
 
 out:
     g_hash_table_unref(srv.conns);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tracuu-cli.h"
+#include "tracuu-log.h"
 
 static int v_jobs;
 static gboolean v_quiet, v_json;
@@ -93,6 +94,28 @@ test_locale(void)
     g_assert_cmpstr(shown, ==, "Số");
 }
 
+/* Off the journal, one line per message: stamp, program, level, message, TRACUU_* fields. */
+static void
+test_log_lines(void)
+{
+    if (g_test_subprocess()) {
+        g_unsetenv("JOURNAL_STREAM");
+        tracuu_log_init("tracuu-test");
+        tracuu_log_info("listening on %s", "unix:/x");
+        const GLogField f[] = {{"TRACUU_USER", "anh", -1}, {"TRACUU_PEER", "unix", -1}};
+        tracuu_log_fields(G_LOG_LEVEL_WARNING, f, G_N_ELEMENTS(f), "refused %d", 3);
+        g_debug("hidden unless G_MESSAGES_DEBUG says so");
+        g_warning("a library's own warning goes the same way");
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed();
+    g_test_trap_assert_stderr("20*T*:*:*.*Z tracuu-test: listening on unix:/x\n"
+                              "*Z tracuu-test: warning: refused 3 [user=anh peer=unix]\n"
+                              "*Z tracuu-test: warning: a library's own warning goes the same way\n");
+    g_test_trap_assert_stderr_unmatched("*hidden*");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -100,5 +123,6 @@ main(int argc, char **argv)
     g_test_add_func("/cli/split", test_split);
     g_test_add_func("/cli/parse", test_parse);
     g_test_add_func("/cli/locale", test_locale);
+    g_test_add_func("/log/lines", test_log_lines);
     return g_test_run();
 }
