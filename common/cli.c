@@ -30,9 +30,14 @@ takes_value(const GOptionEntry *e)
     return e->arg != G_OPTION_ARG_NONE && !(e->flags & G_OPTION_FLAG_NO_ARG);
 }
 
+/* What the split made: kept reachable to the end, as GOption drops options from argv. */
+static GPtrArray *made;
+
 void
 tracuu_cli_split_short_options(int *argc, char ***argv, const GOptionEntry *const *entries)
 {
+    if (made == NULL)
+        made = g_ptr_array_new();
     GPtrArray *out = g_ptr_array_new();
     gboolean ended = FALSE;
     for (int i = 0; i < *argc; i++) {
@@ -62,10 +67,15 @@ tracuu_cli_split_short_options(int *argc, char ***argv, const GOptionEntry *cons
         }
         for (const char *p = a + 1; *p != '\0'; p++) {
             const GOptionEntry *e = find_short(entries, *p);
-            g_ptr_array_add(out, g_strdup_printf("-%c", *p));
+            char *word = g_strdup_printf("-%c", *p);
+            g_ptr_array_add(made, word);
+            g_ptr_array_add(out, word);
             if (takes_value(e)) {
-                if (p[1] != '\0')
-                    g_ptr_array_add(out, g_strdup(p + 1));
+                if (p[1] != '\0') {
+                    char *value = g_strdup(p + 1);
+                    g_ptr_array_add(made, value);
+                    g_ptr_array_add(out, value);
+                }
                 break;
             }
         }
@@ -73,4 +83,5 @@ tracuu_cli_split_short_options(int *argc, char ***argv, const GOptionEntry *cons
     *argc = (int)out->len;
     g_ptr_array_add(out, NULL);
     *argv = (char **)g_ptr_array_free(out, FALSE);
+    g_ptr_array_add(made, *argv);
 }
