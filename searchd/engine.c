@@ -35,6 +35,7 @@ struct tracuu_engine {
     tracuu_rank_params rank;
     gboolean no_snippets;
     gint64 deadline; /* monotonic time the current request must end by, 0 for none */
+    uint64_t query_runs; /* tokenizer runs on query text, for tests */
 };
 
 /*
@@ -347,6 +348,12 @@ uint64_t
 tracuu_engine_split_count(tracuu_engine *engine)
 {
     return tracuu_split_count(engine->split);
+}
+
+uint64_t
+tracuu_engine_query_tokenizer_runs(tracuu_engine *engine)
+{
+    return engine->query_runs;
 }
 
 void
@@ -998,12 +1005,12 @@ compile_ranked(tracuu_engine *e, const tracuu_qnode *ast, gboolean relaxed, GHas
     /* Sorted by date, weights only order documents of the same date; the pair bonuses would
      * cost their positional checks in every match for that. */
     const tracuu_rank_params *rp = sort_slot >= 0 && e->rank.rerank_pool > 0 ? &flat : &e->rank;
-    if (!tracuu_query_compile(e->tk, ast, rp, relaxed, restore, c, error))
+    if (!tracuu_query_compile(ast, rp, relaxed, restore, c, error))
         return FALSE;
     if (!c->has_pairs || sort_slot >= 0 || e->rank.rerank_pool == 0)
         return TRUE;
     tracuu_compiled b;
-    if (!tracuu_query_compile(e->tk, ast, &flat, relaxed, restore, &b, NULL))
+    if (!tracuu_query_compile(ast, &flat, relaxed, restore, &b, NULL))
         return TRUE; /* one pass, as before */
     *base = b.query;
     b.query = NULL;
@@ -1047,6 +1054,9 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
         return NULL;
     if (!add_filters(req, ast, error))
         return NULL;
+    /* Read once: every variant below (both passes, the accent guess, the relaxed retry) is
+     * compiled from this tree. */
+    e->query_runs += tracuu_query_prepare(e->tk, ast);
 
     tracuu_search_options opts;
     tracuu_search_options_init(&opts);

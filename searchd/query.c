@@ -62,6 +62,9 @@ tracuu_qnode_free(tracuu_qnode *node)
     g_free(node->text);
     g_free(node->lo);
     g_free(node->hi);
+    if (node->tokens != NULL)
+        g_array_unref(node->tokens);
+    tracuu_query_free(node->filter);
     if (node->children != NULL)
         g_ptr_array_unref(node->children);
     g_free(node);

@@ -32,8 +32,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!g_utf8_validate(d, -1, NULL))
         abort();
     g_free(d);
+    tracuu_query_prepare(tk, ast);
     tracuu_compiled c;
-    if (tracuu_query_compile(tk, ast, NULL, size % 2 == 0, NULL, &c, &error)) {
+    if (tracuu_query_compile(ast, NULL, size % 2 == 0, NULL, &c, &error)) {
         char *q = tracuu_query_describe(c.query);
         free(q);
         tracuu_compiled_clear(&c);

@@ -1227,6 +1227,49 @@ test_split(fixture *fx, gconstpointer data)
     }
 }
 
+/*
+ * One search runs several variants of its query: without and with the pair bonuses, again with
+ * the accents guessed for an accent-free query, and relaxed when all the words find nothing.
+ * All are compiled from one tree read once: one tokenizer run per word run, phrase and field
+ * value with words, for the whole request (it used to be from 2 to 16 runs).
+ */
+static void
+test_tokenize_once(fixture *fx, gconstpointer data)
+{
+    static const struct {
+        const char *request;
+        guint runs;
+        gint64 total; /* -1: any, more than 0 */
+    } rows[] = {
+        /* Accent guess and two passes. */
+        {"{\"op\":\"search\",\"q\":\"thu dien tu\"}", 1, -1},
+        {"{\"op\":\"search\",\"q\":\"gửi thư điện tử\"}", 1, -1},
+        /* No document has "vooc": the hits are the relaxed retry's. */
+        {"{\"op\":\"search\",\"q\":\"thu vooc\"}", 1, -1},
+        {"{\"op\":\"search\",\"q\":\"thư voọc\"}", 1, -1},
+        /* A document number (tiers), a phrase, an exclusion, a NEAR. */
+        {"{\"op\":\"search\",\"q\":\"34/2008/CT-TTg \\\"thư điện tử\\\" -thuế\"}", 3, -1},
+        {"{\"op\":\"search\",\"q\":\"thư NEAR/3 điện\"}", 2, -1},
+        /* Filters given apart: the issuer's words are read once too. */
+        {"{\"op\":\"search\",\"q\":\"van ban\",\"filters\":{\"issuer\":\"Bộ Nội vụ\","
+         "\"kind\":[\"pdf\",\"docx\"]}}", 2, -1},
+        {"{\"op\":\"search\",\"q\":\"\",\"filters\":{\"year\":2008}}", 0, 1},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        uint64_t before = tracuu_engine_query_tokenizer_runs(fx->engine);
+        g_autoptr(JsonObject) r = search(fx, rows[i].request);
+        uint64_t runs = tracuu_engine_query_tokenizer_runs(fx->engine) - before;
+        gint64 total = json_object_get_int_member(r, "total");
+        g_test_message("%s: %" G_GUINT64_FORMAT " runs, %" G_GINT64_FORMAT " hits",
+                       rows[i].request, runs, total);
+        g_assert_cmpuint(runs, ==, rows[i].runs);
+        if (rows[i].total < 0)
+            g_assert_cmpint(total, >, 0);
+        else
+            g_assert_cmpint(total, ==, rows[i].total);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1250,6 +1293,7 @@ main(int argc, char **argv)
     ADD("replaced-index", test_replaced_index);
     ADD("sees-commits", test_sees_commits);
     ADD("split", test_split);
+    ADD("tokenize-once", test_tokenize_once);
     g_test_add_func("/engine/snippet-window", test_snippet_window);
     g_test_add_func("/engine/page-of-first-mark", test_page_of_first_mark);
     g_test_add_func("/engine/marks-as-typed", test_marks_as_typed);
