@@ -95,6 +95,19 @@ tracuu_qnode *tracuu_query_parse(const char *query, gssize len, size_t *error_po
                                  GError **error);
 
 void tracuu_qnode_free(tracuu_qnode *node); /* NULL accepted */
+
+/* An empty node of @kind (a SEQ, OR, AND or NEAR has no children yet). Caller frees it. */
+tracuu_qnode *tracuu_qnode_new(tracuu_qnode_kind kind, tracuu_qmode mode);
+
+/*
+ * A required filter node for @field (not NONE) with @value exactly as given, which is not
+ * query text: quotes, colons and parentheses are part of it (the "filters" of a search request
+ * come this way, not printed into query text and parsed again). White space at the ends is
+ * trimmed; an empty value returns NULL without @error (no filter). A date or year that cannot
+ * be read returns NULL with @error (TRACUU_ENGINE_ERROR_BAD_QUERY) saying at which byte of
+ * the value. Caller frees with tracuu_qnode_free().
+ */
+tracuu_qnode *tracuu_qnode_new_filter(tracuu_qfield field, const char *value, GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_qnode, tracuu_qnode_free)
 
 /*

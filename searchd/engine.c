@@ -417,29 +417,39 @@ get_string(JsonObject *req, const char *op, const char *name, const char **out, 
     return TRUE;
 }
 
-/* One filter value as query text: quotes would end the value early, so they become spaces. */
-static gboolean
-filter_value_text(JsonNode *v, const char *key, GString *out, GError **error)
+/*
+ * The filter node of one value of filters.@key (a string or an integer), or NULL: with @error
+ * when the value cannot be used, without when it is empty (no filter).
+ */
+static tracuu_qnode *
+filter_node(tracuu_qfield field, const char *key, JsonNode *v, GError **error)
 {
+    g_autofree char *number = NULL;
+    const char *value;
     if (JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_STRING) {
-        g_autofree char *s = g_strdup(json_node_get_string(v));
-        g_strdelimit(s, "\"", ' ');
-        g_string_append_printf(out, "%s:\"%s\"", key, s);
-        return TRUE;
+        value = json_node_get_string(v);
+    } else if (JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_INT64) {
+        number = g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(v));
+        value = number;
+    } else {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                    "search: filters.%s must be a string, a number or an array of them", key);
+        return NULL;
     }
-    if (JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_INT64) {
-        g_string_append_printf(out, "%s:%" G_GINT64_FORMAT, key, json_node_get_int(v));
-        return TRUE;
-    }
-    g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
-                "search: filters.%s must be a string, a number or an array of them", key);
-    return FALSE;
+    g_autoptr(GError) perr = NULL;
+    tracuu_qnode *n = tracuu_qnode_new_filter(field, value, &perr);
+    if (perr != NULL)
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY,
+                    "search: filters.%s: %s", key, perr->message);
+    return n;
 }
 
 /*
- * "filters": {"type": "Quyết định", "year": 2008, "kind": ["pdf", "mail"]} is read by the
- * query parser as type:"Quyết định" year:2008 (kind:"pdf" OR kind:"mail"), so both ways of
- * asking mean the same; the filter nodes join the query's top level.
+ * "filters": {"type": "Quyết định", "year": 2008, "kind": ["pdf", "mail"]} means what the query
+ * type:"Quyết định" year:2008 (kind:"pdf" OR kind:"mail") means; the filter nodes join the
+ * query's top level. They are built from the values as given, so that a value holding a quote
+ * or a colon (an issuer `Sở "A": B`, an imported id) filters by exactly that value: printed
+ * into query text, its quotes had to become spaces.
  */
 static gboolean
 add_filters(JsonObject *req, tracuu_qnode *root, GError **error)
@@ -456,8 +466,8 @@ add_filters(JsonObject *req, tracuu_qnode *root, GError **error)
     g_autoptr(GList) keys = json_object_get_members(filters);
     for (GList *l = keys; l != NULL; l = l->next) {
         const char *key = l->data;
-        gboolean known = tracuu_qfield_lookup(key, strlen(key)) != TRACUU_QFIELD_NONE;
-        if (!known) {
+        tracuu_qfield field = tracuu_qfield_lookup(key, strlen(key));
+        if (field == TRACUU_QFIELD_NONE) {
             g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
                         "search: unknown filter \"%s\" (known: number, type, issuer, date, "
                         "year, kind, from, to, subject, cites, signer, id, parent)",
@@ -465,35 +475,32 @@ add_filters(JsonObject *req, tracuu_qnode *root, GError **error)
             return FALSE;
         }
         JsonNode *v = json_object_get_member(filters, key);
-        g_autoptr(GString) text = g_string_new(NULL);
-        if (JSON_NODE_HOLDS_ARRAY(v)) {
-            JsonArray *a = json_node_get_array(v);
-            if (json_array_get_length(a) == 0)
-                continue;
-            for (guint i = 0; i < json_array_get_length(a); i++) {
-                if (i > 0)
-                    g_string_append(text, " OR ");
-                if (!filter_value_text(json_array_get_element(a, i), key, text, error))
-                    return FALSE;
+        g_autoptr(GPtrArray) any = g_ptr_array_new_with_free_func(
+            (GDestroyNotify)tracuu_qnode_free);
+        gboolean array = JSON_NODE_HOLDS_ARRAY(v);
+        guint n = array ? json_array_get_length(json_node_get_array(v)) : 1;
+        for (guint i = 0; i < n; i++) {
+            JsonNode *el = array ? json_array_get_element(json_node_get_array(v), i) : v;
+            g_autoptr(GError) ferr = NULL;
+            tracuu_qnode *f = filter_node(field, key, el, &ferr);
+            if (ferr != NULL) {
+                g_propagate_error(error, g_steal_pointer(&ferr));
+                return FALSE;
             }
-        } else if (!filter_value_text(v, key, text, error)) {
-            return FALSE;
+            if (f != NULL)
+                g_ptr_array_add(any, f);
         }
-        g_autoptr(GError) perr = NULL;
-        g_autoptr(tracuu_qnode) f = tracuu_query_parse(text->str, (gssize)text->len, NULL, &perr);
-        if (f == NULL) {
-            g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY,
-                        "search: filters.%s: %s", key, perr->message);
-            return FALSE;
+        if (any->len == 0)
+            continue; /* only empty values: no filter */
+        if (any->len == 1) {
+            g_ptr_array_add(root->children, g_ptr_array_steal_index(any, 0));
+            continue;
         }
-        for (guint i = 0; i < f->children->len; i++) {
-            tracuu_qnode *ch = g_ptr_array_index(f->children, i);
-            if (ch->kind != TRACUU_QNODE_FIELD && ch->kind != TRACUU_QNODE_OR)
-                continue; /* an empty value: no filter */
-            ch->mode = TRACUU_QMODE_REQUIRED;
-            g_ptr_array_add(root->children, g_ptr_array_steal_index(f->children, i));
-            i--;
-        }
+        /* Alternatives: an OR of filters, itself a required filter. */
+        tracuu_qnode *or = tracuu_qnode_new(TRACUU_QNODE_OR, TRACUU_QMODE_REQUIRED);
+        while (any->len > 0)
+            g_ptr_array_add(or->children, g_ptr_array_steal_index(any, 0));
+        g_ptr_array_add(root->children, or);
     }
     return TRUE;
 }

@@ -1227,6 +1227,79 @@ test_split(fixture *fx, gconstpointer data)
     }
 }
 
+/* Runs a search of @q with the filters of @filters_json (a JSON object) on @e. */
+static char *
+filtered_ids_on(tracuu_engine *e, const char *q, const char *filters_json)
+{
+    g_autoptr(JsonParser) p = json_parser_new();
+    g_assert_true(json_parser_load_from_data(p, filters_json, -1, NULL));
+    g_autoptr(JsonObject) req = json_object_new();
+    json_object_set_string_member(req, "op", "search");
+    json_object_set_string_member(req, "q", q);
+    json_object_set_string_member(req, "sort", "date");
+    json_object_set_member(req, "filters", json_node_copy(json_parser_get_root(p)));
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonObject) r = tracuu_engine_handle(e, req, &error);
+    g_assert_no_error(error);
+    return hit_ids(r);
+}
+
+/*
+ * The values of "filters" are taken as given, not printed into query text and parsed again:
+ * there a quote had to become a space, so that the id `hs "A": 1` found nothing and the signer
+ * `Trần Văn "Út"` found the other document, Trần Văn Út. (An issuer also matches by its words,
+ * `Sở "A": B` as `Sở A B`, by design: issuer:"tài chính" finds "Bộ Tài chính".)
+ */
+static void
+test_filter_values(void)
+{
+    tracuu_docfields list[] = {
+        {.id = "hs \"A\": 1", .kind = "text", .text = "Hồ sơ một.", .date = "2020-01-01",
+         .issuer = "Sở \"A\": B", .signer = "Trần Văn \"Út\"", .doc_type = "Tờ trình"},
+        {.id = "hs A 1", .kind = "text", .text = "Hồ sơ hai.", .date = "2020-01-02",
+         .issuer = "Sở A B", .signer = "Trần Văn Út", .doc_type = "Tờ trình"},
+    };
+    char *dir = NULL;
+    tracuu_engine *e = engine_on(list, G_N_ELEMENTS(list), &dir);
+    static const struct {
+        const char *q, *filters, *ids;
+    } rows[] = {
+        {"", "{\"id\": \"hs \\\"A\\\": 1\"}", "hs \"A\": 1"},
+        {"hồ sơ", "{\"id\": [\"hs \\\"A\\\": 1\", \"nope\"]}", "hs \"A\": 1"},
+        {"", "{\"signer\": \"Trần Văn \\\"Út\\\"\"}", "hs \"A\": 1"},
+        {"", "{\"signer\": \"Trần Văn Út\"}", "hs A 1"},
+        {"", "{\"issuer\": \"Sở \\\"A\\\": B\"}", "hs \"A\": 1,hs A 1"},
+        {"", "{\"signer\": \"  Trần Văn \\\"Út\\\" \", \"type\": \"tờ trình\"}", "hs \"A\": 1"},
+        /* An empty value is no filter, alone or beside others. */
+        {"", "{\"signer\": \"\"}", "hs \"A\": 1,hs A 1"},
+        {"", "{\"id\": [\"\", \"hs A 1\"]}", "hs A 1"},
+        /* A value that looks like query syntax is a value. */
+        {"", "{\"id\": \"hs OR -x\"}", ""},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autofree char *ids = filtered_ids_on(e, rows[i].q, rows[i].filters);
+        g_test_message("%s: %s", rows[i].filters, ids);
+        if (strcmp(ids, rows[i].ids) != 0)
+            g_error("%s: got \"%s\", want \"%s\"", rows[i].filters, ids, rows[i].ids);
+    }
+    /* A date that cannot be read says so, and where in the value. */
+    g_autoptr(JsonObject) req = json_object_new();
+    json_object_set_string_member(req, "op", "search");
+    json_object_set_string_member(req, "q", "");
+    JsonObject *f = json_object_new();
+    json_object_set_string_member(f, "date", "2008..2009-13");
+    json_object_set_object_member(req, "filters", f);
+    g_autoptr(GError) error = NULL;
+    g_assert_null(tracuu_engine_handle(e, req, &error));
+    g_assert_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY);
+    g_test_message("%s", error->message);
+    g_assert_nonnull(strstr(error->message, "filters.date: date: wants"));
+    g_assert_nonnull(strstr(error->message, "at byte 6"));
+    tracuu_engine_free(e);
+    tracuu_test_rm_rf(dir);
+    g_free(dir);
+}
+
 /*
  * One search runs several variants of its query: without and with the pair bonuses, again with
  * the accents guessed for an accent-free query, and relaxed when all the words find nothing.
@@ -1298,6 +1371,7 @@ main(int argc, char **argv)
     g_test_add_func("/engine/page-of-first-mark", test_page_of_first_mark);
     g_test_add_func("/engine/marks-as-typed", test_marks_as_typed);
     g_test_add_func("/engine/near", test_near);
+    g_test_add_func("/engine/filter-values", test_filter_values);
     g_test_add_func("/engine/open-errors", test_open_errors);
     return g_test_run();
 }
