@@ -269,9 +269,10 @@ prepare_tokens(compiler *c, const tracuu_qnode *n, gboolean positive)
         const qtoken *q = &g_array_index(toks, qtoken, i);
         ctoken t = {q->term, q->folded, q->kind, q->pos, c->accented ? 1.0 : 0.0};
         if (!positive) {
-            /* An excluded word typed with diacritics means exactly that word. */
-            if (q->accented)
-                t.exact = 1.0;
+            /* An excluded word typed with diacritics means exactly that word; one typed
+             * without means it in every accent, even when the rest of the query has accents
+             * ("thư -dinh" excludes "định"). */
+            t.exact = q->accented ? 1.0 : 0.0;
             g_array_append_val(out, t);
             continue;
         }

@@ -521,6 +521,13 @@ test_filters(fixture *fx, gconstpointer data)
         {"\"q\":\"điện tử -thư\"", "tt-thue,qd-hg"},
         {"\"q\":\"dien tu -thư\"", "tt-thue,qd-hg"},
         {"\"q\":\"dien tu -thu\"", "qd-hg"},
+        /* ...also when the rest of the query has diacritics: "-dinh" excludes "ĐỊNH" (qd-hg,
+         * qd1115, nd30); it used to exclude only a "dinh" written so. */
+        {"\"q\":\"điện tử -dinh\"", "ct34,tt-thue,near,far"},
+        {"\"q\":\"điện tử -định\"", "ct34,tt-thue,near,far"},
+        {"\"q\":\"thư -dinh\"", "ct34,cv200,tt-thue,mbox1:1,near,far"},
+        {"\"q\":\"thư -\\\"quyet dinh\\\"\"", "ct34,cv200,tt-thue,nd30,mbox1:1,near,far"},
+        {"\"q\":\"thư -\\\"quyết dinh\\\"\"", "ct34,cv200,tt-thue,nd30,mbox1:1,near,far"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *req = g_strdup_printf(
