@@ -11,27 +11,9 @@
  * typed with diacritics, also its exact form weighted up; title terms weigh more; adjacent
  * query syllables that stand together in a document add a phrase bonus, because Vietnamese
  * words are mostly two or three syllables and "thư điện tử" means little as separate syllables.
- * Document numbers are ranked in tiers by the engine (engine.c), not by weight: a boolean term
+ * Document numbers are ranked in tiers (rank.c), not by weight: a boolean term
  * has no BM25 weight to scale.
  */
-
-void
-tracuu_rank_params_init(tracuu_rank_params *params)
-{
-    params->accent_weight = 1.0;
-    params->folded_weight = 1.0;
-    params->folded_accented = 1.0;
-    params->title_weight = 0.2;
-    params->bigram_weight = 0.5;
-    params->bigram_accent = 0.25;
-    params->phrase_weight = 1.0;
-    params->bm25_k1 = 1.0;
-    params->bm25_b = 0.5;
-    params->all_words_max = 4;
-    params->restore_weight = 0.7;
-    params->restore_docs = 10;
-    params->rerank_pool = 20;
-}
 
 static void
 qword_clear(gpointer p)

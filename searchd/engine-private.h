@@ -1,4 +1,4 @@
-/* engine-private.h - internals shared by the engine's files: query AST, compiler, snippets. */
+/* engine-private.h - internals shared by the engine's files: query AST, compiler, ranking knobs, snippets. */
 #pragma once
 
 #include <glib.h>
@@ -142,7 +142,7 @@ typedef struct {
                                runs (pasted sentences) need any (OR). 0: always OR */
 } tracuu_rank_params;
 
-/* Fills @params with the tuned defaults. */
+/* Fills @params with the tuned defaults (rank.c, where a new weight gets its default). */
 void tracuu_rank_params_init(tracuu_rank_params *params);
 
 /* Sets the ranking knobs of @engine (for the evaluation in bench/). */
