@@ -1,4 +1,4 @@
-/* engine-private.h - internals shared by the engine's files: query AST, compiler, ranking knobs, snippets. */
+/* engine-private.h - internals shared by the engine's files: query AST, compiler, ranking knobs. */
 #pragma once
 
 #include <glib.h>
