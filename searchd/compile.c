@@ -11,27 +11,9 @@
  * typed with diacritics, also its exact form weighted up; title terms weigh more; adjacent
  * query syllables that stand together in a document add a phrase bonus, because Vietnamese
  * words are mostly two or three syllables and "thư điện tử" means little as separate syllables.
- * Document numbers are ranked in tiers by the engine (engine.c), not by weight: a boolean term
+ * Document numbers are ranked in tiers (rank.c), not by weight: a boolean term
  * has no BM25 weight to scale.
  */
-
-void
-tracuu_rank_params_init(tracuu_rank_params *params)
-{
-    params->accent_weight = 1.0;
-    params->folded_weight = 1.0;
-    params->folded_accented = 1.0;
-    params->title_weight = 0.2;
-    params->bigram_weight = 0.5;
-    params->bigram_accent = 0.25;
-    params->phrase_weight = 1.0;
-    params->bm25_k1 = 1.0;
-    params->bm25_b = 0.5;
-    params->all_words_max = 4;
-    params->restore_weight = 0.7;
-    params->restore_docs = 10;
-    params->rerank_pool = 20;
-}
 
 static void
 qword_clear(gpointer p)
@@ -55,16 +37,22 @@ tracuu_compiled_clear(tracuu_compiled *c)
     memset(c, 0, sizeof *c);
 }
 
+/* The tokens of the prepared tree are tracuu_qtoken; this short name is for reading them. */
+typedef tracuu_qtoken qtoken;
+
+/*
+ * A token as one compilation uses it: the prepared token's strings (borrowed from the tree, or
+ * from the @restore table for a guessed accent), and how much its exact form counts.
+ */
 typedef struct {
-    char *term;   /* accented (normalised) form */
-    char *folded; /* folded form */
+    const char *term;   /* accented (normalised) form, or the accent guessed for it */
+    const char *folded; /* folded form */
     tracuu_token_kind kind;
     uint32_t pos;
     double exact; /* weight factor of the exact term: 0 when only the folded form counts */
-} qtoken;
+} ctoken;
 
 typedef struct {
-    tracuu_tokenizer *tk;
     const tracuu_rank_params *rp;
     gboolean accented; /* the query as a whole was typed with diacritics */
     gboolean relaxed;  /* every run of words needs only one of them */
@@ -85,37 +73,63 @@ qtoken_clear(gpointer p)
     g_free(t->folded);
 }
 
+/* What tracuu_query_prepare() carries down the tree. */
+typedef struct {
+    tracuu_tokenizer *tk;
+    guint runs; /* tokenizer runs made */
+} prep;
+
 typedef struct {
     GArray *toks;
+    gboolean accented; /* some token, a piece or one past the limit too, has a diacritic */
 } collect_ctx;
 
 static gboolean
 collect_token(const tracuu_token *token, gpointer user_data)
 {
     collect_ctx *c = user_data;
-    /* Pieces of a document number or an address are searchable in the index, but in a query
-     * the whole token is what the user meant; the pieces would only add noise. */
+    /* Whether the query was typed with diacritics looks at every token of its text, as far
+     * as it goes; the tokens kept stop at the limit. */
+    if (token->term_len != token->folded_len ||
+        memcmp(token->term, token->folded, token->term_len) != 0)
+        c->accented = TRUE;
+    gboolean full = c->toks->len >= TRACUU_QUERY_MAX_TOKENS;
+    if (full)
+        return !c->accented; /* nothing more to learn from the rest */
     if (token->flags & TRACUU_TOKEN_PART)
-        return TRUE;
-    if (c->toks->len >= TRACUU_QUERY_MAX_TOKENS)
-        return FALSE;
+        return TRUE; /* see tracuu_qtoken */
     qtoken t = {
         .term = g_strndup(token->term, token->term_len),
         .folded = g_strndup(token->folded, token->folded_len),
         .kind = token->kind,
         .pos = token->pos,
+        .accented = token->term_len != token->folded_len ||
+                    memcmp(token->term, token->folded, token->term_len) != 0,
     };
     g_array_append_val(c->toks, t);
     return TRUE;
 }
 
+/*
+ * The one place where query text meets the tokenizer. Sets *@accented (if not NULL) when a
+ * token has a diacritic.
+ */
 static GArray *
-tokenize(tracuu_tokenizer *tk, const char *text)
+tokenize_full(prep *p, const char *text, gboolean *accented)
 {
     collect_ctx c = {.toks = g_array_new(FALSE, TRUE, sizeof(qtoken))};
     g_array_set_clear_func(c.toks, qtoken_clear);
-    tracuu_tokenizer_run(tk, text, strlen(text), 0, collect_token, &c);
+    p->runs++;
+    tracuu_tokenizer_run(p->tk, text, strlen(text), 0, collect_token, &c);
+    if (accented != NULL)
+        *accented = c.accented;
     return c.toks;
+}
+
+static GArray *
+tokenize(prep *p, const char *text)
+{
+    return tokenize_full(p, text, NULL);
 }
 
 static tracuu_query *
@@ -166,7 +180,7 @@ combine2(tracuu_query_op op, tracuu_query *a, tracuu_query *b)
  * Document numbers are compared folded everywhere, so they are marked folded too.
  */
 static void
-add_mark(compiler *c, const qtoken *t, gboolean as_typed)
+add_mark(compiler *c, const ctoken *t, gboolean as_typed)
 {
     g_hash_table_add(c->out->marks, g_strdup(t->folded));
     if (!as_typed || !c->accented || t->kind != TRACUU_TOKEN_WORD) {
@@ -192,7 +206,7 @@ add_mark(compiler *c, const qtoken *t, gboolean as_typed)
  * in the documents the folded terms leave, instead of walking all their posting lists.
  */
 static tracuu_query *
-word_query(compiler *c, const qtoken *t, gboolean with_title)
+word_query(compiler *c, const ctoken *t, gboolean with_title)
 {
     g_autoptr(GPtrArray) subs = g_ptr_array_new();
     double fw = c->rp->folded_weight * (c->accented ? c->rp->folded_accented : 1.0);
@@ -220,40 +234,47 @@ pair_query(compiler *c, const char *prefix, const char *a, const char *b, double
     return q != NULL ? tracuu_query_scale(q, weight) : NULL;
 }
 
-/* A run of plain words: OR of the syllables, plus the bonus of adjacent pairs. */
 /*
- * Decides for each token whether its exact form counts: always when the query was typed with
- * diacritics; for an accent-free query, when the engine guessed its accents (@restore), with
- * less weight. Positive words are numbered in query order and listed for that guess.
+ * The tokens of @n as this compilation uses them. Decides for each token whether its exact
+ * form counts: always when the query was typed with diacritics; for an accent-free query, when
+ * the engine guessed its accents (@restore), with less weight. Positive words are numbered in
+ * query order and listed for that guess. The prepared tokens are only read: each compilation
+ * of the same tree starts from them. Caller frees with g_array_unref().
  */
-static void
-prepare_tokens(compiler *c, GArray *toks, gboolean positive)
+static GArray *
+prepare_tokens(compiler *c, const tracuu_qnode *n, gboolean positive)
 {
-    for (guint i = 0; i < toks->len; i++) {
-        qtoken *t = &g_array_index(toks, qtoken, i);
-        t->exact = c->accented ? 1.0 : 0.0;
+    const GArray *toks = n->tokens;
+    guint len = toks != NULL ? toks->len : 0;
+    GArray *out = g_array_sized_new(FALSE, TRUE, sizeof(ctoken), len);
+    for (guint i = 0; i < len; i++) {
+        const qtoken *q = &g_array_index(toks, qtoken, i);
+        ctoken t = {q->term, q->folded, q->kind, q->pos, c->accented ? 1.0 : 0.0};
         if (!positive) {
-            /* An excluded word typed with diacritics means exactly that word. */
-            if (strcmp(t->term, t->folded) != 0)
-                t->exact = 1.0;
+            /* An excluded word typed with diacritics means exactly that word; one typed
+             * without means it in every accent, even when the rest of the query has accents
+             * ("thư -dinh" excludes "định"). */
+            t.exact = q->accented ? 1.0 : 0.0;
+            g_array_append_val(out, t);
             continue;
         }
         guint index = c->word_index++;
-        if (t->kind == TRACUU_TOKEN_WORD) {
-            tracuu_qword w = {g_strdup(t->folded), index, t->pos,
-                              i > 0 && g_array_index(toks, qtoken, i - 1).pos + 1 == t->pos &&
+        if (t.kind == TRACUU_TOKEN_WORD) {
+            tracuu_qword w = {g_strdup(t.folded), index, t.pos,
+                              i > 0 && g_array_index(toks, qtoken, i - 1).pos + 1 == t.pos &&
                                   g_array_index(toks, qtoken, i - 1).kind == TRACUU_TOKEN_WORD};
             g_array_append_val(c->out->words, w);
         }
         const char *guess =
             c->restore != NULL ? g_hash_table_lookup(c->restore, GUINT_TO_POINTER(index + 1))
                                : NULL;
-        if (!c->accented && guess != NULL && t->kind == TRACUU_TOKEN_WORD) {
-            g_free(t->term);
-            t->term = g_strdup(guess);
-            t->exact = c->rp->restore_weight;
+        if (!c->accented && guess != NULL && t.kind == TRACUU_TOKEN_WORD) {
+            t.term = guess;
+            t.exact = c->rp->restore_weight;
         }
+        g_array_append_val(out, t);
     }
+    return out;
 }
 
 /*
@@ -265,7 +286,7 @@ excluded_query(compiler *c, GArray *toks, gboolean phrase)
 {
     g_autoptr(GPtrArray) subs = g_ptr_array_new();
     for (guint i = 0; i < toks->len; i++) {
-        const qtoken *t = &g_array_index(toks, qtoken, i);
+        const ctoken *t = &g_array_index(toks, ctoken, i);
         g_ptr_array_add(subs, t->exact > 0 ? term_q(c, "", t->term, 1.0)
                                            : term_q(c, TRACUU_PREFIX_FOLDED, t->folded, 1.0));
     }
@@ -274,26 +295,26 @@ excluded_query(compiler *c, GArray *toks, gboolean phrase)
     return combine(TRACUU_QUERY_OR, subs, 0);
 }
 
+/* A run of plain words: OR of the syllables, plus the bonus of adjacent pairs. */
 static tracuu_query *
-text_query(compiler *c, const char *text, gboolean mark)
+text_query(compiler *c, const tracuu_qnode *n, gboolean mark)
 {
-    g_autoptr(GArray) toks = tokenize(c->tk, text);
-    if (toks->len == 0)
+    if (n->tokens == NULL || n->tokens->len == 0)
         return NULL;
-    prepare_tokens(c, toks, mark);
+    g_autoptr(GArray) toks = prepare_tokens(c, n, mark);
     if (!mark)
         return excluded_query(c, toks, FALSE);
     g_autoptr(GPtrArray) words = g_ptr_array_new();
     g_autoptr(GPtrArray) pairs = g_ptr_array_new();
     for (guint i = 0; i < toks->len; i++) {
-        const qtoken *t = &g_array_index(toks, qtoken, i);
+        const ctoken *t = &g_array_index(toks, ctoken, i);
         g_ptr_array_add(words, word_query(c, t, TRUE));
         add_mark(c, t, TRUE);
         if (t->kind == TRACUU_TOKEN_DOCNUM)
             g_ptr_array_add(c->out->docnums, g_strdup(t->folded));
         if (i == 0)
             continue;
-        const qtoken *prev = &g_array_index(toks, qtoken, i - 1);
+        const ctoken *prev = &g_array_index(toks, ctoken, i - 1);
         if (prev->pos + 1 != t->pos || prev->kind != TRACUU_TOKEN_WORD ||
             t->kind != TRACUU_TOKEN_WORD)
             continue;
@@ -318,16 +339,15 @@ text_query(compiler *c, const char *text, gboolean mark)
 
 /* "quoted words": the folded phrase must match; the exact phrase adds weight. */
 static tracuu_query *
-phrase_query(compiler *c, const char *text, gboolean mark)
+phrase_query(compiler *c, const tracuu_qnode *n, gboolean mark)
 {
-    g_autoptr(GArray) toks = tokenize(c->tk, text);
-    if (toks->len == 0)
+    if (n->tokens == NULL || n->tokens->len == 0)
         return NULL;
-    prepare_tokens(c, toks, mark);
+    g_autoptr(GArray) toks = prepare_tokens(c, n, mark);
     if (!mark)
         return excluded_query(c, toks, TRUE);
     if (toks->len == 1) {
-        const qtoken *t = &g_array_index(toks, qtoken, 0);
+        const ctoken *t = &g_array_index(toks, ctoken, 0);
         add_mark(c, t, TRUE);
         if (t->kind == TRACUU_TOKEN_DOCNUM)
             g_ptr_array_add(c->out->docnums, g_strdup(t->folded));
@@ -338,25 +358,25 @@ phrase_query(compiler *c, const char *text, gboolean mark)
     g_autoptr(GPtrArray) words = g_ptr_array_new();
     gboolean all_exact = TRUE;
     for (guint i = 0; i < toks->len; i++) {
-        const qtoken *t = &g_array_index(toks, qtoken, i);
+        const ctoken *t = &g_array_index(toks, ctoken, i);
         all_exact = all_exact && t->exact > 0;
     }
     for (guint i = 0; i < toks->len; i++) {
-        const qtoken *t = &g_array_index(toks, qtoken, i);
+        const ctoken *t = &g_array_index(toks, ctoken, i);
         g_ptr_array_add(folded, term_q(c, TRACUU_PREFIX_FOLDED, t->folded, 1.0));
         if (all_exact)
             g_ptr_array_add(exact, term_q(c, "", t->term, 1.0));
         g_ptr_array_add(words, word_query(c, t, TRUE));
         add_mark(c, t, TRUE);
     }
-    uint32_t n = toks->len;
-    tracuu_query *q = combine(TRACUU_QUERY_PHRASE, folded, n);
+    uint32_t len = toks->len;
+    tracuu_query *q = combine(TRACUU_QUERY_PHRASE, folded, len);
     if (q != NULL)
         q = tracuu_query_scale(q, c->rp->phrase_weight);
     g_autoptr(GPtrArray) extra = g_ptr_array_new();
     g_ptr_array_add(extra, combine(TRACUU_QUERY_OR, words, 0));
     if (all_exact)
-        g_ptr_array_add(extra, tracuu_query_scale(combine(TRACUU_QUERY_PHRASE, exact, n),
+        g_ptr_array_add(extra, tracuu_query_scale(combine(TRACUU_QUERY_PHRASE, exact, len),
                                                   c->rp->bigram_accent));
     return combine2(TRACUU_QUERY_AND_MAYBE, q, combine(TRACUU_QUERY_OR, extra, 0));
 }
@@ -385,22 +405,22 @@ near_query(compiler *c, const tracuu_qnode *n, gboolean positive)
     g_autoptr(GPtrArray) words = g_ptr_array_new();
     for (guint i = 0; i < n->children->len; i++) {
         const tracuu_qnode *ch = g_ptr_array_index(n->children, i);
-        g_autoptr(GArray) toks = tokenize(c->tk, ch->text);
-        if (toks->len == 0)
+        guint n_toks = ch->tokens != NULL ? ch->tokens->len : 0;
+        if (n_toks == 0)
             continue; /* punctuation: no word to place */
-        if (toks->len > 1) {
+        if (n_toks > 1) {
             g_set_error(c->error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY,
                         "NEAR joins single words; \"%s\" at byte %zu is %u words, and the "
                         "index cannot look for a phrase near another word",
-                        ch->text, ch->start, toks->len);
+                        ch->text, ch->start, n_toks);
             c->failed = TRUE;
             free_queries(terms);
             free_queries(words);
             return NULL;
         }
-        qtoken *t = &g_array_index(toks, qtoken, 0);
-        gboolean as_typed = strcmp(t->term, t->folded) != 0;
-        prepare_tokens(c, toks, positive);
+        gboolean as_typed = g_array_index(ch->tokens, qtoken, 0).accented;
+        g_autoptr(GArray) toks = prepare_tokens(c, ch, positive);
+        const ctoken *t = &g_array_index(toks, ctoken, 0);
         g_ptr_array_add(terms, as_typed ? term_q(c, "", t->term, 1.0)
                                         : term_q(c, TRACUU_PREFIX_FOLDED, t->folded, 1.0));
         if (positive) {
@@ -422,9 +442,9 @@ near_query(compiler *c, const tracuu_qnode *n, gboolean positive)
 
 /* The folded words of a value, for the "...W" word terms of issuer and mail names. */
 static tracuu_query *
-words_filter(compiler *c, const char *prefix, const char *value)
+words_filter(prep *c, const char *prefix, const char *value)
 {
-    g_autoptr(GArray) toks = tokenize(c->tk, value);
+    g_autoptr(GArray) toks = tokenize(c, value);
     if (toks->len == 0)
         return NULL;
     g_autoptr(GPtrArray) subs = g_ptr_array_new();
@@ -469,7 +489,7 @@ docnum_filter(const char *prefix, const char *value)
 }
 
 static tracuu_query *
-field_query(compiler *c, const tracuu_qnode *n)
+field_query(prep *c, const tracuu_qnode *n)
 {
     const char *v = n->text;
     switch (n->field) {
@@ -515,7 +535,7 @@ field_query(compiler *c, const tracuu_qnode *n)
         return q != NULL ? q : tracuu_query_new_match_nothing();
     }
     case TRACUU_QFIELD_SUBJECT: {
-        g_autoptr(GArray) toks = tokenize(c->tk, v);
+        g_autoptr(GArray) toks = tokenize(c, v);
         if (toks->len == 0)
             return tracuu_query_new_match_nothing();
         g_autoptr(GPtrArray) subs = g_ptr_array_new();
@@ -614,13 +634,14 @@ compile_node(compiler *c, const tracuu_qnode *n, gboolean positive)
 {
     switch (n->kind) {
     case TRACUU_QNODE_TEXT:
-        return text_query(c, n->text, positive);
+        return text_query(c, n, positive);
     case TRACUU_QNODE_PHRASE:
-        return phrase_query(c, n->text, positive);
+        return phrase_query(c, n, positive);
     case TRACUU_QNODE_NEAR:
         return near_query(c, n, positive);
     case TRACUU_QNODE_FIELD:
-        return field_query(c, n);
+        /* Built once by tracuu_query_prepare(); each compilation gets its own copy. */
+        return n->filter != NULL ? tracuu_query_copy(n->filter) : NULL;
     case TRACUU_QNODE_SEQ:
         return compile_seq(c, n, positive, FALSE);
     case TRACUU_QNODE_OR:
@@ -650,40 +671,59 @@ compile_node(compiler *c, const tracuu_qnode *n, gboolean positive)
     return NULL;
 }
 
-typedef struct {
-    gboolean accented;
-} accent_ctx;
-
-static gboolean
-find_accent(const tracuu_token *token, gpointer user_data)
+/* Reads the text of @n and of the nodes below it, once, for every compilation. */
+static void
+prepare_node(prep *p, tracuu_qnode *n)
 {
-    accent_ctx *a = user_data;
-    if (token->term_len != token->folded_len || memcmp(token->term, token->folded,
-                                                        token->term_len) != 0) {
-        a->accented = TRUE;
-        return FALSE;
+    switch (n->kind) {
+    case TRACUU_QNODE_TEXT:
+    case TRACUU_QNODE_PHRASE:
+        if (n->tokens == NULL)
+            n->tokens = tokenize_full(p, n->text, &n->accented);
+        break;
+    case TRACUU_QNODE_FIELD:
+        if (n->filter == NULL)
+            n->filter = field_query(p, n);
+        break;
+    default:
+        break;
     }
-    return TRUE;
+    if (n->children != NULL)
+        for (guint i = 0; i < n->children->len; i++)
+            prepare_node(p, g_ptr_array_index(n->children, i));
+}
+
+guint
+tracuu_query_prepare(tracuu_tokenizer *tk, tracuu_qnode *root)
+{
+    g_return_val_if_fail(tk != NULL && root != NULL, 0);
+    prep p = {.tk = tk};
+    prepare_node(&p, root);
+    root->prepared = TRUE;
+    return p.runs;
 }
 
 /* Whether any positive text of the query carries a diacritic (or đ). */
-static void
-scan_accents(tracuu_tokenizer *tk, const tracuu_qnode *n, accent_ctx *a)
+static gboolean
+has_accents(const tracuu_qnode *n)
 {
-    if (a->accented || n->mode == TRACUU_QMODE_EXCLUDED)
-        return;
-    if (n->kind == TRACUU_QNODE_TEXT || n->kind == TRACUU_QNODE_PHRASE)
-        tracuu_tokenizer_run(tk, n->text, strlen(n->text), 0, find_accent, a);
+    if (n->mode == TRACUU_QMODE_EXCLUDED)
+        return FALSE;
+    if ((n->kind == TRACUU_QNODE_TEXT || n->kind == TRACUU_QNODE_PHRASE) && n->accented)
+        return TRUE;
     if (n->children != NULL)
         for (guint i = 0; i < n->children->len; i++)
-            scan_accents(tk, g_ptr_array_index(n->children, i), a);
+            if (has_accents(g_ptr_array_index(n->children, i)))
+                return TRUE;
+    return FALSE;
 }
 
 gboolean
-tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
-                     const tracuu_rank_params *params, gboolean relaxed, GHashTable *restore,
-                     tracuu_compiled *out, GError **error)
+tracuu_query_compile(const tracuu_qnode *ast, const tracuu_rank_params *params,
+                     gboolean relaxed, GHashTable *restore, tracuu_compiled *out,
+                     GError **error)
 {
+    g_return_val_if_fail(ast != NULL && ast->prepared, FALSE);
     tracuu_rank_params defaults;
     if (params == NULL) {
         tracuu_rank_params_init(&defaults);
@@ -696,16 +736,14 @@ tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
                                              (GDestroyNotify)g_ptr_array_unref);
     g_autoptr(GHashTable) folded_marks =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    accent_ctx a = {FALSE};
-    scan_accents(tk, ast, &a);
     /* A query typed with diacritics is taken as written, also its bare syllables ("ma" is not
      * "mà"); a query typed without any is folded throughout. */
-    out->accented = a.accented;
+    gboolean accented = has_accents(ast);
+    out->accented = accented;
     out->words = g_array_new(FALSE, TRUE, sizeof(tracuu_qword));
     g_array_set_clear_func(out->words, qword_clear);
-    compiler c = {.tk = tk,       .rp = params,   .accented = a.accented, .relaxed = relaxed,
-                  .out = out,     .error = error, .restore = restore,
-                  .folded_marks = folded_marks};
+    compiler c = {.rp = params,   .accented = accented, .relaxed = relaxed, .out = out,
+                  .error = error, .restore = restore, .folded_marks = folded_marks};
     if (ast->kind == TRACUU_QNODE_SEQ)
         out->query = compile_seq(&c, ast, TRUE, TRUE);
     else

@@ -1,4 +1,4 @@
-/* engine-private.h - internals shared by the engine's files: query AST, compiler, snippets. */
+/* engine-private.h - internals shared by the engine's files: query AST, compiler, ranking knobs. */
 #pragma once
 
 #include <glib.h>
@@ -50,6 +50,20 @@ typedef enum {
     TRACUU_QFIELD_PARENT,  /* parent:         "XP" id */
 } tracuu_qfield;
 
+/*
+ * A token of a query's words, as the tokenizer gave it. The pieces of a document number or an
+ * address (TRACUU_TOKEN_PART) are left out: they are searchable in the index, but in a query
+ * the whole token is what the user meant, and the pieces would only add noise.
+ */
+typedef struct {
+    char *term;        /* normalised, with its diacritics; a document number's normal form */
+    char *folded;      /* without diacritics, đ as d: the "F" term; for kind DOCNUM, the form
+                          the "XN" and "XC" terms and the document-number tiers use */
+    tracuu_token_kind kind;
+    uint32_t pos;      /* position in the node's text, from 0 */
+    gboolean accented; /* @term differs from @folded: typed with a diacritic or đ */
+} tracuu_qtoken;
+
 typedef struct tracuu_qnode tracuu_qnode;
 struct tracuu_qnode {
     tracuu_qnode_kind kind;
@@ -60,6 +74,11 @@ struct tracuu_qnode {
     size_t start, end;   /* byte span in the (UTF-8-repaired) query */
     unsigned distance;   /* NEAR: the words may stand at most this many positions apart */
     GPtrArray *children; /* SEQ, OR, AND, NEAR: tracuu_qnode *, owned */
+    /* Set by tracuu_query_prepare(), so that compiling reads them instead of tokenizing: */
+    gboolean prepared;    /* the root: prepared, the whole tree */
+    GArray *tokens;       /* TEXT, PHRASE: tracuu_qtoken, at most TRACUU_QUERY_MAX_TOKENS */
+    gboolean accented;    /* TEXT, PHRASE: a token of the text (a piece too) has a diacritic */
+    tracuu_query *filter; /* FIELD: the weightless store query of the filter, owned */
 };
 
 /*
@@ -76,6 +95,19 @@ tracuu_qnode *tracuu_query_parse(const char *query, gssize len, size_t *error_po
                                  GError **error);
 
 void tracuu_qnode_free(tracuu_qnode *node); /* NULL accepted */
+
+/* An empty node of @kind (a SEQ, OR, AND or NEAR has no children yet). Caller frees it. */
+tracuu_qnode *tracuu_qnode_new(tracuu_qnode_kind kind, tracuu_qmode mode);
+
+/*
+ * A required filter node for @field (not NONE) with @value exactly as given, which is not
+ * query text: quotes, colons and parentheses are part of it (the "filters" of a search request
+ * come this way, not printed into query text and parsed again). White space at the ends is
+ * trimmed; an empty value returns NULL without @error (no filter). A date or year that cannot
+ * be read returns NULL with @error (TRACUU_ENGINE_ERROR_BAD_QUERY) saying at which byte of
+ * the value. Caller frees with tracuu_qnode_free().
+ */
+tracuu_qnode *tracuu_qnode_new_filter(tracuu_qfield field, const char *value, GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_qnode, tracuu_qnode_free)
 
 /*
@@ -110,7 +142,7 @@ typedef struct {
                                runs (pasted sentences) need any (OR). 0: always OR */
 } tracuu_rank_params;
 
-/* Fills @params with the tuned defaults. */
+/* Fills @params with the tuned defaults (rank.c, where a new weight gets its default). */
 void tracuu_rank_params_init(tracuu_rank_params *params);
 
 /* Sets the ranking knobs of @engine (for the evaluation in bench/). */
@@ -148,17 +180,28 @@ typedef struct {
 } tracuu_compiled;
 
 /*
- * Turns @ast into store queries with @tk and @params (NULL: defaults); @relaxed makes every
- * run of plain words need any of its words rather than all of them. @restore (or NULL) maps
- * GUINT_TO_POINTER(word index + 1) to the accented form guessed for that word of an accent-free
- * query (see tracuu_qword), which then counts like a typed accent with restore_weight.
- * Returns FALSE with
- * @error (TRACUU_ENGINE_ERROR_BAD_QUERY) when the store cannot build a query. On success the
- * caller clears @out with tracuu_compiled_clear().
+ * Tokenizes @root once with @tk, for every compilation of it: each word run and phrase gets
+ * its tokens, each field filter its store query (the tokens of an issuer's or a subject's
+ * words are read here too). Call it once per query, after the last node is added (filters)
+ * and before tracuu_query_compile(), which never tokenizes. Returns the number of tokenizer
+ * runs it made (one per node with text to read), which the engine counts for its tests.
  */
-gboolean tracuu_query_compile(tracuu_tokenizer *tk, const tracuu_qnode *ast,
-                              const tracuu_rank_params *params, gboolean relaxed,
-                              GHashTable *restore, tracuu_compiled *out, GError **error);
+guint tracuu_query_prepare(tracuu_tokenizer *tk, tracuu_qnode *root);
+
+/*
+ * Turns @ast, prepared by tracuu_query_prepare(), into store queries with @params (NULL:
+ * defaults); @relaxed makes every run of plain words need any of its words rather than all of
+ * them. @restore (or NULL) maps GUINT_TO_POINTER(word index + 1) to the accented form guessed
+ * for that word of an accent-free query (see tracuu_qword), which then counts like a typed
+ * accent with restore_weight. Every variant the engine runs (exact and folded passes, accent
+ * guess, relaxed retry) is compiled from the same prepared tree, so none tokenizes again.
+ * Returns FALSE with @error (TRACUU_ENGINE_ERROR_BAD_QUERY) when the store cannot build a
+ * query or a NEAR joins a phrase. On success the caller clears @out with
+ * tracuu_compiled_clear().
+ */
+gboolean tracuu_query_compile(const tracuu_qnode *ast, const tracuu_rank_params *params,
+                              gboolean relaxed, GHashTable *restore, tracuu_compiled *out,
+                              GError **error);
 
 void tracuu_compiled_clear(tracuu_compiled *c);
 
@@ -192,6 +235,9 @@ uint64_t tracuu_split_count(const tracuu_split *s); /* searches split so far (0 
 
 /* Searches @engine split so far (tests check that splitting really happened). */
 uint64_t tracuu_engine_split_count(struct tracuu_engine *engine);
+
+/* Tokenizer runs @engine made on query text so far (tests check that a query is read once). */
+uint64_t tracuu_engine_query_tokenizer_runs(struct tracuu_engine *engine);
 
 /*
  * Moves the helpers' readers to the revision of @main (reopening @main too when an indexer

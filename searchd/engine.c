@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "engine-private.h"
+#include "rank.h"
 #include "tracuu-engine.h"
 #include "tracuu-schema.h"
 
@@ -15,10 +16,6 @@
 #define ENGINE_SNIPPET_CHARS 200
 #define ENGINE_FACET_LIMIT 100
 #define ENGINE_EXACT_TOTAL 1000 /* totals are exact up to this many matches */
-/* Documents with the number asked for, and documents citing it, ranked ahead of the rest. */
-#define ENGINE_TIER_MAX 10000
-/* Pages ending past this hit are ranked in one pass (see ranked_search()). */
-#define ENGINE_RERANK_MAX 2000
 
 struct tracuu_engine {
     char *path;
@@ -35,15 +32,16 @@ struct tracuu_engine {
     tracuu_rank_params rank;
     gboolean no_snippets;
     gint64 deadline; /* monotonic time the current request must end by, 0 for none */
+    uint64_t query_runs; /* tokenizer runs on query text, for tests */
 };
 
 /*
  * One request may run several searches (accent guess, document-number tiers); they share its
  * time limit, so each gets what is left. Returns the store's status for a search.
  */
-static tracuu_store_status
-timed_search(tracuu_engine *e, const tracuu_query *q, const tracuu_search_options *opts,
-             tracuu_results **out)
+tracuu_store_status
+tracuu_engine_search(tracuu_engine *e, const tracuu_query *q, const tracuu_search_options *opts,
+                     tracuu_results **out)
 {
     tracuu_search_options o = *opts;
     if (e->deadline > 0) {
@@ -59,90 +57,6 @@ timed_search(tracuu_engine *e, const tracuu_query *q, const tracuu_search_option
         return tracuu_split_search(e->split, e->store, q, &o, out, &e->split_error);
     }
     return tracuu_store_search(e->store, q, &o, out);
-}
-
-/* The documents of @r's hits, weightless. */
-static tracuu_query *
-pool_filter(const tracuu_results *r)
-{
-    g_autofree uint32_t *ids = g_new(uint32_t, MAX(r->n_hits, 1));
-    for (size_t i = 0; i < r->n_hits; i++)
-        ids[i] = r->hits[i].docid;
-    return tracuu_query_new_docids(ids, r->n_hits);
-}
-
-/*
- * Runs @full ranked by relevance, in two passes when @base (the same match without the
- * adjacent-pair bonuses) is given. The pair bonuses are positional checks, and a common pair
- * ("quy định") would be checked in most of the archive; so @base, whose terms Xapian can prune
- * by weight, finds the total, the facets and the best rerank_pool (or offset + limit)
- * hits, and @full then scores only those documents, which gives them exactly the weights the
- * one-pass search would have. A hit that only the pair bonus would lift into the page from
- * beyond the pool is missed: docs/ranking.md measures what that costs.
- */
-static tracuu_store_status
-ranked_search(tracuu_engine *e, const tracuu_query *full, const tracuu_query *base,
-              const tracuu_search_options *opts, tracuu_results **out)
-{
-    if (base == NULL || opts->sort_slot >= 0)
-        return timed_search(e, full, opts, out);
-    if (opts->limit == 0) /* totals and facets only: weights do not matter */
-        return timed_search(e, base, opts, out);
-    uint64_t want = (uint64_t)opts->offset + opts->limit;
-    if (want > ENGINE_RERANK_MAX) /* pass one would copy the data of every hit up to the page */
-        return timed_search(e, full, opts, out);
-    tracuu_search_options o1 = *opts;
-    o1.offset = 0;
-    o1.limit = (uint32_t)MIN(MAX(want, (uint64_t)e->rank.rerank_pool), (uint64_t)G_MAXUINT32);
-    o1.no_data = TRUE; /* pass two reads the data of the page's hits only */
-    tracuu_results *r1 = NULL;
-    tracuu_store_status st = timed_search(e, base, &o1, &r1);
-    if (st != TRACUU_STORE_OK || r1->n_hits == 0) {
-        if (st == TRACUU_STORE_OK) {
-            *out = r1;
-            return st;
-        }
-        tracuu_results_free(r1);
-        *out = NULL;
-        return st;
-    }
-    tracuu_query *pool = pool_filter(r1);
-    if (pool == NULL) {
-        tracuu_results_free(r1);
-        return timed_search(e, full, opts, out);
-    }
-    tracuu_query *subs[2] = {tracuu_query_copy(full), pool};
-    tracuu_query *q2 = tracuu_query_combine(TRACUU_QUERY_FILTER, subs, 2, 0);
-    tracuu_search_options o2 = *opts;
-    o2.facet_slots = NULL;
-    o2.n_facet_slots = 0;
-    o2.check_at_least = (uint32_t)r1->n_hits;
-    tracuu_results *r2 = NULL;
-    st = q2 != NULL ? timed_search(e, q2, &o2, &r2) : TRACUU_STORE_ERROR;
-    tracuu_query_free(q2);
-    if (st == TRACUU_STORE_OK && r2->total_lower != r1->n_hits) {
-        /* Every document of the pool matches @full too (the same match, more weight); if
-         * not, a writer changed them between the passes: rank in one pass. */
-        tracuu_results_free(r2);
-        tracuu_results_free(r1);
-        return timed_search(e, full, opts, out);
-    }
-    if (st != TRACUU_STORE_OK) {
-        tracuu_results_free(r2);
-        tracuu_results_free(r1);
-        *out = NULL;
-        return st;
-    }
-    /* The total and facets of pass one, the hits of pass two. */
-    tracuu_hit *hits = r1->hits;
-    size_t n_hits = r1->n_hits;
-    r1->hits = r2->hits;
-    r1->n_hits = r2->n_hits;
-    r2->hits = hits;
-    r2->n_hits = n_hits;
-    tracuu_results_free(r2);
-    *out = r1;
-    return TRACUU_STORE_OK;
 }
 
 /* The device and inode of the folder at @path (0 and 0 when it cannot be read). */
@@ -176,8 +90,9 @@ tracuu_engine_error_code_name(tracuu_engine_error code)
 }
 
 /* Turns a store failure into an engine error; the message of the store says the details. */
-static void
-store_error(tracuu_engine *e, tracuu_store_status st, GError **error, const char *what)
+void
+tracuu_engine_store_error(tracuu_engine *e, tracuu_store_status st, GError **error,
+                          const char *what)
 {
     int code = st == TRACUU_STORE_TIMEOUT ? TRACUU_ENGINE_ERROR_TIMEOUT
                                           : TRACUU_ENGINE_ERROR_INDEX;
@@ -349,6 +264,12 @@ tracuu_engine_split_count(tracuu_engine *engine)
     return tracuu_split_count(engine->split);
 }
 
+uint64_t
+tracuu_engine_query_tokenizer_runs(tracuu_engine *engine)
+{
+    return engine->query_runs;
+}
+
 void
 tracuu_engine_set_snippets(tracuu_engine *engine, gboolean on)
 {
@@ -359,6 +280,18 @@ void
 tracuu_engine_set_rank_params(tracuu_engine *engine, const tracuu_rank_params *params)
 {
     engine->rank = *params;
+}
+
+const tracuu_rank_params *
+tracuu_engine_get_rank_params(tracuu_engine *e)
+{
+    return &e->rank;
+}
+
+tracuu_tokenizer *
+tracuu_engine_get_tokenizer(tracuu_engine *e)
+{
+    return e->tk;
 }
 
 /* ---- request fields ---- */
@@ -410,29 +343,39 @@ get_string(JsonObject *req, const char *op, const char *name, const char **out, 
     return TRUE;
 }
 
-/* One filter value as query text: quotes would end the value early, so they become spaces. */
-static gboolean
-filter_value_text(JsonNode *v, const char *key, GString *out, GError **error)
+/*
+ * The filter node of one value of filters.@key (a string or an integer), or NULL: with @error
+ * when the value cannot be used, without when it is empty (no filter).
+ */
+static tracuu_qnode *
+filter_node(tracuu_qfield field, const char *key, JsonNode *v, GError **error)
 {
+    g_autofree char *number = NULL;
+    const char *value;
     if (JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_STRING) {
-        g_autofree char *s = g_strdup(json_node_get_string(v));
-        g_strdelimit(s, "\"", ' ');
-        g_string_append_printf(out, "%s:\"%s\"", key, s);
-        return TRUE;
+        value = json_node_get_string(v);
+    } else if (JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_INT64) {
+        number = g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(v));
+        value = number;
+    } else {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                    "search: filters.%s must be a string, a number or an array of them", key);
+        return NULL;
     }
-    if (JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_INT64) {
-        g_string_append_printf(out, "%s:%" G_GINT64_FORMAT, key, json_node_get_int(v));
-        return TRUE;
-    }
-    g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
-                "search: filters.%s must be a string, a number or an array of them", key);
-    return FALSE;
+    g_autoptr(GError) perr = NULL;
+    tracuu_qnode *n = tracuu_qnode_new_filter(field, value, &perr);
+    if (perr != NULL)
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY,
+                    "search: filters.%s: %s", key, perr->message);
+    return n;
 }
 
 /*
- * "filters": {"type": "Quyết định", "year": 2008, "kind": ["pdf", "mail"]} is read by the
- * query parser as type:"Quyết định" year:2008 (kind:"pdf" OR kind:"mail"), so both ways of
- * asking mean the same; the filter nodes join the query's top level.
+ * "filters": {"type": "Quyết định", "year": 2008, "kind": ["pdf", "mail"]} means what the query
+ * type:"Quyết định" year:2008 (kind:"pdf" OR kind:"mail") means; the filter nodes join the
+ * query's top level. They are built from the values as given, so that a value holding a quote
+ * or a colon (an issuer `Sở "A": B`, an imported id) filters by exactly that value: printed
+ * into query text, its quotes had to become spaces.
  */
 static gboolean
 add_filters(JsonObject *req, tracuu_qnode *root, GError **error)
@@ -449,8 +392,8 @@ add_filters(JsonObject *req, tracuu_qnode *root, GError **error)
     g_autoptr(GList) keys = json_object_get_members(filters);
     for (GList *l = keys; l != NULL; l = l->next) {
         const char *key = l->data;
-        gboolean known = tracuu_qfield_lookup(key, strlen(key)) != TRACUU_QFIELD_NONE;
-        if (!known) {
+        tracuu_qfield field = tracuu_qfield_lookup(key, strlen(key));
+        if (field == TRACUU_QFIELD_NONE) {
             g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
                         "search: unknown filter \"%s\" (known: number, type, issuer, date, "
                         "year, kind, from, to, subject, cites, signer, id, parent)",
@@ -458,35 +401,32 @@ add_filters(JsonObject *req, tracuu_qnode *root, GError **error)
             return FALSE;
         }
         JsonNode *v = json_object_get_member(filters, key);
-        g_autoptr(GString) text = g_string_new(NULL);
-        if (JSON_NODE_HOLDS_ARRAY(v)) {
-            JsonArray *a = json_node_get_array(v);
-            if (json_array_get_length(a) == 0)
-                continue;
-            for (guint i = 0; i < json_array_get_length(a); i++) {
-                if (i > 0)
-                    g_string_append(text, " OR ");
-                if (!filter_value_text(json_array_get_element(a, i), key, text, error))
-                    return FALSE;
+        g_autoptr(GPtrArray) any = g_ptr_array_new_with_free_func(
+            (GDestroyNotify)tracuu_qnode_free);
+        gboolean array = JSON_NODE_HOLDS_ARRAY(v);
+        guint n = array ? json_array_get_length(json_node_get_array(v)) : 1;
+        for (guint i = 0; i < n; i++) {
+            JsonNode *el = array ? json_array_get_element(json_node_get_array(v), i) : v;
+            g_autoptr(GError) ferr = NULL;
+            tracuu_qnode *f = filter_node(field, key, el, &ferr);
+            if (ferr != NULL) {
+                g_propagate_error(error, g_steal_pointer(&ferr));
+                return FALSE;
             }
-        } else if (!filter_value_text(v, key, text, error)) {
-            return FALSE;
+            if (f != NULL)
+                g_ptr_array_add(any, f);
         }
-        g_autoptr(GError) perr = NULL;
-        g_autoptr(tracuu_qnode) f = tracuu_query_parse(text->str, (gssize)text->len, NULL, &perr);
-        if (f == NULL) {
-            g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_QUERY,
-                        "search: filters.%s: %s", key, perr->message);
-            return FALSE;
+        if (any->len == 0)
+            continue; /* only empty values: no filter */
+        if (any->len == 1) {
+            g_ptr_array_add(root->children, g_ptr_array_steal_index(any, 0));
+            continue;
         }
-        for (guint i = 0; i < f->children->len; i++) {
-            tracuu_qnode *ch = g_ptr_array_index(f->children, i);
-            if (ch->kind != TRACUU_QNODE_FIELD && ch->kind != TRACUU_QNODE_OR)
-                continue; /* an empty value: no filter */
-            ch->mode = TRACUU_QMODE_REQUIRED;
-            g_ptr_array_add(root->children, g_ptr_array_steal_index(f->children, i));
-            i--;
-        }
+        /* Alternatives: an OR of filters, itself a required filter. */
+        tracuu_qnode *or = tracuu_qnode_new(TRACUU_QNODE_OR, TRACUU_QMODE_REQUIRED);
+        while (any->len > 0)
+            g_ptr_array_add(or->children, g_ptr_array_steal_index(any, 0));
+        g_ptr_array_add(root->children, or);
     }
     return TRUE;
 }
@@ -601,178 +541,18 @@ make_hit(tracuu_engine *e, const tracuu_hit *h, double score, const tracuu_compi
     return hit;
 }
 
-/* ---- accents for accent-free queries ---- */
-
-/*
- * A query typed without diacritics matches every accent of its syllables; the best hits show
- * which accents its words have in the archive. Each adjacent pair of query words is looked up
- * in the text of the first hits: the accented pair seen most often there is the guess for both
- * words (a lone word takes its most frequent form). The guessed forms then weigh like typed
- * accents, a little less (restore_weight), so "thu dien tu" ranks like "thư điện tử" when the
- * archive says that is what is meant.
- */
-typedef struct {
-    GHashTable *wanted;  /* folded forms of the query words */
-    GHashTable *pairs;   /* "fa\tfb" of adjacent query words -> (GHashTable "ta\ttb" -> count) */
-    GHashTable *singles; /* folded -> (GHashTable term -> count) */
-    char *prev_term, *prev_folded;
-    uint32_t prev_pos;
-    gboolean have_prev;
-} guess_ctx;
-
-static void
-bump(GHashTable *outer, const char *key, const char *inner_key)
+void
+tracuu_engine_read_hit(const tracuu_hit *hit,
+                       void (*read)(const char *text, size_t len, gpointer user_data),
+                       gpointer user_data)
 {
-    GHashTable *inner = g_hash_table_lookup(outer, key);
-    if (inner == NULL) {
-        inner = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        g_hash_table_insert(outer, g_strdup(key), inner);
-    }
-    guint n = GPOINTER_TO_UINT(g_hash_table_lookup(inner, inner_key));
-    g_hash_table_insert(inner, g_strdup(inner_key), GUINT_TO_POINTER(n + 1));
-}
-
-static gboolean
-guess_token(const tracuu_token *t, gpointer user_data)
-{
-    guess_ctx *g = user_data;
-    if (t->flags & TRACUU_TOKEN_PART)
-        return TRUE;
-    if (t->kind != TRACUU_TOKEN_WORD || !g_hash_table_contains(g->wanted, t->folded)) {
-        g->have_prev = FALSE;
-        return TRUE;
-    }
-    bump(g->singles, t->folded, t->term);
-    if (g->have_prev && g->prev_pos + 1 == t->pos) {
-        g_autofree char *key = g_strconcat(g->prev_folded, "\t", t->folded, NULL);
-        if (g_hash_table_contains(g->pairs, key)) {
-            g_autofree char *val = g_strconcat(g->prev_term, "\t", t->term, NULL);
-            bump(g->pairs, key, val);
-        }
-    }
-    g_free(g->prev_term);
-    g_free(g->prev_folded);
-    g->prev_term = g_strdup(t->term);
-    g->prev_folded = g_strdup(t->folded);
-    g->prev_pos = t->pos;
-    g->have_prev = TRUE;
-    return TRUE;
-}
-
-/* Adds the counts of @pair_key whose side @side (0 left, 1 right) is @term. */
-static guint
-pair_votes(guess_ctx *g, const char *pair_key, int side, const char *term)
-{
-    GHashTable *inner = g_hash_table_lookup(g->pairs, pair_key);
-    if (inner == NULL)
-        return 0;
-    guint votes = 0;
-    GHashTableIter it;
-    gpointer k, v;
-    g_hash_table_iter_init(&it, inner);
-    size_t tl = strlen(term);
-    while (g_hash_table_iter_next(&it, &k, &v)) {
-        const char *tab = strchr(k, '\t');
-        const char *part = side == 0 ? k : tab + 1;
-        size_t pl = side == 0 ? (size_t)(tab - (const char *)k) : strlen(part);
-        if (pl == tl && memcmp(part, term, tl) == 0)
-            votes += GPOINTER_TO_UINT(v);
-    }
-    return votes;
-}
-
-static GHashTable *
-guess_accents(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *base_query,
-              const tracuu_search_options *base)
-{
-    GArray *words = c->words;
-    tracuu_search_options o = *base;
-    o.offset = 0;
-    o.limit = e->rank.restore_docs;
-    o.facet_slots = NULL;
-    o.n_facet_slots = 0;
-    o.sort_slot = -1;
-    o.check_at_least = 0;
-    tracuu_results *r = NULL;
-    /* The hits without the pair bonuses are enough to read accents from (ALQAC: the same
-     * nDCG@10 within 0.003), and they cost one search instead of two. */
-    const tracuu_query *q = base_query != NULL ? base_query : c->query;
-    if (timed_search(e, q, &o, &r) != TRACUU_STORE_OK || r->n_hits == 0) {
-        tracuu_results_free(r);
-        return NULL;
-    }
-    guess_ctx g = {
-        .wanted = g_hash_table_new(g_str_hash, g_str_equal),
-        .pairs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                       (GDestroyNotify)g_hash_table_unref),
-        .singles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                         (GDestroyNotify)g_hash_table_unref),
-    };
-    for (guint i = 0; i < words->len; i++) {
-        const tracuu_qword *w = &g_array_index(words, tracuu_qword, i);
-        g_hash_table_add(g.wanted, w->folded);
-        if (i > 0 && w->after_word) {
-            const tracuu_qword *p = &g_array_index(words, tracuu_qword, i - 1);
-            g_autofree char *key = g_strconcat(p->folded, "\t", w->folded, NULL);
-            if (!g_hash_table_contains(g.pairs, key))
-                g_hash_table_insert(g.pairs, g_steal_pointer(&key),
-                                    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL));
-        }
-    }
-    for (size_t h = 0; h < r->n_hits; h++) {
-        g_autoptr(JsonObject) d = parse_data(r->hits[h].data, r->hits[h].data_len);
-        const char *text = d != NULL ? obj_string(d, "text") : NULL;
-        const char *title = d != NULL ? obj_string(d, "title") : NULL;
-        const char *parts[2] = {title, text};
-        for (int k = 0; k < 2; k++) {
-            if (parts[k] == NULL)
-                continue;
-            g.have_prev = FALSE;
-            tracuu_tokenizer_run(e->tk, parts[k], MIN(strlen(parts[k]), (size_t)65536), 0,
-                                 guess_token, &g);
-        }
-    }
-    tracuu_results_free(r);
-
-    GHashTable *restore = g_hash_table_new_full(NULL, NULL, NULL, g_free);
-    for (guint i = 0; i < words->len; i++) {
-        const tracuu_qword *w = &g_array_index(words, tracuu_qword, i);
-        GHashTable *forms = g_hash_table_lookup(g.singles, w->folded);
-        if (forms == NULL)
-            continue;
-        g_autofree char *left = NULL, *right = NULL;
-        if (w->after_word)
-            left = g_strconcat(g_array_index(words, tracuu_qword, i - 1).folded, "\t",
-                               w->folded, NULL);
-        if (i + 1 < words->len && g_array_index(words, tracuu_qword, i + 1).after_word)
-            right = g_strconcat(w->folded, "\t",
-                                g_array_index(words, tracuu_qword, i + 1).folded, NULL);
-        /* Pairs decide; the form's own count only breaks ties (and decides lone words). */
-        const char *best = NULL;
-        double best_score = 0;
-        GHashTableIter it;
-        gpointer k, v;
-        g_hash_table_iter_init(&it, forms);
-        while (g_hash_table_iter_next(&it, &k, &v)) {
-            double score = 0.01 * GPOINTER_TO_UINT(v);
-            if (left != NULL)
-                score += pair_votes(&g, left, 1, k);
-            if (right != NULL)
-                score += pair_votes(&g, right, 0, k);
-            if (score > best_score || (score == best_score && best != NULL && strcmp(k, best) < 0)) {
-                best_score = score;
-                best = k;
-            }
-        }
-        if (best != NULL)
-            g_hash_table_insert(restore, GUINT_TO_POINTER(w->index + 1), g_strdup(best));
-    }
-    g_free(g.prev_term);
-    g_free(g.prev_folded);
-    g_hash_table_unref(g.wanted);
-    g_hash_table_unref(g.pairs);
-    g_hash_table_unref(g.singles);
-    return restore;
+    g_autoptr(JsonObject) d = parse_data(hit->data, hit->data_len);
+    const char *text = d != NULL ? obj_string(d, "text") : NULL;
+    const char *title = d != NULL ? obj_string(d, "title") : NULL;
+    if (title != NULL)
+        read(title, strlen(title), user_data);
+    if (text != NULL)
+        read(text, strlen(text), user_data);
 }
 
 /* ---- search ---- */
@@ -827,53 +607,6 @@ read_facets(JsonObject *req, GArray *slots, GPtrArray *names, GError **error)
     return TRUE;
 }
 
-static tracuu_query *
-filtered(tracuu_query *q, const tracuu_query *filter)
-{
-    if (filter == NULL)
-        return q;
-    tracuu_query *subs[2] = {q, tracuu_query_copy(filter)};
-    return tracuu_query_combine(TRACUU_QUERY_FILTER, subs, 2, 0);
-}
-
-/* Documents indexed by any of @terms (prefix + each docnum), as a weightless query. */
-static tracuu_query *
-docnum_terms(GPtrArray *docnums, const char *prefix)
-{
-    g_autoptr(GPtrArray) subs = g_ptr_array_new();
-    for (guint i = 0; i < docnums->len; i++) {
-        g_autofree char *t = g_strconcat(prefix, (char *)g_ptr_array_index(docnums, i), NULL);
-        g_ptr_array_add(subs, tracuu_query_new_term(t, MIN(strlen(t), (size_t)TRACUU_STORE_MAX_TERM), 1, 0));
-    }
-    tracuu_query *q = tracuu_query_combine(TRACUU_QUERY_OR, (tracuu_query **)subs->pdata,
-                                           subs->len, 0);
-    g_ptr_array_set_size(subs, 0);
-    return q;
-}
-
-/*
- * A document number in the query ranks that document first and the documents citing it next:
- * three tiers, each ordered by the query's weight, paged as one list.
- * Tier 1: documents with the number, whether or not the text matches (AND_MAYBE).
- * Tier 2: documents citing it, not in tier 1. Tier 3: the rest of the match.
- */
-static void
-make_tiers(const tracuu_compiled *c, const tracuu_query *query, tracuu_query *tiers[3])
-{
-    tracuu_query *xn = docnum_terms(c->docnums, TRACUU_PREFIX_NUMBER);
-    tracuu_query *xc = docnum_terms(c->docnums, TRACUU_PREFIX_CITES);
-    tracuu_query *s1[2] = {tracuu_query_copy(xn), tracuu_query_copy(query)};
-    tiers[0] = filtered(tracuu_query_combine(TRACUU_QUERY_AND_MAYBE, s1, 2, 0), c->filter);
-    tracuu_query *n2[2] = {tracuu_query_copy(xc), tracuu_query_copy(xn)};
-    tracuu_query *s2[2] = {tracuu_query_combine(TRACUU_QUERY_AND_NOT, n2, 2, 0),
-                           tracuu_query_copy(query)};
-    tiers[1] = filtered(tracuu_query_combine(TRACUU_QUERY_AND_MAYBE, s2, 2, 0), c->filter);
-    tracuu_query *either[2] = {xn, xc};
-    tracuu_query *s3[2] = {tracuu_query_copy(query),
-                           tracuu_query_combine(TRACUU_QUERY_OR, either, 2, 0)};
-    tiers[2] = tracuu_query_combine(TRACUU_QUERY_AND_NOT, s3, 2, 0);
-}
-
 static JsonObject *
 facets_json(const tracuu_results *r, GPtrArray *names)
 {
@@ -891,124 +624,37 @@ facets_json(const tracuu_results *r, GPtrArray *names)
     return facets;
 }
 
-/* Runs compiled query @c: hits of [offset, offset + limit), total and facets. */
+/* Runs @rk: hits of [offset, offset + limit) in the order rank.c gives, total and facets. */
 static JsonObject *
-search_once(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *base,
-            tracuu_search_options *opts,
+search_once(tracuu_engine *e, const tracuu_ranked *rk, tracuu_search_options *opts,
             uint64_t offset, uint64_t limit, int sort_slot, GArray *slots, GPtrArray *facet_list,
             GError **error)
 {
-    JsonObject *resp = NULL;
-    JsonArray *hits = json_array_new();
-    uint64_t total = 0;
-    tracuu_results *r = NULL;
-    tracuu_store_status st = TRACUU_STORE_OK;
-
     /* Facets and the total come from one run over the whole query. */
-    opts->offset = (uint32_t)offset;
-    opts->limit = (uint32_t)limit;
     opts->facet_slots = (const unsigned *)slots->data;
     opts->n_facet_slots = slots->len;
     opts->facet_limit = ENGINE_FACET_LIMIT;
-    gboolean tiered = c->docnums->len > 0 && sort_slot < 0;
-    if (tiered)
-        opts->limit = 0; /* hits come from the tiers below */
-    tracuu_query *whole = c->query;
-    if (tiered) {
-        /* The whole match includes the numbered and citing documents even if no word matches;
-         * it gives no hits here, so no pair bonus is needed for it. */
-        tracuu_query *subs[3] = {tracuu_query_copy(base != NULL ? base : c->query),
-                                 filtered(docnum_terms(c->docnums, TRACUU_PREFIX_NUMBER), c->filter),
-                                 filtered(docnum_terms(c->docnums, TRACUU_PREFIX_CITES), c->filter)};
-        whole = tracuu_query_combine(TRACUU_QUERY_OR, subs, 3, 0);
+    tracuu_results *r = NULL;
+    g_autoptr(GPtrArray) pages =
+        g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_results_free);
+    if (!tracuu_rank_run(e, rk, opts, offset, limit, sort_slot, &r, pages, error))
+        return NULL;
+    JsonArray *hits = json_array_new();
+    for (size_t i = 0; i < r->n_hits; i++)
+        json_array_add_object_element(hits, make_hit(e, &r->hits[i], r->hits[i].score, &rk->c));
+    for (guint p = 0; p < pages->len; p++) {
+        const tracuu_results *tr = g_ptr_array_index(pages, p);
+        for (size_t i = 0; i < tr->n_hits; i++)
+            json_array_add_object_element(
+                hits, make_hit(e, &tr->hits[i], tr->hits[i].score, &rk->c));
     }
-    st = ranked_search(e, whole, tiered ? NULL : base, opts, &r);
-    if (whole != c->query)
-        tracuu_query_free(whole);
-    if (st != TRACUU_STORE_OK) {
-        store_error(e, st, error, "search");
-        goto out;
-    }
-    total = r->total;
-    JsonObject *facets = facets_json(r, facet_list);
-    if (!tiered) {
-        for (size_t i = 0; i < r->n_hits; i++)
-            json_array_add_object_element(hits, make_hit(e, &r->hits[i], r->hits[i].score, c));
-    } else {
-        tracuu_query *tiers[3], *base_tiers[3] = {NULL, NULL, NULL};
-        make_tiers(c, c->query, tiers);
-        if (base != NULL)
-            make_tiers(c, base, base_tiers);
-        uint64_t skip = offset, want = limit;
-        for (int t = 0; t < 3 && st == TRACUU_STORE_OK; t++) {
-            tracuu_search_options to = *opts;
-            to.facet_slots = NULL;
-            to.n_facet_slots = 0;
-            to.offset = (uint32_t)skip;
-            to.limit = (uint32_t)want;
-            to.check_at_least = t < 2 ? ENGINE_TIER_MAX : opts->check_at_least;
-            tracuu_results *tr = NULL;
-            st = ranked_search(e, tiers[t], base_tiers[t], &to, &tr);
-            if (st != TRACUU_STORE_OK) {
-                store_error(e, st, error, "search");
-                tracuu_results_free(tr);
-                break;
-            }
-            for (size_t i = 0; i < tr->n_hits; i++)
-                json_array_add_object_element(
-                    hits, make_hit(e, &tr->hits[i], tr->hits[i].score, c));
-            want -= MIN(want, tr->n_hits);
-            skip -= MIN(skip, tr->total);
-            tracuu_results_free(tr);
-        }
-        for (int t = 0; t < 3; t++) {
-            tracuu_query_free(tiers[t]);
-            tracuu_query_free(base_tiers[t]);
-        }
-        if (st != TRACUU_STORE_OK) {
-            json_object_unref(facets);
-            goto out;
-        }
-    }
-    resp = json_object_new();
+    JsonObject *resp = json_object_new();
     json_object_set_boolean_member(resp, "ok", TRUE);
-    json_object_set_int_member(resp, "total", (gint64)total);
-        json_object_set_array_member(resp, "hits", json_array_ref(hits));
-    json_object_set_object_member(resp, "facets", facets);
-out:
-    json_array_unref(hits);
+    json_object_set_int_member(resp, "total", (gint64)r->total);
+    json_object_set_array_member(resp, "hits", hits);
+    json_object_set_object_member(resp, "facets", facets_json(r, facet_list));
     tracuu_results_free(r);
     return resp;
-}
-
-/*
- * Compiles @ast into @c and, when its ranking holds adjacent-pair bonuses and the order is by
- * relevance, sets *@base to the same query without them (for ranked_search(); caller frees
- * with tracuu_query_free()), else to NULL. Sorted by a value, @c has no pair bonuses (unless
- * rerank_pool is 0, the one-pass engine). FALSE with @error when the query cannot be built.
- */
-static gboolean
-compile_ranked(tracuu_engine *e, const tracuu_qnode *ast, gboolean relaxed, GHashTable *restore,
-               int sort_slot, tracuu_compiled *c, tracuu_query **base, GError **error)
-{
-    *base = NULL;
-    tracuu_rank_params flat = e->rank;
-    flat.bigram_weight = 0;
-    flat.bigram_accent = 0;
-    /* Sorted by date, weights only order documents of the same date; the pair bonuses would
-     * cost their positional checks in every match for that. */
-    const tracuu_rank_params *rp = sort_slot >= 0 && e->rank.rerank_pool > 0 ? &flat : &e->rank;
-    if (!tracuu_query_compile(e->tk, ast, rp, relaxed, restore, c, error))
-        return FALSE;
-    if (!c->has_pairs || sort_slot >= 0 || e->rank.rerank_pool == 0)
-        return TRUE;
-    tracuu_compiled b;
-    if (!tracuu_query_compile(e->tk, ast, &flat, relaxed, restore, &b, NULL))
-        return TRUE; /* one pass, as before */
-    *base = b.query;
-    b.query = NULL;
-    tracuu_compiled_clear(&b);
-    return TRUE;
 }
 
 static JsonObject *
@@ -1047,6 +693,9 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
         return NULL;
     if (!add_filters(req, ast, error))
         return NULL;
+    /* Read once: every variant below (both passes, the accent guess, the relaxed retry) is
+     * compiled from this tree. */
+    e->query_runs += tracuu_query_prepare(e->tk, ast);
 
     tracuu_search_options opts;
     tracuu_search_options_init(&opts);
@@ -1063,27 +712,14 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
 
     /* Short runs of words need all their words; when that finds nothing, any will do. */
     for (int relaxed = 0; relaxed < 2; relaxed++) {
-        tracuu_compiled c;
-        tracuu_query *base = NULL;
-        if (!compile_ranked(e, ast, relaxed, NULL, sort_slot, &c, &base, error))
+        tracuu_ranked rk;
+        if (!tracuu_rank_compile(e, ast, relaxed, sort_slot, &opts, &rk, error))
             return NULL;
-        if (!c.accented && c.words->len > 0 && e->rank.restore_weight > 0 &&
-            e->rank.restore_docs > 0 && sort_slot < 0) {
-            g_autoptr(GHashTable) guess = guess_accents(e, &c, base, &opts);
-            if (guess != NULL && g_hash_table_size(guess) > 0) {
-                tracuu_compiled_clear(&c);
-                tracuu_query_free(base);
-                base = NULL;
-                if (!compile_ranked(e, ast, relaxed, guess, sort_slot, &c, &base, error))
-                    return NULL;
-            }
-        }
-        JsonObject *resp = search_once(e, &c, base, &opts, offset, limit, sort_slot, slots,
-                                       facet_list, error);
-        gboolean retry = resp != NULL && !relaxed && c.relaxable &&
+        JsonObject *resp =
+            search_once(e, &rk, &opts, offset, limit, sort_slot, slots, facet_list, error);
+        gboolean retry = resp != NULL && !relaxed && rk.c.relaxable &&
                          json_object_get_int_member(resp, "total") == 0;
-        tracuu_compiled_clear(&c);
-        tracuu_query_free(base);
+        tracuu_ranked_clear(&rk);
         if (retry) {
             json_object_unref(resp);
             continue;
@@ -1123,7 +759,7 @@ handle_get(tracuu_engine *e, JsonObject *req, GError **error)
     }
     if (st != TRACUU_STORE_OK) {
         free(data);
-        store_error(e, st, error, "get");
+        tracuu_engine_store_error(e, st, error, "get");
         return NULL;
     }
     JsonObject *doc = parse_data(data, len);
@@ -1178,7 +814,7 @@ handle_stats(tracuu_engine *e, GError **error)
         st = tracuu_store_list_metadata(e->store, TRACUU_META_FILE_PREFIX, count_file, &fc);
     if (st != TRACUU_STORE_OK) {
         json_object_unref(kinds);
-        store_error(e, st, error, "stats");
+        tracuu_engine_store_error(e, st, error, "stats");
         return NULL;
     }
     g_autofree char *schema = get_meta(e->store, TRACUU_META_SCHEMA_VERSION);

@@ -62,6 +62,9 @@ tracuu_qnode_free(tracuu_qnode *node)
     g_free(node->text);
     g_free(node->lo);
     g_free(node->hi);
+    if (node->tokens != NULL)
+        g_array_unref(node->tokens);
+    tracuu_query_free(node->filter);
     if (node->children != NULL)
         g_ptr_array_unref(node->children);
     g_free(node);
@@ -336,6 +339,41 @@ parse_range(parser *p, tracuu_qnode *n, size_t value_at)
 }
 
 static tracuu_qnode *parse_seq(parser *p, gboolean in_group);
+
+tracuu_qnode *
+tracuu_qnode_new(tracuu_qnode_kind kind, tracuu_qmode mode)
+{
+    parser p = {0};
+    tracuu_qnode *n = node_new(&p, kind, 0, 0);
+    n->mode = mode;
+    return n;
+}
+
+tracuu_qnode *
+tracuu_qnode_new_filter(tracuu_qfield field, const char *value, GError **error)
+{
+    g_return_val_if_fail(field != TRACUU_QFIELD_NONE && value != NULL, NULL);
+    g_autofree char *valid = g_utf8_make_valid(value, -1);
+    parser p = {.s = valid, .len = strlen(valid), .error = error};
+    size_t v_start = 0, v_end = p.len;
+    /* The ends are trimmed as inside quotes; an empty value is no filter, as type:"" is not. */
+    while (v_start < v_end && is_space(p.s[v_start]))
+        v_start++;
+    while (v_end > v_start && is_space(p.s[v_end - 1]))
+        v_end--;
+    if (v_end == v_start)
+        return NULL;
+    tracuu_qnode *n = node_new(&p, TRACUU_QNODE_FIELD, 0, 0);
+    n->field = field;
+    n->mode = TRACUU_QMODE_REQUIRED;
+    n->text = g_strndup(p.s + v_start, v_end - v_start);
+    if ((field == TRACUU_QFIELD_DATE || field == TRACUU_QFIELD_YEAR) &&
+        !parse_range(&p, n, v_start)) {
+        tracuu_qnode_free(n);
+        return NULL;
+    }
+    return n;
+}
 
 /*
  * A field filter at p->pos, if the word there is "name:value" with a known name and a value;

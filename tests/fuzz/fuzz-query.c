@@ -32,14 +32,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!g_utf8_validate(d, -1, NULL))
         abort();
     g_free(d);
-    tracuu_compiled c;
-    if (tracuu_query_compile(tk, ast, NULL, size % 2 == 0, NULL, &c, &error)) {
-        char *q = tracuu_query_describe(c.query);
-        free(q);
-        tracuu_compiled_clear(&c);
-    } else {
-        g_clear_error(&error);
+    tracuu_query_prepare(tk, ast);
+    /* Every variant is compiled from the one prepared tree, which compiling leaves as it is:
+     * the same compilation twice gives the same query. */
+    char *first = NULL;
+    for (int round = 0; round < 2; round++) {
+        tracuu_compiled c;
+        if (tracuu_query_compile(ast, NULL, size % 2 == 0, NULL, &c, &error)) {
+            char *q = tracuu_query_describe(c.query);
+            if (first == NULL)
+                first = q;
+            else if (strcmp(first, q) != 0)
+                abort();
+            else
+                free(q);
+            tracuu_compiled_clear(&c);
+        } else {
+            g_clear_error(&error);
+        }
     }
+    free(first);
     tracuu_qnode_free(ast);
     return 0;
 }

@@ -1,4 +1,5 @@
 /* test-query.c - the query language parser: text to AST, odd input, errors and their place. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine-private.h"
@@ -255,6 +256,67 @@ test_spans(void)
     }
 }
 
+/* The store query of @ast compiled with @relaxed and @restore, described (g_free()). */
+static char *
+compiled(const tracuu_qnode *ast, gboolean relaxed, GHashTable *restore)
+{
+    tracuu_compiled c;
+    g_autoptr(GError) error = NULL;
+    g_assert_true(tracuu_query_compile(ast, NULL, relaxed, restore, &c, &error));
+    g_assert_no_error(error);
+    char *q = tracuu_query_describe(c.query);
+    char *d = g_strdup(q);
+    free(q);
+    tracuu_compiled_clear(&c);
+    return d;
+}
+
+/*
+ * A query is read by the tokenizer once, when it is prepared: one run per word run, phrase and
+ * field value with words, however many variants are compiled from it (relaxed, with guessed
+ * accents). Preparing again reads nothing, and a compilation leaves the tree as it found it:
+ * the one after an accent guess is the one before it (the guess used to be written into the
+ * tokens of the compilation that used it).
+ */
+static void
+test_prepare_once(void)
+{
+    static const struct {
+        const char *query;
+        guint runs;
+    } rows[] = {
+        {"thu dien tu", 1},
+        {"\"thư điện tử\" công vụ -rác", 3},
+        {"thư NEAR/3 công", 2},
+        {"(a OR b) AND c", 3},
+        {"kind:pdf year:2008 type:\"quyết định\"", 0},
+        {"issuer:\"Bộ Tài chính\" subject:\"giao ban\" thư", 3},
+        {"from:vanthu@chinhphu.gov.vn to:\"Nguyễn Văn An\"", 1},
+        {"", 0},
+    };
+    g_autoptr(GError) error = NULL;
+    tracuu_tokenizer *tk = tracuu_tokenizer_new(&error);
+    g_assert_no_error(error);
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autoptr(tracuu_qnode) ast = tracuu_query_parse(rows[i].query, -1, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(tracuu_query_prepare(tk, ast), ==, rows[i].runs);
+        g_assert_cmpuint(tracuu_query_prepare(tk, ast), ==, 0);
+        g_autofree char *before = compiled(ast, FALSE, NULL);
+        g_autoptr(GHashTable) guess = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+        for (guint k = 1; k <= 8; k++)
+            g_hash_table_insert(guess, GUINT_TO_POINTER(k), g_strdup("thư"));
+        g_autofree char *guessed = compiled(ast, FALSE, guess);
+        g_autofree char *relaxed = compiled(ast, TRUE, guess);
+        g_autofree char *after = compiled(ast, FALSE, NULL);
+        g_test_message("%s: %s / guessed %s", rows[i].query, before, guessed);
+        g_assert_cmpstr(after, ==, before);
+        if (rows[i].runs > 0 && strcmp(rows[i].query, "thu dien tu") == 0)
+            g_assert_cmpstr(guessed, !=, before); /* the guess was used */
+    }
+    tracuu_tokenizer_free(tk);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -264,5 +326,6 @@ main(int argc, char **argv)
     g_test_add_func("/query/long", test_long);
     g_test_add_func("/query/invalid-utf8", test_invalid_utf8);
     g_test_add_func("/query/spans", test_spans);
+    g_test_add_func("/query/prepare-once", test_prepare_once);
     return g_test_run();
 }
