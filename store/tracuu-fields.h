@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /*
  * Every field a document can have is one line of TRACUU_FIELDS below, and that line drives
@@ -147,9 +148,9 @@ tracuu_field_get(const tracuu_docfields *f, const tracuu_field_info *fi, size_t 
 {
     const void *v;
     const char *base = (const char *)f;
-    __builtin_memcpy(&v, base + fi->offset, sizeof v);
+    memcpy(&v, base + fi->offset, sizeof v);
     if (tracuu_field_is_array(fi))
-        __builtin_memcpy(n, base + fi->count_offset, sizeof *n);
+        memcpy(n, base + fi->count_offset, sizeof *n);
     else
         *n = v != NULL ? 1 : 0;
     return v;
@@ -160,7 +161,7 @@ static inline void
 tracuu_field_set(tracuu_docfields *f, const tracuu_field_info *fi, const void *v, size_t n)
 {
     char *base = (char *)f;
-    __builtin_memcpy(base + fi->offset, &v, sizeof v);
+    memcpy(base + fi->offset, &v, sizeof v);
     if (tracuu_field_is_array(fi))
-        __builtin_memcpy(base + fi->count_offset, &n, sizeof n);
+        memcpy(base + fi->count_offset, &n, sizeof n);
 }
