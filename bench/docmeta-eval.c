@@ -391,7 +391,7 @@ main(int argc, char **argv)
     field_stat title = {"title", 0, 0, g_ptr_array_new_with_free_func(g_free)};
     field_stat title_prefix = {"title~", 0, 0, g_ptr_array_new_with_free_func(g_free)};
     field_stat issuer = {"issuer", 0, 0, g_ptr_array_new_with_free_func(g_free)};
-    int docs = 0, no_date_truth = 0, eff_same = 0, eff_total = 0, signers = 0, cites = 0;
+    int docs = 0, no_date_truth = 0, eff_same = 0, eff_total = 0, signers = 0;
     int dates_unchecked = 0;
     gint64 t0 = g_get_monotonic_time();
     gint64 extract_us = 0;
@@ -416,7 +416,6 @@ main(int argc, char **argv)
         g_autoptr(tracuu_docmeta) meta = tracuu_docmeta_extract(text, -1);
         extract_us += g_get_monotonic_time() - s;
         signers += meta->signer != NULL;
-        cites += meta->cites->len;
 
         size_t type_chars = 0;
         const char *want_type = title_type(t, &type_chars);
@@ -485,8 +484,8 @@ main(int argc, char **argv)
     print_stat(&title);
     print_stat(&title_prefix);
     print_stat(&issuer);
-    printf("\nsigner found in %d of %d documents; %d cites in all (%.1f per document)\n", signers,
-           docs, cites, docs ? (double)cites / docs : 0.0);
+    /* Cites are the document writer's now (indexer/docwriter.c): not measured here. */
+    printf("\nsigner found in %d of %d documents\n", signers, docs);
     printf("time: %.1f ms extracting, %.1f ms in all\n", extract_us / 1000.0, total_us / 1000.0);
     print_misses(&number);
     print_misses(&type);

@@ -1,6 +1,7 @@
 /* docmeta.c - the metadata of a Vietnamese official document, read from its header and end. */
 #include "tracuu-docmeta.h"
 
+#include "tracuu-schema-rules.h"
 #include "tracuu-tokenizer.h"
 
 #include <string.h>
@@ -299,46 +300,6 @@ static const type_name type_names[] = {
     {"van ban hop nhat", "Văn bản hợp nhất"},
 };
 
-/* Abbreviations of types in the ký hiệu (Phụ lục III of Nghị định 30/2020 and legal usage). */
-static const struct {
-    const char *abbr; /* compared exactly, after folding đ to d and upper-casing */
-    const char *name;
-} type_abbrs[] = {
-    {"ND", "Nghị định"},
-    {"QD", "Quyết định"},
-    {"TT", "Thông tư"},
-    {"TTLT", "Thông tư liên tịch"},
-    {"CT", "Chỉ thị"},
-    {"NQ", "Nghị quyết"},
-    {"NQLT", "Nghị quyết liên tịch"},
-    {"TB", "Thông báo"},
-    {"QC", "Quy chế"},
-    {"QYD", "Quy định"},
-    {"TC", "Thông cáo"},
-    {"HD", "Hướng dẫn"},
-    {"CTR", "Chương trình"},
-    {"KH", "Kế hoạch"},
-    {"PA", "Phương án"},
-    {"DA", "Đề án"},
-    {"BC", "Báo cáo"},
-    {"BB", "Biên bản"},
-    {"TTR", "Tờ trình"},
-    {"CD", "Công điện"},
-    {"BGN", "Bản ghi nhớ"},
-    {"BTT", "Bản thỏa thuận"},
-    {"GUQ", "Giấy ủy quyền"},
-    {"GM", "Giấy mời"},
-    {"GGT", "Giấy giới thiệu"},
-    {"GNP", "Giấy nghỉ phép"},
-    {"PG", "Phiếu gửi"},
-    {"PC", "Phiếu chuyển"},
-    {"PB", "Phiếu báo"},
-    {"CV", "Công văn"},
-    {"L", "Lệnh"},
-    {"PL", "Pháp lệnh"},
-    {"VBHN", "Văn bản hợp nhất"},
-};
-
 /* The type whose folded heading is exactly @folded, or NULL. */
 static const char *
 type_for_heading(const char *folded)
@@ -359,23 +320,11 @@ type_for_prefix(const char *folded)
     return NULL;
 }
 
+/* The abbreviation table is the schema's: the query's type: filter reads the same one. */
 static const char *
 type_for_abbr(const char *piece, size_t len)
 {
-    char buf[16];
-    size_t n = 0;
-    const char *end = piece + len;
-    for (const char *p = piece; p < end && n + 1 < sizeof buf; p = g_utf8_next_char(p)) {
-        gunichar c = fold_char(g_utf8_get_char(p));
-        if (c >= 0x80)
-            return NULL;
-        buf[n++] = g_ascii_toupper((char)c);
-    }
-    buf[n] = '\0';
-    for (size_t i = 0; i < G_N_ELEMENTS(type_abbrs); i++)
-        if (strcmp(buf, type_abbrs[i].abbr) == 0)
-            return type_abbrs[i].name;
-    return NULL;
+    return tracuu_schema_doc_type_for_abbr(piece, (gssize)len);
 }
 
 /*
@@ -1799,55 +1748,8 @@ find_signer(GArray *tail)
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* Cites. */
-
-typedef struct {
-    const char *text;
-    GPtrArray *cites;
-    GHashTable *seen; /* normal forms already given, and the document's own */
-} cite_state;
-
-static gboolean
-on_token(const tracuu_token *tok, gpointer user_data)
-{
-    cite_state *st = user_data;
-    if (tok->kind != TRACUU_TOKEN_DOCNUM || (tok->flags & TRACUU_TOKEN_PART))
-        return TRUE;
-    if (g_hash_table_contains(st->seen, tok->term))
-        return TRUE;
-    g_hash_table_add(st->seen, g_strndup(tok->term, tok->term_len));
-    /* As written, with dashes made "-" as for the document's own number. */
-    GString *out = g_string_new(NULL);
-    const char *end = st->text + tok->end;
-    for (const char *p = st->text + tok->start; p < end; p = g_utf8_next_char(p)) {
-        gunichar c = g_utf8_get_char(p);
-        if (g_unichar_isspace(c))
-            continue;
-        if (is_dash(c))
-            g_string_append_c(out, '-');
-        else
-            g_string_append_unichar(out, c);
-    }
-    g_ptr_array_add(st->cites, g_string_free(out, FALSE));
-    return TRUE;
-}
-
-static void
-find_cites(tracuu_docmeta *meta, const char *text, size_t len)
-{
-    g_autoptr(GError) error = NULL;
-    tracuu_tokenizer *tk = tracuu_tokenizer_new(&error);
-    if (!tk)
-        return; /* Nothing here fails: without ICU there are no cites. */
-    cite_state st = {text, meta->cites,
-                     g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
-    char *own = NULL;
-    if (meta->number && tracuu_docnum_normalize(meta->number, -1, &own, NULL))
-        g_hash_table_add(st.seen, own);
-    tracuu_tokenizer_run(tk, text, len, 0, on_token, &st);
-    g_hash_table_unref(st.seen);
-    tracuu_tokenizer_free(tk);
-}
+/* Cites are not read here: the document writer takes them from the document-number tokens
+   it makes while it indexes the text (indexer/docwriter.c), so the text is tokenized once. */
 
 /* ---------------------------------------------------------------------------------------- */
 
@@ -2106,7 +2008,6 @@ tracuu_docmeta *
 tracuu_docmeta_extract(const char *text, gssize len)
 {
     tracuu_docmeta *meta = g_new0(tracuu_docmeta, 1);
-    meta->cites = g_ptr_array_new_with_free_func(g_free);
     if (!text)
         return meta;
     size_t n = len < 0 ? strlen(text) : (size_t)len;
@@ -2116,8 +2017,7 @@ tracuu_docmeta_extract(const char *text, gssize len)
     g_autofree char *valid = g_utf8_make_valid(text, n);
     size_t vlen = strlen(valid);
 
-    /* Only the header and the end are read by rules, so only they are made NFC; the tokenizer
-       normalises for itself when it looks for cites in the whole text. */
+    /* Only the header and the end are read by rules, so only they are made NFC. */
     /* Both pieces end at a line end when one is near, else at a character boundary: a text
        without line ends must not make them the whole text. */
     size_t head_len = MIN(vlen, CASE_SEARCH_BYTES);
@@ -2141,8 +2041,6 @@ tracuu_docmeta_extract(const char *text, gssize len)
     meta->signer = find_signer_anywhere(valid, vlen);
     g_autofree char *tail = tracuu_text_nfc(valid + from, (gssize)(vlen - from));
     read_tail(meta, tail, strlen(tail));
-
-    find_cites(meta, valid, vlen);
 
     /* One spelling per value shown to people ("Uỷ ban" and "Ủy ban" are one issuer), so that
        facets do not split on the tone placement a text happens to use. */
@@ -2169,7 +2067,5 @@ tracuu_docmeta_free(tracuu_docmeta *meta)
     g_free(meta->place);
     g_free(meta->title);
     g_free(meta->signer);
-    if (meta->cites)
-        g_ptr_array_unref(meta->cites);
     g_free(meta);
 }

@@ -6,7 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "tracuu-schema.h"
+#include "tracuu-schema-rules.h"
 
 /*
  * Positions left empty between the text, the title and the subject, so that a phrase or NEAR
@@ -16,41 +16,53 @@
 
 /* ---- Terms ---- */
 
+/* The boolean term of @value made by the schema's rule for @term (tracuu-schema-rules.h), the
+ * same function searchd makes its filters with. */
+static void
+add_bool(tracuu_store_doc *doc, tracuu_schema_term term, const char *value)
+{
+    g_autofree char *t = tracuu_schema_bool_term(term, value);
+    if (t != NULL)
+        tracuu_store_doc_add_term(doc, t, strlen(t), 0);
+}
+
 /*
- * Boolean terms made from metadata can be longer than Xapian takes. They are cut at
- * TRACUU_STORE_MAX_TERM bytes, as searchd cuts the terms of its filters, so that both sides
- * still make the same term.
+ * The numbers a text cites, as its body is tokenized: every document number token (not its
+ * pieces), as written with white space dropped and dashes made "-", each normal form once,
+ * the document's own number never.
  */
-static void
-add_bool(tracuu_store_doc *doc, const char *prefix, const char *value)
+typedef struct {
+    const char *text;
+    GPtrArray *found; /* char * */
+    GHashTable *seen; /* normal forms given, and the document's own */
+} cite_collector;
+
+static gboolean
+is_dash(gunichar c)
 {
-    if (!value || !*value)
-        return;
-    g_autofree char *t = g_strconcat(prefix, value, NULL);
-    tracuu_store_doc_add_term(doc, t, MIN(strlen(t), (size_t)TRACUU_STORE_MAX_TERM), 0);
+    return c == '-' || (c >= 0x2010 && c <= 0x2015) || c == 0x2212 || c == 0xFE58 || c == 0xFE63 ||
+           c == 0xFF0D;
 }
 
-/* A boolean term of the folded form of @value (the schema's default normalisation). */
 static void
-add_bool_folded(tracuu_store_doc *doc, const char *prefix, const char *value)
+collect_cite(cite_collector *cc, const tracuu_token *tok)
 {
-    if (!value || !*value)
+    if (g_hash_table_contains(cc->seen, tok->term))
         return;
-    g_autofree char *f = tracuu_text_fold(value, -1);
-    add_bool(doc, prefix, f);
-}
-
-/* A document number in folded docnum form, or folded text when it does not parse as one. */
-static void
-add_docnum(tracuu_store_doc *doc, const char *prefix, const char *value)
-{
-    if (!value || !*value)
-        return;
-    g_autofree char *folded = NULL;
-    if (tracuu_docnum_normalize(value, -1, NULL, &folded))
-        add_bool(doc, prefix, folded);
-    else
-        add_bool_folded(doc, prefix, value);
+    g_hash_table_add(cc->seen, g_strndup(tok->term, tok->term_len));
+    g_autofree char *written = g_utf8_make_valid(cc->text + tok->start,
+                                                 (gssize)(tok->end - tok->start));
+    GString *out = g_string_new(NULL);
+    for (const char *p = written; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_isspace(c))
+            continue;
+        if (is_dash(c))
+            g_string_append_c(out, '-');
+        else
+            g_string_append_unichar(out, c);
+    }
+    g_ptr_array_add(cc->found, g_string_free(out, FALSE));
 }
 
 /* What a tokenizer callback writes, and where. */
@@ -61,6 +73,7 @@ typedef struct {
     gboolean boolean;            /* wdf 0, no position: words of names */
     gboolean words_only;         /* skip the TRACUU_TOKEN_PART pieces */
     gboolean parts_only;         /* only the TRACUU_TOKEN_PART pieces */
+    cite_collector *cites;       /* the body: numbers it cites, or NULL */
     GString *buf;
 } posting_ctx;
 
@@ -83,6 +96,8 @@ on_token(const tracuu_token *token, gpointer user_data)
     gboolean part = (token->flags & TRACUU_TOKEN_PART) != 0;
     if ((c->words_only && part) || (c->parts_only && !part))
         return TRUE;
+    if (c->cites != NULL && token->kind == TRACUU_TOKEN_DOCNUM && !part)
+        collect_cite(c->cites, token);
     if (c->accented_prefix)
         put_term(c, c->accented_prefix, token->term, token->term_len, token->pos);
     if (c->folded_prefix)
@@ -114,149 +129,52 @@ index_words(tracuu_tokenizer *tk, tracuu_store_doc *doc, GString *buf, const cha
 
 /* ---- Mail addresses ---- */
 
-typedef struct {
-    char *name;    /* display name without quotes, or NULL */
-    char *address; /* lowercase, or NULL */
-} mailbox;
-
-static void
-mailbox_clear(mailbox *m)
-{
-    g_free(m->name);
-    g_free(m->address);
-}
-
-/* Parses one "Name <addr>", "addr" or "Name" entry. */
-static void
-parse_mailbox(const char *entry, mailbox *out)
-{
-    out->name = NULL;
-    out->address = NULL;
-    g_autofree char *e = g_strstrip(g_strdup(entry));
-    const char *lt = strrchr(e, '<');
-    const char *gt = lt ? strchr(lt, '>') : NULL;
-    g_autofree char *name = NULL;
-    if (lt && gt) {
-        g_autofree char *addr = g_strstrip(g_strndup(lt + 1, (gsize)(gt - lt - 1)));
-        if (*addr)
-            out->address = g_utf8_strdown(addr, -1);
-        name = g_strndup(e, (gsize)(lt - e));
-    } else if (strchr(e, '@') && !strchr(e, ' ')) {
-        out->address = g_utf8_strdown(e, -1);
-    } else {
-        name = g_strdup(e);
-    }
-    if (name) {
-        g_strdelimit(name, "\"", ' ');
-        g_strstrip(name);
-        if (*name)
-            out->name = g_steal_pointer(&name);
-    }
-}
-
-/* Splits an address list at the commas that are outside quotes and angle brackets. */
-static GArray *
-parse_mailboxes(const char *list)
-{
-    GArray *out = g_array_new(FALSE, TRUE, sizeof(mailbox));
-    g_array_set_clear_func(out, (GDestroyNotify)mailbox_clear);
-    if (!list)
-        return out;
-    gboolean quoted = FALSE, angle = FALSE;
-    const char *start = list;
-    for (const char *p = list;; p++) {
-        if (*p == '"')
-            quoted = !quoted;
-        else if (*p == '<' && !quoted)
-            angle = TRUE;
-        else if (*p == '>' && !quoted)
-            angle = FALSE;
-        if (*p == '\0' || ((*p == ',' || *p == ';') && !quoted && !angle)) {
-            g_autofree char *entry = g_strndup(start, (gsize)(p - start));
-            mailbox m;
-            parse_mailbox(entry, &m);
-            if (m.name || m.address)
-                g_array_append_val(out, m);
-            if (*p == '\0')
-                break;
-            start = p + 1;
-        }
-    }
-    return out;
-}
-
 /*
- * Address terms (@addr_prefix + lowercase address) and word terms (@word_prefix + folded word
+ * Address terms (@addr_term: lowercase address) and word terms (@word_prefix + folded word
  * of the name, and the pieces of the address, so that from:vanthu finds vanthu@...).
  */
 static void
 index_mailboxes(tracuu_tokenizer *tk, tracuu_store_doc *doc, GString *buf,
-                const char *addr_prefix, const char *word_prefix, const char *list)
+                tracuu_schema_term addr_term, const char *word_prefix,
+                const tracuu_mailbox *boxes, size_t n)
 {
-    g_autoptr(GArray) boxes = parse_mailboxes(list);
-    for (guint i = 0; i < boxes->len; i++) {
-        const mailbox *m = &g_array_index(boxes, mailbox, i);
-        add_bool(doc, addr_prefix, m->address);
+    for (size_t i = 0; boxes != NULL && i < n; i++) {
+        const tracuu_mailbox *m = &boxes[i];
+        g_autofree char *address = m->address != NULL ? g_strstrip(g_strdup(m->address)) : NULL;
+        add_bool(doc, addr_term, address);
         index_words(tk, doc, buf, word_prefix, m->name, FALSE);
-        index_words(tk, doc, buf, word_prefix, m->address, TRUE);
+        index_words(tk, doc, buf, word_prefix, address, TRUE);
     }
 }
 
 /* ---- Dates ---- */
 
 /*
- * "YYYY-MM-DD", "YYYY-MM" or "YYYY" (other separators are accepted) into its digits
- * "YYYYMMDD", "YYYYMM" or "YYYY". Returns NULL for anything else.
+ * The digits "YYYYMMDD", "YYYYMM" or "YYYY" of a date in the schema's form, also written with
+ * "/" or "." or without separators ("20081203"), spaces around ignored; NULL when it is not a
+ * real date (tracuu_schema_date_parse() decides, as it does for --from-jsonl and the query).
  */
 static char *
 compact_date(const char *date)
 {
-    if (!date)
+    if (date == NULL)
         return NULL;
-    g_autofree char *trimmed = g_strstrip(g_strdup(date));
-    size_t tlen = strlen(trimmed);
-    gboolean all_digits = tlen > 0;
-    for (size_t i = 0; i < tlen; i++)
-        all_digits = all_digits && g_ascii_isdigit(trimmed[i]);
-    /* Already compact ("20081203"): put the separators back and check it the same way. */
-    if (all_digits && (tlen == 6 || tlen == 8)) {
-        g_autofree char *sep = tlen == 6 ? g_strdup_printf("%.4s-%.2s", trimmed, trimmed + 4)
-                                         : g_strdup_printf("%.4s-%.2s-%.2s", trimmed,
-                                                           trimmed + 4, trimmed + 6);
-        return compact_date(sep);
+    g_autofree char *d = g_strstrip(g_strdup(date));
+    size_t n = strlen(d);
+    gboolean all_digits = n > 0;
+    for (size_t i = 0; i < n; i++)
+        all_digits = all_digits && g_ascii_isdigit(d[i]);
+    if (all_digits && (n == 6 || n == 8)) {
+        char *sep = n == 6 ? g_strdup_printf("%.4s-%.2s", d, d + 4)
+                           : g_strdup_printf("%.4s-%.2s-%.2s", d, d + 4, d + 6);
+        g_free(d);
+        d = sep;
     }
-    char digits[9];
-    int n = 0, groups = 0, in_group = 0;
-    static const int group_len[] = {4, 2, 2};
-    for (const char *p = date; *p; p++) {
-        if (g_ascii_isdigit(*p)) {
-            if (groups >= 3 || in_group >= group_len[groups] || n >= 8)
-                return NULL;
-            digits[n++] = *p;
-            in_group++;
-        } else if (*p == '-' || *p == '/' || *p == '.') {
-            if (groups >= 3 || in_group != group_len[groups])
-                return NULL;
-            groups++;
-            in_group = 0;
-        } else if (*p != ' ') {
-            return NULL;
-        }
-    }
-    if (groups >= 3 || in_group != group_len[groups])
+    g_strdelimit(d, "/.", '-');
+    char out[9];
+    if (!tracuu_schema_date_parse(d, -1, out))
         return NULL;
-    digits[n] = '\0';
-    if (n >= 6) {
-        int month = (digits[4] - '0') * 10 + (digits[5] - '0');
-        if (month < 1 || month > 12)
-            return NULL;
-    }
-    if (n == 8) {
-        int day = (digits[6] - '0') * 10 + (digits[7] - '0');
-        if (day < 1 || day > 31)
-            return NULL;
-    }
-    return g_strdup(digits);
+    return g_strdup(out);
 }
 
 /* ---- Values ---- */
@@ -276,11 +194,8 @@ set_value(tracuu_store_doc *doc, unsigned slot, const char *value)
 /* JSON strings must be UTF-8; extractors should give it, but a bad byte must not break the
  * whole document's data. */
 static void
-json_member(JsonBuilder *b, const char *name, const char *value)
+json_string(JsonBuilder *b, const char *value)
 {
-    if (!value)
-        return;
-    json_builder_set_member_name(b, name);
     if (g_utf8_validate(value, -1, NULL)) {
         json_builder_add_string_value(b, value);
     } else {
@@ -289,58 +204,83 @@ json_member(JsonBuilder *b, const char *name, const char *value)
     }
 }
 
+/* One field of the table into the fields JSON, as its type says (tracuu-fields.h). */
+static void
+json_field(JsonBuilder *b, const tracuu_field_info *fi, const void *v, size_t n)
+{
+    if (v == NULL || n == 0)
+        return;
+    switch (fi->type) {
+    case TRACUU_FIELD_STRING:
+    case TRACUU_FIELD_DATE:
+        json_builder_set_member_name(b, fi->name);
+        json_string(b, v);
+        break;
+    case TRACUU_FIELD_STRV: {
+        const char *const *strv = v;
+        json_builder_set_member_name(b, fi->name);
+        json_builder_begin_array(b);
+        for (size_t i = 0; i < n; i++)
+            if (strv[i] != NULL)
+                json_string(b, strv[i]);
+        json_builder_end_array(b);
+        break;
+    }
+    case TRACUU_FIELD_MAILBOXES: {
+        g_autofree char *shown = tracuu_schema_mailboxes_format(v, n);
+        if (shown != NULL) {
+            json_builder_set_member_name(b, fi->name);
+            json_string(b, shown);
+        }
+        break;
+    }
+    case TRACUU_FIELD_OFFSETS: {
+        const uint64_t *offsets = v;
+        json_builder_set_member_name(b, fi->name);
+        json_builder_begin_array(b);
+        for (size_t i = 0; i < n; i++)
+            json_builder_add_int_value(b, (gint64)offsets[i]);
+        json_builder_end_array(b);
+        break;
+    }
+    }
+}
+
+/*
+ * The document data of the schema: the STORED fields as a JSON object, one NUL byte, then the
+ * text as it is (UTF-8 made valid), so that a hit reads its fields without parsing the text.
+ */
 static char *
 build_data(const tracuu_docfields *f, gsize *len)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
-    json_member(b, "id", f->id);
-    json_member(b, "path", f->path);
-    json_member(b, "kind", f->kind);
-    json_member(b, "mime", f->mime);
-    json_member(b, "title", f->title);
-    json_member(b, "number", f->number);
-    json_member(b, "doc_type", f->doc_type);
-    json_member(b, "issuer", f->issuer);
-    json_member(b, "date", f->date);
-    json_member(b, "signer", f->signer);
-    if (f->cites && f->n_cites > 0) {
-        json_builder_set_member_name(b, "cites");
-        json_builder_begin_array(b);
-        for (gsize i = 0; i < f->n_cites; i++) {
-            if (!f->cites[i])
-                continue;
-            if (g_utf8_validate(f->cites[i], -1, NULL)) {
-                json_builder_add_string_value(b, f->cites[i]);
-            } else {
-                g_autofree char *valid = g_utf8_make_valid(f->cites[i], -1);
-                json_builder_add_string_value(b, valid);
-            }
-        }
-        json_builder_end_array(b);
+    for (size_t i = 0; i < TRACUU_N_FIELDS; i++) {
+        const tracuu_field_info *fi = &tracuu_field_table[i];
+        if (!(fi->flags & TRACUU_FIELD_STORED))
+            continue;
+        size_t n = 0;
+        const void *v = tracuu_field_get(f, fi, &n);
+        json_field(b, fi, v, n);
     }
-    json_member(b, "subject", f->subject);
-    json_member(b, "from", f->from);
-    json_member(b, "to", f->to);
-    json_member(b, "cc", f->cc);
-    json_member(b, "message_id", f->message_id);
-    json_member(b, "in_reply_to", f->in_reply_to);
-    json_member(b, "parent", f->parent);
-    json_member(b, "attachment", f->attachment);
-    if (f->pages && f->n_pages > 0) {
-        json_builder_set_member_name(b, "pages");
-        json_builder_begin_array(b);
-        for (gsize i = 0; i < f->n_pages; i++)
-            json_builder_add_int_value(b, (gint64)f->pages[i]);
-        json_builder_end_array(b);
-    }
-    json_member(b, "text", f->text);
     json_builder_end_object(b);
 
     g_autoptr(JsonGenerator) gen = json_generator_new();
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     json_generator_set_root(gen, root);
-    return json_generator_to_data(gen, len);
+    gsize fields_len = 0;
+    g_autofree char *fields = json_generator_to_data(gen, &fields_len);
+    const char *text = f->text != NULL ? f->text : "";
+    g_autofree char *valid = g_utf8_validate(text, -1, NULL) ? NULL : g_utf8_make_valid(text, -1);
+    if (valid != NULL)
+        text = valid;
+    gsize text_len = strlen(text);
+    *len = fields_len + 1 + text_len;
+    char *data = g_malloc(*len + 1);
+    memcpy(data, fields, fields_len);
+    data[fields_len] = '\0';
+    memcpy(data + fields_len + 1, text, text_len + 1);
+    return data;
 }
 
 /* ---- Public ---- */
@@ -378,10 +318,24 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
     tracuu_store_doc *doc = tracuu_store_doc_new();
     g_autoptr(GString) buf = g_string_sized_new(64);
 
-    /* Body: every token accented and folded at its position; then the title after a gap. */
+    /* Body: every token accented and folded at its position; then the title after a gap.
+     * The numbers the text cites are read from the body's own tokens, not a second pass. */
+    cite_collector cc = {.text = fields->text, .found = g_ptr_array_new_with_free_func(g_free),
+                         .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
+    char *own = NULL;
+    if (fields->number != NULL && tracuu_docnum_normalize(fields->number, -1, &own, NULL))
+        g_hash_table_add(cc.seen, own);
+    gboolean find_cites = fields->cites_from_text && fields->n_cites == 0;
     posting_ctx body = {.doc = doc, .accented_prefix = "", .folded_prefix = TRACUU_PREFIX_FOLDED,
-                        .buf = buf};
+                        .cites = find_cites ? &cc : NULL, .buf = buf};
     uint32_t next = index_text(tk, &body, fields->text, 1);
+    body.cites = NULL;
+    tracuu_docfields with_cites = *fields;
+    if (find_cites) {
+        with_cites.cites = (const char *const *)cc.found->pdata;
+        with_cites.n_cites = cc.found->len;
+    }
+    fields = &with_cites;
     if (fields->title && *fields->title) {
         uint32_t title_pos = next + FIELD_GAP;
         next = index_text(tk, &body, fields->title, title_pos);
@@ -396,48 +350,38 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
         next = index_text(tk, &subject, fields->subject, next + FIELD_GAP);
     }
 
-    /* Boolean terms. Ids, file keys and Message-IDs are kept as given: they are compared
-     * exactly, and folding would lowercase them. */
+    /* Boolean terms, each made by the schema's rule for it (tracuu_schema_bool_term()). */
     tracuu_store_doc_add_term(doc, q, strlen(q), 0);
-    add_bool(doc, TRACUU_PREFIX_FILE, fields->file_key);
-    add_bool_folded(doc, TRACUU_PREFIX_KIND, fields->kind);
-    add_docnum(doc, TRACUU_PREFIX_NUMBER, fields->number);
+    add_bool(doc, TRACUU_TERM_FILE, fields->file_key);
+    add_bool(doc, TRACUU_TERM_KIND, fields->kind);
+    add_bool(doc, TRACUU_TERM_NUMBER, fields->number);
     for (gsize i = 0; fields->cites && i < fields->n_cites; i++)
-        add_docnum(doc, TRACUU_PREFIX_CITES, fields->cites[i]);
-    add_bool_folded(doc, TRACUU_PREFIX_TYPE, fields->doc_type);
-    add_bool_folded(doc, TRACUU_PREFIX_ISSUER, fields->issuer);
+        add_bool(doc, TRACUU_TERM_CITES, fields->cites[i]);
+    add_bool(doc, TRACUU_TERM_TYPE, fields->doc_type);
+    add_bool(doc, TRACUU_TERM_ISSUER, fields->issuer);
     index_words(tk, doc, buf, TRACUU_PREFIX_ISSUER_WORD, fields->issuer, FALSE);
-    add_bool_folded(doc, TRACUU_PREFIX_SIGNER, fields->signer);
+    add_bool(doc, TRACUU_TERM_SIGNER, fields->signer);
 
     g_autofree char *date = compact_date(fields->date);
     if (date) {
-        add_bool(doc, TRACUU_PREFIX_DATE, strlen(date) == 8 ? date : NULL);
+        add_bool(doc, TRACUU_TERM_DATE, strlen(date) == 8 ? date : NULL);
         g_autofree char *year = g_strndup(date, 4);
-        add_bool(doc, TRACUU_PREFIX_YEAR, year);
+        add_bool(doc, TRACUU_TERM_YEAR, year);
         g_autofree char *month = strlen(date) >= 6 ? g_strndup(date, 6) : NULL;
-        add_bool(doc, TRACUU_PREFIX_MONTH, month);
+        add_bool(doc, TRACUU_TERM_MONTH, month);
         tracuu_store_doc_set_value(doc, TRACUU_SLOT_DATE, date, strlen(date));
         tracuu_store_doc_set_value(doc, TRACUU_SLOT_YEAR, year, 4);
     }
 
-    index_mailboxes(tk, doc, buf, TRACUU_PREFIX_FROM, TRACUU_PREFIX_FROM_WORD, fields->from);
-    index_mailboxes(tk, doc, buf, TRACUU_PREFIX_TO, TRACUU_PREFIX_TO_WORD, fields->to);
-    index_mailboxes(tk, doc, buf, TRACUU_PREFIX_TO, TRACUU_PREFIX_TO_WORD, fields->cc);
-    if (fields->message_id) {
-        g_autofree char *mid = g_strstrip(g_strdup(fields->message_id));
-        size_t n = strlen(mid);
-        if (n >= 2 && mid[0] == '<' && mid[n - 1] == '>') {
-            mid[n - 1] = '\0';
-            add_bool(doc, TRACUU_PREFIX_MESSAGE_ID, mid + 1);
-        } else {
-            add_bool(doc, TRACUU_PREFIX_MESSAGE_ID, mid);
-        }
-    }
-    add_bool(doc, TRACUU_PREFIX_PARENT, fields->parent);
-    if (fields->mime) {
-        g_autofree char *mime = g_ascii_strdown(fields->mime, -1);
-        add_bool(doc, TRACUU_PREFIX_MIME, g_strstrip(mime));
-    }
+    index_mailboxes(tk, doc, buf, TRACUU_TERM_FROM, TRACUU_PREFIX_FROM_WORD, fields->from,
+                    fields->n_from);
+    index_mailboxes(tk, doc, buf, TRACUU_TERM_TO, TRACUU_PREFIX_TO_WORD, fields->to,
+                    fields->n_to);
+    index_mailboxes(tk, doc, buf, TRACUU_TERM_TO, TRACUU_PREFIX_TO_WORD, fields->cc,
+                    fields->n_cc);
+    add_bool(doc, TRACUU_TERM_MESSAGE_ID, fields->message_id);
+    add_bool(doc, TRACUU_TERM_PARENT, fields->parent);
+    add_bool(doc, TRACUU_TERM_MIME, fields->mime);
 
     /* Values: display forms, for sorting and facets. */
     set_value(doc, TRACUU_SLOT_DOC_TYPE, fields->doc_type);
@@ -448,6 +392,8 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
     gsize data_len = 0;
     g_autofree char *data = build_data(fields, &data_len);
     tracuu_store_doc_set_data(doc, data, data_len);
+    g_ptr_array_unref(cc.found);
+    g_hash_table_unref(cc.seen);
 
     *unique_term = g_steal_pointer(&q);
     return doc;

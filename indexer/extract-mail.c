@@ -739,46 +739,68 @@ header_get(GMimeObject *object, const char *name, const char *fallback, tracuu_e
     return value;
 }
 
-/*
- * Drops the quotes around display names in an address list, "\"Văn phòng\" <vp@b.vn>" gives
- * "Văn phòng <vp@b.vn>", unless the name holds a character that separates addresses (a comma
- * in "\"Nguyễn, Văn A\"" keeps its quotes so the list still splits right). Takes @list.
- */
-static char *
-unquote_display_names(char *list)
+static void
+mailbox_clear(tracuu_mailbox *m)
 {
-    if (list == NULL || strchr(list, '"') == NULL)
-        return list;
-    GString *out = g_string_sized_new(strlen(list));
-    const char *p = list;
-    while (*p) {
-        if (*p != '"') {
-            g_string_append_c(out, *p++);
+    g_free((char *)m->name);
+    g_free((char *)m->address);
+}
+
+static void
+add_mailboxes(GArray *out, InternetAddressList *list, guint depth)
+{
+    int n = list != NULL ? internet_address_list_length(list) : 0;
+    for (int i = 0; i < n; i++) {
+        InternetAddress *ia = internet_address_list_get_address(list, i);
+        if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+            if (depth < 4)
+                add_mailboxes(out, internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)),
+                              depth + 1);
             continue;
         }
-        const char *end = p + 1;
-        while (*end && *end != '"') {
-            if (*end == '\\' && end[1])
-                end++;
-            end++;
-        }
-        if (*end != '"') { /* unbalanced: left as it is */
-            g_string_append(out, p);
-            break;
-        }
-        gboolean keep = FALSE;
-        for (const char *q = p + 1; q < end; q++) {
-            if (strchr(",;<>@:\\", *q))
-                keep = TRUE;
-        }
-        if (keep)
-            g_string_append_len(out, p, end + 1 - p);
-        else
-            g_string_append_len(out, p + 1, end - p - 1);
-        p = end + 1;
+        if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+            continue;
+        const char *name = internet_address_get_name(ia);
+        const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
+        tracuu_mailbox m = {0};
+        if (name != NULL && *name != '\0')
+            m.name = g_utf8_make_valid(name, -1);
+        if (addr != NULL && *addr != '\0')
+            m.address = g_utf8_make_valid(addr, -1);
+        if (m.name != NULL || m.address != NULL)
+            g_array_append_val(out, m);
     }
-    g_free(list);
-    return g_string_free(out, FALSE);
+}
+
+GArray *
+tracuu_extract_mailboxes(const char *list)
+{
+    if (list == NULL || *list == '\0')
+        return NULL;
+    /* GMime counts its initialisations: a no-op when tracuu_extract_init() did it. */
+    static gsize once;
+    if (g_once_init_enter(&once)) {
+        g_mime_init();
+        g_once_init_leave(&once, 1);
+    }
+    GArray *out = g_array_new(FALSE, TRUE, sizeof(tracuu_mailbox));
+    g_array_set_clear_func(out, (GDestroyNotify)mailbox_clear);
+    InternetAddressList *parsed = internet_address_list_parse(NULL, list);
+    add_mailboxes(out, parsed, 0);
+    if (parsed != NULL)
+        g_object_unref(parsed);
+    if (out->len == 0)
+        g_clear_pointer(&out, g_array_unref);
+    return out;
+}
+
+/* The mailboxes of a decoded address header (taken), or NULL. */
+static GArray *
+mailboxes_of(char *decoded)
+{
+    GArray *out = tracuu_extract_mailboxes(decoded);
+    g_free(decoded);
+    return out;
 }
 
 /*
@@ -1183,9 +1205,11 @@ message_to_doc(GMimeMessage *message, guint depth, gboolean from_mbox)
 
     doc->subject = header_get(object, "Subject", fallback, doc);
     doc->title = g_strdup(doc->subject);
-    doc->from = unquote_display_names(header_get(object, "From", fallback, doc));
-    doc->to = unquote_display_names(header_get(object, "To", fallback, doc));
-    doc->cc = unquote_display_names(header_get(object, "Cc", fallback, doc));
+    /* Decoded by our own header decoder (charset fallbacks), then parsed by GMime: the
+     * mailboxes go on as name and address, never flattened to a string and parsed again. */
+    doc->from = mailboxes_of(header_get(object, "From", fallback, doc));
+    doc->to = mailboxes_of(header_get(object, "To", fallback, doc));
+    doc->cc = mailboxes_of(header_get(object, "Cc", fallback, doc));
     g_autofree char *id = header_get(object, "Message-Id", NULL, doc);
     g_autofree char *reply = header_get(object, "In-Reply-To", NULL, doc);
     g_autofree char *refs = header_get(object, "References", NULL, doc);

@@ -50,9 +50,9 @@ tracuu_extracted_free(tracuu_extracted *doc)
         g_array_unref(doc->pages);
     g_free(doc->created);
     g_free(doc->subject);
-    g_free(doc->from);
-    g_free(doc->to);
-    g_free(doc->cc);
+    g_clear_pointer(&doc->from, g_array_unref);
+    g_clear_pointer(&doc->to, g_array_unref);
+    g_clear_pointer(&doc->cc, g_array_unref);
     g_free(doc->message_id);
     g_free(doc->in_reply_to);
     g_free(doc->references);

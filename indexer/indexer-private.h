@@ -4,6 +4,8 @@
 #include <glib.h>
 #include <sys/types.h>
 
+#include "tracuu-fields.h"
+
 G_BEGIN_DECLS
 
 /* ---- walk.c: finding the files under the paths given on the command line ---- */
@@ -86,13 +88,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_file_state, tracuu_file_state_free)
  * GVariant. Parent to worker: TRACUU_JOB_TYPE, one per file. Worker to parent:
  * TRACUU_RESULT_TYPE, one per job, in order. Every string is a bytestring ("ay") because paths
  * need not be UTF-8.
- *   job:    (path, maildir)
+ *   job:    (path, maildir, key): key is the file's hex SHA-1 (tracuu_walk_file.key), computed
+ *           once by the walk and handed on
  *   result: (status, reason, docs, warnings), status one of tracuu_result_status;
- *           each doc is (fields, cites, pages): fields by their tracuu_docfields names
- *           ("id", "title", "text"...), cites the numbers it cites, pages PDF page offsets.
+ *           each doc is a dictionary of its fields by the names of store/tracuu-fields.h,
+ *           each value of the pipe type its field type says there (tracuu_pipe_fields()).
  */
-#define TRACUU_JOB_TYPE "(ayb)"
-#define TRACUU_DOCS_TYPE "a(a{say}aayat)"
+#define TRACUU_JOB_TYPE "(aybs)"
+#define TRACUU_DOCS_TYPE "aa{sv}"
 #define TRACUU_RESULT_TYPE "(yay" TRACUU_DOCS_TYPE "aay)"
 
 /* Largest frame either side accepts: a guard against a confused peer, not a content limit. */
@@ -103,6 +106,20 @@ typedef enum {
     TRACUU_RESULT_FAILED = 1,
     TRACUU_RESULT_UNSUPPORTED = 2, /* a type tracuu does not index */
 } tracuu_result_status;
+
+/*
+ * The pipe form of @f (a{sv}, floating): every field of the table that has a value, empty
+ * strings left out except for the required fields.
+ */
+GVariant *tracuu_pipe_fields(const tracuu_docfields *f);
+
+/*
+ * Fills @f (zeroed first) from @dict, a{sv} as tracuu_pipe_fields() makes it. Strings and
+ * offsets are borrowed from @dict; the arrays of pointers it needs are added to @keep (free
+ * them with it, after @f is used). Names it does not know and values of the wrong type (a
+ * confused worker) are left out.
+ */
+void tracuu_pipe_fields_read(GVariant *dict, tracuu_docfields *f, GPtrArray *keep);
 
 /* Writes @v as one frame on @fd (blocking). FALSE with @error when the pipe fails. */
 gboolean tracuu_frame_write(int fd, GVariant *v, GError **error);

@@ -7,8 +7,9 @@ G_BEGIN_DECLS
 
 /*
  * Reads the header of a document laid out as Nghị định 30/2020/NĐ-CP prescribes (issuer at
- * the top left, "Số: ...", place and date, type in capitals, trích yếu) and the numbers the
- * text cites. Every field is NULL when not found; nothing here fails. Values shown to people
+ * the top left, "Số: ...", place and date, type in capitals, trích yếu) and the signer (the
+ * numbers the text cites are found by the document writer, as it tokenizes the text). Every
+ * field is NULL when not found; nothing here fails. Values shown to people
  * (issuer, type, title, signer, place) are written as Phụ lục II of that decree capitalises
  * names and pass through tracuu_text_fix_tones(), so one body is one facet value whatever
  * tone placement or capitals its header used.
@@ -21,8 +22,6 @@ typedef struct {
     char *place;     /* "Hà Nội" */
     char *title;     /* trích yếu: "Về việc tăng cường sử dụng hệ thống thư điện tử ..." */
     char *signer;    /* người ký: "Nguyễn Tấn Dũng" */
-    GPtrArray *cites; /* char *: numbers the text refers to, as written, without its own, no
-                         duplicates (compared in normal form), in order of first mention */
 } tracuu_docmeta;
 
 /*

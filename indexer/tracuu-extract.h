@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "tracuu-fields.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -41,9 +43,9 @@ struct tracuu_extracted {
     char *created;     /* ISO 8601 date of the document or message when known: "2008-12-03" */
     /* Mail (kind "mail"), decoded: RFC 2047/2231 words joined, charsets converted. */
     char *subject;
-    char *from;        /* "Name <address>, ..." as decoded */
-    char *to;
-    char *cc;
+    GArray *from;      /* tracuu_mailbox, strings owned: the decoded From, parsed by GMime */
+    GArray *to;        /* likewise To; NULL when the header is absent or has no address */
+    GArray *cc;
     char *message_id;  /* without the angle brackets */
     char *in_reply_to; /* without the angle brackets */
     char *references;  /* space-separated message ids without angle brackets */
@@ -70,6 +72,13 @@ tracuu_extracted *tracuu_extract_file(const char *path, GError **error);
  */
 tracuu_extracted *tracuu_extract_buffer(const char *data, gsize len, const char *name,
                                         const char *mime, GError **error);
+
+/*
+ * The mailboxes of the address list @list (UTF-8, RFC 5322 syntax: "Name <a@b>, c@d", groups
+ * flattened), parsed by GMime, as a GArray of tracuu_mailbox whose strings it owns (freed with
+ * the array: g_array_unref()). NULL when @list is NULL or holds no mailbox.
+ */
+GArray *tracuu_extract_mailboxes(const char *list);
 
 /* Frees @doc and its children; NULL accepted. */
 void tracuu_extracted_free(tracuu_extracted *doc);

@@ -5,7 +5,8 @@
 #include "tracuu-config.h"
 #include "tracuu-docmeta.h"
 #include "tracuu-docwriter.h"
-#include "tracuu-schema.h"
+#include "tracuu-extract.h"
+#include "tracuu-schema-rules.h"
 #include "tracuu-store-compact.h"
 #include "tracuu-store.h"
 #include "tracuu-tokenizer.h"
@@ -17,7 +18,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,71 +206,20 @@ thread_cpu(void)
 
 /* ---- builder threads: fields -> Xapian documents (tokenizing is the costly part) ---- */
 
-typedef struct {
-    const char *name;
-    size_t offset;
-} field_slot;
-
-static const field_slot field_slots[] = {
-    {"id", offsetof(tracuu_docfields, id)},
-    {"file_key", offsetof(tracuu_docfields, file_key)},
-    {"path", offsetof(tracuu_docfields, path)},
-    {"kind", offsetof(tracuu_docfields, kind)},
-    {"mime", offsetof(tracuu_docfields, mime)},
-    {"title", offsetof(tracuu_docfields, title)},
-    {"text", offsetof(tracuu_docfields, text)},
-    {"number", offsetof(tracuu_docfields, number)},
-    {"doc_type", offsetof(tracuu_docfields, doc_type)},
-    {"issuer", offsetof(tracuu_docfields, issuer)},
-    {"date", offsetof(tracuu_docfields, date)},
-    {"signer", offsetof(tracuu_docfields, signer)},
-    {"subject", offsetof(tracuu_docfields, subject)},
-    {"from", offsetof(tracuu_docfields, from)},
-    {"to", offsetof(tracuu_docfields, to)},
-    {"cc", offsetof(tracuu_docfields, cc)},
-    {"message_id", offsetof(tracuu_docfields, message_id)},
-    {"in_reply_to", offsetof(tracuu_docfields, in_reply_to)},
-    {"parent", offsetof(tracuu_docfields, parent)},
-    {"attachment", offsetof(tracuu_docfields, attachment)},
-};
-
-static const char **
-field_ptr(tracuu_docfields *f, const char *name)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(field_slots); i++)
-        if (strcmp(field_slots[i].name, name) == 0)
-            return (const char **)(void *)((char *)f + field_slots[i].offset);
-    return NULL;
-}
-
 /*
- * Builds one document of a unit. @fill_meta (for --from-jsonl) fills the metadata the line did
- * not give from what docmeta reads in its text.
+ * Builds one document of a unit from its fields on the pipe (a{sv}, worker.c). The cites of a
+ * document are found by the writer in its text unless the unit gave them. @fill_meta (for
+ * --from-jsonl) fills the metadata the line did not give from what docmeta reads in its text.
  */
 static tracuu_store_doc *
-build_doc(tracuu_tokenizer *tk, GVariant *doc, gboolean fill_meta, char **uterm, GError **error)
+build_doc(tracuu_tokenizer *tk, GVariant *dict, gboolean fill_meta, char **uterm, GError **error)
 {
     tracuu_docfields f;
-    memset(&f, 0, sizeof f);
-    g_autoptr(GVariant) dict = g_variant_get_child_value(doc, 0);
-    GVariantIter it;
-    const char *name, *value;
-    g_variant_iter_init(&it, dict);
-    while (g_variant_iter_next(&it, "{&s^&ay}", &name, &value)) {
-        const char **slot = field_ptr(&f, name);
-        if (slot != NULL)
-            *slot = value;
-    }
-    g_autofree const char **cites = NULL;
-    g_variant_get_child(doc, 1, "^a&ay", &cites);
-    f.cites = cites;
-    f.n_cites = cites != NULL ? g_strv_length((char **)cites) : 0;
-    g_autoptr(GVariant) pages = g_variant_get_child_value(doc, 2);
-    gsize n_pages = 0;
-    f.pages = g_variant_get_fixed_array(pages, &n_pages, sizeof(guint64));
-    f.n_pages = n_pages;
+    g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(g_free);
+    tracuu_pipe_fields_read(dict, &f, keep);
     if (f.text == NULL)
         f.text = "";
+    f.cites_from_text = TRUE;
 
     g_autoptr(tracuu_docmeta) meta = NULL;
     if (fill_meta) {
@@ -287,10 +236,6 @@ build_doc(tracuu_tokenizer *tk, GVariant *doc, gboolean fill_meta, char **uterm,
             f.signer = meta->signer;
         if (f.title == NULL)
             f.title = meta->title;
-        if (f.n_cites == 0 && meta->cites != NULL && meta->cites->len > 0) {
-            f.cites = (const char *const *)meta->cites->pdata;
-            f.n_cites = meta->cites->len;
-        }
     }
     return tracuu_docwriter_build(tk, &f, uterm, error);
 }
@@ -1106,7 +1051,7 @@ static gboolean
 worker_send(run *r, worker *w, guint job)
 {
     tracuu_walk_file *f = r->files->pdata[job];
-    GVariant *v = g_variant_ref_sink(g_variant_new("(^ayb)", f->path, f->maildir));
+    GVariant *v = g_variant_ref_sink(g_variant_new("(^aybs)", f->path, f->maildir, f->key));
     gboolean ok = tracuu_frame_write(w->to_fd, v, NULL);
     g_variant_unref(v);
     if (ok) {
@@ -1217,39 +1162,85 @@ out:
 
 /* ---- --from-jsonl ---- */
 
-static gboolean
-valid_date(const char *s)
+/* The JSON type a --from-jsonl member of a field of type @t must have, for messages. */
+static const char *
+jsonl_type_name(tracuu_field_type t)
 {
-    /* YYYY, YYYY-MM or YYYY-MM-DD, as the schema's date field takes. */
-    size_t n = strlen(s);
-    if (n != 4 && n != 7 && n != 10)
-        return FALSE;
-    for (size_t i = 0; i < n; i++) {
-        if (i == 4 || i == 7) {
-            if (s[i] != '-')
-                return FALSE;
-        } else if (!g_ascii_isdigit(s[i])) {
-            return FALSE;
-        }
+    switch (t) {
+    case TRACUU_FIELD_STRV:
+        return "an array of strings";
+    case TRACUU_FIELD_DATE:
+        return "a date YYYY-MM-DD (or YYYY-MM, YYYY)";
+    case TRACUU_FIELD_MAILBOXES:
+        return "a string of addresses (\"Name <a@b>, c@d\")";
+    default:
+        return "a string";
     }
-    if (n >= 7) {
-        int m = atoi(s + 5);
-        if (m < 1 || m > 12)
-            return FALSE;
-    }
-    if (n == 10) {
-        int d = atoi(s + 8);
-        if (d < 1 || d > 31)
-            return FALSE;
-    }
-    return TRUE;
 }
 
-static const char *const jsonl_fields[] = {
-    "title", "number", "doc_type", "issuer",     "date",        "signer", "subject",
-    "from",  "to",     "cc",       "message_id", "in_reply_to", "path",   "mime"};
+static gboolean
+json_is_string(JsonNode *n)
+{
+    return n != NULL && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING;
+}
 
-/* One line of --from-jsonl into the fields of a document; NULL with *@reason when it is bad. */
+/*
+ * One member of a --from-jsonl line into field @fi of @f, as its type says; FALSE when the
+ * member has the wrong type or (a date) is not a real date. Arrays it makes go to @keep.
+ */
+static gboolean
+jsonl_field(const tracuu_field_info *fi, JsonNode *n, tracuu_docfields *f, GPtrArray *keep)
+{
+    switch (fi->type) {
+    case TRACUU_FIELD_STRING:
+        if (!json_is_string(n))
+            return FALSE;
+        tracuu_field_set(f, fi, json_node_get_string(n), 1);
+        return TRUE;
+    case TRACUU_FIELD_DATE: {
+        char digits[9];
+        const char *v = json_is_string(n) ? json_node_get_string(n) : NULL;
+        if (v == NULL || (*v != '\0' && !tracuu_schema_date_parse(v, -1, digits)))
+            return FALSE;
+        tracuu_field_set(f, fi, v, 1);
+        return TRUE;
+    }
+    case TRACUU_FIELD_STRV: {
+        if (!JSON_NODE_HOLDS_ARRAY(n))
+            return FALSE;
+        JsonArray *a = json_node_get_array(n);
+        guint len = json_array_get_length(a);
+        const char **strv = g_new0(const char *, len + 1);
+        g_ptr_array_add(keep, strv);
+        for (guint i = 0; i < len; i++) {
+            JsonNode *e = json_array_get_element(a, i);
+            if (!json_is_string(e))
+                return FALSE;
+            strv[i] = json_node_get_string(e);
+        }
+        tracuu_field_set(f, fi, strv, len);
+        return TRUE;
+    }
+    case TRACUU_FIELD_MAILBOXES: {
+        if (!json_is_string(n))
+            return FALSE;
+        GArray *boxes = tracuu_extract_mailboxes(json_node_get_string(n));
+        if (boxes != NULL) {
+            g_ptr_array_add(keep, boxes);
+            tracuu_field_set(f, fi, boxes->data, boxes->len);
+        }
+        return TRUE;
+    }
+    case TRACUU_FIELD_OFFSETS:
+        return FALSE; /* no such field is taken from JSON lines */
+    }
+    return FALSE;
+}
+
+/*
+ * One line of --from-jsonl into the fields of a document (the members the field table marks
+ * TRACUU_FIELD_JSONL, kind "json"), in the pipe form; NULL with *@reason when it is bad.
+ */
 static GVariant *
 jsonl_parse_line(const char *line, gsize len, char **reason)
 {
@@ -1266,62 +1257,35 @@ jsonl_parse_line(const char *line, gsize len, char **reason)
         return NULL;
     }
     JsonObject *o = json_node_get_object(root);
-    JsonNode *id = json_object_get_member(o, "id");
-    if (id == NULL || !JSON_NODE_HOLDS_VALUE(id) || json_node_get_value_type(id) != G_TYPE_STRING ||
-        json_node_get_string(id)[0] == '\0') {
+    tracuu_docfields f = {0};
+    g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) boxes = g_ptr_array_new_with_free_func((GDestroyNotify)g_array_unref);
+    for (size_t i = 0; i < TRACUU_N_FIELDS; i++) {
+        const tracuu_field_info *fi = &tracuu_field_table[i];
+        if (!(fi->flags & TRACUU_FIELD_JSONL))
+            continue;
+        JsonNode *n = json_object_get_member(o, fi->name);
+        gboolean absent = n == NULL || JSON_NODE_HOLDS_NULL(n);
+        if (absent && !(fi->flags & TRACUU_FIELD_REQUIRED))
+            continue;
+        GPtrArray *into = fi->type == TRACUU_FIELD_MAILBOXES ? boxes : keep;
+        if (absent || !jsonl_field(fi, n, &f, into)) {
+            g_autofree char *given = absent ? NULL : json_to_string(n, FALSE);
+            if (given != NULL && strlen(given) > 80)
+                strcpy(given + 77, "...");
+            *reason = g_strdup_printf("\"%s\" must be %s%s%s", fi->name,
+                                      jsonl_type_name(fi->type), given != NULL ? ", not " : "",
+                                      given != NULL ? given : "");
+            return NULL;
+        }
+    }
+    /* The id is compared exactly and names the document: an empty one is none. */
+    if (*f.id == '\0') {
         *reason = g_strdup("\"id\" must be a non-empty string");
         return NULL;
     }
-    JsonNode *text = json_object_get_member(o, "text");
-    if (text == NULL || !JSON_NODE_HOLDS_VALUE(text) ||
-        json_node_get_value_type(text) != G_TYPE_STRING) {
-        *reason = g_strdup("\"text\" must be a string");
-        return NULL;
-    }
-    GVariantBuilder fields;
-    g_variant_builder_init(&fields, G_VARIANT_TYPE("a{say}"));
-    g_variant_builder_add(&fields, "{s^ay}", "id", json_node_get_string(id));
-    g_variant_builder_add(&fields, "{s^ay}", "text", json_node_get_string(text));
-    g_variant_builder_add(&fields, "{s^ay}", "kind", "json");
-    for (size_t i = 0; i < G_N_ELEMENTS(jsonl_fields); i++) {
-        JsonNode *n = json_object_get_member(o, jsonl_fields[i]);
-        if (n == NULL || JSON_NODE_HOLDS_NULL(n))
-            continue;
-        if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) {
-            *reason = g_strdup_printf("\"%s\" must be a string", jsonl_fields[i]);
-            g_variant_builder_clear(&fields);
-            return NULL;
-        }
-        const char *v = json_node_get_string(n);
-        if (strcmp(jsonl_fields[i], "date") == 0 && !valid_date(v)) {
-            *reason = g_strdup_printf("\"date\" must be YYYY-MM-DD, not \"%s\"", v);
-            g_variant_builder_clear(&fields);
-            return NULL;
-        }
-        if (v[0] != '\0')
-            g_variant_builder_add(&fields, "{s^ay}", jsonl_fields[i], v);
-    }
-    GVariantBuilder cites;
-    g_variant_builder_init(&cites, G_VARIANT_TYPE("aay"));
-    JsonNode *cn = json_object_get_member(o, "cites");
-    if (cn != NULL && !JSON_NODE_HOLDS_NULL(cn)) {
-        gboolean ok = JSON_NODE_HOLDS_ARRAY(cn);
-        JsonArray *a = ok ? json_node_get_array(cn) : NULL;
-        for (guint i = 0; ok && i < json_array_get_length(a); i++) {
-            JsonNode *e = json_array_get_element(a, i);
-            ok = JSON_NODE_HOLDS_VALUE(e) && json_node_get_value_type(e) == G_TYPE_STRING;
-            if (ok)
-                g_variant_builder_add(&cites, "^ay", json_node_get_string(e));
-        }
-        if (!ok) {
-            *reason = g_strdup("\"cites\" must be an array of strings");
-            g_variant_builder_clear(&fields);
-            g_variant_builder_clear(&cites);
-            return NULL;
-        }
-    }
-    GVariant *pages = g_variant_new_fixed_array(G_VARIANT_TYPE_UINT64, NULL, 0, sizeof(guint64));
-    GVariant *doc = g_variant_new("(a{say}aay@at)", &fields, &cites, pages);
+    tracuu_field_set(&f, &tracuu_field_table[TRACUU_FIELD_INDEX_kind], "json", 1);
+    GVariant *doc = tracuu_pipe_fields(&f);
     return g_variant_ref_sink(g_variant_new_array(NULL, &doc, 1));
 }
 
@@ -1414,17 +1378,6 @@ fail:
     return FALSE;
 }
 
-static char *
-get_meta(tracuu_store *store, const char *key)
-{
-    char *v = NULL;
-    if (tracuu_store_get_metadata(store, key, &v, NULL) != TRACUU_STORE_OK)
-        return NULL;
-    char *copy = g_strdup(v);
-    free(v);
-    return copy;
-}
-
 /*
  * Checks that @store was built by this schema and tokenizer (or is new, or --rebuild empties
  * it) and records the versions. FALSE with *@message when the index cannot be used.
@@ -1432,36 +1385,28 @@ get_meta(tracuu_store *store, const char *key)
 static gboolean
 check_versions(tracuu_store *store, gboolean rebuild, char **message)
 {
-    g_autofree char *schema = get_meta(store, TRACUU_META_SCHEMA_VERSION);
-    g_autofree char *tok = get_meta(store, TRACUU_META_TOKENIZER_VERSION);
-    g_autofree char *want_schema = g_strdup_printf("%d", TRACUU_SCHEMA_VERSION);
-    g_autofree char *want_tok = g_strdup_printf("%d", TRACUU_TOKENIZER_VERSION);
-    if (schema == NULL || tok == NULL) {
-        *message =
-            g_strdup_printf("cannot read the index metadata: %s", tracuu_store_get_error(store));
+    g_autofree char *why = NULL;
+    tracuu_schema_index_state state = tracuu_schema_index_check(store, &why);
+    if (state == TRACUU_SCHEMA_INDEX_UNREADABLE) {
+        *message = g_strdup_printf("cannot read the index metadata: %s", why);
         return FALSE;
     }
-    gboolean fresh = schema[0] == '\0' && tok[0] == '\0' && tracuu_store_get_doc_count(store) == 0;
-    gboolean same = strcmp(schema, want_schema) == 0 && strcmp(tok, want_tok) == 0;
+    gboolean fresh =
+        state == TRACUU_SCHEMA_INDEX_UNVERSIONED && tracuu_store_get_doc_count(store) == 0;
+    gboolean same = state == TRACUU_SCHEMA_INDEX_CURRENT;
     if (rebuild) {
         if (!empty_index(store, message))
             return FALSE;
     } else if (!fresh && !same) {
-        if (schema[0] == '\0')
+        if (state == TRACUU_SCHEMA_INDEX_UNVERSIONED)
             *message = g_strdup("the index was not made by tracuu-indexer (no schema version);"
                                 " run again with --rebuild to replace its contents");
         else
-            *message = g_strdup_printf(
-                "the index was built with schema version %s and tokenizer version %s; this "
-                "tracuu-indexer writes schema %s and tokenizer %s: run again with --rebuild",
-                schema, tok[0] != '\0' ? tok : "(none)", want_schema, want_tok);
+            *message = g_strdup_printf("the index was %s: run again with --rebuild", why);
         return FALSE;
     }
     if (!same || rebuild) {
-        if (tracuu_store_set_metadata(store, TRACUU_META_SCHEMA_VERSION, want_schema,
-                                      strlen(want_schema)) != TRACUU_STORE_OK ||
-            tracuu_store_set_metadata(store, TRACUU_META_TOKENIZER_VERSION, want_tok,
-                                      strlen(want_tok)) != TRACUU_STORE_OK ||
+        if (!tracuu_schema_index_set_versions(store) ||
             tracuu_store_commit(store) != TRACUU_STORE_OK) {
             *message = g_strdup_printf("cannot write the index: %s", tracuu_store_get_error(store));
             return FALSE;

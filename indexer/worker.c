@@ -4,6 +4,7 @@
 #include "extract-private.h"
 #include "tracuu-docmeta.h"
 #include "tracuu-extract.h"
+#include "tracuu-schema-rules.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -121,48 +122,136 @@ read_job(int fd)
     return v;
 }
 
-static void
-add_field(GVariantBuilder *b, const char *name, const char *value)
+/* ---- fields on the pipe: driven by the field table (store/tracuu-fields.h) ---- */
+
+static const char *const pipe_types[] = {
+    [TRACUU_FIELD_STRING] = "ay",     [TRACUU_FIELD_DATE] = "ay",
+    [TRACUU_FIELD_STRV] = "aay",      [TRACUU_FIELD_MAILBOXES] = "a(ayay)",
+    [TRACUU_FIELD_OFFSETS] = "at",
+};
+
+static GVariant *
+pipe_value(const tracuu_field_info *fi, const void *v, size_t n)
 {
-    if (value != NULL && value[0] != '\0')
-        g_variant_builder_add(b, "{s^ay}", name, value);
+    switch (fi->type) {
+    case TRACUU_FIELD_STRING:
+    case TRACUU_FIELD_DATE:
+        return g_variant_new_bytestring(v);
+    case TRACUU_FIELD_STRV: {
+        GVariantBuilder b;
+        g_variant_builder_init(&b, G_VARIANT_TYPE("aay"));
+        for (size_t i = 0; i < n; i++)
+            if (((const char *const *)v)[i] != NULL)
+                g_variant_builder_add(&b, "^ay", ((const char *const *)v)[i]);
+        return g_variant_builder_end(&b);
+    }
+    case TRACUU_FIELD_MAILBOXES: {
+        GVariantBuilder b;
+        g_variant_builder_init(&b, G_VARIANT_TYPE("a(ayay)"));
+        for (size_t i = 0; i < n; i++) {
+            const tracuu_mailbox *m = &((const tracuu_mailbox *)v)[i];
+            g_variant_builder_add(&b, "(^ay^ay)", m->name != NULL ? m->name : "",
+                                  m->address != NULL ? m->address : "");
+        }
+        return g_variant_builder_end(&b);
+    }
+    case TRACUU_FIELD_OFFSETS:
+        return g_variant_new_fixed_array(G_VARIANT_TYPE_UINT64, v, n, sizeof(guint64));
+    }
+    g_assert_not_reached();
 }
 
-/* The first line of @text that has a letter in it, cut to a reasonable title length. */
-static char *
-first_line_title(const char *text)
+GVariant *
+tracuu_pipe_fields(const tracuu_docfields *f)
 {
-    const char *p = text;
-    while (*p != '\0') {
-        const char *eol = strchr(p, '\n');
-        gsize n = eol != NULL ? (gsize)(eol - p) : strlen(p);
-        g_autofree char *line = g_strstrip(g_strndup(p, n));
-        gboolean has_letter = FALSE;
-        for (const char *q = line; *q != '\0'; q = g_utf8_next_char(q))
-            if (g_unichar_isalpha(g_utf8_get_char(q))) {
-                has_letter = TRUE;
-                break;
-            }
-        if (has_letter) {
-            if (g_utf8_strlen(line, -1) > 160) {
-                char *cut = g_utf8_offset_to_pointer(line, 160);
-                *cut = '\0';
-            }
-            return g_steal_pointer(&line);
-        }
-        if (eol == NULL)
-            break;
-        p = eol + 1;
+    GVariantBuilder b;
+    g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
+    for (size_t i = 0; i < TRACUU_N_FIELDS; i++) {
+        const tracuu_field_info *fi = &tracuu_field_table[i];
+        size_t n = 0;
+        const void *v = tracuu_field_get(f, fi, &n);
+        if (v == NULL || n == 0)
+            continue;
+        if (!tracuu_field_is_array(fi) && *(const char *)v == '\0' &&
+            !(fi->flags & TRACUU_FIELD_REQUIRED))
+            continue;
+        g_variant_builder_add(&b, "{sv}", fi->name, pipe_value(fi, v, n));
     }
+    return g_variant_builder_end(&b);
+}
+
+static const tracuu_field_info *
+field_named(const char *name)
+{
+    for (size_t i = 0; i < TRACUU_N_FIELDS; i++)
+        if (strcmp(tracuu_field_table[i].name, name) == 0)
+            return &tracuu_field_table[i];
     return NULL;
+}
+
+void
+tracuu_pipe_fields_read(GVariant *dict, tracuu_docfields *f, GPtrArray *keep)
+{
+    memset(f, 0, sizeof *f);
+    GVariantIter it;
+    const char *name;
+    GVariant *value;
+    g_variant_iter_init(&it, dict);
+    while (g_variant_iter_next(&it, "{&sv}", &name, &value)) {
+        const tracuu_field_info *fi = field_named(name);
+        if (fi == NULL || !g_variant_is_of_type(value, G_VARIANT_TYPE(pipe_types[fi->type]))) {
+            g_variant_unref(value);
+            continue;
+        }
+        /* @dict holds @value: what is borrowed from it stays valid while @dict lives. */
+        switch (fi->type) {
+        case TRACUU_FIELD_STRING:
+        case TRACUU_FIELD_DATE:
+            tracuu_field_set(f, fi, g_variant_get_bytestring(value), 1);
+            break;
+        case TRACUU_FIELD_STRV: {
+            gsize n = 0;
+            const char **strv = g_variant_get_bytestring_array(value, &n);
+            g_ptr_array_add(keep, strv);
+            tracuu_field_set(f, fi, strv, n);
+            break;
+        }
+        case TRACUU_FIELD_MAILBOXES: {
+            gsize n = g_variant_n_children(value);
+            tracuu_mailbox *boxes = g_new0(tracuu_mailbox, MAX(n, 1));
+            for (gsize i = 0; i < n; i++) {
+                const char *nm, *addr;
+                g_variant_get_child(value, i, "(^&ay^&ay)", &nm, &addr);
+                boxes[i].name = *nm != '\0' ? nm : NULL;
+                boxes[i].address = *addr != '\0' ? addr : NULL;
+            }
+            g_ptr_array_add(keep, boxes);
+            tracuu_field_set(f, fi, boxes, n);
+            break;
+        }
+        case TRACUU_FIELD_OFFSETS: {
+            gsize n = 0;
+            const guint64 *offsets = g_variant_get_fixed_array(value, &n, sizeof(guint64));
+            tracuu_field_set(f, fi, offsets, n);
+            break;
+        }
+        }
+        g_variant_unref(value);
+    }
 }
 
 typedef struct {
     const char *file_key;
     const char *path_shown; /* UTF-8 */
-    const char *basename;   /* UTF-8 */
     GVariantBuilder docs;
 } flatten_ctx;
+
+static const tracuu_mailbox *
+boxes_of(const GArray *a, size_t *n)
+{
+    *n = a != NULL ? a->len : 0;
+    return a != NULL && a->len > 0 ? (const tracuu_mailbox *)(const void *)a->data : NULL;
+}
 
 static void
 emit_doc(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const char *parent)
@@ -170,64 +259,48 @@ emit_doc(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const cha
     g_autoptr(tracuu_docmeta) meta = tracuu_docmeta_extract(ex->text != NULL ? ex->text : "", -1);
     gboolean is_mail = g_strcmp0(ex->kind, "mail") == 0;
 
-    GVariantBuilder fields;
-    g_variant_builder_init(&fields, G_VARIANT_TYPE("a{say}"));
-    add_field(&fields, "id", id);
-    add_field(&fields, "file_key", ctx->file_key);
-    add_field(&fields, "path", ctx->path_shown);
-    add_field(&fields, "kind", ex->kind);
-    add_field(&fields, "mime", ex->mime);
+    tracuu_docfields f = {0};
+    f.id = id;
+    f.file_key = ctx->file_key;
+    f.path = ctx->path_shown;
+    f.kind = ex->kind;
+    f.mime = ex->mime;
+    f.text = ex->text != NULL ? ex->text : "";
 
     /*
      * The title shown for a hit: a mail's subject; for a document, the trích yếu its header
      * gives (PDF Title fields are often "Microsoft Word - x.doc"), else the format's own title,
-     * else what names the file, else its first line.
+     * else the schema's fallback (the attachment's name, the first line, the file's name).
      */
-    g_autofree char *fallback = NULL;
-    const char *title = NULL;
-    if (is_mail) {
-        title = ex->subject != NULL ? ex->subject : ex->title;
-    } else {
-        title = meta->title != NULL ? meta->title : ex->title;
-        if (title == NULL || title[0] == '\0')
-            title = ex->attachment;
-        if (title == NULL || title[0] == '\0')
-            title = fallback = first_line_title(ex->text != NULL ? ex->text : "");
-        if (title == NULL || title[0] == '\0')
-            title = parent == NULL ? ctx->basename : NULL;
-    }
-    add_field(&fields, "title", title);
-    g_variant_builder_add(&fields, "{s^ay}", "text", ex->text != NULL ? ex->text : "");
-    add_field(&fields, "number", meta->number);
-    add_field(&fields, "doc_type", meta->doc_type);
-    add_field(&fields, "issuer", meta->issuer);
-    /* A mail is dated by its Date header; a document by the date its header states. */
-    const char *date = is_mail ? (ex->created != NULL ? ex->created : meta->date)
-                               : (meta->date != NULL ? meta->date : ex->created);
-    add_field(&fields, "date", date);
-    add_field(&fields, "signer", meta->signer);
-    add_field(&fields, "subject", ex->subject);
-    add_field(&fields, "from", ex->from);
-    add_field(&fields, "to", ex->to);
-    add_field(&fields, "cc", ex->cc);
-    add_field(&fields, "message_id", ex->message_id);
-    add_field(&fields, "in_reply_to", ex->in_reply_to);
-    add_field(&fields, "parent", parent);
-    add_field(&fields, "attachment", ex->attachment);
-
-    GVariantBuilder cites;
-    g_variant_builder_init(&cites, G_VARIANT_TYPE("aay"));
-    for (guint i = 0; meta->cites != NULL && i < meta->cites->len; i++)
-        g_variant_builder_add(&cites, "^ay", (const char *)meta->cites->pdata[i]);
-
-    GVariant *pages;
-    if (ex->pages != NULL && ex->pages->len > 0)
-        pages = g_variant_new_fixed_array(G_VARIANT_TYPE_UINT64, ex->pages->data, ex->pages->len,
-                                          sizeof(guint64));
+    g_autofree char *title = NULL;
+    if (is_mail)
+        f.title = ex->subject != NULL ? ex->subject : ex->title;
     else
-        pages = g_variant_new_fixed_array(G_VARIANT_TYPE_UINT64, NULL, 0, sizeof(guint64));
-
-    g_variant_builder_add(&ctx->docs, "(a{say}aay@at)", &fields, &cites, pages);
+        f.title = title = tracuu_schema_title(meta->title != NULL ? meta->title : ex->title,
+                                              NULL, ex->attachment, f.text,
+                                              parent == NULL ? ctx->path_shown : NULL, NULL);
+    f.number = meta->number;
+    f.doc_type = meta->doc_type;
+    f.issuer = meta->issuer;
+    /* A mail is dated by its Date header; a document by the date its header states. */
+    f.date = is_mail ? (ex->created != NULL ? ex->created : meta->date)
+                     : (meta->date != NULL ? meta->date : ex->created);
+    f.signer = meta->signer;
+    f.subject = ex->subject;
+    f.from = boxes_of(ex->from, &f.n_from);
+    f.to = boxes_of(ex->to, &f.n_to);
+    f.cc = boxes_of(ex->cc, &f.n_cc);
+    f.message_id = ex->message_id;
+    f.in_reply_to = ex->in_reply_to;
+    f.parent = parent;
+    f.attachment = ex->attachment;
+    if (ex->pages != NULL && ex->pages->len > 0) {
+        f.pages = (const uint64_t *)(const void *)ex->pages->data;
+        f.n_pages = ex->pages->len;
+    }
+    /* No cites: the document writer finds them as it tokenizes the text (cites_from_text,
+     * which the parent sets for the documents of files). */
+    g_variant_builder_add_value(&ctx->docs, tracuu_pipe_fields(&f));
 }
 
 /* Documents out of @ex and its children, with the ids of store/tracuu-schema.h. */
@@ -260,7 +333,7 @@ static GVariant *
 failure(tracuu_result_status status, const char *reason)
 {
     return g_variant_new("(y^ay@" TRACUU_DOCS_TYPE "@aay)", (guchar)status, reason,
-                         g_variant_new_array(G_VARIANT_TYPE("(a{say}aayat)"), NULL, 0),
+                         g_variant_new_array(G_VARIANT_TYPE("a{sv}"), NULL, 0),
                          g_variant_new_array(G_VARIANT_TYPE_BYTESTRING, NULL, 0));
 }
 
@@ -325,9 +398,10 @@ maybe_inject_fault(const char *path)
         inject_fault(*f, path);
 }
 
-/* The result for the file at @path: its documents out of @ex, or the failure in @error. */
+/* The result for the file at @path (whose state key is @key, the hex SHA-1 of @path): its
+ * documents out of @ex, or the failure in @error. */
 static GVariant *
-make_result(const char *path, const tracuu_extracted *ex, GError *error)
+make_result(const char *path, const char *key, const tracuu_extracted *ex, GError *error)
 {
     if (ex == NULL) {
         tracuu_result_status status = TRACUU_RESULT_FAILED;
@@ -337,17 +411,13 @@ make_result(const char *path, const tracuu_extracted *ex, GError *error)
         return failure(status, error != NULL ? error->message : "extraction failed");
     }
 
-    char key[41];
-    tracuu_state_key(path, key);
     char file_id[17];
     memcpy(file_id, key, 16);
     file_id[16] = '\0';
     g_autofree char *shown = g_utf8_make_valid(path, -1);
-    g_autofree char *base = g_path_get_basename(shown);
     flatten_ctx ctx;
     ctx.file_key = key;
     ctx.path_shown = shown;
-    ctx.basename = base;
     g_variant_builder_init(&ctx.docs, G_VARIANT_TYPE(TRACUU_DOCS_TYPE));
     flatten(&ctx, ex, file_id, NULL, 0);
     GVariantBuilder warnings;
@@ -361,14 +431,15 @@ static GVariant *
 process_job(GVariant *job)
 {
     const char *path = NULL;
+    const char *key = NULL;
     gboolean maildir = FALSE;
-    g_variant_get(job, "(^&ayb)", &path, &maildir);
+    g_variant_get(job, "(^&ayb&s)", &path, &maildir, &key);
     maybe_inject_fault(path);
 
     GError *error = NULL;
     g_autoptr(tracuu_extracted) ex =
         maildir ? extract_maildir_message(path, &error) : tracuu_extract_file(path, &error);
-    GVariant *r = make_result(path, ex, error);
+    GVariant *r = make_result(path, key, ex, error);
     g_clear_error(&error);
     return r;
 }
@@ -389,7 +460,9 @@ self_test_result(void)
     GError *error = NULL;
     g_autoptr(tracuu_extracted) ex =
         tracuu_extract_buffer(sample, sizeof sample - 1, "self-test.txt", "text/plain", &error);
-    GVariant *r = make_result("/self-test.txt", ex, error);
+    char key[41];
+    tracuu_state_key("/self-test.txt", key);
+    GVariant *r = make_result("/self-test.txt", key, ex, error);
     g_clear_error(&error);
     return r;
 }

@@ -3,7 +3,7 @@
 
 #include "engine-private.h"
 #include "tracuu-engine.h"
-#include "tracuu-schema.h"
+#include "tracuu-schema-rules.h"
 
 /*
  * The ranking model (docs/ranking.md): BM25 over syllables, where each query syllable matches
@@ -150,6 +150,16 @@ bool_term(const char *prefix, const char *value)
 {
     g_autofree char *t = g_strconcat(prefix, value, NULL);
     return tracuu_query_new_term(t, MIN(strlen(t), (size_t)TRACUU_STORE_MAX_TERM), 1, 0);
+}
+
+/* A filter on a boolean term made by the schema's rule, as the document writer makes it. */
+static tracuu_query *
+schema_filter(tracuu_schema_term term, const char *value)
+{
+    g_autofree char *t = tracuu_schema_bool_term(term, value);
+    if (t == NULL)
+        return tracuu_query_new_match_nothing();
+    return tracuu_query_new_term(t, strlen(t), 1, 0);
 }
 
 static tracuu_query *
@@ -453,83 +463,41 @@ words_filter(prep *c, const char *prefix, const char *value)
     return combine(TRACUU_QUERY_AND, subs, 0);
 }
 
-/* Abbreviations of document types (Nghị định 30/2020, Phụ lục III), folded. */
-static const char *
-expand_type(const char *folded)
-{
-    static const char *const abbrev[][2] = {
-        {"nq", "nghi quyet"}, {"qd", "quyet dinh"}, {"ct", "chi thi"},   {"qc", "quy che"},
-        {"tt", "thong tu"},   {"nd", "nghi dinh"},  {"cv", "cong van"},  {"tb", "thong bao"},
-        {"hd", "huong dan"},  {"kh", "ke hoach"},   {"bc", "bao cao"},   {"tb", "thong bao"},
-        {"ttlt", "thong tu lien tich"},             {"ctr", "chuong trinh"},
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(abbrev); i++)
-        if (strcmp(folded, abbrev[i][0]) == 0)
-            return abbrev[i][1];
-    return folded;
-}
-
-static char *
-fold_value(const char *value)
-{
-    g_autofree char *v = g_strdup(value);
-    g_strdelimit(v, "_", ' '); /* type:quyet_dinh */
-    return tracuu_text_fold(v, -1);
-}
-
-static tracuu_query *
-docnum_filter(const char *prefix, const char *value)
-{
-    g_autofree char *folded = NULL;
-    if (!tracuu_docnum_normalize(value, -1, NULL, &folded)) {
-        g_autofree char *f = tracuu_text_fold(value, -1);
-        return bool_term(prefix, f);
-    }
-    return bool_term(prefix, folded);
-}
-
 static tracuu_query *
 field_query(prep *c, const tracuu_qnode *n)
 {
     const char *v = n->text;
     switch (n->field) {
     case TRACUU_QFIELD_NUMBER:
-        return docnum_filter(TRACUU_PREFIX_NUMBER, v);
+        return schema_filter(TRACUU_TERM_NUMBER, v);
     case TRACUU_QFIELD_CITES:
-        return docnum_filter(TRACUU_PREFIX_CITES, v);
+        return schema_filter(TRACUU_TERM_CITES, v);
     case TRACUU_QFIELD_TYPE: {
-        g_autofree char *f = fold_value(v);
-        return bool_term(TRACUU_PREFIX_TYPE, expand_type(f));
+        const char *name = tracuu_schema_doc_type_for_abbr(v, -1); /* type:qd */
+        return schema_filter(TRACUU_TERM_TYPE, name != NULL ? name : v);
     }
     case TRACUU_QFIELD_ISSUER: {
         /* The whole name, or all its words: issuer:"tài chính" finds "Bộ Tài chính". */
-        g_autofree char *f = fold_value(v);
-        tracuu_query *whole = bool_term(TRACUU_PREFIX_ISSUER, f);
+        tracuu_query *whole = schema_filter(TRACUU_TERM_ISSUER, v);
         tracuu_query *words = words_filter(c, TRACUU_PREFIX_ISSUER_WORD, v);
         return words != NULL ? combine2(TRACUU_QUERY_OR, whole, words) : whole;
     }
-    case TRACUU_QFIELD_SIGNER: {
-        g_autofree char *f = fold_value(v);
-        return bool_term(TRACUU_PREFIX_SIGNER, f);
-    }
+    case TRACUU_QFIELD_SIGNER:
+        return schema_filter(TRACUU_TERM_SIGNER, v);
     case TRACUU_QFIELD_DATE:
         return tracuu_query_new_value_range(TRACUU_SLOT_DATE, n->lo, n->hi);
     case TRACUU_QFIELD_YEAR:
         if (n->lo != NULL && n->hi != NULL && strlen(n->lo) == 4 &&
             strncmp(n->lo, n->hi, 4) == 0)
-            return bool_term(TRACUU_PREFIX_YEAR, n->lo);
+            return schema_filter(TRACUU_TERM_YEAR, n->lo);
         return tracuu_query_new_value_range(TRACUU_SLOT_DATE, n->lo, n->hi);
-    case TRACUU_QFIELD_KIND: {
-        g_autofree char *k = g_ascii_strdown(v, -1);
-        return bool_term(TRACUU_PREFIX_KIND, k);
-    }
+    case TRACUU_QFIELD_KIND:
+        return schema_filter(TRACUU_TERM_KIND, v);
     case TRACUU_QFIELD_FROM:
     case TRACUU_QFIELD_TO: {
         gboolean from = n->field == TRACUU_QFIELD_FROM;
-        if (strchr(v, '@') != NULL) {
-            g_autofree char *a = g_utf8_strdown(v, -1);
-            return bool_term(from ? TRACUU_PREFIX_FROM : TRACUU_PREFIX_TO, a);
-        }
+        if (strchr(v, '@') != NULL)
+            return schema_filter(from ? TRACUU_TERM_FROM : TRACUU_TERM_TO, v);
         tracuu_query *q = words_filter(c, from ? TRACUU_PREFIX_FROM_WORD : TRACUU_PREFIX_TO_WORD,
                                        v);
         return q != NULL ? q : tracuu_query_new_match_nothing();
@@ -547,9 +515,9 @@ field_query(prep *c, const tracuu_qnode *n)
         return combine(TRACUU_QUERY_PHRASE, subs, toks->len);
     }
     case TRACUU_QFIELD_ID:
-        return bool_term(TRACUU_PREFIX_ID, v);
+        return schema_filter(TRACUU_TERM_ID, v);
     case TRACUU_QFIELD_PARENT:
-        return bool_term(TRACUU_PREFIX_PARENT, v);
+        return schema_filter(TRACUU_TERM_PARENT, v);
     case TRACUU_QFIELD_NONE:
         break;
     }

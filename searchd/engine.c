@@ -8,7 +8,7 @@
 #include "engine-private.h"
 #include "rank.h"
 #include "tracuu-engine.h"
-#include "tracuu-schema.h"
+#include "tracuu-schema-rules.h"
 
 #define ENGINE_MAX_LIMIT 1000
 /* The store pages with 32-bit numbers; this keeps offset + limit within them. */
@@ -120,21 +120,27 @@ get_meta(tracuu_store *store, const char *key)
     return copy;
 }
 
-/* An index made with another schema or tokenizer would be searched wrong, so it is refused. */
+/* An index made with another schema or tokenizer would be searched wrong, so it is refused;
+ * one without versions (an empty or test index) is taken. */
 static gboolean
-check_version(tracuu_engine *e, const char *key, int want, const char *what, GError **error)
+check_versions(tracuu_engine *e, GError **error)
 {
-    g_autofree char *v = get_meta(e->store, key);
-    if (*v == '\0')
-        return TRUE; /* an index written without versions (an empty or test index) */
-    if (atoi(v) != want) {
+    g_autofree char *why = NULL;
+    switch (tracuu_schema_index_check(e->store, &why)) {
+    case TRACUU_SCHEMA_INDEX_CURRENT:
+    case TRACUU_SCHEMA_INDEX_UNVERSIONED:
+        return TRUE;
+    case TRACUU_SCHEMA_INDEX_OTHER:
         g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX,
-                    "the index in %s was built with %s version %s, this program uses %d: "
-                    "rebuild it with tracuu-indexer --rebuild",
-                    e->path, what, v, want);
+                    "the index in %s was %s: rebuild it with tracuu-indexer --rebuild", e->path,
+                    why);
         return FALSE;
+    case TRACUU_SCHEMA_INDEX_UNREADABLE:
+        break;
     }
-    return TRUE;
+    g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX,
+                "cannot read the versions of the index in %s: %s", e->path, why);
+    return FALSE;
 }
 
 tracuu_engine *
@@ -163,9 +169,7 @@ tracuu_engine_open(const char *db_path, GError **error)
         return NULL;
     }
     free(msg);
-    if (!check_version(e, TRACUU_META_SCHEMA_VERSION, TRACUU_SCHEMA_VERSION, "schema", error) ||
-        !check_version(e, TRACUU_META_TOKENIZER_VERSION, TRACUU_TOKENIZER_VERSION, "tokenizer",
-                       error)) {
+    if (!check_versions(e, error)) {
         tracuu_engine_free(e);
         return NULL;
     }
@@ -213,9 +217,7 @@ refresh_store(tracuu_engine *e, GError **error)
     e->store = fresh;
     e->dev = dev;
     e->ino = ino;
-    if (!check_version(e, TRACUU_META_SCHEMA_VERSION, TRACUU_SCHEMA_VERSION, "schema", error) ||
-        !check_version(e, TRACUU_META_TOKENIZER_VERSION, TRACUU_TOKENIZER_VERSION, "tokenizer",
-                       error))
+    if (!check_versions(e, error))
         return FALSE;
     if (e->split != NULL) {
         unsigned parts = tracuu_split_parts(e->split);
@@ -433,11 +435,6 @@ add_filters(JsonObject *req, tracuu_qnode *root, GError **error)
 
 /* ---- hits ---- */
 
-static const char *const hit_fields[] = {
-    "number", "doc_type", "issuer", "date", "signer", "subject", "from", "to",
-    "message_id", "parent", "attachment",
-};
-
 static const char *
 obj_string(JsonObject *o, const char *name)
 {
@@ -447,35 +444,43 @@ obj_string(JsonObject *o, const char *name)
     return json_node_get_string(n);
 }
 
+/*
+ * The stored data of a document (store/tracuu-schema.h): its fields as a JSON object, one NUL
+ * byte, its text. Only the fields are parsed; *@text (if not NULL) points at the text in
+ * @data (NUL-terminated, as the store's copies are) and *@text_len is its length. NULL when
+ * the fields are not a JSON object (not written by our document writer).
+ */
 static JsonObject *
-parse_data(const char *data, size_t len)
+parse_data(const char *data, size_t len, const char **text, size_t *text_len)
 {
+    if (text != NULL) {
+        *text = "";
+        *text_len = 0;
+    }
+    if (data == NULL)
+        return NULL;
+    const char *nul = memchr(data, '\0', len);
+    size_t fields_len = nul != NULL ? (size_t)(nul - data) : len;
     g_autoptr(JsonParser) p = json_parser_new();
-    if (!json_parser_load_from_data(p, data, (gssize)len, NULL))
+    if (!json_parser_load_from_data(p, data, (gssize)fields_len, NULL))
         return NULL;
     JsonNode *root = json_parser_get_root(p);
     if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
         return NULL;
+    if (text != NULL && nul != NULL) {
+        *text = nul + 1;
+        *text_len = len - fields_len - 1;
+    }
     return json_object_ref(json_node_get_object(root));
 }
 
-/* A title for every hit: the documents's own, else its subject, file name or id. */
-static const char *
+/* A title for every hit: the document's own, else the schema's fallback. Caller g_free()s. */
+static char *
 hit_title(JsonObject *d)
 {
-    const char *names[] = {"title", "subject", "attachment"};
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-        const char *t = obj_string(d, names[i]);
-        if (t != NULL && *t != '\0')
-            return t;
-    }
-    const char *path = obj_string(d, "path");
-    if (path != NULL && *path != '\0') {
-        const char *slash = strrchr(path, '/');
-        return slash != NULL ? slash + 1 : path;
-    }
-    const char *id = obj_string(d, "id");
-    return id != NULL ? id : "";
+    return tracuu_schema_title(obj_string(d, "title"), obj_string(d, "subject"),
+                               obj_string(d, "attachment"), NULL, obj_string(d, "path"),
+                               obj_string(d, "id"));
 }
 
 /* The 1-based PDF page holding byte @at of the text, 0 when the document has no pages. */
@@ -503,7 +508,9 @@ static JsonObject *
 make_hit(tracuu_engine *e, const tracuu_hit *h, double score, const tracuu_compiled *c)
 {
     JsonObject *hit = json_object_new();
-    g_autoptr(JsonObject) d = parse_data(h->data, h->data_len);
+    const char *text = NULL;
+    size_t text_len = 0;
+    g_autoptr(JsonObject) d = parse_data(h->data, h->data_len, &text, &text_len);
     if (d == NULL) {
         /* Not written by our docwriter; still a hit, with what is known. */
         g_autofree char *id = g_strdup_printf("#%u", h->docid);
@@ -515,25 +522,32 @@ make_hit(tracuu_engine *e, const tracuu_hit *h, double score, const tracuu_compi
         json_object_set_string_member(hit, "snippet", "");
         return hit;
     }
-    const char *id = obj_string(d, "id");
-    const char *path = obj_string(d, "path");
-    const char *kind = obj_string(d, "kind");
-    json_object_set_string_member(hit, "id", id ? id : "");
-    json_object_set_string_member(hit, "path", path ? path : "");
-    json_object_set_string_member(hit, "kind", kind ? kind : "");
-    json_object_set_string_member(hit, "title", hit_title(d));
+    /* The members of a hit are the fields the table marks for it (store/tracuu-fields.h). */
+    for (size_t i = 0; i < TRACUU_N_FIELDS; i++) {
+        const tracuu_field_info *fi = &tracuu_field_table[i];
+        if ((fi->flags & TRACUU_FIELD_HIT_ALWAYS) == TRACUU_FIELD_HIT_ALWAYS) {
+            const char *v = obj_string(d, fi->name);
+            json_object_set_string_member(hit, fi->name, v != NULL ? v : "");
+        }
+    }
+    g_autofree char *title = hit_title(d);
+    json_object_set_string_member(hit, "title", title);
     json_object_set_double_member(hit, "score", score);
-    const char *text = obj_string(d, "text");
     size_t at = 0;
     g_autofree char *snippet =
         e->no_snippets ? g_strdup("")
-                       : tracuu_snippet_make(e->tk, text ? text : "", text ? strlen(text) : 0,
-                                             c->marks, c->exact_marks, ENGINE_SNIPPET_CHARS, &at);
+                       : tracuu_snippet_make(e->tk, text, text_len, c->marks, c->exact_marks,
+                                             ENGINE_SNIPPET_CHARS, &at);
     json_object_set_string_member(hit, "snippet", snippet);
-    for (size_t i = 0; i < G_N_ELEMENTS(hit_fields); i++) {
-        const char *v = obj_string(d, hit_fields[i]);
-        if (v != NULL && *v != '\0')
-            json_object_set_string_member(hit, hit_fields[i], v);
+    for (size_t i = 0; i < TRACUU_N_FIELDS; i++) {
+        const tracuu_field_info *fi = &tracuu_field_table[i];
+        if ((fi->flags & TRACUU_FIELD_HIT_ALWAYS) == TRACUU_FIELD_HIT_ALWAYS ||
+            !(fi->flags & TRACUU_FIELD_HIT))
+            continue;
+        JsonNode *n = json_object_get_member(d, fi->name);
+        const char *v = obj_string(d, fi->name);
+        if (n != NULL && (v == NULL ? !JSON_NODE_HOLDS_VALUE(n) : *v != '\0'))
+            json_object_set_member(hit, fi->name, json_node_copy(n));
     }
     gint64 page = page_of(d, at);
     if (page > 0)
@@ -546,13 +560,14 @@ tracuu_engine_read_hit(const tracuu_hit *hit,
                        void (*read)(const char *text, size_t len, gpointer user_data),
                        gpointer user_data)
 {
-    g_autoptr(JsonObject) d = parse_data(hit->data, hit->data_len);
-    const char *text = d != NULL ? obj_string(d, "text") : NULL;
+    const char *text = NULL;
+    size_t text_len = 0;
+    g_autoptr(JsonObject) d = parse_data(hit->data, hit->data_len, &text, &text_len);
     const char *title = d != NULL ? obj_string(d, "title") : NULL;
     if (title != NULL)
         read(title, strlen(title), user_data);
-    if (text != NULL)
-        read(text, strlen(text), user_data);
+    if (d != NULL && text_len > 0)
+        read(text, text_len, user_data);
 }
 
 /* ---- search ---- */
@@ -762,17 +777,21 @@ handle_get(tracuu_engine *e, JsonObject *req, GError **error)
         tracuu_engine_store_error(e, st, error, "get");
         return NULL;
     }
-    JsonObject *doc = parse_data(data, len);
-    free(data);
+    const char *text = NULL;
+    size_t text_len = 0;
+    JsonObject *doc = parse_data(data, len, &text, &text_len);
     if (doc == NULL) {
+        free(data);
         g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX,
                     "get: the stored data of \"%s\" is not JSON", id);
         return NULL;
     }
-    if (!json_object_has_member(doc, "title"))
-        json_object_set_string_member(doc, "title", hit_title(doc));
-    if (!json_object_has_member(doc, "text"))
-        json_object_set_string_member(doc, "text", "");
+    if (!json_object_has_member(doc, "title")) {
+        g_autofree char *title = hit_title(doc);
+        json_object_set_string_member(doc, "title", title);
+    }
+    json_object_set_string_member(doc, "text", text);
+    free(data);
     JsonObject *resp = json_object_new();
     json_object_set_boolean_member(resp, "ok", TRUE);
     json_object_set_object_member(resp, "doc", doc);

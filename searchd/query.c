@@ -3,6 +3,7 @@
 
 #include "engine-private.h"
 #include "tracuu-engine.h"
+#include "tracuu-schema-rules.h"
 
 /*
  * Users paste whole sentences and questions, so the parser is forgiving: anything it cannot
@@ -250,14 +251,13 @@ parse_date(const char *s, size_t n)
     } else {
         return NULL;
     }
-    if (y < 1000 || m < 0 || d < 0 || m > 12 || (m == 0 && n > 4))
+    /* What a real date is, the schema says: the indexer validates with the same function. */
+    if ((m == 0 && n > 4) || (d == 0 && n > 7) || !tracuu_schema_date_valid(y, m, d))
         return NULL;
     if (m == 0)
         return g_strdup_printf("%04d", y);
     if (d == 0)
-        return n == 7 ? g_strdup_printf("%04d%02d", y, m) : NULL;
-    if (!g_date_valid_dmy((GDateDay)d, (GDateMonth)m, (GDateYear)y))
-        return NULL;
+        return g_strdup_printf("%04d%02d", y, m);
     return g_strdup_printf("%04d%02d%02d", y, m, d);
 }
 

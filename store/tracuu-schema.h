@@ -44,7 +44,9 @@
  * "<message id>/<k>" (k from 1); --from-jsonl documents keep the id they were given.
  */
 
-#define TRACUU_SCHEMA_VERSION 1
+/* 2: document data is the fields JSON, a NUL byte and the text (1 held the text in the JSON);
+ * the kind, type, issuer and signer terms of a value with "_" read it as a space. */
+#define TRACUU_SCHEMA_VERSION 2
 
 #define TRACUU_PREFIX_FOLDED "F"
 #define TRACUU_PREFIX_TITLE "S"
@@ -82,12 +84,17 @@ enum {
 };
 
 /*
- * Document data: a JSON object with the fields of a hit, all strings unless said:
+ * Document data: the document's fields as a JSON object (without the text), then one NUL byte,
+ * then the whole extracted text as raw UTF-8. A page of hits parses only the small fields
+ * object and takes the text as it is for snippets and "get". The fields are those of the
+ * table in tracuu-fields.h marked TRACUU_FIELD_STORED, all strings unless said:
  *   id, path, kind, mime, title, number, doc_type, issuer, date (YYYY-MM-DD), signer,
- *   cites (array of display numbers), subject, from, to, cc, message_id, in_reply_to,
- *   parent, attachment (file name), pages (array of byte offsets into text where each PDF
- *   page starts, first is 0), text (the whole extracted text, UTF-8).
- * Absent fields are left out, not null.
+ *   cites (array of display numbers), subject, from, to, cc (mailboxes shown as
+ *   "Name <address>, ..."), message_id, in_reply_to, parent, attachment (file name), pages
+ *   (array of byte offsets into the text where each PDF page starts, first is 0).
+ * Absent fields are left out, not null. The rules that make the terms above from values
+ * (folding, document numbers, dates, abbreviations) are functions in tracuu-schema-rules.h,
+ * which both sides call.
  */
 
 /* Index metadata keys. */

@@ -19,15 +19,24 @@
 static void
 check(const tracuu_extracted *doc)
 {
-    const char *fields[] = {doc->kind,      doc->mime,       doc->title,       doc->text,
-                            doc->created,   doc->subject,    doc->from,        doc->to,
-                            doc->cc,        doc->message_id, doc->in_reply_to, doc->references,
-                            doc->attachment};
+    const char *fields[] = {doc->kind,       doc->mime,        doc->title,      doc->text,
+                            doc->created,    doc->subject,     doc->message_id,
+                            doc->in_reply_to, doc->references, doc->attachment};
     if (doc->text == NULL)
         abort();
     for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
         if (fields[i] != NULL && !g_utf8_validate(fields[i], -1, NULL))
             abort();
+    }
+    const GArray *lists[] = {doc->from, doc->to, doc->cc};
+    for (size_t i = 0; i < G_N_ELEMENTS(lists); i++) {
+        for (guint k = 0; lists[i] != NULL && k < lists[i]->len; k++) {
+            const tracuu_mailbox *m = &g_array_index(lists[i], tracuu_mailbox, k);
+            if ((m->name == NULL && m->address == NULL) ||
+                (m->name != NULL && !g_utf8_validate(m->name, -1, NULL)) ||
+                (m->address != NULL && !g_utf8_validate(m->address, -1, NULL)))
+                abort();
+        }
     }
     for (guint i = 0; doc->warnings && i < doc->warnings->len; i++) {
         if (!g_utf8_validate(g_ptr_array_index(doc->warnings, i), -1, NULL))

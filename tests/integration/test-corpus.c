@@ -20,8 +20,9 @@ static const char dump_py[] =
     "db = xapian.Database(sys.argv[1])\n"
     "docs = []\n"
     "for p in db.postlist(''):\n"
-    "    d = json.loads(db.get_document(p.docid).get_data().decode())\n"
-    "    d['text_length'] = len(d.pop('text', ''))\n"
+    "    fields, nul, text = db.get_document(p.docid).get_data().partition(b'\\0')\n"
+    "    d = json.loads(fields.decode())\n"
+    "    d['text_length'] = len(text.decode()) if nul else -1\n"
     "    docs.append(d)\n"
     "print(json.dumps(docs))\n";
 

@@ -1,5 +1,6 @@
 /* test-indexer.c - the real tracuu-indexer on generated folders: incremental runs, kill -9, exits.
  */
+#include "tracuu-schema.h"
 #include "tracuu-test.h"
 #include <grp.h>
 #include <glib.h>
@@ -18,7 +19,7 @@
  * the test checks what is really in the Xapian database, independently of the code under test.
  * The script prints one JSON object: the document count, every "Q" (id) and "XF" (file) term
  * with its frequency, the metadata keys, the frequency of each term named on the command line,
- * and the data of every document (without its text, which is long).
+ * and the data of every document (its fields JSON, without the text that follows a NUL byte).
  */
 static const char inspect_py[] =
     "import sys, json, xapian\n"
@@ -35,8 +36,8 @@ static const char inspect_py[] =
     "for a in sys.argv[2:]:\n"
     "    out['freq'][a] = db.get_termfreq(a)\n"
     "for p in db.postlist(''):\n"
-    "    d = json.loads(db.get_document(p.docid).get_data().decode())\n"
-    "    d.pop('text', None)\n"
+    "    fields = db.get_document(p.docid).get_data().partition(b'\\0')[0]\n"
+    "    d = json.loads(fields.decode())\n"
     "    out['data'][d.get('id', str(p.docid))] = d\n"
     "print(json.dumps(out))\n";
 
@@ -342,7 +343,9 @@ test_basic(fixture *f, gconstpointer data)
     g_autofree char *state_key = g_strconcat("file:", eml_key, NULL);
     g_assert_true(json_object_has_member(meta, state_key));
     g_assert_nonnull(strstr(json_object_get_string_member(meta, state_key), "\"status\":\"ok\""));
-    g_assert_cmpstr(json_object_get_string_member(meta, "tracuu.schema_version"), ==, "1");
+    g_autofree char *schema_version = g_strdup_printf("%d", TRACUU_SCHEMA_VERSION);
+    g_assert_cmpstr(json_object_get_string_member(meta, "tracuu.schema_version"), ==,
+                    schema_version);
     g_assert_true(json_object_has_member(meta, "tracuu.tokenizer_version"));
 }
 
@@ -832,11 +835,12 @@ test_exit_codes(fixture *f, gconstpointer data)
             g_assert_true(err != NULL && strstr(err, "tracuu-indexer") != NULL);
     }
 
-    /* An index of another schema version: refused with 3 and a clear message, --rebuild works. */
+    /* An index of another schema version (1: the text inside the fields JSON): refused with 3
+     * and a clear message, --rebuild works. */
     const char *set_old[] = {"/usr/bin/python3", "-c",
                              "import sys, xapian\n"
                              "db = xapian.WritableDatabase(sys.argv[1], xapian.DB_OPEN)\n"
-                             "db.set_metadata('tracuu.schema_version', '0')\n"
+                             "db.set_metadata('tracuu.schema_version', '1')\n"
                              "db.commit()\n",
                              f->db, NULL};
     int pst = -1;
@@ -846,13 +850,15 @@ test_exit_codes(fixture *f, gconstpointer data)
     g_autofree char *err = NULL;
     g_assert_cmpint(run_indexer_env(args, NULL, NULL, &err), ==, 3);
     g_assert_nonnull(strstr(err, "--rebuild"));
+    g_assert_nonnull(strstr(err, "schema version 1"));
     const char *rebuild[] = {"--db", f->db, "--rebuild", f->docs, NULL};
     g_assert_cmpint(run_indexer(rebuild, NULL), ==, 0);
     g_autoptr(JsonObject) ix = inspect(f->db, NULL);
     g_assert_cmpint(num(ix, "doccount"), ==, 1);
+    g_autofree char *current = g_strdup_printf("%d", TRACUU_SCHEMA_VERSION);
     g_assert_cmpstr(json_object_get_string_member(json_object_get_object_member(ix, "meta"),
                                                   "tracuu.schema_version"),
-                    ==, "1");
+                    ==, current);
 
     /* Another writer holds the index: 3. */
     const char *hold[] = {"/usr/bin/python3", "-c",
@@ -972,6 +978,64 @@ test_jsonl(fixture *f, gconstpointer data)
     JsonObject *freq2 = json_object_get_object_member(ix2, "freq");
     g_assert_cmpint(num(freq2, "Fduong"), ==, 0);
     g_assert_cmpint(num(freq2, "cống"), ==, 2);
+}
+
+/*
+ * --from-jsonl checks each member by the type the field table gives it: a date must be a real
+ * day (2021-02-31 was taken before the one validator), addresses are mailboxes, and the cites
+ * of a line that gives none are read from its text, as for files.
+ */
+static void
+test_jsonl_fields(fixture *f, gconstpointer data)
+{
+    g_autofree char *jsonl = g_build_filename(f->dir, "in.jsonl", NULL);
+    const char *lines =
+        "{\"id\": \"d1\", \"text\": \"ngày không có\", \"date\": \"2021-02-31\"}\n"
+        "{\"id\": \"d2\", \"text\": \"tháng không có\", \"date\": \"2021-13-01\"}\n"
+        "{\"id\": \"d3\", \"text\": \"Năm nhuận, theo Nghị định 30/2020/NĐ-CP.\","
+        " \"date\": \"2020-02-29\", \"from\": \"\\\"Văn thư, Bộ\\\" <VanThu@Bo.gov.vn>, b@c.vn\"}\n"
+        "{\"id\": \"d4\", \"text\": \"x\", \"cites\": \"30/2020/NĐ-CP\"}\n";
+    write_file(f->dir, "in.jsonl", lines, -1);
+    int status;
+    const char *args[] = {"--from-jsonl", jsonl, NULL};
+    g_autoptr(JsonObject) s = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 1);
+    JsonObject *j = json_object_get_object_member(s, "jsonl");
+    g_assert_cmpint(num(j, "imported"), ==, 1);
+    JsonArray *bad = json_object_get_array_member(j, "bad_lines");
+    static const struct {
+        gint64 line;
+        const char *says[2];
+    } want[] = {
+        {1, {"\"date\" must be a date YYYY-MM-DD", "\"2021-02-31\""}},
+        {2, {"\"date\" must be a date YYYY-MM-DD", "\"2021-13-01\""}},
+        {4, {"\"cites\" must be an array of strings", NULL}},
+    };
+    g_assert_cmpint(json_array_get_length(bad), ==, G_N_ELEMENTS(want));
+    for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
+        JsonObject *b = json_array_get_object_element(bad, i);
+        const char *reason = json_object_get_string_member(b, "reason");
+        g_test_message("line %u: %s", i, reason);
+        g_assert_cmpint(json_object_get_int_member(b, "line"), ==, want[i].line);
+        for (guint k = 0; k < 2 && want[i].says[k] != NULL; k++)
+            g_assert_nonnull(strstr(reason, want[i].says[k]));
+    }
+    const char *terms[] = {"D20200229", "Avanthu@bo.gov.vn", "Ab@c.vn", "AWvan",
+                           "XC30/2020/nd-cp", NULL};
+    g_autoptr(JsonObject) ix = inspect(f->db, terms);
+    g_assert_cmpint(num(ix, "doccount"), ==, 1);
+    JsonObject *freq = json_object_get_object_member(ix, "freq");
+    for (guint i = 0; terms[i] != NULL; i++) {
+        if (num(freq, terms[i]) != 1)
+            g_test_message("%s: %" G_GINT64_FORMAT, terms[i], num(freq, terms[i]));
+        g_assert_cmpint(num(freq, terms[i]), ==, 1);
+    }
+    JsonObject *d = json_object_get_object_member(json_object_get_object_member(ix, "data"), "d3");
+    g_assert_cmpstr(json_object_get_string_member(d, "from"), ==,
+                    "\"Văn thư, Bộ\" <VanThu@Bo.gov.vn>, b@c.vn");
+    JsonArray *cites = json_object_get_array_member(d, "cites");
+    g_assert_cmpuint(json_array_get_length(cites), ==, 1);
+    g_assert_cmpstr(json_array_get_string_element(cites, 0), ==, "30/2020/NĐ-CP");
 }
 
 /* A file that crashes or hangs its extractor costs that file only, and is not retried until
@@ -1895,6 +1959,7 @@ main(int argc, char **argv)
     ADD("/indexer/exit-codes", test_exit_codes);
     ADD("/indexer/summary-text", test_summary_text);
     ADD("/indexer/jsonl", test_jsonl);
+    ADD("/indexer/jsonl-fields", test_jsonl_fields);
     ADD("/indexer/worker-faults", test_worker_faults);
     ADD("/indexer/memory-limit", test_memory_limit);
     ADD("/indexer/still-failing", test_still_failing);

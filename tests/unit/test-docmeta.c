@@ -475,7 +475,6 @@ test_header(gconstpointer data)
     const header_case *c = data;
     g_autoptr(tracuu_docmeta) m = tracuu_docmeta_extract(c->text, -1);
     g_assert_nonnull(m);
-    g_assert_nonnull(m->cites);
     int wrong = 0;
     wrong += check_field(c->name, "number", c->number, m->number);
     wrong += check_field(c->name, "doc_type", c->doc_type, m->doc_type);
@@ -494,7 +493,6 @@ test_null_and_len(void)
     g_autoptr(tracuu_docmeta) a = tracuu_docmeta_extract(NULL, -1);
     g_assert_nonnull(a);
     g_assert_null(a->number);
-    g_assert_cmpuint(a->cites->len, ==, 0);
 
     static const char text[] = "BỘ Y TẾ\nSố: 05/2024/TT-BYT\nTHÔNG TƯ\0Số: 99/2099/NĐ-CP\n";
     g_autoptr(tracuu_docmeta) b = tracuu_docmeta_extract(text, strlen(text));
@@ -504,43 +502,7 @@ test_null_and_len(void)
     tracuu_docmeta_free(NULL);
 }
 
-/* ---------------------------------------------------------------------------------------- */
-/* Cites. */
-
-typedef struct {
-    const char *name;
-    const char *text;
-    const char *cites[8]; /* in order, NULL-terminated */
-} cite_case;
-
-static const cite_case cite_cases[] = {
-    {"dedup-and-own",
-     "CHÍNH PHỦ\nSố: 25/2026/NĐ-CP\nHà Nội, ngày 17 tháng 01 năm 2026\nNGHỊ ĐỊNH\nVề hóa chất\n"
-     "Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;\n"
-     "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020;\n"
-     "Nghị định số 30/2020/NĐ–CP (nhắc lại, gạch ngang khác) và 30/2020/nđ-cp;\n"
-     "Nghị định 25/2026/NĐ-CP này (số của chính nó) thay thế Quyết định số 1115/QĐ-TTg.\n",
-     {"63/2025/QH15", "30/2020/NĐ-CP", "1115/QĐ-TTg", NULL}},
-    {"no-cites", "Văn bản này không nhắc tới văn bản nào. Năm 2025 có 365 ngày.\n", {NULL}},
-    {"no-own-number",
-     "Thực hiện Chỉ thị 34/2008/CT-TTg và Thông báo 64-TB/VPTW, Luật số 63/2025/QH15.\n",
-     {"34/2008/CT-TTg", "64-TB/VPTW", "63/2025/QH15", NULL}},
-};
-
-static void
-test_cites(gconstpointer data)
-{
-    const cite_case *c = data;
-    g_autoptr(tracuu_docmeta) m = tracuu_docmeta_extract(c->text, -1);
-    guint want = 0;
-    while (c->cites[want])
-        want++;
-    for (guint i = 0; i < m->cites->len; i++)
-        g_test_message("%s: cite %u: %s", c->name, i, (char *)g_ptr_array_index(m->cites, i));
-    g_assert_cmpuint(m->cites->len, ==, want);
-    for (guint i = 0; i < want; i++)
-        g_assert_cmpstr(g_ptr_array_index(m->cites, i), ==, c->cites[i]);
-}
+/* Cites are found by the document writer now: tests/unit/test-docwriter.c (/docwriter/cites). */
 
 /* ---------------------------------------------------------------------------------------- */
 /* The sample PDFs as pdftotext -layout gives them: both header columns on the same lines. */
@@ -810,10 +772,6 @@ main(int argc, char **argv)
         g_test_add_data_func(path, &header_cases[i], test_header);
     }
     g_test_add_func("/docmeta/null-and-len", test_null_and_len);
-    for (size_t i = 0; i < G_N_ELEMENTS(cite_cases); i++) {
-        g_autofree char *path = g_strdup_printf("/docmeta/cites/%s", cite_cases[i].name);
-        g_test_add_data_func(path, &cite_cases[i], test_cites);
-    }
     for (size_t i = 0; i < G_N_ELEMENTS(pdf_cases); i++) {
         const char *file = pdf_cases[i].file;
         g_autofree char *base = g_path_get_basename(file);

@@ -40,6 +40,10 @@ static const tracuu_docfields doc_a1 = {
     .n_pages = 2,
 };
 
+static const tracuu_mailbox m1_from[] = {{"Văn thư, Chính phủ", "VanThu@ChinhPhu.gov.vn"}};
+static const tracuu_mailbox m1_to[] = {{NULL, "a@b.vn"}, {"Trần Văn Bình", "tranb@x.vn"}};
+static const tracuu_mailbox m1_cc[] = {{"Lê Cường", "lec@y.vn"}};
+
 static const tracuu_docfields doc_m1 = {
     .id = "f00:1",
     .kind = "mail",
@@ -47,9 +51,12 @@ static const tracuu_docfields doc_m1 = {
     .text = "Kính gửi các đơn vị",
     .date = "2024-05",
     .subject = "Về việc họp giao ban",
-    .from = "\"Văn thư, Chính phủ\" <VanThu@ChinhPhu.gov.vn>",
-    .to = "a@b.vn, Trần Văn Bình <tranb@x.vn>",
-    .cc = "Lê Cường <lec@y.vn>",
+    .from = m1_from,
+    .n_from = 1,
+    .to = m1_to,
+    .n_to = 2,
+    .cc = m1_cc,
+    .n_cc = 1,
     .message_id = "<ABC123@host.example>",
     .in_reply_to = "<XYZ@host.example>",
 };
@@ -116,7 +123,8 @@ ids_of(tracuu_store *store, tracuu_query *q)
     for (size_t i = 0; i < r->n_hits; i++) {
         g_autoptr(JsonParser) p = json_parser_new();
         g_autoptr(GError) error = NULL;
-        g_assert_true(json_parser_load_from_data(p, r->hits[i].data, (gssize)r->hits[i].data_len,
+        /* The fields JSON ends at the NUL before the text (store/tracuu-schema.h). */
+        g_assert_true(json_parser_load_from_data(p, r->hits[i].data, (gssize)strlen(r->hits[i].data),
                                                  &error));
         JsonObject *o = json_node_get_object(json_parser_get_root(p));
         g_ptr_array_add(ids, g_strdup(json_object_get_string_member(o, "id")));
@@ -359,11 +367,19 @@ data_of(Fixture *fx, const char *unique, JsonParser *parser)
     size_t len = 0;
     g_assert_cmpint(tracuu_store_get_data(fx->store, unique, &d, &len, NULL), ==,
                     TRACUU_STORE_OK);
+    /* The schema's layout: the fields as JSON, one NUL, the text. The text is put back as a
+     * "text" member so that the cases below read every field the same way. */
+    const char *nul = memchr(d, '\0', len);
+    g_assert_nonnull(nul);
     g_autoptr(GError) error = NULL;
-    g_assert_true(json_parser_load_from_data(parser, d, (gssize)len, &error));
+    g_assert_true(json_parser_load_from_data(parser, d, (gssize)(nul - d), &error));
     g_assert_no_error(error);
+    JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+    g_assert_false(json_object_has_member(o, "text"));
+    g_assert_cmpuint(strlen(nul + 1), ==, len - (size_t)(nul - d) - 1);
+    json_object_set_string_member(o, "text", nul + 1);
     free(d);
-    return json_node_get_object(json_parser_get_root(parser));
+    return o;
 }
 
 static void
@@ -502,14 +518,16 @@ test_odd_input(Fixture *fx, gconstpointer data)
     static const struct {
         const char *text;
         const char *date;
-        const char *from;
+        tracuu_mailbox from[3];
+        size_t n_from;
         const char *issuer;
     } cases[] = {
-        {"bad \xff\xfe bytes \xc3", "2008-13-01", "no address here", NULL},
-        {"", "not a date", "<>", ""},
-        {"x", "2008-12-03-04", ",,,", NULL},
-        {"y", "20081203", "\"unterminated <a@b", NULL},
-        {"z", "", "a@b, c@d; e@f", NULL}, /* huge issuer below */
+        {"bad \xff\xfe bytes \xc3", "2008-13-01", {{"no address here", NULL}}, 1, NULL},
+        {"", "not a date", {{NULL, "<>"}}, 1, ""},
+        {"x", "2008-12-03-04", {{",,,", NULL}}, 1, NULL},
+        {"y", "20081203", {{"\"unterminated", "a@b"}}, 1, NULL},
+        {"z", "", {{NULL, "a@b"}, {NULL, "c@d"}, {"", "e@f"}}, 3, NULL}, /* huge issuer below */
+        {"w", "2021-02-31", {{"bad \xff name", NULL}}, 1, NULL}, /* no such day: no date */
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *id = g_strdup_printf("odd%" G_GSIZE_FORMAT, i);
@@ -518,6 +536,7 @@ test_odd_input(Fixture *fx, gconstpointer data)
             .text = cases[i].text,
             .date = cases[i].date,
             .from = cases[i].from,
+            .n_from = cases[i].n_from,
             .issuer = i == 4 ? huge_issuer : cases[i].issuer,
             .title = cases[i].text,
         };
@@ -529,6 +548,9 @@ test_odd_input(Fixture *fx, gconstpointer data)
         JsonObject *o = data_of(fx, q, p);
         g_assert_cmpstr(json_object_get_string_member(o, "id"), ==, id);
         g_assert_true(g_utf8_validate(json_object_get_string_member(o, "text"), -1, NULL));
+        if (json_object_has_member(o, "from"))
+            g_assert_true(
+                g_utf8_validate(json_object_get_string_member(o, "from"), -1, NULL));
     }
     /* Bad dates make no date terms or values. */
     g_autoptr(GString) s = g_string_new(NULL);
@@ -536,12 +558,84 @@ test_odd_input(Fixture *fx, gconstpointer data)
                     TRACUU_STORE_OK);
     g_assert_cmpstr(s->str, ==, "Y2008,Y2023,Y2024");
     g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "Y2008", 5), ==, 2); /* a1, odd3 */
-    /* Three addresses split at , and ; */
+    /* Each of three mailboxes has its address term. */
     g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "Ae@f", 4), ==, 1);
     /* An over-long issuer is cut to a term Xapian takes, as searchd cuts its filter. */
     g_autofree char *want = g_strconcat("XI", huge_issuer, NULL);
     want[TRACUU_STORE_MAX_TERM] = '\0';
     g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, want, strlen(want)), ==, 1);
+}
+
+/* ---- Cites, taken from the body's document-number tokens ---- */
+
+static const struct {
+    const char *name;
+    const char *number; /* the document's own, never among its cites */
+    const char *text;
+    const char *cites[8]; /* in order, NULL-terminated */
+} cite_cases[] = {
+    {"dedup-and-own", "25/2026/NĐ-CP",
+     "CHÍNH PHỦ\nSố: 25/2026/NĐ-CP\nHà Nội, ngày 17 tháng 01 năm 2026\nNGHỊ ĐỊNH\nVề hóa chất\n"
+     "Căn cứ Luật Tổ chức Chính phủ số 63/2025/QH15;\n"
+     "Căn cứ Nghị định số 30/2020/NĐ-CP ngày 05 tháng 3 năm 2020;\n"
+     "Nghị định số 30/2020/NĐ–CP (nhắc lại, gạch ngang khác) và 30/2020/nđ-cp;\n"
+     "Nghị định 25/2026/NĐ-CP này (số của chính nó) thay thế Quyết định số 1115/QĐ-TTg.\n",
+     {"63/2025/QH15", "30/2020/NĐ-CP", "1115/QĐ-TTg", NULL}},
+    {"no-cites", NULL, "Văn bản này không nhắc tới văn bản nào. Năm 2025 có 365 ngày.\n", {NULL}},
+    {"no-own-number", NULL,
+     "Thực hiện Chỉ thị 34/2008/CT-TTg và Thông báo 64-TB/VPTW, Luật số 63/2025/QH15.\n",
+     {"34/2008/CT-TTg", "64-TB/VPTW", "63/2025/QH15", NULL}},
+    {"spaced-and-dashed", NULL, "Theo Quyết định 12 / 2020 / QĐ \xe2\x80\x93 UBND.\n",
+     {"12/2020/QĐ-UBND", NULL}},
+};
+
+static void
+test_cites(Fixture *fx, gconstpointer data)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(cite_cases); i++) {
+        g_autofree char *id = g_strdup_printf("cite%" G_GSIZE_FORMAT, i);
+        tracuu_docfields f = {.id = id, .text = cite_cases[i].text,
+                              .number = cite_cases[i].number, .cites_from_text = true};
+        g_autoptr(GError) error = NULL;
+        g_assert_true(tracuu_docwriter_add(fx->store, fx->tk, &f, &error));
+        g_assert_no_error(error);
+        g_autofree char *q = g_strconcat("Q", id, NULL);
+        g_autoptr(JsonParser) p = json_parser_new();
+        JsonObject *o = data_of(fx, q, p);
+        guint want = 0;
+        while (cite_cases[i].cites[want])
+            want++;
+        JsonArray *got = json_object_has_member(o, "cites")
+                             ? json_object_get_array_member(o, "cites")
+                             : NULL;
+        for (guint k = 0; got != NULL && k < json_array_get_length(got); k++)
+            g_test_message("%s: cite %u: %s", cite_cases[i].name, k,
+                           json_array_get_string_element(got, k));
+        g_assert_cmpuint(got != NULL ? json_array_get_length(got) : 0, ==, want);
+        for (guint k = 0; k < want; k++) {
+            g_assert_cmpstr(json_array_get_string_element(got, k), ==, cite_cases[i].cites[k]);
+            /* ...and each is an XC term, as cites:NUMBER looks for it. */
+            g_autofree char *folded = NULL;
+            g_assert_true(tracuu_docnum_normalize(cite_cases[i].cites[k], -1, NULL, &folded));
+            g_autofree char *xc = g_strconcat(TRACUU_PREFIX_CITES, folded, NULL);
+            g_assert_cmpint(tracuu_store_commit(fx->store), ==, TRACUU_STORE_OK);
+            g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, xc, strlen(xc)), >=, 1);
+        }
+    }
+    /* Cites given win over the text's; without cites_from_text the text is not read for them. */
+    tracuu_docfields given = {.id = "given", .text = cite_cases[2].text, .cites = a1_cites,
+                              .n_cites = 1, .cites_from_text = true};
+    tracuu_docfields none = {.id = "none", .text = cite_cases[2].text};
+    g_autoptr(GError) error = NULL;
+    g_assert_true(tracuu_docwriter_add(fx->store, fx->tk, &given, &error));
+    g_assert_true(tracuu_docwriter_add(fx->store, fx->tk, &none, &error));
+    g_assert_no_error(error);
+    g_autoptr(JsonParser) p1 = json_parser_new();
+    JsonArray *c1 = json_object_get_array_member(data_of(fx, "Qgiven", p1), "cites");
+    g_assert_cmpuint(json_array_get_length(c1), ==, 1);
+    g_assert_cmpstr(json_array_get_string_element(c1, 0), ==, "23/2008/QH12");
+    g_autoptr(JsonParser) p2 = json_parser_new();
+    g_assert_false(json_object_has_member(data_of(fx, "Qnone", p2), "cites"));
 }
 
 int
@@ -557,6 +651,7 @@ main(int argc, char **argv)
     ADD("/docwriter/replace", test_replace);
     ADD("/docwriter/errors", test_errors);
     ADD("/docwriter/odd-input", test_odd_input);
+    ADD("/docwriter/cites", test_cites);
 #undef ADD
     return g_test_run();
 }

@@ -1,5 +1,6 @@
 /* test-mail.c - mail extraction: header decoding, charsets, MIME structure, mbox, damage. */
 #include "extract-private.h"
+#include "tracuu-schema-rules.h"
 #include "tracuu-test.h"
 
 #include <glib/gstdio.h>
@@ -740,16 +741,35 @@ warnings_contain(const tracuu_extracted *doc, const char *needle)
     return FALSE;
 }
 
+/* The mailboxes of an address field as the index shows them ("Name <a@b>, c@d"), or NULL. */
+static char *
+shown(const GArray *boxes)
+{
+    if (boxes == NULL)
+        return NULL;
+    return tracuu_schema_mailboxes_format((const tracuu_mailbox *)(const void *)boxes->data,
+                                          boxes->len);
+}
+
 /* Every string of @doc and its children is valid UTF-8: the contract of tracuu_extracted. */
 static void
 assert_valid_utf8(const tracuu_extracted *doc)
 {
-    const char *fields[] = {doc->kind,      doc->mime,       doc->title,       doc->text,
-                            doc->created,   doc->subject,    doc->from,        doc->to,
-                            doc->cc,        doc->message_id, doc->in_reply_to, doc->references,
+    const char *fields[] = {doc->kind,      doc->mime,       doc->title,
+                            doc->text,      doc->created,    doc->subject,
+                            doc->message_id, doc->in_reply_to, doc->references,
                             doc->attachment};
     for (gsize i = 0; i < G_N_ELEMENTS(fields); i++)
         g_assert_true(fields[i] == NULL || g_utf8_validate(fields[i], -1, NULL));
+    const GArray *lists[] = {doc->from, doc->to, doc->cc};
+    for (gsize i = 0; i < G_N_ELEMENTS(lists); i++) {
+        for (guint k = 0; lists[i] != NULL && k < lists[i]->len; k++) {
+            const tracuu_mailbox *m = &g_array_index(lists[i], tracuu_mailbox, k);
+            g_assert_true(m->name != NULL || m->address != NULL);
+            g_assert_true(m->name == NULL || g_utf8_validate(m->name, -1, NULL));
+            g_assert_true(m->address == NULL || g_utf8_validate(m->address, -1, NULL));
+        }
+    }
     g_assert_nonnull(doc->text);
     for (guint i = 0; doc->warnings && i < doc->warnings->len; i++)
         g_assert_true(g_utf8_validate(g_ptr_array_index(doc->warnings, i), -1, NULL));
@@ -793,9 +813,12 @@ test_message(gconstpointer data)
     g_assert_cmpstr(doc->kind, ==, "mail");
     assert_field("subject", doc->subject, c->subject);
     assert_field("title", doc->title, c->subject);
-    assert_field("from", doc->from, c->from);
-    assert_field("to", doc->to, c->to);
-    assert_field("cc", doc->cc, c->cc);
+    g_autofree char *from = shown(doc->from);
+    g_autofree char *to = shown(doc->to);
+    g_autofree char *cc = shown(doc->cc);
+    assert_field("from", from, c->from);
+    assert_field("to", to, c->to);
+    assert_field("cc", cc, c->cc);
     assert_field("created", doc->created, c->created);
     assert_field("message_id", doc->message_id, c->message_id);
     assert_field("in_reply_to", doc->in_reply_to, c->in_reply_to);

@@ -1,0 +1,102 @@
+/* tracuu-schema-rules.h - the rules both sides of the index apply, each in one function. */
+#pragma once
+
+#include <glib.h>
+
+#include "tracuu-fields.h"
+#include "tracuu-schema.h"
+#include "tracuu-store.h"
+
+G_BEGIN_DECLS
+
+/*
+ * store/tracuu-schema.h says what an index holds; these functions are how a value becomes what
+ * it holds, called by the writing side (indexer/docwriter.c, tracuu-indexer) and the reading
+ * side (searchd) alike, so that the two cannot disagree. They live in schema_dep (store/schema.c,
+ * GLib and the tokenizer's folding), not in the store, which has no policy and no GLib.
+ */
+
+/* The boolean terms whose value is normalised (the prefixes of tracuu-schema.h). */
+typedef enum {
+    TRACUU_TERM_ID,         /* "Q"   as given, never cut (the writer refuses a long one) */
+    TRACUU_TERM_FILE,       /* "XF"  as given */
+    TRACUU_TERM_KIND,       /* "K"   folded */
+    TRACUU_TERM_NUMBER,     /* "XN"  folded docnum form, else folded */
+    TRACUU_TERM_CITES,      /* "XC"  folded docnum form, else folded */
+    TRACUU_TERM_TYPE,       /* "XT"  folded */
+    TRACUU_TERM_ISSUER,     /* "XI"  folded */
+    TRACUU_TERM_SIGNER,     /* "XG"  folded */
+    TRACUU_TERM_DATE,       /* "D"   as given (YYYYMMDD) */
+    TRACUU_TERM_YEAR,       /* "Y"   as given (YYYY) */
+    TRACUU_TERM_MONTH,      /* "M"   as given (YYYYMM) */
+    TRACUU_TERM_FROM,       /* "A"   lowercase */
+    TRACUU_TERM_TO,         /* "XTO" lowercase */
+    TRACUU_TERM_MESSAGE_ID, /* "XM"  as given, without one pair of <> around it */
+    TRACUU_TERM_PARENT,     /* "XP"  as given */
+    TRACUU_TERM_MIME,       /* "XCT" ASCII lowercase, spaces trimmed */
+} tracuu_schema_term;
+
+/*
+ * The boolean term for @value: the prefix of @term and @value normalised as @term says
+ * ("folded": '_' read as a space, then tracuu_text_fold()). A term longer than
+ * TRACUU_STORE_MAX_TERM bytes is cut there, except TRACUU_TERM_ID. Returns NULL when @value is
+ * NULL or normalises to nothing; caller frees with g_free().
+ */
+char *tracuu_schema_bool_term(tracuu_schema_term term, const char *value);
+
+/*
+ * The document type that the abbreviation @abbr (@len bytes, -1 for NUL-terminated) names in a
+ * ký hiệu or a type: filter: "QĐ", "qd" -> "Quyết định", "TTLT" -> "Thông tư liên tịch" (Phụ lục
+ * III of Nghị định 30/2020 and legal usage). Compared after folding (đ to d, no diacritics) and
+ * upper-casing. Returns a static string, or NULL when @abbr is none.
+ */
+const char *tracuu_schema_doc_type_for_abbr(const char *abbr, gssize len);
+
+/*
+ * TRUE when @year (1000..9999), @month (1..12, or 0 for unknown) and @day (1..its month's
+ * length, or 0 for unknown) are a date the schema takes; a day needs a month.
+ */
+gboolean tracuu_schema_date_valid(int year, int month, int day);
+
+/*
+ * Reads the schema's date form, exactly "YYYY", "YYYY-MM" or "YYYY-MM-DD" (@len bytes, -1 for
+ * NUL-terminated), a real date by tracuu_schema_date_valid() (not 2021-02-31), into its digits
+ * "YYYY[MM[DD]]" in @out. Returns FALSE (and @out "") for anything else.
+ */
+gboolean tracuu_schema_date_parse(const char *s, gssize len, char out[9]);
+
+/*
+ * The title shown for a document: @title when it has one, else its @subject, else the name of
+ * its @attachment, else the first line of @text that has a letter (cut to 160 characters),
+ * else the file name of @path, else @id, else "". Any argument may be NULL (the daemon passes
+ * no text: the indexer already took the first line when it stored the title).
+ * Caller frees with g_free().
+ */
+char *tracuu_schema_title(const char *title, const char *subject, const char *attachment,
+                          const char *text, const char *path, const char *id);
+
+/*
+ * Mailboxes for display and the stored fields: "Name <address>, address, Name", a name
+ * quoted when it holds a character that separates addresses. NULL when @n is 0; g_free().
+ */
+char *tracuu_schema_mailboxes_format(const tracuu_mailbox *boxes, size_t n);
+
+/* The index's versions against this program's (TRACUU_SCHEMA_VERSION, tokenizer version). */
+typedef enum {
+    TRACUU_SCHEMA_INDEX_CURRENT,     /* made by this schema and tokenizer */
+    TRACUU_SCHEMA_INDEX_UNVERSIONED, /* no versions recorded: new, or not made by the indexer */
+    TRACUU_SCHEMA_INDEX_OTHER,       /* another schema or tokenizer: must be rebuilt */
+    TRACUU_SCHEMA_INDEX_UNREADABLE,  /* the metadata cannot be read */
+} tracuu_schema_index_state;
+
+/*
+ * Reads the versions recorded in @store. For OTHER sets *@message to "built with schema
+ * version S and tokenizer version T; this program uses schema S' and tokenizer T'", for
+ * UNREADABLE to the store's error; else NULL. Caller frees *@message with g_free().
+ */
+tracuu_schema_index_state tracuu_schema_index_check(tracuu_store *store, char **message);
+
+/* Records this program's versions in @store (not committed). FALSE when the store fails. */
+gboolean tracuu_schema_index_set_versions(tracuu_store *store);
+
+G_END_DECLS
