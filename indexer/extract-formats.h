@@ -1,10 +1,51 @@
-/* extract-formats.h - the per-format extractors that the dispatcher in extract.c calls. */
+/* extract-formats.h - the table of formats and the per-format extractors it names. */
 #pragma once
 
 #include "extract-private.h"
 #include "tracuu-tokenizer.h"
 
 G_BEGIN_DECLS
+
+/* What the dispatcher knows of the bytes it hands on; every pointer but @data may be NULL. */
+typedef struct {
+    const char *data; /* @len bytes, valid during the call */
+    gsize len;
+    const char *mime;      /* the content type libmagic gave (never NULL) */
+    const char *path;      /* the file the bytes came from: an mbox is read from it */
+    const char *hint_name; /* the file or attachment name: only a hint */
+    const char *hint_mime; /* the content type its sender declared: only a hint */
+} tracuu_extract_input;
+
+/*
+ * One format of the table in formats.c. A format takes a file when libmagic's content type is
+ * in @mimes or when @sniff says yes; then @extract reads it, or, when @extract is NULL, the
+ * file is refused with @refusal (UNSUPPORTED: skipped; anything else: failed) and
+ * @refusal_reason. @by_name: bytes libmagic cannot place are parsed as this format when their
+ * name or declared type says so, so that a damaged file is reported as damaged.
+ */
+struct tracuu_format {
+    const char *name;              /* also the kind of the documents it gives */
+    const char *const *mimes;      /* NULL-terminated; "text/" names a family; may be NULL */
+    const char *const *extensions; /* NULL-terminated, lower case, ".pdf"; may be NULL */
+    gboolean (*sniff)(const tracuu_extract_input *in);
+    tracuu_extracted *(*extract)(const tracuu_extract_input *in, GError **error);
+    tracuu_extract_error refusal;
+    const char *refusal_reason;
+    gboolean by_name;
+};
+
+/* The table, in the order the dispatcher tries it. */
+extern const tracuu_format tracuu_formats[];
+extern const gsize tracuu_n_formats;
+
+/* The first format that takes the content of @in, or NULL when none does. */
+const tracuu_format *tracuu_format_for_content(const tracuu_extract_input *in);
+
+/* The format whose content types include @mime (a declared type), or NULL (also for NULL). */
+const tracuu_format *tracuu_format_for_mime(const char *mime);
+
+/* TRUE when @data opens like an mbox: a "From " separator line followed by a message. */
+gboolean tracuu_format_looks_like_mbox(const char *data, gsize len);
 
 /*
  * Limits shared by every format. A file over TRACUU_EXTRACT_MAX_FILE bytes, or text growing

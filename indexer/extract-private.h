@@ -26,6 +26,9 @@ tracuu_extracted *tracuu_extract_mail_message(const char *data, gsize len, guint
  */
 tracuu_extracted *tracuu_extract_mbox_file(const char *path, GError **error);
 
+/* An mbox in memory (an attached one): read through a temporary file. */
+tracuu_extracted *tracuu_extract_mbox_buffer(const char *data, gsize len, GError **error);
+
 /*
  * Decodes an RFC 2047 header value to UTF-8, including what GMime 3.2.13 loses (consecutive
  * base64 encoded-words after a padded one, jstedfast/gmime#133) and undeclared 8-bit bytes in

@@ -71,6 +71,28 @@ tracuu_extracted *tracuu_extract_file(const char *path, GError **error);
 tracuu_extracted *tracuu_extract_buffer(const char *data, gsize len, const char *name,
                                         const char *mime, GError **error);
 
+/*
+ * The table of formats (indexer/formats.c): what tracuu reads, and what a file's name promises.
+ * A format is an opaque pointer into a static table: never freed, valid for the process.
+ */
+typedef struct tracuu_format tracuu_format;
+
+/*
+ * The format whose extensions include the one @name ends with (".PDF" as ".pdf"), or NULL for
+ * NULL, a name without extension or one the table does not know. Only a hint: content decides
+ * how a file is read, the name how a file that cannot be read is reported.
+ */
+const tracuu_format *tracuu_format_for_name(const char *name);
+
+/*
+ * TRUE when tracuu extracts documents of @format (NULL: FALSE). A file named as such a format
+ * that gives nothing is a failure; one named as a format tracuu does not index is skipped.
+ */
+gboolean tracuu_format_is_indexed(const tracuu_format *format);
+
+/* The short name of @format ("pdf", "odt"...), a static string; NULL for NULL. */
+const char *tracuu_format_get_name(const tracuu_format *format);
+
 /* Frees @doc and its children; NULL accepted. */
 void tracuu_extracted_free(tracuu_extracted *doc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_extracted, tracuu_extracted_free)

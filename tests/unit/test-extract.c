@@ -1194,6 +1194,36 @@ test_html_null(void)
     }
 }
 
+/* The table of formats answers for names as the walker and the run summary ask it. */
+static void
+test_format_names(void)
+{
+    static const struct {
+        const char *name;
+        const char *format; /* NULL: unknown */
+        gboolean indexed;
+    } cases[] = {
+        {"/a/b/LUAT.PDF", "pdf", TRUE},
+        {"qd.doc", "doc", TRUE}, /* the two old lists disagreed on .doc */
+        {"qd.docx", "docx", TRUE},
+        {"thu.eml", "mail", TRUE},
+        {"hop-thu.mbox", "mbox", TRUE},
+        {"trang.htm", "html", TRUE},
+        {"ghi-chu.txt", "text", TRUE},
+        {"thu.msg", "outlook-msg", FALSE},
+        {"cu.rtf", "rtf", FALSE},
+        {"anh.png", NULL, FALSE},
+        {"khong-duoi", NULL, FALSE},
+        {"/thu.muc.pdf/tep", NULL, FALSE}, /* a dot in a folder is not an extension */
+        {NULL, NULL, FALSE},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const tracuu_format *f = tracuu_format_for_name(cases[i].name);
+        g_assert_cmpstr(tracuu_format_get_name(f), ==, cases[i].format);
+        g_assert_cmpint(tracuu_format_is_indexed(f), ==, cases[i].indexed);
+    }
+}
+
 /*
  * Adds a test of the file @spec ("shared:a/b.pdf" becomes @prefix/shared/b.pdf), so that a
  * failure or a skip names the file.
@@ -1237,6 +1267,7 @@ main(int argc, char **argv)
     g_test_add_func("/extract/decode/legacy-font-hyphens", test_legacy_font_hyphens);
     g_test_add_func("/extract/decode/legacy-font-western", test_legacy_font_western);
     g_test_add_func("/extract/junk-named", test_junk_named);
+    g_test_add_func("/extract/format-names", test_format_names);
     g_test_add_func("/extract/zip/limits", test_zip_limits);
     g_test_add_func("/extract/pdf/prefixes", test_pdf_prefixes);
     g_test_add_func("/extract/buffers", test_buffers);
