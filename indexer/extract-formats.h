@@ -10,10 +10,11 @@ G_BEGIN_DECLS
 typedef struct {
     const char *data; /* @len bytes, valid during the call */
     gsize len;
-    const char *mime;      /* the content type libmagic gave (never NULL) */
-    const char *path;      /* the file the bytes came from: an mbox is read from it */
-    const char *hint_name; /* the file or attachment name: only a hint */
-    const char *hint_mime; /* the content type its sender declared: only a hint */
+    const char *mime;                /* the content type libmagic gave (never NULL) */
+    const char *path;                /* the file the bytes came from: an mbox is read from it */
+    const char *hint_name;           /* the file or attachment name: only a hint */
+    const char *hint_mime;           /* the content type its sender declared: only a hint */
+    tracuu_extract_buffer_fn attach; /* what extracts the files inside this one (attachments) */
 } tracuu_extract_input;
 
 /*
@@ -107,11 +108,5 @@ char *tracuu_zip_read_entry(const char *data, gsize len, const char *entry, gsiz
  */
 const char *tracuu_text_legacy_font(const char *utf8, gssize len);
 char *tracuu_text_from_legacy_font(const char *utf8, gssize len, const char *charset);
-
-/*
- * A title as shown to users: valid UTF-8, white space runs (layout spaces, line breaks) made
- * one space, trimmed. Returns NULL for NULL or a blank title; else a new string (g_free).
- */
-char *tracuu_extract_clean_title(const char *raw);
 
 G_END_DECLS

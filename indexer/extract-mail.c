@@ -1,9 +1,12 @@
 /* extract-mail.c - mail messages and mbox files into documents, with GMime 3. */
+#include "extract-mail.h"
 #include "extract-formats.h"
 
 #include <fcntl.h>
+#include <glib/gstdio.h>
 #include <gmime/gmime.h>
 #include <string.h>
+#include <unistd.h>
 
 /*
  * GMime parses the MIME structure and undoes transfer encodings; everything that turns bytes
@@ -12,7 +15,8 @@
  *
  * What a message gives: a document of kind "mail" whose text is its inline text/plain and
  * text/html parts (multipart/alternative: the text/plain one), and one child of kind
- * "attachment" per other part, extracted with tracuu_extract_buffer(); attached messages
+ * "attachment" per other part, extracted by the function the caller passed (the dispatcher's
+ * tracuu_extract_buffer(), never called from here directly); attached messages
  * (message/rfc822, or a part named *.eml) are read here, recursively. An attachment that
  * cannot be extracted (an image, a damaged PDF) is still a child, with empty text and a
  * warning saying why: it stays listed under its message and findable by its file name.
@@ -700,13 +704,15 @@ parse_report_move(parse_report *report, tracuu_extracted *doc)
 typedef struct {
     tracuu_extracted *doc; /* the message: body text goes to @text, attachments to children */
     GString *text;
-    const char *fallback; /* the body charset, for undeclared 8-bit bytes in headers */
-    gboolean from_mbox;   /* undo mboxrd ">From " quoting in text bodies */
-    guint parts;          /* parts seen, to name them in warnings */
+    const char *fallback;            /* the body charset, for undeclared 8-bit bytes in headers */
+    gboolean from_mbox;              /* undo mboxrd ">From " quoting in text bodies */
+    tracuu_extract_buffer_fn attach; /* reads attachments; NULL: kept without text */
+    guint parts;                     /* parts seen, to name them in warnings */
     gboolean deep_warned;
 } mail_walk;
 
-static tracuu_extracted *message_to_doc(GMimeMessage *message, guint depth, gboolean from_mbox);
+static tracuu_extracted *message_to_doc(GMimeMessage *message, guint depth, gboolean from_mbox,
+                                        tracuu_extract_buffer_fn attach);
 
 /* The raw value of the first header @name of @object, or NULL. Borrowed from GMime. */
 static const char *
@@ -1066,11 +1072,13 @@ walk_leaf(mail_walk *walk, GMimeObject *object, guint depth, guint part_no)
     } else {
         g_autoptr(GByteArray) bytes = part_bytes(GMIME_PART(object));
         if (eml) /* a message sent as a file: still a message, and still counted in depth */
-            child = tracuu_extract_mail_message((const char *)bytes->data, bytes->len, depth + 1,
-                                                &error);
+            child = tracuu_mail_read_message((const char *)bytes->data, bytes->len, depth + 1,
+                                             walk->attach, &error);
+        else if (walk->attach != NULL)
+            child = walk->attach((const char *)bytes->data, bytes->len, filename, mime, &error);
         else
-            child = tracuu_extract_buffer((const char *)bytes->data, bytes->len, filename, mime,
-                                          &error);
+            g_set_error(&error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_UNSUPPORTED,
+                        "attachments are not read here");
     }
     if (child == NULL) {
         child = tracuu_extracted_new("attachment", mime);
@@ -1144,7 +1152,7 @@ walk_part(mail_walk *walk, GMimeObject *object, guint depth)
             walk_add_attachment(walk, child, mime, NULL);
             return;
         }
-        tracuu_extracted *child = message_to_doc(inner, depth + 1, walk->from_mbox);
+        tracuu_extracted *child = message_to_doc(inner, depth + 1, walk->from_mbox, walk->attach);
         walk_add_attachment(walk, child, mime, part_filename(object, walk->fallback, walk->doc));
         return;
     }
@@ -1174,7 +1182,8 @@ has_mail_headers(GMimeMessage *message)
 
 /* A document of kind "mail" for @message: headers, body text, attachments as children. */
 static tracuu_extracted *
-message_to_doc(GMimeMessage *message, guint depth, gboolean from_mbox)
+message_to_doc(GMimeMessage *message, guint depth, gboolean from_mbox,
+               tracuu_extract_buffer_fn attach)
 {
     GMimeObject *object = GMIME_OBJECT(message);
     GMimeObject *body = g_mime_message_get_mime_part(message);
@@ -1204,6 +1213,7 @@ message_to_doc(GMimeMessage *message, guint depth, gboolean from_mbox)
         .text = g_string_new(NULL),
         .fallback = fallback,
         .from_mbox = from_mbox,
+        .attach = attach,
     };
     walk_part(&walk, body, depth);
     g_free(doc->text);
@@ -1277,16 +1287,26 @@ clip_long_headers(const char *data, gsize len, GPtrArray *notes)
     return out;
 }
 
+void
+tracuu_mail_init(void)
+{
+    static gsize ready;
+    if (g_once_init_enter(&ready)) {
+        g_mime_init();
+        g_once_init_leave(&ready, 1);
+    }
+}
+
 tracuu_extracted *
-tracuu_extract_mail_message(const char *data, gsize len, guint depth, GError **error)
+tracuu_mail_read_message(const char *data, gsize len, guint depth, tracuu_extract_buffer_fn attach,
+                         GError **error)
 {
     if (depth > TRACUU_EXTRACT_MAX_DEPTH) {
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE,
                     "messages nested deeper than %d levels", TRACUU_EXTRACT_MAX_DEPTH);
         return NULL;
     }
-    if (!tracuu_extract_init(error)) /* GMime must be set up; a no-op when it is */
-        return NULL;
+    tracuu_mail_init();
     if (data == NULL)
         len = 0;
     g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
@@ -1308,7 +1328,7 @@ tracuu_extract_mail_message(const char *data, gsize len, guint depth, GError **e
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_DAMAGED,
                     "not a mail message: no mail header found");
     } else {
-        doc = message_to_doc(message, depth, FALSE);
+        doc = message_to_doc(message, depth, FALSE, attach);
         parse_report_move(&report, doc);
     }
     g_clear_object(&message);
@@ -1413,11 +1433,10 @@ mbox_append_fragment(tracuu_extracted *prev, gboolean prev_is_text, GMimeStream 
 }
 
 tracuu_extracted *
-tracuu_extract_mbox_file(const char *path, GError **error)
+tracuu_mail_read_mbox(const char *path, tracuu_extract_buffer_fn attach, GError **error)
 {
     GError *local = NULL;
-    if (!tracuu_extract_init(error))
-        return NULL;
+    tracuu_mail_init();
     GMimeStream *stream = g_mime_stream_fs_open(path, O_RDONLY, 0, &local);
     if (stream == NULL) {
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_IO, "%s: %s", path,
@@ -1475,7 +1494,7 @@ tracuu_extract_mbox_file(const char *path, GError **error)
             g_ptr_array_set_size(report.warnings, 0);
         } else {
             number++;
-            tracuu_extracted *doc = message_to_doc(message, 0, TRUE);
+            tracuu_extracted *doc = message_to_doc(message, 0, TRUE, attach);
             if (doc->created == NULL) {
                 /* GMime gives a copy of the marker line: ours to free. */
                 g_autofree char *marker = g_mime_parser_get_mbox_marker(parser);
@@ -1499,4 +1518,24 @@ tracuu_extract_mbox_file(const char *path, GError **error)
         return NULL;
     }
     return mbox;
+}
+
+tracuu_extracted *
+tracuu_mail_read_mbox_buffer(const char *data, gsize len, tracuu_extract_buffer_fn attach,
+                             GError **error)
+{
+    g_autofree char *tmp = NULL;
+    tracuu_extracted *doc;
+    int fd = g_file_open_tmp("tracuu-mbox-XXXXXX", &tmp, error);
+
+    if (fd < 0)
+        return NULL;
+    close(fd);
+    if (!g_file_set_contents(tmp, data, (gssize)len, error)) {
+        g_unlink(tmp);
+        return NULL;
+    }
+    doc = tracuu_mail_read_mbox(tmp, attach, error);
+    g_unlink(tmp);
+    return doc;
 }

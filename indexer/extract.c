@@ -1,106 +1,22 @@
 /* extract.c - detects a file's type by content and hands it to the extractor of its format. */
 #include "extract-formats.h"
+#include "extract-mail.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
-#include <gmime/gmime.h>
 #include <magic.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-G_DEFINE_QUARK(tracuu - extract - error - quark, tracuu_extract_error)
-
 /* libmagic's cookie is not thread-safe; the indexer extracts in processes, one cookie each. */
 static magic_t magic_cookie;
-
-tracuu_extracted *
-tracuu_extracted_new(const char *kind, const char *mime)
-{
-    tracuu_extracted *doc = g_new0(tracuu_extracted, 1);
-    doc->kind = g_strdup(kind);
-    doc->mime = g_strdup(mime);
-    doc->text = g_strdup("");
-    return doc;
-}
-
-void
-tracuu_extracted_warn(tracuu_extracted *doc, const char *format, ...)
-{
-    va_list ap;
-    if (doc->warnings == NULL)
-        doc->warnings = g_ptr_array_new_with_free_func(g_free);
-    va_start(ap, format);
-    g_ptr_array_add(doc->warnings, g_strdup_vprintf(format, ap));
-    va_end(ap);
-}
-
-void
-tracuu_extracted_free(tracuu_extracted *doc)
-{
-    if (doc == NULL)
-        return;
-    g_free(doc->kind);
-    g_free(doc->mime);
-    g_free(doc->title);
-    g_free(doc->text);
-    if (doc->pages != NULL)
-        g_array_unref(doc->pages);
-    g_free(doc->created);
-    g_free(doc->subject);
-    g_free(doc->from);
-    g_free(doc->to);
-    g_free(doc->cc);
-    g_free(doc->message_id);
-    g_free(doc->in_reply_to);
-    g_free(doc->references);
-    g_free(doc->attachment);
-    if (doc->children != NULL)
-        g_ptr_array_unref(doc->children);
-    if (doc->warnings != NULL)
-        g_ptr_array_unref(doc->warnings);
-    g_free(doc);
-}
-
-char *
-tracuu_extract_clean_title(const char *raw)
-{
-    g_autofree char *valid = NULL;
-    GString *out;
-
-    if (raw == NULL)
-        return NULL;
-    valid = g_utf8_make_valid(raw, -1);
-    out = g_string_new(NULL);
-    for (const char *p = valid; *p != '\0'; p = g_utf8_next_char(p)) {
-        gunichar c = g_utf8_get_char(p);
-        if (g_unichar_isspace(c) || c == 0x00A0) {
-            if (out->len > 0 && out->str[out->len - 1] != ' ')
-                g_string_append_c(out, ' ');
-        } else if (!g_unichar_iscntrl(c)) {
-            g_string_append_unichar(out, c);
-        }
-    }
-    if (out->len > 0 && out->str[out->len - 1] == ' ')
-        g_string_truncate(out, out->len - 1);
-    if (out->len == 0) {
-        g_string_free(out, TRUE);
-        return NULL;
-    }
-    return g_string_free(out, FALSE);
-}
 
 gboolean
 tracuu_extract_init(GError **error)
 {
-    static gboolean gmime_ready;
-
-    if (!gmime_ready) {
-        g_mime_init();
-        gmime_ready = TRUE;
-    }
+    tracuu_mail_init();
     if (magic_cookie != NULL)
         return TRUE;
     magic_cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
@@ -117,26 +33,6 @@ tracuu_extract_init(GError **error)
         return FALSE;
     }
     return TRUE;
-}
-
-/* An mbox in memory (an attached mbox): written to a temporary file for the mbox reader. */
-tracuu_extracted *
-tracuu_extract_mbox_buffer(const char *data, gsize len, GError **error)
-{
-    g_autofree char *tmp = NULL;
-    tracuu_extracted *doc;
-    int fd = g_file_open_tmp("tracuu-mbox-XXXXXX", &tmp, error);
-
-    if (fd < 0)
-        return NULL;
-    close(fd);
-    if (!g_file_set_contents(tmp, data, (gssize)len, error)) {
-        g_unlink(tmp);
-        return NULL;
-    }
-    doc = tracuu_extract_mbox_file(tmp, error);
-    g_unlink(tmp);
-    return doc;
 }
 
 /*
@@ -231,7 +127,7 @@ tracuu_extract_file(const char *path, GError **error)
         }
         if ((m != NULL && strcmp(m, "application/mbox") == 0) ||
             tracuu_format_looks_like_mbox(head, got))
-            return tracuu_extract_mbox_file(path, error);
+            return tracuu_mail_read_mbox(path, tracuu_extract_buffer, error);
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE,
                     "%s: %" G_GUINT64_FORMAT " bytes (%s) is over the limit of %" G_GSIZE_FORMAT,
                     path, (guint64)st.st_size, m ? m : "unknown type", TRACUU_EXTRACT_MAX_FILE);
@@ -249,7 +145,8 @@ tracuu_extract_file(const char *path, GError **error)
     if (data == NULL)
         data = ""; /* an empty file maps to NULL */
     mime = g_strdup(len > 0 ? sniff(data, len) : "application/x-empty");
-    return dispatch(&(tracuu_extract_input){data, len, mime, path, path, NULL}, error);
+    return dispatch(
+        &(tracuu_extract_input){data, len, mime, path, path, NULL, tracuu_extract_buffer}, error);
 }
 
 tracuu_extracted *
@@ -263,6 +160,23 @@ tracuu_extract_buffer(const char *data, gsize len, const char *name, const char 
     if (data == NULL)
         len = 0;
     sniffed = g_strdup(len > 0 ? sniff(data, len) : "application/x-empty");
-    return dispatch(&(tracuu_extract_input){len > 0 ? data : "", len, sniffed, NULL, name, mime},
+    return dispatch(&(tracuu_extract_input){len > 0 ? data : "", len, sniffed, NULL, name, mime,
+                                            tracuu_extract_buffer},
                     error);
+}
+
+tracuu_extracted *
+tracuu_extract_mail_message(const char *data, gsize len, guint depth, GError **error)
+{
+    if (!tracuu_extract_init(error))
+        return NULL;
+    return tracuu_mail_read_message(data, len, depth, tracuu_extract_buffer, error);
+}
+
+tracuu_extracted *
+tracuu_extract_mbox_file(const char *path, GError **error)
+{
+    if (!tracuu_extract_init(error))
+        return NULL;
+    return tracuu_mail_read_mbox(path, tracuu_extract_buffer, error);
 }

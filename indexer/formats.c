@@ -1,5 +1,6 @@
 /* formats.c - the one table of file formats: content types, names, extractor or refusal. */
 #include "extract-formats.h"
+#include "extract-mail.h"
 
 #include <string.h>
 
@@ -264,14 +265,14 @@ run_mbox(const tracuu_extract_input *in, GError **error)
 {
     /* An mbox is read from its file message by message; one in memory goes through a file. */
     if (in->path != NULL)
-        return tracuu_extract_mbox_file(in->path, error);
-    return tracuu_extract_mbox_buffer(in->data, in->len, error);
+        return tracuu_mail_read_mbox(in->path, in->attach, error);
+    return tracuu_mail_read_mbox_buffer(in->data, in->len, in->attach, error);
 }
 
 static tracuu_extracted *
 run_mail(const tracuu_extract_input *in, GError **error)
 {
-    return tracuu_extract_mail_message(in->data, in->len, 0, error);
+    return tracuu_mail_read_message(in->data, in->len, 0, in->attach, error);
 }
 
 /* --- The table ---------------------------------------------------------------------------- */
