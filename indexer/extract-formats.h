@@ -79,22 +79,12 @@ gboolean tracuu_extract_is_docx(const char *data, gsize len);
  */
 tracuu_extracted *tracuu_extract_doc(const char *data, gsize len, GError **error);
 
-/* TRUE when @data is a compound document (OLE2) holding a stream named @stream (ASCII). */
-gboolean tracuu_extract_cfb_has_stream(const char *data, gsize len, const char *stream);
 
 /*
  * HTML (extract-html.c): visible text with block elements as line breaks, <title> as title.
  * The charset is taken from <meta charset> or http-equiv, else detected like plain text.
  */
 tracuu_extracted *tracuu_extract_html(const char *data, gsize len, GError **error);
-
-/*
- * Reads one entry of a zip archive in memory (extract-docx.c). Returns the inflated bytes with
- * their length in *@out_len (NUL-terminated for convenience; caller g_free()s), or NULL with
- * @error (DAMAGED when missing or corrupt, TOO_LARGE over @max_size bytes).
- */
-char *tracuu_zip_read_entry(const char *data, gsize len, const char *entry, gsize max_size,
-                            gsize *out_len, GError **error);
 
 /*
  * Text typed in a legacy Vietnamese font (.VnTime, VNI-Times) reaches us, from .doc and PDF
@@ -107,6 +97,12 @@ char *tracuu_zip_read_entry(const char *data, gsize len, const char *entry, gsiz
  * there is nothing to convert).
  */
 const char *tracuu_text_legacy_font(const char *utf8, gssize len);
+/*
+ * The character windows-1252 gives byte @b (glibc's iconv table, read once), or 0 for the five
+ * bytes it leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D). Bytes below 0x80 and from 0xA0 are
+ * themselves (ASCII, Latin-1).
+ */
+gunichar tracuu_text_cp1252_char(guchar b);
 char *tracuu_text_from_legacy_font(const char *utf8, gssize len, const char *charset);
 
 G_END_DECLS

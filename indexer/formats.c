@@ -1,5 +1,6 @@
 /* formats.c - the one table of file formats: content types, names, extractor or refusal. */
 #include "extract-formats.h"
+#include "extract-gsf.h"
 #include "extract-mail.h"
 
 #include <string.h>
@@ -188,7 +189,7 @@ static gboolean
 sniff_encrypted_office(const tracuu_extract_input *in)
 {
     return is_ole_mime(in->mime) &&
-           tracuu_extract_cfb_has_stream(in->data, in->len, "EncryptedPackage");
+           tracuu_ole_has_stream(in->data, in->len, "EncryptedPackage");
 }
 
 static gboolean
@@ -197,7 +198,7 @@ sniff_doc(const tracuu_extract_input *in)
     static const char ole_magic[8] = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
     if (!is_ole_mime(in->mime))
         return FALSE;
-    if (tracuu_extract_cfb_has_stream(in->data, in->len, "WordDocument"))
+    if (tracuu_ole_has_stream(in->data, in->len, "WordDocument"))
         return TRUE;
     /* A compound document named or declared .doc is parsed, so that its damage is reported. */
     return in->len >= 8 && memcmp(in->data, ole_magic, 8) == 0 &&

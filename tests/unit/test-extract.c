@@ -1178,6 +1178,49 @@ test_pdf_prefixes(void)
     }
 }
 
+static const char *const office_files[] = {
+    "src:tests/data/extract/quyet-dinh.doc",
+    "src:tests/data/extract/small.doc",
+    "src:tests/data/extract/luat.docx",
+    "src:tests/data/extract/small.docx",
+};
+
+/*
+ * Every prefix of a real office file, and the file with bytes overwritten at each step: an
+ * error or a document, never a crash (nor a critical from libgsf, fatal under the tests).
+ */
+static void
+test_office_damage(gconstpointer spec)
+{
+    g_autofree char *path = case_path(spec);
+    g_autofree char *data = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *name = strrchr(path, '/') + 1;
+    gsize len;
+
+    g_file_get_contents(path, &data, &len, &error);
+    g_assert_no_error(error);
+    for (gsize n = 0; n < len; n += 61) {
+        g_autoptr(GError) e = NULL;
+        g_autoptr(tracuu_extracted) doc = tracuu_extract_buffer(data, n, name, NULL, &e);
+        g_assert_true((doc == NULL) != (e == NULL));
+        if (doc != NULL)
+            g_assert_true(g_utf8_validate(doc->text, -1, NULL));
+        else
+            g_assert_true(e->domain == TRACUU_EXTRACT_ERROR);
+    }
+    for (gsize at = 0; at + 4 < len; at += 37) {
+        g_autofree char *bent = g_memdup2(data, len);
+        g_autoptr(GError) e = NULL;
+        g_autoptr(tracuu_extracted) doc = NULL;
+        memset(bent + at, at & 1 ? 0xFF : 0x7F, 4);
+        doc = tracuu_extract_buffer(bent, len, name, NULL, &e);
+        g_assert_true((doc == NULL) != (e == NULL));
+        if (doc != NULL)
+            g_assert_true(g_utf8_validate(doc->text, -1, NULL));
+    }
+}
+
 /* An empty MIME part reaches the HTML extractor with no data pointer at all. */
 static void
 test_html_null(void)
@@ -1270,6 +1313,9 @@ main(int argc, char **argv)
     g_test_add_func("/extract/format-names", test_format_names);
     g_test_add_func("/extract/zip/limits", test_zip_limits);
     g_test_add_func("/extract/pdf/prefixes", test_pdf_prefixes);
+    for (gsize i = 0; i < G_N_ELEMENTS(office_files); i++)
+        add_case_test("/extract/office/damage", office_files[i], office_files[i],
+                      test_office_damage);
     g_test_add_func("/extract/buffers", test_buffers);
     g_test_add_func("/extract/html/buffer", test_html_buffer);
     g_test_add_func("/extract/html/legacy-font", test_html_legacy_font);
