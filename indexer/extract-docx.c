@@ -1,6 +1,6 @@
 /* extract-docx.c - text and core properties out of DOCX files: libgsf's zip and libxml2. */
 #include "extract-formats.h"
-#include "extract-gsf.h"
+#include "extract-office.h"
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -11,7 +11,6 @@
  * a few kilobytes into gigabytes, which extract-gsf.c refuses before inflating anything.
  */
 #define ZIP_MAX_XML ((gsize)128 * 1024 * 1024) /* inflated word/document.xml */
-#define ZIP_MAX_CORE ((gsize)1024 * 1024)      /* inflated docProps/core.xml */
 
 gboolean
 tracuu_extract_is_docx(const char *data, gsize len)
@@ -66,67 +65,6 @@ docx_collect(xmlNode *node, GString *out, guint depth)
     }
 }
 
-/* Parses XML without network access or entity expansion (billion laughs, XXE). */
-static xmlDoc *
-parse_xml(const char *xml, gsize len, const char *name)
-{
-    if (len > G_MAXINT)
-        return NULL;
-    return xmlReadMemory(xml, (int)len, name, NULL,
-                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                             XML_PARSE_COMPACT);
-}
-
-/* The text content of the first child element of @root called @name in namespace @ns. */
-static char *
-child_text(xmlNode *root, const char *ns, const char *name)
-{
-    for (xmlNode *n = root ? root->children : NULL; n != NULL; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE && n->ns != NULL &&
-            strcmp((const char *)n->ns->href, ns) == 0 &&
-            strcmp((const char *)n->name, name) == 0) {
-            xmlChar *c = xmlNodeGetContent(n);
-            char *s = c ? g_strstrip(g_strdup((const char *)c)) : NULL;
-            xmlFree(c);
-            if (s != NULL && *s == '\0')
-                g_clear_pointer(&s, g_free);
-            return s;
-        }
-    }
-    return NULL;
-}
-
-/* Title and creation date from docProps/core.xml; a missing or broken one is only a warning. */
-static void
-docx_core(tracuu_extracted *doc, GsfInfile *zip, gsize len)
-{
-    g_autofree char *xml = NULL;
-    g_autofree char *created = NULL;
-    g_autofree char *title = NULL;
-    GError *local = NULL;
-    gsize xml_len;
-    xmlDoc *core;
-
-    xml = tracuu_zip_read(zip, len, "docProps/core.xml", ZIP_MAX_CORE, &xml_len, &local);
-    if (xml == NULL) {
-        g_clear_error(&local); /* core properties are optional */
-        return;
-    }
-    core = parse_xml(xml, xml_len, "core.xml");
-    if (core == NULL) {
-        tracuu_extracted_warn(doc, "docProps/core.xml: not well-formed XML");
-        return;
-    }
-    title = child_text(xmlDocGetRootElement(core), "http://purl.org/dc/elements/1.1/", "title");
-    doc->title = tracuu_extract_clean_title(title);
-    created = child_text(xmlDocGetRootElement(core), "http://purl.org/dc/terms/", "created");
-    /* W3CDTF: keep the date part when it has the shape YYYY-MM-DD. */
-    if (created != NULL && strlen(created) >= 10 && g_ascii_isdigit(created[0]) &&
-        created[4] == '-' && created[7] == '-')
-        doc->created = g_strndup(created, 10);
-    xmlFreeDoc(core);
-}
-
 static const char *const note_parts[] = {"word/footnotes.xml", "word/endnotes.xml"};
 
 tracuu_extracted *
@@ -145,7 +83,7 @@ tracuu_extract_docx(const char *data, gsize len, GError **error)
     xml = tracuu_zip_read(zip, len, "word/document.xml", ZIP_MAX_XML, &xml_len, error);
     if (xml == NULL)
         return NULL;
-    body = parse_xml(xml, xml_len, "document.xml");
+    body = tracuu_xml_parse(xml, xml_len, "document.xml");
     if (body == NULL) {
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_DAMAGED,
                     "DOCX: word/document.xml is not well-formed XML");
@@ -164,7 +102,7 @@ tracuu_extract_docx(const char *data, gsize len, GError **error)
             g_clear_error(&local);
             continue;
         }
-        notes = parse_xml(xml, xml_len, note_parts[i]);
+        notes = tracuu_xml_parse(xml, xml_len, note_parts[i]);
         if (notes != NULL) {
             docx_collect(xmlDocGetRootElement(notes), text, 0);
             xmlFreeDoc(notes);
@@ -180,7 +118,7 @@ tracuu_extract_docx(const char *data, gsize len, GError **error)
     doc = tracuu_extracted_new("docx",
                                "application/vnd.openxmlformats-officedocument.wordprocessingml."
                                "document");
-    docx_core(doc, zip, len);
+    tracuu_ooxml_core(doc, zip, len);
     g_free(doc->text);
     doc->text = g_utf8_make_valid(text->str, (gssize)text->len);
     return g_steal_pointer(&doc);

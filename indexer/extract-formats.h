@@ -69,6 +69,22 @@ tracuu_extracted *tracuu_extract_pdf(const char *data, gsize len, GError **error
  */
 tracuu_extracted *tracuu_extract_docx(const char *data, gsize len, GError **error);
 
+/*
+ * OpenDocument text and spreadsheet (extract-odf.c): content.xml in reading order (paragraphs
+ * and headings a line each, table cells separated by tabs, rows a line each), meta.xml for
+ * title and date. Kinds "odt" and "ods". Errors: DAMAGED (not a zip, no content.xml, bad XML),
+ * TOO_LARGE.
+ */
+tracuu_extracted *tracuu_extract_odt(const char *data, gsize len, GError **error);
+tracuu_extracted *tracuu_extract_ods(const char *data, gsize len, GError **error);
+
+/*
+ * Excel 2007+ (extract-xlsx.c): every sheet in workbook order, a row per line, cells separated
+ * by tabs; docProps/core.xml for title and date. Kind "xlsx". Errors: DAMAGED (not a zip, no
+ * readable xl/workbook.xml), TOO_LARGE.
+ */
+tracuu_extracted *tracuu_extract_xlsx(const char *data, gsize len, GError **error);
+
 /* TRUE when @data is a zip archive whose central directory names word/document.xml. */
 gboolean tracuu_extract_is_docx(const char *data, gsize len);
 
@@ -78,7 +94,6 @@ gboolean tracuu_extract_is_docx(const char *data, gsize len);
  * Errors: DAMAGED, ENCRYPTED, UNSUPPORTED (Word 6/95), TOO_LARGE.
  */
 tracuu_extracted *tracuu_extract_doc(const char *data, gsize len, GError **error);
-
 
 /*
  * HTML (extract-html.c): visible text with block elements as line breaks, <title> as title.

@@ -1,7 +1,7 @@
 /* formats.c - the one table of file formats: content types, names, extractor or refusal. */
 #include "extract-formats.h"
-#include "extract-gsf.h"
 #include "extract-mail.h"
+#include "extract-office.h"
 
 #include <string.h>
 
@@ -186,10 +186,30 @@ sniff_docx(const tracuu_extract_input *in)
 }
 
 static gboolean
+sniff_xlsx(const tracuu_extract_input *in)
+{
+    return is_generic_zip(in->mime) && tracuu_zip_has_entry(in->data, in->len, "xl/workbook.xml");
+}
+
+static gboolean
+sniff_odt(const tracuu_extract_input *in)
+{
+    return is_generic_zip(in->mime) &&
+           tracuu_odf_has_mimetype(in->data, in->len, "application/vnd.oasis.opendocument.text");
+}
+
+static gboolean
+sniff_ods(const tracuu_extract_input *in)
+{
+    return is_generic_zip(in->mime) &&
+           tracuu_odf_has_mimetype(in->data, in->len,
+                                   "application/vnd.oasis.opendocument.spreadsheet");
+}
+
+static gboolean
 sniff_encrypted_office(const tracuu_extract_input *in)
 {
-    return is_ole_mime(in->mime) &&
-           tracuu_ole_has_stream(in->data, in->len, "EncryptedPackage");
+    return is_ole_mime(in->mime) && tracuu_ole_has_stream(in->data, in->len, "EncryptedPackage");
 }
 
 static gboolean
@@ -229,6 +249,24 @@ static tracuu_extracted *
 run_docx(const tracuu_extract_input *in, GError **error)
 {
     return tracuu_extract_docx(in->data, in->len, error);
+}
+
+static tracuu_extracted *
+run_xlsx(const tracuu_extract_input *in, GError **error)
+{
+    return tracuu_extract_xlsx(in->data, in->len, error);
+}
+
+static tracuu_extracted *
+run_odt(const tracuu_extract_input *in, GError **error)
+{
+    return tracuu_extract_odt(in->data, in->len, error);
+}
+
+static tracuu_extracted *
+run_ods(const tracuu_extract_input *in, GError **error)
+{
+    return tracuu_extract_ods(in->data, in->len, error);
 }
 
 static tracuu_extracted *
@@ -298,6 +336,22 @@ const tracuu_format tracuu_formats[] = {
      .extensions = LIST(".docx"),
      .sniff = sniff_docx,
      .extract = run_docx},
+    {.name = "xlsx",
+     .mimes = LIST("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+     .extensions = LIST(".xlsx"),
+     .sniff = sniff_xlsx,
+     .extract = run_xlsx},
+    /* OpenDocument, the state's standard formats (Thông tư 39/2017/TT-BTTTT). */
+    {.name = "odt",
+     .mimes = LIST("application/vnd.oasis.opendocument.text"),
+     .extensions = LIST(".odt"),
+     .sniff = sniff_odt,
+     .extract = run_odt},
+    {.name = "ods",
+     .mimes = LIST("application/vnd.oasis.opendocument.spreadsheet"),
+     .extensions = LIST(".ods"),
+     .sniff = sniff_ods,
+     .extract = run_ods},
     /* Before "doc": a password-protected DOCX is a compound document, and says so. */
     {.name = "encrypted-office",
      .sniff = sniff_encrypted_office,

@@ -514,6 +514,42 @@ static const file_case file_cases[] = {
      0,
      {"Quyet dinh\nSố: 12/QĐ-UBND\tHà Nội\t\tvbpl.vn\nChú thích: theo Luật 2015.\n"}},
     {"tmp:truncated.doc", TRACUU_EXTRACT_ERROR_DAMAGED},
+    /* OpenDocument and XLSX made by make-open-formats.py: cells apart, rows and paragraphs a
+       line each, footnotes after the text, comments and deleted revisions left out. */
+    {"src:tests/data/extract/cong-van.odt",
+     NO_ERROR,
+     "odt",
+     "application/vnd.oasis.opendocument.text",
+     "Công văn về chuyển đổi số",
+     "2021-03-12",
+     0,
+     {"ỦY BAN NHÂN DÂN TỈNH BẮC NINH\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+      "Số: 45/UBND-VX\tBắc Ninh, ngày 12 tháng 3 năm 2021\n"
+      "V/v triển khai chuyển đổi số\nKính gửi:\tCác sở, ban, ngành   tỉnh.\n",
+      "Căn cứ Thông tư 39/2017/TT-BTTTT, đề nghị các đơn vị thực hiện.\n",
+      "Nơi nhận:\n- Như trên;\n"
+      "Danh mục tiêu chuẩn kỹ thuật về ứng dụng công nghệ thông tin.\n"}},
+    {"src:tests/data/extract/bang-luong.ods",
+     NO_ERROR,
+     "ods",
+     "application/vnd.oasis.opendocument.spreadsheet",
+     "Bảng lương tháng 3 năm 2021",
+     "2021-03-31",
+     0,
+     {"Họ và tên\tChức vụ\tLương\nNguyễn Văn An\tTrưởng phòng\t12500000\n"
+      "Trần Thị Bình\tChuyên viên phòng Tổ chức\t9800000\nQuyết định số 12/QĐ-UBND\n"}},
+    {"src:tests/data/extract/danh-sach.xlsx",
+     NO_ERROR,
+     "xlsx",
+     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+     "Danh sách văn bản đến",
+     "2021-04-15",
+     0,
+     {"STT\tĐơn vị\tSố văn bản\n1\tSở Thông tin và Truyền thông\t45/STTTT-CĐS\n"
+      "2\tSở Nội vụ\t102/SNV-TCBC\n3\tVăn phòng UBND tỉnh\nTổng hợp đến ngày 15 tháng 4\n"}},
+    /* Cut in half: the central directory is gone. The name promises ODT; it is damaged. */
+    {"tmp:truncated.odt", TRACUU_EXTRACT_ERROR_DAMAGED},
+    {"tmp:truncated.xlsx", TRACUU_EXTRACT_ERROR_DAMAGED},
     /* A password-protected DOCX is a compound file holding an EncryptedPackage stream. */
     {"src:tests/data/extract/encrypted.docx", TRACUU_EXTRACT_ERROR_ENCRYPTED},
     {"src:tests/data/extract/cp1258.html",
@@ -761,6 +797,20 @@ make_fixtures(void)
         g_file_get_contents(doc_path, &doc, &doc_len, &error);
         g_assert_no_error(error);
         write_tmp("truncated.doc", doc, MIN(doc_len, (gsize)1536));
+    }
+    /* Real ODT and XLSX files cut in half. */
+    {
+        static const char *const halves[][2] = {{"cong-van.odt", "truncated.odt"},
+                                                {"danh-sach.xlsx", "truncated.xlsx"}};
+        for (gsize i = 0; i < G_N_ELEMENTS(halves); i++) {
+            g_autofree char *spec = g_strconcat("src:tests/data/extract/", halves[i][0], NULL);
+            g_autofree char *src = case_path(spec);
+            g_autofree char *bytes = NULL;
+            gsize n;
+            g_file_get_contents(src, &bytes, &n, &error);
+            g_assert_no_error(error);
+            write_tmp(halves[i][1], bytes, n / 2);
+        }
     }
     /* A real DOCX cut in half: its central directory, at the end, is gone. */
     g_file_get_contents(docx_path, &docx, &docx_len, &error);
@@ -1179,10 +1229,10 @@ test_pdf_prefixes(void)
 }
 
 static const char *const office_files[] = {
-    "src:tests/data/extract/quyet-dinh.doc",
-    "src:tests/data/extract/small.doc",
-    "src:tests/data/extract/luat.docx",
-    "src:tests/data/extract/small.docx",
+    "src:tests/data/extract/quyet-dinh.doc", "src:tests/data/extract/small.doc",
+    "src:tests/data/extract/luat.docx",      "src:tests/data/extract/small.docx",
+    "src:tests/data/extract/cong-van.odt",   "src:tests/data/extract/bang-luong.ods",
+    "src:tests/data/extract/danh-sach.xlsx",
 };
 
 /*
@@ -1254,6 +1304,9 @@ test_format_names(void)
         {"trang.htm", "html", TRUE},
         {"ghi-chu.txt", "text", TRUE},
         {"thu.msg", "outlook-msg", FALSE},
+        {"cong-van.ODT", "odt", TRUE},
+        {"bang.ods", "ods", TRUE},
+        {"danh-sach.xlsx", "xlsx", TRUE},
         {"cu.rtf", "rtf", FALSE},
         {"anh.png", NULL, FALSE},
         {"khong-duoi", NULL, FALSE},
