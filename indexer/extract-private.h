@@ -34,13 +34,6 @@ tracuu_extracted *tracuu_extract_mail_message(const char *data, gsize len, guint
                                               GError **error);
 tracuu_extracted *tracuu_extract_mbox_file(const char *path, GError **error);
 
-/*
- * Decodes an RFC 2047 header value to UTF-8, including what GMime 3.2.13 loses (consecutive
- * base64 encoded-words after a padded one, jstedfast/gmime#133) and undeclared 8-bit bytes in
- * legacy Vietnamese charsets. Returns a newly allocated string (g_free).
- */
-char *tracuu_mail_decode_header(const char *raw);
-
 /* Internal limit on nesting of messages and multiparts. */
 #define TRACUU_EXTRACT_MAX_DEPTH 32
 

@@ -1,6 +1,7 @@
 /* test-mail.c - mail extraction: header decoding, charsets, MIME structure, mbox, damage. */
 #include "extract-mail.h"
 #include "extract-private.h"
+#include "mail-decode.h"
 #include "tracuu-test.h"
 
 #include <glib/gstdio.h>
