@@ -1,4 +1,4 @@
-/* tracuu-extract.h - text and fields out of PDF, mail, DOCX, HTML and text files. */
+/* tracuu-extract.h - text and fields out of PDF, mail, office, HTML and text files. */
 #pragma once
 
 #include <glib.h>
@@ -33,9 +33,9 @@ typedef struct tracuu_extracted tracuu_extracted;
  * NULL when unknown. The text is what is indexed; fields are what is shown and filtered on.
  */
 struct tracuu_extracted {
-    char *kind;        /* "pdf", "mail", "attachment", "docx", "html", "text" */
+    char *kind;        /* the format's name (formats.c): "pdf", "docx", "odt", "mail"...; "attachment" */
     char *mime;        /* detected content type: "application/pdf", "message/rfc822"... */
-    char *title;       /* PDF Title, DOCX dc:title, HTML <title>, mail Subject */
+    char *title;       /* PDF Title, office dc:title, HTML <title>, mail Subject */
     char *text;        /* the body text, never NULL (may be "") */
     GArray *pages;     /* PDF: guint64 byte offsets into text where each page starts; else NULL */
     char *created;     /* ISO 8601 date of the document or message when known: "2008-12-03" */
