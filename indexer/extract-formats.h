@@ -1,10 +1,52 @@
-/* extract-formats.h - the per-format extractors that the dispatcher in extract.c calls. */
+/* extract-formats.h - the table of formats and the per-format extractors it names. */
 #pragma once
 
 #include "extract-private.h"
 #include "tracuu-tokenizer.h"
 
 G_BEGIN_DECLS
+
+/* What the dispatcher knows of the bytes it hands on; every pointer but @data may be NULL. */
+typedef struct {
+    const char *data; /* @len bytes, valid during the call */
+    gsize len;
+    const char *mime;                /* the content type libmagic gave (never NULL) */
+    const char *path;                /* the file the bytes came from: an mbox is read from it */
+    const char *hint_name;           /* the file or attachment name: only a hint */
+    const char *hint_mime;           /* the content type its sender declared: only a hint */
+    tracuu_extract_buffer_fn attach; /* what extracts the files inside this one (attachments) */
+} tracuu_extract_input;
+
+/*
+ * One format of the table in formats.c. A format takes a file when libmagic's content type is
+ * in @mimes or when @sniff says yes; then @extract reads it, or, when @extract is NULL, the
+ * file is refused with @refusal (UNSUPPORTED: skipped; anything else: failed) and
+ * @refusal_reason. @by_name: bytes libmagic cannot place are parsed as this format when their
+ * name or declared type says so, so that a damaged file is reported as damaged.
+ */
+struct tracuu_format {
+    const char *name;              /* also the kind of the documents it gives */
+    const char *const *mimes;      /* NULL-terminated; "text/" names a family; may be NULL */
+    const char *const *extensions; /* NULL-terminated, lower case, ".pdf"; may be NULL */
+    gboolean (*sniff)(const tracuu_extract_input *in);
+    tracuu_extracted *(*extract)(const tracuu_extract_input *in, GError **error);
+    tracuu_extract_error refusal;
+    const char *refusal_reason;
+    gboolean by_name;
+};
+
+/* The table, in the order the dispatcher tries it. */
+extern const tracuu_format tracuu_formats[];
+extern const gsize tracuu_n_formats;
+
+/* The first format that takes the content of @in, or NULL when none does. */
+const tracuu_format *tracuu_format_for_content(const tracuu_extract_input *in);
+
+/* The format whose content types include @mime (a declared type), or NULL (also for NULL). */
+const tracuu_format *tracuu_format_for_mime(const char *mime);
+
+/* TRUE when @data opens like an mbox: a "From " separator line followed by a message. */
+gboolean tracuu_format_looks_like_mbox(const char *data, gsize len);
 
 /*
  * Limits shared by every format. A file over TRACUU_EXTRACT_MAX_FILE bytes, or text growing
@@ -27,6 +69,22 @@ tracuu_extracted *tracuu_extract_pdf(const char *data, gsize len, GError **error
  */
 tracuu_extracted *tracuu_extract_docx(const char *data, gsize len, GError **error);
 
+/*
+ * OpenDocument text and spreadsheet (extract-odf.c): content.xml in reading order (paragraphs
+ * and headings a line each, table cells separated by tabs, rows a line each), meta.xml for
+ * title and date. Kinds "odt" and "ods". Errors: DAMAGED (not a zip, no content.xml, bad XML),
+ * TOO_LARGE.
+ */
+tracuu_extracted *tracuu_extract_odt(const char *data, gsize len, GError **error);
+tracuu_extracted *tracuu_extract_ods(const char *data, gsize len, GError **error);
+
+/*
+ * Excel 2007+ (extract-xlsx.c): every sheet in workbook order, a row per line, cells separated
+ * by tabs; docProps/core.xml for title and date. Kind "xlsx". Errors: DAMAGED (not a zip, no
+ * readable xl/workbook.xml), TOO_LARGE.
+ */
+tracuu_extracted *tracuu_extract_xlsx(const char *data, gsize len, GError **error);
+
 /* TRUE when @data is a zip archive whose central directory names word/document.xml. */
 gboolean tracuu_extract_is_docx(const char *data, gsize len);
 
@@ -37,22 +95,11 @@ gboolean tracuu_extract_is_docx(const char *data, gsize len);
  */
 tracuu_extracted *tracuu_extract_doc(const char *data, gsize len, GError **error);
 
-/* TRUE when @data is a compound document (OLE2) holding a stream named @stream (ASCII). */
-gboolean tracuu_extract_cfb_has_stream(const char *data, gsize len, const char *stream);
-
 /*
  * HTML (extract-html.c): visible text with block elements as line breaks, <title> as title.
  * The charset is taken from <meta charset> or http-equiv, else detected like plain text.
  */
 tracuu_extracted *tracuu_extract_html(const char *data, gsize len, GError **error);
-
-/*
- * Reads one entry of a zip archive in memory (extract-docx.c). Returns the inflated bytes with
- * their length in *@out_len (NUL-terminated for convenience; caller g_free()s), or NULL with
- * @error (DAMAGED when missing or corrupt, TOO_LARGE over @max_size bytes).
- */
-char *tracuu_zip_read_entry(const char *data, gsize len, const char *entry, gsize max_size,
-                            gsize *out_len, GError **error);
 
 /*
  * Text typed in a legacy Vietnamese font (.VnTime, VNI-Times) reaches us, from .doc and PDF
@@ -65,12 +112,12 @@ char *tracuu_zip_read_entry(const char *data, gsize len, const char *entry, gsiz
  * there is nothing to convert).
  */
 const char *tracuu_text_legacy_font(const char *utf8, gssize len);
-char *tracuu_text_from_legacy_font(const char *utf8, gssize len, const char *charset);
-
 /*
- * A title as shown to users: valid UTF-8, white space runs (layout spaces, line breaks) made
- * one space, trimmed. Returns NULL for NULL or a blank title; else a new string (g_free).
+ * The character windows-1252 gives byte @b (glibc's iconv table, read once), or 0 for the five
+ * bytes it leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D). Bytes below 0x80 and from 0xA0 are
+ * themselves (ASCII, Latin-1).
  */
-char *tracuu_extract_clean_title(const char *raw);
+gunichar tracuu_text_cp1252_char(guchar b);
+char *tracuu_text_from_legacy_font(const char *utf8, gssize len, const char *charset);
 
 G_END_DECLS

@@ -12,26 +12,27 @@ tracuu_extracted *tracuu_extracted_new(const char *kind, const char *mime);
 void tracuu_extracted_warn(tracuu_extracted *doc, const char *format, ...) G_GNUC_PRINTF(2, 3);
 
 /*
- * Mail (extract-mail.c). One RFC 822 message in memory: a document of kind "mail" whose
- * children are its attachments (kind "attachment", each extracted with tracuu_extract_buffer(),
- * so a PDF attachment gets its text and pages). @depth counts nesting (attached messages) and
- * stops runaway recursion. A damaged message keeps what can be read, with warnings.
+ * A title as shown to users: valid UTF-8, white space runs (layout spaces, line breaks) made
+ * one space, trimmed. Returns NULL for NULL or a blank title; else a new string (g_free).
+ */
+char *tracuu_extract_clean_title(const char *raw);
+
+/*
+ * An extractor of bytes in memory, as tracuu_extract_buffer(): how an extractor that finds
+ * files inside a file (mail attachments) has them read without calling back into the
+ * dispatcher that called it.
+ */
+typedef tracuu_extracted *(*tracuu_extract_buffer_fn)(const char *data, gsize len, const char *name,
+                                                      const char *mime, GError **error);
+
+/*
+ * Mail through the dispatcher (extract.c): tracuu_mail_read_message() and
+ * tracuu_mail_read_mbox() (extract-mail.h) with tracuu_extract_buffer() for the attachments.
+ * @depth counts nesting (attached messages) and stops runaway recursion.
  */
 tracuu_extracted *tracuu_extract_mail_message(const char *data, gsize len, guint depth,
                                               GError **error);
-
-/*
- * An mbox file: a document of kind "mbox" (not indexed itself) whose children are the
- * messages in file order, without loading the whole file into memory.
- */
 tracuu_extracted *tracuu_extract_mbox_file(const char *path, GError **error);
-
-/*
- * Decodes an RFC 2047 header value to UTF-8, including what GMime 3.2.13 loses (consecutive
- * base64 encoded-words after a padded one, jstedfast/gmime#133) and undeclared 8-bit bytes in
- * legacy Vietnamese charsets. Returns a newly allocated string (g_free).
- */
-char *tracuu_mail_decode_header(const char *raw);
 
 /* Internal limit on nesting of messages and multiparts. */
 #define TRACUU_EXTRACT_MAX_DEPTH 32

@@ -1,6 +1,8 @@
 /* indexer-private.h - what the files of the tracuu-indexer program share. */
 #pragma once
 
+#include "tracuu-extract.h"
+
 #include <glib.h>
 #include <sys/types.h>
 
@@ -18,6 +20,7 @@ typedef struct {
     guint64 size;
     guint64 ino;
     gboolean maildir; /* a message in the cur/ or new/ folder of a Maildir */
+    const tracuu_format *named; /* the format its name promises (formats.c), or NULL */
 } tracuu_walk_file;
 
 /* Something the walk met and did not hand on: skipped (a FIFO...) or failed (cannot stat). */

@@ -9,8 +9,6 @@
  * scored by how much of the result is made of valid Vietnamese syllables; the best one wins.
  */
 
-
-
 /* Bytes scored for the decision: enough words to decide, cheap even for a 64 MB file. */
 #define DETECT_SAMPLE 65536
 
@@ -36,23 +34,33 @@ static const gunichar tcvn3_high[96] = {
     /* 0xF8 */ 0x1EE9, 0x1EF1, 0x1EF3, 0x1EF7, 0x1EF9, 0x00FD, 0x1EF5, 0,
 };
 
-/* windows-1252 in 0x80-0x9F: Word's curly quotes and dashes survive in legacy text files. */
-/* clang-format off */
-static const gunichar cp1252_c1[32] = {
-    0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
-    0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0xFFFD,
-};
-/* clang-format on */
+gunichar
+tracuu_text_cp1252_char(guchar b)
+{
+    /* Filled once from glibc's iconv, the one windows-1252 table of the program. */
+    static gunichar c1[32];
+    static gsize ready;
 
-/* A byte outside the tables of TCVN3 and VNI, read as windows-1252 (Latin-1 above 0x9F). */
+    if (b < 0x80 || b >= 0xA0)
+        return b;
+    if (g_once_init_enter(&ready)) {
+        for (guint k = 0; k < 32; k++) {
+            char in = (char)(0x80 + k);
+            g_autofree char *out = g_convert(&in, 1, "UTF-8", "WINDOWS-1252", NULL, NULL, NULL);
+            c1[k] = out != NULL ? g_utf8_get_char(out) : 0;
+        }
+        g_once_init_leave(&ready, 1);
+    }
+    return c1[b - 0x80];
+}
+
+/* A byte outside the tables of TCVN3 and VNI, read as windows-1252 (Latin-1 above 0x9F); a byte
+ * windows-1252 leaves undefined is U+FFFD. */
 static gunichar
 cp1252_char(guchar b)
 {
-    if (b >= 0x80 && b < 0xA0)
-        return cp1252_c1[b - 0x80];
-    return b;
+    gunichar c = tracuu_text_cp1252_char(b);
+    return c != 0 ? c : 0xFFFD;
 }
 
 /* Appends @c to @out, writing control characters other than white space as U+FFFD. */
@@ -495,7 +503,7 @@ legacy_font_bytes(const char *utf8, gssize len)
             b = 0xAD;
         } else {
             for (guint k = 0; k < 32 && b == 0; k++) {
-                if (cp1252_c1[k] == c && c != 0xFFFD)
+                if (tracuu_text_cp1252_char((guchar)(0x80 + k)) == c)
                     b = (guint8)(0x80 + k);
             }
             if (b == 0) {

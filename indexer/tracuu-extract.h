@@ -1,4 +1,4 @@
-/* tracuu-extract.h - text and fields out of PDF, mail, DOCX, HTML and text files. */
+/* tracuu-extract.h - text and fields out of PDF, mail, office, HTML and text files. */
 #pragma once
 
 #include <glib.h>
@@ -35,9 +35,9 @@ typedef struct tracuu_extracted tracuu_extracted;
  * NULL when unknown. The text is what is indexed; fields are what is shown and filtered on.
  */
 struct tracuu_extracted {
-    char *kind;        /* "pdf", "mail", "attachment", "docx", "html", "text" */
+    char *kind;        /* the format's name (formats.c): "pdf", "docx", "odt", "mail"...; "attachment" */
     char *mime;        /* detected content type: "application/pdf", "message/rfc822"... */
-    char *title;       /* PDF Title, DOCX dc:title, HTML <title>, mail Subject */
+    char *title;       /* PDF Title, office dc:title, HTML <title>, mail Subject */
     char *text;        /* the body text, never NULL (may be "") */
     GArray *pages;     /* PDF: guint64 byte offsets into text where each page starts; else NULL */
     char *created;     /* ISO 8601 date of the document or message when known: "2008-12-03" */
@@ -79,6 +79,28 @@ tracuu_extracted *tracuu_extract_buffer(const char *data, gsize len, const char 
  * the array: g_array_unref()). NULL when @list is NULL or holds no mailbox.
  */
 GArray *tracuu_extract_mailboxes(const char *list);
+
+/*
+ * The table of formats (indexer/formats.c): what tracuu reads, and what a file's name promises.
+ * A format is an opaque pointer into a static table: never freed, valid for the process.
+ */
+typedef struct tracuu_format tracuu_format;
+
+/*
+ * The format whose extensions include the one @name ends with (".PDF" as ".pdf"), or NULL for
+ * NULL, a name without extension or one the table does not know. Only a hint: content decides
+ * how a file is read, the name how a file that cannot be read is reported.
+ */
+const tracuu_format *tracuu_format_for_name(const char *name);
+
+/*
+ * TRUE when tracuu extracts documents of @format (NULL: FALSE). A file named as such a format
+ * that gives nothing is a failure; one named as a format tracuu does not index is skipped.
+ */
+gboolean tracuu_format_is_indexed(const tracuu_format *format);
+
+/* The short name of @format ("pdf", "odt"...), a static string; NULL for NULL. */
+const char *tracuu_format_get_name(const tracuu_format *format);
 
 /* Frees @doc and its children; NULL accepted. */
 void tracuu_extracted_free(tracuu_extracted *doc);

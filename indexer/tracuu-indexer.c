@@ -927,27 +927,13 @@ show_progress(run *r, guint total, gboolean final)
     fflush(stderr);
 }
 
-/* TRUE when @path is named as a type tracuu indexes (".pdf", ".eml"...). */
-static gboolean
-has_indexed_name(const char *path)
-{
-    static const char *const exts[] = {".pdf", ".eml", ".mbox", ".docx", ".html", ".htm", ".txt"};
-    const char *dot = strrchr(path, '.');
-    if (dot == NULL || strchr(dot, '/') != NULL)
-        return FALSE;
-    for (size_t i = 0; i < G_N_ELEMENTS(exts); i++)
-        if (g_ascii_strcasecmp(dot, exts[i]) == 0)
-            return TRUE;
-    return FALSE;
-}
-
 /* Hands the result @u of the oldest job of @w on to the builders. */
 static void
 finish_job(run *r, worker *w, unit *u)
 {
     g_assert(w->njobs > 0);
     tracuu_walk_file *f = r->files->pdata[w->jobs[0]];
-    if (u->status == TRACUU_RESULT_UNSUPPORTED && has_indexed_name(f->path)) {
+    if (u->status == TRACUU_RESULT_UNSUPPORTED && tracuu_format_is_indexed(f->named)) {
         /* An image among the documents is skipped; junk under a document's name is an input
          * that should have been indexed and could not be: a failure. */
         char *reason = g_strdup_printf("%s, though named %s", u->reason, strrchr(f->path, '.'));

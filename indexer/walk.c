@@ -66,6 +66,8 @@ add_file(walk_ctx *ctx, const char *path, const struct stat *st, gboolean maildi
     f->size = (guint64)st->st_size;
     f->ino = (guint64)st->st_ino;
     f->maildir = maildir;
+    /* Content decides how it is read; the name, how it is reported when it cannot be. */
+    f->named = tracuu_format_for_name(path);
     g_ptr_array_add(ctx->files, f);
 }
 

@@ -1,5 +1,6 @@
 /* fuzz-mail.c - libFuzzer target for the mail extractor and the header decoder. */
 #include "extract-private.h"
+#include "mail-decode.h"
 
 /*
  * tests/fuzz/meson.build compiles only this file with -fsanitize=fuzzer; the extract library

@@ -151,6 +151,8 @@ static const hostile_case cases[] = {
     {"encrypted.pdf", EXPECT_FAILED, EXPECT_FAILED, "password"},
     {"junk.pdf", EXPECT_FAILED, EXPECT_FAILED, NULL},
     {"junk.eml", EXPECT_FAILED, EXPECT_FAILED, NULL},
+    /* Named as a format of the table (formats.c): a failure, as for every format it reads. */
+    {"junk.doc", EXPECT_FAILED, EXPECT_FAILED, "named .doc"},
     {"long-header.eml", EXPECT_ACCOUNTED, EXPECT_ACCOUNTED, NULL},
     {"nested.eml", EXPECT_ACCOUNTED, EXPECT_ACCOUNTED, NULL},
     {"bad-charset.eml", EXPECT_INDEXED, EXPECT_INDEXED, NULL},
@@ -181,6 +183,7 @@ make_hostile(const char *docs)
     g_rand_free(rand);
     write_file(docs, "junk.pdf", junk, sizeof junk);
     write_file(docs, "junk.eml", junk + 100, sizeof junk - 100);
+    write_file(docs, "junk.doc", junk + 200, sizeof junk - 200);
 
     /* A 2 MB header line. */
     GString *m = g_string_new("From: a@b.vn\r\nSubject: ");

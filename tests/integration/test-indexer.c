@@ -349,6 +349,43 @@ test_basic(fixture *f, gconstpointer data)
     g_assert_true(json_object_has_member(meta, "tracuu.tokenizer_version"));
 }
 
+/*
+ * OpenDocument and XLSX through the whole indexer: each file indexed under its kind and its
+ * words found (accented and accent-free terms), a truncated ODT reported failed.
+ */
+static void
+test_open_formats(fixture *f, gconstpointer data)
+{
+    static const char *const files[] = {"cong-van.odt", "bang-luong.ods", "danh-sach.xlsx"};
+    for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *src = g_build_filename(g_getenv("TRACUU_SOURCE_ROOT"), "tests", "data",
+                                                "extract", files[i], NULL);
+        g_autofree char *bytes = NULL;
+        gsize len = 0;
+        g_assert_true(g_file_get_contents(src, &bytes, &len, NULL));
+        write_file(f->docs, files[i], bytes, (gssize)len);
+        if (i == 0)
+            write_file(f->docs, "hong.odt", bytes, (gssize)(len / 2));
+    }
+    int status;
+    const char *args[] = {f->docs, NULL};
+    g_autoptr(JsonObject) s = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 1); /* one file failed */
+    g_assert_cmpint(num(s, "indexed"), ==, 3);
+    g_assert_cmpint(num(s, "failed"), ==, 1);
+    const char *terms[] = {"chuyển", "Fchuyen", "Kodt", "Kods", "Kxlsx", "lương", "nội", NULL};
+    g_autoptr(JsonObject) ix = inspect(f->db, terms);
+    JsonObject *freq = json_object_get_object_member(ix, "freq");
+    g_assert_cmpint(num(freq, "chuyển"), ==, 1);
+    g_assert_cmpint(num(freq, "Fchuyen"), ==, 2); /* "chuyển đổi", and "Chuyên viên" in the ODS */
+    g_assert_cmpint(num(freq, "Kodt"), ==, 1);
+    g_assert_cmpint(num(freq, "Kods"), ==, 1);
+    g_assert_cmpint(num(freq, "Kxlsx"), ==, 1);
+    g_assert_cmpint(num(freq, "lương"), ==, 1);
+    g_assert_cmpint(num(freq, "nội"), ==,
+                    1); /* "Sở Nội vụ"; the ODT's comment "nội bộ" is not text */
+}
+
 static void
 test_incremental(fixture *f, gconstpointer data)
 {
@@ -1948,6 +1985,7 @@ main(int argc, char **argv)
     }
 #define ADD(name, fn) g_test_add(name, fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD("/indexer/basic", test_basic);
+    ADD("/indexer/open-formats", test_open_formats);
     ADD("/indexer/incremental", test_incremental);
     ADD("/indexer/unchanged-speed", test_unchanged_speed);
     ADD("/indexer/kill9", test_kill9);

@@ -514,6 +514,42 @@ static const file_case file_cases[] = {
      0,
      {"Quyet dinh\nSố: 12/QĐ-UBND\tHà Nội\t\tvbpl.vn\nChú thích: theo Luật 2015.\n"}},
     {"tmp:truncated.doc", TRACUU_EXTRACT_ERROR_DAMAGED},
+    /* OpenDocument and XLSX made by make-open-formats.py: cells apart, rows and paragraphs a
+       line each, footnotes after the text, comments and deleted revisions left out. */
+    {"src:tests/data/extract/cong-van.odt",
+     NO_ERROR,
+     "odt",
+     "application/vnd.oasis.opendocument.text",
+     "Công văn về chuyển đổi số",
+     "2021-03-12",
+     0,
+     {"ỦY BAN NHÂN DÂN TỈNH BẮC NINH\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+      "Số: 45/UBND-VX\tBắc Ninh, ngày 12 tháng 3 năm 2021\n"
+      "V/v triển khai chuyển đổi số\nKính gửi:\tCác sở, ban, ngành   tỉnh.\n",
+      "Căn cứ Thông tư 39/2017/TT-BTTTT, đề nghị các đơn vị thực hiện.\n",
+      "Nơi nhận:\n- Như trên;\n"
+      "Danh mục tiêu chuẩn kỹ thuật về ứng dụng công nghệ thông tin.\n"}},
+    {"src:tests/data/extract/bang-luong.ods",
+     NO_ERROR,
+     "ods",
+     "application/vnd.oasis.opendocument.spreadsheet",
+     "Bảng lương tháng 3 năm 2021",
+     "2021-03-31",
+     0,
+     {"Họ và tên\tChức vụ\tLương\nNguyễn Văn An\tTrưởng phòng\t12500000\n"
+      "Trần Thị Bình\tChuyên viên phòng Tổ chức\t9800000\nQuyết định số 12/QĐ-UBND\n"}},
+    {"src:tests/data/extract/danh-sach.xlsx",
+     NO_ERROR,
+     "xlsx",
+     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+     "Danh sách văn bản đến",
+     "2021-04-15",
+     0,
+     {"STT\tĐơn vị\tSố văn bản\n1\tSở Thông tin và Truyền thông\t45/STTTT-CĐS\n"
+      "2\tSở Nội vụ\t102/SNV-TCBC\n3\tVăn phòng UBND tỉnh\nTổng hợp đến ngày 15 tháng 4\n"}},
+    /* Cut in half: the central directory is gone. The name promises ODT; it is damaged. */
+    {"tmp:truncated.odt", TRACUU_EXTRACT_ERROR_DAMAGED},
+    {"tmp:truncated.xlsx", TRACUU_EXTRACT_ERROR_DAMAGED},
     /* A password-protected DOCX is a compound file holding an EncryptedPackage stream. */
     {"src:tests/data/extract/encrypted.docx", TRACUU_EXTRACT_ERROR_ENCRYPTED},
     {"src:tests/data/extract/cp1258.html",
@@ -761,6 +797,20 @@ make_fixtures(void)
         g_file_get_contents(doc_path, &doc, &doc_len, &error);
         g_assert_no_error(error);
         write_tmp("truncated.doc", doc, MIN(doc_len, (gsize)1536));
+    }
+    /* Real ODT and XLSX files cut in half. */
+    {
+        static const char *const halves[][2] = {{"cong-van.odt", "truncated.odt"},
+                                                {"danh-sach.xlsx", "truncated.xlsx"}};
+        for (gsize i = 0; i < G_N_ELEMENTS(halves); i++) {
+            g_autofree char *spec = g_strconcat("src:tests/data/extract/", halves[i][0], NULL);
+            g_autofree char *src = case_path(spec);
+            g_autofree char *bytes = NULL;
+            gsize n;
+            g_file_get_contents(src, &bytes, &n, &error);
+            g_assert_no_error(error);
+            write_tmp(halves[i][1], bytes, n / 2);
+        }
     }
     /* A real DOCX cut in half: its central directory, at the end, is gone. */
     g_file_get_contents(docx_path, &docx, &docx_len, &error);
@@ -1178,6 +1228,49 @@ test_pdf_prefixes(void)
     }
 }
 
+static const char *const office_files[] = {
+    "src:tests/data/extract/quyet-dinh.doc", "src:tests/data/extract/small.doc",
+    "src:tests/data/extract/luat.docx",      "src:tests/data/extract/small.docx",
+    "src:tests/data/extract/cong-van.odt",   "src:tests/data/extract/bang-luong.ods",
+    "src:tests/data/extract/danh-sach.xlsx",
+};
+
+/*
+ * Every prefix of a real office file, and the file with bytes overwritten at each step: an
+ * error or a document, never a crash (nor a critical from libgsf, fatal under the tests).
+ */
+static void
+test_office_damage(gconstpointer spec)
+{
+    g_autofree char *path = case_path(spec);
+    g_autofree char *data = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *name = strrchr(path, '/') + 1;
+    gsize len;
+
+    g_file_get_contents(path, &data, &len, &error);
+    g_assert_no_error(error);
+    for (gsize n = 0; n < len; n += 61) {
+        g_autoptr(GError) e = NULL;
+        g_autoptr(tracuu_extracted) doc = tracuu_extract_buffer(data, n, name, NULL, &e);
+        g_assert_true((doc == NULL) != (e == NULL));
+        if (doc != NULL)
+            g_assert_true(g_utf8_validate(doc->text, -1, NULL));
+        else
+            g_assert_true(e->domain == TRACUU_EXTRACT_ERROR);
+    }
+    for (gsize at = 0; at + 4 < len; at += 37) {
+        g_autofree char *bent = g_memdup2(data, len);
+        g_autoptr(GError) e = NULL;
+        g_autoptr(tracuu_extracted) doc = NULL;
+        memset(bent + at, at & 1 ? 0xFF : 0x7F, 4);
+        doc = tracuu_extract_buffer(bent, len, name, NULL, &e);
+        g_assert_true((doc == NULL) != (e == NULL));
+        if (doc != NULL)
+            g_assert_true(g_utf8_validate(doc->text, -1, NULL));
+    }
+}
+
 /* An empty MIME part reaches the HTML extractor with no data pointer at all. */
 static void
 test_html_null(void)
@@ -1191,6 +1284,39 @@ test_html_null(void)
     } else {
         g_assert_nonnull(error);
         g_clear_error(&error);
+    }
+}
+
+/* The table of formats answers for names as the walker and the run summary ask it. */
+static void
+test_format_names(void)
+{
+    static const struct {
+        const char *name;
+        const char *format; /* NULL: unknown */
+        gboolean indexed;
+    } cases[] = {
+        {"/a/b/LUAT.PDF", "pdf", TRUE},
+        {"qd.doc", "doc", TRUE}, /* the two old lists disagreed on .doc */
+        {"qd.docx", "docx", TRUE},
+        {"thu.eml", "mail", TRUE},
+        {"hop-thu.mbox", "mbox", TRUE},
+        {"trang.htm", "html", TRUE},
+        {"ghi-chu.txt", "text", TRUE},
+        {"thu.msg", "outlook-msg", FALSE},
+        {"cong-van.ODT", "odt", TRUE},
+        {"bang.ods", "ods", TRUE},
+        {"danh-sach.xlsx", "xlsx", TRUE},
+        {"cu.rtf", "rtf", FALSE},
+        {"anh.png", NULL, FALSE},
+        {"khong-duoi", NULL, FALSE},
+        {"/thu.muc.pdf/tep", NULL, FALSE}, /* a dot in a folder is not an extension */
+        {NULL, NULL, FALSE},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        const tracuu_format *f = tracuu_format_for_name(cases[i].name);
+        g_assert_cmpstr(tracuu_format_get_name(f), ==, cases[i].format);
+        g_assert_cmpint(tracuu_format_is_indexed(f), ==, cases[i].indexed);
     }
 }
 
@@ -1237,8 +1363,12 @@ main(int argc, char **argv)
     g_test_add_func("/extract/decode/legacy-font-hyphens", test_legacy_font_hyphens);
     g_test_add_func("/extract/decode/legacy-font-western", test_legacy_font_western);
     g_test_add_func("/extract/junk-named", test_junk_named);
+    g_test_add_func("/extract/format-names", test_format_names);
     g_test_add_func("/extract/zip/limits", test_zip_limits);
     g_test_add_func("/extract/pdf/prefixes", test_pdf_prefixes);
+    for (gsize i = 0; i < G_N_ELEMENTS(office_files); i++)
+        add_case_test("/extract/office/damage", office_files[i], office_files[i],
+                      test_office_damage);
     g_test_add_func("/extract/buffers", test_buffers);
     g_test_add_func("/extract/html/buffer", test_html_buffer);
     g_test_add_func("/extract/html/legacy-font", test_html_legacy_font);

@@ -1,5 +1,7 @@
 /* test-mail.c - mail extraction: header decoding, charsets, MIME structure, mbox, damage. */
+#include "extract-mail.h"
 #include "extract-private.h"
+#include "mail-decode.h"
 #include "tracuu-schema-rules.h"
 #include "tracuu-test.h"
 
@@ -888,6 +890,60 @@ test_depth_limit_argument(void)
     g_assert_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE);
 }
 
+/* What the attachment reader of test_attach_function() was asked, and how often. */
+static guint attach_calls;
+static char *attach_name;
+
+static tracuu_extracted *
+fake_attach(const char *data, gsize len, const char *name, const char *mime, GError **error)
+{
+    tracuu_extracted *doc = tracuu_extracted_new("fake", mime);
+    attach_calls++;
+    g_free(attach_name);
+    attach_name = g_strdup(name);
+    g_free(doc->text);
+    doc->text = g_strdup_printf("%" G_GSIZE_FORMAT " bytes read by the caller's reader", len);
+    return doc;
+}
+
+/*
+ * Mail reads its attachments with the function it is given, not by calling the dispatcher:
+ * a message whose attachment would be a PDF to tracuu_extract_buffer() gets the fake text.
+ */
+static void
+test_attach_function(void)
+{
+    static const char raw[] = "From: a@b.vn\r\nSubject: tep\r\nMIME-Version: 1.0\r\n"
+                              "Content-Type: multipart/mixed; boundary=\"x\"\r\n\r\n"
+                              "--x\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                              "Thân\r\n"
+                              "--x\r\nContent-Type: application/pdf\r\n"
+                              "Content-Disposition: attachment; filename=\"qd.pdf\"\r\n\r\n"
+                              "%PDF-1.4 not really\r\n"
+                              "--x--\r\n";
+    g_autoptr(GError) error = NULL;
+    attach_calls = 0;
+    g_autoptr(tracuu_extracted) doc =
+        tracuu_mail_read_message(raw, sizeof raw - 1, 0, fake_attach, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(attach_calls, ==, 1);
+    g_assert_cmpstr(attach_name, ==, "qd.pdf");
+    g_assert_cmpuint(doc->children->len, ==, 1);
+    const tracuu_extracted *child = g_ptr_array_index(doc->children, 0);
+    g_assert_cmpstr(child->kind, ==, "attachment");
+    g_assert_cmpstr(child->attachment, ==, "qd.pdf");
+    g_assert_true(g_str_has_suffix(child->text, "bytes read by the caller's reader"));
+    g_clear_pointer(&attach_name, g_free);
+
+    /* Without a reader the attachment is still listed, with a warning and no text. */
+    g_autoptr(tracuu_extracted) bare =
+        tracuu_mail_read_message(raw, sizeof raw - 1, 0, NULL, &error);
+    g_assert_no_error(error);
+    child = g_ptr_array_index(bare->children, 0);
+    g_assert_cmpstr(child->text, ==, "");
+    g_assert_nonnull(child->warnings);
+}
+
 /* --- mbox --- */
 
 typedef struct {
@@ -1047,6 +1103,7 @@ main(int argc, char **argv)
                          "src:corpus/archive/van-ban/cv-172-2023-cdn.pdf",
                          test_pdf_attachment_pages);
     g_test_add_func("/mail/message/depth-argument", test_depth_limit_argument);
+    g_test_add_func("/mail/message/attach-function", test_attach_function);
     for (gsize i = 0; i < G_N_ELEMENTS(mbox_cases); i++) {
         g_autofree char *path = g_strdup_printf("/mail/mbox/%s", mbox_cases[i].name);
         g_test_add_data_func(path, &mbox_cases[i], test_mbox);
