@@ -275,8 +275,8 @@ line_error(GError **error, int code, const char *name, guint line, const char *f
     return FALSE;
 }
 
-static gboolean
-user_name_is_valid(const char *s)
+gboolean
+tracuu_conf_user_name_is_valid(const char *s)
 {
     gsize n = strlen(s);
     if (n == 0 || n > 64 || strcmp(s, RESERVED_USER) == 0)
@@ -329,7 +329,7 @@ scan_line(scan *sc, char *text, guint line, char **group, GError **error)
             /* fine */
         } else if (g_str_has_prefix(name, USER_GROUP " ")) {
             const char *user = name + strlen(USER_GROUP " ");
-            if (!user_name_is_valid(user))
+            if (!tracuu_conf_user_name_is_valid(user))
                 return line_error(error, TRACUU_CONF_ERROR_VALUE, sc->name, line,
                                   "[user NAME]: NAME is 1 to 64 of A-Z, a-z, 0-9, '-', '_' and "
                                   "'.' (and not \"" RESERVED_USER "\"), not \"%s\"",

@@ -52,6 +52,11 @@ gboolean tracuu_level_parse(const char *s, tracuu_level *out);
  */
 gboolean tracuu_label_is_valid(const char *s);
 
+/* Whether @s may name a user ([user NAME], --new-token NAME): 1 to 64 of A-Z, a-z, 0-9, '-',
+ * '_' and '.', and not "anonymous-local-owner", the name of the caller when no user is
+ * configured. */
+gboolean tracuu_conf_user_name_is_valid(const char *s);
+
 /* ---- Tokens ---- */
 
 /* A SHA-256 hash as stored in the configuration (token-sha256 = 64 hex digits). */
