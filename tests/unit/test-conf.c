@@ -238,6 +238,31 @@ test_conf_files(void)
     tracuu_test_rm_rf(dir);
 }
 
+/* The example in the tree is a configuration that loads (its access map aside, which is not
+ * on this machine): every key in it is a real key with a valid value. */
+static void
+test_example_loads(void)
+{
+    g_autofree char *path = tracuu_test_source_path("docs/tracuu.conf.example");
+    g_autofree char *text = NULL;
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_conf) with_map =
+        tracuu_conf_load_data(text, strlen(text), "example", "/etc/tracuu", &error);
+    g_assert_error(error, TRACUU_CONF_ERROR, TRACUU_CONF_ERROR_READ);
+    g_assert_nonnull(strstr(error->message, "map = /etc/tracuu/access.map"));
+    g_clear_error(&error);
+    char *map = strstr(text, "map = ");
+    g_assert_nonnull(map);
+    map[0] = '#';
+    g_autoptr(tracuu_conf) conf =
+        tracuu_conf_load_data(text, strlen(text), "example", "/etc/tracuu", &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(tracuu_conf_get_n_users(conf), ==, 3);
+    g_assert_cmpstr(tracuu_conf_get_string(conf, "index", "db"), ==, "/var/lib/tracuu/db");
+    g_assert_true(tracuu_conf_find_user(conf, "quantri")->admin);
+}
+
 /* ---- tokens ---- */
 
 static void
@@ -427,6 +452,7 @@ main(int argc, char **argv)
     g_test_add_func("/conf/values", test_conf_values);
     g_test_add_func("/conf/files and the access map", test_conf_files);
     g_test_add_func("/conf/tokens", test_tokens);
+    g_test_add_func("/conf/the example loads", test_example_loads);
     g_test_add_func("/conf/levels", test_levels);
     g_test_add_func("/access-map/errors name file and line", test_map_cases);
     g_test_add_func("/access-map/globs", test_glob_cases);
