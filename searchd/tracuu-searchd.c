@@ -1429,8 +1429,12 @@ main(int argc, char **argv)
         printf("tracuu-searchd %s\n", TRACUU_VERSION);
         return 0;
     }
+    if (opt.new_token && argc > 1) {
+        fprintf(stderr, "tracuu-searchd: unexpected arguments\nTry --help.\n");
+        return 2;
+    }
     if (opt.new_token)
-        return argc > 1 ? 2 : print_new_token(opt.new_token);
+        return print_new_token(opt.new_token);
     if (opt.socket_mode_arg && !tracuu_conf_parse_socket_mode(opt.socket_mode_arg, &opt.socket_mode)) {
         fprintf(stderr,
                 "tracuu-searchd: --socket-mode wants an octal mode up to 0777 that gives "
