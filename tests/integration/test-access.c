@@ -624,6 +624,51 @@ test_reload(void)
     stop(&d);
 }
 
+/* A listener beyond loopback is never left open to everyone by a reload that drops the users. */
+static void
+test_reload_keeps_remote_safe(void)
+{
+    require_setup();
+    daemon_t d;
+    const char *any[] = {"--listen", "0.0.0.0:0", NULL};
+    g_assert_cmpint(
+        start(&d, "hup2", "[index]\ndb = db\n[user bao]\ntoken-sha256 = " OTHER_HASH "\n", any), ==,
+        -1);
+    g_autoptr(client) c = client_tcp(&d);
+    assert_code(c, "{\"op\":\"stats\"}", "unauthorized");
+    g_autofree char *path = g_strdup_printf("%s/hup2.conf", F.tmp);
+    g_assert_true(g_file_set_contents(path, "[index]\ndb = db\n", -1, NULL));
+    kill(d.pid, SIGHUP);
+    g_assert_true(log_has(&d, "configuration not reloaded", 10));
+    g_assert_true(log_has(&d, "has no user and listens beyond loopback", 1));
+    assert_code(c, "{\"op\":\"stats\"}", "unauthorized");
+    stop(&d);
+}
+
+/* --new-token: a different token each time, and only for a valid user name. */
+static void
+test_new_token(void)
+{
+    require_setup();
+    g_autofree char *t1 = NULL, *l1 = NULL, *t2 = NULL, *l2 = NULL;
+    new_token("anh", &t1, &l1);
+    new_token("anh", &t2, &l2);
+    g_assert_cmpstr(t1, !=, t2);
+    g_assert_cmpstr(l1, !=, l2);
+    g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, t1, -1);
+    g_assert_nonnull(strstr(l1, sum));
+    static const char *const bad[] = {"a b", "", "anonymous-local-owner", "x/y"};
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        const char *argv[] = {F.searchd, "--new-token", bad[i], NULL};
+        g_autofree char *out = NULL, *err = NULL;
+        int status = -1;
+        g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
+                                   &err, &status, NULL));
+        g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 2);
+        g_assert_cmpstr(out, ==, "");
+    }
+}
+
 /* ---- main ---- */
 
 static gboolean
@@ -671,6 +716,8 @@ main(int argc, char **argv)
     g_test_add_func("/access/remote listen", test_remote_listen);
     g_test_add_func("/access/bad config stops the daemon", test_bad_config);
     g_test_add_func("/access/SIGHUP rereads the config", test_reload);
+    g_test_add_func("/access/SIGHUP keeps a remote listener safe", test_reload_keeps_remote_safe);
+    g_test_add_func("/access/new-token", test_new_token);
     int rc = g_test_run();
     if (F.tmp && rc == 0)
         tracuu_test_rm_rf(F.tmp);
