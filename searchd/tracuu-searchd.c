@@ -1060,6 +1060,17 @@ check_timeouts(server *srv)
     g_list_free(all);
 }
 
+static gboolean
+source_is_live(server *srv, const source *s)
+{
+    if (s == &srv->sigsrc || s == &srv->wakesrc)
+        return TRUE;
+    for (int i = 0; i < srv->n_listeners; i++)
+        if (s == srv->listeners[i])
+            return TRUE;
+    return g_hash_table_contains(srv->conns, s);
+}
+
 static void
 run_loop(server *srv)
 {
@@ -1077,6 +1088,11 @@ run_loop(server *srv)
         }
         for (int i = 0; i < n; i++) {
             source *s = evs[i].data.ptr;
+            /* An event of this batch may be for a connection or a listener that an earlier
+             * one freed (a SIGTERM closes idle connections and the listeners at once): its
+             * pointer is checked against what is live before anything is read through it. */
+            if (!source_is_live(srv, s))
+                continue;
             switch (s->kind) {
             case SRC_LISTEN:
                 if (!srv->stopping)
@@ -1097,10 +1113,6 @@ run_loop(server *srv)
                 break;
             case SRC_CONN: {
                 conn *c = (conn *)s;
-                /* A connection closed earlier in this batch is not touched again: its memory
-                 * may be gone, so closed ones are looked up in the live set first. */
-                if (!g_hash_table_contains(srv->conns, c))
-                    break;
                 if (evs[i].events & (EPOLLIN | EPOLLRDHUP))
                     conn_read(srv, c);
                 if (!g_hash_table_contains(srv->conns, c))
