@@ -25,8 +25,8 @@ typedef enum {
 
 typedef struct {
     tok_kind kind;
-    gunichar c;           /* TOK_LIT */
-    gboolean negate;      /* TOK_CLASS */
+    gunichar c;            /* TOK_LIT */
+    gboolean negate;       /* TOK_CLASS */
     guint first, n_ranges; /* TOK_CLASS: ranges[first .. first + n_ranges) */
 } tok;
 
@@ -317,7 +317,7 @@ tracuu_access_map_lookup(const tracuu_access_map *map, const char *path)
 /* ---- Reading a map ---- */
 
 static gboolean G_GNUC_PRINTF(5, 6)
-map_error(GError **error, int code, const char *name, guint line, const char *fmt, ...)
+    map_error(GError **error, int code, const char *name, guint line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -469,8 +469,7 @@ tracuu_access_map_parse(const char *data, gsize len, const char *name, GError **
         if (n > 0 && p[n - 1] == '\r')
             n--;
         if (memchr(p, '\0', n) || !g_utf8_validate(p, (gssize)n, NULL)) {
-            map_error(error, TRACUU_CONF_ERROR_SYNTAX, map->name, line,
-                      "not valid UTF-8 text");
+            map_error(error, TRACUU_CONF_ERROR_SYNTAX, map->name, line, "not valid UTF-8 text");
             return NULL;
         }
         g_autofree char *text = g_strndup(p, n);
@@ -488,8 +487,8 @@ tracuu_access_map_load(const char *path, GError **error)
     gsize len = 0;
     g_autoptr(GError) read_error = NULL;
     if (!g_file_get_contents(path, &data, &len, &read_error)) {
-        g_set_error(error, TRACUU_CONF_ERROR, TRACUU_CONF_ERROR_READ, "%s: cannot read: %s",
-                    path, read_error->message);
+        g_set_error(error, TRACUU_CONF_ERROR, TRACUU_CONF_ERROR_READ, "%s: cannot read: %s", path,
+                    read_error->message);
         return NULL;
     }
     if (len > MAX_MAP_BYTES) {

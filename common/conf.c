@@ -7,7 +7,7 @@
 #include <sodium.h>
 #include <string.h>
 
-G_DEFINE_QUARK(tracuu-conf-error-quark, tracuu_conf_error)
+G_DEFINE_QUARK(tracuu - conf - error - quark, tracuu_conf_error)
 
 #define MAX_CONF_BYTES (4 * 1024 * 1024)
 #define USER_GROUP "user"
@@ -250,9 +250,9 @@ typedef struct {
 typedef struct {
     const char *name;
     GString *clean;
-    GArray *entries;      /* entry */
-    GHashTable *groups;   /* group -> line (GUINT_TO_POINTER) */
-    GHashTable *seen;     /* "group\nkey" set */
+    GArray *entries;       /* entry */
+    GHashTable *groups;    /* group -> line (GUINT_TO_POINTER) */
+    GHashTable *seen;      /* "group\nkey" set */
     GPtrArray *user_order; /* group names of users, in order (borrowed from groups) */
 } scan;
 
@@ -265,7 +265,7 @@ entry_clear(gpointer data)
 }
 
 static gboolean G_GNUC_PRINTF(5, 6)
-line_error(GError **error, int code, const char *name, guint line, const char *fmt, ...)
+    line_error(GError **error, int code, const char *name, guint line, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -460,8 +460,8 @@ parse_hash(const char *s, guint8 out[TRACUU_TOKEN_HASH_LEN])
 
 /* Reads @e's value into @v (plain groups) or @u (a user). */
 static gboolean
-read_value(GKeyFile *kf, const char *name, const char *base_dir, const entry *e,
-           const key_def *def, value *v, conf_user *u, GError **error)
+read_value(GKeyFile *kf, const char *name, const char *base_dir, const entry *e, const key_def *def,
+           value *v, conf_user *u, GError **error)
 {
     g_autofree char *s = NULL;
     if (def->type != T_LABELS && def->type != T_EMAILS) {
@@ -633,7 +633,9 @@ tracuu_conf_load_data(const char *data, gsize len, const char *name, const char 
     if (!base_dir)
         base_dir = cwd;
 
-    scan sc = {name, g_string_new(NULL), g_array_new(FALSE, TRUE, sizeof(entry)),
+    scan sc = {name,
+               g_string_new(NULL),
+               g_array_new(FALSE, TRUE, sizeof(entry)),
                g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
                g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
                g_ptr_array_new_with_free_func(g_free)};
@@ -680,8 +682,10 @@ tracuu_conf_load_data(const char *data, gsize len, const char *name, const char 
         gboolean is_user = g_str_has_prefix(e->group, USER_GROUP " ");
         const key_def *def = find_def(is_user ? USER_GROUP : e->group, e->key);
         if (is_user) {
-            conf_user *u = (conf_user *)tracuu_conf_find_user(conf, e->group + strlen(USER_GROUP " "));
-            if ((def->type == T_UID && u->unix_user) || (def->type == T_UNIX_USER && u->pub.has_uid)) {
+            conf_user *u =
+                (conf_user *)tracuu_conf_find_user(conf, e->group + strlen(USER_GROUP " "));
+            if ((def->type == T_UID && u->unix_user) ||
+                (def->type == T_UNIX_USER && u->pub.has_uid)) {
                 ok = line_error(error, TRACUU_CONF_ERROR_VALUE, name, e->line,
                                 "give one of unix-user and unix-uid, not both");
                 break;
@@ -739,8 +743,8 @@ tracuu_conf_load(const char *path, GError **error)
     gsize len = 0;
     g_autoptr(GError) read_error = NULL;
     if (!g_file_get_contents(path, &data, &len, &read_error)) {
-        g_set_error(error, TRACUU_CONF_ERROR, TRACUU_CONF_ERROR_READ, "%s: cannot read: %s",
-                    path, read_error->message);
+        g_set_error(error, TRACUU_CONF_ERROR, TRACUU_CONF_ERROR_READ, "%s: cannot read: %s", path,
+                    read_error->message);
         return NULL;
     }
     if (len > MAX_CONF_BYTES) {

@@ -165,8 +165,9 @@ const tracuu_conf_user *tracuu_conf_find_user_by_uid(const tracuu_conf *conf, ui
  * time (sodium_memcmp) and without stopping at a match, so that the time taken says nothing
  * about how close a guess was or which user it hit. Borrowed.
  */
-const tracuu_conf_user *tracuu_conf_find_user_by_token_hash(const tracuu_conf *conf,
-                                                             const guint8 hash[TRACUU_TOKEN_HASH_LEN]);
+const tracuu_conf_user *
+tracuu_conf_find_user_by_token_hash(const tracuu_conf *conf,
+                                    const guint8 hash[TRACUU_TOKEN_HASH_LEN]);
 
 /*
  * Reads an octal socket mode ("0660", "640"): digits 0-7 only, at most 0777, and neither read
@@ -230,7 +231,6 @@ const tracuu_access_rule *tracuu_access_map_get_rule(const tracuu_access_map *ma
  * attachment is looked up by the path of the file that holds it. Borrowed, valid as long as
  * @map. Thread-safe (the map is not changed by a lookup).
  */
-const tracuu_access_rule *tracuu_access_map_lookup(const tracuu_access_map *map,
-                                                   const char *path);
+const tracuu_access_rule *tracuu_access_map_lookup(const tracuu_access_map *map, const char *path);
 
 G_END_DECLS

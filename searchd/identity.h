@@ -41,8 +41,7 @@ typedef struct {
 tracuu_identity *tracuu_identity_new_local_owner(void);
 
 /* The identity of @user of @conf (copied: @conf may be freed after). Caller unrefs. */
-tracuu_identity *tracuu_identity_new_for_user(const tracuu_conf *conf,
-                                              const tracuu_conf_user *user,
+tracuu_identity *tracuu_identity_new_for_user(const tracuu_conf *conf, const tracuu_conf_user *user,
                                               tracuu_identity_via via);
 
 tracuu_identity *tracuu_identity_ref(tracuu_identity *identity);

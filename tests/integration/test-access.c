@@ -289,8 +289,8 @@ new_token(const char *name, char **token, char **conf_line)
     g_autofree char *out = NULL, *err = NULL;
     int status = -1;
     g_autoptr(GError) error = NULL;
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
-                               &err, &status, &error));
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                               &status, &error));
     g_assert_no_error(error);
     g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
@@ -417,9 +417,9 @@ test_peer_cred(void)
     stop(&d);
 
     /* The same socket when our uid is not mapped: as on TCP. */
-    g_autofree char *unmapped = g_strdup_printf(
-        "[index]\ndb = db\n[user other]\nunix-uid = %u\n[user khach]\n%s\n",
-        (unsigned)getuid() + 4242, line);
+    g_autofree char *unmapped =
+        g_strdup_printf("[index]\ndb = db\n[user other]\nunix-uid = %u\n[user khach]\n%s\n",
+                        (unsigned)getuid() + 4242, line);
     const char *sock2[] = {"--socket", "unmapped.sock", NULL};
     g_assert_cmpint(start(&d, "unmapped", unmapped, sock2), ==, -1);
     g_autoptr(client) u = client_unix(&d);
@@ -538,8 +538,8 @@ test_remote_listen(void)
 
 typedef struct {
     const char *name;
-    const char *conf; /* "%s" is the test folder */
-    const char *map;  /* written to NAME.map when not NULL */
+    const char *conf;  /* "%s" is the test folder */
+    const char *map;   /* written to NAME.map when not NULL */
     const char *where; /* in the message: "NAME.conf:LINE:" */
 } bad_case;
 
@@ -593,8 +593,8 @@ test_reload(void)
     g_autofree char *t1 = NULL, *l1 = NULL, *t2 = NULL, *l2 = NULL;
     new_token("anh", &t1, &l1);
     new_token("anh", &t2, &l2);
-    g_autofree char *conf1 = g_strdup_printf(
-        "[index]\ndb = db\n[searchd]\nlisten = 127.0.0.1:0\n[user anh]\n%s\n", l1);
+    g_autofree char *conf1 =
+        g_strdup_printf("[index]\ndb = db\n[searchd]\nlisten = 127.0.0.1:0\n[user anh]\n%s\n", l1);
     daemon_t d;
     g_assert_cmpint(start(&d, "hup", conf1, NULL), ==, -1);
     g_autoptr(client) c = client_tcp(&d);
@@ -611,8 +611,8 @@ test_reload(void)
     assert_code(c, "{\"op\":\"stats\"}", "ok");
 
     /* The token replaced: the connection that used the old one is out; the new one works. */
-    g_autofree char *conf2 = g_strdup_printf(
-        "[index]\ndb = db\n[searchd]\nlisten = 127.0.0.1:0\n[user anh]\n%s\n", l2);
+    g_autofree char *conf2 =
+        g_strdup_printf("[index]\ndb = db\n[searchd]\nlisten = 127.0.0.1:0\n[user anh]\n%s\n", l2);
     g_assert_true(g_file_set_contents(path, conf2, -1, NULL));
     kill(d.pid, SIGHUP);
     g_assert_true(log_has(&d, "hup.conf reloaded: 1 users", 10));
@@ -728,8 +728,8 @@ setup(GError **error)
         return FALSE;
     int st = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     if (st != 0 && st != 1) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "tracuu-indexer exited with %d: %s",
-                    st, err ? err : "");
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "tracuu-indexer exited with %d: %s", st,
+                    err ? err : "");
         return FALSE;
     }
     return TRUE;

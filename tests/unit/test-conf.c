@@ -26,14 +26,14 @@ static const conf_case conf_cases[] = {
      "unix-uid = 1001\ntoken-sha256 = " HASH_A "\nadmin = false\n",
      -1, NULL, NULL},
     {"[index]\n\n[bogus]\n", TRACUU_CONF_ERROR_UNKNOWN, "t.conf:3:", "[bogus]"},
-    {"[searchd]\nsocket = /run/x\nsockett = /run/y\n", TRACUU_CONF_ERROR_UNKNOWN, "t.conf:3:",
-     "sockett"},
+    {"[searchd]\nsocket = /run/x\nsockett = /run/y\n", TRACUU_CONF_ERROR_UNKNOWN,
+     "t.conf:3:", "sockett"},
     {"[user anh]\nlabel = x\n", TRACUU_CONF_ERROR_UNKNOWN, "t.conf:2:", "label"},
-    {"[user anh]\n[user bao]\n[user anh]\n", TRACUU_CONF_ERROR_DUPLICATE, "t.conf:3:",
-     "duplicate user"},
+    {"[user anh]\n[user bao]\n[user anh]\n", TRACUU_CONF_ERROR_DUPLICATE,
+     "t.conf:3:", "duplicate user"},
     {"[searchd]\n[searchd]\n", TRACUU_CONF_ERROR_DUPLICATE, "t.conf:2:", "duplicate group"},
-    {"[searchd]\nthreads = 2\nthreads = 3\n", TRACUU_CONF_ERROR_DUPLICATE, "t.conf:3:",
-     "duplicate key"},
+    {"[searchd]\nthreads = 2\nthreads = 3\n", TRACUU_CONF_ERROR_DUPLICATE,
+     "t.conf:3:", "duplicate key"},
     {"[user a]\ntoken-sha256 = " HASH_A "\n[user b]\ntoken-sha256 = " HASH_B
      "\n[user c]\ntoken-sha256 = " HASH_A "\n",
      TRACUU_CONF_ERROR_DUPLICATE, "t.conf:5:", "duplicate token hash"},
@@ -41,10 +41,10 @@ static const conf_case conf_cases[] = {
      "t.conf:5:", "duplicate uid"},
     {"[user a]\nunix-uid = 0\n[user b]\nunix-user = root\n", TRACUU_CONF_ERROR_DUPLICATE,
      "t.conf:4:", "duplicate uid"},
-    {"[user a]\nunix-user = no-such-user-here\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:",
-     "no Unix user"},
-    {"[user a]\nunix-user = root\nunix-uid = 0\n", TRACUU_CONF_ERROR_VALUE, "t.conf:3:",
-     "not both"},
+    {"[user a]\nunix-user = no-such-user-here\n", TRACUU_CONF_ERROR_VALUE,
+     "t.conf:2:", "no Unix user"},
+    {"[user a]\nunix-user = root\nunix-uid = 0\n", TRACUU_CONF_ERROR_VALUE,
+     "t.conf:3:", "not both"},
     {"[user a]\ntoken-sha256 = abc\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "64 hex"},
     {"[user a]\ntoken-sha256 = " HASH_A "0\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "64 hex"},
     {"[user a]\nclearance = secret\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "toi-mat"},
@@ -61,8 +61,8 @@ static const conf_case conf_cases[] = {
     {"[searchd]\nallow-remote = 1\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "true or false"},
     {"[searchd]\nsocket =\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "empty"},
     {"[access]\ndefault = open\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "public or deny"},
-    {"[access]\nmap = /nonexistent/access.map\n", TRACUU_CONF_ERROR_READ, "t.conf:2:",
-     "cannot read"},
+    {"[access]\nmap = /nonexistent/access.map\n", TRACUU_CONF_ERROR_READ,
+     "t.conf:2:", "cannot read"},
     {"db = x\n", TRACUU_CONF_ERROR_SYNTAX, "t.conf:1:", "before any [group]"},
     {"[index]\njust words\n", TRACUU_CONF_ERROR_SYNTAX, "t.conf:2:", "key = value"},
     {"[index] x\n", TRACUU_CONF_ERROR_SYNTAX, "t.conf:1:", "alone"},
@@ -97,29 +97,28 @@ test_conf_cases(void)
 static void
 test_conf_values(void)
 {
-    static const char text[] =
-        "# a comment\n"
-        "[index]\n"
-        "db = db   # relative: from the file's folder\n"
-        "[searchd]\n"
-        "socket = /run/tracuu/tracuu.sock\n"
-        "socket-mode = 0660\n"
-        "listen = 127.0.0.1:7700\n"
-        "allow-remote = true\n"
-        "threads = 4\n"
-        "timeout = 2.5\n"
-        "[access]\n"
-        "default = deny\n"
-        "[user anh]\n"
-        "labels = so-tttt; van-phong;\n"
-        "clearance = toi-mat\n"
-        "emails = Anh@STTTT.QuangNam.gov.vn;anh2@x.vn\n"
-        "unix-uid = 1001\n"
-        "token-sha256 = " HASH_A "\n"
-        "[user bao]\n"
-        "admin = true\n"
-        "unix-user = root\n"
-        "socket-group = \\#hash\n";
+    static const char text[] = "# a comment\n"
+                               "[index]\n"
+                               "db = db   # relative: from the file's folder\n"
+                               "[searchd]\n"
+                               "socket = /run/tracuu/tracuu.sock\n"
+                               "socket-mode = 0660\n"
+                               "listen = 127.0.0.1:7700\n"
+                               "allow-remote = true\n"
+                               "threads = 4\n"
+                               "timeout = 2.5\n"
+                               "[access]\n"
+                               "default = deny\n"
+                               "[user anh]\n"
+                               "labels = so-tttt; van-phong;\n"
+                               "clearance = toi-mat\n"
+                               "emails = Anh@STTTT.QuangNam.gov.vn;anh2@x.vn\n"
+                               "unix-uid = 1001\n"
+                               "token-sha256 = " HASH_A "\n"
+                               "[user bao]\n"
+                               "admin = true\n"
+                               "unix-user = root\n"
+                               "socket-group = \\#hash\n";
     g_autoptr(GError) error = NULL;
     /* The last line is an unknown key for a user: checked first, then the same without it. */
     g_autoptr(tracuu_conf) bad =
@@ -219,8 +218,8 @@ test_conf_files(void)
     g_autoptr(tracuu_conf) bad = tracuu_conf_load(conf_path, &error);
     g_assert_null(bad);
     g_assert_error(error, TRACUU_CONF_ERROR, TRACUU_CONF_ERROR_VALUE);
-    g_autofree char *want = g_strdup_printf("%s:3: map = %s: %s:3: bad glob", conf_path,
-                                            map_path, map_path);
+    g_autofree char *want =
+        g_strdup_printf("%s:3: map = %s: %s:3: bad glob", conf_path, map_path, map_path);
     g_test_message("%s", error->message);
     g_assert_true(g_str_has_prefix(error->message, want));
     g_clear_error(&error);
@@ -370,9 +369,10 @@ static const glob_case glob_cases[] = {
     {"/srv/Công văn", "/srv/Công văn/x.pdf", TRUE},
     /* NFD path (a file copied from a Mac) against an NFC glob. */
     {"/srv/Công văn", "/srv/Co\xcc\x82ng va\xcc\x86n/x.pdf", TRUE},
-    {"/srv/*", "/srv/\xff\xfe", TRUE},       /* invalid UTF-8: bytes, still matched by '*' */
-    {"/srv/\xc3\xbf", "/srv/\xff", FALSE},  /* and never equal to a character */
-    {"/srv/*a*a*a*a*a*a*a*a*b", "/srv/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", FALSE},
+    {"/srv/*", "/srv/\xff\xfe", TRUE},     /* invalid UTF-8: bytes, still matched by '*' */
+    {"/srv/\xc3\xbf", "/srv/\xff", FALSE}, /* and never equal to a character */
+    {"/srv/*a*a*a*a*a*a*a*a*b", "/srv/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+     FALSE},
     {"/srv/**a**a**a**a**a**a**b",
      "/srv/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a", FALSE},
 };
@@ -384,8 +384,7 @@ test_glob_cases(void)
         const glob_case *c = &glob_cases[i];
         g_autofree char *text = g_strdup_printf("\"%s\" x\n", c->glob);
         g_autoptr(GError) error = NULL;
-        g_autoptr(tracuu_access_map) map =
-            tracuu_access_map_parse(text, strlen(text), "m", &error);
+        g_autoptr(tracuu_access_map) map = tracuu_access_map_parse(text, strlen(text), "m", &error);
         g_assert_no_error(error);
         gboolean got = tracuu_access_map_lookup(map, c->path) != NULL;
         g_autofree char *shown = g_strescape(c->path, "");
@@ -397,15 +396,13 @@ test_glob_cases(void)
 static void
 test_first_match_wins(void)
 {
-    static const char text[] =
-        "# the exception first: a public corner of a unit's folder\n"
-        "/srv/so-tttt/cong-khai -\n"
-        "/srv/so-tttt/mat so-tttt;lanh-dao mat\n"
-        "/srv/so-tttt so-tttt\n"
-        "**/*.eml mail\n";
+    static const char text[] = "# the exception first: a public corner of a unit's folder\n"
+                               "/srv/so-tttt/cong-khai -\n"
+                               "/srv/so-tttt/mat so-tttt;lanh-dao mat\n"
+                               "/srv/so-tttt so-tttt\n"
+                               "**/*.eml mail\n";
     g_autoptr(GError) error = NULL;
-    g_autoptr(tracuu_access_map) map =
-        tracuu_access_map_parse(text, strlen(text), "m", &error);
+    g_autoptr(tracuu_access_map) map = tracuu_access_map_parse(text, strlen(text), "m", &error);
     g_assert_no_error(error);
     g_assert_cmpuint(tracuu_access_map_get_n_rules(map), ==, 4);
 

@@ -34,15 +34,16 @@ test_no_users(void)
 static void
 test_users(void)
 {
-    tracuu_conf *conf = load("[access]\ndefault = deny\n"
-                             "[user anh]\nlabels = so-tttt;van-phong\nclearance = mat\n"
-                             "emails = Anh@X.vn\nunix-uid = 1001\n"
-                             "token-sha256 = 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
-                             "[user boss]\nadmin = true\nunix-uid = 1002\n");
+    tracuu_conf *conf =
+        load("[access]\ndefault = deny\n"
+             "[user anh]\nlabels = so-tttt;van-phong\nclearance = mat\n"
+             "emails = Anh@X.vn\nunix-uid = 1001\n"
+             "token-sha256 = 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
+             "[user boss]\nadmin = true\nunix-uid = 1002\n");
     tracuu_identity *anh = tracuu_identity_for_peer(conf, TRUE, 1001);
     g_assert_nonnull(anh);
     g_assert_cmpint(anh->via, ==, TRACUU_IDENTITY_VIA_PEER_CRED);
-    g_assert_null(tracuu_identity_for_peer(conf, TRUE, 1003)); /* unmapped: must auth */
+    g_assert_null(tracuu_identity_for_peer(conf, TRUE, 1003));  /* unmapped: must auth */
     g_assert_null(tracuu_identity_for_peer(conf, FALSE, 1001)); /* TCP: no uid */
     guint8 h[TRACUU_TOKEN_HASH_LEN];
     tracuu_token_hash("test", 4, h);
