@@ -584,6 +584,72 @@ tracuu_protocol_parse_request(const char *line, gsize len, JsonNode **id, GError
     return json_object_ref(obj);
 }
 
+/* ---- Authentication ---- */
+
+gboolean
+tracuu_protocol_is_auth(JsonObject *request)
+{
+    const char *op = json_object_get_string_member_with_default(request, "op", NULL);
+    return op && strcmp(op, "auth") == 0;
+}
+
+char *
+tracuu_protocol_parse_auth(JsonObject *request, gsize *len, GError **error)
+{
+    g_autoptr(GList) names = json_object_get_members(request);
+    for (GList *l = names; l; l = l->next) {
+        const char *m = l->data;
+        if (strcmp(m, "op") != 0 && strcmp(m, "token") != 0 && strcmp(m, "id") != 0) {
+            g_set_error(error, TRACUU_PROTOCOL_ERROR, TRACUU_PROTOCOL_ERROR_BAD_REQUEST,
+                        "auth takes \"token\" (and \"id\") only");
+            return NULL;
+        }
+    }
+    JsonNode *t = json_object_get_member(request, "token");
+    if (!t || !JSON_NODE_HOLDS_VALUE(t) || json_node_get_value_type(t) != G_TYPE_STRING) {
+        g_set_error(error, TRACUU_PROTOCOL_ERROR, TRACUU_PROTOCOL_ERROR_BAD_REQUEST,
+                    t ? "\"token\" must be a string" : "auth needs \"token\"");
+        return NULL;
+    }
+    const char *token = json_node_get_string(t);
+    gsize n = strlen(token);
+    if (n == 0 || n > TRACUU_PROTOCOL_MAX_TOKEN) {
+        g_set_error(error, TRACUU_PROTOCOL_ERROR, TRACUU_PROTOCOL_ERROR_BAD_REQUEST,
+                    "\"token\" must hold 1 to %d bytes", TRACUU_PROTOCOL_MAX_TOKEN);
+        return NULL;
+    }
+    *len = n;
+    return g_strndup(token, n);
+}
+
+void
+tracuu_protocol_token_free(char *token)
+{
+    if (!token)
+        return;
+    /* A volatile pointer, so that the compiler does not drop the stores before free(). */
+    volatile char *p = token;
+    while (*p)
+        *p++ = '\0';
+    g_free(token);
+}
+
+gboolean
+tracuu_protocol_line_may_hold_token(const char *line, gsize len)
+{
+    static const char *const words[] = {"auth", "token"};
+    for (gsize i = 0; i < len; i++) {
+        if (line[i] == '\\')
+            return TRUE;
+        for (guint w = 0; w < G_N_ELEMENTS(words); w++) {
+            gsize wl = strlen(words[w]);
+            if (i + wl <= len && g_ascii_strncasecmp(line + i, words[w], wl) == 0)
+                return TRUE;
+        }
+    }
+    return FALSE;
+}
+
 /* ---- Writing JSON ---- */
 
 void

@@ -82,6 +82,34 @@ gsize tracuu_protocol_reader_get_buffered(const tracuu_protocol_reader *reader);
 JsonObject *tracuu_protocol_parse_request(const char *line, gsize len, JsonNode **id,
                                           GError **error);
 
+/* ---- Authentication ---- */
+
+/* The longest token an auth request may carry, in bytes (those of --new-token have 43). */
+#define TRACUU_PROTOCOL_MAX_TOKEN 1024
+
+/* Whether @request (as parse_request returns it) is {"op": "auth", ...}. */
+gboolean tracuu_protocol_is_auth(JsonObject *request);
+
+/*
+ * Reads the token of an auth request: {"op": "auth", "token": "...", "id": ...}. Returns a
+ * copy of the token and sets *@len to its length, or NULL with TRACUU_PROTOCOL_ERROR_BAD_REQUEST
+ * when "token" is missing, not a string, empty, longer than TRACUU_PROTOCOL_MAX_TOKEN, or
+ * when the request has other members (a misspelt member must not pass unnoticed).
+ * Caller frees with tracuu_protocol_token_free(), which wipes the bytes first. The message
+ * never quotes the token.
+ */
+char *tracuu_protocol_parse_auth(JsonObject *request, gsize *len, GError **error);
+
+/* Wipes and frees a token of tracuu_protocol_parse_auth(). NULL accepted. */
+void tracuu_protocol_token_free(char *token);
+
+/*
+ * Whether a request line may hold a token, so that it must not be quoted in a log: it names
+ * "auth" or "token" (in any case), or holds a backslash, with which JSON can spell either
+ * without writing it. Meant for lines that did not parse, whose op is unknown.
+ */
+gboolean tracuu_protocol_line_may_hold_token(const char *line, gsize len);
+
 /* ---- Writing JSON ---- */
 
 /*

@@ -1,6 +1,10 @@
 /* tracuu-searchd.c - the search daemon: sockets, connections, worker threads, signals. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,8 +25,12 @@
 #include <gio/gio.h>
 #include <glib.h>
 
+#include <sodium.h>
+
+#include "identity.h"
 #include "protocol.h"
 #include "tracuu-cli.h"
+#include "tracuu-conf.h"
 #include "tracuu-config.h"
 #include "tracuu-engine.h"
 #include "tracuu-log.h"
@@ -46,15 +54,28 @@
 #define READ_CHUNK (64 * 1024)
 /* How long a SIGTERM waits for requests under way before giving up on them, in seconds. */
 #define SHUTDOWN_GRACE 10
+/* Failed auth requests from one peer address: the answer to the second is held back 250 ms,
+ * then twice as long each time up to the maximum; a peer is forgotten this long after its
+ * last failure. Only that connection waits: the others are served meanwhile. */
+#define AUTH_DELAY_FIRST_MS 250
+#define AUTH_DELAY_MAX_MS 10000
+#define AUTH_FAILURE_MEMORY (15 * 60 * G_USEC_PER_SEC)
+#define MAX_FAILING_PEERS 65536
+/* An integer option not given on the command line (the configuration or the default applies). */
+#define UNSET_INT INT_MIN
 
 /* ---- Options: the table drives parsing and --help ---- */
 
 typedef struct {
+    char *config;
     char *db;
     char *socket_path;
     char *socket_mode_arg;
-    mode_t socket_mode; /* from socket_mode_arg */
+    mode_t socket_mode; /* from socket_mode_arg, [searchd] socket-mode or the default */
+    char *socket_group;
     char *listen;
+    gboolean allow_remote; /* [searchd] allow-remote: the configuration only */
+    char *new_token;
     int threads;
     int split;
     double timeout;
@@ -65,24 +86,45 @@ typedef struct {
     gboolean version;
 } options;
 
+/* Numbers are UNSET until the command line or the configuration sets them; int_defaults
+ * gives the rest after both (apply_config). */
 static options opt = {
-    .threads = 0,
-    .timeout = 5.0,
-    .max_clients = 1024,
-    .idle_timeout = 300,
-    .slow_ms = 200,
-    .max_output_mb = 64,
-    .socket_mode = 0600,
+    .threads = UNSET_INT,
+    .split = UNSET_INT,
+    .timeout = NAN,
+    .max_clients = UNSET_INT,
+    .idle_timeout = UNSET_INT,
+    .slow_ms = UNSET_INT,
+    .max_output_mb = UNSET_INT,
+};
+
+/* The integer options that [searchd] may set too, under the same name, with their defaults. */
+static const struct {
+    const char *key;
+    int *value;
+    int fallback;
+} int_defaults[] = {
+    {"threads", &opt.threads, 0},           {"split", &opt.split, 0},
+    {"max-clients", &opt.max_clients, 1024}, {"idle-timeout", &opt.idle_timeout, 300},
+    {"slow-ms", &opt.slow_ms, 200},         {"max-output-mb", &opt.max_output_mb, 64},
 };
 
 static const GOptionEntry option_table[] = {
-    {"db", 'd', 0, G_OPTION_ARG_FILENAME, &opt.db, "The index to search (required)", "DIR"},
+    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &opt.config,
+     "Read the index, sockets and users from this file (docs/tracuu.conf.md); options given "
+     "here override it; SIGHUP reads it again",
+     "FILE"},
+    {"db", 'd', 0, G_OPTION_ARG_FILENAME, &opt.db,
+     "The index to search (required, here or as [index] db)", "DIR"},
     {"socket", 's', 0, G_OPTION_ARG_FILENAME, &opt.socket_path,
      "Listen on this Unix socket (a stale socket file is replaced)", "PATH"},
     {"socket-mode", 0, 0, G_OPTION_ARG_STRING, &opt.socket_mode_arg,
-     "Permissions of the socket file, in octal, whatever the umask (default 0600; 0660 lets "
-     "the file's group in; other users never)",
+     "Permissions of the socket file, in octal, whatever the umask (default 0600, or 0660 "
+     "with --socket-group; other users never)",
      "MODE"},
+    {"socket-group", 0, 0, G_OPTION_ARG_STRING, &opt.socket_group,
+     "Give the socket file to this group (a name or a number), whose members may then connect",
+     "GROUP"},
     {"listen", 'l', 0, G_OPTION_ARG_STRING, &opt.listen,
      "Also listen on TCP, e.g. 127.0.0.1:7700 (port 0: any free port, logged)", "HOST:PORT"},
     {"threads", 't', 0, G_OPTION_ARG_INT, &opt.threads,
@@ -102,16 +144,23 @@ static const GOptionEntry option_table[] = {
      "Log requests that take longer than this (default 200)", "MS"},
     {"max-output-mb", 0, 0, G_OPTION_ARG_INT, &opt.max_output_mb,
      "Drop a client when this much output waits for it to read (default 64)", "MIB"},
+    {"new-token", 0, 0, G_OPTION_ARG_STRING, &opt.new_token,
+     "Print a fresh random token for user NAME, then the token-sha256 line for its [user NAME] "
+     "group, and exit (the token is shown only this once)",
+     "NAME"},
     {"version", 'V', 0, G_OPTION_ARG_NONE, &opt.version, "Print the version and exit", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
 /* ---- Logging: tracuu-log.h (journald under systemd, else one line per event) ---- */
 
-/* A request as quoted in the log: short, one line, valid UTF-8. */
+/* A request as quoted in the log: short, one line, valid UTF-8, and never a token: an auth
+ * request is not quoted, nor a line that did not parse (@parsed FALSE) and might be one. */
 static char *
-quote_for_log(const char *s, gsize len)
+quote_for_log(const char *s, gsize len, gboolean parsed, gboolean is_auth)
 {
+    if (is_auth || (!parsed && tracuu_protocol_line_may_hold_token(s, len)))
+        return g_strdup("(not quoted: it may hold a token)");
     gsize n = MIN(len, 200);
     g_autofree char *valid = g_utf8_make_valid(s, (gssize)n);
     for (char *p = valid; *p; p++)
@@ -137,12 +186,25 @@ typedef struct {
     gsize len;
     char *resp; /* the answer line, "\n" included */
     gsize resp_len;
+    tracuu_identity *identity; /* of the connection when the job went to a worker, or NULL */
+    /* An auth request: the worker reads it, the I/O thread (which owns the configuration)
+     * checks the token and answers. */
+    char *token;
+    gsize token_len;
+    JsonNode *auth_id;
+    gint64 release_at; /* a failed auth's answer is held back until then */
 } job;
 
 struct conn {
     source src; /* first, so that an epoll event's pointer can be read as a source */
     guint64 number;
-    char *peer;
+    char *peer;     /* for logs: "host:port" or "unix:uid=N" */
+    char *peer_key; /* whose failed auth requests are counted together: the host, a /64 */
+    gboolean has_uid; /* a Unix socket peer, with its SO_PEERCRED uid */
+    uid_t uid;
+    tracuu_identity *identity; /* NULL: not authenticated */
+    gboolean has_token_hash;   /* the identity came from a token: its hash, for reloads */
+    guint8 token_hash[TRACUU_TOKEN_HASH_LEN];
     tracuu_protocol_reader *reader;
     GQueue queued; /* job *, not yet given to a worker */
     gsize queued_bytes;
@@ -162,6 +224,10 @@ typedef struct {
     source wakesrc;
     source *listeners[2];
     int n_listeners;
+    gboolean remote; /* a TCP listener on an address other than loopback */
+    tracuu_conf *conf;    /* the I/O thread's alone: workers get identities, not the conf */
+    GHashTable *failures; /* peer_key -> failure *: failed auth requests */
+    GQueue held;          /* job *: failed auth answers held back */
     char *socket_path; /* to remove at exit, if we created it */
     GHashTable *conns; /* conn * set */
     guint64 next_number;
@@ -184,8 +250,17 @@ job_free(job *j)
 {
     g_free(j->line);
     g_free(j->resp);
+    tracuu_identity_unref(j->identity);
+    tracuu_protocol_token_free(j->token);
+    if (j->auth_id)
+        json_node_unref(j->auth_id);
     g_free(j);
 }
+
+typedef struct {
+    guint count;
+    gint64 last;
+} failure;
 
 /* ---- Workers ---- */
 
@@ -221,6 +296,30 @@ open_engine(server *srv, GError **error)
     return engine;
 }
 
+/*
+ * The one place where a request reaches the engine, with the identity of its caller (never
+ * NULL here: answer() refuses unauthenticated callers before). Phase 2 of issue 10 hands
+ * @identity to the engine, which builds its visibility filter from it; until then a caller
+ * let in sees the whole index (docs/access-control.md, "Enforcement").
+ */
+static JsonObject *
+engine_handle_as(tracuu_engine *engine, const tracuu_identity *identity, JsonObject *req,
+                 GError **error)
+{
+    g_assert(identity != NULL);
+    return tracuu_engine_handle(engine, req, error);
+}
+
+/* The "doc" of a get request, if it is a string (for the audit line). */
+static const char *
+doc_of(JsonObject *req)
+{
+    JsonNode *n = json_object_get_member(req, "doc");
+    if (n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING)
+        return json_node_get_string(n);
+    return NULL;
+}
+
 static void
 answer(server *srv, tracuu_engine **engine, job *j)
 {
@@ -228,44 +327,84 @@ answer(server *srv, tracuu_engine **engine, job *j)
     g_autoptr(JsonNode) id = NULL;
     gint64 t0 = g_get_monotonic_time();
     const char *code = NULL;
+    const char *op = NULL;
+    gboolean is_auth = FALSE;
+    g_autofree char *doc = NULL;
 
     g_autoptr(JsonObject) req = tracuu_protocol_parse_request(j->line, j->len, &id, &error);
     if (!req) {
         code = tracuu_protocol_error_code_name(error->code);
+    } else if ((is_auth = tracuu_protocol_is_auth(req))) {
+        /* The token is wanted once, by the I/O thread; no other copy of it is kept. */
+        j->token = tracuu_protocol_parse_auth(req, &j->token_len, &error);
+        explicit_bzero(j->line, j->len);
+        if (j->token) {
+            j->auth_id = g_steal_pointer(&id);
+            return;
+        }
+        code = tracuu_protocol_error_code_name(error->code);
     } else {
-        if (!*engine)
-            *engine = open_engine(srv, &error);
-        if (*engine) {
-            g_autoptr(JsonObject) resp = tracuu_engine_handle(*engine, req, &error);
-            if (resp) {
-                j->resp = tracuu_protocol_format_response(id, resp, &j->resp_len);
-            } else if (error && error->domain == TRACUU_ENGINE_ERROR) {
-                code = tracuu_engine_error_code_name(error->code);
-                /* An index that cannot be read may have been rebuilt: open it afresh next
-                 * time rather than keep a reader on what is gone. */
-                if (error->code == TRACUU_ENGINE_ERROR_INDEX)
-                    g_clear_pointer(engine, tracuu_engine_free);
-            } else {
-                code = "internal";
-            }
+        op = json_object_get_string_member(req, "op");
+        if (strcmp(op, "get") == 0)
+            doc = g_strdup(doc_of(req));
+        if (!j->identity && strcmp(op, "ping") != 0) {
+            code = "unauthorized";
+            g_set_error_literal(&error, TRACUU_ENGINE_ERROR, 0,
+                                "authenticate first: {\"op\":\"auth\",\"token\":\"...\"}");
         } else {
-            code = "index";
+            if (!*engine)
+                *engine = open_engine(srv, &error);
+            if (*engine) {
+                g_autoptr(JsonObject) resp = j->identity
+                                                 ? engine_handle_as(*engine, j->identity, req, &error)
+                                                 : tracuu_engine_handle(*engine, req, &error);
+                if (resp) {
+                    j->resp = tracuu_protocol_format_response(id, resp, &j->resp_len);
+                } else if (error && error->domain == TRACUU_ENGINE_ERROR) {
+                    code = tracuu_engine_error_code_name(error->code);
+                    /* An index that cannot be read may have been rebuilt: open it afresh next
+                     * time rather than keep a reader on what is gone. */
+                    if (error->code == TRACUU_ENGINE_ERROR_INDEX)
+                        g_clear_pointer(engine, tracuu_engine_free);
+                } else {
+                    code = "internal";
+                }
+            } else {
+                code = "index";
+            }
         }
     }
+    g_autofree char *number = g_strdup_printf("%" G_GUINT64_FORMAT, j->c->number);
+    const char *user = tracuu_identity_get_log_name(j->identity);
+    gboolean is_get = op && strcmp(op, "get") == 0;
+    /* Audit: one line for every get and every refused request, with who asked, from where,
+     * for what, and the outcome; fields for journalctl (TRACUU_USER=anh TRACUU_AUDIT=get). */
     if (!j->resp) {
         const char *msg = error ? error->message : "the request failed";
         j->resp = tracuu_protocol_format_error(id, code, msg, &j->resp_len);
-        g_autofree char *q = quote_for_log(j->line, j->len);
-        g_autofree char *number = g_strdup_printf("%" G_GUINT64_FORMAT, j->c->number);
+        g_autofree char *q = quote_for_log(j->line, j->len, req != NULL, is_auth);
         const GLogField fields[] = {{"TRACUU_CLIENT", number, -1},
                                     {"TRACUU_PEER", j->c->peer, -1},
-                                    {"TRACUU_CODE", code, -1}};
-        tracuu_log_fields(G_LOG_LEVEL_INFO, fields, G_N_ELEMENTS(fields),
-                          "client %s: %s: %s; request: %s", number, code, msg, q);
+                                    {"TRACUU_USER", user, -1},
+                                    {"TRACUU_CODE", code, -1},
+                                    {"TRACUU_AUDIT", is_get ? "get" : "refused", -1},
+                                    {"TRACUU_DOC", doc ? doc : "-", -1}};
+        gsize n_fields = G_N_ELEMENTS(fields) - (is_get ? 0 : 1);
+        tracuu_log_fields(G_LOG_LEVEL_INFO, fields, n_fields, "client %s: %s: %s; request: %s",
+                          number, code, msg, q);
+    } else if (is_get) {
+        const GLogField fields[] = {{"TRACUU_CLIENT", number, -1},
+                                    {"TRACUU_PEER", j->c->peer, -1},
+                                    {"TRACUU_USER", user, -1},
+                                    {"TRACUU_CODE", "ok", -1},
+                                    {"TRACUU_AUDIT", "get", -1},
+                                    {"TRACUU_DOC", doc ? doc : "-", -1}};
+        tracuu_log_fields(G_LOG_LEVEL_INFO, fields, G_N_ELEMENTS(fields), "client %s: get %s: ok",
+                          number, doc ? doc : "-");
     }
     double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
     if (ms > opt.slow_ms) {
-        g_autofree char *q = quote_for_log(j->line, j->len);
+        g_autofree char *q = quote_for_log(j->line, j->len, req != NULL, is_auth);
         tracuu_log_info("slow request (%.1f ms) from client %" G_GUINT64_FORMAT ": %s", ms,
                         j->c->number, q);
     }
@@ -354,6 +493,8 @@ conn_free(conn *c)
     if (c->out)
         g_string_free(c->out, TRUE);
     g_free(c->peer);
+    g_free(c->peer_key);
+    tracuu_identity_unref(c->identity);
     g_free(c);
 }
 
@@ -431,6 +572,9 @@ conn_update(server *srv, conn *c)
             continue;
         }
         c->busy = j;
+        /* The identity the request is answered with: the connection's at its turn, since
+         * requests of a connection are answered one after the other, auth included. */
+        j->identity = c->identity ? tracuu_identity_ref(c->identity) : NULL;
         g_async_queue_push(srv->work, j);
     }
     if (!conn_flush(srv, c))
@@ -514,6 +658,30 @@ conn_read(server *srv, conn *c)
     }
 }
 
+/* Whose failed auth requests count together: the uid on the Unix socket, the host on IPv4,
+ * and the /64 on IPv6, where one machine commonly has a whole /64 to pick addresses from. */
+static char *
+peer_key(const struct sockaddr_storage *sa, const conn *c)
+{
+    char buf[INET6_ADDRSTRLEN];
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        if (inet_ntop(AF_INET, &in->sin_addr, buf, sizeof buf))
+            return g_strdup(buf);
+    } else if (sa->ss_family == AF_INET6) {
+        struct in6_addr a = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(&a)) {
+            if (inet_ntop(AF_INET, &a.s6_addr[12], buf, sizeof buf))
+                return g_strdup(buf);
+        } else {
+            memset(&a.s6_addr[8], 0, 8);
+            if (inet_ntop(AF_INET6, &a, buf, sizeof buf))
+                return g_strdup_printf("%s/64", buf);
+        }
+    }
+    return g_strdup(c->peer);
+}
+
 static void
 accept_clients(server *srv, source *l)
 {
@@ -550,8 +718,19 @@ accept_clients(server *srv, source *l)
                             NI_NUMERICHOST | NI_NUMERICSERV) == 0)
                 c->peer = g_strdup_printf("%s:%s", host, port);
         }
+        if (sa.ss_family == AF_UNIX) {
+            struct ucred cred;
+            socklen_t credlen = sizeof cred;
+            if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0) {
+                c->has_uid = TRUE;
+                c->uid = cred.uid;
+                c->peer = g_strdup_printf("unix:uid=%u", (unsigned)cred.uid);
+            }
+        }
         if (!c->peer)
             c->peer = g_strdup("unix");
+        c->peer_key = peer_key(&sa, c);
+        c->identity = tracuu_identity_for_peer(srv->conf, c->has_uid, c->uid);
         c->reader = tracuu_protocol_reader_new(0);
         c->out = g_string_sized_new(4096);
         g_queue_init(&c->queued);
@@ -566,6 +745,118 @@ accept_clients(server *srv, source *l)
         }
         g_hash_table_add(srv->conns, c);
     }
+}
+
+/* ---- Authentication (the I/O thread's: it owns the configuration) ---- */
+
+static void
+conn_set_identity(conn *c, tracuu_identity *identity)
+{
+    tracuu_identity_unref(c->identity);
+    c->identity = identity;
+}
+
+/* The identity @c has under @conf: the token's user if it authenticated with one that is
+ * still valid, else what its channel gives (identity.h). */
+static tracuu_identity *
+conn_resolve(server *srv, conn *c)
+{
+    tracuu_identity *id = NULL;
+    if (c->has_token_hash)
+        id = tracuu_identity_for_token_hash(srv->conf, c->token_hash);
+    if (!id) {
+        c->has_token_hash = FALSE;
+        id = tracuu_identity_for_peer(srv->conf, c->has_uid, c->uid);
+    }
+    return id;
+}
+
+static void
+forget_old_failures(server *srv)
+{
+    gint64 now = g_get_monotonic_time();
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, srv->failures);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        if (now - ((failure *)value)->last > AUTH_FAILURE_MEMORY)
+            g_hash_table_iter_remove(&it);
+}
+
+/* Counts a failed auth from @key; returns how long to hold its answer back, in ms. */
+static gint64
+note_failure(server *srv, const char *key, guint *count)
+{
+    gint64 now = g_get_monotonic_time();
+    failure *f = g_hash_table_lookup(srv->failures, key);
+    if (!f) {
+        if (g_hash_table_size(srv->failures) >= MAX_FAILING_PEERS)
+            forget_old_failures(srv);
+        /* So many peers failing at once is an attack from many addresses: each new one
+         * waits the longest rather than the table growing without bound. */
+        if (g_hash_table_size(srv->failures) >= MAX_FAILING_PEERS) {
+            *count = 0;
+            return AUTH_DELAY_MAX_MS;
+        }
+        f = g_new0(failure, 1);
+        g_hash_table_insert(srv->failures, g_strdup(key), f);
+    } else if (now - f->last > AUTH_FAILURE_MEMORY) {
+        f->count = 0;
+    }
+    f->count++;
+    f->last = now;
+    *count = f->count;
+    if (f->count < 2)
+        return 0;
+    guint doublings = MIN(f->count - 2, 16u);
+    return MIN((gint64)AUTH_DELAY_FIRST_MS << doublings, (gint64)AUTH_DELAY_MAX_MS);
+}
+
+/* Answers the auth request of @j, which a worker read: checks its token, gives @c the
+ * identity it names or takes the token's identity away, and on failure holds the answer
+ * back as long as the peer's failures say. */
+static void
+finish_auth(server *srv, conn *c, job *j)
+{
+    guint8 hash[TRACUU_TOKEN_HASH_LEN];
+    tracuu_token_hash(j->token, j->token_len, hash);
+    g_clear_pointer(&j->token, tracuu_protocol_token_free);
+    tracuu_identity *id = tracuu_identity_for_token_hash(srv->conf, hash);
+    g_autofree char *number = g_strdup_printf("%" G_GUINT64_FORMAT, c->number);
+    if (id) {
+        c->has_token_hash = TRUE;
+        memcpy(c->token_hash, hash, sizeof hash);
+        conn_set_identity(c, id);
+        g_autoptr(JsonObject) o = json_object_new();
+        json_object_set_boolean_member(o, "ok", TRUE);
+        json_object_set_string_member(o, "user", id->user);
+        j->resp = tracuu_protocol_format_response(j->auth_id, o, &j->resp_len);
+        const GLogField fields[] = {{"TRACUU_CLIENT", number, -1},
+                                    {"TRACUU_PEER", c->peer, -1},
+                                    {"TRACUU_USER", id->user, -1},
+                                    {"TRACUU_AUDIT", "auth", -1},
+                                    {"TRACUU_CODE", "ok", -1}};
+        tracuu_log_fields(G_LOG_LEVEL_INFO, fields, G_N_ELEMENTS(fields),
+                          "client %s (%s): authenticated as %s", number, c->peer, id->user);
+    } else {
+        c->has_token_hash = FALSE;
+        conn_set_identity(c, tracuu_identity_for_peer(srv->conf, c->has_uid, c->uid));
+        guint count = 0;
+        gint64 delay = note_failure(srv, c->peer_key, &count);
+        j->release_at = g_get_monotonic_time() + delay * 1000;
+        j->resp = tracuu_protocol_format_error(j->auth_id, "unauthorized",
+                                               "unknown token", &j->resp_len);
+        const GLogField fields[] = {{"TRACUU_CLIENT", number, -1},
+                                    {"TRACUU_PEER", c->peer, -1},
+                                    {"TRACUU_USER", "-", -1},
+                                    {"TRACUU_AUDIT", "refused", -1},
+                                    {"TRACUU_CODE", "unauthorized", -1}};
+        tracuu_log_fields(G_LOG_LEVEL_WARNING, fields, G_N_ELEMENTS(fields),
+                          "client %s (%s): authentication failed: unknown token (failure %u "
+                          "from %s; answer held back %" G_GINT64_FORMAT " ms)",
+                          number, c->peer, count, c->peer_key, delay);
+    }
+    sodium_memzero(hash, sizeof hash);
 }
 
 static void
@@ -588,10 +879,57 @@ collect_done(server *srv)
             conn_free(c);
             continue;
         }
+        if (j->token)
+            finish_auth(srv, c, j);
+        if (j->release_at > g_get_monotonic_time()) {
+            /* Nothing else of this connection is started while its answer waits. */
+            c->busy = j;
+            g_queue_push_tail(&srv->held, j);
+            continue;
+        }
         g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
         job_free(j);
         conn_update(srv, c);
     }
+}
+
+/* Gives out the held answers whose time has come (all of them when @all). */
+static void
+release_held(server *srv, gboolean all)
+{
+    gint64 now = g_get_monotonic_time();
+    for (GList *l = srv->held.head; l;) {
+        GList *next = l->next;
+        job *j = l->data;
+        if (all || j->release_at <= now) {
+            g_queue_delete_link(&srv->held, l);
+            conn *c = j->c;
+            c->busy = NULL;
+            if (c->dead) {
+                job_free(j);
+                conn_free(c);
+            } else {
+                g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+                job_free(j);
+                conn_update(srv, c);
+            }
+        }
+        l = next;
+    }
+}
+
+/* Milliseconds until the next held answer is due, at most @cap. */
+static int
+held_wait_ms(server *srv, int cap)
+{
+    gint64 now = g_get_monotonic_time();
+    int ms = cap;
+    for (GList *l = srv->held.head; l; l = l->next) {
+        const job *j = l->data;
+        gint64 left = (j->release_at - now + 999) / 1000;
+        ms = (int)MAX(0, MIN((gint64)ms, left));
+    }
+    return ms;
 }
 
 static void
@@ -621,6 +959,7 @@ begin_shutdown(server *srv, const char *why)
     srv->stopping = TRUE;
     srv->stop_deadline = g_get_monotonic_time() + SHUTDOWN_GRACE * G_USEC_PER_SEC;
     close_listeners(srv);
+    release_held(srv, TRUE);
     /* Requests not started are dropped; each connection closes once its answer is out. */
     GList *all = g_hash_table_get_keys(srv->conns);
     for (GList *l = all; l; l = l->next) {
@@ -635,11 +974,50 @@ begin_shutdown(server *srv, const char *why)
 }
 
 /*
- * SIGHUP: reopen the index, and (with access control) read the configuration again. What is
- * to be reloaded is checked here first, so that a HUP sent while the index is missing or
- * broken is refused and logged while the workers go on with what they have; otherwise each
- * worker opens the index afresh before its next request (worker_reload). A configuration file
- * would be parsed here the same way: a bad one is logged and the old one kept.
+ * Reads the configuration file again (SIGHUP). A file that does not load is logged and the
+ * configuration in use kept, as is one that would leave no user while a listener is open
+ * beyond loopback without allow-remote (that would let everyone in as the owner). Otherwise
+ * every connection's identity is worked out again under the new file: a user removed, a token
+ * replaced or a uid no longer mapped takes effect on connections already open. Listeners and
+ * threads are not changed by a reload.
+ */
+static void
+reload_config(server *srv)
+{
+    g_autoptr(GError) error = NULL;
+    tracuu_conf *conf = tracuu_conf_load(opt.config, &error);
+    if (!conf) {
+        tracuu_log_warning("SIGHUP: configuration not reloaded: %s; keeping the one in use",
+                           error->message);
+        return;
+    }
+    gboolean allow = FALSE;
+    tracuu_conf_get_bool(conf, "searchd", "allow-remote", &allow);
+    if (srv->remote && tracuu_conf_get_n_users(conf) == 0 && !allow) {
+        tracuu_log_warning("SIGHUP: configuration not reloaded: %s has no user and listens "
+                           "beyond loopback without allow-remote = true; keeping the one in use",
+                           opt.config);
+        tracuu_conf_free(conf);
+        return;
+    }
+    tracuu_conf_free(srv->conf);
+    srv->conf = conf;
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, srv->conns);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        conn *c = key;
+        conn_set_identity(c, conn_resolve(srv, c));
+    }
+    tracuu_log_info("SIGHUP: configuration %s reloaded: %u users", opt.config,
+                    tracuu_conf_get_n_users(conf));
+}
+
+/*
+ * SIGHUP: read the configuration again (reload_config), and reopen the index. What is to be
+ * reloaded is checked here first, so that a HUP sent while the index is missing or broken is
+ * refused and logged while the workers go on with what they have; otherwise each worker opens
+ * the index afresh before its next request (worker_reload).
  */
 static void
 reload(server *srv)
@@ -648,6 +1026,8 @@ reload(server *srv)
 
     if (srv->stopping)
         return;
+    if (opt.config)
+        reload_config(srv);
     tracuu_engine *probe = tracuu_engine_open(opt.db, &error);
     if (!probe) {
         tracuu_log_warning(
@@ -667,6 +1047,7 @@ check_timeouts(server *srv)
 {
     gint64 now = g_get_monotonic_time();
     gint64 limit = (gint64)opt.idle_timeout * G_USEC_PER_SEC;
+    forget_old_failures(srv);
     if (opt.idle_timeout <= 0)
         return;
     GList *all = g_hash_table_get_keys(srv->conns);
@@ -679,6 +1060,17 @@ check_timeouts(server *srv)
     g_list_free(all);
 }
 
+static gboolean
+source_is_live(server *srv, const source *s)
+{
+    if (s == &srv->sigsrc || s == &srv->wakesrc)
+        return TRUE;
+    for (int i = 0; i < srv->n_listeners; i++)
+        if (s == srv->listeners[i])
+            return TRUE;
+    return g_hash_table_contains(srv->conns, s);
+}
+
 static void
 run_loop(server *srv)
 {
@@ -689,13 +1081,18 @@ run_loop(server *srv)
         if (srv->stopping &&
             (g_hash_table_size(srv->conns) == 0 || g_get_monotonic_time() >= srv->stop_deadline))
             break;
-        int n = epoll_wait(srv->epfd, evs, G_N_ELEMENTS(evs), 1000);
+        int n = epoll_wait(srv->epfd, evs, G_N_ELEMENTS(evs), held_wait_ms(srv, 1000));
         if (n < 0 && errno != EINTR) {
             tracuu_log_warning("epoll_wait: %s", g_strerror(errno));
             break;
         }
         for (int i = 0; i < n; i++) {
             source *s = evs[i].data.ptr;
+            /* An event of this batch may be for a connection or a listener that an earlier
+             * one freed (a SIGTERM closes idle connections and the listeners at once): its
+             * pointer is checked against what is live before anything is read through it. */
+            if (!source_is_live(srv, s))
+                continue;
             switch (s->kind) {
             case SRC_LISTEN:
                 if (!srv->stopping)
@@ -716,10 +1113,6 @@ run_loop(server *srv)
                 break;
             case SRC_CONN: {
                 conn *c = (conn *)s;
-                /* A connection closed earlier in this batch is not touched again: its memory
-                 * may be gone, so closed ones are looked up in the live set first. */
-                if (!g_hash_table_contains(srv->conns, c))
-                    break;
                 if (evs[i].events & (EPOLLIN | EPOLLRDHUP))
                     conn_read(srv, c);
                 if (!g_hash_table_contains(srv->conns, c))
@@ -734,6 +1127,8 @@ run_loop(server *srv)
             }
             }
         }
+        if (srv->held.length)
+            release_held(srv, FALSE);
         if (g_get_monotonic_time() - last_check >= G_USEC_PER_SEC) {
             last_check = g_get_monotonic_time();
             check_timeouts(srv);
@@ -761,9 +1156,33 @@ add_listener(server *srv, int fd, GError **error)
     return TRUE;
 }
 
+/* The gid of @group (a name or a number), or FALSE with @error. */
 static gboolean
-listen_unix(server *srv, const char *path, mode_t mode, GError **error)
+find_group(const char *group, gid_t *gid, GError **error)
 {
+    struct group gr, *found = NULL;
+    char buf[16384];
+    int rc = getgrnam_r(group, &gr, buf, sizeof buf, &found);
+    if (rc == 0 && found) {
+        *gid = found->gr_gid;
+        return TRUE;
+    }
+    guint64 n = 0;
+    if (g_ascii_string_to_unsigned(group, 10, 0, G_MAXUINT32 - 1, &n, NULL)) {
+        *gid = (gid_t)n;
+        return TRUE;
+    }
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "socket group %s: no such group%s%s",
+                group, rc ? ": " : "", rc ? g_strerror(rc) : "");
+    return FALSE;
+}
+
+static gboolean
+listen_unix(server *srv, const char *path, mode_t mode, const char *group, GError **error)
+{
+    gid_t gid = (gid_t)-1;
+    if (group && !find_group(group, &gid, error))
+        return FALSE;
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     struct stat st;
 
@@ -796,24 +1215,31 @@ listen_unix(server *srv, const char *path, mode_t mode, GError **error)
         }
         tracuu_log_info("replaced the stale socket %s", path);
     }
-    /* Whoever can connect reads every document, so the socket file is created with the mode
+    /* Whoever can connect may read documents, so the socket file is created with the mode
      * asked for, not with what the caller's umask leaves: bound under a umask that allows no
-     * more than @mode (no moment with a wider mode), then set to exactly @mode. The umask is
-     * the process's, which is safe here because no other thread runs yet. */
+     * more than @mode, and no more than the owner while the file still has the group it was
+     * born with (no moment with a wider mode or another group), then given @group, then set to
+     * exactly @mode. The umask is the process's, which is safe here because no other thread
+     * runs yet. */
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    mode_t old_umask = umask(~mode & 0777);
+    mode_t old_umask = umask(~(group ? mode & 0700 : mode) & 0777);
     int bound = fd >= 0 ? bind(fd, (struct sockaddr *)&sa, sizeof sa) : -1;
     int e = errno;
     umask(old_umask);
-    if (bound == 0 && chmod(path, mode) < 0) {
+    const char *failed = NULL;
+    if (bound == 0 && group && chown(path, (uid_t)-1, gid) < 0)
+        failed = "chown";
+    else if (bound == 0 && chmod(path, mode) < 0)
+        failed = "chmod";
+    if (failed) {
         e = errno;
         unlink(path);
         bound = -1;
     }
     if (bound < 0 || listen(fd, 511) < 0) {
         e = bound < 0 ? e : errno;
-        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "cannot listen on %s: %s", path,
-                    g_strerror(e));
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "cannot listen on %s: %s%s%s",
+                    path, failed ? failed : "", failed ? ": " : "", g_strerror(e));
         if (bound == 0)
             unlink(path);
         if (fd >= 0)
@@ -823,10 +1249,30 @@ listen_unix(server *srv, const char *path, mode_t mode, GError **error)
     srv->socket_path = g_strdup(path);
     if (!add_listener(srv, fd, error))
         return FALSE;
-    tracuu_log_info("listening on unix:%s (mode %04o)", path, (unsigned)mode);
+    if (group)
+        tracuu_log_info("listening on unix:%s (mode %04o, group %s)", path, (unsigned)mode, group);
+    else
+        tracuu_log_info("listening on unix:%s (mode %04o)", path, (unsigned)mode);
     return TRUE;
 }
 
+static gboolean
+is_loopback(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+    if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return FALSE;
+}
+
+/*
+ * Listens on TCP at @spec. Beyond loopback only when users are configured (each connection
+ * then authenticates) or [searchd] allow-remote says so: with no user, whoever connects is
+ * taken for the archive's owner and reads everything.
+ */
 static gboolean
 listen_tcp(server *srv, const char *spec, GError **error)
 {
@@ -852,6 +1298,21 @@ listen_tcp(server *srv, const char *spec, GError **error)
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "--listen %s: %s", spec,
                     gai_strerror(rc));
         return FALSE;
+    }
+    gboolean open_to_all = tracuu_conf_get_n_users(srv->conf) == 0 && !opt.allow_remote;
+    for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
+        if (!is_loopback(ai->ai_addr) && open_to_all) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                        "refusing to listen on %s: it is not a loopback address and no user is "
+                        "configured, so whoever connects would read every document; listen on "
+                        "127.0.0.1 or [::1], configure users, or set [searchd] allow-remote = "
+                        "true in the configuration",
+                        spec);
+            freeaddrinfo(res);
+            return FALSE;
+        }
+        if (!is_loopback(ai->ai_addr))
+            srv->remote = TRUE;
     }
     int fd = -1, err = 0;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
@@ -889,23 +1350,69 @@ listen_tcp(server *srv, const char *spec, GError **error)
 
 /* ---- main ---- */
 
-/* An octal --socket-mode: digits 0-7 only, at most 0777, and neither read nor write for other
- * users (o+rw): anyone who can connect can read every document. */
-static gboolean
-parse_socket_mode(const char *s, mode_t *out)
+/*
+ * Fills in what the command line left unset from the configuration, then the defaults: the
+ * command line wins, then the file, then the built-in value.
+ */
+static void
+apply_config(const tracuu_conf *conf)
 {
-    unsigned v = 0;
-    if (!*s || strlen(s) > 4)
-        return FALSE;
-    for (const char *p = s; *p; p++) {
-        if (*p < '0' || *p > '7')
-            return FALSE;
-        v = v * 8 + (unsigned)(*p - '0');
+    static const struct {
+        const char *group, *key;
+        char **value;
+    } strings[] = {
+        {"index", "db", &opt.db},
+        {"searchd", "socket", &opt.socket_path},
+        {"searchd", "socket-group", &opt.socket_group},
+        {"searchd", "listen", &opt.listen},
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(strings); i++) {
+        const char *v = tracuu_conf_get_string(conf, strings[i].group, strings[i].key);
+        if (!*strings[i].value && v)
+            *strings[i].value = g_strdup(v);
     }
-    if (v > 0777 || (v & 0006))
-        return FALSE;
-    *out = (mode_t)v;
-    return TRUE;
+    for (guint i = 0; i < G_N_ELEMENTS(int_defaults); i++) {
+        gint64 v = 0;
+        if (*int_defaults[i].value != UNSET_INT)
+            continue;
+        *int_defaults[i].value = tracuu_conf_get_int(conf, "searchd", int_defaults[i].key, &v)
+                                     ? (int)v
+                                     : int_defaults[i].fallback;
+    }
+    if (isnan(opt.timeout) && !tracuu_conf_get_double(conf, "searchd", "timeout", &opt.timeout))
+        opt.timeout = 5.0;
+    gint64 mode = 0;
+    if (!opt.socket_mode_arg)
+        opt.socket_mode = tracuu_conf_get_int(conf, "searchd", "socket-mode", &mode)
+                              ? (mode_t)mode
+                              : (opt.socket_group ? 0660 : 0600);
+    opt.allow_remote = FALSE;
+    tracuu_conf_get_bool(conf, "searchd", "allow-remote", &opt.allow_remote);
+}
+
+/* --new-token NAME: the token on the first line, the configuration line on the second, and
+ * what to do with them on stderr, so that a script can take the two lines apart. */
+static int
+print_new_token(const char *name)
+{
+    if (!tracuu_conf_user_name_is_valid(name)) {
+        fprintf(stderr,
+                "tracuu-searchd: --new-token wants a user name of 1 to 64 of A-Z, a-z, 0-9, "
+                "'-', '_' and '.', not \"%s\"\n",
+                name);
+        return 2;
+    }
+    char hex[2 * TRACUU_TOKEN_HASH_LEN + 1];
+    char *token = tracuu_token_new(hex);
+    printf("%s\ntoken-sha256 = %s\n", token, hex);
+    fflush(stdout);
+    fprintf(stderr,
+            "tracuu-searchd: the first line is the token of user %s: give it to them; it is not "
+            "stored anywhere and is shown only now. The second line goes into the group "
+            "[user %s] of the configuration; then send tracuu-searchd a SIGHUP.\n",
+            name, name);
+    tracuu_protocol_token_free(token);
+    return 0;
 }
 
 int
@@ -919,7 +1426,8 @@ main(int argc, char **argv)
     g_option_context_set_summary(
         ctx, "Serves newline-delimited JSON requests (docs/protocol.md) on a Unix socket and\n"
              "optionally TCP. Runs in the foreground and logs to stderr; SIGTERM stops it, SIGHUP\n"
-             "reopens the index.");
+             "reads the configuration again and reopens the index. Who may ask what:\n"
+             "docs/access-control.md.");
     g_option_context_add_main_entries(ctx, option_table, NULL);
     tracuu_cli_init_locale();
     tracuu_log_init("tracuu-searchd");
@@ -933,17 +1441,33 @@ main(int argc, char **argv)
         printf("tracuu-searchd %s\n", TRACUU_VERSION);
         return 0;
     }
-    if (!opt.db || (!opt.socket_path && !opt.listen) || argc > 1) {
-        fprintf(stderr, "tracuu-searchd: %s\nTry --help.\n",
-                argc > 1 ? "unexpected arguments"
-                         : "--db and one of --socket or --listen are required");
+    if (opt.new_token && argc > 1) {
+        fprintf(stderr, "tracuu-searchd: unexpected arguments\nTry --help.\n");
         return 2;
     }
-    if (opt.socket_mode_arg && !parse_socket_mode(opt.socket_mode_arg, &opt.socket_mode)) {
+    if (opt.new_token)
+        return print_new_token(opt.new_token);
+    if (opt.socket_mode_arg && !tracuu_conf_parse_socket_mode(opt.socket_mode_arg, &opt.socket_mode)) {
         fprintf(stderr,
                 "tracuu-searchd: --socket-mode wants an octal mode up to 0777 that gives "
                 "other users neither read nor write (such as 0600 or 0660), not \"%s\"\n",
                 opt.socket_mode_arg);
+        return 2;
+    }
+    /* A bad configuration stops the daemon before anything is opened: its message names the
+     * file and the line. */
+    srv.conf = opt.config ? tracuu_conf_load(opt.config, &error) : tracuu_conf_new_empty();
+    if (!srv.conf) {
+        tracuu_log_critical("%s", error->message);
+        return 1;
+    }
+    apply_config(srv.conf);
+    if (!opt.db || (!opt.socket_path && !opt.listen) || argc > 1) {
+        fprintf(stderr, "tracuu-searchd: %s\nTry --help.\n",
+                argc > 1 ? "unexpected arguments"
+                         : "--db and one of --socket or --listen are required (on the "
+                           "command line or in the configuration)");
+        tracuu_conf_free(srv.conf);
         return 2;
     }
     if (opt.threads <= 0)
@@ -952,11 +1476,13 @@ main(int argc, char **argv)
         opt.split = (int)MIN(g_get_num_processors(), 16u);
     if (opt.split > 16) {
         fprintf(stderr, "tracuu-searchd: --split must be 1 to 16\n");
+        tracuu_conf_free(srv.conf);
         return 2;
     }
     if (opt.max_clients <= 0 || opt.timeout < 0 || opt.max_output_mb <= 0) {
         fprintf(stderr, "tracuu-searchd: --max-clients, --timeout and --max-output-mb must be "
                         "positive\n");
+        tracuu_conf_free(srv.conf);
         return 2;
     }
 
@@ -979,6 +1505,7 @@ main(int argc, char **argv)
     tracuu_engine *probe = tracuu_engine_open(opt.db, &error);
     if (!probe) {
         tracuu_log_critical("cannot open the index %s: %s", opt.db, error->message);
+        tracuu_conf_free(srv.conf);
         return 1;
     }
     tracuu_engine_free(probe);
@@ -989,6 +1516,7 @@ main(int argc, char **argv)
     srv.wakesrc = (source){SRC_WAKE, srv.wakefd};
     if (srv.epfd < 0 || srv.sigsrc.fd < 0 || srv.wakefd < 0) {
         tracuu_log_critical("cannot set up the event loop: %s", g_strerror(errno));
+        tracuu_conf_free(srv.conf);
         return 1;
     }
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &srv.sigsrc};
@@ -999,13 +1527,23 @@ main(int argc, char **argv)
     srv.work = g_async_queue_new();
     g_mutex_init(&srv.done_lock);
     g_queue_init(&srv.done);
+    g_queue_init(&srv.held);
+    srv.failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 
     srv.cores = (int)g_get_num_processors();
     tracuu_log_info(
         "tracuu-searchd %s starting: index %s, %d worker threads, searches split over up "
         "to %d threads while workers are idle, time limit %g s",
         TRACUU_VERSION, opt.db, opt.threads, opt.split, opt.timeout);
-    if ((opt.socket_path && !listen_unix(&srv, opt.socket_path, opt.socket_mode, &error)) ||
+    if (tracuu_conf_get_n_users(srv.conf) > 0)
+        tracuu_log_info("configuration %s: %u users; callers not known by their uid "
+                        "authenticate with a token",
+                        opt.config, tracuu_conf_get_n_users(srv.conf));
+    else
+        tracuu_log_info("no users configured: every caller is the archive's owner "
+                        "(" TRACUU_IDENTITY_LOCAL_OWNER ")");
+    if ((opt.socket_path &&
+         !listen_unix(&srv, opt.socket_path, opt.socket_mode, opt.socket_group, &error)) ||
         (opt.listen && !listen_tcp(&srv, opt.listen, &error))) {
         tracuu_log_critical("%s", error->message);
         close_listeners(&srv);
@@ -1049,6 +1587,11 @@ main(int argc, char **argv)
         conn_free(j->c);
         job_free(j);
     }
+    while ((j = g_queue_pop_head(&srv.held))) {
+        j->c->busy = NULL;
+        conn_free(j->c);
+        job_free(j);
+    }
     g_free(srv.workers);
     tracuu_log_info("stopped");
 
@@ -1063,5 +1606,9 @@ out:
     g_free(opt.socket_path);
     g_free(opt.socket_mode_arg);
     g_free(opt.listen);
+    g_free(opt.socket_group);
+    g_free(opt.config);
+    g_hash_table_unref(srv.failures);
+    tracuu_conf_free(srv.conf);
     return status;
 }

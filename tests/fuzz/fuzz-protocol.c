@@ -12,6 +12,8 @@
  * the daemon does. The checks are the reader's promises: it never keeps more than the limit,
  * never consumes more than it was given, and lines hold no newline; and the parser's: a
  * refusal has a message, and an accepted request written back is read as the same request.
+ * An auth request is read for its token too: a token is never longer than the limit, and a
+ * line that yields one is always one the daemon's log would not quote.
  */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -42,6 +44,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 JsonNode *id = NULL;
                 GError *error = NULL;
                 JsonObject *req = tracuu_protocol_parse_request(line, llen, &id, &error);
+                if (req && tracuu_protocol_is_auth(req)) {
+                    gsize tlen = 0;
+                    GError *auth_error = NULL;
+                    char *token = tracuu_protocol_parse_auth(req, &tlen, &auth_error);
+                    if (token && (tlen == 0 || tlen > TRACUU_PROTOCOL_MAX_TOKEN ||
+                                  !tracuu_protocol_line_may_hold_token(line, llen)))
+                        abort();
+                    if (!token && (!auth_error || !auth_error->message[0]))
+                        abort();
+                    tracuu_protocol_token_free(token);
+                    g_clear_error(&auth_error);
+                }
                 if (req) {
                     /* What is accepted, written back, is accepted again as the same. */
                     JsonNode *node = json_node_init_object(json_node_alloc(), req);

@@ -603,6 +603,77 @@ test_error_names(void)
                     "line_too_long");
 }
 
+/* ---- auth requests ---- */
+
+typedef struct {
+    const char *line;
+    const char *token; /* NULL: refused as bad_request */
+} auth_case;
+
+static const auth_case auth_cases[] = {
+    {"{\"op\":\"auth\",\"token\":\"abc\"}", "abc"},
+    {"{\"id\":7,\"op\":\"auth\",\"token\":\"kQ3_uR8x-Z\"}", "kQ3_uR8x-Z"},
+    {"{\"op\":\"auth\",\"token\":\"\\u0061b\"}", "ab"},
+    {"{\"op\":\"auth\"}", NULL},
+    {"{\"op\":\"auth\",\"token\":\"\"}", NULL},
+    {"{\"op\":\"auth\",\"token\":12}", NULL},
+    {"{\"op\":\"auth\",\"token\":null}", NULL},
+    {"{\"op\":\"auth\",\"token\":[\"abc\"]}", NULL},
+    {"{\"op\":\"auth\",\"tokn\":\"abc\"}", NULL},
+    {"{\"op\":\"auth\",\"token\":\"abc\",\"user\":\"anh\"}", NULL},
+};
+
+static void
+test_auth(void)
+{
+    for (gsize i = 0; i < G_N_ELEMENTS(auth_cases); i++) {
+        const auth_case *c = &auth_cases[i];
+        g_autoptr(JsonNode) id = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(JsonObject) req = tracuu_protocol_parse_request(c->line, strlen(c->line), &id, &error);
+        g_assert_no_error(error);
+        g_assert_true(tracuu_protocol_is_auth(req));
+        gsize len = 0;
+        char *token = tracuu_protocol_parse_auth(req, &len, &error);
+        g_test_message("%s: %s", c->line, token ? token : error->message);
+        if (c->token) {
+            g_assert_no_error(error);
+            g_assert_cmpstr(token, ==, c->token);
+            g_assert_cmpuint(len, ==, strlen(c->token));
+            /* Every line that carries a token is one the log does not quote. */
+            g_assert_true(tracuu_protocol_line_may_hold_token(c->line, strlen(c->line)));
+        } else {
+            g_assert_null(token);
+            g_assert_error(error, TRACUU_PROTOCOL_ERROR, TRACUU_PROTOCOL_ERROR_BAD_REQUEST);
+            if (strstr(c->line, "\"abc\""))
+                g_assert_null(strstr(error->message, "abc"));
+        }
+        tracuu_protocol_token_free(token);
+    }
+    /* Not auth. */
+    const char *ping = "{\"op\":\"ping\"}";
+    g_autoptr(JsonNode) id = NULL;
+    g_autoptr(JsonObject) req = tracuu_protocol_parse_request(ping, strlen(ping), &id, NULL);
+    g_assert_false(tracuu_protocol_is_auth(req));
+    g_assert_false(tracuu_protocol_line_may_hold_token(ping, strlen(ping)));
+    /* A long token is refused, the limit itself accepted. */
+    for (int extra = 0; extra <= 1; extra++) {
+        g_autofree char *t = g_strnfill(TRACUU_PROTOCOL_MAX_TOKEN + extra, 'x');
+        g_autofree char *line = g_strdup_printf("{\"op\":\"auth\",\"token\":\"%s\"}", t);
+        g_autoptr(JsonNode) lid = NULL;
+        g_autoptr(JsonObject) lreq = tracuu_protocol_parse_request(line, strlen(line), &lid, NULL);
+        gsize len = 0;
+        g_autoptr(GError) error = NULL;
+        char *token = tracuu_protocol_parse_auth(lreq, &len, &error);
+        g_assert_true((token != NULL) == (extra == 0));
+        tracuu_protocol_token_free(token);
+    }
+    static const char *const secretish[] = {"{\"op\":\"AUTH\"", "{\"x\":\"\\u0074oken\"}",
+                                            "{\"ToKeN\":1"};
+    for (gsize i = 0; i < G_N_ELEMENTS(secretish); i++)
+        g_assert_true(tracuu_protocol_line_may_hold_token(secretish[i], strlen(secretish[i])));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -625,5 +696,6 @@ main(int argc, char **argv)
     g_test_add_func("/protocol/format/double round trip", test_format_double_round_trip);
     g_test_add_func("/protocol/format/like json-glib", test_format_like_json_glib);
     g_test_add_func("/protocol/error names", test_error_names);
+    g_test_add_func("/protocol/auth", test_auth);
     return g_test_run();
 }
