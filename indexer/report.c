@@ -89,26 +89,12 @@ print_items(GPtrArray *items, const char *label)
     print_items_noted(items, label, "");
 }
 
-/* A size in GB, MB or kB (powers of 10, as df -H and GLib say), chosen by @ref. */
-static char *
-format_size_as(guint64 bytes, guint64 ref)
-{
-    static const struct {
-        double scale;
-        const char *unit;
-    } units[] = {{1e9, "GB"}, {1e6, "MB"}, {1e3, "kB"}};
-    for (size_t i = 0; i < G_N_ELEMENTS(units); i++)
-        if ((double)ref >= units[i].scale)
-            return g_strdup_printf("%.1f %s", (double)bytes / units[i].scale, units[i].unit);
-    return g_strdup_printf("%" G_GUINT64_FORMAT " bytes", bytes);
-}
-
-/* "1.0 GB -> 0.8 GB": both sizes in the unit of the larger, so that they compare at a glance. */
+/* "1.1 GB -> 845.2 MB": the sizes before and after, each as g_format_size() writes it. */
 static char *
 format_sizes(guint64 before, guint64 after)
 {
-    g_autofree char *a = format_size_as(before, MAX(before, after));
-    g_autofree char *b = format_size_as(after, MAX(before, after));
+    g_autofree char *a = g_format_size(before);
+    g_autofree char *b = g_format_size(after);
     return g_strdup_printf("%s -> %s", a, b);
 }
 
@@ -140,8 +126,7 @@ print_compact(run *r)
 {
     double secs = r->compact_stats.seconds;
     if (r->compacted && !r->compact_stats.replaced) {
-        g_autofree char *size =
-            format_size_as(r->compact_stats.size_before, r->compact_stats.size_before);
+        g_autofree char *size = g_format_size(r->compact_stats.size_before);
         g_print("compacted:   no need, already compact (%s; checked in %.*f s)\n", size,
                 secs >= 1 ? 1 : 2, secs);
     } else if (r->compacted) {
