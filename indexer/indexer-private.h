@@ -267,9 +267,8 @@ typedef struct {
 } run;
 
 /*
- * Starts the writer thread and MAX(1, MIN(@jobs, 8)) builder threads on rs->store (which
- * rs->opts, the store and the report lists must be set before). Units then go in with
- * tracuu_pipeline_push().
+ * Starts the writer thread and MAX(1, MIN(@jobs, 8)) builder threads. rs->opts, rs->store and
+ * the report lists of @rs must be set before. Units then go in with tracuu_pipeline_push().
  */
 void tracuu_pipeline_start(run_state *rs, guint jobs);
 
