@@ -37,13 +37,6 @@ typedef struct {
     GHashTable *seen; /* normal forms given, and the document's own */
 } cite_collector;
 
-static gboolean
-is_dash(gunichar c)
-{
-    return c == '-' || (c >= 0x2010 && c <= 0x2015) || c == 0x2212 || c == 0xFE58 || c == 0xFE63 ||
-           c == 0xFF0D;
-}
-
 static void
 collect_cite(cite_collector *cc, const tracuu_token *tok)
 {
@@ -57,7 +50,7 @@ collect_cite(cite_collector *cc, const tracuu_token *tok)
         gunichar c = g_utf8_get_char(p);
         if (g_unichar_isspace(c))
             continue;
-        if (is_dash(c))
+        if (tracuu_char_is_dash(c))
             g_string_append_c(out, '-');
         else
             g_string_append_unichar(out, c);

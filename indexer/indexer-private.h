@@ -4,9 +4,12 @@
 #include "tracuu-extract.h"
 
 #include <glib.h>
+#include <signal.h>
 #include <sys/types.h>
 
 #include "tracuu-fields.h"
+#include "tracuu-store-compact.h"
+#include "tracuu-store.h"
 
 G_BEGIN_DECLS
 
@@ -143,5 +146,186 @@ GVariant *tracuu_frame_take(GByteArray *buf, const char *type, gboolean *bad);
  * the limits it was given. Returns the process exit status.
  */
 int tracuu_worker_main(int in_fd, int out_fd, guint cpu_limit, gboolean self_test);
+
+/* ---- tracuu-indexer.c: the options of a run, its exit statuses, its interruption ---- */
+
+/* Exit statuses, as documented in docs/tracuu-indexer.md. */
+enum { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2, EXIT_INDEX = 3 };
+
+/* Compiled with AddressSanitizer, a worker cannot run under an address-space limit: ASan
+ * reserves terabytes of shadow memory up front. */
+#if defined(__SANITIZE_ADDRESS__)
+#define TRACUU_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TRACUU_ASAN 1
+#endif
+#endif
+
+/* The command line, as main() parsed it (see its option table for what each one means). */
+typedef struct {
+    char *db;    /* --db */
+    char *jsonl; /* --from-jsonl, or NULL */
+    int jobs;    /* --jobs; 0: number of cores */
+    gboolean rebuild;
+    gboolean json;
+    gboolean quiet;
+    gboolean verbose;
+    char **excludes; /* --exclude globs, or NULL */
+    gboolean follow;
+    int timeout;     /* --timeout, seconds of wall-clock time per file */
+    int cpu_limit;   /* --cpu-limit, seconds; 0: none */
+    int memory_mb;   /* --memory-limit, MiB; 0: none */
+    int batch;       /* --batch, documents per commit at least (0 is made 250) */
+    gboolean worker; /* --internal-worker */
+    gboolean self_test;
+    gboolean version;
+    gboolean compact;
+} tracuu_indexer_options;
+
+/* Set by SIGINT and SIGTERM to the signal: stop reading files, keep what is done, summarise. */
+extern volatile sig_atomic_t tracuu_indexer_interrupted;
+
+/* ---- units of work: main thread -> builder threads -> writer thread (pipeline.c) ---- */
+
+typedef enum { UNIT_FILE, UNIT_REMOVE, UNIT_JSONL } unit_kind;
+
+typedef struct {
+    unit_kind kind;
+    guint64 seq;            /* the writer applies units in this order */
+    tracuu_walk_file *file; /* UNIT_FILE: borrowed from the run's file list */
+    char key[41];           /* UNIT_FILE, UNIT_REMOVE */
+    char *path;             /* UNIT_REMOVE: the path as stored (raw bytes) */
+    tracuu_result_status status;
+    char *reason;     /* when failed */
+    GVariant *docs;   /* TRACUU_DOCS_TYPE, to build; NULL when failed */
+    guint line;       /* UNIT_JSONL: line number */
+    gsize bytes;      /* serialized size of docs, for back-pressure */
+    GPtrArray *terms; /* built: char * unique terms */
+    GPtrArray *built; /* built: tracuu_store_doc * */
+} unit;
+
+/* Frees @u and what it holds; NULL accepted. */
+void tracuu_unit_free(unit *u);
+
+/* One line of the summary's lists: a file (or a JSON line) and what became of it. */
+typedef struct {
+    char *path; /* UTF-8 for display (invalid bytes replaced) */
+    char *reason;
+} report_item;
+
+typedef struct {
+    /* Set before the threads start. */
+    const tracuu_indexer_options *opts;
+    tracuu_store *store;
+    guint n_builders;
+    GAsyncQueue *build_q;
+    GAsyncQueue *write_q;
+    GThread *writer;    /* NULL until tracuu_pipeline_start() */
+    GThread **builders; /* n_builders of them */
+
+    /* Counters written by the writer thread, read by the main thread for progress. */
+    gint files_done;  /* atomic: file units applied */
+    gint units_done;  /* atomic: units applied, for back-pressure */
+    gsize bytes_done; /* atomic: serialized size of the units applied */
+    gint fatal;       /* atomic: the index failed; stop */
+
+    /* Owned by the writer thread until it is joined. */
+    char *fatal_message;
+    guint indexed, failed, skipped, removed, jsonl_imported;
+    guint64 documents;      /* added in all, from files and JSON lines */
+    guint64 file_documents; /* added from files */
+    /* CPU seconds of each stage (--verbose prints them: where a run spends its time). */
+    double cpu_apply, cpu_commit;
+    double wall_commit;
+    guint commits;
+    gint64 cpu_build_ns; /* the builders add to it under build_lock */
+    GMutex build_lock;
+    GPtrArray *failures;  /* report_item * */
+    GPtrArray *skips;     /* report_item * */
+    GPtrArray *jsonl_bad; /* report_item *: path holds the line number */
+} run_state;
+
+/* A run: what the main thread knows, and the state it shares with the threads in rs. */
+typedef struct {
+    run_state rs;
+    GPtrArray *files; /* tracuu_walk_file *: to extract */
+    guint64 next_seq;
+    gint pushed;        /* units pushed to the builders */
+    gsize pushed_bytes; /* their serialized size */
+    guint n_seen, n_unchanged;
+    GPtrArray *walk_failures; /* report_item * */
+    GPtrArray *walk_skips;    /* report_item * */
+    GPtrArray *still_failed;  /* report_item *: failed before, unchanged since */
+    guint jsonl_lines;
+    gint64 started;
+    gboolean progress;
+    gint64 last_progress;
+    /* --compact */
+    gboolean compact_only;  /* no PATHs and no --from-jsonl: nothing but the compaction */
+    gboolean compact_tried; /* the summary has a compaction line */
+    gboolean compacted;     /* and it worked */
+    tracuu_store_compact_stats compact_stats;
+    char *compact_note; /* why it failed or was not done; or a warning after it worked */
+} run;
+
+/*
+ * Starts the writer thread and MAX(1, MIN(@jobs, 8)) builder threads. rs->opts, rs->store and
+ * the report lists of @rs must be set before. Units then go in with tracuu_pipeline_push().
+ */
+void tracuu_pipeline_start(run_state *rs, guint jobs);
+
+/*
+ * Lets the builders and the writer finish what was pushed and joins them. Returns FALSE when
+ * tracuu_pipeline_start() was never called (nothing to stop), TRUE otherwise.
+ */
+gboolean tracuu_pipeline_stop(run_state *rs);
+
+/* Queues @u (the pipeline takes it) for the builders, in the order the writer applies. */
+void tracuu_pipeline_push(run *r, unit *u);
+
+/* TRUE when the builders and the writer have enough work queued: hold extraction back. */
+gboolean tracuu_pipeline_is_behind(run *r);
+
+/* ---- pool.c: the extraction workers, their limits and their self-test ---- */
+
+/*
+ * Checks that extraction workers can start and work, under --memory-limit: else every file
+ * would fail, and be recorded so, and the next runs would not retry them. The run asks before
+ * it writes anything and before it gives a worker its first file (a run with nothing to read
+ * does not ask: the test takes a worker's start, about 15 ms, more than such a run in all).
+ * FALSE with *@usage (the limit is too low: a usage error) or *@fatal (no worker works,
+ * whatever the limit) set; caller frees.
+ */
+gboolean tracuu_pool_check_workers(const tracuu_indexer_options *opts, char **usage, char **fatal);
+
+/*
+ * Extracts every file of r->files with @n workers (fewer when there are fewer files) and hands
+ * each result to the pipeline. Returns FALSE with @error if a worker cannot be started or the
+ * pool cannot wait on them.
+ */
+gboolean tracuu_pool_extract_all(run *r, guint n, GError **error);
+
+/* ---- jsonl.c: --from-jsonl ---- */
+
+/*
+ * Reads @path ("-" for standard input) and pushes one unit per line that is not blank (a bad
+ * line is a failed unit, reported by its number). FALSE with @error when the file cannot be read.
+ */
+gboolean tracuu_jsonl_import(run *r, const char *path, GError **error);
+
+/* ---- report.c: progress and the summary ---- */
+
+/* Adds @path (raw bytes) and @reason (NULL: "unknown") to @list of report_item *. */
+void tracuu_report_add(GPtrArray *list, const char *path, const char *reason);
+void tracuu_report_item_free(report_item *it);
+
+/* The progress line on standard error (when r->progress), at most four times a second unless
+ * @final, which ends it. */
+void tracuu_report_progress(run *r, guint total, gboolean final);
+
+/* Prints the summary of @r (text, or JSON with --json), which ended with @fatal (NULL: none)
+ * and exit @status after @elapsed seconds. */
+void tracuu_report_summary(run *r, double elapsed, const char *fatal, int status);
 
 G_END_DECLS

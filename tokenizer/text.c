@@ -237,3 +237,20 @@ tracuu_text_fold(const char *text, gssize len)
 {
     return normalize(text, len, true);
 }
+
+gunichar
+tracuu_char_fold(gunichar c)
+{
+    if (!tracuu_tok_tables_init())
+        return c;
+    /* tracuu_tok_fold_cp() takes a case-folded code point, as terms hold. A character without
+       a simple case folding may decompose to a capital (İ to I and a dot), folded once more. */
+    uint32_t f = tracuu_tok_fold_cp((uint32_t)u_foldCase((UChar32)c, U_FOLD_CASE_DEFAULT));
+    return f ? (gunichar)u_foldCase((UChar32)f, U_FOLD_CASE_DEFAULT) : 0;
+}
+
+gboolean
+tracuu_char_is_dash(gunichar c)
+{
+    return tok_is_dash(c);
+}

@@ -127,6 +127,21 @@ char *tracuu_text_normalize(const char *text, gssize len);
 char *tracuu_text_fold(const char *text, gssize len);
 
 /*
+ * One character folded as tracuu_text_fold() folds it, for code that compares text with a
+ * keyword character by character and must keep its place in the original: lower case, without
+ * diacritics, đ as d ("Ộ" gives 'o', "Đ" gives 'd'). A character whose case folding is several
+ * characters ("ß") gets its simple case folding; a lone combining diacritic gives 0, since
+ * tracuu_text_fold() leaves it out.
+ */
+gunichar tracuu_char_fold(gunichar c);
+
+/*
+ * Whether @c is one of the dashes a document number may be written with (- ‐ ‑ ‒ – — ― − ⸺ ⸻
+ * ﹘ ﹣ －, see tracuu_docnum_normalize), which all read as "-".
+ */
+gboolean tracuu_char_is_dash(gunichar c);
+
+/*
  * @text as valid UTF-8 (invalid sequences replaced by U+FFFD) in Unicode NFC, nothing else
  * changed. Linear in the length (ICU, in pieces cut at white space), unlike g_utf8_normalize(),
  * which slows down badly on long strings: use it for whole extracted texts. Returns a newly

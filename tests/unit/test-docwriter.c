@@ -587,6 +587,8 @@ static const struct {
      {"34/2008/CT-TTg", "64-TB/VPTW", "63/2025/QH15", NULL}},
     {"spaced-and-dashed", NULL, "Theo Quyết định 12 / 2020 / QĐ \xe2\x80\x93 UBND.\n",
      {"12/2020/QĐ-UBND", NULL}},
+    /* A two-em dash is a dash of numbers for the tokenizer, so the cite writes it "-" too. */
+    {"two-em-dash", NULL, "Theo Thông tư 05/2021/TT\xe2\xb8\xba" "BTC.\n", {"05/2021/TT-BTC", NULL}},
 };
 
 static void

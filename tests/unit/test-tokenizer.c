@@ -1149,6 +1149,55 @@ test_text_normalize(void)
     g_assert_cmpstr(n, ==, "hà");
 }
 
+/* The per-character fold agrees with the string fold, and the dashes are those of numbers. */
+static void
+test_char_fold(void)
+{
+    static const struct {
+        gunichar in, out;
+    } rows[] = {
+        {'A', 'a'},       {'z', 'z'},       {'5', '5'},     {' ', ' '},
+        {0x1ED8, 'o'},    /* Ộ */
+        {0x1EF1, 'u'},    /* ự */
+        {0x0110, 'd'},    /* Đ */
+        {0x0111, 'd'},    /* đ */
+        {0x00C0, 'a'},    /* À */
+        {0x0130, 'i'},    /* İ: i and a dot above, which goes */
+        {0x00DF, 0x00DF}, /* ß folds to "ss": one character keeps its simple folding */
+        {0x0301, 0},      /* a lone combining acute is left out */
+        {0x0E01, 0x0E01}, /* Thai ko kai */
+        {0x0416, 0x0436}, /* Cyrillic Zhe */
+        {0x1D400, 0x1D400},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(rows); i++)
+        g_assert_cmphex(tracuu_char_fold(rows[i].in), ==, rows[i].out);
+
+    /* Character by character, the fold of a Vietnamese text is the string fold. */
+    const char *text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc";
+    GString *by_char = g_string_new(NULL);
+    for (const char *p = text; *p; p = g_utf8_next_char(p))
+        g_string_append_unichar(by_char, tracuu_char_fold(g_utf8_get_char(p)));
+    g_autofree char *whole = tracuu_text_fold(text, -1);
+    g_assert_cmpstr(by_char->str, ==, whole);
+    g_string_free(by_char, TRUE);
+
+    static const gunichar dashes[] = {'-',    0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015,
+                                      0x2212, 0x2E3A, 0x2E3B, 0xFE58, 0xFE63, 0xFF0D};
+    for (size_t i = 0; i < G_N_ELEMENTS(dashes); i++) {
+        g_assert_true(tracuu_char_is_dash(dashes[i]));
+        /* Each one joins the groups of a number as "-" does. */
+        char dash[8] = {0};
+        g_unichar_to_utf8(dashes[i], dash);
+        g_autofree char *text = g_strdup_printf("34/2008/CT%sTTg", dash);
+        g_autofree char *term = NULL;
+        g_assert_true(tracuu_docnum_normalize(text, -1, &term, NULL));
+        g_assert_cmpstr(term, ==, "34/2008/ct-ttg");
+    }
+    static const gunichar not_dashes[] = {'_', '/', '~', 0x00AD, 0x2016, 0x2043, 0x2E3C, 0};
+    for (size_t i = 0; i < G_N_ELEMENTS(not_dashes); i++)
+        g_assert_false(tracuu_char_is_dash(not_dashes[i]));
+}
+
 /* Runs @cmd with the shell, with PROG set to tracuu-tokenize; returns its stdout. */
 static char *
 run_cli(const char *prog, const char *cmd, int *status)
@@ -1243,6 +1292,7 @@ main(int argc, char **argv)
     g_test_add_func("/tokenizer/text-fix-tones", test_text_fix_tones);
     g_test_add_func("/tokenizer/text-nfc", test_text_nfc);
     g_test_add_func("/tokenizer/kind-names", test_kind_names);
+    g_test_add_func("/tokenizer/char-fold", test_char_fold);
     g_test_add_func("/tokenizer/cli", test_cli);
     return g_test_run();
 }

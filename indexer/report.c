@@ -1,0 +1,263 @@
+/* report.c - what a run tells: the progress line and the summary, as text or JSON. */
+#include "indexer-private.h"
+
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+void
+tracuu_report_item_free(report_item *it)
+{
+    g_free(it->path);
+    g_free(it->reason);
+    g_free(it);
+}
+
+void
+tracuu_report_add(GPtrArray *list, const char *path, const char *reason)
+{
+    report_item *it = g_new0(report_item, 1);
+    it->path = g_utf8_make_valid(path, -1);
+    it->reason = g_utf8_make_valid(reason != NULL ? reason : "unknown", -1);
+    g_ptr_array_add(list, it);
+}
+
+void
+tracuu_report_progress(run *r, guint total, gboolean final)
+{
+    if (!r->progress)
+        return;
+    gint64 now = g_get_monotonic_time();
+    if (!final && now - r->last_progress < 250000)
+        return;
+    r->last_progress = now;
+    guint done = (guint)g_atomic_int_get(&r->rs.files_done);
+    double secs = (double)(now - r->started) / G_USEC_PER_SEC;
+    double rate = secs > 0 ? done / secs : 0;
+    char left[32] = "?";
+    if (rate > 0) {
+        guint s = (guint)((total - done) / rate);
+        g_snprintf(left, sizeof left, "%u:%02u", s / 60, s % 60);
+    }
+    fprintf(stderr, "\r\033[Kindexing: %u/%u files, %.1f files/s, %s left", done, total, rate,
+            left);
+    if (final)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static void
+json_add_items(JsonBuilder *b, const char *name, GPtrArray *items, const char *path_name)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_begin_array(b);
+    for (guint i = 0; i < items->len; i++) {
+        report_item *it = items->pdata[i];
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, path_name);
+        if (strcmp(path_name, "line") == 0)
+            json_builder_add_int_value(b, g_ascii_strtoll(it->path, NULL, 10));
+        else
+            json_builder_add_string_value(b, it->path);
+        json_builder_set_member_name(b, "reason");
+        json_builder_add_string_value(b, it->reason);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
+static void
+json_add_uint(JsonBuilder *b, const char *name, guint64 v)
+{
+    json_builder_set_member_name(b, name);
+    json_builder_add_int_value(b, (gint64)v);
+}
+
+static void
+print_items_noted(GPtrArray *items, const char *label, const char *note)
+{
+    for (guint i = 0; i < items->len; i++) {
+        report_item *it = items->pdata[i];
+        g_print("  %s%s: %s%s\n", label, it->path, it->reason, note);
+    }
+}
+
+static void
+print_items(GPtrArray *items, const char *label)
+{
+    print_items_noted(items, label, "");
+}
+
+/* "1.1 GB -> 845.2 MB": the sizes before and after, each as g_format_size() writes it. */
+static char *
+format_sizes(guint64 before, guint64 after)
+{
+    g_autofree char *a = g_format_size(before);
+    g_autofree char *b = g_format_size(after);
+    return g_strdup_printf("%s -> %s", a, b);
+}
+
+static void
+json_add_compact(run *r, JsonBuilder *b)
+{
+    json_builder_set_member_name(b, "compact");
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "done");
+    json_builder_add_boolean_value(b, r->compacted);
+    if (r->compacted) {
+        json_builder_set_member_name(b, "replaced");
+        json_builder_add_boolean_value(b, r->compact_stats.replaced);
+        json_add_uint(b, "size_before", r->compact_stats.size_before);
+        json_add_uint(b, "size_after", r->compact_stats.size_after);
+        json_add_uint(b, "documents", r->compact_stats.doc_count);
+        json_builder_set_member_name(b, "seconds");
+        json_builder_add_double_value(b, r->compact_stats.seconds);
+    }
+    if (r->compact_note != NULL) {
+        json_builder_set_member_name(b, r->compacted ? "warning" : "error");
+        json_builder_add_string_value(b, r->compact_note);
+    }
+    json_builder_end_object(b);
+}
+
+static void
+print_compact(run *r)
+{
+    double secs = r->compact_stats.seconds;
+    if (r->compacted && !r->compact_stats.replaced) {
+        g_autofree char *size = g_format_size(r->compact_stats.size_before);
+        g_print("compacted:   no need, already compact (%s; checked in %.*f s)\n", size,
+                secs >= 1 ? 1 : 2, secs);
+    } else if (r->compacted) {
+        g_autofree char *sizes =
+            format_sizes(r->compact_stats.size_before, r->compact_stats.size_after);
+        g_print("compacted:   %s in %.*f s\n", sizes, secs >= 1 ? 1 : 2, secs);
+        if (r->compact_note != NULL)
+            g_print("  warning: %s\n", r->compact_note);
+    } else {
+        g_print("compacted:   no: %s\n", r->compact_note);
+    }
+}
+
+static int
+compare_items(gconstpointer a, gconstpointer b)
+{
+    const report_item *x = *(report_item *const *)a, *y = *(report_item *const *)b;
+    return strcmp(x->path, y->path);
+}
+
+void
+tracuu_report_summary(run *r, double elapsed, const char *fatal, int status)
+{
+    run_state *rs = &r->rs;
+    const tracuu_indexer_options *opts = rs->opts;
+    /* Workers finish in any order; the report does not. */
+    g_ptr_array_sort(rs->failures, compare_items);
+    g_ptr_array_sort(rs->skips, compare_items);
+    g_ptr_array_sort(r->still_failed, compare_items);
+    guint failed = rs->failed + r->walk_failures->len;
+    guint skipped = rs->skipped + r->walk_skips->len;
+    if (opts->json) {
+        /* With --compact alone the file counters are there too, as 0: one shape to parse. */
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        json_builder_begin_object(b);
+        json_add_uint(b, "seen", r->n_seen);
+        json_add_uint(b, "indexed", rs->indexed);
+        json_add_uint(b, "unchanged", r->n_unchanged);
+        json_add_uint(b, "removed", rs->removed);
+        json_add_uint(b, "failed", failed);
+        json_add_uint(b, "still_failing", r->still_failed->len);
+        json_add_uint(b, "skipped", skipped);
+        json_add_uint(b, "documents", rs->documents);
+        json_builder_set_member_name(b, "elapsed");
+        json_builder_add_double_value(b, elapsed);
+        g_autoptr(GPtrArray) all_failed = g_ptr_array_new();
+        g_ptr_array_extend(all_failed, r->walk_failures, NULL, NULL);
+        g_ptr_array_extend(all_failed, rs->failures, NULL, NULL);
+        json_add_items(b, "failures", all_failed, "path");
+        g_autoptr(GPtrArray) all_skipped = g_ptr_array_new();
+        g_ptr_array_extend(all_skipped, r->walk_skips, NULL, NULL);
+        g_ptr_array_extend(all_skipped, rs->skips, NULL, NULL);
+        json_add_items(b, "skips", all_skipped, "path");
+        json_add_items(b, "unchanged_failures", r->still_failed, "path");
+        if (opts->jsonl != NULL) {
+            json_builder_set_member_name(b, "jsonl");
+            json_builder_begin_object(b);
+            json_add_uint(b, "lines", r->jsonl_lines);
+            json_add_uint(b, "imported", rs->jsonl_imported);
+            json_add_uint(b, "bad", rs->jsonl_bad->len);
+            json_add_items(b, "bad_lines", rs->jsonl_bad, "line");
+            json_builder_end_object(b);
+        }
+        if (r->compact_tried)
+            json_add_compact(r, b);
+        if (fatal != NULL) {
+            json_builder_set_member_name(b, "error");
+            json_builder_add_string_value(b, fatal);
+        }
+        if (tracuu_indexer_interrupted) {
+            json_builder_set_member_name(b, "interrupted");
+            json_builder_add_boolean_value(b, TRUE);
+        }
+        json_add_uint(b, "exit_status", (guint64)status);
+        json_builder_end_object(b);
+        g_autoptr(JsonNode) root = json_builder_get_root(b);
+        g_autofree char *text = json_to_string(root, TRUE);
+        g_print("%s\n", text);
+        return;
+    }
+    if (opts->quiet && status == EXIT_ALL_OK)
+        return;
+    if (r->compact_only) {
+        if (r->compact_tried)
+            print_compact(r);
+        if (tracuu_indexer_interrupted)
+            g_print("interrupted: by signal %d; the index is as it was\n",
+                    (int)tracuu_indexer_interrupted);
+        g_print("elapsed:     %.2f s\n", elapsed);
+        return;
+    }
+    g_print("files seen:  %u\n", r->n_seen);
+    g_print("indexed:     %u (%" G_GUINT64_FORMAT " documents)\n", rs->indexed, rs->file_documents);
+    g_print("unchanged:   %u\n", r->n_unchanged);
+    g_print("removed:     %u\n", rs->removed);
+    /* Files that failed before and were not retried make the exit status 1 as well: the line
+     * that counts failures says so, lest "failed: 0" come with a status of 1. */
+    guint still = r->still_failed->len;
+    if (still > 0)
+        g_print("failed:      %u, and %u still failing from %s (unchanged, not retried)\n", failed,
+                still, still == 1 ? "an earlier run" : "earlier runs");
+    else
+        g_print("failed:      %u\n", failed);
+    print_items(r->walk_failures, "");
+    print_items(rs->failures, "");
+    print_items_noted(r->still_failed, "", " (in an earlier run; unchanged since)");
+    g_print("skipped:     %u\n", skipped);
+    print_items(r->walk_skips, "");
+    print_items(rs->skips, "");
+    if (opts->jsonl != NULL) {
+        g_print("json lines:  %u read, %u imported, %u bad\n", r->jsonl_lines, rs->jsonl_imported,
+                rs->jsonl_bad->len);
+        print_items(rs->jsonl_bad, "line ");
+    }
+    if (r->compact_tried)
+        print_compact(r);
+    if (tracuu_indexer_interrupted)
+        g_print("interrupted: by signal %d; what was done is kept, the next run does the rest\n",
+                (int)tracuu_indexer_interrupted);
+    g_print("elapsed:     %.2f s\n", elapsed);
+    if (opts->verbose) {
+        struct rusage self, children;
+        getrusage(RUSAGE_SELF, &self);
+        getrusage(RUSAGE_CHILDREN, &children);
+        g_print("commits:     %u, %.2f s in all\n", rs->commits, rs->wall_commit);
+        g_print("cpu:         writer %.2f s adding + %.2f s committing, builders %.2f s, "
+                "workers %.2f s, this process %.2f s\n",
+                rs->cpu_apply, rs->cpu_commit, (double)rs->cpu_build_ns / 1e9,
+                children.ru_utime.tv_sec + children.ru_stime.tv_sec +
+                    (children.ru_utime.tv_usec + children.ru_stime.tv_usec) / 1e6,
+                self.ru_utime.tv_sec + self.ru_stime.tv_sec +
+                    (self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6);
+    }
+}
