@@ -349,16 +349,8 @@ clean_number(const char *s)
     if (!g_regex_match(r->number_text, s, 0, &m))
         return NULL;
     g_autofree char *raw = g_match_info_fetch(m, 0);
-    GString *out = g_string_new(NULL);
-    for (const char *p = raw; *p; p = g_utf8_next_char(p)) {
-        gunichar c = g_utf8_get_char(p);
-        if (g_unichar_isspace(c))
-            continue;
-        if (tracuu_char_is_dash(c))
-            g_string_append_c(out, '-');
-        else
-            g_string_append_unichar(out, c);
-    }
+    g_autofree char *written = tracuu_schema_number_written(raw, -1);
+    GString *out = g_string_new(written);
     while (out->len > 0 && out->str[out->len - 1] == '.')
         g_string_truncate(out, out->len - 1);
     gboolean sep = strchr(out->str, '/') || strchr(out->str, '-');

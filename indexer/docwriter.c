@@ -43,19 +43,8 @@ collect_cite(cite_collector *cc, const tracuu_token *tok)
     if (g_hash_table_contains(cc->seen, tok->term))
         return;
     g_hash_table_add(cc->seen, g_strndup(tok->term, tok->term_len));
-    g_autofree char *written = g_utf8_make_valid(cc->text + tok->start,
-                                                 (gssize)(tok->end - tok->start));
-    GString *out = g_string_new(NULL);
-    for (const char *p = written; *p; p = g_utf8_next_char(p)) {
-        gunichar c = g_utf8_get_char(p);
-        if (g_unichar_isspace(c))
-            continue;
-        if (tracuu_char_is_dash(c))
-            g_string_append_c(out, '-');
-        else
-            g_string_append_unichar(out, c);
-    }
-    g_ptr_array_add(cc->found, g_string_free(out, FALSE));
+    g_ptr_array_add(cc->found, tracuu_schema_number_written(cc->text + tok->start,
+                                                            (gssize)(tok->end - tok->start)));
 }
 
 /* What a tokenizer callback writes, and where. */

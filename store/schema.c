@@ -370,3 +370,20 @@ tracuu_schema_index_set_versions(tracuu_store *store)
            tracuu_store_set_metadata(store, TRACUU_META_TOKENIZER_VERSION, tok, strlen(tok)) ==
                TRACUU_STORE_OK;
 }
+
+char *
+tracuu_schema_number_written(const char *s, gssize len)
+{
+    g_autofree char *valid = g_utf8_make_valid(s, len);
+    GString *out = g_string_sized_new(strlen(valid));
+    for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        if (g_unichar_isspace(c))
+            continue;
+        if (tracuu_char_is_dash(c))
+            g_string_append_c(out, '-');
+        else
+            g_string_append_unichar(out, c);
+    }
+    return g_string_free(out, FALSE);
+}

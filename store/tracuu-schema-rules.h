@@ -66,6 +66,14 @@ gboolean tracuu_schema_date_valid(int year, int month, int day);
 gboolean tracuu_schema_date_parse(const char *s, gssize len, char out[9]);
 
 /*
+ * A document number as written, the way both the header reader and the cites show it: @s
+ * (@len bytes, or -1 for NUL-terminated) made valid UTF-8, with white space dropped and every
+ * kind of dash (tracuu_char_is_dash()) made "-": "81 /2025/TT– NHNN" gives
+ * "81/2025/TT-NHNN". Caller g_free()s.
+ */
+char *tracuu_schema_number_written(const char *s, gssize len);
+
+/*
  * The title shown for a document: @title when it has one, else its @subject, else the name of
  * its @attachment, else the first line of @text that has a letter (cut to 160 characters),
  * else the file name of @path, else @id, else "". Any argument may be NULL (the daemon passes

@@ -317,12 +317,37 @@ test_versions(void)
     tracuu_test_rm_rf(dir);
 }
 
+/* The written form of a number: what the header reader and the cites both show. */
+static void
+test_number_written(void)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"81 /2025/TT\u2013 NHNN", "81/2025/TT-NHNN"},
+        {"34/2008/CT \u2014 TTg", "34/2008/CT-TTg"},
+        {"12\u00a0/QĐ-UBND", "12/QĐ-UBND"},
+        {"15/2020/NĐ-CP", "15/2020/NĐ-CP"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *got = tracuu_schema_number_written(cases[i].in, -1);
+        g_assert_cmpstr(got, ==, cases[i].want);
+    }
+    /* Bytes that are not UTF-8 are replaced, not passed on. */
+    g_autofree char *bad = tracuu_schema_number_written("1/QD-\xff", -1);
+    g_assert_true(g_utf8_validate(bad, -1, NULL));
+    g_autofree char *cut = tracuu_schema_number_written("34/2008/CT-TTg", 7);
+    g_assert_cmpstr(cut, ==, "34/2008");
+}
+
 int
 main(int argc, char **argv)
 {
     setlocale(LC_ALL, "C.UTF-8");
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/schema/dates", test_dates);
+    g_test_add_func("/schema/number-written", test_number_written);
     g_test_add_func("/schema/doc-types", test_doc_types);
     g_test_add_func("/schema/bool-terms", test_bool_terms);
     g_test_add_func("/schema/titles", test_titles);
