@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "tracuu-conf.h"
 #include "tracuu-schema-rules.h"
 
 /*
@@ -138,6 +139,70 @@ index_mailboxes(tracuu_tokenizer *tk, tracuu_store_doc *doc, GString *buf,
         index_words(tk, doc, buf, word_prefix, m->name, FALSE);
         index_words(tk, doc, buf, word_prefix, address, TRUE);
     }
+}
+
+/* ---- Access ---- */
+
+const char *
+tracuu_docwriter_secrecy_max(const char *a, const char *b)
+{
+    tracuu_level la = TRACUU_LEVEL_NONE, lb = TRACUU_LEVEL_NONE;
+    if (a != NULL && !tracuu_level_parse(a, &la))
+        return a;
+    if (b != NULL && !tracuu_level_parse(b, &lb))
+        return b;
+    if (a == NULL)
+        return b;
+    if (b == NULL)
+        return a;
+    return lb > la ? b : a;
+}
+
+/* Refuses labels and levels that would make terms the visibility filter cannot name. */
+static gboolean
+check_access(const tracuu_docfields *f, GError **error)
+{
+    for (size_t i = 0; f->access != NULL && i < f->n_access; i++) {
+        if (f->access[i] == NULL || !tracuu_label_is_valid(f->access[i])) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                        "document writer: document %s: access label \"%s\" is not valid "
+                        "(1 to 64 of a-z, 0-9, '-', '_', '.', starting with a letter or digit)",
+                        f->id, f->access[i] != NULL ? f->access[i] : "(null)");
+            return FALSE;
+        }
+    }
+    tracuu_level level;
+    if (f->secrecy != NULL && !tracuu_level_parse(f->secrecy, &level)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "document writer: document %s: secrecy \"%s\" is not a level (none, mat, "
+                    "toi-mat, tuyet-mat)",
+                    f->id, f->secrecy);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/*
+ * The terms searchd's visibility filter is made of: each label, or the unlabelled term; the
+ * level (one term always, so that a document is never visible for lack of a term); every
+ * participant's address.
+ */
+static void
+index_access(tracuu_store_doc *doc, const tracuu_docfields *f)
+{
+    for (size_t i = 0; f->access != NULL && i < f->n_access; i++)
+        add_bool(doc, TRACUU_TERM_LABEL, f->access[i]);
+    if (f->n_access == 0)
+        tracuu_store_doc_add_term(doc, TRACUU_TERM_UNLABELLED, strlen(TRACUU_TERM_UNLABELLED),
+                                  0);
+    add_bool(doc, TRACUU_TERM_LEVEL, f->secrecy != NULL ? f->secrecy : "none");
+    for (size_t i = 0; f->participants != NULL && i < f->n_participants; i++)
+        add_bool(doc, TRACUU_TERM_PARTICIPANT, f->participants[i]);
+    const tracuu_mailbox *boxes[] = {f->from, f->to, f->cc};
+    size_t counts[] = {f->n_from, f->n_to, f->n_cc};
+    for (size_t k = 0; k < G_N_ELEMENTS(boxes); k++)
+        for (size_t i = 0; boxes[k] != NULL && i < counts[k]; i++)
+            add_bool(doc, TRACUU_TERM_PARTICIPANT, boxes[k][i].address);
 }
 
 /* ---- Dates ---- */
@@ -299,6 +364,8 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
                     "document writer: document %s has no text", fields->id);
         return NULL;
     }
+    if (!check_access(fields, error))
+        return NULL;
     g_autofree char *q = g_strconcat(TRACUU_PREFIX_ID, fields->id, NULL);
     /* A cut unique term could make two documents one; refuse it instead. */
     if (strlen(q) > TRACUU_STORE_MAX_TERM) {
@@ -328,6 +395,10 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
         with_cites.cites = (const char *const *)cc.found->pdata;
         with_cites.n_cites = cc.found->len;
     }
+    /* No level is level none: stored as absent, so that "get" shows a level only when
+     * there is one. */
+    if (with_cites.secrecy != NULL && strcmp(with_cites.secrecy, "none") == 0)
+        with_cites.secrecy = NULL;
     fields = &with_cites;
     if (fields->title && *fields->title) {
         uint32_t title_pos = next + FIELD_GAP;
@@ -375,6 +446,7 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
     add_bool(doc, TRACUU_TERM_MESSAGE_ID, fields->message_id);
     add_bool(doc, TRACUU_TERM_PARENT, fields->parent);
     add_bool(doc, TRACUU_TERM_MIME, fields->mime);
+    index_access(doc, fields);
 
     /* Values: display forms, for sorting and facets. */
     set_value(doc, TRACUU_SLOT_DOC_TYPE, fields->doc_type);
