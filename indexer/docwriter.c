@@ -188,14 +188,21 @@ check_access(const tracuu_docfields *f, GError **error)
  * participant's address.
  */
 static void
-index_access(tracuu_store_doc *doc, const tracuu_docfields *f)
+add_label_terms(tracuu_store_doc *doc, const char *const *labels, size_t n, const char *secrecy)
 {
-    for (size_t i = 0; f->access != NULL && i < f->n_access; i++)
-        add_bool(doc, TRACUU_TERM_LABEL, f->access[i]);
-    if (f->n_access == 0)
+    size_t added = 0;
+    for (size_t i = 0; labels != NULL && i < n; i++, added++)
+        add_bool(doc, TRACUU_TERM_LABEL, labels[i]);
+    if (added == 0)
         tracuu_store_doc_add_term(doc, TRACUU_TERM_UNLABELLED, strlen(TRACUU_TERM_UNLABELLED),
                                   0);
-    add_bool(doc, TRACUU_TERM_LEVEL, f->secrecy != NULL ? f->secrecy : "none");
+    add_bool(doc, TRACUU_TERM_LEVEL, secrecy != NULL ? secrecy : "none");
+}
+
+static void
+index_access(tracuu_store_doc *doc, const tracuu_docfields *f)
+{
+    add_label_terms(doc, f->access, f->n_access, f->secrecy);
     for (size_t i = 0; f->participants != NULL && i < f->n_participants; i++)
         add_bool(doc, TRACUU_TERM_PARTICIPANT, f->participants[i]);
     const tracuu_mailbox *boxes[] = {f->from, f->to, f->cc};
@@ -498,5 +505,75 @@ tracuu_docwriter_add(tracuu_store *store, tracuu_tokenizer *tk, const tracuu_doc
                     fields->id, tracuu_store_status_name(st), tracuu_store_get_error(store));
         return FALSE;
     }
+    return TRUE;
+}
+
+/* ---- Relabelling ---- */
+
+const char *const tracuu_docwriter_relabel_prefixes[] = {TRACUU_PREFIX_LABEL, TRACUU_PREFIX_LEVEL,
+                                                         NULL};
+
+gboolean
+tracuu_docwriter_relabel(tracuu_store_doc *edit, const char *data, gsize len,
+                         const char *const *labels, const char *level, GError **error)
+{
+    const char *nul = memchr(data, '\0', len);
+    gsize fields_len = nul != NULL ? (gsize)(nul - data) : len;
+    g_autoptr(JsonParser) parser = json_parser_new();
+    JsonNode *root = NULL;
+    if (json_parser_load_from_data(parser, data, (gssize)fields_len, NULL))
+        root = json_parser_get_root(parser);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                    "document writer: a stored document's fields are not a JSON object");
+        return FALSE;
+    }
+    JsonObject *old = json_node_get_object(root);
+    const char *id = json_object_get_string_member_with_default(old, "id", "?");
+    const char *stamp = json_object_get_string_member_with_default(old, "stamp", NULL);
+    const char *secrecy = tracuu_docwriter_secrecy_max(stamp, level);
+    size_t n = labels != NULL ? g_strv_length((char **)labels) : 0;
+    /* The same checks as a document built anew. */
+    tracuu_docfields f = {0};
+    f.id = id;
+    f.access = labels;
+    f.n_access = n;
+    f.secrecy = secrecy;
+    if (!check_access(&f, error))
+        return FALSE;
+    if (secrecy != NULL && strcmp(secrecy, "none") == 0)
+        secrecy = NULL;
+
+    /* The stored fields again in the table's order, as build_data() writes them. */
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    for (size_t i = 0; i < TRACUU_N_FIELDS; i++) {
+        const tracuu_field_info *fi = &tracuu_field_table[i];
+        if (!(fi->flags & TRACUU_FIELD_STORED))
+            continue;
+        if (i == TRACUU_FIELD_INDEX_access) {
+            json_field(b, fi, labels, n);
+        } else if (i == TRACUU_FIELD_INDEX_secrecy) {
+            json_field(b, fi, secrecy, secrecy != NULL);
+        } else if (json_object_has_member(old, fi->name)) {
+            json_builder_set_member_name(b, fi->name);
+            json_builder_add_value(b, json_node_copy(json_object_get_member(old, fi->name)));
+        }
+    }
+    json_builder_end_object(b);
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) out = json_builder_get_root(b);
+    json_generator_set_root(gen, out);
+    gsize new_len = 0;
+    g_autofree char *fields = json_generator_to_data(gen, &new_len);
+    gsize text_len = nul != NULL ? len - fields_len - 1 : 0;
+    g_autofree char *buf = g_malloc(new_len + 1 + text_len + 1);
+    memcpy(buf, fields, new_len);
+    buf[new_len] = '\0';
+    if (text_len > 0)
+        memcpy(buf + new_len + 1, nul + 1, text_len);
+    buf[new_len + 1 + text_len] = '\0';
+    tracuu_store_doc_set_data(edit, buf, new_len + 1 + text_len);
+    add_label_terms(edit, labels, n, secrecy);
     return TRUE;
 }

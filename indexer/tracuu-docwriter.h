@@ -45,4 +45,22 @@ gboolean tracuu_docwriter_add(tracuu_store *store, tracuu_tokenizer *tk,
  */
 const char *tracuu_docwriter_secrecy_max(const char *a, const char *b);
 
+/*
+ * Relabelling a stored document without its file (tracuu_store_retag()): the prefixes of the
+ * terms a relabel replaces (labels and the level; not the participants, which come from the
+ * mail itself), NULL-terminated.
+ */
+extern const char *const tracuu_docwriter_relabel_prefixes[];
+
+/*
+ * For the stored document data @data (@len bytes, as tracuu_docwriter_build() made it): sets on
+ * @edit the data with the stored fields access = @labels (NULL-terminated, NULL or empty for
+ * none) and secrecy = the higher of the stored stamp and @level (a level name, NULL for none),
+ * the text unchanged, and adds the label and level terms those fields make. FALSE with @error
+ * when the data holds no fields object (G_IO_ERROR_INVALID_DATA) or a label or level is not
+ * valid (G_IO_ERROR_INVALID_ARGUMENT, as tracuu_docwriter_build()).
+ */
+gboolean tracuu_docwriter_relabel(tracuu_store_doc *edit, const char *data, gsize len,
+                                  const char *const *labels, const char *level, GError **error);
+
 G_END_DECLS

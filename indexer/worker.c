@@ -244,9 +244,6 @@ tracuu_pipe_fields_read(GVariant *dict, tracuu_docfields *f, GPtrArray *keep)
 typedef struct {
     const char *file_key;
     const char *path_shown; /* UTF-8 */
-    /* The level the access map gives the file, NULL for none. Not set yet: tracuu-indexer
-     * applies the map to a job when issue 10's indexer part lands; the stamp is read now. */
-    const char *rule_secrecy;
     GVariantBuilder docs;
 } flatten_ctx;
 
@@ -332,8 +329,9 @@ emit_doc(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const cha
     f.in_reply_to = ex->in_reply_to;
     f.parent = parent;
     f.attachment = ex->attachment;
-    /* The printed stamp, raised (never lowered) by the file's rule. */
-    f.secrecy = tracuu_docwriter_secrecy_max(ctx->rule_secrecy, meta->secrecy);
+    /* The printed stamp only: the labels and the level the access map gives the file are
+     * set by tracuu-indexer's own process (pipeline.c), so that a relabel needs no worker. */
+    f.stamp = meta->secrecy;
     if (participants != NULL && participants->len > 0) {
         f.participants = (const char *const *)participants->pdata;
         f.n_participants = participants->len;

@@ -55,7 +55,8 @@
 /* 2: document data is the fields JSON, a NUL byte and the text (1 held the text in the JSON);
  * the kind, type, issuer and signer terms of a value with "_" read it as a space. */
 /* 3: the access terms XA, XL and XV; the fields access, secrecy and participants. */
-#define TRACUU_SCHEMA_VERSION 3
+/* 4: the stored field stamp, which relabelling a file without reading it needs. */
+#define TRACUU_SCHEMA_VERSION 4
 
 #define TRACUU_PREFIX_FOLDED "F"
 #define TRACUU_PREFIX_TITLE "S"
@@ -106,7 +107,7 @@ enum {
  *   "Name <address>, ..."), message_id, in_reply_to, parent, attachment (file name), pages
  *   (array of byte offsets into the text where each PDF page starts, first is 0), access
  *   (array of labels), secrecy (level name, absent for none), participants (array of
- *   addresses).
+ *   addresses), stamp (the level printed on the document, absent for none).
  * Absent fields are left out, not null. The rules that make the terms above from values
  * (folding, document numbers, dates, abbreviations) are functions in tracuu-schema-rules.h,
  * which both sides call.
@@ -116,5 +117,7 @@ enum {
 #define TRACUU_META_SCHEMA_VERSION "tracuu.schema_version"
 #define TRACUU_META_TOKENIZER_VERSION "tracuu.tokenizer_version"
 /* Per source file: key "file:" + 40 hex SHA-1 of its absolute path; value is a JSON object
- * {"path", "mtime", "size", "status": "ok"|"failed", "reason", "ndocs"}. */
+ * {"path", "mtime", "size", "status": "ok"|"failed", "reason", "ndocs", "access"}, where
+ * "access" is the access-map result its documents got: "LABEL;LABEL|LEVEL" ("|none" for no
+ * rule), compared on each run to relabel a file the map now treats otherwise. */
 #define TRACUU_META_FILE_PREFIX "file:"
