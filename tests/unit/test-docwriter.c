@@ -701,6 +701,94 @@ test_secrecy_max(void)
         g_assert_cmpstr(tracuu_docwriter_secrecy_max(cases[i].a, cases[i].b), ==, cases[i].max);
 }
 
+/* ---- Relabelling a stored document (tracuu_docwriter_relabel with tracuu_store_retag) ---- */
+
+typedef struct {
+    const char *const *labels;
+    const char *level;
+    GError *error;
+} relabel_args;
+
+static bool
+relabel_cb(uint32_t docid, const char *data, size_t len, tracuu_store_doc *edit, void *user_data)
+{
+    relabel_args *a = user_data;
+    return tracuu_docwriter_relabel(edit, data, len, a->labels, a->level, &a->error);
+}
+
+static void
+test_relabel(Fixture *fx, gconstpointer data)
+{
+    /* a1 as the indexer makes it: printed "mat", raised to "toi-mat" by its rule. */
+    tracuu_docfields f = doc_a1;
+    f.stamp = "mat";
+    g_autoptr(GError) error = NULL;
+    g_assert_true(tracuu_docwriter_add(fx->store, fx->tk, &f, &error));
+    g_assert_no_error(error);
+    g_autoptr(JsonParser) p0 = json_parser_new();
+    JsonObject *before = data_of(fx, "Qa1", p0);
+    g_autofree char *text_before = g_strdup(json_object_get_string_member(before, "text"));
+    g_autofree char *file_term = g_strconcat(TRACUU_PREFIX_FILE, A1_FILE_KEY, NULL);
+
+    /* A new rule without a level: back to the stamp, never below it; one label. */
+    static const char *const one[] = {"lanh-dao", NULL};
+    relabel_args a = {.labels = one, .level = NULL};
+    uint32_t n = 0;
+    g_assert_cmpint(tracuu_store_retag(fx->store, file_term, tracuu_docwriter_relabel_prefixes,
+                                       relabel_cb, &a, &n),
+                    ==, TRACUU_STORE_OK);
+    g_assert_no_error(a.error);
+    g_assert_cmpuint(n, ==, 1);
+    g_assert_cmpint(tracuu_store_commit(fx->store), ==, TRACUU_STORE_OK);
+    g_autoptr(JsonParser) p1 = json_parser_new();
+    JsonObject *o = data_of(fx, "Qa1", p1);
+    JsonArray *access = json_object_get_array_member(o, "access");
+    g_assert_cmpuint(json_array_get_length(access), ==, 1);
+    g_assert_cmpstr(json_array_get_string_element(access, 0), ==, "lanh-dao");
+    g_assert_cmpstr(json_object_get_string_member(o, "secrecy"), ==, "mat");
+    g_assert_cmpstr(json_object_get_string_member(o, "stamp"), ==, "mat");
+    g_assert_cmpstr(json_object_get_string_member(o, "number"), ==,
+                    json_object_get_string_member(before, "number"));
+    g_assert_cmpstr(json_object_get_string_member(o, "text"), ==, text_before);
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "XAlanh-dao", 10), ==, 1);
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "XAso-tttt", 9), ==, 0);
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "XLmat", 5), ==, 1);
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "XLtoi-mat", 9), ==, 0);
+
+    /* No label and a level: the unlabelled term, "tuyet-mat"; "access" left out. */
+    relabel_args b = {.labels = NULL, .level = "tuyet-mat"};
+    g_assert_cmpint(tracuu_store_retag(fx->store, file_term, tracuu_docwriter_relabel_prefixes,
+                                       relabel_cb, &b, &n),
+                    ==, TRACUU_STORE_OK);
+    g_assert_cmpint(tracuu_store_commit(fx->store), ==, TRACUU_STORE_OK);
+    g_autoptr(JsonParser) p2 = json_parser_new();
+    o = data_of(fx, "Qa1", p2);
+    g_assert_false(json_object_has_member(o, "access"));
+    g_assert_cmpstr(json_object_get_string_member(o, "secrecy"), ==, "tuyet-mat");
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "XAlanh-dao", 10), ==, 0);
+    /* m1 and t1 have no label either; a1 joins them. */
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, TRACUU_TERM_UNLABELLED,
+                                                strlen(TRACUU_TERM_UNLABELLED)),
+                     ==, 3);
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "XLtuyet-mat", 11), ==, 1);
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "XLmat", 5), ==, 0);
+
+    /* A bad label is refused as the writer refuses it, and nothing is changed. */
+    static const char *const bad[] = {"Bad Label", NULL};
+    relabel_args c = {.labels = bad, .level = NULL};
+    g_assert_cmpint(tracuu_store_retag(fx->store, file_term, tracuu_docwriter_relabel_prefixes,
+                                       relabel_cb, &c, &n),
+                    ==, TRACUU_STORE_INVALID);
+    g_assert_error(c.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_clear_error(&c.error);
+
+    /* Data that is not a document's: refused. */
+    tracuu_store_doc *edit = tracuu_store_doc_new();
+    g_assert_false(tracuu_docwriter_relabel(edit, "nope", 4, one, NULL, &error));
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    tracuu_store_doc_free(edit);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -715,6 +803,7 @@ main(int argc, char **argv)
     ADD("/docwriter/errors", test_errors);
     ADD("/docwriter/odd-input", test_odd_input);
     ADD("/docwriter/cites", test_cites);
+    ADD("/docwriter/relabel", test_relabel);
 #undef ADD
     g_test_add_func("/docwriter/secrecy-max", test_secrecy_max);
     return g_test_run();
