@@ -179,7 +179,7 @@ enum { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2, EXIT_INDEX = 3 };
 
 /* The command line, as main() parsed it (see its option table for what each one means). */
 typedef struct {
-    char *db;    /* --db, or [index] db of --config */
+    char *db;         /* --db, or [index] db of --config */
     char *config;     /* --config, or NULL */
     char *access_map; /* --access-map, or NULL ([access] map of --config then applies) */
     char *jsonl; /* --from-jsonl, or NULL */

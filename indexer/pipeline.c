@@ -45,8 +45,7 @@ thread_cpu(void)
 static const char *
 rule_level(const tracuu_access_rule *rule)
 {
-    return rule != NULL && rule->level != TRACUU_LEVEL_NONE ? tracuu_level_name(rule->level)
-                                                            : NULL;
+    return rule != NULL && rule->level != TRACUU_LEVEL_NONE ? tracuu_level_name(rule->level) : NULL;
 }
 
 /*
@@ -224,12 +223,12 @@ apply_relabel(run_state *rs, unit *u)
     g_autofree char *t = file_term(u->key);
     relabel_ctx c = {.rule = u->file->rule};
     uint32_t n = 0;
-    tracuu_store_status st = tracuu_store_retag(rs->store, t, tracuu_docwriter_relabel_prefixes,
-                                                relabel_doc, &c, &n);
+    tracuu_store_status st =
+        tracuu_store_retag(rs->store, t, tracuu_docwriter_relabel_prefixes, relabel_doc, &c, &n);
     if (st != TRACUU_STORE_OK) {
         if (c.error != NULL && rs->fatal_message == NULL)
-            rs->fatal_message = g_strdup_printf("cannot relabel %s: %s", u->file->path,
-                                                c.error->message);
+            rs->fatal_message =
+                g_strdup_printf("cannot relabel %s: %s", u->file->path, c.error->message);
         g_clear_error(&c.error);
         set_fatal(rs, "cannot relabel a file's documents");
         return 0;

@@ -984,7 +984,8 @@ tracuu_store_get_value(tracuu_store *store, uint32_t docid, unsigned slot, char 
     }
 }
 
-namespace {
+namespace
+{
 
 /* Whether @term is of @prefix as tracuu_store_retag() means it: the prefix, then a byte that
  * cannot start another prefix (an upper-case letter would). */
@@ -1038,8 +1039,8 @@ tracuu_store_retag(tracuu_store *store, const char *filter_term, const char *con
                                  ("the caller refused document " + std::to_string(id)).c_str());
             if (edit->bad != TRACUU_STORE_OK)
                 return fail_with(store, edit->bad, edit->bad_message.c_str());
-            for (Xapian::TermIterator t = edit->doc.termlist_begin();
-                 t != edit->doc.termlist_end(); ++t)
+            for (Xapian::TermIterator t = edit->doc.termlist_begin(); t != edit->doc.termlist_end();
+                 ++t)
                 doc.add_term(*t, t.get_wdf());
             if (edit->has_data)
                 doc.set_data(edit->doc.get_data());

@@ -139,8 +139,8 @@ run_indexer(const char *const *args, char **out, char **err)
 static JsonObject *
 index_with_map(fixture *f)
 {
-    const char *args[] = {"--db", f->db, "--json", "--jobs", "2", "--access-map", f->map,
-                          f->docs, NULL};
+    const char *args[] = {"--db",         f->db,  "--json", "--jobs", "2",
+                          "--access-map", f->map, f->docs,  NULL};
     g_autofree char *out = NULL, *err = NULL;
     int rc = run_indexer(args, &out, &err);
     if (rc != 0)
@@ -235,7 +235,8 @@ total_for(tracuu_engine *e, const tracuu_conf *conf, const char *user, const cha
 {
     const tracuu_conf_user *u = tracuu_conf_find_user(conf, user);
     g_assert_nonnull(u);
-    g_autoptr(tracuu_identity) id = tracuu_identity_new_for_user(conf, u, TRACUU_IDENTITY_VIA_TOKEN);
+    g_autoptr(tracuu_identity) id =
+        tracuu_identity_new_for_user(conf, u, TRACUU_IDENTITY_VIA_TOKEN);
     g_autofree char *json = g_strdup_printf("{\"op\":\"search\",\"q\":\"%s\",\"limit\":10}", q);
     GError *error = NULL;
     JsonObject *r = request(e, id, json, &error);
@@ -312,7 +313,7 @@ test_map_and_relabel(fixture *f, gconstpointer data)
     g_assert_cmpuint(freq(f, "XAso-tttt"), ==, nmail);
     g_assert_cmpuint(freq(f, "XAvan-phong"), ==, 2);
     g_assert_cmpuint(freq(f, TRACUU_TERM_UNLABELLED), ==, 1);
-    g_assert_cmpuint(freq(f, "XLtoi-mat"), ==, 1);           /* mat.txt, raised */
+    g_assert_cmpuint(freq(f, "XLtoi-mat"), ==, 1); /* mat.txt, raised */
     g_assert_cmpuint(freq(f, "XLmat"), ==, 0);
     g_assert_cmpuint(freq(f, "XLnone"), ==, 2 + nmail); /* a, b, the mail lowered */
     g_assert_cmpuint(freq(f, "XLnone") + freq(f, "XLtoi-mat"), ==, 3 + nmail);

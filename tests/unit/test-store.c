@@ -1514,8 +1514,7 @@ test_retag(void)
 
     /* A refusal is an error that names the document. */
     c.refuse = TRUE;
-    g_assert_cmpint(tracuu_store_retag(s, "XFb", drop, retag_cb, &c, &n), ==,
-                    TRACUU_STORE_INVALID);
+    g_assert_cmpint(tracuu_store_retag(s, "XFb", drop, retag_cb, &c, &n), ==, TRACUU_STORE_INVALID);
     g_assert_nonnull(strstr(tracuu_store_get_error(s), "refused"));
     tracuu_store_free(s);
 
