@@ -6,6 +6,11 @@
 #   BENCH_DIR=/tmp/tracuu-searchd-bench   where documents, queries and both indexes are kept
 #   DOCS=100000  N=2000 (requests per run)  CONCS="1 8 32"  THREADS= (searchd --threads)
 #   FTS5_MODE=and|or     how FTS5 combines the query's words (tracuu ranks with all of them)
+#   ACCESS=half          also measure access control (issue 10): the same documents, every
+#                        other one labelled bench-a and the rest bench-b, searched by a user
+#                        holding bench-a with [access] default = deny (the filter admits half
+#                        the documents) beside an admin (no filter) on that very index; both
+#                        are known by their uid on the socket. Prints p50/p99 and their ratio.
 #
 # Both servers answer the same newline-delimited JSON over a Unix socket: total, the ten best
 # hits and a highlighted snippet each. tracuu-searchd is the real daemon; FTS5 is served by
@@ -73,6 +78,69 @@ done
 "$BENCH" fts5-inproc "$WORK/fts5.db" "$WORK/queries.txt" "$N" "$MODE" >>"$results"
 cleanup
 searchd_pid= fts_pid=
+
+if [ "${ACCESS:-}" = half ]; then
+    if [ ! -f "$WORK/xapian-access.done" ]; then
+        echo "searchd-bench: indexing $DOCS documents with labels for ACCESS=half" >&2
+        /usr/bin/python3 - "$WORK/docs.jsonl" "$WORK/docs-access.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1]) as src, open(sys.argv[2], "w") as out:
+    for i, line in enumerate(src):
+        d = json.loads(line)
+        d["access"] = ["bench-a" if i % 2 == 0 else "bench-b"]
+        out.write(json.dumps(d, ensure_ascii=False) + "\n")
+PY
+        rm -rf "$WORK/xapian-access"
+        "$BUILD/indexer/tracuu-indexer" --db "$WORK/xapian-access" \
+            --from-jsonl "$WORK/docs-access.jsonl" -q
+        "$BUILD/indexer/tracuu-indexer" --db "$WORK/xapian-access" --compact -q
+        touch "$WORK/xapian-access.done"
+    fi
+    access=$WORK/access-results.txt
+    : >"$access"
+    uid=$(id -u)
+    for who in half admin; do
+        if [ "$who" = half ]; then user="labels = bench-a"; else user="admin = true"; fi
+        printf '[index]\ndb = %s\n[access]\ndefault = deny\n[user bench]\n%s\nunix-uid = %s\n' \
+            "$WORK/xapian-access" "$user" "$uid" >"$WORK/access-$who.conf"
+        rm -f "$WORK/access.sock"
+        "$BUILD/searchd/tracuu-searchd" --config "$WORK/access-$who.conf" \
+            --socket "$WORK/access.sock" ${THREADS:+--threads "$THREADS"} --slow-ms 1000 \
+            2>"$WORK/searchd-access-$who.log" &
+        searchd_pid=$!
+        for _ in $(seq 100); do [ -S "$WORK/access.sock" ] && break; sleep 0.1; done
+        "$BENCH" load warmup "$WORK/access.sock" "$WORK/queries.txt" 2 500 >/dev/null
+        for c in $CONCS; do
+            "$BENCH" load "tracuu-access-$who" "$WORK/access.sock" "$WORK/queries.txt" "$c" "$N" \
+                >>"$access"
+        done
+        cleanup
+        searchd_pid=
+    done
+    /usr/bin/python3 - "$access" "$DOCS" <<'PY'
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    if line.startswith("RESULT "):
+        parts = line.split()
+        kv = dict(p.split("=") for p in parts[2:])
+        rows[(parts[1], int(kv["conc"]))] = kv
+print("access control, %s documents: a user whose filter admits half of them, beside an admin"
+      % sys.argv[2])
+print("%4s | %9s %9s | %9s %9s | %7s %7s" % ("conc", "half p50", "half p99", "admin p50",
+                                           "admin p99", "p50 x", "p99 x"))
+for c in sorted({k[1] for k in rows}):
+    h, a = rows.get(("tracuu-access-half", c)), rows.get(("tracuu-access-admin", c))
+    if not h or not a:
+        continue
+    print("%4d | %7.2fms %7.2fms | %7.2fms %7.2fms | %7.2f %7.2f" % (
+        c, float(h["p50_ms"]), float(h["p99_ms"]), float(a["p50_ms"]), float(a["p99_ms"]),
+        float(h["p50_ms"]) / float(a["p50_ms"]), float(h["p99_ms"]) / float(a["p99_ms"])))
+    if int(h["errors"]) or int(a["errors"]):
+        print("   errors: half %s, admin %s" % (h["errors"], a["errors"]))
+print("x: filtered / unfiltered (issue 10 asks p50 x <= 1.10).")
+PY
+fi
 
 /usr/bin/python3 - "$results" "$DOCS" "$MODE" <<'EOF'
 import re, sys

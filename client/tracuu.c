@@ -29,6 +29,8 @@ static char *opt_sort;
 static char *opt_filters;
 static char *opt_color;
 static char **opt_facets;
+static char *opt_token;
+static char *opt_token_file;
 
 /* String options are G_OPTION_ARG_FILENAME: kept as the bytes given (UTF-8 on any sane
  * system), where G_OPTION_ARG_STRING would convert from the locale's charset and refuse any
@@ -39,6 +41,12 @@ static const GOptionEntry common_options[] = {
      "PATH"},
     {"db", 'd', 0, G_OPTION_ARG_FILENAME, &opt_db,
      "Search this index directly, without a daemon", "DIR"},
+    {"token-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_token_file,
+     "Authenticate with the token in this file (first line; default: $TRACUU_TOKEN)", "FILE"},
+    {"token", 0, 0, G_OPTION_ARG_FILENAME, &opt_token,
+     "Authenticate with this token (visible to other users in ps: prefer --token-file or "
+     "$TRACUU_TOKEN)",
+     "TOKEN"},
     {"json", 'j', 0, G_OPTION_ARG_NONE, &opt_json, "Print the protocol's JSON answer", NULL},
     {"color", 0, 0, G_OPTION_ARG_FILENAME, &opt_color,
      "Highlight matches: auto (on a terminal), always or never", "WHEN"},
@@ -74,9 +82,69 @@ send_all(int fd, const char *buf, gsize len)
     return TRUE;
 }
 
-/* Sends @line to the daemon on @path and returns its answer line (g_free), or NULL. */
+/* Reads one answer line from @fd (g_free, without its newline), or NULL with @error. */
 static char *
-ask_daemon(const char *path, const char *line, gsize len, GError **error)
+read_line(int fd, const char *path, GError **error)
+{
+    GString *in = g_string_new(NULL);
+    char buf[65536];
+    for (;;) {
+        /* One byte past a line is never read: the next answer stays in the socket. */
+        ssize_t n = recv(fd, buf, sizeof buf, MSG_PEEK);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = errno;
+            g_set_error(error, G_FILE_ERROR, n < 0 ? g_file_error_from_errno(e) : G_FILE_ERROR_IO,
+                        "%s: %s", path,
+                        n < 0 ? g_strerror(e) : "the daemon closed the connection early");
+            g_string_free(in, TRUE);
+            return NULL;
+        }
+        char *nl = memchr(buf, '\n', (gsize)n);
+        gsize take = nl != NULL ? (gsize)(nl - buf) + 1 : (gsize)n;
+        ssize_t got;
+        do
+            got = recv(fd, buf, take, 0);
+        while (got < 0 && errno == EINTR);
+        if (got != (ssize_t)take) {
+            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_IO, "%s: short read", path);
+            g_string_free(in, TRUE);
+            return NULL;
+        }
+        g_string_append_len(in, buf, nl != NULL ? (gssize)take - 1 : (gssize)take);
+        if (nl != NULL)
+            break;
+        if (in->len > MAX_ANSWER) {
+            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOMEM, "answer too long");
+            g_string_free(in, TRUE);
+            return NULL;
+        }
+    }
+    return g_string_free(in, FALSE);
+}
+
+/* Whether the answer line @line says "ok": true (a JSON object). */
+static gboolean
+answer_is_ok(const char *line)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    if (!json_parser_load_from_data(parser, line, -1, NULL))
+        return FALSE;
+    JsonNode *root = json_parser_get_root(parser);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
+        return FALSE;
+    JsonObject *o = json_node_get_object(root);
+    return json_object_has_member(o, "ok") && json_object_get_boolean_member(o, "ok");
+}
+
+/*
+ * Sends @line to the daemon on @path and returns its answer line (g_free), or NULL. With
+ * @auth (an auth request line), that goes first, and a refusal is the answer.
+ */
+static char *
+ask_daemon(const char *path, const char *auth, gsize auth_len, const char *line, gsize len,
+           GError **error)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
 
@@ -96,6 +164,21 @@ ask_daemon(const char *path, const char *line, gsize len, GError **error)
             close(fd);
         return NULL;
     }
+    if (auth != NULL) {
+        if (!send_all(fd, auth, auth_len)) {
+            int e = errno;
+            g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e),
+                        "cannot send to %s: %s", path, g_strerror(e));
+            close(fd);
+            return NULL;
+        }
+        char *answer = read_line(fd, path, error);
+        if (answer == NULL || !answer_is_ok(answer)) {
+            close(fd);
+            return answer;
+        }
+        g_free(answer);
+    }
     if (!send_all(fd, line, len)) {
         int e = errno;
         g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(e), "cannot send to %s: %s",
@@ -103,36 +186,35 @@ ask_daemon(const char *path, const char *line, gsize len, GError **error)
         close(fd);
         return NULL;
     }
-    GString *in = g_string_new(NULL);
-    char buf[65536];
-    for (;;) {
-        ssize_t n = recv(fd, buf, sizeof buf, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int e = errno;
-            g_set_error(error, G_FILE_ERROR, n < 0 ? g_file_error_from_errno(e) : G_FILE_ERROR_IO,
-                        "%s: %s", path,
-                        n < 0 ? g_strerror(e) : "the daemon closed the connection early");
-            g_string_free(in, TRUE);
-            close(fd);
-            return NULL;
-        }
-        g_string_append_len(in, buf, n);
-        char *nl = memchr(in->str + in->len - n, '\n', (gsize)n);
-        if (nl) {
-            g_string_truncate(in, (gsize)(nl - in->str));
-            break;
-        }
-        if (in->len > MAX_ANSWER) {
-            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOMEM, "answer too long");
-            g_string_free(in, TRUE);
-            close(fd);
-            return NULL;
-        }
-    }
+    char *answer = read_line(fd, path, error);
     close(fd);
-    return g_string_free(in, FALSE);
+    return answer;
+}
+
+/*
+ * The token to authenticate with: --token-file's first line, else --token, else
+ * $TRACUU_TOKEN; NULL for none (the daemon then knows the caller by its uid, or not at all).
+ * FALSE with @error when the file cannot be read.
+ */
+static gboolean
+get_token(char **token, GError **error)
+{
+    *token = NULL;
+    if (opt_token_file != NULL) {
+        g_autofree char *text = NULL;
+        if (!g_file_get_contents(opt_token_file, &text, NULL, error))
+            return FALSE;
+        text[strcspn(text, "\r\n")] = '\0';
+        *token = g_strdup(g_strstrip(text));
+        explicit_bzero(text, strlen(text));
+    } else if (opt_token != NULL) {
+        *token = g_strdup(opt_token);
+    } else if (g_getenv("TRACUU_TOKEN") != NULL && *g_getenv("TRACUU_TOKEN") != '\0') {
+        *token = g_strdup(g_getenv("TRACUU_TOKEN"));
+    }
+    if (*token != NULL && **token == '\0')
+        g_clear_pointer(token, g_free);
+    return TRUE;
 }
 
 /* Answers @request (consumed) through the daemon or the index: returns the answer object, which
@@ -171,7 +253,21 @@ ask(JsonObject *request, GError **error)
     const char *path = opt_socket ? opt_socket : g_getenv("TRACUU_SOCKET");
     if (!path || !*path)
         path = "tracuu.sock";
-    g_autofree char *answer = ask_daemon(path, line, len, error);
+    g_autofree char *token = NULL;
+    if (!get_token(&token, error))
+        return NULL;
+    g_autofree char *auth = NULL;
+    gsize auth_len = 0;
+    if (token != NULL) {
+        g_autoptr(JsonObject) a = json_object_new();
+        json_object_set_string_member(a, "op", "auth");
+        json_object_set_string_member(a, "token", token);
+        auth = tracuu_protocol_format_response(NULL, a, &auth_len);
+        explicit_bzero(token, strlen(token));
+    }
+    g_autofree char *answer = ask_daemon(path, auth, auth_len, line, len, error);
+    if (auth != NULL)
+        explicit_bzero(auth, auth_len);
     if (!answer)
         return NULL;
     g_autoptr(JsonParser) parser = json_parser_new();
@@ -745,6 +841,20 @@ main(int argc, char **argv)
 
     if (opt_socket && opt_db)
         return usage(ctx, "--socket and --db are exclusive");
+    if (opt_token && opt_token_file)
+        return usage(ctx, "--token and --token-file are exclusive");
+    if ((opt_token || opt_token_file) && opt_db)
+        return usage(ctx, "--db reads the index itself, unrestricted: no token to give");
+    /* The token given on the command line is wiped from it, which shortens (but cannot
+     * close) the time other users see it in ps: the docs say to use the file or the
+     * environment. */
+    for (int i = 1; opt_token != NULL && i < argc; i++) {
+        char *v = g_str_has_prefix(argv[i], "--token=") ? argv[i] + strlen("--token=")
+                  : strcmp(argv[i], opt_token) == 0     ? argv[i]
+                                                        : NULL;
+        if (v != NULL)
+            explicit_bzero(v, strlen(v));
+    }
     if (opt_limit < 0 || opt_offset < 0)
         return usage(ctx, "--limit and --offset cannot be negative");
     if (!opt_color || !strcmp(opt_color, "auto"))

@@ -1,6 +1,7 @@
 /* docmeta.c - the metadata of a Vietnamese official document, read from its header and end. */
 #include "docmeta-private.h"
 
+#include "tracuu-conf.h"
 #include "tracuu-schema-rules.h"
 #include "tracuu-tokenizer.h"
 
@@ -464,6 +465,49 @@ is_numbered_unit(const char *s)
     return TRUE;
 }
 
+/*
+ * The level of a độ mật stamp (Nghị định 30/2020, Phụ lục I, ô 10a: "MẬT", "TỐI MẬT" or
+ * "TUYỆT MẬT" in capitals, a cell of its own, often in a box whose lines come out as
+ * punctuation), or NULL. Only the whole cell counts and only in capitals with their
+ * diacritics, so that "bí mật" in a sentence, "MẶT" (another word) or a heading holding the
+ * word are never a stamp; @prev, the cell before it, stops a capital title cut after "BÍ"
+ * ("BẢO VỆ BÍ" / "MẬT NHÀ NƯỚC" is cut at the line end, not a stamp).
+ */
+static const char *
+stamp_level(const char *text, const cell *prev, int line)
+{
+    static const struct {
+        const char *stamp;
+        tracuu_level level;
+    } stamps[] = {
+        {"MẬT", TRACUU_LEVEL_MAT},
+        {"TỐI MẬT", TRACUU_LEVEL_TOI_MAT},
+        {"TUYỆT MẬT", TRACUU_LEVEL_TUYET_MAT},
+    };
+    const char *start = text;
+    while (*start && !g_unichar_isalpha(g_utf8_get_char(start)))
+        start = g_utf8_next_char(start);
+    const char *end = start + strlen(start);
+    while (end > start) {
+        const char *before = g_utf8_find_prev_char(start, end);
+        if (before == NULL || g_unichar_isalpha(g_utf8_get_char(before)))
+            break;
+        end = before;
+    }
+    size_t n = (size_t)(end - start);
+    for (size_t i = 0; i < G_N_ELEMENTS(stamps); i++) {
+        if (n != strlen(stamps[i].stamp) || memcmp(start, stamps[i].stamp, n) != 0)
+            continue;
+        if (prev != NULL && prev->line == line - 1) {
+            g_autofree char *pf = tracuu_text_fold(prev->text, -1);
+            if (strcmp(pf, "bi") == 0 || g_str_has_suffix(pf, " bi"))
+                return NULL;
+        }
+        return tracuu_level_name(stamps[i].level);
+    }
+    return NULL;
+}
+
 static void
 read_header(tracuu_docmeta *meta, const char *text, size_t len)
 {
@@ -487,8 +531,17 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
     int number_at = -1, heading_at = -1, date_at = -1, vv_at = -1;
     gboolean motto_seen = FALSE, party = FALSE;
     const char *number_type = NULL; /* from "Luật số:", "Nghị quyết số:" */
+    /* The highest stamp of the header (a stamp is no issuer line: see the issuer below). */
+    tracuu_level stamp = TRACUU_LEVEL_NONE;
     for (guint i = 0; i < end; i++) {
         const cell *c = &g_array_index(cells, cell, i);
+        const char *sl = stamp_level(c->text, i > 0 ? &g_array_index(cells, cell, i - 1) : NULL,
+                                     c->line);
+        tracuu_level level;
+        if (sl != NULL && tracuu_level_parse(sl, &level)) {
+            stamp = MAX(stamp, level);
+            continue;
+        }
         g_autofree char *f = tracuu_text_fold(c->text, -1);
         gboolean motto = docmeta_is_motto(c->text, f);
         motto_seen |= motto;
@@ -546,6 +599,9 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
             vv_at = i;
     }
 
+    if (stamp > TRACUU_LEVEL_NONE)
+        meta->secrecy = g_strdup(tracuu_level_name(stamp));
+
     /* The type: the heading, else the word before "số:", else the ký hiệu, else "V/v". */
     if (!meta->doc_type) {
         gboolean cong_van = FALSE;
@@ -583,6 +639,8 @@ read_header(tracuu_docmeta *meta, const char *text, size_t len)
             motto_needs_vn = FALSE;
             continue;
         }
+        if (stamp_level(c->text, i > 0 ? &g_array_index(cells, cell, i - 1) : NULL, c->line))
+            continue;
         if (docmeta_is_separator(c->text) || !docmeta_is_upper_text(c->text) ||
             (docmeta_has_digit(c->text) && !is_numbered_unit(c->text)))
             continue;
@@ -741,5 +799,6 @@ tracuu_docmeta_free(tracuu_docmeta *meta)
     g_free(meta->place);
     g_free(meta->title);
     g_free(meta->signer);
+    g_free(meta->secrecy);
     g_free(meta);
 }

@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "tracuu-conf.h"
 #include "tracuu-schema-rules.h"
 
 /*
@@ -127,6 +128,77 @@ index_mailboxes(tracuu_tokenizer *tk, tracuu_store_doc *doc, GString *buf,
         index_words(tk, doc, buf, word_prefix, m->name, FALSE);
         index_words(tk, doc, buf, word_prefix, address, TRUE);
     }
+}
+
+/* ---- Access ---- */
+
+const char *
+tracuu_docwriter_secrecy_max(const char *a, const char *b)
+{
+    tracuu_level la = TRACUU_LEVEL_NONE, lb = TRACUU_LEVEL_NONE;
+    if (a != NULL && !tracuu_level_parse(a, &la))
+        return a;
+    if (b != NULL && !tracuu_level_parse(b, &lb))
+        return b;
+    if (a == NULL)
+        return b;
+    if (b == NULL)
+        return a;
+    return lb > la ? b : a;
+}
+
+/* Refuses labels and levels that would make terms the visibility filter cannot name. */
+static gboolean
+check_access(const tracuu_docfields *f, GError **error)
+{
+    for (size_t i = 0; f->access != NULL && i < f->n_access; i++) {
+        if (f->access[i] == NULL || !tracuu_label_is_valid(f->access[i])) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                        "document writer: document %s: access label \"%s\" is not valid "
+                        "(1 to 64 of a-z, 0-9, '-', '_', '.', starting with a letter or digit)",
+                        f->id, f->access[i] != NULL ? f->access[i] : "(null)");
+            return FALSE;
+        }
+    }
+    tracuu_level level;
+    if (f->secrecy != NULL && !tracuu_level_parse(f->secrecy, &level)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "document writer: document %s: secrecy \"%s\" is not a level (none, mat, "
+                    "toi-mat, tuyet-mat)",
+                    f->id, f->secrecy);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/*
+ * The terms searchd's visibility filter is made of: each label, or the unlabelled term; the
+ * level (one term always, so that a document is never visible for lack of a term); every
+ * participant's address.
+ */
+static void
+add_label_terms(tracuu_store_doc *doc, const char *const *labels, size_t n, const char *secrecy)
+{
+    size_t added = 0;
+    for (size_t i = 0; labels != NULL && i < n; i++, added++)
+        add_bool(doc, TRACUU_TERM_LABEL, labels[i]);
+    if (added == 0)
+        tracuu_store_doc_add_term(doc, TRACUU_TERM_UNLABELLED, strlen(TRACUU_TERM_UNLABELLED),
+                                  0);
+    add_bool(doc, TRACUU_TERM_LEVEL, secrecy != NULL ? secrecy : "none");
+}
+
+static void
+index_access(tracuu_store_doc *doc, const tracuu_docfields *f)
+{
+    add_label_terms(doc, f->access, f->n_access, f->secrecy);
+    for (size_t i = 0; f->participants != NULL && i < f->n_participants; i++)
+        add_bool(doc, TRACUU_TERM_PARTICIPANT, f->participants[i]);
+    const tracuu_mailbox *boxes[] = {f->from, f->to, f->cc};
+    size_t counts[] = {f->n_from, f->n_to, f->n_cc};
+    for (size_t k = 0; k < G_N_ELEMENTS(boxes); k++)
+        for (size_t i = 0; boxes[k] != NULL && i < counts[k]; i++)
+            add_bool(doc, TRACUU_TERM_PARTICIPANT, boxes[k][i].address);
 }
 
 /* ---- Dates ---- */
@@ -288,6 +360,8 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
                     "document writer: document %s has no text", fields->id);
         return NULL;
     }
+    if (!check_access(fields, error))
+        return NULL;
     g_autofree char *q = g_strconcat(TRACUU_PREFIX_ID, fields->id, NULL);
     /* A cut unique term could make two documents one; refuse it instead. */
     if (strlen(q) > TRACUU_STORE_MAX_TERM) {
@@ -317,6 +391,10 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
         with_cites.cites = (const char *const *)cc.found->pdata;
         with_cites.n_cites = cc.found->len;
     }
+    /* No level is level none: stored as absent, so that "get" shows a level only when
+     * there is one. */
+    if (with_cites.secrecy != NULL && strcmp(with_cites.secrecy, "none") == 0)
+        with_cites.secrecy = NULL;
     fields = &with_cites;
     if (fields->title && *fields->title) {
         uint32_t title_pos = next + FIELD_GAP;
@@ -364,6 +442,7 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
     add_bool(doc, TRACUU_TERM_MESSAGE_ID, fields->message_id);
     add_bool(doc, TRACUU_TERM_PARENT, fields->parent);
     add_bool(doc, TRACUU_TERM_MIME, fields->mime);
+    index_access(doc, fields);
 
     /* Values: display forms, for sorting and facets. */
     set_value(doc, TRACUU_SLOT_DOC_TYPE, fields->doc_type);
@@ -415,5 +494,75 @@ tracuu_docwriter_add(tracuu_store *store, tracuu_tokenizer *tk, const tracuu_doc
                     fields->id, tracuu_store_status_name(st), tracuu_store_get_error(store));
         return FALSE;
     }
+    return TRUE;
+}
+
+/* ---- Relabelling ---- */
+
+const char *const tracuu_docwriter_relabel_prefixes[] = {TRACUU_PREFIX_LABEL, TRACUU_PREFIX_LEVEL,
+                                                         NULL};
+
+gboolean
+tracuu_docwriter_relabel(tracuu_store_doc *edit, const char *data, gsize len,
+                         const char *const *labels, const char *level, GError **error)
+{
+    const char *nul = memchr(data, '\0', len);
+    gsize fields_len = nul != NULL ? (gsize)(nul - data) : len;
+    g_autoptr(JsonParser) parser = json_parser_new();
+    JsonNode *root = NULL;
+    if (json_parser_load_from_data(parser, data, (gssize)fields_len, NULL))
+        root = json_parser_get_root(parser);
+    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                    "document writer: a stored document's fields are not a JSON object");
+        return FALSE;
+    }
+    JsonObject *old = json_node_get_object(root);
+    const char *id = json_object_get_string_member_with_default(old, "id", "?");
+    const char *stamp = json_object_get_string_member_with_default(old, "stamp", NULL);
+    const char *secrecy = tracuu_docwriter_secrecy_max(stamp, level);
+    size_t n = labels != NULL ? g_strv_length((char **)labels) : 0;
+    /* The same checks as a document built anew. */
+    tracuu_docfields f = {0};
+    f.id = id;
+    f.access = labels;
+    f.n_access = n;
+    f.secrecy = secrecy;
+    if (!check_access(&f, error))
+        return FALSE;
+    if (secrecy != NULL && strcmp(secrecy, "none") == 0)
+        secrecy = NULL;
+
+    /* The stored fields again in the table's order, as build_data() writes them. */
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    json_builder_begin_object(b);
+    for (size_t i = 0; i < TRACUU_N_FIELDS; i++) {
+        const tracuu_field_info *fi = &tracuu_field_table[i];
+        if (!(fi->flags & TRACUU_FIELD_STORED))
+            continue;
+        if (i == TRACUU_FIELD_INDEX_access) {
+            json_field(b, fi, labels, n);
+        } else if (i == TRACUU_FIELD_INDEX_secrecy) {
+            json_field(b, fi, secrecy, secrecy != NULL);
+        } else if (json_object_has_member(old, fi->name)) {
+            json_builder_set_member_name(b, fi->name);
+            json_builder_add_value(b, json_node_copy(json_object_get_member(old, fi->name)));
+        }
+    }
+    json_builder_end_object(b);
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) out = json_builder_get_root(b);
+    json_generator_set_root(gen, out);
+    gsize new_len = 0;
+    g_autofree char *fields = json_generator_to_data(gen, &new_len);
+    gsize text_len = nul != NULL ? len - fields_len - 1 : 0;
+    g_autofree char *buf = g_malloc(new_len + 1 + text_len + 1);
+    memcpy(buf, fields, new_len);
+    buf[new_len] = '\0';
+    if (text_len > 0)
+        memcpy(buf + new_len + 1, nul + 1, text_len);
+    buf[new_len + 1 + text_len] = '\0';
+    tracuu_store_doc_set_data(edit, buf, new_len + 1 + text_len);
+    add_label_terms(edit, labels, n, secrecy);
     return TRUE;
 }

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include "tracuu-conf.h"
 #include "tracuu-fields.h"
 #include "tracuu-store-compact.h"
 #include "tracuu-store.h"
@@ -24,6 +25,10 @@ typedef struct {
     guint64 ino;
     gboolean maildir; /* a message in the cur/ or new/ folder of a Maildir */
     const tracuu_format *named; /* the format its name promises (formats.c), or NULL */
+    /* Set by the run after the walk: the access map's rule for it (NULL: none, or no map) and
+     * what that rule gives, as the state records it (tracuu_state_access()). */
+    const tracuu_access_rule *rule;
+    char *access;
 } tracuu_walk_file;
 
 /* Something the walk met and did not hand on: skipped (a FIFO...) or failed (cannot stat). */
@@ -72,12 +77,22 @@ typedef struct {
     gboolean unsupported; /* failed because tracuu does not index its type: not an error */
     char *reason;         /* UTF-8 or NULL */
     guint ndocs;
+    char *access; /* the rule result its documents got (tracuu_state_access()); NULL if unknown */
 } tracuu_file_state;
+
+/*
+ * What the access map rule @rule (NULL: none) gives a file's documents, as one string to record
+ * in its state and compare on the next run: "LABEL;LABEL|LEVEL" ("so-tttt;van-phong|mat",
+ * "|none" for no rule or a rule of "-" without a level). Two rules that give the same labels
+ * and level give the same string, so editing the map elsewhere relabels nothing. g_free().
+ */
+char *tracuu_state_access(const tracuu_access_rule *rule);
 
 /*
  * The JSON value of the schema's "file:<key>" metadata for @state: path (UTF-8; non-UTF-8
  * bytes are replaced, the exact bytes go to "path_b64"), mtime (seconds), mtime_ns, size, ino,
- * status ("ok" or "failed"), reason, ndocs, and "unsupported": true when so. Caller g_free()s.
+ * status ("ok" or "failed"), reason, ndocs, access (when set), and "unsupported": true when
+ * so. Caller g_free()s.
  */
 char *tracuu_state_to_json(const tracuu_file_state *state);
 
@@ -164,7 +179,9 @@ enum { EXIT_ALL_OK = 0, EXIT_SOME_FAILED = 1, EXIT_USAGE = 2, EXIT_INDEX = 3 };
 
 /* The command line, as main() parsed it (see its option table for what each one means). */
 typedef struct {
-    char *db;    /* --db */
+    char *db;         /* --db, or [index] db of --config */
+    char *config;     /* --config, or NULL */
+    char *access_map; /* --access-map, or NULL ([access] map of --config then applies) */
     char *jsonl; /* --from-jsonl, or NULL */
     int jobs;    /* --jobs; 0: number of cores */
     gboolean rebuild;
@@ -188,18 +205,21 @@ extern volatile sig_atomic_t tracuu_indexer_interrupted;
 
 /* ---- units of work: main thread -> builder threads -> writer thread (pipeline.c) ---- */
 
-typedef enum { UNIT_FILE, UNIT_REMOVE, UNIT_JSONL } unit_kind;
+/* UNIT_RELABEL: a file unchanged on disk whose access-map rule gives something else now: its
+ * documents get the new labels and level in place, without extraction (tracuu_store_retag()). */
+typedef enum { UNIT_FILE, UNIT_REMOVE, UNIT_JSONL, UNIT_RELABEL } unit_kind;
 
 typedef struct {
     unit_kind kind;
     guint64 seq;            /* the writer applies units in this order */
-    tracuu_walk_file *file; /* UNIT_FILE: borrowed from the run's file list */
+    tracuu_walk_file *file; /* UNIT_FILE, UNIT_RELABEL: borrowed from the run's file list */
     char key[41];           /* UNIT_FILE, UNIT_REMOVE */
     char *path;             /* UNIT_REMOVE: the path as stored (raw bytes) */
     tracuu_result_status status;
     char *reason;     /* when failed */
     GVariant *docs;   /* TRACUU_DOCS_TYPE, to build; NULL when failed */
     guint line;       /* UNIT_JSONL: line number */
+    guint ndocs;      /* UNIT_RELABEL: the documents the state says the file has */
     gsize bytes;      /* serialized size of docs, for back-pressure */
     GPtrArray *terms; /* built: char * unique terms */
     GPtrArray *built; /* built: tracuu_store_doc * */
@@ -218,6 +238,7 @@ typedef struct {
     /* Set before the threads start. */
     const tracuu_indexer_options *opts;
     tracuu_store *store;
+    const tracuu_access_map *map; /* NULL: no access map (no labels, levels as printed) */
     guint n_builders;
     GAsyncQueue *build_q;
     GAsyncQueue *write_q;
@@ -229,12 +250,14 @@ typedef struct {
     gint units_done;  /* atomic: units applied, for back-pressure */
     gsize bytes_done; /* atomic: serialized size of the units applied */
     gint fatal;       /* atomic: the index failed; stop */
+    gint relabelled;  /* atomic: files relabelled (UNIT_RELABEL applied with documents) */
 
     /* Owned by the writer thread until it is joined. */
     char *fatal_message;
     guint indexed, failed, skipped, removed, jsonl_imported;
     guint64 documents;      /* added in all, from files and JSON lines */
     guint64 file_documents; /* added from files */
+    guint64 relabelled_documents;
     /* CPU seconds of each stage (--verbose prints them: where a run spends its time). */
     double cpu_apply, cpu_commit;
     double wall_commit;

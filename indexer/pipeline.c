@@ -41,13 +41,24 @@ thread_cpu(void)
 
 /* ---- builder threads: fields -> Xapian documents (tokenizing is the costly part) ---- */
 
+/* The level name a rule gives, NULL for none (or no rule). */
+static const char *
+rule_level(const tracuu_access_rule *rule)
+{
+    return rule != NULL && rule->level != TRACUU_LEVEL_NONE ? tracuu_level_name(rule->level) : NULL;
+}
+
 /*
  * Builds one document of a unit from its fields on the pipe (a{sv}, worker.c). The cites of a
  * document are found by the writer in its text unless the unit gave them. @fill_meta (for
  * --from-jsonl) fills the metadata the line did not give from what docmeta reads in its text.
+ * @file (NULL for --from-jsonl) is the file the document came from: its access-map rule gives
+ * the document's labels and raises its printed stamp, here in the indexer's own process and
+ * not in the worker, so that a relabel (apply_relabel()) makes the same fields without one.
  */
 static tracuu_store_doc *
-build_doc(tracuu_tokenizer *tk, GVariant *dict, gboolean fill_meta, char **uterm, GError **error)
+build_doc(tracuu_tokenizer *tk, GVariant *dict, gboolean fill_meta, const tracuu_walk_file *file,
+          char **uterm, GError **error)
 {
     tracuu_docfields f;
     g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(g_free);
@@ -72,6 +83,13 @@ build_doc(tracuu_tokenizer *tk, GVariant *dict, gboolean fill_meta, char **uterm
         if (f.title == NULL)
             f.title = meta->title;
     }
+    if (file != NULL) {
+        /* A mail message or an attachment has its file's rule: the unit is the whole file. */
+        const tracuu_access_rule *rule = file->rule;
+        f.access = rule != NULL ? rule->labels : NULL;
+        f.n_access = f.access != NULL ? g_strv_length((char **)f.access) : 0;
+        f.secrecy = tracuu_docwriter_secrecy_max(f.stamp, rule_level(rule));
+    }
     return tracuu_docwriter_build(tk, &f, uterm, error);
 }
 
@@ -87,7 +105,8 @@ build_unit(tracuu_tokenizer *tk, unit *u)
         g_autoptr(GVariant) doc = g_variant_get_child_value(u->docs, i);
         GError *error = NULL;
         char *uterm = NULL;
-        tracuu_store_doc *d = build_doc(tk, doc, u->kind == UNIT_JSONL, &uterm, &error);
+        tracuu_store_doc *d = build_doc(tk, doc, u->kind == UNIT_JSONL,
+                                        u->kind == UNIT_FILE ? u->file : NULL, &uterm, &error);
         if (d == NULL) {
             u->status = TRACUU_RESULT_FAILED;
             u->reason = g_strdup_printf("cannot index document %" G_GSIZE_FORMAT ": %s", i + 1,
@@ -169,6 +188,7 @@ write_state(run_state *rs, const unit *u, guint ndocs)
     st.unsupported = u->status == TRACUU_RESULT_UNSUPPORTED;
     st.reason = u->reason;
     st.ndocs = ndocs;
+    st.access = u->file->access;
     g_autofree char *json = tracuu_state_to_json(&st);
     g_autofree char *k = meta_key(u->key);
     if (tracuu_store_set_metadata(rs->store, k, json, strlen(json)) != TRACUU_STORE_OK) {
@@ -178,11 +198,57 @@ write_state(run_state *rs, const unit *u, guint ndocs)
     return TRUE;
 }
 
+typedef struct {
+    const tracuu_access_rule *rule;
+    GError *error;
+} relabel_ctx;
+
+static bool
+relabel_doc(uint32_t docid, const char *data, size_t len, tracuu_store_doc *edit, void *user_data)
+{
+    relabel_ctx *c = user_data;
+    const char *const *labels = c->rule != NULL ? c->rule->labels : NULL;
+    return tracuu_docwriter_relabel(edit, data, len, labels, rule_level(c->rule), &c->error);
+}
+
+/*
+ * A file unchanged on disk whose rule now gives other labels or another level: its documents'
+ * access terms and stored access and secrecy are rewritten in place, and its state records
+ * the new rule result; both go in the same commit, so a kill between them cannot leave
+ * documents relabelled under a state that would not say so (or the other way round).
+ */
+static guint
+apply_relabel(run_state *rs, unit *u)
+{
+    g_autofree char *t = file_term(u->key);
+    relabel_ctx c = {.rule = u->file->rule};
+    uint32_t n = 0;
+    tracuu_store_status st =
+        tracuu_store_retag(rs->store, t, tracuu_docwriter_relabel_prefixes, relabel_doc, &c, &n);
+    if (st != TRACUU_STORE_OK) {
+        if (c.error != NULL && rs->fatal_message == NULL)
+            rs->fatal_message =
+                g_strdup_printf("cannot relabel %s: %s", u->file->path, c.error->message);
+        g_clear_error(&c.error);
+        set_fatal(rs, "cannot relabel a file's documents");
+        return 0;
+    }
+    if (!write_state(rs, u, u->ndocs))
+        return 0;
+    g_atomic_int_inc(&rs->relabelled);
+    rs->relabelled_documents += n;
+    if (rs->opts->verbose && !rs->opts->json)
+        g_print("relabelled: %s (%u documents, %s)\n", u->file->path, n, u->file->access);
+    return n + 1;
+}
+
 /* Applies one unit; returns the number of documents changed (for the commit policy). */
 static guint
 apply_unit(run_state *rs, unit *u)
 {
     tracuu_store *s = rs->store;
+    if (u->kind == UNIT_RELABEL)
+        return apply_relabel(rs, u);
     if (u->kind == UNIT_REMOVE) {
         g_autofree char *t = file_term(u->key);
         g_autofree char *k = meta_key(u->key);

@@ -42,6 +42,9 @@ tracuu_report_progress(run *r, guint total, gboolean final)
     }
     fprintf(stderr, "\r\033[Kindexing: %u/%u files, %.1f files/s, %s left", done, total, rate,
             left);
+    guint relabelled = (guint)g_atomic_int_get(&r->rs.relabelled);
+    if (relabelled > 0)
+        fprintf(stderr, ", %u relabelled", relabelled);
     if (final)
         fputc('\n', stderr);
     fflush(stderr);
@@ -166,6 +169,8 @@ tracuu_report_summary(run *r, double elapsed, const char *fatal, int status)
         json_add_uint(b, "indexed", rs->indexed);
         json_add_uint(b, "unchanged", r->n_unchanged);
         json_add_uint(b, "removed", rs->removed);
+        json_add_uint(b, "relabelled", (guint)g_atomic_int_get(&rs->relabelled));
+        json_add_uint(b, "relabelled_documents", rs->relabelled_documents);
         json_add_uint(b, "failed", failed);
         json_add_uint(b, "still_failing", r->still_failed->len);
         json_add_uint(b, "skipped", skipped);
@@ -222,6 +227,8 @@ tracuu_report_summary(run *r, double elapsed, const char *fatal, int status)
     g_print("indexed:     %u (%" G_GUINT64_FORMAT " documents)\n", rs->indexed, rs->file_documents);
     g_print("unchanged:   %u\n", r->n_unchanged);
     g_print("removed:     %u\n", rs->removed);
+    g_print("relabelled:  %u (%" G_GUINT64_FORMAT " documents; unchanged files, not read again)\n",
+            (guint)g_atomic_int_get(&rs->relabelled), rs->relabelled_documents);
     /* Files that failed before and were not retried make the exit status 1 as well: the line
      * that counts failures says so, lest "failed: 0" come with a status of 1. */
     guint still = r->still_failed->len;

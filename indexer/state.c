@@ -20,7 +20,17 @@ tracuu_file_state_free(tracuu_file_state *state)
         return;
     g_free(state->path);
     g_free(state->reason);
+    g_free(state->access);
     g_free(state);
+}
+
+char *
+tracuu_state_access(const tracuu_access_rule *rule)
+{
+    if (rule == NULL)
+        return g_strdup("|none");
+    g_autofree char *labels = g_strjoinv(";", (char **)rule->labels);
+    return g_strconcat(labels, "|", tracuu_level_name(rule->level), NULL);
 }
 
 char *
@@ -57,6 +67,10 @@ tracuu_state_to_json(const tracuu_file_state *state)
     }
     json_builder_set_member_name(b, "ndocs");
     json_builder_add_int_value(b, state->ndocs);
+    if (state->access != NULL) {
+        json_builder_set_member_name(b, "access");
+        json_builder_add_string_value(b, state->access);
+    }
     if (state->unsupported) {
         json_builder_set_member_name(b, "unsupported");
         json_builder_add_boolean_value(b, TRUE);
@@ -97,5 +111,6 @@ tracuu_state_parse(const char *json, gsize len)
     st->unsupported = json_object_get_boolean_member_with_default(o, "unsupported", FALSE);
     st->reason = g_strdup(json_object_get_string_member_with_default(o, "reason", NULL));
     st->ndocs = (guint)json_object_get_int_member_with_default(o, "ndocs", 0);
+    st->access = g_strdup(json_object_get_string_member_with_default(o, "access", NULL));
     return st;
 }

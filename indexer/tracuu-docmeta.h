@@ -22,6 +22,8 @@ typedef struct {
     char *place;     /* "Hà Nội" */
     char *title;     /* trích yếu: "Về việc tăng cường sử dụng hệ thống thư điện tử ..." */
     char *signer;    /* người ký: "Nguyễn Tấn Dũng" */
+    char *secrecy;   /* the độ mật stamp, a level name of tracuu-conf.h: "mat" for a line
+                        "MẬT" of its own in the header, "toi-mat", "tuyet-mat" */
 } tracuu_docmeta;
 
 /*

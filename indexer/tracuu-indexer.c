@@ -29,6 +29,13 @@ static tracuu_indexer_options options = {
 static const GOptionEntry option_entries[] = {
     {"db", 'd', 0, G_OPTION_ARG_FILENAME, &options.db, "The index folder (created if missing)",
      "DIR"},
+    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &options.config,
+     "Read [index] db and [access] map from FILE (see docs/tracuu.conf.md); options override it",
+     "FILE"},
+    {"access-map", 0, 0, G_OPTION_ARG_FILENAME, &options.access_map,
+     "Give files the access labels and level of the first rule of FILE matching their path "
+     "(docs/access-control.md); overrides [access] map",
+     "FILE"},
     {"from-jsonl", 0, 0, G_OPTION_ARG_FILENAME, &options.jsonl,
      "Import documents from FILE, one JSON object per line (id, title, text, metadata)", "FILE"},
     {"jobs", 'j', 0, G_OPTION_ARG_INT, &options.jobs,
@@ -267,6 +274,8 @@ static void
 free_options(tracuu_indexer_options *opts)
 {
     g_free(opts->db);
+    g_free(opts->config);
+    g_free(opts->access_map);
     g_free(opts->jsonl);
     g_strfreev(opts->excludes);
 }
@@ -317,9 +326,39 @@ main(int argc, char **argv)
         free_options(opts);
         return EXIT_ALL_OK;
     }
+    /* The configuration and the access map before anything else: a bad line stops the run
+     * with its file and line before the index is opened, let alone changed. */
+    g_autoptr(tracuu_conf) conf = NULL;
+    g_autoptr(tracuu_access_map) own_map = NULL;
+    const tracuu_access_map *map = NULL;
+    if (opts->config != NULL) {
+        conf = tracuu_conf_load(opts->config, &error);
+        if (conf == NULL) {
+            g_printerr("tracuu-indexer: %s\n", error->message);
+            g_error_free(error);
+            g_option_context_free(ctx);
+            free_options(opts);
+            return EXIT_USAGE;
+        }
+        const char *db = tracuu_conf_get_string(conf, "index", "db");
+        if (opts->db == NULL && db != NULL)
+            opts->db = g_strdup(db);
+        map = tracuu_conf_get_access_map(conf);
+    }
+    if (opts->access_map != NULL) {
+        own_map = tracuu_access_map_load(opts->access_map, &error);
+        if (own_map == NULL) {
+            g_printerr("tracuu-indexer: %s\n", error->message);
+            g_error_free(error);
+            g_option_context_free(ctx);
+            free_options(opts);
+            return EXIT_USAGE;
+        }
+        map = own_map;
+    }
     int rc = EXIT_ALL_OK;
     if (opts->db == NULL || opts->db[0] == '\0')
-        rc = usage_error(ctx, "--db DIR is required");
+        rc = usage_error(ctx, "--db DIR (or [index] db in --config FILE) is required");
     else if (argc < 2 && opts->jsonl == NULL && !opts->compact)
         rc = usage_error(ctx, "nothing to index: give PATHs or --from-jsonl FILE");
     else if (argc < 2 && opts->jsonl == NULL && opts->rebuild)
@@ -350,6 +389,7 @@ main(int argc, char **argv)
     run r;
     memset(&r, 0, sizeof r);
     r.rs.opts = opts;
+    r.rs.map = map;
     g_mutex_init(&r.rs.build_lock);
     r.started = g_get_monotonic_time();
     r.progress = isatty(2) && !opts->quiet;
@@ -432,12 +472,26 @@ main(int argc, char **argv)
             continue; /* given twice (a file and its folder) */
         g_hash_table_add(seen, f->key);
         r.n_seen++;
+        /* The map is read again on every run: a file's rule is looked up whether or not it
+         * changed, and a file that did not change but now gets another rule is relabelled. */
+        f->rule = map != NULL ? tracuu_access_map_lookup(map, f->path) : NULL;
+        f->access = tracuu_state_access(f->rule);
         tracuu_file_state *old = g_hash_table_lookup(states, f->key);
         if (old != NULL && old->mtime_ns == f->mtime_ns && old->size == f->size &&
             old->ino == f->ino) {
             r.n_unchanged++;
             if (old->failed && !old->unsupported)
                 tracuu_report_add(r.still_failed, f->path, old->reason);
+            /* A failed file has no documents to relabel; it gets its rule when it changes. */
+            if (!old->failed && g_strcmp0(old->access, f->access) != 0) {
+                unit *u = g_new0(unit, 1);
+                u->kind = UNIT_RELABEL;
+                u->file = f;
+                memcpy(u->key, f->key, 41);
+                u->ndocs = old->ndocs;
+                u->reason = g_strdup(old->reason);
+                tracuu_pipeline_push(&r, u);
+            }
             continue;
         }
         g_ptr_array_add(r.files, f);

@@ -23,6 +23,7 @@ tracuu_walk_file_free(tracuu_walk_file *file)
 {
     if (file == NULL)
         return;
+    g_free(file->access);
     g_free(file->path);
     g_free(file);
 }

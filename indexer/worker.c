@@ -3,6 +3,7 @@
 
 #include "extract-private.h"
 #include "tracuu-docmeta.h"
+#include "tracuu-docwriter.h"
 #include "tracuu-extract.h"
 #include "tracuu-schema-rules.h"
 
@@ -253,8 +254,42 @@ boxes_of(const GArray *a, size_t *n)
     return a != NULL && a->len > 0 ? (const tracuu_mailbox *)(const void *)a->data : NULL;
 }
 
+/*
+ * The participants of the documents inside @ex: @inherited (those of the messages around it)
+ * and, for a message, the addresses of its own From, To and Cc, lowercase, each once.
+ * Borrowed strings from @inherited and @ex, in a new array the caller unrefs.
+ */
+static GPtrArray *
+participants_inside(const tracuu_extracted *ex, const GPtrArray *inherited, GPtrArray *keep)
+{
+    GPtrArray *out = g_ptr_array_new();
+    for (guint i = 0; inherited != NULL && i < inherited->len; i++)
+        g_ptr_array_add(out, inherited->pdata[i]);
+    const GArray *lists[] = {ex->from, ex->to, ex->cc};
+    for (size_t k = 0; k < G_N_ELEMENTS(lists); k++) {
+        for (guint i = 0; lists[k] != NULL && i < lists[k]->len; i++) {
+            const tracuu_mailbox *m = &g_array_index(lists[k], tracuu_mailbox, i);
+            if (m->address == NULL)
+                continue;
+            char *a = g_strstrip(g_utf8_strdown(m->address, -1));
+            gboolean seen = *a == '\0';
+            for (guint j = 0; !seen && j < out->len; j++)
+                seen = strcmp(out->pdata[j], a) == 0;
+            if (seen) {
+                g_free(a);
+                continue;
+            }
+            g_ptr_array_add(keep, a);
+            g_ptr_array_add(out, a);
+        }
+    }
+    return out;
+}
+
+/* @participants: of the messages around @ex (tracuu-fields.h), NULL for none. */
 static void
-emit_doc(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const char *parent)
+emit_doc(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const char *parent,
+         const GPtrArray *participants)
 {
     g_autoptr(tracuu_docmeta) meta = tracuu_docmeta_extract(ex->text != NULL ? ex->text : "", -1);
     gboolean is_mail = g_strcmp0(ex->kind, "mail") == 0;
@@ -294,6 +329,13 @@ emit_doc(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const cha
     f.in_reply_to = ex->in_reply_to;
     f.parent = parent;
     f.attachment = ex->attachment;
+    /* The printed stamp only: the labels and the level the access map gives the file are
+     * set by tracuu-indexer's own process (pipeline.c), so that a relabel needs no worker. */
+    f.stamp = meta->secrecy;
+    if (participants != NULL && participants->len > 0) {
+        f.participants = (const char *const *)participants->pdata;
+        f.n_participants = participants->len;
+    }
     if (ex->pages != NULL && ex->pages->len > 0) {
         f.pages = (const uint64_t *)(const void *)ex->pages->data;
         f.n_pages = ex->pages->len;
@@ -303,20 +345,26 @@ emit_doc(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const cha
     g_variant_builder_add_value(&ctx->docs, tracuu_pipe_fields(&f));
 }
 
-/* Documents out of @ex and its children, with the ids of store/tracuu-schema.h. */
+/*
+ * Documents out of @ex and its children, with the ids of store/tracuu-schema.h. A message's
+ * participants go down to its attachments (and theirs), so that whoever may see a message
+ * sees what came with it; the messages of an mbox are each their own.
+ */
 static void
 flatten(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const char *parent,
-        guint depth)
+        const GPtrArray *participants, guint depth)
 {
     gboolean is_mbox = g_strcmp0(ex->kind, "mbox") == 0;
     if (!is_mbox)
-        emit_doc(ctx, ex, id, parent);
+        emit_doc(ctx, ex, id, parent, participants);
     if (ex->children == NULL || depth > 64)
         return;
+    g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) inside = is_mbox ? NULL : participants_inside(ex, participants, keep);
     for (guint i = 0; i < ex->children->len; i++) {
         const tracuu_extracted *child = ex->children->pdata[i];
         g_autofree char *child_id = g_strdup_printf("%s%c%u", id, is_mbox ? ':' : '/', i + 1);
-        flatten(ctx, child, child_id, is_mbox ? NULL : id, depth + 1);
+        flatten(ctx, child, child_id, is_mbox ? NULL : id, inside, depth + 1);
     }
 }
 
@@ -415,11 +463,11 @@ make_result(const char *path, const char *key, const tracuu_extracted *ex, GErro
     memcpy(file_id, key, 16);
     file_id[16] = '\0';
     g_autofree char *shown = g_utf8_make_valid(path, -1);
-    flatten_ctx ctx;
+    flatten_ctx ctx = {0};
     ctx.file_key = key;
     ctx.path_shown = shown;
     g_variant_builder_init(&ctx.docs, G_VARIANT_TYPE(TRACUU_DOCS_TYPE));
-    flatten(&ctx, ex, file_id, NULL, 0);
+    flatten(&ctx, ex, file_id, NULL, NULL, 0);
     GVariantBuilder warnings;
     g_variant_builder_init(&warnings, G_VARIANT_TYPE("aay"));
     add_warnings(&warnings, ex, 0);

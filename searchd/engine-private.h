@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "identity.h"
 #include "tracuu-store.h"
 #include "tracuu-tokenizer.h"
 
@@ -238,6 +239,16 @@ uint64_t tracuu_engine_split_count(struct tracuu_engine *engine);
 
 /* Tokenizer runs @engine made on query text so far (tests check that a query is read once). */
 uint64_t tracuu_engine_query_tokenizer_runs(struct tracuu_engine *engine);
+
+/*
+ * The visibility filter of @identity, the one place where who sees what is decided
+ * (docs/access-control.md): NULL (no filter) for NULL or an admin; otherwise the weightless
+ * query of the documents whose level term (XL) is at most the clearance AND that have a
+ * label the user holds (XA), or the unlabelled term (XA-) when default_public, or one of the
+ * user's addresses as a participant (XV). A user with none of these gets a query that
+ * matches nothing, never NULL. Caller frees with tracuu_query_free().
+ */
+tracuu_query *tracuu_engine_visibility_filter(const tracuu_identity *identity);
 
 /*
  * Moves the helpers' readers to the revision of @main (reopening @main too when an indexer

@@ -32,31 +32,106 @@ struct tracuu_engine {
     tracuu_rank_params rank;
     gboolean no_snippets;
     gint64 deadline; /* monotonic time the current request must end by, 0 for none */
+    tracuu_query *visibility; /* the caller's filter for the current request, NULL for none */
+    gboolean restricted;      /* the caller is not an admin: stats count what it sees */
     uint64_t query_runs; /* tokenizer runs on query text, for tests */
 };
 
+/* ---- Access: who sees what, decided here and nowhere else ---- */
+
+/* OR of the boolean terms made by @term's rule for each of @values, added to @subs. */
+static void
+add_terms(GPtrArray *subs, tracuu_schema_term term, const char *const *values)
+{
+    for (gsize i = 0; values != NULL && values[i] != NULL; i++) {
+        g_autofree char *t = tracuu_schema_bool_term(term, values[i]);
+        if (t != NULL)
+            g_ptr_array_add(subs, tracuu_query_new_term(t, strlen(t), 1, 0));
+    }
+}
+
+static tracuu_query *
+or_of(GPtrArray *subs)
+{
+    if (subs->len == 0)
+        return tracuu_query_new_match_nothing();
+    return tracuu_query_combine(TRACUU_QUERY_OR, (tracuu_query **)subs->pdata, subs->len, 0);
+}
+
+tracuu_query *
+tracuu_engine_visibility_filter(const tracuu_identity *identity)
+{
+    if (identity == NULL || identity->admin)
+        return NULL;
+    /* Who: a label the user holds, no label at all when unlabelled documents are public, or
+     * the user's address among the mail participants. */
+    g_autoptr(GPtrArray) who = g_ptr_array_new();
+    add_terms(who, TRACUU_TERM_LABEL, identity->labels);
+    if (identity->default_public)
+        g_ptr_array_add(who, tracuu_query_new_term(TRACUU_TERM_UNLABELLED,
+                                                   strlen(TRACUU_TERM_UNLABELLED), 1, 0));
+    add_terms(who, TRACUU_TERM_PARTICIPANT, identity->emails);
+    /* What level: every level up to the clearance, named; a document has exactly one level
+     * term, so one without (which the writer never makes) is seen by no one but admins. A
+     * participant needs the clearance too: being sent a stamped letter is not a clearance,
+     * and the archive would otherwise hand its secret attachments to anyone on the To line. */
+    g_autoptr(GPtrArray) levels = g_ptr_array_new();
+    for (int l = TRACUU_LEVEL_NONE; l <= (int)identity->clearance; l++) {
+        const char *name[] = {tracuu_level_name((tracuu_level)l), NULL};
+        add_terms(levels, TRACUU_TERM_LEVEL, name);
+    }
+    if (who->len == 0)
+        return tracuu_query_new_match_nothing();
+    tracuu_query *both[2] = {or_of(who), or_of(levels)};
+    return tracuu_query_scale(tracuu_query_combine(TRACUU_QUERY_AND, both, 2, 0), 0.0);
+}
+
+/*
+ * @q as the caller may run it: restricted to the documents its identity sees. Every way the
+ * engine reaches a document (searches, get, stats) goes through this. Sets *@owned to what
+ * the caller frees; NULL (and @q NULL) only when the store cannot build the query.
+ */
+static const tracuu_query *
+visible(tracuu_engine *e, const tracuu_query *q, tracuu_query **owned)
+{
+    *owned = NULL;
+    if (e->visibility == NULL)
+        return q;
+    tracuu_query *subs[2] = {tracuu_query_copy(q), tracuu_query_copy(e->visibility)};
+    *owned = tracuu_query_combine(TRACUU_QUERY_FILTER, subs, 2, 0);
+    return *owned;
+}
+
 /*
  * One request may run several searches (accent guess, document-number tiers); they share its
- * time limit, so each gets what is left. Returns the store's status for a search.
+ * time limit, so each gets what is left. Every search runs through the caller's visibility
+ * filter, split ones too (the parts cut the filtered query). Returns the store's status.
  */
 tracuu_store_status
 tracuu_engine_search(tracuu_engine *e, const tracuu_query *q, const tracuu_search_options *opts,
                      tracuu_results **out)
 {
     tracuu_search_options o = *opts;
+    *out = NULL;
     if (e->deadline > 0) {
         gint64 left = e->deadline - g_get_monotonic_time();
-        if (left <= 0) {
-            *out = NULL;
+        if (left <= 0)
             return TRACUU_STORE_TIMEOUT;
-        }
         o.time_limit = left / 1e6;
     }
+    tracuu_query *owned = NULL;
+    const tracuu_query *vq = visible(e, q, &owned);
+    if (vq == NULL)
+        return TRACUU_STORE_ERROR;
+    tracuu_store_status st;
     if (e->split_now) {
         g_clear_pointer(&e->split_error, g_free);
-        return tracuu_split_search(e->split, e->store, q, &o, out, &e->split_error);
+        st = tracuu_split_search(e->split, e->store, vq, &o, out, &e->split_error);
+    } else {
+        st = tracuu_store_search(e->store, vq, &o, out);
     }
-    return tracuu_store_search(e->store, q, &o, out);
+    tracuu_query_free(owned);
+    return st;
 }
 
 /* The device and inode of the folder at @path (0 and 0 when it cannot be read). */
@@ -751,6 +826,11 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
 
 /* ---- get, stats ---- */
 
+/*
+ * A get is a search for the id's term, so that it passes the caller's visibility filter like
+ * every other way to a document: an invisible document is not found, with the very message of
+ * an id that no document has.
+ */
 static JsonObject *
 handle_get(tracuu_engine *e, JsonObject *req, GError **error)
 {
@@ -763,20 +843,30 @@ handle_get(tracuu_engine *e, JsonObject *req, GError **error)
         return NULL;
     }
     g_autofree char *term = g_strconcat(TRACUU_PREFIX_ID, id, NULL);
-    char *data = NULL;
-    size_t len = 0;
-    tracuu_store_status st = tracuu_store_get_data(e->store, term, &data, &len, NULL);
-    if (st == TRACUU_STORE_NOT_FOUND) {
-        free(data);
+    tracuu_query *q = strlen(term) <= TRACUU_STORE_MAX_TERM
+                          ? tracuu_query_new_term(term, strlen(term), 1, 0)
+                          : tracuu_query_new_match_nothing();
+    tracuu_search_options opts;
+    tracuu_search_options_init(&opts);
+    opts.limit = 1;
+    tracuu_results *r = NULL;
+    tracuu_store_status st =
+        q != NULL ? tracuu_engine_search(e, q, &opts, &r) : TRACUU_STORE_ERROR;
+    tracuu_query_free(q);
+    if (st == TRACUU_STORE_OK && r->n_hits == 0) {
+        tracuu_results_free(r);
         g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_NOT_FOUND,
                     "get: no document with id \"%s\"", id);
         return NULL;
     }
     if (st != TRACUU_STORE_OK) {
-        free(data);
+        tracuu_results_free(r);
         tracuu_engine_store_error(e, st, error, "get");
         return NULL;
     }
+    char *data = g_steal_pointer(&r->hits[0].data);
+    size_t len = r->hits[0].data_len;
+    tracuu_results_free(r);
     const char *text = NULL;
     size_t text_len = 0;
     JsonObject *doc = parse_data(data, len, &text, &text_len);
@@ -822,15 +912,62 @@ count_file(const char *key, const char *value, size_t len, void *user_data)
     return true;
 }
 
+/*
+ * The documents a restricted caller sees, and their kinds: one search over every document,
+ * through the caller's filter, counting the kind slot (which holds what the K terms hold).
+ */
+static tracuu_store_status
+count_visible(tracuu_engine *e, gint64 *docs, JsonObject *kinds)
+{
+    tracuu_query *all = tracuu_query_new_match_all();
+    static const unsigned slot = TRACUU_SLOT_KIND;
+    tracuu_search_options opts;
+    tracuu_search_options_init(&opts);
+    opts.limit = 0;
+    opts.facet_slots = &slot;
+    opts.n_facet_slots = 1;
+    opts.facet_limit = 0;
+    opts.check_at_least = (uint32_t)MIN(tracuu_store_get_doc_count(e->store),
+                                        (uint64_t)G_MAXUINT32);
+    tracuu_results *r = NULL;
+    tracuu_store_status st =
+        all != NULL ? tracuu_engine_search(e, all, &opts, &r) : TRACUU_STORE_ERROR;
+    tracuu_query_free(all);
+    if (st == TRACUU_STORE_OK) {
+        *docs = (gint64)r->total;
+        for (size_t k = 0; r->n_facets > 0 && k < r->facets[0].n_values; k++) {
+            const tracuu_facet_value *v = &r->facets[0].values[k];
+            g_autofree char *term = tracuu_schema_bool_term(TRACUU_TERM_KIND, v->value);
+            if (term != NULL)
+                json_object_set_int_member(kinds, term + strlen(TRACUU_PREFIX_KIND),
+                                           (gint64)v->count);
+        }
+    }
+    tracuu_results_free(r);
+    return st;
+}
+
+/*
+ * Index-wide figures for admins and unrestricted callers; for everyone else only what their
+ * filter lets through: the documents and kinds they can see. The file counts (failed files
+ * have no document to filter by) and the revision (which moves when documents a caller cannot
+ * see are indexed) describe the whole index, so they are given to admins alone.
+ */
 static JsonObject *
 handle_stats(tracuu_engine *e, GError **error)
 {
     JsonObject *kinds = json_object_new();
-    tracuu_store_status st = tracuu_store_list_terms(e->store, TRACUU_PREFIX_KIND, count_kind,
-                                                     kinds);
+    gint64 docs = 0;
     file_counts fc = {0, 0};
-    if (st == TRACUU_STORE_OK)
-        st = tracuu_store_list_metadata(e->store, TRACUU_META_FILE_PREFIX, count_file, &fc);
+    tracuu_store_status st;
+    if (e->restricted) {
+        st = count_visible(e, &docs, kinds);
+    } else {
+        docs = (gint64)tracuu_store_get_doc_count(e->store);
+        st = tracuu_store_list_terms(e->store, TRACUU_PREFIX_KIND, count_kind, kinds);
+        if (st == TRACUU_STORE_OK)
+            st = tracuu_store_list_metadata(e->store, TRACUU_META_FILE_PREFIX, count_file, &fc);
+    }
     if (st != TRACUU_STORE_OK) {
         json_object_unref(kinds);
         tracuu_engine_store_error(e, st, error, "stats");
@@ -840,19 +977,55 @@ handle_stats(tracuu_engine *e, GError **error)
     g_autofree char *tokv = get_meta(e->store, TRACUU_META_TOKENIZER_VERSION);
     JsonObject *resp = json_object_new();
     json_object_set_boolean_member(resp, "ok", TRUE);
-    json_object_set_int_member(resp, "docs", (gint64)tracuu_store_get_doc_count(e->store));
+    json_object_set_int_member(resp, "docs", docs);
     json_object_set_object_member(resp, "kinds", kinds);
-    json_object_set_int_member(resp, "files", fc.files);
-    json_object_set_int_member(resp, "files_failed", fc.failed);
+    if (!e->restricted) {
+        json_object_set_int_member(resp, "files", fc.files);
+        json_object_set_int_member(resp, "files_failed", fc.failed);
+    }
     json_object_set_string_member(resp, "index", e->path);
     json_object_set_int_member(resp, "schema_version", *schema ? atoi(schema) : 0);
     json_object_set_int_member(resp, "tokenizer_version", *tokv ? atoi(tokv) : 0);
-    json_object_set_int_member(resp, "revision", (gint64)tracuu_store_get_revision(e->store));
+    if (!e->restricted)
+        json_object_set_int_member(resp, "revision", (gint64)tracuu_store_get_revision(e->store));
     return resp;
 }
 
+static JsonObject *
+handle_request(tracuu_engine *engine, JsonObject *request, GError **error);
+
 JsonObject *
 tracuu_engine_handle(tracuu_engine *engine, JsonObject *request, GError **error)
+{
+    return tracuu_engine_handle_as(engine, NULL, request, error);
+}
+
+JsonObject *
+tracuu_engine_handle_as(tracuu_engine *engine, const tracuu_identity *identity,
+                        JsonObject *request, GError **error)
+{
+    g_return_val_if_fail(engine != NULL, NULL);
+    /* The filter lives for this request only, so no request sees another caller's. */
+    engine->visibility = tracuu_engine_visibility_filter(identity);
+    engine->restricted = identity != NULL && !identity->admin;
+    engine->deadline = engine->time_limit > 0
+                           ? g_get_monotonic_time() + (gint64)(engine->time_limit * 1e6)
+                           : 0;
+    JsonObject *resp = NULL;
+    if (engine->restricted && engine->visibility == NULL)
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX,
+                    "request: cannot build the visibility filter of %s",
+                    tracuu_identity_get_log_name(identity));
+    else
+        resp = handle_request(engine, request, error);
+    g_clear_pointer(&engine->visibility, tracuu_query_free);
+    engine->restricted = FALSE;
+    engine->deadline = 0;
+    return resp;
+}
+
+static JsonObject *
+handle_request(tracuu_engine *engine, JsonObject *request, GError **error)
 {
     g_return_val_if_fail(engine != NULL, NULL);
     g_return_val_if_fail(error == NULL || *error == NULL, NULL);
@@ -866,7 +1039,7 @@ tracuu_engine_handle(tracuu_engine *engine, JsonObject *request, GError **error)
         return NULL;
     if (op == NULL) {
         g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
-                    "request: \"op\" is missing (search, get, stats or ping)");
+                    "request: \"op\" is missing (search, get, stats, ping or auth)");
         return NULL;
     }
     if (strcmp(op, "ping") == 0) {
@@ -878,7 +1051,7 @@ tracuu_engine_handle(tracuu_engine *engine, JsonObject *request, GError **error)
                      strcmp(op, "stats") == 0;
     if (!known) {
         g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_UNKNOWN_OP,
-                    "request: unknown op \"%s\" (search, get, stats or ping)", op);
+                    "request: unknown op \"%s\" (search, get, stats, ping or auth)", op);
         return NULL;
     }
     /* See what the indexer committed since the last request; cheap when nothing changed. */

@@ -4,6 +4,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "identity.h"
+
 G_BEGIN_DECLS
 
 /*
@@ -62,5 +64,16 @@ gboolean tracuu_engine_set_parallel(tracuu_engine *engine, unsigned parts,
  * Caller frees with json_object_unref().
  */
 JsonObject *tracuu_engine_handle(tracuu_engine *engine, JsonObject *request, GError **error);
+
+/*
+ * The same for the caller @identity (NULL: unrestricted, as tracuu_engine_handle(), for the
+ * client's --db and programs that read their own index). Every document the request reaches
+ * is first passed through the visibility filter of @identity (docs/access-control.md): hits,
+ * totals, facets, snippets, the accent guess, split searches and stats count only visible
+ * documents, and a get of an invisible document fails exactly as for an id that does not
+ * exist (TRACUU_ENGINE_ERROR_NOT_FOUND, the same message). @identity is borrowed for the call.
+ */
+JsonObject *tracuu_engine_handle_as(tracuu_engine *engine, const tracuu_identity *identity,
+                                    JsonObject *request, GError **error);
 
 G_END_DECLS

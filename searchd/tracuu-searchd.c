@@ -298,16 +298,15 @@ open_engine(server *srv, GError **error)
 
 /*
  * The one place where a request reaches the engine, with the identity of its caller (never
- * NULL here: answer() refuses unauthenticated callers before). Phase 2 of issue 10 hands
- * @identity to the engine, which builds its visibility filter from it; until then a caller
- * let in sees the whole index (docs/access-control.md, "Enforcement").
+ * NULL here: answer() refuses unauthenticated callers before), from which the engine builds
+ * the visibility filter every document it reaches passes (docs/access-control.md).
  */
 static JsonObject *
 engine_handle_as(tracuu_engine *engine, const tracuu_identity *identity, JsonObject *req,
                  GError **error)
 {
     g_assert(identity != NULL);
-    return tracuu_engine_handle(engine, req, error);
+    return tracuu_engine_handle_as(engine, identity, req, error);
 }
 
 /* The "doc" of a get request, if it is a string (for the audit line). */

@@ -25,7 +25,15 @@ const tracuu_field_info tracuu_field_table[TRACUU_N_FIELDS] = {
 
 /* ---- Boolean terms ---- */
 
-typedef enum { NORM_RAW, NORM_FOLD, NORM_DOCNUM, NORM_LOWER, NORM_ASCII_LOWER, NORM_ANGLE } norm;
+typedef enum {
+    NORM_RAW,
+    NORM_FOLD,
+    NORM_DOCNUM,
+    NORM_LOWER,
+    NORM_LOWER_TRIM,
+    NORM_ASCII_LOWER,
+    NORM_ANGLE
+} norm;
 
 static const struct {
     const char *prefix;
@@ -47,6 +55,9 @@ static const struct {
     [TRACUU_TERM_MESSAGE_ID] = {TRACUU_PREFIX_MESSAGE_ID, NORM_ANGLE},
     [TRACUU_TERM_PARENT] = {TRACUU_PREFIX_PARENT, NORM_RAW},
     [TRACUU_TERM_MIME] = {TRACUU_PREFIX_MIME, NORM_ASCII_LOWER},
+    [TRACUU_TERM_LABEL] = {TRACUU_PREFIX_LABEL, NORM_RAW},
+    [TRACUU_TERM_LEVEL] = {TRACUU_PREFIX_LEVEL, NORM_RAW},
+    [TRACUU_TERM_PARTICIPANT] = {TRACUU_PREFIX_PARTICIPANT, NORM_LOWER_TRIM},
 };
 
 /* '_' is read as a space (type:quyet_dinh, typed where a space would end the value). */
@@ -74,6 +85,8 @@ normalise(norm how, const char *value)
     }
     case NORM_LOWER:
         return g_utf8_strdown(value, -1);
+    case NORM_LOWER_TRIM:
+        return g_strstrip(g_utf8_strdown(value, -1));
     case NORM_ASCII_LOWER:
         return g_strstrip(g_ascii_strdown(value, -1));
     case NORM_ANGLE: {

@@ -43,6 +43,9 @@ struct tracuu_store_doc {
      * tracuu_store_replace(), which then stores nothing. */
     tracuu_store_status bad = TRACUU_STORE_OK;
     std::string bad_message;
+    /* Whether tracuu_store_doc_set_data() was called: tracuu_store_retag() keeps the old data
+     * of a document whose edit set none. */
+    bool has_data = false;
 };
 
 struct tracuu_query {
@@ -850,6 +853,7 @@ tracuu_store_doc_set_data(tracuu_store_doc *doc, const char *data, size_t len)
 {
     try {
         doc->doc.set_data(std::string(data ? data : "", data ? len : 0));
+        doc->has_data = true;
     } catch (...) {
         std::string msg;
         tracuu_store_status st = classify(msg, nullptr);
@@ -974,6 +978,76 @@ tracuu_store_get_value(tracuu_store *store, uint32_t docid, unsigned slot, char 
         *value = dup_string(v);
         if (len)
             *len = v.size();
+        return TRACUU_STORE_OK;
+    } catch (...) {
+        return fail(store);
+    }
+}
+
+namespace
+{
+
+/* Whether @term is of @prefix as tracuu_store_retag() means it: the prefix, then a byte that
+ * cannot start another prefix (an upper-case letter would). */
+bool
+of_prefix(const std::string &term, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (n == 0 || term.compare(0, n, prefix) != 0)
+        return false;
+    return term.size() == n || !(term[n] >= 'A' && term[n] <= 'Z');
+}
+
+} // namespace
+
+tracuu_store_status
+tracuu_store_retag(tracuu_store *store, const char *filter_term, const char *const *drop_prefixes,
+                   tracuu_store_retag_func func, void *user_data, uint32_t *n_changed)
+{
+    clear_error(store);
+    if (n_changed)
+        *n_changed = 0;
+    tracuu_store_status st;
+    if (!check_writable(store, &st))
+        return st;
+    if (!filter_term || !*filter_term || !func)
+        return fail_with(store, TRACUU_STORE_INVALID, "empty filter term or no callback");
+    try {
+        /* The numbers first: the posting list is not walked while it is being changed. */
+        std::vector<Xapian::docid> ids;
+        for (Xapian::PostingIterator it = store->wdb.postlist_begin(filter_term);
+             it != store->wdb.postlist_end(filter_term); ++it)
+            ids.push_back(*it);
+        for (Xapian::docid id : ids) {
+            Xapian::Document doc = store->wdb.get_document(id);
+            std::vector<std::string> drop;
+            for (Xapian::TermIterator t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+                const std::string &term = *t;
+                for (size_t i = 0; drop_prefixes && drop_prefixes[i]; i++) {
+                    if (of_prefix(term, drop_prefixes[i])) {
+                        drop.push_back(term);
+                        break;
+                    }
+                }
+            }
+            for (const std::string &term : drop)
+                doc.remove_term(term);
+            std::string data = doc.get_data();
+            std::unique_ptr<tracuu_store_doc> edit(new tracuu_store_doc);
+            if (!func(id, data.data(), data.size(), edit.get(), user_data))
+                return fail_with(store, TRACUU_STORE_INVALID,
+                                 ("the caller refused document " + std::to_string(id)).c_str());
+            if (edit->bad != TRACUU_STORE_OK)
+                return fail_with(store, edit->bad, edit->bad_message.c_str());
+            for (Xapian::TermIterator t = edit->doc.termlist_begin(); t != edit->doc.termlist_end();
+                 ++t)
+                doc.add_term(*t, t.get_wdf());
+            if (edit->has_data)
+                doc.set_data(edit->doc.get_data());
+            store->wdb.replace_document(id, doc);
+            if (n_changed)
+                ++*n_changed;
+        }
         return TRACUU_STORE_OK;
     } catch (...) {
         return fail(store);

@@ -38,6 +38,12 @@
  *   TRACUU_FIELD_STORED      kept in the stored fields JSON (and so shown by "get")
  *   TRACUU_FIELD_HIT         copied from the stored fields into each hit when present
  *   TRACUU_FIELD_HIT_ALWAYS  in each hit, "" when absent (implies HIT)
+ * Access (docs/access-control.md): "access" holds the document's labels (each valid by
+ * tracuu_label_is_valid()), "secrecy" its level by name ("mat", "toi-mat", "tuyet-mat"; absent
+ * or "none" for none), "participants" the addresses of the mail messages that hold it (an
+ * attachment's are its message's); the writer refuses a bad label or level. "stamp" is the
+ * level printed on the document as docmeta read it (absent for none), kept apart from
+ * "secrecy" so that a relabel can give max(stamp, rule) again without reading the file.
  * Every field crosses the worker pipe. The text is stored, but apart from the fields JSON
  * (see "Document data" in tracuu-schema.h), so it has no STORED flag.
  */
@@ -64,7 +70,11 @@
     X(in_reply_to, STRING, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED)                          \
     X(parent, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* id of the message */        \
     X(attachment, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* its file name */        \
-    X(pages, OFFSETS, TRACUU_FIELD_STORED) /* PDF page start offsets into text */
+    X(pages, OFFSETS, TRACUU_FIELD_STORED) /* PDF page start offsets into text */           \
+    X(access, STRV, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* labels */  \
+    X(secrecy, STRING, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* level */\
+    X(stamp, STRING, TRACUU_FIELD_STORED) /* printed level, before the access map raised it */ \
+    X(participants, STRV, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED) /* enclosing mail's */
 
 typedef enum {
     TRACUU_FIELD_STRING,

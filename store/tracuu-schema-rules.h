@@ -34,6 +34,9 @@ typedef enum {
     TRACUU_TERM_MESSAGE_ID, /* "XM"  as given, without one pair of <> around it */
     TRACUU_TERM_PARENT,     /* "XP"  as given */
     TRACUU_TERM_MIME,       /* "XCT" ASCII lowercase, spaces trimmed */
+    TRACUU_TERM_LABEL,      /* "XA"  as given (a valid label) */
+    TRACUU_TERM_LEVEL,      /* "XL"  as given (a level name) */
+    TRACUU_TERM_PARTICIPANT, /* "XV" lowercase, spaces trimmed */
 } tracuu_schema_term;
 
 /*

@@ -38,6 +38,14 @@
  *   "XM"  Message-ID without <>, exactly as written (not folded): "XMabc@host"
  *   "XP"  parent: id of the message an attachment came from, as given
  *   "XCT" content type, lowercase: "XCTapplication/pdf"
+ * Access terms (docs/access-control.md; searchd's visibility filter is made of them alone):
+ *   "XA"  an access label, as given (labels are already lower-case ASCII): "XAso-tttt"; a
+ *         document with no label has the one term TRACUU_TERM_UNLABELLED ("XA-", which no
+ *         label can be: a label starts with a letter or digit)
+ *   "XL"  the secrecy level by name, exactly one per document: "XLnone", "XLmat",
+ *         "XLtoi-mat", "XLtuyet-mat" (a document without one is visible to admins only)
+ *   "XV"  a mail participant, lowercase address: every address of the document's own From,
+ *         To and Cc, and of its participants field (the message an attachment came from)
  *
  * Ids: a document from a file has id = first 16 hex of SHA-1 of the absolute path; the n-th
  * message of an mbox is "<file id>:<n>" (n from 1); the k-th attachment of a message is
@@ -46,7 +54,9 @@
 
 /* 2: document data is the fields JSON, a NUL byte and the text (1 held the text in the JSON);
  * the kind, type, issuer and signer terms of a value with "_" read it as a space. */
-#define TRACUU_SCHEMA_VERSION 2
+/* 3: the access terms XA, XL and XV; the fields access, secrecy and participants. */
+/* 4: the stored field stamp, which relabelling a file without reading it needs. */
+#define TRACUU_SCHEMA_VERSION 4
 
 #define TRACUU_PREFIX_FOLDED "F"
 #define TRACUU_PREFIX_TITLE "S"
@@ -71,6 +81,10 @@
 #define TRACUU_PREFIX_MESSAGE_ID "XM"
 #define TRACUU_PREFIX_PARENT "XP"
 #define TRACUU_PREFIX_MIME "XCT"
+#define TRACUU_PREFIX_LABEL "XA"
+#define TRACUU_TERM_UNLABELLED "XA-"
+#define TRACUU_PREFIX_LEVEL "XL"
+#define TRACUU_PREFIX_PARTICIPANT "XV"
 
 /* Value slots: sorting, ranges and facets. Strings as shown. */
 enum {
@@ -91,7 +105,9 @@ enum {
  *   id, path, kind, mime, title, number, doc_type, issuer, date (YYYY-MM-DD), signer,
  *   cites (array of display numbers), subject, from, to, cc (mailboxes shown as
  *   "Name <address>, ..."), message_id, in_reply_to, parent, attachment (file name), pages
- *   (array of byte offsets into the text where each PDF page starts, first is 0).
+ *   (array of byte offsets into the text where each PDF page starts, first is 0), access
+ *   (array of labels), secrecy (level name, absent for none), participants (array of
+ *   addresses), stamp (the level printed on the document, absent for none).
  * Absent fields are left out, not null. The rules that make the terms above from values
  * (folding, document numbers, dates, abbreviations) are functions in tracuu-schema-rules.h,
  * which both sides call.
@@ -101,5 +117,7 @@ enum {
 #define TRACUU_META_SCHEMA_VERSION "tracuu.schema_version"
 #define TRACUU_META_TOKENIZER_VERSION "tracuu.tokenizer_version"
 /* Per source file: key "file:" + 40 hex SHA-1 of its absolute path; value is a JSON object
- * {"path", "mtime", "size", "status": "ok"|"failed", "reason", "ndocs"}. */
+ * {"path", "mtime", "size", "status": "ok"|"failed", "reason", "ndocs", "access"}, where
+ * "access" is the access-map result its documents got: "LABEL;LABEL|LEVEL" ("|none" for no
+ * rule), compared on each run to relabel a file the map now treats otherwise. */
 #define TRACUU_META_FILE_PREFIX "file:"

@@ -184,6 +184,35 @@ tracuu_store_status tracuu_store_get_data_by_id(tracuu_store *store, uint32_t do
 tracuu_store_status tracuu_store_get_value(tracuu_store *store, uint32_t docid, unsigned slot,
                                            char **value, size_t *len);
 
+/*
+ * Called by tracuu_store_retag() once for each document it changes, with the document's number
+ * and data (valid only during the call). The callback adds the document's new terms to @edit
+ * (an empty document of the store's own: tracuu_store_doc_add_term(), usually with wdf 0 for
+ * boolean terms) and may give it new data (tracuu_store_doc_set_data()); data left unset stays
+ * as it was. Values and positions set on @edit are ignored. Returns false to refuse the
+ * document: the retag then stops with TRACUU_STORE_INVALID.
+ */
+typedef bool (*tracuu_store_retag_func)(uint32_t docid, const char *data, size_t len,
+                                        tracuu_store_doc *edit, void *user_data);
+
+/*
+ * Changes some boolean terms and the data of every document indexed by @filter_term, in place
+ * (the other terms, positions and values are kept): what relabelling needs, without the text
+ * that made the document. For each document, first every term of one of the prefixes in
+ * @drop_prefixes (NULL-terminated) is removed; a term counts as of prefix P when it starts with
+ * P and the byte after P is not an upper-case ASCII letter, since by Xapian's convention "XAB"
+ * would be a prefix of its own, not "XA" followed by a value. Then @func is called, and the
+ * terms it added to its edit are added, and its data set. Sets *@n_changed (if not NULL) to the
+ * number of documents replaced. Does not commit: a caller commits the change with whatever
+ * must go with it. On failure the documents changed before it stay changed in the uncommitted
+ * revision, and the status (TRACUU_STORE_INVALID when @func refused one or its edit holds a bad
+ * term) and message say which.
+ */
+tracuu_store_status tracuu_store_retag(tracuu_store *store, const char *filter_term,
+                                       const char *const *drop_prefixes,
+                                       tracuu_store_retag_func func, void *user_data,
+                                       uint32_t *n_changed);
+
 /* ---- Queries: trees built from C, then run by tracuu_store_search(). ---- */
 
 typedef struct tracuu_query tracuu_query;

@@ -21,14 +21,17 @@
 #include "tracuu-test.h"
 
 /*
- * One index, built once in main() by the real tracuu-indexer from corpus/archive; each test
- * starts its own daemon with its own configuration file in the temporary folder. Identity
- * only: which documents each user sees is phase 2 of issue 10 (the engine's filter).
+ * Two indexes, built once in main() by the real tracuu-indexer: one from corpus/archive (its
+ * mail gives participants through the worker), one --from-jsonl with labels and levels
+ * (ACL_JSONL); each test starts its own daemon with its own configuration file in the
+ * temporary folder.
  */
 
 static struct {
     char *tmp;
     char *db;
+    char *acl_db;
+    char *client;
     char *searchd;
     GError *setup_error;
 } F;
@@ -702,6 +705,287 @@ test_sigterm_with_traffic(void)
     }
 }
 
+/* ---- what each user sees ---- */
+
+/*
+ * Public, unit-only (two units), secret (mat, toi-mat) and mail documents. Every one has
+ * "thông báo"; "phượng" is only in toimat (the word no one else may find, snippet or guess);
+ * toimat cites pub's number, mat has a number of its own.
+ */
+static const char acl_jsonl[] =
+    "{\"id\":\"pub\",\"number\":\"30/2020/NĐ-CP\",\"doc_type\":\"Nghị định\","
+    "\"text\":\"Thông báo chung về công tác văn thư.\"}\n"
+    "{\"id\":\"tttt\",\"access\":[\"so-tttt\"],\"doc_type\":\"Công văn\","
+    "\"text\":\"Thông báo của Sở Thông tin và Truyền thông.\"}\n"
+    "{\"id\":\"nv\",\"access\":[\"so-noi-vu\"],\"doc_type\":\"Công văn\","
+    "\"text\":\"Thông báo của Sở Nội vụ.\"}\n"
+    "{\"id\":\"mat\",\"access\":[\"so-tttt\"],\"secrecy\":\"mat\",\"number\":\"12/QĐ-STTTT\","
+    "\"doc_type\":\"Quyết định\",\"text\":\"Thông báo mật về mạng.\"}\n"
+    "{\"id\":\"toimat\",\"access\":[\"so-tttt\"],\"secrecy\":\"toi-mat\","
+    "\"doc_type\":\"Tờ trình\",\"cites\":[\"30/2020/NĐ-CP\"],"
+    "\"text\":\"Thông báo tối mật: chim phượng hoàng.\"}\n"
+    "{\"id\":\"mail\",\"access\":[\"van-thu\"],\"from\":\"Vân <van@x.vn>\","
+    "\"to\":\"Chi <Chi@X.vn>\",\"subject\":\"Thông báo họp\",\"text\":\"Thông báo họp tuần.\"}\n";
+
+/* A bad label or level is a bad line with a clear reason, not a document. */
+static const char acl_bad_jsonl[] =
+    "{\"id\":\"b1\",\"access\":[\"So TTTT\"],\"text\":\"x\"}\n"
+    "{\"id\":\"b2\",\"secrecy\":\"secret\",\"text\":\"x\"}\n";
+
+static JsonObject *
+ask_json(client *c, const char *request)
+{
+    g_autofree char *answer = ask_line(c, request);
+    JsonNode *node = json_from_string(answer, NULL);
+    g_assert_nonnull(node);
+    JsonObject *o = json_object_ref(json_node_get_object(node));
+    json_node_unref(node);
+    return o;
+}
+
+static int
+cmp_strp(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The sorted ids of the hits of @resp, comma-separated; checks that the total and the
+ * counts of every facet add up to them and that every hit has a snippet. */
+static char *
+visible_ids(JsonObject *resp)
+{
+    g_assert_true(json_object_get_boolean_member(resp, "ok"));
+    JsonArray *hits = json_object_get_array_member(resp, "hits");
+    g_autoptr(GPtrArray) ids = g_ptr_array_new();
+    for (guint i = 0; i < json_array_get_length(hits); i++) {
+        JsonObject *h = json_array_get_object_element(hits, i);
+        g_ptr_array_add(ids, (gpointer)json_object_get_string_member(h, "id"));
+        g_assert_cmpstr(json_object_get_string_member(h, "snippet"), !=, "");
+    }
+    g_ptr_array_sort(ids, cmp_strp);
+    g_assert_cmpint(json_object_get_int_member(resp, "total"), ==, ids->len);
+    JsonObject *facets = json_object_get_object_member(resp, "facets");
+    GList *names = json_object_get_members(facets);
+    for (GList *l = names; l != NULL; l = l->next) {
+        JsonObject *counts = json_object_get_object_member(facets, l->data);
+        GList *values = json_object_get_members(counts);
+        gint64 sum = 0;
+        for (GList *v = values; v != NULL; v = v->next)
+            sum += json_object_get_int_member(counts, v->data);
+        g_list_free(values);
+        /* kind and doc_type: every document here has one of each but the mail's type. */
+        if (strcmp(l->data, "kind") == 0)
+            g_assert_cmpint(sum, ==, ids->len);
+        else
+            g_assert_cmpint(sum, <=, ids->len);
+    }
+    g_list_free(names);
+    g_ptr_array_add(ids, NULL);
+    return g_strjoinv(",", (char **)ids->pdata);
+}
+
+static char *
+search_ids(client *c, const char *q)
+{
+    g_autofree char *req = g_strdup_printf("{\"op\":\"search\",\"q\":\"%s\",\"limit\":50,"
+                                           "\"facets\":[\"kind\",\"doc_type\",\"year\"]}",
+                                           q);
+    g_autoptr(JsonObject) r = ask_json(c, req);
+    return visible_ids(r);
+}
+
+/* The whole answer of a get, with the id replaced by X: what must not differ by id. */
+static char *
+get_shape(client *c, const char *id)
+{
+    g_autofree char *req = g_strdup_printf("{\"op\":\"get\",\"doc\":\"%s\"}", id);
+    g_autofree char *answer = ask_line(c, req);
+    g_auto(GStrv) parts = g_strsplit(answer, id, -1);
+    return g_strjoinv("X", parts);
+}
+
+static void
+test_who_sees_what(void)
+{
+    require_setup();
+    const char *users[] = {"anh", "binh", "chi", "root"};
+    char *tokens[4], *lines[4];
+    for (int i = 0; i < 4; i++)
+        new_token(users[i], &tokens[i], &lines[i]);
+    g_autofree char *conf = g_strdup_printf(
+        "[index]\ndb = acl-db\n[searchd]\nsocket = acl.sock\nlisten = 127.0.0.1:0\n"
+        "[access]\ndefault = public\n"
+        "[user anh]\nlabels = so-tttt\nclearance = mat\n%s\n"
+        "[user binh]\nlabels = so-noi-vu\n%s\n"
+        "[user chi]\nemails = chi@x.vn\n%s\n"
+        "[user root]\nadmin = true\n%s\n",
+        lines[0], lines[1], lines[2], lines[3]);
+    daemon_t d;
+    g_assert_cmpint(start(&d, "acl", conf, NULL), ==, -1);
+    static const struct {
+        const char *sees;      /* "thông báo": every document it may see */
+        const char *phuong;    /* the word only in toimat */
+        const char *cites_pub; /* cites:30/2020/NĐ-CP */
+        const char *number_mat; /* number:12/QĐ-STTTT */
+        gint64 docs;
+    } want[] = {
+        {"mat,pub,tttt", "", "", "mat", 3},  /* anh: a unit, cleared for mat */
+        {"nv,pub", "", "", "", 2},           /* binh: the other unit */
+        {"mail,pub", "", "", "", 2},         /* chi: a participant only */
+        {"mail,mat,nv,pub,toimat,tttt", "toimat", "toimat", "mat", 6}, /* root: an admin */
+    };
+    client *cs[4];
+    for (int i = 0; i < 4; i++) {
+        cs[i] = client_tcp(&d);
+        g_autofree char *auth = auth_request(tokens[i]);
+        assert_code(cs[i], auth, "ok");
+    }
+    g_autofree char *missing_shape = get_shape(cs[0], "no-such-doc");
+    for (int i = 0; i < 4; i++) {
+        g_test_message("user %s", users[i]);
+        g_autofree char *sees = search_ids(cs[i], "thông báo");
+        g_assert_cmpstr(sees, ==, want[i].sees);
+        /* Accent-free too: the accent guess reads only visible hits. */
+        g_autofree char *sees_folded = search_ids(cs[i], "thong bao");
+        g_assert_cmpstr(sees_folded, ==, want[i].sees);
+        g_autofree char *phuong = search_ids(cs[i], "phượng");
+        g_assert_cmpstr(phuong, ==, want[i].phuong);
+        g_autofree char *phuong_folded = search_ids(cs[i], "phuong hoang");
+        g_assert_cmpstr(phuong_folded, ==, want[i].phuong);
+        g_autofree char *cites = search_ids(cs[i], "cites:30/2020/NĐ-CP");
+        g_assert_cmpstr(cites, ==, want[i].cites_pub);
+        g_autofree char *number = search_ids(cs[i], "number:12/QĐ-STTTT");
+        g_assert_cmpstr(number, ==, want[i].number_mat);
+        g_autofree char *sorted = search_ids(cs[i], "thông báo sort:date");
+        (void)sorted;
+        /* Sorted by date, the same set. */
+        g_autoptr(JsonObject) by_date = ask_json(
+            cs[i], "{\"op\":\"search\",\"q\":\"thông báo\",\"sort\":\"-date\",\"limit\":50}");
+        g_autofree char *by_date_ids = visible_ids(by_date);
+        g_assert_cmpstr(by_date_ids, ==, want[i].sees);
+
+        /* get: ids copied from the admin's answer are not found, exactly as a missing one. */
+        g_auto(GStrv) visible = g_strsplit(want[i].sees, ",", -1);
+        g_auto(GStrv) all = g_strsplit(want[3].sees, ",", -1);
+        for (int k = 0; all[k] != NULL; k++) {
+            g_autofree char *shape = get_shape(cs[i], all[k]);
+            if (g_strv_contains((const char *const *)visible, all[k]))
+                g_assert_true(g_str_has_prefix(shape, "{\"ok\":true"));
+            else
+                g_assert_cmpstr(shape, ==, missing_shape);
+        }
+        g_autoptr(JsonObject) st = ask_json(cs[i], "{\"op\":\"stats\"}");
+        g_assert_cmpint(json_object_get_int_member(st, "docs"), ==, want[i].docs);
+        JsonObject *kinds = json_object_get_object_member(st, "kinds");
+        g_assert_cmpint(json_object_get_int_member(kinds, "json"), ==, want[i].docs);
+    }
+    /* Labels and level in hits and get, for those who see them. */
+    g_autofree char *mat = ask_line(cs[0], "{\"op\":\"get\",\"doc\":\"mat\"}");
+    g_assert_nonnull(strstr(mat, "\"access\":[\"so-tttt\"]"));
+    g_assert_nonnull(strstr(mat, "\"secrecy\":\"mat\""));
+    g_autofree char *hit = ask_line(cs[0], "{\"op\":\"search\",\"q\":\"mạng\"}");
+    g_assert_nonnull(strstr(hit, "\"secrecy\":\"mat\""));
+
+    /* The client sends the token first: from $TRACUU_TOKEN, --token-file and --token. */
+    g_autofree char *tok_file = g_build_filename(F.tmp, "anh.token", NULL);
+    g_autofree char *tok_text = g_strconcat(tokens[0], "\n", NULL);
+    g_assert_true(g_file_set_contents(tok_file, tok_text, -1, NULL));
+    g_autofree char *sock = g_strdup(d.sock);
+    for (int way = 0; way < 4; way++) {
+        g_autoptr(GPtrArray) argv = g_ptr_array_new();
+        g_ptr_array_add(argv, F.client);
+        g_ptr_array_add(argv, (char *)"search");
+        g_ptr_array_add(argv, (char *)"--json");
+        g_ptr_array_add(argv, (char *)"--socket");
+        g_ptr_array_add(argv, sock);
+        g_autofree char *tok_arg = g_strconcat("--token=", tokens[0], NULL);
+        if (way == 1) {
+            g_ptr_array_add(argv, (char *)"--token-file");
+            g_ptr_array_add(argv, tok_file);
+        } else if (way == 2) {
+            g_ptr_array_add(argv, tok_arg);
+        }
+        g_ptr_array_add(argv, (char *)"thông");
+        g_ptr_array_add(argv, NULL);
+        g_auto(GStrv) env = g_get_environ();
+        env = g_environ_unsetenv(env, "TRACUU_TOKEN");
+        if (way == 0)
+            env = g_environ_setenv(env, "TRACUU_TOKEN", tokens[0], TRUE);
+        g_autofree char *out = NULL, *err = NULL;
+        int status = -1;
+        g_autoptr(GError) error = NULL;
+        g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, env, G_SPAWN_DEFAULT, NULL, NULL,
+                                   &out, &err, &status, &error));
+        g_assert_no_error(error);
+        g_test_message("client way %d: %s %s", way, out, err);
+        if (way == 3) { /* no token: the uid names no user */
+            g_assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+            g_assert_nonnull(strstr(out, "unauthorized"));
+            continue;
+        }
+        g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        g_autoptr(JsonNode) n = json_from_string(out, NULL);
+        g_assert_nonnull(n);
+        g_autofree char *ids = visible_ids(json_node_get_object(n));
+        g_assert_cmpstr(ids, ==, want[0].sees);
+    }
+    for (int i = 0; i < 4; i++) {
+        client_free(cs[i]);
+        g_free(tokens[i]);
+        g_free(lines[i]);
+    }
+    stop(&d);
+}
+
+/* Mail from the real indexer: a message's participants see it and everything it carries. */
+static void
+test_mail_participants(void)
+{
+    require_setup();
+    g_autofree char *token = NULL, *line = NULL, *rtoken = NULL, *rline = NULL;
+    new_token("lanh", &token, &line);
+    new_token("root", &rtoken, &rline);
+    g_autofree char *conf = g_strdup_printf(
+        "[index]\ndb = db\n[searchd]\nlisten = 127.0.0.1:0\n[access]\ndefault = deny\n"
+        "[user lanh]\nemails = lanhdao@nghean.gov.vn\n%s\n[user root]\nadmin = true\n%s\n",
+        line, rline);
+    daemon_t d;
+    g_assert_cmpint(start(&d, "mail", conf, NULL), ==, -1);
+    g_autoptr(client) root = client_tcp(&d);
+    g_autofree char *ra = auth_request(rtoken);
+    assert_code(root, ra, "ok");
+    g_autoptr(JsonObject) m =
+        ask_json(root, "{\"op\":\"search\",\"q\":\"to:lanhdao@nghean.gov.vn\"}");
+    g_autofree char *msg = visible_ids(m);
+    g_assert_cmpuint(strlen(msg), ==, 16); /* one message, a file's id */
+    /* Its attachments and theirs: a forwarded message and the document it carries. */
+    g_autofree char *q = g_strdup_printf("{\"op\":\"search\",\"q\":\"id:%s OR parent:%s OR "
+                                         "parent:%s/1\",\"limit\":50}",
+                                         msg, msg, msg);
+    g_autoptr(JsonObject) fam = ask_json(root, q);
+    g_autofree char *family = visible_ids(fam);
+    g_assert_cmpstr(family, ==, g_strdup_printf("%s,%s/1,%s/1/1", msg, msg, msg));
+    g_autoptr(client) c = client_tcp(&d);
+    g_autofree char *a = auth_request(token);
+    assert_code(c, a, "ok");
+    /* default = deny: nothing but that mail, whatever is asked. */
+    g_autoptr(JsonObject) all = ask_json(c, "{\"op\":\"search\",\"q\":\"văn bản OR thư OR "
+                                            "quyết định OR tờ trình\",\"limit\":50}");
+    g_autofree char *seen = visible_ids(all);
+    g_auto(GStrv) fam_ids = g_strsplit(family, ",", -1);
+    g_auto(GStrv) seen_ids = g_strsplit(seen, ",", -1);
+    g_assert_cmpuint(g_strv_length(seen_ids), >, 0);
+    for (int i = 0; seen_ids[i] != NULL; i++)
+        g_assert_true(g_strv_contains((const char *const *)fam_ids, seen_ids[i]));
+    g_autoptr(JsonObject) st = ask_json(c, "{\"op\":\"stats\"}");
+    g_assert_cmpint(json_object_get_int_member(st, "docs"), ==, 3);
+    for (int i = 0; fam_ids[i] != NULL; i++) {
+        g_autofree char *req = g_strdup_printf("{\"op\":\"get\",\"doc\":\"%s\"}", fam_ids[i]);
+        assert_code(c, req, "ok");
+    }
+    stop(&d);
+}
+
 /* ---- main ---- */
 
 static gboolean
@@ -714,6 +998,7 @@ setup(GError **error)
         return FALSE;
     }
     F.searchd = g_build_filename(build, "searchd", "tracuu-searchd", NULL);
+    F.client = g_build_filename(build, "client", "tracuu", NULL);
     g_autofree char *indexer = g_build_filename(build, "indexer", "tracuu-indexer", NULL);
     F.tmp = g_dir_make_tmp("tracuu-access-XXXXXX", error);
     if (!F.tmp)
@@ -730,6 +1015,25 @@ setup(GError **error)
     if (st != 0 && st != 1) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "tracuu-indexer exited with %d: %s", st,
                     err ? err : "");
+        return FALSE;
+    }
+    /* The labelled index; the bad lines are refused with a clear reason. */
+    F.acl_db = g_build_filename(F.tmp, "acl-db", NULL);
+    g_autofree char *jsonl = g_build_filename(F.tmp, "acl.jsonl", NULL);
+    g_autofree char *all = g_strconcat(acl_jsonl, acl_bad_jsonl, NULL);
+    if (!g_file_set_contents(jsonl, all, -1, error))
+        return FALSE;
+    const char *jargv[] = {indexer, "--db", F.acl_db, "--from-jsonl", jsonl, NULL};
+    g_autofree char *jout = NULL, *jerr = NULL;
+    if (!g_spawn_sync(NULL, (char **)jargv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &jout, &jerr,
+                      &status, error))
+        return FALSE;
+    if (strstr(jout, "6 imported, 2 bad") == NULL ||
+        strstr(jout, "line 7: cannot index document 1: document writer: document b1: access "
+                     "label \"So TTTT\" is not valid") == NULL ||
+        strstr(jout, "line 8: cannot index document 1: document writer: document b2: secrecy "
+                     "\"secret\" is not a level") == NULL) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "--from-jsonl: %s %s", jout, jerr);
         return FALSE;
     }
     return TRUE;
@@ -752,6 +1056,8 @@ main(int argc, char **argv)
     g_test_add_func("/access/SIGHUP keeps a remote listener safe", test_reload_keeps_remote_safe);
     g_test_add_func("/access/new-token", test_new_token);
     g_test_add_func("/access/SIGTERM with traffic", test_sigterm_with_traffic);
+    g_test_add_func("/access/who sees what", test_who_sees_what);
+    g_test_add_func("/access/mail participants", test_mail_participants);
     int rc = g_test_run();
     if (F.tmp && rc == 0)
         tracuu_test_rm_rf(F.tmp);

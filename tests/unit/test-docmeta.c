@@ -483,7 +483,74 @@ test_header(gconstpointer data)
     wrong += check_field(c->name, "place", c->place, m->place);
     wrong += check_field(c->name, "title", c->title, m->title);
     wrong += check_field(c->name, "signer", c->signer, m->signer);
+    /* None of these headers is stamped: no level may be read from them. */
+    wrong += check_field(c->name, "secrecy", NULL, m->secrecy);
     g_assert_cmpint(wrong, ==, 0);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The độ mật stamp: a capital line of its own in the header, nothing else. */
+
+#define STAMP_ISSUER "BỘ CÔNG AN\n-------\n"
+#define STAMP_MOTTO "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+#define STAMP_NUMBER "Số: 12/QĐ-BCA\nHà Nội, ngày 3 tháng 4 năm 2024\n"
+#define STAMP_BODY "QUYẾT ĐỊNH\nVề việc bảo vệ bí mật nhà nước\nCăn cứ Luật Bảo vệ bí mật nhà nước;\n"
+
+static const struct {
+    const char *name;
+    const char *text;
+    const char *secrecy; /* NULL: none */
+    const char *issuer;  /* the stamp is not taken for an issuer line */
+} stamp_cases[] = {
+    {"mat", STAMP_ISSUER STAMP_MOTTO STAMP_NUMBER "MẬT\n" STAMP_BODY, "mat", "Bộ Công an"},
+    {"toi-mat", STAMP_ISSUER STAMP_MOTTO STAMP_NUMBER "TỐI MẬT\n" STAMP_BODY, "toi-mat",
+     "Bộ Công an"},
+    {"tuyet-mat", STAMP_ISSUER STAMP_MOTTO STAMP_NUMBER "TUYỆT MẬT\n" STAMP_BODY, "tuyet-mat",
+     "Bộ Công an"},
+    /* At the very top, above the issuer, as some offices print it. */
+    {"above-issuer", "MẬT\n" STAMP_ISSUER STAMP_MOTTO STAMP_NUMBER STAMP_BODY, "mat",
+     "Bộ Công an"},
+    /* In a box: its lines come out as punctuation around the word. */
+    {"boxed", STAMP_ISSUER STAMP_MOTTO STAMP_NUMBER "| TỐI MẬT |\n" STAMP_BODY, "toi-mat",
+     "Bộ Công an"},
+    /* pdftotext -layout: the stamp in the left column beside the place and date. */
+    {"layout", "BỘ CÔNG AN           CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+               "-------              Độc lập - Tự do - Hạnh phúc\n"
+               "Số: 12/QĐ-BCA        Hà Nội, ngày 3 tháng 4 năm 2024\n"
+               "MẬT\n" STAMP_BODY, "mat", "Bộ Công an"},
+    /* Two stamps (a copy restamped higher): the highest. */
+    {"two", STAMP_ISSUER STAMP_MOTTO STAMP_NUMBER "MẬT\nTUYỆT MẬT\n" STAMP_BODY, "tuyet-mat",
+     "Bộ Công an"},
+    /* False positives. The word in the body's sentences and the title. */
+    {"in-body", STAMP_ISSUER STAMP_MOTTO STAMP_NUMBER STAMP_BODY "Điều 1. Tài liệu mật.\n",
+     NULL, "Bộ Công an"},
+    /* A "MẬT" line after the header, where the body has started. */
+    {"after-header", STAMP_ISSUER STAMP_MOTTO STAMP_NUMBER STAMP_BODY "Điều 1.\nMẬT\n", NULL,
+     "Bộ Công an"},
+    /* "MẶT" is another word (face, side). */
+    {"mat-other-word", STAMP_ISSUER STAMP_MOTTO STAMP_NUMBER "MẶT\n" STAMP_BODY, NULL,
+     "Bộ Công an"},
+    /* Lower case: a wrapped sentence, not a stamp. */
+    {"lower-case", STAMP_ISSUER STAMP_MOTTO STAMP_NUMBER "mật\n" STAMP_BODY, NULL,
+     "Bộ Công an"},
+    /* A capital heading cut after "BÍ". */
+    {"wrapped-title", STAMP_ISSUER STAMP_MOTTO STAMP_NUMBER "QUYẾT ĐỊNH VỀ BẢO VỆ BÍ\nMẬT\n"
+                      "Căn cứ Luật;\n", NULL, "Bộ Công an"},
+    /* The word inside a capital line. */
+    {"in-line", STAMP_ISSUER STAMP_MOTTO STAMP_NUMBER "BÍ MẬT NHÀ NƯỚC\n" STAMP_BODY, NULL,
+     "Bộ Công an"},
+    {"unaccented", STAMP_ISSUER STAMP_MOTTO STAMP_NUMBER "MAT\n" STAMP_BODY, NULL,
+     "Bộ Công an"},
+};
+
+static void
+test_stamp(gconstpointer data)
+{
+    const guint i = GPOINTER_TO_UINT(data);
+    g_autoptr(tracuu_docmeta) m = tracuu_docmeta_extract(stamp_cases[i].text, -1);
+    g_assert_cmpstr(m->secrecy, ==, stamp_cases[i].secrecy);
+    g_assert_cmpstr(m->issuer, ==, stamp_cases[i].issuer);
+    g_assert_cmpstr(m->number, ==, "12/QĐ-BCA");
 }
 
 /* NULL text, and text with a NUL inside when a length is given. */
@@ -772,6 +839,10 @@ main(int argc, char **argv)
         g_test_add_data_func(path, &header_cases[i], test_header);
     }
     g_test_add_func("/docmeta/null-and-len", test_null_and_len);
+    for (guint i = 0; i < G_N_ELEMENTS(stamp_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/docmeta/stamp/%s", stamp_cases[i].name);
+        g_test_add_data_func(path, GUINT_TO_POINTER(i), test_stamp);
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(pdf_cases); i++) {
         const char *file = pdf_cases[i].file;
         g_autofree char *base = g_path_get_basename(file);

@@ -16,6 +16,8 @@
 
 static const char *const a1_cites[] = {"23/2008/QH12", "Luật Giao thông"};
 static const guint64 a1_pages[] = {0, 40};
+static const char *const a1_access[] = {"so-tttt", "van-phong"};
+static const char *const t1_participants[] = {"vanthu@chinhphu.gov.vn", "Old@Case.VN "};
 #define A1_TEXT                                                                                \
     "Căn cứ Luật Giao thông đường bộ số 23/2008/QH12.\n"                                     \
     "Thủ tướng Chính phủ chỉ thị các Bộ thực hiện"
@@ -38,6 +40,9 @@ static const tracuu_docfields doc_a1 = {
     .n_cites = 2,
     .pages = a1_pages,
     .n_pages = 2,
+    .access = a1_access,
+    .n_access = 2,
+    .secrecy = "toi-mat",
 };
 
 static const tracuu_mailbox m1_from[] = {{"Văn thư, Chính phủ", "VanThu@ChinhPhu.gov.vn"}};
@@ -68,6 +73,9 @@ static const tracuu_docfields doc_t1 = {
     .date = "2023",
     .parent = "f00:1",
     .attachment = "baocao.pdf",
+    .participants = t1_participants,
+    .n_participants = 2,
+    .secrecy = "none",
 };
 
 /* ---- Fixture: the three documents in a temporary index ---- */
@@ -211,6 +219,17 @@ static const struct {
     {"XTOWcuong", "f00:1"},
     {"XMABC123@host.example", "f00:1"},
     {"XPf00:1", "f00:1/1"},
+    /* Access: labels, or the unlabelled term; one level each; participants lowercase, from
+     * the document's own addresses and its participants field. */
+    {"XAso-tttt", "a1"},
+    {"XAvan-phong", "a1"},
+    {"XA-", "f00:1,f00:1/1"},
+    {"XLtoi-mat", "a1"},
+    {"XLnone", "f00:1,f00:1/1"},
+    {"XVvanthu@chinhphu.gov.vn", "f00:1,f00:1/1"},
+    {"XVa@b.vn", "f00:1"},
+    {"XVlec@y.vn", "f00:1"},
+    {"XVold@case.vn", "f00:1/1"},
 };
 
 static void
@@ -250,6 +269,9 @@ test_term_lists(Fixture *fx, gconstpointer data)
         {"XU", "XUban,XUgiao,XUhop,XUve,XUviec"},
         {"A", "AWchinh,AWchinhphu,AWgov,AWphu,AWthu,AWvan,AWvanthu,AWvn,Avanthu@chinhphu.gov.vn"},
         {"XS", "XSan,XSchi,XScuong,XStang,XSthi,XStoan,XSve"},
+        {"XA", "XA-,XAso-tttt,XAvan-phong"},
+        {"XL", "XLnone,XLtoi-mat"},
+        {"XV", "XVa@b.vn,XVlec@y.vn,XVold@case.vn,XVtranb@x.vn,XVvanthu@chinhphu.gov.vn"},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GString) s = g_string_new(NULL);
@@ -418,6 +440,10 @@ test_data(Fixture *fx, gconstpointer data)
         {"Qf00:1/1", "attachment", "baocao.pdf"},
         {"Qf00:1/1", "text", ""},
         {"Qf00:1/1", "path", NULL},
+        {"Qa1", "secrecy", "toi-mat"},
+        {"Qf00:1", "secrecy", NULL},
+        {"Qf00:1/1", "secrecy", NULL}, /* "none" is stored as no level */
+        {"Qf00:1", "access", NULL},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(JsonParser) p = json_parser_new();
@@ -440,6 +466,10 @@ test_data(Fixture *fx, gconstpointer data)
     g_assert_cmpuint(json_array_get_length(pages), ==, 2);
     g_assert_cmpint(json_array_get_int_element(pages, 0), ==, 0);
     g_assert_cmpint(json_array_get_int_element(pages, 1), ==, 40);
+    JsonArray *access = json_object_get_array_member(o, "access");
+    g_assert_cmpuint(json_array_get_length(access), ==, 2);
+    g_assert_cmpstr(json_array_get_string_element(access, 0), ==, "so-tttt");
+    g_assert_cmpstr(json_array_get_string_element(access, 1), ==, "van-phong");
 }
 
 /* ---- Replacing, errors ---- */
@@ -473,7 +503,9 @@ static void
 test_errors(Fixture *fx, gconstpointer data)
 {
     g_autofree char *long_id = g_strnfill(300, 'x');
-    static tracuu_docfields cases[5];
+    static const char *const bad_label[] = {"so-tttt", "Van-Phong"};
+    static const char *const empty_label[] = {""};
+    static tracuu_docfields cases[9];
     cases[0] = doc_a1;
     cases[0].id = NULL;
     cases[1] = doc_a1;
@@ -484,6 +516,16 @@ test_errors(Fixture *fx, gconstpointer data)
     cases[3].id = long_id;
     cases[4] = doc_t1;
     cases[4].id = NULL;
+    /* Labels and levels the visibility filter could not name are refused, not indexed. */
+    cases[5] = doc_a1;
+    cases[5].access = bad_label;
+    cases[6] = doc_a1;
+    cases[6].access = empty_label;
+    cases[6].n_access = 1;
+    cases[7] = doc_a1;
+    cases[7].secrecy = "secret";
+    cases[8] = doc_m1;
+    cases[8].secrecy = "MAT";
     uint64_t before = tracuu_store_get_doc_count(fx->store);
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) error = NULL;
@@ -492,6 +534,10 @@ test_errors(Fixture *fx, gconstpointer data)
         g_assert_null(doc);
         g_assert_null(unique);
         g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+        if (i == 5)
+            g_assert_nonnull(strstr(error->message, "access label \"Van-Phong\""));
+        if (i == 7)
+            g_assert_nonnull(strstr(error->message, "secrecy \"secret\" is not a level"));
         g_clear_error(&error);
         g_assert_false(tracuu_docwriter_add(fx->store, fx->tk, &cases[i], &error));
         g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
@@ -640,6 +686,109 @@ test_cites(Fixture *fx, gconstpointer data)
     g_assert_false(json_object_has_member(data_of(fx, "Qnone", p2), "cites"));
 }
 
+/* The higher level wins; a name that is no level is kept so that the writer refuses it. */
+static void
+test_secrecy_max(void)
+{
+    static const struct {
+        const char *a, *b, *max;
+    } cases[] = {
+        {NULL, NULL, NULL},        {"mat", NULL, "mat"},        {NULL, "toi-mat", "toi-mat"},
+        {"mat", "toi-mat", "toi-mat"}, {"tuyet-mat", "mat", "tuyet-mat"}, {"none", "mat", "mat"},
+        {"mat", "none", "mat"},    {"bogus", "mat", "bogus"},   {"tuyet-mat", "x", "x"},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+        g_assert_cmpstr(tracuu_docwriter_secrecy_max(cases[i].a, cases[i].b), ==, cases[i].max);
+}
+
+/* ---- Relabelling a stored document (tracuu_docwriter_relabel with tracuu_store_retag) ---- */
+
+typedef struct {
+    const char *const *labels;
+    const char *level;
+    GError *error;
+} relabel_args;
+
+static bool
+relabel_cb(uint32_t docid, const char *data, size_t len, tracuu_store_doc *edit, void *user_data)
+{
+    relabel_args *a = user_data;
+    return tracuu_docwriter_relabel(edit, data, len, a->labels, a->level, &a->error);
+}
+
+static void
+test_relabel(Fixture *fx, gconstpointer data)
+{
+    /* a1 as the indexer makes it: printed "mat", raised to "toi-mat" by its rule. */
+    tracuu_docfields f = doc_a1;
+    f.stamp = "mat";
+    g_autoptr(GError) error = NULL;
+    g_assert_true(tracuu_docwriter_add(fx->store, fx->tk, &f, &error));
+    g_assert_no_error(error);
+    g_autoptr(JsonParser) p0 = json_parser_new();
+    JsonObject *before = data_of(fx, "Qa1", p0);
+    g_autofree char *text_before = g_strdup(json_object_get_string_member(before, "text"));
+    g_autofree char *file_term = g_strconcat(TRACUU_PREFIX_FILE, A1_FILE_KEY, NULL);
+
+    /* A new rule without a level: back to the stamp, never below it; one label. */
+    static const char *const one[] = {"lanh-dao", NULL};
+    relabel_args a = {.labels = one, .level = NULL};
+    uint32_t n = 0;
+    g_assert_cmpint(tracuu_store_retag(fx->store, file_term, tracuu_docwriter_relabel_prefixes,
+                                       relabel_cb, &a, &n),
+                    ==, TRACUU_STORE_OK);
+    g_assert_no_error(a.error);
+    g_assert_cmpuint(n, ==, 1);
+    g_assert_cmpint(tracuu_store_commit(fx->store), ==, TRACUU_STORE_OK);
+    g_autoptr(JsonParser) p1 = json_parser_new();
+    JsonObject *o = data_of(fx, "Qa1", p1);
+    JsonArray *access = json_object_get_array_member(o, "access");
+    g_assert_cmpuint(json_array_get_length(access), ==, 1);
+    g_assert_cmpstr(json_array_get_string_element(access, 0), ==, "lanh-dao");
+    g_assert_cmpstr(json_object_get_string_member(o, "secrecy"), ==, "mat");
+    g_assert_cmpstr(json_object_get_string_member(o, "stamp"), ==, "mat");
+    g_assert_cmpstr(json_object_get_string_member(o, "number"), ==,
+                    json_object_get_string_member(before, "number"));
+    g_assert_cmpstr(json_object_get_string_member(o, "text"), ==, text_before);
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "XAlanh-dao", 10), ==, 1);
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "XAso-tttt", 9), ==, 0);
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "XLmat", 5), ==, 1);
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "XLtoi-mat", 9), ==, 0);
+
+    /* No label and a level: the unlabelled term, "tuyet-mat"; "access" left out. */
+    relabel_args b = {.labels = NULL, .level = "tuyet-mat"};
+    g_assert_cmpint(tracuu_store_retag(fx->store, file_term, tracuu_docwriter_relabel_prefixes,
+                                       relabel_cb, &b, &n),
+                    ==, TRACUU_STORE_OK);
+    g_assert_cmpint(tracuu_store_commit(fx->store), ==, TRACUU_STORE_OK);
+    g_autoptr(JsonParser) p2 = json_parser_new();
+    o = data_of(fx, "Qa1", p2);
+    g_assert_false(json_object_has_member(o, "access"));
+    g_assert_cmpstr(json_object_get_string_member(o, "secrecy"), ==, "tuyet-mat");
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "XAlanh-dao", 10), ==, 0);
+    /* m1 and t1 have no label either; a1 joins them. */
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, TRACUU_TERM_UNLABELLED,
+                                                strlen(TRACUU_TERM_UNLABELLED)),
+                     ==, 3);
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "XLtuyet-mat", 11), ==, 1);
+    g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, "XLmat", 5), ==, 0);
+
+    /* A bad label is refused as the writer refuses it, and nothing is changed. */
+    static const char *const bad[] = {"Bad Label", NULL};
+    relabel_args c = {.labels = bad, .level = NULL};
+    g_assert_cmpint(tracuu_store_retag(fx->store, file_term, tracuu_docwriter_relabel_prefixes,
+                                       relabel_cb, &c, &n),
+                    ==, TRACUU_STORE_INVALID);
+    g_assert_error(c.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    g_clear_error(&c.error);
+
+    /* Data that is not a document's: refused. */
+    tracuu_store_doc *edit = tracuu_store_doc_new();
+    g_assert_false(tracuu_docwriter_relabel(edit, "nope", 4, one, NULL, &error));
+    g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    tracuu_store_doc_free(edit);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -654,6 +803,8 @@ main(int argc, char **argv)
     ADD("/docwriter/errors", test_errors);
     ADD("/docwriter/odd-input", test_odd_input);
     ADD("/docwriter/cites", test_cites);
+    ADD("/docwriter/relabel", test_relabel);
 #undef ADD
+    g_test_add_func("/docwriter/secrecy-max", test_secrecy_max);
     return g_test_run();
 }

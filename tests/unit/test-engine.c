@@ -1351,6 +1351,223 @@ test_tokenize_once(fixture *fx, gconstpointer data)
     }
 }
 
+/* ---- Access: the visibility filter ---- */
+
+static const char *const acl_tttt[] = {"so-tttt"};
+static const char *const acl_nv[] = {"so-noi-vu"};
+static const char *const acl_vt[] = {"van-thu"};
+static const char *const acl_parts[] = {"a@x.vn", "b@x.vn"};
+static const tracuu_mailbox acl_from = {"An", "A@X.vn"};
+static const tracuu_mailbox acl_to = {"Bình", "b@x.vn"};
+
+/* Every one holds "báo cáo"; "bí danh" is only in toimat, the accent-guess bait. */
+static tracuu_docfields acl_docs[] = {
+    {.id = "pub", .kind = "text", .text = "Báo cáo chung của văn phòng."},
+    {.id = "tttt", .kind = "pdf", .text = "Báo cáo của sở thông tin.", .access = acl_tttt,
+     .n_access = 1},
+    {.id = "nv", .kind = "pdf", .text = "Báo cáo của sở nội vụ.", .access = acl_nv,
+     .n_access = 1},
+    {.id = "mat", .kind = "pdf", .text = "Báo cáo mật của sở.", .access = acl_tttt,
+     .n_access = 1, .secrecy = "mat"},
+    {.id = "toimat", .kind = "pdf", .text = "Báo cáo bí danh tối mật.", .access = acl_tttt,
+     .n_access = 1, .secrecy = "toi-mat"},
+    {.id = "mail", .kind = "mail", .text = "Báo cáo gửi qua thư.", .access = acl_vt,
+     .n_access = 1, .from = &acl_from, .n_from = 1, .to = &acl_to, .n_to = 1},
+    {.id = "mail/1", .kind = "attachment", .text = "Báo cáo đính kèm.", .access = acl_vt,
+     .n_access = 1, .parent = "mail", .participants = acl_parts, .n_participants = 2,
+     .secrecy = "mat"},
+};
+
+static const char acl_conf[] = "[access]\ndefault = public\n"
+                               "[user anh]\nlabels = so-tttt\nclearance = mat\n"
+                               "[user binh]\nlabels = so-noi-vu\n"
+                               "[user chi]\nemails = b@x.vn\nclearance = mat\n"
+                               "[user dung]\nemails = a@x.vn\n"
+                               "[user nobody]\n"
+                               "[user root]\nadmin = true\n";
+
+static tracuu_identity *
+acl_identity(const char *conf_text, const char *user)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_conf) conf =
+        tracuu_conf_load_data(conf_text, strlen(conf_text), "test.conf", NULL, &error);
+    g_assert_no_error(error);
+    const tracuu_conf_user *u = tracuu_conf_find_user(conf, user);
+    g_assert_nonnull(u);
+    return tracuu_identity_new_for_user(conf, u, TRACUU_IDENTITY_VIA_TOKEN);
+}
+
+static JsonObject *
+run_as(tracuu_engine *e, const tracuu_identity *id, const char *json, GError **error)
+{
+    g_autoptr(JsonParser) p = json_parser_new();
+    g_assert_true(json_parser_load_from_data(p, json, -1, NULL));
+    return tracuu_engine_handle_as(e, id, json_node_get_object(json_parser_get_root(p)), error);
+}
+
+static int
+cmp_str_ptr(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The sorted ids of a search's hits. */
+static char *
+acl_ids(tracuu_engine *e, const tracuu_identity *id, const char *q)
+{
+    g_autofree char *json = g_strdup_printf("{\"op\":\"search\",\"q\":\"%s\","
+                                            "\"limit\":100,\"facets\":[\"kind\"]}", q);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonObject) r = run_as(e, id, json, &error);
+    g_assert_no_error(error);
+    JsonArray *hits = json_object_get_array_member(r, "hits");
+    g_autoptr(GPtrArray) ids = g_ptr_array_new();
+    for (guint i = 0; i < json_array_get_length(hits); i++)
+        g_ptr_array_add(ids, (gpointer)json_object_get_string_member(
+                                 json_array_get_object_element(hits, i), "id"));
+    g_ptr_array_sort(ids, cmp_str_ptr);
+    /* The total and the facet counts agree with the hits: nothing else is counted. */
+    g_assert_cmpint(json_object_get_int_member(r, "total"), ==, ids->len);
+    JsonObject *kinds = json_object_get_object_member(
+        json_object_get_object_member(r, "facets"), "kind");
+    gint64 sum = 0;
+    GList *names = json_object_get_members(kinds);
+    for (GList *l = names; l != NULL; l = l->next)
+        sum += json_object_get_int_member(kinds, l->data);
+    g_list_free(names);
+    g_assert_cmpint(sum, ==, ids->len);
+    g_ptr_array_add(ids, NULL);
+    return g_strjoinv(",", (char **)ids->pdata);
+}
+
+static void
+test_access(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_dir_make_tmp("tracuu-engine-acl-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_autofree char *db = g_build_filename(dir, "index", NULL);
+    build_index(db, acl_docs, G_N_ELEMENTS(acl_docs));
+    tracuu_engine *e = tracuu_engine_open(db, &error);
+    g_assert_no_error(error);
+    g_autofree char *deny = g_strconcat("[access]\ndefault = deny\n",
+                                        strstr(acl_conf, "[user anh]"), NULL);
+    static const struct {
+        const char *user;
+        gboolean deny;
+        const char *sees;
+    } cases[] = {
+        {"anh", FALSE, "mat,pub,tttt"},   /* a label, clearance mat: not toi-mat */
+        {"binh", FALSE, "nv,pub"},        /* the other unit */
+        {"chi", FALSE, "mail,mail/1,pub"}, /* a participant only, cleared for mat */
+        {"dung", FALSE, "mail,pub"},      /* a participant not cleared: not the mat attachment */
+        {"nobody", FALSE, "pub"},
+        {"root", FALSE, "mail,mail/1,mat,nv,pub,toimat,tttt"},
+        {"anh", TRUE, "mat,tttt"},        /* default = deny: no unlabelled document */
+        {"nobody", TRUE, ""},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(tracuu_identity) id =
+            acl_identity(cases[i].deny ? deny : acl_conf, cases[i].user);
+        g_autofree char *sees = acl_ids(e, id, "báo cáo");
+        if (strcmp(sees, cases[i].sees) != 0)
+            g_error("%s%s sees \"%s\", not \"%s\"", cases[i].user,
+                    cases[i].deny ? " (deny)" : "", sees, cases[i].sees);
+
+        /* get: what it sees answers, the rest exactly as an id that does not exist. */
+        g_auto(GStrv) visible = g_strsplit(cases[i].sees, ",", -1);
+        for (gsize d = 0; d < G_N_ELEMENTS(acl_docs); d++) {
+            g_autofree char *req = g_strdup_printf("{\"op\":\"get\",\"doc\":\"%s\"}",
+                                                   acl_docs[d].id);
+            g_autoptr(GError) gerr = NULL;
+            g_autoptr(JsonObject) r = run_as(e, id, req, &gerr);
+            if (g_strv_contains((const char *const *)visible, acl_docs[d].id)) {
+                g_assert_no_error(gerr);
+                g_assert_nonnull(r);
+                continue;
+            }
+            g_assert_null(r);
+            g_assert_error(gerr, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_NOT_FOUND);
+            g_autofree char *want = g_strdup_printf("get: no document with id \"%s\"",
+                                                    acl_docs[d].id);
+            g_assert_cmpstr(gerr->message, ==, want);
+        }
+
+        /* stats: the documents and kinds it sees. */
+        g_autoptr(JsonObject) st = run_as(e, id, "{\"op\":\"stats\"}", &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(json_object_get_int_member(st, "docs"), ==,
+                        *cases[i].sees ? g_strv_length(visible) : 0);
+        gboolean admin = strcmp(cases[i].user, "root") == 0;
+        g_assert_true(json_object_has_member(st, "revision") == admin);
+        g_assert_true(json_object_has_member(st, "files") == admin);
+    }
+
+    /* A word only in toimat: nothing for anh, no guess of its accents from it. */
+    g_autoptr(tracuu_identity) anh = acl_identity(acl_conf, "anh");
+    g_autofree char *bait = acl_ids(e, anh, "bi danh");
+    g_assert_cmpstr(bait, ==, "");
+    g_autoptr(tracuu_identity) root = acl_identity(acl_conf, "root");
+    g_autofree char *bait_root = acl_ids(e, root, "bi danh");
+    g_assert_cmpstr(bait_root, ==, "toimat");
+    /* NULL is unrestricted, as tracuu_engine_handle(). */
+    g_autofree char *all = acl_ids(e, NULL, "báo cáo");
+    g_assert_cmpstr(all, ==, "mail,mail/1,mat,nv,pub,toimat,tttt");
+
+    /* The hit of a labelled document shows its labels and level. */
+    g_autoptr(JsonObject) r = run_as(e, anh, "{\"op\":\"get\",\"doc\":\"mat\"}", &error);
+    g_assert_no_error(error);
+    JsonObject *doc = json_object_get_object_member(r, "doc");
+    g_assert_cmpstr(json_object_get_string_member(doc, "secrecy"), ==, "mat");
+    g_assert_cmpstr(json_array_get_string_element(json_object_get_array_member(doc, "access"), 0),
+                    ==, "so-tttt");
+    tracuu_engine_free(e);
+    tracuu_test_rm_rf(dir);
+}
+
+/* The filter itself: none for admins and NULL, the terms of tracuu-schema.h otherwise. */
+static void
+test_visibility_filter(void)
+{
+    g_assert_null(tracuu_engine_visibility_filter(NULL));
+    g_autoptr(tracuu_identity) root = acl_identity(acl_conf, "root");
+    g_assert_null(tracuu_engine_visibility_filter(root));
+    static const struct {
+        const char *user;
+        const char *const has[6];
+        const char *const lacks[4];
+    } cases[] = {
+        {"anh", {"XAso-tttt", "XA-", "XLnone", "XLmat"}, {"XLtoi-mat", "XV"}},
+        {"chi", {"XVb@x.vn", "XA-", "XLmat"}, {"XAso", "XLtoi-mat"}},
+        {"binh", {"XAso-noi-vu", "XLnone"}, {"XLmat", "XV"}},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(tracuu_identity) id = acl_identity(acl_conf, cases[i].user);
+        tracuu_query *q = tracuu_engine_visibility_filter(id);
+        g_assert_nonnull(q);
+        char *d = tracuu_query_describe(q);
+        for (gsize k = 0; cases[i].has[k] != NULL; k++)
+            if (strstr(d, cases[i].has[k]) == NULL)
+                g_error("%s: %s lacks %s", cases[i].user, d, cases[i].has[k]);
+        for (gsize k = 0; cases[i].lacks[k] != NULL; k++)
+            if (strstr(d, cases[i].lacks[k]) != NULL)
+                g_error("%s: %s has %s", cases[i].user, d, cases[i].lacks[k]);
+        free(d);
+        tracuu_query_free(q);
+    }
+    /* No label, no address, unlabelled documents denied: nothing at all, never no filter. */
+    g_autofree char *deny = g_strconcat("[access]\ndefault = deny\n",
+                                        strstr(acl_conf, "[user anh]"), NULL);
+    g_autoptr(tracuu_identity) nobody = acl_identity(deny, "nobody");
+    tracuu_query *q = tracuu_engine_visibility_filter(nobody);
+    g_assert_nonnull(q);
+    char *d = tracuu_query_describe(q);
+    g_assert_null(strstr(d, "XA"));
+    free(d);
+    tracuu_query_free(q);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1381,5 +1598,7 @@ main(int argc, char **argv)
     g_test_add_func("/engine/near", test_near);
     g_test_add_func("/engine/filter-values", test_filter_values);
     g_test_add_func("/engine/open-errors", test_open_errors);
+    g_test_add_func("/engine/access", test_access);
+    g_test_add_func("/engine/visibility-filter", test_visibility_filter);
     return g_test_run();
 }

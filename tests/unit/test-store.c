@@ -1423,6 +1423,110 @@ test_time_limit(void)
     tracuu_test_rm_rf(dir);
 }
 
+/* ---- tracuu_store_retag ---- */
+
+typedef struct {
+    guint calls;
+    gboolean refuse;
+} retag_ctx;
+
+static bool
+retag_cb(uint32_t docid, const char *data, size_t len, tracuu_store_doc *edit, void *user_data)
+{
+    retag_ctx *c = user_data;
+    c->calls++;
+    if (c->refuse)
+        return false;
+    tracuu_store_doc_add_term(edit, "XAnew", 5, 0);
+    tracuu_store_doc_add_term(edit, "XLmat", 5, 0);
+    /* The data of the document "one" only: the other keeps its own. */
+    if (len == 3 && memcmp(data, "one", 3) == 0)
+        tracuu_store_doc_set_data(edit, "ONE", 3);
+    return true;
+}
+
+static void
+add_retag_doc(tracuu_store *s, const char *id, const char *file, const char *data)
+{
+    tracuu_store_doc *d = tracuu_store_doc_new();
+    g_autofree char *q = g_strconcat("Q", id, NULL);
+    tracuu_store_doc_add_term(d, q, strlen(q), 0);
+    tracuu_store_doc_add_term(d, file, strlen(file), 0);
+    tracuu_store_doc_add_posting(d, "word", 4, 1, 1);
+    tracuu_store_doc_add_term(d, "XAold", 5, 0);
+    tracuu_store_doc_add_term(d, "XA-", 3, 0);
+    tracuu_store_doc_add_term(d, "XABkept", 7, 0); /* another prefix that starts with XA */
+    tracuu_store_doc_add_term(d, "XLnone", 6, 0);
+    tracuu_store_doc_set_value(d, 3, "2024", 4);
+    tracuu_store_doc_set_data(d, data, strlen(data));
+    check_ok(s, tracuu_store_replace(s, q, d, NULL));
+    tracuu_store_doc_free(d);
+}
+
+static void
+test_retag(void)
+{
+    g_autofree char *dir = make_tmpdir();
+    tracuu_store *s = open_ok(dir, TRACUU_STORE_CREATE);
+    add_retag_doc(s, "1", "XFa", "one");
+    add_retag_doc(s, "2", "XFa", "two");
+    add_retag_doc(s, "3", "XFb", "three");
+    check_ok(s, tracuu_store_commit(s));
+
+    const char *const drop[] = {"XA", "XL", NULL};
+    retag_ctx c = {0};
+    uint32_t n = 0;
+    check_ok(s, tracuu_store_retag(s, "XFa", drop, retag_cb, &c, &n));
+    g_assert_cmpuint(n, ==, 2);
+    g_assert_cmpuint(c.calls, ==, 2);
+    check_ok(s, tracuu_store_commit(s));
+
+    g_assert_cmpuint(tracuu_store_get_term_freq(s, "XAnew", 5), ==, 2);
+    g_assert_cmpuint(tracuu_store_get_term_freq(s, "XLmat", 5), ==, 2);
+    /* Dropped only where retagged; the other prefix and the other terms stay everywhere. */
+    g_assert_cmpuint(tracuu_store_get_term_freq(s, "XAold", 5), ==, 1);
+    g_assert_cmpuint(tracuu_store_get_term_freq(s, "XA-", 3), ==, 1);
+    g_assert_cmpuint(tracuu_store_get_term_freq(s, "XLnone", 6), ==, 1);
+    g_assert_cmpuint(tracuu_store_get_term_freq(s, "XABkept", 7), ==, 3);
+    g_assert_cmpuint(tracuu_store_get_term_freq(s, "word", 4), ==, 3);
+    g_assert_cmpuint(tracuu_store_get_term_freq(s, "XFa", 3), ==, 2);
+    g_assert_cmpuint(tracuu_store_get_doc_count(s), ==, 3);
+
+    char *data = NULL;
+    size_t len = 0;
+    uint32_t docid = 0;
+    check_ok(s, tracuu_store_get_data(s, "Q1", &data, &len, &docid));
+    g_assert_cmpstr(data, ==, "ONE");
+    free(data);
+    char *value = NULL;
+    check_ok(s, tracuu_store_get_value(s, docid, 3, &value, &len));
+    g_assert_cmpstr(value, ==, "2024");
+    free(value);
+    check_ok(s, tracuu_store_get_data(s, "Q2", &data, &len, NULL));
+    g_assert_cmpstr(data, ==, "two");
+    free(data);
+
+    /* No document with the term: nothing to do, no call. */
+    c.calls = 0;
+    check_ok(s, tracuu_store_retag(s, "XFnone", drop, retag_cb, &c, &n));
+    g_assert_cmpuint(n, ==, 0);
+    g_assert_cmpuint(c.calls, ==, 0);
+
+    /* A refusal is an error that names the document. */
+    c.refuse = TRUE;
+    g_assert_cmpint(tracuu_store_retag(s, "XFb", drop, retag_cb, &c, &n), ==, TRACUU_STORE_INVALID);
+    g_assert_nonnull(strstr(tracuu_store_get_error(s), "refused"));
+    tracuu_store_free(s);
+
+    /* A reader cannot retag. */
+    s = open_ok(dir, TRACUU_STORE_READ);
+    c.refuse = FALSE;
+    g_assert_cmpint(tracuu_store_retag(s, "XFa", drop, retag_cb, &c, &n), ==,
+                    TRACUU_STORE_READ_ONLY);
+    tracuu_store_free(s);
+    tracuu_test_rm_rf(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1431,6 +1535,7 @@ main(int argc, char **argv)
     g_test_add_func("/store/open", test_open);
     g_test_add_func("/store/describe", test_describe);
     g_test_add_func("/store/time-limit", test_time_limit);
+    g_test_add_func("/store/retag", test_retag);
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD("/store/docids", test_docids);
     ADD("/store/documents", test_documents);
