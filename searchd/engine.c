@@ -71,6 +71,8 @@ tracuu_engine_visibility_filter(const tracuu_identity *identity)
         g_ptr_array_add(who, tracuu_query_new_term(TRACUU_TERM_UNLABELLED,
                                                    strlen(TRACUU_TERM_UNLABELLED), 1, 0));
     add_terms(who, TRACUU_TERM_PARTICIPANT, identity->emails);
+    if (who->len == 0)
+        return tracuu_query_new_match_nothing();
     /* What level: every level up to the clearance, named; a document has exactly one level
      * term, so one without (which the writer never makes) is seen by no one but admins. A
      * participant needs the clearance too: being sent a stamped letter is not a clearance,
@@ -80,8 +82,6 @@ tracuu_engine_visibility_filter(const tracuu_identity *identity)
         const char *name[] = {tracuu_level_name((tracuu_level)l), NULL};
         add_terms(levels, TRACUU_TERM_LEVEL, name);
     }
-    if (who->len == 0)
-        return tracuu_query_new_match_nothing();
     tracuu_query *both[2] = {or_of(who), or_of(levels)};
     return tracuu_query_scale(tracuu_query_combine(TRACUU_QUERY_AND, both, 2, 0), 0.0);
 }

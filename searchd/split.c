@@ -245,7 +245,8 @@ merge_facets(tracuu_results *out, tracuu_results **parts, unsigned n, uint32_t l
             const char *data = g_bytes_get_data(k, &len);
             all[i++] = (facet_count){(char *)data, len, *(uint64_t *)v};
         }
-        qsort(all, nv, sizeof *all, facet_order);
+        if (nv > 0) /* qsort's array may not be NULL, which g_new(, 0) gives */
+            qsort(all, nv, sizeof *all, facet_order);
         if (limit > 0 && nv > limit)
             nv = limit;
         tracuu_facet *of = &out->facets[f];

@@ -964,7 +964,8 @@ test_mail_participants(void)
                                          msg, msg, msg);
     g_autoptr(JsonObject) fam = ask_json(root, q);
     g_autofree char *family = visible_ids(fam);
-    g_assert_cmpstr(family, ==, g_strdup_printf("%s,%s/1,%s/1/1", msg, msg, msg));
+    g_autofree char *want_family = g_strdup_printf("%s,%s/1,%s/1/1", msg, msg, msg);
+    g_assert_cmpstr(family, ==, want_family);
     g_autoptr(client) c = client_tcp(&d);
     g_autofree char *a = auth_request(token);
     assert_code(c, a, "ok");
