@@ -82,6 +82,9 @@ build_doc(tracuu_tokenizer *tk, GVariant *dict, gboolean fill_meta, const tracuu
             f.signer = meta->signer;
         if (f.title == NULL)
             f.title = meta->title;
+        /* A stamp printed in the line's text raises the level the line gives, never lowers it. */
+        f.stamp = meta->secrecy;
+        f.secrecy = tracuu_docwriter_secrecy_max(f.secrecy, meta->secrecy);
     }
     if (file != NULL) {
         /* A mail message or an attachment has its file's rule: the unit is the whole file. */

@@ -1075,6 +1075,61 @@ test_jsonl_fields(fixture *f, gconstpointer data)
     g_assert_cmpstr(json_array_get_string_element(cites, 0), ==, "30/2020/NĐ-CP");
 }
 
+/* A stamp printed in a --from-jsonl line's text sets its level; the level the line gives
+ * raises it, never lowers it (issue 10: "a rule may raise it, never lower it"). */
+static void
+test_jsonl_stamp(fixture *f, gconstpointer data)
+{
+#define HEAD "BỘ CÔNG AN\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n" \
+             "Độc lập - Tự do - Hạnh phúc\nSố: 12/QĐ-BCA\nHà Nội, ngày 3 tháng 4 năm 2024\n"
+#define BODY "QUYẾT ĐỊNH\nVề việc bảo vệ bí mật nhà nước\nCăn cứ Luật Bảo vệ bí mật nhà nước;\n"
+    g_autofree char *jsonl = g_build_filename(f->dir, "in.jsonl", NULL);
+    static const struct {
+        const char *id, *text, *given, *want;
+    } cases[] = {
+        {"printed", HEAD "MẬT\n" BODY, NULL, "mat"},
+        {"raised", HEAD "MẬT\n" BODY, "toi-mat", "toi-mat"},
+        {"not-lowered", HEAD "TUYỆT MẬT\n" BODY, "none", "tuyet-mat"},
+        {"given", HEAD BODY, "mat", "mat"},
+        {"none", HEAD BODY, NULL, "none"},
+    };
+    GString *lines = g_string_new(NULL);
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "id", cases[i].id);
+        json_object_set_string_member(o, "text", cases[i].text);
+        if (cases[i].given != NULL)
+            json_object_set_string_member(o, "secrecy", cases[i].given);
+        g_autoptr(JsonNode) n = json_node_init_object(json_node_alloc(), o);
+        json_object_unref(o);
+        g_autofree char *line = json_to_string(n, FALSE);
+        g_string_append_printf(lines, "%s\n", line);
+    }
+    write_file(f->dir, "in.jsonl", lines->str, -1);
+    g_string_free(lines, TRUE);
+    int status;
+    const char *args[] = {"--from-jsonl", jsonl, NULL};
+    g_autoptr(JsonObject) s = run_json(f, args, &status);
+    g_assert_cmpint(status, ==, 0);
+    const char *terms[] = {"XLnone", "XLmat", "XLtoi-mat", "XLtuyet-mat", NULL};
+    g_autoptr(JsonObject) ix = inspect(f->db, terms);
+    JsonObject *all = json_object_get_object_member(ix, "data");
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        JsonObject *d = json_object_get_object_member(all, cases[i].id);
+        g_assert_nonnull(d);
+        const char *got = json_object_get_string_member_with_default(d, "secrecy", "none");
+        g_test_message("%s: %s", cases[i].id, got);
+        g_assert_cmpstr(got, ==, cases[i].want);
+    }
+    JsonObject *freq = json_object_get_object_member(ix, "freq");
+    g_assert_cmpint(num(freq, "XLnone"), ==, 1);
+    g_assert_cmpint(num(freq, "XLmat"), ==, 2);
+    g_assert_cmpint(num(freq, "XLtoi-mat"), ==, 1);
+    g_assert_cmpint(num(freq, "XLtuyet-mat"), ==, 1);
+#undef HEAD
+#undef BODY
+}
+
 /* A file that crashes or hangs its extractor costs that file only, and is not retried until
  * it changes. TRACUU_INDEXER_FAULT makes the worker crash or hang on chosen names. */
 static void
@@ -2000,6 +2055,7 @@ main(int argc, char **argv)
     ADD("/indexer/summary-text", test_summary_text);
     ADD("/indexer/jsonl", test_jsonl);
     ADD("/indexer/jsonl-fields", test_jsonl_fields);
+    ADD("/indexer/jsonl-stamp", test_jsonl_stamp);
     ADD("/indexer/worker-faults", test_worker_faults);
     ADD("/indexer/memory-limit", test_memory_limit);
     ADD("/indexer/still-failing", test_still_failing);
