@@ -114,6 +114,17 @@ run_json(fixture *f, const char *const *extra, int *status)
     return tracuu_test_parse_object(out);
 }
 
+/* Writes @lines to in.jsonl in the test folder and imports it with --from-jsonl; returns the
+ * parsed summary, *@status the exit status. */
+static JsonObject *
+import_jsonl(fixture *f, const char *lines, int *status)
+{
+    tracuu_test_write_file(f->dir, "in.jsonl", lines, -1);
+    g_autofree char *jsonl = g_build_filename(f->dir, "in.jsonl", NULL);
+    const char *args[] = {"--from-jsonl", jsonl, NULL};
+    return run_json(f, args, status);
+}
+
 /* What is in the index, read by python3-xapian (see inspect_py). */
 static JsonObject *
 inspect(const char *db, const char *const *terms)
@@ -884,7 +895,6 @@ test_summary_text(fixture *f, gconstpointer data)
 static void
 test_jsonl(fixture *f, gconstpointer data)
 {
-    g_autofree char *jsonl = g_build_filename(f->dir, "in.jsonl", NULL);
     const char *lines =
         "{\"id\": \"law-1#1\", \"title\": \"Điều 1. Phạm vi\", \"text\": \"Luật này quy định "
         "về đường bộ.\", \"number\": \"23/2008/QH12\", \"date\": \"2008-11-13\"}\n"
@@ -896,10 +906,8 @@ test_jsonl(fixture *f, gconstpointer data)
         "\n"
         "[1, 2]\n"
         "{\"id\": \"law-1#8\", \"text\": \"Nội dung tám trùng mã.\"}\n";
-    tracuu_test_write_file(f->dir, "in.jsonl", lines, -1);
     int status;
-    const char *args[] = {"--from-jsonl", jsonl, NULL};
-    g_autoptr(JsonObject) s = run_json(f, args, &status);
+    g_autoptr(JsonObject) s = import_jsonl(f, lines, &status);
     g_assert_cmpint(status, ==, 1);
     JsonObject *j = json_object_get_object_member(s, "jsonl");
     g_assert_cmpint(tracuu_test_int_member(j, "lines"), ==, 7);
@@ -928,10 +936,9 @@ test_jsonl(fixture *f, gconstpointer data)
     g_assert_cmpstr(json_object_get_string_member(d, "id"), ==, "law-1#1");
 
     /* Importing again replaces documents with the same id: no duplicates, new text. */
-    tracuu_test_write_file(
-        f->dir, "in.jsonl",
-        "{\"id\": \"law-1#1\", \"title\": \"Điều 1\", \"text\": \"Sửa đổi: cầu cống.\"}\n", -1);
-    g_autoptr(JsonObject) s2 = run_json(f, args, &status);
+    g_autoptr(JsonObject) s2 = import_jsonl(
+        f, "{\"id\": \"law-1#1\", \"title\": \"Điều 1\", \"text\": \"Sửa đổi: cầu cống.\"}\n",
+        &status);
     g_assert_cmpint(status, ==, 0);
     g_assert_cmpint(tracuu_test_int_member(json_object_get_object_member(s2, "jsonl"), "imported"),
                     ==, 1);
@@ -951,17 +958,14 @@ test_jsonl(fixture *f, gconstpointer data)
 static void
 test_jsonl_fields(fixture *f, gconstpointer data)
 {
-    g_autofree char *jsonl = g_build_filename(f->dir, "in.jsonl", NULL);
     const char *lines =
         "{\"id\": \"d1\", \"text\": \"ngày không có\", \"date\": \"2021-02-31\"}\n"
         "{\"id\": \"d2\", \"text\": \"tháng không có\", \"date\": \"2021-13-01\"}\n"
         "{\"id\": \"d3\", \"text\": \"Năm nhuận, theo Nghị định 30/2020/NĐ-CP.\","
         " \"date\": \"2020-02-29\", \"from\": \"\\\"Văn thư, Bộ\\\" <VanThu@Bo.gov.vn>, b@c.vn\"}\n"
         "{\"id\": \"d4\", \"text\": \"x\", \"cites\": \"30/2020/NĐ-CP\"}\n";
-    tracuu_test_write_file(f->dir, "in.jsonl", lines, -1);
     int status;
-    const char *args[] = {"--from-jsonl", jsonl, NULL};
-    g_autoptr(JsonObject) s = run_json(f, args, &status);
+    g_autoptr(JsonObject) s = import_jsonl(f, lines, &status);
     g_assert_cmpint(status, ==, 1);
     JsonObject *j = json_object_get_object_member(s, "jsonl");
     g_assert_cmpint(tracuu_test_int_member(j, "imported"), ==, 1);
@@ -1010,7 +1014,6 @@ test_jsonl_stamp(fixture *f, gconstpointer data)
 #define HEAD "BỘ CÔNG AN\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n" \
              "Độc lập - Tự do - Hạnh phúc\nSố: 12/QĐ-BCA\nHà Nội, ngày 3 tháng 4 năm 2024\n"
 #define BODY "QUYẾT ĐỊNH\nVề việc bảo vệ bí mật nhà nước\nCăn cứ Luật Bảo vệ bí mật nhà nước;\n"
-    g_autofree char *jsonl = g_build_filename(f->dir, "in.jsonl", NULL);
     static const struct {
         const char *id, *text, *given, *want;
     } cases[] = {
@@ -1032,11 +1035,9 @@ test_jsonl_stamp(fixture *f, gconstpointer data)
         g_autofree char *line = json_to_string(n, FALSE);
         g_string_append_printf(lines, "%s\n", line);
     }
-    tracuu_test_write_file(f->dir, "in.jsonl", lines->str, -1);
-    g_string_free(lines, TRUE);
     int status;
-    const char *args[] = {"--from-jsonl", jsonl, NULL};
-    g_autoptr(JsonObject) s = run_json(f, args, &status);
+    g_autoptr(JsonObject) s = import_jsonl(f, lines->str, &status);
+    g_string_free(lines, TRUE);
     g_assert_cmpint(status, ==, 0);
     const char *terms[] = {"XLnone", "XLmat", "XLtoi-mat", "XLtuyet-mat", NULL};
     g_autoptr(JsonObject) ix = inspect(f->db, terms);
