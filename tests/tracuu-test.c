@@ -2,7 +2,10 @@
 #include "tracuu-test.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 gboolean
 tracuu_test_rm_rf(const char *path)
@@ -65,4 +68,42 @@ tracuu_test_source_path(const char *rel)
 {
     const char *src = g_getenv("TRACUU_SOURCE_ROOT");
     return g_build_filename(src != NULL ? src : ".", rel, NULL);
+}
+
+JsonObject *
+tracuu_test_parse_object(const char *text)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonNode) node = json_from_string(text, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(node);
+    g_assert_true(JSON_NODE_HOLDS_OBJECT(node));
+    return json_object_ref(json_node_get_object(node));
+}
+
+gint64
+tracuu_test_int_member(JsonObject *o, const char *name)
+{
+    g_assert_true(json_object_has_member(o, name));
+    return json_object_get_int_member(o, name);
+}
+
+int
+tracuu_test_wait_exit(GPid pid, double seconds)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)(seconds * G_USEC_PER_SEC);
+    do {
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        g_usleep(20000);
+    } while (g_get_monotonic_time() < end);
+    return -1;
+}
+
+void
+tracuu_test_die_with_parent(gpointer data)
+{
+    (void)data;
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 /*
  * Removes @path and everything below it, without following symbolic links (a test folder may
@@ -33,3 +34,25 @@ char *tracuu_test_shared_or_skip(const char *rel);
 
 /* The path of @rel under the source tree (TRACUU_SOURCE_ROOT). Caller frees with g_free(). */
 char *tracuu_test_source_path(const char *rel);
+
+/*
+ * Parses @text, which must be one JSON object (an answer line, a --json summary, what a script
+ * printed): the test fails otherwise. Caller frees with json_object_unref().
+ */
+JsonObject *tracuu_test_parse_object(const char *text);
+
+/* The integer member @name of @o; the test fails when @o has no such member. */
+gint64 tracuu_test_int_member(JsonObject *o, const char *name);
+
+/*
+ * Waits up to @seconds for the child @pid (spawned with G_SPAWN_DO_NOT_REAP_CHILD) to exit and
+ * reaps it. Returns its exit status (128 + the signal when a signal ended it), or -1 when it
+ * was still running.
+ */
+int tracuu_test_wait_exit(GPid pid, double seconds);
+
+/*
+ * A GSpawnChildSetupFunc that has the child get SIGTERM when the test dies, so that a daemon
+ * does not outlive a test that aborted on a failed assertion. @data is unused.
+ */
+void tracuu_test_die_with_parent(gpointer data);

@@ -1,23 +1,19 @@
 /* test-access.c - tracuu-searchd with a configuration: who the caller is, on every channel. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "tracuu-test-client.h"
 #include "tracuu-test.h"
 
 /*
@@ -41,32 +37,12 @@ static struct {
 
 /* ---- processes ---- */
 
-static void
-die_with_parent(gpointer data)
-{
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-}
-
 typedef struct {
     GPid pid;
     char *log;
     char *sock;
     int port;
 } daemon_t;
-
-/* Waits up to @seconds for @pid to exit; its exit status, or -1 if it did not. */
-static int
-wait_exit(GPid pid, double seconds)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)(seconds * G_USEC_PER_SEC);
-    do {
-        int status = 0;
-        if (waitpid(pid, &status, WNOHANG) == pid)
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        g_usleep(20000);
-    } while (g_get_monotonic_time() < end);
-    return -1;
-}
 
 static char *
 read_log(const daemon_t *d)
@@ -88,19 +64,6 @@ log_has(const daemon_t *d, const char *text, double seconds)
         g_usleep(20000);
     } while (g_get_monotonic_time() < end);
     return FALSE;
-}
-
-static int
-connect_unix(const char *path)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    g_strlcpy(sa.sun_path, path, sizeof sa.sun_path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        close(fd);
-        fd = -1;
-    }
-    return fd;
 }
 
 /*
@@ -130,8 +93,9 @@ start(daemon_t *d, const char *name, const char *conf_text, const char *const *e
     int errfd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     g_autoptr(GError) error = NULL;
     g_assert_true(g_spawn_async_with_pipes_and_fds(
-        F.tmp, (const char *const *)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent,
-        NULL, -1, -1, errfd, NULL, NULL, 0, &d->pid, NULL, NULL, NULL, &error));
+        F.tmp, (const char *const *)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+        tracuu_test_die_with_parent, NULL, -1, -1, errfd, NULL, NULL, 0, &d->pid, NULL, NULL, NULL,
+        &error));
     close(errfd);
     g_assert_no_error(error);
     gboolean want_tcp = conf_text && strstr(conf_text, "listen =") != NULL;
@@ -139,7 +103,7 @@ start(daemon_t *d, const char *name, const char *conf_text, const char *const *e
         want_tcp = want_tcp || strcmp(extra[i], "--listen") == 0;
     const char *ready = want_tcp ? "listening on tcp:" : "listening on unix:";
     for (int i = 0; i < 600; i++) {
-        int st = wait_exit(d->pid, 0.05);
+        int st = tracuu_test_wait_exit(d->pid, 0.05);
         if (st >= 0) {
             d->pid = 0;
             return st;
@@ -163,7 +127,7 @@ stop(daemon_t *d)
 {
     if (d->pid) {
         kill(d->pid, SIGTERM);
-        g_assert_cmpint(wait_exit(d->pid, 20), ==, 0);
+        g_assert_cmpint(tracuu_test_wait_exit(d->pid, 20), ==, 0);
     }
     g_free(d->log);
     g_free(d->sock);
@@ -171,99 +135,11 @@ stop(daemon_t *d)
 
 /* ---- clients ---- */
 
-typedef struct {
-    int fd;
-    GString *in;
-} client;
-
-static client *
-client_new_fd(int fd)
-{
-    g_assert_cmpint(fd, >=, 0);
-    client *c = g_new0(client, 1);
-    c->fd = fd;
-    c->in = g_string_new(NULL);
-    return c;
-}
-
-static client *
-client_unix(const daemon_t *d)
-{
-    int fd = -1;
-    for (int i = 0; i < 200 && fd < 0; i++) {
-        fd = connect_unix(d->sock);
-        if (fd < 0)
-            g_usleep(20000);
-    }
-    return client_new_fd(fd);
-}
-
-static client *
-client_tcp(const daemon_t *d)
-{
-    g_assert_cmpint(d->port, >, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)d->port)};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof sa), ==, 0);
-    return client_new_fd(fd);
-}
-
-static void
-client_free(client *c)
-{
-    if (!c)
-        return;
-    close(c->fd);
-    g_string_free(c->in, TRUE);
-    g_free(c);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(client, client_free)
-
-static char *
-recv_line(client *c, int timeout_ms)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-    for (;;) {
-        char *nl = memchr(c->in->str, '\n', c->in->len);
-        if (nl) {
-            char *line = g_strndup(c->in->str, (gsize)(nl - c->in->str));
-            g_string_erase(c->in, 0, (gssize)(nl - c->in->str) + 1);
-            return line;
-        }
-        gint64 left = (end - g_get_monotonic_time()) / 1000;
-        if (left <= 0)
-            return NULL;
-        struct pollfd p = {.fd = c->fd, .events = POLLIN};
-        if (poll(&p, 1, (int)left) <= 0)
-            continue;
-        char buf[65536];
-        ssize_t n = recv(c->fd, buf, sizeof buf, 0);
-        if (n <= 0)
-            return NULL;
-        g_string_append_len(c->in, buf, n);
-    }
-}
-
-/* Sends @request and returns the answer line. */
-static char *
-ask_line(client *c, const char *request)
-{
-    g_autofree char *line = g_strconcat(request, "\n", NULL);
-    g_assert_cmpint(send(c->fd, line, strlen(line), MSG_NOSIGNAL), ==, (ssize_t)strlen(line));
-    char *answer = recv_line(c, 30000);
-    g_assert_nonnull(answer);
-    return answer;
-}
-
 /* The error code of the answer to @request, or "ok". */
 static char *
-ask_code(client *c, const char *request)
+ask_code(tracuu_test_client *c, const char *request)
 {
-    g_autofree char *answer = ask_line(c, request);
-    g_autoptr(JsonNode) node = json_from_string(answer, NULL);
-    g_assert_nonnull(node);
-    JsonObject *o = json_node_get_object(node);
+    g_autoptr(JsonObject) o = tracuu_test_client_ask(c, request);
     if (json_object_get_boolean_member_with_default(o, "ok", FALSE))
         return g_strdup("ok");
     JsonObject *e = json_object_get_object_member(o, "error");
@@ -271,7 +147,7 @@ ask_code(client *c, const char *request)
 }
 
 static void
-assert_code(client *c, const char *request, const char *want)
+assert_code(tracuu_test_client *c, const char *request, const char *want)
 {
     g_autofree char *got = ask_code(c, request);
     g_test_message("%s -> %s", request, got);
@@ -324,7 +200,7 @@ test_tcp_auth(void)
                                             line);
     daemon_t d;
     g_assert_cmpint(start(&d, "tcp", conf, NULL), ==, -1);
-    g_autoptr(client) c = client_tcp(&d);
+    g_autoptr(tracuu_test_client) c = tracuu_test_client_new_tcp(d.port);
     assert_code(c, "{\"op\":\"ping\"}", "ok");
     assert_code(c, "{\"op\":\"search\",\"q\":\"văn bản\"}", "unauthorized");
     assert_code(c, "{\"op\":\"stats\"}", "unauthorized");
@@ -336,7 +212,7 @@ test_tcp_auth(void)
     assert_code(c, "{\"op\":\"stats\"}", "unauthorized");
     /* The right token: the answer names the user, with the id echoed. */
     g_autofree char *good = g_strdup_printf("{\"id\":5,\"op\":\"auth\",\"token\":\"%s\"}", token);
-    g_autofree char *answer = ask_line(c, good);
+    g_autofree char *answer = tracuu_test_client_ask_line(c, good);
     g_assert_cmpstr(answer, ==, "{\"id\":5,\"ok\":true,\"user\":\"anh\"}");
     assert_code(c, "{\"op\":\"stats\"}", "ok");
     assert_code(c, "{\"op\":\"search\",\"q\":\"văn bản\"}", "ok");
@@ -344,9 +220,9 @@ test_tcp_auth(void)
     assert_code(c, bad, "unauthorized");
     assert_code(c, "{\"op\":\"stats\"}", "unauthorized");
     /* A token is per daemon, not per connection: a second connection uses it too. */
-    g_autoptr(client) c2 = client_tcp(&d);
+    g_autoptr(tracuu_test_client) c2 = tracuu_test_client_new_tcp(d.port);
     g_autofree char *plain = auth_request(token);
-    g_autofree char *a2 = ask_line(c2, plain);
+    g_autofree char *a2 = tracuu_test_client_ask_line(c2, plain);
     g_assert_cmpstr(a2, ==, "{\"ok\":true,\"user\":\"anh\"}");
     assert_code(c2, "{\"op\":\"get\",\"doc\":\"0000000000000000\"}", "not_found");
 
@@ -370,8 +246,8 @@ test_failures_slowed(void)
                                "[user bao]\ntoken-sha256 = " OTHER_HASH "\n";
     daemon_t d;
     g_assert_cmpint(start(&d, "slow", conf, NULL), ==, -1);
-    g_autoptr(client) c = client_tcp(&d);
-    g_autoptr(client) other = client_tcp(&d);
+    g_autoptr(tracuu_test_client) c = tracuu_test_client_new_tcp(d.port);
+    g_autoptr(tracuu_test_client) other = tracuu_test_client_new_tcp(d.port);
     double took[5];
     for (int i = 0; i < 5; i++) {
         gint64 t0 = g_get_monotonic_time();
@@ -383,7 +259,7 @@ test_failures_slowed(void)
             gint64 p0 = g_get_monotonic_time();
             assert_code(other, "{\"op\":\"ping\"}", "ok");
             g_assert_cmpint(g_get_monotonic_time() - p0, <, 500000);
-            g_autofree char *a = recv_line(c, 30000);
+            g_autofree char *a = tracuu_test_client_recv_line(c, 30000);
             g_assert_nonnull(strstr(a, "unauthorized"));
         } else {
             g_autofree char *req = g_strdup_printf("{\"op\":\"auth\",\"token\":\"guess-%d\"}", i);
@@ -412,7 +288,7 @@ test_peer_cred(void)
     daemon_t d;
     const char *sock_args[] = {"--socket", "mapped.sock", NULL};
     g_assert_cmpint(start(&d, "mapped", mapped, sock_args), ==, -1);
-    g_autoptr(client) c = client_unix(&d);
+    g_autoptr(tracuu_test_client) c = tracuu_test_client_wait_unix(d.sock);
     assert_code(c, "{\"op\":\"stats\"}", "ok");
     assert_code(c, "{\"op\":\"get\",\"doc\":\"0000000000000000\"}", "not_found");
     g_autofree char *uid_field = g_strdup_printf("peer=unix:uid=%u user=me", (unsigned)getuid());
@@ -425,11 +301,11 @@ test_peer_cred(void)
                         (unsigned)getuid() + 4242, line);
     const char *sock2[] = {"--socket", "unmapped.sock", NULL};
     g_assert_cmpint(start(&d, "unmapped", unmapped, sock2), ==, -1);
-    g_autoptr(client) u = client_unix(&d);
+    g_autoptr(tracuu_test_client) u = tracuu_test_client_wait_unix(d.sock);
     assert_code(u, "{\"op\":\"ping\"}", "ok");
     assert_code(u, "{\"op\":\"stats\"}", "unauthorized");
     g_autofree char *good = auth_request(token);
-    g_autofree char *answer = ask_line(u, good);
+    g_autofree char *answer = tracuu_test_client_ask_line(u, good);
     g_assert_cmpstr(answer, ==, "{\"ok\":true,\"user\":\"khach\"}");
     assert_code(u, "{\"op\":\"stats\"}", "ok");
     stop(&d);
@@ -443,9 +319,9 @@ test_no_users(void)
     daemon_t d;
     const char *args[] = {"--socket", "owner.sock", "--listen", "127.0.0.1:0", NULL};
     g_assert_cmpint(start(&d, "owner", "[index]\ndb = db\n", args), ==, -1);
-    g_autoptr(client) c = client_unix(&d);
+    g_autoptr(tracuu_test_client) c = tracuu_test_client_wait_unix(d.sock);
     assert_code(c, "{\"op\":\"stats\"}", "ok");
-    g_autoptr(client) t = client_tcp(&d);
+    g_autoptr(tracuu_test_client) t = tracuu_test_client_new_tcp(d.port);
     assert_code(t, "{\"op\":\"stats\"}", "ok");
     /* There is no token to give: auth fails, and the owner stays the owner. */
     assert_code(t, "{\"op\":\"auth\",\"token\":\"x\"}", "unauthorized");
@@ -473,7 +349,7 @@ test_socket_mode(void)
     mode_t old = umask(0);
     const char *args[] = {"--socket", "m1.sock", NULL};
     g_assert_cmpint(start(&d, "m1", "[index]\ndb = db\n", args), ==, -1);
-    g_autoptr(client) c1 = client_unix(&d);
+    g_autoptr(tracuu_test_client) c1 = tracuu_test_client_wait_unix(d.sock);
     g_assert_cmpuint(mode_of(d.sock, NULL), ==, 0600);
     stop(&d);
 
@@ -491,7 +367,7 @@ test_socket_mode(void)
                                (unsigned)want);
     }
     g_assert_cmpint(start(&d, "m2", conf, NULL), ==, -1);
-    g_autoptr(client) c2 = client_unix(&d);
+    g_autoptr(tracuu_test_client) c2 = tracuu_test_client_wait_unix(d.sock);
     g_assert_cmpuint(mode_of(d.sock, &got), ==, 0660);
     g_assert_cmpuint(got, ==, want);
     stop(&d);
@@ -499,7 +375,7 @@ test_socket_mode(void)
     /* --socket-mode overrides, and a mode open to others is refused in the file too. */
     const char *mode_args[] = {"--socket-mode", "0640", NULL};
     g_assert_cmpint(start(&d, "m2", conf, mode_args), ==, -1);
-    g_autoptr(client) c3 = client_unix(&d);
+    g_autoptr(tracuu_test_client) c3 = tracuu_test_client_wait_unix(d.sock);
     g_assert_cmpuint(mode_of(d.sock, NULL), ==, 0640);
     stop(&d);
     g_assert_cmpint(start(&d, "m3",
@@ -534,7 +410,7 @@ test_remote_listen(void)
     g_assert_cmpint(
         start(&d, "r3", "[index]\ndb = db\n[user bao]\ntoken-sha256 = " OTHER_HASH "\n", any), ==,
         -1);
-    g_autoptr(client) c = client_tcp(&d);
+    g_autoptr(tracuu_test_client) c = tracuu_test_client_new_tcp(d.port);
     assert_code(c, "{\"op\":\"stats\"}", "unauthorized");
     stop(&d);
 }
@@ -600,7 +476,7 @@ test_reload(void)
         g_strdup_printf("[index]\ndb = db\n[searchd]\nlisten = 127.0.0.1:0\n[user anh]\n%s\n", l1);
     daemon_t d;
     g_assert_cmpint(start(&d, "hup", conf1, NULL), ==, -1);
-    g_autoptr(client) c = client_tcp(&d);
+    g_autoptr(tracuu_test_client) c = tracuu_test_client_new_tcp(d.port);
     g_autofree char *a1 = auth_request(t1);
     assert_code(c, a1, "ok");
     assert_code(c, "{\"op\":\"stats\"}", "ok");
@@ -637,7 +513,7 @@ test_reload_keeps_remote_safe(void)
     g_assert_cmpint(
         start(&d, "hup2", "[index]\ndb = db\n[user bao]\ntoken-sha256 = " OTHER_HASH "\n", any), ==,
         -1);
-    g_autoptr(client) c = client_tcp(&d);
+    g_autoptr(tracuu_test_client) c = tracuu_test_client_new_tcp(d.port);
     assert_code(c, "{\"op\":\"stats\"}", "unauthorized");
     g_autofree char *path = g_strdup_printf("%s/hup2.conf", F.tmp);
     g_assert_true(g_file_set_contents(path, "[index]\ndb = db\n", -1, NULL));
@@ -687,7 +563,7 @@ test_sigterm_with_traffic(void)
         g_assert_cmpint(start(&d, "busy", "[index]\ndb = db\n", args), ==, -1);
         int fds[64];
         for (int i = 0; i < 64; i++)
-            fds[i] = connect_unix(d.sock);
+            fds[i] = tracuu_test_connect_unix(d.sock);
         for (int i = 0; i < 64; i++)
             g_assert_cmpint(fds[i], >=, 0);
         g_usleep(100000); /* all accepted and idle */
@@ -697,7 +573,7 @@ test_sigterm_with_traffic(void)
         kill(d.pid, SIGTERM);
         for (int i = 32; i < 64; i++)
             send(fds[i], req, strlen(req), MSG_NOSIGNAL);
-        g_assert_cmpint(wait_exit(d.pid, 30), ==, 0);
+        g_assert_cmpint(tracuu_test_wait_exit(d.pid, 30), ==, 0);
         d.pid = 0;
         for (int i = 0; i < 64; i++)
             close(fds[i]);
@@ -733,9 +609,9 @@ static const char acl_bad_jsonl[] =
     "{\"id\":\"b2\",\"secrecy\":\"secret\",\"text\":\"x\"}\n";
 
 static JsonObject *
-ask_json(client *c, const char *request)
+ask_json(tracuu_test_client *c, const char *request)
 {
-    g_autofree char *answer = ask_line(c, request);
+    g_autofree char *answer = tracuu_test_client_ask_line(c, request);
     JsonNode *node = json_from_string(answer, NULL);
     g_assert_nonnull(node);
     JsonObject *o = json_object_ref(json_node_get_object(node));
@@ -785,7 +661,7 @@ visible_ids(JsonObject *resp)
 }
 
 static char *
-search_ids(client *c, const char *q)
+search_ids(tracuu_test_client *c, const char *q)
 {
     g_autofree char *req = g_strdup_printf("{\"op\":\"search\",\"q\":\"%s\",\"limit\":50,"
                                            "\"facets\":[\"kind\",\"doc_type\",\"year\"]}",
@@ -796,10 +672,10 @@ search_ids(client *c, const char *q)
 
 /* The whole answer of a get, with the id replaced by X: what must not differ by id. */
 static char *
-get_shape(client *c, const char *id)
+get_shape(tracuu_test_client *c, const char *id)
 {
     g_autofree char *req = g_strdup_printf("{\"op\":\"get\",\"doc\":\"%s\"}", id);
-    g_autofree char *answer = ask_line(c, req);
+    g_autofree char *answer = tracuu_test_client_ask_line(c, req);
     g_auto(GStrv) parts = g_strsplit(answer, id, -1);
     return g_strjoinv("X", parts);
 }
@@ -834,9 +710,9 @@ test_who_sees_what(void)
         {"mail,pub", "", "", "", 2},         /* chi: a participant only */
         {"mail,mat,nv,pub,toimat,tttt", "toimat", "toimat", "mat", 6}, /* root: an admin */
     };
-    client *cs[4];
+    tracuu_test_client *cs[4];
     for (int i = 0; i < 4; i++) {
-        cs[i] = client_tcp(&d);
+        cs[i] = tracuu_test_client_new_tcp(d.port);
         g_autofree char *auth = auth_request(tokens[i]);
         assert_code(cs[i], auth, "ok");
     }
@@ -880,10 +756,10 @@ test_who_sees_what(void)
         g_assert_cmpint(json_object_get_int_member(kinds, "json"), ==, want[i].docs);
     }
     /* Labels and level in hits and get, for those who see them. */
-    g_autofree char *mat = ask_line(cs[0], "{\"op\":\"get\",\"doc\":\"mat\"}");
+    g_autofree char *mat = tracuu_test_client_ask_line(cs[0], "{\"op\":\"get\",\"doc\":\"mat\"}");
     g_assert_nonnull(strstr(mat, "\"access\":[\"so-tttt\"]"));
     g_assert_nonnull(strstr(mat, "\"secrecy\":\"mat\""));
-    g_autofree char *hit = ask_line(cs[0], "{\"op\":\"search\",\"q\":\"mạng\"}");
+    g_autofree char *hit = tracuu_test_client_ask_line(cs[0], "{\"op\":\"search\",\"q\":\"mạng\"}");
     g_assert_nonnull(strstr(hit, "\"secrecy\":\"mat\""));
 
     /* The client sends the token first: from $TRACUU_TOKEN, --token-file and --token. */
@@ -930,7 +806,7 @@ test_who_sees_what(void)
         g_assert_cmpstr(ids, ==, want[0].sees);
     }
     for (int i = 0; i < 4; i++) {
-        client_free(cs[i]);
+        tracuu_test_client_free(cs[i]);
         g_free(tokens[i]);
         g_free(lines[i]);
     }
@@ -951,7 +827,7 @@ test_mail_participants(void)
         line, rline);
     daemon_t d;
     g_assert_cmpint(start(&d, "mail", conf, NULL), ==, -1);
-    g_autoptr(client) root = client_tcp(&d);
+    g_autoptr(tracuu_test_client) root = tracuu_test_client_new_tcp(d.port);
     g_autofree char *ra = auth_request(rtoken);
     assert_code(root, ra, "ok");
     g_autoptr(JsonObject) m =
@@ -966,7 +842,7 @@ test_mail_participants(void)
     g_autofree char *family = visible_ids(fam);
     g_autofree char *want_family = g_strdup_printf("%s,%s/1,%s/1/1", msg, msg, msg);
     g_assert_cmpstr(family, ==, want_family);
-    g_autoptr(client) c = client_tcp(&d);
+    g_autoptr(tracuu_test_client) c = tracuu_test_client_new_tcp(d.port);
     g_autofree char *a = auth_request(token);
     assert_code(c, a, "ok");
     /* default = deny: nothing but that mail, whatever is asked. */

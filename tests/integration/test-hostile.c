@@ -1,5 +1,6 @@
 /* test-hostile.c - tracuu-indexer on hostile inputs: it finishes, reports each, indexes the rest.
  */
+#include "tracuu-test-indexer.h"
 #include "tracuu-test.h"
 #include <errno.h>
 #include <glib.h>
@@ -23,24 +24,6 @@ static const char inspect_py[] = "import sys, json, xapian\n"
                                  "    st = json.loads(db.get_metadata(k).decode())\n"
                                  "    out['state'][st['path']] = st['status']\n"
                                  "print(json.dumps(out))\n";
-
-static const char *
-indexer_path(void)
-{
-    static char *path;
-    if (path == NULL)
-        path = g_build_filename(g_getenv("TRACUU_BUILD_ROOT"), "indexer", "tracuu-indexer", NULL);
-    return path;
-}
-
-static void
-write_file(const char *dir, const char *name, const char *content, gsize len)
-{
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-    GError *error = NULL;
-    g_file_set_contents(path, content, (gssize)len, &error);
-    g_assert_no_error(error);
-}
 
 static char *
 read_source_file(const char *rel, gsize *len)
@@ -77,56 +60,17 @@ typedef struct {
 static void
 run_indexer(const char *db, const char *docs, gboolean follow, run_result *r)
 {
-    const char *argv[] = {indexer_path(),
-                          "--db",
-                          db,
-                          "--json",
-                          "--timeout",
-                          "60",
-                          docs,
-                          follow ? "--follow-symlinks" : NULL,
-                          NULL};
-    char *err = NULL;
-    GError *error = NULL;
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, drop_to_nobody, NULL, &r->out, &err,
-                 &r->status, &error);
-    g_assert_no_error(error);
-    if (err[0] != '\0')
-        g_test_message("stderr: %s", err);
-    g_free(err);
+    const char *args[] = {
+        "--db", db, "--json", "--timeout", "60", docs, follow ? "--follow-symlinks" : NULL, NULL};
+    r->status = tracuu_test_run_indexer(args, NULL, drop_to_nobody, &r->out, NULL);
     g_test_message("summary: %s", r->out);
-    g_assert_true(WIFEXITED(r->status));
-    r->status = WEXITSTATUS(r->status);
-    g_autoptr(JsonParser) parser = json_parser_new();
-    json_parser_load_from_data(parser, r->out, -1, &error);
-    g_assert_no_error(error);
-    r->summary = json_object_ref(json_node_get_object(json_parser_get_root(parser)));
+    r->summary = tracuu_test_parse_object(r->out);
 }
 
 static JsonObject *
 inspect(const char *db, const char *const *terms)
 {
-    GPtrArray *argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer) "/usr/bin/python3");
-    g_ptr_array_add(argv, (gpointer) "-c");
-    g_ptr_array_add(argv, (gpointer)inspect_py);
-    g_ptr_array_add(argv, (gpointer)db);
-    for (const char *const *t = terms; *t != NULL; t++)
-        g_ptr_array_add(argv, (gpointer)*t);
-    g_ptr_array_add(argv, NULL);
-    char *out = NULL;
-    int status;
-    GError *error = NULL;
-    g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status,
-                 &error);
-    g_assert_no_error(error);
-    g_assert_cmpint(status, ==, 0);
-    g_ptr_array_free(argv, TRUE);
-    g_autoptr(JsonParser) parser = json_parser_new();
-    json_parser_load_from_data(parser, out, -1, &error);
-    g_assert_no_error(error);
-    g_free(out);
-    return json_object_ref(json_node_get_object(json_parser_get_root(parser)));
+    return tracuu_test_run_python(inspect_py, db, terms);
 }
 
 typedef enum {
@@ -168,12 +112,12 @@ static const hostile_case cases[] = {
 static void
 make_hostile(const char *docs)
 {
-    write_file(docs, "empty.pdf", "", 0);
+    tracuu_test_write_file(docs, "empty.pdf", "", 0);
     gsize len = 0;
     g_autofree char *memo = read_source_file("tests/data/extract/memo.pdf", &len);
-    write_file(docs, "truncated.pdf", memo, len / 2);
+    tracuu_test_write_file(docs, "truncated.pdf", memo, len / 2);
     g_autofree char *enc = read_source_file("tests/data/extract/encrypted.pdf", &len);
-    write_file(docs, "encrypted.pdf", enc, len);
+    tracuu_test_write_file(docs, "encrypted.pdf", enc, len);
 
     /* Junk bytes, the same on every run. */
     GRand *rand = g_rand_new_with_seed(42);
@@ -181,16 +125,16 @@ make_hostile(const char *docs)
     for (size_t i = 0; i < sizeof junk; i++)
         junk[i] = (char)g_rand_int_range(rand, 0, 256);
     g_rand_free(rand);
-    write_file(docs, "junk.pdf", junk, sizeof junk);
-    write_file(docs, "junk.eml", junk + 100, sizeof junk - 100);
-    write_file(docs, "junk.doc", junk + 200, sizeof junk - 200);
+    tracuu_test_write_file(docs, "junk.pdf", junk, sizeof junk);
+    tracuu_test_write_file(docs, "junk.eml", junk + 100, sizeof junk - 100);
+    tracuu_test_write_file(docs, "junk.doc", junk + 200, sizeof junk - 200);
 
     /* A 2 MB header line. */
     GString *m = g_string_new("From: a@b.vn\r\nSubject: ");
     while (m->len < 2 * 1024 * 1024)
         g_string_append(m, "dài ");
     g_string_append(m, "\r\n\r\nNội dung thư sau một tiêu đề rất dài.\r\n");
-    write_file(docs, "long-header.eml", m->str, m->len);
+    tracuu_test_write_file(docs, "long-header.eml", m->str, m->len);
     g_string_free(m, TRUE);
 
     /* 200 levels of nested multipart. */
@@ -201,7 +145,7 @@ make_hostile(const char *docs)
     g_string_append(m, "Content-Type: text/plain; charset=utf-8\r\n\r\nđáy sâu\r\n");
     for (int i = 199; i >= 0; i--)
         g_string_append_printf(m, "--b%d--\r\n", i);
-    write_file(docs, "nested.eml", m->str, m->len);
+    tracuu_test_write_file(docs, "nested.eml", m->str, m->len);
     g_string_free(m, TRUE);
 
     /* A charset nobody knows, and bytes that are valid in none. */
@@ -210,13 +154,13 @@ make_hostile(const char *docs)
                                       "Content-Type: text/plain; charset=\"x-no-such-charset\"\r\n"
                                       "\r\n"
                                       "Th\xff\xfe\xc3 ng\xe1o b\xc3\xa1o khẩn.\r\n";
-    write_file(docs, "bad-charset.eml", bad_charset, sizeof bad_charset - 1);
+    tracuu_test_write_file(docs, "bad-charset.eml", bad_charset, sizeof bad_charset - 1);
     static const char bad_bytes[] =
         "Công văn \xc3\x28 số \xed\xa0\x80 12 \xf8\x88\x80\x80\x80 khẩn";
-    write_file(docs, "bad-bytes.txt", bad_bytes, sizeof bad_bytes - 1);
+    tracuu_test_write_file(docs, "bad-bytes.txt", bad_bytes, sizeof bad_bytes - 1);
 
     /* Unreadable: see drop_to_nobody(). */
-    write_file(docs, "secret.txt", "bí mật", strlen("bí mật"));
+    tracuu_test_write_file(docs, "secret.txt", "bí mật", strlen("bí mật"));
     g_autofree char *secret = g_build_filename(docs, "secret.txt", NULL);
     g_assert_cmpint(g_chmod(secret, 0), ==, 0);
 
@@ -231,10 +175,10 @@ make_hostile(const char *docs)
     g_assert_cmpint(mkfifo(fifo, 0644), ==, 0);
 
     /* A file name that is not UTF-8, with good content. */
-    write_file(docs, NON_UTF8_NAME, "Báo cáo tổng kết năm tênlạ",
-               strlen("Báo cáo tổng kết năm tênlạ"));
-    write_file(docs, "good.txt", "Quyết định phê duyệt đườngtốt",
-               strlen("Quyết định phê duyệt đườngtốt"));
+    tracuu_test_write_file(docs, NON_UTF8_NAME, "Báo cáo tổng kết năm tênlạ",
+                           strlen("Báo cáo tổng kết năm tênlạ"));
+    tracuu_test_write_file(docs, "good.txt", "Quyết định phê duyệt đườngtốt",
+                           strlen("Quyết định phê duyệt đườngtốt"));
 }
 
 /* The entry of @list whose path ends with /@name, or NULL. */
@@ -378,9 +322,9 @@ test_unreadable_folder(void)
     g_autofree char *sub = g_build_filename(docs, "sub", NULL);
     g_autofree char *db = g_build_filename(dir, "db", NULL);
     g_assert_cmpint(g_mkdir_with_parents(sub, 0755), ==, 0);
-    write_file(sub, "a.txt", "Công văn trong thư mục conxyz",
-               strlen("Công văn trong thư mục conxyz"));
-    write_file(docs, "b.txt", "Công văn ngoài", strlen("Công văn ngoài"));
+    tracuu_test_write_file(sub, "a.txt", "Công văn trong thư mục conxyz",
+                           strlen("Công văn trong thư mục conxyz"));
+    tracuu_test_write_file(docs, "b.txt", "Công văn ngoài", strlen("Công văn ngoài"));
     const char *terms[] = {"conxyz", NULL};
 
     run_result r1 = {0};
@@ -430,7 +374,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    if (!g_file_test(indexer_path(), G_FILE_TEST_IS_EXECUTABLE)) {
+    if (!g_file_test(tracuu_test_indexer_path(), G_FILE_TEST_IS_EXECUTABLE)) {
         g_test_add_func("/hostile/not-built", test_not_built);
         return g_test_run();
     }

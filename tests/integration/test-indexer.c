@@ -1,10 +1,11 @@
 /* test-indexer.c - the real tracuu-indexer on generated folders: incremental runs, kill -9, exits.
  */
 #include "tracuu-schema.h"
+#include "tracuu-test-indexer.h"
 #include "tracuu-test.h"
-#include <grp.h>
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <grp.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
@@ -47,29 +48,6 @@ typedef struct {
     char *db;   /* the index, inside dir */
 } fixture;
 
-static const char *
-indexer_path(void)
-{
-    static char *path;
-    if (path == NULL) {
-        const char *root = g_getenv("TRACUU_BUILD_ROOT");
-        g_assert_nonnull(root);
-        path = g_build_filename(root, "indexer", "tracuu-indexer", NULL);
-    }
-    return path;
-}
-
-static void
-write_file(const char *dir, const char *name, const char *content, gssize len)
-{
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-    g_autofree char *parent = g_path_get_dirname(path);
-    g_assert_cmpint(g_mkdir_with_parents(parent, 0755), ==, 0);
-    GError *error = NULL;
-    g_file_set_contents(path, content, len, &error);
-    g_assert_no_error(error);
-}
-
 /* A short official-looking text; @n makes each one different. */
 static char *
 doc_text(guint n, const char *extra)
@@ -104,42 +82,10 @@ fixture_teardown(fixture *f, gconstpointer data)
     g_free(f->db);
 }
 
-/* Runs tracuu-indexer with @args (NULL-terminated, after the program name), @setup run in the
- * child before exec; returns its exit status and its output. */
-static int
-run_indexer_setup(const char *const *args, char **env, GSpawnChildSetupFunc setup, char **out,
-                  char **err)
-{
-    GPtrArray *argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer)indexer_path());
-    for (const char *const *a = args; *a != NULL; a++)
-        g_ptr_array_add(argv, (gpointer)*a);
-    g_ptr_array_add(argv, NULL);
-    int status = -1;
-    GError *error = NULL;
-    char *o = NULL, *e = NULL;
-    g_spawn_sync(NULL, (char **)argv->pdata, env, G_SPAWN_DEFAULT, setup, NULL, &o, &e, &status,
-                 &error);
-    g_assert_no_error(error);
-    g_ptr_array_free(argv, TRUE);
-    if (e != NULL && e[0] != '\0')
-        g_test_message("stderr: %s", e);
-    if (out != NULL)
-        *out = o;
-    else
-        g_free(o);
-    if (err != NULL)
-        *err = e;
-    else
-        g_free(e);
-    g_assert_true(WIFEXITED(status));
-    return WEXITSTATUS(status);
-}
-
 static int
 run_indexer_env(const char *const *args, char **env, char **out, char **err)
 {
-    return run_indexer_setup(args, env, NULL, out, err);
+    return tracuu_test_run_indexer(args, env, NULL, out, err);
 }
 
 static int
@@ -164,49 +110,26 @@ run_json(fixture *f, const char *const *extra, int *status)
     g_ptr_array_free(a, TRUE);
     if (status != NULL)
         *status = st;
-    g_autoptr(JsonParser) parser = json_parser_new();
-    GError *error = NULL;
-    json_parser_load_from_data(parser, out, -1, &error);
-    g_assert_no_error(error);
     g_test_message("summary: %s", out);
-    return json_object_ref(json_node_get_object(json_parser_get_root(parser)));
+    return tracuu_test_parse_object(out);
 }
 
-static gint64
-num(JsonObject *o, const char *name)
+/* Writes @lines to in.jsonl in the test folder and imports it with --from-jsonl; returns the
+ * parsed summary, *@status the exit status. */
+static JsonObject *
+import_jsonl(fixture *f, const char *lines, int *status)
 {
-    g_assert_true(json_object_has_member(o, name));
-    return json_object_get_int_member(o, name);
+    tracuu_test_write_file(f->dir, "in.jsonl", lines, -1);
+    g_autofree char *jsonl = g_build_filename(f->dir, "in.jsonl", NULL);
+    const char *args[] = {"--from-jsonl", jsonl, NULL};
+    return run_json(f, args, status);
 }
 
 /* What is in the index, read by python3-xapian (see inspect_py). */
 static JsonObject *
 inspect(const char *db, const char *const *terms)
 {
-    GPtrArray *argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer) "/usr/bin/python3");
-    g_ptr_array_add(argv, (gpointer) "-c");
-    g_ptr_array_add(argv, (gpointer)inspect_py);
-    g_ptr_array_add(argv, (gpointer)db);
-    for (const char *const *t = terms; t != NULL && *t != NULL; t++)
-        g_ptr_array_add(argv, (gpointer)*t);
-    g_ptr_array_add(argv, NULL);
-    char *out = NULL, *err = NULL;
-    int status = -1;
-    GError *error = NULL;
-    g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
-                 &error);
-    g_assert_no_error(error);
-    g_ptr_array_free(argv, TRUE);
-    if (status != 0)
-        g_test_message("python: %s", err);
-    g_assert_cmpint(status, ==, 0);
-    g_autoptr(JsonParser) parser = json_parser_new();
-    json_parser_load_from_data(parser, out, -1, &error);
-    g_assert_no_error(error);
-    g_free(out);
-    g_free(err);
-    return json_object_ref(json_node_get_object(json_parser_get_root(parser)));
+    return tracuu_test_run_python(inspect_py, db, terms);
 }
 
 static char *
@@ -268,22 +191,24 @@ make_small_archive(fixture *f)
     for (guint i = 1; i <= 3; i++) {
         g_autofree char *name = g_strdup_printf("van-ban/qd-%u.txt", i);
         g_autofree char *text = doc_text(i, NULL);
-        write_file(f->docs, name, text, -1);
+        tracuu_test_write_file(f->docs, name, text, -1);
     }
-    write_file(f->docs, "thu/gui-qd.eml", mail_with_attachment, -1);
-    write_file(f->docs, "thu/hop.mbox", mbox_two, -1);
+    tracuu_test_write_file(f->docs, "thu/gui-qd.eml", mail_with_attachment, -1);
+    tracuu_test_write_file(f->docs, "thu/hop.mbox", mbox_two, -1);
     /* A Maildir: its messages have no extension, and tmp/ must be left alone. */
-    write_file(f->docs, "Maildir/cur/1615500000.M1P1.host:2,S", mail_with_attachment, -1);
-    write_file(f->docs, "Maildir/new/1615500001.M2P2.host",
-               "From: a@b.vn\nSubject: Giấy mời\nMessage-ID: <gm@b.vn>\n\nMời dự họp.\n", -1);
-    write_file(f->docs, "Maildir/tmp/1615500002.M3P3.host", "half a mess", -1);
+    tracuu_test_write_file(f->docs, "Maildir/cur/1615500000.M1P1.host:2,S", mail_with_attachment,
+                           -1);
+    tracuu_test_write_file(
+        f->docs, "Maildir/new/1615500001.M2P2.host",
+        "From: a@b.vn\nSubject: Giấy mời\nMessage-ID: <gm@b.vn>\n\nMời dự họp.\n", -1);
+    tracuu_test_write_file(f->docs, "Maildir/tmp/1615500002.M3P3.host", "half a mess", -1);
     /* A real PDF, from the test data of the extractors. */
     g_autofree char *pdf = g_build_filename(g_getenv("TRACUU_SOURCE_ROOT"), "tests", "data",
                                             "extract", "memo.pdf", NULL);
     g_autofree char *bytes = NULL;
     gsize len = 0;
     g_assert_true(g_file_get_contents(pdf, &bytes, &len, NULL));
-    write_file(f->docs, "van-ban/memo.pdf", bytes, (gssize)len);
+    tracuu_test_write_file(f->docs, "van-ban/memo.pdf", bytes, (gssize)len);
     return 8; /* files the walk must see (tmp/ excluded) */
 }
 
@@ -295,11 +220,11 @@ test_basic(fixture *f, gconstpointer data)
     const char *args[] = {f->docs, NULL};
     g_autoptr(JsonObject) s = run_json(f, args, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s, "seen"), ==, 8);
-    g_assert_cmpint(num(s, "indexed"), ==, 8);
-    g_assert_cmpint(num(s, "failed"), ==, 0);
-    g_assert_cmpint(num(s, "unchanged"), ==, 0);
-    g_assert_cmpint(num(s, "removed"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s, "seen"), ==, 8);
+    g_assert_cmpint(tracuu_test_int_member(s, "indexed"), ==, 8);
+    g_assert_cmpint(tracuu_test_int_member(s, "failed"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s, "unchanged"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s, "removed"), ==, 0);
     g_assert_true(json_object_get_double_member(s, "elapsed") >= 0);
 
     g_autofree char *txt = g_build_filename(f->docs, "van-ban", "qd-2.txt", NULL);
@@ -313,31 +238,32 @@ test_basic(fixture *f, gconstpointer data)
     JsonObject *q = json_object_get_object_member(ix, "q");
     JsonObject *freq = json_object_get_object_member(ix, "freq");
     /* 3 texts, the memo, mail + attachment, 2 mbox messages, Maildir: 2 + 1. */
-    g_assert_cmpint(num(ix, "doccount"), ==, 11);
+    g_assert_cmpint(tracuu_test_int_member(ix, "doccount"), ==, 11);
     g_assert_cmpint(json_object_get_size(q), ==, 11);
     /* The ids of store/tracuu-schema.h: file, mbox message, attachment. */
-    g_assert_cmpint(num(q, txt_id), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(q, txt_id), ==, 1);
     g_autofree char *att_id = g_strconcat(eml_id, "/1", NULL);
     g_autofree char *msg1 = g_strconcat(mbox_id, ":1", NULL);
     g_autofree char *msg2 = g_strconcat(mbox_id, ":2", NULL);
-    g_assert_cmpint(num(q, eml_id), ==, 1);
-    g_assert_cmpint(num(q, att_id), ==, 1);
-    g_assert_cmpint(num(q, msg1), ==, 1);
-    g_assert_cmpint(num(q, msg2), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(q, eml_id), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(q, att_id), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(q, msg1), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(q, msg2), ==, 1);
     /* Every word in its accented and its accent-free form. */
-    g_assert_cmpint(num(freq, "mã2"), ==, 1);
-    g_assert_cmpint(num(freq, "Fma2"), ==, 1);
-    g_assert_cmpint(num(freq, "đường"), >=, 4);
-    g_assert_cmpint(num(freq, "Fduong"), >=, 4);
-    g_assert_cmpint(num(freq, "Kmail"), ==, 5);
-    g_assert_cmpint(num(freq, "Kattachment"), ==, 2);
+    g_assert_cmpint(tracuu_test_int_member(freq, "mã2"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(freq, "Fma2"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(freq, "đường"), >=, 4);
+    g_assert_cmpint(tracuu_test_int_member(freq, "Fduong"), >=, 4);
+    g_assert_cmpint(tracuu_test_int_member(freq, "Kmail"), ==, 5);
+    g_assert_cmpint(tracuu_test_int_member(freq, "Kattachment"), ==, 2);
     /* The attachment names its parent; every document of a file carries the file's key. */
     JsonObject *docs = json_object_get_object_member(ix, "data");
     JsonObject *att = json_object_get_object_member(docs, att_id);
     g_assert_cmpstr(json_object_get_string_member(att, "parent"), ==, eml_id);
     g_autofree char *real_eml = realpath(eml, NULL);
     g_autofree char *eml_key = sha1_hex(real_eml);
-    g_assert_cmpint(num(json_object_get_object_member(ix, "xf"), eml_key), ==, 2);
+    g_assert_cmpint(tracuu_test_int_member(json_object_get_object_member(ix, "xf"), eml_key), ==,
+                    2);
     /* The state of each file is in the metadata, with the versions. */
     JsonObject *meta = json_object_get_object_member(ix, "meta");
     g_autofree char *state_key = g_strconcat("file:", eml_key, NULL);
@@ -363,26 +289,27 @@ test_open_formats(fixture *f, gconstpointer data)
         g_autofree char *bytes = NULL;
         gsize len = 0;
         g_assert_true(g_file_get_contents(src, &bytes, &len, NULL));
-        write_file(f->docs, files[i], bytes, (gssize)len);
+        tracuu_test_write_file(f->docs, files[i], bytes, (gssize)len);
         if (i == 0)
-            write_file(f->docs, "hong.odt", bytes, (gssize)(len / 2));
+            tracuu_test_write_file(f->docs, "hong.odt", bytes, (gssize)(len / 2));
     }
     int status;
     const char *args[] = {f->docs, NULL};
     g_autoptr(JsonObject) s = run_json(f, args, &status);
     g_assert_cmpint(status, ==, 1); /* one file failed */
-    g_assert_cmpint(num(s, "indexed"), ==, 3);
-    g_assert_cmpint(num(s, "failed"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s, "indexed"), ==, 3);
+    g_assert_cmpint(tracuu_test_int_member(s, "failed"), ==, 1);
     const char *terms[] = {"chuyển", "Fchuyen", "Kodt", "Kods", "Kxlsx", "lương", "nội", NULL};
     g_autoptr(JsonObject) ix = inspect(f->db, terms);
     JsonObject *freq = json_object_get_object_member(ix, "freq");
-    g_assert_cmpint(num(freq, "chuyển"), ==, 1);
-    g_assert_cmpint(num(freq, "Fchuyen"), ==, 2); /* "chuyển đổi", and "Chuyên viên" in the ODS */
-    g_assert_cmpint(num(freq, "Kodt"), ==, 1);
-    g_assert_cmpint(num(freq, "Kods"), ==, 1);
-    g_assert_cmpint(num(freq, "Kxlsx"), ==, 1);
-    g_assert_cmpint(num(freq, "lương"), ==, 1);
-    g_assert_cmpint(num(freq, "nội"), ==,
+    g_assert_cmpint(tracuu_test_int_member(freq, "chuyển"), ==, 1);
+    /* "chuyển đổi", and "Chuyên viên" in the ODS */
+    g_assert_cmpint(tracuu_test_int_member(freq, "Fchuyen"), ==, 2);
+    g_assert_cmpint(tracuu_test_int_member(freq, "Kodt"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(freq, "Kods"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(freq, "Kxlsx"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(freq, "lương"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(freq, "nội"), ==,
                     1); /* "Sở Nội vụ"; the ODT's comment "nội bộ" is not text */
 }
 
@@ -393,36 +320,38 @@ test_incremental(fixture *f, gconstpointer data)
     int status;
     const char *args[] = {f->docs, NULL};
     g_autoptr(JsonObject) s1 = run_json(f, args, &status);
-    g_assert_cmpint(num(s1, "indexed"), ==, n);
+    g_assert_cmpint(tracuu_test_int_member(s1, "indexed"), ==, n);
     g_autoptr(JsonObject) ix1 = inspect(f->db, NULL);
-    gint64 docs1 = num(ix1, "doccount");
+    gint64 docs1 = tracuu_test_int_member(ix1, "doccount");
 
     /* Nothing changed: nothing is read again. */
     g_autoptr(JsonObject) s2 = run_json(f, args, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s2, "seen"), ==, n);
-    g_assert_cmpint(num(s2, "indexed"), ==, 0);
-    g_assert_cmpint(num(s2, "unchanged"), ==, n);
-    g_assert_cmpint(num(s2, "documents"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s2, "seen"), ==, n);
+    g_assert_cmpint(tracuu_test_int_member(s2, "indexed"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s2, "unchanged"), ==, n);
+    g_assert_cmpint(tracuu_test_int_member(s2, "documents"), ==, 0);
 
     /* One file changed, one gone, one new. */
     g_autofree char *text = doc_text(2, "thay đổi nội dung mớiiii");
-    write_file(f->docs, "van-ban/qd-2.txt", text, -1);
+    tracuu_test_write_file(f->docs, "van-ban/qd-2.txt", text, -1);
     g_autofree char *gone = g_build_filename(f->docs, "thu", "hop.mbox", NULL);
     g_assert_cmpint(g_unlink(gone), ==, 0);
     g_autofree char *text9 = doc_text(9, NULL);
-    write_file(f->docs, "van-ban/qd-9.txt", text9, -1);
+    tracuu_test_write_file(f->docs, "van-ban/qd-9.txt", text9, -1);
     g_autoptr(JsonObject) s3 = run_json(f, args, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s3, "indexed"), ==, 2);
-    g_assert_cmpint(num(s3, "removed"), ==, 1);
-    g_assert_cmpint(num(s3, "unchanged"), ==, n - 2);
+    g_assert_cmpint(tracuu_test_int_member(s3, "indexed"), ==, 2);
+    g_assert_cmpint(tracuu_test_int_member(s3, "removed"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s3, "unchanged"), ==, n - 2);
     const char *terms[] = {"mớiiii", "mã9", NULL};
     g_autoptr(JsonObject) ix3 = inspect(f->db, terms);
     /* The mbox's two messages are gone, one text is new. */
-    g_assert_cmpint(num(ix3, "doccount"), ==, docs1 - 2 + 1);
-    g_assert_cmpint(num(json_object_get_object_member(ix3, "freq"), "mớiiii"), ==, 1);
-    g_assert_cmpint(num(json_object_get_object_member(ix3, "freq"), "mã9"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(ix3, "doccount"), ==, docs1 - 2 + 1);
+    g_assert_cmpint(tracuu_test_int_member(json_object_get_object_member(ix3, "freq"), "mớiiii"),
+                    ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(json_object_get_object_member(ix3, "freq"), "mã9"), ==,
+                    1);
     g_autofree char *real_gone_dir = realpath(f->docs, NULL);
     g_autofree char *gone_path = g_build_filename(real_gone_dir, "thu", "hop.mbox", NULL);
     g_autofree char *gone_key = sha1_hex(gone_path);
@@ -432,13 +361,14 @@ test_incremental(fixture *f, gconstpointer data)
     /* A run over another folder removes nothing of this one. */
     g_autofree char *other = g_build_filename(f->dir, "other", NULL);
     g_assert_cmpint(g_mkdir(other, 0755), ==, 0);
-    write_file(other, "x.txt", "một văn bản khác", -1);
+    tracuu_test_write_file(other, "x.txt", "một văn bản khác", -1);
     const char *args_other[] = {other, NULL};
     g_autoptr(JsonObject) s4 = run_json(f, args_other, &status);
-    g_assert_cmpint(num(s4, "indexed"), ==, 1);
-    g_assert_cmpint(num(s4, "removed"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s4, "indexed"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s4, "removed"), ==, 0);
     g_autoptr(JsonObject) ix4 = inspect(f->db, NULL);
-    g_assert_cmpint(num(ix4, "doccount"), ==, num(ix3, "doccount") + 1);
+    g_assert_cmpint(tracuu_test_int_member(ix4, "doccount"), ==,
+                    tracuu_test_int_member(ix3, "doccount") + 1);
 }
 
 /* A second run over an unchanged archive is at least 20 times faster than the first. */
@@ -450,18 +380,18 @@ test_unchanged_speed(fixture *f, gconstpointer data)
         g_autofree char *text = doc_text(i, "Điều 2. Quyết định này có hiệu lực kể từ ngày ký. "
                                             "Chánh Văn phòng, Giám đốc các Sở chịu trách nhiệm "
                                             "thi hành Quyết định này.");
-        write_file(f->docs, name, text, -1);
+        tracuu_test_write_file(f->docs, name, text, -1);
     }
     const char *args[] = {f->docs, NULL};
     int status;
     g_autoptr(JsonObject) s1 = run_json(f, args, &status);
-    g_assert_cmpint(num(s1, "indexed"), ==, 300);
+    g_assert_cmpint(tracuu_test_int_member(s1, "indexed"), ==, 300);
     /* The better of two unchanged runs: on a shared machine one may be descheduled. */
     double t2 = G_MAXDOUBLE;
     for (int i = 0; i < 2; i++) {
         g_autoptr(JsonObject) s2 = run_json(f, args, &status);
-        g_assert_cmpint(num(s2, "unchanged"), ==, 300);
-        g_assert_cmpint(num(s2, "indexed"), ==, 0);
+        g_assert_cmpint(tracuu_test_int_member(s2, "unchanged"), ==, 300);
+        g_assert_cmpint(tracuu_test_int_member(s2, "indexed"), ==, 0);
         t2 = MIN(t2, json_object_get_double_member(s2, "elapsed"));
     }
     double t1 = json_object_get_double_member(s1, "elapsed");
@@ -580,22 +510,23 @@ test_kill9(fixture *f, gconstpointer data)
     for (guint i = 0; i < 600; i++) {
         g_autofree char *name = g_strdup_printf("k%02u/vb-%u.txt", i % 20, i);
         g_autofree char *text = doc_text(i, "Nội dung dài hơn một chút để chỉ mục có việc làm.");
-        write_file(f->docs, name, text, -1);
+        tracuu_test_write_file(f->docs, name, text, -1);
     }
-    write_file(f->docs, "thu/hop.mbox", mbox_two, -1);
+    tracuu_test_write_file(f->docs, "thu/hop.mbox", mbox_two, -1);
     /* The reference: a clean run into another index. */
     g_autofree char *clean_db = g_build_filename(f->dir, "clean", NULL);
     const char *clean_args[] = {"--db", clean_db, "--json", f->docs, NULL};
     g_assert_cmpint(run_indexer(clean_args, NULL), ==, 0);
     g_autoptr(JsonObject) clean = inspect(clean_db, NULL);
-    gint64 want = num(clean, "doccount");
+    gint64 want = tracuu_test_int_member(clean, "doccount");
     g_assert_cmpint(want, ==, 602);
 
     const guint delays_ms[] = {5, 60, 150, 300, 500, 800, 1200};
     guint workers_seen = 0;
     become_subreaper(TRUE);
     for (guint k = 0; k < G_N_ELEMENTS(delays_ms); k++) {
-        const char *argv[] = {indexer_path(), "--db", f->db, "--batch", "40", "-q", f->docs, NULL};
+        const char *argv[] = {
+            tracuu_test_indexer_path(), "--db", f->db, "--batch", "40", "-q", f->docs, NULL};
         GPid pid;
         GError *error = NULL;
         /* 20 ms per file, so that even a fast machine is killed in the middle of the run. */
@@ -620,9 +551,9 @@ test_kill9(fixture *f, gconstpointer data)
             if (g_file_test(iam, G_FILE_TEST_EXISTS)) {
                 g_autoptr(JsonObject) mid = inspect(f->db, NULL);
                 g_test_message("killed after %u ms: %" G_GINT64_FORMAT " documents", delays_ms[k],
-                               num(mid, "doccount"));
+                               tracuu_test_int_member(mid, "doccount"));
                 g_assert_cmpint(count_q_dupes(mid), ==, 0);
-                g_assert_cmpint(num(mid, "doccount"), <=, want);
+                g_assert_cmpint(tracuu_test_int_member(mid, "doccount"), <=, want);
             }
         }
     }
@@ -634,15 +565,16 @@ test_kill9(fixture *f, gconstpointer data)
     const char *args[] = {f->docs, NULL};
     g_autoptr(JsonObject) s = run_json(f, args, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s, "seen"), ==, 601);
-    g_assert_cmpint(num(s, "indexed") + num(s, "unchanged"), ==, 601);
+    g_assert_cmpint(tracuu_test_int_member(s, "seen"), ==, 601);
+    g_assert_cmpint(tracuu_test_int_member(s, "indexed") + tracuu_test_int_member(s, "unchanged"),
+                    ==, 601);
     g_autoptr(JsonObject) after = inspect(f->db, NULL);
-    g_assert_cmpint(num(after, "doccount"), ==, want);
+    g_assert_cmpint(tracuu_test_int_member(after, "doccount"), ==, want);
     g_assert_cmpint(count_q_dupes(after), ==, 0);
     g_assert_cmpint(json_object_get_size(json_object_get_object_member(after, "q")), ==, want);
     /* And a run after that has nothing left to do. */
     g_autoptr(JsonObject) s2 = run_json(f, args, &status);
-    g_assert_cmpint(num(s2, "unchanged"), ==, 601);
+    g_assert_cmpint(tracuu_test_int_member(s2, "unchanged"), ==, 601);
 }
 
 /* A child of @ppid that has not exec'd yet (its command line is still its parent's), or 0. */
@@ -702,11 +634,11 @@ test_kill9_hung_workers(fixture *f, gconstpointer data)
     for (guint i = 0; i < 20; i++) {
         g_autofree char *name = g_strdup_printf("vb-%u.txt", i);
         g_autofree char *text = doc_text(i, NULL);
-        write_file(f->docs, name, text, -1);
+        tracuu_test_write_file(f->docs, name, text, -1);
     }
     become_subreaper(TRUE);
-    const char *argv[] = {indexer_path(), "--db", f->db, "--jobs", "2",
-                          "--timeout",    "0",    "-q",  f->docs,  NULL};
+    const char *argv[] = {tracuu_test_indexer_path(), "--db", f->db, "--jobs", "2", "--timeout", "0",
+                          "-q", f->docs, NULL};
     g_auto(GStrv) env =
         g_environ_setenv(g_get_environ(), "TRACUU_INDEXER_FAULT",
                          before_start ? "hang:vb-,fork-delay:1500" : "hang:vb-", TRUE);
@@ -751,9 +683,10 @@ test_kill9_hung_workers(fixture *f, gconstpointer data)
     const char *args[] = {f->docs, NULL};
     g_autoptr(JsonObject) s = run_json(f, args, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s, "indexed") + num(s, "unchanged"), ==, 20);
+    g_assert_cmpint(tracuu_test_int_member(s, "indexed") + tracuu_test_int_member(s, "unchanged"),
+                    ==, 20);
     g_autoptr(JsonObject) ix = inspect(f->db, NULL);
-    g_assert_cmpint(num(ix, "doccount"), ==, 20);
+    g_assert_cmpint(tracuu_test_int_member(ix, "doccount"), ==, 20);
     g_assert_cmpint(count_q_dupes(ix), ==, 0);
 }
 
@@ -773,12 +706,13 @@ test_interrupt(fixture *f, gconstpointer data)
     for (guint i = 0; i < 600; i++) {
         g_autofree char *name = g_strdup_printf("i%02u/vb-%u.txt", i % 20, i);
         g_autofree char *text = doc_text(i, "Văn bản để thử ngắt giữa chừng.");
-        write_file(f->docs, name, text, -1);
+        tracuu_test_write_file(f->docs, name, text, -1);
     }
     const int sigs[] = {SIGINT, SIGTERM};
     for (guint k = 0; k < G_N_ELEMENTS(sigs); k++) {
         g_autofree char *db = g_strdup_printf("%s-%u", f->db, k);
-        const char *argv[] = {indexer_path(), "--db", db, "--json", "--batch", "20", f->docs, NULL};
+        const char *argv[] = {
+            tracuu_test_indexer_path(), "--db", db, "--json", "--batch", "20", f->docs, NULL};
         GPid pid;
         int out_fd;
         GError *error = NULL;
@@ -814,8 +748,8 @@ test_interrupt(fixture *f, gconstpointer data)
         g_string_free(out, TRUE);
         JsonObject *s = json_node_get_object(json_parser_get_root(p));
         g_assert_true(json_object_get_boolean_member(s, "interrupted"));
-        g_assert_cmpint(num(s, "failed"), ==, 0);
-        g_assert_cmpint(num(s, "indexed"), <, 600);
+        g_assert_cmpint(tracuu_test_int_member(s, "failed"), ==, 0);
+        g_assert_cmpint(tracuu_test_int_member(s, "indexed"), <, 600);
 
         /* The next run completes the work, reading only what was not done. */
         const char *again[] = {"--db", db, "--json", f->docs, NULL};
@@ -824,9 +758,10 @@ test_interrupt(fixture *f, gconstpointer data)
         g_autoptr(JsonParser) p2 = json_parser_new();
         g_assert_true(json_parser_load_from_data(p2, out2, -1, NULL));
         JsonObject *s2 = json_node_get_object(json_parser_get_root(p2));
-        g_assert_cmpint(num(s2, "indexed"), ==, 600 - num(s, "indexed"));
+        g_assert_cmpint(tracuu_test_int_member(s2, "indexed"), ==,
+                        600 - tracuu_test_int_member(s, "indexed"));
         g_autoptr(JsonObject) ix = inspect(db, NULL);
-        g_assert_cmpint(num(ix, "doccount"), ==, 600);
+        g_assert_cmpint(tracuu_test_int_member(ix, "doccount"), ==, 600);
         g_assert_cmpint(count_q_dupes(ix), ==, 0);
     }
 }
@@ -851,9 +786,9 @@ static const exit_case exit_cases[] = {
 static void
 test_exit_codes(fixture *f, gconstpointer data)
 {
-    write_file(f->docs, "a.txt", "Công văn số 12/UBND về việc họp.", -1);
+    tracuu_test_write_file(f->docs, "a.txt", "Công văn số 12/UBND về việc họp.", -1);
     g_autofree char *file = g_build_filename(f->dir, "not-a-db", NULL);
-    write_file(f->dir, "not-a-db", "plain file", -1);
+    tracuu_test_write_file(f->dir, "not-a-db", "plain file", -1);
     for (size_t i = 0; i < G_N_ELEMENTS(exit_cases); i++) {
         const exit_case *c = &exit_cases[i];
         const char *args[8] = {0};
@@ -891,7 +826,7 @@ test_exit_codes(fixture *f, gconstpointer data)
     const char *rebuild[] = {"--db", f->db, "--rebuild", f->docs, NULL};
     g_assert_cmpint(run_indexer(rebuild, NULL), ==, 0);
     g_autoptr(JsonObject) ix = inspect(f->db, NULL);
-    g_assert_cmpint(num(ix, "doccount"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(ix, "doccount"), ==, 1);
     g_autofree char *current = g_strdup_printf("%d", TRACUU_SCHEMA_VERSION);
     g_assert_cmpstr(json_object_get_string_member(json_object_get_object_member(ix, "meta"),
                                                   "tracuu.schema_version"),
@@ -925,10 +860,10 @@ test_exit_codes(fixture *f, gconstpointer data)
 static void
 test_summary_text(fixture *f, gconstpointer data)
 {
-    write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
+    tracuu_test_write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
     /* Binary junk under a PDF's name (a text under that name would be indexed as text). */
     static const char junk[] = "\x89\x00\xff\x13\x00\x01\xfe\x80\x00\x7f\x00\x02\x03";
-    write_file(f->docs, "b.pdf", junk, sizeof junk);
+    tracuu_test_write_file(f->docs, "b.pdf", junk, sizeof junk);
     const char *args[] = {"--db", f->db, f->docs, NULL};
     g_autofree char *out = NULL, *err = NULL;
     g_assert_cmpint(run_indexer_env(args, NULL, &out, &err), ==, 1);
@@ -945,7 +880,8 @@ test_summary_text(fixture *f, gconstpointer data)
     g_autofree char *script = g_find_program_in_path("script");
     if (script != NULL) {
         g_autofree char *db2 = g_build_filename(f->dir, "db2", NULL);
-        g_autofree char *cmd = g_strdup_printf("'%s' --db '%s' '%s'", indexer_path(), db2, f->docs);
+        g_autofree char *cmd =
+            g_strdup_printf("'%s' --db '%s' '%s'", tracuu_test_indexer_path(), db2, f->docs);
         const char *argv[] = {"script", "-qec", cmd, "/dev/null", NULL};
         g_autofree char *tty_out = NULL;
         int st;
@@ -959,7 +895,6 @@ test_summary_text(fixture *f, gconstpointer data)
 static void
 test_jsonl(fixture *f, gconstpointer data)
 {
-    g_autofree char *jsonl = g_build_filename(f->dir, "in.jsonl", NULL);
     const char *lines =
         "{\"id\": \"law-1#1\", \"title\": \"Điều 1. Phạm vi\", \"text\": \"Luật này quy định "
         "về đường bộ.\", \"number\": \"23/2008/QH12\", \"date\": \"2008-11-13\"}\n"
@@ -971,15 +906,13 @@ test_jsonl(fixture *f, gconstpointer data)
         "\n"
         "[1, 2]\n"
         "{\"id\": \"law-1#8\", \"text\": \"Nội dung tám trùng mã.\"}\n";
-    write_file(f->dir, "in.jsonl", lines, -1);
     int status;
-    const char *args[] = {"--from-jsonl", jsonl, NULL};
-    g_autoptr(JsonObject) s = run_json(f, args, &status);
+    g_autoptr(JsonObject) s = import_jsonl(f, lines, &status);
     g_assert_cmpint(status, ==, 1);
     JsonObject *j = json_object_get_object_member(s, "jsonl");
-    g_assert_cmpint(num(j, "lines"), ==, 7);
-    g_assert_cmpint(num(j, "imported"), ==, 3);
-    g_assert_cmpint(num(j, "bad"), ==, 4);
+    g_assert_cmpint(tracuu_test_int_member(j, "lines"), ==, 7);
+    g_assert_cmpint(tracuu_test_int_member(j, "imported"), ==, 3);
+    g_assert_cmpint(tracuu_test_int_member(j, "bad"), ==, 4);
     JsonArray *bad = json_object_get_array_member(j, "bad_lines");
     const gint64 want_lines[] = {2, 4, 5, 7};
     g_assert_cmpint(json_array_get_length(bad), ==, G_N_ELEMENTS(want_lines));
@@ -990,31 +923,31 @@ test_jsonl(fixture *f, gconstpointer data)
     }
     const char *terms[] = {"Fduong", "Kjson", "cống", NULL};
     g_autoptr(JsonObject) ix = inspect(f->db, terms);
-    g_assert_cmpint(num(ix, "doccount"), ==, 3);
+    g_assert_cmpint(tracuu_test_int_member(ix, "doccount"), ==, 3);
     JsonObject *q = json_object_get_object_member(ix, "q");
     g_assert_true(json_object_has_member(q, "law-1#1"));
     g_assert_true(json_object_has_member(q, "law-1#8"));
     JsonObject *freq = json_object_get_object_member(ix, "freq");
-    g_assert_cmpint(num(freq, "Kjson"), ==, 3);
-    g_assert_cmpint(num(freq, "Fduong"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(freq, "Kjson"), ==, 3);
+    g_assert_cmpint(tracuu_test_int_member(freq, "Fduong"), ==, 1);
     /* A hit carries the id it was imported with. */
     JsonObject *d =
         json_object_get_object_member(json_object_get_object_member(ix, "data"), "law-1#1");
     g_assert_cmpstr(json_object_get_string_member(d, "id"), ==, "law-1#1");
 
     /* Importing again replaces documents with the same id: no duplicates, new text. */
-    write_file(f->dir, "in.jsonl",
-               "{\"id\": \"law-1#1\", \"title\": \"Điều 1\", \"text\": \"Sửa đổi: cầu cống.\"}\n",
-               -1);
-    g_autoptr(JsonObject) s2 = run_json(f, args, &status);
+    g_autoptr(JsonObject) s2 = import_jsonl(
+        f, "{\"id\": \"law-1#1\", \"title\": \"Điều 1\", \"text\": \"Sửa đổi: cầu cống.\"}\n",
+        &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(json_object_get_object_member(s2, "jsonl"), "imported"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(json_object_get_object_member(s2, "jsonl"), "imported"),
+                    ==, 1);
     g_autoptr(JsonObject) ix2 = inspect(f->db, terms);
-    g_assert_cmpint(num(ix2, "doccount"), ==, 3);
+    g_assert_cmpint(tracuu_test_int_member(ix2, "doccount"), ==, 3);
     g_assert_cmpint(count_q_dupes(ix2), ==, 0);
     JsonObject *freq2 = json_object_get_object_member(ix2, "freq");
-    g_assert_cmpint(num(freq2, "Fduong"), ==, 0);
-    g_assert_cmpint(num(freq2, "cống"), ==, 2);
+    g_assert_cmpint(tracuu_test_int_member(freq2, "Fduong"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(freq2, "cống"), ==, 2);
 }
 
 /*
@@ -1025,20 +958,17 @@ test_jsonl(fixture *f, gconstpointer data)
 static void
 test_jsonl_fields(fixture *f, gconstpointer data)
 {
-    g_autofree char *jsonl = g_build_filename(f->dir, "in.jsonl", NULL);
     const char *lines =
         "{\"id\": \"d1\", \"text\": \"ngày không có\", \"date\": \"2021-02-31\"}\n"
         "{\"id\": \"d2\", \"text\": \"tháng không có\", \"date\": \"2021-13-01\"}\n"
         "{\"id\": \"d3\", \"text\": \"Năm nhuận, theo Nghị định 30/2020/NĐ-CP.\","
         " \"date\": \"2020-02-29\", \"from\": \"\\\"Văn thư, Bộ\\\" <VanThu@Bo.gov.vn>, b@c.vn\"}\n"
         "{\"id\": \"d4\", \"text\": \"x\", \"cites\": \"30/2020/NĐ-CP\"}\n";
-    write_file(f->dir, "in.jsonl", lines, -1);
     int status;
-    const char *args[] = {"--from-jsonl", jsonl, NULL};
-    g_autoptr(JsonObject) s = run_json(f, args, &status);
+    g_autoptr(JsonObject) s = import_jsonl(f, lines, &status);
     g_assert_cmpint(status, ==, 1);
     JsonObject *j = json_object_get_object_member(s, "jsonl");
-    g_assert_cmpint(num(j, "imported"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(j, "imported"), ==, 1);
     JsonArray *bad = json_object_get_array_member(j, "bad_lines");
     static const struct {
         gint64 line;
@@ -1060,12 +990,13 @@ test_jsonl_fields(fixture *f, gconstpointer data)
     const char *terms[] = {"D20200229", "Avanthu@bo.gov.vn", "Ab@c.vn", "AWvan",
                            "XC30/2020/nd-cp", NULL};
     g_autoptr(JsonObject) ix = inspect(f->db, terms);
-    g_assert_cmpint(num(ix, "doccount"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(ix, "doccount"), ==, 1);
     JsonObject *freq = json_object_get_object_member(ix, "freq");
     for (guint i = 0; terms[i] != NULL; i++) {
-        if (num(freq, terms[i]) != 1)
-            g_test_message("%s: %" G_GINT64_FORMAT, terms[i], num(freq, terms[i]));
-        g_assert_cmpint(num(freq, terms[i]), ==, 1);
+        if (tracuu_test_int_member(freq, terms[i]) != 1)
+            g_test_message("%s: %" G_GINT64_FORMAT, terms[i],
+                           tracuu_test_int_member(freq, terms[i]));
+        g_assert_cmpint(tracuu_test_int_member(freq, terms[i]), ==, 1);
     }
     JsonObject *d = json_object_get_object_member(json_object_get_object_member(ix, "data"), "d3");
     g_assert_cmpstr(json_object_get_string_member(d, "from"), ==,
@@ -1083,7 +1014,6 @@ test_jsonl_stamp(fixture *f, gconstpointer data)
 #define HEAD "BỘ CÔNG AN\n-------\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n" \
              "Độc lập - Tự do - Hạnh phúc\nSố: 12/QĐ-BCA\nHà Nội, ngày 3 tháng 4 năm 2024\n"
 #define BODY "QUYẾT ĐỊNH\nVề việc bảo vệ bí mật nhà nước\nCăn cứ Luật Bảo vệ bí mật nhà nước;\n"
-    g_autofree char *jsonl = g_build_filename(f->dir, "in.jsonl", NULL);
     static const struct {
         const char *id, *text, *given, *want;
     } cases[] = {
@@ -1105,11 +1035,9 @@ test_jsonl_stamp(fixture *f, gconstpointer data)
         g_autofree char *line = json_to_string(n, FALSE);
         g_string_append_printf(lines, "%s\n", line);
     }
-    write_file(f->dir, "in.jsonl", lines->str, -1);
-    g_string_free(lines, TRUE);
     int status;
-    const char *args[] = {"--from-jsonl", jsonl, NULL};
-    g_autoptr(JsonObject) s = run_json(f, args, &status);
+    g_autoptr(JsonObject) s = import_jsonl(f, lines->str, &status);
+    g_string_free(lines, TRUE);
     g_assert_cmpint(status, ==, 0);
     const char *terms[] = {"XLnone", "XLmat", "XLtoi-mat", "XLtuyet-mat", NULL};
     g_autoptr(JsonObject) ix = inspect(f->db, terms);
@@ -1122,10 +1050,10 @@ test_jsonl_stamp(fixture *f, gconstpointer data)
         g_assert_cmpstr(got, ==, cases[i].want);
     }
     JsonObject *freq = json_object_get_object_member(ix, "freq");
-    g_assert_cmpint(num(freq, "XLnone"), ==, 1);
-    g_assert_cmpint(num(freq, "XLmat"), ==, 2);
-    g_assert_cmpint(num(freq, "XLtoi-mat"), ==, 1);
-    g_assert_cmpint(num(freq, "XLtuyet-mat"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(freq, "XLnone"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(freq, "XLmat"), ==, 2);
+    g_assert_cmpint(tracuu_test_int_member(freq, "XLtoi-mat"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(freq, "XLtuyet-mat"), ==, 1);
 #undef HEAD
 #undef BODY
 }
@@ -1138,11 +1066,11 @@ test_worker_faults(fixture *f, gconstpointer data)
     for (guint i = 0; i < 6; i++) {
         g_autofree char *name = g_strdup_printf("ok-%u.txt", i);
         g_autofree char *text = doc_text(i, NULL);
-        write_file(f->docs, name, text, -1);
+        tracuu_test_write_file(f->docs, name, text, -1);
     }
-    write_file(f->docs, "boom.txt", "nổ", -1);
-    write_file(f->docs, "stuck.txt", "treo", -1);
-    write_file(f->docs, "spin.txt", "quay", -1);
+    tracuu_test_write_file(f->docs, "boom.txt", "nổ", -1);
+    tracuu_test_write_file(f->docs, "stuck.txt", "treo", -1);
+    tracuu_test_write_file(f->docs, "spin.txt", "quay", -1);
     const char *args[] = {"--db", f->db,    "--json", "--timeout", "2", "--cpu-limit",
                           "1",    "--jobs", "2",      f->docs,     NULL};
     const char *faults[] = {"crash:boom", "hang:stuck", "spin:spin"};
@@ -1166,9 +1094,9 @@ test_worker_faults(fixture *f, gconstpointer data)
         g_autoptr(JsonParser) p = json_parser_new();
         g_assert_true(json_parser_load_from_data(p, out, -1, NULL));
         JsonObject *s = json_node_get_object(json_parser_get_root(p));
-        g_assert_cmpint(num(s, "seen"), ==, 9);
-        g_assert_cmpint(num(s, "indexed"), ==, 8);
-        g_assert_cmpint(num(s, "failed"), ==, 1);
+        g_assert_cmpint(tracuu_test_int_member(s, "seen"), ==, 9);
+        g_assert_cmpint(tracuu_test_int_member(s, "indexed"), ==, 8);
+        g_assert_cmpint(tracuu_test_int_member(s, "failed"), ==, 1);
         JsonObject *fail =
             json_array_get_object_element(json_object_get_array_member(s, "failures"), 0);
         g_assert_nonnull(
@@ -1185,7 +1113,7 @@ test_worker_faults(fixture *f, gconstpointer data)
     }
     /* Changed, and without the fault: retried and indexed. */
     g_usleep(10000);
-    write_file(f->docs, "boom.txt", "không nổ nữa", -1);
+    tracuu_test_write_file(f->docs, "boom.txt", "không nổ nữa", -1);
     args[1] = g_strdup_printf("%s-0", f->db);
     g_autofree char *out = NULL;
     int st = run_indexer_env(args, NULL, &out, NULL);
@@ -1212,9 +1140,9 @@ test_memory_limit(fixture *f, gconstpointer data)
     for (guint i = 0; i < 4; i++) {
         g_autofree char *name = g_strdup_printf("ok-%u.txt", i);
         g_autofree char *text = doc_text(i, NULL);
-        write_file(f->docs, name, text, -1);
+        tracuu_test_write_file(f->docs, name, text, -1);
     }
-    write_file(f->docs, "hog.txt", "tham lam", -1);
+    tracuu_test_write_file(f->docs, "hog.txt", "tham lam", -1);
     g_auto(GStrv) env =
         g_environ_setenv(g_get_environ(), "TRACUU_INDEXER_FAULT", "alloc:hog", TRUE);
     const char *limits[] = {"256", "0"};
@@ -1229,8 +1157,8 @@ test_memory_limit(fixture *f, gconstpointer data)
         JsonObject *s = json_node_get_object(json_parser_get_root(p));
         if (k == 0) {
             g_assert_cmpint(st, ==, 1);
-            g_assert_cmpint(num(s, "indexed"), ==, 4);
-            g_assert_cmpint(num(s, "failed"), ==, 1);
+            g_assert_cmpint(tracuu_test_int_member(s, "indexed"), ==, 4);
+            g_assert_cmpint(tracuu_test_int_member(s, "failed"), ==, 1);
             JsonObject *fail =
                 json_array_get_object_element(json_object_get_array_member(s, "failures"), 0);
             g_assert_true(
@@ -1239,7 +1167,7 @@ test_memory_limit(fixture *f, gconstpointer data)
                 strstr(json_object_get_string_member(fail, "reason"), "extractor crashed"));
         } else {
             g_assert_cmpint(st, ==, 0);
-            g_assert_cmpint(num(s, "indexed"), ==, 5);
+            g_assert_cmpint(tracuu_test_int_member(s, "indexed"), ==, 5);
         }
     }
 }
@@ -1260,7 +1188,7 @@ test_memory_limit_too_low(fixture *f, gconstpointer data)
         g_test_skip("no memory limit in an AddressSanitizer build");
         return;
     }
-    write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
+    tracuu_test_write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
     const char *args[] = {"--db", f->db, "--memory-limit", "30", f->docs, NULL};
     g_autofree char *out = NULL, *err = NULL;
     g_assert_cmpint(run_indexer_env(args, NULL, &out, &err), ==, 2);
@@ -1282,20 +1210,20 @@ test_memory_limit_too_low(fixture *f, gconstpointer data)
     int status;
     g_autoptr(JsonObject) s = run_json(f, ok_args, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s, "indexed"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s, "indexed"), ==, 1);
 
     /* Into an index that exists, with a file to read: refused too, and the file is not
      * recorded as failed, so the next run with a sane limit reads it. */
     g_usleep(10000);
-    write_file(f->docs, "a.txt", "Thông báo số 6/TB về lịch trực mới.", -1);
+    tracuu_test_write_file(f->docs, "a.txt", "Thông báo số 6/TB về lịch trực mới.", -1);
     g_autofree char *err2 = NULL;
     g_assert_cmpint(run_indexer_env(args, NULL, NULL, &err2), ==, 2);
     g_assert_nonnull(strstr(err2, "too low for an extraction worker to start"));
     const char *again[] = {f->docs, NULL};
     g_autoptr(JsonObject) s3 = run_json(f, again, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s3, "indexed"), ==, 1);
-    g_assert_cmpint(num(s3, "still_failing"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s3, "indexed"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s3, "still_failing"), ==, 0);
 }
 
 /* Workers that cannot work at all (here libmagic has no database) stop the run before it
@@ -1303,7 +1231,7 @@ test_memory_limit_too_low(fixture *f, gconstpointer data)
 static void
 test_worker_cannot_start(fixture *f, gconstpointer data)
 {
-    write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
+    tracuu_test_write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
     g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "MAGIC", "/nonexistent/magic.mgc", TRUE);
     const char *args[] = {"--db", f->db, "--json", f->docs, NULL};
     g_autofree char *out = NULL, *err = NULL;
@@ -1313,7 +1241,7 @@ test_worker_cannot_start(fixture *f, gconstpointer data)
     g_autoptr(JsonParser) p = json_parser_new();
     g_assert_true(json_parser_load_from_data(p, out, -1, NULL));
     JsonObject *s = json_node_get_object(json_parser_get_root(p));
-    g_assert_cmpint(num(s, "exit_status"), ==, 3);
+    g_assert_cmpint(tracuu_test_int_member(s, "exit_status"), ==, 3);
     g_assert_nonnull(strstr(json_object_get_string_member(s, "error"), "libmagic"));
     g_assert_false(g_file_test(f->db, G_FILE_TEST_EXISTS));
 }
@@ -1374,16 +1302,17 @@ summary_line(const char *out, const char *label)
 static void
 test_still_failing(fixture *f, gconstpointer data)
 {
-    write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
+    tracuu_test_write_file(f->docs, "a.txt", "Thông báo số 5/TB về lịch trực.", -1);
     g_autoptr(GBytes) pdf = image_only_pdf();
-    write_file(f->docs, "scan.pdf", g_bytes_get_data(pdf, NULL), (gssize)g_bytes_get_size(pdf));
+    tracuu_test_write_file(f->docs, "scan.pdf", g_bytes_get_data(pdf, NULL),
+                           (gssize)g_bytes_get_size(pdf));
     int status;
     const char *args[] = {f->docs, NULL};
     g_autoptr(JsonObject) s1 = run_json(f, args, &status);
     g_assert_cmpint(status, ==, 1);
-    g_assert_cmpint(num(s1, "exit_status"), ==, 1);
-    g_assert_cmpint(num(s1, "failed"), ==, 1);
-    g_assert_cmpint(num(s1, "still_failing"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s1, "exit_status"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s1, "failed"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s1, "still_failing"), ==, 0);
     JsonObject *fail =
         json_array_get_object_element(json_object_get_array_member(s1, "failures"), 0);
     g_assert_nonnull(strstr(json_object_get_string_member(fail, "reason"), "image-only"));
@@ -1400,11 +1329,11 @@ test_still_failing(fixture *f, gconstpointer data)
 
     g_autoptr(JsonObject) s2 = run_json(f, args, &status);
     g_assert_cmpint(status, ==, 1);
-    g_assert_cmpint(num(s2, "exit_status"), ==, 1);
-    g_assert_cmpint(num(s2, "indexed"), ==, 0);
-    g_assert_cmpint(num(s2, "unchanged"), ==, 2);
-    g_assert_cmpint(num(s2, "failed"), ==, 0);
-    g_assert_cmpint(num(s2, "still_failing"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s2, "exit_status"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s2, "indexed"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s2, "unchanged"), ==, 2);
+    g_assert_cmpint(tracuu_test_int_member(s2, "failed"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s2, "still_failing"), ==, 1);
     JsonArray *old = json_object_get_array_member(s2, "unchanged_failures");
     g_assert_cmpint(json_array_get_length(old), ==, 1);
     g_assert_true(g_str_has_suffix(
@@ -1420,17 +1349,17 @@ test_still_failing(fixture *f, gconstpointer data)
     const char *exclude[] = {"--exclude", "scan.pdf", f->docs, NULL};
     g_autoptr(JsonObject) s3 = run_json(f, exclude, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s3, "exit_status"), ==, 0);
-    g_assert_cmpint(num(s3, "removed"), ==, 1);
-    g_assert_cmpint(num(s3, "still_failing"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s3, "exit_status"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s3, "removed"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s3, "still_failing"), ==, 0);
 }
 
 static void
 test_exclude_and_db_inside(fixture *f, gconstpointer data)
 {
-    write_file(f->docs, "keep.txt", "giữ lại", -1);
-    write_file(f->docs, "drafts/nhap.txt", "bản nháp", -1);
-    write_file(f->docs, "x.bak", "bản sao", -1);
+    tracuu_test_write_file(f->docs, "keep.txt", "giữ lại", -1);
+    tracuu_test_write_file(f->docs, "drafts/nhap.txt", "bản nháp", -1);
+    tracuu_test_write_file(f->docs, "x.bak", "bản sao", -1);
     /* The index inside the folder it indexes must not index itself. */
     g_autofree char *db = g_build_filename(f->docs, ".index", NULL);
     const char *args[] = {"--db", db,      "--json", "--exclude", "drafts",
@@ -1498,7 +1427,7 @@ make_compact_archive(fixture *f)
         g_autofree char *name = g_strdup_printf("c%02u/vb-%u.txt", i % 10, i);
         g_autofree char *text = doc_text(100 + i, "Điều 2. Quyết định này có hiệu lực kể từ "
                                                   "ngày ký; các cơ quan liên quan thi hành.");
-        write_file(f->docs, name, text, -1);
+        tracuu_test_write_file(f->docs, name, text, -1);
     }
     return n + 300;
 }
@@ -1522,12 +1451,14 @@ test_compact_after_run(fixture *f, gconstpointer data)
     const char *compact[] = {"--compact", f->docs, NULL};
     g_autoptr(JsonObject) s2 = run_json(f, compact, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s2, "unchanged"), ==, n);
+    g_assert_cmpint(tracuu_test_int_member(s2, "unchanged"), ==, n);
     JsonObject *c = member_object(s2, "compact");
     g_assert_true(json_object_get_boolean_member(c, "done"));
-    g_assert_cmpint(num(c, "size_after"), >, 0);
-    g_assert_cmpint(num(c, "size_after"), <, num(c, "size_before"));
-    g_assert_cmpint(num(c, "documents"), ==, num(ix1, "doccount"));
+    g_assert_cmpint(tracuu_test_int_member(c, "size_after"), >, 0);
+    g_assert_cmpint(tracuu_test_int_member(c, "size_after"), <,
+                    tracuu_test_int_member(c, "size_before"));
+    g_assert_cmpint(tracuu_test_int_member(c, "documents"), ==,
+                    tracuu_test_int_member(ix1, "doccount"));
     g_assert_true(json_object_get_double_member(c, "seconds") > 0);
     g_autoptr(JsonObject) ix2 = inspect(f->db, compact_terms);
     g_autofree char *t1 = ix_text(ix1);
@@ -1539,23 +1470,24 @@ test_compact_after_run(fixture *f, gconstpointer data)
     /* The state survived: nothing is read again. */
     g_autoptr(JsonObject) s3 = run_json(f, plain, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s3, "unchanged"), ==, n);
-    g_assert_cmpint(num(s3, "indexed"), ==, 0);
-    g_assert_cmpint(num(s3, "removed"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s3, "unchanged"), ==, n);
+    g_assert_cmpint(tracuu_test_int_member(s3, "indexed"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s3, "removed"), ==, 0);
 
     /* A change after the compaction is seen, and a second compaction keeps it. */
     g_autofree char *text = doc_text(2, "thay đổi sau khi nén");
-    write_file(f->docs, "van-ban/qd-2.txt", text, -1);
+    tracuu_test_write_file(f->docs, "van-ban/qd-2.txt", text, -1);
     g_autoptr(JsonObject) s4 = run_json(f, compact, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s4, "indexed"), ==, 1);
-    g_assert_cmpint(num(s4, "unchanged"), ==, n - 1);
+    g_assert_cmpint(tracuu_test_int_member(s4, "indexed"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s4, "unchanged"), ==, n - 1);
     g_assert_true(json_object_get_boolean_member(member_object(s4, "compact"), "done"));
     const char *terms[] = {"nén", "Fnen", NULL};
     g_autoptr(JsonObject) ix4 = inspect(f->db, terms);
-    g_assert_cmpint(num(ix4, "doccount"), ==, num(ix1, "doccount"));
-    g_assert_cmpint(num(member_object(ix4, "freq"), "nén"), ==, 1);
-    g_assert_cmpint(num(member_object(ix4, "freq"), "Fnen"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(ix4, "doccount"), ==,
+                    tracuu_test_int_member(ix1, "doccount"));
+    g_assert_cmpint(tracuu_test_int_member(member_object(ix4, "freq"), "nén"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(member_object(ix4, "freq"), "Fnen"), ==, 1);
 
     /* Compacted and unchanged since: nothing to gain, the index is left alone. */
     struct stat st1, st2;
@@ -1565,7 +1497,8 @@ test_compact_after_run(fixture *f, gconstpointer data)
     JsonObject *c5 = member_object(s5, "compact");
     g_assert_true(json_object_get_boolean_member(c5, "done"));
     g_assert_false(json_object_get_boolean_member(c5, "replaced"));
-    g_assert_cmpint(num(c5, "size_after"), ==, num(c5, "size_before"));
+    g_assert_cmpint(tracuu_test_int_member(c5, "size_after"), ==,
+                    tracuu_test_int_member(c5, "size_before"));
     g_assert_cmpint(stat(f->db, &st2), ==, 0);
     g_assert_cmpuint(st1.st_ino, ==, st2.st_ino);
     const char *args[] = {"--db", f->db, "--compact", f->docs, NULL};
@@ -1576,7 +1509,7 @@ test_compact_after_run(fixture *f, gconstpointer data)
 
     /* The text summary says what it did in one line: "compacted:   N kB -> M kB in T s", each
      * size as g_format_size() writes it (recent GLib puts a no-break space before the unit). */
-    write_file(f->docs, "van-ban/qd-10.txt", "Công văn số 10 về việc nén chỉ mục.", -1);
+    tracuu_test_write_file(f->docs, "van-ban/qd-10.txt", "Công văn số 10 về việc nén chỉ mục.", -1);
     g_autofree char *out = NULL;
     g_assert_cmpint(run_indexer(args, &out), ==, 0);
     g_test_message("%s", out);
@@ -1618,8 +1551,8 @@ test_compact_alone(fixture *f, gconstpointer data)
     int status;
     g_autoptr(JsonObject) s = run_json(f, none, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s, "exit_status"), ==, 0);
-    g_assert_cmpint(num(s, "seen"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s, "exit_status"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s, "seen"), ==, 0);
     g_assert_true(json_object_get_boolean_member(member_object(s, "compact"), "done"));
     const char *quiet[] = {"--db", f->db, "--compact", "-q", NULL};
     g_autofree char *qout = NULL;
@@ -1702,7 +1635,7 @@ test_compact_failures(fixture *f, gconstpointer data)
         const compact_failure *c = &compact_failures[i];
         if (c->foreign_tmp) {
             g_assert_cmpint(g_mkdir(tmp, 0755), ==, 0);
-            write_file(tmp, "mine.txt", "not the indexer's", -1);
+            tracuu_test_write_file(tmp, "mine.txt", "not the indexer's", -1);
         }
         int lock_in = -1, lock_out = -1;
         GPid holder = c->locked ? hold_lock(f->db, &lock_in, &lock_out) : 0;
@@ -1712,7 +1645,7 @@ test_compact_failures(fixture *f, gconstpointer data)
         const char *args[] = {"--db", f->db, "--compact", "--json", NULL};
         g_autofree char *out = NULL;
         g_autofree char *err = NULL;
-        int st = c->small_files ? run_indexer_setup(args, env, limit_file_size, &out, &err)
+        int st = c->small_files ? tracuu_test_run_indexer(args, env, limit_file_size, &out, &err)
                                 : run_indexer_env(args, env, &out, &err);
         if (holder)
             release_lock(holder, lock_in, lock_out);
@@ -1724,7 +1657,7 @@ test_compact_failures(fixture *f, gconstpointer data)
         g_autoptr(JsonParser) p = json_parser_new();
         g_assert_true(json_parser_load_from_data(p, out, -1, NULL));
         JsonObject *s = json_node_get_object(json_parser_get_root(p));
-        g_assert_cmpint(num(s, "exit_status"), ==, 3);
+        g_assert_cmpint(tracuu_test_int_member(s, "exit_status"), ==, 3);
         g_assert_true(json_object_has_member(s, "error"));
         JsonObject *cs = member_object(s, "compact");
         g_assert_false(json_object_get_boolean_member(cs, "done"));
@@ -1748,7 +1681,7 @@ test_compact_failures(fixture *f, gconstpointer data)
     int status;
     g_autoptr(JsonObject) s = run_json(f, again, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s, "indexed"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s, "indexed"), ==, 0);
 
     /* An index left aside by a compaction killed between its two renames is not hidden under
      * a new, empty one: the indexer refuses to run until it is moved back. */
@@ -1762,7 +1695,7 @@ test_compact_failures(fixture *f, gconstpointer data)
     g_assert_cmpint(g_rename(aside, f->db), ==, 0);
     g_autoptr(JsonObject) s2 = run_json(f, again, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s2, "indexed"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s2, "indexed"), ==, 0);
 }
 
 static void
@@ -1775,21 +1708,10 @@ drop_to_nobody(gpointer data)
 static int
 run_as_nobody(const char *const *args, char **err)
 {
-    GPtrArray *argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer)indexer_path());
-    for (const char *const *a = args; *a != NULL; a++)
-        g_ptr_array_add(argv, (gpointer)*a);
-    g_ptr_array_add(argv, NULL);
-    int status = -1;
-    GError *error = NULL;
     g_autofree char *out = NULL; /* the summary: kept out of the TAP stream */
-    g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, drop_to_nobody, NULL, &out,
-                 err, &status, &error);
-    g_assert_no_error(error);
-    g_ptr_array_free(argv, TRUE);
+    int st = tracuu_test_run_indexer(args, NULL, drop_to_nobody, &out, err);
     g_test_message("%s", out);
-    g_assert_true(WIFEXITED(status));
-    return WEXITSTATUS(status);
+    return st;
 }
 
 /*
@@ -1847,7 +1769,7 @@ test_compact_parent_not_writable(fixture *f, gconstpointer data)
 
     /* Root compacting nobody's index leaves it nobody's, folder and files: nobody goes on
      * indexing into it. */
-    write_file(f->docs, "van-ban/moi.txt", "Công văn mới, sau khi nén.", -1);
+    tracuu_test_write_file(f->docs, "van-ban/moi.txt", "Công văn mới, sau khi nén.", -1);
     const char *index_args[] = {"--db", db, "-q", f->docs, NULL};
     g_assert_cmpint(run_as_nobody(index_args, NULL), ==, 0);
     const char *as_root[] = {"--db", db, "--compact", "--json", NULL};
@@ -1863,7 +1785,7 @@ test_compact_parent_not_writable(fixture *f, gconstpointer data)
         g_assert_cmpint(g_stat(p, &st), ==, 0);
         g_assert_cmpuint(st.st_uid, ==, 65534);
     }
-    write_file(f->docs, "van-ban/moi2.txt", "Công văn mới nữa.", -1);
+    tracuu_test_write_file(f->docs, "van-ban/moi2.txt", "Công văn mới nữa.", -1);
     g_assert_cmpint(run_as_nobody(index_args, NULL), ==, 0);
 }
 
@@ -1913,7 +1835,7 @@ test_compact_holds_lock(fixture *f, gconstpointer data)
     g_assert_cmpint(stat(f->db, &st), ==, 0);
     ino_watch w = {f->db, st.st_ino};
 
-    const char *argv[] = {indexer_path(), "--db", f->db, "--compact", "-q", NULL};
+    const char *argv[] = {tracuu_test_indexer_path(), "--db", f->db, "--compact", "-q", NULL};
     g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "TRACUU_COMPACT_FAULT", "slow", TRUE);
     GPid pid;
     GError *error = NULL;
@@ -1924,7 +1846,7 @@ test_compact_holds_lock(fixture *f, gconstpointer data)
     g_autofree char *copied = g_build_filename(f->db, "..", "db.compacting", "iamglass", NULL);
     g_assert_true(wait_for(file_exists, copied));
     g_assert_false(ino_changed(&w));
-    write_file(f->docs, "van-ban/qd-new.txt", "Công văn mới trong lúc nén.", -1);
+    tracuu_test_write_file(f->docs, "van-ban/qd-new.txt", "Công văn mới trong lúc nén.", -1);
     g_autofree char *err1 = NULL;
     g_assert_cmpint(run_indexer_env(plain, NULL, NULL, &err1), ==, 3);
     g_assert_nonnull(strstr(err1, "lock"));
@@ -1947,8 +1869,8 @@ test_compact_holds_lock(fixture *f, gconstpointer data)
     const char *again[] = {f->docs, NULL};
     g_autoptr(JsonObject) s = run_json(f, again, &status);
     g_assert_cmpint(status, ==, 0);
-    g_assert_cmpint(num(s, "indexed"), ==, 1);
-    g_assert_cmpint(num(s, "unchanged"), ==, n);
+    g_assert_cmpint(tracuu_test_int_member(s, "indexed"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s, "unchanged"), ==, n);
 }
 
 /*
@@ -1971,7 +1893,8 @@ test_compact_interrupted(fixture *f, gconstpointer data)
         struct stat st;
         g_assert_cmpint(stat(f->db, &st), ==, 0);
         ino_watch w = {f->db, st.st_ino};
-        const char *argv[] = {indexer_path(), "--db", f->db, "--compact", "--json", NULL};
+        const char *argv[] = {
+            tracuu_test_indexer_path(), "--db", f->db, "--compact", "--json", NULL};
         g_auto(GStrv) env =
             g_environ_setenv(g_get_environ(), "TRACUU_COMPACT_FAULT", "slow", TRUE);
         GPid pid;
@@ -2036,7 +1959,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    if (!g_file_test(indexer_path(), G_FILE_TEST_IS_EXECUTABLE)) {
+    if (!g_file_test(tracuu_test_indexer_path(), G_FILE_TEST_IS_EXECUTABLE)) {
         g_test_add_func("/indexer/not-built", test_not_built);
         return g_test_run();
     }

@@ -2,6 +2,7 @@
 #include "tracuu-engine.h"
 #include "tracuu-schema.h"
 #include "tracuu-store.h"
+#include "tracuu-test-indexer.h"
 #include "tracuu-test.h"
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -22,29 +23,6 @@ typedef struct {
     char *db;
     char *map;
 } fixture;
-
-static const char *
-indexer_path(void)
-{
-    static char *path;
-    if (path == NULL) {
-        const char *root = g_getenv("TRACUU_BUILD_ROOT");
-        g_assert_nonnull(root);
-        path = g_build_filename(root, "indexer", "tracuu-indexer", NULL);
-    }
-    return path;
-}
-
-static void
-write_file(const char *dir, const char *name, const char *content)
-{
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-    g_autofree char *parent = g_path_get_dirname(path);
-    g_assert_cmpint(g_mkdir_with_parents(parent, 0755), ==, 0);
-    GError *error = NULL;
-    g_file_set_contents(path, content, -1, &error);
-    g_assert_no_error(error);
-}
 
 /* An official text whose word "mãN" is found in it alone; @stamp (NULL: none) printed on it. */
 static char *
@@ -90,10 +68,10 @@ fixture_setup(fixture *f, gconstpointer data)
     g_autofree char *t1 = doc_text(1, NULL);
     g_autofree char *t2 = doc_text(2, "MẬT");
     g_autofree char *t3 = doc_text(3, NULL);
-    write_file(f->docs, "so-tttt/a.txt", t1);
-    write_file(f->docs, "so-tttt/mat.txt", t2);
-    write_file(f->docs, "public/b.txt", t3);
-    write_file(f->docs, "mail/box.mbox", mbox);
+    tracuu_test_write_file(f->docs, "so-tttt/a.txt", t1, -1);
+    tracuu_test_write_file(f->docs, "so-tttt/mat.txt", t2, -1);
+    tracuu_test_write_file(f->docs, "public/b.txt", t3, -1);
+    tracuu_test_write_file(f->docs, "mail/box.mbox", mbox, -1);
 }
 
 static void
@@ -117,24 +95,6 @@ write_map(fixture *f, const char *text)
     g_assert_no_error(error);
 }
 
-/* Runs tracuu-indexer with @args (NULL-terminated); returns its exit status. */
-static int
-run_indexer(const char *const *args, char **out, char **err)
-{
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (gpointer)indexer_path());
-    for (const char *const *a = args; *a != NULL; a++)
-        g_ptr_array_add(argv, (gpointer)*a);
-    g_ptr_array_add(argv, NULL);
-    int status = -1;
-    GError *error = NULL;
-    g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status,
-                 &error);
-    g_assert_no_error(error);
-    g_assert_true(WIFEXITED(status));
-    return WEXITSTATUS(status);
-}
-
 /* An indexing run over the documents with the map; its --json summary. Asserts exit 0. */
 static JsonObject *
 index_with_map(fixture *f)
@@ -142,21 +102,10 @@ index_with_map(fixture *f)
     const char *args[] = {"--db",         f->db,  "--json", "--jobs", "2",
                           "--access-map", f->map, f->docs,  NULL};
     g_autofree char *out = NULL, *err = NULL;
-    int rc = run_indexer(args, &out, &err);
+    int rc = tracuu_test_run_indexer(args, NULL, NULL, &out, &err);
     if (rc != 0)
         g_error("tracuu-indexer exited %d: %s\n%s", rc, out, err);
-    g_autoptr(JsonParser) p = json_parser_new();
-    GError *error = NULL;
-    json_parser_load_from_data(p, out, -1, &error);
-    g_assert_no_error(error);
-    return json_object_ref(json_node_get_object(json_parser_get_root(p)));
-}
-
-static gint64
-member(JsonObject *o, const char *name)
-{
-    g_assert_true(json_object_has_member(o, name));
-    return json_object_get_int_member(o, name);
+    return tracuu_test_parse_object(out);
 }
 
 static guint64
@@ -267,8 +216,8 @@ test_map_and_relabel(fixture *f, gconstpointer data)
 {
     write_map(f, map1);
     g_autoptr(JsonObject) s1 = index_with_map(f);
-    g_assert_cmpint(member(s1, "indexed"), ==, 4);
-    g_assert_cmpint(member(s1, "relabelled"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s1, "indexed"), ==, 4);
+    g_assert_cmpint(tracuu_test_int_member(s1, "relabelled"), ==, 0);
     guint64 nmail = file_docs(f, "mail/box.mbox");
     g_assert_cmpuint(nmail, ==, 3); /* two messages and an attachment */
     g_assert_cmpuint(freq(f, "Kattachment"), ==, 1);
@@ -305,11 +254,12 @@ test_map_and_relabel(fixture *f, gconstpointer data)
     /* Unchanged files, another map: relabelled in place, nothing read again. */
     write_map(f, map2);
     g_autoptr(JsonObject) s2 = index_with_map(f);
-    g_assert_cmpint(member(s2, "indexed"), ==, 0);
-    g_assert_cmpint(member(s2, "unchanged"), ==, 4);
-    g_assert_cmpint(member(s2, "documents"), ==, 0);
-    g_assert_cmpint(member(s2, "relabelled"), ==, 3); /* a.txt, mat.txt, the mbox; not b.txt */
-    g_assert_cmpint(member(s2, "relabelled_documents"), ==, 2 + nmail);
+    g_assert_cmpint(tracuu_test_int_member(s2, "indexed"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s2, "unchanged"), ==, 4);
+    g_assert_cmpint(tracuu_test_int_member(s2, "documents"), ==, 0);
+    /* a.txt, mat.txt, the mbox; not b.txt */
+    g_assert_cmpint(tracuu_test_int_member(s2, "relabelled"), ==, 3);
+    g_assert_cmpint(tracuu_test_int_member(s2, "relabelled_documents"), ==, 2 + nmail);
     g_assert_cmpuint(freq(f, "XAso-tttt"), ==, nmail);
     g_assert_cmpuint(freq(f, "XAvan-phong"), ==, 2);
     g_assert_cmpuint(freq(f, TRACUU_TERM_UNLABELLED), ==, 1);
@@ -348,24 +298,25 @@ test_map_and_relabel(fixture *f, gconstpointer data)
 
     /* Again with the same map: nothing to relabel. */
     g_autoptr(JsonObject) s3 = index_with_map(f);
-    g_assert_cmpint(member(s3, "relabelled"), ==, 0);
-    g_assert_cmpint(member(s3, "indexed"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s3, "relabelled"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s3, "indexed"), ==, 0);
 
     /* A map that lowers the printed stamp cannot: a rule of none leaves mat.txt at "mat". */
     write_map(f, "@/so-tttt/mat.txt van-phong none\n");
     g_autoptr(JsonObject) s4 = index_with_map(f);
-    g_assert_cmpint(member(s4, "indexed"), ==, 0);
-    g_assert_cmpint(member(s4, "relabelled"), ==, 3); /* b.txt had no rule, and has none */
+    g_assert_cmpint(tracuu_test_int_member(s4, "indexed"), ==, 0);
+    /* b.txt had no rule, and has none */
+    g_assert_cmpint(tracuu_test_int_member(s4, "relabelled"), ==, 3);
     g_assert_cmpuint(freq(f, "XLmat"), ==, 1);
     g_assert_cmpuint(freq(f, "XLtoi-mat"), ==, 0);
     g_assert_cmpuint(freq(f, TRACUU_TERM_UNLABELLED), ==, 2 + nmail);
 
     /* A changed file gets the current rule when it is read again. */
     g_autofree char *t = doc_text(1, "TỐI MẬT");
-    write_file(f->docs, "so-tttt/a.txt", t);
+    tracuu_test_write_file(f->docs, "so-tttt/a.txt", t, -1);
     g_autoptr(JsonObject) s5 = index_with_map(f);
-    g_assert_cmpint(member(s5, "indexed"), ==, 1);
-    g_assert_cmpint(member(s5, "relabelled"), ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s5, "indexed"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s5, "relabelled"), ==, 0);
     g_assert_cmpuint(freq(f, "XLtoi-mat"), ==, 1);
 }
 
@@ -379,7 +330,7 @@ test_config(fixture *f, gconstpointer data)
     g_assert_true(g_file_set_contents(conf_path, conf, -1, NULL));
     const char *args[] = {"--config", conf_path, "--jobs", "1", "-q", f->docs, NULL};
     g_autofree char *out = NULL, *err = NULL;
-    g_assert_cmpint(run_indexer(args, &out, &err), ==, 0);
+    g_assert_cmpint(tracuu_test_run_indexer(args, NULL, NULL, &out, &err), ==, 0);
     g_assert_cmpuint(freq(f, "XApub"), ==, 1);
 
     g_autofree char *other = g_build_filename(f->dir, "other.map", NULL);
@@ -387,7 +338,7 @@ test_config(fixture *f, gconstpointer data)
     g_assert_true(g_file_set_contents(other, text, -1, NULL));
     const char *args2[] = {"--config", conf_path, "--access-map", other, "--json", f->docs, NULL};
     g_autofree char *out2 = NULL, *err2 = NULL;
-    g_assert_cmpint(run_indexer(args2, &out2, &err2), ==, 0);
+    g_assert_cmpint(tracuu_test_run_indexer(args2, NULL, NULL, &out2, &err2), ==, 0);
     g_assert_nonnull(strstr(out2, "\"relabelled\" : 1"));
     g_assert_cmpuint(freq(f, "XApub"), ==, 0);
     g_assert_cmpuint(freq(f, "XAother"), ==, 1);
@@ -400,7 +351,7 @@ test_bad_map(fixture *f, gconstpointer data)
     write_map(f, "# fine\n@/so-tttt so-tttt\nrelative/glob x\n");
     const char *args[] = {"--db", f->db, "--access-map", f->map, f->docs, NULL};
     g_autofree char *out = NULL, *err = NULL;
-    g_assert_cmpint(run_indexer(args, &out, &err), ==, 2);
+    g_assert_cmpint(tracuu_test_run_indexer(args, NULL, NULL, &out, &err), ==, 2);
     g_autofree char *where = g_strdup_printf("%s:3:", f->map);
     if (strstr(err, where) == NULL)
         g_error("no %s in: %s", where, err);
@@ -408,7 +359,7 @@ test_bad_map(fixture *f, gconstpointer data)
 
     write_map(f, "@/so-tttt Not-A-Label\n");
     g_autofree char *out2 = NULL, *err2 = NULL;
-    g_assert_cmpint(run_indexer(args, &out2, &err2), ==, 2);
+    g_assert_cmpint(tracuu_test_run_indexer(args, NULL, NULL, &out2, &err2), ==, 2);
     g_autofree char *where2 = g_strdup_printf("%s:1:", f->map);
     g_assert_nonnull(strstr(err2, where2));
 
@@ -416,13 +367,13 @@ test_bad_map(fixture *f, gconstpointer data)
     g_assert_true(g_file_set_contents(conf_path, "[index]\ndb = db\nno-such-key = 1\n", -1, NULL));
     const char *args3[] = {"--config", conf_path, f->docs, NULL};
     g_autofree char *out3 = NULL, *err3 = NULL;
-    g_assert_cmpint(run_indexer(args3, &out3, &err3), ==, 2);
+    g_assert_cmpint(tracuu_test_run_indexer(args3, NULL, NULL, &out3, &err3), ==, 2);
     g_autofree char *where3 = g_strdup_printf("%s:3:", conf_path);
     g_assert_nonnull(strstr(err3, where3));
 
     const char *args4[] = {"--db", f->db, "--access-map", "/no/such/map", f->docs, NULL};
     g_autofree char *out4 = NULL, *err4 = NULL;
-    g_assert_cmpint(run_indexer(args4, &out4, &err4), ==, 2);
+    g_assert_cmpint(tracuu_test_run_indexer(args4, NULL, NULL, &out4, &err4), ==, 2);
     g_assert_nonnull(strstr(err4, "/no/such/map"));
     g_assert_false(g_file_test(f->db, G_FILE_TEST_EXISTS));
 }
@@ -440,7 +391,7 @@ test_jsonl_keeps_its_own(fixture *f, gconstpointer data)
     g_assert_true(g_file_set_contents(jsonl, lines, -1, NULL));
     const char *args[] = {"--db", f->db, "--access-map", f->map, "--from-jsonl", jsonl, NULL};
     g_autofree char *out = NULL, *err = NULL;
-    g_assert_cmpint(run_indexer(args, &out, &err), ==, 0);
+    g_assert_cmpint(tracuu_test_run_indexer(args, NULL, NULL, &out, &err), ==, 0);
     g_assert_cmpuint(freq(f, "XAso-tttt"), ==, 1);
     g_assert_cmpuint(freq(f, "XAeveryone"), ==, 0);
     g_assert_cmpuint(freq(f, "XLmat"), ==, 1);
@@ -451,7 +402,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    if (!g_file_test(indexer_path(), G_FILE_TEST_IS_EXECUTABLE)) {
+    if (!g_file_test(tracuu_test_indexer_path(), G_FILE_TEST_IS_EXECUTABLE)) {
         g_printerr("tracuu-indexer is not built\n");
         return 1;
     }

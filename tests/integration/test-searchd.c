@@ -1,23 +1,22 @@
 /* test-searchd.c - a real tracuu-searchd on a socket in a temporary folder over the corpus. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
+
+#include "tracuu-test-client.h"
+#include "tracuu-test.h"
 
 /*
  * One daemon serves all the tests: it is started once in main() over an index that the real
@@ -62,13 +61,6 @@ run_sync(const char *const *argv, char **err_out)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/* A daemon must not outlive a test that aborted on a failed assertion. */
-static void
-die_with_parent(gpointer data)
-{
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-}
-
 /* Starts tracuu-searchd on the index @db with @extra arguments, stderr to @log; returns its pid
  * or 0. */
 static GPid
@@ -88,9 +80,9 @@ start_daemon_on(const char *db, const char *socket_path, const char *log,
     g_autoptr(GError) error = NULL;
     GPid pid = 0;
     if (!g_spawn_async_with_pipes_and_fds(NULL, (const char *const *)argv->pdata, NULL,
-                                          G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
-                                          -1, -1, errfd,
-                                          NULL, NULL, 0, &pid, NULL, NULL, NULL, &error)) {
+                                          G_SPAWN_DO_NOT_REAP_CHILD, tracuu_test_die_with_parent,
+                                          NULL, -1, -1, errfd, NULL, NULL, 0, &pid, NULL, NULL,
+                                          NULL, &error)) {
         g_printerr("# cannot start %s: %s\n", F.searchd, error->message);
         pid = 0;
     }
@@ -105,128 +97,13 @@ start_daemon(const char *socket_path, const char *log, const char *const *extra)
     return start_daemon_on(F.db, socket_path, log, extra);
 }
 
-/* Waits up to @seconds for @pid to exit; returns its exit status, or -1 if it did not. */
-static int
-wait_exit(GPid pid, double seconds)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)(seconds * G_USEC_PER_SEC);
-    do {
-        int status = 0;
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid)
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        g_usleep(20000);
-    } while (g_get_monotonic_time() < end);
-    return -1;
-}
-
 /* ---- clients ---- */
 
-typedef struct {
-    int fd;
-    GString *in;
-} client;
-
-static int
-connect_unix(const char *path)
-{
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    g_strlcpy(sa.sun_path, path, sizeof sa.sun_path);
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        close(fd);
-        fd = -1;
-    }
-    return fd;
-}
-
-static client *
-client_new_fd(int fd)
-{
-    g_assert_cmpint(fd, >=, 0);
-    client *c = g_new0(client, 1);
-    c->fd = fd;
-    c->in = g_string_new(NULL);
-    return c;
-}
-
-static client *
+/* A client of the shared daemon. */
+static tracuu_test_client *
 client_new(void)
 {
-    return client_new_fd(connect_unix(F.sock));
-}
-
-static void
-client_free(client *c)
-{
-    if (!c)
-        return;
-    if (c->fd >= 0)
-        close(c->fd);
-    g_string_free(c->in, TRUE);
-    g_free(c);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(client, client_free)
-
-static void
-client_send(client *c, const char *data, gsize len)
-{
-    while (len > 0) {
-        ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR)
-            continue;
-        g_assert_cmpint(n, >, 0);
-        data += n;
-        len -= (gsize)n;
-    }
-}
-
-/* The next answer line (without "\n"), or NULL on end of stream or after @timeout_ms. */
-static char *
-client_recv_line(client *c, int timeout_ms)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-    for (;;) {
-        char *nl = memchr(c->in->str, '\n', c->in->len);
-        if (nl) {
-            char *line = g_strndup(c->in->str, (gsize)(nl - c->in->str));
-            g_string_erase(c->in, 0, (gssize)(nl - c->in->str) + 1);
-            return line;
-        }
-        gint64 left = (end - g_get_monotonic_time()) / 1000;
-        if (left <= 0)
-            return NULL;
-        struct pollfd p = {.fd = c->fd, .events = POLLIN};
-        if (poll(&p, 1, (int)left) <= 0)
-            continue;
-        char buf[65536];
-        ssize_t n = recv(c->fd, buf, sizeof buf, 0);
-        if (n <= 0)
-            return NULL;
-        g_string_append_len(c->in, buf, n);
-    }
-}
-
-static JsonObject *
-parse_object(const char *line)
-{
-    g_autoptr(GError) error = NULL;
-    g_autoptr(JsonNode) node = json_from_string(line, &error);
-    g_assert_no_error(error);
-    g_assert_nonnull(node);
-    g_assert_true(JSON_NODE_HOLDS_OBJECT(node));
-    return json_object_ref(json_node_get_object(node));
-}
-
-/* Sends one request line and returns the answer object. */
-static JsonObject *
-ask(client *c, const char *request)
-{
-    g_autofree char *line = g_strconcat(request, "\n", NULL);
-    client_send(c, line, strlen(line));
-    g_autofree char *answer = client_recv_line(c, 20000);
-    g_assert_nonnull(answer);
-    return parse_object(answer);
+    return tracuu_test_client_new_fd(tracuu_test_connect_unix(F.sock));
 }
 
 static gboolean
@@ -251,9 +128,10 @@ require_daemon(void)
 }
 
 static void
-assert_ping(client *c)
+assert_ping(tracuu_test_client *c)
 {
-    g_autoptr(JsonObject) o = ask(c, "{\"op\":\"ping\",\"id\":\"still there?\"}");
+    g_autoptr(JsonObject) o =
+        tracuu_test_client_ask(c, "{\"op\":\"ping\",\"id\":\"still there?\"}");
     g_assert_true(is_ok(o));
     g_assert_cmpstr(json_object_get_string_member(o, "id"), ==, "still there?");
 }
@@ -264,17 +142,17 @@ static void
 test_ping(void)
 {
     require_daemon();
-    g_autoptr(client) c = client_new();
+    g_autoptr(tracuu_test_client) c = client_new();
     static const char *const ids[] = {"1", "\"abc\"", "{\"a\":[1,null,\"x\"]}", "null", "-2.5"};
     for (gsize i = 0; i < G_N_ELEMENTS(ids); i++) {
         g_autofree char *req = g_strdup_printf("{\"op\":\"ping\",\"id\":%s}", ids[i]);
-        g_autoptr(JsonObject) o = ask(c, req);
+        g_autoptr(JsonObject) o = tracuu_test_client_ask(c, req);
         g_assert_true(is_ok(o));
         g_assert_true(json_object_has_member(o, "id"));
         g_autoptr(JsonNode) want = json_from_string(ids[i], NULL);
         g_assert_true(json_node_equal(json_object_get_member(o, "id"), want));
     }
-    g_autoptr(JsonObject) o = ask(c, "{\"op\":\"ping\"}");
+    g_autoptr(JsonObject) o = tracuu_test_client_ask(c, "{\"op\":\"ping\"}");
     g_assert_true(is_ok(o));
     g_assert_false(json_object_has_member(o, "id"));
 }
@@ -325,7 +203,7 @@ test_ranking(gconstpointer data)
 {
     const ranking_case *rc = data;
     require_daemon();
-    g_autoptr(client) c = client_new();
+    g_autoptr(tracuu_test_client) c = client_new();
     g_autoptr(JsonBuilder) b = json_builder_new();
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "op");
@@ -337,7 +215,7 @@ test_ranking(gconstpointer data)
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     g_autofree char *req = json_to_string(root, FALSE);
-    g_autoptr(JsonObject) o = ask(c, req);
+    g_autoptr(JsonObject) o = tracuu_test_client_ask(c, req);
     JsonArray *hits = hits_of(o);
     gboolean found = FALSE;
     GString *seen = g_string_new(NULL);
@@ -356,8 +234,9 @@ static void
 test_snippets(void)
 {
     require_daemon();
-    g_autoptr(client) c = client_new();
-    g_autoptr(JsonObject) o = ask(c, "{\"op\":\"search\",\"q\":\"thư điện tử\",\"limit\":3}");
+    g_autoptr(tracuu_test_client) c = client_new();
+    g_autoptr(JsonObject) o =
+        tracuu_test_client_ask(c, "{\"op\":\"search\",\"q\":\"thư điện tử\",\"limit\":3}");
     JsonArray *hits = hits_of(o);
     g_assert_cmpuint(json_array_get_length(hits), >=, 1);
     for (guint i = 0; i < json_array_get_length(hits); i++) {
@@ -372,30 +251,31 @@ static void
 test_filters_and_sort(void)
 {
     require_daemon();
-    g_autoptr(client) c = client_new();
+    g_autoptr(tracuu_test_client) c = client_new();
 
-    g_autoptr(JsonObject) all = ask(c, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\"}");
+    g_autoptr(JsonObject) all =
+        tracuu_test_client_ask(c, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\"}");
     gint64 total_all = json_object_get_int_member(all, "total");
     g_assert_cmpint(total_all, >, 1);
 
-    g_autoptr(JsonObject) o = ask(
-        c, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"limit\":50,"
-           "\"filters\":{\"type\":\"Thông tư\"}}");
+    g_autoptr(JsonObject) o =
+        tracuu_test_client_ask(c, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"limit\":50,"
+                                  "\"filters\":{\"type\":\"Thông tư\"}}");
     JsonArray *hits = hits_of(o);
     g_assert_cmpint(json_object_get_int_member(o, "total"), >=, 1);
     g_assert_cmpint(json_object_get_int_member(o, "total"), <, total_all);
     for (guint i = 0; i < json_array_get_length(hits); i++)
         g_assert_cmpstr(hit_str(hits, i, "doc_type"), ==, "Thông tư");
 
-    g_autoptr(JsonObject) y = ask(
-        c, "{\"op\":\"search\",\"q\":\"chính phủ điện tử\",\"limit\":50,"
-           "\"filters\":{\"year\":2019}}");
+    g_autoptr(JsonObject) y =
+        tracuu_test_client_ask(c, "{\"op\":\"search\",\"q\":\"chính phủ điện tử\",\"limit\":50,"
+                                  "\"filters\":{\"year\":2019}}");
     hits = hits_of(y);
     g_assert_cmpuint(json_array_get_length(hits), >=, 1);
     for (guint i = 0; i < json_array_get_length(hits); i++)
         g_assert_true(g_str_has_prefix(hit_str(hits, i, "date"), "2019"));
 
-    g_autoptr(JsonObject) s = ask(
+    g_autoptr(JsonObject) s = tracuu_test_client_ask(
         c, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"limit\":50,\"sort\":\"-date\"}");
     hits = hits_of(s);
     g_assert_cmpuint(json_array_get_length(hits), >=, 2);
@@ -410,8 +290,8 @@ static void
 test_facets(void)
 {
     require_daemon();
-    g_autoptr(client) c = client_new();
-    g_autoptr(JsonObject) o = ask(
+    g_autoptr(tracuu_test_client) c = client_new();
+    g_autoptr(JsonObject) o = tracuu_test_client_ask(
         c, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"facets\":[\"doc_type\",\"year\"]}");
     hits_of(o);
     gint64 total = json_object_get_int_member(o, "total");
@@ -436,15 +316,16 @@ static void
 test_get_and_stats(void)
 {
     require_daemon();
-    g_autoptr(client) c = client_new();
-    g_autoptr(JsonObject) o = ask(c, "{\"op\":\"search\",\"q\":\"30/2020/NĐ-CP\",\"limit\":1}");
+    g_autoptr(tracuu_test_client) c = client_new();
+    g_autoptr(JsonObject) o =
+        tracuu_test_client_ask(c, "{\"op\":\"search\",\"q\":\"30/2020/NĐ-CP\",\"limit\":1}");
     JsonArray *hits = hits_of(o);
     g_assert_cmpuint(json_array_get_length(hits), ==, 1);
     g_autofree char *id = g_strdup(hit_str(hits, 0, "id"));
     g_assert_cmpstr(id, !=, "");
 
     g_autofree char *req = g_strdup_printf("{\"op\":\"get\",\"doc\":\"%s\",\"id\":9}", id);
-    g_autoptr(JsonObject) g = ask(c, req);
+    g_autoptr(JsonObject) g = tracuu_test_client_ask(c, req);
     g_assert_true(is_ok(g));
     g_assert_cmpint(json_object_get_int_member(g, "id"), ==, 9);
     JsonObject *doc = json_object_get_object_member(g, "doc");
@@ -452,11 +333,12 @@ test_get_and_stats(void)
     g_assert_cmpstr(json_object_get_string_member(doc, "number"), ==, "30/2020/NĐ-CP");
     g_assert_nonnull(strstr(json_object_get_string_member(doc, "text"), "văn thư"));
 
-    g_autoptr(JsonObject) nf = ask(c, "{\"op\":\"get\",\"doc\":\"no-such-document\"}");
+    g_autoptr(JsonObject) nf =
+        tracuu_test_client_ask(c, "{\"op\":\"get\",\"doc\":\"no-such-document\"}");
     g_assert_false(is_ok(nf));
     g_assert_cmpstr(error_code(nf), ==, "not_found");
 
-    g_autoptr(JsonObject) st = ask(c, "{\"op\":\"stats\"}");
+    g_autoptr(JsonObject) st = tracuu_test_client_ask(c, "{\"op\":\"stats\"}");
     g_assert_true(is_ok(st));
     g_assert_cmpint(json_object_get_int_member(st, "docs"), >=, 20);
 }
@@ -496,10 +378,10 @@ static void
 test_errors(void)
 {
     require_daemon();
-    g_autoptr(client) c = client_new();
+    g_autoptr(tracuu_test_client) c = client_new();
     for (gsize i = 0; i < G_N_ELEMENTS(error_cases); i++) {
         const error_case *e = &error_cases[i];
-        g_autoptr(JsonObject) o = ask(c, e->line);
+        g_autoptr(JsonObject) o = tracuu_test_client_ask(c, e->line);
         g_autofree char *shown = g_utf8_make_valid(e->line, -1);
         g_test_message("%s -> %s", shown, error_code(o));
         g_assert_false(is_ok(o));
@@ -519,7 +401,7 @@ test_errors(void)
         assert_ping(c);
     }
     /* bad_json says where. */
-    g_autoptr(JsonObject) o = ask(c, "{\"op\" \"ping\"}");
+    g_autoptr(JsonObject) o = tracuu_test_client_ask(c, "{\"op\" \"ping\"}");
     JsonObject *err = json_object_get_object_member(o, "error");
     g_assert_cmpstr(json_object_get_string_member(err, "message"), ==,
                     "invalid JSON at byte 6: expected \":\" after the member name, found a string");
@@ -543,14 +425,14 @@ static void
 test_numbers_clean(void)
 {
     require_daemon();
-    g_autoptr(client) c = client_new();
+    g_autoptr(tracuu_test_client) c = client_new();
     static const char *const queries[] = {"thư điện tử", "cơ quan nhà nước", "34/2008/CT-TTg",
                                           "chuyen doi so", "bão Yagi"};
     for (int i = 0; i < 20; i++) {
         g_autofree char *req = g_strdup_printf("{\"op\":\"search\",\"q\":\"%s\",\"limit\":3}\n",
                                                queries[i % G_N_ELEMENTS(queries)]);
-        client_send(c, req, strlen(req));
-        g_autofree char *line = client_recv_line(c, 20000);
+        tracuu_test_client_send(c, req, strlen(req));
+        g_autofree char *line = tracuu_test_client_recv_line(c, 20000);
         g_assert_nonnull(line);
         g_autofree char *took = raw_number(line, "took_ms");
         g_assert_nonnull(took);
@@ -568,7 +450,7 @@ static void
 test_pipelined(void)
 {
     require_daemon();
-    g_autoptr(client) c = client_new();
+    g_autoptr(tracuu_test_client) c = client_new();
     GString *batch = g_string_new(NULL);
     const int n = 60;
     for (int i = 0; i < n; i++) {
@@ -588,12 +470,12 @@ test_pipelined(void)
         }
     }
     /* All in one write: the answers come back one per request, in order. */
-    client_send(c, batch->str, batch->len);
+    tracuu_test_client_send(c, batch->str, batch->len);
     g_string_free(batch, TRUE);
     for (int i = 0; i < n; i++) {
-        g_autofree char *line = client_recv_line(c, 20000);
+        g_autofree char *line = tracuu_test_client_recv_line(c, 20000);
         g_assert_nonnull(line);
-        g_autoptr(JsonObject) o = parse_object(line);
+        g_autoptr(JsonObject) o = tracuu_test_parse_object(line);
         g_assert_cmpint(json_object_get_int_member(o, "id"), ==, i);
         g_assert_true(is_ok(o) == (i % 4 != 2));
     }
@@ -603,7 +485,7 @@ static void
 test_long_line(void)
 {
     require_daemon();
-    g_autoptr(client) c = client_new();
+    g_autoptr(tracuu_test_client) c = client_new();
     /* A 2 MiB request that is valid JSON: refused for its size, not parsed. */
     gsize n = 2 * 1024 * 1024;
     GString *big = g_string_sized_new(n + 64);
@@ -611,20 +493,20 @@ test_long_line(void)
     while (big->len < n)
         g_string_append(big, "thư điện tử ");
     g_string_append(big, "\"}\n{\"op\":\"ping\",\"id\":2}\n");
-    client_send(c, big->str, big->len);
+    tracuu_test_client_send(c, big->str, big->len);
     g_string_free(big, TRUE);
-    g_autofree char *a = client_recv_line(c, 20000);
+    g_autofree char *a = tracuu_test_client_recv_line(c, 20000);
     g_assert_nonnull(a);
-    g_autoptr(JsonObject) oa = parse_object(a);
+    g_autoptr(JsonObject) oa = tracuu_test_parse_object(a);
     g_assert_false(is_ok(oa));
     g_assert_cmpstr(error_code(oa), ==, "line_too_long");
-    g_autofree char *b = client_recv_line(c, 20000);
+    g_autofree char *b = tracuu_test_client_recv_line(c, 20000);
     g_assert_nonnull(b);
-    g_autoptr(JsonObject) ob = parse_object(b);
+    g_autoptr(JsonObject) ob = tracuu_test_parse_object(b);
     g_assert_true(is_ok(ob));
     g_assert_cmpint(json_object_get_int_member(ob, "id"), ==, 2);
     /* Exactly one answer for the long line. */
-    g_assert_null(client_recv_line(c, 300));
+    g_assert_null(tracuu_test_client_recv_line(c, 300));
     assert_ping(c);
 }
 
@@ -638,24 +520,24 @@ static gpointer
 concurrent_client(gpointer data)
 {
     concurrent_arg *a = data;
-    int fd = connect_unix(F.sock);
+    int fd = tracuu_test_connect_unix(F.sock);
     if (fd < 0) {
         a->failures = 1000;
         return NULL;
     }
-    client *c = client_new_fd(fd);
+    tracuu_test_client *c = tracuu_test_client_new_fd(fd);
     for (int i = 0; i < 20; i++) {
         g_autofree char *req = g_strdup_printf(
             "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"id\":%d}\n", a->index * 100 + i);
-        client_send(c, req, strlen(req));
-        g_autofree char *line = client_recv_line(c, 30000);
+        tracuu_test_client_send(c, req, strlen(req));
+        g_autofree char *line = tracuu_test_client_recv_line(c, 30000);
         g_autoptr(JsonNode) node = line ? json_from_string(line, NULL) : NULL;
         JsonObject *o = node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
         if (!o || !is_ok(o) || json_object_get_int_member(o, "id") != a->index * 100 + i ||
             json_object_get_int_member(o, "total") != a->expect_total)
             a->failures++;
     }
-    client_free(c);
+    tracuu_test_client_free(c);
     return NULL;
 }
 
@@ -663,8 +545,9 @@ static void
 test_concurrent(void)
 {
     require_daemon();
-    g_autoptr(client) c = client_new();
-    g_autoptr(JsonObject) o = ask(c, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\"}");
+    g_autoptr(tracuu_test_client) c = client_new();
+    g_autoptr(JsonObject) o =
+        tracuu_test_client_ask(c, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\"}");
     gint64 total = json_object_get_int_member(o, "total");
     g_assert_cmpint(total, >, 0);
 
@@ -687,14 +570,10 @@ static void
 test_tcp(void)
 {
     require_daemon();
-    g_assert_cmpint(F.tcp_port, >, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)F.tcp_port)};
-    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof sa), ==, 0);
-    g_autoptr(client) c = client_new_fd(fd);
+    g_autoptr(tracuu_test_client) c = tracuu_test_client_new_tcp(F.tcp_port);
     assert_ping(c);
-    g_autoptr(JsonObject) o = ask(c, "{\"op\":\"search\",\"q\":\"34/2008/CT-TTg\"}");
+    g_autoptr(JsonObject) o =
+        tracuu_test_client_ask(c, "{\"op\":\"search\",\"q\":\"34/2008/CT-TTg\"}");
     g_assert_cmpstr(hit_str(hits_of(o), 0, "number"), ==, "34/2008/CT-TTg");
 }
 
@@ -704,7 +583,7 @@ test_vanished_clients(void)
     require_daemon();
     /* Clients that leave with requests queued or under way, or halfway through a line. */
     for (int i = 0; i < 10; i++) {
-        int fd = connect_unix(F.sock);
+        int fd = tracuu_test_connect_unix(F.sock);
         g_assert_cmpint(fd, >=, 0);
         GString *s = g_string_new(NULL);
         for (int k = 0; k < 30; k++)
@@ -716,17 +595,17 @@ test_vanished_clients(void)
         close(fd);
     }
     /* A client that shuts down its sending side still gets its answers. */
-    g_autoptr(client) h = client_new();
+    g_autoptr(tracuu_test_client) h = client_new();
     const char *two = "{\"op\":\"ping\",\"id\":1}\n{\"op\":\"ping\",\"id\":2}\n";
-    client_send(h, two, strlen(two));
+    tracuu_test_client_send(h, two, strlen(two));
     shutdown(h->fd, SHUT_WR);
-    g_autofree char *a1 = client_recv_line(h, 10000);
-    g_autofree char *a2 = client_recv_line(h, 10000);
+    g_autofree char *a1 = tracuu_test_client_recv_line(h, 10000);
+    g_autofree char *a2 = tracuu_test_client_recv_line(h, 10000);
     g_assert_cmpstr(a1, ==, "{\"id\":1,\"ok\":true}");
     g_assert_cmpstr(a2, ==, "{\"id\":2,\"ok\":true}");
-    g_assert_null(client_recv_line(h, 5000)); /* then the daemon closes */
+    g_assert_null(tracuu_test_client_recv_line(h, 5000)); /* then the daemon closes */
 
-    g_autoptr(client) c = client_new();
+    g_autoptr(tracuu_test_client) c = client_new();
     assert_ping(c);
     g_assert_cmpint(kill(F.pid, 0), ==, 0);
 }
@@ -736,7 +615,7 @@ test_slow_reader(void)
 {
     require_daemon();
     /* A client that asks for much and reads nothing must not hold up the others. */
-    g_autoptr(client) slow = client_new();
+    g_autoptr(tracuu_test_client) slow = client_new();
     GString *s = g_string_new(NULL);
     for (int k = 0; k < 2000; k++)
         g_string_append(s, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"limit\":100}\n");
@@ -752,7 +631,7 @@ test_slow_reader(void)
             g_usleep(10000);
     }
     g_string_free(s, TRUE);
-    g_autoptr(client) c = client_new();
+    g_autoptr(tracuu_test_client) c = client_new();
     gint64 t0 = g_get_monotonic_time();
     for (int i = 0; i < 10; i++)
         assert_ping(c);
@@ -764,13 +643,13 @@ test_idle_timeout(void)
 {
     require_daemon();
     /* Started with --idle-timeout 2: a silent client is let go, a talking one is not. */
-    g_autoptr(client) idle = client_new();
-    g_autoptr(client) busy = client_new();
+    g_autoptr(tracuu_test_client) idle = client_new();
+    g_autoptr(tracuu_test_client) busy = client_new();
     for (int i = 0; i < 6; i++) {
         g_usleep(G_USEC_PER_SEC / 2);
         assert_ping(busy);
     }
-    g_assert_null(client_recv_line(idle, 3000));
+    g_assert_null(tracuu_test_client_recv_line(idle, 3000));
     char b;
     g_assert_cmpint(recv(idle->fd, &b, 1, MSG_DONTWAIT), ==, 0);
     assert_ping(busy);
@@ -781,8 +660,8 @@ test_update_seen(void)
 {
     require_daemon();
     const char *q = "{\"op\":\"search\",\"q\":\"xylophon quokka\"}";
-    g_autoptr(client) b = client_new();
-    g_autoptr(JsonObject) before = ask(b, q);
+    g_autoptr(tracuu_test_client) b = client_new();
+    g_autoptr(JsonObject) before = tracuu_test_client_ask(b, q);
     g_assert_cmpint(json_object_get_int_member(before, "total"), ==, 0);
 
     g_autofree char *jsonl = g_build_filename(F.tmp, "update.jsonl", NULL);
@@ -799,11 +678,11 @@ test_update_seen(void)
 
     /* Seen by the running daemon within a few seconds, without a restart. (A new connection:
      * the first may have been idle longer than the daemon's --idle-timeout meanwhile.) */
-    g_autoptr(client) c = client_new();
+    g_autoptr(tracuu_test_client) c = client_new();
     gint64 t0 = g_get_monotonic_time();
     gint64 total = 0;
     while (g_get_monotonic_time() - t0 < 5 * G_USEC_PER_SEC) {
-        g_autoptr(JsonObject) o = ask(c, q);
+        g_autoptr(JsonObject) o = tracuu_test_client_ask(c, q);
         total = json_object_get_int_member(o, "total");
         if (total == 1)
             break;
@@ -811,7 +690,7 @@ test_update_seen(void)
     }
     g_assert_cmpint(total, ==, 1);
     g_test_message("update seen after %.0f ms", (g_get_monotonic_time() - t0) / 1000.0);
-    g_autoptr(JsonObject) got = ask(c, "{\"op\":\"get\",\"doc\":\"update-1\"}");
+    g_autoptr(JsonObject) got = tracuu_test_client_ask(c, "{\"op\":\"get\",\"doc\":\"update-1\"}");
     g_assert_true(is_ok(got));
 }
 
@@ -822,13 +701,13 @@ test_second_daemon_refused(void)
     g_autofree char *log = g_build_filename(F.tmp, "second.log", NULL);
     GPid pid = start_daemon(F.sock, log, NULL);
     g_assert_cmpint(pid, >, 0);
-    int st = wait_exit(pid, 10);
+    int st = tracuu_test_wait_exit(pid, 10);
     g_assert_cmpint(st, ==, 1);
     g_autofree char *text = NULL;
     g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
     g_assert_nonnull(strstr(text, "another server"));
     /* The first one is untouched. */
-    g_autoptr(client) c = client_new();
+    g_autoptr(tracuu_test_client) c = client_new();
     assert_ping(c);
 }
 
@@ -848,23 +727,17 @@ test_stale_socket_replaced(void)
     g_autofree char *log = g_build_filename(F.tmp, "stale.log", NULL);
     GPid pid = start_daemon(path, log, NULL);
     g_assert_cmpint(pid, >, 0);
-    int cfd = -1;
-    for (int i = 0; i < 200 && cfd < 0; i++) {
-        cfd = connect_unix(path);
-        if (cfd < 0)
-            g_usleep(50000);
-    }
-    g_autoptr(client) c = client_new_fd(cfd);
+    g_autoptr(tracuu_test_client) c = tracuu_test_client_wait_unix(path);
     assert_ping(c);
     kill(pid, SIGTERM);
-    g_assert_cmpint(wait_exit(pid, 15), ==, 0);
+    g_assert_cmpint(tracuu_test_wait_exit(pid, 15), ==, 0);
     g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
 
     /* A path that is not a socket is never replaced. */
     g_autofree char *plain = g_build_filename(F.tmp, "plain-file", NULL);
     g_assert_true(g_file_set_contents(plain, "keep me", -1, NULL));
     pid = start_daemon(plain, log, NULL);
-    g_assert_cmpint(wait_exit(pid, 10), ==, 1);
+    g_assert_cmpint(tracuu_test_wait_exit(pid, 10), ==, 1);
     g_autofree char *kept = NULL;
     g_assert_true(g_file_get_contents(plain, &kept, NULL, NULL));
     g_assert_cmpstr(kept, ==, "keep me");
@@ -880,31 +753,26 @@ test_limits(void)
     static const char *const extra[] = {"--max-clients", "2", "--timeout", "0.000001", NULL};
     GPid pid = start_daemon(path, log, extra);
     g_assert_cmpint(pid, >, 0);
-    int fd = -1;
-    for (int i = 0; i < 200 && fd < 0; i++) {
-        fd = connect_unix(path);
-        if (fd < 0)
-            g_usleep(50000);
-    }
-    g_autoptr(client) a = client_new_fd(fd);
-    g_autoptr(client) b = client_new_fd(connect_unix(path));
+    g_autoptr(tracuu_test_client) a = tracuu_test_client_wait_unix(path);
+    g_autoptr(tracuu_test_client) b = tracuu_test_client_new_fd(tracuu_test_connect_unix(path));
     assert_ping(a);
     assert_ping(b);
-    g_autoptr(client) third = client_new_fd(connect_unix(path));
-    g_autofree char *line = client_recv_line(third, 5000);
+    g_autoptr(tracuu_test_client) third = tracuu_test_client_new_fd(tracuu_test_connect_unix(path));
+    g_autofree char *line = tracuu_test_client_recv_line(third, 5000);
     g_assert_nonnull(line);
-    g_autoptr(JsonObject) o = parse_object(line);
+    g_autoptr(JsonObject) o = tracuu_test_parse_object(line);
     g_assert_cmpstr(error_code(o), ==, "busy");
-    g_assert_null(client_recv_line(third, 2000)); /* and closed */
+    g_assert_null(tracuu_test_client_recv_line(third, 2000)); /* and closed */
 
     /* Past its time limit a query answers "timeout", and the connection goes on. */
-    g_autoptr(JsonObject) t = ask(a, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"id\":1}");
+    g_autoptr(JsonObject) t =
+        tracuu_test_client_ask(a, "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"id\":1}");
     g_assert_false(is_ok(t));
     g_assert_cmpstr(error_code(t), ==, "timeout");
     assert_ping(a);
 
     kill(pid, SIGTERM);
-    g_assert_cmpint(wait_exit(pid, 15), ==, 0);
+    g_assert_cmpint(tracuu_test_wait_exit(pid, 15), ==, 0);
 }
 
 static void
@@ -912,17 +780,17 @@ test_sigterm(void)
 {
     require_daemon();
     /* A request under way when SIGTERM comes is still answered; then exit 0, socket gone. */
-    g_autoptr(client) c = client_new();
+    g_autoptr(tracuu_test_client) c = client_new();
     const char *req = "{\"op\":\"search\",\"q\":\"cơ quan nhà nước\",\"id\":\"last\"}\n";
-    client_send(c, req, strlen(req));
+    tracuu_test_client_send(c, req, strlen(req));
     g_usleep(1000);
     g_assert_cmpint(kill(F.pid, SIGTERM), ==, 0);
-    g_autofree char *line = client_recv_line(c, 10000);
+    g_autofree char *line = tracuu_test_client_recv_line(c, 10000);
     if (line) {
-        g_autoptr(JsonObject) o = parse_object(line);
+        g_autoptr(JsonObject) o = tracuu_test_parse_object(line);
         g_assert_cmpstr(json_object_get_string_member(o, "id"), ==, "last");
     }
-    int st = wait_exit(F.pid, 15);
+    int st = tracuu_test_wait_exit(F.pid, 15);
     F.pid = 0;
     g_autofree char *log = NULL;
     g_assert_true(g_file_get_contents(F.log, &log, NULL, NULL));
@@ -954,24 +822,11 @@ wait_for_text(const char *path, const char *text, double seconds)
     return FALSE;
 }
 
-/* A client on the daemon that listens on @path, waiting for it to start. */
-static client *
-client_wait(const char *path)
-{
-    int fd = -1;
-    for (int i = 0; i < 200 && fd < 0; i++) {
-        fd = connect_unix(path);
-        if (fd < 0)
-            g_usleep(50000);
-    }
-    return client_new_fd(fd);
-}
-
 static gint64
-total_of(client *c, const char *q)
+total_of(tracuu_test_client *c, const char *q)
 {
     g_autofree char *req = g_strdup_printf("{\"op\":\"search\",\"q\":\"%s\",\"limit\":0}", q);
-    g_autoptr(JsonObject) o = ask(c, req);
+    g_autoptr(JsonObject) o = tracuu_test_client_ask(c, req);
     g_assert_true(is_ok(o));
     return json_object_get_int_member(o, "total");
 }
@@ -1009,8 +864,8 @@ test_sighup_reloads(void)
     static const char *const extra[] = {"--threads", "2", NULL};
     GPid pid = start_daemon_on(db, sock, log, extra);
     g_assert_cmpint(pid, >, 0);
-    g_autoptr(client) a = client_wait(sock);
-    g_autoptr(client) b = client_new_fd(connect_unix(sock));
+    g_autoptr(tracuu_test_client) a = tracuu_test_client_wait_unix(sock);
+    g_autoptr(tracuu_test_client) b = tracuu_test_client_new_fd(tracuu_test_connect_unix(sock));
     g_assert_cmpint(total_of(a, "alphaquokka"), ==, 1);
     g_assert_cmpint(total_of(b, "alphaquokka"), ==, 1);
 
@@ -1033,19 +888,19 @@ test_sighup_reloads(void)
 
     g_assert_cmpint(kill(pid, SIGHUP), ==, 0);
     g_assert_true(wait_for_text(log, "SIGHUP", 10));
-    g_assert_cmpint(wait_exit(pid, 0.2), ==, -1); /* still running */
+    g_assert_cmpint(tracuu_test_wait_exit(pid, 0.2), ==, -1); /* still running */
     g_assert_true(g_file_test(sock, G_FILE_TEST_EXISTS));
 
     /* Both workers serve the new index: two connections, several requests each. */
     for (int i = 0; i < 4; i++) {
-        client *cs[2] = {a, b};
+        tracuu_test_client *cs[2] = {a, b};
         for (int k = 0; k < 2; k++) {
             g_assert_cmpint(total_of(cs[k], "betaquokka"), ==, 1);
             g_assert_cmpint(total_of(cs[k], "alphaquokka"), ==, 0);
         }
     }
     assert_ping(a);
-    g_autoptr(client) fresh = client_new_fd(connect_unix(sock));
+    g_autoptr(tracuu_test_client) fresh = tracuu_test_client_new_fd(tracuu_test_connect_unix(sock));
     assert_ping(fresh);
     g_autofree char *text = NULL;
     g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
@@ -1053,7 +908,7 @@ test_sighup_reloads(void)
 
     /* SIGTERM still stops it as before. */
     kill(pid, SIGTERM);
-    g_assert_cmpint(wait_exit(pid, 15), ==, 0);
+    g_assert_cmpint(tracuu_test_wait_exit(pid, 15), ==, 0);
     g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
 }
 
@@ -1073,7 +928,7 @@ test_socket_mode(void)
         GPid pid = start_daemon(sock, log, modes[i] ? extra : NULL);
         umask(old);
         g_assert_cmpint(pid, >, 0);
-        g_autoptr(client) c = client_wait(sock);
+        g_autoptr(tracuu_test_client) c = tracuu_test_client_wait_unix(sock);
         assert_ping(c);
         struct stat st;
         g_assert_cmpint(stat(sock, &st), ==, 0);
@@ -1081,7 +936,7 @@ test_socket_mode(void)
                        (unsigned)(st.st_mode & 07777));
         g_assert_cmpuint(st.st_mode & 07777, ==, want[i]);
         kill(pid, SIGTERM);
-        g_assert_cmpint(wait_exit(pid, 15), ==, 0);
+        g_assert_cmpint(tracuu_test_wait_exit(pid, 15), ==, 0);
     }
     /* A mode that lets other users in, or that is not octal, is a usage error. */
     static const char *const refused[] = {"0666", "0604", "0602", "8", "0600x", "01600", ""};
@@ -1089,7 +944,7 @@ test_socket_mode(void)
         const char *extra[] = {"--socket-mode", refused[i], NULL};
         GPid pid = start_daemon(sock, log, extra);
         g_assert_cmpint(pid, >, 0);
-        g_assert_cmpint(wait_exit(pid, 10), ==, 2);
+        g_assert_cmpint(tracuu_test_wait_exit(pid, 10), ==, 2);
         g_autofree char *text = NULL;
         g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
         g_test_message("--socket-mode \"%s\": %s", refused[i], text);
@@ -1161,17 +1016,17 @@ typedef struct {
 /* Asks every query on both clients at once (so that both workers are busy) and checks each
  * answer against @want. */
 static void
-ask_round(client *a, client *b, char **want, compact_tally *t)
+ask_round(tracuu_test_client *a, tracuu_test_client *b, char **want, compact_tally *t)
 {
     for (gsize i = 0; i < G_N_ELEMENTS(compact_queries); i++) {
         g_autofree char *line = g_strconcat(compact_queries[i], "\n", NULL);
-        client_send(a, line, strlen(line));
-        client_send(b, line, strlen(line));
-        client *cs[2] = {a, b};
+        tracuu_test_client_send(a, line, strlen(line));
+        tracuu_test_client_send(b, line, strlen(line));
+        tracuu_test_client *cs[2] = {a, b};
         for (int j = 0; j < 2; j++) {
-            g_autofree char *answer = client_recv_line(cs[j], 20000);
+            g_autofree char *answer = tracuu_test_client_recv_line(cs[j], 20000);
             g_assert_nonnull(answer);
-            g_autoptr(JsonObject) o = parse_object(answer);
+            g_autoptr(JsonObject) o = tracuu_test_parse_object(answer);
             g_autofree char *key = answer_key(o);
             t->asked++;
             if (!is_ok(o)) {
@@ -1209,18 +1064,12 @@ test_compact_under_load(void)
     static const char *const extra[] = {"--threads", "2", NULL};
     GPid pid = start_daemon_on(db, sock, log, extra);
     g_assert_cmpint(pid, >, 0);
-    int fa = -1;
-    for (int i = 0; i < 200 && fa < 0; i++) {
-        fa = connect_unix(sock);
-        if (fa < 0)
-            g_usleep(50000);
-    }
-    g_autoptr(client) a = client_new_fd(fa);
-    g_autoptr(client) b = client_new_fd(connect_unix(sock));
+    g_autoptr(tracuu_test_client) a = tracuu_test_client_wait_unix(sock);
+    g_autoptr(tracuu_test_client) b = tracuu_test_client_new_fd(tracuu_test_connect_unix(sock));
 
     char *want[G_N_ELEMENTS(compact_queries)];
     for (gsize i = 0; i < G_N_ELEMENTS(compact_queries); i++) {
-        g_autoptr(JsonObject) o = ask(a, compact_queries[i]);
+        g_autoptr(JsonObject) o = tracuu_test_client_ask(a, compact_queries[i]);
         g_assert_true(is_ok(o));
         want[i] = answer_key(o);
     }
@@ -1272,7 +1121,7 @@ test_compact_under_load(void)
     for (gsize i = 0; i < G_N_ELEMENTS(compact_queries); i++)
         g_free(want[i]);
     kill(pid, SIGTERM);
-    g_assert_cmpint(wait_exit(pid, 15), ==, 0);
+    g_assert_cmpint(tracuu_test_wait_exit(pid, 15), ==, 0);
 }
 
 /* ---- setup ---- */
@@ -1322,12 +1171,12 @@ setup(GError **error)
         return FALSE;
     }
     for (int i = 0; i < 300; i++) {
-        int fd = connect_unix(F.sock);
+        int fd = tracuu_test_connect_unix(F.sock);
         if (fd >= 0) {
             close(fd);
             break;
         }
-        if (wait_exit(F.pid, 0.05) >= 0) {
+        if (tracuu_test_wait_exit(F.pid, 0.05) >= 0) {
             g_autofree char *log = NULL;
             g_file_get_contents(F.log, &log, NULL, NULL);
             F.pid = 0;
@@ -1383,7 +1232,7 @@ main(int argc, char **argv)
 
     if (F.pid) {
         kill(F.pid, SIGKILL);
-        wait_exit(F.pid, 5);
+        tracuu_test_wait_exit(F.pid, 5);
     }
     if (F.tmp && rc == 0) {
         g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", F.tmp);

@@ -1,0 +1,32 @@
+/* tracuu-test-indexer.h - running the real tracuu-indexer from a test and reading what it did. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+/* The path of the tracuu-indexer program in the build tree (TRACUU_BUILD_ROOT). Never freed. */
+const char *tracuu_test_indexer_path(void);
+
+/*
+ * Writes @len bytes of @content (-1: up to its NUL) to @dir/@name, making the folders @name
+ * names on the way; the test fails if it cannot.
+ */
+void tracuu_test_write_file(const char *dir, const char *name, const char *content, gssize len);
+
+/*
+ * Runs tracuu-indexer with @args (NULL-terminated, after the program name) to completion, in
+ * the environment @env (NULL: the test's own), with @setup (NULL: none) run in the child before
+ * exec. Its output goes to *@out and its standard error to *@err when they are not NULL (caller
+ * frees with g_free()); a non-empty standard error is also given as a test message. Returns its
+ * exit status; the test fails when it cannot run or a signal ends it.
+ */
+int tracuu_test_run_indexer(const char *const *args, char **env, GSpawnChildSetupFunc setup,
+                            char **out, char **err);
+
+/*
+ * Runs the Python program @script (python3 -c, so that it can import Debian's python3-xapian)
+ * with the arguments @db and @terms (NULL-terminated; NULL: none), and returns the JSON object it
+ * prints. The test fails, with Python's standard error as a message, when it does not exit 0.
+ * Caller frees with json_object_unref().
+ */
+JsonObject *tracuu_test_run_python(const char *script, const char *db, const char *const *terms);
