@@ -43,7 +43,7 @@ struct tracuu_http_server {
     GThread *timer;
 };
 
-/* An answer held back (a suspended connection's), or NULL in *con_cls. */
+/* A request's state in *con_cls: a body once its answer is held back (suspended). */
 typedef struct {
     struct MHD_Connection *connection;
     gint64 release_at;
@@ -349,7 +349,7 @@ bearer_hash(struct MHD_Connection *connection, guint8 hash[TRACUU_TOKEN_HASH_LEN
 
 /* Holds @connection's 401 back for @delay_ms; FALSE when too many are held already. */
 static gboolean
-hold(tracuu_http_server *s, struct MHD_Connection *connection, void **con_cls, gint64 delay_ms,
+hold(tracuu_http_server *s, struct MHD_Connection *connection, answer *a, gint64 delay_ms,
      const char *body, gsize len)
 {
     g_mutex_lock(&s->held_lock);
@@ -357,13 +357,11 @@ hold(tracuu_http_server *s, struct MHD_Connection *connection, void **con_cls, g
     g_mutex_unlock(&s->held_lock);
     if (!room)
         return FALSE;
-    answer *a = g_new0(answer, 1);
     a->connection = connection;
     a->release_at = g_get_monotonic_time() + delay_ms * 1000;
     a->status = MHD_HTTP_UNAUTHORIZED;
     a->body = g_memdup2(body, len);
     a->len = len;
-    *con_cls = a;
     /* Suspended before the timer can see it, so that its resume always follows. */
     MHD_suspend_connection(connection);
     g_mutex_lock(&s->held_lock);
@@ -379,19 +377,30 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
 {
     (void)version;
     (void)upload_data;
-    (void)upload_data_size;
     tracuu_http_server *s = cls;
-    if (*con_cls) {
-        /* Resumed: the held answer's time has come. */
-        answer *a = *con_cls;
-        return send_answer(connection, a->status, a->body, a->len);
+    answer *state = *con_cls;
+    gboolean allowed =
+        strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    /* Answered at the last call, once the whole request is in: an answer queued before
+     * would make libmicrohttpd close the connection after it (no keep-alive). */
+    if (!state && allowed) {
+        *con_cls = g_new0(answer, 1);
+        return MHD_YES;
+    }
+    if (state && *upload_data_size) {
+        *upload_data_size = 0; /* a GET with a body: the body is dropped */
+        return MHD_YES;
+    }
+    if (state && state->body) {
+        /* Resumed: the state answer's time has come. */
+        return send_answer(connection, state->status, state->body, state->len);
     }
     gint64 t0 = g_get_monotonic_time();
     guint64 number = (guint)g_atomic_int_add(&s->next_number, 1) + 1u;
     const struct sockaddr *sa = NULL;
     g_autofree char *peer = peer_of(connection, &sa);
 
-    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+    if (!allowed) {
         g_autofree char *msg = g_strdup_printf("%s is not allowed here: only GET and HEAD",
                                                g_utf8_validate(method, -1, NULL) ? method : "?");
         audit(number, peer, "-", "method_not_allowed", NULL, NULL, msg, url);
@@ -459,11 +468,11 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
                                     {"TRACUU_CODE", "unauthorized", -1}};
         tracuu_log_fields(G_LOG_LEVEL_WARNING, fields, G_N_ELEMENTS(fields),
                           "http client %" G_GUINT64_FORMAT " (%s): authentication failed: %s "
-                          "(failure %u from %s; answer held back %" G_GINT64_FORMAT " ms)",
+                          "(failure %u from %s; answer state back %" G_GINT64_FORMAT " ms)",
                           number, peer, why, count, key, delay);
         gsize len = 0;
         g_autofree char *body = tracuu_protocol_format_error(NULL, "unauthorized", why, &len);
-        if (delay > 0 && !hold(s, connection, con_cls, delay, body, len))
+        if (delay > 0 && !hold(s, connection, state, delay, body, len))
             return send_error(connection, "busy", "too many failed authentications waiting");
         if (delay > 0)
             return MHD_YES;
