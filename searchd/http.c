@@ -33,7 +33,7 @@ typedef struct {
 struct tracuu_http_server {
     struct MHD_Daemon *mhd;
     tracuu_http_options opts;
-    GRWLock conf_lock; /* opts.conf: read by requests, replaced by a reload */
+    GRWLock conf_lock;    /* opts.conf: read by requests, replaced by a reload */
     GAsyncQueue *engines; /* pooled *, idle */
     gint next_number;     /* atomic: requests, for the logs */
     GMutex held_lock;
@@ -231,8 +231,8 @@ typedef struct {
 } args;
 
 static enum MHD_Result
-collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
-            const char *value, size_t value_size)
+collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size, const char *value,
+            size_t value_size)
 {
     (void)kind;
     args *a = cls;
@@ -285,8 +285,9 @@ peer_of(struct MHD_Connection *connection, const struct sockaddr **sa_out)
     *sa_out = sa;
     char host[NI_MAXHOST], port[NI_MAXSERV];
     if (sa &&
-        getnameinfo(sa, sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                  : sizeof(struct sockaddr_in),
+        getnameinfo(sa,
+                    sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                              : sizeof(struct sockaddr_in),
                     host, sizeof host, port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) == 0)
         return g_strdup_printf(strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
     return g_strdup("tcp");
@@ -604,11 +605,10 @@ tracuu_http_server_new(const tracuu_http_options *opts, GError **error)
                      MHD_USE_ERROR_LOG;
     s->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, s,
-        MHD_OPTION_LISTEN_SOCKET, opts->listen_fd,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)MAX(opts->threads, 1u), MHD_OPTION_CONNECTION_LIMIT,
-        MAX(opts->max_clients, 1u), MHD_OPTION_CONNECTION_TIMEOUT, opts->idle_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)TRACUU_HTTP_MAX_HEAD,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
+        MHD_OPTION_LISTEN_SOCKET, opts->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned)MAX(opts->threads, 1u), MHD_OPTION_CONNECTION_LIMIT, MAX(opts->max_clients, 1u),
+        MHD_OPTION_CONNECTION_TIMEOUT, opts->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)TRACUU_HTTP_MAX_HEAD, MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
     if (!s->mhd) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
                     "cannot start the HTTP server (libmicrohttpd %s)", MHD_get_version());

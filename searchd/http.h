@@ -29,14 +29,14 @@ G_BEGIN_DECLS
 typedef tracuu_engine *(*tracuu_http_open_engine)(gpointer user_data, GError **error);
 
 typedef struct {
-    int listen_fd;        /* a bound, listening TCP socket; the server takes it over */
-    unsigned threads;     /* libmicrohttpd's thread pool */
-    unsigned max_clients; /* connections at once; more are refused */
+    int listen_fd;         /* a bound, listening TCP socket; the server takes it over */
+    unsigned threads;      /* libmicrohttpd's thread pool */
+    unsigned max_clients;  /* connections at once; more are refused */
     unsigned idle_timeout; /* seconds a connection may stay silent (0: none) */
-    int slow_ms;          /* requests slower than this are logged */
+    int slow_ms;           /* requests slower than this are logged */
     tracuu_http_open_engine open_engine;
     gpointer open_engine_data;
-    const gint *reloads;        /* bumped (atomically) at each SIGHUP: engines are reopened */
+    const gint *reloads;         /* bumped (atomically) at each SIGHUP: engines are reopened */
     tracuu_auth_delay *failures; /* borrowed: shared with the socket */
     const tracuu_conf *conf;     /* borrowed until replaced by tracuu_http_server_set_conf() */
 } tracuu_http_options;

@@ -573,8 +573,8 @@ setup(GError **error)
     }
 
     F.open.sock = g_build_filename(F.tmp, "open.sock", NULL);
-    const char *open_args[] = {"--db",   F.db, "--socket", F.open.sock, "--http", "127.0.0.1:0",
-                               "--threads", "2", NULL};
+    const char *open_args[] = {"--db",        F.db,        "--socket", F.open.sock, "--http",
+                               "127.0.0.1:0", "--threads", "2",        NULL};
     if (start(&F.open, "open", open_args) != -1) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "the open daemon did not start");
         return FALSE;
