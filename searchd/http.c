@@ -30,6 +30,53 @@ typedef struct {
     gint reloads; /* the daemon's reload count when it was opened */
 } pooled;
 
+/* The endpoints, for the metrics: what a request's path names (tracuu_http_request_for()
+ * maps it onto the protocol). */
+typedef enum {
+    EP_SEARCH,
+    EP_DOC,
+    EP_STATS,
+    EP_HEALTHZ,
+    EP_METRICS,
+    EP_OTHER,
+    N_ENDPOINTS
+} endpoint;
+
+static const struct {
+    const char *name, *path;
+    gboolean prefix; /* path is followed by an argument (the id) */
+} endpoint_table[N_ENDPOINTS] = {
+    [EP_SEARCH] = {"search", "/api/search", FALSE}, [EP_DOC] = {"doc", "/api/doc/", TRUE},
+    [EP_STATS] = {"stats", "/api/stats", FALSE},    [EP_HEALTHZ] = {"healthz", "/healthz", FALSE},
+    [EP_METRICS] = {"metrics", "/metrics", FALSE},  [EP_OTHER] = {"other", NULL, FALSE},
+};
+
+static endpoint
+endpoint_of(const char *path)
+{
+    for (int e = 0; e < EP_OTHER; e++) {
+        const char *p = endpoint_table[e].path;
+        if (endpoint_table[e].prefix ? g_str_has_prefix(path, p) : strcmp(path, p) == 0)
+            return (endpoint)e;
+    }
+    return EP_OTHER;
+}
+
+/* The statuses counted apart in the metrics; any other is counted as the last, "other". */
+static const unsigned metric_statuses[] = {200, 400, 401, 404, 405, 413, 429, 500, 503};
+#define N_STATUSES (G_N_ELEMENTS(metric_statuses) + 1)
+/* Upper bounds of the latency histogram's buckets, in seconds (Prometheus' own defaults). */
+static const double latency_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                        0.25,  0.5,    1,     2.5,  5,     10};
+
+typedef struct {
+    GMutex lock;
+    guint64 requests[N_ENDPOINTS][N_STATUSES];
+    guint64 buckets[G_N_ELEMENTS(latency_bounds)]; /* not cumulative: each its own range */
+    guint64 count;
+    double sum; /* seconds */
+} metrics;
+
 struct tracuu_http_server {
     struct MHD_Daemon *mhd;
     tracuu_http_options opts;
@@ -41,10 +88,13 @@ struct tracuu_http_server {
     GQueue held; /* answer *: failed auth answers waiting for their time */
     gboolean stopping;
     GThread *timer;
+    metrics m;
 };
 
 /* A request's state in *con_cls: a body once its answer is held back (suspended). */
 typedef struct {
+    endpoint endpoint;
+    gint64 t0; /* when the request came in, for the latency */
     struct MHD_Connection *connection;
     gint64 release_at;
     unsigned status;
@@ -160,7 +210,8 @@ tracuu_http_request_for(const char *path, const char *const *names, const char *
     if (strcmp(path, "/healthz") == 0) {
         *needs_auth = FALSE;
         json_object_set_string_member(req, "op", "ping");
-    } else if (strcmp(path, "/api/stats") == 0) {
+    } else if (strcmp(path, "/api/stats") == 0 || strcmp(path, "/metrics") == 0) {
+        /* /metrics shows the figures of stats, as the caller may see them. */
         json_object_set_string_member(req, "op", "stats");
     } else if (g_str_has_prefix(path, doc_prefix) && path[sizeof doc_prefix - 1] != '\0' &&
                !strchr(path + sizeof doc_prefix - 1, '/')) {
@@ -247,14 +298,94 @@ collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size
     return MHD_YES;
 }
 
-static enum MHD_Result
-send_answer(struct MHD_Connection *connection, unsigned status, const char *body, gsize len)
+static void
+count_answer(tracuu_http_server *s, endpoint e, unsigned status, gint64 t0)
 {
+    double secs = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+    guint si = 0;
+    while (si < G_N_ELEMENTS(metric_statuses) && metric_statuses[si] != status)
+        si++;
+    g_mutex_lock(&s->m.lock);
+    s->m.requests[e][si]++;
+    for (guint b = 0; b < G_N_ELEMENTS(latency_bounds); b++)
+        if (secs <= latency_bounds[b]) {
+            s->m.buckets[b]++;
+            break;
+        }
+    s->m.count++;
+    s->m.sum += secs;
+    g_mutex_unlock(&s->m.lock);
+}
+
+/* The metrics in the Prometheus text format, with the figures of @stats (the caller's). */
+static char *
+format_metrics(tracuu_http_server *s, JsonObject *stats, gsize *len)
+{
+    GString *out = g_string_new(NULL);
+    g_string_append(out, "# HELP tracuu_http_requests_total HTTP requests answered, by endpoint "
+                         "and status.\n# TYPE tracuu_http_requests_total counter\n");
+    g_mutex_lock(&s->m.lock);
+    for (int e = 0; e < N_ENDPOINTS; e++)
+        for (guint si = 0; si < N_STATUSES; si++) {
+            char status[16];
+            if (si < G_N_ELEMENTS(metric_statuses))
+                g_snprintf(status, sizeof status, "%u", metric_statuses[si]);
+            else
+                g_strlcpy(status, "other", sizeof status);
+            g_string_append_printf(out,
+                                   "tracuu_http_requests_total{endpoint=\"%s\",status=\"%s\"} "
+                                   "%" G_GUINT64_FORMAT "\n",
+                                   endpoint_table[e].name, status, s->m.requests[e][si]);
+        }
+    g_string_append(out, "# HELP tracuu_http_request_duration_seconds Time from a request's "
+                         "arrival to its answer.\n"
+                         "# TYPE tracuu_http_request_duration_seconds histogram\n");
+    guint64 cumulative = 0;
+    for (guint b = 0; b < G_N_ELEMENTS(latency_bounds); b++) {
+        cumulative += s->m.buckets[b];
+        char le[TRACUU_PROTOCOL_DOUBLE_BUF];
+        tracuu_protocol_format_double(latency_bounds[b], le);
+        g_string_append_printf(out,
+                               "tracuu_http_request_duration_seconds_bucket{le=\"%s\"} "
+                               "%" G_GUINT64_FORMAT "\n",
+                               le, cumulative);
+    }
+    char sum[TRACUU_PROTOCOL_DOUBLE_BUF];
+    tracuu_protocol_format_double(s->m.sum, sum);
+    g_string_append_printf(out,
+                           "tracuu_http_request_duration_seconds_bucket{le=\"+Inf\"} "
+                           "%" G_GUINT64_FORMAT "\n"
+                           "tracuu_http_request_duration_seconds_sum %s\n"
+                           "tracuu_http_request_duration_seconds_count %" G_GUINT64_FORMAT "\n",
+                           s->m.count, sum, s->m.count);
+    g_mutex_unlock(&s->m.lock);
+    g_string_append_printf(out,
+                           "# HELP tracuu_documents Documents in the index that the caller may "
+                           "see.\n# TYPE tracuu_documents gauge\ntracuu_documents %" G_GINT64_FORMAT
+                           "\n",
+                           json_object_get_int_member_with_default(stats, "docs", 0));
+    /* The revision is the whole index's: stats gives it to admins only, and so do these. */
+    if (json_object_has_member(stats, "revision"))
+        g_string_append_printf(out,
+                               "# HELP tracuu_index_revision The revision of the index read.\n"
+                               "# TYPE tracuu_index_revision gauge\n"
+                               "tracuu_index_revision %" G_GINT64_FORMAT "\n",
+                               json_object_get_int_member(stats, "revision"));
+    *len = out->len;
+    return g_string_free(out, FALSE);
+}
+
+/* Queues the answer, counted in the metrics under @e from @t0. */
+static enum MHD_Result
+send_typed(tracuu_http_server *s, endpoint e, gint64 t0, struct MHD_Connection *connection,
+           unsigned status, const char *body, gsize len, const char *content_type)
+{
+    count_answer(s, e, status, t0);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!r)
         return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     if (status == MHD_HTTP_UNAUTHORIZED)
@@ -269,11 +400,20 @@ send_answer(struct MHD_Connection *connection, unsigned status, const char *body
 }
 
 static enum MHD_Result
-send_error(struct MHD_Connection *connection, const char *code, const char *message)
+send_answer(tracuu_http_server *s, const answer *st, struct MHD_Connection *connection,
+            unsigned status, const char *body, gsize len)
+{
+    return send_typed(s, st->endpoint, st->t0, connection, status, body, len,
+                      "application/json; charset=utf-8");
+}
+
+static enum MHD_Result
+send_error(tracuu_http_server *s, const answer *st, struct MHD_Connection *connection,
+           const char *code, const char *message)
 {
     gsize len = 0;
     g_autofree char *body = tracuu_protocol_format_error(NULL, code, message, &len);
-    return send_answer(connection, tracuu_http_status_for_code(code), body, len);
+    return send_answer(s, st, connection, tracuu_http_status_for_code(code), body, len);
 }
 
 static char *
@@ -385,7 +525,10 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
     /* Answered at the last call, once the whole request is in: an answer queued before
      * would make libmicrohttpd close the connection after it (no keep-alive). */
     if (!state && allowed) {
-        *con_cls = g_new0(answer, 1);
+        answer *fresh = g_new0(answer, 1);
+        fresh->endpoint = endpoint_of(url);
+        fresh->t0 = g_get_monotonic_time();
+        *con_cls = fresh;
         return MHD_YES;
     }
     if (state && *upload_data_size) {
@@ -393,8 +536,8 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
         return MHD_YES;
     }
     if (state && state->body) {
-        /* Resumed: the state answer's time has come. */
-        return send_answer(connection, state->status, state->body, state->len);
+        /* Resumed: the held answer's time has come. */
+        return send_answer(s, state, connection, state->status, state->body, state->len);
     }
     gint64 t0 = g_get_monotonic_time();
     guint64 number = (guint)g_atomic_int_add(&s->next_number, 1) + 1u;
@@ -402,10 +545,14 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
     g_autofree char *peer = peer_of(connection, &sa);
 
     if (!allowed) {
+        /* Answered at the first call, so without a state of its own: libmicrohttpd then
+         * closes the connection rather than read a body it was not asked to. */
+        const answer refused = {.endpoint = endpoint_of(url), .t0 = g_get_monotonic_time()};
+        state = (answer *)&refused;
         g_autofree char *msg = g_strdup_printf("%s is not allowed here: only GET and HEAD",
                                                g_utf8_validate(method, -1, NULL) ? method : "?");
         audit(number, peer, "-", "method_not_allowed", NULL, NULL, msg, url);
-        return send_error(connection, "method_not_allowed", msg);
+        return send_error(s, state, connection, "method_not_allowed", msg);
     }
 
     args a = {g_ptr_array_new(), g_ptr_array_new(), strlen(url), FALSE, FALSE};
@@ -439,7 +586,7 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
     g_ptr_array_unref(a.values);
     if (code) {
         audit(number, peer, "-", code, NULL, NULL, msg, url);
-        return send_error(connection, code, msg);
+        return send_error(s, state, connection, code, msg);
     }
     const char *op = json_object_get_string_member(req, "op");
     const char *doc = json_object_get_string_member_with_default(req, "doc", NULL);
@@ -469,20 +616,21 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
                                     {"TRACUU_CODE", "unauthorized", -1}};
         tracuu_log_fields(G_LOG_LEVEL_WARNING, fields, G_N_ELEMENTS(fields),
                           "http client %" G_GUINT64_FORMAT " (%s): authentication failed: %s "
-                          "(failure %u from %s; answer state back %" G_GINT64_FORMAT " ms)",
+                          "(failure %u from %s; answer held back %" G_GINT64_FORMAT " ms)",
                           number, peer, why, count, key, delay);
         gsize len = 0;
         g_autofree char *body = tracuu_protocol_format_error(NULL, "unauthorized", why, &len);
         if (delay > 0 && !hold(s, connection, state, delay, body, len))
-            return send_error(connection, "busy", "too many failed authentications waiting");
+            return send_error(s, state, connection, "busy",
+                              "too many failed authentications waiting");
         if (delay > 0)
             return MHD_YES;
-        return send_answer(connection, MHD_HTTP_UNAUTHORIZED, body, len);
+        return send_answer(s, state, connection, MHD_HTTP_UNAUTHORIZED, body, len);
     }
     if (!identity && needs_auth) {
         msg = g_strdup("authenticate first: send the header Authorization: Bearer TOKEN");
         audit(number, peer, "-", "unauthorized", op, doc, msg, url);
-        return send_error(connection, "unauthorized", msg);
+        return send_error(s, state, connection, "unauthorized", msg);
     }
 
     g_autoptr(JsonObject) resp = NULL;
@@ -502,17 +650,23 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
     const char *user = tracuu_identity_get_log_name(identity);
     if (resp) {
         gsize len = 0;
-        g_autofree char *body = tracuu_protocol_format_response(NULL, resp, &len);
         if (strcmp(op, "get") == 0)
             audit(number, peer, user, "ok", op, doc, NULL, url);
-        ok = send_answer(connection, MHD_HTTP_OK, body, len);
+        if (state->endpoint == EP_METRICS) {
+            g_autofree char *text = format_metrics(s, resp, &len);
+            ok = send_typed(s, state->endpoint, state->t0, connection, MHD_HTTP_OK, text, len,
+                            "text/plain; version=0.0.4; charset=utf-8");
+        } else {
+            g_autofree char *body = tracuu_protocol_format_response(NULL, resp, &len);
+            ok = send_answer(s, state, connection, MHD_HTTP_OK, body, len);
+        }
     } else {
         code = error && error->domain == TRACUU_ENGINE_ERROR
                    ? tracuu_engine_error_code_name(error->code)
                    : "internal";
         const char *m = error ? error->message : "the request failed";
         audit(number, peer, user, code, op, doc, m, url);
-        ok = send_error(connection, code, m);
+        ok = send_error(s, state, connection, code, m);
     }
     double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
     if (ms > s->opts.slow_ms) {
@@ -600,6 +754,7 @@ tracuu_http_server_new(const tracuu_http_options *opts, GError **error)
     g_mutex_init(&s->held_lock);
     g_cond_init(&s->held_cond);
     g_queue_init(&s->held);
+    g_mutex_init(&s->m.lock);
     s->timer = g_thread_new("tracuu-http-timer", timer_main, s);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG;
@@ -645,5 +800,6 @@ tracuu_http_server_free(tracuu_http_server *server)
     g_mutex_clear(&server->held_lock);
     g_cond_clear(&server->held_cond);
     g_rw_lock_clear(&server->conf_lock);
+    g_mutex_clear(&server->m.lock);
     g_free(server);
 }

@@ -483,6 +483,52 @@ test_users(void)
     g_assert_nonnull(strstr(log, "user=anh code=not_found audit=get doc=nv"));
 }
 
+/* The value of the metric line that starts with @series, or -1. */
+static gint64
+metric(const char *text, const char *series)
+{
+    g_autofree char *start = g_strdup_printf("\n%s ", series);
+    const char *p = strstr(text, start);
+    return p ? g_ascii_strtoll(p + strlen(start), NULL, 10) : -1;
+}
+
+/* /metrics counts the requests by endpoint and status, and their latency. */
+static void
+test_metrics(void)
+{
+    require_setup();
+    static const char ok_search[] =
+        "tracuu_http_requests_total{endpoint=\"search\",status=\"200\"}";
+    static const char bad_doc[] = "tracuu_http_requests_total{endpoint=\"doc\",status=\"404\"}";
+    static const char put[] = "tracuu_http_requests_total{endpoint=\"stats\",status=\"405\"}";
+    static const char all[] = "tracuu_http_request_duration_seconds_count";
+    g_autoptr(reply) before = get(F.open.port, "/metrics");
+    g_assert_cmpint(before->status, ==, 200);
+    g_assert_nonnull(strstr(before->head, "Content-Type: text/plain; version=0.0.4"));
+    g_autoptr(reply) a = get(F.open.port, "/api/search?q=th%C6%B0");
+    g_autoptr(reply) b = get(F.open.port, "/api/search?q=v%C4%83n+b%E1%BA%A3n");
+    g_autoptr(reply) c = get(F.open.port, "/api/doc/0000");
+    g_autoptr(reply) d = request(F.open.port, "PUT", "/api/stats", NULL);
+    g_autoptr(reply) after = get(F.open.port, "/metrics");
+    g_assert_cmpint(metric(after->body, ok_search) - metric(before->body, ok_search), ==, 2);
+    g_assert_cmpint(metric(after->body, bad_doc) - metric(before->body, bad_doc), ==, 1);
+    g_assert_cmpint(metric(after->body, put) - metric(before->body, put), ==, 1);
+    /* The four, and the first /metrics itself. */
+    g_assert_cmpint(metric(after->body, all) - metric(before->body, all), ==, 5);
+    g_assert_cmpint(metric(after->body, "tracuu_http_request_duration_seconds_bucket{le=\"+Inf\"}"),
+                    ==, metric(after->body, all));
+    g_assert_cmpint(metric(after->body, "tracuu_documents"), >, 40);
+    g_assert_cmpint(metric(after->body, "tracuu_index_revision"), >, 0);
+    /* With users, it wants a token like the rest, and counts what the caller sees. */
+    g_autoptr(reply) anon = get(F.users.port, "/metrics");
+    assert_reply(anon, 401, "unauthorized");
+    g_autoptr(reply) anh = get_as(F.users.port, "/metrics", F.token);
+    g_assert_cmpint(anh->status, ==, 200);
+    g_assert_cmpint(metric(anh->body, "tracuu_documents"), <,
+                    metric(after->body, "tracuu_documents"));
+    g_assert_cmpint(metric(anh->body, "tracuu_index_revision"), ==, -1);
+}
+
 /* A wrong token is 401, and a peer that keeps failing waits longer and longer. */
 static void
 test_bad_token_slowed(void)
@@ -620,6 +666,7 @@ main(int argc, char **argv)
     g_test_add_func("/http/hostile", test_hostile);
     g_test_add_func("/http/keep-alive", test_keep_alive);
     g_test_add_func("/http/users and invisible documents", test_users);
+    g_test_add_func("/http/metrics", test_metrics);
     g_test_add_func("/http/bad token slowed", test_bad_token_slowed);
     g_test_add_func("/http/remote refused without users", test_remote_refused);
     g_test_add_func("/http/SIGTERM", test_sigterm);
