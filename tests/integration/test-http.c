@@ -35,7 +35,8 @@ typedef struct {
 static struct {
     char *tmp, *db, *searchd, *indexer;
     daemon_t open, users;
-    char *token; /* of user anh (labels so-tttt) on "users" */
+    char *token;                 /* of user anh (labels so-tttt) on "users" */
+    char *conf_path, *conf_line; /* the configuration of "users", anh's token-sha256 line */
     GError *setup_error;
 } F;
 
@@ -551,6 +552,34 @@ test_bad_token_slowed(void)
     assert_reply(ok, 200, NULL);
 }
 
+/* A SIGHUP that rereads the configuration applies to the next HTTP request: a token
+ * removed no longer opens anything, a token added does. */
+static void
+test_reload(void)
+{
+    require_setup();
+    const char *argv[] = {F.searchd, "--new-token", "binh", NULL};
+    g_autofree char *out = NULL;
+    g_assert_cmpint(run_sync(argv, &out, NULL), ==, 0);
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    g_autofree char *conf =
+        g_strdup_printf("[index]\ndb = db\n[searchd]\nhttp = 127.0.0.1:0\nthreads = 2\n"
+                        "[access]\ndefault = public\n[user binh]\nlabels = so-noi-vu\n%s\n",
+                        lines[1]);
+    g_assert_true(g_file_set_contents(F.conf_path, conf, -1, NULL));
+    kill(F.users.pid, SIGHUP);
+    for (int i = 0; i < 250; i++) {
+        g_autofree char *log = read_log(&F.users);
+        if (strstr(log, "reloaded"))
+            break;
+        g_usleep(20000);
+    }
+    g_autoptr(reply) binh = get_as(F.users.port, "/api/doc/nv", lines[0]);
+    assert_reply(binh, 200, NULL);
+    g_autoptr(reply) anh = get_as(F.users.port, "/api/doc/tttt", F.token);
+    assert_reply(anh, 401, "unauthorized");
+}
+
 /* Without users, --http beyond loopback is refused, as --listen is. */
 static void
 test_remote_refused(void)
@@ -639,10 +668,11 @@ setup(GError **error)
                                              "threads = 2\n[access]\ndefault = public\n"
                                              "[user anh]\nlabels = so-tttt\n%s\n",
                                              lines[1]);
-    g_autofree char *conf_path = g_build_filename(F.tmp, "users.conf", NULL);
-    if (!g_file_set_contents(conf_path, conf2, -1, error))
+    F.conf_path = g_build_filename(F.tmp, "users.conf", NULL);
+    F.conf_line = g_strdup(lines[1]);
+    if (!g_file_set_contents(F.conf_path, conf2, -1, error))
         return FALSE;
-    const char *users_args[] = {"--config", conf_path, NULL};
+    const char *users_args[] = {"--config", F.conf_path, NULL};
     if (start(&F.users, "users", users_args) != -1) {
         g_autofree char *log = read_log(&F.users);
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "the users daemon did not start: %s",
@@ -668,6 +698,7 @@ main(int argc, char **argv)
     g_test_add_func("/http/users and invisible documents", test_users);
     g_test_add_func("/http/metrics", test_metrics);
     g_test_add_func("/http/bad token slowed", test_bad_token_slowed);
+    g_test_add_func("/http/SIGHUP rereads the users", test_reload);
     g_test_add_func("/http/remote refused without users", test_remote_refused);
     g_test_add_func("/http/SIGTERM", test_sigterm);
     int rc = g_test_run();
@@ -686,5 +717,7 @@ main(int argc, char **argv)
         g_printerr("# kept %s for a look\n", F.tmp);
     }
     g_clear_error(&F.setup_error);
+    g_free(F.conf_path);
+    g_free(F.conf_line);
     return rc;
 }
