@@ -130,6 +130,7 @@ static const key_def key_table[] = {
     {"searchd", "socket-mode", T_MODE, 0, 0},
     {"searchd", "socket-group", T_STRING, 0, 0},
     {"searchd", "listen", T_STRING, 0, 0},
+    {"searchd", "http", T_STRING, 0, 0},
     {"searchd", "allow-remote", T_BOOL, 0, 0},
     {"searchd", "threads", T_INT, 0, 1024},
     {"searchd", "split", T_INT, 0, 16},

@@ -27,6 +27,8 @@
 
 #include <sodium.h>
 
+#include "auth-delay.h"
+#include "http.h"
 #include "identity.h"
 #include "protocol.h"
 #include "tracuu-cli.h"
@@ -54,13 +56,6 @@
 #define READ_CHUNK (64 * 1024)
 /* How long a SIGTERM waits for requests under way before giving up on them, in seconds. */
 #define SHUTDOWN_GRACE 10
-/* Failed auth requests from one peer address: the answer to the second is held back 250 ms,
- * then twice as long each time up to the maximum; a peer is forgotten this long after its
- * last failure. Only that connection waits: the others are served meanwhile. */
-#define AUTH_DELAY_FIRST_MS 250
-#define AUTH_DELAY_MAX_MS 10000
-#define AUTH_FAILURE_MEMORY (15 * 60 * G_USEC_PER_SEC)
-#define MAX_FAILING_PEERS 65536
 /* An integer option not given on the command line (the configuration or the default applies). */
 #define UNSET_INT INT_MIN
 
@@ -74,6 +69,7 @@ typedef struct {
     mode_t socket_mode; /* from socket_mode_arg, [searchd] socket-mode or the default */
     char *socket_group;
     char *listen;
+    char *http;
     gboolean allow_remote; /* [searchd] allow-remote: the configuration only */
     char *new_token;
     int threads;
@@ -127,6 +123,10 @@ static const GOptionEntry option_table[] = {
      "GROUP"},
     {"listen", 'l', 0, G_OPTION_ARG_STRING, &opt.listen,
      "Also listen on TCP, e.g. 127.0.0.1:7700 (port 0: any free port, logged)", "HOST:PORT"},
+    {"http", 0, 0, G_OPTION_ARG_STRING, &opt.http,
+     "Also serve the HTTP JSON API (docs/http-api.md) on TCP, e.g. 127.0.0.1:8080 (port 0: "
+     "any free port, logged); beyond loopback as for --listen",
+     "HOST:PORT"},
     {"threads", 't', 0, G_OPTION_ARG_INT, &opt.threads,
      "Worker threads, each with its own index reader (default: one per core)", "N"},
     {"split", 0, 0, G_OPTION_ARG_INT, &opt.split,
@@ -226,7 +226,8 @@ typedef struct {
     int n_listeners;
     gboolean remote; /* a TCP listener on an address other than loopback */
     tracuu_conf *conf;    /* the I/O thread's alone: workers get identities, not the conf */
-    GHashTable *failures; /* peer_key -> failure *: failed auth requests */
+    tracuu_auth_delay *failures; /* failed auth requests, the HTTP API's too */
+    tracuu_http_server *http;    /* --http, or NULL */
     GQueue held;          /* job *: failed auth answers held back */
     char *socket_path; /* to remove at exit, if we created it */
     GHashTable *conns; /* conn * set */
@@ -256,11 +257,6 @@ job_free(job *j)
         json_node_unref(j->auth_id);
     g_free(j);
 }
-
-typedef struct {
-    guint count;
-    gint64 last;
-} failure;
 
 /* ---- Workers ---- */
 
@@ -657,30 +653,6 @@ conn_read(server *srv, conn *c)
     }
 }
 
-/* Whose failed auth requests count together: the uid on the Unix socket, the host on IPv4,
- * and the /64 on IPv6, where one machine commonly has a whole /64 to pick addresses from. */
-static char *
-peer_key(const struct sockaddr_storage *sa, const conn *c)
-{
-    char buf[INET6_ADDRSTRLEN];
-    if (sa->ss_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-        if (inet_ntop(AF_INET, &in->sin_addr, buf, sizeof buf))
-            return g_strdup(buf);
-    } else if (sa->ss_family == AF_INET6) {
-        struct in6_addr a = ((const struct sockaddr_in6 *)sa)->sin6_addr;
-        if (IN6_IS_ADDR_V4MAPPED(&a)) {
-            if (inet_ntop(AF_INET, &a.s6_addr[12], buf, sizeof buf))
-                return g_strdup(buf);
-        } else {
-            memset(&a.s6_addr[8], 0, 8);
-            if (inet_ntop(AF_INET6, &a, buf, sizeof buf))
-                return g_strdup_printf("%s/64", buf);
-        }
-    }
-    return g_strdup(c->peer);
-}
-
 static void
 accept_clients(server *srv, source *l)
 {
@@ -728,7 +700,7 @@ accept_clients(server *srv, source *l)
         }
         if (!c->peer)
             c->peer = g_strdup("unix");
-        c->peer_key = peer_key(&sa, c);
+        c->peer_key = tracuu_auth_delay_peer_key((struct sockaddr *)&sa, c->peer);
         c->identity = tracuu_identity_for_peer(srv->conf, c->has_uid, c->uid);
         c->reader = tracuu_protocol_reader_new(0);
         c->out = g_string_sized_new(4096);
@@ -770,47 +742,6 @@ conn_resolve(server *srv, conn *c)
     return id;
 }
 
-static void
-forget_old_failures(server *srv)
-{
-    gint64 now = g_get_monotonic_time();
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, srv->failures);
-    while (g_hash_table_iter_next(&it, NULL, &value))
-        if (now - ((failure *)value)->last > AUTH_FAILURE_MEMORY)
-            g_hash_table_iter_remove(&it);
-}
-
-/* Counts a failed auth from @key; returns how long to hold its answer back, in ms. */
-static gint64
-note_failure(server *srv, const char *key, guint *count)
-{
-    gint64 now = g_get_monotonic_time();
-    failure *f = g_hash_table_lookup(srv->failures, key);
-    if (!f) {
-        if (g_hash_table_size(srv->failures) >= MAX_FAILING_PEERS)
-            forget_old_failures(srv);
-        /* So many peers failing at once is an attack from many addresses: each new one
-         * waits the longest rather than the table growing without bound. */
-        if (g_hash_table_size(srv->failures) >= MAX_FAILING_PEERS) {
-            *count = 0;
-            return AUTH_DELAY_MAX_MS;
-        }
-        f = g_new0(failure, 1);
-        g_hash_table_insert(srv->failures, g_strdup(key), f);
-    } else if (now - f->last > AUTH_FAILURE_MEMORY) {
-        f->count = 0;
-    }
-    f->count++;
-    f->last = now;
-    *count = f->count;
-    if (f->count < 2)
-        return 0;
-    guint doublings = MIN(f->count - 2, 16u);
-    return MIN((gint64)AUTH_DELAY_FIRST_MS << doublings, (gint64)AUTH_DELAY_MAX_MS);
-}
-
 /* Answers the auth request of @j, which a worker read: checks its token, gives @c the
  * identity it names or takes the token's identity away, and on failure holds the answer
  * back as long as the peer's failures say. */
@@ -841,7 +772,7 @@ finish_auth(server *srv, conn *c, job *j)
         c->has_token_hash = FALSE;
         conn_set_identity(c, tracuu_identity_for_peer(srv->conf, c->has_uid, c->uid));
         guint count = 0;
-        gint64 delay = note_failure(srv, c->peer_key, &count);
+        gint64 delay = tracuu_auth_delay_note_failure(srv->failures, c->peer_key, &count);
         j->release_at = g_get_monotonic_time() + delay * 1000;
         j->resp = tracuu_protocol_format_error(j->auth_id, "unauthorized",
                                                "unknown token", &j->resp_len);
@@ -999,6 +930,9 @@ reload_config(server *srv)
         tracuu_conf_free(conf);
         return;
     }
+    /* The HTTP threads read the configuration too: they let go of the old one first. */
+    if (srv->http)
+        tracuu_http_server_set_conf(srv->http, conf);
     tracuu_conf_free(srv->conf);
     srv->conf = conf;
     GHashTableIter it;
@@ -1046,7 +980,7 @@ check_timeouts(server *srv)
 {
     gint64 now = g_get_monotonic_time();
     gint64 limit = (gint64)opt.idle_timeout * G_USEC_PER_SEC;
-    forget_old_failures(srv);
+    tracuu_auth_delay_forget_old(srv->failures);
     if (opt.idle_timeout <= 0)
         return;
     GList *all = g_hash_table_get_keys(srv->conns);
@@ -1272,16 +1206,16 @@ is_loopback(const struct sockaddr *sa)
  * then authenticates) or [searchd] allow-remote says so: with no user, whoever connects is
  * taken for the archive's owner and reads everything.
  */
-static gboolean
-listen_tcp(server *srv, const char *spec, GError **error)
+static int
+open_tcp(server *srv, const char *option, const char *spec, GError **error)
 {
     g_autofree char *host = NULL;
     const char *colon = strrchr(spec, ':');
 
     if (!colon || colon[1] == '\0') {
         g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                    "--listen wants HOST:PORT, got \"%s\"", spec);
-        return FALSE;
+                    "%s wants HOST:PORT, got \"%s\"", option, spec);
+        return -1;
     }
     host = g_strndup(spec, (gsize)(colon - spec));
     if (host[0] == '[' && host[strlen(host) - 1] == ']') {
@@ -1294,9 +1228,9 @@ listen_tcp(server *srv, const char *spec, GError **error)
     struct addrinfo *res = NULL;
     int rc = getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res);
     if (rc != 0) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "--listen %s: %s", spec,
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "%s %s: %s", option, spec,
                     gai_strerror(rc));
-        return FALSE;
+        return -1;
     }
     gboolean open_to_all = tracuu_conf_get_n_users(srv->conf) == 0 && !opt.allow_remote;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
@@ -1308,7 +1242,7 @@ listen_tcp(server *srv, const char *spec, GError **error)
                         "true in the configuration",
                         spec);
             freeaddrinfo(res);
-            return FALSE;
+            return -1;
         }
         if (!is_loopback(ai->ai_addr))
             srv->remote = TRUE;
@@ -1332,7 +1266,7 @@ listen_tcp(server *srv, const char *spec, GError **error)
     if (fd < 0) {
         g_set_error(error, G_IO_ERROR, g_io_error_from_errno(err), "cannot listen on %s: %s", spec,
                     g_strerror(err));
-        return FALSE;
+        return -1;
     }
     struct sockaddr_storage sa;
     socklen_t salen = sizeof sa;
@@ -1340,11 +1274,45 @@ listen_tcp(server *srv, const char *spec, GError **error)
     if (getsockname(fd, (struct sockaddr *)&sa, &salen) == 0)
         getnameinfo((struct sockaddr *)&sa, salen, h, sizeof h, p, sizeof p,
                     NI_NUMERICHOST | NI_NUMERICSERV);
-    if (!add_listener(srv, fd, error))
+    tracuu_log_info("listening on %s:%s%s%s:%s", strcmp(option, "--http") == 0 ? "http" : "tcp",
+                    strchr(h, ':') ? "[" : "", h, strchr(h, ':') ? "]" : "", p);
+    return fd;
+}
+
+static gboolean
+listen_tcp(server *srv, const char *spec, GError **error)
+{
+    int fd = open_tcp(srv, "--listen", spec, error);
+    return fd >= 0 && add_listener(srv, fd, error);
+}
+
+static tracuu_engine *
+open_engine_for_http(gpointer data, GError **error)
+{
+    return open_engine(data, error);
+}
+
+/* --http: the HTTP API on its own threads (http.h), beside the socket's workers. */
+static gboolean
+listen_http(server *srv, const char *spec, GError **error)
+{
+    int fd = open_tcp(srv, "--http", spec, error);
+    if (fd < 0)
         return FALSE;
-    tracuu_log_info("listening on tcp:%s%s%s:%s", strchr(h, ':') ? "[" : "", h,
-                    strchr(h, ':') ? "]" : "", p);
-    return TRUE;
+    const tracuu_http_options o = {
+        .listen_fd = fd,
+        .threads = (unsigned)opt.threads,
+        .max_clients = (unsigned)opt.max_clients,
+        .idle_timeout = (unsigned)MAX(opt.idle_timeout, 0),
+        .slow_ms = opt.slow_ms,
+        .open_engine = open_engine_for_http,
+        .open_engine_data = srv,
+        .reloads = &srv->reloads,
+        .failures = srv->failures,
+        .conf = srv->conf,
+    };
+    srv->http = tracuu_http_server_new(&o, error);
+    return srv->http != NULL;
 }
 
 /* ---- main ---- */
@@ -1364,6 +1332,7 @@ apply_config(const tracuu_conf *conf)
         {"searchd", "socket", &opt.socket_path},
         {"searchd", "socket-group", &opt.socket_group},
         {"searchd", "listen", &opt.listen},
+        {"searchd", "http", &opt.http},
     };
     for (guint i = 0; i < G_N_ELEMENTS(strings); i++) {
         const char *v = tracuu_conf_get_string(conf, strings[i].group, strings[i].key);
@@ -1461,10 +1430,10 @@ main(int argc, char **argv)
         return 1;
     }
     apply_config(srv.conf);
-    if (!opt.db || (!opt.socket_path && !opt.listen) || argc > 1) {
+    if (!opt.db || (!opt.socket_path && !opt.listen && !opt.http) || argc > 1) {
         fprintf(stderr, "tracuu-searchd: %s\nTry --help.\n",
                 argc > 1 ? "unexpected arguments"
-                         : "--db and one of --socket or --listen are required (on the "
+                         : "--db and one of --socket, --listen or --http are required (on the "
                            "command line or in the configuration)");
         tracuu_conf_free(srv.conf);
         return 2;
@@ -1527,7 +1496,7 @@ main(int argc, char **argv)
     g_mutex_init(&srv.done_lock);
     g_queue_init(&srv.done);
     g_queue_init(&srv.held);
-    srv.failures = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    srv.failures = tracuu_auth_delay_new();
 
     srv.cores = (int)g_get_num_processors();
     tracuu_log_info(
@@ -1559,7 +1528,15 @@ main(int argc, char **argv)
         srv.workers[i] = g_thread_new("tracuu-worker", worker_main, arg);
     }
 
-    run_loop(&srv);
+    if (opt.http && !listen_http(&srv, opt.http, &error)) {
+        tracuu_log_critical("%s", error->message);
+        begin_shutdown(&srv, "the HTTP API cannot start");
+        status = 1;
+    } else {
+        run_loop(&srv);
+    }
+    /* The HTTP API answers the requests it has in hand, then its threads stop. */
+    g_clear_pointer(&srv.http, tracuu_http_server_free);
 
     /* Whatever is still connected (the grace period ran out) is closed now; the workers
      * finish the job in hand, then stop. */
@@ -1605,9 +1582,10 @@ out:
     g_free(opt.socket_path);
     g_free(opt.socket_mode_arg);
     g_free(opt.listen);
+    g_free(opt.http);
     g_free(opt.socket_group);
     g_free(opt.config);
-    g_hash_table_unref(srv.failures);
+    tracuu_auth_delay_free(srv.failures);
     tracuu_conf_free(srv.conf);
     return status;
 }
