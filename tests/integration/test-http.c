@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -16,6 +15,8 @@
 #include <gio/gio.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
+
+#include "tracuu-test.h"
 
 /*
  * One index, built by the real tracuu-indexer from corpus/archive plus a few labelled
@@ -70,26 +71,6 @@ run_sync(const char *const *argv, char **out_out, char **err_out)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static void
-die_with_parent(gpointer data)
-{
-    (void)data;
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static int
-wait_exit(GPid pid, double seconds)
-{
-    gint64 end = g_get_monotonic_time() + (gint64)(seconds * G_USEC_PER_SEC);
-    do {
-        int status = 0;
-        if (waitpid(pid, &status, WNOHANG) == pid)
-            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        g_usleep(20000);
-    } while (g_get_monotonic_time() < end);
-    return -1;
-}
-
 /*
  * Starts tracuu-searchd with @args (NULL-terminated), stderr into @d->log, and waits until it
  * logs its HTTP port. Returns -1 when it runs, else its exit status (it stopped at once).
@@ -107,7 +88,7 @@ start(daemon_t *d, const char *name, const char *const *args)
     int errfd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     g_autoptr(GError) error = NULL;
     g_assert_true(g_spawn_async_with_pipes_and_fds(
-        F.tmp, (const char *const *)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent,
+        F.tmp, (const char *const *)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, tracuu_test_die_with_parent,
         NULL, -1, -1, errfd, NULL, NULL, 0, &d->pid, NULL, NULL, NULL, &error));
     g_assert_no_error(error);
     close(errfd);
@@ -120,7 +101,7 @@ start(daemon_t *d, const char *name, const char *const *args)
             d->port = atoi(p + strlen(mark));
             return -1;
         }
-        int st = wait_exit(d->pid, 0.02);
+        int st = tracuu_test_wait_exit(d->pid, 0.02);
         if (st >= 0) {
             d->pid = 0;
             return st;
@@ -432,7 +413,7 @@ test_hostile(void)
     /* Still serving, still alive. */
     g_autoptr(reply) ok = get(F.open.port, "/healthz");
     assert_reply(ok, 200, NULL);
-    g_assert_cmpint(wait_exit(F.open.pid, 0), ==, -1);
+    g_assert_cmpint(tracuu_test_wait_exit(F.open.pid, 0), ==, -1);
 }
 
 /* Keep-alive: two requests on one connection get two answers. */
@@ -600,7 +581,7 @@ test_sigterm(void)
     daemon_t *all[] = {&F.open, &F.users};
     for (gsize i = 0; i < G_N_ELEMENTS(all); i++) {
         kill(all[i]->pid, SIGTERM);
-        g_assert_cmpint(wait_exit(all[i]->pid, 20), ==, 0);
+        g_assert_cmpint(tracuu_test_wait_exit(all[i]->pid, 20), ==, 0);
         all[i]->pid = 0;
         g_autofree char *log = read_log(all[i]);
         g_assert_nonnull(strstr(log, "stopped"));
@@ -707,7 +688,7 @@ main(int argc, char **argv)
     for (gsize i = 0; i < G_N_ELEMENTS(all); i++)
         if (all[i]->pid) {
             kill(all[i]->pid, SIGKILL);
-            wait_exit(all[i]->pid, 5);
+            tracuu_test_wait_exit(all[i]->pid, 5);
         }
     if (F.tmp && rc == 0) {
         g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", F.tmp);
