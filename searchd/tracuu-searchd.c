@@ -1467,9 +1467,10 @@ main(int argc, char **argv)
 
     g_option_context_set_summary(
         ctx, "Serves newline-delimited JSON requests (docs/protocol.md) on a Unix socket and\n"
-             "optionally TCP. Runs in the foreground and logs to stderr; SIGTERM stops it, SIGHUP\n"
-             "reads the configuration again and reopens the index. Who may ask what:\n"
-             "docs/access-control.md.");
+             "optionally TCP, or on the sockets systemd passes (socket activation: one named\n"
+             "\"http\" serves the HTTP API, any other the protocol). Runs in the foreground and\n"
+             "logs to stderr; SIGTERM stops it, SIGHUP reads the configuration again and\n"
+             "reopens the index. Who may ask what: docs/access-control.md.");
     g_option_context_add_main_entries(ctx, option_table, NULL);
     tracuu_cli_init_locale();
     tracuu_log_init("tracuu-searchd");
