@@ -15,8 +15,8 @@
  */
 
 int
-tracuu_activation_parse(const char *listen_pid, const char *listen_fds,
-                        const char *listen_fdnames, pid_t self, char ***names, GError **error)
+tracuu_activation_parse(const char *listen_pid, const char *listen_fds, const char *listen_fdnames,
+                        pid_t self, char ***names, GError **error)
 {
     guint64 pid = 0, n = 0;
 
@@ -29,8 +29,8 @@ tracuu_activation_parse(const char *listen_pid, const char *listen_fds,
         return 0;
     if (!g_ascii_string_to_unsigned(listen_fds, 10, 0, TRACUU_ACTIVATION_MAX_FDS, &n, NULL)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                    "LISTEN_FDS=%s from systemd: not a number of sockets from 0 to %d",
-                    listen_fds, TRACUU_ACTIVATION_MAX_FDS);
+                    "LISTEN_FDS=%s from systemd: not a number of sockets from 0 to %d", listen_fds,
+                    TRACUU_ACTIVATION_MAX_FDS);
         return -1;
     }
     if (n == 0)
@@ -81,8 +81,7 @@ tracuu_activation_take(char ***names, GError **error)
             fcntl(fd, F_SETFD, fdfl | FD_CLOEXEC) < 0) {
             int e = errno;
             g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e),
-                        "descriptor %d (%s) passed by systemd: %s", fd, (*names)[i],
-                        g_strerror(e));
+                        "descriptor %d (%s) passed by systemd: %s", fd, (*names)[i], g_strerror(e));
             g_clear_pointer(names, g_strfreev);
             return -1;
         }

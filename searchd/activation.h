@@ -7,7 +7,7 @@
 
 G_BEGIN_DECLS
 
-/* The first socket systemd passes is this descriptor, the others follow it (SD_LISTEN_FDS_START). */
+/* The first socket systemd passes (SD_LISTEN_FDS_START); the others follow it. */
 #define TRACUU_ACTIVATION_FDS_START 3
 /* More sockets than this are refused: the daemon has room for as many listeners and no more. */
 #define TRACUU_ACTIVATION_MAX_FDS 8
@@ -25,8 +25,7 @@ G_BEGIN_DECLS
  * NULL-terminated vector the caller frees with g_strfreev(), or NULL when none is returned.
  */
 int tracuu_activation_parse(const char *listen_pid, const char *listen_fds,
-                            const char *listen_fdnames, pid_t self, char ***names,
-                            GError **error);
+                            const char *listen_fdnames, pid_t self, char ***names, GError **error);
 
 /*
  * Takes the sockets passed to this process: parses the environment (as above), unsets

@@ -11,7 +11,7 @@ typedef struct {
     const char *what;
     const char *pid; /* "self" for this process */
     const char *fds, *names;
-    int expect;             /* sockets, or -1 for an error */
+    int expect;               /* sockets, or -1 for an error */
     const char *expect_names; /* joined with ':' */
 } parse_case;
 
