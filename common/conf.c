@@ -130,6 +130,7 @@ typedef enum {
     T_BOOL,
     T_INT,
     T_DOUBLE,
+    T_POSITIVE, /* a T_DOUBLE that must be more than 0 (min is ignored) */
     T_MODE,    /* an octal socket mode, stored as an int */
     T_DEFAULT, /* public | deny */
     T_LABELS,
@@ -164,7 +165,7 @@ static const key_def key_table[] = {
     {"searchd", "idle-timeout", T_INT, 0, 86400 * 365},
     {"searchd", "slow-ms", T_INT, 0, 86400000},
     {"searchd", "max-output-mb", T_INT, 1, 65536},
-    {"searchd", "session-hours", T_DOUBLE, 0, 24 * 366},
+    {"searchd", "session-hours", T_POSITIVE, 0, 24 * 366},
     {"searchd", "tls-cert", T_PATH, 0, 0},
     {"searchd", "tls-key", T_PATH, 0, 0},
     {"access", "default", T_DEFAULT, 0, 0},
@@ -539,16 +540,22 @@ read_value(GKeyFile *kf, const char *name, const char *base_dir, const entry *e,
         }
         return TRUE;
     }
-    case T_DOUBLE: {
+    case T_DOUBLE:
+    case T_POSITIVE: {
         char *end = NULL;
         errno = 0;
         double d = g_ascii_strtod(s, &end);
-        if (errno || end == s || *end || !isfinite(d) || d < (double)def->min ||
-            d > (double)def->max)
-            return line_error(error, TRACUU_CONF_ERROR_VALUE, name, e->line,
-                              "%s: a number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
-                              ", not \"%s\"",
-                              e->key, def->min, def->max, s);
+        gboolean low = def->type == T_POSITIVE ? d <= 0 : d < (double)def->min;
+        if (errno || end == s || *end || !isfinite(d) || low || d > (double)def->max)
+            return def->type == T_POSITIVE
+                       ? line_error(error, TRACUU_CONF_ERROR_VALUE, name, e->line,
+                                    "%s: a number more than 0 and at most %" G_GINT64_FORMAT
+                                    " (fractions allowed), not \"%s\"",
+                                    e->key, def->max, s)
+                       : line_error(error, TRACUU_CONF_ERROR_VALUE, name, e->line,
+                                    "%s: a number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                                    ", not \"%s\"",
+                                    e->key, def->min, def->max, s);
         v->d = d;
         return TRUE;
     }
@@ -846,7 +853,7 @@ tracuu_conf_get_int(const tracuu_conf *conf, const char *group, const char *key,
 gboolean
 tracuu_conf_get_double(const tracuu_conf *conf, const char *group, const char *key, double *out)
 {
-    const value *v = lookup(conf, group, key, T_DOUBLE, T_DOUBLE);
+    const value *v = lookup(conf, group, key, T_DOUBLE, T_POSITIVE);
     if (v)
         *out = v->d;
     return v != NULL;
