@@ -26,7 +26,8 @@
 /* Failed-auth answers held back at once; past that, more are answered 429 "busy" at once. */
 #define MAX_HELD 1024
 
-/* The login form's body is two short fields: anything longer is refused (413) unread. */
+/* The login form's body is two short fields: anything longer is refused (413), unread when its
+ * length is announced, else dropped as it comes. */
 #define MAX_FORM 4096
 /* Password verifications under way at once: each takes ~64 MiB and tens of milliseconds
  * (tracuu_password_verify), so that a burst of logins cannot take the machine's memory; more
@@ -107,7 +108,6 @@ struct tracuu_http_server {
     metrics m;
     tracuu_session_table *sessions;
     gint verifying; /* atomic: password verifications under way */
-    char *dummy_hash; /* verified against when the user is unknown, so that it takes as long */
 };
 
 /* A request's state in *con_cls: a body once its answer is held back (suspended). */
