@@ -124,10 +124,10 @@ tracuu_test_http_exchange_tls(int port, const char *cafile, const char *raw, gsi
         "sys.stdout.buffer.write(out)\n";
     g_autofree char *port_s = g_strdup_printf("%d", port);
     g_autoptr(GError) error = NULL;
-    g_autoptr(GSubprocess) p = g_subprocess_new(
-        G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-            G_SUBPROCESS_FLAGS_STDERR_PIPE,
-        &error, PYTHON, "-c", script, port_s, cafile, NULL);
+    g_autoptr(GSubprocess) p =
+        g_subprocess_new(G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                             G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                         &error, PYTHON, "-c", script, port_s, cafile, NULL);
     g_assert_no_error(error);
     g_autoptr(GBytes) input = g_bytes_new(raw, len);
     g_autoptr(GBytes) out = NULL, err = NULL;

@@ -44,12 +44,12 @@ gboolean tracuu_test_http_has_tls_client(void);
  * /usr/bin/python3; a failed handshake or certificate check gives status 0. The test fails
  * when python3 cannot run: call tracuu_test_http_has_tls_client() first. Caller frees.
  */
-tracuu_test_http_reply *tracuu_test_http_exchange_tls(int port, const char *cafile,
-                                                      const char *raw, gsize len);
+tracuu_test_http_reply *tracuu_test_http_exchange_tls(int port, const char *cafile, const char *raw,
+                                                      gsize len);
 
 /* The raw request tracuu_test_http_request() sends. Caller frees with g_free(). */
-char *tracuu_test_http_format(int port, const char *method, const char *target,
-                              const char *headers, const char *body);
+char *tracuu_test_http_format(int port, const char *method, const char *target, const char *headers,
+                              const char *body);
 
 /* The value of the first header @name (case-insensitive) of @r, or NULL. Caller frees. */
 char *tracuu_test_http_header(const tracuu_test_http_reply *r, const char *name);

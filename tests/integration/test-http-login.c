@@ -60,11 +60,11 @@ run_searchd(const char *const *args, const char *input, char **out, char **err)
         g_ptr_array_add(argv, (char *)args[i]);
     g_ptr_array_add(argv, NULL);
     g_autoptr(GError) error = NULL;
-    g_autoptr(GSubprocess) p = g_subprocess_newv(
-        (const char *const *)argv->pdata,
-        G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-            G_SUBPROCESS_FLAGS_STDERR_PIPE,
-        &error);
+    g_autoptr(GSubprocess) p =
+        g_subprocess_newv((const char *const *)argv->pdata,
+                          G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                              G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                          &error);
     g_assert_no_error(error);
     g_assert_true(g_subprocess_communicate_utf8(p, input, NULL, out, err, &error));
     g_assert_no_error(error);
@@ -99,8 +99,8 @@ start(daemon_t *d, const char *name, const char *const *args)
     g_autoptr(GError) error = NULL;
     g_assert_true(g_spawn_async_with_pipes_and_fds(
         F.tmp, (const char *const *)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-        tracuu_test_die_with_parent, NULL, -1, -1, errfd, NULL, NULL, 0, &d->pid, NULL, NULL,
-        NULL, &error));
+        tracuu_test_die_with_parent, NULL, -1, -1, errfd, NULL, NULL, 0, &d->pid, NULL, NULL, NULL,
+        &error));
     g_assert_no_error(error);
     close(errfd);
     static const char mark[] = "listening on http:127.0.0.1:";
@@ -278,11 +278,12 @@ test_login_and_search(void)
     g_autoptr(reply) me = get_with_cookie(port, "/api/whoami", cookie);
     g_assert_cmpstr(me->body, ==, "{\"ok\":true,\"user\":\"anh\",\"login_required\":true}\n");
     /* Without the cookie, nothing; with a cookie nobody was given, nothing either. */
-    g_autoptr(reply) none = tracuu_test_http_request(port, "GET", "/api/search?q=kiwiquaz", NULL,
-                                                     NULL);
+    g_autoptr(reply) none =
+        tracuu_test_http_request(port, "GET", "/api/search?q=kiwiquaz", NULL, NULL);
     tracuu_test_http_assert_reply(none, 401, "unauthorized");
-    g_autoptr(reply) forged = get_with_cookie(
-        port, "/api/search?q=kiwiquaz", "tracuu_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    g_autoptr(reply) forged =
+        get_with_cookie(port, "/api/search?q=kiwiquaz",
+                        "tracuu_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
     tracuu_test_http_assert_reply(forged, 401, "unauthorized");
     /* The bearer header comes first: a bad one is refused even beside a good cookie. */
     g_autofree char *both = g_strdup_printf("Cookie: %s\r\nAuthorization: Bearer nope\r\n", cookie);
@@ -414,11 +415,11 @@ test_post_rules(void)
 
     /* Forged from elsewhere: another Origin, or not a form. */
     static const char body[] = "user=anh&password=anh-m%E1%BA%ADt-kh%E1%BA%A9u";
-    g_autoptr(reply) cross = tracuu_test_http_request(
-        port, "POST", "/api/login", FORM "Origin: http://evil.example\r\n", body);
+    g_autoptr(reply) cross = tracuu_test_http_request(port, "POST", "/api/login",
+                                                      FORM "Origin: http://evil.example\r\n", body);
     tracuu_test_http_assert_reply(cross, 403, "forbidden");
-    g_autoptr(reply) json = tracuu_test_http_request(
-        port, "POST", "/api/login", "Content-Type: application/json\r\n", body);
+    g_autoptr(reply) json = tracuu_test_http_request(port, "POST", "/api/login",
+                                                     "Content-Type: application/json\r\n", body);
     tracuu_test_http_assert_reply(json, 403, "forbidden");
     g_autoptr(reply) none = tracuu_test_http_request(port, "POST", "/api/login", NULL, body);
     tracuu_test_http_assert_reply(none, 403, "forbidden");
