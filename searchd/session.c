@@ -3,8 +3,6 @@
 
 #include <string.h>
 
-#include <sodium.h>
-
 #include "tracuu-conf.h"
 
 typedef struct {
