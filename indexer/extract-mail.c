@@ -902,6 +902,9 @@ mbox_append_fragment(tracuu_extracted *prev, gboolean prev_is_text, GMimeStream 
                           "an unquoted \"From \" line at byte %" G_GINT64_FORMAT
                           ": the text after it is kept in this message",
                           from);
+    /* The original of the message then runs on to the end of the fragment, as its text. */
+    if (prev->span_offset >= 0 && to > prev->span_offset)
+        prev->span_length = to - prev->span_offset;
     return TRUE;
 }
 

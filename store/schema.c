@@ -442,11 +442,19 @@ tracuu_schema_source_parse(const char *text)
 {
     if (text == NULL)
         return NULL;
-    /* Values come back unescaped; a path with %00 in it is refused by the parser. */
-    g_autoptr(GHashTable) params =
-        g_uri_parse_params(text, -1, "&", G_URI_PARAMS_NONE, NULL);
-    if (params == NULL)
-        return NULL;
+    /* By hand, not g_uri_parse_params(), which wants UTF-8 values: a path may be any bytes.
+     * g_uri_unescape_string() refuses an escaped NUL. */
+    g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_auto(GStrv) pairs = g_strsplit(text, "&", -1);
+    for (char **p = pairs; *p != NULL; p++) {
+        const char *eq = strchr(*p, '=');
+        if (eq == NULL)
+            return NULL;
+        char *value = g_uri_unescape_string(eq + 1, NULL);
+        if (value == NULL)
+            return NULL;
+        g_hash_table_replace(params, g_strndup(*p, (gsize)(eq - *p)), value);
+    }
     g_autoptr(tracuu_schema_source) src = g_new0(tracuu_schema_source, 1);
     gint64 size = 0;
     const char *path = g_hash_table_lookup(params, "path");
@@ -460,7 +468,6 @@ tracuu_schema_source_parse(const char *text)
         (!source_number(params, "offset", &src->offset) ||
          !source_number(params, "length", &src->length)))
         return NULL;
-    const char *part = g_hash_table_lookup(params, "part");
-    src->part = g_strdup(part);
+    src->part = g_strdup(g_hash_table_lookup(params, "part"));
     return g_steal_pointer(&src);
 }
