@@ -444,6 +444,28 @@ text_part_text(mail_walk *walk, GMimeObject *object, gboolean html, guint part_n
     return text;
 }
 
+/*
+ * The documents below @doc, an attachment that the dispatcher read from the part at @path: a
+ * message it found by content (named neither .eml nor message/rfc822) has part paths from its
+ * own body, which are made paths from the top message by putting "@path.m" before them. A
+ * document without a part path (not cut out of a message) ends the walk: what is below it is
+ * not reachable by a part path at all.
+ */
+static void
+prefix_parts(tracuu_extracted *doc, const char *path, guint depth)
+{
+    for (guint i = 0; doc->children != NULL && depth < 64 && i < doc->children->len; i++) {
+        tracuu_extracted *child = doc->children->pdata[i];
+        if (child->part == NULL)
+            continue;
+        g_autofree char *inside = path_enter(path);
+        char *full = *child->part ? g_strconcat(inside, ".", child->part, NULL) : g_strdup(inside);
+        g_free(child->part);
+        child->part = full;
+        prefix_parts(child, path, depth + 1);
+    }
+}
+
 /* Content types that say nothing about the content: what the extractor found is better. */
 static gboolean
 is_generic_type(const char *mime)
@@ -524,12 +546,14 @@ walk_leaf(mail_walk *walk, GMimeObject *object, guint depth, guint part_no, cons
             g_autofree char *inner = path_enter(path);
             child = read_message((const char *)bytes->data, bytes->len, depth + 1, walk->attach,
                                  inner, &error);
-        }
-        else if (walk->attach != NULL)
+        } else if (walk->attach != NULL) {
             child = walk->attach((const char *)bytes->data, bytes->len, filename, mime, &error);
-        else
+            if (child != NULL)
+                prefix_parts(child, path, 0);
+        } else {
             g_set_error(&error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_UNSUPPORTED,
                         "attachments are not read here");
+        }
     }
     if (child == NULL) {
         child = tracuu_extracted_new("attachment", mime);

@@ -1145,6 +1145,44 @@ test_part_paths(void)
     }
 }
 
+/* A message that the dispatcher found by content in an attachment named neither .eml nor
+ * message/rfc822: its attachments' paths go through that attachment too. */
+static void
+test_part_paths_sniffed_message(void)
+{
+    static const char raw[] =
+        "From: a@example.vn\r\nSubject: outer\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n"
+        "--o\r\nContent-Type: text/plain\r\n\r\nouter body\r\n"
+        "--o\r\nContent-Type: application/octet-stream\r\n"
+        "Content-Disposition: attachment; filename=\"forwarded.dat\"\r\n\r\n"
+        "From: b@example.vn\r\nTo: c@example.vn\r\nSubject: inner\r\n"
+        "Date: Mon, 1 Jan 2024 08:00:00 +0700\r\nMessage-ID: <x@example.vn>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=\"i\"\r\n\r\n"
+        "--i\r\nContent-Type: text/plain\r\n\r\ninner body\r\n"
+        "--i\r\nContent-Type: application/octet-stream\r\n"
+        "Content-Disposition: attachment; filename=\"deep.bin\"\r\n\r\ndeep bytes\r\n--i--\r\n"
+        "\r\n--o--\r\n";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_extracted) doc = tracuu_extract_mail_message(raw, sizeof raw - 1, 0, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(doc->children->len, ==, 1);
+    tracuu_extracted *fwd = doc->children->pdata[0];
+    g_assert_cmpstr(fwd->part, ==, "2");
+    if (fwd->children == NULL) {
+        g_test_skip("libmagic does not read the attachment as a message here");
+        return;
+    }
+    tracuu_extracted *deep = fwd->children->pdata[0];
+    g_assert_cmpstr(deep->part, ==, "2.m.2");
+    g_autoptr(GBytes) b = tracuu_mail_part_bytes(raw, sizeof raw - 1, deep->part, &error);
+    g_assert_no_error(error);
+    gsize n = 0;
+    const char *data = g_bytes_get_data(b, &n);
+    g_assert_cmpmem(data, n, "deep bytes", 10);
+}
+
 /* The source of a document, as stored and read back; a path that is not UTF-8 survives. */
 static void
 test_source_round_trip(void)
@@ -1183,6 +1221,7 @@ main(int argc, char **argv)
 
     g_test_add_func("/mail/gmime-bug-133", test_gmime_bug_133);
     g_test_add_func("/mail/part-paths", test_part_paths);
+    g_test_add_func("/mail/part-paths/sniffed-message", test_part_paths_sniffed_message);
     g_test_add_func("/mail/source-round-trip", test_source_round_trip);
     for (gsize i = 0; i < G_N_ELEMENTS(header_cases); i++) {
         g_autofree char *path = g_strdup_printf("/mail/header/%s", header_cases[i].name);
