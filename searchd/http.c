@@ -501,12 +501,13 @@ audit(guint64 number, const char *peer, const char *user, const char *code, cons
       const char *doc, const char *message, const char *url)
 {
     g_autofree char *num = g_strdup_printf("http-%" G_GUINT64_FORMAT, number);
+    /* A file download is audited as a get is, under its own name. */
     gboolean is_get = op && (strcmp(op, "get") == 0 || strcmp(op, "file") == 0);
     const GLogField fields[] = {{"TRACUU_CLIENT", num, -1},
                                 {"TRACUU_PEER", peer, -1},
                                 {"TRACUU_USER", user, -1},
                                 {"TRACUU_CODE", code, -1},
-                                {"TRACUU_AUDIT", is_get ? "get" : "refused", -1},
+                                {"TRACUU_AUDIT", is_get ? op : "refused", -1},
                                 {"TRACUU_DOC", doc ? doc : "-", -1}};
     gsize n_fields = G_N_ELEMENTS(fields) - (is_get ? 0 : 1);
     g_autofree char *shown = g_utf8_make_valid(url, (gssize)MIN(strlen(url), 200));
@@ -514,8 +515,8 @@ audit(guint64 number, const char *peer, const char *user, const char *code, cons
         if ((unsigned char)*p < 0x20)
             *p = ' ';
     if (strcmp(code, "ok") == 0)
-        tracuu_log_fields(G_LOG_LEVEL_INFO, fields, n_fields, "client %s (%s): get %s: ok", num,
-                          peer, doc ? doc : "-");
+        tracuu_log_fields(G_LOG_LEVEL_INFO, fields, n_fields, "client %s (%s): %s %s: ok", num,
+                          peer, op, doc ? doc : "-");
     else
         tracuu_log_fields(G_LOG_LEVEL_INFO, fields, n_fields, "client %s (%s): %s: %s; request: %s",
                           num, peer, code, message, shown);

@@ -401,6 +401,17 @@ test_changed_and_gone(void)
     g_assert_nonnull(strstr(after->body, "\"code\":\"gone\""));
     g_assert_nonnull(strstr(after->body, "changed since it was indexed"));
 
+    /* The same size, another mtime: changed too. */
+    g_autofree char *touched = id_of("kiwitouched");
+    g_autofree char *tpath = g_build_filename(F.in, "touched.txt", NULL);
+    struct stat st;
+    g_assert_cmpint(stat(tpath, &st), ==, 0);
+    struct timespec times[2] = {st.st_atim, st.st_mtim};
+    times[1].tv_nsec = (times[1].tv_nsec + 1) % 1000000000;
+    g_assert_cmpint(utimensat(AT_FDCWD, tpath, times, 0), ==, 0);
+    g_autoptr(reply) t = get_file(touched);
+    g_assert_cmpint(t->status, ==, 410);
+
     g_autofree char *vpath = g_build_filename(F.in, "vanished.txt", NULL);
     g_assert_cmpint(unlink(vpath), ==, 0);
     g_autoptr(reply) v = get_file(vanished);
@@ -441,9 +452,12 @@ test_no_source_and_hostile(void)
 }
 
 static void
-test_metrics(void)
+test_metrics_and_audit(void)
 {
     require_setup();
+    g_autofree char *log = NULL;
+    g_assert_true(g_file_get_contents(F.log, &log, NULL, NULL));
+    g_assert_nonnull(strstr(log, "code=ok audit=file doc="));
     g_autoptr(reply) r = get("/metrics");
     g_assert_cmpint(r->status, ==, 200);
     g_assert_nonnull(strstr(r->body, "tracuu_http_requests_total{endpoint=\"file\",status=\"200\"} "));
@@ -513,6 +527,7 @@ setup(GError **error)
     put("secret/mat.txt", "Văn bản mật kiwisecret.\n", -1);
     put("changed.txt", "Văn bản kiwichanged.\n", -1);
     put("vanished.txt", "Văn bản kiwivanished.\n", -1);
+    put("touched.txt", "Văn bản kiwitouched.\n", -1);
     g_autofree char *map = g_build_filename(F.tmp, "access.map", NULL);
     g_autofree char *map_text = g_strdup_printf("%s/secret so-noi-vu\n", F.in);
     if (!g_file_set_contents(map, map_text, -1, error))
@@ -591,7 +606,7 @@ main(int argc, char **argv)
     g_test_add_func("/http-file/hidden is missing", test_hidden_same_as_missing);
     g_test_add_func("/http-file/changed and gone", test_changed_and_gone);
     g_test_add_func("/http-file/no source and hostile ids", test_no_source_and_hostile);
-    g_test_add_func("/http-file/metrics", test_metrics);
+    g_test_add_func("/http-file/metrics and audit", test_metrics_and_audit);
     int rc = g_test_run();
 
     if (F.pid) {
