@@ -327,6 +327,22 @@ test_mail_and_attachments(void)
                   "attachment; filename=\"nested.txt\"; filename*=UTF-8''nested.txt");
 }
 
+/* A Maildir message is its file, named for a download with ".eml". */
+static void
+test_maildir(void)
+{
+    require_setup();
+    g_autofree char *id = id_of("kiwimaildir");
+    g_autoptr(reply) r = get_file(id);
+    gsize len = 0;
+    g_autofree char *want = read_in("Maildir/cur/1700000000.M1P1.host:2,S", &len);
+    assert_body(r, want, len);
+    assert_header(r, "Content-Type", "message/rfc822");
+    assert_header(r, "Content-Disposition",
+                  "attachment; filename=\"1700000000.M1P1.host_2,S.eml\"; "
+                  "filename*=UTF-8''1700000000.M1P1.host%3A2%2CS.eml");
+}
+
 static void
 test_mbox(void)
 {
@@ -528,6 +544,14 @@ setup(GError **error)
     put("changed.txt", "Văn bản kiwichanged.\n", -1);
     put("vanished.txt", "Văn bản kiwivanished.\n", -1);
     put("touched.txt", "Văn bản kiwitouched.\n", -1);
+    put("Maildir/cur/1700000000.M1P1.host:2,S",
+        "From: c@example.vn\nSubject: kiwimaildir\nDate: Thu, 4 Jan 2024 09:00:00 +0700\n\n"
+        "Thư trong Maildir.\n",
+        -1);
+    for (gsize i = 0; i < 2; i++) {
+        g_autofree char *dir = g_build_filename(F.in, "Maildir", i == 0 ? "new" : "tmp", NULL);
+        g_mkdir_with_parents(dir, 0755);
+    }
     g_autofree char *map = g_build_filename(F.tmp, "access.map", NULL);
     g_autofree char *map_text = g_strdup_printf("%s/secret so-noi-vu\n", F.in);
     if (!g_file_set_contents(map, map_text, -1, error))
@@ -603,6 +627,7 @@ main(int argc, char **argv)
     g_test_add_func("/http-file/pdf and HEAD", test_pdf);
     g_test_add_func("/http-file/mail and attachments", test_mail_and_attachments);
     g_test_add_func("/http-file/mbox messages", test_mbox);
+    g_test_add_func("/http-file/maildir message", test_maildir);
     g_test_add_func("/http-file/hidden is missing", test_hidden_same_as_missing);
     g_test_add_func("/http-file/changed and gone", test_changed_and_gone);
     g_test_add_func("/http-file/no source and hostile ids", test_no_source_and_hostile);
