@@ -41,8 +41,8 @@ tracuu_original_disposition(const char *name)
         else
             g_string_append_printf(pct, "%%%02X", *p);
     }
-    char *out = g_strdup_printf("attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii->str,
-                                pct->str);
+    char *out =
+        g_strdup_printf("attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii->str, pct->str);
     g_string_free(ascii, TRUE);
     g_string_free(pct, TRUE);
     return out;

@@ -1,4 +1,4 @@
-/* test-http-file.c - GET /api/doc/ID/file: a document's original bytes over tracuu-searchd's HTTP. */
+/* test-http-file.c - GET /api/doc/ID/file: original bytes over tracuu-searchd's HTTP. */
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -152,8 +152,8 @@ request(const char *method, const char *target, gboolean auth)
     g_autofree char *auth_line =
         auth ? g_strdup_printf("Authorization: Bearer %s\r\n", F.token) : g_strdup("");
     g_autofree char *raw =
-        g_strdup_printf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n",
-                        method, target, auth_line);
+        g_strdup_printf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n", method,
+                        target, auth_line);
     g_assert_cmpint(send(fd, raw, strlen(raw), MSG_NOSIGNAL), ==, (ssize_t)strlen(raw));
     g_autoptr(GString) in = g_string_new(NULL);
     char buf[65536];
@@ -211,8 +211,8 @@ id_of(const char *q)
     g_assert_cmpint(r->status, ==, 200);
     g_autoptr(JsonParser) p = json_parser_new();
     g_assert_true(json_parser_load_from_data(p, r->body, (gssize)r->body_len, NULL));
-    JsonArray *hits = json_object_get_array_member(json_node_get_object(json_parser_get_root(p)),
-                                                   "hits");
+    JsonArray *hits =
+        json_object_get_array_member(json_node_get_object(json_parser_get_root(p)), "hits");
     g_assert_cmpuint(json_array_get_length(hits), ==, 1);
     return g_strdup(json_object_get_string_member(json_array_get_object_element(hits, 0), "id"));
 }
@@ -476,7 +476,8 @@ test_metrics_and_audit(void)
     g_assert_nonnull(strstr(log, "code=ok audit=file doc="));
     g_autoptr(reply) r = get("/metrics");
     g_assert_cmpint(r->status, ==, 200);
-    g_assert_nonnull(strstr(r->body, "tracuu_http_requests_total{endpoint=\"file\",status=\"200\"} "));
+    g_assert_nonnull(
+        strstr(r->body, "tracuu_http_requests_total{endpoint=\"file\",status=\"200\"} "));
     g_assert_null(
         strstr(r->body, "tracuu_http_requests_total{endpoint=\"file\",status=\"200\"} 0\n"));
     g_assert_null(
@@ -530,8 +531,7 @@ setup(GError **error)
     put("thu.eml", eml, -1);
     g_autofree char *m2 = mbox_m2();
     g_autofree char *mbox = g_strconcat("From a@example.vn Tue Jan  2 09:00:00 2024\n", mbox_m1,
-                                        "\nFrom b@example.vn Wed Jan  3 09:00:00 2024\n", m2,
-                                        NULL);
+                                        "\nFrom b@example.vn Wed Jan  3 09:00:00 2024\n", m2, NULL);
     put("hop-thu.mbox", mbox, -1);
     g_autofree char *pdf_src =
         g_build_filename(src, "corpus", "archive", "van-ban", "ct-34-2008.pdf", NULL);
