@@ -236,8 +236,8 @@ tracuu_http_request_for(const char *path, const char *const *names, const char *
         g_autofree char *doc = g_strndup(id, strlen(id) - strlen(file_suffix));
         json_object_set_string_member(req, "op", "file");
         json_object_set_string_member(req, "doc", doc);
-    } else if (g_str_has_prefix(path, doc_prefix) && path[sizeof doc_prefix - 1] != '\0' &&
-               !strchr(path + sizeof doc_prefix - 1, '/')) {
+    } else if (g_str_has_prefix(path, doc_prefix) && path[sizeof doc_prefix - 1] != '\0') {
+        /* The id is the rest of the path: an attachment's holds '/' ("PARENT/N"). */
         json_object_set_string_member(req, "op", "get");
         json_object_set_string_member(req, "doc", path + sizeof doc_prefix - 1);
     } else if (strcmp(path, "/api/search") == 0) {

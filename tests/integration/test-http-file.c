@@ -292,6 +292,14 @@ test_mail_and_attachments(void)
 
     /* The attachment with a Vietnamese name: its decoded bytes and both forms of the name. */
     g_autofree char *att = g_strdup_printf("%s/1", mail);
+    /* Its fields too, by an id that holds '/' (as it is, and percent-encoded). */
+    for (gsize k = 0; k < 2; k++) {
+        g_autofree char *doc_target =
+            g_strdup_printf(k == 0 ? "/api/doc/%s/1" : "/api/doc/%s%%2F1", mail);
+        g_autoptr(reply) d = get(doc_target);
+        g_assert_cmpint(d->status, ==, 200);
+        g_assert_nonnull(strstr(d->body, "kiwiattach"));
+    }
     g_autoptr(reply) a = get_file(att);
     assert_body(a, attach_text, strlen(attach_text));
     assert_header(a, "Content-Type", "text/plain");
