@@ -11,6 +11,7 @@
 
 #include "http.h"
 #include "identity.h"
+#include "original.h"
 #include "protocol.h"
 #include "session.h"
 #include "tracuu-log.h"
@@ -52,6 +53,7 @@ typedef struct {
 typedef enum {
     EP_SEARCH,
     EP_DOC,
+    EP_FILE,
     EP_STATS,
     EP_HEALTHZ,
     EP_METRICS,
@@ -64,13 +66,27 @@ static const struct {
     gboolean prefix; /* path is followed by an argument (the id) */
 } endpoint_table[N_ENDPOINTS] = {
     [EP_SEARCH] = {"search", "/api/search", FALSE}, [EP_DOC] = {"doc", "/api/doc/", TRUE},
+    [EP_FILE] = {"file", "/api/doc/", TRUE}, /* and "/file" at the end: is_file_path() */
     [EP_STATS] = {"stats", "/api/stats", FALSE},    [EP_HEALTHZ] = {"healthz", "/healthz", FALSE},
     [EP_METRICS] = {"metrics", "/metrics", FALSE},  [EP_OTHER] = {"other", NULL, FALSE},
 };
 
+/* "/api/doc/ID/file": the original bytes of ID (which may hold '/': "PARENT/N"). */
+static const char file_suffix[] = "/file";
+
+static gboolean
+is_file_path(const char *path)
+{
+    gsize len = strlen(path), pre = strlen(endpoint_table[EP_FILE].path);
+    return g_str_has_prefix(path, endpoint_table[EP_FILE].path) &&
+           len > pre + strlen(file_suffix) && g_str_has_suffix(path, file_suffix);
+}
+
 static endpoint
 endpoint_of(const char *path)
 {
+    if (is_file_path(path))
+        return EP_FILE;
     for (int e = 0; e < EP_OTHER; e++) {
         const char *p = endpoint_table[e].path;
         if (endpoint_table[e].prefix ? g_str_has_prefix(path, p) : strcmp(path, p) == 0)
@@ -80,7 +96,7 @@ endpoint_of(const char *path)
 }
 
 /* The statuses counted apart in the metrics; any other is counted as the last, "other". */
-static const unsigned metric_statuses[] = {200, 400, 401, 404, 405, 413, 429, 500, 503};
+static const unsigned metric_statuses[] = {200, 400, 401, 404, 405, 410, 413, 429, 500, 503};
 #define N_STATUSES (G_N_ELEMENTS(metric_statuses) + 1)
 /* Upper bounds of the latency histogram's buckets, in seconds (Prometheus' own defaults). */
 static const double latency_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -137,6 +153,7 @@ static const struct {
     {"unauthorized", MHD_HTTP_UNAUTHORIZED},
     {"forbidden", MHD_HTTP_FORBIDDEN},
     {"not_found", MHD_HTTP_NOT_FOUND},
+    {"gone", MHD_HTTP_GONE},
     {"method_not_allowed", MHD_HTTP_METHOD_NOT_ALLOWED},
     {"too_large", MHD_HTTP_CONTENT_TOO_LARGE},
     {"busy", MHD_HTTP_TOO_MANY_REQUESTS},
@@ -236,8 +253,14 @@ tracuu_http_request_for(const char *path, const char *const *names, const char *
     } else if (strcmp(path, "/api/stats") == 0 || strcmp(path, "/metrics") == 0) {
         /* /metrics shows the figures of stats, as the caller may see them. */
         json_object_set_string_member(req, "op", "stats");
-    } else if (g_str_has_prefix(path, doc_prefix) && path[sizeof doc_prefix - 1] != '\0' &&
-               !strchr(path + sizeof doc_prefix - 1, '/')) {
+    } else if (is_file_path(path)) {
+        /* Not a protocol op: handle() answers it with the original bytes (original.h). */
+        const char *id = path + sizeof doc_prefix - 1;
+        g_autofree char *doc = g_strndup(id, strlen(id) - strlen(file_suffix));
+        json_object_set_string_member(req, "op", "file");
+        json_object_set_string_member(req, "doc", doc);
+    } else if (g_str_has_prefix(path, doc_prefix) && path[sizeof doc_prefix - 1] != '\0') {
+        /* The id is the rest of the path: an attachment's holds '/' ("PARENT/N"). */
         json_object_set_string_member(req, "op", "get");
         json_object_set_string_member(req, "doc", path + sizeof doc_prefix - 1);
     } else if (strcmp(path, "/api/search") == 0) {
@@ -450,6 +473,45 @@ send_error(tracuu_http_server *s, const answer *st, struct MHD_Connection *conne
     return send_answer(s, st, connection, tracuu_http_status_for_code(code), body, len);
 }
 
+static void
+bytes_release(void *bytes)
+{
+    g_bytes_unref(bytes);
+}
+
+/* The original bytes of a document: streamed from its file (from @o's fd, which the response
+ * takes), or its attachment's bytes; for HEAD, libmicrohttpd sends the headers alone. */
+static enum MHD_Result
+send_original(tracuu_http_server *s, const answer *st, struct MHD_Connection *connection,
+              tracuu_original *o)
+{
+    struct MHD_Response *r;
+    if (o->bytes != NULL) {
+        gsize len = 0;
+        const void *data = g_bytes_get_data(o->bytes, &len);
+        r = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)data,
+                                                                   bytes_release, o->bytes);
+        if (r)
+            o->bytes = NULL;
+    } else {
+        r = MHD_create_response_from_fd_at_offset64(o->length, o->fd, o->offset);
+        if (r)
+            o->fd = -1;
+    }
+    if (!r)
+        return send_error(s, st, connection, "internal", "file: cannot make the answer");
+    count_answer(s, st->endpoint, MHD_HTTP_OK, st->t0);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, o->content_type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, o->disposition);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    /* An HTML or SVG attachment opened anyway runs nothing in the daemon's origin. */
+    MHD_add_response_header(r, "Content-Security-Policy", "sandbox; default-src 'none'");
+    enum MHD_Result ok = MHD_queue_response(connection, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
 static char *
 peer_of(struct MHD_Connection *connection, const struct sockaddr **sa_out)
 {
@@ -473,12 +535,13 @@ audit(guint64 number, const char *peer, const char *user, const char *code, cons
       const char *doc, const char *message, const char *url)
 {
     g_autofree char *num = g_strdup_printf("http-%" G_GUINT64_FORMAT, number);
-    gboolean is_get = op && strcmp(op, "get") == 0;
+    /* A file download is audited as a get is, under its own name. */
+    gboolean is_get = op && (strcmp(op, "get") == 0 || strcmp(op, "file") == 0);
     const GLogField fields[] = {{"TRACUU_CLIENT", num, -1},
                                 {"TRACUU_PEER", peer, -1},
                                 {"TRACUU_USER", user, -1},
                                 {"TRACUU_CODE", code, -1},
-                                {"TRACUU_AUDIT", is_get ? "get" : "refused", -1},
+                                {"TRACUU_AUDIT", is_get ? op : "refused", -1},
                                 {"TRACUU_DOC", doc ? doc : "-", -1}};
     gsize n_fields = G_N_ELEMENTS(fields) - (is_get ? 0 : 1);
     g_autofree char *shown = g_utf8_make_valid(url, (gssize)MIN(strlen(url), 200));
@@ -486,8 +549,8 @@ audit(guint64 number, const char *peer, const char *user, const char *code, cons
         if ((unsigned char)*p < 0x20)
             *p = ' ';
     if (strcmp(code, "ok") == 0)
-        tracuu_log_fields(G_LOG_LEVEL_INFO, fields, n_fields, "client %s (%s): get %s: ok", num,
-                          peer, doc ? doc : "-");
+        tracuu_log_fields(G_LOG_LEVEL_INFO, fields, n_fields, "client %s (%s): %s %s: ok", num,
+                          peer, op, doc ? doc : "-");
     else
         tracuu_log_fields(G_LOG_LEVEL_INFO, fields, n_fields, "client %s (%s): %s: %s; request: %s",
                           num, peer, code, message, shown);
@@ -945,8 +1008,21 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
     }
 
     g_autoptr(JsonObject) resp = NULL;
+    g_autoptr(tracuu_original) original = NULL;
     pooled *p = engine_take(s, &error);
-    if (p) {
+    if (p && strcmp(op, "file") == 0) {
+        /* The fields come through the engine's own visibility filter: a hidden document is
+         * not found, with the message of an id that no document has. */
+        g_autoptr(JsonObject) fields =
+            tracuu_engine_doc_fields_as(p->engine, identity, "file", doc, &error);
+        if (fields)
+            original = tracuu_original_open(fields, &error);
+        if (!fields && error && error->domain == TRACUU_ENGINE_ERROR &&
+            error->code == TRACUU_ENGINE_ERROR_INDEX)
+            pooled_free(p);
+        else
+            g_async_queue_push(s->engines, p);
+    } else if (p) {
         resp = identity ? tracuu_engine_handle_as(p->engine, identity, req, &error)
                         : tracuu_engine_handle(p->engine, req, &error);
         if (!resp && error && error->domain == TRACUU_ENGINE_ERROR &&
@@ -959,7 +1035,10 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
     }
     enum MHD_Result ok;
     const char *user = tracuu_identity_get_log_name(identity);
-    if (resp) {
+    if (original) {
+        audit(number, peer, user, "ok", op, doc, NULL, url);
+        ok = send_original(s, state, connection, original);
+    } else if (resp) {
         gsize len = 0;
         if (strcmp(op, "get") == 0)
             audit(number, peer, user, "ok", op, doc, NULL, url);
