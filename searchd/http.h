@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "auth-delay.h"
+#include "metrics.h"
 #include "tracuu-conf.h"
 #include "tracuu-engine.h"
 
@@ -39,6 +40,7 @@ typedef struct {
     const gint *reloads;         /* bumped (atomically) at each SIGHUP: engines are reopened */
     tracuu_auth_delay *failures; /* borrowed: shared with the socket */
     const tracuu_conf *conf;     /* borrowed until replaced by tracuu_http_server_set_conf() */
+    tracuu_metrics *socket_metrics; /* borrowed: the socket's counts, shown in /metrics; or NULL */
 } tracuu_http_options;
 
 typedef struct tracuu_http_server tracuu_http_server;

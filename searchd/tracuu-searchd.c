@@ -29,6 +29,7 @@
 
 #include "auth-delay.h"
 #include "http.h"
+#include "metrics.h"
 #include "identity.h"
 #include "protocol.h"
 #include "tracuu-cli.h"
@@ -193,6 +194,8 @@ typedef struct {
     gsize token_len;
     JsonNode *auth_id;
     gint64 release_at; /* a failed auth's answer is held back until then */
+    gint64 t0;         /* when the request was read, for the metrics */
+    guint op, code;    /* its op and the answer's code, as indices of socket_metrics_spec */
 } job;
 
 struct conn {
@@ -228,6 +231,7 @@ typedef struct {
     tracuu_conf *conf;    /* the I/O thread's alone: workers get identities, not the conf */
     tracuu_auth_delay *failures; /* failed auth requests, the HTTP API's too */
     tracuu_http_server *http;    /* --http, or NULL */
+    tracuu_metrics *metrics;     /* the socket's requests (the HTTP API counts its own) */
     GQueue held;          /* job *: failed auth answers held back */
     char *socket_path; /* to remove at exit, if we created it */
     GHashTable *conns; /* conn * set */
@@ -245,6 +249,35 @@ typedef struct {
 } server;
 
 static job stop_job; /* given to each worker to tell it to return */
+
+/* The socket's requests in /metrics, by op and by the answer's code ("ok" or the error's). */
+static const char *const metric_ops[] = {"search", "get", "stats", "ping", "auth", "other"};
+static const char *const metric_codes[] = {
+    "ok",        "bad_json",     "bad_request", "line_too_long", "unknown_op", "bad_query",
+    "not_found", "unauthorized", "timeout",     "index",         "internal",   "other"};
+static const tracuu_metrics_spec socket_metrics_spec = {
+    .prefix = "tracuu_socket",
+    .what = "Socket requests",
+    .label = {"op", "code"},
+    .values = {metric_ops, metric_codes},
+    .n_values = {G_N_ELEMENTS(metric_ops), G_N_ELEMENTS(metric_codes)},
+};
+
+/* Notes @j's op and answer code for the metrics, counted when the answer goes out. */
+static void
+job_note(server *srv, job *j, const char *op, const char *code)
+{
+    j->op = tracuu_metrics_index(srv->metrics, 0, op);
+    j->code = tracuu_metrics_index(srv->metrics, 1, code);
+}
+
+/* Puts the answer of @j in @c's output, and counts it. */
+static void
+job_give(server *srv, conn *c, const job *j)
+{
+    g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+    tracuu_metrics_count(srv->metrics, j->op, j->code, j->t0);
+}
 
 static void
 job_free(job *j)
@@ -403,6 +436,7 @@ answer(server *srv, tracuu_engine **engine, job *j)
         tracuu_log_info("slow request (%.1f ms) from client %" G_GUINT64_FORMAT ": %s", ms,
                         j->c->number, q);
     }
+    job_note(srv, j, is_auth ? "auth" : op, code ? code : "ok");
 }
 
 /*
@@ -562,7 +596,7 @@ conn_update(server *srv, conn *c)
         c->queued_bytes -= j->len;
         if (j->resp) {
             /* Answered at once (a line too long): it still takes its turn. */
-            g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+            job_give(srv, c, j);
             job_free(j);
             continue;
         }
@@ -594,6 +628,7 @@ conn_queue(conn *c, char *line, gsize len, char *resp, gsize resp_len)
 {
     job *j = g_new0(job, 1);
     j->c = c;
+    j->t0 = g_get_monotonic_time();
     j->line = line;
     j->len = len;
     j->resp = resp;
@@ -648,6 +683,7 @@ conn_read(server *srv, conn *c)
                     &rlen);
                 tracuu_log_info("client %" G_GUINT64_FORMAT ": line_too_long", c->number);
                 conn_queue(c, NULL, 0, resp, rlen);
+                job_note(srv, g_queue_peek_tail(&c->queued), NULL, "line_too_long");
             }
         }
     }
@@ -761,6 +797,7 @@ finish_auth(server *srv, conn *c, job *j)
         json_object_set_boolean_member(o, "ok", TRUE);
         json_object_set_string_member(o, "user", id->user);
         j->resp = tracuu_protocol_format_response(j->auth_id, o, &j->resp_len);
+        job_note(srv, j, "auth", "ok");
         const GLogField fields[] = {{"TRACUU_CLIENT", number, -1},
                                     {"TRACUU_PEER", c->peer, -1},
                                     {"TRACUU_USER", id->user, -1},
@@ -776,6 +813,7 @@ finish_auth(server *srv, conn *c, job *j)
         j->release_at = g_get_monotonic_time() + delay * 1000;
         j->resp = tracuu_protocol_format_error(j->auth_id, "unauthorized",
                                                "unknown token", &j->resp_len);
+        job_note(srv, j, "auth", "unauthorized");
         const GLogField fields[] = {{"TRACUU_CLIENT", number, -1},
                                     {"TRACUU_PEER", c->peer, -1},
                                     {"TRACUU_USER", "-", -1},
@@ -817,7 +855,7 @@ collect_done(server *srv)
             g_queue_push_tail(&srv->held, j);
             continue;
         }
-        g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+        job_give(srv, c, j);
         job_free(j);
         conn_update(srv, c);
     }
@@ -839,7 +877,7 @@ release_held(server *srv, gboolean all)
                 job_free(j);
                 conn_free(c);
             } else {
-                g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+                job_give(srv, c, j);
                 job_free(j);
                 conn_update(srv, c);
             }
@@ -1310,6 +1348,7 @@ listen_http(server *srv, const char *spec, GError **error)
         .reloads = &srv->reloads,
         .failures = srv->failures,
         .conf = srv->conf,
+        .socket_metrics = srv->metrics,
     };
     srv->http = tracuu_http_server_new(&o, error);
     return srv->http != NULL;
@@ -1497,6 +1536,7 @@ main(int argc, char **argv)
     g_queue_init(&srv.done);
     g_queue_init(&srv.held);
     srv.failures = tracuu_auth_delay_new();
+    srv.metrics = tracuu_metrics_new(&socket_metrics_spec);
 
     srv.cores = (int)g_get_num_processors();
     tracuu_log_info(
@@ -1586,6 +1626,7 @@ out:
     g_free(opt.socket_group);
     g_free(opt.config);
     tracuu_auth_delay_free(srv.failures);
+    tracuu_metrics_free(srv.metrics);
     tracuu_conf_free(srv.conf);
     return status;
 }
