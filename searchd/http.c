@@ -573,8 +573,14 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
     g_autoptr(JsonObject) resp = NULL;
     pooled *p = engine_take(s, &error);
     if (p) {
+        /* Counted with the socket's busy workers: a search is split over the cores only while
+         * some core has no request of either channel (or splitting costs more than it gives). */
+        if (s->opts.busy)
+            g_atomic_int_inc(s->opts.busy);
         resp = identity ? tracuu_engine_handle_as(p->engine, identity, req, &error)
                         : tracuu_engine_handle(p->engine, req, &error);
+        if (s->opts.busy)
+            g_atomic_int_add(s->opts.busy, -1);
         if (!resp && error && error->domain == TRACUU_ENGINE_ERROR &&
             error->code == TRACUU_ENGINE_ERROR_INDEX) {
             /* The index may have been rebuilt: a fresh reader next time. */

@@ -38,6 +38,8 @@ typedef struct {
     tracuu_http_open_engine open_engine;
     gpointer open_engine_data;
     const gint *reloads;         /* bumped (atomically) at each SIGHUP: engines are reopened */
+    gint *busy; /* requests at an engine, the socket's too (atomic; may be NULL): open_engine's
+                 * split test reads it */
     tracuu_auth_delay *failures; /* borrowed: shared with the socket */
     const tracuu_conf *conf;     /* borrowed until replaced by tracuu_http_server_set_conf() */
     tracuu_metrics *socket_metrics; /* borrowed: the socket's counts, shown in /metrics; or NULL */

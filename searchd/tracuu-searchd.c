@@ -241,7 +241,7 @@ typedef struct {
     GQueue done;
     GThread **workers;
     int n_workers;
-    gint busy;    /* workers answering a request (atomic) */
+    gint busy;    /* requests at an engine, the HTTP API's included (atomic) */
     gint reloads; /* SIGHUPs taken (atomic): a worker whose count differs reopens its index */
     int cores;
     gboolean stopping;
@@ -1346,6 +1346,7 @@ listen_http(server *srv, const char *spec, GError **error)
         .open_engine = open_engine_for_http,
         .open_engine_data = srv,
         .reloads = &srv->reloads,
+        .busy = &srv->busy,
         .failures = srv->failures,
         .conf = srv->conf,
         .socket_metrics = srv->metrics,
