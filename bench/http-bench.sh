@@ -103,7 +103,7 @@ for line in open(sys.argv[1]):
 rows = {}
 for key, rs in rounds.items():
     rows[key] = {f: "%f" % statistics.median(float(r[f]) for r in rs)
-                 for f in ("p50_ms", "p99_ms", "qps")}
+                 for f in ("p50_ms", "p99_ms", "qps", "took_p50_ms")}
     rows[key].update({f: str(sum(int(r[f]) for r in rs)) for f in ("n", "errors")})
 print("%s documents, one tracuu-searchd, socket and HTTP in one run; 2-4 word queries, top 10 "
       "+ total + snippets; medians of %s rounds" % (sys.argv[2], sys.argv[3]))
@@ -123,6 +123,11 @@ for c in sorted({k[1] for k in rows}):
     if int(s["errors"]) or int(h["errors"]):
         print("     errors: socket %s (of %s), http %s (of %s)" % (
             s["errors"], s["n"], h["errors"], h["n"]))
+print("engine's own took_ms, median (socket / HTTP): " + ", ".join(
+    "%d: %.2f / %.2f ms" % (c, float(rows[("tracuu-socket", c)]["took_p50_ms"]),
+                            float(rows[("tracuu-http", c)]["took_p50_ms"]))
+    for c in sorted({k[1] for k in rows})
+    if ("tracuu-socket", c) in rows and ("tracuu-http", c) in rows))
 print("p50 +ms: HTTP p50 - socket p50; q/s x: HTTP / socket. Target (issue 11): "
       "p50 +ms <= 1 and q/s x >= 0.90.")
 PY

@@ -31,6 +31,7 @@ tracuu_metrics *tracuu_metrics_new(const tracuu_metrics_spec *spec);
 
 /* NULL accepted. */
 void tracuu_metrics_free(tracuu_metrics *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_metrics, tracuu_metrics_free)
 
 /* The index of @value among label @label's values, or the catch-all's (the last) when it is
  * not one of them (NULL included). For tracuu_metrics_count(). */
