@@ -6,6 +6,7 @@
 #   BENCH_DIR=/tmp/tracuu-http-bench   where documents, queries and the index are kept
 #   DOCS=100000  N=600 (socket requests per run)  DURATION=8s (wrk's time per run)
 #   CONCS="1 8 32"  ROUNDS=3  THREADS= (searchd --threads: the socket's workers, the HTTP pool)
+#   SPLIT= (searchd --split; 1: no search is split over cores)
 #
 # One tracuu-searchd serves the index on a Unix socket and on --http 127.0.0.1 at once. At
 # each concurrency the same queries (bench/searchd-bench.py's, 2-4 words from the data) go
@@ -57,7 +58,7 @@ trap cleanup EXIT INT TERM
 
 rm -f "$WORK/searchd.sock"
 "$SEARCHD" --db "$WORK/xapian" --socket "$WORK/searchd.sock" --http 127.0.0.1:0 \
-    ${THREADS:+--threads "$THREADS"} --slow-ms 10000 2>"$WORK/searchd.log" &
+    ${THREADS:+--threads "$THREADS"} ${SPLIT:+--split "$SPLIT"} --slow-ms 10000 2>"$WORK/searchd.log" &
 pid=$!
 port=
 for _ in $(seq 200); do
