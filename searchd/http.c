@@ -12,6 +12,7 @@
 #include "http.h"
 #include "identity.h"
 #include "original.h"
+#include "metrics.h"
 #include "protocol.h"
 #include "session.h"
 #include "tracuu-log.h"
@@ -96,19 +97,8 @@ endpoint_of(const char *path)
 }
 
 /* The statuses counted apart in the metrics; any other is counted as the last, "other". */
-static const unsigned metric_statuses[] = {200, 400, 401, 404, 405, 410, 413, 429, 500, 503};
-#define N_STATUSES (G_N_ELEMENTS(metric_statuses) + 1)
-/* Upper bounds of the latency histogram's buckets, in seconds (Prometheus' own defaults). */
-static const double latency_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                        0.25,  0.5,    1,     2.5,  5,     10};
-
-typedef struct {
-    GMutex lock;
-    guint64 requests[N_ENDPOINTS][N_STATUSES];
-    guint64 buckets[G_N_ELEMENTS(latency_bounds)]; /* not cumulative: each its own range */
-    guint64 count;
-    double sum; /* seconds */
-} metrics;
+static const char *const metric_statuses[] = {"200", "400", "401", "403", "404", "405",
+                                              "410", "413", "429", "500", "503", "other"};
 
 struct tracuu_http_server {
     struct MHD_Daemon *mhd;
@@ -121,9 +111,11 @@ struct tracuu_http_server {
     GQueue held; /* answer *: failed auth answers waiting for their time */
     gboolean stopping;
     GThread *timer;
-    metrics m;
     tracuu_session_table *sessions;
     gint verifying; /* atomic: password verifications under way */
+    const char *endpoint_names[N_ENDPOINTS]; /* endpoint_table's, for metrics_spec */
+    tracuu_metrics_spec metrics_spec;
+    tracuu_metrics *metrics;
 };
 
 /* A request's state in *con_cls: a body once its answer is held back (suspended). */
@@ -347,76 +339,21 @@ collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size
 static void
 count_answer(tracuu_http_server *s, endpoint e, unsigned status, gint64 t0)
 {
-    double secs = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
-    guint si = 0;
-    while (si < G_N_ELEMENTS(metric_statuses) && metric_statuses[si] != status)
-        si++;
-    g_mutex_lock(&s->m.lock);
-    s->m.requests[e][si]++;
-    for (guint b = 0; b < G_N_ELEMENTS(latency_bounds); b++)
-        if (secs <= latency_bounds[b]) {
-            s->m.buckets[b]++;
-            break;
-        }
-    s->m.count++;
-    s->m.sum += secs;
-    g_mutex_unlock(&s->m.lock);
+    char text[16];
+    g_snprintf(text, sizeof text, "%u", status);
+    tracuu_metrics_count(s->metrics, e, tracuu_metrics_index(s->metrics, 1, text), t0);
 }
 
-/* The metrics in the Prometheus text format, with the figures of @stats (the caller's). */
+/* The metrics in the Prometheus text format: the HTTP API's, the socket's, and the figures of
+ * @stats (the caller's). */
 static char *
 format_metrics(tracuu_http_server *s, JsonObject *stats, gsize *len)
 {
     GString *out = g_string_new(NULL);
-    g_string_append(out, "# HELP tracuu_http_requests_total HTTP requests answered, by endpoint "
-                         "and status.\n# TYPE tracuu_http_requests_total counter\n");
-    g_mutex_lock(&s->m.lock);
-    for (int e = 0; e < N_ENDPOINTS; e++)
-        for (guint si = 0; si < N_STATUSES; si++) {
-            char status[16];
-            if (si < G_N_ELEMENTS(metric_statuses))
-                g_snprintf(status, sizeof status, "%u", metric_statuses[si]);
-            else
-                g_strlcpy(status, "other", sizeof status);
-            g_string_append_printf(out,
-                                   "tracuu_http_requests_total{endpoint=\"%s\",status=\"%s\"} "
-                                   "%" G_GUINT64_FORMAT "\n",
-                                   endpoint_table[e].name, status, s->m.requests[e][si]);
-        }
-    g_string_append(out, "# HELP tracuu_http_request_duration_seconds Time from a request's "
-                         "arrival to its answer.\n"
-                         "# TYPE tracuu_http_request_duration_seconds histogram\n");
-    guint64 cumulative = 0;
-    for (guint b = 0; b < G_N_ELEMENTS(latency_bounds); b++) {
-        cumulative += s->m.buckets[b];
-        char le[TRACUU_PROTOCOL_DOUBLE_BUF];
-        tracuu_protocol_format_double(latency_bounds[b], le);
-        g_string_append_printf(out,
-                               "tracuu_http_request_duration_seconds_bucket{le=\"%s\"} "
-                               "%" G_GUINT64_FORMAT "\n",
-                               le, cumulative);
-    }
-    char sum[TRACUU_PROTOCOL_DOUBLE_BUF];
-    tracuu_protocol_format_double(s->m.sum, sum);
-    g_string_append_printf(out,
-                           "tracuu_http_request_duration_seconds_bucket{le=\"+Inf\"} "
-                           "%" G_GUINT64_FORMAT "\n"
-                           "tracuu_http_request_duration_seconds_sum %s\n"
-                           "tracuu_http_request_duration_seconds_count %" G_GUINT64_FORMAT "\n",
-                           s->m.count, sum, s->m.count);
-    g_mutex_unlock(&s->m.lock);
-    g_string_append_printf(out,
-                           "# HELP tracuu_documents Documents in the index that the caller may "
-                           "see.\n# TYPE tracuu_documents gauge\ntracuu_documents %" G_GINT64_FORMAT
-                           "\n",
-                           json_object_get_int_member_with_default(stats, "docs", 0));
-    /* The revision is the whole index's: stats gives it to admins only, and so do these. */
-    if (json_object_has_member(stats, "revision"))
-        g_string_append_printf(out,
-                               "# HELP tracuu_index_revision The revision of the index read.\n"
-                               "# TYPE tracuu_index_revision gauge\n"
-                               "tracuu_index_revision %" G_GINT64_FORMAT "\n",
-                               json_object_get_int_member(stats, "revision"));
+    tracuu_metrics_append(s->metrics, out);
+    if (s->opts.socket_metrics)
+        tracuu_metrics_append(s->opts.socket_metrics, out);
+    tracuu_metrics_append_index(stats, out);
     *len = out->len;
     return g_string_free(out, FALSE);
 }
@@ -1023,8 +960,14 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
         else
             g_async_queue_push(s->engines, p);
     } else if (p) {
+        /* Counted with the socket's busy workers: a search is split over the cores only while
+         * some core has no request of either channel (or splitting costs more than it gives). */
+        if (s->opts.busy)
+            g_atomic_int_inc(s->opts.busy);
         resp = identity ? tracuu_engine_handle_as(p->engine, identity, req, &error)
                         : tracuu_engine_handle(p->engine, req, &error);
+        if (s->opts.busy)
+            g_atomic_int_add(s->opts.busy, -1);
         if (!resp && error && error->domain == TRACUU_ENGINE_ERROR &&
             error->code == TRACUU_ENGINE_ERROR_INDEX) {
             /* The index may have been rebuilt: a fresh reader next time. */
@@ -1148,8 +1091,17 @@ tracuu_http_server_new(const tracuu_http_options *opts, GError **error)
     g_mutex_init(&s->held_lock);
     g_cond_init(&s->held_cond);
     g_queue_init(&s->held);
-    g_mutex_init(&s->m.lock);
     s->sessions = tracuu_session_table_new(MAX_SESSIONS);
+    for (int e = 0; e < N_ENDPOINTS; e++)
+        s->endpoint_names[e] = endpoint_table[e].name;
+    s->metrics_spec = (tracuu_metrics_spec){
+        .prefix = "tracuu_http",
+        .what = "HTTP requests",
+        .label = {"endpoint", "status"},
+        .values = {s->endpoint_names, metric_statuses},
+        .n_values = {N_ENDPOINTS, G_N_ELEMENTS(metric_statuses)},
+    };
+    s->metrics = tracuu_metrics_new(&s->metrics_spec);
     s->timer = g_thread_new("tracuu-http-timer", timer_main, s);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG;
@@ -1217,7 +1169,7 @@ tracuu_http_server_free(tracuu_http_server *server)
     g_mutex_clear(&server->held_lock);
     g_cond_clear(&server->held_cond);
     g_rw_lock_clear(&server->conf_lock);
-    g_mutex_clear(&server->m.lock);
     tracuu_session_table_free(server->sessions);
+    tracuu_metrics_free(server->metrics);
     g_free(server);
 }
