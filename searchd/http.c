@@ -11,8 +11,8 @@
 
 #include "http.h"
 #include "identity.h"
-#include "original.h"
 #include "metrics.h"
+#include "original.h"
 #include "protocol.h"
 #include "session.h"
 #include "tracuu-log.h"
@@ -111,8 +111,9 @@ struct tracuu_http_server {
     GQueue held; /* answer *: failed auth answers waiting for their time */
     gboolean stopping;
     GThread *timer;
+    GThreadPool *workers; /* job *: the engine's requests, from every connection */
     tracuu_session_table *sessions;
-    gint verifying; /* atomic: password verifications under way */
+    gint verifying;                          /* atomic: password verifications under way */
     const char *endpoint_names[N_ENDPOINTS]; /* endpoint_table's, for metrics_spec */
     tracuu_metrics_spec metrics_spec;
     tracuu_metrics *metrics;
@@ -127,6 +128,7 @@ typedef struct {
     unsigned status;
     char *body;
     gsize len;
+    const char *content_type; /* of body; NULL: JSON */
     gboolean is_post;
     GString *form;       /* a POST's body, up to MAX_FORM */
     gboolean form_large; /* more than MAX_FORM came: dropped, answered 413 */
@@ -426,8 +428,8 @@ send_original(tracuu_http_server *s, const answer *st, struct MHD_Connection *co
     if (o->bytes != NULL) {
         gsize len = 0;
         const void *data = g_bytes_get_data(o->bytes, &len);
-        r = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)data,
-                                                                   bytes_release, o->bytes);
+        r = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)data, bytes_release,
+                                                                   o->bytes);
         if (r)
             o->bytes = NULL;
     } else {
@@ -666,8 +668,8 @@ post_is_same_origin(tracuu_http_server *s, struct MHD_Connection *connection, ch
         return TRUE;
     const char *host =
         MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    g_autofree char *want = g_strdup_printf("%s://%s", s->opts.tls_cert_pem ? "https" : "http",
-                                            host ? host : "");
+    g_autofree char *want =
+        g_strdup_printf("%s://%s", s->opts.tls_cert_pem ? "https" : "http", host ? host : "");
     if (host && g_ascii_strcasecmp(origin, want) == 0)
         return TRUE;
     *why = g_strdup("a POST from another site (its Origin is not this server)");
@@ -687,8 +689,8 @@ logout(tracuu_http_server *s, answer *state, struct MHD_Connection *connection, 
         tracuu_log_info("http client %" G_GUINT64_FORMAT " (%s): logged out", number, peer);
     g_autofree char *gone = g_strconcat(COOKIE_GONE, s->opts.tls_cert_pem ? "; Secure" : "", NULL);
     static const char body[] = "{\"ok\":true}\n";
-    return send_full(s, state->endpoint, state->t0, connection, MHD_HTTP_OK, body,
-                     sizeof body - 1, "application/json; charset=utf-8", gone, NULL);
+    return send_full(s, state->endpoint, state->t0, connection, MHD_HTTP_OK, body, sizeof body - 1,
+                     "application/json; charset=utf-8", gone, NULL);
 }
 
 /* The hash verified when the user is unknown or has no password, so that the answer takes as
@@ -744,8 +746,7 @@ login(tracuu_http_server *s, answer *state, struct MHD_Connection *connection, c
     g_atomic_int_add(&s->verifying, -1);
     sodium_memzero(password, strlen(password));
     if (!ok)
-        return refuse_auth(s, state, connection, sa, peer, number,
-                           "wrong user name or password");
+        return refuse_auth(s, state, connection, sa, peer, number, "wrong user name or password");
 
     guint8 stamp[TRACUU_SESSION_STAMP_LEN];
     tracuu_session_stamp(hash, stamp);
@@ -753,12 +754,11 @@ login(tracuu_http_server *s, answer *state, struct MHD_Connection *connection, c
     g_autofree char *token =
         tracuu_session_table_open(s->sessions, user, stamp, (gint64)(secs * G_USEC_PER_SEC));
     g_autofree char *cookie = g_strdup_printf(
-        COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%" G_GINT64_FORMAT "%s",
-        token, MAX((gint64)secs, (gint64)1), s->opts.tls_cert_pem ? "; Secure" : "");
+        COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%" G_GINT64_FORMAT "%s", token,
+        MAX((gint64)secs, (gint64)1), s->opts.tls_cert_pem ? "; Secure" : "");
     sodium_memzero(token, strlen(token));
-    const GLogField fields[] = {{"TRACUU_PEER", peer, -1},
-                                {"TRACUU_USER", user, -1},
-                                {"TRACUU_AUDIT", "login", -1}};
+    const GLogField fields[] = {
+        {"TRACUU_PEER", peer, -1}, {"TRACUU_USER", user, -1}, {"TRACUU_AUDIT", "login", -1}};
     tracuu_log_fields(G_LOG_LEVEL_INFO, fields, G_N_ELEMENTS(fields),
                       "http client %" G_GUINT64_FORMAT " (%s): logged in as %s (session of %g h)",
                       number, peer, user, hours);
@@ -767,8 +767,8 @@ login(tracuu_http_server *s, answer *state, struct MHD_Connection *connection, c
     json_object_set_string_member(resp, "user", user);
     gsize len = 0;
     g_autofree char *body = tracuu_protocol_format_response(NULL, resp, &len);
-    enum MHD_Result r = send_full(s, state->endpoint, state->t0, connection, MHD_HTTP_OK, body,
-                                  len, "application/json; charset=utf-8", cookie, NULL);
+    enum MHD_Result r = send_full(s, state->endpoint, state->t0, connection, MHD_HTTP_OK, body, len,
+                                  "application/json; charset=utf-8", cookie, NULL);
     sodium_memzero(cookie, strlen(cookie));
     return r;
 }
@@ -796,8 +796,7 @@ handle_post(tracuu_http_server *s, answer *state, struct MHD_Connection *connect
 
 /* GET /api/whoami: who the page is, and whether it needs the login form. */
 static enum MHD_Result
-whoami(tracuu_http_server *s, answer *state, struct MHD_Connection *connection,
-       const caller *c)
+whoami(tracuu_http_server *s, answer *state, struct MHD_Connection *connection, const caller *c)
 {
     g_autoptr(JsonObject) resp = json_object_new();
     json_object_set_boolean_member(resp, "ok", TRUE);
@@ -812,6 +811,140 @@ whoami(tracuu_http_server *s, answer *state, struct MHD_Connection *connection,
     return send_answer(s, state, connection, MHD_HTTP_OK, body, len);
 }
 
+/* ---- The engine's requests, answered by a pool of workers of their own ---- */
+
+/*
+ * libmicrohttpd ties each connection to one thread of its pool, so that a request answered on
+ * that thread waits behind the others of that thread while another thread may be idle (32
+ * clients on 2 threads gave 0.64 of the socket's throughput, bench/http-bench.md). So the
+ * connection is suspended and its request queued for workers shared by every connection, as
+ * the socket's are; the worker leaves the answer in the request's state and resumes it, and
+ * handle() then sends it (the path of a held-back 401).
+ */
+typedef struct {
+    tracuu_http_server *s;
+    answer *state;
+    struct MHD_Connection *connection;
+    tracuu_identity *identity; /* NULL: the endpoint needs none (healthz) */
+    JsonObject *req;
+    guint64 number;
+    char *peer, *url;
+} job;
+
+static void
+job_free(job *j)
+{
+    tracuu_identity_unref(j->identity);
+    json_object_unref(j->req);
+    g_free(j->peer);
+    g_free(j->url);
+    g_free(j);
+}
+
+/* Gives @p back to the pool, or drops it when the index could not be read (it may have been
+ * rebuilt: a fresh reader next time). */
+static void
+engine_give_back(tracuu_http_server *s, pooled *p, const GError *error)
+{
+    if (error && error->domain == TRACUU_ENGINE_ERROR && error->code == TRACUU_ENGINE_ERROR_INDEX)
+        pooled_free(p);
+    else
+        g_async_queue_push(s->engines, p);
+}
+
+/* Sets @state's answer: @code's error object with its status. */
+static void
+set_error_answer(answer *state, const char *code, const char *message)
+{
+    state->status = tracuu_http_status_for_code(code);
+    state->body = tracuu_protocol_format_error(NULL, code, message, &state->len);
+}
+
+static void
+job_run(gpointer data, gpointer user_data)
+{
+    (void)user_data;
+    job *j = data;
+    tracuu_http_server *s = j->s;
+    answer *state = j->state;
+    gint64 t0 = g_get_monotonic_time();
+    const char *op = json_object_get_string_member(j->req, "op");
+    const char *doc = json_object_get_string_member_with_default(j->req, "doc", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonObject) resp = NULL;
+    pooled *p = engine_take(s, &error);
+    if (p) {
+        /* Counted with the socket's busy workers: a search is split over the cores only while
+         * some core has no request of either channel (or splitting costs more than it gives). */
+        if (s->opts.busy)
+            g_atomic_int_inc(s->opts.busy);
+        resp = j->identity ? tracuu_engine_handle_as(p->engine, j->identity, j->req, &error)
+                           : tracuu_engine_handle(p->engine, j->req, &error);
+        if (s->opts.busy)
+            g_atomic_int_add(s->opts.busy, -1);
+        engine_give_back(s, p, error);
+    }
+    const char *user = tracuu_identity_get_log_name(j->identity);
+    if (resp) {
+        if (strcmp(op, "get") == 0)
+            audit(j->number, j->peer, user, "ok", op, doc, NULL, j->url);
+        state->status = MHD_HTTP_OK;
+        if (state->endpoint == EP_METRICS) {
+            state->body = format_metrics(s, resp, &state->len);
+            state->content_type = "text/plain; version=0.0.4; charset=utf-8";
+        } else {
+            state->body = tracuu_protocol_format_response(NULL, resp, &state->len);
+        }
+    } else {
+        const char *code = error && error->domain == TRACUU_ENGINE_ERROR
+                               ? tracuu_engine_error_code_name(error->code)
+                               : "internal";
+        const char *m = error ? error->message : "the request failed";
+        audit(j->number, j->peer, user, code, op, doc, m, j->url);
+        set_error_answer(state, code, m);
+    }
+    double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
+    if (ms > s->opts.slow_ms) {
+        g_autofree char *shown = g_utf8_make_valid(j->url, (gssize)MIN(strlen(j->url), 200));
+        tracuu_log_info("slow request (%.1f ms) from http client %" G_GUINT64_FORMAT ": %s", ms,
+                        j->number, shown);
+    }
+    MHD_resume_connection(j->connection);
+    job_free(j);
+}
+
+/* /api/doc/ID/file, on the connection's own thread: the bytes are streamed from the file by
+ * libmicrohttpd, and only an attachment costs more than a get. */
+static enum MHD_Result
+send_file(tracuu_http_server *s, answer *state, struct MHD_Connection *connection,
+          const tracuu_identity *identity, const char *doc, guint64 number, const char *peer,
+          const char *url)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_original) original = NULL;
+    pooled *p = engine_take(s, &error);
+    if (p) {
+        /* The fields come through the engine's own visibility filter: a hidden document is
+         * not found, with the message of an id that no document has. */
+        g_autoptr(JsonObject) fields =
+            tracuu_engine_doc_fields_as(p->engine, identity, "file", doc, &error);
+        if (fields)
+            original = tracuu_original_open(fields, &error);
+        engine_give_back(s, p, fields ? NULL : error);
+    }
+    const char *user = tracuu_identity_get_log_name(identity);
+    if (original) {
+        audit(number, peer, user, "ok", "file", doc, NULL, url);
+        return send_original(s, state, connection, original);
+    }
+    const char *code = error && error->domain == TRACUU_ENGINE_ERROR
+                           ? tracuu_engine_error_code_name(error->code)
+                           : "internal";
+    const char *m = error ? error->message : "the request failed";
+    audit(number, peer, user, code, "file", doc, m, url);
+    return send_error(s, state, connection, code, m);
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
        const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -821,10 +954,9 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
     answer *state = *con_cls;
     gboolean is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     gboolean post_path = is_post_path(url);
-    gboolean allowed =
-        post_path ? is_post
-                  : strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
-                        strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    gboolean allowed = post_path ? is_post
+                                 : strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+                                       strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     /* Answered at the last call, once the whole request is in: an answer queued before
      * would make libmicrohttpd close the connection after it (no keep-alive). */
     if (!state && allowed) {
@@ -864,10 +996,11 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
         return MHD_YES;
     }
     if (state && state->body) {
-        /* Resumed: the held answer's time has come. */
-        return send_answer(s, state, connection, state->status, state->body, state->len);
+        /* Resumed: the held answer's time has come, or a worker has answered. */
+        return send_typed(
+            s, state->endpoint, state->t0, connection, state->status, state->body, state->len,
+            state->content_type ? state->content_type : "application/json; charset=utf-8");
     }
-    gint64 t0 = g_get_monotonic_time();
     guint64 number = (guint)g_atomic_int_add(&s->next_number, 1) + 1u;
     const struct sockaddr *sa = NULL;
     g_autofree char *peer = peer_of(connection, &sa);
@@ -877,17 +1010,14 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
          * closes the connection rather than read a body it was not asked to. */
         const answer refused = {.endpoint = endpoint_of(url), .t0 = g_get_monotonic_time()};
         const char *allow = post_path ? "POST" : "GET, HEAD";
-        g_autofree char *msg =
-            g_strdup_printf("%s is not allowed here: only %s",
-                            g_utf8_validate(method, -1, NULL) ? method : "?",
-                            post_path ? "POST" : "GET and HEAD");
+        g_autofree char *msg = g_strdup_printf("%s is not allowed here: only %s",
+                                               g_utf8_validate(method, -1, NULL) ? method : "?",
+                                               post_path ? "POST" : "GET and HEAD");
         audit(number, peer, "-", "method_not_allowed", NULL, NULL, msg, url);
         gsize len = 0;
-        g_autofree char *body =
-            tracuu_protocol_format_error(NULL, "method_not_allowed", msg, &len);
-        return send_full(s, refused.endpoint, refused.t0, connection,
-                         MHD_HTTP_METHOD_NOT_ALLOWED, body, len,
-                         "application/json; charset=utf-8", NULL, allow);
+        g_autofree char *body = tracuu_protocol_format_error(NULL, "method_not_allowed", msg, &len);
+        return send_full(s, refused.endpoint, refused.t0, connection, MHD_HTTP_METHOD_NOT_ALLOWED,
+                         body, len, "application/json; charset=utf-8", NULL, allow);
     }
     if (state->is_post)
         return handle_post(s, state, connection, url, number, peer, sa);
@@ -944,70 +1074,28 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
         return send_error(s, state, connection, "unauthorized", msg);
     }
 
-    g_autoptr(JsonObject) resp = NULL;
-    g_autoptr(tracuu_original) original = NULL;
-    pooled *p = engine_take(s, &error);
-    if (p && strcmp(op, "file") == 0) {
-        /* The fields come through the engine's own visibility filter: a hidden document is
-         * not found, with the message of an id that no document has. */
-        g_autoptr(JsonObject) fields =
-            tracuu_engine_doc_fields_as(p->engine, identity, "file", doc, &error);
-        if (fields)
-            original = tracuu_original_open(fields, &error);
-        if (!fields && error && error->domain == TRACUU_ENGINE_ERROR &&
-            error->code == TRACUU_ENGINE_ERROR_INDEX)
-            pooled_free(p);
-        else
-            g_async_queue_push(s->engines, p);
-    } else if (p) {
-        /* Counted with the socket's busy workers: a search is split over the cores only while
-         * some core has no request of either channel (or splitting costs more than it gives). */
-        if (s->opts.busy)
-            g_atomic_int_inc(s->opts.busy);
-        resp = identity ? tracuu_engine_handle_as(p->engine, identity, req, &error)
-                        : tracuu_engine_handle(p->engine, req, &error);
-        if (s->opts.busy)
-            g_atomic_int_add(s->opts.busy, -1);
-        if (!resp && error && error->domain == TRACUU_ENGINE_ERROR &&
-            error->code == TRACUU_ENGINE_ERROR_INDEX) {
-            /* The index may have been rebuilt: a fresh reader next time. */
-            pooled_free(p);
-        } else {
-            g_async_queue_push(s->engines, p);
-        }
+    if (strcmp(op, "file") == 0)
+        return send_file(s, state, connection, identity, doc, number, peer, url);
+    job *j = g_new0(job, 1);
+    *j = (job){.s = s,
+               .state = state,
+               .connection = connection,
+               .identity = g_steal_pointer(&identity),
+               .req = g_steal_pointer(&req),
+               .number = number,
+               .peer = g_steal_pointer(&peer),
+               .url = g_strdup(url)};
+    /* Suspended before a worker can see it, so that its resume always follows. */
+    MHD_suspend_connection(connection);
+    g_mutex_lock(&s->held_lock);
+    gboolean queued = !s->stopping && g_thread_pool_push(s->workers, j, NULL);
+    g_mutex_unlock(&s->held_lock);
+    if (!queued) {
+        MHD_resume_connection(connection);
+        job_free(j);
+        return send_error(s, state, connection, "busy", "tracuu-searchd is stopping");
     }
-    enum MHD_Result ok;
-    const char *user = tracuu_identity_get_log_name(identity);
-    if (original) {
-        audit(number, peer, user, "ok", op, doc, NULL, url);
-        ok = send_original(s, state, connection, original);
-    } else if (resp) {
-        gsize len = 0;
-        if (strcmp(op, "get") == 0)
-            audit(number, peer, user, "ok", op, doc, NULL, url);
-        if (state->endpoint == EP_METRICS) {
-            g_autofree char *text = format_metrics(s, resp, &len);
-            ok = send_typed(s, state->endpoint, state->t0, connection, MHD_HTTP_OK, text, len,
-                            "text/plain; version=0.0.4; charset=utf-8");
-        } else {
-            g_autofree char *body = tracuu_protocol_format_response(NULL, resp, &len);
-            ok = send_answer(s, state, connection, MHD_HTTP_OK, body, len);
-        }
-    } else {
-        code = error && error->domain == TRACUU_ENGINE_ERROR
-                   ? tracuu_engine_error_code_name(error->code)
-                   : "internal";
-        const char *m = error ? error->message : "the request failed";
-        audit(number, peer, user, code, op, doc, m, url);
-        ok = send_error(s, state, connection, code, m);
-    }
-    double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
-    if (ms > s->opts.slow_ms) {
-        g_autofree char *shown = g_utf8_make_valid(url, (gssize)MIN(strlen(url), 200));
-        tracuu_log_info("slow request (%.1f ms) from http client %" G_GUINT64_FORMAT ": %s", ms,
-                        number, shown);
-    }
-    return ok;
+    return MHD_YES;
 }
 
 static void
@@ -1103,6 +1191,7 @@ tracuu_http_server_new(const tracuu_http_options *opts, GError **error)
     };
     s->metrics = tracuu_metrics_new(&s->metrics_spec);
     s->timer = g_thread_new("tracuu-http-timer", timer_main, s);
+    s->workers = g_thread_pool_new(job_run, NULL, (gint)MAX(opts->threads, 1u), TRUE, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG;
     gboolean tls = opts->tls_cert_pem != NULL;
@@ -1128,8 +1217,8 @@ tracuu_http_server_new(const tracuu_http_options *opts, GError **error)
         MHD_OPTION_LISTEN_SOCKET, opts->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)MAX(opts->threads, 1u), MHD_OPTION_CONNECTION_LIMIT, MAX(opts->max_clients, 1u),
         MHD_OPTION_CONNECTION_TIMEOUT, opts->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)TRACUU_HTTP_MAX_HEAD, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-        MHD_OPTION_ARRAY, tls_options, MHD_OPTION_END);
+        (size_t)TRACUU_HTTP_MAX_HEAD, MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_ARRAY,
+        tls_options, MHD_OPTION_END);
     if (!s->mhd) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
                     tls ? "cannot start the HTTP server over TLS (libmicrohttpd %s): are "
@@ -1162,6 +1251,9 @@ tracuu_http_server_free(tracuu_http_server *server)
     server->stopping = TRUE;
     g_cond_signal(&server->held_cond);
     g_mutex_unlock(&server->held_lock);
+    /* The queued requests are answered (their connections resumed) while the daemon runs. */
+    if (server->workers)
+        g_thread_pool_free(server->workers, FALSE, TRUE);
     g_thread_join(server->timer);
     if (server->mhd)
         MHD_stop_daemon(server->mhd);
