@@ -2,6 +2,7 @@
 #include "tracuu-test-http.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
+
+#include "tracuu-test.h"
 
 #define PYTHON "/usr/bin/python3"
 
@@ -34,22 +37,24 @@ tracuu_test_http_connect(int port)
     return fd;
 }
 
-/* The answer in the @len bytes of @in. */
+/* The answer in the @len bytes of @in; the body may hold NUL bytes (a PDF), and is followed
+ * by one more NUL, for the tests that read it as a string. */
 static tracuu_test_http_reply *
 parse_reply(const char *in, gsize len)
 {
     tracuu_test_http_reply *r = g_new0(tracuu_test_http_reply, 1);
-    g_autofree char *text = g_strndup(in, len);
-    const char *end = strstr(text, "\r\n\r\n");
-    if (!end || !g_str_has_prefix(text, "HTTP/1.1 ")) {
+    const char *end = memmem(in, len, "\r\n\r\n", 4);
+    if (!end || len < 9 || memcmp(in, "HTTP/1.1 ", 9) != 0) {
         r->head = g_strdup("");
         r->body = g_strdup("");
         return r;
     }
-    r->status = atoi(text + 9);
-    r->head = g_strndup(text, (gsize)(end - text));
-    r->body_len = len - (gsize)(end + 4 - text);
-    r->body = g_strndup(in + (end + 4 - text), r->body_len);
+    r->head = g_strndup(in, (gsize)(end - in));
+    r->status = atoi(r->head + 9);
+    r->body_len = len - (gsize)(end + 4 - in);
+    r->body = g_malloc(r->body_len + 1);
+    memcpy(r->body, end + 4, r->body_len);
+    r->body[r->body_len] = '\0';
     return r;
 }
 
@@ -177,4 +182,52 @@ tracuu_test_http_assert_reply(const tracuu_test_http_reply *r, int status, const
         g_assert_cmpstr(
             json_object_get_string_member(json_object_get_object_member(o, "error"), "code"), ==,
             code);
+}
+
+int
+tracuu_test_http_daemon_start(tracuu_test_http_daemon *d, const char *searchd, const char *dir,
+                              const char *name, const char *const *args)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_ptr_array_add(argv, (char *)searchd);
+    for (gsize i = 0; args[i]; i++)
+        g_ptr_array_add(argv, (char *)args[i]);
+    g_ptr_array_add(argv, NULL);
+    g_autofree char *logname = g_strdup_printf("%s.log", name);
+    g_free(d->log);
+    d->log = g_build_filename(dir, logname, NULL);
+    int errfd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    g_assert_cmpint(errfd, >=, 0);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(g_spawn_async_with_pipes_and_fds(
+        dir, (const char *const *)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+        tracuu_test_die_with_parent, NULL, -1, -1, errfd, NULL, NULL, 0, &d->pid, NULL, NULL, NULL,
+        &error));
+    g_assert_no_error(error);
+    close(errfd);
+    static const char mark[] = "listening on http:127.0.0.1:";
+    for (int i = 0; i < 500; i++) {
+        g_autofree char *log = tracuu_test_http_daemon_log(d);
+        const char *p = strstr(log, mark);
+        if (p) {
+            d->port = atoi(p + strlen(mark));
+            return -1;
+        }
+        int st = tracuu_test_wait_exit(d->pid, 0.02);
+        if (st >= 0) {
+            d->pid = 0;
+            return st;
+        }
+    }
+    g_error("tracuu-searchd did not log its HTTP port (%s)", d->log);
+    return -1;
+}
+
+char *
+tracuu_test_http_daemon_log(const tracuu_test_http_daemon *d)
+{
+    char *log = NULL;
+    if (!d->log || !g_file_get_contents(d->log, &log, NULL, NULL))
+        return g_strdup("");
+    return log;
 }

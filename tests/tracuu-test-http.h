@@ -62,3 +62,23 @@ JsonObject *tracuu_test_http_body_object(const tracuu_test_http_reply *r);
  * NULL, else the protocol's error object with that code. Shows the answer when they differ.
  */
 void tracuu_test_http_assert_reply(const tracuu_test_http_reply *r, int status, const char *code);
+
+/* ---- A tracuu-searchd serving HTTP ---- */
+
+typedef struct {
+    GPid pid; /* 0 once it has stopped */
+    int port; /* the HTTP port it logged */
+    char *log;
+} tracuu_test_http_daemon;
+
+/*
+ * Starts @searchd with @args (NULL-terminated) in @dir, its standard error in DIR/NAME.log
+ * (@d->log), tied to the test (it dies with it), and waits up to 10 s until it logs the port of
+ * its --http (@d->port). Returns -1 when it runs, else its exit status (it stopped at once;
+ * @d->pid is then 0). The test fails when it neither listens nor stops in that time.
+ */
+int tracuu_test_http_daemon_start(tracuu_test_http_daemon *d, const char *searchd, const char *dir,
+                                  const char *name, const char *const *args);
+
+/* What @d has logged so far, "" when nothing. Caller frees. */
+char *tracuu_test_http_daemon_log(const tracuu_test_http_daemon *d);

@@ -15,6 +15,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "tracuu-test-http.h"
 #include "tracuu-test.h"
 
 /*
@@ -26,9 +27,8 @@
  */
 
 static struct {
-    char *tmp, *in, *db, *searchd, *indexer, *log, *token;
-    GPid pid;
-    int port;
+    char *tmp, *in, *db, *searchd, *indexer, *token;
+    tracuu_test_http_daemon d;
     GError *setup_error;
 } F;
 
@@ -122,57 +122,17 @@ mbox_m2(void)
                            b64_mbox);
 }
 
-/* ---- a small HTTP/1.1 client, as test-http.c's ---- */
+/* ---- the HTTP client of the test library (tracuu-test-http.h) ---- */
 
-typedef struct {
-    int status;
-    char *head;
-    char *body;
-    gsize body_len;
-} reply;
-
-static void
-reply_free(reply *r)
-{
-    g_free(r->head);
-    g_free(r->body);
-    g_free(r);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(reply, reply_free)
+typedef tracuu_test_http_reply reply;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(reply, tracuu_test_http_reply_free)
 
 static reply *
 request(const char *method, const char *target, gboolean auth)
 {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((guint16)F.port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof sa), ==, 0);
-    struct timeval tv = {.tv_sec = 20};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     g_autofree char *auth_line =
-        auth ? g_strdup_printf("Authorization: Bearer %s\r\n", F.token) : g_strdup("");
-    g_autofree char *raw =
-        g_strdup_printf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n", method,
-                        target, auth_line);
-    g_assert_cmpint(send(fd, raw, strlen(raw), MSG_NOSIGNAL), ==, (ssize_t)strlen(raw));
-    g_autoptr(GString) in = g_string_new(NULL);
-    char buf[65536];
-    ssize_t n;
-    while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
-        g_string_append_len(in, buf, n);
-    close(fd);
-    reply *r = g_new0(reply, 1);
-    const char *end = strstr(in->str, "\r\n\r\n");
-    if (!end || !g_str_has_prefix(in->str, "HTTP/1.1 ")) {
-        r->head = g_strdup("");
-        r->body = g_strdup("");
-        return r;
-    }
-    r->status = atoi(in->str + 9);
-    r->head = g_strndup(in->str, (gsize)(end - in->str));
-    r->body_len = in->len - (gsize)(end + 4 - in->str);
-    r->body = g_memdup2(end + 4, r->body_len + 1);
-    return r;
+        auth ? g_strdup_printf("Authorization: Bearer %s\r\n", F.token) : NULL;
+    return tracuu_test_http_request(F.d.port, method, target, auth_line, NULL);
 }
 
 static reply *
@@ -181,16 +141,10 @@ get(const char *target)
     return request("GET", target, TRUE);
 }
 
-/* The value of header @name in @r (case-insensitive name), or NULL. Caller frees. */
 static char *
 header(const reply *r, const char *name)
 {
-    g_auto(GStrv) lines = g_strsplit(r->head, "\r\n", -1);
-    gsize len = strlen(name);
-    for (char **l = lines; *l; l++)
-        if (g_ascii_strncasecmp(*l, name, len) == 0 && (*l)[len] == ':')
-            return g_strdup(g_strstrip(*l + len + 1));
-    return NULL;
+    return tracuu_test_http_header(r, name);
 }
 
 static void
@@ -480,7 +434,7 @@ test_metrics_and_audit(void)
 {
     require_setup();
     g_autofree char *log = NULL;
-    g_assert_true(g_file_get_contents(F.log, &log, NULL, NULL));
+    g_assert_true(g_file_get_contents(F.d.log, &log, NULL, NULL));
     g_assert_nonnull(strstr(log, "code=ok audit=file doc="));
     g_autoptr(reply) r = get("/metrics");
     g_assert_cmpint(r->status, ==, 200);
@@ -498,12 +452,12 @@ static void
 test_clean_exit(void)
 {
     require_setup();
-    kill(F.pid, SIGTERM);
-    int st = tracuu_test_wait_exit(F.pid, 30);
-    F.pid = 0;
+    kill(F.d.pid, SIGTERM);
+    int st = tracuu_test_wait_exit(F.d.pid, 30);
+    F.d.pid = 0;
     if (st != 0) {
         g_autofree char *log = NULL;
-        g_file_get_contents(F.log, &log, NULL, NULL);
+        g_file_get_contents(F.d.log, &log, NULL, NULL);
         g_test_message("tracuu-searchd log:\n%s", log ? log : "");
     }
     g_assert_cmpint(st, ==, 0);
@@ -614,32 +568,13 @@ setup(GError **error)
     if (!g_file_set_contents(conf_path, conf, -1, error))
         return FALSE;
 
-    F.log = g_build_filename(F.tmp, "searchd.log", NULL);
-    int errfd = open(F.log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    const char *argv[] = {F.searchd, "--config", conf_path, NULL};
-    if (!g_spawn_async_with_pipes_and_fds(F.tmp, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-                                          tracuu_test_die_with_parent, NULL, -1, -1, errfd, NULL,
-                                          NULL, 0, &F.pid, NULL, NULL, NULL, error))
+    const char *args[] = {"--config", conf_path, NULL};
+    if (tracuu_test_http_daemon_start(&F.d, F.searchd, F.tmp, "searchd", args) != -1) {
+        g_autofree char *log = tracuu_test_http_daemon_log(&F.d);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "tracuu-searchd stopped: %s", log);
         return FALSE;
-    close(errfd);
-    static const char mark[] = "listening on http:127.0.0.1:";
-    for (int i = 0; i < 500; i++) {
-        g_autofree char *log = NULL;
-        g_file_get_contents(F.log, &log, NULL, NULL);
-        const char *p = log ? strstr(log, mark) : NULL;
-        if (p) {
-            F.port = atoi(p + strlen(mark));
-            return TRUE;
-        }
-        if (tracuu_test_wait_exit(F.pid, 0.02) >= 0) {
-            F.pid = 0;
-            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "tracuu-searchd stopped: %s",
-                        log ? log : "");
-            return FALSE;
-        }
     }
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "tracuu-searchd did not log its port");
-    return FALSE;
+    return TRUE;
 }
 
 int
@@ -660,9 +595,9 @@ main(int argc, char **argv)
     g_test_add_func("/http-file/clean exit", test_clean_exit);
     int rc = g_test_run();
 
-    if (F.pid) {
-        kill(F.pid, SIGKILL);
-        tracuu_test_wait_exit(F.pid, 5);
+    if (F.d.pid) {
+        kill(F.d.pid, SIGKILL);
+        tracuu_test_wait_exit(F.d.pid, 5);
     }
     if (F.tmp && rc == 0)
         tracuu_test_rm_rf(F.tmp);

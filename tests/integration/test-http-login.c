@@ -22,11 +22,7 @@
  * and send it a SIGHUP to remove a user, change a password or shorten the sessions.
  */
 
-typedef struct {
-    GPid pid;
-    int port;
-    char *log;
-} daemon_t;
+typedef tracuu_test_http_daemon daemon_t;
 
 typedef tracuu_test_http_reply reply;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(reply, tracuu_test_http_reply_free)
@@ -88,46 +84,13 @@ hash_line(const char *password)
 static int
 start(daemon_t *d, const char *name, const char *const *args)
 {
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, F.searchd);
-    for (gsize i = 0; args[i]; i++)
-        g_ptr_array_add(argv, (char *)args[i]);
-    g_ptr_array_add(argv, NULL);
-    g_autofree char *logname = g_strdup_printf("%s.log", name);
-    d->log = g_build_filename(F.tmp, logname, NULL);
-    int errfd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    g_autoptr(GError) error = NULL;
-    g_assert_true(g_spawn_async_with_pipes_and_fds(
-        F.tmp, (const char *const *)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
-        tracuu_test_die_with_parent, NULL, -1, -1, errfd, NULL, NULL, 0, &d->pid, NULL, NULL, NULL,
-        &error));
-    g_assert_no_error(error);
-    close(errfd);
-    static const char mark[] = "listening on http:127.0.0.1:";
-    for (int i = 0; i < 500; i++) {
-        g_autofree char *log = NULL;
-        g_file_get_contents(d->log, &log, NULL, NULL);
-        const char *p = log ? strstr(log, mark) : NULL;
-        if (p) {
-            d->port = atoi(p + strlen(mark));
-            return -1;
-        }
-        int st = tracuu_test_wait_exit(d->pid, 0.02);
-        if (st >= 0) {
-            d->pid = 0;
-            return st;
-        }
-    }
-    g_error("tracuu-searchd did not log its HTTP port");
-    return -1;
+    return tracuu_test_http_daemon_start(d, F.searchd, F.tmp, name, args);
 }
 
 static char *
 read_log(const daemon_t *d)
 {
-    char *log = NULL;
-    g_file_get_contents(d->log, &log, NULL, NULL);
-    return log ? log : g_strdup("");
+    return tracuu_test_http_daemon_log(d);
 }
 
 static guint

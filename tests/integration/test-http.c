@@ -79,45 +79,19 @@ run_sync(const char *const *argv, char **out_out, char **err_out)
 static int
 start(daemon_t *d, const char *name, const char *const *args)
 {
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, F.searchd);
-    for (gsize i = 0; args[i]; i++)
-        g_ptr_array_add(argv, (char *)args[i]);
-    g_ptr_array_add(argv, NULL);
-    g_autofree char *logname = g_strdup_printf("%s.log", name);
-    d->log = g_build_filename(F.tmp, logname, NULL);
-    int errfd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    g_autoptr(GError) error = NULL;
-    g_assert_true(g_spawn_async_with_pipes_and_fds(
-        F.tmp, (const char *const *)argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, tracuu_test_die_with_parent,
-        NULL, -1, -1, errfd, NULL, NULL, 0, &d->pid, NULL, NULL, NULL, &error));
-    g_assert_no_error(error);
-    close(errfd);
-    static const char mark[] = "listening on http:127.0.0.1:";
-    for (int i = 0; i < 500; i++) {
-        g_autofree char *log = NULL;
-        g_file_get_contents(d->log, &log, NULL, NULL);
-        const char *p = log ? strstr(log, mark) : NULL;
-        if (p) {
-            d->port = atoi(p + strlen(mark));
-            return -1;
-        }
-        int st = tracuu_test_wait_exit(d->pid, 0.02);
-        if (st >= 0) {
-            d->pid = 0;
-            return st;
-        }
-    }
-    g_error("tracuu-searchd did not log its HTTP port");
-    return -1;
+    tracuu_test_http_daemon h = {0};
+    int st = tracuu_test_http_daemon_start(&h, F.searchd, F.tmp, name, args);
+    d->pid = h.pid;
+    d->port = h.port;
+    d->log = h.log;
+    return st;
 }
 
 static char *
 read_log(const daemon_t *d)
 {
-    char *log = NULL;
-    g_file_get_contents(d->log, &log, NULL, NULL);
-    return log ? log : g_strdup("");
+    const tracuu_test_http_daemon h = {.pid = d->pid, .port = d->port, .log = d->log};
+    return tracuu_test_http_daemon_log(&h);
 }
 
 /* ---- the HTTP client of the test library (tracuu-test-http.h), under short names ---- */
