@@ -19,10 +19,12 @@
 
 /*
  * libmicrohttpd reads and checks the request line and headers (within the memory limit), runs
- * the connections on a pool of threads and calls handle() once per request; handle() answers
- * at once, on that thread, except a failed authentication, whose connection is suspended and
- * resumed by the timer thread when the peer's delay has passed (auth-delay.h), so that a
- * guesser waits without holding a thread that serves others.
+ * the connections on a pool of threads and calls handle() once per request. handle() answers
+ * what needs no engine (errors, login, the page, a download) at once, on that thread; it
+ * suspends the connection of a request for the engine and queues it for the workers that all
+ * connections share (job_run()), and of a failed authentication, which the timer thread
+ * resumes when the peer's delay has passed (auth-delay.h), so that a guesser waits without
+ * holding a thread that serves others. A resumed connection's answer is in its state.
  */
 
 /* Failed-auth answers held back at once; past that, more are answered 429 "busy" at once. */
