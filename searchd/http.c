@@ -214,8 +214,9 @@ tracuu_http_request_for(const char *path, const char *const *names, const char *
     } else if (strcmp(path, "/api/stats") == 0 || strcmp(path, "/metrics") == 0) {
         /* /metrics shows the figures of stats, as the caller may see them. */
         json_object_set_string_member(req, "op", "stats");
-    } else if (g_str_has_prefix(path, doc_prefix) && path[sizeof doc_prefix - 1] != '\0' &&
-               !strchr(path + sizeof doc_prefix - 1, '/')) {
+    } else if (g_str_has_prefix(path, doc_prefix) && path[sizeof doc_prefix - 1] != '\0') {
+        /* The id may hold "/": an attachment's is its mail's id and its number ("f92416fd/1"),
+         * which the page sends as f92416fd%2F1. The engine knows the ids; any other is 404. */
         json_object_set_string_member(req, "op", "get");
         json_object_set_string_member(req, "doc", path + sizeof doc_prefix - 1);
     } else if (strcmp(path, "/api/search") == 0) {

@@ -4,9 +4,11 @@
 send paths no browser would) and checks what http-assets.c answers. Exit 0 passes, 1 fails."""
 
 import http.client
+import json
 import os
 import socket
 import sys
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from tracuu_page_fixture import Fixture  # noqa: E402
@@ -95,6 +97,14 @@ def main():
               '/api/stats still the API')
         st, _, _ = raw(port, '/api/assets/app.js')
         check(st == 404, '/api/assets/app.js is no page')
+        # An attachment's id holds "/": the page sends it percent-encoded, and it opens.
+        st, _, body = raw(port, '/api/search?q=&kind=attachment&limit=1')
+        att = json.loads(body)['hits'][0]['id']
+        check('/' in att, f'an attachment id with a slash: {att}')
+        st, _, body = raw(port, '/api/doc/' + urllib.parse.quote(att, safe=''))
+        check(st == 200 and json.loads(body)['doc']['id'] == att, f'/api/doc/{att} (encoded) -> 200 ({st})')
+        st, _, body = raw(port, '/api/doc/' + att + '/x')
+        check(st == 404 and b'"not_found"' in body, f'/api/doc/{att}/x -> 404 ({st})')
         conn = http.client.HTTPConnection('127.0.0.1', port, timeout=20)
         conn.request('GET', '/healthz')
         check(conn.getresponse().status == 200, '/healthz still answers')
