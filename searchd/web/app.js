@@ -318,7 +318,13 @@ async function login(ev) {
 }
 
 async function logout() {
-  try { await api('/api/logout', { method: 'POST' }); } catch (e) { /* gone already */ }
+  // A POST of the daemon is a form (a cross-site request cannot pass for one): an empty one.
+  try {
+    await api('/api/logout', {
+      method: 'POST', body: new URLSearchParams(),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+    });
+  } catch (e) { /* gone already */ }
   await loadWhoami();
   clear($('hits'));
   clear($('doc-text'));
@@ -491,7 +497,7 @@ async function renderSearch(gen) {
   const took = typeof r.took_ms === 'number'
     ? r.took_ms.toLocaleString('vi-VN', { maximumFractionDigits: 1 }) : '?';
   $('status').textContent = r.total
-    ? `Tìm thấy ${showNumber(r.total)} văn bản (${took} ms)` +
+    ? `Tìm thấy ${showNumber(r.total)} kết quả (${took} ms)` +
       (r.hits.length ? `; hiển thị ${showNumber(first + 1)}–${showNumber(first + r.hits.length)}.` : '.')
     : `Không có kết quả (${took} ms).`;
   $('status').dataset.total = String(r.total);
