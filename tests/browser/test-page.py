@@ -414,9 +414,8 @@ def test_users(p, fx, d):
 def test_download(p, base, downloads):
     st, body = api_json(base, '/api/search?q=&kind=pdf&limit=1')
     doc_id = body['hits'][0]['id']
-    probe = urllib.request.Request(f'{base}/api/doc/{doc_id}/file', method='HEAD')
     try:
-        urllib.request.urlopen(probe, timeout=20).close()
+        urllib.request.urlopen(f'{base}/api/doc/{doc_id}/file', timeout=20).close()
     except urllib.error.HTTPError as e:
         print(f'# SKIP download: /api/doc/ID/file answers {e.code} (the file branch is not merged)')
         return
