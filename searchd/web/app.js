@@ -97,29 +97,36 @@ function snippetNodes(snippet) {
 }
 
 // The words of a query worth highlighting in a document's text: plain words and phrases,
-// without fields (type:...), operators, or excluded items (-word).
+// without fields (type:...), operators, or excluded items (-word). A word typed with
+// diacritics marks itself only (thư, not thủ); one typed without marks every accent (thu: thư,
+// thủ, thu), as the engine weighs them (docs/query-language.md).
 function queryWords(q) {
-  const words = new Set();
+  const exact = new Set(), folded = new Set();
   const re = /(-|\+)?(?:([A-Za-z_]+):)?("([^"]*)"?|[^\s()"]+)/g;
   let m;
   while ((m = re.exec(q)) !== null) {
     if (m[1] === '-' || m[2]) continue;
     const item = m[4] !== undefined ? m[4] : m[3];
     if (/^(OR|AND|NOT|NEAR(\/\d+)?)$/.test(item)) continue;
-    for (const w of item.match(/[\p{L}\p{N}]+/gu) || []) words.add(fold(w));
+    for (const w of item.match(/[\p{L}\p{N}]+/gu) || []) {
+      const lower = w.normalize('NFC').toLowerCase();
+      if (fold(w) === lower) folded.add(lower);
+      else exact.add(lower);
+    }
   }
-  return words;
+  return { exact, folded, size: exact.size + folded.size,
+           has: (w) => exact.has(w.normalize('NFC').toLowerCase()) || folded.has(fold(w)) };
 }
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
-// Appends @text to @parent with the words of @words (folded) in <mark>; returns the count.
+// Appends @text to @parent with the words of @words (queryWords()) in <mark>; returns the count.
 function appendHighlighted(parent, text, words) {
   if (!words.size) { parent.append(document.createTextNode(text)); return 0; }
   let last = 0, n = 0, m;
   WORD.lastIndex = 0;
   while ((m = WORD.exec(text)) !== null) {
-    if (!words.has(fold(m[0]))) continue;
+    if (!words.has(m[0])) continue;
     if (m.index > last) parent.append(document.createTextNode(text.slice(last, m.index)));
     parent.append(el('mark', {}, m[0]));
     last = m.index + m[0].length;
