@@ -14,9 +14,12 @@
 static const struct {
     const char *ext, *type;
 } type_table[] = {
-    {".html", "text/html; charset=utf-8"},  {".js", "text/javascript; charset=utf-8"},
-    {".css", "text/css; charset=utf-8"},    {".png", "image/png"},
-    {".svg", "image/svg+xml"},              {".ico", "image/x-icon"},
+    {".html", "text/html; charset=utf-8"},
+    {".js", "text/javascript; charset=utf-8"},
+    {".css", "text/css; charset=utf-8"},
+    {".png", "image/png"},
+    {".svg", "image/svg+xml"},
+    {".ico", "image/x-icon"},
     {".json", "application/json; charset=utf-8"},
 };
 
@@ -86,11 +89,9 @@ queue_error(struct MHD_Connection *connection, unsigned status, const char *code
 {
     gsize len = 0;
     g_autofree char *body = tracuu_protocol_format_error(NULL, code, message, &len);
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_COPY);
     if (r) {
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-                                "application/json; charset=utf-8");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json; charset=utf-8");
         MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
         if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
             MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
@@ -118,8 +119,8 @@ tracuu_http_assets_answer(struct MHD_Connection *connection, const char *method,
     const void *data = g_bytes_get_data(bytes, &len);
     g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
     g_autofree char *etag = g_strdup_printf("\"%.32s\"", sum);
-    const char *inm = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                  MHD_HTTP_HEADER_IF_NONE_MATCH);
+    const char *inm =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     gboolean fresh = inm && strstr(inm, etag) != NULL;
     struct MHD_Response *r =
         fresh ? MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT)
