@@ -200,10 +200,6 @@ function urlFor(st) {
   return s ? '/?' + s : '/';
 }
 
-function isSearch(st) {
-  return st.q !== '' || Object.keys(st.filters).length > 0;
-}
-
 function withChanges(st, change) {
   const next = { q: st.q, sort: st.sort, page: st.page, doc: null, filters: {} };
   for (const [k, v] of Object.entries(st.filters)) next.filters[k] = v.slice();
@@ -476,10 +472,6 @@ async function renderSearch(gen) {
   const range = ((state.filters.date || [])[0] || '').split('..');
   $('date-from').value = /^\d{4}-\d{2}-\d{2}$/.test(range[0] || '') ? range[0] : '';
   $('date-to').value = /^\d{4}-\d{2}-\d{2}$/.test(range[1] || '') ? range[1] : '';
-  if (!isSearch(state)) {
-    // The first page: what the archive holds, newest first, so that there is something to click.
-    $('results-view').hidden = false;
-  }
   $('status').textContent = 'Đang tìm…';
   let r;
   try {
