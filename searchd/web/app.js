@@ -158,7 +158,7 @@ function showDate(iso) {
 
 function showValue(name, v) {
   if (Array.isArray(v)) return v.map((x) => showValue(name, x)).join(', ');
-  if (name === 'date') return showDate(v);
+  if (name === 'date') return String(v).split('..').map((d) => showDate(d) || '…').join(' – ');
   if (name === 'kind') return KIND_NAMES[v] || String(v);
   if (name === 'secrecy' || name === 'stamp') return SECRECY_NAMES[v] || String(v);
   return String(v);

@@ -222,6 +222,8 @@ def test_open(p, base):
     p.one('#date-from').send_keys('01012015')
     p.one('#dates button').click()
     p.wait(lambda: 'date=2015-01-01..2019-12-31' in p.d.current_url, 'the new date range')
+    p.wait(lambda: any('01/01/2015 – 31/12/2019' in c.text for c in p.css('#chips .chip')),
+           'the date range as a chip')
     step('the date inputs give date=A..B in the URL')
 
     # No results: the query without its filters is offered, and works.
