@@ -27,6 +27,7 @@
 
 #include <sodium.h>
 
+#include "activation.h"
 #include "auth-delay.h"
 #include "http.h"
 #include "identity.h"
@@ -222,14 +223,15 @@ typedef struct {
     int wakefd;
     source sigsrc;
     source wakesrc;
-    source *listeners[2];
+    source *listeners[TRACUU_ACTIVATION_MAX_FDS]; /* ours (two at most) or systemd's */
     int n_listeners;
     gboolean remote; /* a TCP listener on an address other than loopback */
     tracuu_conf *conf;    /* the I/O thread's alone: workers get identities, not the conf */
     tracuu_auth_delay *failures; /* failed auth requests, the HTTP API's too */
     tracuu_http_server *http;    /* --http, or NULL */
     GQueue held;          /* job *: failed auth answers held back */
-    char *socket_path; /* to remove at exit, if we created it */
+    char *socket_path; /* to remove at exit, if we created it (not one systemd passed) */
+    int passed_http_fd; /* a socket systemd passed for the HTTP API, or -1 */
     GHashTable *conns; /* conn * set */
     guint64 next_number;
     GAsyncQueue *work;
@@ -1286,6 +1288,75 @@ listen_tcp(server *srv, const char *spec, GError **error)
     return fd >= 0 && add_listener(srv, fd, error);
 }
 
+/*
+ * Socket activation: the @n sockets systemd passed (activation.h), named by
+ * FileDescriptorName=. One named "http" serves the HTTP API (TCP only, one at most); any
+ * other, whatever its name, serves the socket protocol, a Unix socket or TCP alike. A TCP
+ * socket beyond loopback is refused as --listen refuses it, for the same reason.
+ */
+static gboolean
+listen_passed(server *srv, int n, char **names, GError **error)
+{
+    gboolean open_to_all = tracuu_conf_get_n_users(srv->conf) == 0 && !opt.allow_remote;
+    for (int i = 0; i < n; i++) {
+        int fd = TRACUU_ACTIVATION_FDS_START + i;
+        struct sockaddr_storage sa = {0};
+        socklen_t salen = sizeof sa;
+        if (getsockname(fd, (struct sockaddr *)&sa, &salen) < 0) {
+            g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno),
+                        "descriptor %d (%s) passed by systemd: %s", fd, names[i],
+                        g_strerror(errno));
+            return FALSE;
+        }
+        gboolean tcp = sa.ss_family == AF_INET || sa.ss_family == AF_INET6;
+        gboolean http = strcmp(names[i], "http") == 0;
+        char where[NI_MAXHOST + NI_MAXSERV + 112] = "?";
+        if (sa.ss_family == AF_UNIX) {
+            /* sa was zeroed and is longer than a sockaddr_un: the path ends with a NUL. */
+            const char *path = ((const struct sockaddr_un *)&sa)->sun_path;
+            g_snprintf(where, sizeof where, "unix:%s", path[0] ? path : "(abstract)");
+        } else if (tcp) {
+            char h[NI_MAXHOST] = "?", p[NI_MAXSERV] = "?";
+            getnameinfo((struct sockaddr *)&sa, salen, h, sizeof h, p, sizeof p,
+                        NI_NUMERICHOST | NI_NUMERICSERV);
+            g_snprintf(where, sizeof where, "%s:%s%s%s:%s", http ? "http" : "tcp",
+                       strchr(h, ':') ? "[" : "", h, strchr(h, ':') ? "]" : "", p);
+        }
+        if (!tcp && (http || sa.ss_family != AF_UNIX)) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                        "descriptor %d (%s) passed by systemd is %s socket; %s", fd, names[i],
+                        sa.ss_family == AF_UNIX ? "a Unix" : "neither a Unix nor a TCP",
+                        http ? "the HTTP API is served on TCP only" : "it cannot be served");
+            return FALSE;
+        }
+        if (tcp && !is_loopback((struct sockaddr *)&sa)) {
+            if (open_to_all) {
+                g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                            "refusing the socket %s passed by systemd: it is not a loopback "
+                            "address and no user is configured, so whoever connects would read "
+                            "every document; configure users, or set [searchd] allow-remote = "
+                            "true in the configuration",
+                            where);
+                return FALSE;
+            }
+            srv->remote = TRUE;
+        }
+        if (http) {
+            if (srv->passed_http_fd >= 0) {
+                g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                            "systemd passed more than one socket named http; the HTTP API "
+                            "serves one");
+                return FALSE;
+            }
+            srv->passed_http_fd = fd;
+        } else if (!add_listener(srv, fd, error)) {
+            return FALSE;
+        }
+        tracuu_log_info("listening on %s (passed by systemd as %s)", where, names[i]);
+    }
+    return TRUE;
+}
+
 static tracuu_engine *
 open_engine_for_http(gpointer data, GError **error)
 {
@@ -1296,7 +1367,8 @@ open_engine_for_http(gpointer data, GError **error)
 static gboolean
 listen_http(server *srv, const char *spec, GError **error)
 {
-    int fd = open_tcp(srv, "--http", spec, error);
+    int fd = srv->passed_http_fd >= 0 ? srv->passed_http_fd : open_tcp(srv, "--http", spec, error);
+    srv->passed_http_fd = -1;
     if (fd < 0)
         return FALSE;
     const tracuu_http_options o = {
@@ -1388,14 +1460,17 @@ main(int argc, char **argv)
 {
     g_autoptr(GError) error = NULL;
     g_autoptr(GOptionContext) ctx = g_option_context_new("- answer tracuu search requests");
-    server srv = {.epfd = -1, .wakefd = -1};
+    server srv = {.epfd = -1, .wakefd = -1, .passed_http_fd = -1};
+    g_auto(GStrv) passed_names = NULL;
+    int n_passed = 0;
     int status = 0;
 
     g_option_context_set_summary(
         ctx, "Serves newline-delimited JSON requests (docs/protocol.md) on a Unix socket and\n"
-             "optionally TCP. Runs in the foreground and logs to stderr; SIGTERM stops it, SIGHUP\n"
-             "reads the configuration again and reopens the index. Who may ask what:\n"
-             "docs/access-control.md.");
+             "optionally TCP, or on the sockets systemd passes (socket activation: one named\n"
+             "\"http\" serves the HTTP API, any other the protocol). Runs in the foreground and\n"
+             "logs to stderr; SIGTERM stops it, SIGHUP reads the configuration again and\n"
+             "reopens the index. Who may ask what: docs/access-control.md.");
     g_option_context_add_main_entries(ctx, option_table, NULL);
     tracuu_cli_init_locale();
     tracuu_log_init("tracuu-searchd");
@@ -1430,11 +1505,27 @@ main(int argc, char **argv)
         return 1;
     }
     apply_config(srv.conf);
-    if (!opt.db || (!opt.socket_path && !opt.listen && !opt.http) || argc > 1) {
+    /* Sockets passed by systemd replace those the options and the configuration name, which
+     * the socket unit has bound already (docs/tracuu-searchd.md, "Under systemd"). */
+    n_passed = tracuu_activation_take(&passed_names, &error);
+    if (n_passed < 0) {
+        tracuu_log_critical("%s", error->message);
+        tracuu_conf_free(srv.conf);
+        return 1;
+    }
+    if (n_passed > 0 && (opt.socket_path || opt.listen || opt.http)) {
+        tracuu_log_info("%d sockets passed by systemd: not opening --socket, --listen or --http",
+                        n_passed);
+        g_clear_pointer(&opt.socket_path, g_free);
+        g_clear_pointer(&opt.listen, g_free);
+        g_clear_pointer(&opt.http, g_free);
+    }
+    if (!opt.db || (!n_passed && !opt.socket_path && !opt.listen && !opt.http) || argc > 1) {
         fprintf(stderr, "tracuu-searchd: %s\nTry --help.\n",
                 argc > 1 ? "unexpected arguments"
                          : "--db and one of --socket, --listen or --http are required (on the "
-                           "command line or in the configuration)");
+                           "command line or in the configuration) unless systemd passes "
+                           "sockets");
         tracuu_conf_free(srv.conf);
         return 2;
     }
@@ -1510,7 +1601,8 @@ main(int argc, char **argv)
     else
         tracuu_log_info("no users configured: every caller is the archive's owner "
                         "(" TRACUU_IDENTITY_LOCAL_OWNER ")");
-    if ((opt.socket_path &&
+    if ((n_passed > 0 && !listen_passed(&srv, n_passed, passed_names, &error)) ||
+        (opt.socket_path &&
          !listen_unix(&srv, opt.socket_path, opt.socket_mode, opt.socket_group, &error)) ||
         (opt.listen && !listen_tcp(&srv, opt.listen, &error))) {
         tracuu_log_critical("%s", error->message);
@@ -1528,7 +1620,7 @@ main(int argc, char **argv)
         srv.workers[i] = g_thread_new("tracuu-worker", worker_main, arg);
     }
 
-    if (opt.http && !listen_http(&srv, opt.http, &error)) {
+    if ((opt.http || srv.passed_http_fd >= 0) && !listen_http(&srv, opt.http, &error)) {
         tracuu_log_critical("%s", error->message);
         begin_shutdown(&srv, "the HTTP API cannot start");
         status = 1;
