@@ -32,6 +32,35 @@ type_for(const char *name)
     return "application/octet-stream";
 }
 
+/* The request target being parsed on this thread: libmicrohttpd calls the URI log callback with
+ * it, then unescapes the parameters, then the path at that same address, all in one call. */
+static _Thread_local const char *target_of_thread;
+
+void *
+tracuu_http_assets_uri_log(void *cls, const char *uri, struct MHD_Connection *connection)
+{
+    (void)cls;
+    (void)connection;
+    target_of_thread = uri;
+    return NULL;
+}
+
+size_t
+tracuu_http_assets_unescape(void *cls, struct MHD_Connection *connection, char *s)
+{
+    (void)cls;
+    (void)connection;
+    size_t len = MHD_http_unescape(s);
+    if (s == target_of_thread) {
+        target_of_thread = NULL;
+        /* DEL: no name of the bundle, no endpoint and no document id holds it. */
+        for (size_t i = 0; i < len; i++)
+            if (s[i] == '\0')
+                s[i] = '\x7f';
+    }
+    return len;
+}
+
 gboolean
 tracuu_http_assets_owns(const char *path)
 {

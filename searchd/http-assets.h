@@ -16,6 +16,20 @@
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "              \
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+/*
+ * libmicrohttpd decodes the path before the handler sees it, as a C string without its length:
+ * "/assets/app.js%00.png" would arrive as "/assets/app.js". These two callbacks, given to
+ * MHD_start_daemon() with TRACUU_HTTP_ASSETS_PATH_OPTIONS, decode as libmicrohttpd does but
+ * turn a NUL decoded in the path (only there: a parameter's %00 is still refused by http.c)
+ * into a byte no path of ours holds, so that such a path names nothing and answers 404.
+ * The URI log callback returns NULL, leaving the handler's *con_cls as it was.
+ */
+void *tracuu_http_assets_uri_log(void *cls, const char *uri, struct MHD_Connection *connection);
+size_t tracuu_http_assets_unescape(void *cls, struct MHD_Connection *connection, char *s);
+#define TRACUU_HTTP_ASSETS_PATH_OPTIONS                                                            \
+    MHD_OPTION_URI_LOG_CALLBACK, tracuu_http_assets_uri_log, NULL, MHD_OPTION_UNESCAPE_CALLBACK,   \
+        tracuu_http_assets_unescape, NULL
+
 /* TRUE when @path (the decoded path, without the query string) is the page's: anything that
  * is not /api/..., /healthz or /metrics. http.c hands such requests to
  * tracuu_http_assets_answer() before it reads any parameter or identity: the page itself needs

@@ -772,7 +772,8 @@ tracuu_http_server_new(const tracuu_http_options *opts, GError **error)
         MHD_OPTION_LISTEN_SOCKET, opts->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)MAX(opts->threads, 1u), MHD_OPTION_CONNECTION_LIMIT, MAX(opts->max_clients, 1u),
         MHD_OPTION_CONNECTION_TIMEOUT, opts->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)TRACUU_HTTP_MAX_HEAD, MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
+        (size_t)TRACUU_HTTP_MAX_HEAD, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+        TRACUU_HTTP_ASSETS_PATH_OPTIONS, MHD_OPTION_END);
     if (!s->mhd) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
                     "cannot start the HTTP server (libmicrohttpd %s)", MHD_get_version());

@@ -82,6 +82,7 @@ def main():
                        '/assets/../http.c', '/assets/%2e%2e/http.c', '/assets/%2E%2E%2Fhttp.c',
                        '/assets/..%2f..%2fmeson.build', '/assets/app.js/', '/assets/web/app.js',
                        '/assets/.hidden', '/assets/%00', '/assets/x%00app.js',
+                       '/assets/app.js%00.png', '/assets/app.css%00', '/%00', '/%00/assets/app.js',
                        '/assets/app%2ejs%2f..', '/%2e%2e/%2e%2e/etc/passwd', '//etc/passwd',
                        '/assets//app.js', '/assets/app.js%20', '/assets/%FF',
                        '/assets/tracuu-web.gresource.xml', '/../../etc/passwd'):
@@ -89,6 +90,11 @@ def main():
             check(st == 404, f'GET {target} -> 404 (got {st})')
             check(b'"not_found"' in body and b'root:' not in body, f'{target}: the not_found object')
             check(hs.get('content-security-policy') == CSP, f'{target}: the CSP on a 404')
+        # A parameter's %00 is still refused by the API (and the page ignores its own).
+        st, _, body = raw(port, '/api/search?q=a%00b')
+        check(st == 400 and b'"bad_request"' in body, f'/api/search?q=a%00b -> 400 ({st})')
+        st, _, _ = raw(port, '/healthz%00x')
+        check(st == 404, f'/healthz%00x -> 404, not /healthz ({st})')
         st, hs, _ = raw(port, '/', method='DELETE')
         check(st == 405, f'DELETE / -> 405 (got {st})')
         # The API is untouched by the page: JSON as before, and unknown /api paths stay 404.
