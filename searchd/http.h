@@ -39,6 +39,9 @@ typedef struct {
     const gint *reloads;         /* bumped (atomically) at each SIGHUP: engines are reopened */
     tracuu_auth_delay *failures; /* borrowed: shared with the socket */
     const tracuu_conf *conf;     /* borrowed until replaced by tracuu_http_server_set_conf() */
+    /* TLS (libmicrohttpd's, with GnuTLS): the PEM certificate and key, borrowed for the
+     * server's life; both NULL for plain HTTP. Session cookies are then Secure. */
+    const char *tls_cert_pem, *tls_key_pem;
 } tracuu_http_options;
 
 typedef struct tracuu_http_server tracuu_http_server;

@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,6 +74,8 @@ typedef struct {
     char *http;
     gboolean allow_remote; /* [searchd] allow-remote: the configuration only */
     char *new_token;
+    gboolean hash_password;
+    char *tls_cert, *tls_key;
     int threads;
     int split;
     double timeout;
@@ -128,6 +131,11 @@ static const GOptionEntry option_table[] = {
      "Also serve the HTTP JSON API (docs/http-api.md) on TCP, e.g. 127.0.0.1:8080 (port 0: "
      "any free port, logged); beyond loopback as for --listen",
      "HOST:PORT"},
+    {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &opt.tls_cert,
+     "Serve --http over TLS with this PEM certificate (chain); needs --tls-key", "FILE"},
+    {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &opt.tls_key,
+     "The PEM private key of --tls-cert (unencrypted; keep it readable by this user only)",
+     "FILE"},
     {"threads", 't', 0, G_OPTION_ARG_INT, &opt.threads,
      "Worker threads, each with its own index reader (default: one per core)", "N"},
     {"split", 0, 0, G_OPTION_ARG_INT, &opt.split,
@@ -149,6 +157,10 @@ static const GOptionEntry option_table[] = {
      "Print a fresh random token for user NAME, then the token-sha256 line for its [user NAME] "
      "group, and exit (the token is shown only this once)",
      "NAME"},
+    {"hash-password", 0, 0, G_OPTION_ARG_NONE, &opt.hash_password,
+     "Read a password line on standard input and print the password line of a [user NAME] "
+     "group (an Argon2id hash), then exit",
+     NULL},
     {"version", 'V', 0, G_OPTION_ARG_NONE, &opt.version, "Print the version and exit", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
@@ -1363,6 +1375,46 @@ open_engine_for_http(gpointer data, GError **error)
     return open_engine(data, error);
 }
 
+/* The PEM texts of --tls-cert and --tls-key, read at start (before the index is opened, so
+ * that a wrong path stops the daemon at once), or NULL without TLS. */
+static char *tls_cert_pem, *tls_key_pem;
+
+static gboolean
+read_tls_files(GError **error)
+{
+    if (!opt.tls_cert && !opt.tls_key)
+        return TRUE;
+    if (!opt.tls_cert || !opt.tls_key) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "TLS wants both a certificate and its key: give --tls-cert and --tls-key "
+                    "(or tls-cert and tls-key in [searchd]) together");
+        return FALSE;
+    }
+    if (!opt.http) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "--tls-cert and --tls-key are for the HTTP API: give --http too");
+        return FALSE;
+    }
+    const struct {
+        const char *option, *path;
+        char **out;
+    } files[] = {{"--tls-cert", opt.tls_cert, &tls_cert_pem}, {"--tls-key", opt.tls_key, &tls_key_pem}};
+    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autoptr(GError) read_error = NULL;
+        if (!g_file_get_contents(files[i].path, files[i].out, NULL, &read_error)) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s %s: %s", files[i].option,
+                        files[i].path, read_error->message);
+            return FALSE;
+        }
+        if (!strstr(*files[i].out, "-----BEGIN ")) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s %s: not a PEM file",
+                        files[i].option, files[i].path);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* --http: the HTTP API on its own threads (http.h), beside the socket's workers. */
 static gboolean
 listen_http(server *srv, const char *spec, GError **error)
@@ -1382,6 +1434,8 @@ listen_http(server *srv, const char *spec, GError **error)
         .reloads = &srv->reloads,
         .failures = srv->failures,
         .conf = srv->conf,
+        .tls_cert_pem = tls_cert_pem,
+        .tls_key_pem = tls_key_pem,
     };
     srv->http = tracuu_http_server_new(&o, error);
     return srv->http != NULL;
@@ -1405,6 +1459,8 @@ apply_config(const tracuu_conf *conf)
         {"searchd", "socket-group", &opt.socket_group},
         {"searchd", "listen", &opt.listen},
         {"searchd", "http", &opt.http},
+        {"searchd", "tls-cert", &opt.tls_cert},
+        {"searchd", "tls-key", &opt.tls_key},
     };
     for (guint i = 0; i < G_N_ELEMENTS(strings); i++) {
         const char *v = tracuu_conf_get_string(conf, strings[i].group, strings[i].key);
@@ -1455,6 +1511,55 @@ print_new_token(const char *name)
     return 0;
 }
 
+/*
+ * --hash-password: one line from standard input (without its end of line), its Argon2id hash as
+ * the configuration line on standard output. On a terminal the typing is not echoed; from a
+ * pipe (a script, a test) the line is read as it comes.
+ */
+static int
+print_password_hash(void)
+{
+    struct termios old, quiet;
+    gboolean tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+    if (tty) {
+        fprintf(stderr, "Password: ");
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    /* sodium_malloc: guarded, locked memory, wiped when freed. */
+    enum { MAX_PASSWORD = 4096 };
+    char *buf = sodium_malloc(MAX_PASSWORD + 2);
+    gboolean got = buf && fgets(buf, MAX_PASSWORD + 2, stdin) != NULL;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    gsize len = got ? strlen(buf) : 0;
+    if (len > 0 && buf[len - 1] == '\n')
+        len--;
+    else if (len > MAX_PASSWORD)
+        got = FALSE;
+    if (len > 0 && buf[len - 1] == '\r')
+        len--;
+    if (!got || len == 0) {
+        fprintf(stderr, "tracuu-searchd: --hash-password wants one non-empty line of at most %d "
+                        "bytes on standard input\n",
+                MAX_PASSWORD);
+        sodium_free(buf);
+        return 2;
+    }
+    g_autofree char *hash = tracuu_password_hash(buf, len);
+    sodium_free(buf);
+    if (!hash) {
+        fprintf(stderr, "tracuu-searchd: cannot hash the password (out of memory)\n");
+        return 1;
+    }
+    printf("password = %s\n", hash);
+    fflush(stdout);
+    return ferror(stdout) ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1490,6 +1595,12 @@ main(int argc, char **argv)
     }
     if (opt.new_token)
         return print_new_token(opt.new_token);
+    if (opt.hash_password && argc > 1) {
+        fprintf(stderr, "tracuu-searchd: unexpected arguments\nTry --help.\n");
+        return 2;
+    }
+    if (opt.hash_password)
+        return sodium_init() < 0 ? 1 : print_password_hash();
     if (opt.socket_mode_arg && !tracuu_conf_parse_socket_mode(opt.socket_mode_arg, &opt.socket_mode)) {
         fprintf(stderr,
                 "tracuu-searchd: --socket-mode wants an octal mode up to 0777 that gives "
@@ -1537,6 +1648,11 @@ main(int argc, char **argv)
         fprintf(stderr, "tracuu-searchd: --split must be 1 to 16\n");
         tracuu_conf_free(srv.conf);
         return 2;
+    }
+    if (!read_tls_files(&error)) {
+        tracuu_log_critical("%s", error->message);
+        tracuu_conf_free(srv.conf);
+        return 1;
     }
     if (opt.max_clients <= 0 || opt.timeout < 0 || opt.max_output_mb <= 0) {
         fprintf(stderr, "tracuu-searchd: --max-clients, --timeout and --max-output-mb must be "
@@ -1675,6 +1791,12 @@ out:
     g_free(opt.socket_mode_arg);
     g_free(opt.listen);
     g_free(opt.http);
+    g_free(opt.tls_cert);
+    g_free(opt.tls_key);
+    g_free(tls_cert_pem);
+    if (tls_key_pem)
+        sodium_memzero(tls_key_pem, strlen(tls_key_pem));
+    g_free(tls_key_pem);
     g_free(opt.socket_group);
     g_free(opt.config);
     tracuu_auth_delay_free(srv.failures);
