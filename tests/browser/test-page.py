@@ -15,6 +15,7 @@ import tempfile
 import time
 import traceback
 import urllib.error
+import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -371,6 +372,12 @@ def check_restricted(p, base, who):
     expect(p.one('#error').text == msg_nv, 'an invisible document looks like a missing one')
     p.d.get(base + '/?doc=tttt')
     p.wait(lambda: p.visible('#doc-view'), f'{who}: tttt opens')
+    # The original of nv is as missing as an unknown id's, from within the page too.
+    st = p.d.execute_async_script('''
+        const done = arguments[arguments.length - 1];
+        Promise.all(['/api/doc/nv/file', '/api/doc/no-such-doc/file'].map((u) => fetch(u).then(
+          async (r) => [r.status, await r.text()]))).then(done, (e) => done(String(e)));''')
+    expect(st[0][0] == 404 and st[0][0] == st[1][0], f'{who}: /api/doc/nv/file {st}')
 
 
 def test_users(p, fx, d):
@@ -423,6 +430,17 @@ def test_users(p, fx, d):
     step('logged out: the login form again, also after a reload')
 
 
+# What the download link gives, read in the page: status, headers, first bytes, size.
+FETCH_LINK = '''
+    const done = arguments[arguments.length - 1];
+    fetch(document.getElementById('download').href).then(async (r) => {
+      const b = new Uint8Array(await r.arrayBuffer());
+      done({status: r.status, type: r.headers.get('content-type'),
+            disposition: r.headers.get('content-disposition'),
+            head: String.fromCharCode(...b.slice(0, 5)), size: b.length});
+    }, (e) => done({error: String(e)}));'''
+
+
 def test_download(p, base, downloads):
     st, body = api_json(base, '/api/search?q=&kind=pdf&limit=1')
     doc_id = body['hits'][0]['id']
@@ -434,14 +452,7 @@ def test_download(p, base, downloads):
     p.d.get(f'{base}/?doc={doc_id}')
     p.wait(lambda: p.visible('#doc-view'), 'the PDF document')
     # What the link gives, read in the page (headers) and saved by the browser (bytes).
-    info = p.d.execute_async_script('''
-        const done = arguments[arguments.length - 1];
-        fetch(document.getElementById('download').href).then(async (r) => {
-          const b = new Uint8Array(await r.arrayBuffer());
-          done({status: r.status, type: r.headers.get('content-type'),
-                disposition: r.headers.get('content-disposition'),
-                head: String.fromCharCode(...b.slice(0, 5)), size: b.length});
-        }, (e) => done({error: String(e)}));''')
+    info = p.d.execute_async_script(FETCH_LINK)
     expect(info.get('status') == 200 and info.get('type') == 'application/pdf', f'download: {info}')
     expect(info.get('head') == '%PDF-', f'PDF bytes: {info}')
     expect('attachment' in (info.get('disposition') or '') and "filename*=UTF-8''" in info['disposition'],
@@ -459,6 +470,15 @@ def test_download(p, base, downloads):
         data = f.read()
     expect(data[:5] == b'%PDF-' and len(data) == info['size'], f'saved {saved[0]}: {len(data)} bytes')
     step(f'download: {saved[0]} saved, {len(data)} bytes of PDF, Content-Disposition attachment')
+    # An attachment's id holds "/": its link is percent-encoded and still gives its bytes.
+    st, body = api_json(base, '/api/search?q=&kind=attachment&limit=1')
+    att = body['hits'][0]['id']
+    p.d.get(f'{base}/?doc={urllib.parse.quote(att, safe="")}')
+    p.wait(lambda: p.visible('#doc-view'), 'the attachment')
+    info = p.d.execute_async_script(FETCH_LINK)
+    expect(info.get('status') == 200 and 'attachment' in (info.get('disposition') or '')
+           and info.get('size', 0) > 0, f'attachment download: {info}')
+    step(f'an attachment ({att}) downloads: {info["type"]}, {info["size"]} bytes')
 
 
 def main():
