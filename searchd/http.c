@@ -12,6 +12,7 @@
 #include "http-assets.h"
 #include "http.h"
 #include "identity.h"
+#include "metrics.h"
 #include "original.h"
 #include "protocol.h"
 #include "session.h"
@@ -97,19 +98,8 @@ endpoint_of(const char *path)
 }
 
 /* The statuses counted apart in the metrics; any other is counted as the last, "other". */
-static const unsigned metric_statuses[] = {200, 400, 401, 404, 405, 410, 413, 429, 500, 503};
-#define N_STATUSES (G_N_ELEMENTS(metric_statuses) + 1)
-/* Upper bounds of the latency histogram's buckets, in seconds (Prometheus' own defaults). */
-static const double latency_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                        0.25,  0.5,    1,     2.5,  5,     10};
-
-typedef struct {
-    GMutex lock;
-    guint64 requests[N_ENDPOINTS][N_STATUSES];
-    guint64 buckets[G_N_ELEMENTS(latency_bounds)]; /* not cumulative: each its own range */
-    guint64 count;
-    double sum; /* seconds */
-} metrics;
+static const char *const metric_statuses[] = {"200", "400", "401", "403", "404", "405",
+                                              "410", "413", "429", "500", "503", "other"};
 
 struct tracuu_http_server {
     struct MHD_Daemon *mhd;
@@ -122,9 +112,12 @@ struct tracuu_http_server {
     GQueue held; /* answer *: failed auth answers waiting for their time */
     gboolean stopping;
     GThread *timer;
-    metrics m;
+    GThreadPool *workers; /* job *: the engine's requests, from every connection */
     tracuu_session_table *sessions;
-    gint verifying; /* atomic: password verifications under way */
+    gint verifying;                          /* atomic: password verifications under way */
+    const char *endpoint_names[N_ENDPOINTS]; /* endpoint_table's, for metrics_spec */
+    tracuu_metrics_spec metrics_spec;
+    tracuu_metrics *metrics;
 };
 
 /* A request's state in *con_cls: a body once its answer is held back (suspended). */
@@ -136,6 +129,7 @@ typedef struct {
     unsigned status;
     char *body;
     gsize len;
+    const char *content_type; /* of body; NULL: JSON */
     gboolean is_post;
     GString *form;       /* a POST's body, up to MAX_FORM */
     gboolean form_large; /* more than MAX_FORM came: dropped, answered 413 */
@@ -348,76 +342,21 @@ collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size
 static void
 count_answer(tracuu_http_server *s, endpoint e, unsigned status, gint64 t0)
 {
-    double secs = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
-    guint si = 0;
-    while (si < G_N_ELEMENTS(metric_statuses) && metric_statuses[si] != status)
-        si++;
-    g_mutex_lock(&s->m.lock);
-    s->m.requests[e][si]++;
-    for (guint b = 0; b < G_N_ELEMENTS(latency_bounds); b++)
-        if (secs <= latency_bounds[b]) {
-            s->m.buckets[b]++;
-            break;
-        }
-    s->m.count++;
-    s->m.sum += secs;
-    g_mutex_unlock(&s->m.lock);
+    char text[16];
+    g_snprintf(text, sizeof text, "%u", status);
+    tracuu_metrics_count(s->metrics, e, tracuu_metrics_index(s->metrics, 1, text), t0);
 }
 
-/* The metrics in the Prometheus text format, with the figures of @stats (the caller's). */
+/* The metrics in the Prometheus text format: the HTTP API's, the socket's, and the figures of
+ * @stats (the caller's). */
 static char *
 format_metrics(tracuu_http_server *s, JsonObject *stats, gsize *len)
 {
     GString *out = g_string_new(NULL);
-    g_string_append(out, "# HELP tracuu_http_requests_total HTTP requests answered, by endpoint "
-                         "and status.\n# TYPE tracuu_http_requests_total counter\n");
-    g_mutex_lock(&s->m.lock);
-    for (int e = 0; e < N_ENDPOINTS; e++)
-        for (guint si = 0; si < N_STATUSES; si++) {
-            char status[16];
-            if (si < G_N_ELEMENTS(metric_statuses))
-                g_snprintf(status, sizeof status, "%u", metric_statuses[si]);
-            else
-                g_strlcpy(status, "other", sizeof status);
-            g_string_append_printf(out,
-                                   "tracuu_http_requests_total{endpoint=\"%s\",status=\"%s\"} "
-                                   "%" G_GUINT64_FORMAT "\n",
-                                   endpoint_table[e].name, status, s->m.requests[e][si]);
-        }
-    g_string_append(out, "# HELP tracuu_http_request_duration_seconds Time from a request's "
-                         "arrival to its answer.\n"
-                         "# TYPE tracuu_http_request_duration_seconds histogram\n");
-    guint64 cumulative = 0;
-    for (guint b = 0; b < G_N_ELEMENTS(latency_bounds); b++) {
-        cumulative += s->m.buckets[b];
-        char le[TRACUU_PROTOCOL_DOUBLE_BUF];
-        tracuu_protocol_format_double(latency_bounds[b], le);
-        g_string_append_printf(out,
-                               "tracuu_http_request_duration_seconds_bucket{le=\"%s\"} "
-                               "%" G_GUINT64_FORMAT "\n",
-                               le, cumulative);
-    }
-    char sum[TRACUU_PROTOCOL_DOUBLE_BUF];
-    tracuu_protocol_format_double(s->m.sum, sum);
-    g_string_append_printf(out,
-                           "tracuu_http_request_duration_seconds_bucket{le=\"+Inf\"} "
-                           "%" G_GUINT64_FORMAT "\n"
-                           "tracuu_http_request_duration_seconds_sum %s\n"
-                           "tracuu_http_request_duration_seconds_count %" G_GUINT64_FORMAT "\n",
-                           s->m.count, sum, s->m.count);
-    g_mutex_unlock(&s->m.lock);
-    g_string_append_printf(out,
-                           "# HELP tracuu_documents Documents in the index that the caller may "
-                           "see.\n# TYPE tracuu_documents gauge\ntracuu_documents %" G_GINT64_FORMAT
-                           "\n",
-                           json_object_get_int_member_with_default(stats, "docs", 0));
-    /* The revision is the whole index's: stats gives it to admins only, and so do these. */
-    if (json_object_has_member(stats, "revision"))
-        g_string_append_printf(out,
-                               "# HELP tracuu_index_revision The revision of the index read.\n"
-                               "# TYPE tracuu_index_revision gauge\n"
-                               "tracuu_index_revision %" G_GINT64_FORMAT "\n",
-                               json_object_get_int_member(stats, "revision"));
+    tracuu_metrics_append(s->metrics, out);
+    if (s->opts.socket_metrics)
+        tracuu_metrics_append(s->opts.socket_metrics, out);
+    tracuu_metrics_append_index(stats, out);
     *len = out->len;
     return g_string_free(out, FALSE);
 }
@@ -490,8 +429,8 @@ send_original(tracuu_http_server *s, const answer *st, struct MHD_Connection *co
     if (o->bytes != NULL) {
         gsize len = 0;
         const void *data = g_bytes_get_data(o->bytes, &len);
-        r = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)data,
-                                                                   bytes_release, o->bytes);
+        r = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)data, bytes_release,
+                                                                   o->bytes);
         if (r)
             o->bytes = NULL;
     } else {
@@ -730,8 +669,8 @@ post_is_same_origin(tracuu_http_server *s, struct MHD_Connection *connection, ch
         return TRUE;
     const char *host =
         MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    g_autofree char *want = g_strdup_printf("%s://%s", s->opts.tls_cert_pem ? "https" : "http",
-                                            host ? host : "");
+    g_autofree char *want =
+        g_strdup_printf("%s://%s", s->opts.tls_cert_pem ? "https" : "http", host ? host : "");
     if (host && g_ascii_strcasecmp(origin, want) == 0)
         return TRUE;
     *why = g_strdup("a POST from another site (its Origin is not this server)");
@@ -751,8 +690,8 @@ logout(tracuu_http_server *s, answer *state, struct MHD_Connection *connection, 
         tracuu_log_info("http client %" G_GUINT64_FORMAT " (%s): logged out", number, peer);
     g_autofree char *gone = g_strconcat(COOKIE_GONE, s->opts.tls_cert_pem ? "; Secure" : "", NULL);
     static const char body[] = "{\"ok\":true}\n";
-    return send_full(s, state->endpoint, state->t0, connection, MHD_HTTP_OK, body,
-                     sizeof body - 1, "application/json; charset=utf-8", gone, NULL);
+    return send_full(s, state->endpoint, state->t0, connection, MHD_HTTP_OK, body, sizeof body - 1,
+                     "application/json; charset=utf-8", gone, NULL);
 }
 
 /* The hash verified when the user is unknown or has no password, so that the answer takes as
@@ -808,8 +747,7 @@ login(tracuu_http_server *s, answer *state, struct MHD_Connection *connection, c
     g_atomic_int_add(&s->verifying, -1);
     sodium_memzero(password, strlen(password));
     if (!ok)
-        return refuse_auth(s, state, connection, sa, peer, number,
-                           "wrong user name or password");
+        return refuse_auth(s, state, connection, sa, peer, number, "wrong user name or password");
 
     guint8 stamp[TRACUU_SESSION_STAMP_LEN];
     tracuu_session_stamp(hash, stamp);
@@ -817,12 +755,11 @@ login(tracuu_http_server *s, answer *state, struct MHD_Connection *connection, c
     g_autofree char *token =
         tracuu_session_table_open(s->sessions, user, stamp, (gint64)(secs * G_USEC_PER_SEC));
     g_autofree char *cookie = g_strdup_printf(
-        COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%" G_GINT64_FORMAT "%s",
-        token, MAX((gint64)secs, (gint64)1), s->opts.tls_cert_pem ? "; Secure" : "");
+        COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%" G_GINT64_FORMAT "%s", token,
+        MAX((gint64)secs, (gint64)1), s->opts.tls_cert_pem ? "; Secure" : "");
     sodium_memzero(token, strlen(token));
-    const GLogField fields[] = {{"TRACUU_PEER", peer, -1},
-                                {"TRACUU_USER", user, -1},
-                                {"TRACUU_AUDIT", "login", -1}};
+    const GLogField fields[] = {
+        {"TRACUU_PEER", peer, -1}, {"TRACUU_USER", user, -1}, {"TRACUU_AUDIT", "login", -1}};
     tracuu_log_fields(G_LOG_LEVEL_INFO, fields, G_N_ELEMENTS(fields),
                       "http client %" G_GUINT64_FORMAT " (%s): logged in as %s (session of %g h)",
                       number, peer, user, hours);
@@ -831,8 +768,8 @@ login(tracuu_http_server *s, answer *state, struct MHD_Connection *connection, c
     json_object_set_string_member(resp, "user", user);
     gsize len = 0;
     g_autofree char *body = tracuu_protocol_format_response(NULL, resp, &len);
-    enum MHD_Result r = send_full(s, state->endpoint, state->t0, connection, MHD_HTTP_OK, body,
-                                  len, "application/json; charset=utf-8", cookie, NULL);
+    enum MHD_Result r = send_full(s, state->endpoint, state->t0, connection, MHD_HTTP_OK, body, len,
+                                  "application/json; charset=utf-8", cookie, NULL);
     sodium_memzero(cookie, strlen(cookie));
     return r;
 }
@@ -860,8 +797,7 @@ handle_post(tracuu_http_server *s, answer *state, struct MHD_Connection *connect
 
 /* GET /api/whoami: who the page is, and whether it needs the login form. */
 static enum MHD_Result
-whoami(tracuu_http_server *s, answer *state, struct MHD_Connection *connection,
-       const caller *c)
+whoami(tracuu_http_server *s, answer *state, struct MHD_Connection *connection, const caller *c)
 {
     g_autoptr(JsonObject) resp = json_object_new();
     json_object_set_boolean_member(resp, "ok", TRUE);
@@ -876,6 +812,140 @@ whoami(tracuu_http_server *s, answer *state, struct MHD_Connection *connection,
     return send_answer(s, state, connection, MHD_HTTP_OK, body, len);
 }
 
+/* ---- The engine's requests, answered by a pool of workers of their own ---- */
+
+/*
+ * libmicrohttpd ties each connection to one thread of its pool, so that a request answered on
+ * that thread waits behind the others of that thread while another thread may be idle (32
+ * clients on 2 threads gave 0.64 of the socket's throughput, bench/http-bench.md). So the
+ * connection is suspended and its request queued for workers shared by every connection, as
+ * the socket's are; the worker leaves the answer in the request's state and resumes it, and
+ * handle() then sends it (the path of a held-back 401).
+ */
+typedef struct {
+    tracuu_http_server *s;
+    answer *state;
+    struct MHD_Connection *connection;
+    tracuu_identity *identity; /* NULL: the endpoint needs none (healthz) */
+    JsonObject *req;
+    guint64 number;
+    char *peer, *url;
+} job;
+
+static void
+job_free(job *j)
+{
+    tracuu_identity_unref(j->identity);
+    json_object_unref(j->req);
+    g_free(j->peer);
+    g_free(j->url);
+    g_free(j);
+}
+
+/* Gives @p back to the pool, or drops it when the index could not be read (it may have been
+ * rebuilt: a fresh reader next time). */
+static void
+engine_give_back(tracuu_http_server *s, pooled *p, const GError *error)
+{
+    if (error && error->domain == TRACUU_ENGINE_ERROR && error->code == TRACUU_ENGINE_ERROR_INDEX)
+        pooled_free(p);
+    else
+        g_async_queue_push(s->engines, p);
+}
+
+/* Sets @state's answer: @code's error object with its status. */
+static void
+set_error_answer(answer *state, const char *code, const char *message)
+{
+    state->status = tracuu_http_status_for_code(code);
+    state->body = tracuu_protocol_format_error(NULL, code, message, &state->len);
+}
+
+static void
+job_run(gpointer data, gpointer user_data)
+{
+    (void)user_data;
+    job *j = data;
+    tracuu_http_server *s = j->s;
+    answer *state = j->state;
+    gint64 t0 = g_get_monotonic_time();
+    const char *op = json_object_get_string_member(j->req, "op");
+    const char *doc = json_object_get_string_member_with_default(j->req, "doc", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonObject) resp = NULL;
+    pooled *p = engine_take(s, &error);
+    if (p) {
+        /* Counted with the socket's busy workers: a search is split over the cores only while
+         * some core has no request of either channel (or splitting costs more than it gives). */
+        if (s->opts.busy)
+            g_atomic_int_inc(s->opts.busy);
+        resp = j->identity ? tracuu_engine_handle_as(p->engine, j->identity, j->req, &error)
+                           : tracuu_engine_handle(p->engine, j->req, &error);
+        if (s->opts.busy)
+            g_atomic_int_add(s->opts.busy, -1);
+        engine_give_back(s, p, error);
+    }
+    const char *user = tracuu_identity_get_log_name(j->identity);
+    if (resp) {
+        if (strcmp(op, "get") == 0)
+            audit(j->number, j->peer, user, "ok", op, doc, NULL, j->url);
+        state->status = MHD_HTTP_OK;
+        if (state->endpoint == EP_METRICS) {
+            state->body = format_metrics(s, resp, &state->len);
+            state->content_type = "text/plain; version=0.0.4; charset=utf-8";
+        } else {
+            state->body = tracuu_protocol_format_response(NULL, resp, &state->len);
+        }
+    } else {
+        const char *code = error && error->domain == TRACUU_ENGINE_ERROR
+                               ? tracuu_engine_error_code_name(error->code)
+                               : "internal";
+        const char *m = error ? error->message : "the request failed";
+        audit(j->number, j->peer, user, code, op, doc, m, j->url);
+        set_error_answer(state, code, m);
+    }
+    double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
+    if (ms > s->opts.slow_ms) {
+        g_autofree char *shown = g_utf8_make_valid(j->url, (gssize)MIN(strlen(j->url), 200));
+        tracuu_log_info("slow request (%.1f ms) from http client %" G_GUINT64_FORMAT ": %s", ms,
+                        j->number, shown);
+    }
+    MHD_resume_connection(j->connection);
+    job_free(j);
+}
+
+/* /api/doc/ID/file, on the connection's own thread: the bytes are streamed from the file by
+ * libmicrohttpd, and only an attachment costs more than a get. */
+static enum MHD_Result
+send_file(tracuu_http_server *s, answer *state, struct MHD_Connection *connection,
+          const tracuu_identity *identity, const char *doc, guint64 number, const char *peer,
+          const char *url)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_original) original = NULL;
+    pooled *p = engine_take(s, &error);
+    if (p) {
+        /* The fields come through the engine's own visibility filter: a hidden document is
+         * not found, with the message of an id that no document has. */
+        g_autoptr(JsonObject) fields =
+            tracuu_engine_doc_fields_as(p->engine, identity, "file", doc, &error);
+        if (fields)
+            original = tracuu_original_open(fields, &error);
+        engine_give_back(s, p, fields ? NULL : error);
+    }
+    const char *user = tracuu_identity_get_log_name(identity);
+    if (original) {
+        audit(number, peer, user, "ok", "file", doc, NULL, url);
+        return send_original(s, state, connection, original);
+    }
+    const char *code = error && error->domain == TRACUU_ENGINE_ERROR
+                           ? tracuu_engine_error_code_name(error->code)
+                           : "internal";
+    const char *m = error ? error->message : "the request failed";
+    audit(number, peer, user, code, "file", doc, m, url);
+    return send_error(s, state, connection, code, m);
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
        const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -885,10 +955,9 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
     answer *state = *con_cls;
     gboolean is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     gboolean post_path = is_post_path(url);
-    gboolean allowed =
-        post_path ? is_post
-                  : strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
-                        strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    gboolean allowed = post_path ? is_post
+                                 : strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+                                       strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     /* Answered at the last call, once the whole request is in: an answer queued before
      * would make libmicrohttpd close the connection after it (no keep-alive). */
     if (!state && allowed) {
@@ -928,10 +997,11 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
         return MHD_YES;
     }
     if (state && state->body) {
-        /* Resumed: the held answer's time has come. */
-        return send_answer(s, state, connection, state->status, state->body, state->len);
+        /* Resumed: the held answer's time has come, or a worker has answered. */
+        return send_typed(
+            s, state->endpoint, state->t0, connection, state->status, state->body, state->len,
+            state->content_type ? state->content_type : "application/json; charset=utf-8");
     }
-    gint64 t0 = g_get_monotonic_time();
     guint64 number = (guint)g_atomic_int_add(&s->next_number, 1) + 1u;
     const struct sockaddr *sa = NULL;
     g_autofree char *peer = peer_of(connection, &sa);
@@ -941,17 +1011,14 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
          * closes the connection rather than read a body it was not asked to. */
         const answer refused = {.endpoint = endpoint_of(url), .t0 = g_get_monotonic_time()};
         const char *allow = post_path ? "POST" : "GET, HEAD";
-        g_autofree char *msg =
-            g_strdup_printf("%s is not allowed here: only %s",
-                            g_utf8_validate(method, -1, NULL) ? method : "?",
-                            post_path ? "POST" : "GET and HEAD");
+        g_autofree char *msg = g_strdup_printf("%s is not allowed here: only %s",
+                                               g_utf8_validate(method, -1, NULL) ? method : "?",
+                                               post_path ? "POST" : "GET and HEAD");
         audit(number, peer, "-", "method_not_allowed", NULL, NULL, msg, url);
         gsize len = 0;
-        g_autofree char *body =
-            tracuu_protocol_format_error(NULL, "method_not_allowed", msg, &len);
-        return send_full(s, refused.endpoint, refused.t0, connection,
-                         MHD_HTTP_METHOD_NOT_ALLOWED, body, len,
-                         "application/json; charset=utf-8", NULL, allow);
+        g_autofree char *body = tracuu_protocol_format_error(NULL, "method_not_allowed", msg, &len);
+        return send_full(s, refused.endpoint, refused.t0, connection, MHD_HTTP_METHOD_NOT_ALLOWED,
+                         body, len, "application/json; charset=utf-8", NULL, allow);
     }
     if (state->is_post)
         return handle_post(s, state, connection, url, number, peer, sa);
@@ -1015,64 +1082,28 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
         return send_error(s, state, connection, "unauthorized", msg);
     }
 
-    g_autoptr(JsonObject) resp = NULL;
-    g_autoptr(tracuu_original) original = NULL;
-    pooled *p = engine_take(s, &error);
-    if (p && strcmp(op, "file") == 0) {
-        /* The fields come through the engine's own visibility filter: a hidden document is
-         * not found, with the message of an id that no document has. */
-        g_autoptr(JsonObject) fields =
-            tracuu_engine_doc_fields_as(p->engine, identity, "file", doc, &error);
-        if (fields)
-            original = tracuu_original_open(fields, &error);
-        if (!fields && error && error->domain == TRACUU_ENGINE_ERROR &&
-            error->code == TRACUU_ENGINE_ERROR_INDEX)
-            pooled_free(p);
-        else
-            g_async_queue_push(s->engines, p);
-    } else if (p) {
-        resp = identity ? tracuu_engine_handle_as(p->engine, identity, req, &error)
-                        : tracuu_engine_handle(p->engine, req, &error);
-        if (!resp && error && error->domain == TRACUU_ENGINE_ERROR &&
-            error->code == TRACUU_ENGINE_ERROR_INDEX) {
-            /* The index may have been rebuilt: a fresh reader next time. */
-            pooled_free(p);
-        } else {
-            g_async_queue_push(s->engines, p);
-        }
+    if (strcmp(op, "file") == 0)
+        return send_file(s, state, connection, identity, doc, number, peer, url);
+    job *j = g_new0(job, 1);
+    *j = (job){.s = s,
+               .state = state,
+               .connection = connection,
+               .identity = g_steal_pointer(&identity),
+               .req = g_steal_pointer(&req),
+               .number = number,
+               .peer = g_steal_pointer(&peer),
+               .url = g_strdup(url)};
+    /* Suspended before a worker can see it, so that its resume always follows. */
+    MHD_suspend_connection(connection);
+    g_mutex_lock(&s->held_lock);
+    gboolean queued = !s->stopping && g_thread_pool_push(s->workers, j, NULL);
+    g_mutex_unlock(&s->held_lock);
+    if (!queued) {
+        MHD_resume_connection(connection);
+        job_free(j);
+        return send_error(s, state, connection, "busy", "tracuu-searchd is stopping");
     }
-    enum MHD_Result ok;
-    const char *user = tracuu_identity_get_log_name(identity);
-    if (original) {
-        audit(number, peer, user, "ok", op, doc, NULL, url);
-        ok = send_original(s, state, connection, original);
-    } else if (resp) {
-        gsize len = 0;
-        if (strcmp(op, "get") == 0)
-            audit(number, peer, user, "ok", op, doc, NULL, url);
-        if (state->endpoint == EP_METRICS) {
-            g_autofree char *text = format_metrics(s, resp, &len);
-            ok = send_typed(s, state->endpoint, state->t0, connection, MHD_HTTP_OK, text, len,
-                            "text/plain; version=0.0.4; charset=utf-8");
-        } else {
-            g_autofree char *body = tracuu_protocol_format_response(NULL, resp, &len);
-            ok = send_answer(s, state, connection, MHD_HTTP_OK, body, len);
-        }
-    } else {
-        code = error && error->domain == TRACUU_ENGINE_ERROR
-                   ? tracuu_engine_error_code_name(error->code)
-                   : "internal";
-        const char *m = error ? error->message : "the request failed";
-        audit(number, peer, user, code, op, doc, m, url);
-        ok = send_error(s, state, connection, code, m);
-    }
-    double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
-    if (ms > s->opts.slow_ms) {
-        g_autofree char *shown = g_utf8_make_valid(url, (gssize)MIN(strlen(url), 200));
-        tracuu_log_info("slow request (%.1f ms) from http client %" G_GUINT64_FORMAT ": %s", ms,
-                        number, shown);
-    }
-    return ok;
+    return MHD_YES;
 }
 
 static void
@@ -1156,9 +1187,19 @@ tracuu_http_server_new(const tracuu_http_options *opts, GError **error)
     g_mutex_init(&s->held_lock);
     g_cond_init(&s->held_cond);
     g_queue_init(&s->held);
-    g_mutex_init(&s->m.lock);
     s->sessions = tracuu_session_table_new(MAX_SESSIONS);
+    for (int e = 0; e < N_ENDPOINTS; e++)
+        s->endpoint_names[e] = endpoint_table[e].name;
+    s->metrics_spec = (tracuu_metrics_spec){
+        .prefix = "tracuu_http",
+        .what = "HTTP requests",
+        .label = {"endpoint", "status"},
+        .values = {s->endpoint_names, metric_statuses},
+        .n_values = {N_ENDPOINTS, G_N_ELEMENTS(metric_statuses)},
+    };
+    s->metrics = tracuu_metrics_new(&s->metrics_spec);
     s->timer = g_thread_new("tracuu-http-timer", timer_main, s);
+    s->workers = g_thread_pool_new(job_run, NULL, (gint)MAX(opts->threads, 1u), TRUE, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG;
     gboolean tls = opts->tls_cert_pem != NULL;
@@ -1218,6 +1259,9 @@ tracuu_http_server_free(tracuu_http_server *server)
     server->stopping = TRUE;
     g_cond_signal(&server->held_cond);
     g_mutex_unlock(&server->held_lock);
+    /* The queued requests are answered (their connections resumed) while the daemon runs. */
+    if (server->workers)
+        g_thread_pool_free(server->workers, FALSE, TRUE);
     g_thread_join(server->timer);
     if (server->mhd)
         MHD_stop_daemon(server->mhd);
@@ -1225,7 +1269,7 @@ tracuu_http_server_free(tracuu_http_server *server)
     g_mutex_clear(&server->held_lock);
     g_cond_clear(&server->held_cond);
     g_rw_lock_clear(&server->conf_lock);
-    g_mutex_clear(&server->m.lock);
     tracuu_session_table_free(server->sessions);
+    tracuu_metrics_free(server->metrics);
     g_free(server);
 }

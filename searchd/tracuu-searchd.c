@@ -31,6 +31,7 @@
 #include "activation.h"
 #include "auth-delay.h"
 #include "http.h"
+#include "metrics.h"
 #include "identity.h"
 #include "protocol.h"
 #include "tracuu-cli.h"
@@ -206,6 +207,8 @@ typedef struct {
     gsize token_len;
     JsonNode *auth_id;
     gint64 release_at; /* a failed auth's answer is held back until then */
+    gint64 t0;         /* when the request was read, for the metrics */
+    guint op, code;    /* its op and the answer's code, as indices of socket_metrics_spec */
 } job;
 
 struct conn {
@@ -241,6 +244,7 @@ typedef struct {
     tracuu_conf *conf;    /* the I/O thread's alone: workers get identities, not the conf */
     tracuu_auth_delay *failures; /* failed auth requests, the HTTP API's too */
     tracuu_http_server *http;    /* --http, or NULL */
+    tracuu_metrics *metrics;     /* the socket's requests (the HTTP API counts its own) */
     GQueue held;          /* job *: failed auth answers held back */
     char *socket_path; /* to remove at exit, if we created it (not one systemd passed) */
     int passed_http_fd; /* a socket systemd passed for the HTTP API, or -1 */
@@ -251,7 +255,7 @@ typedef struct {
     GQueue done;
     GThread **workers;
     int n_workers;
-    gint busy;    /* workers answering a request (atomic) */
+    gint busy;    /* requests at an engine, the HTTP API's included (atomic) */
     gint reloads; /* SIGHUPs taken (atomic): a worker whose count differs reopens its index */
     int cores;
     gboolean stopping;
@@ -259,6 +263,35 @@ typedef struct {
 } server;
 
 static job stop_job; /* given to each worker to tell it to return */
+
+/* The socket's requests in /metrics, by op and by the answer's code ("ok" or the error's). */
+static const char *const metric_ops[] = {"search", "get", "stats", "ping", "auth", "other"};
+static const char *const metric_codes[] = {
+    "ok",        "bad_json",     "bad_request", "line_too_long", "unknown_op", "bad_query",
+    "not_found", "unauthorized", "timeout",     "index",         "internal",   "other"};
+static const tracuu_metrics_spec socket_metrics_spec = {
+    .prefix = "tracuu_socket",
+    .what = "Socket requests",
+    .label = {"op", "code"},
+    .values = {metric_ops, metric_codes},
+    .n_values = {G_N_ELEMENTS(metric_ops), G_N_ELEMENTS(metric_codes)},
+};
+
+/* Notes @j's op and answer code for the metrics, counted when the answer goes out. */
+static void
+job_note(server *srv, job *j, const char *op, const char *code)
+{
+    j->op = tracuu_metrics_index(srv->metrics, 0, op);
+    j->code = tracuu_metrics_index(srv->metrics, 1, code);
+}
+
+/* Puts the answer of @j in @c's output, and counts it. */
+static void
+job_give(server *srv, conn *c, const job *j)
+{
+    g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+    tracuu_metrics_count(srv->metrics, j->op, j->code, j->t0);
+}
 
 static void
 job_free(job *j)
@@ -417,6 +450,7 @@ answer(server *srv, tracuu_engine **engine, job *j)
         tracuu_log_info("slow request (%.1f ms) from client %" G_GUINT64_FORMAT ": %s", ms,
                         j->c->number, q);
     }
+    job_note(srv, j, is_auth ? "auth" : op, code ? code : "ok");
 }
 
 /*
@@ -576,7 +610,7 @@ conn_update(server *srv, conn *c)
         c->queued_bytes -= j->len;
         if (j->resp) {
             /* Answered at once (a line too long): it still takes its turn. */
-            g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+            job_give(srv, c, j);
             job_free(j);
             continue;
         }
@@ -608,6 +642,7 @@ conn_queue(conn *c, char *line, gsize len, char *resp, gsize resp_len)
 {
     job *j = g_new0(job, 1);
     j->c = c;
+    j->t0 = g_get_monotonic_time();
     j->line = line;
     j->len = len;
     j->resp = resp;
@@ -662,6 +697,7 @@ conn_read(server *srv, conn *c)
                     &rlen);
                 tracuu_log_info("client %" G_GUINT64_FORMAT ": line_too_long", c->number);
                 conn_queue(c, NULL, 0, resp, rlen);
+                job_note(srv, g_queue_peek_tail(&c->queued), NULL, "line_too_long");
             }
         }
     }
@@ -775,6 +811,7 @@ finish_auth(server *srv, conn *c, job *j)
         json_object_set_boolean_member(o, "ok", TRUE);
         json_object_set_string_member(o, "user", id->user);
         j->resp = tracuu_protocol_format_response(j->auth_id, o, &j->resp_len);
+        job_note(srv, j, "auth", "ok");
         const GLogField fields[] = {{"TRACUU_CLIENT", number, -1},
                                     {"TRACUU_PEER", c->peer, -1},
                                     {"TRACUU_USER", id->user, -1},
@@ -790,6 +827,7 @@ finish_auth(server *srv, conn *c, job *j)
         j->release_at = g_get_monotonic_time() + delay * 1000;
         j->resp = tracuu_protocol_format_error(j->auth_id, "unauthorized",
                                                "unknown token", &j->resp_len);
+        job_note(srv, j, "auth", "unauthorized");
         const GLogField fields[] = {{"TRACUU_CLIENT", number, -1},
                                     {"TRACUU_PEER", c->peer, -1},
                                     {"TRACUU_USER", "-", -1},
@@ -831,7 +869,7 @@ collect_done(server *srv)
             g_queue_push_tail(&srv->held, j);
             continue;
         }
-        g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+        job_give(srv, c, j);
         job_free(j);
         conn_update(srv, c);
     }
@@ -853,7 +891,7 @@ release_held(server *srv, gboolean all)
                 job_free(j);
                 conn_free(c);
             } else {
-                g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+                job_give(srv, c, j);
                 job_free(j);
                 conn_update(srv, c);
             }
@@ -1432,10 +1470,12 @@ listen_http(server *srv, const char *spec, GError **error)
         .open_engine = open_engine_for_http,
         .open_engine_data = srv,
         .reloads = &srv->reloads,
+        .busy = &srv->busy,
         .failures = srv->failures,
         .conf = srv->conf,
         .tls_cert_pem = tls_cert_pem,
         .tls_key_pem = tls_key_pem,
+        .socket_metrics = srv->metrics,
     };
     srv->http = tracuu_http_server_new(&o, error);
     return srv->http != NULL;
@@ -1704,6 +1744,7 @@ main(int argc, char **argv)
     g_queue_init(&srv.done);
     g_queue_init(&srv.held);
     srv.failures = tracuu_auth_delay_new();
+    srv.metrics = tracuu_metrics_new(&socket_metrics_spec);
 
     srv.cores = (int)g_get_num_processors();
     tracuu_log_info(
@@ -1800,6 +1841,7 @@ out:
     g_free(opt.socket_group);
     g_free(opt.config);
     tracuu_auth_delay_free(srv.failures);
+    tracuu_metrics_free(srv.metrics);
     tracuu_conf_free(srv.conf);
     return status;
 }

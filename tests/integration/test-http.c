@@ -438,6 +438,43 @@ test_metrics(void)
     g_assert_cmpint(metric(anh->body, "tracuu_index_revision"), ==, -1);
 }
 
+/* /metrics counts the socket's requests too, by op and code, apart from the HTTP API's. */
+static void
+test_socket_metrics(void)
+{
+    require_setup();
+    static const char ok_search[] = "tracuu_socket_requests_total{op=\"search\",code=\"ok\"}";
+    static const char bad_query[] =
+        "tracuu_socket_requests_total{op=\"search\",code=\"bad_query\"}";
+    static const char missing[] = "tracuu_socket_requests_total{op=\"get\",code=\"not_found\"}";
+    static const char bad_json[] = "tracuu_socket_requests_total{op=\"other\",code=\"bad_json\"}";
+    static const char all[] = "tracuu_socket_request_duration_seconds_count";
+    static const char http_all[] = "tracuu_http_request_duration_seconds_count";
+    g_autoptr(reply) before = get(F.open.port, "/metrics");
+    g_assert_cmpint(before->status, ==, 200);
+    g_assert_cmpint(metric(before->body, all), >=, 0);
+    enum { N = 7 };
+    for (int i = 0; i < N; i++) {
+        g_autofree char *line = g_strdup_printf("{\"op\":\"search\",\"q\":\"thông tư %d\"}", i);
+        g_autofree char *ans = socket_ask(line);
+        g_assert_nonnull(strstr(ans, "\"ok\":true"));
+    }
+    g_free(socket_ask("{\"op\":\"search\",\"q\":\"date:2008-13-45\"}"));
+    g_free(socket_ask("{\"op\":\"get\",\"doc\":\"0000\"}"));
+    g_free(socket_ask("{\"op\":"));
+    g_autoptr(reply) after = get(F.open.port, "/metrics");
+    g_assert_cmpint(metric(after->body, ok_search) - metric(before->body, ok_search), ==, N);
+    g_assert_cmpint(metric(after->body, bad_query) - metric(before->body, bad_query), ==, 1);
+    g_assert_cmpint(metric(after->body, missing) - metric(before->body, missing), ==, 1);
+    g_assert_cmpint(metric(after->body, bad_json) - metric(before->body, bad_json), ==, 1);
+    g_assert_cmpint(metric(after->body, all) - metric(before->body, all), ==, N + 3);
+    g_assert_cmpint(
+        metric(after->body, "tracuu_socket_request_duration_seconds_bucket{le=\"+Inf\"}"), ==,
+        metric(after->body, all));
+    /* The socket's requests are not the HTTP API's: only the first /metrics was added there. */
+    g_assert_cmpint(metric(after->body, http_all) - metric(before->body, http_all), ==, 1);
+}
+
 /* A wrong token is 401, and a peer that keeps failing waits longer and longer. */
 static void
 test_bad_token_slowed(void)
@@ -605,6 +642,7 @@ main(int argc, char **argv)
     g_test_add_func("/http/keep-alive", test_keep_alive);
     g_test_add_func("/http/users and invisible documents", test_users);
     g_test_add_func("/http/metrics", test_metrics);
+    g_test_add_func("/http/metrics of the socket", test_socket_metrics);
     g_test_add_func("/http/bad token slowed", test_bad_token_slowed);
     g_test_add_func("/http/SIGHUP rereads the users", test_reload);
     g_test_add_func("/http/remote refused without users", test_remote_refused);
