@@ -9,6 +9,7 @@
 #include <microhttpd.h>
 #include <sodium.h>
 
+#include "http-assets.h"
 #include "http.h"
 #include "identity.h"
 #include "metrics.h"
@@ -1023,6 +1024,13 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
     }
     if (state->is_post)
         return handle_post(s, state, connection, url, number, peer, sa);
+    if (tracuu_http_assets_owns(url)) {
+        /* The page (http-assets.h): static, no identity needed; the API it calls wants one. */
+        unsigned status = 0;
+        enum MHD_Result ok = tracuu_http_assets_answer(connection, method, url, &status);
+        count_answer(s, state->endpoint, status, state->t0);
+        return ok;
+    }
 
     args a = {g_ptr_array_new(), g_ptr_array_new(), strlen(url), FALSE, FALSE};
     MHD_get_connection_values_n(connection, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
@@ -1219,8 +1227,8 @@ tracuu_http_server_new(const tracuu_http_options *opts, GError **error)
         MHD_OPTION_LISTEN_SOCKET, opts->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)MAX(opts->threads, 1u), MHD_OPTION_CONNECTION_LIMIT, MAX(opts->max_clients, 1u),
         MHD_OPTION_CONNECTION_TIMEOUT, opts->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)TRACUU_HTTP_MAX_HEAD, MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_ARRAY,
-        tls_options, MHD_OPTION_END);
+        (size_t)TRACUU_HTTP_MAX_HEAD, MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+        TRACUU_HTTP_ASSETS_PATH_OPTIONS, MHD_OPTION_ARRAY, tls_options, MHD_OPTION_END);
     if (!s->mhd) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
                     tls ? "cannot start the HTTP server over TLS (libmicrohttpd %s): are "
