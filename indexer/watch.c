@@ -554,7 +554,7 @@ tracuu_watch_main(const tracuu_indexer_options *opts, const char *const *roots,
 
 out:
     if (w.fatal != NULL)
-        tracuu_log_critical("%s", w.fatal);
+        tracuu_log_warning("%s", w.fatal);
     if (w.fd >= 0)
         close(w.fd);
     g_free(w.fatal);
