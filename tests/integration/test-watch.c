@@ -348,6 +348,63 @@ test_watch_limit(void)
     g_assert_nonnull(strstr(err, "fs.inotify.max_user_watches"));
 }
 
+/* SIGHUP reads the configuration again and rescans. */
+static void
+test_sighup(void)
+{
+    g_autofree char *before = read_log(F.log);
+    guint scans = count_in(before, "scan of the roots");
+    kill(F.watcher, SIGHUP);
+    g_assert_true(wait_log(F.log, "configuration read again (SIGHUP)", 1, 10));
+    g_assert_true(wait_log(F.log, "scan of the roots", scans + 1, 30));
+}
+
+/* The total and first id of a search for @q straight on the index @db (the tracuu client). */
+static gint64
+client_search(const char *db, const char *q, char **id)
+{
+    g_autofree char *client = g_build_filename(g_getenv("TRACUU_BUILD_ROOT"), "client", "tracuu",
+                                               NULL);
+    const char *argv[] = {client, "--db", db, "--json", "search", q, NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    int status = -1;
+    g_autoptr(GError) error = NULL;
+    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                 &error);
+    g_assert_no_error(error);
+    g_autoptr(JsonObject) o = tracuu_test_parse_object(out);
+    JsonArray *hits = json_object_get_array_member(o, "hits");
+    *id = json_array_get_length(hits) > 0
+              ? g_strdup(json_object_get_string_member(json_array_get_object_element(hits, 0),
+                                                       "id"))
+              : NULL;
+    return json_object_get_int_member(o, "total");
+}
+
+/* Ordinary runs too: a message moved from new/ to cur/ with a flag keeps its id. */
+static void
+test_maildir_identity_plain_runs(void)
+{
+    g_autofree char *docs = g_build_filename(F.tmp, "plain", NULL);
+    g_autofree char *db = g_build_filename(F.tmp, "plain-db", NULL);
+    for (int i = 0; i < 2; i++) {
+        g_autofree char *d = g_build_filename(docs, i == 0 ? "Mail/tmp" : "Mail/cur", NULL);
+        g_assert_cmpint(g_mkdir_with_parents(d, 0755), ==, 0);
+    }
+    tracuu_test_write_file(docs, "Mail/new/1700000001.M2P2.host",
+                           "From: a@example.vn\nSubject: plumwatch\n\nplumwatch\n", -1);
+    const char *args[] = {"--db", db, "-q", "-j", "1", docs, NULL};
+    g_assert_cmpint(tracuu_test_run_indexer(args, NULL, NULL, NULL, NULL), ==, 0);
+    g_autofree char *id1 = NULL, *id2 = NULL;
+    g_assert_cmpint(client_search(db, "plumwatch", &id1), ==, 1);
+    g_autofree char *from = g_build_filename(docs, "Mail/new/1700000001.M2P2.host", NULL);
+    g_autofree char *to = g_build_filename(docs, "Mail/cur/1700000001.M2P2.host:2,S", NULL);
+    g_assert_cmpint(rename(from, to), ==, 0);
+    g_assert_cmpint(tracuu_test_run_indexer(args, NULL, NULL, NULL, NULL), ==, 0);
+    g_assert_cmpint(client_search(db, "plumwatch", &id2), ==, 1);
+    g_assert_cmpstr(id1, ==, id2);
+}
+
 static void
 test_sigterm(void)
 {
@@ -405,6 +462,8 @@ main(int argc, char **argv)
     g_test_add_func("/watch/burst", test_burst);
     g_test_add_func("/watch/overflow", test_overflow);
     g_test_add_func("/watch/watch limit", test_watch_limit);
+    g_test_add_func("/watch/sighup", test_sighup);
+    g_test_add_func("/watch/maildir identity in ordinary runs", test_maildir_identity_plain_runs);
     g_test_add_func("/watch/sigterm", test_sigterm);
     int rc = g_test_run();
 
