@@ -110,6 +110,19 @@ limit_reached(watcher *w, const char *dir, const char *sysctl)
         dir, sysctl, value != NULL ? value : "?", sysctl);
 }
 
+/* Forgets the watch descriptor @wd (its folder's name stays with a newer watch of that name). */
+static void
+forget_wd(watcher *w, int wd)
+{
+    const char *path = g_hash_table_lookup(w->wd_path, GINT_TO_POINTER(wd));
+    if (path == NULL)
+        return;
+    gpointer cur;
+    if (g_hash_table_lookup_extended(w->path_wd, path, NULL, &cur) && GPOINTER_TO_INT(cur) == wd)
+        g_hash_table_remove(w->path_wd, path);
+    g_hash_table_remove(w->wd_path, GINT_TO_POINTER(wd));
+}
+
 static gboolean
 add_watch(watcher *w, const char *dir)
 {
@@ -127,10 +140,12 @@ add_watch(watcher *w, const char *dir)
                                dir, g_strerror(errno));
         return FALSE;
     }
-    /* The same folder under another name (a rename we missed) keeps its watch descriptor. */
-    const char *old = g_hash_table_lookup(w->wd_path, GINT_TO_POINTER(wd));
-    if (old != NULL)
-        g_hash_table_remove(w->path_wd, old);
+    /* A folder watched again (a rescan), or under another name (a rename we missed), keeps its
+     * descriptor; a name whose old folder's watch is not yet gone (IN_IGNORED) is this one's. */
+    gpointer other;
+    if (g_hash_table_lookup_extended(w->path_wd, dir, NULL, &other))
+        forget_wd(w, GPOINTER_TO_INT(other));
+    forget_wd(w, wd);
     char *copy = g_strdup(dir);
     g_hash_table_insert(w->wd_path, GINT_TO_POINTER(wd), copy);
     g_hash_table_insert(w->path_wd, copy, GINT_TO_POINTER(wd));
@@ -204,9 +219,7 @@ drop_tree(watcher *w, const char *dir)
             g_ptr_array_add(gone, v);
     for (guint i = 0; i < gone->len; i++) {
         int wd = GPOINTER_TO_INT(gone->pdata[i]);
-        const char *path = g_hash_table_lookup(w->wd_path, gone->pdata[i]);
-        g_hash_table_remove(w->path_wd, path);
-        g_hash_table_remove(w->wd_path, gone->pdata[i]);
+        forget_wd(w, wd);
         inotify_rm_watch(w->fd, wd); /* fails for a folder already gone: no matter */
     }
 }
@@ -256,8 +269,7 @@ handle_event(watcher *w, const struct inotify_event *ev)
     if (dir == NULL)
         return;
     if (ev->mask & IN_IGNORED) {
-        g_hash_table_remove(w->path_wd, dir);
-        g_hash_table_remove(w->wd_path, GINT_TO_POINTER(ev->wd));
+        forget_wd(w, ev->wd);
         return;
     }
     g_autofree char *path = ev->len > 0 ? join_path(dir, ev->name) : g_strdup(dir);
