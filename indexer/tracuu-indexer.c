@@ -483,6 +483,7 @@ index_run(tracuu_indexer_options *opts, const tracuu_access_map *map, guint jobs
           const char *const *paths, const char *const *watch_roots, tracuu_watch_stats *stats)
 {
     GError *error = NULL;
+    /* As main()'s: 1 + the number of PATHs, which the checks below compare with 2. */
     int argc = 1 + (int)g_strv_length((char **)paths);
     tracuu_store_status st = TRACUU_STORE_NOT_FOUND;
     run r;
