@@ -19,7 +19,8 @@ G_BEGIN_DECLS
 /* A regular file found by the walk. */
 typedef struct {
     char *path;      /* absolute, as raw bytes (file names need not be UTF-8) */
-    char key[41];    /* hex SHA-1 of path: the schema's "XF" key and the state key */
+    char key[41];    /* hex SHA-1 of path (of a Maildir message: of its identity, see
+                      * tracuu_walk_maildir_identity()): the schema's "XF" key, the state key */
     gint64 mtime_ns; /* modification time, nanoseconds since the epoch */
     guint64 size;
     guint64 ino;
@@ -59,6 +60,33 @@ void tracuu_walk_run(const char *const *roots, const tracuu_walk_options *opts, 
 
 void tracuu_walk_file_free(tracuu_walk_file *file);
 void tracuu_walk_problem_free(tracuu_walk_problem *problem);
+
+/*
+ * Walks @paths (absolute, NULL-terminated), each below one of @roots (absolute, as
+ * tracuu_walk_run() made them; a path below none is ignored), as the walk of its root would
+ * meet it: not when an excluded folder or a Maildir's tmp/ is on the way, and a Maildir's
+ * messages as messages. A path that no longer exists is no problem. Every path below a root is
+ * appended to @paths_out (char *, g_free) whether or not it exists, so that what the index knew
+ * there and the walk did not find is removed. For watch mode (watch.c), which knows which paths
+ * changed; the lists are as for tracuu_walk_run().
+ */
+void tracuu_walk_below(const char *const *roots, const char *const *paths,
+                       const tracuu_walk_options *opts, GPtrArray *files, GPtrArray *problems,
+                       GPtrArray *paths_out);
+
+/*
+ * The path a Maildir message (in cur/ or new/) is known by whatever its name of the moment:
+ * the same folder's cur/ and the unique part of the name, without the info after ":2," (the
+ * flags). "M/new/1700.M1P1.host" and "M/cur/1700.M1P1.host:2,S" both give
+ * "M/cur/1700.M1P1.host". Another path is given back as it is. Caller g_free()s.
+ */
+char *tracuu_walk_maildir_identity(const char *path);
+
+/* TRUE when @dir (absolute) is a Maildir: it has cur/, new/ and tmp/ folders. */
+gboolean tracuu_walk_is_maildir(const char *dir);
+
+/* TRUE when an --exclude glob of @opts leaves out @path (absolute) by its name or path. */
+gboolean tracuu_walk_is_excluded(const tracuu_walk_options *opts, const char *path);
 
 /* TRUE when @path is @root or lies below it (byte-wise, on "/" boundaries). */
 gboolean tracuu_walk_path_is_under(const char *path, const char *root);
@@ -198,6 +226,7 @@ typedef struct {
     gboolean self_test;
     gboolean version;
     gboolean compact;
+    gboolean watch; /* --watch: batches of changed paths after the first run (watch.c) */
 } tracuu_indexer_options;
 
 /* Set by SIGINT and SIGTERM to the signal: stop reading files, keep what is done, summarise. */

@@ -1,8 +1,10 @@
 /* tracuu-indexer.c - files and JSON lines into the tracuu index, incrementally and safely. */
 #include "indexer-private.h"
+#include "watch.h"
 
 #include "tracuu-cli.h"
 #include "tracuu-config.h"
+#include "tracuu-log.h"
 #include "tracuu-schema-rules.h"
 #include "tracuu-store-compact.h"
 #include "tracuu-store.h"
@@ -64,6 +66,9 @@ static const GOptionEntry option_entries[] = {
      "Commit at least every N documents (default 250; also every 5 seconds)", "N"},
     {"compact", 0, 0, G_OPTION_ARG_NONE, &options.compact,
      "Compact the index after the run, or alone without PATHs (Xapian's advice after a bulk load)",
+     NULL},
+    {"watch", 0, 0, G_OPTION_ARG_NONE, &options.watch,
+     "Index the PATHs, then follow them with inotify and index what changes, until SIGTERM",
      NULL},
     {"version", 0, 0, G_OPTION_ARG_NONE, &options.version, "Print the version and exit", NULL},
     {"internal-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &options.worker, NULL, NULL},
@@ -248,6 +253,69 @@ index_moved_aside(const char *db)
                            base, aside, base);
 }
 
+/* ---- --watch: each batch is an ordinary run (index_run()) ---- */
+
+static int index_run(tracuu_indexer_options *opts, const tracuu_access_map *map, guint jobs,
+                     const char *const *paths, const char *const *watch_roots,
+                     tracuu_watch_stats *stats);
+
+/* What the batches of watch mode need, and the configuration SIGHUP replaces. */
+typedef struct {
+    tracuu_indexer_options *opts;
+    guint jobs;
+    tracuu_conf *conf;
+    tracuu_access_map *own_map;
+    const tracuu_access_map *map;
+    const char *const *roots; /* as given */
+} watch_ctx;
+
+static int
+watch_batch(const char *const *changed, const char *const *abs_roots, tracuu_watch_stats *stats,
+            void *user_data)
+{
+    watch_ctx *w = user_data;
+    int status = changed == NULL ? index_run(w->opts, w->map, w->jobs, w->roots, NULL, stats)
+                                 : index_run(w->opts, w->map, w->jobs, changed, abs_roots, stats);
+    /* --rebuild empties the index once, before the first run, not before every batch. */
+    if (!stats->locked)
+        w->opts->rebuild = FALSE;
+    return status;
+}
+
+/* SIGHUP: the configuration file and the access map again; the index folder stays. */
+static gboolean
+watch_reload(void *user_data)
+{
+    watch_ctx *w = user_data;
+    GError *error = NULL;
+    tracuu_conf *conf = NULL;
+    tracuu_access_map *own_map = NULL;
+    if (w->opts->config != NULL && (conf = tracuu_conf_load(w->opts->config, &error)) == NULL)
+        goto fail;
+    if (w->opts->access_map != NULL &&
+        (own_map = tracuu_access_map_load(w->opts->access_map, &error)) == NULL)
+        goto fail;
+    const char *db = conf != NULL ? tracuu_conf_get_string(conf, "index", "db") : NULL;
+    if (db != NULL && g_strcmp0(db, w->opts->db) != 0)
+        tracuu_log_warning("[index] db changed in %s: restart to use it", w->opts->config);
+    if (conf != NULL) {
+        tracuu_conf_free(w->conf);
+        w->conf = conf;
+    }
+    if (own_map != NULL) {
+        tracuu_access_map_free(w->own_map);
+        w->own_map = own_map;
+    }
+    w->map = w->own_map != NULL ? w->own_map
+                                : (w->conf != NULL ? tracuu_conf_get_access_map(w->conf) : NULL);
+    return TRUE;
+fail:
+    tracuu_log_warning("%s (the configuration in use is kept)", error->message);
+    g_error_free(error);
+    tracuu_conf_free(conf);
+    return FALSE;
+}
+
 /* ---- main ---- */
 
 static gboolean
@@ -367,6 +435,8 @@ main(int argc, char **argv)
              opts->batch < 0)
         rc = usage_error(ctx, "--jobs, --timeout, --cpu-limit, --memory-limit and --batch take "
                               "numbers of 0 or more");
+    else if (opts->watch && (argc < 2 || opts->jsonl != NULL || opts->compact || opts->json))
+        rc = usage_error(ctx, "--watch needs PATHs, and takes no --from-jsonl, --compact or --json");
     else if (opts->jsonl != NULL && strcmp(opts->jsonl, "-") != 0 &&
              !g_file_test(opts->jsonl, G_FILE_TEST_IS_REGULAR))
         rc = usage_error(ctx, "--from-jsonl: no such file");
@@ -386,13 +456,43 @@ main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    if (opts->watch) {
+        tracuu_log_init("tracuu-indexer");
+        watch_ctx w = {opts, jobs, g_steal_pointer(&conf), g_steal_pointer(&own_map), map,
+                       (const char *const *)(argv + 1)};
+        rc = tracuu_watch_main(opts, w.roots, watch_batch, watch_reload, &w);
+        tracuu_conf_free(w.conf);
+        tracuu_access_map_free(w.own_map);
+    } else {
+        rc = index_run(opts, map, jobs, (const char *const *)(argv + 1), NULL, NULL);
+    }
+    free_options(opts);
+    return rc;
+}
+
+/*
+ * One run over @paths: walk, compare with the index's state, extract, write, commit, summarise.
+ * Ordinary runs give the PATHs of the command line and @watch_roots NULL. Watch mode gives the
+ * paths that changed below its roots (@watch_roots): each is walked as the walk of its root
+ * would meet it (tracuu_walk_below()), and one that is gone removes the documents of what the
+ * index knew at or under it. @stats (may be NULL) gets the counts of the run for watch mode's
+ * log. Returns the exit status of the run.
+ */
+static int
+index_run(tracuu_indexer_options *opts, const tracuu_access_map *map, guint jobs,
+          const char *const *paths, const char *const *watch_roots, tracuu_watch_stats *stats)
+{
+    GError *error = NULL;
+    /* As main()'s: 1 + the number of PATHs, which the checks below compare with 2. */
+    int argc = 1 + (int)g_strv_length((char **)paths);
+    tracuu_store_status st = TRACUU_STORE_NOT_FOUND;
     run r;
     memset(&r, 0, sizeof r);
     r.rs.opts = opts;
     r.rs.map = map;
     g_mutex_init(&r.rs.build_lock);
     r.started = g_get_monotonic_time();
-    r.progress = isatty(2) && !opts->quiet;
+    r.progress = isatty(2) && !opts->quiet && !opts->watch;
     r.walk_failures = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_report_item_free);
     r.walk_skips = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_report_item_free);
     r.still_failed = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_report_item_free);
@@ -420,7 +520,6 @@ main(int argc, char **argv)
      * folder still empty) or emptied (--rebuild), which a run with PATHs does only to read
      * files; else once it is known that there are files to read. */
     char *open_error = NULL;
-    tracuu_store_status st = TRACUU_STORE_NOT_FOUND;
     if (!folder_is_missing_or_empty(opts->db))
         st = tracuu_store_open(opts->db, TRACUU_STORE_WRITE, &r.rs.store, NULL);
     if (argc >= 2 && (st != TRACUU_STORE_OK || opts->rebuild)) {
@@ -456,7 +555,10 @@ main(int argc, char **argv)
         wopts.skip_dev = dbst.st_dev;
         wopts.skip_ino = dbst.st_ino;
     }
-    tracuu_walk_run((const char *const *)(argv + 1), &wopts, found, problems, roots);
+    if (watch_roots == NULL)
+        tracuu_walk_run(paths, &wopts, found, problems, roots);
+    else
+        tracuu_walk_below(watch_roots, paths, &wopts, found, problems, roots);
 
     tracuu_pipeline_start(&r.rs, jobs);
 
@@ -477,8 +579,10 @@ main(int argc, char **argv)
         f->rule = map != NULL ? tracuu_access_map_lookup(map, f->path) : NULL;
         f->access = tracuu_state_access(f->rule);
         tracuu_file_state *old = g_hash_table_lookup(states, f->key);
+        /* The path too: a Maildir message renamed for a flag keeps its key (walk.c) and its
+         * inode, but its documents must name the file by its new name. */
         if (old != NULL && old->mtime_ns == f->mtime_ns && old->size == f->size &&
-            old->ino == f->ino) {
+            old->ino == f->ino && strcmp(old->path, f->path) == 0) {
             r.n_unchanged++;
             if (old->failed && !old->unsupported)
                 tracuu_report_add(r.still_failed, f->path, old->reason);
@@ -564,12 +668,28 @@ out:
     double elapsed = (double)(g_get_monotonic_time() - r.started) / G_USEC_PER_SEC;
     if (refused != NULL)
         g_printerr("tracuu-indexer: %s\nTry 'tracuu-indexer --help'.\n", refused);
-    if (fatal != NULL)
+    if (fatal != NULL && stats != NULL)
+        tracuu_log_warning("%s", fatal);
+    else if (fatal != NULL)
         g_printerr("tracuu-indexer: %s\n", fatal);
     /* A run that could not even open the index has nothing to summarise, except for --json
      * readers, who get the error in the object they parse. A usage error is no run. */
-    if (refused == NULL && (builders_started || opts->json || r.compact_tried))
+    if (stats != NULL) {
+        stats->seen = r.n_seen;
+        stats->indexed = r.rs.indexed;
+        stats->removed = r.rs.removed;
+        stats->failed = r.rs.failed + r.walk_failures->len;
+        stats->documents = r.rs.file_documents;
+        stats->commits = r.rs.commits;
+        stats->locked = st == TRACUU_STORE_LOCKED;
+        stats->elapsed = elapsed;
+        for (guint i = 0; i < r.rs.failures->len; i++) {
+            report_item *it = r.rs.failures->pdata[i];
+            tracuu_log_warning("failed: %s: %s", it->path, it->reason);
+        }
+    } else if (refused == NULL && (builders_started || opts->json || r.compact_tried)) {
         tracuu_report_summary(&r, elapsed, fatal, status);
+    }
 
     g_free(fatal);
     g_free(refused);
@@ -591,6 +711,5 @@ out:
     g_ptr_array_free(roots, TRUE);
     g_hash_table_destroy(states);
     g_mutex_clear(&r.rs.build_lock);
-    free_options(opts);
     return status;
 }

@@ -57,12 +57,38 @@ add_problem(walk_ctx *ctx, const char *path, gboolean failed, const char *reason
     g_ptr_array_add(ctx->problems, p);
 }
 
+char *
+tracuu_walk_maildir_identity(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL || slash - path < 4)
+        return g_strdup(path);
+    const char *name = slash + 1;
+    /* The folder: "cur" or "new"; both become "cur", where a message read once is moved. */
+    gboolean in_new = strncmp(slash - 4, "/new", 4) == 0;
+    if (!in_new && strncmp(slash - 4, "/cur", 4) != 0)
+        return g_strdup(path);
+    /* The info after the unique name: ":2,FLAGS" (or ":1,..."); the unique part has no colon. */
+    const char *colon = strrchr(name, ':');
+    size_t name_len = strlen(name);
+    if (colon != NULL && (strncmp(colon, ":2,", 3) == 0 || strncmp(colon, ":1,", 3) == 0))
+        name_len = (size_t)(colon - name);
+    return g_strdup_printf("%.*scur/%.*s", (int)(slash - 3 - path), path, (int)name_len, name);
+}
+
 static void
 add_file(walk_ctx *ctx, const char *path, const struct stat *st, gboolean maildir)
 {
     tracuu_walk_file *f = g_new0(tracuu_walk_file, 1);
     f->path = g_strdup(path);
-    tracuu_state_key(path, f->key);
+    if (maildir) {
+        /* A message is moved from new/ to cur/ and renamed for each flag: the same message,
+         * so the same key, document id and state, whatever its name of the moment. */
+        g_autofree char *identity = tracuu_walk_maildir_identity(path);
+        tracuu_state_key(identity, f->key);
+    } else {
+        tracuu_state_key(path, f->key);
+    }
     f->mtime_ns = (gint64)st->st_mtim.tv_sec * G_GINT64_CONSTANT(1000000000) + st->st_mtim.tv_nsec;
     f->size = (guint64)st->st_size;
     f->ino = (guint64)st->st_ino;
@@ -182,7 +208,8 @@ walk_dir(walk_ctx *ctx, const char *path, const struct stat *st, int maildir_par
             g_free(child);
             continue;
         }
-        int part = 0;
+        /* The files of a Maildir's cur/ and new/ are messages. */
+        int part = maildir_part;
         if (is_maildir) {
             if (strcmp(name, "tmp") == 0) {
                 /* Messages being delivered: incomplete by definition. */
@@ -192,7 +219,6 @@ walk_dir(walk_ctx *ctx, const char *path, const struct stat *st, int maildir_par
             if (strcmp(name, "cur") == 0 || strcmp(name, "new") == 0)
                 part = 1;
         }
-        (void)maildir_part;
         walk_entry(ctx, child, FALSE, part);
         g_free(child);
     }
@@ -216,4 +242,81 @@ tracuu_walk_run(const char *const *roots, const tracuu_walk_options *opts, GPtrA
         free(abs);
     }
     g_hash_table_destroy(ctx.dirs_seen);
+}
+
+gboolean
+tracuu_walk_is_maildir(const char *dir)
+{
+    static const char *const parts[] = {"cur", "new", "tmp"};
+    for (guint i = 0; i < G_N_ELEMENTS(parts); i++) {
+        g_autofree char *p = join_path(dir, parts[i]);
+        struct stat st;
+        if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+void
+tracuu_walk_below(const char *const *roots, const char *const *paths,
+                  const tracuu_walk_options *opts, GPtrArray *files, GPtrArray *problems,
+                  GPtrArray *paths_out)
+{
+    walk_ctx ctx = {opts, files, problems,
+                    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
+    for (const char *const *p = paths; *p != NULL; p++) {
+        const char *path = *p;
+        const char *root = NULL;
+        for (const char *const *r = roots; *r != NULL && root == NULL; r++)
+            if (tracuu_walk_path_is_under(path, *r))
+                root = *r;
+        if (root == NULL)
+            continue;
+        /* What the index knew at or under it and the walk does not find is gone. */
+        g_ptr_array_add(paths_out, g_strdup(path));
+        /* The walk from the root would not have entered an excluded folder on the way. */
+        gboolean excluded = FALSE;
+        for (const char *c = path + strlen(root); *c != '\0' && !excluded; c++) {
+            if (*c != '/')
+                continue;
+            const char *end = strchr(c + 1, '/');
+            g_autofree char *partial = end != NULL ? g_strndup(path, (gsize)(end - path))
+                                                   : g_strdup(path);
+            g_autofree char *name = g_path_get_basename(partial);
+            excluded = is_excluded(&ctx, partial, name);
+        }
+        if (excluded)
+            continue;
+        struct stat st;
+        if (lstat(path, &st) != 0)
+            continue; /* gone: its state is removed */
+        /* The Maildir of a message, of a cur/ or new/ folder, or of a tmp/ left alone. */
+        g_autofree char *parent = g_path_get_dirname(path);
+        g_autofree char *base = g_path_get_basename(path);
+        g_autofree char *pbase = g_path_get_basename(parent);
+        g_autofree char *grand = g_path_get_dirname(parent);
+        int part = 0;
+        if (strcmp(path, root) != 0 && tracuu_walk_is_maildir(parent) &&
+            (strcmp(base, "cur") == 0 || strcmp(base, "new") == 0))
+            part = 1;
+        else if (strcmp(path, root) != 0 && tracuu_walk_is_maildir(parent) && strcmp(base, "tmp") == 0)
+            continue;
+        else if (strcmp(parent, root) != 0 && tracuu_walk_path_is_under(parent, root) &&
+                 tracuu_walk_is_maildir(grand) &&
+                 (strcmp(pbase, "cur") == 0 || strcmp(pbase, "new") == 0))
+            part = 1;
+        else if (strcmp(parent, root) != 0 && tracuu_walk_path_is_under(parent, root) &&
+                 tracuu_walk_is_maildir(grand) && strcmp(pbase, "tmp") == 0)
+            continue;
+        walk_entry(&ctx, path, strcmp(path, root) == 0, part);
+    }
+    g_hash_table_destroy(ctx.dirs_seen);
+}
+
+gboolean
+tracuu_walk_is_excluded(const tracuu_walk_options *opts, const char *path)
+{
+    walk_ctx ctx = {opts, NULL, NULL, NULL};
+    g_autofree char *name = g_path_get_basename(path);
+    return is_excluded(&ctx, path, name);
 }

@@ -47,7 +47,11 @@
  *   "XV"  a mail participant, lowercase address: every address of the document's own From,
  *         To and Cc, and of its participants field (the message an attachment came from)
  *
- * Ids: a document from a file has id = first 16 hex of SHA-1 of the absolute path; the n-th
+ * Ids: a document from a file has id = first 16 hex of SHA-1 of the absolute path (for a
+ * Maildir message, of its identity path: its Maildir's cur/ and the unique part of its name,
+ * without new/ and the ":2,FLAGS" info, so that delivery and flag renames keep the id and the
+ * "XF" key; an index made before keeps its old ids until the next run, which finds the old
+ * keys gone and the new ones new, with no version bump); the n-th
  * message of an mbox is "<file id>:<n>" (n from 1); the k-th attachment of a message is
  * "<message id>/<k>" (k from 1); --from-jsonl documents keep the id they were given.
  */
