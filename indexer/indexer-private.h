@@ -126,6 +126,7 @@ typedef enum {
     TRACUU_RESULT_OK = 0,
     TRACUU_RESULT_FAILED = 1,
     TRACUU_RESULT_UNSUPPORTED = 2, /* a type tracuu does not index */
+    TRACUU_RESULT_PROGRESS = 3,    /* not a result: the worker starts an OCR page of the file */
 } tracuu_result_status;
 
 /*
@@ -161,6 +162,7 @@ GVariant *tracuu_frame_take(GByteArray *buf, const char *type, gboolean *bad);
  * the limits it was given. Returns the process exit status.
  */
 int tracuu_worker_main(int in_fd, int out_fd, guint cpu_limit, gboolean self_test);
+
 
 /* ---- tracuu-indexer.c: the options of a run, its exit statuses, its interruption ---- */
 
@@ -198,7 +200,19 @@ typedef struct {
     gboolean self_test;
     gboolean version;
     gboolean compact;
+    char *ocr;           /* --ocr: "auto" (default), "always" or "never"; or [index] ocr */
+    char *ocr_languages; /* --ocr-languages, Tesseract's "vie+eng"; or [index] ocr-languages */
+    int ocr_max_pages;   /* --ocr-max-pages, per file; 0: no limit; or [index] ocr-max-pages */
+    char *ocr_cache;     /* the OCR cache folder: DIR/ocr-cache (for the workers: given) */
 } tracuu_indexer_options;
+
+/*
+ * Sets up OCR in a worker from @opts (extract-ocr.h): mode, languages, page limit, cache. Each
+ * page that Tesseract reads gives the file @cpu_limit more seconds of CPU and tells the parent,
+ * with a TRACUU_RESULT_PROGRESS frame on @out_fd, to start the file's wall-clock time again:
+ * an OCR'd file has --timeout and --cpu-limit per page, up to --ocr-max-pages pages.
+ */
+void tracuu_worker_setup_ocr(const tracuu_indexer_options *opts, int out_fd, guint cpu_limit);
 
 /* Set by SIGINT and SIGTERM to the signal: stop reading files, keep what is done, summarise. */
 extern volatile sig_atomic_t tracuu_indexer_interrupted;

@@ -34,7 +34,7 @@ typedef struct {
 
 /* How workers are started; made before the first fork, as the child may only copy fds. */
 typedef struct {
-    char *argv[8];
+    char *argv[16];
     char argbuf[3][32];
     guint memory_mb;     /* RLIMIT_AS of the worker in MiB, 0 for none */
     int err_fd;          /* the worker's standard error; -1 for /dev/null */
@@ -70,8 +70,24 @@ worker_exec_init(worker_exec *we, const tracuu_indexer_options *opts, guint memo
     we->argv[1] = (char *)"--internal-worker";
     we->argv[2] = (char *)"--cpu-limit";
     we->argv[3] = we->argbuf[0];
-    we->argv[4] = self_test ? (char *)"--internal-self-test" : NULL;
-    we->argv[5] = NULL;
+    int n = 4;
+    if (self_test) {
+        we->argv[n++] = (char *)"--internal-self-test";
+    } else if (opts->ocr != NULL) {
+        /* The run's OCR options, resolved from the command line and the configuration. */
+        g_snprintf(we->argbuf[1], sizeof we->argbuf[1], "%d", opts->ocr_max_pages);
+        we->argv[n++] = (char *)"--ocr";
+        we->argv[n++] = opts->ocr;
+        we->argv[n++] = (char *)"--ocr-languages";
+        we->argv[n++] = opts->ocr_languages;
+        we->argv[n++] = (char *)"--ocr-max-pages";
+        we->argv[n++] = we->argbuf[1];
+        if (opts->ocr_cache != NULL) {
+            we->argv[n++] = (char *)"--internal-ocr-cache";
+            we->argv[n++] = opts->ocr_cache;
+        }
+    }
+    we->argv[n] = NULL;
     we->memory_mb = memory_mb;
     we->err_fd = opts->verbose ? 2 : -1;
     we->fork_delay_ms = self_test ? 0 : fork_delay_ms();
@@ -469,6 +485,13 @@ worker_read(run *r, worker *w, GArray *retry)
         const char *reason;
         GVariant *docs;
         g_variant_get(v, "(y^&ay@" TRACUU_DOCS_TYPE "@aay)", &status, &reason, &docs, NULL);
+        if (status == TRACUU_RESULT_PROGRESS) {
+            /* An OCR page begins: each page has the whole --timeout (worker.c). */
+            w->started = g_get_monotonic_time();
+            g_variant_unref(docs);
+            g_variant_unref(v);
+            continue;
+        }
         unit *u = g_new0(unit, 1);
         u->status = status <= TRACUU_RESULT_UNSUPPORTED ? status : TRACUU_RESULT_FAILED;
         if (u->status != TRACUU_RESULT_OK) {

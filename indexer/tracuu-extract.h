@@ -40,6 +40,7 @@ struct tracuu_extracted {
     char *title;       /* PDF Title, office dc:title, HTML <title>, mail Subject */
     char *text;        /* the body text, never NULL (may be "") */
     GArray *pages;     /* PDF: guint64 byte offsets into text where each page starts; else NULL */
+    gboolean ocr;      /* some of the text was read by OCR from page images (extract-ocr.h) */
     char *created;     /* ISO 8601 date of the document or message when known: "2008-12-03" */
     /* Mail (kind "mail"), decoded: RFC 2047/2231 words joined, charsets converted. */
     char *subject;
