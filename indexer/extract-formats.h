@@ -67,7 +67,8 @@ tracuu_extracted *tracuu_extract_pdf(const char *data, gsize len, GError **error
  * A scanned page as an image file (extract-image.c): PNG, JPEG or TIFF (every page of a
  * multi-page TIFF) read by OCR, a document of kind "image" with one entry in pages per page.
  * With OCR off (tracuu_ocr_get_options()) the file is refused as UNSUPPORTED (skipped).
- * Errors: DAMAGED (cannot be decoded), NO_TEXT (nothing read, or Tesseract cannot start).
+ * Errors: DAMAGED (cannot be decoded), NO_TEXT (Tesseract cannot start), UNSUPPORTED (OCR
+ * read no text: a photograph is skipped).
  */
 tracuu_extracted *tracuu_extract_image(const char *data, gsize len, const char *mime,
                                        GError **error);

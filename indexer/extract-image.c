@@ -53,7 +53,8 @@ tracuu_extract_image(const char *data, gsize len, const char *mime, GError **err
             g_string_append_c(text, '\n');
     }
     if (!any_text) {
-        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_NO_TEXT,
+        /* A photograph among the documents: skipped, as images were before OCR. */
+        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_UNSUPPORTED,
                     "image (%s, %u page%s): OCR read no text on it", mime, n_pages,
                     n_pages == 1 ? "" : "s");
         return NULL;
