@@ -309,7 +309,12 @@ resolve_ocr_options(tracuu_indexer_options *opts, const tracuu_conf *conf, char 
         mode = tracuu_conf_get_string(conf, "index", "ocr");
     tracuu_ocr_mode m;
     if (mode != NULL && !tracuu_ocr_mode_parse(mode, &m)) {
-        *why = g_strdup_printf("--ocr (or [index] ocr): \"%s\" is not auto, always or never", mode);
+        if (opts->ocr == NULL)
+            *why = g_strdup_printf("%s:%u: [index] ocr: \"%s\" is not auto, always or never",
+                                   tracuu_conf_get_path(conf),
+                                   tracuu_conf_get_line(conf, "index", "ocr"), mode);
+        else
+            *why = g_strdup_printf("--ocr: \"%s\" is not auto, always or never", mode);
         return FALSE;
     }
     g_autofree char *m_copy = g_strdup(mode != NULL ? mode : "auto");

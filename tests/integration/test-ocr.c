@@ -333,6 +333,30 @@ test_bad_mode(fixture *f, gconstpointer data)
     g_assert_false(g_file_test(f->db, G_FILE_TEST_EXISTS));
 }
 
+/* [index] ocr of the configuration: "never" holds as --ocr=never does; a bad value names its
+ * line. */
+static void
+test_conf(fixture *f, gconstpointer data)
+{
+    g_autofree char *scan = g_build_filename(f->docs, "scan.pdf", NULL);
+    write_scan_pdf(scan, header_lines);
+    g_autofree char *never = g_strdup_printf("[index]\ndb = %s\nocr = never\n", f->db);
+    tracuu_test_write_file(f->dir, "never.conf", never, -1);
+    g_autofree char *never_path = g_build_filename(f->dir, "never.conf", NULL);
+    g_autofree char *out = NULL, *err = NULL;
+    const char *argv[] = {"--config", never_path, "--json", f->docs, NULL};
+    g_assert_cmpint(tracuu_test_run_indexer(argv, NULL, NULL, &out, &err), ==, 1);
+    g_assert_nonnull(strstr(out, "needs OCR"));
+
+    g_autofree char *bad = g_strdup_printf("[index]\ndb = %s/other\nocr = yes\n", f->dir);
+    tracuu_test_write_file(f->dir, "bad.conf", bad, -1);
+    g_autofree char *bad_path = g_build_filename(f->dir, "bad.conf", NULL);
+    g_autofree char *out2 = NULL, *err2 = NULL;
+    const char *argv2[] = {"--config", bad_path, f->docs, NULL};
+    g_assert_cmpint(tracuu_test_run_indexer(argv2, NULL, NULL, &out2, &err2), ==, 2);
+    g_assert_nonnull(strstr(err2, "bad.conf:3: [index] ocr: \"yes\""));
+}
+
 /* --ocr-max-pages: the pages over the limit are not read; those under it are. */
 static void
 test_max_pages(fixture *f, gconstpointer data)
@@ -397,6 +421,7 @@ main(int argc, char **argv)
     ADD("/ocr/png", test_png);
     ADD("/ocr/never", test_never);
     ADD("/ocr/bad-mode", test_bad_mode);
+    ADD("/ocr/conf", test_conf);
     ADD("/ocr/max-pages", test_max_pages);
     ADD("/ocr/real-scan", test_real_scan);
     return g_test_run();
