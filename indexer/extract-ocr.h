@@ -14,12 +14,13 @@ G_BEGIN_DECLS
 
 typedef enum {
     TRACUU_OCR_NEVER,  /* image-only pages stay without text: "needs OCR", images skipped */
-    TRACUU_OCR_AUTO,   /* pages without a text layer (see TRACUU_OCR_MIN_CHARS) and images */
+    TRACUU_OCR_AUTO,   /* image pages without a text layer (TRACUU_OCR_MIN_CHARS), and images */
     TRACUU_OCR_ALWAYS, /* every page, its text layer replaced by what Tesseract reads */
 } tracuu_ocr_mode;
 
 /*
- * A page whose text layer has fewer letters and digits than this is read by OCR in auto mode.
+ * A page that draws an image and whose text layer has fewer letters and digits than this is
+ * read by OCR in auto mode (a short typed page, without an image, is not a scan).
  * A typed page of an official document has hundreds; what a scan carries in its text layer is
  * a page number, a scanner's footer ("Scanned with CamScanner": 21) or a stamp's date.
  */

@@ -83,6 +83,16 @@ count_word_chars(const char *s)
     return n;
 }
 
+/* TRUE when @page draws an image: a short typed page (a title page, a memo) is no scan. */
+static gboolean
+page_has_image(PopplerPage *page)
+{
+    GList *images = poppler_page_get_image_mapping(page);
+    gboolean any = images != NULL;
+    poppler_page_free_image_mapping(images);
+    return any;
+}
+
 /* Largest page image, in pixels: an A0 poster at 300 dpi would need 600 MB; A4 needs 8.7 M. */
 #define OCR_MAX_PIXELS (40u * 1000u * 1000u)
 
@@ -178,13 +188,15 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
         }
         page_text = poppler_page_get_text(page);
         /*
-         * A page with little or no text layer is a scan (see TRACUU_OCR_MIN_CHARS): its text
+         * A page with little or no text layer that draws an image is a scan (see
+         * TRACUU_OCR_MIN_CHARS): its text
          * is what OCR reads, unless OCR finds nothing there either. The page limit is counted
          * in pages read by OCR, so that a long scan still gives its first pages.
          */
         if (ocr != NULL && ocr_failure == NULL &&
             (ocr_opts->mode == TRACUU_OCR_ALWAYS ||
-             count_word_chars(page_text != NULL ? page_text : "") < TRACUU_OCR_MIN_CHARS)) {
+             (count_word_chars(page_text != NULL ? page_text : "") < TRACUU_OCR_MIN_CHARS &&
+              page_has_image(page)))) {
             if (!tracuu_ocr_file_may_read(ocr)) {
                 skipped_ocr++;
             } else {

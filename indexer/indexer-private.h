@@ -203,7 +203,7 @@ typedef struct {
     char *ocr;           /* --ocr: "auto" (default), "always" or "never"; or [index] ocr */
     char *ocr_languages; /* --ocr-languages, Tesseract's "vie+eng"; or [index] ocr-languages */
     int ocr_max_pages;   /* --ocr-max-pages, per file; 0: no limit; or [index] ocr-max-pages */
-    char *ocr_cache;     /* the OCR cache folder: DIR/ocr-cache (for the workers: given) */
+    char *ocr_cache;     /* the OCR cache folder: DIR.ocr-cache (for the workers: given) */
 } tracuu_indexer_options;
 
 /*

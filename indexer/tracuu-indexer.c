@@ -441,10 +441,10 @@ main(int argc, char **argv)
     g_option_context_free(ctx);
     if (opts->batch == 0)
         opts->batch = 250;
-    /* Inside the index folder, which the walk never enters: beside it, a run over the folder
-     * that holds the index would index the cache. */
+    /* Beside the index, not inside: --compact makes a new index folder and removes the old
+     * one file by file, which a folder of its own would stop. The walk leaves it out (below). */
     g_free(opts->ocr_cache);
-    opts->ocr_cache = g_build_filename(opts->db, "ocr-cache", NULL);
+    opts->ocr_cache = g_strconcat(opts->db, ".ocr-cache", NULL);
     /* Tesseract's OpenMP threads fight over 2 cores with the other workers: one file a worker,
      * one thread a file. libgomp reads this when it is loaded, so it is set here for the
      * workers this process starts (a worker's own setenv would come too late). */
@@ -521,7 +521,29 @@ main(int argc, char **argv)
     /* Walk, then compare with the state: what is new or changed goes to the workers. */
     tracuu_walk_options wopts = {0};
     wopts.follow_symlinks = opts->follow;
-    wopts.excludes = opts->excludes;
+    /* The OCR cache is never a document, whatever folder is walked: an exclude of its whole
+     * path, its glob characters escaped for fnmatch(). */
+    GPtrArray *excludes = g_ptr_array_new_with_free_func(g_free);
+    for (char **e = opts->excludes; e != NULL && *e != NULL; e++)
+        g_ptr_array_add(excludes, g_strdup(*e));
+    char *cache_abs = realpath(opts->db, NULL);
+    if (cache_abs != NULL) {
+        char *c = g_strconcat(cache_abs, ".ocr-cache", NULL);
+        free(cache_abs);
+        cache_abs = c;
+    } else {
+        cache_abs = g_canonicalize_filename(opts->ocr_cache, NULL);
+    }
+    GString *glob = g_string_new(NULL);
+    for (const char *c = cache_abs; *c != '\0'; c++) {
+        if (strchr("*?[]\\", *c) != NULL)
+            g_string_append_c(glob, '\\');
+        g_string_append_c(glob, *c);
+    }
+    g_ptr_array_add(excludes, g_string_free(glob, FALSE));
+    g_ptr_array_add(excludes, NULL);
+    g_free(cache_abs);
+    wopts.excludes = (char **)excludes->pdata;
     struct stat dbst;
     if (stat(opts->db, &dbst) == 0) {
         wopts.has_skip_dir = TRUE;
@@ -529,6 +551,7 @@ main(int argc, char **argv)
         wopts.skip_ino = dbst.st_ino;
     }
     tracuu_walk_run((const char *const *)(argv + 1), &wopts, found, problems, roots);
+    g_ptr_array_free(excludes, TRUE);
 
     tracuu_pipeline_start(&r.rs, jobs);
 

@@ -4,6 +4,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 /* The header of an official document, as a scan would show it. */
@@ -232,6 +233,16 @@ test_scan_pdf(fixture *f, gconstpointer data)
     JsonObject *h2 = hit_for(f, "trồng rừng", "/ban-sao.pdf", &answer2);
     g_assert_nonnull(h2);
     g_assert_cmpstr(json_object_get_string_member_with_default(h2, "ocr", NULL), ==, "true");
+
+    /* The cache is beside the index, and never walked: a run over the folder that holds both
+     * sees the two PDFs only. */
+    g_autofree char *cache = g_strconcat(f->db, ".ocr-cache", NULL);
+    g_assert_true(g_file_test(cache, G_FILE_TEST_IS_DIR));
+    const char *args[] = {"--db", f->db, "--json", f->dir, NULL};
+    g_autofree char *out = NULL;
+    g_assert_cmpint(tracuu_test_run_indexer(args, NULL, NULL, &out, NULL), ==, 0);
+    g_autoptr(JsonObject) s3 = tracuu_test_parse_object(out);
+    g_assert_cmpint(tracuu_test_int_member(s3, "seen"), ==, 2);
 }
 
 /* A typed cover letter and a scanned annex: both pages found, the annex on page 2. */
@@ -266,6 +277,27 @@ test_mixed_pdf(fixture *f, gconstpointer data)
     g_assert_nonnull(scanned);
     g_assert_cmpint(json_object_get_int_member_with_default(scanned, "page", 0), ==, 2);
     g_assert_cmpstr(json_object_get_string_member_with_default(scanned, "ocr", NULL), ==, "true");
+}
+
+/* A short typed page (few letters, no image) is no scan: its text layer is kept, no OCR. */
+static void
+test_short_typed_page(fixture *f, gconstpointer data)
+{
+    static const char *const memo[] = {"Giấy mời họp ngày mai", NULL};
+    g_autofree char *path = g_build_filename(f->docs, "memo.pdf", NULL);
+    cairo_surface_t *pdf = cairo_pdf_surface_create(path, 100, 100);
+    pdf_text_page(pdf, memo);
+    cairo_surface_finish(pdf);
+    cairo_surface_destroy(pdf);
+    int status;
+    guint pages;
+    g_autoptr(JsonObject) s = index_run(f, NULL, &status, &pages);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpuint(pages, ==, 0);
+    g_autoptr(JsonObject) answer = NULL;
+    JsonObject *h = hit_for(f, "giấy mời", "/memo.pdf", &answer);
+    g_assert_nonnull(h);
+    g_assert_null(json_object_get_string_member_with_default(h, "ocr", NULL));
 }
 
 /* A scanned letter saved as a PNG is a document; a blank image (a photo) is skipped. */
@@ -316,7 +348,7 @@ test_never(fixture *f, gconstpointer data)
     g_assert_cmpint(tracuu_test_int_member(s, "skipped"), ==, 1);
     JsonObject *fail = json_array_get_object_element(json_object_get_array_member(s, "failures"), 0);
     g_assert_nonnull(strstr(json_object_get_string_member(fail, "reason"), "needs OCR"));
-    g_autofree char *cache = g_build_filename(f->db, "ocr-cache", NULL);
+    g_autofree char *cache = g_strconcat(f->db, ".ocr-cache", NULL);
     g_assert_false(g_file_test(cache, G_FILE_TEST_EXISTS));
 }
 
@@ -418,6 +450,7 @@ main(int argc, char **argv)
 #define ADD(name, fn) g_test_add(name, fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD("/ocr/scan-pdf", test_scan_pdf);
     ADD("/ocr/mixed-pdf", test_mixed_pdf);
+    ADD("/ocr/short-typed-page", test_short_typed_page);
     ADD("/ocr/png", test_png);
     ADD("/ocr/never", test_never);
     ADD("/ocr/bad-mode", test_bad_mode);
