@@ -33,6 +33,11 @@ tracuu_extract_image(const char *data, gsize len, const char *mime, GError **err
             continue;
         }
         char *page = tracuu_ocr_file_cached(ocr, i);
+        if (page == NULL && tracuu_ocr_is_deferring()) {
+            g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_OCR_DEFERRED,
+                        "page %u needs OCR", i + 1);
+            return NULL;
+        }
         if (page == NULL)
             page = tracuu_ocr_file_read_image(ocr, i, error);
         if (page == NULL)

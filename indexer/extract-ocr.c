@@ -27,6 +27,20 @@ tracuu_ocr_configure(const tracuu_ocr_options *opts)
     options.cache_dir = g_strdup(opts->cache_dir);
 }
 
+static gboolean deferring;
+
+void
+tracuu_ocr_set_deferring(gboolean defer)
+{
+    deferring = defer;
+}
+
+gboolean
+tracuu_ocr_is_deferring(void)
+{
+    return deferring;
+}
+
 const tracuu_ocr_options *
 tracuu_ocr_get_options(void)
 {

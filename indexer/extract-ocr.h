@@ -50,6 +50,14 @@ void tracuu_ocr_configure(const tracuu_ocr_options *opts);
 /* The process's OCR options: by default mode NEVER. Valid until the next configure. */
 const tracuu_ocr_options *tracuu_ocr_get_options(void);
 
+/*
+ * While deferring, a file that needs a page read by OCR that the cache does not have fails
+ * at once with TRACUU_EXTRACT_ERROR_OCR_DEFERRED: the indexer reads such files after all the
+ * others, so that text documents are searchable first.
+ */
+void tracuu_ocr_set_deferring(gboolean defer);
+gboolean tracuu_ocr_is_deferring(void);
+
 /* "vie;eng" (the configuration's form, also "vie+eng" or "vie,eng") as "vie+eng"; g_free(). */
 char *tracuu_ocr_languages_from_list(const char *list);
 

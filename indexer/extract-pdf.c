@@ -106,6 +106,11 @@ ocr_page(tracuu_ocr_file *ocr, PopplerPage *page, guint index, GError **error)
     char *text = tracuu_ocr_file_cached(ocr, index);
     if (text != NULL)
         return text;
+    if (tracuu_ocr_is_deferring()) {
+        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_OCR_DEFERRED,
+                    "page %u needs OCR", index + 1);
+        return NULL;
+    }
     double pw = 0, ph = 0;
     poppler_page_get_size(page, &pw, &ph);
     double dpi = TRACUU_OCR_DPI;
@@ -202,6 +207,15 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
             } else {
                 GError *ocr_error = NULL;
                 char *read = ocr_page(ocr, page, (guint)i, &ocr_error);
+                if (read == NULL &&
+                    g_error_matches(ocr_error, TRACUU_EXTRACT_ERROR,
+                                    TRACUU_EXTRACT_ERROR_OCR_DEFERRED)) {
+                    g_propagate_error(error, ocr_error);
+                    g_free(page_text);
+                    g_object_unref(page);
+                    g_object_unref(pdf);
+                    return NULL;
+                }
                 if (read == NULL) {
                     ocr_failure = g_strdup(ocr_error->message);
                     g_error_free(ocr_error);

@@ -109,13 +109,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_file_state, tracuu_file_state_free)
  * GVariant. Parent to worker: TRACUU_JOB_TYPE, one per file. Worker to parent:
  * TRACUU_RESULT_TYPE, one per job, in order. Every string is a bytestring ("ay") because paths
  * need not be UTF-8.
- *   job:    (path, maildir, key): key is the file's hex SHA-1 (tracuu_walk_file.key), computed
- *           once by the walk and handed on
+ *   job:    (path, maildir, key, defer_ocr): key is the file's hex SHA-1
+ *           (tracuu_walk_file.key), computed once by the walk and handed on; with defer_ocr a
+ *           file that needs OCR answers TRACUU_RESULT_OCR_DEFERRED at once, and is sent again
+ *           without it after every other file
  *   result: (status, reason, docs, warnings), status one of tracuu_result_status;
  *           each doc is a dictionary of its fields by the names of store/tracuu-fields.h,
  *           each value of the pipe type its field type says there (tracuu_pipe_fields()).
  */
-#define TRACUU_JOB_TYPE "(aybs)"
+#define TRACUU_JOB_TYPE "(aybsb)"
 #define TRACUU_DOCS_TYPE "aa{sv}"
 #define TRACUU_RESULT_TYPE "(yay" TRACUU_DOCS_TYPE "aay)"
 
@@ -127,6 +129,7 @@ typedef enum {
     TRACUU_RESULT_FAILED = 1,
     TRACUU_RESULT_UNSUPPORTED = 2, /* a type tracuu does not index */
     TRACUU_RESULT_PROGRESS = 3,    /* not a result: the worker starts an OCR page of the file */
+    TRACUU_RESULT_OCR_DEFERRED = 4, /* not a result: the file needs OCR; send it again last */
 } tracuu_result_status;
 
 /*
@@ -287,6 +290,8 @@ typedef struct {
 typedef struct {
     run_state rs;
     GPtrArray *files; /* tracuu_walk_file *: to extract */
+    GArray *ocr_later; /* guint indexes into files: deferred for OCR (pool.c, during extraction) */
+    GArray *ocr_now;   /* gboolean per file: sent again to be read with OCR */
     guint64 next_seq;
     gint pushed;        /* units pushed to the builders */
     gsize pushed_bytes; /* their serialized size */

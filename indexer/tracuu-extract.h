@@ -24,6 +24,7 @@ typedef enum {
     TRACUU_EXTRACT_ERROR_DAMAGED,     /* the file is broken beyond reading anything */
     TRACUU_EXTRACT_ERROR_NO_TEXT,     /* readable but without text: a scanned, image-only PDF */
     TRACUU_EXTRACT_ERROR_TOO_LARGE,   /* over the size limits */
+    TRACUU_EXTRACT_ERROR_OCR_DEFERRED, /* needs OCR, which is deferred (tracuu_ocr_set_deferring) */
 } tracuu_extract_error;
 
 typedef struct tracuu_extracted tracuu_extracted;

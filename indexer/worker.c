@@ -488,6 +488,8 @@ make_result(const char *path, const char *key, const struct stat *st, const trac
 {
     if (ex == NULL) {
         tracuu_result_status status = TRACUU_RESULT_FAILED;
+        if (g_error_matches(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_OCR_DEFERRED))
+            status = TRACUU_RESULT_OCR_DEFERRED;
         if (error != NULL && error->domain == TRACUU_EXTRACT_ERROR &&
             error->code == TRACUU_EXTRACT_ERROR_UNSUPPORTED)
             status = TRACUU_RESULT_UNSUPPORTED;
@@ -527,8 +529,9 @@ process_job(GVariant *job)
 {
     const char *path = NULL;
     const char *key = NULL;
-    gboolean maildir = FALSE;
-    g_variant_get(job, "(^&ayb&s)", &path, &maildir, &key);
+    gboolean maildir = FALSE, defer_ocr = FALSE;
+    g_variant_get(job, "(^&ayb&sb)", &path, &maildir, &key, &defer_ocr);
+    tracuu_ocr_set_deferring(defer_ocr);
     maybe_inject_fault(path);
     ocr_ctx.path = path;
 

@@ -279,6 +279,32 @@ test_mixed_pdf(fixture *f, gconstpointer data)
     g_assert_cmpstr(json_object_get_string_member_with_default(scanned, "ocr", NULL), ==, "true");
 }
 
+/*
+ * Text first: a scan met first in the walk (a-scan.pdf) is read after the text files behind
+ * it (b.txt, c.txt), so that they are searchable while OCR runs.
+ */
+static void
+test_text_first(fixture *f, gconstpointer data)
+{
+    SKIP_WITHOUT_VIE();
+    g_autofree char *scan = g_build_filename(f->docs, "a-scan.pdf", NULL);
+    write_scan_pdf(scan, header_lines);
+    tracuu_test_write_file(f->docs, "b.txt", "Công văn số 7/UBND về lịch trực.", -1);
+    tracuu_test_write_file(f->docs, "c.txt", "Thông báo số 8/TB về họp giao ban.", -1);
+    const char *args[] = {"--db", f->db, "--verbose", "--jobs", "1", f->docs, NULL};
+    g_autofree char *out = NULL;
+    g_assert_cmpint(tracuu_test_run_indexer(args, NULL, NULL, &out, NULL), ==, 0);
+    const char *a = strstr(out, "a-scan.pdf"), *b = strstr(out, "b.txt"),
+               *c = strstr(out, "c.txt");
+    g_assert_nonnull(a);
+    g_assert_nonnull(b);
+    g_assert_nonnull(c);
+    g_assert_true(b < a);
+    g_assert_true(c < a);
+    g_autoptr(JsonObject) answer = NULL;
+    g_assert_nonnull(hit_for(f, "trồng rừng", "/a-scan.pdf", &answer));
+}
+
 /* A short typed page (few letters, no image) is no scan: its text layer is kept, no OCR. */
 static void
 test_short_typed_page(fixture *f, gconstpointer data)
@@ -451,6 +477,7 @@ main(int argc, char **argv)
     ADD("/ocr/scan-pdf", test_scan_pdf);
     ADD("/ocr/mixed-pdf", test_mixed_pdf);
     ADD("/ocr/short-typed-page", test_short_typed_page);
+    ADD("/ocr/text-first", test_text_first);
     ADD("/ocr/png", test_png);
     ADD("/ocr/never", test_never);
     ADD("/ocr/bad-mode", test_bad_mode);
