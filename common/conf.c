@@ -152,6 +152,9 @@ typedef struct {
 /* Every key of the file, one line each: docs/tracuu.conf.md describes them in this order. */
 static const key_def key_table[] = {
     {"index", "db", T_PATH, 0, 0},
+    {"index", "ocr", T_STRING, 0, 0},
+    {"index", "ocr-languages", T_STRING, 0, 0},
+    {"index", "ocr-max-pages", T_INT, 0, 100000},
     {"searchd", "socket", T_PATH, 0, 0},
     {"searchd", "socket-mode", T_MODE, 0, 0},
     {"searchd", "socket-group", T_STRING, 0, 0},

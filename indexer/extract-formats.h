@@ -64,6 +64,16 @@ gboolean tracuu_format_looks_like_mbox(const char *data, gsize len);
 tracuu_extracted *tracuu_extract_pdf(const char *data, gsize len, GError **error);
 
 /*
+ * A scanned page as an image file (extract-image.c): PNG, JPEG or TIFF (every page of a
+ * multi-page TIFF) read by OCR, a document of kind "image" with one entry in pages per page.
+ * With OCR off (tracuu_ocr_get_options()) the file is refused as UNSUPPORTED (skipped).
+ * Errors: DAMAGED (cannot be decoded), NO_TEXT (Tesseract cannot start), UNSUPPORTED (OCR
+ * read no text: a photograph is skipped).
+ */
+tracuu_extracted *tracuu_extract_image(const char *data, gsize len, const char *mime,
+                                       GError **error);
+
+/*
  * DOCX (extract-docx.c): word/document.xml as text, docProps/core.xml for title and date.
  * Errors: DAMAGED (not a zip, no word/document.xml, bad XML), TOO_LARGE (zip bomb limits).
  */

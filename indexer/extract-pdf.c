@@ -1,6 +1,9 @@
 /* extract-pdf.c - text page by page and document info out of PDF files with poppler-glib. */
 #include "extract-formats.h"
+#include "extract-ocr.h"
 
+#include <cairo.h>
+#include <math.h>
 #include <poppler.h>
 #include <string.h>
 
@@ -69,6 +72,79 @@ has_visible_text(const char *s)
     return FALSE;
 }
 
+/* The letters and digits of @s: what tells a typed page from a scan's stray text layer. */
+static guint
+count_word_chars(const char *s)
+{
+    guint n = 0;
+    for (; *s != '\0'; s = g_utf8_next_char(s))
+        if (g_unichar_isalnum(g_utf8_get_char(s)))
+            n++;
+    return n;
+}
+
+/* TRUE when @page draws an image: a short typed page (a title page, a memo) is no scan. */
+static gboolean
+page_has_image(PopplerPage *page)
+{
+    GList *images = poppler_page_get_image_mapping(page);
+    gboolean any = images != NULL;
+    poppler_page_free_image_mapping(images);
+    return any;
+}
+
+/* Largest page image, in pixels: an A0 poster at 300 dpi would need 600 MB; A4 needs 8.7 M. */
+#define OCR_MAX_PIXELS (40u * 1000u * 1000u)
+
+/*
+ * The text Tesseract reads on @page (the @index-th, from 0), from the cache when it has it,
+ * else rendered by poppler (through cairo) at TRACUU_OCR_DPI, lowered for pages too large.
+ */
+static char *
+ocr_page(tracuu_ocr_file *ocr, PopplerPage *page, guint index, GError **error)
+{
+    char *text = tracuu_ocr_file_cached(ocr, index);
+    if (text != NULL)
+        return text;
+    if (tracuu_ocr_is_deferring()) {
+        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_OCR_DEFERRED,
+                    "page %u needs OCR", index + 1);
+        return NULL;
+    }
+    double pw = 0, ph = 0;
+    poppler_page_get_size(page, &pw, &ph);
+    double dpi = TRACUU_OCR_DPI;
+    if (pw <= 0 || ph <= 0) {
+        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_DAMAGED,
+                    "page %u has no size", index + 1);
+        return NULL;
+    }
+    if (pw / 72 * dpi * ph / 72 * dpi > OCR_MAX_PIXELS)
+        dpi = 72 * sqrt(OCR_MAX_PIXELS / (pw * ph));
+    int w = MAX(1, (int)ceil(pw / 72 * dpi)), h = MAX(1, (int)ceil(ph / 72 * dpi));
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(surface);
+        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE,
+                    "page %u: cannot make an image of %dx%d pixels", index + 1, w, h);
+        return NULL;
+    }
+    cairo_t *cr = cairo_create(surface);
+    /* An RGB24 surface starts black, and poppler paints only what the page draws. */
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, dpi / 72, dpi / 72);
+    poppler_page_render_for_printing(page, cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(surface);
+    /* Cairo's RGB24 is B, G, R, unused in memory: swapped red and blue barely change the gray
+     * Tesseract makes of them, and black text on white paper not at all. */
+    text = tracuu_ocr_file_read_pixels(ocr, index, cairo_image_surface_get_data(surface), w, h, 4,
+                                       cairo_image_surface_get_stride(surface), (int)dpi, error);
+    cairo_surface_destroy(surface);
+    return text;
+}
+
 tracuu_extracted *
 tracuu_extract_pdf(const char *data, gsize len, GError **error)
 {
@@ -78,7 +154,10 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
     PopplerDocument *pdf;
     GError *local = NULL;
     gboolean any_text = FALSE;
-    int n_pages, blank_pages = 0;
+    int n_pages, blank_pages = 0, skipped_ocr = 0;
+    const tracuu_ocr_options *ocr_opts = tracuu_ocr_get_options();
+    g_autoptr(tracuu_ocr_file) ocr = NULL;
+    g_autofree char *ocr_failure = NULL;
     const char *legacy;
     char *title;
 
@@ -100,6 +179,8 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
     doc->pages = g_array_new(FALSE, FALSE, sizeof(guint64));
     text = g_string_new(NULL);
     n_pages = poppler_document_get_n_pages(pdf);
+    if (ocr_opts->mode != TRACUU_OCR_NEVER)
+        ocr = tracuu_ocr_file_new(data, len, (guint)MAX(n_pages, 0));
     for (int i = 0; i < n_pages; i++) {
         PopplerPage *page = poppler_document_get_page(pdf, i);
         guint64 start = text->len;
@@ -111,6 +192,42 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
             continue;
         }
         page_text = poppler_page_get_text(page);
+        /*
+         * A page with little or no text layer that draws an image is a scan (see
+         * TRACUU_OCR_MIN_CHARS): its text
+         * is what OCR reads, unless OCR finds nothing there either. The page limit is counted
+         * in pages read by OCR, so that a long scan still gives its first pages.
+         */
+        if (ocr != NULL && ocr_failure == NULL &&
+            (ocr_opts->mode == TRACUU_OCR_ALWAYS ||
+             (count_word_chars(page_text != NULL ? page_text : "") < TRACUU_OCR_MIN_CHARS &&
+              page_has_image(page)))) {
+            if (!tracuu_ocr_file_may_read(ocr)) {
+                skipped_ocr++;
+            } else {
+                GError *ocr_error = NULL;
+                char *read = ocr_page(ocr, page, (guint)i, &ocr_error);
+                if (read == NULL &&
+                    g_error_matches(ocr_error, TRACUU_EXTRACT_ERROR,
+                                    TRACUU_EXTRACT_ERROR_OCR_DEFERRED)) {
+                    g_propagate_error(error, ocr_error);
+                    g_free(page_text);
+                    g_object_unref(page);
+                    g_object_unref(pdf);
+                    return NULL;
+                }
+                if (read == NULL) {
+                    ocr_failure = g_strdup(ocr_error->message);
+                    g_error_free(ocr_error);
+                } else if (ocr_opts->mode == TRACUU_OCR_ALWAYS || has_visible_text(read)) {
+                    g_free(page_text);
+                    page_text = read;
+                    doc->ocr = TRUE;
+                } else {
+                    g_free(read);
+                }
+            }
+        }
         g_object_unref(page);
         if (page_text == NULL)
             continue;
@@ -141,8 +258,18 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
     }
 
     if (!any_text) {
-        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_NO_TEXT,
-                    "image-only PDF (%d page%s), needs OCR", n_pages, n_pages == 1 ? "" : "s");
+        if (ocr_failure != NULL)
+            g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_NO_TEXT,
+                        "image-only PDF (%d page%s), and %s", n_pages, n_pages == 1 ? "" : "s",
+                        ocr_failure);
+        else if (ocr != NULL)
+            g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_NO_TEXT,
+                        "image-only PDF (%d page%s), and OCR read no text on it", n_pages,
+                        n_pages == 1 ? "" : "s");
+        else
+            g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_NO_TEXT,
+                        "image-only PDF (%d page%s), needs OCR", n_pages,
+                        n_pages == 1 ? "" : "s");
         g_object_unref(pdf);
         return NULL;
     }
@@ -169,6 +296,11 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
         text = fixed;
     }
 
+    if (ocr_failure != NULL)
+        tracuu_extracted_warn(doc, "%s", ocr_failure);
+    if (skipped_ocr > 0)
+        tracuu_extracted_warn(doc, "%d pages not read by OCR: over the limit of %u per file",
+                              skipped_ocr, ocr_opts->max_pages);
     /* A scan with a typed cover page: the user should know most of it is not searchable. */
     if (blank_pages > 0)
         tracuu_extracted_warn(doc, "%d of %d pages have no text layer (scanned images?)",

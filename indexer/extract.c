@@ -1,6 +1,7 @@
 /* extract.c - detects a file's type by content and hands it to the extractor of its format. */
 #include "extract-formats.h"
 #include "extract-mail.h"
+#include "extract-ocr.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -160,9 +161,16 @@ tracuu_extract_buffer(const char *data, gsize len, const char *name, const char 
     if (data == NULL)
         len = 0;
     sniffed = g_strdup(len > 0 ? sniff(data, len) : "application/x-empty");
-    return dispatch(&(tracuu_extract_input){len > 0 ? data : "", len, sniffed, NULL, name, mime,
-                                            tracuu_extract_buffer},
-                    error);
+    /* A scan attached to a message is read with the message: deferring it would leave the
+     * message indexed without it. */
+    gboolean deferring = tracuu_ocr_is_deferring();
+    tracuu_ocr_set_deferring(FALSE);
+    tracuu_extracted *ex = dispatch(&(tracuu_extract_input){len > 0 ? data : "", len, sniffed,
+                                                            NULL, name, mime,
+                                                            tracuu_extract_buffer},
+                                    error);
+    tracuu_ocr_set_deferring(deferring);
+    return ex;
 }
 
 tracuu_extracted *

@@ -300,6 +300,12 @@ run_text(const tracuu_extract_input *in, GError **error)
 }
 
 static tracuu_extracted *
+run_image(const tracuu_extract_input *in, GError **error)
+{
+    return tracuu_extract_image(in->data, in->len, in->mime, error);
+}
+
+static tracuu_extracted *
 run_mbox(const tracuu_extract_input *in, GError **error)
 {
     /* An mbox is read from its file message by message; one in memory goes through a file. */
@@ -387,6 +393,13 @@ const tracuu_format tracuu_formats[] = {
      .mimes = LIST("text/rtf", "application/rtf"),
      .extensions = LIST(".rtf"),
      .refusal = TRACUU_EXTRACT_ERROR_UNSUPPORTED},
+    /*
+     * Scanned letters as images, read by OCR. No extensions: with OCR off an image among the
+     * documents is skipped, not a failure, and a name alone must not make it one.
+     */
+    {.name = "image",
+     .mimes = LIST("image/png", "image/jpeg", "image/tiff"),
+     .extract = run_image},
     {.name = "text",
      .mimes = LIST("text/", "application/json", "application/xml", "application/csv"),
      .extensions = LIST(".txt"),

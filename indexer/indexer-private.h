@@ -137,13 +137,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_file_state, tracuu_file_state_free)
  * GVariant. Parent to worker: TRACUU_JOB_TYPE, one per file. Worker to parent:
  * TRACUU_RESULT_TYPE, one per job, in order. Every string is a bytestring ("ay") because paths
  * need not be UTF-8.
- *   job:    (path, maildir, key): key is the file's hex SHA-1 (tracuu_walk_file.key), computed
- *           once by the walk and handed on
+ *   job:    (path, maildir, key, defer_ocr): key is the file's hex SHA-1
+ *           (tracuu_walk_file.key), computed once by the walk and handed on; with defer_ocr a
+ *           file that needs OCR answers TRACUU_RESULT_OCR_DEFERRED at once, and is sent again
+ *           without it after every other file
  *   result: (status, reason, docs, warnings), status one of tracuu_result_status;
  *           each doc is a dictionary of its fields by the names of store/tracuu-fields.h,
  *           each value of the pipe type its field type says there (tracuu_pipe_fields()).
  */
-#define TRACUU_JOB_TYPE "(aybs)"
+#define TRACUU_JOB_TYPE "(aybsb)"
 #define TRACUU_DOCS_TYPE "aa{sv}"
 #define TRACUU_RESULT_TYPE "(yay" TRACUU_DOCS_TYPE "aay)"
 
@@ -154,6 +156,8 @@ typedef enum {
     TRACUU_RESULT_OK = 0,
     TRACUU_RESULT_FAILED = 1,
     TRACUU_RESULT_UNSUPPORTED = 2, /* a type tracuu does not index */
+    TRACUU_RESULT_PROGRESS = 3,    /* not a result: the worker starts an OCR page of the file */
+    TRACUU_RESULT_OCR_DEFERRED = 4, /* not a result: the file needs OCR; send it again last */
 } tracuu_result_status;
 
 /*
@@ -189,6 +193,7 @@ GVariant *tracuu_frame_take(GByteArray *buf, const char *type, gboolean *bad);
  * the limits it was given. Returns the process exit status.
  */
 int tracuu_worker_main(int in_fd, int out_fd, guint cpu_limit, gboolean self_test);
+
 
 /* ---- tracuu-indexer.c: the options of a run, its exit statuses, its interruption ---- */
 
@@ -227,7 +232,19 @@ typedef struct {
     gboolean version;
     gboolean compact;
     gboolean watch; /* --watch: batches of changed paths after the first run (watch.c) */
+    char *ocr;           /* --ocr: "auto" (default), "always" or "never"; or [index] ocr */
+    char *ocr_languages; /* --ocr-languages, Tesseract's "vie+eng"; or [index] ocr-languages */
+    int ocr_max_pages;   /* --ocr-max-pages, per file; 0: no limit; or [index] ocr-max-pages */
+    char *ocr_cache;     /* the OCR cache folder: DIR.ocr-cache (for the workers: given) */
 } tracuu_indexer_options;
+
+/*
+ * Sets up OCR in a worker from @opts (extract-ocr.h): mode, languages, page limit, cache. Each
+ * page that Tesseract reads gives the file @cpu_limit more seconds of CPU and tells the parent,
+ * with a TRACUU_RESULT_PROGRESS frame on @out_fd, to start the file's wall-clock time again:
+ * an OCR'd file has --timeout and --cpu-limit per page, up to --ocr-max-pages pages.
+ */
+void tracuu_worker_setup_ocr(const tracuu_indexer_options *opts, int out_fd, guint cpu_limit);
 
 /* Set by SIGINT and SIGTERM to the signal: stop reading files, keep what is done, summarise. */
 extern volatile sig_atomic_t tracuu_indexer_interrupted;
@@ -302,6 +319,8 @@ typedef struct {
 typedef struct {
     run_state rs;
     GPtrArray *files; /* tracuu_walk_file *: to extract */
+    GArray *ocr_later; /* guint indexes into files: deferred for OCR (pool.c, during extraction) */
+    GArray *ocr_now;   /* gboolean per file: sent again to be read with OCR */
     guint64 next_seq;
     gint pushed;        /* units pushed to the builders */
     gsize pushed_bytes; /* their serialized size */

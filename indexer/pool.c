@@ -34,7 +34,7 @@ typedef struct {
 
 /* How workers are started; made before the first fork, as the child may only copy fds. */
 typedef struct {
-    char *argv[8];
+    char *argv[16];
     char argbuf[3][32];
     guint memory_mb;     /* RLIMIT_AS of the worker in MiB, 0 for none */
     int err_fd;          /* the worker's standard error; -1 for /dev/null */
@@ -70,8 +70,24 @@ worker_exec_init(worker_exec *we, const tracuu_indexer_options *opts, guint memo
     we->argv[1] = (char *)"--internal-worker";
     we->argv[2] = (char *)"--cpu-limit";
     we->argv[3] = we->argbuf[0];
-    we->argv[4] = self_test ? (char *)"--internal-self-test" : NULL;
-    we->argv[5] = NULL;
+    int n = 4;
+    if (self_test) {
+        we->argv[n++] = (char *)"--internal-self-test";
+    } else if (opts->ocr != NULL) {
+        /* The run's OCR options, resolved from the command line and the configuration. */
+        g_snprintf(we->argbuf[1], sizeof we->argbuf[1], "%d", opts->ocr_max_pages);
+        we->argv[n++] = (char *)"--ocr";
+        we->argv[n++] = opts->ocr;
+        we->argv[n++] = (char *)"--ocr-languages";
+        we->argv[n++] = opts->ocr_languages;
+        we->argv[n++] = (char *)"--ocr-max-pages";
+        we->argv[n++] = we->argbuf[1];
+        if (opts->ocr_cache != NULL) {
+            we->argv[n++] = (char *)"--internal-ocr-cache";
+            we->argv[n++] = opts->ocr_cache;
+        }
+    }
+    we->argv[n] = NULL;
     we->memory_mb = memory_mb;
     we->err_fd = opts->verbose ? 2 : -1;
     we->fork_delay_ms = self_test ? 0 : fork_delay_ms();
@@ -469,6 +485,24 @@ worker_read(run *r, worker *w, GArray *retry)
         const char *reason;
         GVariant *docs;
         g_variant_get(v, "(y^&ay@" TRACUU_DOCS_TYPE "@aay)", &status, &reason, &docs, NULL);
+        if (status == TRACUU_RESULT_OCR_DEFERRED) {
+            /* Read again after every other file, with OCR then (tracuu_pool_extract_all). */
+            guint job = w->jobs[0];
+            g_array_append_val(r->ocr_later, job);
+            w->njobs--;
+            memmove(w->jobs, w->jobs + 1, w->njobs * sizeof w->jobs[0]);
+            w->started = g_get_monotonic_time();
+            g_variant_unref(docs);
+            g_variant_unref(v);
+            continue;
+        }
+        if (status == TRACUU_RESULT_PROGRESS) {
+            /* An OCR page begins: each page has the whole --timeout (worker.c). */
+            w->started = g_get_monotonic_time();
+            g_variant_unref(docs);
+            g_variant_unref(v);
+            continue;
+        }
         unit *u = g_new0(unit, 1);
         u->status = status <= TRACUU_RESULT_UNSUPPORTED ? status : TRACUU_RESULT_FAILED;
         if (u->status != TRACUU_RESULT_OK) {
@@ -493,7 +527,10 @@ static gboolean
 worker_send(run *r, worker *w, guint job)
 {
     tracuu_walk_file *f = r->files->pdata[job];
-    GVariant *v = g_variant_ref_sink(g_variant_new("(^aybs)", f->path, f->maildir, f->key));
+    /* A file is deferred once: sent again, it is read with OCR. */
+    gboolean defer = !g_array_index(r->ocr_now, gboolean, job);
+    GVariant *v =
+        g_variant_ref_sink(g_variant_new("(^aybsb)", f->path, f->maildir, f->key, defer));
     gboolean ok = tracuu_frame_write(w->to_fd, v, NULL);
     g_variant_unref(v);
     if (ok) {
@@ -518,7 +555,11 @@ tracuu_pool_extract_all(run *r, guint n, GError **error)
     for (guint i = 0; i < n; i++)
         ws[i].pid = -1;
     GArray *retry = g_array_new(FALSE, FALSE, sizeof(guint)); /* jobs of workers that died */
+    /* Files that need OCR, in the order they were met, read after all the others. */
+    r->ocr_later = g_array_new(FALSE, FALSE, sizeof(guint));
+    r->ocr_now = g_array_new(FALSE, TRUE, sizeof(gboolean));
     guint next_job = 0, total = r->files->len;
+    g_array_set_size(r->ocr_now, total);
     struct pollfd *pfd = g_new0(struct pollfd, n);
     gboolean ok = TRUE;
     for (;;) {
@@ -536,19 +577,23 @@ tracuu_pool_extract_all(run *r, guint n, GError **error)
         gboolean busy = FALSE;
         for (guint i = 0; i < n; i++) {
             worker *w = &ws[i];
-            gboolean more = retry->len > 0 || next_job < total;
+            gboolean more = retry->len > 0 || next_job < total || r->ocr_later->len > 0;
             if (w->pid < 0 && more && !worker_spawn(w, &we, error)) {
                 ok = FALSE;
                 goto out;
             }
             while (w->pid > 0 && w->njobs < WORKER_DEPTH && !tracuu_pipeline_is_behind(r) &&
-                   (retry->len > 0 || next_job < total)) {
+                   (retry->len > 0 || next_job < total || r->ocr_later->len > 0)) {
                 guint job;
                 if (retry->len > 0) {
                     job = g_array_index(retry, guint, retry->len - 1);
                     g_array_set_size(retry, retry->len - 1);
-                } else {
+                } else if (next_job < total) {
                     job = next_job++;
+                } else {
+                    job = g_array_index(r->ocr_later, guint, 0);
+                    g_array_remove_index(r->ocr_later, 0);
+                    g_array_index(r->ocr_now, gboolean, job) = TRUE;
                 }
                 if (!worker_send(r, w, job)) {
                     /* It died before it got this job: this one goes back to the queue, and
@@ -563,7 +608,7 @@ tracuu_pool_extract_all(run *r, guint n, GError **error)
             }
             busy |= w->njobs > 0;
         }
-        if (!busy && retry->len == 0 && next_job >= total)
+        if (!busy && retry->len == 0 && next_job >= total && r->ocr_later->len == 0)
             break;
         for (guint i = 0; i < n; i++) {
             pfd[i].fd = ws[i].njobs > 0 ? ws[i].from_fd : -1;
@@ -597,6 +642,8 @@ out:
         if (ws[i].pid > 0)
             worker_reap(&ws[i], !ok);
     g_array_free(retry, TRUE);
+    g_clear_pointer(&r->ocr_later, g_array_unref);
+    g_clear_pointer(&r->ocr_now, g_array_unref);
     g_free(pfd);
     g_free(ws);
     return ok;

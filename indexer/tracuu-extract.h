@@ -24,6 +24,7 @@ typedef enum {
     TRACUU_EXTRACT_ERROR_DAMAGED,     /* the file is broken beyond reading anything */
     TRACUU_EXTRACT_ERROR_NO_TEXT,     /* readable but without text: a scanned, image-only PDF */
     TRACUU_EXTRACT_ERROR_TOO_LARGE,   /* over the size limits */
+    TRACUU_EXTRACT_ERROR_OCR_DEFERRED, /* needs OCR, which is deferred (tracuu_ocr_set_deferring) */
 } tracuu_extract_error;
 
 typedef struct tracuu_extracted tracuu_extracted;
@@ -40,6 +41,7 @@ struct tracuu_extracted {
     char *title;       /* PDF Title, office dc:title, HTML <title>, mail Subject */
     char *text;        /* the body text, never NULL (may be "") */
     GArray *pages;     /* PDF: guint64 byte offsets into text where each page starts; else NULL */
+    gboolean ocr;      /* some of the text was read by OCR from page images (extract-ocr.h) */
     char *created;     /* ISO 8601 date of the document or message when known: "2008-12-03" */
     /* Mail (kind "mail"), decoded: RFC 2047/2231 words joined, charsets converted. */
     char *subject;

@@ -2,6 +2,8 @@
 #include "indexer-private.h"
 #include "watch.h"
 
+#include "extract-ocr.h"
+
 #include "tracuu-cli.h"
 #include "tracuu-config.h"
 #include "tracuu-log.h"
@@ -26,6 +28,7 @@ static tracuu_indexer_options options = {
     .cpu_limit = 60,
     .memory_mb = 2048,
     .batch = 250,
+    .ocr_max_pages = -1, /* not given: [index] ocr-max-pages, else 50 */
 };
 
 static const GOptionEntry option_entries[] = {
@@ -70,6 +73,16 @@ static const GOptionEntry option_entries[] = {
     {"watch", 0, 0, G_OPTION_ARG_NONE, &options.watch,
      "Index the PATHs, then follow them with inotify and index what changes, until SIGTERM",
      NULL},
+    {"ocr", 0, 0, G_OPTION_ARG_STRING, &options.ocr,
+     "Read scanned pages and images with Tesseract: auto (pages without text, the default), "
+     "always (every page) or never",
+     "MODE"},
+    {"ocr-languages", 0, 0, G_OPTION_ARG_STRING, &options.ocr_languages,
+     "Tesseract's languages, as vie;eng or vie+eng (default vie)", "LANGS"},
+    {"ocr-max-pages", 0, 0, G_OPTION_ARG_INT, &options.ocr_max_pages,
+     "Read at most N pages of a file by OCR (default 50; 0: no limit)", "N"},
+    {"internal-ocr-cache", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.ocr_cache,
+     NULL, NULL},
     {"version", 0, 0, G_OPTION_ARG_NONE, &options.version, "Print the version and exit", NULL},
     {"internal-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &options.worker, NULL, NULL},
     {"internal-self-test", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &options.self_test, NULL,
@@ -346,6 +359,52 @@ free_options(tracuu_indexer_options *opts)
     g_free(opts->access_map);
     g_free(opts->jsonl);
     g_strfreev(opts->excludes);
+    g_free(opts->ocr);
+    g_free(opts->ocr_languages);
+    g_free(opts->ocr_cache);
+}
+
+/*
+ * The OCR options of the run: the command line over [index] ocr, ocr-languages and
+ * ocr-max-pages of @conf (may be NULL) over the defaults (auto, vie, 50). FALSE with *@why
+ * (g_free) for a bad value.
+ */
+static gboolean
+resolve_ocr_options(tracuu_indexer_options *opts, const tracuu_conf *conf, char **why)
+{
+    const char *mode = opts->ocr;
+    if (mode == NULL && conf != NULL)
+        mode = tracuu_conf_get_string(conf, "index", "ocr");
+    tracuu_ocr_mode m;
+    if (mode != NULL && !tracuu_ocr_mode_parse(mode, &m)) {
+        if (opts->ocr == NULL)
+            *why = g_strdup_printf("%s:%u: [index] ocr: \"%s\" is not auto, always or never",
+                                   tracuu_conf_get_path(conf),
+                                   tracuu_conf_get_line(conf, "index", "ocr"), mode);
+        else
+            *why = g_strdup_printf("--ocr: \"%s\" is not auto, always or never", mode);
+        return FALSE;
+    }
+    g_autofree char *m_copy = g_strdup(mode != NULL ? mode : "auto");
+    g_free(opts->ocr);
+    opts->ocr = g_steal_pointer(&m_copy);
+    const char *langs = opts->ocr_languages;
+    if (langs == NULL && conf != NULL)
+        langs = tracuu_conf_get_string(conf, "index", "ocr-languages");
+    char *l = tracuu_ocr_languages_from_list(langs);
+    g_free(opts->ocr_languages);
+    opts->ocr_languages = l;
+    gint64 max = 50;
+    if (opts->ocr_max_pages >= 0)
+        max = opts->ocr_max_pages;
+    else if (opts->ocr_max_pages == -1 && conf != NULL)
+        tracuu_conf_get_int(conf, "index", "ocr-max-pages", &max);
+    else if (opts->ocr_max_pages < -1) {
+        *why = g_strdup("--ocr-max-pages takes a number of 0 or more");
+        return FALSE;
+    }
+    opts->ocr_max_pages = (int)max;
+    return TRUE;
 }
 
 int
@@ -377,6 +436,8 @@ main(int argc, char **argv)
 
     if (opts->worker) {
         g_option_context_free(ctx);
+        if (!opts->self_test)
+            tracuu_worker_setup_ocr(opts, 4, opts->cpu_limit > 0 ? (guint)opts->cpu_limit : 0);
         free_options(opts);
         return tracuu_worker_main(3, 4, opts->cpu_limit > 0 ? (guint)opts->cpu_limit : 0,
                                   opts->self_test);
@@ -425,7 +486,10 @@ main(int argc, char **argv)
         map = own_map;
     }
     int rc = EXIT_ALL_OK;
-    if (opts->db == NULL || opts->db[0] == '\0')
+    g_autofree char *ocr_why = NULL;
+    if (!resolve_ocr_options(opts, conf, &ocr_why))
+        rc = usage_error(ctx, ocr_why);
+    else if (opts->db == NULL || opts->db[0] == '\0')
         rc = usage_error(ctx, "--db DIR (or [index] db in --config FILE) is required");
     else if (argc < 2 && opts->jsonl == NULL && !opts->compact)
         rc = usage_error(ctx, "nothing to index: give PATHs or --from-jsonl FILE");
@@ -447,6 +511,14 @@ main(int argc, char **argv)
     g_option_context_free(ctx);
     if (opts->batch == 0)
         opts->batch = 250;
+    /* Beside the index, not inside: --compact makes a new index folder and removes the old
+     * one file by file, which a folder of its own would stop. The walk leaves it out (below). */
+    g_free(opts->ocr_cache);
+    opts->ocr_cache = g_strconcat(opts->db, ".ocr-cache", NULL);
+    /* Tesseract's OpenMP threads fight over 2 cores with the other workers: one file a worker,
+     * one thread a file. libgomp reads this when it is loaded, so it is set here for the
+     * workers this process starts (a worker's own setenv would come too late). */
+    g_setenv("OMP_THREAD_LIMIT", "1", TRUE);
     guint jobs = opts->jobs > 0 ? (guint)opts->jobs : g_get_num_processors();
     signal(SIGPIPE, SIG_IGN);
     struct sigaction sa;
@@ -548,7 +620,29 @@ index_run(tracuu_indexer_options *opts, const tracuu_access_map *map, guint jobs
     /* Walk, then compare with the state: what is new or changed goes to the workers. */
     tracuu_walk_options wopts = {0};
     wopts.follow_symlinks = opts->follow;
-    wopts.excludes = opts->excludes;
+    /* The OCR cache is never a document, whatever folder is walked: an exclude of its whole
+     * path, its glob characters escaped for fnmatch(). */
+    GPtrArray *excludes = g_ptr_array_new_with_free_func(g_free);
+    for (char **e = opts->excludes; e != NULL && *e != NULL; e++)
+        g_ptr_array_add(excludes, g_strdup(*e));
+    char *cache_abs = realpath(opts->db, NULL);
+    if (cache_abs != NULL) {
+        char *c = g_strconcat(cache_abs, ".ocr-cache", NULL);
+        free(cache_abs);
+        cache_abs = c;
+    } else {
+        cache_abs = g_canonicalize_filename(opts->ocr_cache, NULL);
+    }
+    GString *glob = g_string_new(NULL);
+    for (const char *c = cache_abs; *c != '\0'; c++) {
+        if (strchr("*?[]\\", *c) != NULL)
+            g_string_append_c(glob, '\\');
+        g_string_append_c(glob, *c);
+    }
+    g_ptr_array_add(excludes, g_string_free(glob, FALSE));
+    g_ptr_array_add(excludes, NULL);
+    g_free(cache_abs);
+    wopts.excludes = (char **)excludes->pdata;
     struct stat dbst;
     if (stat(opts->db, &dbst) == 0) {
         wopts.has_skip_dir = TRUE;
@@ -559,6 +653,7 @@ index_run(tracuu_indexer_options *opts, const tracuu_access_map *map, guint jobs
         tracuu_walk_run(paths, &wopts, found, problems, roots);
     else
         tracuu_walk_below(watch_roots, paths, &wopts, found, problems, roots);
+    g_ptr_array_free(excludes, TRUE);
 
     tracuu_pipeline_start(&r.rs, jobs);
 

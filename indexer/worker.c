@@ -1,6 +1,7 @@
 /* worker.c - extraction in tracuu-indexer's child processes, and their pipe protocol. */
 #include "indexer-private.h"
 
+#include "extract-ocr.h"
 #include "extract-private.h"
 #include "tracuu-docmeta.h"
 #include "tracuu-docwriter.h"
@@ -359,6 +360,7 @@ emit_doc(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const cha
     /* The printed stamp only: the labels and the level the access map gives the file are
      * set by tracuu-indexer's own process (pipeline.c), so that a relabel needs no worker. */
     f.stamp = meta->secrecy;
+    f.ocr = ex->ocr ? "true" : NULL;
     if (participants != NULL && participants->len > 0) {
         f.participants = (const char *const *)participants->pdata;
         f.n_participants = participants->len;
@@ -486,6 +488,8 @@ make_result(const char *path, const char *key, const struct stat *st, const trac
 {
     if (ex == NULL) {
         tracuu_result_status status = TRACUU_RESULT_FAILED;
+        if (g_error_matches(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_OCR_DEFERRED))
+            status = TRACUU_RESULT_OCR_DEFERRED;
         if (error != NULL && error->domain == TRACUU_EXTRACT_ERROR &&
             error->code == TRACUU_EXTRACT_ERROR_UNSUPPORTED)
             status = TRACUU_RESULT_UNSUPPORTED;
@@ -513,14 +517,23 @@ make_result(const char *path, const char *key, const struct stat *st, const trac
                          &warnings);
 }
 
+/* What the OCR page callback needs: the file being read, the pipe, the CPU budget. */
+static struct {
+    int out_fd;
+    guint cpu_limit;
+    const char *path; /* the job's path, while it is read */
+} ocr_ctx = {-1, 0, NULL};
+
 static GVariant *
 process_job(GVariant *job)
 {
     const char *path = NULL;
     const char *key = NULL;
-    gboolean maildir = FALSE;
-    g_variant_get(job, "(^&ayb&s)", &path, &maildir, &key);
+    gboolean maildir = FALSE, defer_ocr = FALSE;
+    g_variant_get(job, "(^&ayb&sb)", &path, &maildir, &key, &defer_ocr);
+    tracuu_ocr_set_deferring(defer_ocr);
     maybe_inject_fault(path);
+    ocr_ctx.path = path;
 
     GError *error = NULL;
     /* Before reading: a file that changes while it is read is then told changed. */
@@ -573,6 +586,38 @@ set_cpu_limit(guint cpu_limit)
     if (rl.rlim_max != RLIM_INFINITY && rl.rlim_cur > rl.rlim_max)
         rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_CPU, &rl);
+}
+
+
+static void
+ocr_page_started(void *data, guint page, guint n_pages)
+{
+    (void)data;
+    set_cpu_limit(ocr_ctx.cpu_limit);
+    GVariant *v = g_variant_ref_sink(failure(TRACUU_RESULT_PROGRESS, ""));
+    /* A lost pipe is found by the next result's write; this one is only a hint. */
+    tracuu_frame_write(ocr_ctx.out_fd, v, NULL);
+    g_variant_unref(v);
+    /* The one line per page read by OCR (not from the cache) that --verbose shows (a worker's
+     * standard error is /dev/null otherwise): how long a run will take, and, for the tests,
+     * proof that a cached file is not read again. */
+    g_printerr("tracuu-indexer worker: OCR page %u of %u: %s\n", page + 1, n_pages,
+                   ocr_ctx.path != NULL ? ocr_ctx.path : "?");
+}
+
+void
+tracuu_worker_setup_ocr(const tracuu_indexer_options *opts, int out_fd, guint cpu_limit)
+{
+    tracuu_ocr_options o = {0};
+    if (opts->ocr == NULL || !tracuu_ocr_mode_parse(opts->ocr, &o.mode))
+        o.mode = TRACUU_OCR_NEVER;
+    o.languages = opts->ocr_languages;
+    o.max_pages = opts->ocr_max_pages > 0 ? (guint)opts->ocr_max_pages : 0;
+    o.cache_dir = opts->ocr_cache;
+    o.page_started = ocr_page_started;
+    ocr_ctx.out_fd = out_fd;
+    ocr_ctx.cpu_limit = cpu_limit;
+    tracuu_ocr_configure(&o);
 }
 
 int

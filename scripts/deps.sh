@@ -5,6 +5,7 @@ set -eu
 pkgs="meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev
 libglib2.0-dev libjson-glib-dev libicu-dev libxapian-dev xapian-tools libmagic-dev
 libpoppler-glib-dev libgmime-3.0-dev libxml2-dev libgsf-1-dev zlib1g-dev libcairo2-dev libpango1.0-dev
+libtesseract-dev libleptonica-dev tesseract-ocr-vie tesseract-ocr-eng
 libsodium-dev libmicrohttpd-dev libglib2.0-dev-bin fonts-dejavu-core poppler-utils python3-xapian recoll sqlite3 libsqlite3-dev qpdf
 systemd man-db groff-base dpkg-dev debhelper lintian wrk curl
 chromium chromium-driver python3-selenium"

@@ -73,6 +73,7 @@
     X(parent, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* id of the message */        \
     X(attachment, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* its file name */        \
     X(pages, OFFSETS, TRACUU_FIELD_STORED) /* PDF page start offsets into text */           \
+    X(ocr, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* "true": text read by OCR */     \
     X(access, STRV, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* labels */  \
     X(secrecy, STRING, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* level */\
     X(stamp, STRING, TRACUU_FIELD_STORED) /* printed level, before the access map raised it */ \
