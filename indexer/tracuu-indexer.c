@@ -65,6 +65,16 @@ static const GOptionEntry option_entries[] = {
     {"compact", 0, 0, G_OPTION_ARG_NONE, &options.compact,
      "Compact the index after the run, or alone without PATHs (Xapian's advice after a bulk load)",
      NULL},
+    {"check", 0, 0, G_OPTION_ARG_NONE, &options.check,
+     "Check the index (Xapian's tables, versions, documents, file states, relations); exit 0 "
+     "only when it is sound",
+     NULL},
+    {"backup", 0, 0, G_OPTION_ARG_FILENAME, &options.backup,
+     "Copy the index at one revision into the new folder DEST while it is in use, then check "
+     "the copy",
+     "DEST"},
+    {"restore", 0, 0, G_OPTION_ARG_FILENAME, &options.restore,
+     "Check the backup SRC and put a copy of it in place of the index, atomically", "SRC"},
     {"version", 0, 0, G_OPTION_ARG_NONE, &options.version, "Print the version and exit", NULL},
     {"internal-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &options.worker, NULL, NULL},
     {"internal-self-test", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &options.self_test, NULL,
@@ -203,6 +213,12 @@ compact_index(run *r, char **fatal)
         r->compact_note = g_strdup("not done: the run was interrupted");
         return;
     }
+    char *no_room = NULL;
+    if (!tracuu_care_room_to_compact(r->rs.opts->db, &no_room)) {
+        r->compact_note = no_room;
+        *fatal = g_strdup_printf("compaction refused: %s", no_room);
+        return;
+    }
     tracuu_store_compact_options o = {0};
     o.progress = compact_progress;
     o.cancelled = compact_cancelled;
@@ -277,6 +293,8 @@ free_options(tracuu_indexer_options *opts)
     g_free(opts->config);
     g_free(opts->access_map);
     g_free(opts->jsonl);
+    g_free(opts->backup);
+    g_free(opts->restore);
     g_strfreev(opts->excludes);
 }
 
@@ -357,9 +375,15 @@ main(int argc, char **argv)
         map = own_map;
     }
     int rc = EXIT_ALL_OK;
+    int n_care = (opts->check ? 1 : 0) + (opts->backup != NULL) + (opts->restore != NULL);
     if (opts->db == NULL || opts->db[0] == '\0')
         rc = usage_error(ctx, "--db DIR (or [index] db in --config FILE) is required");
-    else if (argc < 2 && opts->jsonl == NULL && !opts->compact)
+    else if (n_care > 1)
+        rc = usage_error(ctx, "--check, --backup and --restore go one at a time");
+    else if (n_care == 1 && (argc >= 2 || opts->jsonl != NULL || opts->compact || opts->rebuild))
+        rc = usage_error(ctx, "--check, --backup and --restore take no PATHs, --from-jsonl, "
+                              "--compact or --rebuild");
+    else if (n_care == 0 && argc < 2 && opts->jsonl == NULL && !opts->compact)
         rc = usage_error(ctx, "nothing to index: give PATHs or --from-jsonl FILE");
     else if (argc < 2 && opts->jsonl == NULL && opts->rebuild)
         rc = usage_error(ctx, "--rebuild needs PATHs or --from-jsonl FILE to index");
@@ -375,6 +399,20 @@ main(int argc, char **argv)
         return rc;
     }
     g_option_context_free(ctx);
+    if (n_care == 1) {
+        signal(SIGPIPE, SIG_IGN);
+        signal(SIGINT, on_interrupt);
+        signal(SIGTERM, on_interrupt);
+        gboolean progress = isatty(2) && !opts->quiet;
+        if (opts->check)
+            rc = tracuu_care_check(opts->db, progress);
+        else if (opts->backup != NULL)
+            rc = tracuu_care_backup(opts->db, opts->backup, progress);
+        else
+            rc = tracuu_care_restore(opts->db, opts->restore, progress);
+        free_options(opts);
+        return rc;
+    }
     if (opts->batch == 0)
         opts->batch = 250;
     guint jobs = opts->jobs > 0 ? (guint)opts->jobs : g_get_num_processors();
@@ -562,6 +600,8 @@ out:
              r.rs.jsonl_bad->len > 0 || tracuu_indexer_interrupted)
         status = EXIT_SOME_FAILED;
     double elapsed = (double)(g_get_monotonic_time() - r.started) / G_USEC_PER_SEC;
+    /* A full disk is said plainly, with what it means: the last commit stands. */
+    fatal = tracuu_care_disk_full(fatal);
     if (refused != NULL)
         g_printerr("tracuu-indexer: %s\nTry 'tracuu-indexer --help'.\n", refused);
     if (fatal != NULL)
