@@ -178,8 +178,8 @@ check_states(check_run *c, GHashTable *states)
             problem(c, "file %s: its state says it failed, yet %u documents of it are in the index",
                     shown, have);
         else if (!st->failed && have == 0 && st->ndocs > 0)
-            problem(c, "file %s: its state names %u documents, and none is in the index", shown,
-                    st->ndocs);
+            problem(c, "file %s: its state names %u document%s, and none is in the index", shown,
+                    st->ndocs, st->ndocs == 1 ? "" : "s");
         else if (!st->failed && have != st->ndocs)
             problem(c, "file %s: its state names %u documents, the index has %u", shown,
                     st->ndocs, have);
@@ -438,8 +438,6 @@ tracuu_care_room_to_compact(const char *db, char **message)
         return TRUE; /* cannot tell: let the compaction find out, it fails safely */
     guint64 room = (guint64)vfs.f_bavail * (guint64)vfs.f_frsize;
     guint64 need = folder_bytes(base);
-    if (g_getenv("TRACUU_CARE_FREE_BYTES") != NULL) /* for tests: a disk this full */
-        room = g_ascii_strtoull(g_getenv("TRACUU_CARE_FREE_BYTES"), NULL, 10);
     if (room >= need)
         return TRUE;
     g_autofree char *n = g_format_size(need);

@@ -153,7 +153,10 @@ check_versions(tracuu_store *store, gboolean rebuild, char **message)
             *message = g_strdup("the index was not made by tracuu-indexer (no schema version);"
                                 " run again with --rebuild to replace its contents");
         else
-            *message = g_strdup_printf("the index was %s: run again with --rebuild", why);
+            *message = g_strdup_printf("the index was %s: it needs a full rebuild from the "
+                                       "original files: run again with --rebuild and the same "
+                                       "PATHs",
+                                       why);
         return FALSE;
     }
     if (!same || rebuild) {
