@@ -576,6 +576,34 @@ test_disk_full(fixture *f, gconstpointer data)
     g_assert_cmpint(umount2(mnt, MNT_DETACH), ==, 0);
 }
 
+/* The same with the store's fault hook, where no tmpfs can be mounted: the 451st document
+ * meets a full disk. */
+static void
+test_disk_full_fault(fixture *f, gconstpointer data)
+{
+    const guint n = 1000;
+    g_autofree char *jsonl = write_jsonl(f, n);
+    const char *run[] = {"--db", f->db, "--from-jsonl", jsonl, "--batch", "100", "-q", NULL};
+    char **env = g_environ_setenv(g_get_environ(), "TRACUU_STORE_FAULT", "enospc-after:450", TRUE);
+    g_autofree char *err = NULL;
+    g_assert_cmpint(tracuu_test_run_indexer(run, env, NULL, NULL, &err), ==, 3);
+    g_strfreev(env);
+    g_assert_nonnull(strstr(err, "disk full: "));
+    g_assert_nonnull(strstr(err, "No space left on device"));
+    g_assert_nonnull(strstr(err, "the index is as it was at the last commit; run again when "
+                                 "there is room"));
+    g_assert_cmpint(check(f->db, NULL), ==, 0);
+    g_autoptr(GHashTable) some = documents_of(f->db, NULL);
+    /* Whole batches of 100 (or what the 5-second commit took), never the failed one's. */
+    g_test_message("%u documents kept", g_hash_table_size(some));
+    g_assert_cmpuint(g_hash_table_size(some), >, 0);
+    g_assert_cmpuint(g_hash_table_size(some), <=, 450);
+    g_assert_cmpint(indexer(run, NULL, NULL), ==, 0);
+    g_autoptr(GHashTable) all = documents_of(f->db, NULL);
+    g_assert_cmpuint(g_hash_table_size(all), ==, n);
+    g_assert_cmpint(check(f->db, NULL), ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -589,5 +617,6 @@ main(int argc, char **argv)
     ADD("/care/backup-under-load-and-restore", test_backup_under_load_and_restore);
     ADD("/care/restore-locked", test_restore_locked);
     ADD("/care/disk-full", test_disk_full);
+    ADD("/care/disk-full-fault", test_disk_full_fault);
     return g_test_run();
 }
