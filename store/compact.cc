@@ -791,7 +791,6 @@ tracuu_store_backup(const char *path, const char *dest, const tracuu_store_compa
             out.doc_count = copy.get_doccount();
         }
         write_backup_file(tmp, out.revision, dir, out.doc_count);
-        remove_marker(tmp);
         out.size = folder_size(tmp);
         sync_folder(tmp);
         if (lstat(target.c_str(), &dst) == 0 && rmdir(target.c_str()) != 0)
@@ -799,6 +798,9 @@ tracuu_store_backup(const char *path, const char *dest, const tracuu_store_compa
         if (rename(tmp.c_str(), target.c_str()) != 0)
             throw_errno("cannot rename " + tmp + " to " + target, errno);
         tmp_ours = false;
+        /* The marker goes only now: a backup killed before the rename leaves a "DEST.tmp" that
+         * the next one knows as a leftover. */
+        remove_marker(target);
         fsync_path(parent_of(target), O_DIRECTORY);
         std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - t0;
         out.seconds = elapsed.count();
@@ -879,7 +881,6 @@ tracuu_store_restore(const char *path, const char *src, const tracuu_store_compa
             marked_old = true;
             leftover = swap_in(dir, tmp, dir + ".restoring-old");
         } else {
-            remove_marker(tmp);
             if (rename(tmp.c_str(), dir.c_str()) != 0)
                 throw_errno("cannot rename " + tmp + " to " + dir, errno);
         }

@@ -436,6 +436,8 @@ test_backup_under_load_and_restore(fixture *f, gconstpointer data)
     g_assert_cmpint(indexer(backup, NULL, &err), ==, 3);
     g_assert_nonnull(strstr(err, "already exists"));
     g_assert_cmpuint(backup_field(bk, "documents"), ==, n_backup);
+    g_autofree char *bk_marker = g_build_filename(bk, "tracuu-compact-leftover", NULL);
+    g_assert_false(g_file_test(bk_marker, G_FILE_TEST_EXISTS));
 
     /* Files changed since the backup: one added, one removed. */
     write_docs(f->docs, 11, 11);
@@ -499,6 +501,25 @@ test_restore_locked(fixture *f, gconstpointer data)
     g_assert_cmpint(indexer(restore, NULL, &err), ==, 3);
     g_assert_nonnull(strstr(err, "not sound"));
     g_assert_cmpint(check(f->db, NULL), ==, 0);
+
+    /* An index that is gone (a lost disk) is restored too, from a sound backup. */
+    g_autofree char *bk2 = g_build_filename(f->dir, "backup2", NULL);
+    const char *backup2[] = {"--db", f->db, "--backup", bk2, NULL};
+    g_assert_cmpint(indexer(backup2, NULL, NULL), ==, 0);
+    g_assert_true(tracuu_test_rm_rf(f->db));
+    const char *restore2[] = {"--db", f->db, "--restore", bk2, NULL};
+    g_assert_cmpint(indexer(restore2, NULL, NULL), ==, 0);
+    g_autofree char *marker = g_build_filename(f->db, "tracuu-compact-leftover", NULL);
+    g_assert_false(g_file_test(marker, G_FILE_TEST_EXISTS));
+    g_autofree char *out = NULL;
+    g_assert_cmpint(check(f->db, &out), ==, 0);
+    g_assert_nonnull(strstr(out, "sound (13 documents, 11 file states"));
+    /* The next run finds every file as the backup left it. */
+    const char *run[] = {"--db", f->db, "--json", f->docs, NULL};
+    g_autofree char *json = NULL;
+    g_assert_cmpint(indexer(run, &json, NULL), ==, 0);
+    g_autoptr(JsonObject) o = tracuu_test_parse_object(json);
+    g_assert_cmpint(tracuu_test_int_member(o, "unchanged"), ==, 11);
 }
 
 /* ---- a full disk ---- */
