@@ -71,6 +71,7 @@ typedef struct {
     guint64 n_docs, total_docs;
     gboolean progress;
     gint64 last_progress;
+    gboolean walked; /* every document was read */
 } check_run;
 
 static void G_GNUC_PRINTF(2, 3)
@@ -300,6 +301,7 @@ tracuu_care_check_report(const char *db, gboolean progress, gboolean print, guin
         problem(&c, "cannot read every document: %s", err != NULL ? err : "");
         goto done;
     }
+    c.walked = TRUE;
     check_states(&c, states);
     for (guint i = 0; i < c.relations->len; i++) {
         pending_relation *p = c.relations->pdata[i];
@@ -315,10 +317,13 @@ done:
         if (c.n_problems > c.problems->len)
             g_print("... and %" G_GUINT64_FORMAT " more problems\n",
                     c.n_problems - c.problems->len);
-        g_print("check: %s: %s (%" G_GUINT64_FORMAT " documents, %u file states, revision %"
-                G_GUINT64_FORMAT ")\n",
-                db, c.n_problems == 0 ? "sound" : "NOT sound", c.n_docs,
-                g_hash_table_size(states), (guint64)revision);
+        if (!c.walked)
+            g_print("check: %s: NOT sound (its documents were not read)\n", db);
+        else
+            g_print("check: %s: %s (%" G_GUINT64_FORMAT " documents, %u file states, revision %"
+                    G_GUINT64_FORMAT ")\n",
+                    db, c.n_problems == 0 ? "sound" : "NOT sound", c.n_docs,
+                    g_hash_table_size(states), (guint64)revision);
     }
     if (c.n_problems > 0)
         status = EXIT_SOME_FAILED;
