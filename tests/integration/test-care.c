@@ -419,7 +419,8 @@ test_backup_under_load_and_restore(fixture *f, gconstpointer data)
     guint64 n_backup = backup_field(bk, "documents");
     g_autoptr(GHashTable) src = documents_of(f->db, NULL);
     g_autoptr(GHashTable) copy = documents_of(bk, NULL);
-    g_test_message("backup at revision %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT " documents of %u",
+    g_test_message("backup at revision %" G_GUINT64_FORMAT ": %" G_GUINT64_FORMAT
+                   " documents of %u",
                    rev_backup, n_backup, 13 + n);
     g_assert_cmpuint(g_hash_table_size(copy), ==, n_backup);
     g_assert_cmpuint(n_backup, >=, 13 + 200);
