@@ -113,6 +113,8 @@ def main():
     ap.add_argument("--docs", type=int, default=100000)
     ap.add_argument("--queries", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=20261121)
+    ap.add_argument("--no-fts5", action="store_true",
+                    help="documents and queries only (bench/http-bench.sh has no FTS5)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     rng = random.Random(args.seed)
@@ -126,7 +128,7 @@ def main():
     if not os.path.exists(queries):
         make_queries(queries, args.queries, passages, random.Random(args.seed + 1))
     fts = os.path.join(args.out, "fts5.db")
-    if not os.path.exists(fts):
+    if not args.no_fts5 and not os.path.exists(fts):
         print("searchd-bench: building the FTS5 index", file=sys.stderr)
         make_fts5(fts, docs)
 

@@ -81,6 +81,30 @@ tracuu_token_new(char hash_hex[2 * TRACUU_TOKEN_HASH_LEN + 1])
     return token;
 }
 
+/*
+ * The interactive limits (about 64 MiB and a few tenths of a second on today's machines,
+ * libsodium's choice for logins) rather than the moderate or sensitive ones: a login waits for
+ * one verification, and the HTTP server runs a few at once; a slower hash would let a handful
+ * of login attempts take the machine's memory. Guessing stays costly offline all the same.
+ */
+char *
+tracuu_password_hash(const char *password, gsize len)
+{
+    char out[crypto_pwhash_STRBYTES];
+    sodium_ready();
+    if (crypto_pwhash_argon2id_str(out, password, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                   crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return NULL;
+    return g_strdup(out);
+}
+
+gboolean
+tracuu_password_verify(const char *hash, const char *password, gsize len)
+{
+    sodium_ready();
+    return crypto_pwhash_argon2id_str_verify(hash, password, len) == 0;
+}
+
 gboolean
 tracuu_conf_parse_socket_mode(const char *s, mode_t *out)
 {
@@ -106,6 +130,7 @@ typedef enum {
     T_BOOL,
     T_INT,
     T_DOUBLE,
+    T_POSITIVE, /* a T_DOUBLE that must be more than 0 (min is ignored) */
     T_MODE,    /* an octal socket mode, stored as an int */
     T_DEFAULT, /* public | deny */
     T_LABELS,
@@ -114,6 +139,7 @@ typedef enum {
     T_UNIX_USER,
     T_UID,
     T_HASH,
+    T_PASSWORD, /* an Argon2id hash string, as crypto_pwhash_str() writes it */
 } key_type;
 
 typedef struct {
@@ -139,6 +165,9 @@ static const key_def key_table[] = {
     {"searchd", "idle-timeout", T_INT, 0, 86400 * 365},
     {"searchd", "slow-ms", T_INT, 0, 86400000},
     {"searchd", "max-output-mb", T_INT, 1, 65536},
+    {"searchd", "session-hours", T_POSITIVE, 0, 24 * 366},
+    {"searchd", "tls-cert", T_PATH, 0, 0},
+    {"searchd", "tls-key", T_PATH, 0, 0},
     {"access", "default", T_DEFAULT, 0, 0},
     {"access", "map", T_PATH, 0, 0},
     {USER_GROUP, "labels", T_LABELS, 0, 0},
@@ -147,6 +176,7 @@ static const key_def key_table[] = {
     {USER_GROUP, "unix-user", T_UNIX_USER, 0, 0},
     {USER_GROUP, "unix-uid", T_UID, 0, 4294967294LL},
     {USER_GROUP, "token-sha256", T_HASH, 0, 0},
+    {USER_GROUP, "password", T_PASSWORD, 0, 0},
     {USER_GROUP, "admin", T_BOOL, 0, 0},
 };
 
@@ -181,7 +211,7 @@ typedef struct {
 
 typedef struct {
     tracuu_conf_user pub; /* first: a conf_user * is a tracuu_conf_user * */
-    char *name, *unix_user;
+    char *name, *unix_user, *password;
     char **labels, **emails;
 } conf_user;
 
@@ -206,6 +236,7 @@ user_free(gpointer data)
     conf_user *u = data;
     g_free(u->name);
     g_free(u->unix_user);
+    g_free(u->password);
     g_strfreev(u->labels);
     g_strfreev(u->emails);
     g_free(u);
@@ -509,16 +540,22 @@ read_value(GKeyFile *kf, const char *name, const char *base_dir, const entry *e,
         }
         return TRUE;
     }
-    case T_DOUBLE: {
+    case T_DOUBLE:
+    case T_POSITIVE: {
         char *end = NULL;
         errno = 0;
         double d = g_ascii_strtod(s, &end);
-        if (errno || end == s || *end || !isfinite(d) || d < (double)def->min ||
-            d > (double)def->max)
-            return line_error(error, TRACUU_CONF_ERROR_VALUE, name, e->line,
-                              "%s: a number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
-                              ", not \"%s\"",
-                              e->key, def->min, def->max, s);
+        gboolean low = def->type == T_POSITIVE ? d <= 0 : d < (double)def->min;
+        if (errno || end == s || *end || !isfinite(d) || low || d > (double)def->max)
+            return def->type == T_POSITIVE
+                       ? line_error(error, TRACUU_CONF_ERROR_VALUE, name, e->line,
+                                    "%s: a number more than 0 and at most %" G_GINT64_FORMAT
+                                    " (fractions allowed), not \"%s\"",
+                                    e->key, def->max, s)
+                       : line_error(error, TRACUU_CONF_ERROR_VALUE, name, e->line,
+                                    "%s: a number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                                    ", not \"%s\"",
+                                    e->key, def->min, def->max, s);
         v->d = d;
         return TRUE;
     }
@@ -563,6 +600,22 @@ read_value(GKeyFile *kf, const char *name, const char *base_dir, const entry *e,
                               "tracuu-searchd --new-token prints it)",
                               e->key);
         u->pub.has_token = TRUE;
+        return TRUE;
+    case T_PASSWORD:
+        sodium_ready();
+        /* needs_rehash() parses the whole string (version, m=, t=, p=, salt, hash) and answers
+         * -1 for anything that is not an Argon2id hash; whether it would be rehashed with
+         * today's limits does not matter here. Refused at load, so that a plain password or
+         * a truncated paste is found at start and not at the first login. */
+        if (!g_str_has_prefix(s, "$argon2id$") ||
+            crypto_pwhash_argon2id_str_needs_rehash(s, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                    crypto_pwhash_MEMLIMIT_INTERACTIVE) < 0 ||
+            strlen(s) >= crypto_pwhash_STRBYTES)
+            return line_error(error, TRACUU_CONF_ERROR_VALUE, name, e->line,
+                              "%s: an Argon2id hash ($argon2id$v=19$m=...), as tracuu-searchd "
+                              "--hash-password prints it, not a password or anything else",
+                              e->key);
+        u->password = g_steal_pointer(&s);
         return TRUE;
     case T_LABELS:
     case T_EMAILS: {
@@ -709,6 +762,7 @@ tracuu_conf_load_data(const char *data, gsize len, const char *name, const char 
         conf_user *u = g_ptr_array_index(conf->users, i);
         u->pub.name = u->name;
         u->pub.unix_user = u->unix_user;
+        u->pub.password = u->password;
         if (!u->labels)
             u->labels = g_new0(char *, 1);
         if (!u->emails)
@@ -799,7 +853,7 @@ tracuu_conf_get_int(const tracuu_conf *conf, const char *group, const char *key,
 gboolean
 tracuu_conf_get_double(const tracuu_conf *conf, const char *group, const char *key, double *out)
 {
-    const value *v = lookup(conf, group, key, T_DOUBLE, T_DOUBLE);
+    const value *v = lookup(conf, group, key, T_DOUBLE, T_POSITIVE);
     if (v)
         *out = v->d;
     return v != NULL;

@@ -73,6 +73,22 @@ char *tracuu_token_new(char hash_hex[2 * TRACUU_TOKEN_HASH_LEN + 1]);
 /* The SHA-256 of the @len bytes of @token, as the configuration stores it. */
 void tracuu_token_hash(const char *token, gsize len, guint8 out[TRACUU_TOKEN_HASH_LEN]);
 
+/* ---- Passwords ---- */
+
+/*
+ * The Argon2id hash string of the @len bytes of @password ("$argon2id$v=19$m=...", salted at
+ * random), for the password key of a [user NAME] group; NULL when libsodium cannot get the
+ * memory. Caller frees with g_free().
+ */
+char *tracuu_password_hash(const char *password, gsize len);
+
+/*
+ * Whether @password (@len bytes) is the one @hash (as tracuu_password_hash() writes it) was
+ * made from. Costs what hashing costs (tens of milliseconds, 64 MiB): never call it under a
+ * lock. Thread-safe.
+ */
+gboolean tracuu_password_verify(const char *hash, const char *password, gsize len);
+
 /* ---- Users ---- */
 
 /* A [user NAME] group, read-only, owned by the tracuu_conf it came from. */
@@ -86,8 +102,9 @@ typedef struct {
     const char *unix_user; /* as written, or NULL */
     gboolean has_token;
     guint8 token_sha256[TRACUU_TOKEN_HASH_LEN];
-    gboolean admin; /* sees every document */
-    guint line;     /* of its [user NAME] line */
+    const char *password; /* the Argon2id hash string (crypto_pwhash_str), or NULL: no login */
+    gboolean admin;       /* sees every document */
+    guint line;           /* of its [user NAME] line */
 } tracuu_conf_user;
 
 /* ---- The configuration ---- */

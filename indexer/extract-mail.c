@@ -117,7 +117,29 @@ typedef struct {
 } mail_walk;
 
 static tracuu_extracted *message_to_doc(GMimeMessage *message, guint depth, gboolean from_mbox,
-                                        tracuu_extract_buffer_fn attach);
+                                        tracuu_extract_buffer_fn attach, const char *path);
+static tracuu_extracted *read_message(const char *data, gsize len, guint depth,
+                                      tracuu_extract_buffer_fn attach, const char *path,
+                                      GError **error);
+
+/*
+ * Part paths (tracuu_extracted.part, tracuu_mail_part_bytes()): where a part is in the top
+ * message of a file, as steps from its body separated by dots: a number is the n-th part (from
+ * 1) of a multipart, "m" enters the message a part holds (message/rfc822, or an .eml sent as a
+ * file) and goes on from that message's body. "" is the body itself. One grammar for both
+ * sides, so that the daemon finds the very part the indexer read.
+ */
+static char *
+path_child(const char *path, int n)
+{
+    return *path ? g_strdup_printf("%s.%d", path, n) : g_strdup_printf("%d", n);
+}
+
+static char *
+path_enter(const char *path)
+{
+    return *path ? g_strconcat(path, ".m", NULL) : g_strdup("m");
+}
 
 /* The raw value of the first header @name of @object, or NULL. Borrowed from GMime. */
 static const char *
@@ -422,6 +444,28 @@ text_part_text(mail_walk *walk, GMimeObject *object, gboolean html, guint part_n
     return text;
 }
 
+/*
+ * The documents below @doc, an attachment that the dispatcher read from the part at @path: a
+ * message it found by content (named neither .eml nor message/rfc822) has part paths from its
+ * own body, which are made paths from the top message by putting "@path.m" before them. A
+ * document without a part path (not cut out of a message) ends the walk: what is below it is
+ * not reachable by a part path at all.
+ */
+static void
+prefix_parts(tracuu_extracted *doc, const char *path, guint depth)
+{
+    for (guint i = 0; doc->children != NULL && depth < 64 && i < doc->children->len; i++) {
+        tracuu_extracted *child = doc->children->pdata[i];
+        if (child->part == NULL)
+            continue;
+        g_autofree char *inside = path_enter(path);
+        char *full = *child->part ? g_strconcat(inside, ".", child->part, NULL) : g_strdup(inside);
+        g_free(child->part);
+        child->part = full;
+        prefix_parts(child, path, depth + 1);
+    }
+}
+
 /* Content types that say nothing about the content: what the extractor found is better. */
 static gboolean
 is_generic_type(const char *mime)
@@ -438,8 +482,11 @@ is_generic_type(const char *mime)
  * Takes @filename.
  */
 static void
-walk_add_attachment(mail_walk *walk, tracuu_extracted *child, const char *mime, char *filename)
+walk_add_attachment(mail_walk *walk, tracuu_extracted *child, const char *mime, char *filename,
+                    const char *path)
 {
+    g_free(child->part);
+    child->part = g_strdup(path);
     g_free(child->kind);
     child->kind = g_strdup("attachment");
     if (mime != NULL && (child->mime == NULL || !is_generic_type(mime))) {
@@ -467,7 +514,7 @@ is_signature_type(const char *mime)
  * and a warning, so that it is still listed (and found by its file name).
  */
 static void
-walk_leaf(mail_walk *walk, GMimeObject *object, guint depth, guint part_no)
+walk_leaf(mail_walk *walk, GMimeObject *object, guint depth, guint part_no, const char *path)
 {
     g_autofree char *mime = content_type_of(object);
     if (is_signature_type(mime))
@@ -495,14 +542,18 @@ walk_leaf(mail_walk *walk, GMimeObject *object, guint depth, guint part_no)
         child->text = text_part_text(walk, object, FALSE, part_no);
     } else {
         g_autoptr(GByteArray) bytes = part_bytes(GMIME_PART(object));
-        if (eml) /* a message sent as a file: still a message, and still counted in depth */
-            child = tracuu_mail_read_message((const char *)bytes->data, bytes->len, depth + 1,
-                                             walk->attach, &error);
-        else if (walk->attach != NULL)
+        if (eml) { /* a message sent as a file: still a message, and still counted in depth */
+            g_autofree char *inner = path_enter(path);
+            child = read_message((const char *)bytes->data, bytes->len, depth + 1, walk->attach,
+                                 inner, &error);
+        } else if (walk->attach != NULL) {
             child = walk->attach((const char *)bytes->data, bytes->len, filename, mime, &error);
-        else
+            if (child != NULL)
+                prefix_parts(child, path, 0);
+        } else {
             g_set_error(&error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_UNSUPPORTED,
                         "attachments are not read here");
+        }
     }
     if (child == NULL) {
         child = tracuu_extracted_new("attachment", mime);
@@ -511,18 +562,20 @@ walk_leaf(mail_walk *walk, GMimeObject *object, guint depth, guint part_no)
         g_error_free(error);
     }
     /* An .eml read as a message is message/rfc822 whatever the sender declared. */
-    walk_add_attachment(walk, child, eml && child->mime ? NULL : mime, filename);
+    walk_add_attachment(walk, child, eml && child->mime ? NULL : mime, filename, path);
 }
 
-/* multipart/alternative: the text/plain version when there is one, else the last (richest). */
+/* multipart/alternative: the text/plain version when there is one, else the last (richest);
+ * its index in *@index. */
 static GMimeObject *
-choose_alternative(GMimeMultipart *mp)
+choose_alternative(GMimeMultipart *mp, int *index)
 {
     int n = g_mime_multipart_get_count(mp);
     GMimeObject *best = NULL;
     for (int i = 0; i < n; i++) {
         GMimeObject *part = g_mime_multipart_get_part(mp, i);
         g_autofree char *mime = content_type_of(part);
+        *index = i;
         if (strcmp(mime, "text/plain") == 0)
             return part;
         best = part;
@@ -536,7 +589,7 @@ choose_alternative(GMimeMultipart *mp)
  * nesting costs a bounded C stack whatever GMime accepted.
  */
 static void
-walk_part(mail_walk *walk, GMimeObject *object, guint depth)
+walk_part(mail_walk *walk, GMimeObject *object, guint depth, const char *path)
 {
     guint part_no = ++walk->parts;
     if (object == NULL)
@@ -559,12 +612,17 @@ walk_part(mail_walk *walk, GMimeObject *object, guint depth)
         GMimeMultipart *mp = GMIME_MULTIPART(object);
         g_autofree char *mime = content_type_of(object);
         if (strcmp(mime, "multipart/alternative") == 0) {
-            walk_part(walk, choose_alternative(mp), depth + 1);
+            int index = 0;
+            GMimeObject *chosen = choose_alternative(mp, &index);
+            g_autofree char *sub = path_child(path, index + 1);
+            walk_part(walk, chosen, depth + 1, sub);
             return;
         }
         int n = g_mime_multipart_get_count(mp);
-        for (int i = 0; i < n; i++)
-            walk_part(walk, g_mime_multipart_get_part(mp, i), depth + 1);
+        for (int i = 0; i < n; i++) {
+            g_autofree char *sub = path_child(path, i + 1);
+            walk_part(walk, g_mime_multipart_get_part(mp, i), depth + 1, sub);
+        }
         return;
     }
     if (GMIME_IS_MESSAGE_PART(object)) {
@@ -573,15 +631,18 @@ walk_part(mail_walk *walk, GMimeObject *object, guint depth)
         if (inner == NULL) {
             tracuu_extracted *child = tracuu_extracted_new("attachment", mime);
             tracuu_extracted_warn(child, "part %u: attached message is empty", part_no);
-            walk_add_attachment(walk, child, mime, NULL);
+            walk_add_attachment(walk, child, mime, NULL, path);
             return;
         }
-        tracuu_extracted *child = message_to_doc(inner, depth + 1, walk->from_mbox, walk->attach);
-        walk_add_attachment(walk, child, mime, part_filename(object, walk->fallback, walk->doc));
+        g_autofree char *inside = path_enter(path);
+        tracuu_extracted *child =
+            message_to_doc(inner, depth + 1, walk->from_mbox, walk->attach, inside);
+        walk_add_attachment(walk, child, mime, part_filename(object, walk->fallback, walk->doc),
+                            path);
         return;
     }
     if (GMIME_IS_PART(object))
-        walk_leaf(walk, object, depth, part_no);
+        walk_leaf(walk, object, depth, part_no, path);
 }
 
 /* Headers whose presence tells a mail message from arbitrary bytes. */
@@ -605,9 +666,10 @@ has_mail_headers(GMimeMessage *message)
 }
 
 /* A document of kind "mail" for @message: headers, body text, attachments as children. */
+/* @path: the part path of @message's body ("" for the top message). */
 static tracuu_extracted *
 message_to_doc(GMimeMessage *message, guint depth, gboolean from_mbox,
-               tracuu_extract_buffer_fn attach)
+               tracuu_extract_buffer_fn attach, const char *path)
 {
     GMimeObject *object = GMIME_OBJECT(message);
     GMimeObject *body = g_mime_message_get_mime_part(message);
@@ -641,7 +703,7 @@ message_to_doc(GMimeMessage *message, guint depth, gboolean from_mbox,
         .from_mbox = from_mbox,
         .attach = attach,
     };
-    walk_part(&walk, body, depth);
+    walk_part(&walk, body, depth, path);
     g_free(doc->text);
     doc->text = g_strchomp(g_string_free(walk.text, FALSE));
     return doc;
@@ -728,6 +790,14 @@ tracuu_extracted *
 tracuu_mail_read_message(const char *data, gsize len, guint depth, tracuu_extract_buffer_fn attach,
                          GError **error)
 {
+    return read_message(data, len, depth, attach, "", error);
+}
+
+/* tracuu_mail_read_message() for a message whose body has the part path @path. */
+static tracuu_extracted *
+read_message(const char *data, gsize len, guint depth, tracuu_extract_buffer_fn attach,
+             const char *path, GError **error)
+{
     if (depth > TRACUU_EXTRACT_MAX_DEPTH) {
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_TOO_LARGE,
                     "messages nested deeper than %d levels", TRACUU_EXTRACT_MAX_DEPTH);
@@ -755,7 +825,7 @@ tracuu_mail_read_message(const char *data, gsize len, guint depth, tracuu_extrac
         g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_DAMAGED,
                     "not a mail message: no mail header found");
     } else {
-        doc = message_to_doc(message, depth, FALSE, attach);
+        doc = message_to_doc(message, depth, FALSE, attach, path);
         parse_report_move(&report, doc);
     }
     g_clear_object(&message);
@@ -856,6 +926,9 @@ mbox_append_fragment(tracuu_extracted *prev, gboolean prev_is_text, GMimeStream 
                           "an unquoted \"From \" line at byte %" G_GINT64_FORMAT
                           ": the text after it is kept in this message",
                           from);
+    /* The original of the message then runs on to the end of the fragment, as its text. */
+    if (prev->span_offset >= 0 && to > prev->span_offset)
+        prev->span_length = to - prev->span_offset;
     return TRUE;
 }
 
@@ -921,7 +994,11 @@ tracuu_mail_read_mbox(const char *path, tracuu_extract_buffer_fn attach, GError 
             g_ptr_array_set_size(report.warnings, 0);
         } else {
             number++;
-            tracuu_extracted *doc = message_to_doc(message, 0, TRUE, attach);
+            tracuu_extracted *doc = message_to_doc(message, 0, TRUE, attach, "");
+            /* The message's own bytes, without the "From " line that the mbox put before it:
+             * what the file endpoint answers as message/rfc822. */
+            doc->span_offset = g_mime_parser_get_headers_begin(parser);
+            doc->span_length = g_mime_parser_tell(parser) - doc->span_offset;
             if (doc->created == NULL) {
                 /* GMime gives a copy of the marker line: ours to free. */
                 g_autofree char *marker = g_mime_parser_get_mbox_marker(parser);
@@ -965,4 +1042,93 @@ tracuu_mail_read_mbox_buffer(const char *data, gsize len, tracuu_extract_buffer_
     doc = tracuu_mail_read_mbox(tmp, attach, error);
     g_unlink(tmp);
     return doc;
+}
+
+/* --- Parts for the file endpoint --- */
+
+/* The message in @data, its long headers cut as the indexer cut them; NULL when GMime finds
+ * none. Caller unrefs. */
+static GMimeMessage *
+parse_message_bytes(const char *data, gsize len)
+{
+    g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GByteArray) clipped = clip_long_headers(data, len, notes);
+    if (clipped != NULL) {
+        data = (const char *)clipped->data;
+        len = clipped->len;
+    }
+    /* The stream copies the bytes, and the parts it makes hold the stream. */
+    GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data != NULL ? data : "", len);
+    GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+    g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+    GMimeMessage *message = g_mime_parser_construct_message(parser, NULL);
+    g_object_unref(parser);
+    g_object_unref(stream);
+    return message;
+}
+
+static GBytes *
+bytes_take(GByteArray *a)
+{
+    return g_byte_array_free_to_bytes(a);
+}
+
+GBytes *
+tracuu_mail_part_bytes(const char *data, gsize len, const char *path, GError **error)
+{
+    tracuu_mail_init();
+    g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(g_object_unref);
+    GMimeMessage *top = parse_message_bytes(data, len);
+    if (top == NULL) {
+        g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_DAMAGED,
+                    "not a mail message: no mail header found");
+        return NULL;
+    }
+    g_ptr_array_add(keep, top);
+    GMimeObject *object = g_mime_message_get_mime_part(top);
+    g_auto(GStrv) steps = g_strsplit(path != NULL ? path : "", ".", -1);
+    guint n_steps = g_strv_length(steps);
+    if (path == NULL || n_steps > 4 * TRACUU_EXTRACT_MAX_DEPTH)
+        object = NULL;
+    for (guint i = 0; object != NULL && i < n_steps; i++) {
+        const char *step = steps[i];
+        if (strcmp(step, "m") == 0) {
+            GMimeMessage *inner = NULL;
+            if (GMIME_IS_MESSAGE_PART(object)) {
+                inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+            } else if (GMIME_IS_PART(object)) {
+                /* An .eml sent as a file: the indexer read it as the message it is. */
+                g_autoptr(GByteArray) bytes = part_bytes(GMIME_PART(object));
+                inner = parse_message_bytes((const char *)bytes->data, bytes->len);
+                if (inner != NULL)
+                    g_ptr_array_add(keep, inner);
+            }
+            object = inner != NULL ? g_mime_message_get_mime_part(inner) : NULL;
+            continue;
+        }
+        guint64 n = 0;
+        if (!GMIME_IS_MULTIPART(object) ||
+            !g_ascii_string_to_unsigned(step, 10, 1, G_MAXINT, &n, NULL) ||
+            (int)n > g_mime_multipart_get_count(GMIME_MULTIPART(object))) {
+            object = NULL;
+            break;
+        }
+        object = g_mime_multipart_get_part(GMIME_MULTIPART(object), (int)n - 1);
+    }
+    if (object != NULL && GMIME_IS_PART(object))
+        return bytes_take(part_bytes(GMIME_PART(object)));
+    if (object != NULL && GMIME_IS_MESSAGE_PART(object)) {
+        GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+        GMimeStream *mem = g_mime_stream_mem_new();
+        if (inner != NULL)
+            g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, mem);
+        g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+        GByteArray *a = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+        g_object_unref(mem);
+        return bytes_take(a);
+    }
+    g_autofree char *shown = tracuu_mail_ascii_safe(path != NULL ? path : "(none)", 60);
+    g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_DAMAGED,
+                "the message has no attachment at part %s", shown);
+    return NULL;
 }

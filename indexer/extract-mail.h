@@ -31,4 +31,13 @@ tracuu_extracted *tracuu_mail_read_mbox(const char *path, tracuu_extract_buffer_
 tracuu_extracted *tracuu_mail_read_mbox_buffer(const char *data, gsize len,
                                                tracuu_extract_buffer_fn attach, GError **error);
 
+/*
+ * The decoded bytes (transfer encoding undone) of the part at @path (the part paths of
+ * tracuu_extracted.part, described at path_child() in extract-mail.c) of the message in @data:
+ * what the indexer read as that attachment, for tracuu-searchd's file endpoint. A path that ends
+ * on an attached message (message/rfc822) gives that message. NULL with @error (DAMAGED) when
+ * the message has no such part any more. Caller frees with g_bytes_unref(). Needs only GMime.
+ */
+GBytes *tracuu_mail_part_bytes(const char *data, gsize len, const char *path, GError **error);
+
 G_END_DECLS

@@ -18,6 +18,7 @@ tracuu_extracted_new(const char *kind, const char *mime)
     doc->kind = g_strdup(kind);
     doc->mime = g_strdup(mime);
     doc->text = g_strdup("");
+    doc->span_offset = -1;
     return doc;
 }
 
@@ -52,6 +53,7 @@ tracuu_extracted_free(tracuu_extracted *doc)
     g_free(doc->in_reply_to);
     g_free(doc->references);
     g_free(doc->attachment);
+    g_free(doc->part);
     if (doc->children != NULL)
         g_ptr_array_unref(doc->children);
     if (doc->warnings != NULL)

@@ -51,6 +51,13 @@ struct tracuu_extracted {
     char *references;  /* space-separated message ids without angle brackets */
     /* Attachments (kind "attachment"). */
     char *attachment;  /* its file name, decoded */
+    /* Where the original bytes are (the file endpoint of searchd, tracuu-schema-rules.h):
+     * for a document inside a message, the path of its MIME part from the top message of the
+     * file or of the mbox span ("2.1", "3.m.2": tracuu_mail_part_bytes()), NULL for none (an
+     * entry of a zip has none); for a message of an mbox, its bytes in the file, after the
+     * "From " line (span_offset -1 for a document that is not such a message). */
+    char *part;
+    gint64 span_offset, span_length;
     GPtrArray *children; /* tracuu_extracted *: messages of an mbox, attachments of a message */
     GPtrArray *warnings; /* char *: what could not be read of a damaged source ("part 3: ...") */
 };

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -247,6 +248,32 @@ typedef struct {
     GVariantBuilder docs;
 } flatten_ctx;
 
+/*
+ * Where the original bytes of @child of @ex are, given @loc, those of @ex (NULL: none), in
+ * @out; NULL for none. The messages of an mbox that is the file itself have their span in it;
+ * a document inside a message its part path from the top message (extract-mail.c), which a
+ * document that came out of a zip lacks, and so do all below it.
+ */
+static const tracuu_schema_source *
+child_source(const tracuu_extracted *ex, const tracuu_extracted *child,
+             const tracuu_schema_source *loc, tracuu_schema_source *out)
+{
+    if (loc == NULL)
+        return NULL;
+    *out = *loc;
+    if (g_strcmp0(ex->kind, "mbox") == 0) {
+        if (loc->offset >= 0 || loc->part != NULL || child->span_offset < 0)
+            return NULL; /* an attached mbox was read from a temporary copy */
+        out->offset = child->span_offset;
+        out->length = child->span_length;
+        return out;
+    }
+    if (child->part == NULL)
+        return NULL;
+    out->part = child->part;
+    return out;
+}
+
 static const tracuu_mailbox *
 boxes_of(const GArray *a, size_t *n)
 {
@@ -289,7 +316,7 @@ participants_inside(const tracuu_extracted *ex, const GPtrArray *inherited, GPtr
 /* @participants: of the messages around @ex (tracuu-fields.h), NULL for none. */
 static void
 emit_doc(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const char *parent,
-         const GPtrArray *participants)
+         const GPtrArray *participants, const tracuu_schema_source *loc)
 {
     g_autoptr(tracuu_docmeta) meta = tracuu_docmeta_extract(ex->text != NULL ? ex->text : "", -1);
     gboolean is_mail = g_strcmp0(ex->kind, "mail") == 0;
@@ -340,6 +367,8 @@ emit_doc(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const cha
         f.pages = (const uint64_t *)(const void *)ex->pages->data;
         f.n_pages = ex->pages->len;
     }
+    g_autofree char *source = loc != NULL ? tracuu_schema_source_format(loc) : NULL;
+    f.source = source;
     /* No cites: the document writer finds them as it tokenizes the text (cites_from_text,
      * which the parent sets for the documents of files). */
     g_variant_builder_add_value(&ctx->docs, tracuu_pipe_fields(&f));
@@ -352,11 +381,11 @@ emit_doc(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const cha
  */
 static void
 flatten(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const char *parent,
-        const GPtrArray *participants, guint depth)
+        const GPtrArray *participants, guint depth, const tracuu_schema_source *loc)
 {
     gboolean is_mbox = g_strcmp0(ex->kind, "mbox") == 0;
     if (!is_mbox)
-        emit_doc(ctx, ex, id, parent, participants);
+        emit_doc(ctx, ex, id, parent, participants, loc);
     if (ex->children == NULL || depth > 64)
         return;
     g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(g_free);
@@ -364,7 +393,9 @@ flatten(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const char
     for (guint i = 0; i < ex->children->len; i++) {
         const tracuu_extracted *child = ex->children->pdata[i];
         g_autofree char *child_id = g_strdup_printf("%s%c%u", id, is_mbox ? ':' : '/', i + 1);
-        flatten(ctx, child, child_id, is_mbox ? NULL : id, inside, depth + 1);
+        tracuu_schema_source child_loc;
+        flatten(ctx, child, child_id, is_mbox ? NULL : id, inside, depth + 1,
+                child_source(ex, child, loc, &child_loc));
     }
 }
 
@@ -447,9 +478,11 @@ maybe_inject_fault(const char *path)
 }
 
 /* The result for the file at @path (whose state key is @key, the hex SHA-1 of @path): its
- * documents out of @ex, or the failure in @error. */
+ * documents out of @ex, or the failure in @error. @st: the file's stat before it was read,
+ * for the documents' source (NULL: they have none). */
 static GVariant *
-make_result(const char *path, const char *key, const tracuu_extracted *ex, GError *error)
+make_result(const char *path, const char *key, const struct stat *st, const tracuu_extracted *ex,
+            GError *error)
 {
     if (ex == NULL) {
         tracuu_result_status status = TRACUU_RESULT_FAILED;
@@ -467,7 +500,12 @@ make_result(const char *path, const char *key, const tracuu_extracted *ex, GErro
     ctx.file_key = key;
     ctx.path_shown = shown;
     g_variant_builder_init(&ctx.docs, G_VARIANT_TYPE(TRACUU_DOCS_TYPE));
-    flatten(&ctx, ex, file_id, NULL, NULL, 0);
+    tracuu_schema_source loc = {(char *)path, 0, 0, -1, 0, NULL};
+    if (st != NULL) {
+        loc.size = (guint64)st->st_size;
+        loc.mtime_ns = tracuu_schema_source_mtime_ns(st);
+    }
+    flatten(&ctx, ex, file_id, NULL, NULL, 0, st != NULL ? &loc : NULL);
     GVariantBuilder warnings;
     g_variant_builder_init(&warnings, G_VARIANT_TYPE("aay"));
     add_warnings(&warnings, ex, 0);
@@ -485,9 +523,12 @@ process_job(GVariant *job)
     maybe_inject_fault(path);
 
     GError *error = NULL;
+    /* Before reading: a file that changes while it is read is then told changed. */
+    struct stat st;
+    gboolean have_stat = stat(path, &st) == 0 && S_ISREG(st.st_mode);
     g_autoptr(tracuu_extracted) ex =
         maildir ? extract_maildir_message(path, &error) : tracuu_extract_file(path, &error);
-    GVariant *r = make_result(path, key, ex, error);
+    GVariant *r = make_result(path, key, have_stat ? &st : NULL, ex, error);
     g_clear_error(&error);
     return r;
 }
@@ -510,7 +551,7 @@ self_test_result(void)
         tracuu_extract_buffer(sample, sizeof sample - 1, "self-test.txt", "text/plain", &error);
     char key[41];
     tracuu_state_key("/self-test.txt", key);
-    GVariant *r = make_result("/self-test.txt", key, ex, error);
+    GVariant *r = make_result("/self-test.txt", key, NULL, ex, error);
     g_clear_error(&error);
     return r;
 }

@@ -5,7 +5,8 @@ set -eu
 pkgs="meson ninja-build pkg-config gcc g++ clang libclang-rt-14-dev
 libglib2.0-dev libjson-glib-dev libicu-dev libxapian-dev xapian-tools libmagic-dev
 libpoppler-glib-dev libgmime-3.0-dev libxml2-dev libgsf-1-dev zlib1g-dev libcairo2-dev libpango1.0-dev
-libsodium-dev libmicrohttpd-dev fonts-dejavu-core poppler-utils python3-xapian recoll sqlite3 libsqlite3-dev qpdf"
+libsodium-dev libmicrohttpd-dev fonts-dejavu-core poppler-utils python3-xapian recoll sqlite3 libsqlite3-dev qpdf
+systemd man-db groff-base dpkg-dev debhelper lintian wrk curl"
 missing=""
 for p in $pkgs; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

@@ -160,6 +160,7 @@ tracuu_engine_error_code_name(tracuu_engine_error code)
     case TRACUU_ENGINE_ERROR_NOT_FOUND: return "not_found";
     case TRACUU_ENGINE_ERROR_TIMEOUT: return "timeout";
     case TRACUU_ENGINE_ERROR_INDEX: return "index";
+    case TRACUU_ENGINE_ERROR_GONE: return "gone";
     }
     return "error";
 }
@@ -832,16 +833,8 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
  * an id that no document has.
  */
 static JsonObject *
-handle_get(tracuu_engine *e, JsonObject *req, GError **error)
+find_doc(tracuu_engine *e, const char *op, const char *id, char **text_out, GError **error)
 {
-    const char *id = NULL;
-    if (!get_string(req, "get", "doc", &id, error))
-        return NULL;
-    if (id == NULL || *id == '\0') {
-        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
-                    "get: \"doc\" (the id of a hit) is missing");
-        return NULL;
-    }
     g_autofree char *term = g_strconcat(TRACUU_PREFIX_ID, id, NULL);
     tracuu_query *q = strlen(term) <= TRACUU_STORE_MAX_TERM
                           ? tracuu_query_new_term(term, strlen(term), 1, 0)
@@ -856,12 +849,12 @@ handle_get(tracuu_engine *e, JsonObject *req, GError **error)
     if (st == TRACUU_STORE_OK && r->n_hits == 0) {
         tracuu_results_free(r);
         g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_NOT_FOUND,
-                    "get: no document with id \"%s\"", id);
+                    "%s: no document with id \"%s\"", op, id);
         return NULL;
     }
     if (st != TRACUU_STORE_OK) {
         tracuu_results_free(r);
-        tracuu_engine_store_error(e, st, error, "get");
+        tracuu_engine_store_error(e, st, error, op);
         return NULL;
     }
     char *data = g_steal_pointer(&r->hits[0].data);
@@ -873,15 +866,35 @@ handle_get(tracuu_engine *e, JsonObject *req, GError **error)
     if (doc == NULL) {
         free(data);
         g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX,
-                    "get: the stored data of \"%s\" is not JSON", id);
+                    "%s: the stored data of \"%s\" is not JSON", op, id);
         return NULL;
     }
+    if (text_out != NULL)
+        *text_out = g_strndup(text, text_len);
+    free(data);
+    return doc;
+}
+
+static JsonObject *
+handle_get(tracuu_engine *e, JsonObject *req, GError **error)
+{
+    const char *id = NULL;
+    if (!get_string(req, "get", "doc", &id, error))
+        return NULL;
+    if (id == NULL || *id == '\0') {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                    "get: \"doc\" (the id of a hit) is missing");
+        return NULL;
+    }
+    g_autofree char *text = NULL;
+    JsonObject *doc = find_doc(e, "get", id, &text, error);
+    if (doc == NULL)
+        return NULL;
     if (!json_object_has_member(doc, "title")) {
         g_autofree char *title = hit_title(doc);
         json_object_set_string_member(doc, "title", title);
     }
     json_object_set_string_member(doc, "text", text);
-    free(data);
     JsonObject *resp = json_object_new();
     json_object_set_boolean_member(resp, "ok", TRUE);
     json_object_set_object_member(resp, "doc", doc);
@@ -1000,28 +1013,56 @@ tracuu_engine_handle(tracuu_engine *engine, JsonObject *request, GError **error)
     return tracuu_engine_handle_as(engine, NULL, request, error);
 }
 
-JsonObject *
-tracuu_engine_handle_as(tracuu_engine *engine, const tracuu_identity *identity,
-                        JsonObject *request, GError **error)
+/* Sets up one request of @identity: its filter (for this request only, so that no request
+ * sees another caller's) and its deadline. FALSE with @error when the filter cannot be built;
+ * request_end() follows in both cases. */
+static gboolean
+request_begin(tracuu_engine *engine, const tracuu_identity *identity, GError **error)
 {
-    g_return_val_if_fail(engine != NULL, NULL);
-    /* The filter lives for this request only, so no request sees another caller's. */
     engine->visibility = tracuu_engine_visibility_filter(identity);
     engine->restricted = identity != NULL && !identity->admin;
     engine->deadline = engine->time_limit > 0
                            ? g_get_monotonic_time() + (gint64)(engine->time_limit * 1e6)
                            : 0;
-    JsonObject *resp = NULL;
-    if (engine->restricted && engine->visibility == NULL)
+    if (engine->restricted && engine->visibility == NULL) {
         g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX,
                     "request: cannot build the visibility filter of %s",
                     tracuu_identity_get_log_name(identity));
-    else
-        resp = handle_request(engine, request, error);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+request_end(tracuu_engine *engine)
+{
     g_clear_pointer(&engine->visibility, tracuu_query_free);
     engine->restricted = FALSE;
     engine->deadline = 0;
+}
+
+JsonObject *
+tracuu_engine_handle_as(tracuu_engine *engine, const tracuu_identity *identity,
+                        JsonObject *request, GError **error)
+{
+    g_return_val_if_fail(engine != NULL, NULL);
+    JsonObject *resp = NULL;
+    if (request_begin(engine, identity, error))
+        resp = handle_request(engine, request, error);
+    request_end(engine);
     return resp;
+}
+
+JsonObject *
+tracuu_engine_doc_fields_as(tracuu_engine *engine, const tracuu_identity *identity,
+                            const char *op, const char *id, GError **error)
+{
+    g_return_val_if_fail(engine != NULL && op != NULL && id != NULL, NULL);
+    JsonObject *doc = NULL;
+    if (request_begin(engine, identity, error) && refresh_store(engine, error))
+        doc = find_doc(engine, op, id, NULL, error);
+    request_end(engine);
+    return doc;
 }
 
 static JsonObject *

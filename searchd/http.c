@@ -11,7 +11,10 @@
 
 #include "http.h"
 #include "identity.h"
+#include "metrics.h"
+#include "original.h"
 #include "protocol.h"
+#include "session.h"
 #include "tracuu-log.h"
 
 /*
@@ -25,6 +28,22 @@
 /* Failed-auth answers held back at once; past that, more are answered 429 "busy" at once. */
 #define MAX_HELD 1024
 
+/* The login form's body is two short fields: anything longer is refused (413), unread when its
+ * length is announced, else dropped as it comes. */
+#define MAX_FORM 4096
+/* Password verifications under way at once: each takes ~64 MiB and tens of milliseconds
+ * (tracuu_password_verify), so that a burst of logins cannot take the machine's memory; more
+ * are answered 429 "busy" at once. */
+#define MAX_VERIFYING 2
+/* Live sessions kept at most; past that, the oldest is dropped (session.h). */
+#define MAX_SESSIONS 10000
+/* [searchd] session-hours when not set. */
+#define DEFAULT_SESSION_HOURS 8.0
+#define COOKIE_NAME "tracuu_session"
+#define LOGIN_PATH "/api/login"
+#define LOGOUT_PATH "/api/logout"
+#define WHOAMI_PATH "/api/whoami"
+
 typedef struct {
     tracuu_engine *engine;
     gint reloads; /* the daemon's reload count when it was opened */
@@ -35,6 +54,7 @@ typedef struct {
 typedef enum {
     EP_SEARCH,
     EP_DOC,
+    EP_FILE,
     EP_STATS,
     EP_HEALTHZ,
     EP_METRICS,
@@ -47,13 +67,27 @@ static const struct {
     gboolean prefix; /* path is followed by an argument (the id) */
 } endpoint_table[N_ENDPOINTS] = {
     [EP_SEARCH] = {"search", "/api/search", FALSE}, [EP_DOC] = {"doc", "/api/doc/", TRUE},
+    [EP_FILE] = {"file", "/api/doc/", TRUE}, /* and "/file" at the end: is_file_path() */
     [EP_STATS] = {"stats", "/api/stats", FALSE},    [EP_HEALTHZ] = {"healthz", "/healthz", FALSE},
     [EP_METRICS] = {"metrics", "/metrics", FALSE},  [EP_OTHER] = {"other", NULL, FALSE},
 };
 
+/* "/api/doc/ID/file": the original bytes of ID (which may hold '/': "PARENT/N"). */
+static const char file_suffix[] = "/file";
+
+static gboolean
+is_file_path(const char *path)
+{
+    gsize len = strlen(path), pre = strlen(endpoint_table[EP_FILE].path);
+    return g_str_has_prefix(path, endpoint_table[EP_FILE].path) &&
+           len > pre + strlen(file_suffix) && g_str_has_suffix(path, file_suffix);
+}
+
 static endpoint
 endpoint_of(const char *path)
 {
+    if (is_file_path(path))
+        return EP_FILE;
     for (int e = 0; e < EP_OTHER; e++) {
         const char *p = endpoint_table[e].path;
         if (endpoint_table[e].prefix ? g_str_has_prefix(path, p) : strcmp(path, p) == 0)
@@ -63,19 +97,8 @@ endpoint_of(const char *path)
 }
 
 /* The statuses counted apart in the metrics; any other is counted as the last, "other". */
-static const unsigned metric_statuses[] = {200, 400, 401, 404, 405, 413, 429, 500, 503};
-#define N_STATUSES (G_N_ELEMENTS(metric_statuses) + 1)
-/* Upper bounds of the latency histogram's buckets, in seconds (Prometheus' own defaults). */
-static const double latency_bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                        0.25,  0.5,    1,     2.5,  5,     10};
-
-typedef struct {
-    GMutex lock;
-    guint64 requests[N_ENDPOINTS][N_STATUSES];
-    guint64 buckets[G_N_ELEMENTS(latency_bounds)]; /* not cumulative: each its own range */
-    guint64 count;
-    double sum; /* seconds */
-} metrics;
+static const char *const metric_statuses[] = {"200", "400", "401", "403", "404", "405",
+                                              "410", "413", "429", "500", "503", "other"};
 
 struct tracuu_http_server {
     struct MHD_Daemon *mhd;
@@ -88,7 +111,12 @@ struct tracuu_http_server {
     GQueue held; /* answer *: failed auth answers waiting for their time */
     gboolean stopping;
     GThread *timer;
-    metrics m;
+    GThreadPool *workers; /* job *: the engine's requests, from every connection */
+    tracuu_session_table *sessions;
+    gint verifying;                          /* atomic: password verifications under way */
+    const char *endpoint_names[N_ENDPOINTS]; /* endpoint_table's, for metrics_spec */
+    tracuu_metrics_spec metrics_spec;
+    tracuu_metrics *metrics;
 };
 
 /* A request's state in *con_cls: a body once its answer is held back (suspended). */
@@ -100,6 +128,10 @@ typedef struct {
     unsigned status;
     char *body;
     gsize len;
+    const char *content_type; /* of body; NULL: JSON */
+    gboolean is_post;
+    GString *form;       /* a POST's body, up to MAX_FORM */
+    gboolean form_large; /* more than MAX_FORM came: dropped, answered 413 */
 } answer;
 
 /* ---- Mapping a GET onto a protocol request (no I/O) ---- */
@@ -113,7 +145,9 @@ static const struct {
     {"unknown_op", MHD_HTTP_BAD_REQUEST},
     {"bad_query", MHD_HTTP_BAD_REQUEST},
     {"unauthorized", MHD_HTTP_UNAUTHORIZED},
+    {"forbidden", MHD_HTTP_FORBIDDEN},
     {"not_found", MHD_HTTP_NOT_FOUND},
+    {"gone", MHD_HTTP_GONE},
     {"method_not_allowed", MHD_HTTP_METHOD_NOT_ALLOWED},
     {"too_large", MHD_HTTP_CONTENT_TOO_LARGE},
     {"busy", MHD_HTTP_TOO_MANY_REQUESTS},
@@ -213,8 +247,14 @@ tracuu_http_request_for(const char *path, const char *const *names, const char *
     } else if (strcmp(path, "/api/stats") == 0 || strcmp(path, "/metrics") == 0) {
         /* /metrics shows the figures of stats, as the caller may see them. */
         json_object_set_string_member(req, "op", "stats");
-    } else if (g_str_has_prefix(path, doc_prefix) && path[sizeof doc_prefix - 1] != '\0' &&
-               !strchr(path + sizeof doc_prefix - 1, '/')) {
+    } else if (is_file_path(path)) {
+        /* Not a protocol op: handle() answers it with the original bytes (original.h). */
+        const char *id = path + sizeof doc_prefix - 1;
+        g_autofree char *doc = g_strndup(id, strlen(id) - strlen(file_suffix));
+        json_object_set_string_member(req, "op", "file");
+        json_object_set_string_member(req, "doc", doc);
+    } else if (g_str_has_prefix(path, doc_prefix) && path[sizeof doc_prefix - 1] != '\0') {
+        /* The id is the rest of the path: an attachment's holds '/' ("PARENT/N"). */
         json_object_set_string_member(req, "op", "get");
         json_object_set_string_member(req, "doc", path + sizeof doc_prefix - 1);
     } else if (strcmp(path, "/api/search") == 0) {
@@ -301,84 +341,31 @@ collect_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size
 static void
 count_answer(tracuu_http_server *s, endpoint e, unsigned status, gint64 t0)
 {
-    double secs = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
-    guint si = 0;
-    while (si < G_N_ELEMENTS(metric_statuses) && metric_statuses[si] != status)
-        si++;
-    g_mutex_lock(&s->m.lock);
-    s->m.requests[e][si]++;
-    for (guint b = 0; b < G_N_ELEMENTS(latency_bounds); b++)
-        if (secs <= latency_bounds[b]) {
-            s->m.buckets[b]++;
-            break;
-        }
-    s->m.count++;
-    s->m.sum += secs;
-    g_mutex_unlock(&s->m.lock);
+    char text[16];
+    g_snprintf(text, sizeof text, "%u", status);
+    tracuu_metrics_count(s->metrics, e, tracuu_metrics_index(s->metrics, 1, text), t0);
 }
 
-/* The metrics in the Prometheus text format, with the figures of @stats (the caller's). */
+/* The metrics in the Prometheus text format: the HTTP API's, the socket's, and the figures of
+ * @stats (the caller's). */
 static char *
 format_metrics(tracuu_http_server *s, JsonObject *stats, gsize *len)
 {
     GString *out = g_string_new(NULL);
-    g_string_append(out, "# HELP tracuu_http_requests_total HTTP requests answered, by endpoint "
-                         "and status.\n# TYPE tracuu_http_requests_total counter\n");
-    g_mutex_lock(&s->m.lock);
-    for (int e = 0; e < N_ENDPOINTS; e++)
-        for (guint si = 0; si < N_STATUSES; si++) {
-            char status[16];
-            if (si < G_N_ELEMENTS(metric_statuses))
-                g_snprintf(status, sizeof status, "%u", metric_statuses[si]);
-            else
-                g_strlcpy(status, "other", sizeof status);
-            g_string_append_printf(out,
-                                   "tracuu_http_requests_total{endpoint=\"%s\",status=\"%s\"} "
-                                   "%" G_GUINT64_FORMAT "\n",
-                                   endpoint_table[e].name, status, s->m.requests[e][si]);
-        }
-    g_string_append(out, "# HELP tracuu_http_request_duration_seconds Time from a request's "
-                         "arrival to its answer.\n"
-                         "# TYPE tracuu_http_request_duration_seconds histogram\n");
-    guint64 cumulative = 0;
-    for (guint b = 0; b < G_N_ELEMENTS(latency_bounds); b++) {
-        cumulative += s->m.buckets[b];
-        char le[TRACUU_PROTOCOL_DOUBLE_BUF];
-        tracuu_protocol_format_double(latency_bounds[b], le);
-        g_string_append_printf(out,
-                               "tracuu_http_request_duration_seconds_bucket{le=\"%s\"} "
-                               "%" G_GUINT64_FORMAT "\n",
-                               le, cumulative);
-    }
-    char sum[TRACUU_PROTOCOL_DOUBLE_BUF];
-    tracuu_protocol_format_double(s->m.sum, sum);
-    g_string_append_printf(out,
-                           "tracuu_http_request_duration_seconds_bucket{le=\"+Inf\"} "
-                           "%" G_GUINT64_FORMAT "\n"
-                           "tracuu_http_request_duration_seconds_sum %s\n"
-                           "tracuu_http_request_duration_seconds_count %" G_GUINT64_FORMAT "\n",
-                           s->m.count, sum, s->m.count);
-    g_mutex_unlock(&s->m.lock);
-    g_string_append_printf(out,
-                           "# HELP tracuu_documents Documents in the index that the caller may "
-                           "see.\n# TYPE tracuu_documents gauge\ntracuu_documents %" G_GINT64_FORMAT
-                           "\n",
-                           json_object_get_int_member_with_default(stats, "docs", 0));
-    /* The revision is the whole index's: stats gives it to admins only, and so do these. */
-    if (json_object_has_member(stats, "revision"))
-        g_string_append_printf(out,
-                               "# HELP tracuu_index_revision The revision of the index read.\n"
-                               "# TYPE tracuu_index_revision gauge\n"
-                               "tracuu_index_revision %" G_GINT64_FORMAT "\n",
-                               json_object_get_int_member(stats, "revision"));
+    tracuu_metrics_append(s->metrics, out);
+    if (s->opts.socket_metrics)
+        tracuu_metrics_append(s->opts.socket_metrics, out);
+    tracuu_metrics_append_index(stats, out);
     *len = out->len;
     return g_string_free(out, FALSE);
 }
 
-/* Queues the answer, counted in the metrics under @e from @t0. */
+/* Queues the answer, counted in the metrics under @e from @t0, with a Set-Cookie header when
+ * @cookie is not NULL; @allow is the Allow header of a 405 (NULL: GET, HEAD). */
 static enum MHD_Result
-send_typed(tracuu_http_server *s, endpoint e, gint64 t0, struct MHD_Connection *connection,
-           unsigned status, const char *body, gsize len, const char *content_type)
+send_full(tracuu_http_server *s, endpoint e, gint64 t0, struct MHD_Connection *connection,
+          unsigned status, const char *body, gsize len, const char *content_type,
+          const char *cookie, const char *allow)
 {
     count_answer(s, e, status, t0);
     struct MHD_Response *r =
@@ -391,12 +378,21 @@ send_typed(tracuu_http_server *s, endpoint e, gint64 t0, struct MHD_Connection *
     if (status == MHD_HTTP_UNAUTHORIZED)
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"tracuu\"");
     if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow ? allow : "GET, HEAD");
+    if (cookie)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
     if (status == MHD_HTTP_TOO_MANY_REQUESTS || status == MHD_HTTP_SERVICE_UNAVAILABLE)
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     enum MHD_Result ok = MHD_queue_response(connection, status, r);
     MHD_destroy_response(r);
     return ok;
+}
+
+static enum MHD_Result
+send_typed(tracuu_http_server *s, endpoint e, gint64 t0, struct MHD_Connection *connection,
+           unsigned status, const char *body, gsize len, const char *content_type)
+{
+    return send_full(s, e, t0, connection, status, body, len, content_type, NULL, NULL);
 }
 
 static enum MHD_Result
@@ -414,6 +410,45 @@ send_error(tracuu_http_server *s, const answer *st, struct MHD_Connection *conne
     gsize len = 0;
     g_autofree char *body = tracuu_protocol_format_error(NULL, code, message, &len);
     return send_answer(s, st, connection, tracuu_http_status_for_code(code), body, len);
+}
+
+static void
+bytes_release(void *bytes)
+{
+    g_bytes_unref(bytes);
+}
+
+/* The original bytes of a document: streamed from its file (from @o's fd, which the response
+ * takes), or its attachment's bytes; for HEAD, libmicrohttpd sends the headers alone. */
+static enum MHD_Result
+send_original(tracuu_http_server *s, const answer *st, struct MHD_Connection *connection,
+              tracuu_original *o)
+{
+    struct MHD_Response *r;
+    if (o->bytes != NULL) {
+        gsize len = 0;
+        const void *data = g_bytes_get_data(o->bytes, &len);
+        r = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)data, bytes_release,
+                                                                   o->bytes);
+        if (r)
+            o->bytes = NULL;
+    } else {
+        r = MHD_create_response_from_fd_at_offset64(o->length, o->fd, o->offset);
+        if (r)
+            o->fd = -1;
+    }
+    if (!r)
+        return send_error(s, st, connection, "internal", "file: cannot make the answer");
+    count_answer(s, st->endpoint, MHD_HTTP_OK, st->t0);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, o->content_type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_DISPOSITION, o->disposition);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    /* An HTML or SVG attachment opened anyway runs nothing in the daemon's origin. */
+    MHD_add_response_header(r, "Content-Security-Policy", "sandbox; default-src 'none'");
+    enum MHD_Result ok = MHD_queue_response(connection, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ok;
 }
 
 static char *
@@ -439,12 +474,13 @@ audit(guint64 number, const char *peer, const char *user, const char *code, cons
       const char *doc, const char *message, const char *url)
 {
     g_autofree char *num = g_strdup_printf("http-%" G_GUINT64_FORMAT, number);
-    gboolean is_get = op && strcmp(op, "get") == 0;
+    /* A file download is audited as a get is, under its own name. */
+    gboolean is_get = op && (strcmp(op, "get") == 0 || strcmp(op, "file") == 0);
     const GLogField fields[] = {{"TRACUU_CLIENT", num, -1},
                                 {"TRACUU_PEER", peer, -1},
                                 {"TRACUU_USER", user, -1},
                                 {"TRACUU_CODE", code, -1},
-                                {"TRACUU_AUDIT", is_get ? "get" : "refused", -1},
+                                {"TRACUU_AUDIT", is_get ? op : "refused", -1},
                                 {"TRACUU_DOC", doc ? doc : "-", -1}};
     gsize n_fields = G_N_ELEMENTS(fields) - (is_get ? 0 : 1);
     g_autofree char *shown = g_utf8_make_valid(url, (gssize)MIN(strlen(url), 200));
@@ -452,8 +488,8 @@ audit(guint64 number, const char *peer, const char *user, const char *code, cons
         if ((unsigned char)*p < 0x20)
             *p = ' ';
     if (strcmp(code, "ok") == 0)
-        tracuu_log_fields(G_LOG_LEVEL_INFO, fields, n_fields, "client %s (%s): get %s: ok", num,
-                          peer, doc ? doc : "-");
+        tracuu_log_fields(G_LOG_LEVEL_INFO, fields, n_fields, "client %s (%s): %s %s: ok", num,
+                          peer, op, doc ? doc : "-");
     else
         tracuu_log_fields(G_LOG_LEVEL_INFO, fields, n_fields, "client %s (%s): %s: %s; request: %s",
                           num, peer, code, message, shown);
@@ -512,34 +548,459 @@ hold(tracuu_http_server *s, struct MHD_Connection *connection, answer *a, gint64
     return TRUE;
 }
 
+/* ---- Identity: the bearer token, else the session cookie, else the channel ---- */
+
+/* The identity of the session whose token is @cookie, read under the configuration lock: its
+ * user must still be in the configuration, with the password the session was opened with, so
+ * that a reload that removes a user or changes a password closes their sessions. */
+static tracuu_identity *
+identity_for_cookie(tracuu_http_server *s, const char *cookie)
+{
+    guint8 stamp[TRACUU_SESSION_STAMP_LEN], now[TRACUU_SESSION_STAMP_LEN];
+    g_autofree char *user = tracuu_session_table_lookup(s->sessions, cookie, stamp);
+    if (!user)
+        return NULL;
+    const tracuu_conf_user *u = tracuu_conf_find_user(s->opts.conf, user);
+    if (u && u->password) {
+        tracuu_session_stamp(u->password, now);
+        if (sodium_memcmp(stamp, now, sizeof now) == 0)
+            return tracuu_identity_new_for_user(s->opts.conf, u, TRACUU_IDENTITY_VIA_SESSION);
+    }
+    /* Dropped, so that a user put back with the same line does not revive it. */
+    tracuu_session_table_close(s->sessions, cookie);
+    return NULL;
+}
+
+/* The session cookie of the request, or NULL (none, or not the shape of one of ours). */
+static const char *
+session_cookie(struct MHD_Connection *connection)
+{
+    const char *c = MHD_lookup_connection_value(connection, MHD_COOKIE_KIND, COOKIE_NAME);
+    return c && *c && strlen(c) <= 64 ? c : NULL;
+}
+
+typedef struct {
+    tracuu_identity *identity; /* NULL: none */
+    gboolean has_token;        /* an Authorization header came */
+    gboolean malformed;        /* ... that is no bearer token */
+    gboolean login_required;   /* users are configured */
+} caller;
+
+/* Who asks, in the order of docs/http-api.md: "Authorization: Bearer", else the session
+ * cookie, else what the channel gives (the local owner when no user is configured); read under
+ * the lock that a reload takes to swap the configuration. A bad cookie is no identity, not a
+ * failed authentication: browsers send stale cookies on their own. */
+static void
+resolve_caller(tracuu_http_server *s, struct MHD_Connection *connection, caller *c)
+{
+    guint8 hash[TRACUU_TOKEN_HASH_LEN];
+    c->has_token = bearer_hash(connection, hash, &c->malformed);
+    const char *cookie = c->has_token ? NULL : session_cookie(connection);
+    c->identity = NULL;
+    g_rw_lock_reader_lock(&s->conf_lock);
+    c->login_required = tracuu_conf_get_n_users(s->opts.conf) > 0;
+    if (c->has_token && !c->malformed)
+        c->identity = tracuu_identity_for_token_hash(s->opts.conf, hash);
+    else if (!c->has_token && cookie)
+        c->identity = identity_for_cookie(s, cookie);
+    if (!c->has_token && !c->identity)
+        c->identity = tracuu_identity_for_peer(s->opts.conf, FALSE, 0);
+    g_rw_lock_reader_unlock(&s->conf_lock);
+    sodium_memzero(hash, sizeof hash);
+}
+
+/* A failed authentication (a bad bearer token, a wrong password): logged, counted for the
+ * peer, and answered 401 after the peer's delay. */
+static enum MHD_Result
+refuse_auth(tracuu_http_server *s, answer *state, struct MHD_Connection *connection,
+            const struct sockaddr *sa, const char *peer, guint64 number, const char *why)
+{
+    g_autofree char *key = tracuu_auth_delay_peer_key(sa, peer);
+    guint count = 0;
+    gint64 delay = tracuu_auth_delay_note_failure(s->opts.failures, key, &count);
+    const GLogField fields[] = {{"TRACUU_PEER", peer, -1},
+                                {"TRACUU_USER", "-", -1},
+                                {"TRACUU_AUDIT", "refused", -1},
+                                {"TRACUU_CODE", "unauthorized", -1}};
+    tracuu_log_fields(G_LOG_LEVEL_WARNING, fields, G_N_ELEMENTS(fields),
+                      "http client %" G_GUINT64_FORMAT " (%s): authentication failed: %s "
+                      "(failure %u from %s; answer held back %" G_GINT64_FORMAT " ms)",
+                      number, peer, why, count, key, delay);
+    gsize len = 0;
+    g_autofree char *body = tracuu_protocol_format_error(NULL, "unauthorized", why, &len);
+    if (delay > 0 && !hold(s, connection, state, delay, body, len))
+        return send_error(s, state, connection, "busy", "too many failed authentications waiting");
+    if (delay > 0)
+        return MHD_YES;
+    return send_answer(s, state, connection, MHD_HTTP_UNAUTHORIZED, body, len);
+}
+
+/* ---- POST: the login form and logging out ---- */
+
+static gboolean
+is_post_path(const char *url)
+{
+    return strcmp(url, LOGIN_PATH) == 0 || strcmp(url, LOGOUT_PATH) == 0;
+}
+
+/*
+ * Whether a POST may be a form of our own page and not one another site makes a browser send
+ * (cross-site request forgery): a form's content type, which a cross-site fetch() cannot send
+ * with credentials without asking first, and, when the browser names the page it came from
+ * (Origin), this very server. SameSite=Strict already keeps the cookie off cross-site
+ * requests; this also keeps a hostile page from logging a browser in as someone else.
+ */
+static gboolean
+post_is_same_origin(tracuu_http_server *s, struct MHD_Connection *connection, char **why)
+{
+    static const char form_type[] = "application/x-www-form-urlencoded";
+    const char *type =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    gsize n = sizeof form_type - 1;
+    if (!type || g_ascii_strncasecmp(type, form_type, n) != 0 ||
+        (type[n] != '\0' && type[n] != ';' && type[n] != ' ')) {
+        *why = g_strdup("a POST must be a form: Content-Type: application/x-www-form-urlencoded");
+        return FALSE;
+    }
+    const char *origin =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_ORIGIN);
+    if (!origin)
+        return TRUE;
+    const char *host =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    g_autofree char *want =
+        g_strdup_printf("%s://%s", s->opts.tls_cert_pem ? "https" : "http", host ? host : "");
+    if (host && g_ascii_strcasecmp(origin, want) == 0)
+        return TRUE;
+    *why = g_strdup("a POST from another site (its Origin is not this server)");
+    return FALSE;
+}
+
+/* The expired cookie that makes a browser forget the session. */
+#define COOKIE_GONE COOKIE_NAME "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"
+
+static enum MHD_Result
+logout(tracuu_http_server *s, answer *state, struct MHD_Connection *connection, guint64 number,
+       const char *peer)
+{
+    const char *cookie = session_cookie(connection);
+    gboolean had = cookie && tracuu_session_table_close(s->sessions, cookie);
+    if (had)
+        tracuu_log_info("http client %" G_GUINT64_FORMAT " (%s): logged out", number, peer);
+    g_autofree char *gone = g_strconcat(COOKIE_GONE, s->opts.tls_cert_pem ? "; Secure" : "", NULL);
+    static const char body[] = "{\"ok\":true}\n";
+    return send_full(s, state->endpoint, state->t0, connection, MHD_HTTP_OK, body, sizeof body - 1,
+                     "application/json; charset=utf-8", gone, NULL);
+}
+
+/* The hash verified when the user is unknown or has no password, so that the answer takes as
+ * long as for a wrong password and does not tell which user names exist. Made at the first
+ * need (it costs what a verification costs); kept for the process. */
+static const char *
+dummy_hash(void)
+{
+    static gsize once;
+    static char *hash;
+    if (g_once_init_enter(&once)) {
+        hash = tracuu_password_hash("tracuu: no such user", 20);
+        g_once_init_leave(&once, 1);
+    }
+    return hash;
+}
+
+static enum MHD_Result
+login(tracuu_http_server *s, answer *state, struct MHD_Connection *connection, const char *url,
+      guint64 number, const char *peer, const struct sockaddr *sa)
+{
+    const char *text = state->form ? state->form->str : "";
+    gsize text_len = state->form ? state->form->len : 0;
+    g_autoptr(GHashTable) form = NULL;
+    if (g_utf8_validate(text, (gssize)text_len, NULL) && !memchr(text, '\0', text_len))
+        form = g_uri_parse_params(text, (gssize)text_len, "&", G_URI_PARAMS_WWW_FORM, NULL);
+    const char *user = form ? g_hash_table_lookup(form, "user") : NULL;
+    char *password = form ? g_hash_table_lookup(form, "password") : NULL;
+    if (!user || !password || !g_utf8_validate(password, -1, NULL)) {
+        const char *m = "the login form is user=NAME&password=PASSWORD, "
+                        "application/x-www-form-urlencoded, in UTF-8";
+        audit(number, peer, "-", "bad_request", NULL, NULL, m, url);
+        return send_error(s, state, connection, "bad_request", m);
+    }
+    if (g_atomic_int_add(&s->verifying, 1) >= MAX_VERIFYING) {
+        g_atomic_int_add(&s->verifying, -1);
+        sodium_memzero(password, strlen(password));
+        const char *m = "too many logins at once; try again in a moment";
+        audit(number, peer, "-", "busy", NULL, NULL, m, url);
+        return send_error(s, state, connection, "busy", m);
+    }
+    g_autofree char *hash = NULL;
+    double hours = DEFAULT_SESSION_HOURS;
+    g_rw_lock_reader_lock(&s->conf_lock);
+    const tracuu_conf_user *u =
+        tracuu_conf_user_name_is_valid(user) ? tracuu_conf_find_user(s->opts.conf, user) : NULL;
+    hash = u && u->password ? g_strdup(u->password) : NULL;
+    tracuu_conf_get_double(s->opts.conf, "searchd", "session-hours", &hours);
+    g_rw_lock_reader_unlock(&s->conf_lock);
+    /* Outside every lock: a verification takes tens of milliseconds. */
+    const char *against = hash ? hash : dummy_hash();
+    gboolean ok = against && tracuu_password_verify(against, password, strlen(password)) && hash;
+    g_atomic_int_add(&s->verifying, -1);
+    sodium_memzero(password, strlen(password));
+    if (!ok)
+        return refuse_auth(s, state, connection, sa, peer, number, "wrong user name or password");
+
+    guint8 stamp[TRACUU_SESSION_STAMP_LEN];
+    tracuu_session_stamp(hash, stamp);
+    double secs = hours * 3600.0;
+    g_autofree char *token =
+        tracuu_session_table_open(s->sessions, user, stamp, (gint64)(secs * G_USEC_PER_SEC));
+    g_autofree char *cookie = g_strdup_printf(
+        COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%" G_GINT64_FORMAT "%s", token,
+        MAX((gint64)secs, (gint64)1), s->opts.tls_cert_pem ? "; Secure" : "");
+    sodium_memzero(token, strlen(token));
+    const GLogField fields[] = {
+        {"TRACUU_PEER", peer, -1}, {"TRACUU_USER", user, -1}, {"TRACUU_AUDIT", "login", -1}};
+    tracuu_log_fields(G_LOG_LEVEL_INFO, fields, G_N_ELEMENTS(fields),
+                      "http client %" G_GUINT64_FORMAT " (%s): logged in as %s (session of %g h)",
+                      number, peer, user, hours);
+    g_autoptr(JsonObject) resp = json_object_new();
+    json_object_set_boolean_member(resp, "ok", TRUE);
+    json_object_set_string_member(resp, "user", user);
+    gsize len = 0;
+    g_autofree char *body = tracuu_protocol_format_response(NULL, resp, &len);
+    enum MHD_Result r = send_full(s, state->endpoint, state->t0, connection, MHD_HTTP_OK, body, len,
+                                  "application/json; charset=utf-8", cookie, NULL);
+    sodium_memzero(cookie, strlen(cookie));
+    return r;
+}
+
+static enum MHD_Result
+handle_post(tracuu_http_server *s, answer *state, struct MHD_Connection *connection,
+            const char *url, guint64 number, const char *peer, const struct sockaddr *sa)
+{
+    g_autofree char *why = NULL;
+    const char *code = NULL;
+    if (state->form_large) {
+        code = "too_large";
+        why = g_strdup_printf("a form of more than %d bytes", MAX_FORM);
+    } else if (!post_is_same_origin(s, connection, &why)) {
+        code = "forbidden";
+    }
+    if (code) {
+        audit(number, peer, "-", code, NULL, NULL, why, url);
+        return send_error(s, state, connection, code, why);
+    }
+    if (strcmp(url, LOGOUT_PATH) == 0)
+        return logout(s, state, connection, number, peer);
+    return login(s, state, connection, url, number, peer, sa);
+}
+
+/* GET /api/whoami: who the page is, and whether it needs the login form. */
+static enum MHD_Result
+whoami(tracuu_http_server *s, answer *state, struct MHD_Connection *connection, const caller *c)
+{
+    g_autoptr(JsonObject) resp = json_object_new();
+    json_object_set_boolean_member(resp, "ok", TRUE);
+    /* The local owner is nobody who logged in: null, as for no identity. */
+    if (c->identity && c->identity->via != TRACUU_IDENTITY_VIA_LOCAL_OWNER)
+        json_object_set_string_member(resp, "user", c->identity->user);
+    else
+        json_object_set_null_member(resp, "user");
+    json_object_set_boolean_member(resp, "login_required", c->login_required);
+    gsize len = 0;
+    g_autofree char *body = tracuu_protocol_format_response(NULL, resp, &len);
+    return send_answer(s, state, connection, MHD_HTTP_OK, body, len);
+}
+
+/* ---- The engine's requests, answered by a pool of workers of their own ---- */
+
+/*
+ * libmicrohttpd ties each connection to one thread of its pool, so that a request answered on
+ * that thread waits behind the others of that thread while another thread may be idle (32
+ * clients on 2 threads gave 0.64 of the socket's throughput, bench/http-bench.md). So the
+ * connection is suspended and its request queued for workers shared by every connection, as
+ * the socket's are; the worker leaves the answer in the request's state and resumes it, and
+ * handle() then sends it (the path of a held-back 401).
+ */
+typedef struct {
+    tracuu_http_server *s;
+    answer *state;
+    struct MHD_Connection *connection;
+    tracuu_identity *identity; /* NULL: the endpoint needs none (healthz) */
+    JsonObject *req;
+    guint64 number;
+    char *peer, *url;
+} job;
+
+static void
+job_free(job *j)
+{
+    tracuu_identity_unref(j->identity);
+    json_object_unref(j->req);
+    g_free(j->peer);
+    g_free(j->url);
+    g_free(j);
+}
+
+/* Gives @p back to the pool, or drops it when the index could not be read (it may have been
+ * rebuilt: a fresh reader next time). */
+static void
+engine_give_back(tracuu_http_server *s, pooled *p, const GError *error)
+{
+    if (error && error->domain == TRACUU_ENGINE_ERROR && error->code == TRACUU_ENGINE_ERROR_INDEX)
+        pooled_free(p);
+    else
+        g_async_queue_push(s->engines, p);
+}
+
+/* Sets @state's answer: @code's error object with its status. */
+static void
+set_error_answer(answer *state, const char *code, const char *message)
+{
+    state->status = tracuu_http_status_for_code(code);
+    state->body = tracuu_protocol_format_error(NULL, code, message, &state->len);
+}
+
+static void
+job_run(gpointer data, gpointer user_data)
+{
+    (void)user_data;
+    job *j = data;
+    tracuu_http_server *s = j->s;
+    answer *state = j->state;
+    gint64 t0 = g_get_monotonic_time();
+    const char *op = json_object_get_string_member(j->req, "op");
+    const char *doc = json_object_get_string_member_with_default(j->req, "doc", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonObject) resp = NULL;
+    pooled *p = engine_take(s, &error);
+    if (p) {
+        /* Counted with the socket's busy workers: a search is split over the cores only while
+         * some core has no request of either channel (or splitting costs more than it gives). */
+        if (s->opts.busy)
+            g_atomic_int_inc(s->opts.busy);
+        resp = j->identity ? tracuu_engine_handle_as(p->engine, j->identity, j->req, &error)
+                           : tracuu_engine_handle(p->engine, j->req, &error);
+        if (s->opts.busy)
+            g_atomic_int_add(s->opts.busy, -1);
+        engine_give_back(s, p, error);
+    }
+    const char *user = tracuu_identity_get_log_name(j->identity);
+    if (resp) {
+        if (strcmp(op, "get") == 0)
+            audit(j->number, j->peer, user, "ok", op, doc, NULL, j->url);
+        state->status = MHD_HTTP_OK;
+        if (state->endpoint == EP_METRICS) {
+            state->body = format_metrics(s, resp, &state->len);
+            state->content_type = "text/plain; version=0.0.4; charset=utf-8";
+        } else {
+            state->body = tracuu_protocol_format_response(NULL, resp, &state->len);
+        }
+    } else {
+        const char *code = error && error->domain == TRACUU_ENGINE_ERROR
+                               ? tracuu_engine_error_code_name(error->code)
+                               : "internal";
+        const char *m = error ? error->message : "the request failed";
+        audit(j->number, j->peer, user, code, op, doc, m, j->url);
+        set_error_answer(state, code, m);
+    }
+    double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
+    if (ms > s->opts.slow_ms) {
+        g_autofree char *shown = g_utf8_make_valid(j->url, (gssize)MIN(strlen(j->url), 200));
+        tracuu_log_info("slow request (%.1f ms) from http client %" G_GUINT64_FORMAT ": %s", ms,
+                        j->number, shown);
+    }
+    MHD_resume_connection(j->connection);
+    job_free(j);
+}
+
+/* /api/doc/ID/file, on the connection's own thread: the bytes are streamed from the file by
+ * libmicrohttpd, and only an attachment costs more than a get. */
+static enum MHD_Result
+send_file(tracuu_http_server *s, answer *state, struct MHD_Connection *connection,
+          const tracuu_identity *identity, const char *doc, guint64 number, const char *peer,
+          const char *url)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_original) original = NULL;
+    pooled *p = engine_take(s, &error);
+    if (p) {
+        /* The fields come through the engine's own visibility filter: a hidden document is
+         * not found, with the message of an id that no document has. */
+        g_autoptr(JsonObject) fields =
+            tracuu_engine_doc_fields_as(p->engine, identity, "file", doc, &error);
+        if (fields)
+            original = tracuu_original_open(fields, &error);
+        engine_give_back(s, p, fields ? NULL : error);
+    }
+    const char *user = tracuu_identity_get_log_name(identity);
+    if (original) {
+        audit(number, peer, user, "ok", "file", doc, NULL, url);
+        return send_original(s, state, connection, original);
+    }
+    const char *code = error && error->domain == TRACUU_ENGINE_ERROR
+                           ? tracuu_engine_error_code_name(error->code)
+                           : "internal";
+    const char *m = error ? error->message : "the request failed";
+    audit(number, peer, user, code, "file", doc, m, url);
+    return send_error(s, state, connection, code, m);
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
        const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
     (void)version;
-    (void)upload_data;
     tracuu_http_server *s = cls;
     answer *state = *con_cls;
-    gboolean allowed =
-        strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+    gboolean is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+    gboolean post_path = is_post_path(url);
+    gboolean allowed = post_path ? is_post
+                                 : strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+                                       strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
     /* Answered at the last call, once the whole request is in: an answer queued before
      * would make libmicrohttpd close the connection after it (no keep-alive). */
     if (!state && allowed) {
         answer *fresh = g_new0(answer, 1);
         fresh->endpoint = endpoint_of(url);
         fresh->t0 = g_get_monotonic_time();
+        fresh->is_post = is_post;
         *con_cls = fresh;
+        /* A form announced as too long is refused before it is read: the answer goes at
+         * once, and libmicrohttpd closes the connection rather than read the body. */
+        const char *cl = is_post ? MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                               MHD_HTTP_HEADER_CONTENT_LENGTH)
+                                 : NULL;
+        guint64 announced = 0;
+        if (cl && g_ascii_string_to_unsigned(cl, 10, 0, G_MAXUINT64, &announced, NULL) &&
+            announced > MAX_FORM) {
+            g_autofree char *msg = g_strdup_printf("a form of more than %d bytes", MAX_FORM);
+            return send_error(s, fresh, connection, "too_large", msg);
+        }
         return MHD_YES;
     }
     if (state && *upload_data_size) {
-        *upload_data_size = 0; /* a GET with a body: the body is dropped */
+        /* A POST's form is kept up to MAX_FORM; a GET's body, and what passes the limit, are
+         * dropped as they come. */
+        if (state->is_post && !state->form_large) {
+            if (!state->form)
+                state->form = g_string_new(NULL);
+            if (state->form->len + *upload_data_size > MAX_FORM) {
+                state->form_large = TRUE;
+                sodium_memzero(state->form->str, state->form->len);
+                g_string_truncate(state->form, 0);
+            } else {
+                g_string_append_len(state->form, upload_data, (gssize)*upload_data_size);
+            }
+        }
+        *upload_data_size = 0;
         return MHD_YES;
     }
     if (state && state->body) {
-        /* Resumed: the held answer's time has come. */
-        return send_answer(s, state, connection, state->status, state->body, state->len);
+        /* Resumed: the held answer's time has come, or a worker has answered. */
+        return send_typed(
+            s, state->endpoint, state->t0, connection, state->status, state->body, state->len,
+            state->content_type ? state->content_type : "application/json; charset=utf-8");
     }
-    gint64 t0 = g_get_monotonic_time();
     guint64 number = (guint)g_atomic_int_add(&s->next_number, 1) + 1u;
     const struct sockaddr *sa = NULL;
     g_autofree char *peer = peer_of(connection, &sa);
@@ -548,12 +1009,18 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
         /* Answered at the first call, so without a state of its own: libmicrohttpd then
          * closes the connection rather than read a body it was not asked to. */
         const answer refused = {.endpoint = endpoint_of(url), .t0 = g_get_monotonic_time()};
-        state = (answer *)&refused;
-        g_autofree char *msg = g_strdup_printf("%s is not allowed here: only GET and HEAD",
-                                               g_utf8_validate(method, -1, NULL) ? method : "?");
+        const char *allow = post_path ? "POST" : "GET, HEAD";
+        g_autofree char *msg = g_strdup_printf("%s is not allowed here: only %s",
+                                               g_utf8_validate(method, -1, NULL) ? method : "?",
+                                               post_path ? "POST" : "GET and HEAD");
         audit(number, peer, "-", "method_not_allowed", NULL, NULL, msg, url);
-        return send_error(s, state, connection, "method_not_allowed", msg);
+        gsize len = 0;
+        g_autofree char *body = tracuu_protocol_format_error(NULL, "method_not_allowed", msg, &len);
+        return send_full(s, refused.endpoint, refused.t0, connection, MHD_HTTP_METHOD_NOT_ALLOWED,
+                         body, len, "application/json; charset=utf-8", NULL, allow);
     }
+    if (state->is_post)
+        return handle_post(s, state, connection, url, number, peer, sa);
 
     args a = {g_ptr_array_new(), g_ptr_array_new(), strlen(url), FALSE, FALSE};
     MHD_get_connection_values_n(connection, MHD_GET_ARGUMENT_KIND, collect_arg, &a);
@@ -570,9 +1037,10 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
         msg = g_strdup("a query parameter holds a NUL byte (%00)");
     }
     g_autoptr(GError) error = NULL;
-    gboolean needs_auth = TRUE;
+    gboolean is_whoami = strcmp(url, WHOAMI_PATH) == 0;
+    gboolean needs_auth = !is_whoami;
     g_autoptr(JsonObject) req = NULL;
-    if (!code) {
+    if (!code && !is_whoami) {
         req = tracuu_http_request_for(url, (const char *const *)a.names->pdata,
                                       (const char *const *)a.values->pdata, a.names->len,
                                       &needs_auth, &error);
@@ -588,93 +1056,46 @@ handle(void *cls, struct MHD_Connection *connection, const char *url, const char
         audit(number, peer, "-", code, NULL, NULL, msg, url);
         return send_error(s, state, connection, code, msg);
     }
-    const char *op = json_object_get_string_member(req, "op");
-    const char *doc = json_object_get_string_member_with_default(req, "doc", NULL);
+    const char *op = req ? json_object_get_string_member(req, "op") : "whoami";
+    const char *doc = req ? json_object_get_string_member_with_default(req, "doc", NULL) : NULL;
 
-    /* Who asks: the bearer token's user, else what the channel gives (the local owner when no
-     * user is configured), read under the lock that a reload takes to swap the configuration. */
-    guint8 hash[TRACUU_TOKEN_HASH_LEN];
-    gboolean malformed = FALSE;
-    gboolean has_token = bearer_hash(connection, hash, &malformed);
-    g_autoptr(tracuu_identity) identity = NULL;
-    g_rw_lock_reader_lock(&s->conf_lock);
-    if (has_token && !malformed)
-        identity = tracuu_identity_for_token_hash(s->opts.conf, hash);
-    else if (!has_token)
-        identity = tracuu_identity_for_peer(s->opts.conf, FALSE, 0);
-    g_rw_lock_reader_unlock(&s->conf_lock);
-    sodium_memzero(hash, sizeof hash);
-
-    if (has_token && !identity) {
-        g_autofree char *key = tracuu_auth_delay_peer_key(sa, peer);
-        guint count = 0;
-        gint64 delay = tracuu_auth_delay_note_failure(s->opts.failures, key, &count);
-        const char *why = malformed ? "not a bearer token" : "unknown token";
-        const GLogField fields[] = {{"TRACUU_PEER", peer, -1},
-                                    {"TRACUU_USER", "-", -1},
-                                    {"TRACUU_AUDIT", "refused", -1},
-                                    {"TRACUU_CODE", "unauthorized", -1}};
-        tracuu_log_fields(G_LOG_LEVEL_WARNING, fields, G_N_ELEMENTS(fields),
-                          "http client %" G_GUINT64_FORMAT " (%s): authentication failed: %s "
-                          "(failure %u from %s; answer held back %" G_GINT64_FORMAT " ms)",
-                          number, peer, why, count, key, delay);
-        gsize len = 0;
-        g_autofree char *body = tracuu_protocol_format_error(NULL, "unauthorized", why, &len);
-        if (delay > 0 && !hold(s, connection, state, delay, body, len))
-            return send_error(s, state, connection, "busy",
-                              "too many failed authentications waiting");
-        if (delay > 0)
-            return MHD_YES;
-        return send_answer(s, state, connection, MHD_HTTP_UNAUTHORIZED, body, len);
-    }
+    caller c;
+    resolve_caller(s, connection, &c);
+    g_autoptr(tracuu_identity) identity = c.identity;
+    if (c.has_token && !identity)
+        return refuse_auth(s, state, connection, sa, peer, number,
+                           c.malformed ? "not a bearer token" : "unknown token");
+    if (is_whoami)
+        return whoami(s, state, connection, &c);
     if (!identity && needs_auth) {
-        msg = g_strdup("authenticate first: send the header Authorization: Bearer TOKEN");
+        msg = g_strdup("log in first (POST /api/login) or send the header Authorization: "
+                       "Bearer TOKEN");
         audit(number, peer, "-", "unauthorized", op, doc, msg, url);
         return send_error(s, state, connection, "unauthorized", msg);
     }
 
-    g_autoptr(JsonObject) resp = NULL;
-    pooled *p = engine_take(s, &error);
-    if (p) {
-        resp = identity ? tracuu_engine_handle_as(p->engine, identity, req, &error)
-                        : tracuu_engine_handle(p->engine, req, &error);
-        if (!resp && error && error->domain == TRACUU_ENGINE_ERROR &&
-            error->code == TRACUU_ENGINE_ERROR_INDEX) {
-            /* The index may have been rebuilt: a fresh reader next time. */
-            pooled_free(p);
-        } else {
-            g_async_queue_push(s->engines, p);
-        }
+    if (strcmp(op, "file") == 0)
+        return send_file(s, state, connection, identity, doc, number, peer, url);
+    job *j = g_new0(job, 1);
+    *j = (job){.s = s,
+               .state = state,
+               .connection = connection,
+               .identity = g_steal_pointer(&identity),
+               .req = g_steal_pointer(&req),
+               .number = number,
+               .peer = g_steal_pointer(&peer),
+               .url = g_strdup(url)};
+    /* Suspended before a worker can see it, so that its resume always follows. */
+    MHD_suspend_connection(connection);
+    g_mutex_lock(&s->held_lock);
+    gboolean queued = !s->stopping && g_thread_pool_push(s->workers, j, NULL);
+    g_mutex_unlock(&s->held_lock);
+    if (!queued) {
+        MHD_resume_connection(connection);
+        job_free(j);
+        return send_error(s, state, connection, "busy", "tracuu-searchd is stopping");
     }
-    enum MHD_Result ok;
-    const char *user = tracuu_identity_get_log_name(identity);
-    if (resp) {
-        gsize len = 0;
-        if (strcmp(op, "get") == 0)
-            audit(number, peer, user, "ok", op, doc, NULL, url);
-        if (state->endpoint == EP_METRICS) {
-            g_autofree char *text = format_metrics(s, resp, &len);
-            ok = send_typed(s, state->endpoint, state->t0, connection, MHD_HTTP_OK, text, len,
-                            "text/plain; version=0.0.4; charset=utf-8");
-        } else {
-            g_autofree char *body = tracuu_protocol_format_response(NULL, resp, &len);
-            ok = send_answer(s, state, connection, MHD_HTTP_OK, body, len);
-        }
-    } else {
-        code = error && error->domain == TRACUU_ENGINE_ERROR
-                   ? tracuu_engine_error_code_name(error->code)
-                   : "internal";
-        const char *m = error ? error->message : "the request failed";
-        audit(number, peer, user, code, op, doc, m, url);
-        ok = send_error(s, state, connection, code, m);
-    }
-    double ms = (double)(g_get_monotonic_time() - t0) / 1000.0;
-    if (ms > s->opts.slow_ms) {
-        g_autofree char *shown = g_utf8_make_valid(url, (gssize)MIN(strlen(url), 200));
-        tracuu_log_info("slow request (%.1f ms) from http client %" G_GUINT64_FORMAT ": %s", ms,
-                        number, shown);
-    }
-    return ok;
+    return MHD_YES;
 }
 
 static void
@@ -687,6 +1108,10 @@ completed(void *cls, struct MHD_Connection *connection, void **con_cls,
     answer *a = *con_cls;
     if (a) {
         g_free(a->body);
+        if (a->form) {
+            sodium_memzero(a->form->str, a->form->len); /* it held a password */
+            g_string_free(a->form, TRUE);
+        }
         g_free(a);
         *con_cls = NULL;
     }
@@ -754,19 +1179,52 @@ tracuu_http_server_new(const tracuu_http_options *opts, GError **error)
     g_mutex_init(&s->held_lock);
     g_cond_init(&s->held_cond);
     g_queue_init(&s->held);
-    g_mutex_init(&s->m.lock);
+    s->sessions = tracuu_session_table_new(MAX_SESSIONS);
+    for (int e = 0; e < N_ENDPOINTS; e++)
+        s->endpoint_names[e] = endpoint_table[e].name;
+    s->metrics_spec = (tracuu_metrics_spec){
+        .prefix = "tracuu_http",
+        .what = "HTTP requests",
+        .label = {"endpoint", "status"},
+        .values = {s->endpoint_names, metric_statuses},
+        .n_values = {N_ENDPOINTS, G_N_ELEMENTS(metric_statuses)},
+    };
+    s->metrics = tracuu_metrics_new(&s->metrics_spec);
     s->timer = g_thread_new("tracuu-http-timer", timer_main, s);
+    s->workers = g_thread_pool_new(job_run, NULL, (gint)MAX(opts->threads, 1u), TRUE, NULL);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG;
+    gboolean tls = opts->tls_cert_pem != NULL;
+    if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                    "--tls-cert: this libmicrohttpd (%s) was built without TLS (GnuTLS)",
+                    MHD_get_version());
+        close(opts->listen_fd);
+        tracuu_http_server_free(s);
+        return NULL;
+    }
+    if (tls)
+        flags |= MHD_USE_TLS;
+    /* Without TLS the two key options are given no value: MHD_OPTION_ARRAY lets the list of
+     * options be the same either way. */
+    struct MHD_OptionItem tls_options[] = {
+        {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)opts->tls_cert_pem},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)opts->tls_key_pem},
+        {MHD_OPTION_END, 0, NULL},
+    };
     s->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, handle, s, MHD_OPTION_EXTERNAL_LOGGER, log_mhd, s,
         MHD_OPTION_LISTEN_SOCKET, opts->listen_fd, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)MAX(opts->threads, 1u), MHD_OPTION_CONNECTION_LIMIT, MAX(opts->max_clients, 1u),
         MHD_OPTION_CONNECTION_TIMEOUT, opts->idle_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)TRACUU_HTTP_MAX_HEAD, MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_END);
+        (size_t)TRACUU_HTTP_MAX_HEAD, MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_ARRAY,
+        tls_options, MHD_OPTION_END);
     if (!s->mhd) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                    "cannot start the HTTP server (libmicrohttpd %s)", MHD_get_version());
+                    tls ? "cannot start the HTTP server over TLS (libmicrohttpd %s): are "
+                          "--tls-cert and --tls-key a PEM certificate and its key?"
+                        : "cannot start the HTTP server (libmicrohttpd %s)",
+                    MHD_get_version());
         close(opts->listen_fd);
         tracuu_http_server_free(s);
         return NULL;
@@ -793,6 +1251,9 @@ tracuu_http_server_free(tracuu_http_server *server)
     server->stopping = TRUE;
     g_cond_signal(&server->held_cond);
     g_mutex_unlock(&server->held_lock);
+    /* The queued requests are answered (their connections resumed) while the daemon runs. */
+    if (server->workers)
+        g_thread_pool_free(server->workers, FALSE, TRUE);
     g_thread_join(server->timer);
     if (server->mhd)
         MHD_stop_daemon(server->mhd);
@@ -800,6 +1261,7 @@ tracuu_http_server_free(tracuu_http_server *server)
     g_mutex_clear(&server->held_lock);
     g_cond_clear(&server->held_cond);
     g_rw_lock_clear(&server->conf_lock);
-    g_mutex_clear(&server->m.lock);
+    tracuu_session_table_free(server->sessions);
+    tracuu_metrics_free(server->metrics);
     g_free(server);
 }

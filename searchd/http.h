@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "auth-delay.h"
+#include "metrics.h"
 #include "tracuu-conf.h"
 #include "tracuu-engine.h"
 
@@ -37,8 +38,14 @@ typedef struct {
     tracuu_http_open_engine open_engine;
     gpointer open_engine_data;
     const gint *reloads;         /* bumped (atomically) at each SIGHUP: engines are reopened */
+    gint *busy; /* requests at an engine, the socket's too (atomic; may be NULL): open_engine's
+                 * split test reads it */
     tracuu_auth_delay *failures; /* borrowed: shared with the socket */
     const tracuu_conf *conf;     /* borrowed until replaced by tracuu_http_server_set_conf() */
+    /* TLS (libmicrohttpd's, with GnuTLS): the PEM certificate and key, borrowed for the
+     * server's life; both NULL for plain HTTP. Session cookies are then Secure. */
+    const char *tls_cert_pem, *tls_key_pem;
+    tracuu_metrics *socket_metrics; /* borrowed: the socket's counts, shown in /metrics; or NULL */
 } tracuu_http_options;
 
 typedef struct tracuu_http_server tracuu_http_server;

@@ -24,6 +24,7 @@ typedef enum {
     TRACUU_IDENTITY_VIA_LOCAL_OWNER, /* no users configured: the archive's own person */
     TRACUU_IDENTITY_VIA_PEER_CRED,   /* Unix socket: SO_PEERCRED uid named by a user */
     TRACUU_IDENTITY_VIA_TOKEN,       /* {"op":"auth","token":...} with a user's token */
+    TRACUU_IDENTITY_VIA_SESSION,     /* HTTP: the session cookie of a password login */
 } tracuu_identity_via;
 
 /* Read-only once made; shared between threads by reference counting. */

@@ -24,6 +24,8 @@ typedef enum {
     TRACUU_ENGINE_ERROR_NOT_FOUND,   /* "not_found": get of an unknown doc */
     TRACUU_ENGINE_ERROR_TIMEOUT,     /* "timeout": the query ran out of its time limit */
     TRACUU_ENGINE_ERROR_INDEX,       /* "index": the index cannot be opened or read */
+    TRACUU_ENGINE_ERROR_GONE,        /* "gone": the original file of a document changed or
+                                        vanished since it was indexed (HTTP file endpoint) */
 } tracuu_engine_error;
 
 /* The protocol's name of an error code: "bad_request", "unknown_op"... Static string. */
@@ -75,5 +77,16 @@ JsonObject *tracuu_engine_handle(tracuu_engine *engine, JsonObject *request, GEr
  */
 JsonObject *tracuu_engine_handle_as(tracuu_engine *engine, const tracuu_identity *identity,
                                     JsonObject *request, GError **error);
+
+/*
+ * The stored fields (tracuu-schema.h, "Document data"; without the text) of the document @id
+ * as @identity may see it: found by the very search a get makes, through the same visibility
+ * filter, so that an invisible document fails exactly as an id no document has
+ * (TRACUU_ENGINE_ERROR_NOT_FOUND, "@op: no document with id ..."). @op names the request in
+ * messages ("file"). For front ends that serve more of a document than its JSON (the HTTP
+ * file endpoint reads "source"). Caller frees with json_object_unref().
+ */
+JsonObject *tracuu_engine_doc_fields_as(tracuu_engine *engine, const tracuu_identity *identity,
+                                        const char *op, const char *id, GError **error);
 
 G_END_DECLS

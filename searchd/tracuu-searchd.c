@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,8 +28,10 @@
 
 #include <sodium.h>
 
+#include "activation.h"
 #include "auth-delay.h"
 #include "http.h"
+#include "metrics.h"
 #include "identity.h"
 #include "protocol.h"
 #include "tracuu-cli.h"
@@ -72,6 +75,8 @@ typedef struct {
     char *http;
     gboolean allow_remote; /* [searchd] allow-remote: the configuration only */
     char *new_token;
+    gboolean hash_password;
+    char *tls_cert, *tls_key;
     int threads;
     int split;
     double timeout;
@@ -127,6 +132,11 @@ static const GOptionEntry option_table[] = {
      "Also serve the HTTP JSON API (docs/http-api.md) on TCP, e.g. 127.0.0.1:8080 (port 0: "
      "any free port, logged); beyond loopback as for --listen",
      "HOST:PORT"},
+    {"tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &opt.tls_cert,
+     "Serve --http over TLS with this PEM certificate (chain); needs --tls-key", "FILE"},
+    {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &opt.tls_key,
+     "The PEM private key of --tls-cert (unencrypted; keep it readable by this user only)",
+     "FILE"},
     {"threads", 't', 0, G_OPTION_ARG_INT, &opt.threads,
      "Worker threads, each with its own index reader (default: one per core)", "N"},
     {"split", 0, 0, G_OPTION_ARG_INT, &opt.split,
@@ -148,6 +158,10 @@ static const GOptionEntry option_table[] = {
      "Print a fresh random token for user NAME, then the token-sha256 line for its [user NAME] "
      "group, and exit (the token is shown only this once)",
      "NAME"},
+    {"hash-password", 0, 0, G_OPTION_ARG_NONE, &opt.hash_password,
+     "Read a password line on standard input and print the password line of a [user NAME] "
+     "group (an Argon2id hash), then exit",
+     NULL},
     {"version", 'V', 0, G_OPTION_ARG_NONE, &opt.version, "Print the version and exit", NULL},
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
@@ -193,6 +207,8 @@ typedef struct {
     gsize token_len;
     JsonNode *auth_id;
     gint64 release_at; /* a failed auth's answer is held back until then */
+    gint64 t0;         /* when the request was read, for the metrics */
+    guint op, code;    /* its op and the answer's code, as indices of socket_metrics_spec */
 } job;
 
 struct conn {
@@ -222,14 +238,16 @@ typedef struct {
     int wakefd;
     source sigsrc;
     source wakesrc;
-    source *listeners[2];
+    source *listeners[TRACUU_ACTIVATION_MAX_FDS]; /* ours (two at most) or systemd's */
     int n_listeners;
     gboolean remote; /* a TCP listener on an address other than loopback */
     tracuu_conf *conf;    /* the I/O thread's alone: workers get identities, not the conf */
     tracuu_auth_delay *failures; /* failed auth requests, the HTTP API's too */
     tracuu_http_server *http;    /* --http, or NULL */
+    tracuu_metrics *metrics;     /* the socket's requests (the HTTP API counts its own) */
     GQueue held;          /* job *: failed auth answers held back */
-    char *socket_path; /* to remove at exit, if we created it */
+    char *socket_path; /* to remove at exit, if we created it (not one systemd passed) */
+    int passed_http_fd; /* a socket systemd passed for the HTTP API, or -1 */
     GHashTable *conns; /* conn * set */
     guint64 next_number;
     GAsyncQueue *work;
@@ -237,7 +255,7 @@ typedef struct {
     GQueue done;
     GThread **workers;
     int n_workers;
-    gint busy;    /* workers answering a request (atomic) */
+    gint busy;    /* requests at an engine, the HTTP API's included (atomic) */
     gint reloads; /* SIGHUPs taken (atomic): a worker whose count differs reopens its index */
     int cores;
     gboolean stopping;
@@ -245,6 +263,35 @@ typedef struct {
 } server;
 
 static job stop_job; /* given to each worker to tell it to return */
+
+/* The socket's requests in /metrics, by op and by the answer's code ("ok" or the error's). */
+static const char *const metric_ops[] = {"search", "get", "stats", "ping", "auth", "other"};
+static const char *const metric_codes[] = {
+    "ok",        "bad_json",     "bad_request", "line_too_long", "unknown_op", "bad_query",
+    "not_found", "unauthorized", "timeout",     "index",         "internal",   "other"};
+static const tracuu_metrics_spec socket_metrics_spec = {
+    .prefix = "tracuu_socket",
+    .what = "Socket requests",
+    .label = {"op", "code"},
+    .values = {metric_ops, metric_codes},
+    .n_values = {G_N_ELEMENTS(metric_ops), G_N_ELEMENTS(metric_codes)},
+};
+
+/* Notes @j's op and answer code for the metrics, counted when the answer goes out. */
+static void
+job_note(server *srv, job *j, const char *op, const char *code)
+{
+    j->op = tracuu_metrics_index(srv->metrics, 0, op);
+    j->code = tracuu_metrics_index(srv->metrics, 1, code);
+}
+
+/* Puts the answer of @j in @c's output, and counts it. */
+static void
+job_give(server *srv, conn *c, const job *j)
+{
+    g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+    tracuu_metrics_count(srv->metrics, j->op, j->code, j->t0);
+}
 
 static void
 job_free(job *j)
@@ -403,6 +450,7 @@ answer(server *srv, tracuu_engine **engine, job *j)
         tracuu_log_info("slow request (%.1f ms) from client %" G_GUINT64_FORMAT ": %s", ms,
                         j->c->number, q);
     }
+    job_note(srv, j, is_auth ? "auth" : op, code ? code : "ok");
 }
 
 /*
@@ -562,7 +610,7 @@ conn_update(server *srv, conn *c)
         c->queued_bytes -= j->len;
         if (j->resp) {
             /* Answered at once (a line too long): it still takes its turn. */
-            g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+            job_give(srv, c, j);
             job_free(j);
             continue;
         }
@@ -594,6 +642,7 @@ conn_queue(conn *c, char *line, gsize len, char *resp, gsize resp_len)
 {
     job *j = g_new0(job, 1);
     j->c = c;
+    j->t0 = g_get_monotonic_time();
     j->line = line;
     j->len = len;
     j->resp = resp;
@@ -648,6 +697,7 @@ conn_read(server *srv, conn *c)
                     &rlen);
                 tracuu_log_info("client %" G_GUINT64_FORMAT ": line_too_long", c->number);
                 conn_queue(c, NULL, 0, resp, rlen);
+                job_note(srv, g_queue_peek_tail(&c->queued), NULL, "line_too_long");
             }
         }
     }
@@ -761,6 +811,7 @@ finish_auth(server *srv, conn *c, job *j)
         json_object_set_boolean_member(o, "ok", TRUE);
         json_object_set_string_member(o, "user", id->user);
         j->resp = tracuu_protocol_format_response(j->auth_id, o, &j->resp_len);
+        job_note(srv, j, "auth", "ok");
         const GLogField fields[] = {{"TRACUU_CLIENT", number, -1},
                                     {"TRACUU_PEER", c->peer, -1},
                                     {"TRACUU_USER", id->user, -1},
@@ -776,6 +827,7 @@ finish_auth(server *srv, conn *c, job *j)
         j->release_at = g_get_monotonic_time() + delay * 1000;
         j->resp = tracuu_protocol_format_error(j->auth_id, "unauthorized",
                                                "unknown token", &j->resp_len);
+        job_note(srv, j, "auth", "unauthorized");
         const GLogField fields[] = {{"TRACUU_CLIENT", number, -1},
                                     {"TRACUU_PEER", c->peer, -1},
                                     {"TRACUU_USER", "-", -1},
@@ -817,7 +869,7 @@ collect_done(server *srv)
             g_queue_push_tail(&srv->held, j);
             continue;
         }
-        g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+        job_give(srv, c, j);
         job_free(j);
         conn_update(srv, c);
     }
@@ -839,7 +891,7 @@ release_held(server *srv, gboolean all)
                 job_free(j);
                 conn_free(c);
             } else {
-                g_string_append_len(c->out, j->resp, (gssize)j->resp_len);
+                job_give(srv, c, j);
                 job_free(j);
                 conn_update(srv, c);
             }
@@ -1286,17 +1338,127 @@ listen_tcp(server *srv, const char *spec, GError **error)
     return fd >= 0 && add_listener(srv, fd, error);
 }
 
+/*
+ * Socket activation: the @n sockets systemd passed (activation.h), named by
+ * FileDescriptorName=. One named "http" serves the HTTP API (TCP only, one at most); any
+ * other, whatever its name, serves the socket protocol, a Unix socket or TCP alike. A TCP
+ * socket beyond loopback is refused as --listen refuses it, for the same reason.
+ */
+static gboolean
+listen_passed(server *srv, int n, char **names, GError **error)
+{
+    gboolean open_to_all = tracuu_conf_get_n_users(srv->conf) == 0 && !opt.allow_remote;
+    for (int i = 0; i < n; i++) {
+        int fd = TRACUU_ACTIVATION_FDS_START + i;
+        struct sockaddr_storage sa = {0};
+        socklen_t salen = sizeof sa;
+        if (getsockname(fd, (struct sockaddr *)&sa, &salen) < 0) {
+            g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno),
+                        "descriptor %d (%s) passed by systemd: %s", fd, names[i],
+                        g_strerror(errno));
+            return FALSE;
+        }
+        gboolean tcp = sa.ss_family == AF_INET || sa.ss_family == AF_INET6;
+        gboolean http = strcmp(names[i], "http") == 0;
+        char where[NI_MAXHOST + NI_MAXSERV + 112] = "?";
+        if (sa.ss_family == AF_UNIX) {
+            /* sa was zeroed and is longer than a sockaddr_un: the path ends with a NUL. */
+            const char *path = ((const struct sockaddr_un *)&sa)->sun_path;
+            g_snprintf(where, sizeof where, "unix:%s", path[0] ? path : "(abstract)");
+        } else if (tcp) {
+            char h[NI_MAXHOST] = "?", p[NI_MAXSERV] = "?";
+            getnameinfo((struct sockaddr *)&sa, salen, h, sizeof h, p, sizeof p,
+                        NI_NUMERICHOST | NI_NUMERICSERV);
+            g_snprintf(where, sizeof where, "%s:%s%s%s:%s", http ? "http" : "tcp",
+                       strchr(h, ':') ? "[" : "", h, strchr(h, ':') ? "]" : "", p);
+        }
+        if (!tcp && (http || sa.ss_family != AF_UNIX)) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                        "descriptor %d (%s) passed by systemd is %s socket; %s", fd, names[i],
+                        sa.ss_family == AF_UNIX ? "a Unix" : "neither a Unix nor a TCP",
+                        http ? "the HTTP API is served on TCP only" : "it cannot be served");
+            return FALSE;
+        }
+        if (tcp && !is_loopback((struct sockaddr *)&sa)) {
+            if (open_to_all) {
+                g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                            "refusing the socket %s passed by systemd: it is not a loopback "
+                            "address and no user is configured, so whoever connects would read "
+                            "every document; configure users, or set [searchd] allow-remote = "
+                            "true in the configuration",
+                            where);
+                return FALSE;
+            }
+            srv->remote = TRUE;
+        }
+        if (http) {
+            if (srv->passed_http_fd >= 0) {
+                g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                            "systemd passed more than one socket named http; the HTTP API "
+                            "serves one");
+                return FALSE;
+            }
+            srv->passed_http_fd = fd;
+        } else if (!add_listener(srv, fd, error)) {
+            return FALSE;
+        }
+        tracuu_log_info("listening on %s (passed by systemd as %s)", where, names[i]);
+    }
+    return TRUE;
+}
+
 static tracuu_engine *
 open_engine_for_http(gpointer data, GError **error)
 {
     return open_engine(data, error);
 }
 
+/* The PEM texts of --tls-cert and --tls-key, read at start (before the index is opened, so
+ * that a wrong path stops the daemon at once), or NULL without TLS. */
+static char *tls_cert_pem, *tls_key_pem;
+
+static gboolean
+read_tls_files(GError **error)
+{
+    if (!opt.tls_cert && !opt.tls_key)
+        return TRUE;
+    if (!opt.tls_cert || !opt.tls_key) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "TLS wants both a certificate and its key: give --tls-cert and --tls-key "
+                    "(or tls-cert and tls-key in [searchd]) together");
+        return FALSE;
+    }
+    if (!opt.http) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                    "--tls-cert and --tls-key are for the HTTP API: give --http too");
+        return FALSE;
+    }
+    const struct {
+        const char *option, *path;
+        char **out;
+    } files[] = {{"--tls-cert", opt.tls_cert, &tls_cert_pem}, {"--tls-key", opt.tls_key, &tls_key_pem}};
+    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autoptr(GError) read_error = NULL;
+        if (!g_file_get_contents(files[i].path, files[i].out, NULL, &read_error)) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s %s: %s", files[i].option,
+                        files[i].path, read_error->message);
+            return FALSE;
+        }
+        if (!strstr(*files[i].out, "-----BEGIN ")) {
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s %s: not a PEM file",
+                        files[i].option, files[i].path);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* --http: the HTTP API on its own threads (http.h), beside the socket's workers. */
 static gboolean
 listen_http(server *srv, const char *spec, GError **error)
 {
-    int fd = open_tcp(srv, "--http", spec, error);
+    int fd = srv->passed_http_fd >= 0 ? srv->passed_http_fd : open_tcp(srv, "--http", spec, error);
+    srv->passed_http_fd = -1;
     if (fd < 0)
         return FALSE;
     const tracuu_http_options o = {
@@ -1308,8 +1470,12 @@ listen_http(server *srv, const char *spec, GError **error)
         .open_engine = open_engine_for_http,
         .open_engine_data = srv,
         .reloads = &srv->reloads,
+        .busy = &srv->busy,
         .failures = srv->failures,
         .conf = srv->conf,
+        .tls_cert_pem = tls_cert_pem,
+        .tls_key_pem = tls_key_pem,
+        .socket_metrics = srv->metrics,
     };
     srv->http = tracuu_http_server_new(&o, error);
     return srv->http != NULL;
@@ -1333,6 +1499,8 @@ apply_config(const tracuu_conf *conf)
         {"searchd", "socket-group", &opt.socket_group},
         {"searchd", "listen", &opt.listen},
         {"searchd", "http", &opt.http},
+        {"searchd", "tls-cert", &opt.tls_cert},
+        {"searchd", "tls-key", &opt.tls_key},
     };
     for (guint i = 0; i < G_N_ELEMENTS(strings); i++) {
         const char *v = tracuu_conf_get_string(conf, strings[i].group, strings[i].key);
@@ -1383,19 +1551,71 @@ print_new_token(const char *name)
     return 0;
 }
 
+/*
+ * --hash-password: one line from standard input (without its end of line), its Argon2id hash as
+ * the configuration line on standard output. On a terminal the typing is not echoed; from a
+ * pipe (a script, a test) the line is read as it comes.
+ */
+static int
+print_password_hash(void)
+{
+    struct termios old, quiet;
+    gboolean tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+    if (tty) {
+        fprintf(stderr, "Password: ");
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+    }
+    /* sodium_malloc: guarded, locked memory, wiped when freed. */
+    enum { MAX_PASSWORD = 4096 };
+    char *buf = sodium_malloc(MAX_PASSWORD + 2);
+    gboolean got = buf && fgets(buf, MAX_PASSWORD + 2, stdin) != NULL;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    gsize len = got ? strlen(buf) : 0;
+    if (len > 0 && buf[len - 1] == '\n')
+        len--;
+    else if (len > MAX_PASSWORD)
+        got = FALSE;
+    if (len > 0 && buf[len - 1] == '\r')
+        len--;
+    if (!got || len == 0) {
+        fprintf(stderr, "tracuu-searchd: --hash-password wants one non-empty line of at most %d "
+                        "bytes on standard input\n",
+                MAX_PASSWORD);
+        sodium_free(buf);
+        return 2;
+    }
+    g_autofree char *hash = tracuu_password_hash(buf, len);
+    sodium_free(buf);
+    if (!hash) {
+        fprintf(stderr, "tracuu-searchd: cannot hash the password (out of memory)\n");
+        return 1;
+    }
+    printf("password = %s\n", hash);
+    fflush(stdout);
+    return ferror(stdout) ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
     g_autoptr(GError) error = NULL;
     g_autoptr(GOptionContext) ctx = g_option_context_new("- answer tracuu search requests");
-    server srv = {.epfd = -1, .wakefd = -1};
+    server srv = {.epfd = -1, .wakefd = -1, .passed_http_fd = -1};
+    g_auto(GStrv) passed_names = NULL;
+    int n_passed = 0;
     int status = 0;
 
     g_option_context_set_summary(
         ctx, "Serves newline-delimited JSON requests (docs/protocol.md) on a Unix socket and\n"
-             "optionally TCP. Runs in the foreground and logs to stderr; SIGTERM stops it, SIGHUP\n"
-             "reads the configuration again and reopens the index. Who may ask what:\n"
-             "docs/access-control.md.");
+             "optionally TCP, or on the sockets systemd passes (socket activation: one named\n"
+             "\"http\" serves the HTTP API, any other the protocol). Runs in the foreground and\n"
+             "logs to stderr; SIGTERM stops it, SIGHUP reads the configuration again and\n"
+             "reopens the index. Who may ask what: docs/access-control.md.");
     g_option_context_add_main_entries(ctx, option_table, NULL);
     tracuu_cli_init_locale();
     tracuu_log_init("tracuu-searchd");
@@ -1415,6 +1635,12 @@ main(int argc, char **argv)
     }
     if (opt.new_token)
         return print_new_token(opt.new_token);
+    if (opt.hash_password && argc > 1) {
+        fprintf(stderr, "tracuu-searchd: unexpected arguments\nTry --help.\n");
+        return 2;
+    }
+    if (opt.hash_password)
+        return sodium_init() < 0 ? 1 : print_password_hash();
     if (opt.socket_mode_arg && !tracuu_conf_parse_socket_mode(opt.socket_mode_arg, &opt.socket_mode)) {
         fprintf(stderr,
                 "tracuu-searchd: --socket-mode wants an octal mode up to 0777 that gives "
@@ -1430,11 +1656,27 @@ main(int argc, char **argv)
         return 1;
     }
     apply_config(srv.conf);
-    if (!opt.db || (!opt.socket_path && !opt.listen && !opt.http) || argc > 1) {
+    /* Sockets passed by systemd replace those the options and the configuration name, which
+     * the socket unit has bound already (docs/tracuu-searchd.md, "Under systemd"). */
+    n_passed = tracuu_activation_take(&passed_names, &error);
+    if (n_passed < 0) {
+        tracuu_log_critical("%s", error->message);
+        tracuu_conf_free(srv.conf);
+        return 1;
+    }
+    if (n_passed > 0 && (opt.socket_path || opt.listen || opt.http)) {
+        tracuu_log_info("%d sockets passed by systemd: not opening --socket, --listen or --http",
+                        n_passed);
+        g_clear_pointer(&opt.socket_path, g_free);
+        g_clear_pointer(&opt.listen, g_free);
+        g_clear_pointer(&opt.http, g_free);
+    }
+    if (!opt.db || (!n_passed && !opt.socket_path && !opt.listen && !opt.http) || argc > 1) {
         fprintf(stderr, "tracuu-searchd: %s\nTry --help.\n",
                 argc > 1 ? "unexpected arguments"
                          : "--db and one of --socket, --listen or --http are required (on the "
-                           "command line or in the configuration)");
+                           "command line or in the configuration) unless systemd passes "
+                           "sockets");
         tracuu_conf_free(srv.conf);
         return 2;
     }
@@ -1446,6 +1688,11 @@ main(int argc, char **argv)
         fprintf(stderr, "tracuu-searchd: --split must be 1 to 16\n");
         tracuu_conf_free(srv.conf);
         return 2;
+    }
+    if (!read_tls_files(&error)) {
+        tracuu_log_critical("%s", error->message);
+        tracuu_conf_free(srv.conf);
+        return 1;
     }
     if (opt.max_clients <= 0 || opt.timeout < 0 || opt.max_output_mb <= 0) {
         fprintf(stderr, "tracuu-searchd: --max-clients, --timeout and --max-output-mb must be "
@@ -1497,6 +1744,7 @@ main(int argc, char **argv)
     g_queue_init(&srv.done);
     g_queue_init(&srv.held);
     srv.failures = tracuu_auth_delay_new();
+    srv.metrics = tracuu_metrics_new(&socket_metrics_spec);
 
     srv.cores = (int)g_get_num_processors();
     tracuu_log_info(
@@ -1510,7 +1758,8 @@ main(int argc, char **argv)
     else
         tracuu_log_info("no users configured: every caller is the archive's owner "
                         "(" TRACUU_IDENTITY_LOCAL_OWNER ")");
-    if ((opt.socket_path &&
+    if ((n_passed > 0 && !listen_passed(&srv, n_passed, passed_names, &error)) ||
+        (opt.socket_path &&
          !listen_unix(&srv, opt.socket_path, opt.socket_mode, opt.socket_group, &error)) ||
         (opt.listen && !listen_tcp(&srv, opt.listen, &error))) {
         tracuu_log_critical("%s", error->message);
@@ -1528,7 +1777,7 @@ main(int argc, char **argv)
         srv.workers[i] = g_thread_new("tracuu-worker", worker_main, arg);
     }
 
-    if (opt.http && !listen_http(&srv, opt.http, &error)) {
+    if ((opt.http || srv.passed_http_fd >= 0) && !listen_http(&srv, opt.http, &error)) {
         tracuu_log_critical("%s", error->message);
         begin_shutdown(&srv, "the HTTP API cannot start");
         status = 1;
@@ -1583,9 +1832,16 @@ out:
     g_free(opt.socket_mode_arg);
     g_free(opt.listen);
     g_free(opt.http);
+    g_free(opt.tls_cert);
+    g_free(opt.tls_key);
+    g_free(tls_cert_pem);
+    if (tls_key_pem)
+        sodium_memzero(tls_key_pem, strlen(tls_key_pem));
+    g_free(tls_key_pem);
     g_free(opt.socket_group);
     g_free(opt.config);
     tracuu_auth_delay_free(srv.failures);
+    tracuu_metrics_free(srv.metrics);
     tracuu_conf_free(srv.conf);
     return status;
 }

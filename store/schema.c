@@ -400,3 +400,74 @@ tracuu_schema_number_written(const char *s, gssize len)
     }
     return g_string_free(out, FALSE);
 }
+
+/* ---- Where the original bytes are ---- */
+
+char *
+tracuu_schema_source_format(const tracuu_schema_source *src)
+{
+    GString *out = g_string_new(NULL);
+    g_autofree char *path = g_uri_escape_string(src->path != NULL ? src->path : "", "/", FALSE);
+    g_string_append_printf(out, "size=%" G_GUINT64_FORMAT "&mtime=%" G_GINT64_FORMAT "&path=%s",
+                           src->size, src->mtime_ns, path);
+    if (src->offset >= 0)
+        g_string_append_printf(out, "&offset=%" G_GINT64_FORMAT "&length=%" G_GINT64_FORMAT,
+                               src->offset, src->length);
+    if (src->part != NULL) {
+        g_autofree char *part = g_uri_escape_string(src->part, ".", FALSE);
+        g_string_append_printf(out, "&part=%s", part);
+    }
+    return g_string_free(out, FALSE);
+}
+
+void
+tracuu_schema_source_free(tracuu_schema_source *src)
+{
+    if (src == NULL)
+        return;
+    g_free(src->path);
+    g_free(src->part);
+    g_free(src);
+}
+
+static gboolean
+source_number(GHashTable *params, const char *name, gint64 *out)
+{
+    const char *v = g_hash_table_lookup(params, name);
+    return v != NULL && g_ascii_string_to_signed(v, 10, 0, G_MAXINT64, out, NULL);
+}
+
+tracuu_schema_source *
+tracuu_schema_source_parse(const char *text)
+{
+    if (text == NULL)
+        return NULL;
+    /* By hand, not g_uri_parse_params(), which wants UTF-8 values: a path may be any bytes.
+     * g_uri_unescape_string() refuses an escaped NUL. */
+    g_autoptr(GHashTable) params = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_auto(GStrv) pairs = g_strsplit(text, "&", -1);
+    for (char **p = pairs; *p != NULL; p++) {
+        const char *eq = strchr(*p, '=');
+        if (eq == NULL)
+            return NULL;
+        char *value = g_uri_unescape_string(eq + 1, NULL);
+        if (value == NULL)
+            return NULL;
+        g_hash_table_replace(params, g_strndup(*p, (gsize)(eq - *p)), value);
+    }
+    g_autoptr(tracuu_schema_source) src = g_new0(tracuu_schema_source, 1);
+    gint64 size = 0;
+    const char *path = g_hash_table_lookup(params, "path");
+    if (path == NULL || path[0] != '/' || !source_number(params, "size", &size) ||
+        !source_number(params, "mtime", &src->mtime_ns))
+        return NULL;
+    src->size = (guint64)size;
+    src->path = g_strdup(path);
+    src->offset = -1;
+    if (g_hash_table_contains(params, "offset") &&
+        (!source_number(params, "offset", &src->offset) ||
+         !source_number(params, "length", &src->length)))
+        return NULL;
+    src->part = g_strdup(g_hash_table_lookup(params, "part"));
+    return g_steal_pointer(&src);
+}

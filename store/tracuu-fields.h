@@ -44,6 +44,8 @@
  * attachment's are its message's); the writer refuses a bad label or level. "stamp" is the
  * level printed on the document as docmeta read it (absent for none), kept apart from
  * "secrecy" so that a relabel can give max(stamp, rule) again without reading the file.
+ * "source" says where the original bytes are (tracuu_schema_source in tracuu-schema-rules.h);
+ * only the extraction worker sets it, so that an imported line cannot name a file to serve.
  * Every field crosses the worker pipe. The text is stored, but apart from the fields JSON
  * (see "Document data" in tracuu-schema.h), so it has no STORED flag.
  */
@@ -74,7 +76,8 @@
     X(access, STRV, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* labels */  \
     X(secrecy, STRING, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* level */\
     X(stamp, STRING, TRACUU_FIELD_STORED) /* printed level, before the access map raised it */ \
-    X(participants, STRV, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED) /* enclosing mail's */
+    X(participants, STRV, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED) /* enclosing mail's */  \
+    X(source, STRING, TRACUU_FIELD_STORED) /* original bytes: tracuu_schema_source, no JSONL */
 
 typedef enum {
     TRACUU_FIELD_STRING,

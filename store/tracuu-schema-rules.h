@@ -2,6 +2,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/stat.h>
 
 #include "tracuu-fields.h"
 #include "tracuu-schema.h"
@@ -91,6 +92,44 @@ char *tracuu_schema_title(const char *title, const char *subject, const char *at
  * quoted when it holds a character that separates addresses. NULL when @n is 0; g_free().
  */
 char *tracuu_schema_mailboxes_format(const tracuu_mailbox *boxes, size_t n);
+
+/*
+ * Where a document's original bytes are: the stored field "source", which only the indexer's
+ * extraction worker writes (never --from-jsonl), read back by searchd's file endpoint.
+ *   path        the absolute path as the indexer walked it (any bytes)
+ *   size, mtime_ns  what stat() said of the file when it was read, to tell a changed file
+ *   offset, length  for a message of an mbox, its bytes in the file (after its "From " line);
+ *                   offset -1 for a whole file
+ *   part        for a document inside a message, the MIME part path from that message's body
+ *               (indexer/extract-mail.c, tracuu_mail_part_bytes()); NULL for none
+ * As text: "size=N&mtime=NS&path=PCT[&offset=N&length=N][&part=P]", path percent-encoded
+ * bytes, so that a path that is not UTF-8 survives the fields JSON.
+ */
+typedef struct {
+    char *path;
+    guint64 size;
+    gint64 mtime_ns;
+    gint64 offset, length;
+    char *part;
+} tracuu_schema_source;
+
+/* The mtime_ns of a source from stat() or fstat(): both sides take it this way. */
+static inline gint64
+tracuu_schema_source_mtime_ns(const struct stat *st)
+{
+    return (gint64)st->st_mtim.tv_sec * 1000000000 + (gint64)st->st_mtim.tv_nsec;
+}
+
+/* @src as the stored text. Caller frees with g_free(). */
+char *tracuu_schema_source_format(const tracuu_schema_source *src);
+
+/* The source in @text, or NULL when it is not one (not written by this format). Caller frees
+ * with tracuu_schema_source_free(). */
+tracuu_schema_source *tracuu_schema_source_parse(const char *text);
+
+/* Frees @src; NULL accepted. */
+void tracuu_schema_source_free(tracuu_schema_source *src);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_schema_source, tracuu_schema_source_free)
 
 /* The index's versions against this program's (TRACUU_SCHEMA_VERSION, tokenizer version). */
 typedef enum {

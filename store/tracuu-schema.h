@@ -56,6 +56,8 @@
  * the kind, type, issuer and signer terms of a value with "_" read it as a space. */
 /* 3: the access terms XA, XL and XV; the fields access, secrecy and participants. */
 /* 4: the stored field stamp, which relabelling a file without reading it needs. */
+/* Not bumped for the stored field source (where the original bytes are): it changes no term
+ * and no search; documents of an older index lack it and the file endpoint says to rebuild. */
 #define TRACUU_SCHEMA_VERSION 4
 
 #define TRACUU_PREFIX_FOLDED "F"
@@ -107,7 +109,9 @@ enum {
  *   "Name <address>, ..."), message_id, in_reply_to, parent, attachment (file name), pages
  *   (array of byte offsets into the text where each PDF page starts, first is 0), access
  *   (array of labels), secrecy (level name, absent for none), participants (array of
- *   addresses), stamp (the level printed on the document, absent for none).
+ *   addresses), stamp (the level printed on the document, absent for none), source (where the
+ *   original bytes are: tracuu_schema_source in tracuu-schema-rules.h; absent for documents
+ *   imported from JSONL, entries of archives and indexes made before it existed).
  * Absent fields are left out, not null. The rules that make the terms above from values
  * (folding, document numbers, dates, abbreviations) are functions in tracuu-schema-rules.h,
  * which both sides call.

@@ -16,6 +16,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "tracuu-test-http.h"
 #include "tracuu-test.h"
 
 /*
@@ -119,35 +120,14 @@ read_log(const daemon_t *d)
     return log ? log : g_strdup("");
 }
 
-/* ---- a small HTTP/1.1 client ---- */
+/* ---- the HTTP client of the test library (tracuu-test-http.h), under short names ---- */
 
-typedef struct {
-    int status; /* 0: no answer (the connection was closed without one) */
-    char *head; /* the status line and headers */
-    char *body;
-    gsize body_len;
-} reply;
-
-static void
-reply_free(reply *r)
-{
-    g_free(r->head);
-    g_free(r->body);
-    g_free(r);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(reply, reply_free)
-
-static int
-connect_port(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((guint16)port)};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof sa), ==, 0);
-    struct timeval tv = {.tv_sec = 20};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    return fd;
-}
+typedef tracuu_test_http_reply reply;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(reply, tracuu_test_http_reply_free)
+#define connect_port tracuu_test_http_connect
+#define exchange tracuu_test_http_exchange
+#define body_object tracuu_test_http_body_object
+#define assert_reply tracuu_test_http_assert_reply
 
 static void
 send_all(int fd, const char *data, gsize len)
@@ -161,40 +141,11 @@ send_all(int fd, const char *data, gsize len)
     }
 }
 
-/* Sends @raw (a whole request) and reads the answer until the server closes. */
-static reply *
-exchange(int port, const char *raw, gsize len)
-{
-    int fd = connect_port(port);
-    send_all(fd, raw, len);
-    g_autoptr(GString) in = g_string_new(NULL);
-    char buf[65536];
-    ssize_t n;
-    while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
-        g_string_append_len(in, buf, n);
-    close(fd);
-    reply *r = g_new0(reply, 1);
-    const char *end = strstr(in->str, "\r\n\r\n");
-    if (!end || !g_str_has_prefix(in->str, "HTTP/1.1 ")) {
-        r->head = g_strdup("");
-        r->body = g_strdup("");
-        return r;
-    }
-    r->status = atoi(in->str + 9);
-    r->head = g_strndup(in->str, (gsize)(end - in->str));
-    r->body_len = in->len - (gsize)(end + 4 - in->str);
-    r->body = g_strndup(end + 4, r->body_len);
-    return r;
-}
-
-/* GET @target with @headers (each ending in "\r\n", or NULL). */
+/* @method @target with @headers (each ending in "\r\n", or NULL), without a body. */
 static reply *
 request(int port, const char *method, const char *target, const char *headers)
 {
-    g_autofree char *raw =
-        g_strdup_printf("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s\r\n", method,
-                        target, headers ? headers : "");
-    return exchange(port, raw, strlen(raw));
+    return tracuu_test_http_request(port, method, target, headers, NULL);
 }
 
 static reply *
@@ -208,30 +159,6 @@ get_as(int port, const char *target, const char *token)
 {
     g_autofree char *h = g_strdup_printf("Authorization: Bearer %s\r\n", token);
     return request(port, "GET", target, h);
-}
-
-static JsonObject *
-body_object(const reply *r)
-{
-    g_autoptr(JsonParser) p = json_parser_new();
-    g_assert_true(json_parser_load_from_data(p, r->body, (gssize)r->body_len, NULL));
-    return json_object_ref(json_node_get_object(json_parser_get_root(p)));
-}
-
-/* The status, and the protocol's error code in the body (NULL for an ok answer). */
-static void
-assert_reply(const reply *r, int status, const char *code)
-{
-    if (r->status != status)
-        g_test_message("answer: %s\n%s", r->head, r->body);
-    g_assert_cmpint(r->status, ==, status);
-    g_assert_nonnull(strstr(r->head, "Content-Type: application/json"));
-    g_autoptr(JsonObject) o = body_object(r);
-    g_assert_cmpint(json_object_get_boolean_member(o, "ok"), ==, code == NULL);
-    if (code)
-        g_assert_cmpstr(
-            json_object_get_string_member(json_object_get_object_member(o, "error"), "code"), ==,
-            code);
 }
 
 /* One request line on the Unix socket of "open", its answer line ("\n" included). */
@@ -511,6 +438,43 @@ test_metrics(void)
     g_assert_cmpint(metric(anh->body, "tracuu_index_revision"), ==, -1);
 }
 
+/* /metrics counts the socket's requests too, by op and code, apart from the HTTP API's. */
+static void
+test_socket_metrics(void)
+{
+    require_setup();
+    static const char ok_search[] = "tracuu_socket_requests_total{op=\"search\",code=\"ok\"}";
+    static const char bad_query[] =
+        "tracuu_socket_requests_total{op=\"search\",code=\"bad_query\"}";
+    static const char missing[] = "tracuu_socket_requests_total{op=\"get\",code=\"not_found\"}";
+    static const char bad_json[] = "tracuu_socket_requests_total{op=\"other\",code=\"bad_json\"}";
+    static const char all[] = "tracuu_socket_request_duration_seconds_count";
+    static const char http_all[] = "tracuu_http_request_duration_seconds_count";
+    g_autoptr(reply) before = get(F.open.port, "/metrics");
+    g_assert_cmpint(before->status, ==, 200);
+    g_assert_cmpint(metric(before->body, all), >=, 0);
+    enum { N = 7 };
+    for (int i = 0; i < N; i++) {
+        g_autofree char *line = g_strdup_printf("{\"op\":\"search\",\"q\":\"thông tư %d\"}", i);
+        g_autofree char *ans = socket_ask(line);
+        g_assert_nonnull(strstr(ans, "\"ok\":true"));
+    }
+    g_free(socket_ask("{\"op\":\"search\",\"q\":\"date:2008-13-45\"}"));
+    g_free(socket_ask("{\"op\":\"get\",\"doc\":\"0000\"}"));
+    g_free(socket_ask("{\"op\":"));
+    g_autoptr(reply) after = get(F.open.port, "/metrics");
+    g_assert_cmpint(metric(after->body, ok_search) - metric(before->body, ok_search), ==, N);
+    g_assert_cmpint(metric(after->body, bad_query) - metric(before->body, bad_query), ==, 1);
+    g_assert_cmpint(metric(after->body, missing) - metric(before->body, missing), ==, 1);
+    g_assert_cmpint(metric(after->body, bad_json) - metric(before->body, bad_json), ==, 1);
+    g_assert_cmpint(metric(after->body, all) - metric(before->body, all), ==, N + 3);
+    g_assert_cmpint(
+        metric(after->body, "tracuu_socket_request_duration_seconds_bucket{le=\"+Inf\"}"), ==,
+        metric(after->body, all));
+    /* The socket's requests are not the HTTP API's: only the first /metrics was added there. */
+    g_assert_cmpint(metric(after->body, http_all) - metric(before->body, http_all), ==, 1);
+}
+
 /* A wrong token is 401, and a peer that keeps failing waits longer and longer. */
 static void
 test_bad_token_slowed(void)
@@ -678,6 +642,7 @@ main(int argc, char **argv)
     g_test_add_func("/http/keep-alive", test_keep_alive);
     g_test_add_func("/http/users and invisible documents", test_users);
     g_test_add_func("/http/metrics", test_metrics);
+    g_test_add_func("/http/metrics of the socket", test_socket_metrics);
     g_test_add_func("/http/bad token slowed", test_bad_token_slowed);
     g_test_add_func("/http/SIGHUP rereads the users", test_reload);
     g_test_add_func("/http/remote refused without users", test_remote_refused);

@@ -47,6 +47,19 @@ static const conf_case conf_cases[] = {
      "t.conf:3:", "not both"},
     {"[user a]\ntoken-sha256 = abc\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "64 hex"},
     {"[user a]\ntoken-sha256 = " HASH_A "0\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "64 hex"},
+    {"[user a]\npassword = $argon2id$v=19$m=65536,t=2,p=1$ImqOnfF19nZZFl2gNp8ZQg$CM0O+6u4pSEk4f+L+QBjSpViggkQNr7foha0xDYavD4\n", -1, NULL, NULL},
+    {"[user a]\npassword = hunter2\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "Argon2id"},
+    {"[user a]\npassword = $2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW\n",
+     TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "Argon2id"},
+    {"[user a]\npassword = $argon2i$v=19$m=65536,t=2,p=1$ImqOnfF19nZZFl2gNp8ZQg$CM0O+6u4pSEk4f+L+"
+     "QBjSpViggkQNr7foha0xDYavD4\n",
+     TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "Argon2id"},
+    {"[user a]\npassword = $argon2id$v=19$m=65536,t=2\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:",
+     "Argon2id"},
+    {"[searchd]\nsession-hours = 0.001\n", -1, NULL, NULL},
+    {"[searchd]\nsession-hours = -1\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "more than 0"},
+    {"[searchd]\nsession-hours = 0\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "more than 0"},
+    {"[searchd]\nsession-hours = 9000\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "at most 8784"},
     {"[user a]\nclearance = secret\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "toi-mat"},
     {"[user a]\nlabels = ok;Bad Label\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "Bad Label"},
     {"[user a]\nemails = nobody\n", TRACUU_CONF_ERROR_VALUE, "t.conf:2:", "e-mail"},
@@ -306,6 +319,28 @@ static const conf_case map_cases[] = {
     {"/srv/\xc3 a\n", TRACUU_CONF_ERROR_SYNTAX, "m:1:", "UTF-8"},
 };
 
+/* A hash from tracuu_password_hash() is a password line the configuration takes, and it
+ * verifies its password and no other. */
+static void
+test_passwords(void)
+{
+    g_autofree char *hash = tracuu_password_hash("mật khẩu", strlen("mật khẩu"));
+    g_assert_nonnull(hash);
+    g_assert_true(g_str_has_prefix(hash, "$argon2id$"));
+    g_autofree char *text = g_strdup_printf("[user a]\npassword = %s\n[user b]\n", hash);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_conf) conf = tracuu_conf_load_data(text, strlen(text), "t.conf", NULL, &error);
+    g_assert_no_error(error);
+    const tracuu_conf_user *a = tracuu_conf_find_user(conf, "a");
+    g_assert_cmpstr(a->password, ==, hash);
+    g_assert_null(tracuu_conf_find_user(conf, "b")->password);
+    g_assert_true(tracuu_password_verify(a->password, "mật khẩu", strlen("mật khẩu")));
+    g_assert_false(tracuu_password_verify(a->password, "mat khau", strlen("mat khau")));
+    /* Salted: the same password hashes differently each time. */
+    g_autofree char *again = tracuu_password_hash("mật khẩu", strlen("mật khẩu"));
+    g_assert_cmpstr(again, !=, hash);
+}
+
 static void
 test_map_cases(void)
 {
@@ -449,6 +484,7 @@ main(int argc, char **argv)
     g_test_add_func("/conf/values", test_conf_values);
     g_test_add_func("/conf/files and the access map", test_conf_files);
     g_test_add_func("/conf/tokens", test_tokens);
+    g_test_add_func("/conf/passwords", test_passwords);
     g_test_add_func("/conf/the example loads", test_example_loads);
     g_test_add_func("/conf/levels", test_levels);
     g_test_add_func("/access-map/errors name file and line", test_map_cases);

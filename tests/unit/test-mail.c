@@ -955,6 +955,7 @@ typedef struct {
     const char *text_has[4]; /* per message, NULL: not checked */
     const char *created[4];
     const char *warning_has; /* on the mbox document */
+    const char *span_has[4]; /* in the message's bytes in the file (its original) */
 } mbox_case;
 
 static const mbox_case mbox_cases[] = {
@@ -982,14 +983,16 @@ static const mbox_case mbox_cases[] = {
      .text_has = {"body.\n\nFrom the minutes of the meeting: this line was not escaped.\n"
                   "More body text after it.",
                   "Second."},
-     .warning_has = "unquoted"},
+     .warning_has = "unquoted",
+     .span_has = {"this line was not escaped.\nMore body text after it.", "Second."}},
     {.name = "unquoted-from-last",
      .file = "unquoted-from-last.mbox",
      .error_code = OK,
      .messages = 1,
      .subjects = {"one"},
      .text_has = {"From the end: no more messages after this line.\nLast words."},
-     .warning_has = "unquoted"},
+     .warning_has = "unquoted",
+     .span_has = {"Last words."}},
     {.name = "not-an-mbox", .file = "not-mbox.txt", .error_code = TRACUU_EXTRACT_ERROR_DAMAGED},
 };
 
@@ -1010,9 +1013,22 @@ test_mbox(gconstpointer data)
     assert_valid_utf8(doc);
     g_assert_cmpstr(doc->kind, ==, "mbox");
     g_assert_cmpuint(doc->children->len, ==, c->messages);
+    g_autofree char *file = NULL;
+    gsize file_len = 0;
+    g_assert_true(g_file_get_contents(path, &file, &file_len, NULL));
     for (guint i = 0; i < c->messages; i++) {
         const tracuu_extracted *m = g_ptr_array_index(doc->children, i);
         g_assert_cmpstr(m->kind, ==, "mail");
+        /* Its original: after its "From " line, up to the next message or the end. */
+        g_assert_cmpint(m->span_offset, >, 0);
+        g_assert_cmpint(m->span_offset + m->span_length, <=, (gint64)file_len);
+        g_assert_cmpint(file[m->span_offset - 1], ==, '\n');
+        g_autofree char *span = g_strndup(file + m->span_offset, (gsize)m->span_length);
+        g_assert_false(g_str_has_prefix(span, "From "));
+        gint64 end = m->span_offset + m->span_length;
+        g_assert_true(end == (gint64)file_len || g_str_has_prefix(file + end, "From "));
+        if (c->span_has[i] != NULL)
+            assert_contains("span", span, c->span_has[i]);
         assert_field("subject", m->subject, c->subjects[i]);
         assert_contains("text", m->text, c->text_has[i]);
         assert_field("created", m->created, c->created[i]);
@@ -1073,6 +1089,128 @@ test_file(gconstpointer data)
     g_assert_cmpuint(doc->children ? doc->children->len : 0, ==, c->children);
 }
 
+
+/* --- part paths: what the indexer records is what tracuu_mail_part_bytes() finds --- */
+
+static const char parts_message[] =
+    "From: a@example.vn\r\nSubject: parts\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n"
+    "--o\r\nContent-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n"
+    "--alt\r\nContent-Type: text/html\r\n\r\n<p>html</p>\r\n"
+    "--alt\r\nContent-Type: text/plain\r\n\r\nplain\r\n--alt--\r\n"
+    "--o\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+    "Content-Disposition: attachment; filename=\"one.bin\"\r\n\r\nb25lIGJ5dGVz\r\n"
+    "--o\r\nContent-Type: application/octet-stream\r\n"
+    "Content-Disposition: attachment; filename=\"fwd.eml\"\r\n\r\n"
+    "From: b@example.vn\r\nSubject: inner\r\nMIME-Version: 1.0\r\n"
+    "Content-Type: multipart/mixed; boundary=\"i\"\r\n\r\n"
+    "--i\r\nContent-Type: text/plain\r\n\r\nbody\r\n"
+    "--i\r\nContent-Type: application/octet-stream\r\n"
+    "Content-Disposition: attachment; filename=\"two.bin\"\r\n\r\ntwo bytes\r\n--i--\r\n"
+    "\r\n--o--\r\n";
+
+static void
+test_part_paths(void)
+{
+    gsize len = strlen(parts_message);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_extracted) doc = tracuu_mail_read_message(parts_message, len, 0, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(doc->children);
+    g_assert_cmpuint(doc->children->len, ==, 2);
+    tracuu_extracted *one = doc->children->pdata[0];
+    tracuu_extracted *fwd = doc->children->pdata[1];
+    g_assert_cmpstr(one->part, ==, "2");
+    g_assert_cmpstr(fwd->part, ==, "3");
+    g_assert_cmpuint(fwd->children->len, ==, 1);
+    tracuu_extracted *two = fwd->children->pdata[0];
+    g_assert_cmpstr(two->part, ==, "3.m.2");
+    static const struct {
+        const char *path, *bytes;
+    } cases[] = {{"2", "one bytes"}, {"3.m.2", "two bytes"}, {"1.2", "plain"}};
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GBytes) b = tracuu_mail_part_bytes(parts_message, len, cases[i].path, &error);
+        g_assert_no_error(error);
+        gsize n = 0;
+        const char *data = g_bytes_get_data(b, &n);
+        g_assert_cmpmem(data, n, cases[i].bytes, strlen(cases[i].bytes));
+    }
+    /* Paths that lead nowhere: out of range, into a leaf, a multipart itself, junk. */
+    static const char *const bad[] = {"9", "2.1", "1", "x", "0", "-1", "3.m.9", "2.m", ""};
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) e = NULL;
+        g_autoptr(GBytes) b = tracuu_mail_part_bytes(parts_message, len, bad[i], &e);
+        g_assert_null(b);
+        g_assert_error(e, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_DAMAGED);
+    }
+}
+
+/* A message that the dispatcher found by content in an attachment named neither .eml nor
+ * message/rfc822: its attachments' paths go through that attachment too. */
+static void
+test_part_paths_sniffed_message(void)
+{
+    static const char raw[] =
+        "From: a@example.vn\r\nSubject: outer\r\nMIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n"
+        "--o\r\nContent-Type: text/plain\r\n\r\nouter body\r\n"
+        "--o\r\nContent-Type: application/octet-stream\r\n"
+        "Content-Disposition: attachment; filename=\"forwarded.dat\"\r\n\r\n"
+        "From: b@example.vn\r\nTo: c@example.vn\r\nSubject: inner\r\n"
+        "Date: Mon, 1 Jan 2024 08:00:00 +0700\r\nMessage-ID: <x@example.vn>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: multipart/mixed; boundary=\"i\"\r\n\r\n"
+        "--i\r\nContent-Type: text/plain\r\n\r\ninner body\r\n"
+        "--i\r\nContent-Type: application/octet-stream\r\n"
+        "Content-Disposition: attachment; filename=\"deep.bin\"\r\n\r\ndeep bytes\r\n--i--\r\n"
+        "\r\n--o--\r\n";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(tracuu_extracted) doc = tracuu_extract_mail_message(raw, sizeof raw - 1, 0, &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(doc->children->len, ==, 1);
+    tracuu_extracted *fwd = doc->children->pdata[0];
+    g_assert_cmpstr(fwd->part, ==, "2");
+    if (fwd->children == NULL) {
+        g_test_skip("libmagic does not read the attachment as a message here");
+        return;
+    }
+    tracuu_extracted *deep = fwd->children->pdata[0];
+    g_assert_cmpstr(deep->part, ==, "2.m.2");
+    g_autoptr(GBytes) b = tracuu_mail_part_bytes(raw, sizeof raw - 1, deep->part, &error);
+    g_assert_no_error(error);
+    gsize n = 0;
+    const char *data = g_bytes_get_data(b, &n);
+    g_assert_cmpmem(data, n, "deep bytes", 10);
+}
+
+/* The source of a document, as stored and read back; a path that is not UTF-8 survives. */
+static void
+test_source_round_trip(void)
+{
+    tracuu_schema_source src = {(char *)"/srv/th\xf0 m\xe1" "c&x=1%/a b", 123, 1700000000123456789,
+                                47, 428, (char *)"3.m.2"};
+    g_autofree char *text = tracuu_schema_source_format(&src);
+    g_assert_true(g_utf8_validate(text, -1, NULL));
+    g_autoptr(tracuu_schema_source) back = tracuu_schema_source_parse(text);
+    g_assert_nonnull(back);
+    g_assert_cmpstr(back->path, ==, src.path);
+    g_assert_cmpuint(back->size, ==, 123);
+    g_assert_cmpint(back->mtime_ns, ==, src.mtime_ns);
+    g_assert_cmpint(back->offset, ==, 47);
+    g_assert_cmpint(back->length, ==, 428);
+    g_assert_cmpstr(back->part, ==, "3.m.2");
+    tracuu_schema_source whole = {(char *)"/a.pdf", 1, 2, -1, 0, NULL};
+    g_autofree char *t2 = tracuu_schema_source_format(&whole);
+    g_autoptr(tracuu_schema_source) b2 = tracuu_schema_source_parse(t2);
+    g_assert_cmpint(b2->offset, ==, -1);
+    g_assert_null(b2->part);
+    /* Not a source: relative path, missing size, a NUL in the path. */
+    static const char *const bad[] = {"size=1&mtime=2&path=a.pdf", "mtime=2&path=/a",
+                                      "size=1&mtime=2&path=/a%00b", "", "size=x&mtime=2&path=/a"};
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++)
+        g_assert_null(tracuu_schema_source_parse(bad[i]));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1082,6 +1220,9 @@ main(int argc, char **argv)
         g_error("tracuu_extract_init: %s", error->message);
 
     g_test_add_func("/mail/gmime-bug-133", test_gmime_bug_133);
+    g_test_add_func("/mail/part-paths", test_part_paths);
+    g_test_add_func("/mail/part-paths/sniffed-message", test_part_paths_sniffed_message);
+    g_test_add_func("/mail/source-round-trip", test_source_round_trip);
     for (gsize i = 0; i < G_N_ELEMENTS(header_cases); i++) {
         g_autofree char *path = g_strdup_printf("/mail/header/%s", header_cases[i].name);
         g_test_add_data_func(path, &header_cases[i], test_decode_header);
