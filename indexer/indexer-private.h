@@ -236,6 +236,9 @@ typedef struct {
     char *ocr_languages; /* --ocr-languages, Tesseract's "vie+eng"; or [index] ocr-languages */
     int ocr_max_pages;   /* --ocr-max-pages, per file; 0: no limit; or [index] ocr-max-pages */
     char *ocr_cache;     /* the OCR cache folder: DIR.ocr-cache (for the workers: given) */
+    gboolean check;  /* --check */
+    char *backup;    /* --backup DEST, or NULL */
+    char *restore;   /* --restore SRC, or NULL */
 } tracuu_indexer_options;
 
 /*
@@ -398,5 +401,36 @@ void tracuu_report_progress(run *r, guint total, gboolean final);
 /* Prints the summary of @r (text, or JSON with --json), which ended with @fatal (NULL: none)
  * and exit @status after @elapsed seconds. */
 void tracuu_report_summary(run *r, double elapsed, const char *fatal, int status);
+
+/* ---- care.c: --check, --backup, --restore, room to compact, disk full ---- */
+
+/*
+ * Checks the index in @db: Xapian's own check of its tables, then the schema and tokenizer
+ * versions, every document's stored data (fields JSON, NUL, text) and id term, the per-file
+ * states against the documents that carry each file's term, and the relations between
+ * documents (an attachment's parent). With @print, each problem is one line on standard output,
+ * then a summary line; with @progress, a progress line on standard error. Sets *@n_problems (if
+ * not NULL). Returns EXIT_ALL_OK for a sound index, EXIT_SOME_FAILED when problems were found,
+ * EXIT_INDEX with *@fatal (g_free()) when there is no index to check.
+ */
+int tracuu_care_check_report(const char *db, gboolean progress, gboolean print,
+                             guint64 *n_problems, char **fatal);
+
+/* --check, --backup DEST, --restore SRC: each prints what it did and returns the exit status. */
+int tracuu_care_check(const char *db, gboolean progress);
+int tracuu_care_backup(const char *db, const char *dest, gboolean progress);
+int tracuu_care_restore(const char *db, const char *src, gboolean progress);
+
+/*
+ * TRUE when the file system of @db's parent folder has room for a compacted copy (up to the
+ * index's size); else FALSE with *@message (g_free()) saying how much is needed and free.
+ */
+gboolean tracuu_care_room_to_compact(const char *db, char **message);
+
+/*
+ * Takes @message (g_free()d) and gives it back, or, when it tells of a full disk (ENOSPC), a
+ * new one that says so plainly: what was committed is kept and a rerun finishes the work.
+ */
+char *tracuu_care_disk_full(char *message);
 
 G_END_DECLS

@@ -83,6 +83,16 @@ static const GOptionEntry option_entries[] = {
      "Read at most N pages of a file by OCR (default 50; 0: no limit)", "N"},
     {"internal-ocr-cache", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &options.ocr_cache,
      NULL, NULL},
+    {"check", 0, 0, G_OPTION_ARG_NONE, &options.check,
+     "Check the index (Xapian's tables, versions, documents, file states, relations); exit 0 "
+     "only when it is sound",
+     NULL},
+    {"backup", 0, 0, G_OPTION_ARG_FILENAME, &options.backup,
+     "Copy the index at one revision into the new folder DEST while it is in use, then check "
+     "the copy",
+     "DEST"},
+    {"restore", 0, 0, G_OPTION_ARG_FILENAME, &options.restore,
+     "Check the backup SRC and put a copy of it in place of the index, atomically", "SRC"},
     {"version", 0, 0, G_OPTION_ARG_NONE, &options.version, "Print the version and exit", NULL},
     {"internal-worker", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &options.worker, NULL, NULL},
     {"internal-self-test", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &options.self_test, NULL,
@@ -161,7 +171,10 @@ check_versions(tracuu_store *store, gboolean rebuild, char **message)
             *message = g_strdup("the index was not made by tracuu-indexer (no schema version);"
                                 " run again with --rebuild to replace its contents");
         else
-            *message = g_strdup_printf("the index was %s: run again with --rebuild", why);
+            *message = g_strdup_printf("the index was %s: it needs a full rebuild from the "
+                                       "original files: run again with --rebuild and the same "
+                                       "PATHs",
+                                       why);
         return FALSE;
     }
     if (!same || rebuild) {
@@ -219,6 +232,12 @@ compact_index(run *r, char **fatal)
     r->compact_tried = TRUE;
     if (tracuu_indexer_interrupted) {
         r->compact_note = g_strdup("not done: the run was interrupted");
+        return;
+    }
+    char *no_room = NULL;
+    if (!tracuu_care_room_to_compact(r->rs.opts->db, &no_room)) {
+        r->compact_note = no_room;
+        *fatal = g_strdup_printf("compaction refused: %s", no_room);
         return;
     }
     tracuu_store_compact_options o = {0};
@@ -358,6 +377,8 @@ free_options(tracuu_indexer_options *opts)
     g_free(opts->config);
     g_free(opts->access_map);
     g_free(opts->jsonl);
+    g_free(opts->backup);
+    g_free(opts->restore);
     g_strfreev(opts->excludes);
     g_free(opts->ocr);
     g_free(opts->ocr_languages);
@@ -486,12 +507,19 @@ main(int argc, char **argv)
         map = own_map;
     }
     int rc = EXIT_ALL_OK;
+    int n_care = (opts->check ? 1 : 0) + (opts->backup != NULL) + (opts->restore != NULL);
     g_autofree char *ocr_why = NULL;
     if (!resolve_ocr_options(opts, conf, &ocr_why))
         rc = usage_error(ctx, ocr_why);
     else if (opts->db == NULL || opts->db[0] == '\0')
         rc = usage_error(ctx, "--db DIR (or [index] db in --config FILE) is required");
-    else if (argc < 2 && opts->jsonl == NULL && !opts->compact)
+    else if (n_care > 1)
+        rc = usage_error(ctx, "--check, --backup and --restore go one at a time");
+    else if (n_care == 1 && (argc >= 2 || opts->jsonl != NULL || opts->compact ||
+                             opts->rebuild || opts->watch))
+        rc = usage_error(ctx, "--check, --backup and --restore take no PATHs, --from-jsonl, "
+                              "--compact, --rebuild or --watch");
+    else if (n_care == 0 && argc < 2 && opts->jsonl == NULL && !opts->compact)
         rc = usage_error(ctx, "nothing to index: give PATHs or --from-jsonl FILE");
     else if (argc < 2 && opts->jsonl == NULL && opts->rebuild)
         rc = usage_error(ctx, "--rebuild needs PATHs or --from-jsonl FILE to index");
@@ -509,6 +537,20 @@ main(int argc, char **argv)
         return rc;
     }
     g_option_context_free(ctx);
+    if (n_care == 1) {
+        signal(SIGPIPE, SIG_IGN);
+        signal(SIGINT, on_interrupt);
+        signal(SIGTERM, on_interrupt);
+        gboolean progress = isatty(2) && !opts->quiet;
+        if (opts->check)
+            rc = tracuu_care_check(opts->db, progress);
+        else if (opts->backup != NULL)
+            rc = tracuu_care_backup(opts->db, opts->backup, progress);
+        else
+            rc = tracuu_care_restore(opts->db, opts->restore, progress);
+        free_options(opts);
+        return rc;
+    }
     if (opts->batch == 0)
         opts->batch = 250;
     /* Beside the index, not inside: --compact makes a new index folder and removes the old
@@ -761,6 +803,8 @@ out:
              r.rs.jsonl_bad->len > 0 || tracuu_indexer_interrupted)
         status = EXIT_SOME_FAILED;
     double elapsed = (double)(g_get_monotonic_time() - r.started) / G_USEC_PER_SEC;
+    /* A full disk is said plainly, with what it means: the last commit stands. */
+    fatal = tracuu_care_disk_full(fatal);
     if (refused != NULL)
         g_printerr("tracuu-indexer: %s\nTry 'tracuu-indexer --help'.\n", refused);
     if (fatal != NULL && stats != NULL)

@@ -7,6 +7,7 @@
  */
 
 #include "tracuu-store-compact.h"
+#include "tracuu-store-backup.h"
 #include "store-private.h"
 
 #include <xapian.h>
@@ -29,6 +30,7 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <ctime>
 
 namespace fs = std::filesystem;
 
@@ -147,6 +149,8 @@ child_compact(const std::string &dir, const std::string &tmp, int fd)
     std::string line = "O";
     try {
         Xapian::Database src(dir);
+        /* The revision this reader holds, which is the one compacted: a backup records it. */
+        pipe_compactor::send_line(fd, "R" + std::to_string(src.get_revision()));
         pipe_compactor compactor(fd);
         src.compact(tmp, Xapian::DBCOMPACT_NO_RENUMBER | Xapian::DBCOMPACT_MULTIPASS, 0,
                     compactor);
@@ -164,17 +168,19 @@ child_compact(const std::string &dir, const std::string &tmp, int fd)
 }
 
 /*
- * Runs Xapian's compaction of @dir into @tmp in a child process, passing its progress to
+ * Runs Xapian's compaction of @dir into @tmp in a child process, and returns the revision of
+ * @dir it compacted (the child reads one revision throughout), passing its progress to
  * @opts and polling @opts->cancelled about ten times a second. A child, because Xapian 1.4's
  * glass compaction leaks the tables it was writing when it fails midway (a full disk), and
  * cannot be stopped midway at all but by an exception from set_status() between tables, which
  * leaks the same way: killing a process stops it at once and loses nothing. The parent keeps
  * the lock meanwhile (the child shares its open file, and the lock is the parent's).
  */
-void
+Xapian::rev
 compact_in_child(const std::string &dir, const std::string &tmp,
                  const tracuu_store_compact_options *opts)
 {
+    Xapian::rev revision = 0;
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
         throw_errno("cannot make a pipe", errno);
@@ -229,6 +235,8 @@ compact_in_child(const std::string &dir, const std::string &tmp,
                     cancelled = true;
                     break;
                 }
+            } else if (line.size() > 1 && line[0] == 'R') {
+                revision = (Xapian::rev)strtoull(line.c_str() + 1, nullptr, 10);
             } else {
                 result = line;
             }
@@ -243,7 +251,7 @@ compact_in_child(const std::string &dir, const std::string &tmp,
     if (cancelled)
         throw cancelled_error();
     if (result == "O")
-        return;
+        return revision;
     if (result.size() > 1 && result[0] == 'E') {
         size_t tab = result.find('\t');
         int st = atoi(result.c_str() + 1);
@@ -474,6 +482,89 @@ swap_in(const std::string &dir, const std::string &tmp, const std::string &aside
     return aside;
 }
 
+
+/* @path without its trailing slashes ("/" stays "/"). */
+std::string
+strip_slashes(std::string path)
+{
+    while (path.size() > 1 && path.back() == '/')
+        path.pop_back();
+    return path;
+}
+
+/* The folder holding @path (for syncing it after a rename). */
+std::string
+parent_of(const std::string &path)
+{
+    size_t slash = path.rfind('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+/* The real path of the index folder @path, which must exist and be a folder. */
+std::string
+index_folder(const char *path)
+{
+    if (!path || !*path)
+        throw compact_error(TRACUU_STORE_INVALID, "no index path given");
+    char *real = realpath(path, nullptr);
+    if (!real) {
+        int err = errno;
+        throw compact_error(err == ENOENT ? TRACUU_STORE_NOT_FOUND : TRACUU_STORE_IO,
+                            std::string(path) + ": " + strerror(err));
+    }
+    std::string dir = real;
+    free(real);
+    struct stat st;
+    if (stat(dir.c_str(), &st) != 0)
+        throw_errno("cannot read " + dir, errno);
+    if (!S_ISDIR(st.st_mode))
+        throw compact_error(TRACUU_STORE_CORRUPT, dir + " is not an index folder");
+    return dir;
+}
+
+void
+write_backup_file(const std::string &dir, Xapian::rev rev, const std::string &source,
+                  uint64_t docs)
+{
+    char date[64];
+    time_t now = time(nullptr);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    std::string text = "revision " + std::to_string(rev) + "\ndate " + date + "\nsource " +
+                       source + "\ndocuments " + std::to_string(docs) + "\n";
+    std::string p = dir + "/" + TRACUU_STORE_BACKUP_FILE;
+    int fd = open(p.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw_errno("cannot write " + p, errno);
+    ssize_t n = write(fd, text.data(), text.size());
+    int err = errno;
+    if (close(fd) != 0 && n >= 0) {
+        n = -1;
+        err = errno;
+    }
+    if (n != (ssize_t)text.size())
+        throw_errno("cannot write " + p, n < 0 ? err : ENOSPC);
+}
+
+/* Turns a failure into a status and a message for the C caller, naming @what. */
+tracuu_store_status
+report_failure(const std::string &what, char **error) noexcept
+{
+    std::string msg;
+    tracuu_store_status st = classify(msg, "");
+    if (error) {
+        try {
+            *error = tracuu_store_impl::dup_string(what + ": " + msg);
+        } catch (...) {
+            *error = nullptr;
+        }
+    }
+    return st;
+}
+
 } // namespace
 
 extern "C" {
@@ -643,6 +734,195 @@ tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
         }
     }
     return st;
+}
+
+} // extern "C"
+
+extern "C" {
+
+tracuu_store_status
+tracuu_store_backup(const char *path, const char *dest, const tracuu_store_compact_options *opts,
+                    tracuu_store_backup_stats *stats, char **error)
+{
+    auto t0 = std::chrono::steady_clock::now();
+    if (error)
+        *error = nullptr;
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    std::string tmp, target;
+    bool tmp_ours = false;
+    try {
+        std::string dir = index_folder(path);
+        if (!dest || !*dest)
+            throw compact_error(TRACUU_STORE_INVALID, "no backup folder given");
+        target = strip_slashes(dest);
+        struct stat dst;
+        if (lstat(target.c_str(), &dst) == 0) {
+            bool empty = S_ISDIR(dst.st_mode) && fs::is_empty(target);
+            if (!empty)
+                throw compact_error(TRACUU_STORE_IO,
+                                    target + " already exists: a backup goes to a new folder "
+                                             "(or an empty one)");
+        }
+        tmp = target + ".tmp";
+        clear_leftover(tmp);
+        tracuu_store_backup_stats out;
+        memset(&out, 0, sizeof out);
+        /* A writer that commits twice during the copy makes Xapian drop the revision being
+         * read: the copy fails with DatabaseModifiedError and is started again. */
+        for (int attempt = 1;; attempt++) {
+            if (mkdir(tmp.c_str(), 0700) != 0)
+                throw_errno("cannot make the folder " + tmp, errno);
+            tmp_ours = true;
+            write_marker(tmp);
+            try {
+                out.revision = compact_in_child(dir, tmp, opts);
+                break;
+            } catch (const compact_error &e) {
+                std::error_code ec;
+                fs::remove_all(tmp, ec);
+                tmp_ours = false;
+                if (attempt >= 5 || strstr(e.what(), "DatabaseModifiedError") == nullptr)
+                    throw;
+            }
+        }
+        {
+            Xapian::Database copy(tmp);
+            out.doc_count = copy.get_doccount();
+        }
+        write_backup_file(tmp, out.revision, dir, out.doc_count);
+        out.size = folder_size(tmp);
+        sync_folder(tmp);
+        if (lstat(target.c_str(), &dst) == 0 && rmdir(target.c_str()) != 0)
+            throw_errno("cannot replace the empty folder " + target, errno);
+        if (rename(tmp.c_str(), target.c_str()) != 0)
+            throw_errno("cannot rename " + tmp + " to " + target, errno);
+        tmp_ours = false;
+        /* The marker goes only now: a backup killed before the rename leaves a "DEST.tmp" that
+         * the next one knows as a leftover. */
+        remove_marker(target);
+        fsync_path(parent_of(target), O_DIRECTORY);
+        std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - t0;
+        out.seconds = elapsed.count();
+        if (stats)
+            *stats = out;
+        return TRACUU_STORE_OK;
+    } catch (...) {
+        tracuu_store_status st = report_failure(
+            "cannot back up the index " + std::string(path ? path : "(null)"), error);
+        if (tmp_ours) {
+            std::error_code ec;
+            fs::remove_all(tmp, ec);
+        }
+        return st;
+    }
+}
+
+tracuu_store_status
+tracuu_store_restore(const char *path, const char *src, const tracuu_store_compact_options *opts,
+                     tracuu_store_backup_stats *stats, char **error)
+{
+    auto t0 = std::chrono::steady_clock::now();
+    if (error)
+        *error = nullptr;
+    if (stats)
+        memset(stats, 0, sizeof *stats);
+    std::string tmp, dir, leftover;
+    bool tmp_ours = false, marked_old = false;
+    std::unique_ptr<Xapian::WritableDatabase> lock_old;
+    tracuu_store_status st = TRACUU_STORE_OK;
+    try {
+        std::string from = index_folder(src);
+        if (!path || !*path)
+            throw compact_error(TRACUU_STORE_INVALID, "no index path given");
+        bool had_index = exists(path);
+        dir = had_index ? index_folder(path) : strip_slashes(path);
+        if (dir == "/")
+            throw compact_error(TRACUU_STORE_INVALID, "cannot restore an index at /");
+        if (dir == from)
+            throw compact_error(TRACUU_STORE_INVALID, "the backup is the index itself");
+        struct stat dst;
+        memset(&dst, 0, sizeof dst);
+        Xapian::rev rev_before = 0;
+        if (had_index) {
+            if (stat(dir.c_str(), &dst) != 0)
+                throw_errno("cannot read " + dir, errno);
+            /* The lock first: from here on no indexer writes the index being replaced. An empty
+             * folder (or one with only Xapian's lock file) has no revision to go past. */
+            if (!fs::is_empty(dir)) {
+                lock_old.reset(new Xapian::WritableDatabase(dir, Xapian::DB_OPEN));
+                rev_before = lock_old->get_revision();
+            }
+        }
+        tmp = dir + ".restoring";
+        clear_leftover(tmp);
+        if (mkdir(tmp.c_str(), 0700) != 0)
+            throw_errno("cannot make the folder " + tmp, errno);
+        tmp_ours = true;
+        write_marker(tmp);
+        compact_in_child(from, tmp, opts);
+        std::error_code ec;
+        fs::remove(tmp + "/" + TRACUU_STORE_BACKUP_FILE, ec);
+        continue_revisions(tmp, rev_before, opts);
+        {
+            Xapian::Database copy(tmp);
+            if (stats) {
+                stats->revision = copy.get_revision();
+                stats->doc_count = copy.get_doccount();
+            }
+        }
+        if (had_index)
+            match_owner(tmp, dst);
+        sync_folder(tmp);
+        if (opts && opts->cancelled && opts->cancelled(opts->user_data))
+            throw cancelled_error();
+        if (had_index) {
+            write_marker(dir);
+            marked_old = true;
+            leftover = swap_in(dir, tmp, dir + ".restoring-old");
+        } else {
+            if (rename(tmp.c_str(), dir.c_str()) != 0)
+                throw_errno("cannot rename " + tmp + " to " + dir, errno);
+        }
+        tmp_ours = false;
+        marked_old = false;
+        fsync_path(parent_of(dir), O_DIRECTORY);
+    } catch (...) {
+        st = report_failure("cannot restore " + std::string(src ? src : "(null)") + " to " +
+                                std::string(path ? path : "(null)"),
+                            error);
+    }
+    std::error_code ec;
+    if (st != TRACUU_STORE_OK) {
+        if (tmp_ours)
+            fs::remove_all(tmp, ec);
+        if (marked_old) {
+            try {
+                remove_marker(dir);
+            } catch (...) {
+            }
+        }
+        return st;
+    }
+    /* In place: what fails from here on is at most tidying. */
+    try {
+        remove_marker(dir);
+        if (lock_old)
+            lock_old->close();
+    } catch (...) {
+    }
+    lock_old.reset();
+    if (!leftover.empty())
+        fs::remove_all(leftover, ec);
+    if (stats) {
+        try {
+            stats->size = folder_size(dir);
+        } catch (...) {
+        }
+        std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - t0;
+        stats->seconds = elapsed.count();
+    }
+    return TRACUU_STORE_OK;
 }
 
 } // extern "C"

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -33,6 +34,13 @@ struct tracuu_store {
     bool writable = false;
     std::string path;
     std::string error;
+    /* The test hook TRACUU_STORE_FAULT=enospc-after:N (read once, at open for writing): the
+     * (N+1)-th document replaced fails as a full disk does. Its batches then run in a Xapian
+     * transaction, so that the failure can drop what was not committed, as Xapian itself does
+     * when a real write fails; after it every commit fails too, and closing drops the rest. */
+    long long fault_after = -1;
+    unsigned long long n_replaced = 0;
+    bool faulted = false;
 
     Xapian::Database &db() { return writable ? static_cast<Xapian::Database &>(wdb) : rdb; }
 };
@@ -580,6 +588,13 @@ tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out, 
             default:
                 throw Xapian::InvalidArgumentError("unknown open mode");
             }
+            if (store->writable) {
+                const char *f = getenv("TRACUU_STORE_FAULT");
+                if (f && strncmp(f, "enospc-after:", 13) == 0) {
+                    store->fault_after = atoll(f + 13);
+                    store->wdb.begin_transaction(true);
+                }
+            }
             *out = store.release();
             return TRACUU_STORE_OK;
         }
@@ -629,6 +644,13 @@ tracuu_store_commit(tracuu_store *store)
     if (!check_writable(store, &st))
         return st;
     try {
+        if (store->fault_after >= 0) {
+            if (store->faulted)
+                throw Xapian::DatabaseError("Error writing block (injected)", ENOSPC);
+            store->wdb.commit_transaction();
+            store->wdb.begin_transaction(true);
+            return TRACUU_STORE_OK;
+        }
         store->wdb.commit();
         return TRACUU_STORE_OK;
     } catch (...) {
@@ -878,6 +900,15 @@ tracuu_store_replace(tracuu_store *store, const char *unique_term, const tracuu_
     if (doc->bad != TRACUU_STORE_OK)
         return fail_with(store, doc->bad, doc->bad_message.c_str());
     try {
+        if (store->fault_after >= 0 &&
+            (store->faulted || ++store->n_replaced > (unsigned long long)store->fault_after)) {
+            if (!store->faulted) {
+                store->wdb.cancel_transaction();
+                store->wdb.begin_transaction(true);
+                store->faulted = true;
+            }
+            throw Xapian::DatabaseError("Error writing block (injected)", ENOSPC);
+        }
         Xapian::docid id = store->wdb.replace_document(unique_term, doc->doc);
         if (docid)
             *docid = id;

@@ -51,6 +51,10 @@ const char *tracuu_store_status_name(tracuu_store_status status);
  * a malloc()ed message that names the path and the cause (caller frees with free()).
  * A missing database opened with READ or WRITE gives TRACUU_STORE_NOT_FOUND; a database held by
  * another writer gives TRACUU_STORE_LOCKED.
+ *
+ * Test hook: with TRACUU_STORE_FAULT=enospc-after:N in the environment, a handle opened for
+ * writing fails its (N+1)-th tracuu_store_replace() and every later commit as a full disk does
+ * (TRACUU_STORE_IO, "No space left on device"), and drops what was not committed.
  */
 tracuu_store_status tracuu_store_open(const char *path, tracuu_store_mode mode,
                                       tracuu_store **out, char **error);
