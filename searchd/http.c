@@ -855,6 +855,16 @@ engine_give_back(tracuu_http_server *s, pooled *p, const GError *error)
         g_async_queue_push(s->engines, p);
 }
 
+/* The protocol's error code for @error (docs/protocol.md): an engine error's own, else
+ * "internal" (a failure that is not the request's fault). */
+static const char *
+error_code_of(const GError *error)
+{
+    return error && error->domain == TRACUU_ENGINE_ERROR
+               ? tracuu_engine_error_code_name(error->code)
+               : "internal";
+}
+
 /* Sets @state's answer: @code's error object with its status. */
 static void
 set_error_answer(answer *state, const char *code, const char *message)
@@ -899,9 +909,7 @@ job_run(gpointer data, gpointer user_data)
             state->body = tracuu_protocol_format_response(NULL, resp, &state->len);
         }
     } else {
-        const char *code = error && error->domain == TRACUU_ENGINE_ERROR
-                               ? tracuu_engine_error_code_name(error->code)
-                               : "internal";
+        const char *code = error_code_of(error);
         const char *m = error ? error->message : "the request failed";
         audit(j->number, j->peer, user, code, op, doc, m, j->url);
         set_error_answer(state, code, m);
@@ -940,9 +948,7 @@ send_file(tracuu_http_server *s, answer *state, struct MHD_Connection *connectio
         audit(number, peer, user, "ok", "file", doc, NULL, url);
         return send_original(s, state, connection, original);
     }
-    const char *code = error && error->domain == TRACUU_ENGINE_ERROR
-                           ? tracuu_engine_error_code_name(error->code)
-                           : "internal";
+    const char *code = error_code_of(error);
     const char *m = error ? error->message : "the request failed";
     audit(number, peer, user, code, "file", doc, m, url);
     return send_error(s, state, connection, code, m);
