@@ -331,6 +331,89 @@ test_overflow(void)
     g_assert_cmpint(tracuu_test_wait_exit(w, 10), ==, 0);
 }
 
+/* The changed paths the batches logged ("batch of N changed paths") in @log after @from. */
+static guint
+changed_paths_since(const char *log, gsize from)
+{
+    g_autofree char *text = read_log(log);
+    guint n = 0;
+    const char *needle = "batch of ";
+    for (const char *p = text + MIN(from, strlen(text)); (p = strstr(p, needle)) != NULL;
+         p += strlen(needle))
+        n += (guint)g_ascii_strtoull(p + strlen(needle), NULL, 10);
+    return n;
+}
+
+/*
+ * With --follow-symlinks a linked folder is watched as the walk enters it, a link back to the
+ * root does not loop; the index and its OCR cache inside the root never wake the watcher.
+ */
+static void
+test_symlinks_and_own_files(void)
+{
+    g_autofree char *docs = g_build_filename(F.tmp, "lnk", NULL);
+    g_autofree char *outside = g_build_filename(F.tmp, "lnk-target", NULL);
+    g_autofree char *db = g_build_filename(docs, "idx", NULL);
+    g_autofree char *cache = g_build_filename(docs, "idx.ocr-cache", NULL);
+    g_autofree char *log = g_build_filename(F.tmp, "lnk.log", NULL);
+    g_autofree char *sock = g_build_filename(F.tmp, "lnk.sock", NULL);
+    g_autofree char *dlog = g_build_filename(F.tmp, "lnk-searchd.log", NULL);
+    g_autofree char *sub = g_build_filename(outside, "sub", NULL);
+    g_assert_cmpint(g_mkdir_with_parents(docs, 0755), ==, 0);
+    g_assert_cmpint(g_mkdir_with_parents(sub, 0755), ==, 0);
+    g_autofree char *link = g_build_filename(docs, "linked", NULL);
+    g_autofree char *loop = g_build_filename(docs, "loop", NULL);
+    g_assert_cmpint(symlink(outside, link), ==, 0);
+    g_assert_cmpint(symlink(docs, loop), ==, 0);
+    tracuu_test_write_file(docs, "first.txt", "firstlinkwatch\n", -1);
+    const char *argv[] = {tracuu_test_indexer_path(), "--db", db, "--watch", "-j", "1",
+                          "--follow-symlinks", docs, NULL};
+    GPid w = start(argv, log, NULL);
+    g_assert_true(wait_log(log, "scan of the roots", 1, 60));
+    g_autofree char *searchd = g_build_filename(g_getenv("TRACUU_BUILD_ROOT"), "searchd",
+                                                "tracuu-searchd", NULL);
+    const char *dargv[] = {searchd, "--db", db, "--socket", sock, NULL};
+    GPid d = start(dargv, dlog, NULL);
+    tracuu_test_client_free(tracuu_test_client_wait_unix(sock));
+
+    /* A file in a folder below the link, made after the watcher started. */
+    g_autofree char *f = g_build_filename(sub, "s.txt", NULL);
+    write_plain(f, "Tệp sau liên kết: starfruitwatch.\n");
+    gint64 end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    gint64 total = 0;
+    while ((total = search_total(sock, "starfruitwatch", NULL)) != 1 &&
+           g_get_monotonic_time() < end)
+        g_usleep(100000);
+    if (total != 1) {
+        g_autofree char *text = read_log(log);
+        g_test_message("watcher log:\n%s", text);
+    }
+    g_assert_cmpint(total, ==, 1);
+
+    /* Tracuu's own writes (an OCR cache entry, the index) are no change: only t.txt is. */
+    g_autofree char *before = read_log(log);
+    gsize from = strlen(before);
+    g_assert_cmpint(g_mkdir_with_parents(cache, 0755), ==, 0);
+    /* Written in place (no temporary name renamed, which would be a second changed path). */
+    g_autofree char *entry = g_build_filename(cache, "entry.txt", NULL);
+    g_autofree char *t = g_build_filename(docs, "t.txt", NULL);
+    write_plain(entry, "cachewatch\n");
+    write_plain(t, "tamarindwatch\n");
+    end = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+    while ((total = search_total(sock, "tamarindwatch", NULL)) != 1 &&
+           g_get_monotonic_time() < end)
+        g_usleep(100000);
+    g_assert_cmpint(total, ==, 1);
+    g_assert_true(wait_log(log, "batch of ", 1, 10));
+    g_assert_cmpuint(changed_paths_since(log, from), ==, 1);
+    g_assert_cmpint(search_total(sock, "cachewatch", NULL), ==, 0);
+
+    kill(d, SIGTERM);
+    kill(w, SIGTERM);
+    g_assert_cmpint(tracuu_test_wait_exit(d, 10), ==, 0);
+    g_assert_cmpint(tracuu_test_wait_exit(w, 10), ==, 0);
+}
+
 /* inotify's limit of watches stops the watcher with the sysctl to raise (a test's stand-in). */
 static void
 test_watch_limit(void)
@@ -461,6 +544,7 @@ main(int argc, char **argv)
     g_test_add_func("/watch/manual run between batches", test_manual_run_between);
     g_test_add_func("/watch/burst", test_burst);
     g_test_add_func("/watch/overflow", test_overflow);
+    g_test_add_func("/watch/symlinks and own files", test_symlinks_and_own_files);
     g_test_add_func("/watch/watch limit", test_watch_limit);
     g_test_add_func("/watch/sighup", test_sighup);
     g_test_add_func("/watch/maildir identity in ordinary runs", test_maildir_identity_plain_runs);
