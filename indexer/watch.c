@@ -341,9 +341,9 @@ handle_event(watcher *w, const struct inotify_event *ev)
         if (ev->mask & (IN_MOVED_FROM | IN_DELETE))
             drop_tree(w, path); /* a followed link to a folder: its watches go with it */
         mark_changed(w, path);
-    }
-    else if (ev->mask & (IN_MODIFY | IN_CREATE))
+    } else if (ev->mask & (IN_MODIFY | IN_CREATE)) {
         mark_writing(w, path);
+    }
 }
 
 /* Reads the events waiting; FALSE when the inotify descriptor fails. */

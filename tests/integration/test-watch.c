@@ -132,6 +132,15 @@ wait_search(const char *sock, const char *q, gint64 total, const char *path_end,
     return NULL;
 }
 
+static guint
+count_in(const char *text, const char *needle)
+{
+    guint n = 0;
+    for (const char *p = text; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
 /* Writes @text to @path with a plain open, write, close (IN_CREATE, IN_MODIFY, IN_CLOSE_WRITE). */
 static void
 write_plain(const char *path, const char *text)
@@ -219,6 +228,37 @@ test_held_open(void)
     close(fd);
 }
 
+/*
+ * A large file written slowly in chunks (pauses shorter than the settle time) is not indexed
+ * half-written: no batch runs while it is open, and once closed all of it is found.
+ */
+static void
+test_slow_large_write(void)
+{
+    g_autofree char *path = in_docs("slow.txt");
+    g_autofree char *before = read_log(F.log);
+    gsize from = strlen(before);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    g_assert_cmpint(fd, >=, 0);
+    g_autoptr(GString) chunk = g_string_new(NULL);
+    while (chunk->len < 128 * 1024)
+        g_string_append(chunk, "Điều khoản thi hành của văn bản, ghi từng phần một.\n");
+    /* 16 chunks over 6.4 s: longer than the longest a batch is held back (5 s). */
+    for (int i = 0; i < 16; i++) {
+        g_autofree char *head = g_strdup_printf("phần %d: %s\n", i, i == 0 ? "headslowwatch" : "");
+        g_assert_cmpint(write(fd, head, strlen(head)), ==, (gssize)strlen(head));
+        g_assert_cmpint(write(fd, chunk->str, chunk->len), ==, (gssize)chunk->len);
+        g_usleep(400000);
+    }
+    const char *tail = "tailslowwatch\n";
+    g_assert_cmpint(write(fd, tail, strlen(tail)), ==, (gssize)strlen(tail));
+    g_autofree char *during = read_log(F.log);
+    g_assert_cmpint(close(fd), ==, 0);
+    g_assert_cmpuint(count_in(during + MIN(from, strlen(during)), "batch of "), ==, 0);
+    json_object_unref(wait_search(F.sock, "tailslowwatch", 1, "/slow.txt", 20));
+    g_assert_cmpint(search_total(F.sock, "headslowwatch", NULL), ==, 1);
+}
+
 /* A manual run gets the lock between batches: watch mode holds it only during one. */
 static void
 test_manual_run_between(void)
@@ -235,15 +275,6 @@ test_manual_run_between(void)
             g_usleep(300000);
     }
     g_assert_cmpint(st, ==, 0);
-}
-
-static guint
-count_in(const char *text, const char *needle)
-{
-    guint n = 0;
-    for (const char *p = text; (p = strstr(p, needle)) != NULL; p += strlen(needle))
-        n++;
-    return n;
 }
 
 /* The commits the batches logged after offset @from of the log. */
@@ -541,6 +572,7 @@ main(int argc, char **argv)
     g_test_add_func("/watch/folder made later", test_new_folder);
     g_test_add_func("/watch/maildir flags", test_maildir_flags);
     g_test_add_func("/watch/held open", test_held_open);
+    g_test_add_func("/watch/slow large write", test_slow_large_write);
     g_test_add_func("/watch/manual run between batches", test_manual_run_between);
     g_test_add_func("/watch/burst", test_burst);
     g_test_add_func("/watch/overflow", test_overflow);
