@@ -63,7 +63,9 @@ s.connect(os.path.join(work, "searchd.sock"))
 f = s.makefile("rwb")
 
 def total(q):
-    f.write((json.dumps({"op": "search", "q": q, "limit": 1}) + "\n").encode())
+    # A facet makes the total exact (without one a split search estimates it).
+    f.write((json.dumps({"op": "search", "q": q, "limit": 0, "facets": ["kind"]}) + "\n")
+            .encode())
     f.flush()
     o = json.loads(f.readline())
     assert o.get("ok"), o
@@ -94,10 +96,11 @@ for i in range(single):
         time.sleep(0.01)
     lat.append(time.monotonic() - t0)
 b1, c1 = batches()
-print("single files: %d, one by one" % single)
-print("  latency p50 %.0f ms, p99 %.0f ms, max %.0f ms" %
-      (pct(lat, 50) * 1e3, pct(lat, 99) * 1e3, max(lat) * 1e3))
-print("  batches %d, commits %d (with the first scan)" % (b1, c1))
+if single > 0:
+  print("single files: %d, one by one" % single)
+  print("  latency p50 %.0f ms, p99 %.0f ms, max %.0f ms" %
+        (pct(lat, 50) * 1e3, pct(lat, 99) * 1e3, max(lat) * 1e3))
+  print("  batches %d, commits %d (with the first scan)" % (b1, c1))
 
 os.mkdir(os.path.join(docs, "burst"))
 created = []
@@ -114,7 +117,7 @@ while n < burst:
         sys.exit("watch-bench: burst: %d of %d found after 900 s" % (n, burst))
     m = total("burstbench")
     if m > n:
-        found.append((m, time.monotonic()))
+        found.append((min(m, burst), time.monotonic()))
         n = m
     time.sleep(0.01)
 t_all = time.monotonic()
