@@ -72,7 +72,8 @@ is_root_or_under(watcher *w, const char *path)
     return FALSE;
 }
 
-/* The index and the folders --compact makes beside it: Xapian's files are no documents. */
+/* The index (with its lock), the folders --compact makes beside it and the OCR cache beside it
+ * (DIR.ocr-cache): tracuu's own writes, which must not wake the watcher. */
 static gboolean
 is_index(watcher *w, const char *path)
 {
@@ -80,7 +81,8 @@ is_index(watcher *w, const char *path)
         return FALSE;
     size_t n = strlen(w->db);
     return strncmp(path, w->db, n) == 0 &&
-           (path[n] == '\0' || path[n] == '/' || g_str_has_prefix(path + n, ".compacting"));
+           (path[n] == '\0' || path[n] == '/' || g_str_has_prefix(path + n, ".compacting") ||
+            g_str_has_prefix(path + n, ".ocr-cache"));
 }
 
 static char *
@@ -123,8 +125,12 @@ forget_wd(watcher *w, int wd)
     g_hash_table_remove(w->wd_path, GINT_TO_POINTER(wd));
 }
 
-static gboolean
-add_watch(watcher *w, const char *dir)
+/* add_watch() answers: watched, not watched, or the folder is watched already under another
+ * name (a symbolic link to it, maybe a loop): not entered again. */
+typedef enum { WATCH_FAILED, WATCH_ADDED, WATCH_ALIAS } watch_added;
+
+static watch_added
+add_watch(watcher *w, const char *dir, gboolean via_link)
 {
     int wd = -1;
     if (w->max_watches > 0 && g_hash_table_size(w->wd_path) >= w->max_watches) {
@@ -138,8 +144,14 @@ add_watch(watcher *w, const char *dir)
         else if (errno != ENOENT && errno != ENOTDIR)
             tracuu_log_warning("cannot watch %s: %s (its changes are seen at the next rescan)",
                                dir, g_strerror(errno));
-        return FALSE;
+        return WATCH_FAILED;
     }
+    /* inotify gives a folder one descriptor whatever the name it was reached by: a link to a
+     * folder watched under another name would loop (a link to an ancestor) or watch it twice.
+     * The walk skips it the same way (its folders seen by device and inode). */
+    const char *known = g_hash_table_lookup(w->wd_path, GINT_TO_POINTER(wd));
+    if (via_link && known != NULL && strcmp(known, dir) != 0)
+        return WATCH_ALIAS;
     /* A folder watched again (a rescan), or under another name (a rename we missed), keeps its
      * descriptor; a name whose old folder's watch is not yet gone (IN_IGNORED) is this one's. */
     gpointer other;
@@ -149,12 +161,34 @@ add_watch(watcher *w, const char *dir)
     char *copy = g_strdup(dir);
     g_hash_table_insert(w->wd_path, GINT_TO_POINTER(wd), copy);
     g_hash_table_insert(w->path_wd, copy, GINT_TO_POINTER(wd));
-    return TRUE;
+    return WATCH_ADDED;
 }
 
-/* Watches @dir and the folders below it that the walk would enter. FALSE once w->fatal. */
+/* TRUE when @path (of dirent type @d_type) is a folder the walk enters: a symbolic link to a
+ * folder only with --follow-symlinks, as walk.c does (*@link is then TRUE). */
 static gboolean
-add_tree(watcher *w, const char *dir)
+is_dir_for_walk(watcher *w, const char *path, unsigned char d_type, gboolean *link)
+{
+    struct stat st;
+    *link = FALSE;
+    if (d_type == DT_DIR)
+        return TRUE;
+    if (d_type != DT_UNKNOWN && d_type != DT_LNK)
+        return FALSE;
+    if (lstat(path, &st) != 0)
+        return FALSE;
+    if (S_ISDIR(st.st_mode))
+        return TRUE;
+    if (!S_ISLNK(st.st_mode) || !w->wopts.follow_symlinks)
+        return FALSE;
+    *link = TRUE;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode); /* not when dangling or ELOOP */
+}
+
+/* Watches @dir (reached through a symbolic link when @via_link) and the folders below it that
+ * the walk would enter. FALSE once w->fatal. */
+static gboolean
+add_tree(watcher *w, const char *dir, gboolean via_link)
 {
     if (is_index(w, dir) || tracuu_walk_is_excluded(&w->wopts, dir))
         return TRUE;
@@ -162,8 +196,11 @@ add_tree(watcher *w, const char *dir)
     g_autofree char *base = g_path_get_basename(dir);
     if (strcmp(base, "tmp") == 0 && tracuu_walk_is_maildir(parent))
         return TRUE; /* messages being delivered: they arrive in new/ by a rename */
-    if (!add_watch(w, dir))
+    watch_added added = add_watch(w, dir, via_link);
+    if (added == WATCH_FAILED)
         return w->fatal == NULL;
+    if (added == WATCH_ALIAS)
+        return TRUE;
     DIR *d = opendir(dir);
     if (d == NULL)
         return TRUE;
@@ -173,14 +210,9 @@ add_tree(watcher *w, const char *dir)
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         g_autofree char *child = join_path(dir, e->d_name);
-        gboolean is_dir = e->d_type == DT_DIR;
-        if (e->d_type == DT_UNKNOWN) {
-            struct stat st;
-            is_dir = lstat(child, &st) == 0 && S_ISDIR(st.st_mode);
-        }
-        /* Symbolic links are not followed: their targets are not watched. */
-        if (is_dir)
-            ok = add_tree(w, child);
+        gboolean link = FALSE;
+        if (is_dir_for_walk(w, child, e->d_type, &link))
+            ok = add_tree(w, child, link);
     }
     closedir(d);
     return ok;
@@ -194,11 +226,11 @@ add_roots(watcher *w)
         const char *root = w->abs_roots->pdata[i];
         struct stat st;
         if (stat(root, &st) == 0 && S_ISDIR(st.st_mode)) {
-            if (!add_tree(w, root))
+            if (!add_tree(w, root, FALSE))
                 return FALSE;
         } else {
             g_autofree char *parent = g_path_get_dirname(root);
-            add_watch(w, parent);
+            add_watch(w, parent, FALSE);
             if (w->fatal != NULL)
                 return FALSE;
         }
@@ -288,7 +320,7 @@ handle_event(watcher *w, const struct inotify_event *ev)
     if (ev->mask & IN_ISDIR) {
         if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
             /* Files may have landed in it before its watch: the batch walks it. */
-            add_tree(w, path);
+            add_tree(w, path, FALSE);
             mark_changed(w, path);
         } else if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {
             drop_tree(w, path);
@@ -299,10 +331,19 @@ handle_event(watcher *w, const struct inotify_event *ev)
     /* A rename needs no pairing of IN_MOVED_FROM with IN_MOVED_TO by cookie: the old path is
      * gone and the new one is there, both in the same batch, one run and one commit; a Maildir
      * message keeps its key (walk.c), so it is the same document under its new name. */
-    if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_ATTRIB))
+    gboolean link = FALSE;
+    if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) && is_dir_for_walk(w, path, DT_UNKNOWN, &link) &&
+        link) {
+        /* A symbolic link to a folder, followed: its folder is watched, the batch walks it. */
+        add_tree(w, path, TRUE);
         mark_changed(w, path);
-    else if (ev->mask & (IN_MODIFY | IN_CREATE))
+    } else if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE | IN_ATTRIB)) {
+        if (ev->mask & (IN_MOVED_FROM | IN_DELETE))
+            drop_tree(w, path); /* a followed link to a folder: its watches go with it */
+        mark_changed(w, path);
+    } else if (ev->mask & (IN_MODIFY | IN_CREATE)) {
         mark_writing(w, path);
+    }
 }
 
 /* Reads the events waiting; FALSE when the inotify descriptor fails. */
@@ -475,6 +516,7 @@ tracuu_watch_main(const tracuu_indexer_options *opts, const char *const *roots,
     watcher w = {0};
     w.opts = opts;
     w.wopts.excludes = opts->excludes;
+    w.wopts.follow_symlinks = opts->follow;
     w.wd_path = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     w.path_wd = g_hash_table_new(g_str_hash, g_str_equal);
     w.changed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
