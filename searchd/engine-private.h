@@ -49,6 +49,15 @@ typedef enum {
     TRACUU_QFIELD_SIGNER,  /* signer:, nguoiky: "XG" folded */
     TRACUU_QFIELD_ID,      /* id:             "Q" id */
     TRACUU_QFIELD_PARENT,  /* parent:         "XP" id */
+    /* Relations the document states (issue 14): "XR" kind:docnum, the kind being the
+     * field's name (tracuu_qfield_name()), so these names are tracuu_schema_relation_kinds. */
+    TRACUU_QFIELD_AMENDS,   /* amends:   */
+    TRACUU_QFIELD_REPLACES, /* replaces: */
+    TRACUU_QFIELD_REPEALS,  /* repeals:  */
+    TRACUU_QFIELD_GUIDES,   /* guides:   */
+    TRACUU_QFIELD_BASED_ON, /* based_on: */
+    TRACUU_QFIELD_CORRECTS, /* corrects: */
+    TRACUU_QFIELD_SUSPENDS, /* suspends: */
 } tracuu_qfield;
 
 /*

@@ -36,6 +36,10 @@ static const struct {
     {"subject", TRACUU_QFIELD_SUBJECT}, {"cites", TRACUU_QFIELD_CITES},
     {"signer", TRACUU_QFIELD_SIGNER},   {"nguoiky", TRACUU_QFIELD_SIGNER},
     {"id", TRACUU_QFIELD_ID},           {"parent", TRACUU_QFIELD_PARENT},
+    {"amends", TRACUU_QFIELD_AMENDS},   {"replaces", TRACUU_QFIELD_REPLACES},
+    {"repeals", TRACUU_QFIELD_REPEALS}, {"guides", TRACUU_QFIELD_GUIDES},
+    {"based_on", TRACUU_QFIELD_BASED_ON}, {"corrects", TRACUU_QFIELD_CORRECTS},
+    {"suspends", TRACUU_QFIELD_SUSPENDS},
 };
 
 const char *
@@ -49,6 +53,10 @@ tracuu_qfield_name(tracuu_qfield field)
         [TRACUU_QFIELD_TO] = "to",           [TRACUU_QFIELD_SUBJECT] = "subject",
         [TRACUU_QFIELD_CITES] = "cites",     [TRACUU_QFIELD_SIGNER] = "signer",
         [TRACUU_QFIELD_ID] = "id",           [TRACUU_QFIELD_PARENT] = "parent",
+        [TRACUU_QFIELD_AMENDS] = "amends",   [TRACUU_QFIELD_REPLACES] = "replaces",
+        [TRACUU_QFIELD_REPEALS] = "repeals", [TRACUU_QFIELD_GUIDES] = "guides",
+        [TRACUU_QFIELD_BASED_ON] = "based_on", [TRACUU_QFIELD_CORRECTS] = "corrects",
+        [TRACUU_QFIELD_SUSPENDS] = "suspends",
     };
     if ((unsigned)field >= G_N_ELEMENTS(names))
         return "none";
