@@ -483,6 +483,10 @@ field_query(prep *c, const tracuu_qnode *n)
         return t != NULL ? tracuu_query_new_term(t, strlen(t), 1, 0)
                          : tracuu_query_new_match_nothing();
     }
+    default:
+        /* The reverse fields and status: are resolved by the engine (legal.c) into n->filter
+         * before this; a tree compiled without the engine finds nothing for them. */
+        return tracuu_query_new_match_nothing();
     case TRACUU_QFIELD_TYPE: {
         const char *name = tracuu_schema_doc_type_for_abbr(v, -1); /* type:qd */
         return schema_filter(TRACUU_TERM_TYPE, name != NULL ? name : v);
