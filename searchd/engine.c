@@ -794,6 +794,58 @@ status_counts(tracuu_engine *e, const tracuu_ranked *rk, JsonObject *facets)
     json_object_set_object_member(facets, "status", counts);
 }
 
+/*
+ * prefer=in_force: the page of hits is cut from the matches in force at as_of (in the order
+ * asked), followed by the others (in that order too); total and facets stay those of the whole
+ * query (@resp has them). Done with the same tree and a status filter node, required for the
+ * first group, excluded for the second.
+ */
+static gboolean
+prefer_in_force(tracuu_engine *e, tracuu_qnode *ast, int relaxed, tracuu_search_options *opts,
+                uint64_t offset, uint64_t limit, int sort_slot, JsonObject *resp, GError **error)
+{
+    tracuu_qnode *pref = tracuu_qnode_new(TRACUU_QNODE_FIELD, TRACUU_QMODE_REQUIRED);
+    pref->field = TRACUU_QFIELD_STATUS;
+    pref->text = g_strdup("in_force");
+    pref->filter = tracuu_legal_status_query(e, "in_force", e->as_of);
+    g_ptr_array_add(ast->children, pref);
+    g_autoptr(GArray) none = g_array_new(FALSE, FALSE, sizeof(unsigned));
+    g_autoptr(GPtrArray) no_names = g_ptr_array_new();
+    JsonArray *hits = json_array_new();
+    gboolean ok = TRUE;
+    uint64_t first_total = 0;
+    for (int group = 0; group < 2 && ok; group++) {
+        pref->mode = group == 0 ? TRACUU_QMODE_REQUIRED : TRACUU_QMODE_EXCLUDED;
+        uint64_t got = json_array_get_length(hits);
+        uint64_t off = group == 0 ? offset : (offset > first_total ? offset - first_total : 0);
+        uint64_t lim = limit > got ? limit - got : 0;
+        tracuu_ranked rk;
+        if (!tracuu_rank_compile(e, ast, relaxed, sort_slot, opts, &rk, error)) {
+            ok = FALSE;
+            break;
+        }
+        JsonObject *part =
+            search_once(e, &rk, opts, off, MAX(lim, 1), sort_slot, none, no_names, error);
+        tracuu_ranked_clear(&rk);
+        if (part == NULL) {
+            ok = FALSE;
+            break;
+        }
+        if (group == 0)
+            first_total = (uint64_t)json_object_get_int_member(part, "total");
+        JsonArray *ph = json_object_get_array_member(part, "hits");
+        for (guint i = 0; i < json_array_get_length(ph) && i < lim; i++)
+            json_array_add_element(hits, json_node_copy(json_array_get_element(ph, i)));
+        json_object_unref(part);
+    }
+    g_ptr_array_remove(ast->children, pref); /* the children array frees it */
+    if (ok)
+        json_object_set_array_member(resp, "hits", hits);
+    else
+        json_array_unref(hits);
+    return ok;
+}
+
 static JsonObject *
 handle_search(tracuu_engine *e, JsonObject *req, GError **error)
 {
@@ -874,6 +926,9 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
             json_object_unref(resp);
             continue;
         }
+        if (resp != NULL && prefer != NULL && *prefer != '\0' &&
+            !prefer_in_force(e, ast, relaxed, &opts, offset, limit, sort_slot, resp, error))
+            g_clear_pointer(&resp, json_object_unref);
         /* Whole microseconds over 1000: the nearest double to a figure of three decimals,
          * which is all a millisecond timing means (printing it short is the writer's part). */
         if (resp != NULL)

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tracuu-test-client.h"
+#include "tracuu-test-http.h"
 #include "tracuu-test.h"
 
 /*
@@ -42,9 +43,9 @@ static const char later_jsonl[] =
     "\"date\":\"2020-01-01\",\"effective_date\":\"2020-02-01\"}\n";
 
 static struct {
-    char *tmp, *db, *indexer, *searchd, *tokens[2];
+    char *tmp, *db, *indexer, *searchd, *client, *conf, *tokens[2];
     GPid pid;
-    int port;
+    int port, http_port;
     GError *setup_error;
 } F;
 
@@ -299,6 +300,75 @@ test_trace(void)
     tracuu_test_client_free(c);
 }
 
+/* prefer=in_force: the page starts with the documents in force, total unchanged. */
+static void
+test_prefer(void)
+{
+    g_assert_no_error(F.setup_error);
+    tracuu_test_client *c = client_of(0);
+    for (int off = 0; off < 5; off++) {
+        g_autofree char *req = g_strdup_printf("{\"op\":\"search\",\"q\":\"thông tư\","
+                                               "\"prefer\":\"in_force\",\"sort\":\"date\","
+                                               "\"offset\":%d,\"limit\":2}",
+                                               off);
+        g_autoptr(JsonObject) r = ask(c, req);
+        g_assert_cmpint(json_object_get_int_member(r, "total"), ==, 5);
+        JsonArray *hits = json_array_ref(json_object_get_array_member(r, "hits"));
+        /* In force by date: b (2018), g (2019); then a, f, e by date. */
+        static const char *const order[] = {"b", "g", "f", "a", "e"};
+        g_assert_cmpuint(json_array_get_length(hits), ==, MIN(2, 5 - off));
+        for (guint i = 0; i < json_array_get_length(hits); i++)
+            g_assert_cmpstr(json_object_get_string_member(json_array_get_object_element(hits, i),
+                                                          "id"),
+                            ==, order[off + i]);
+        json_array_unref(hits);
+    }
+    g_autoptr(JsonObject) bad = ask(c, "{\"op\":\"search\",\"q\":\"x\",\"prefer\":\"old\"}");
+    g_assert_false(json_object_get_boolean_member(bad, "ok"));
+    tracuu_test_client_free(c);
+}
+
+/* GET /api/doc/ID/trace, with the access rules of /api/doc/ID; and the client's trace. */
+static void
+test_http_and_client(void)
+{
+    g_assert_no_error(F.setup_error);
+    static const struct {
+        int user;
+        const char *target;
+        int status;
+        const char *has;
+    } cases[] = {
+        {0, "/api/doc/f/trace?depth=1", 200, "\"from\":\"g\""},
+        {1, "/api/doc/f/trace?depth=1", 200, "\"edges\":[]"},
+        {1, "/api/doc/g/trace", 404, "not_found"},
+        {0, "/api/doc/nothing/trace", 404, "not_found"},
+        {0, "/api/doc/f/trace?depth=x", 400, "bad_request"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *h =
+            g_strdup_printf("Authorization: Bearer %s\r\n", F.tokens[cases[i].user]);
+        g_autoptr(tracuu_test_http_reply) r =
+            tracuu_test_http_request(F.http_port, "GET", cases[i].target, h, NULL);
+        g_test_message("%s: %d %s", cases[i].target, r->status, r->body);
+        g_assert_cmpint(r->status, ==, cases[i].status);
+        g_assert_nonnull(strstr(r->body, cases[i].has));
+    }
+    /* The client, by number, over the socket as user "mat". */
+    g_autofree char *token_file = g_build_filename(F.tmp, "mat.token", NULL);
+    g_assert_true(g_file_set_contents(token_file, F.tokens[0], -1, NULL));
+    g_autofree char *sock = g_build_filename(F.tmp, "s.sock", NULL);
+    const char *argv[] = {F.client, "--socket", sock, "--token-file", token_file,
+                          "trace", "13/2015/TT-BTC", NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    int status = -1;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                               &status, NULL));
+    g_test_message("tracuu trace: %s%s", out, err);
+    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    g_assert_cmpstr(out, ==, "b (20/2018/TT-BTC) --amends [Điều 5, 7]--> a (13/2015/TT-BTC)\n");
+}
+
 /* User "thuong" cannot see g: nothing of it shows, anywhere. */
 static void
 test_hidden(void)
@@ -381,6 +451,7 @@ setup(GError **error)
     }
     F.searchd = g_build_filename(build, "searchd", "tracuu-searchd", NULL);
     F.indexer = g_build_filename(build, "indexer", "tracuu-indexer", NULL);
+    F.client = g_build_filename(build, "client", "tracuu", NULL);
     F.tmp = g_dir_make_tmp("tracuu-legal-XXXXXX", error);
     if (!F.tmp)
         return FALSE;
@@ -400,24 +471,30 @@ setup(GError **error)
     g_autofree char *log = g_build_filename(F.tmp, "s.log", NULL);
     if (!g_file_set_contents(conf, conf_text, -1, error))
         return FALSE;
-    g_autofree char *cmd = g_strdup_printf("exec '%s' --config '%s' --threads 2 2>'%s'", F.searchd,
-                                           conf, log);
+    F.conf = g_strdup(conf);
+    g_autofree char *cmd = g_strdup_printf(
+        "exec '%s' --config '%s' --threads 2 --http 127.0.0.1:0 2>'%s'", F.searchd, conf, log);
     const char *argv[] = {"sh", "-c", cmd, NULL};
     if (!g_spawn_async(F.tmp, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
                        tracuu_test_die_with_parent, NULL, &F.pid, error))
         return FALSE;
-    for (int i = 0; i < 600 && F.port == 0; i++) {
+    for (int i = 0; i < 600 && (F.port == 0 || F.http_port == 0); i++) {
         g_usleep(50000);
         g_autofree char *text = NULL;
         if (!g_file_get_contents(log, &text, NULL, NULL))
             continue;
-        char *tcp = strstr(text, "listening on tcp:");
-        if (tcp != NULL && strchr(tcp, '\n') != NULL) {
-            *strchr(tcp, '\n') = '\0';
-            F.port = atoi(strrchr(tcp, ':') + 1);
+        const char *marks[] = {"listening on tcp:", "listening on http:"};
+        int *ports[] = {&F.port, &F.http_port};
+        for (int k = 0; k < 2; k++) {
+            char *at = strstr(text, marks[k]);
+            char *nl = at != NULL ? strchr(at, '\n') : NULL;
+            if (nl != NULL) {
+                g_autofree char *line = g_strndup(at, (gsize)(nl - at));
+                *ports[k] = atoi(strrchr(line, ':') + 1);
+            }
         }
     }
-    if (F.port == 0) {
+    if (F.port == 0 || F.http_port == 0) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "tracuu-searchd did not listen");
         return FALSE;
     }
@@ -434,6 +511,8 @@ main(int argc, char **argv)
     g_test_add_func("/legal/search by relation, status filter and facet", test_search);
     g_test_add_func("/legal/trace", test_trace);
     g_test_add_func("/legal/a hidden document shows nowhere", test_hidden);
+    g_test_add_func("/legal/prefer in force", test_prefer);
+    g_test_add_func("/legal/HTTP trace and tracuu trace", test_http_and_client);
     g_test_add_func("/legal/a later run changes the status back", test_later_run);
     int rc = g_test_run();
     if (F.pid) {
