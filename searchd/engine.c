@@ -476,7 +476,8 @@ add_filters(JsonObject *req, tracuu_qnode *root, GError **error)
         if (field == TRACUU_QFIELD_NONE) {
             g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
                         "search: unknown filter \"%s\" (known: number, type, issuer, date, "
-                        "year, kind, from, to, subject, cites, signer, id, parent)",
+                        "year, kind, from, to, subject, cites, signer, id, parent, status, "
+                        "amends... and amended_by...)",
                         key);
             return FALSE;
         }

@@ -408,6 +408,34 @@ test_hidden(void)
     tracuu_test_client_free(c);
 }
 
+/* A relation of an unknown kind, without a number, or not an object is a bad line, with the
+ * reason; the good line beside it is imported. */
+static void
+test_bad_relations(void)
+{
+    g_assert_no_error(F.setup_error);
+    static const char bad[] =
+        "{\"id\":\"x1\",\"text\":\"x\",\"relations\":[{\"kind\":\"hates\",\"number\":\"1/2020/TT\"}]}\n"
+        "{\"id\":\"x2\",\"text\":\"x\",\"relations\":[{\"kind\":\"amends\"}]}\n"
+        "{\"id\":\"x3\",\"text\":\"x\",\"relations\":[\"1/2020/TT\"]}\n"
+        "{\"id\":\"x4\",\"text\":\"x\",\"relations\":[{\"kind\":\"amends\",\"number\":\"1/2020/TT\","
+        "\"articles\":[5]}]}\n"
+        "{\"id\":\"x5\",\"text\":\"x\",\"effective_date\":\"2021-02-31\"}\n"
+        "{\"id\":\"ok\",\"text\":\"x\",\"relations\":[]}\n";
+    g_autofree char *path = g_build_filename(F.tmp, "bad.jsonl", NULL);
+    g_autofree char *db = g_build_filename(F.tmp, "bad-db", NULL);
+    g_assert_true(g_file_set_contents(path, bad, -1, NULL));
+    const char *argv[] = {F.indexer, "--db", db, "--from-jsonl", path, NULL};
+    g_autofree char *out = NULL;
+    int status = -1;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                               &out, NULL, &status, NULL));
+    g_test_message("%s", out);
+    g_assert_nonnull(strstr(out, "1 imported, 5 bad"));
+    g_assert_nonnull(strstr(out, "line 1: \"relations\" must be an array of {\"kind\""));
+    g_assert_nonnull(strstr(out, "line 5: \"effective_date\" must be a date"));
+}
+
 /* Runs last: d no longer replaces c, and c is in force again. */
 static void
 test_later_run(void)
@@ -513,6 +541,7 @@ main(int argc, char **argv)
     g_test_add_func("/legal/a hidden document shows nowhere", test_hidden);
     g_test_add_func("/legal/prefer in force", test_prefer);
     g_test_add_func("/legal/HTTP trace and tracuu trace", test_http_and_client);
+    g_test_add_func("/legal/bad relations are bad lines", test_bad_relations);
     g_test_add_func("/legal/a later run changes the status back", test_later_run);
     int rc = g_test_run();
     if (F.pid) {
