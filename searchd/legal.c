@@ -205,9 +205,11 @@ stating_docs(tracuu_engine *e, const char *number)
 
 /* ---- status ---- */
 
+/* The status of @d at @as_of from its dates and @stating (stating_docs() of its number); the
+ * ids that caused it into @because. status_query() is the same rule as a query: keep them
+ * together. */
 static const char *
-status_of(tracuu_engine *e, JsonObject *d, const char *as_of, GPtrArray *stating,
-          JsonArray *because)
+status_of(JsonObject *d, const char *as_of, GPtrArray *stating, JsonArray *because)
 {
     g_autofree char *eff = compact(str_member(d, "effective_date"));
     g_autofree char *end = compact(str_member(d, "end_date"));
@@ -215,7 +217,6 @@ status_of(tracuu_engine *e, JsonObject *d, const char *as_of, GPtrArray *stating
         return "not_yet_in_force";
     if (end != NULL && strcmp(end, as_of) <= 0)
         return "expired";
-    (void)e;
     g_autofree char *own = folded_number(str_member(d, "number"));
     const char *id = str_member(d, "id");
     gboolean whole = FALSE, part = FALSE;
@@ -311,7 +312,7 @@ tracuu_legal_annotate(tracuu_engine *e, JsonObject *d, JsonObject *out, const ch
     }
     json_object_set_array_member(out, "related_by", by);
     JsonArray *because = json_array_new();
-    json_object_set_string_member(out, "status", status_of(e, d, as_of, stating, because));
+    json_object_set_string_member(out, "status", status_of(d, as_of, stating, because));
     json_object_set_array_member(out, "status_because", because);
 }
 
