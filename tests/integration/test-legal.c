@@ -545,8 +545,13 @@ main(int argc, char **argv)
     g_test_add_func("/legal/a later run changes the status back", test_later_run);
     int rc = g_test_run();
     if (F.pid) {
+        /* A clean exit: under the sanitizers, a leak or an error in the daemon fails here. */
         kill(F.pid, SIGTERM);
-        tracuu_test_wait_exit(F.pid, 20);
+        int st = tracuu_test_wait_exit(F.pid, 20);
+        if (st != 0) {
+            g_printerr("# tracuu-searchd exited with %d\n", st);
+            rc = 1;
+        }
     }
     if (F.tmp && rc == 0)
         tracuu_test_rm_rf(F.tmp);
