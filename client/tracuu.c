@@ -53,6 +53,14 @@ static const GOptionEntry common_options[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
+static int opt_depth = 1;
+
+static const GOptionEntry trace_options[] = {
+    {"depth", 0, 0, G_OPTION_ARG_INT, &opt_depth, "Follow relations N steps (default 1, at most 5)",
+     "N"},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
 static const GOptionEntry search_options[] = {
     {"limit", 'n', 0, G_OPTION_ARG_INT, &opt_limit, "Show at most N hits (default 10)", "N"},
     {"offset", 0, 0, G_OPTION_ARG_INT, &opt_offset, "Skip the first N hits", "N"},
@@ -219,6 +227,69 @@ get_token(char **token, GError **error)
 
 /* Answers @request (consumed) through the daemon or the index: returns the answer object, which
  * may be an error answer ("ok": false), or NULL with @error when there is no answer at all. */
+static JsonObject *ask(JsonObject *request, GError **error);
+static const char *str_member(JsonObject *o, const char *name);
+
+/* The id to trace from @arg: the first visible whole document numbered @arg, else @arg itself
+ * taken as an id (the daemon then says not_found if there is none). Caller frees. */
+static char *
+trace_start(const char *arg)
+{
+    JsonObject *req = json_object_new();
+    json_object_set_string_member(req, "op", "search");
+    json_object_set_string_member(req, "q", "");
+    json_object_set_int_member(req, "limit", 1);
+    JsonObject *filters = json_object_new();
+    json_object_set_string_member(filters, "number", arg);
+    json_object_set_object_member(req, "filters", filters);
+    g_autoptr(JsonObject) resp = ask(req, NULL);
+    JsonNode *hits = resp != NULL ? json_object_get_member(resp, "hits") : NULL;
+    if (hits != NULL && JSON_NODE_HOLDS_ARRAY(hits) &&
+        json_array_get_length(json_node_get_array(hits)) > 0) {
+        JsonObject *h = json_array_get_object_element(json_node_get_array(hits), 0);
+        const char *id = h != NULL && json_object_has_member(h, "id")
+                             ? json_object_get_string_member(h, "id")
+                             : NULL;
+        if (id != NULL)
+            return g_strdup(id);
+    }
+    return g_strdup(arg);
+}
+
+/* One line per edge: "FROM (number) --kind [Điều 5, 7]--> TO (number)"; then the nodes not in
+ * the archive. */
+static void
+print_trace(JsonObject *resp)
+{
+    g_autoptr(GHashTable) numbers = g_hash_table_new(g_str_hash, g_str_equal);
+    JsonArray *nodes = json_object_get_array_member(resp, "nodes");
+    for (guint i = 0; nodes != NULL && i < json_array_get_length(nodes); i++) {
+        JsonObject *n = json_array_get_object_element(nodes, i);
+        const char *id = str_member(n, "id"), *num = str_member(n, "number");
+        if (id != NULL && num != NULL)
+            g_hash_table_insert(numbers, (gpointer)id, (gpointer)num);
+    }
+    JsonArray *edges = json_object_get_array_member(resp, "edges");
+    for (guint i = 0; edges != NULL && i < json_array_get_length(edges); i++) {
+        JsonObject *e = json_array_get_object_element(edges, i);
+        const char *from = str_member(e, "from"), *to = str_member(e, "to");
+        const char *fnum = g_hash_table_lookup(numbers, from);
+        const char *tnum = g_hash_table_lookup(numbers, to);
+        g_autoptr(GString) arts = g_string_new(NULL);
+        JsonArray *a = json_object_get_array_member(e, "articles");
+        for (guint k = 0; a != NULL && k < json_array_get_length(a); k++)
+            g_string_append_printf(arts, "%s%s", k ? ", " : " [Điều ",
+                                   json_array_get_string_element(a, k));
+        if (arts->len > 0)
+            g_string_append_c(arts, ']');
+        printf("%s%s%s%s --%s%s--> %s%s%s%s\n", from, fnum ? " (" : "", fnum ? fnum : "",
+               fnum ? ")" : "", str_member(e, "kind"), arts->str, to, tnum ? " (" : "",
+               tnum ? tnum : "", tnum ? ")" : "");
+    }
+    if (json_object_get_boolean_member_with_default(resp, "truncated", FALSE))
+        printf("(more: the trace stopped at its node limit)\n");
+}
+
 static JsonObject *
 ask(JsonObject *request, GError **error)
 {
@@ -771,6 +842,8 @@ main(int argc, char **argv)
         "  search QUERY...   search; prints number, type, date, title and snippet of each hit,\n"
         "                    its id, path and PDF page (tr. N), then the counts of --facets\n"
         "  get ID            prints a document's fields, then its text\n"
+        "  trace NUMBER|ID   prints the documents related to one (amends, replaces...), both\n"
+        "                    ways, to --depth steps: one line per relation\n"
         "  stats             prints what the index holds\n"
         "  ping              checks that the daemon answers\n"
         "\n"
@@ -805,19 +878,23 @@ main(int argc, char **argv)
         return EXIT_OK;
     }
     gboolean known = cmd && (!strcmp(cmd, "search") || !strcmp(cmd, "get") ||
-                             !strcmp(cmd, "stats") || !strcmp(cmd, "ping"));
+                             !strcmp(cmd, "trace") || !strcmp(cmd, "stats") ||
+                             !strcmp(cmd, "ping"));
     /* GOption's usage line is "PRGNAME [OPTION…] PARAMETERS": the command goes in the name. */
     g_autofree char *prgname = known ? g_strdup_printf("tracuu %s", cmd) : g_strdup("tracuu");
     g_set_prgname(prgname);
     ctx = g_option_context_new(!known                   ? "COMMAND [ARGUMENT…]"
                                : !strcmp(cmd, "search") ? "QUERY…"
                                : !strcmp(cmd, "get")    ? "ID"
+                               : !strcmp(cmd, "trace")  ? "NUMBER|ID"
                                                         : NULL);
     g_option_context_set_summary(ctx, "Searches a tracuu archive of official documents.");
     g_option_context_set_description(ctx, commands);
     g_option_context_add_main_entries(ctx, common_options, NULL);
     if (known && !strcmp(cmd, "search"))
         g_option_context_add_main_entries(ctx, search_options, NULL);
+    if (known && !strcmp(cmd, "trace"))
+        g_option_context_add_main_entries(ctx, trace_options, NULL);
     /* The help is printed here, not by GOption, which would convert its UTF-8 to the locale's
      * charset (the client sets no locale: "thư" would be "th?"). */
     if (asked_help || (cmd && !strcmp(cmd, "help"))) {
@@ -904,6 +981,16 @@ main(int argc, char **argv)
             return usage(ctx, "get needs one document id");
         }
         json_object_set_string_member(req, "doc", args[0]);
+    } else if (!strcmp(cmd, "trace")) {
+        if (n_args != 1) {
+            json_object_unref(req);
+            return usage(ctx, "trace needs one document number or id");
+        }
+        if (opt_depth < 0)
+            return usage(ctx, "--depth cannot be negative");
+        g_autofree char *id = trace_start(args[0]);
+        json_object_set_string_member(req, "doc", id);
+        json_object_set_int_member(req, "depth", opt_depth);
     } else if (n_args != 0) {
         json_object_unref(req);
         return usage(ctx, "unexpected arguments");
@@ -933,6 +1020,8 @@ main(int argc, char **argv)
         print_search(resp);
     } else if (!strcmp(cmd, "get")) {
         print_get(resp);
+    } else if (!strcmp(cmd, "trace")) {
+        print_trace(resp);
     } else if (!strcmp(cmd, "stats")) {
         print_stats(resp);
     } else {

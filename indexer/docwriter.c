@@ -288,6 +288,29 @@ json_field(JsonBuilder *b, const tracuu_field_info *fi, const void *v, size_t n)
         }
         break;
     }
+    case TRACUU_FIELD_RELATIONS: {
+        const tracuu_relation *rels = v;
+        json_builder_set_member_name(b, fi->name);
+        json_builder_begin_array(b);
+        for (size_t i = 0; i < n; i++) {
+            json_builder_begin_object(b);
+            json_builder_set_member_name(b, "kind");
+            json_string(b, rels[i].kind != NULL ? rels[i].kind : "");
+            json_builder_set_member_name(b, "number");
+            json_string(b, rels[i].number != NULL ? rels[i].number : "");
+            if (rels[i].n_articles > 0) {
+                json_builder_set_member_name(b, "articles");
+                json_builder_begin_array(b);
+                for (size_t k = 0; k < rels[i].n_articles; k++)
+                    if (rels[i].articles[k] != NULL)
+                        json_string(b, rels[i].articles[k]);
+                json_builder_end_array(b);
+            }
+            json_builder_end_object(b);
+        }
+        json_builder_end_array(b);
+        break;
+    }
     case TRACUU_FIELD_OFFSETS: {
         const uint64_t *offsets = v;
         json_builder_set_member_name(b, fi->name);
@@ -417,6 +440,14 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
     add_bool(doc, TRACUU_TERM_NUMBER, fields->number);
     for (gsize i = 0; fields->cites && i < fields->n_cites; i++)
         add_bool(doc, TRACUU_TERM_CITES, fields->cites[i]);
+    /* Relations: "XR" kind:target, and the target as a citation too (tracuu-schema.h). */
+    for (gsize i = 0; fields->relations && i < fields->n_relations; i++) {
+        const tracuu_relation *rel = &fields->relations[i];
+        g_autofree char *t = tracuu_schema_relation_term(rel->kind, rel->number);
+        if (t != NULL)
+            tracuu_store_doc_add_term(doc, t, strlen(t), 0);
+        add_bool(doc, TRACUU_TERM_CITES, rel->number);
+    }
     add_bool(doc, TRACUU_TERM_TYPE, fields->doc_type);
     add_bool(doc, TRACUU_TERM_ISSUER, fields->issuer);
     index_words(tk, doc, buf, TRACUU_PREFIX_ISSUER_WORD, fields->issuer, FALSE);
@@ -432,6 +463,12 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
         tracuu_store_doc_set_value(doc, TRACUU_SLOT_DATE, date, strlen(date));
         tracuu_store_doc_set_value(doc, TRACUU_SLOT_YEAR, year, 4);
     }
+    g_autofree char *effective = compact_date(fields->effective_date);
+    if (effective)
+        tracuu_store_doc_set_value(doc, TRACUU_SLOT_EFFECTIVE, effective, strlen(effective));
+    g_autofree char *end = compact_date(fields->end_date);
+    if (end)
+        tracuu_store_doc_set_value(doc, TRACUU_SLOT_END, end, strlen(end));
 
     index_mailboxes(tk, doc, buf, TRACUU_TERM_FROM, TRACUU_PREFIX_FROM_WORD, fields->from,
                     fields->n_from);

@@ -22,6 +22,10 @@ jsonl_type_name(tracuu_field_type t)
         return "a date YYYY-MM-DD (or YYYY-MM, YYYY)";
     case TRACUU_FIELD_MAILBOXES:
         return "a string of addresses (\"Name <a@b>, c@d\")";
+    case TRACUU_FIELD_RELATIONS:
+        return "an array of {\"kind\": \"amends\"|\"replaces\"|\"repeals\"|\"guides\"|"
+               "\"based_on\"|\"corrects\"|\"suspends\"|\"cites\", \"number\": string, "
+               "\"articles\": [string]}";
     default:
         return "a string";
     }
@@ -78,6 +82,47 @@ jsonl_field(const tracuu_field_info *fi, JsonNode *n, tracuu_docfields *f, GPtrA
             g_ptr_array_add(keep, boxes);
             tracuu_field_set(f, fi, boxes->data, boxes->len);
         }
+        return TRUE;
+    }
+    case TRACUU_FIELD_RELATIONS: {
+        if (!JSON_NODE_HOLDS_ARRAY(n))
+            return FALSE;
+        JsonArray *a = json_node_get_array(n);
+        guint len = json_array_get_length(a);
+        tracuu_relation *rels = g_new0(tracuu_relation, MAX(len, 1));
+        g_ptr_array_add(keep, rels);
+        for (guint i = 0; i < len; i++) {
+            JsonNode *e = json_array_get_element(a, i);
+            if (!JSON_NODE_HOLDS_OBJECT(e))
+                return FALSE;
+            JsonObject *o = json_node_get_object(e);
+            JsonNode *kind = json_object_get_member(o, "kind");
+            JsonNode *number = json_object_get_member(o, "number");
+            JsonNode *arts = json_object_get_member(o, "articles");
+            if (!json_is_string(kind) ||
+                !tracuu_schema_relation_kind_is_valid(json_node_get_string(kind)) ||
+                !json_is_string(number) || *json_node_get_string(number) == '\0')
+                return FALSE;
+            rels[i].kind = json_node_get_string(kind);
+            rels[i].number = json_node_get_string(number);
+            if (arts == NULL || JSON_NODE_HOLDS_NULL(arts))
+                continue;
+            if (!JSON_NODE_HOLDS_ARRAY(arts))
+                return FALSE;
+            JsonArray *aa = json_node_get_array(arts);
+            guint na = json_array_get_length(aa);
+            const char **strv = g_new0(const char *, na + 1);
+            g_ptr_array_add(keep, strv);
+            for (guint k = 0; k < na; k++) {
+                JsonNode *ae = json_array_get_element(aa, k);
+                if (!json_is_string(ae))
+                    return FALSE;
+                strv[k] = json_node_get_string(ae);
+            }
+            rels[i].articles = strv;
+            rels[i].n_articles = na;
+        }
+        tracuu_field_set(f, fi, rels, len);
         return TRUE;
     }
     case TRACUU_FIELD_OFFSETS:

@@ -130,7 +130,7 @@ read_job(int fd)
 static const char *const pipe_types[] = {
     [TRACUU_FIELD_STRING] = "ay",     [TRACUU_FIELD_DATE] = "ay",
     [TRACUU_FIELD_STRV] = "aay",      [TRACUU_FIELD_MAILBOXES] = "a(ayay)",
-    [TRACUU_FIELD_OFFSETS] = "at",
+    [TRACUU_FIELD_OFFSETS] = "at",    [TRACUU_FIELD_RELATIONS] = "a(ayayaay)",
 };
 
 static GVariant *
@@ -160,6 +160,21 @@ pipe_value(const tracuu_field_info *fi, const void *v, size_t n)
     }
     case TRACUU_FIELD_OFFSETS:
         return g_variant_new_fixed_array(G_VARIANT_TYPE_UINT64, v, n, sizeof(guint64));
+    case TRACUU_FIELD_RELATIONS: {
+        GVariantBuilder b;
+        g_variant_builder_init(&b, G_VARIANT_TYPE("a(ayayaay)"));
+        for (size_t i = 0; i < n; i++) {
+            const tracuu_relation *r = &((const tracuu_relation *)v)[i];
+            GVariantBuilder arts;
+            g_variant_builder_init(&arts, G_VARIANT_TYPE("aay"));
+            for (size_t k = 0; k < r->n_articles; k++)
+                if (r->articles[k] != NULL)
+                    g_variant_builder_add(&arts, "^ay", r->articles[k]);
+            g_variant_builder_add(&b, "(^ay^ayaay)", r->kind != NULL ? r->kind : "",
+                                  r->number != NULL ? r->number : "", &arts);
+        }
+        return g_variant_builder_end(&b);
+    }
     }
     g_assert_not_reached();
 }
@@ -236,6 +251,23 @@ tracuu_pipe_fields_read(GVariant *dict, tracuu_docfields *f, GPtrArray *keep)
             gsize n = 0;
             const guint64 *offsets = g_variant_get_fixed_array(value, &n, sizeof(guint64));
             tracuu_field_set(f, fi, offsets, n);
+            break;
+        }
+        case TRACUU_FIELD_RELATIONS: {
+            gsize n = g_variant_n_children(value);
+            tracuu_relation *rels = g_new0(tracuu_relation, MAX(n, 1));
+            for (gsize i = 0; i < n; i++) {
+                g_autoptr(GVariant) arts = NULL;
+                g_variant_get_child(value, i, "(^&ay^&ay@aay)", &rels[i].kind, &rels[i].number,
+                                    &arts);
+                gsize na = 0;
+                const char **strv = g_variant_get_bytestring_array(arts, &na);
+                g_ptr_array_add(keep, strv);
+                rels[i].articles = strv;
+                rels[i].n_articles = na;
+            }
+            g_ptr_array_add(keep, rels);
+            tracuu_field_set(f, fi, rels, n);
             break;
         }
         }

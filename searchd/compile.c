@@ -472,6 +472,21 @@ field_query(prep *c, const tracuu_qnode *n)
         return schema_filter(TRACUU_TERM_NUMBER, v);
     case TRACUU_QFIELD_CITES:
         return schema_filter(TRACUU_TERM_CITES, v);
+    case TRACUU_QFIELD_AMENDS:
+    case TRACUU_QFIELD_REPLACES:
+    case TRACUU_QFIELD_REPEALS:
+    case TRACUU_QFIELD_GUIDES:
+    case TRACUU_QFIELD_BASED_ON:
+    case TRACUU_QFIELD_CORRECTS:
+    case TRACUU_QFIELD_SUSPENDS: {
+        g_autofree char *t = tracuu_schema_relation_term(tracuu_qfield_name(n->field), v);
+        return t != NULL ? tracuu_query_new_term(t, strlen(t), 1, 0)
+                         : tracuu_query_new_match_nothing();
+    }
+    default:
+        /* The reverse fields and status: are resolved by the engine (legal.c) into n->filter
+         * before this; a tree compiled without the engine finds nothing for them. */
+        return tracuu_query_new_match_nothing();
     case TRACUU_QFIELD_TYPE: {
         const char *name = tracuu_schema_doc_type_for_abbr(v, -1); /* type:qd */
         return schema_filter(TRACUU_TERM_TYPE, name != NULL ? name : v);

@@ -49,6 +49,26 @@ typedef enum {
     TRACUU_QFIELD_SIGNER,  /* signer:, nguoiky: "XG" folded */
     TRACUU_QFIELD_ID,      /* id:             "Q" id */
     TRACUU_QFIELD_PARENT,  /* parent:         "XP" id */
+    /* Relations the document states (issue 14): "XR" kind:docnum, the kind being the
+     * field's name (tracuu_qfield_name()), so these names are tracuu_schema_relation_kinds. */
+    TRACUU_QFIELD_AMENDS,   /* amends:   */
+    TRACUU_QFIELD_REPLACES, /* replaces: */
+    TRACUU_QFIELD_REPEALS,  /* repeals:  */
+    TRACUU_QFIELD_GUIDES,   /* guides:   */
+    TRACUU_QFIELD_BASED_ON, /* based_on: */
+    TRACUU_QFIELD_CORRECTS, /* corrects: */
+    TRACUU_QFIELD_SUSPENDS, /* suspends: */
+    /* Resolved by the engine before compiling (searchd/legal.c), over the caller's documents:
+     * the targets of the relations the documents numbered (or with the id) VALUE state. */
+    TRACUU_QFIELD_AMENDED_BY,
+    TRACUU_QFIELD_REPLACED_BY,
+    TRACUU_QFIELD_REPEALED_BY,
+    TRACUU_QFIELD_GUIDED_BY,
+    TRACUU_QFIELD_BASIS_OF,
+    TRACUU_QFIELD_CORRECTED_BY,
+    TRACUU_QFIELD_SUSPENDED_BY,
+    TRACUU_QFIELD_CITED_BY,
+    TRACUU_QFIELD_STATUS, /* status: one of the status values, as of the request's as_of */
 } tracuu_qfield;
 
 /*

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 
 #include "engine-private.h"
+#include "legal.h"
 #include "rank.h"
 #include "tracuu-engine.h"
 #include "tracuu-schema-rules.h"
@@ -35,6 +36,7 @@ struct tracuu_engine {
     tracuu_query *visibility; /* the caller's filter for the current request, NULL for none */
     gboolean restricted;      /* the caller is not an admin: stats count what it sees */
     uint64_t query_runs; /* tokenizer runs on query text, for tests */
+    char as_of[9];       /* "YYYYMMDD": the day statuses are computed for (per request) */
 };
 
 /* ---- Access: who sees what, decided here and nowhere else ---- */
@@ -474,7 +476,8 @@ add_filters(JsonObject *req, tracuu_qnode *root, GError **error)
         if (field == TRACUU_QFIELD_NONE) {
             g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
                         "search: unknown filter \"%s\" (known: number, type, issuer, date, "
-                        "year, kind, from, to, subject, cites, signer, id, parent)",
+                        "year, kind, from, to, subject, cites, signer, id, parent, status, "
+                        "amends... and amended_by...)",
                         key);
             return FALSE;
         }
@@ -548,6 +551,12 @@ parse_data(const char *data, size_t len, const char **text, size_t *text_len)
         *text_len = len - fields_len - 1;
     }
     return json_object_ref(json_node_get_object(root));
+}
+
+JsonObject *
+tracuu_engine_parse_data(const char *data, size_t len)
+{
+    return parse_data(data, len, NULL, NULL);
 }
 
 /* A title for every hit: the document's own, else the schema's fallback. Caller g_free()s. */
@@ -628,6 +637,7 @@ make_hit(tracuu_engine *e, const tracuu_hit *h, double score, const tracuu_compi
     gint64 page = page_of(d, at);
     if (page > 0)
         json_object_set_int_member(hit, "page", page);
+    tracuu_legal_annotate(e, d, hit, e->as_of);
     return hit;
 }
 
@@ -659,7 +669,7 @@ static const struct {
 };
 
 static gboolean
-read_facets(JsonObject *req, GArray *slots, GPtrArray *names, GError **error)
+read_facets(JsonObject *req, GArray *slots, GPtrArray *names, gboolean *status, GError **error)
 {
     JsonNode *n = json_object_get_member(req, "facets");
     if (n == NULL || JSON_NODE_HOLDS_NULL(n))
@@ -677,6 +687,10 @@ read_facets(JsonObject *req, GArray *slots, GPtrArray *names, GError **error)
                                ? json_node_get_string(el)
                                : NULL;
         gboolean found = FALSE;
+        if (name != NULL && strcmp(name, "status") == 0) {
+            *status = TRUE; /* computed at query time, not a value slot (legal.c) */
+            continue;
+        }
         for (size_t k = 0; name != NULL && k < G_N_ELEMENTS(facet_names); k++) {
             if (strcmp(name, facet_names[k].name) == 0) {
                 found = TRUE;
@@ -691,7 +705,8 @@ read_facets(JsonObject *req, GArray *slots, GPtrArray *names, GError **error)
         }
         if (!found) {
             g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
-                        "search: facets[%u] must be one of doc_type, issuer, year, kind", i);
+                        "search: facets[%u] must be one of doc_type, issuer, year, kind, status",
+                        i);
             return FALSE;
         }
     }
@@ -748,6 +763,90 @@ search_once(tracuu_engine *e, const tracuu_ranked *rk, tracuu_search_options *op
     return resp;
 }
 
+/*
+ * The status facet: for each status, how many of the matches have it (over the caller's
+ * documents, like every count). Statuses are computed at query time, so this is one count per
+ * status of the match set filtered by tracuu_legal_status_query(); a status none has is left out.
+ */
+static void
+status_counts(tracuu_engine *e, const tracuu_ranked *rk, JsonObject *facets)
+{
+    JsonObject *counts = json_object_new();
+    for (size_t i = 0; tracuu_legal_statuses[i] != NULL; i++) {
+        tracuu_query *base = rk->c.query != NULL    ? tracuu_query_copy(rk->c.query)
+                             : rk->c.filter != NULL ? tracuu_query_copy(rk->c.filter)
+                                                    : tracuu_query_new_match_all();
+        tracuu_query *subs[2] = {base,
+                                 tracuu_legal_status_query(e, tracuu_legal_statuses[i], e->as_of)};
+        tracuu_query *q = tracuu_query_combine(TRACUU_QUERY_FILTER, subs, 2, 0);
+        tracuu_search_options opts;
+        tracuu_search_options_init(&opts);
+        opts.limit = 0;
+        opts.check_at_least = (uint32_t)MIN(tracuu_store_get_doc_count(e->store),
+                                            (uint64_t)G_MAXUINT32);
+        tracuu_results *r = NULL;
+        tracuu_store_status st =
+            q != NULL ? tracuu_engine_search(e, q, &opts, &r) : TRACUU_STORE_ERROR;
+        if (st == TRACUU_STORE_OK && r->total > 0)
+            json_object_set_int_member(counts, tracuu_legal_statuses[i], (gint64)r->total);
+        tracuu_results_free(r);
+        tracuu_query_free(q);
+    }
+    json_object_set_object_member(facets, "status", counts);
+}
+
+/*
+ * prefer=in_force: the page of hits is cut from the matches in force at as_of (in the order
+ * asked), followed by the others (in that order too); total and facets stay those of the whole
+ * query (@resp has them). Done with the same tree and a status filter node, required for the
+ * first group, excluded for the second.
+ */
+static gboolean
+prefer_in_force(tracuu_engine *e, tracuu_qnode *ast, int relaxed, tracuu_search_options *opts,
+                uint64_t offset, uint64_t limit, int sort_slot, JsonObject *resp, GError **error)
+{
+    tracuu_qnode *pref = tracuu_qnode_new(TRACUU_QNODE_FIELD, TRACUU_QMODE_REQUIRED);
+    pref->field = TRACUU_QFIELD_STATUS;
+    pref->text = g_strdup("in_force");
+    pref->filter = tracuu_legal_status_query(e, "in_force", e->as_of);
+    g_ptr_array_add(ast->children, pref);
+    g_autoptr(GArray) none = g_array_new(FALSE, FALSE, sizeof(unsigned));
+    g_autoptr(GPtrArray) no_names = g_ptr_array_new();
+    JsonArray *hits = json_array_new();
+    gboolean ok = TRUE;
+    uint64_t first_total = 0;
+    for (int group = 0; group < 2 && ok; group++) {
+        pref->mode = group == 0 ? TRACUU_QMODE_REQUIRED : TRACUU_QMODE_EXCLUDED;
+        uint64_t got = json_array_get_length(hits);
+        uint64_t off = group == 0 ? offset : (offset > first_total ? offset - first_total : 0);
+        uint64_t lim = limit > got ? limit - got : 0;
+        tracuu_ranked rk;
+        if (!tracuu_rank_compile(e, ast, relaxed, sort_slot, opts, &rk, error)) {
+            ok = FALSE;
+            break;
+        }
+        JsonObject *part =
+            search_once(e, &rk, opts, off, MAX(lim, 1), sort_slot, none, no_names, error);
+        tracuu_ranked_clear(&rk);
+        if (part == NULL) {
+            ok = FALSE;
+            break;
+        }
+        if (group == 0)
+            first_total = (uint64_t)json_object_get_int_member(part, "total");
+        JsonArray *ph = json_object_get_array_member(part, "hits");
+        for (guint i = 0; i < json_array_get_length(ph) && i < lim; i++)
+            json_array_add_element(hits, json_node_copy(json_array_get_element(ph, i)));
+        json_object_unref(part);
+    }
+    g_ptr_array_remove(ast->children, pref); /* the children array frees it */
+    if (ok)
+        json_object_set_array_member(resp, "hits", hits);
+    else
+        json_array_unref(hits);
+    return ok;
+}
+
 static JsonObject *
 handle_search(tracuu_engine *e, JsonObject *req, GError **error)
 {
@@ -774,8 +873,17 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
     }
     g_autoptr(GArray) slots = g_array_new(FALSE, FALSE, sizeof(unsigned));
     g_autoptr(GPtrArray) facet_list = g_ptr_array_new();
-    if (!read_facets(req, slots, facet_list, error))
+    gboolean status_facet = FALSE;
+    if (!read_facets(req, slots, facet_list, &status_facet, error))
         return NULL;
+    const char *prefer = NULL;
+    if (!get_string(req, "search", "prefer", &prefer, error))
+        return NULL;
+    if (prefer != NULL && *prefer != '\0' && strcmp(prefer, "in_force") != 0) {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                    "search: \"prefer\" must be \"in_force\", not \"%s\"", prefer);
+        return NULL;
+    }
 
     gint64 t0 = g_get_monotonic_time();
     e->deadline = e->time_limit > 0 ? t0 + (gint64)(e->time_limit * 1e6) : 0;
@@ -783,6 +891,8 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
     if (ast == NULL)
         return NULL;
     if (!add_filters(req, ast, error))
+        return NULL;
+    if (!tracuu_legal_resolve(e, ast, e->as_of, error))
         return NULL;
     /* Read once: every variant below (both passes, the accent guess, the relaxed retry) is
      * compiled from this tree. */
@@ -808,6 +918,8 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
             return NULL;
         JsonObject *resp =
             search_once(e, &rk, &opts, offset, limit, sort_slot, slots, facet_list, error);
+        if (resp != NULL && status_facet)
+            status_counts(e, &rk, json_object_get_object_member(resp, "facets"));
         gboolean retry = resp != NULL && !relaxed && rk.c.relaxable &&
                          json_object_get_int_member(resp, "total") == 0;
         tracuu_ranked_clear(&rk);
@@ -815,6 +927,9 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
             json_object_unref(resp);
             continue;
         }
+        if (resp != NULL && prefer != NULL && *prefer != '\0' &&
+            !prefer_in_force(e, ast, relaxed, &opts, offset, limit, sort_slot, resp, error))
+            g_clear_pointer(&resp, json_object_unref);
         /* Whole microseconds over 1000: the nearest double to a figure of three decimals,
          * which is all a millisecond timing means (printing it short is the writer's part). */
         if (resp != NULL)
@@ -895,10 +1010,60 @@ handle_get(tracuu_engine *e, JsonObject *req, GError **error)
         json_object_set_string_member(doc, "title", title);
     }
     json_object_set_string_member(doc, "text", text);
+    tracuu_legal_annotate(e, doc, doc, e->as_of);
     JsonObject *resp = json_object_new();
     json_object_set_boolean_member(resp, "ok", TRUE);
     json_object_set_object_member(resp, "doc", doc);
     return resp;
+}
+
+/*
+ * {"op":"trace","doc":ID,"depth":N}: the relations around a visible document, both ways, to
+ * depth N (1 by default, cut to TRACUU_LEGAL_MAX_TRACE_DEPTH), at most
+ * TRACUU_LEGAL_MAX_TRACE_NODES nodes. An unknown or hidden id is not_found, as for get.
+ */
+static JsonObject *
+handle_trace(tracuu_engine *e, JsonObject *req, GError **error)
+{
+    const char *id = NULL;
+    guint64 depth = 1;
+    if (!get_string(req, "trace", "doc", &id, error) ||
+        !get_uint(req, "trace", "depth", 1, G_MAXUINT32, &depth, error))
+        return NULL;
+    if (id == NULL || *id == '\0') {
+        g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                    "trace: \"doc\" (the id of a hit) is missing");
+        return NULL;
+    }
+    g_autoptr(JsonObject) doc = find_doc(e, "trace", id, NULL, error);
+    if (doc == NULL)
+        return NULL;
+    return tracuu_legal_trace(e, doc, (guint)MIN(depth, TRACUU_LEGAL_MAX_TRACE_DEPTH), e->as_of);
+}
+
+/*
+ * The request's "as_of" ("YYYY-MM-DD", a full date) into e->as_of, else today (local time).
+ */
+static gboolean
+read_as_of(tracuu_engine *e, JsonObject *req, const char *op, GError **error)
+{
+    const char *as_of = NULL;
+    if (!get_string(req, op, "as_of", &as_of, error))
+        return FALSE;
+    if (as_of != NULL && *as_of != '\0') {
+        char digits[9];
+        if (!tracuu_schema_date_parse(as_of, -1, digits) || strlen(digits) != 8) {
+            g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                        "%s: \"as_of\" must be a date YYYY-MM-DD, not \"%s\"", op, as_of);
+            return FALSE;
+        }
+        memcpy(e->as_of, digits, 9);
+        return TRUE;
+    }
+    g_autoptr(GDateTime) now = g_date_time_new_now_local();
+    g_autofree char *today = g_date_time_format(now, "%Y%m%d");
+    g_strlcpy(e->as_of, today, sizeof e->as_of);
+    return TRUE;
 }
 
 static bool
@@ -1080,7 +1245,7 @@ handle_request(tracuu_engine *engine, JsonObject *request, GError **error)
         return NULL;
     if (op == NULL) {
         g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
-                    "request: \"op\" is missing (search, get, stats, ping or auth)");
+                    "request: \"op\" is missing (search, get, trace, stats, ping or auth)");
         return NULL;
     }
     if (strcmp(op, "ping") == 0) {
@@ -1089,15 +1254,19 @@ handle_request(tracuu_engine *engine, JsonObject *request, GError **error)
         return resp;
     }
     gboolean known = strcmp(op, "search") == 0 || strcmp(op, "get") == 0 ||
-                     strcmp(op, "stats") == 0;
+                     strcmp(op, "stats") == 0 || strcmp(op, "trace") == 0;
     if (!known) {
         g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_UNKNOWN_OP,
-                    "request: unknown op \"%s\" (search, get, stats, ping or auth)", op);
+                    "request: unknown op \"%s\" (search, get, trace, stats, ping or auth)", op);
         return NULL;
     }
     /* See what the indexer committed since the last request; cheap when nothing changed. */
     if (!refresh_store(engine, error))
         return NULL;
+    if (strcmp(op, "stats") != 0 && !read_as_of(engine, request, op, error))
+        return NULL;
+    if (strcmp(op, "trace") == 0)
+        return handle_trace(engine, request, error);
     if (strcmp(op, "search") == 0) {
         engine->split_now = engine->split != NULL &&
                             (engine->allow_split == NULL ||

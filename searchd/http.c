@@ -78,6 +78,17 @@ static const struct {
 /* "/api/doc/ID/file": the original bytes of ID (which may hold '/': "PARENT/N"). */
 static const char file_suffix[] = "/file";
 
+/* "/api/doc/ID/trace": the relations around ID (op trace); counted with the doc endpoint. */
+static const char trace_suffix[] = "/trace";
+
+static gboolean
+is_trace_path(const char *path)
+{
+    gsize len = strlen(path), pre = strlen(endpoint_table[EP_DOC].path);
+    return g_str_has_prefix(path, endpoint_table[EP_DOC].path) &&
+           len > pre + strlen(trace_suffix) && g_str_has_suffix(path, trace_suffix);
+}
+
 static gboolean
 is_file_path(const char *path)
 {
@@ -191,7 +202,7 @@ static gboolean
 add_search_param(JsonObject *req, JsonObject *filters, const char *name, const char *v,
                  GError **error)
 {
-    static const char *const single[] = {"q", "offset", "limit", "sort"};
+    static const char *const single[] = {"q", "offset", "limit", "sort", "prefer", "as_of"};
     if (name[0] == '\0')
         return bad_request(error, "search: a parameter without a name%s", "");
     for (guint i = 0; i < G_N_ELEMENTS(single); i++) {
@@ -256,6 +267,27 @@ tracuu_http_request_for(const char *path, const char *const *names, const char *
         g_autofree char *doc = g_strndup(id, strlen(id) - strlen(file_suffix));
         json_object_set_string_member(req, "op", "file");
         json_object_set_string_member(req, "doc", doc);
+    } else if (is_trace_path(path)) {
+        /* ?depth=N&as_of=YYYY-MM-DD; the engine checks them as it checks the socket's. */
+        const char *id = path + sizeof doc_prefix - 1;
+        g_autofree char *doc = g_strndup(id, strlen(id) - strlen(trace_suffix));
+        json_object_set_string_member(req, "op", "trace");
+        json_object_set_string_member(req, "doc", doc);
+        for (gsize i = 0; i < n; i++) {
+            const char *v = values[i] ? values[i] : "";
+            if (strcmp(names[i], "depth") == 0) {
+                char *end = NULL;
+                guint64 d = g_ascii_strtoull(v, &end, 10);
+                if (*v == '\0' || *end != '\0' || d > 1000) {
+                    g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_BAD_REQUEST,
+                                "trace: depth must be a number from 0 to 1000");
+                    return NULL;
+                }
+                json_object_set_int_member(req, "depth", (gint64)d);
+            } else if (strcmp(names[i], "as_of") == 0) {
+                json_object_set_string_member(req, "as_of", v);
+            }
+        }
     } else if (g_str_has_prefix(path, doc_prefix) && path[sizeof doc_prefix - 1] != '\0') {
         /* The id is the rest of the path: an attachment's holds '/' ("PARENT/N"). */
         json_object_set_string_member(req, "op", "get");

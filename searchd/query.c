@@ -36,6 +36,15 @@ static const struct {
     {"subject", TRACUU_QFIELD_SUBJECT}, {"cites", TRACUU_QFIELD_CITES},
     {"signer", TRACUU_QFIELD_SIGNER},   {"nguoiky", TRACUU_QFIELD_SIGNER},
     {"id", TRACUU_QFIELD_ID},           {"parent", TRACUU_QFIELD_PARENT},
+    {"amends", TRACUU_QFIELD_AMENDS},   {"replaces", TRACUU_QFIELD_REPLACES},
+    {"repeals", TRACUU_QFIELD_REPEALS}, {"guides", TRACUU_QFIELD_GUIDES},
+    {"based_on", TRACUU_QFIELD_BASED_ON}, {"corrects", TRACUU_QFIELD_CORRECTS},
+    {"suspends", TRACUU_QFIELD_SUSPENDS},
+    {"amended_by", TRACUU_QFIELD_AMENDED_BY}, {"replaced_by", TRACUU_QFIELD_REPLACED_BY},
+    {"repealed_by", TRACUU_QFIELD_REPEALED_BY}, {"guided_by", TRACUU_QFIELD_GUIDED_BY},
+    {"basis_of", TRACUU_QFIELD_BASIS_OF}, {"corrected_by", TRACUU_QFIELD_CORRECTED_BY},
+    {"suspended_by", TRACUU_QFIELD_SUSPENDED_BY}, {"cited_by", TRACUU_QFIELD_CITED_BY},
+    {"status", TRACUU_QFIELD_STATUS}, {"hieuluc", TRACUU_QFIELD_STATUS},
 };
 
 const char *
@@ -49,6 +58,15 @@ tracuu_qfield_name(tracuu_qfield field)
         [TRACUU_QFIELD_TO] = "to",           [TRACUU_QFIELD_SUBJECT] = "subject",
         [TRACUU_QFIELD_CITES] = "cites",     [TRACUU_QFIELD_SIGNER] = "signer",
         [TRACUU_QFIELD_ID] = "id",           [TRACUU_QFIELD_PARENT] = "parent",
+        [TRACUU_QFIELD_AMENDS] = "amends",   [TRACUU_QFIELD_REPLACES] = "replaces",
+        [TRACUU_QFIELD_REPEALS] = "repeals", [TRACUU_QFIELD_GUIDES] = "guides",
+        [TRACUU_QFIELD_BASED_ON] = "based_on", [TRACUU_QFIELD_CORRECTS] = "corrects",
+        [TRACUU_QFIELD_SUSPENDS] = "suspends",
+        [TRACUU_QFIELD_AMENDED_BY] = "amended_by", [TRACUU_QFIELD_REPLACED_BY] = "replaced_by",
+        [TRACUU_QFIELD_REPEALED_BY] = "repealed_by", [TRACUU_QFIELD_GUIDED_BY] = "guided_by",
+        [TRACUU_QFIELD_BASIS_OF] = "basis_of", [TRACUU_QFIELD_CORRECTED_BY] = "corrected_by",
+        [TRACUU_QFIELD_SUSPENDED_BY] = "suspended_by", [TRACUU_QFIELD_CITED_BY] = "cited_by",
+        [TRACUU_QFIELD_STATUS] = "status",
     };
     if ((unsigned)field >= G_N_ELEMENTS(names))
         return "none";

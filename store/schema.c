@@ -14,6 +14,7 @@
 #define COUNT_OFFSET_STRV(n) offsetof(tracuu_docfields, n_##n)
 #define COUNT_OFFSET_MAILBOXES(n) offsetof(tracuu_docfields, n_##n)
 #define COUNT_OFFSET_OFFSETS(n) offsetof(tracuu_docfields, n_##n)
+#define COUNT_OFFSET_RELATIONS(n) offsetof(tracuu_docfields, n_##n)
 
 const tracuu_field_info tracuu_field_table[TRACUU_N_FIELDS] = {
 #define FIELD_INFO(name, type, flags)                                                          \
@@ -113,6 +114,35 @@ tracuu_schema_bool_term(tracuu_schema_term term, const char *value)
         return NULL;
     char *t = g_strconcat(terms[term].prefix, v, NULL);
     if (term != TRACUU_TERM_ID && strlen(t) > TRACUU_STORE_MAX_TERM)
+        t[TRACUU_STORE_MAX_TERM] = '\0';
+    return t;
+}
+
+/* ---- Relations ---- */
+
+const char *const tracuu_schema_relation_kinds[] = {
+    "based_on", "amends", "replaces", "repeals", "guides", "corrects", "suspends", "cites", NULL,
+};
+
+gboolean
+tracuu_schema_relation_kind_is_valid(const char *kind)
+{
+    for (size_t i = 0; kind != NULL && tracuu_schema_relation_kinds[i] != NULL; i++)
+        if (strcmp(kind, tracuu_schema_relation_kinds[i]) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+char *
+tracuu_schema_relation_term(const char *kind, const char *number)
+{
+    if (!tracuu_schema_relation_kind_is_valid(kind) || number == NULL || *number == '\0')
+        return NULL;
+    g_autofree char *v = normalise(NORM_DOCNUM, number);
+    if (v == NULL || *v == '\0')
+        return NULL;
+    char *t = g_strconcat(TRACUU_PREFIX_RELATION, kind, ":", v, NULL);
+    if (strlen(t) > TRACUU_STORE_MAX_TERM)
         t[TRACUU_STORE_MAX_TERM] = '\0';
     return t;
 }

@@ -30,6 +30,10 @@
  *   MAILBOXES  const tracuu_mailbox *NAME; size_t n_NAME;         pipe "a(ayay)", JSON string
  *              ("Name <address>, ..." for display, tracuu_schema_mailboxes_format())
  *   OFFSETS    const uint64_t *NAME; size_t n_NAME;               pipe "at", JSON [number]
+ *   RELATIONS  const tracuu_relation *NAME; size_t n_NAME;        pipe "a(ayayaay)", JSON
+ *              [{"kind":"amends","number":"13/2015/TT-BTC","articles":["5","7"]}]
+ *              (kind is one of tracuu_schema_relation_kinds, tracuu-schema-rules.h; a
+ *              relation with another kind or no number is refused on import)
  * Strings are UTF-8 (the pipe carries bytes; non-UTF-8 is repaired when written as JSON).
  *
  * Flags:
@@ -78,7 +82,12 @@
     X(secrecy, STRING, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* level */\
     X(stamp, STRING, TRACUU_FIELD_STORED) /* printed level, before the access map raised it */ \
     X(participants, STRV, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED) /* enclosing mail's */  \
-    X(source, STRING, TRACUU_FIELD_STORED) /* original bytes: tracuu_schema_source, no JSONL */
+    X(source, STRING, TRACUU_FIELD_STORED) /* original bytes: tracuu_schema_source, no JSONL */\
+    /* Legal tracing (issue 14, relations-graph): what the document states of others and   */ \
+    /* its validity dates; status is computed from them at query time (searchd).           */ \
+    X(relations, RELATIONS, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED | TRACUU_FIELD_HIT)    \
+    X(effective_date, DATE, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED | TRACUU_FIELD_HIT)    \
+    X(end_date, DATE, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED)
 
 typedef enum {
     TRACUU_FIELD_STRING,
@@ -86,6 +95,7 @@ typedef enum {
     TRACUU_FIELD_STRV,
     TRACUU_FIELD_MAILBOXES,
     TRACUU_FIELD_OFFSETS,
+    TRACUU_FIELD_RELATIONS,
 } tracuu_field_type;
 
 enum {
@@ -102,6 +112,15 @@ typedef struct {
     const char *address; /* "vanthu@chinhphu.gov.vn" as written */
 } tracuu_mailbox;
 
+/* One relation a document states of another (field type RELATIONS). A "replaces" or
+ * "repeals" with no articles concerns the whole target. */
+typedef struct {
+    const char *kind;               /* "amends", "replaces", ... (tracuu_schema_relation_kinds) */
+    const char *number;             /* the target's display number: "13/2015/TT-BTC" */
+    const char *const *articles;    /* Điều numbers as written: "5", "12a"; may be NULL */
+    size_t n_articles;
+} tracuu_relation;
+
 #define TRACUU_FIELD_MEMBER_STRING(n) const char *n;
 #define TRACUU_FIELD_MEMBER_DATE(n) const char *n;
 #define TRACUU_FIELD_MEMBER_STRV(n)                                                            \
@@ -109,6 +128,9 @@ typedef struct {
     size_t n_##n;
 #define TRACUU_FIELD_MEMBER_MAILBOXES(n)                                                       \
     const tracuu_mailbox *n;                                                                   \
+    size_t n_##n;
+#define TRACUU_FIELD_MEMBER_RELATIONS(n)                                                       \
+    const tracuu_relation *n;                                                                  \
     size_t n_##n;
 #define TRACUU_FIELD_MEMBER_OFFSETS(n)                                                         \
     const uint64_t *n;                                                                         \
@@ -152,7 +174,7 @@ static inline bool
 tracuu_field_is_array(const tracuu_field_info *fi)
 {
     return fi->type == TRACUU_FIELD_STRV || fi->type == TRACUU_FIELD_MAILBOXES ||
-           fi->type == TRACUU_FIELD_OFFSETS;
+           fi->type == TRACUU_FIELD_OFFSETS || fi->type == TRACUU_FIELD_RELATIONS;
 }
 
 /* The value of field @fi of @f: the pointer member, and its count in *@n (1 or 0 for the

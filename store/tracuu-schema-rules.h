@@ -49,6 +49,22 @@ typedef enum {
 char *tracuu_schema_bool_term(tracuu_schema_term term, const char *value);
 
 /*
+ * The relation kinds a document can state of another (field "relations", issue 14), NULL
+ * terminated: "based_on", "amends", "replaces", "repeals", "guides", "corrects", "suspends",
+ * "cites". tracuu_schema_relation_kind_is_valid() is TRUE for exactly these.
+ */
+extern const char *const tracuu_schema_relation_kinds[];
+gboolean tracuu_schema_relation_kind_is_valid(const char *kind);
+
+/*
+ * The term of "this document states relation @kind of the document numbered @number":
+ * TRACUU_PREFIX_RELATION + kind + ":" + the folded docnum form of @number (else folded):
+ * "XRamends:13/2015/tt-btc"; cut at TRACUU_STORE_MAX_TERM like any boolean term. NULL when
+ * @kind is not a relation kind or @number is empty; caller frees with g_free().
+ */
+char *tracuu_schema_relation_term(const char *kind, const char *number);
+
+/*
  * The document type that the abbreviation @abbr (@len bytes, -1 for NUL-terminated) names in a
  * ký hiệu or a type: filter: "QĐ", "qd" -> "Quyết định", "TTLT" -> "Thông tư liên tịch" (Phụ lục
  * III of Nghị định 30/2020 and legal usage). Compared after folding (đ to d, no diacritics) and

@@ -38,6 +38,12 @@
  *   "XM"  Message-ID without <>, exactly as written (not folded): "XMabc@host"
  *   "XP"  parent: id of the message an attachment came from, as given
  *   "XCT" content type, lowercase: "XCTapplication/pdf"
+ *   "XR"  a relation the document states (field relations): "XR" + kind + ":" + the
+ *         target's folded docnum form: "XRamends:13/2015/tt-btc" (tracuu_schema_relation_term);
+ *         the target of every relation is also an "XC" term, so that cites: finds it
+ * Validity (issue 14): no terms; the values TRACUU_SLOT_EFFECTIVE and TRACUU_SLOT_END below
+ * (searchd reads them, and the relations other documents state, to compute a status as of a
+ * date at query time: a status is never stored, since it changes with the day and the archive).
  * Access terms (docs/access-control.md; searchd's visibility filter is made of them alone):
  *   "XA"  an access label, as given (labels are already lower-case ASCII): "XAso-tttt"; a
  *         document with no label has the one term TRACUU_TERM_UNLABELLED ("XA-", which no
@@ -62,7 +68,9 @@
 /* 4: the stored field stamp, which relabelling a file without reading it needs. */
 /* Not bumped for the stored field source (where the original bytes are): it changes no term
  * and no search; documents of an older index lack it and the file endpoint says to rebuild. */
-#define TRACUU_SCHEMA_VERSION 4
+/* 5: the fields relations, effective_date and end_date; the "XR" relation terms, the "XC"
+ * term of each relation's target, the values TRACUU_SLOT_EFFECTIVE and TRACUU_SLOT_END. */
+#define TRACUU_SCHEMA_VERSION 5
 
 #define TRACUU_PREFIX_FOLDED "F"
 #define TRACUU_PREFIX_TITLE "S"
@@ -91,6 +99,7 @@
 #define TRACUU_TERM_UNLABELLED "XA-"
 #define TRACUU_PREFIX_LEVEL "XL"
 #define TRACUU_PREFIX_PARTICIPANT "XV"
+#define TRACUU_PREFIX_RELATION "XR"
 
 /* Value slots: sorting, ranges and facets. Strings as shown. */
 enum {
@@ -101,6 +110,9 @@ enum {
     TRACUU_SLOT_YEAR = 3,     /* "YYYY" */
     TRACUU_SLOT_KIND = 4,     /* "pdf", "mail"... */
     TRACUU_SLOT_NUMBER = 5,   /* display form: "34/2008/CT-TTg" */
+    TRACUU_SLOT_EFFECTIVE = 6, /* effective_date as "YYYYMMDD" ("YYYYMM", "YYYY"), absent
+                                  when unknown */
+    TRACUU_SLOT_END = 7,       /* end_date, the same form */
 };
 
 /*
@@ -115,7 +127,9 @@ enum {
  *   (array of labels), secrecy (level name, absent for none), participants (array of
  *   addresses), stamp (the level printed on the document, absent for none), source (where the
  *   original bytes are: tracuu_schema_source in tracuu-schema-rules.h; absent for documents
- *   imported from JSONL, entries of archives and indexes made before it existed).
+ *   imported from JSONL, entries of archives and indexes made before it existed), relations
+ *   (array of {"kind", "number", "articles": [string]}, "articles" left out when empty),
+ *   effective_date and end_date (YYYY-MM-DD).
  * Absent fields are left out, not null. The rules that make the terms above from values
  * (folding, document numbers, dates, abbreviations) are functions in tracuu-schema-rules.h,
  * which both sides call.

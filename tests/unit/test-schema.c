@@ -341,6 +341,31 @@ test_number_written(void)
     g_assert_cmpstr(cut, ==, "34/2008");
 }
 
+/* The relation term: kind and the target's folded docnum form; nothing for a bad kind. */
+static void
+test_relation_terms(void)
+{
+    static const struct {
+        const char *kind, *number, *want;
+    } cases[] = {
+        {"amends", "13/2015/TT-BTC", "XRamends:13/2015/tt-btc"},
+        {"replaces", "10/2010/NĐ-CP", "XRreplaces:10/2010/nd-cp"},
+        {"based_on", "83/2015/QH13", "XRbased_on:83/2015/qh13"},
+        {"cites", "13/2015/TT - BTC", "XRcites:13/2015/tt-btc"},
+        {"hates", "13/2015/TT-BTC", NULL},
+        {"Amends", "13/2015/TT-BTC", NULL},
+        {"amends", "", NULL},
+        {NULL, "13/2015/TT-BTC", NULL},
+        {"amends", NULL, NULL},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *t = tracuu_schema_relation_term(cases[i].kind, cases[i].number);
+        g_assert_cmpstr(t, ==, cases[i].want);
+    }
+    for (size_t i = 0; tracuu_schema_relation_kinds[i] != NULL; i++)
+        g_assert_true(tracuu_schema_relation_kind_is_valid(tracuu_schema_relation_kinds[i]));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -355,5 +380,6 @@ main(int argc, char **argv)
     g_test_add_func("/schema/field-table", test_field_table);
     g_test_add_func("/schema/both-sides", test_both_sides);
     g_test_add_func("/schema/versions", test_versions);
+    g_test_add_func("/schema/relation-terms", test_relation_terms);
     return g_test_run();
 }
