@@ -99,11 +99,27 @@ main(int argc, char **argv)
         g_autoptr(GPtrArray) want = g_ptr_array_new_with_free_func(g_free);
         g_autoptr(GMatchInfo) tm = NULL;
         g_regex_match(title_num, title + to, 0, &tm);
+        /* The document's own verb: no other number before "sửa đổi" in the title. */
+        g_autofree char *own = meta->number ? norm(meta->number) : NULL;
+        g_autofree char *so_hieu =
+            norm(json_object_get_string_member_with_default(o, "so_hieu", "-"));
+        g_autoptr(GMatchInfo) bm = NULL;
+        g_autofree char *head = g_strndup(title, (gsize)from);
+        int before = 0;
+        g_regex_match(title_num, head, 0, &bm);
+        for (; g_match_info_matches(bm); g_match_info_next(bm, NULL))
+            before++;
+        if (before > 1)
+            continue;
+        /* The target: the first number after the verb that is not the document's own. */
         for (; g_match_info_matches(tm); g_match_info_next(tm, NULL)) {
             g_autofree char *n = g_match_info_fetch(tm, 1);
             char *t = norm(n);
-            if (t)
+            if (t && g_strcmp0(t, own) != 0 && g_strcmp0(t, so_hieu) != 0) {
                 g_ptr_array_add(want, t);
+                break;
+            }
+            g_free(t);
         }
         if (want->len == 0)
             continue;

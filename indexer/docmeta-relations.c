@@ -4,6 +4,7 @@
 #include "tracuu-schema-rules.h"
 #include "tracuu-tokenizer.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -321,6 +322,14 @@ read_text(reader *rd, tracuu_tokenizer *tk, const char *text, size_t len)
             kind = k ? k : kind_before(before, &verb_end);
             if (k)
                 verb_end = 0;
+            /* "Nghị định số 205/2025/NĐ-CP ... sửa đổi, bổ sung ... Nghị định số 111/2015/NĐ-CP":
+               a verb after another number (not this document's) is that document's verb. */
+            const numref *p = i > 0 ? &g_array_index(refs, numref, i - 1) : NULL;
+            if (!k && p && p->end > cs && !(rd->own && strcmp(p->term, rd->own) == 0)) {
+                g_autofree char *upto = tracuu_text_fold(text + cs, (gssize)(p->end - cs));
+                if (verb_end > (gssize)strlen(upto))
+                    kind = "cites";
+            }
         }
         /* The articles between the verb (or the previous number) and this number. */
         size_t from = MAX(cs + 0, prev_end);
