@@ -129,3 +129,15 @@ char *docmeta_find_signer(GArray *tail);
  * a line that only a signature block has.
  */
 char *docmeta_find_signer_anywhere(const char *text, size_t len);
+
+/* ---- docmeta-relations.c: relations and validity dates read from the body ---- */
+
+/*
+ * Fills meta->relations, meta->effective_date and meta->end_date from @text (@len bytes of
+ * valid UTF-8), after the header has been read (the own number, the signing date and the
+ * trích yếu are used). Linear in @len, with a bounded number of targets.
+ */
+void docmeta_read_relations(tracuu_docmeta *meta, const char *text, size_t len);
+
+/* Frees a tracuu_docmeta_relation (for the GPtrArray). */
+void docmeta_relation_free(gpointer data);

@@ -740,6 +740,7 @@ tracuu_docmeta *
 tracuu_docmeta_extract(const char *text, gssize len)
 {
     tracuu_docmeta *meta = g_new0(tracuu_docmeta, 1);
+    meta->relations = g_ptr_array_new_with_free_func(docmeta_relation_free);
     if (!text)
         return meta;
     size_t n = len < 0 ? strlen(text) : (size_t)len;
@@ -784,6 +785,7 @@ tracuu_docmeta_extract(const char *text, gssize len)
         g_free(*shown[i]);
         *shown[i] = fixed;
     }
+    docmeta_read_relations(meta, valid, vlen);
     return meta;
 }
 
@@ -800,5 +802,8 @@ tracuu_docmeta_free(tracuu_docmeta *meta)
     g_free(meta->title);
     g_free(meta->signer);
     g_free(meta->secrecy);
+    g_ptr_array_unref(meta->relations);
+    g_free(meta->effective_date);
+    g_free(meta->end_date);
     g_free(meta);
 }

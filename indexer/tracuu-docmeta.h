@@ -14,6 +14,20 @@ G_BEGIN_DECLS
  * names and pass through tracuu_text_fix_tones(), so one body is one facet value whatever
  * tone placement or capitals its header used.
  */
+/*
+ * A relation read from the text (see docs/legal-tracing.md): what the document does to another
+ * one, named by its number. kind is one of "based_on", "amends", "replaces", "repeals",
+ * "guides", "corrects", "suspends", "cites". number is the display form, as the number field
+ * is written ("13/2015/TT-BTC"); articles are the Điều numbers of the target the text names
+ * ("5", "12a"), NULL-terminated, empty when none: a "repeals" or "replaces" without articles
+ * is about the whole target. One relation per (kind, number); never the document's own number.
+ */
+typedef struct {
+    char *kind;
+    char *number;
+    char **articles;
+} tracuu_docmeta_relation;
+
 typedef struct {
     char *number;    /* số ký hiệu as written, dashes made "-": "34/2008/CT-TTg" */
     char *doc_type;  /* "Nghị định", "Thông tư", "Quyết định", "Chỉ thị", "Công văn"... */
@@ -24,6 +38,10 @@ typedef struct {
     char *signer;    /* người ký: "Nguyễn Tấn Dũng" */
     char *secrecy;   /* the độ mật stamp, a level name of tracuu-conf.h: "mat" for a line
                         "MẬT" of its own in the header, "toi-mat", "tuyet-mat" */
+    GPtrArray *relations;  /* of tracuu_docmeta_relation*, never NULL (may be empty); in the
+                              order their targets first appear (title first) */
+    char *effective_date;  /* ngày có hiệu lực, ISO "YYYY-MM-DD", or NULL */
+    char *end_date;        /* the last day in force where the text says one, ISO, or NULL */
 } tracuu_docmeta;
 
 /*

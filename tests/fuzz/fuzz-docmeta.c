@@ -48,6 +48,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* A number has a digit and a separator: "34/2008/CT-TTg", "64-TB/VPTW". */
     if (m->number && (!g_ascii_isdigit(m->number[0]) || !strpbrk(m->number, "/-")))
         abort();
+    check_date(m->effective_date);
+    check_date(m->end_date);
+    if (!m->relations)
+        abort();
+    for (guint i = 0; i < m->relations->len; i++) {
+        const tracuu_docmeta_relation *r = g_ptr_array_index(m->relations, i);
+        check_value(r->kind);
+        check_value(r->number);
+        if (!r->kind || !r->number || !r->articles || !g_ascii_isdigit(r->number[0]))
+            abort();
+        for (char **a = r->articles; *a; a++)
+            check_value(*a);
+    }
     tracuu_docmeta_free(m);
     return 0;
 }

@@ -1,0 +1,161 @@
+/* legal-eval.c - accuracy of the relations and validity reader (docmeta) on the vbpl documents. */
+#include "tracuu-docmeta.h"
+#include "tracuu-tokenizer.h"
+
+#include <json-glib/json-glib.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+/*
+ * Effective date: against the JSONL's own effective_date ("19/09/2025"). Amends: against the
+ * numbers written after "sửa đổi" in the titles (the portal's breadcrumb, reliable), for the
+ * documents whose title says "Sửa đổi, bổ sung ... số"; the truth is known only for those.
+ * The title's numbers are read with a regular expression of the bench's own, so that the truth
+ * does not come from the code under test.
+ */
+
+typedef struct {
+    int truth, found, right;
+} score;
+
+static void
+print_row(const char *name, const score *s, int extracted)
+{
+    double rec = s->truth ? 100.0 * s->right / s->truth : 0.0;
+    double pre = extracted ? 100.0 * s->right / extracted : 0.0;
+    printf("%-16s %6d %6d %6d %8.2f%% %8.2f%%\n", name, s->truth, extracted, s->right, rec, pre);
+}
+
+static char *
+norm(const char *s)
+{
+    char *t = NULL;
+    if (!tracuu_docnum_normalize(s, -1, &t, NULL))
+        return NULL;
+    return t;
+}
+
+int
+main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    const char *path = argc > 1 ? argv[1] : NULL;
+    g_autofree char *default_path = NULL;
+    if (!path) {
+        const char *shared = g_getenv("TRACUU_SHARED_DATA");
+        default_path = shared ? g_build_filename(shared, "vbpl", "docs.jsonl", NULL)
+                              : g_strdup("../shared/data/vbpl/docs.jsonl");
+        path = default_path;
+    }
+    gboolean verbose = g_getenv("LEGAL_EVAL_VERBOSE") != NULL;
+    g_autofree char *data = NULL;
+    g_autoptr(GError) error = NULL;
+    if (!g_file_get_contents(path, &data, NULL, &error)) {
+        fprintf(stderr, "legal-eval: %s\n", error->message);
+        return 2;
+    }
+    GRegex *amend_title = g_regex_new("sửa đổi", G_REGEX_CASELESS, 0, NULL);
+    GRegex *title_num = g_regex_new("(?:số|Thông tư|Nghị định|Luật)\\s+(\\d+[a-zA-Z]?\\s*/[^\\s,;.]+)",
+                                    G_REGEX_CASELESS, 0, NULL);
+    score eff = {0}, amends = {0};
+    int eff_found = 0, amends_found = 0, docs = 0, relations = 0;
+    g_auto(GStrv) lines = g_strsplit(data, "\n", -1);
+    for (int i = 0; lines[i]; i++) {
+        if (!*lines[i])
+            continue;
+        g_autoptr(JsonParser) parser = json_parser_new();
+        if (!json_parser_load_from_data(parser, lines[i], -1, &error)) {
+            fprintf(stderr, "legal-eval: line %d: %s\n", i + 1, error->message);
+            return 2;
+        }
+        JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+        const char *id = json_object_get_string_member_with_default(o, "id", "?");
+        const char *title = json_object_get_string_member_with_default(o, "title", "");
+        const char *text = json_object_get_string_member_with_default(o, "text", "");
+        const char *e = json_object_get_string_member_with_default(o, "effective_date", "");
+        docs++;
+        g_autoptr(tracuu_docmeta) meta = tracuu_docmeta_extract(text, -1);
+        relations += (int)meta->relations->len;
+
+        int d, m, y;
+        if (sscanf(e, "%d/%d/%d", &d, &m, &y) == 3) {
+            g_autofree char *want = g_strdup_printf("%04d-%02d-%02d", y, m, d);
+            eff.truth++;
+            if (meta->effective_date) {
+                eff_found++;
+                if (strcmp(meta->effective_date, want) == 0)
+                    eff.right++;
+            }
+            if (verbose && g_strcmp0(meta->effective_date, want) != 0)
+                printf("EFF %s want %s got %s\n", id, want, meta->effective_date);
+        }
+
+        g_autoptr(GMatchInfo) am = NULL;
+        if (!g_regex_match(amend_title, title, 0, &am))
+            continue;
+        int from, to;
+        g_match_info_fetch_pos(am, 0, &from, &to);
+        g_autoptr(GPtrArray) want = g_ptr_array_new_with_free_func(g_free);
+        g_autoptr(GMatchInfo) tm = NULL;
+        g_regex_match(title_num, title + to, 0, &tm);
+        /* The document's own verb: no other number before "sửa đổi" in the title. */
+        g_autofree char *own = meta->number ? norm(meta->number) : NULL;
+        g_autofree char *so_hieu =
+            norm(json_object_get_string_member_with_default(o, "so_hieu", "-"));
+        g_autoptr(GMatchInfo) bm = NULL;
+        g_autofree char *head = g_strndup(title, (gsize)from);
+        int before = 0;
+        g_regex_match(title_num, head, 0, &bm);
+        for (; g_match_info_matches(bm); g_match_info_next(bm, NULL))
+            before++;
+        if (before > 1)
+            continue;
+        /* The target: the first number after the verb that is not the document's own. */
+        for (; g_match_info_matches(tm); g_match_info_next(tm, NULL)) {
+            g_autofree char *n = g_match_info_fetch(tm, 1);
+            char *t = norm(n);
+            if (t && g_strcmp0(t, own) != 0 && g_strcmp0(t, so_hieu) != 0) {
+                g_ptr_array_add(want, t);
+                break;
+            }
+            g_free(t);
+        }
+        if (want->len == 0)
+            continue;
+        g_autoptr(GPtrArray) got = g_ptr_array_new_with_free_func(g_free);
+        for (guint r = 0; r < meta->relations->len; r++) {
+            tracuu_docmeta_relation *rel = g_ptr_array_index(meta->relations, r);
+            if (strcmp(rel->kind, "amends") == 0) {
+                char *t = norm(rel->number);
+                if (t)
+                    g_ptr_array_add(got, t);
+            }
+        }
+        amends.truth += (int)want->len;
+        amends_found += (int)got->len;
+        for (guint w = 0; w < want->len; w++) {
+            gboolean hit = FALSE;
+            for (guint g = 0; g < got->len; g++)
+                hit |= strcmp(want->pdata[w], got->pdata[g]) == 0;
+            amends.right += hit;
+            if (verbose && !hit)
+                printf("AMENDS-MISS %s %s\n", id, (char *)want->pdata[w]);
+        }
+        for (guint g = 0; verbose && g < got->len; g++) {
+            gboolean hit = FALSE;
+            for (guint w = 0; w < want->len; w++)
+                hit |= strcmp(want->pdata[w], got->pdata[g]) == 0;
+            if (!hit)
+                printf("AMENDS-EXTRA %s %s\n", id, (char *)got->pdata[g]);
+        }
+    }
+    printf("legal-eval: %d documents, %d relations read\n", docs, relations);
+    printf("%-16s %6s %6s %6s %9s %9s\n", "field", "truth", "found", "right", "recall",
+           "precision");
+    print_row("effective_date", &eff, eff_found);
+    print_row("amends", &amends, amends_found);
+    g_regex_unref(amend_title);
+    g_regex_unref(title_num);
+    return 0;
+}

@@ -1,0 +1,575 @@
+/* docmeta-relations.c - what a document does to others (amends, repeals, ...) and when it is in force. */
+#include "docmeta-private.h"
+
+#include "tracuu-schema-rules.h"
+#include "tracuu-tokenizer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A text citing more numbers than this is a compilation; the rest are left out, which keeps the
+   time linear in the length whatever the text. */
+#define MAX_TARGETS 2000
+/* How far before a number its verb is looked for (bytes), and how far after it. */
+#define BEFORE_BYTES 600
+#define AFTER_BYTES 240
+
+void
+docmeta_relation_free(gpointer data)
+{
+    tracuu_docmeta_relation *r = data;
+    if (!r)
+        return;
+    g_free(r->kind);
+    g_free(r->number);
+    g_strfreev(r->articles);
+    g_free(r);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The document numbers of a text, as the tokenizer recognises them. */
+
+typedef struct {
+    size_t start, end; /* bytes in the text */
+    char *term;        /* normal form: "13/2015/tt-btc" */
+} numref;
+
+static void
+numref_clear(gpointer data)
+{
+    g_free(((numref *)data)->term);
+}
+
+static gboolean
+collect_number(const tracuu_token *t, gpointer user_data)
+{
+    GArray *refs = user_data;
+    if (t->kind != TRACUU_TOKEN_DOCNUM || (t->flags & TRACUU_TOKEN_PART))
+        return TRUE;
+    numref r = {t->start, t->end, g_strndup(t->term, t->term_len)};
+    g_array_append_val(refs, r);
+    return refs->len < MAX_TARGETS;
+}
+
+static GArray *
+find_numbers(tracuu_tokenizer *tk, const char *text, size_t len)
+{
+    GArray *refs = g_array_new(FALSE, TRUE, sizeof(numref));
+    g_array_set_clear_func(refs, numref_clear);
+    if (tk)
+        tracuu_tokenizer_run(tk, text, len, 0, collect_number, refs);
+    return refs;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* The verbs that say what a document does to the one it names, folded (no diacritics). */
+
+typedef struct {
+    const char *folded;
+    const char *kind;
+} verb;
+
+static const verb verbs_before[] = {
+    {"sua doi", "amends"},
+    {"bo sung", "amends"},
+    {"thay the", "replaces"},
+    {"bai bo", "repeals"},
+    {"huy bo", "repeals"},
+    {"het hieu luc", "repeals"},
+    {"huong dan", "guides"},
+    {"quy dinh chi tiet", "guides"},
+    {"dinh chinh", "corrects"},
+    {"dinh chi", "suspends"},
+    {"tam ngung", "suspends"},
+    {"tam dung", "suspends"},
+};
+
+/* Said after the number: "Thông tư số X hết hiệu lực kể từ ...", "... bị bãi bỏ". */
+static const verb verbs_after[] = {
+    {"het hieu luc", "repeals"},
+    {"bi bai bo", "repeals"},
+    {"bi thay the", "replaces"},
+    {"duoc thay the bang", "replaces"},
+};
+
+static gboolean
+is_word_char(char c)
+{
+    return g_ascii_isalnum(c) || (guchar)c >= 0x80;
+}
+
+/* The last place in @f where @w stands as whole words, or -1. */
+static gssize
+last_word(const char *f, const char *w)
+{
+    size_t wl = strlen(w);
+    gssize best = -1;
+    for (const char *p = strstr(f, w); p; p = strstr(p + 1, w)) {
+        if ((p == f || !is_word_char(p[-1])) && !is_word_char(p[wl]))
+            best = p - f;
+    }
+    return best;
+}
+
+/* Whether the words before @at in @f say the verb there is passive ("được sửa đổi, bổ sung
+   bởi ..."): then the number after it did something to another document, not this one. */
+static gboolean
+is_passive(const char *f, gssize at)
+{
+    static const char *const marks[] = {"duoc ", "da duoc ", "bi ", "da "};
+    for (size_t i = 0; i < G_N_ELEMENTS(marks); i++) {
+        size_t ml = strlen(marks[i]);
+        if ((size_t)at >= ml && strncmp(f + at - ml, marks[i], ml) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The kind the folded words @before the number give, and where its verb ends (*@verb_end). */
+static const char *
+kind_before(const char *before, gssize *verb_end)
+{
+    gssize best = -1;
+    const verb *v = NULL;
+    for (size_t i = 0; i < G_N_ELEMENTS(verbs_before); i++) {
+        gssize at = last_word(before, verbs_before[i].folded);
+        /* "đình chỉ" and "đính chính" share no prefix, but "bổ sung" after "sửa đổi, " is the
+           same verb: the later place wins, which is the verb nearest the number. */
+        if (at > best || (at == best && at >= 0 && v &&
+                          strlen(verbs_before[i].folded) > strlen(v->folded))) {
+            best = at;
+            v = &verbs_before[i];
+        }
+    }
+    if (!v) {
+        *verb_end = 0;
+        return "cites";
+    }
+    *verb_end = best + (gssize)strlen(v->folded);
+    return is_passive(before, best) ? "cites" : v->kind;
+}
+
+static const char *
+kind_after(const char *after)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(verbs_after); i++) {
+        gssize at = last_word(after, verbs_after[i].folded);
+        if (at >= 0 && at < 60)
+            return verbs_after[i].kind;
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Articles: "Điều 5, Điều 7 của", "khoản 2 Điều 3", "các Điều 5, 7 và 9". */
+
+static GRegex *
+article_regex(void)
+{
+    static GRegex *re;
+    if (g_once_init_enter(&re)) {
+        GRegex *r = g_regex_new("\\bdieu\\s+(\\d{1,4}[a-z]?)\\b((?:\\s*(?:,|va)\\s*\\d{1,4}[a-z]?"
+                                "\\b(?!\\s*(?:/|thang|nam|ngay)))*)",
+                                G_REGEX_OPTIMIZE, 0, NULL);
+        g_assert(r);
+        g_once_init_leave(&re, r);
+    }
+    return re;
+}
+
+static void
+add_article(GPtrArray *arts, const char *a, size_t len)
+{
+    g_autofree char *s = g_strndup(a, len);
+    for (guint i = 0; i < arts->len; i++)
+        if (strcmp(g_ptr_array_index(arts, i), s) == 0)
+            return;
+    g_ptr_array_add(arts, g_steal_pointer(&s));
+}
+
+/* The articles named in the folded words @f (between the verb and the number). */
+static void
+read_articles(const char *f, GPtrArray *arts)
+{
+    g_autoptr(GMatchInfo) m = NULL;
+    g_regex_match(article_regex(), f, 0, &m);
+    for (; g_match_info_matches(m); g_match_info_next(m, NULL)) {
+        int s, e;
+        g_match_info_fetch_pos(m, 1, &s, &e);
+        add_article(arts, f + s, (size_t)(e - s));
+        g_match_info_fetch_pos(m, 2, &s, &e);
+        for (int i = s; i < e;) {
+            if (!g_ascii_isdigit(f[i])) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < e && g_ascii_isalnum(f[j]))
+                j++;
+            add_article(arts, f + i, (size_t)(j - i));
+            i = j;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+typedef struct {
+    tracuu_docmeta *meta;
+    char *own; /* the document's own number, normal form, or NULL */
+} reader;
+
+static void
+add_relation(reader *rd, const char *kind, const char *term, const char *written,
+             GPtrArray *arts)
+{
+    if (rd->own && strcmp(term, rd->own) == 0)
+        return;
+    GPtrArray *rels = rd->meta->relations;
+    tracuu_docmeta_relation *r = NULL;
+    for (guint i = 0; i < rels->len && !r; i++) {
+        tracuu_docmeta_relation *x = g_ptr_array_index(rels, i);
+        g_autofree char *xt = NULL;
+        if (strcmp(x->kind, kind) == 0 && tracuu_docnum_normalize(x->number, -1, &xt, NULL) &&
+            strcmp(xt, term) == 0)
+            r = x;
+    }
+    if (!r) {
+        r = g_new0(tracuu_docmeta_relation, 1);
+        r->kind = g_strdup(kind);
+        r->number = g_strdup(written);
+        r->articles = g_new0(char *, 1);
+        g_ptr_array_add(rels, r);
+    }
+    GPtrArray *all = g_ptr_array_new();
+    for (char **a = r->articles; *a; a++)
+        g_ptr_array_add(all, *a);
+    for (guint i = 0; i < arts->len; i++) {
+        const char *a = g_ptr_array_index(arts, i);
+        if (!g_strv_contains((const char *const *)r->articles, a))
+            g_ptr_array_add(all, g_strdup(a));
+    }
+    g_ptr_array_add(all, NULL);
+    g_free(r->articles);
+    r->articles = (char **)g_ptr_array_free(all, FALSE);
+}
+
+/* Start of the clause that holds byte @at of @text: after a line end, ";" or ". ". */
+static size_t
+clause_start(const char *text, size_t at, size_t floor)
+{
+    size_t lim = at > BEFORE_BYTES ? at - BEFORE_BYTES : 0;
+    lim = MAX(lim, floor);
+    size_t i = at;
+    while (i > lim) {
+        char c = text[i - 1];
+        if (c == '\n' || c == ';' || (c == '.' && (text[i] == ' ' || text[i] == '\n')))
+            break;
+        i--;
+    }
+    while (i < at && ((guchar)text[i] & 0xC0) == 0x80)
+        i++;
+    return i;
+}
+
+static size_t
+line_start(const char *text, size_t at)
+{
+    size_t i = at;
+    while (i > 0 && text[i - 1] != '\n' && at - i < 4096)
+        i--;
+    while (i < at && ((guchar)text[i] & 0xC0) == 0x80)
+        i++;
+    return i;
+}
+
+/* The relations of the numbers in @text: each gets the kind its clause gives. */
+static void
+read_text(reader *rd, tracuu_tokenizer *tk, const char *text, size_t len)
+{
+    g_autoptr(GArray) refs = find_numbers(tk, text, len);
+    for (guint i = 0; i < refs->len; i++) {
+        const numref *n = &g_array_index(refs, numref, i);
+        size_t prev_end = i > 0 ? g_array_index(refs, numref, i - 1).end : 0;
+        size_t next_start = i + 1 < refs->len ? g_array_index(refs, numref, i + 1).start : len;
+        g_autofree char *raw = g_strndup(text + n->start, n->end - n->start);
+        g_autofree char *nfc = tracuu_text_nfc(raw, -1);
+        g_autofree char *written = tracuu_schema_number_written(nfc, -1);
+
+        size_t ls = line_start(text, n->start);
+        g_autofree char *line = tracuu_text_fold(text + ls, (gssize)MIN(n->start - ls, 64));
+        size_t cs = clause_start(text, n->start, 0);
+        g_autofree char *before = tracuu_text_fold(text + cs, (gssize)(n->start - cs));
+        size_t ae = MIN(next_start, n->end + AFTER_BYTES);
+        while (ae > n->end && ae < len && ((guchar)text[ae] & 0xC0) == 0x80)
+            ae--;
+        g_autofree char *after = tracuu_text_fold(text + n->end, (gssize)(ae - n->end));
+        char *stop = strpbrk(after, ";\n");
+        if (stop)
+            *stop = '\0';
+
+        gssize verb_end = 0;
+        const char *kind;
+        if (docmeta_has_prefix_word(line, "can cu")) {
+            kind = "based_on";
+            verb_end = (gssize)strlen(before);
+            /* "Căn cứ Điều 5 của Luật số ..." names articles of the basis. */
+            gssize at = last_word(before, "can cu");
+            verb_end = at >= 0 ? at : 0;
+        } else {
+            const char *k = kind_after(after);
+            kind = k ? k : kind_before(before, &verb_end);
+            if (k)
+                verb_end = 0;
+            /* "Nghị định số 205/2025/NĐ-CP ... sửa đổi, bổ sung ... Nghị định số 111/2015/NĐ-CP":
+               a verb after another number (not this document's) is that document's verb. */
+            const numref *p = i > 0 ? &g_array_index(refs, numref, i - 1) : NULL;
+            if (!k && p && p->end > cs && !(rd->own && strcmp(p->term, rd->own) == 0)) {
+                g_autofree char *upto = tracuu_text_fold(text + cs, (gssize)(p->end - cs));
+                if (verb_end > (gssize)strlen(upto))
+                    kind = "cites";
+            }
+        }
+        /* The articles between the verb (or the previous number) and this number. */
+        size_t from = MAX(cs + 0, prev_end);
+        g_autofree char *near = NULL;
+        if (from > cs) {
+            near = tracuu_text_fold(text + from, (gssize)(n->start - from));
+        } else {
+            near = g_strdup(before + verb_end);
+        }
+        g_autoptr(GPtrArray) arts = g_ptr_array_new_with_free_func(g_free);
+        read_articles(near, arts);
+        add_relation(rd, kind, n->term, written, arts);
+    }
+}
+
+/* A number cited only as "cites" when another relation names it says nothing more. */
+static void
+drop_plain_cites(GPtrArray *rels)
+{
+    for (guint i = rels->len; i-- > 0;) {
+        tracuu_docmeta_relation *r = g_ptr_array_index(rels, i);
+        if (strcmp(r->kind, "cites") != 0)
+            continue;
+        g_autofree char *t = NULL;
+        tracuu_docnum_normalize(r->number, -1, &t, NULL);
+        for (guint j = 0; j < rels->len; j++) {
+            tracuu_docmeta_relation *x = g_ptr_array_index(rels, j);
+            g_autofree char *xt = NULL;
+            if (j != i && strcmp(x->kind, "cites") != 0 &&
+                tracuu_docnum_normalize(x->number, -1, &xt, NULL) && t && strcmp(xt, t) == 0) {
+                g_ptr_array_remove_index(rels, i);
+                break;
+            }
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Validity dates, read on the folded text (accents and tone placement do not matter). */
+
+typedef struct {
+    GRegex *effective; /* "có hiệu lực (thi hành) (kể) từ ngày ..." */
+    GRegex *after;     /* "... sau 45 ngày kể từ ngày ký" */
+    GRegex *until;     /* "có hiệu lực đến hết ngày ...", "hết hiệu lực từ ngày ..." */
+    GRegex *term;      /* "có hiệu lực trong thời hạn 12 tháng kể từ ngày ký" */
+} date_regexes;
+
+#define DATE_RE                                                                                \
+    "(?:(\\d{1,2}) thang (\\d{1,2}) nam (\\d{4})|(\\d{1,2}) ?[/.-] ?(\\d{1,2}) ?[/.-] ?(\\d{4})"  \
+    "|(ky ban hanh|ky|ban hanh|thong qua|cong bo))"
+
+static const date_regexes *
+get_date_regexes(void)
+{
+    static date_regexes *re;
+    if (g_once_init_enter(&re)) {
+        date_regexes *r = g_new0(date_regexes, 1);
+        GRegexCompileFlags f = G_REGEX_OPTIMIZE;
+        r->effective = g_regex_new("\\bco hieu luc(?: thi hanh)?(?: ke)? tu ngay " DATE_RE, f, 0,
+                                   NULL);
+        r->after = g_regex_new("\\bco hieu luc(?: thi hanh)?(?: ke)?(?: tu)? sau (\\d{1,3}) ngay"
+                               ",?(?: ke)? tu ngay (?:ky|ban hanh|cong bo)",
+                               f, 0, NULL);
+        r->until = g_regex_new("\\b(?:co hieu luc(?: thi hanh)?|thuc hien|ap dung) den(?: het)? "
+                               "ngay " DATE_RE "|\\bhet hieu luc(?: thi hanh)?(?: ke)? tu ngay "
+                               DATE_RE,
+                               f, 0, NULL);
+        r->term = g_regex_new("\\bco hieu luc(?: thi hanh)? trong thoi han (\\d{1,3}) "
+                              "(ngay|thang|nam),?(?: ke)? tu ngay (?:ky|ban hanh)",
+                              f, 0, NULL);
+        g_assert(r->effective && r->after && r->until && r->term);
+        g_once_init_leave(&re, r);
+    }
+    return re;
+}
+
+/* Whether the sentence before @at in @f is about the document itself ("Thông tư này ..."). */
+static gboolean
+about_itself(const char *f, int at)
+{
+    int from = MAX(0, at - 120);
+    for (int i = at; i > from; i--)
+        if (f[i - 1] == '.' && f[i] == ' ')
+            from = i;
+    g_autofree char *s = g_strndup(f + from, (gsize)(at - from));
+    return last_word(s, "nay") >= 0;
+}
+
+static GDate *
+date_of(GMatchInfo *m, int group, const char *signed_on)
+{
+    for (int g = group; g <= group + 3; g += 3) {
+        g_autofree char *d = g_match_info_fetch(m, g);
+        g_autofree char *mo = g_match_info_fetch(m, g + 1);
+        g_autofree char *y = g_match_info_fetch(m, g + 2);
+        if (d && *d && mo && *mo && y && *y) {
+            int dd = atoi(d), mm = atoi(mo), yy = atoi(y);
+            if (!g_date_valid_dmy((GDateDay)dd, (GDateMonth)mm, (GDateYear)yy))
+                return NULL;
+            return g_date_new_dmy((GDateDay)dd, (GDateMonth)mm, (GDateYear)yy);
+        }
+    }
+    g_autofree char *word = g_match_info_fetch(m, group + 6);
+    if (word && *word && signed_on) {
+        int y, mo, d;
+        if (sscanf(signed_on, "%4d-%2d-%2d", &y, &mo, &d) == 3 &&
+            g_date_valid_dmy((GDateDay)d, (GDateMonth)mo, (GDateYear)y))
+            return g_date_new_dmy((GDateDay)d, (GDateMonth)mo, (GDateYear)y);
+    }
+    return NULL;
+}
+
+static char *
+iso(const GDate *d)
+{
+    if (!d)
+        return NULL;
+    return g_strdup_printf("%04d-%02d-%02d", g_date_get_year(d), g_date_get_month(d),
+                           g_date_get_day(d));
+}
+
+static GDate *
+signing_date(const char *signed_on)
+{
+    int y, mo, d;
+    if (signed_on && sscanf(signed_on, "%4d-%2d-%2d", &y, &mo, &d) == 3 &&
+        g_date_valid_dmy((GDateDay)d, (GDateMonth)mo, (GDateYear)y))
+        return g_date_new_dmy((GDateDay)d, (GDateMonth)mo, (GDateYear)y);
+    return NULL;
+}
+
+/* The first date of @re in @f said about the document itself, else (with @any) the first. */
+static GDate *
+first_date(GRegex *re, const char *f, int group, const char *signed_on, gboolean any)
+{
+    GDate *fallback = NULL;
+    g_autoptr(GMatchInfo) m = NULL;
+    g_regex_match(re, f, 0, &m);
+    for (; g_match_info_matches(m); g_match_info_next(m, NULL)) {
+        int s, e;
+        g_match_info_fetch_pos(m, 0, &s, &e);
+        GDate *d = NULL;
+        if (group > 0) {
+            d = date_of(m, group, signed_on);
+            /* The until regex has two alternatives of DATE_RE. */
+            if (!d)
+                d = date_of(m, group + 7, signed_on);
+        }
+        if (!d)
+            continue;
+        if (about_itself(f, s)) {
+            if (fallback)
+                g_date_free(fallback);
+            return d;
+        }
+        if (!fallback && any)
+            fallback = d;
+        else
+            g_date_free(d);
+    }
+    return fallback;
+}
+
+static void
+read_validity(tracuu_docmeta *meta, const char *folded)
+{
+    const date_regexes *r = get_date_regexes();
+    GDate *eff = first_date(r->effective, folded, 1, meta->date, FALSE);
+    g_autoptr(GMatchInfo) m = NULL;
+    if (!eff && g_regex_match(r->after, folded, 0, &m)) {
+        g_autofree char *days = g_match_info_fetch(m, 1);
+        eff = signing_date(meta->date);
+        if (eff)
+            g_date_add_days(eff, (guint)atoi(days));
+    }
+    if (!eff)
+        eff = first_date(r->effective, folded, 1, meta->date, TRUE);
+    meta->effective_date = iso(eff);
+
+    GDate *end = first_date(r->until, folded, 1, meta->date, FALSE);
+    g_autoptr(GMatchInfo) t = NULL;
+    if (!end && g_regex_match(r->term, folded, 0, &t)) {
+        g_autofree char *n = g_match_info_fetch(t, 1);
+        g_autofree char *unit = g_match_info_fetch(t, 2);
+        end = eff ? g_date_copy(eff) : signing_date(meta->date);
+        int k = atoi(n);
+        if (end && k > 0) {
+            if (strcmp(unit, "ngay") == 0)
+                g_date_add_days(end, (guint)k);
+            else if (strcmp(unit, "thang") == 0)
+                g_date_add_months(end, (guint)k);
+            else
+                g_date_add_years(end, (guint)k);
+            g_date_subtract_days(end, 1);
+        }
+    }
+    meta->end_date = iso(end);
+    if (eff)
+        g_date_free(eff);
+    if (end)
+        g_date_free(end);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+/* One tokenizer per thread, made on first use: ICU state is costly to set up per document. */
+static void
+free_tokenizer(gpointer tk)
+{
+    tracuu_tokenizer_free(tk);
+}
+
+static GPrivate tokenizer_key = G_PRIVATE_INIT(free_tokenizer);
+
+static tracuu_tokenizer *
+thread_tokenizer(void)
+{
+    tracuu_tokenizer *tk = g_private_get(&tokenizer_key);
+    if (!tk) {
+        tk = tracuu_tokenizer_new(NULL);
+        g_private_set(&tokenizer_key, tk);
+    }
+    return tk;
+}
+
+void
+docmeta_read_relations(tracuu_docmeta *meta, const char *text, size_t len)
+{
+    reader rd = {meta, NULL};
+    if (meta->number)
+        tracuu_docnum_normalize(meta->number, -1, &rd.own, NULL);
+    tracuu_tokenizer *tk = thread_tokenizer();
+    /* The trích yếu first, as one clause: in the text it may be cut over several lines
+       ("SỬA ĐỔI, BỔ SUNG MỘT SỐ ĐIỀU CỦA THÔNG TƯ" / "SỐ 13/2015/TT-BTC"). */
+    if (meta->title)
+        read_text(&rd, tk, meta->title, strlen(meta->title));
+    read_text(&rd, tk, text, len);
+    drop_plain_cites(meta->relations);
+    g_free(rd.own);
+
+    g_autofree char *folded = tracuu_text_fold(text, (gssize)len);
+    read_validity(meta, folded);
+}

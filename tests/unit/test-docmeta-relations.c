@@ -1,0 +1,169 @@
+/* test-docmeta-relations.c - relations and validity dates that docmeta reads from a text. */
+#include <locale.h>
+#include <string.h>
+
+#include "tracuu-docmeta.h"
+#include "tracuu-test.h"
+
+/* A document: a header (so that the own number and signing date are known) and one body line
+   taken from the vbpl texts. */
+#define HEADER "BỘ TÀI CHÍNH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n" \
+               "Số: 45/2025/TT-BTC\nHà Nội, ngày 10 tháng 11 năm 2025\nTHÔNG TƯ\n"
+
+typedef struct {
+    const char *name;
+    const char *body;
+    const char *kind;     /* expected kind of @number */
+    const char *number;   /* display form */
+    const char *articles; /* comma-separated, "" for none */
+} relation_case;
+
+static const relation_case relation_cases[] = {
+    {"based-on", "Căn cứ Nghị định số 29/2025/NĐ-CP ngày 24 tháng 02 năm 2025 của Chính phủ;",
+     "based_on", "29/2025/NĐ-CP", ""},
+    {"replaces", "Thông tư này thay thế Thông tư số 29/2023/TT-BGDĐT ngày 29 tháng 12 năm 2023.",
+     "replaces", "29/2023/TT-BGDĐT", ""},
+    {"guides", "Thông tư hướng dẫn thực hiện một số nội dung tại Nghị định số 289/2025/NĐ-CP.",
+     "guides", "289/2025/NĐ-CP", ""},
+    {"amends-articles", "Sửa đổi, bổ sung Điều 5, Điều 7 của Thông tư số 13/2015/TT-BTC như sau:",
+     "amends", "13/2015/TT-BTC", "5,7"},
+    {"amends-khoan", "Sửa đổi khoản 2 Điều 3 Thông tư số 13/2015/TT-BTC.", "amends",
+     "13/2015/TT-BTC", "3"},
+    {"repeals", "Bãi bỏ Điều 12 Thông tư số 18/2024/TT-NHNN.", "repeals", "18/2024/TT-NHNN", "12"},
+    {"repeals-after", "2. Thông tư số 18/2024/TT-NHNN hết hiệu lực kể từ ngày Thông tư này có hiệu lực.",
+     "repeals", "18/2024/TT-NHNN", ""},
+    {"corrects", "Đính chính Nghị định số 05/2025/NĐ-CP như sau:", "corrects", "05/2025/NĐ-CP", ""},
+    {"suspends", "Đình chỉ thi hành Quyết định số 12/2025/QĐ-UBND.", "suspends", "12/2025/QĐ-UBND",
+     ""},
+    {"accent-free", "Sua doi, bo sung Dieu 4 Thong tu so 13/2015/TT-BTC.", "amends",
+     "13/2015/TT-BTC", "4"},
+    {"cites", "Theo quy định tại Thông tư số 13/2015/TT-BTC.", "cites", "13/2015/TT-BTC", ""},
+    {"passive-cites",
+     "Thông tư hướng dẫn Nghị định số 05/2011/NĐ-CP được sửa đổi, bổ sung tại Nghị định số "
+     "127/2024/NĐ-CP.",
+     "cites", "127/2024/NĐ-CP", ""},
+};
+
+static const tracuu_docmeta_relation *
+find(const tracuu_docmeta *m, const char *number)
+{
+    for (guint i = 0; i < m->relations->len; i++) {
+        const tracuu_docmeta_relation *r = g_ptr_array_index(m->relations, i);
+        if (strcmp(r->number, number) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+static void
+test_relation(gconstpointer data)
+{
+    const relation_case *c = data;
+    g_autofree char *text = g_strconcat(HEADER, c->body, "\n", NULL);
+    g_autoptr(tracuu_docmeta) m = tracuu_docmeta_extract(text, -1);
+    const tracuu_docmeta_relation *r = find(m, c->number);
+    g_assert_nonnull(r);
+    g_assert_cmpstr(r->kind, ==, c->kind);
+    g_autofree char *arts = g_strjoinv(",", r->articles);
+    g_assert_cmpstr(arts, ==, c->articles);
+    /* Never the document's own number. */
+    g_assert_null(find(m, "45/2025/TT-BTC"));
+}
+
+typedef struct {
+    const char *name;
+    const char *body;
+    const char *effective;
+    const char *end;
+} validity_case;
+
+static const validity_case validity_cases[] = {
+    {"words", "Thông tư này có hiệu lực thi hành kể từ ngày 01 tháng 01 năm 2026.", "2026-01-01",
+     NULL},
+    {"signing", "1. Nghị định này có hiệu lực thi hành kể từ ngày ký ban hành.", "2025-11-10", NULL},
+    {"after-days", "Thông tư này có hiệu lực sau 45 ngày kể từ ngày ký.", "2025-12-25", NULL},
+    {"slashes", "Thông tư này có hiệu lực từ ngày 15/02/2026.", "2026-02-15", NULL},
+    {"old-tones", "Quyết định này có hiệu lực thi hành kể từ ngày 01 tháng 3 năm 2026.",
+     "2026-03-01", NULL},
+    {"accent-free", "Thong tu nay co hieu luc ke tu ngay 16 thang 02 nam 2026.", "2026-02-16", NULL},
+    {"end-self", "Thông tư này có hiệu lực từ ngày 01/01/2026.\n2. Thông tư này hết hiệu lực kể từ "
+                 "ngày 01/3/2027, trừ các trường hợp quy định tại khoản 3.",
+     "2026-01-01", "2027-03-01"},
+    {"until", "Quyết định này có hiệu lực từ ngày ký và có hiệu lực đến hết ngày 31 tháng 12 năm "
+              "2026.",
+     "2025-11-10", "2026-12-31"},
+    {"not-a-date", "Thông tư này có hiệu lực từ ngày 31 tháng 02 năm 2026.", NULL, NULL},
+};
+
+static void
+test_validity(gconstpointer data)
+{
+    const validity_case *c = data;
+    g_autofree char *text = g_strconcat(HEADER, c->body, "\n", NULL);
+    g_autoptr(tracuu_docmeta) m = tracuu_docmeta_extract(text, -1);
+    g_assert_cmpstr(m->effective_date, ==, c->effective);
+    g_assert_cmpstr(m->end_date, ==, c->end);
+}
+
+/* A long hostile text: many numbers and verbs; bounded and no crash. */
+static void
+test_long(void)
+{
+    GString *s = g_string_new(HEADER);
+    for (int i = 0; i < 5000; i++)
+        g_string_append_printf(s, "sửa đổi Điều %d, %d Thông tư số %d/2015/TT-BTC ", i, i + 1, i);
+    g_autoptr(tracuu_docmeta) m = tracuu_docmeta_extract(s->str, (gssize)s->len);
+    g_assert_cmpuint(m->relations->len, >, 0);
+    g_assert_cmpuint(m->relations->len, <=, 4000);
+    g_string_free(s, TRUE);
+    g_autoptr(tracuu_docmeta) empty = tracuu_docmeta_extract(NULL, 0);
+    g_assert_nonnull(empty->relations);
+    g_assert_cmpuint(empty->relations->len, ==, 0);
+}
+
+/* Every vbpl document: relations are well formed (the gates are in bench/legal-eval). */
+static void
+test_vbpl(void)
+{
+    g_autofree char *docs = tracuu_test_shared_or_skip("vbpl/docs.jsonl");
+    if (docs == NULL)
+        return;
+    g_autofree char *data = NULL;
+    g_assert_true(g_file_get_contents(docs, &data, NULL, NULL));
+    g_auto(GStrv) lines = g_strsplit(data, "\n", -1);
+    guint with_date = 0, n = 0;
+    for (int i = 0; lines[i]; i++) {
+        const char *t = strstr(lines[i], "\"text\": \"");
+        if (!t)
+            continue;
+        n++;
+        g_autoptr(tracuu_docmeta) m = tracuu_docmeta_extract(lines[i], -1);
+        with_date += m->effective_date != NULL;
+        for (guint r = 0; r < m->relations->len; r++) {
+            const tracuu_docmeta_relation *x = g_ptr_array_index(m->relations, r);
+            g_assert_nonnull(x->number);
+            g_assert_nonnull(x->articles);
+            g_assert_true(g_ascii_isdigit(x->number[0]));
+        }
+    }
+    g_assert_cmpuint(n, >, 0);
+    g_test_message("%u of %u with an effective date", with_date, n);
+}
+
+int
+main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "C.UTF-8");
+    g_test_init(&argc, &argv, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(relation_cases); i++) {
+        g_autofree char *p = g_strdup_printf("/docmeta-relations/kind/%s", relation_cases[i].name);
+        g_test_add_data_func(p, &relation_cases[i], test_relation);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(validity_cases); i++) {
+        g_autofree char *p = g_strdup_printf("/docmeta-relations/validity/%s", validity_cases[i].name);
+        g_test_add_data_func(p, &validity_cases[i], test_validity);
+    }
+    g_test_add_func("/docmeta-relations/long", test_long);
+    g_test_add_func("/docmeta-relations/vbpl", test_vbpl);
+    return g_test_run();
+}
