@@ -62,6 +62,10 @@
 /* 4: the stored field stamp, which relabelling a file without reading it needs. */
 /* Not bumped for the stored field source (where the original bytes are): it changes no term
  * and no search; documents of an older index lack it and the file endpoint says to rebuild. */
+/* Not bumped for the stored field ocr becoming the JSON boolean true (it was the string
+ * "true") nor for ocr_pages (the 1-based numbers of the pages whose text OCR read): no term
+ * changes; a document of an older index keeps "true" and lacks ocr_pages until it is read
+ * again (a run with --ocr-... changed, or a rebuild). */
 #define TRACUU_SCHEMA_VERSION 4
 
 #define TRACUU_PREFIX_FOLDED "F"
