@@ -177,8 +177,8 @@ tracuu_pipe_fields(const tracuu_docfields *f)
         const void *v = tracuu_field_get(f, fi, &n);
         if (v == NULL || n == 0)
             continue;
-        if (!tracuu_field_is_array(fi) && fi->type != TRACUU_FIELD_BOOL && *(const char *)v == '\0' &&
-            !(fi->flags & TRACUU_FIELD_REQUIRED))
+        if (!tracuu_field_is_array(fi) && fi->type != TRACUU_FIELD_BOOL &&
+            *(const char *)v == '\0' && !(fi->flags & TRACUU_FIELD_REQUIRED))
             continue;
         g_variant_builder_add(&b, "{sv}", fi->name, pipe_value(fi, v, n));
     }
