@@ -320,6 +320,10 @@ json_field(JsonBuilder *b, const tracuu_field_info *fi, const void *v, size_t n)
         json_builder_end_array(b);
         break;
     }
+    case TRACUU_FIELD_BOOL:
+        json_builder_set_member_name(b, fi->name);
+        json_builder_add_boolean_value(b, TRUE);
+        break;
     }
 }
 

@@ -53,6 +53,7 @@ tracuu_extract_image(const char *data, gsize len, const char *mime, GError **err
             any_text = !g_unichar_isspace(g_utf8_get_char(p));
         g_string_append(text, page);
         g_free(page);
+        tracuu_extracted_add_ocr_page(doc, i);
         /* Pages are kept apart so that the last word of one does not join the first of next. */
         if (text->len > start && text->str[text->len - 1] != '\n')
             g_string_append_c(text, '\n');
@@ -67,7 +68,6 @@ tracuu_extract_image(const char *data, gsize len, const char *mime, GError **err
     if (skipped > 0)
         tracuu_extracted_warn(doc, "%u pages not read by OCR: over the limit of %u per file",
                               skipped, opts->max_pages);
-    doc->ocr = TRUE;
     g_free(doc->text);
     doc->text = g_string_free(g_steal_pointer(&text), FALSE);
     return g_steal_pointer(&doc);

@@ -222,7 +222,7 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
                 } else if (ocr_opts->mode == TRACUU_OCR_ALWAYS || has_visible_text(read)) {
                     g_free(page_text);
                     page_text = read;
-                    doc->ocr = TRUE;
+                    tracuu_extracted_add_ocr_page(doc, (guint)i);
                 } else {
                     g_free(read);
                 }

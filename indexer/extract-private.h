@@ -11,6 +11,10 @@ tracuu_extracted *tracuu_extracted_new(const char *kind, const char *mime);
 /* Appends a warning (printf-style) to @doc->warnings. */
 void tracuu_extracted_warn(tracuu_extracted *doc, const char *format, ...) G_GNUC_PRINTF(2, 3);
 
+/* Records that the text of page @index (0-based) of @doc was read by OCR: doc->ocr, and the
+ * page's number in doc->ocr_pages. Pages are recorded in ascending order. */
+void tracuu_extracted_add_ocr_page(tracuu_extracted *doc, guint index);
+
 /*
  * A title as shown to users: valid UTF-8, white space runs (layout spaces, line breaks) made
  * one space, trimmed. Returns NULL for NULL or a blank title; else a new string (g_free).

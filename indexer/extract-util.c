@@ -23,6 +23,16 @@ tracuu_extracted_new(const char *kind, const char *mime)
 }
 
 void
+tracuu_extracted_add_ocr_page(tracuu_extracted *doc, guint index)
+{
+    if (doc->ocr_pages == NULL)
+        doc->ocr_pages = g_array_new(FALSE, FALSE, sizeof(guint64));
+    guint64 number = (guint64)index + 1;
+    g_array_append_val(doc->ocr_pages, number);
+    doc->ocr = TRUE;
+}
+
+void
 tracuu_extracted_warn(tracuu_extracted *doc, const char *format, ...)
 {
     va_list ap;
@@ -44,6 +54,8 @@ tracuu_extracted_free(tracuu_extracted *doc)
     g_free(doc->text);
     if (doc->pages != NULL)
         g_array_unref(doc->pages);
+    if (doc->ocr_pages != NULL)
+        g_array_unref(doc->ocr_pages);
     g_free(doc->created);
     g_free(doc->subject);
     g_clear_pointer(&doc->from, g_array_unref);

@@ -126,6 +126,7 @@ jsonl_field(const tracuu_field_info *fi, JsonNode *n, tracuu_docfields *f, GPtrA
         return TRUE;
     }
     case TRACUU_FIELD_OFFSETS:
+    case TRACUU_FIELD_BOOL:
         return FALSE; /* no such field is taken from JSON lines */
     }
     return FALSE;

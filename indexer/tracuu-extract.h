@@ -42,6 +42,7 @@ struct tracuu_extracted {
     char *text;        /* the body text, never NULL (may be "") */
     GArray *pages;     /* PDF: guint64 byte offsets into text where each page starts; else NULL */
     gboolean ocr;      /* some of the text was read by OCR from page images (extract-ocr.h) */
+    GArray *ocr_pages; /* guint64 1-based numbers of the pages read by OCR, ascending; or NULL */
     char *created;     /* ISO 8601 date of the document or message when known: "2008-12-03" */
     /* Mail (kind "mail"), decoded: RFC 2047/2231 words joined, charsets converted. */
     char *subject;

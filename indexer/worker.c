@@ -131,6 +131,7 @@ static const char *const pipe_types[] = {
     [TRACUU_FIELD_STRING] = "ay",     [TRACUU_FIELD_DATE] = "ay",
     [TRACUU_FIELD_STRV] = "aay",      [TRACUU_FIELD_MAILBOXES] = "a(ayay)",
     [TRACUU_FIELD_OFFSETS] = "at",    [TRACUU_FIELD_RELATIONS] = "a(ayayaay)",
+    [TRACUU_FIELD_BOOL] = "b",
 };
 
 static GVariant *
@@ -175,6 +176,8 @@ pipe_value(const tracuu_field_info *fi, const void *v, size_t n)
         }
         return g_variant_builder_end(&b);
     }
+    case TRACUU_FIELD_BOOL:
+        return g_variant_new_boolean(TRUE);
     }
     g_assert_not_reached();
 }
@@ -190,8 +193,8 @@ tracuu_pipe_fields(const tracuu_docfields *f)
         const void *v = tracuu_field_get(f, fi, &n);
         if (v == NULL || n == 0)
             continue;
-        if (!tracuu_field_is_array(fi) && *(const char *)v == '\0' &&
-            !(fi->flags & TRACUU_FIELD_REQUIRED))
+        if (!tracuu_field_is_array(fi) && fi->type != TRACUU_FIELD_BOOL &&
+            *(const char *)v == '\0' && !(fi->flags & TRACUU_FIELD_REQUIRED))
             continue;
         g_variant_builder_add(&b, "{sv}", fi->name, pipe_value(fi, v, n));
     }
@@ -270,6 +273,9 @@ tracuu_pipe_fields_read(GVariant *dict, tracuu_docfields *f, GPtrArray *keep)
             tracuu_field_set(f, fi, rels, n);
             break;
         }
+        case TRACUU_FIELD_BOOL:
+            tracuu_field_set(f, fi, g_variant_get_boolean(value) ? fi->name : NULL, 1);
+            break;
         }
         g_variant_unref(value);
     }
@@ -392,7 +398,7 @@ emit_doc(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const cha
     /* The printed stamp only: the labels and the level the access map gives the file are
      * set by tracuu-indexer's own process (pipeline.c), so that a relabel needs no worker. */
     f.stamp = meta->secrecy;
-    f.ocr = ex->ocr ? "true" : NULL;
+    f.ocr = ex->ocr;
     if (participants != NULL && participants->len > 0) {
         f.participants = (const char *const *)participants->pdata;
         f.n_participants = participants->len;
@@ -400,6 +406,10 @@ emit_doc(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const cha
     if (ex->pages != NULL && ex->pages->len > 0) {
         f.pages = (const uint64_t *)(const void *)ex->pages->data;
         f.n_pages = ex->pages->len;
+    }
+    if (ex->ocr_pages != NULL && ex->ocr_pages->len > 0) {
+        f.ocr_pages = (const uint64_t *)(const void *)ex->ocr_pages->data;
+        f.n_ocr_pages = ex->ocr_pages->len;
     }
     g_autofree char *source = loc != NULL ? tracuu_schema_source_format(loc) : NULL;
     f.source = source;

@@ -631,7 +631,8 @@ make_hit(tracuu_engine *e, const tracuu_hit *h, double score, const tracuu_compi
             continue;
         JsonNode *n = json_object_get_member(d, fi->name);
         const char *v = obj_string(d, fi->name);
-        if (n != NULL && (v == NULL ? !JSON_NODE_HOLDS_VALUE(n) : *v != '\0'))
+        /* Arrays, objects, booleans and numbers as stored; strings unless empty. */
+        if (n != NULL && !JSON_NODE_HOLDS_NULL(n) && (v == NULL || *v != '\0'))
             json_object_set_member(hit, fi->name, json_node_copy(n));
     }
     gint64 page = page_of(d, at);

@@ -15,6 +15,7 @@
 #define COUNT_OFFSET_MAILBOXES(n) offsetof(tracuu_docfields, n_##n)
 #define COUNT_OFFSET_OFFSETS(n) offsetof(tracuu_docfields, n_##n)
 #define COUNT_OFFSET_RELATIONS(n) offsetof(tracuu_docfields, n_##n)
+#define COUNT_OFFSET_BOOL(n) 0
 
 const tracuu_field_info tracuu_field_table[TRACUU_N_FIELDS] = {
 #define FIELD_INFO(name, type, flags)                                                          \

@@ -34,6 +34,9 @@
  *              [{"kind":"amends","number":"13/2015/TT-BTC","articles":["5","7"]}]
  *              (kind is one of tracuu_schema_relation_kinds, tracuu-schema-rules.h; a
  *              relation with another kind or no number is refused on import)
+ *   BOOL       bool NAME; absent when false                       pipe "b", JSON true
+ *              (tracuu_field_get() gives a pointer to it when true, else NULL;
+ *              tracuu_field_set() sets it true for a non-NULL value)
  * Strings are UTF-8 (the pipe carries bytes; non-UTF-8 is repaired when written as JSON).
  *
  * Flags:
@@ -77,7 +80,8 @@
     X(parent, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* id of the message */        \
     X(attachment, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* its file name */        \
     X(pages, OFFSETS, TRACUU_FIELD_STORED) /* PDF page start offsets into text */           \
-    X(ocr, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* "true": text read by OCR */     \
+    X(ocr, BOOL, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* some text read by OCR */          \
+    X(ocr_pages, OFFSETS, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* 1-based, read by OCR */ \
     X(access, STRV, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* labels */  \
     X(secrecy, STRING, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* level */\
     X(stamp, STRING, TRACUU_FIELD_STORED) /* printed level, before the access map raised it */ \
@@ -96,6 +100,7 @@ typedef enum {
     TRACUU_FIELD_MAILBOXES,
     TRACUU_FIELD_OFFSETS,
     TRACUU_FIELD_RELATIONS,
+    TRACUU_FIELD_BOOL,
 } tracuu_field_type;
 
 enum {
@@ -135,6 +140,7 @@ typedef struct {
 #define TRACUU_FIELD_MEMBER_OFFSETS(n)                                                         \
     const uint64_t *n;                                                                         \
     size_t n_##n;
+#define TRACUU_FIELD_MEMBER_BOOL(n) bool n;
 
 /*
  * A document's fields as the document writer takes them (see TRACUU_FIELDS), all borrowed.
@@ -178,12 +184,17 @@ tracuu_field_is_array(const tracuu_field_info *fi)
 }
 
 /* The value of field @fi of @f: the pointer member, and its count in *@n (1 or 0 for the
- * string types, as it is NULL or not). */
+ * string types, as it is NULL or not); for a BOOL, a pointer to its member when true. */
 static inline const void *
 tracuu_field_get(const tracuu_docfields *f, const tracuu_field_info *fi, size_t *n)
 {
     const void *v;
     const char *base = (const char *)f;
+    if (fi->type == TRACUU_FIELD_BOOL) {
+        v = *(const bool *)(const void *)(base + fi->offset) ? base + fi->offset : NULL;
+        *n = v != NULL ? 1 : 0;
+        return v;
+    }
     memcpy(&v, base + fi->offset, sizeof v);
     if (tracuu_field_is_array(fi))
         memcpy(n, base + fi->count_offset, sizeof *n);
@@ -192,11 +203,16 @@ tracuu_field_get(const tracuu_docfields *f, const tracuu_field_info *fi, size_t 
     return v;
 }
 
-/* Sets field @fi of @f to @v (borrowed), with @n elements for the array types. */
+/* Sets field @fi of @f to @v (borrowed), with @n elements for the array types; a BOOL to
+ * true for any non-NULL @v. */
 static inline void
 tracuu_field_set(tracuu_docfields *f, const tracuu_field_info *fi, const void *v, size_t n)
 {
     char *base = (char *)f;
+    if (fi->type == TRACUU_FIELD_BOOL) {
+        *(bool *)(void *)(base + fi->offset) = v != NULL;
+        return;
+    }
     memcpy(base + fi->offset, &v, sizeof v);
     if (tracuu_field_is_array(fi))
         memcpy(base + fi->count_offset, &n, sizeof n);

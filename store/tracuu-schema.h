@@ -68,6 +68,10 @@
 /* 4: the stored field stamp, which relabelling a file without reading it needs. */
 /* Not bumped for the stored field source (where the original bytes are): it changes no term
  * and no search; documents of an older index lack it and the file endpoint says to rebuild. */
+/* Not bumped for the stored field ocr becoming the JSON boolean true (it was the string
+ * "true") nor for ocr_pages (the 1-based numbers of the pages whose text OCR read): no term
+ * changes; a document of an older index keeps "true" and lacks ocr_pages until it is read
+ * again (a run with --ocr-... changed, or a rebuild). */
 /* 5: the fields relations, effective_date and end_date; the "XR" relation terms, the "XC"
  * term of each relation's target, the values TRACUU_SLOT_EFFECTIVE and TRACUU_SLOT_END. */
 #define TRACUU_SCHEMA_VERSION 5

@@ -6,6 +6,7 @@
 #include <cairo.h>
 #include <fontconfig/fontconfig.h>
 #include <glib/gstdio.h>
+#include <leptonica/allheaders.h>
 #include <string.h>
 
 /* The header of an official document, as a scan would show it. */
@@ -184,6 +185,77 @@ hit_for(fixture *f, const char *query, const char *name, JsonObject **answer)
     return NULL;
 }
 
+/*
+ * The pages hit @h says OCR read, as "1,3" ("" when it has no ocr_pages); the test fails
+ * unless "ocr" is the JSON boolean true exactly when ocr_pages is given. Caller frees.
+ */
+static char *
+ocr_pages_of(JsonObject *h)
+{
+    JsonNode *ocr = json_object_get_member(h, "ocr");
+    JsonNode *pages = json_object_get_member(h, "ocr_pages");
+    if (pages == NULL) {
+        g_assert_null(ocr);
+        return g_strdup("");
+    }
+    g_assert_nonnull(ocr);
+    g_assert_cmpint(json_node_get_value_type(ocr), ==, G_TYPE_BOOLEAN);
+    g_assert_true(json_node_get_boolean(ocr));
+    g_assert_true(JSON_NODE_HOLDS_ARRAY(pages));
+    JsonArray *a = json_node_get_array(pages);
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < json_array_get_length(a); i++)
+        g_string_append_printf(s, "%s%" G_GINT64_FORMAT, i > 0 ? "," : "",
+                               json_array_get_int_element(a, i));
+    return g_string_free(s, FALSE);
+}
+
+/* Asserts that hit @h says OCR read the pages @want ("2,3"; "" for no OCR). */
+#define ASSERT_OCR_PAGES(h, want)                                                              \
+    do {                                                                                       \
+        g_autofree char *got_ = ocr_pages_of(h);                                               \
+        g_assert_cmpstr(got_, ==, (want));                                                     \
+    } while (0)
+
+/* The stored fields of document @id, through the client's get, as JSON. Caller unrefs. */
+static JsonObject *
+get_doc(fixture *f, const char *id)
+{
+    g_autofree char *client = g_build_filename(g_getenv("TRACUU_BUILD_ROOT"), "client", "tracuu",
+                                               NULL);
+    const char *argv[] = {client, "--db", f->db, "--json", "get", id, NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    int status = 0;
+    GError *error = NULL;
+    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
+                 &error);
+    g_assert_no_error(error);
+    g_test_message("get %s: %s%s", id, out, err);
+    JsonObject *answer = tracuu_test_parse_object(out);
+    JsonObject *doc = json_object_get_object_member(answer, "doc");
+    g_assert_nonnull(doc);
+    json_object_ref(doc);
+    json_object_unref(answer);
+    return doc;
+}
+
+/* @img (cairo RGB24) as an 8-bit grey leptonica image, to write as JPEG or TIFF. */
+static PIX *
+pix_of(cairo_surface_t *img)
+{
+    int w = cairo_image_surface_get_width(img), h = cairo_image_surface_get_height(img);
+    int stride = cairo_image_surface_get_stride(img);
+    const unsigned char *data = cairo_image_surface_get_data(img);
+    PIX *pix = pixCreate(w, h, 8);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            guint32 px;
+            memcpy(&px, data + (gsize)y * stride + (gsize)x * 4, sizeof px);
+            pixSetPixel(pix, x, y, ((px >> 16 & 0xff) + (px >> 8 & 0xff) + (px & 0xff)) / 3);
+        }
+    return pix;
+}
+
 #define SKIP_WITHOUT_VIE()                                                                     \
     do {                                                                                       \
         if (!have_vie_data()) {                                                                \
@@ -213,11 +285,14 @@ test_scan_pdf(fixture *f, gconstpointer data)
     g_autoptr(JsonObject) answer = NULL;
     JsonObject *h = hit_for(f, "trồng rừng", "/scan.pdf", &answer);
     g_assert_nonnull(h);
-    g_assert_cmpstr(json_object_get_string_member_with_default(h, "ocr", NULL), ==, "true");
+    ASSERT_OCR_PAGES(h, "1");
     g_assert_cmpstr(json_object_get_string_member_with_default(h, "number", NULL), ==,
                     "123/QĐ-UBND");
     g_assert_cmpstr(json_object_get_string_member_with_default(h, "doc_type", NULL), ==,
                     "Quyết định");
+    /* get gives the same stored fields: a boolean and the page numbers. */
+    g_autoptr(JsonObject) doc = get_doc(f, json_object_get_string_member(h, "id"));
+    ASSERT_OCR_PAGES(doc, "1");
     g_assert_cmpint(json_object_get_int_member_with_default(h, "page", 0), ==, 1);
 
     /* The same bytes under another name: the cache answers, Tesseract is not called. */
@@ -233,7 +308,7 @@ test_scan_pdf(fixture *f, gconstpointer data)
     g_autoptr(JsonObject) answer2 = NULL;
     JsonObject *h2 = hit_for(f, "trồng rừng", "/ban-sao.pdf", &answer2);
     g_assert_nonnull(h2);
-    g_assert_cmpstr(json_object_get_string_member_with_default(h2, "ocr", NULL), ==, "true");
+    ASSERT_OCR_PAGES(h2, "1");
 
     /* The cache is beside the index, and never walked: a run over the folder that holds both
      * sees the two PDFs only. */
@@ -274,10 +349,11 @@ test_mixed_pdf(fixture *f, gconstpointer data)
     JsonObject *typed = hit_for(f, "nghiên cứu phụ lục", "/mixed.pdf", &a1);
     g_assert_nonnull(typed);
     g_assert_cmpint(json_object_get_int_member_with_default(typed, "page", 0), ==, 1);
+    ASSERT_OCR_PAGES(typed, "2"); /* the document's pages: its cover is its text layer */
     JsonObject *scanned = hit_for(f, "hồ chứa", "/mixed.pdf", &a2);
     g_assert_nonnull(scanned);
     g_assert_cmpint(json_object_get_int_member_with_default(scanned, "page", 0), ==, 2);
-    g_assert_cmpstr(json_object_get_string_member_with_default(scanned, "ocr", NULL), ==, "true");
+    ASSERT_OCR_PAGES(scanned, "2");
 }
 
 /*
@@ -324,7 +400,7 @@ test_short_typed_page(fixture *f, gconstpointer data)
     g_autoptr(JsonObject) answer = NULL;
     JsonObject *h = hit_for(f, "giấy mời", "/memo.pdf", &answer);
     g_assert_nonnull(h);
-    g_assert_null(json_object_get_string_member_with_default(h, "ocr", NULL));
+    ASSERT_OCR_PAGES(h, "");
 }
 
 /* A scanned letter saved as a PNG is a document; a blank image (a photo) is skipped. */
@@ -350,7 +426,7 @@ test_png(fixture *f, gconstpointer data)
     JsonObject *h = hit_for(f, "trồng rừng", "/thu.png", &answer);
     g_assert_nonnull(h);
     g_assert_cmpstr(json_object_get_string_member(h, "kind"), ==, "image");
-    g_assert_cmpstr(json_object_get_string_member_with_default(h, "ocr", NULL), ==, "true");
+    ASSERT_OCR_PAGES(h, "1");
     g_assert_cmpstr(json_object_get_string_member_with_default(h, "number", NULL), ==,
                     "123/QĐ-UBND");
 }
@@ -464,10 +540,144 @@ test_real_scan(fixture *f, gconstpointer data)
         g_autoptr(JsonObject) answer = NULL;
         JsonObject *h = hit_for(f, queries[i], "/tb.pdf", &answer);
         g_assert_nonnull(h);
-        g_assert_cmpstr(json_object_get_string_member_with_default(h, "ocr", NULL), ==, "true");
+        g_autofree char *read = ocr_pages_of(h);
+        g_assert_true(g_str_has_prefix(read, "1")); /* the scan's first page and on */
         g_assert_cmpstr(json_object_get_string_member_with_default(h, "number", NULL), ==,
                         "01/TB-BGH");
     }
+}
+
+/* A scanned letter saved as a JPEG is read as a PNG is. */
+static void
+test_jpeg(fixture *f, gconstpointer data)
+{
+    SKIP_WITHOUT_VIE();
+    cairo_surface_t *img = render_lines(header_lines);
+    PIX *pix = pix_of(img);
+    cairo_surface_destroy(img);
+    g_autofree char *path = g_build_filename(f->docs, "thu.jpg", NULL);
+    g_assert_cmpint(pixWrite(path, pix, IFF_JFIF_JPEG), ==, 0);
+    pixDestroy(&pix);
+    int status;
+    guint pages;
+    g_autoptr(JsonObject) s = index_run(f, NULL, &status, &pages);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpuint(pages, ==, 1);
+    g_autoptr(JsonObject) answer = NULL;
+    JsonObject *h = hit_for(f, "trồng rừng", "/thu.jpg", &answer);
+    g_assert_nonnull(h);
+    ASSERT_OCR_PAGES(h, "1");
+    g_assert_cmpstr(json_object_get_string_member_with_default(h, "number", NULL), ==,
+                    "123/QĐ-UBND");
+}
+
+/* A multi-page TIFF (a fax, a scanner's batch): each page is read, and found on its page. */
+static void
+test_tiff(fixture *f, gconstpointer data)
+{
+    SKIP_WITHOUT_VIE();
+    static const char *const p1[] = {"Trang một nói về kênh mương nội đồng", NULL};
+    static const char *const p2[] = {"Trang hai nói về cầu đường bộ", NULL};
+    g_autofree char *path = g_build_filename(f->docs, "fax.tif", NULL);
+    const char *const *lines[] = {p1, p2};
+    for (gsize i = 0; i < G_N_ELEMENTS(lines); i++) {
+        cairo_surface_t *img = render_lines(lines[i]);
+        PIX *pix = pix_of(img);
+        cairo_surface_destroy(img);
+        g_assert_cmpint(pixWriteTiff(path, pix, IFF_TIFF_ZIP, i == 0 ? "w" : "a"), ==, 0);
+        pixDestroy(&pix);
+    }
+    int status;
+    guint pages;
+    g_autoptr(JsonObject) s = index_run(f, NULL, &status, &pages);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpuint(pages, ==, 2);
+    static const struct {
+        const char *query;
+        gint64 page;
+    } cases[] = {{"kênh mương", 1}, {"cầu đường", 2}};
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(JsonObject) answer = NULL;
+        JsonObject *h = hit_for(f, cases[i].query, "/fax.tif", &answer);
+        g_assert_nonnull(h);
+        g_assert_cmpint(json_object_get_int_member_with_default(h, "page", 0), ==, cases[i].page);
+        ASSERT_OCR_PAGES(h, "1,2");
+    }
+}
+
+/* --ocr=always reads a page that has a text layer too, and its text is what OCR read. */
+static void
+test_always(fixture *f, gconstpointer data)
+{
+    SKIP_WITHOUT_VIE();
+    static const char *const typed[] = {
+        "Kính gửi các sở, ban, ngành: đề nghị báo cáo tình hình phòng chống lụt bão.", NULL};
+    g_autofree char *path = g_build_filename(f->docs, "typed.pdf", NULL);
+    cairo_surface_t *pdf = cairo_pdf_surface_create(path, 100, 100);
+    pdf_text_page(pdf, typed);
+    cairo_surface_finish(pdf);
+    cairo_surface_destroy(pdf);
+    const char *args[] = {"--ocr=always", NULL};
+    int status;
+    guint pages;
+    g_autoptr(JsonObject) s = index_run(f, args, &status, &pages);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpuint(pages, ==, 1);
+    g_autoptr(JsonObject) answer = NULL;
+    JsonObject *h = hit_for(f, "lụt bão", "/typed.pdf", &answer);
+    g_assert_nonnull(h);
+    ASSERT_OCR_PAGES(h, "1");
+}
+
+/*
+ * Tesseract without its language data (TESSDATA_PREFIX at an empty folder): the scan fails
+ * with a reason that says so, and the run goes on: the text file beside it is indexed.
+ */
+static void
+test_no_language_data(fixture *f, gconstpointer data)
+{
+    g_autofree char *scan = g_build_filename(f->docs, "scan.pdf", NULL);
+    write_scan_pdf(scan, header_lines);
+    tracuu_test_write_file(f->docs, "b.txt", "Công văn số 7/UBND về lịch trực.", -1);
+    g_autofree char *empty = g_build_filename(f->dir, "tessdata", NULL);
+    g_assert_cmpint(g_mkdir(empty, 0755), ==, 0);
+    g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "TESSDATA_PREFIX", empty, TRUE);
+    const char *args[] = {"--db", f->db, "--json", f->docs, NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint(tracuu_test_run_indexer(args, env, NULL, &out, &err), ==, 1);
+    g_autoptr(JsonObject) s = tracuu_test_parse_object(out);
+    g_assert_cmpint(tracuu_test_int_member(s, "indexed"), ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s, "failed"), ==, 1);
+    JsonObject *fail = json_array_get_object_element(json_object_get_array_member(s, "failures"), 0);
+    g_assert_true(g_str_has_suffix(json_object_get_string_member(fail, "path"), "/scan.pdf"));
+    g_assert_nonnull(strstr(json_object_get_string_member(fail, "reason"),
+                            "cannot load Tesseract's language data \"vie\""));
+    g_autoptr(JsonObject) answer = NULL;
+    g_assert_nonnull(hit_for(f, "lịch trực", "/b.txt", &answer));
+}
+
+/*
+ * The secrecy stamp of a scanned page: docmeta reads "MẬT" in the OCR text of the header as in
+ * any other text, so the document has stamp and secrecy "mat".
+ */
+static void
+test_stamp(fixture *f, gconstpointer data)
+{
+    SKIP_WITHOUT_VIE();
+    static const char *const lines[] = {
+        "BỘ CÔNG AN", "Số: 12/QĐ-BCA", "MẬT", "QUYẾT ĐỊNH", "Về việc bảo vệ kho lưu trữ", NULL};
+    g_autofree char *scan = g_build_filename(f->docs, "mat.pdf", NULL);
+    write_scan_pdf(scan, lines);
+    int status;
+    g_autoptr(JsonObject) s = index_run(f, NULL, &status, NULL);
+    g_assert_cmpint(status, ==, 0);
+    g_autoptr(JsonObject) answer = NULL;
+    JsonObject *h = hit_for(f, "kho lưu trữ", "/mat.pdf", &answer);
+    g_assert_nonnull(h);
+    ASSERT_OCR_PAGES(h, "1");
+    g_assert_cmpstr(json_object_get_string_member_with_default(h, "secrecy", NULL), ==, "mat");
+    g_autoptr(JsonObject) doc = get_doc(f, json_object_get_string_member(h, "id"));
+    g_assert_cmpstr(json_object_get_string_member_with_default(doc, "stamp", NULL), ==, "mat");
 }
 
 int
@@ -485,6 +695,11 @@ main(int argc, char **argv)
     ADD("/ocr/conf", test_conf);
     ADD("/ocr/max-pages", test_max_pages);
     ADD("/ocr/real-scan", test_real_scan);
+    ADD("/ocr/jpeg", test_jpeg);
+    ADD("/ocr/tiff", test_tiff);
+    ADD("/ocr/always", test_always);
+    ADD("/ocr/no-language-data", test_no_language_data);
+    ADD("/ocr/stamp", test_stamp);
     int rc = g_test_run();
     /* Cairo's toy font API keeps fontconfig's configuration for the process: let it go, so
      * that LeakSanitizer sees only what is ours. */
