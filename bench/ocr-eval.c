@@ -23,9 +23,10 @@
  * The truth is the text layer of that first page (what poppler extracts from the PDF), so the
  * character error rate compares what is on the page with what Tesseract read, both in NFC
  * with every run of white space made one space. Docmeta's number, type and date read from the
- * OCR text are compared with docmeta on the document's original text, and number and type
- * with the JSONL fields "so_hieu" and "doc_type" where they are given. "effective_date" is not
- * an issue date (see bench/README-docmeta.md), so the date has no JSONL truth.
+ * OCR text are compared with docmeta on that same original text of the page (not on the whole
+ * document: a law's date is in its last sentence, which the first page has not), and number
+ * and type with the JSONL fields "so_hieu" and "doc_type" where they are given. "effective_date" is
+ * not an issue date (see bench/README-docmeta.md), so the date has no JSONL truth.
  */
 
 #define BODY_LINES 60     /* more than one page holds: the rest is cut by the page */
@@ -348,7 +349,7 @@ main(int argc, char **argv)
         PopplerPage *page = poppler_document_get_page(doc, 0);
         g_object_unref(doc);
         g_autofree char *truth = poppler_page_get_text(page);
-        g_autoptr(tracuu_docmeta) ref = tracuu_docmeta_extract(text, -1);
+        g_autoptr(tracuu_docmeta) ref = tracuu_docmeta_extract(truth, -1);
         const char *json_number = json_str(o, "so_hieu"), *json_type = json_str(o, "doc_type");
         done++;
         for (guint r = 0; r < n_res && status == 0; r++) {
@@ -435,7 +436,7 @@ main(int argc, char **argv)
 #undef SHARE
         g_array_free(s->cer, TRUE);
     }
-    printf("number/type/date: against docmeta of the original text (%d/%d/%d documents give "
+    printf("number/type/date: against docmeta of the page's original text (%d/%d/%d give "
            "one); /json: against so_hieu and doc_type (%d/%d)\n",
            res[0].number_ref, res[0].type_ref, res[0].date_ref, res[0].number_json,
            res[0].type_json);
