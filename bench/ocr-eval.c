@@ -258,6 +258,13 @@ cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* "ok", "MISS", or "-" when the page's own text gives no @truth. */
+static const char *
+verdict(const char *truth, gboolean right)
+{
+    return truth == NULL ? "-" : right ? "ok" : "MISS";
+}
+
 static const char *
 json_str(JsonObject *o, const char *name)
 {
@@ -400,8 +407,9 @@ main(int argc, char **argv)
             if (verbose)
                 printf("%s\t%d dpi\tskew %+.2f\tCER %.4f\tnumber %s \"%s\"\ttype %s\tdate %s "
                        "\"%s\"\n",
-                       id, dpi, degrees, e, num ? "ok" : "MISS", m->number ? m->number : "",
-                       type ? "ok" : "MISS", date ? "ok" : "MISS", m->date ? m->date : "");
+                       id, dpi, degrees, e, verdict(ref->number, num), m->number ? m->number : "",
+                       verdict(ref->doc_type, type), verdict(ref->date, date),
+                       m->date ? m->date : "");
         }
         g_object_unref(page);
         if (status != 0)
