@@ -323,7 +323,7 @@ main(int argc, char **argv)
     }
     g_autoptr(GIOChannel) in = g_io_channel_new_file(argv[1], "r", &error);
     if (in == NULL) {
-        fprintf(stderr, "ocr-eval: %s\n", error->message);
+        fprintf(stderr, "ocr-eval: %s: %s\n", argv[1], error->message);
         return 1;
     }
     g_autoptr(GRand) rng = g_rand_new_with_seed((guint32)seed);
