@@ -573,3 +573,20 @@ docmeta_read_relations(tracuu_docmeta *meta, const char *text, size_t len)
     g_autofree char *folded = tracuu_text_fold(text, (gssize)len);
     read_validity(meta, folded);
 }
+
+tracuu_relation *
+tracuu_docmeta_relations_fields(const tracuu_docmeta *meta, size_t *n)
+{
+    *n = meta->relations->len;
+    if (*n == 0)
+        return NULL;
+    tracuu_relation *out = g_new0(tracuu_relation, *n);
+    for (guint i = 0; i < meta->relations->len; i++) {
+        const tracuu_docmeta_relation *r = g_ptr_array_index(meta->relations, i);
+        out[i] = (tracuu_relation){.kind = r->kind,
+                                   .number = r->number,
+                                   .articles = (const char *const *)r->articles,
+                                   .n_articles = g_strv_length(r->articles)};
+    }
+    return out;
+}

@@ -68,6 +68,7 @@ build_doc(tracuu_tokenizer *tk, GVariant *dict, gboolean fill_meta, const tracuu
     f.cites_from_text = TRUE;
 
     g_autoptr(tracuu_docmeta) meta = NULL;
+    g_autofree tracuu_relation *relations = NULL;
     if (fill_meta) {
         meta = tracuu_docmeta_extract(f.text, -1);
         if (f.number == NULL)
@@ -82,6 +83,12 @@ build_doc(tracuu_tokenizer *tk, GVariant *dict, gboolean fill_meta, const tracuu
             f.signer = meta->signer;
         if (f.title == NULL)
             f.title = meta->title;
+        if (f.n_relations == 0)
+            f.relations = relations = tracuu_docmeta_relations_fields(meta, &f.n_relations);
+        if (f.effective_date == NULL)
+            f.effective_date = meta->effective_date;
+        if (f.end_date == NULL)
+            f.end_date = meta->end_date;
         /* A stamp printed in the line's text raises the level the line gives, never lowers it. */
         f.stamp = meta->secrecy;
         f.secrecy = tracuu_docwriter_secrecy_max(f.secrecy, meta->secrecy);

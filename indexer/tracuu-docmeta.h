@@ -1,6 +1,8 @@
 /* tracuu-docmeta.h - the metadata of a Vietnamese official document, read from its text. */
 #pragma once
 
+#include "tracuu-fields.h"
+
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -51,6 +53,13 @@ typedef struct {
 tracuu_docmeta *tracuu_docmeta_extract(const char *text, gssize len);
 
 void tracuu_docmeta_free(tracuu_docmeta *meta); /* NULL accepted */
+
+/*
+ * The relations of @meta as the document writer takes them (the field "relations" of
+ * tracuu-fields.h): *@n entries that borrow @meta's strings, valid while @meta lives. Caller
+ * frees the array (not the strings) with g_free(); NULL with *@n 0 when there are none.
+ */
+tracuu_relation *tracuu_docmeta_relations_fields(const tracuu_docmeta *meta, size_t *n);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_docmeta, tracuu_docmeta_free)
 
 G_END_DECLS

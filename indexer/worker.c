@@ -387,6 +387,10 @@ emit_doc(flatten_ctx *ctx, const tracuu_extracted *ex, const char *id, const cha
     f.date = is_mail ? (ex->created != NULL ? ex->created : meta->date)
                      : (meta->date != NULL ? meta->date : ex->created);
     f.signer = meta->signer;
+    g_autofree tracuu_relation *relations = tracuu_docmeta_relations_fields(meta, &f.n_relations);
+    f.relations = relations;
+    f.effective_date = meta->effective_date;
+    f.end_date = meta->end_date;
     f.subject = ex->subject;
     f.from = boxes_of(ex->from, &f.n_from);
     f.to = boxes_of(ex->to, &f.n_to);

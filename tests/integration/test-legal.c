@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "tracuu-test-client.h"
@@ -454,6 +455,81 @@ test_later_run(void)
     tracuu_test_client_free(c);
 }
 
+/*
+ * The same graph read from the texts themselves (docmeta, not JSONL): a folder of letters where
+ * 05/2021/TT-BNV replaces 01/2016/TT-BNV, 07/2022/TT-BNV amends Điều 3 of 02/2017/TT-BNV and
+ * 09/2023/TT-BNV repeals 03/2018/TT-BNV; then the replacing letter's file is removed and a
+ * later run puts 01/2016/TT-BNV back in force.
+ */
+static void
+write_letter(const char *dir, const char *name, const char *number, const char *year,
+             const char *title, const char *body)
+{
+    g_autofree char *text = g_strdup_printf(
+        "BỘ NỘI VỤ\nSố: %s\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Hà Nội, ngày 10 tháng 01 năm %s\nTHÔNG TƯ\n%s\n%s\nThông tư này có hiệu lực thi hành "
+        "kể từ ngày 01 tháng 03 năm %s.\nBỘ TRƯỞNG\nNguyễn Văn A\n",
+        number, year, title, body, year);
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_assert_true(g_file_set_contents(path, text, -1, NULL));
+}
+
+static gboolean
+index_folder(const char *dir)
+{
+    const char *argv[] = {F.indexer, "--db", F.db, dir, "-q", NULL};
+    int status = -1;
+    return g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                        &status, NULL) &&
+           WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The status of the whole document with @number, "status because-numbers". */
+static char *
+status_of_number(tracuu_test_client *c, const char *number)
+{
+    g_autofree char *q = g_strdup_printf("so:%s", number);
+    g_autofree char *ids = search(c, q, NULL);
+    g_assert_cmpstr(ids, !=, "");
+    g_assert_null(strchr(ids, ','));
+    return status_of(c, ids, "2026-06-01");
+}
+
+static void
+test_from_text(void)
+{
+    g_assert_no_error(F.setup_error);
+    g_autofree char *dir = g_build_filename(F.tmp, "letters", NULL);
+    g_assert_cmpint(g_mkdir_with_parents(dir, 0700), ==, 0);
+    write_letter(dir, "old.txt", "01/2016/TT-BNV", "2016", "Quy định về lưu trữ", "Điều 1.");
+    write_letter(dir, "new.txt", "05/2021/TT-BNV", "2021", "Quy định mới về lưu trữ",
+                 "Thông tư này thay thế Thông tư số 01/2016/TT-BNV của Bộ trưởng Bộ Nội vụ.");
+    write_letter(dir, "base.txt", "02/2017/TT-BNV", "2017", "Quy định về văn thư", "Điều 3.");
+    write_letter(dir, "amend.txt", "07/2022/TT-BNV", "2022",
+                 "Sửa đổi, bổ sung Điều 3 của Thông tư số 02/2017/TT-BNV", "Điều 1. Sửa đổi.");
+    write_letter(dir, "gone.txt", "03/2018/TT-BNV", "2018", "Quy định về con dấu", "Điều 2.");
+    write_letter(dir, "repeal.txt", "09/2023/TT-BNV", "2023", "Bãi bỏ một văn bản",
+                 "Bãi bỏ Thông tư số 03/2018/TT-BNV của Bộ trưởng Bộ Nội vụ.");
+    g_assert_true(index_folder(dir));
+
+    tracuu_test_client *c = client_of(0);
+    g_autofree char *old = status_of_number(c, "01/2016/TT-BNV");
+    g_autofree char *base = status_of_number(c, "02/2017/TT-BNV");
+    g_autofree char *gone = status_of_number(c, "03/2018/TT-BNV");
+    g_assert_true(g_str_has_prefix(old, "expired "));
+    g_assert_true(g_str_has_prefix(base, "partly_expired "));
+    g_assert_true(g_str_has_prefix(gone, "expired "));
+    g_autofree char *amended = search(c, "amends:02/2017/TT-BNV", NULL);
+    g_assert_cmpstr(amended, !=, "");
+
+    g_autofree char *new_path = g_build_filename(dir, "new.txt", NULL);
+    g_assert_cmpint(g_unlink(new_path), ==, 0);
+    g_assert_true(index_folder(dir));
+    g_autofree char *back = status_of_number(c, "01/2016/TT-BNV");
+    g_assert_cmpstr(back, ==, "in_force ");
+    tracuu_test_client_free(c);
+}
+
 /* ---- main ---- */
 
 static char *
@@ -543,6 +619,7 @@ main(int argc, char **argv)
     g_test_add_func("/legal/HTTP trace and tracuu trace", test_http_and_client);
     g_test_add_func("/legal/bad relations are bad lines", test_bad_relations);
     g_test_add_func("/legal/a later run changes the status back", test_later_run);
+    g_test_add_func("/legal/relations read from the texts, a removed file", test_from_text);
     int rc = g_test_run();
     if (F.pid) {
         /* A clean exit: under the sanitizers, a leak or an error in the daemon fails here. */
