@@ -12,7 +12,7 @@ struct tracuu_engine;
  * (engine.c). Caller unrefs. */
 JsonObject *tracuu_engine_parse_data(const char *data, size_t len);
 
-/* Caps, so that one request reads a bounded number of documents (docs/legal-tracing-search.md). */
+/* Caps, so that one request reads a bounded number of documents (docs/legal-tracing.md). */
 #define TRACUU_LEGAL_MAX_RELATED 200      /* documents stating relations of one document */
 #define TRACUU_LEGAL_MAX_STATING 10000    /* documents read to answer one status: filter */
 #define TRACUU_LEGAL_MAX_TRACE_DEPTH 5    /* a trace's depth is cut to this */
