@@ -78,7 +78,12 @@
     X(secrecy, STRING, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* level */\
     X(stamp, STRING, TRACUU_FIELD_STORED) /* printed level, before the access map raised it */ \
     X(participants, STRV, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED) /* enclosing mail's */  \
-    X(source, STRING, TRACUU_FIELD_STORED) /* original bytes: tracuu_schema_source, no JSONL */
+    X(source, STRING, TRACUU_FIELD_STORED) /* original bytes: tracuu_schema_source, no JSONL */ \
+    /* Article units (tracuu-schema.h "Article units"), written by the document writer. */     \
+    X(article, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* "12", "12a" */              \
+    X(heading, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* "Phạm vi điều chỉnh" */     \
+    X(chapter, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* "Chương II. ..." */         \
+    X(doc_title, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* the parent's title */
 
 typedef enum {
     TRACUU_FIELD_STRING,
