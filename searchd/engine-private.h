@@ -49,6 +49,8 @@ typedef enum {
     TRACUU_QFIELD_SIGNER,  /* signer:, nguoiky: "XG" folded */
     TRACUU_QFIELD_ID,      /* id:             "Q" id */
     TRACUU_QFIELD_PARENT,  /* parent:         "XP" id */
+    TRACUU_QFIELD_ARTICLE, /* dieu:, article: "XD" folded article number */
+    TRACUU_QFIELD_UNIT,    /* unit:article    "Karticle"; unit:document: all but Karticle */
 } tracuu_qfield;
 
 /*

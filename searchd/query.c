@@ -36,6 +36,8 @@ static const struct {
     {"subject", TRACUU_QFIELD_SUBJECT}, {"cites", TRACUU_QFIELD_CITES},
     {"signer", TRACUU_QFIELD_SIGNER},   {"nguoiky", TRACUU_QFIELD_SIGNER},
     {"id", TRACUU_QFIELD_ID},           {"parent", TRACUU_QFIELD_PARENT},
+    {"dieu", TRACUU_QFIELD_ARTICLE},    {"article", TRACUU_QFIELD_ARTICLE},
+    {"unit", TRACUU_QFIELD_UNIT},
 };
 
 const char *
@@ -49,6 +51,7 @@ tracuu_qfield_name(tracuu_qfield field)
         [TRACUU_QFIELD_TO] = "to",           [TRACUU_QFIELD_SUBJECT] = "subject",
         [TRACUU_QFIELD_CITES] = "cites",     [TRACUU_QFIELD_SIGNER] = "signer",
         [TRACUU_QFIELD_ID] = "id",           [TRACUU_QFIELD_PARENT] = "parent",
+        [TRACUU_QFIELD_ARTICLE] = "article", [TRACUU_QFIELD_UNIT] = "unit",
     };
     if ((unsigned)field >= G_N_ELEMENTS(names))
         return "none";
