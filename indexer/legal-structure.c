@@ -294,7 +294,11 @@ add_unit(parser *p, tracuu_legal_level level, const char *num, gsize num_len, ch
         return;
     }
     tracuu_legal_unit u = {.level = level, .start = start, .end = start, .parent = -1};
-    u.number = g_strndup(num, MIN(num_len, MAX_NUMBER_BYTES));
+    /* Cut between characters: an ordinal word of a part may be long and not ASCII. */
+    gsize n = MIN(num_len, MAX_NUMBER_BYTES);
+    while (n > 0 && !g_utf8_validate_len(num, n, NULL))
+        n--;
+    u.number = g_strndup(num, n);
     u.title = title;
     if (level == TRACUU_LEGAL_ARTICLE) {
         /* "12" < "12a" < "13": a number that does not go up starts an attached text. */

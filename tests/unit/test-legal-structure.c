@@ -124,6 +124,8 @@ static const form_case form_cases[] = {
     {"straight-quote", "Điều 1. A\n\"Điều 2. Trích\nvẫn trích\"\nĐiều 3. C\n", "1:A|3:C"},
     {"unclosed-quote", "Điều 1. A\n“Điều 2. Trích dẫn không đóng\nĐiều 3. C\n", "1:A"},
     {"empty", "", ""},
+    /* A part's ordinal longer than a number may be: cut between characters (found by fuzzing). */
+    {"long-ordinal", "Phần thứ ệệệệệệệệệệ\nĐiều 1. A\n", "1:A"},
 };
 
 static void
