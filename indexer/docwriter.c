@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tracuu-conf.h"
+#include "tracuu-legal-structure.h"
 #include "tracuu-schema-rules.h"
 
 /*
@@ -66,8 +67,8 @@ put_term(posting_ctx *c, const char *prefix, const char *term, size_t len, uint3
     g_string_assign(c->buf, prefix);
     g_string_append_len(c->buf, term, (gssize)len);
     if (c->boolean)
-        tracuu_store_doc_add_term(c->doc, c->buf->str, MIN(c->buf->len,
-                                  (gsize)TRACUU_STORE_MAX_TERM), 0);
+        tracuu_store_doc_add_term(c->doc, c->buf->str,
+                                  MIN(c->buf->len, (gsize)TRACUU_STORE_MAX_TERM), 0);
     else
         tracuu_store_doc_add_posting(c->doc, c->buf->str, c->buf->len, pos, 1);
 }
@@ -105,8 +106,12 @@ static void
 index_words(tracuu_tokenizer *tk, tracuu_store_doc *doc, GString *buf, const char *prefix,
             const char *text, gboolean pieces)
 {
-    posting_ctx c = {.doc = doc, .folded_prefix = prefix, .boolean = TRUE,
-                     .words_only = !pieces, .parts_only = pieces, .buf = buf};
+    posting_ctx c = {.doc = doc,
+                     .folded_prefix = prefix,
+                     .boolean = TRUE,
+                     .words_only = !pieces,
+                     .parts_only = pieces,
+                     .buf = buf};
     index_text(tk, &c, text, 1);
 }
 
@@ -118,8 +123,8 @@ index_words(tracuu_tokenizer *tk, tracuu_store_doc *doc, GString *buf, const cha
  */
 static void
 index_mailboxes(tracuu_tokenizer *tk, tracuu_store_doc *doc, GString *buf,
-                tracuu_schema_term addr_term, const char *word_prefix,
-                const tracuu_mailbox *boxes, size_t n)
+                tracuu_schema_term addr_term, const char *word_prefix, const tracuu_mailbox *boxes,
+                size_t n)
 {
     for (size_t i = 0; boxes != NULL && i < n; i++) {
         const tracuu_mailbox *m = &boxes[i];
@@ -183,8 +188,7 @@ add_label_terms(tracuu_store_doc *doc, const char *const *labels, size_t n, cons
     for (size_t i = 0; labels != NULL && i < n; i++, added++)
         add_bool(doc, TRACUU_TERM_LABEL, labels[i]);
     if (added == 0)
-        tracuu_store_doc_add_term(doc, TRACUU_TERM_UNLABELLED, strlen(TRACUU_TERM_UNLABELLED),
-                                  0);
+        tracuu_store_doc_add_term(doc, TRACUU_TERM_UNLABELLED, strlen(TRACUU_TERM_UNLABELLED), 0);
     add_bool(doc, TRACUU_TERM_LEVEL, secrecy != NULL ? secrecy : "none");
 }
 
@@ -403,14 +407,18 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
 
     /* Body: every token accented and folded at its position; then the title after a gap.
      * The numbers the text cites are read from the body's own tokens, not a second pass. */
-    cite_collector cc = {.text = fields->text, .found = g_ptr_array_new_with_free_func(g_free),
+    cite_collector cc = {.text = fields->text,
+                         .found = g_ptr_array_new_with_free_func(g_free),
                          .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
     char *own = NULL;
     if (fields->number != NULL && tracuu_docnum_normalize(fields->number, -1, &own, NULL))
         g_hash_table_add(cc.seen, own);
     gboolean find_cites = fields->cites_from_text && fields->n_cites == 0;
-    posting_ctx body = {.doc = doc, .accented_prefix = "", .folded_prefix = TRACUU_PREFIX_FOLDED,
-                        .cites = find_cites ? &cc : NULL, .buf = buf};
+    posting_ctx body = {.doc = doc,
+                        .accented_prefix = "",
+                        .folded_prefix = TRACUU_PREFIX_FOLDED,
+                        .cites = find_cites ? &cc : NULL,
+                        .buf = buf};
     uint32_t next = index_text(tk, &body, fields->text, 1);
     body.cites = NULL;
     tracuu_docfields with_cites = *fields;
@@ -428,8 +436,10 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
         next = index_text(tk, &body, fields->title, title_pos);
         /* The title's own terms at the same positions as its copy in the body, so that a
          * phrase mixing S/XS and body terms can only match inside the title. */
-        posting_ctx title = {.doc = doc, .accented_prefix = TRACUU_PREFIX_TITLE,
-                             .folded_prefix = TRACUU_PREFIX_TITLE_FOLDED, .buf = buf};
+        posting_ctx title = {.doc = doc,
+                             .accented_prefix = TRACUU_PREFIX_TITLE,
+                             .folded_prefix = TRACUU_PREFIX_TITLE_FOLDED,
+                             .buf = buf};
         index_text(tk, &title, fields->title, title_pos);
     }
     if (fields->subject && *fields->subject) {
@@ -476,13 +486,12 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
 
     index_mailboxes(tk, doc, buf, TRACUU_TERM_FROM, TRACUU_PREFIX_FROM_WORD, fields->from,
                     fields->n_from);
-    index_mailboxes(tk, doc, buf, TRACUU_TERM_TO, TRACUU_PREFIX_TO_WORD, fields->to,
-                    fields->n_to);
-    index_mailboxes(tk, doc, buf, TRACUU_TERM_TO, TRACUU_PREFIX_TO_WORD, fields->cc,
-                    fields->n_cc);
+    index_mailboxes(tk, doc, buf, TRACUU_TERM_TO, TRACUU_PREFIX_TO_WORD, fields->to, fields->n_to);
+    index_mailboxes(tk, doc, buf, TRACUU_TERM_TO, TRACUU_PREFIX_TO_WORD, fields->cc, fields->n_cc);
     add_bool(doc, TRACUU_TERM_MESSAGE_ID, fields->message_id);
     add_bool(doc, TRACUU_TERM_PARENT, fields->parent);
     add_bool(doc, TRACUU_TERM_MIME, fields->mime);
+    add_bool(doc, TRACUU_TERM_ARTICLE, fields->article);
     index_access(doc, fields);
 
     /* Values: display forms, for sorting and facets. */
@@ -520,16 +529,115 @@ io_error_of(tracuu_store_status st)
     }
 }
 
+/* ---- Article units ---- */
+
+/* The fields of article unit @i of @s, from the whole document's @f; strings it makes go to
+ * @keep. */
+static void
+article_fields(const tracuu_docfields *f, const tracuu_legal_structure *s, gsize i, GPtrArray *keep,
+               tracuu_docfields *out)
+{
+    const tracuu_legal_unit *u = &s->units[i];
+    *out = (tracuu_docfields){0};
+    char *id = u->block == 0 ? g_strdup_printf("%s#dieu-%s", f->id, u->number)
+                             : g_strdup_printf("%s#dieu-%s-%u", f->id, u->number, u->block + 1);
+    char *text = g_strndup(f->text + u->start, u->end - u->start);
+    char *title = *u->title ? g_strdup_printf("Điều %s. %s", u->number, u->title)
+                            : g_strdup_printf("Điều %s", u->number);
+    int ch = tracuu_legal_structure_get_enclosing(s, i, TRACUU_LEGAL_CHAPTER);
+    char *chapter = ch >= 0 ? tracuu_legal_structure_dup_label(s, (gsize)ch) : NULL;
+    g_ptr_array_add(keep, id);
+    g_ptr_array_add(keep, text);
+    g_ptr_array_add(keep, title);
+    if (chapter)
+        g_ptr_array_add(keep, chapter);
+    out->id = id;
+    out->kind = TRACUU_KIND_ARTICLE;
+    out->parent = f->id;
+    out->text = text;
+    out->title = title;
+    out->article = u->number;
+    out->heading = u->title;
+    out->chapter = chapter;
+    out->doc_title = f->title;
+    out->cites_from_text = TRUE;
+    /* What the parent's hits show and what access and deletion by file need. */
+    out->file_key = f->file_key;
+    out->path = f->path;
+    out->mime = f->mime;
+    out->number = f->number;
+    out->doc_type = f->doc_type;
+    out->issuer = f->issuer;
+    out->date = f->date;
+    out->signer = f->signer;
+    out->access = f->access;
+    out->n_access = f->n_access;
+    out->secrecy = f->secrecy;
+    out->stamp = f->stamp;
+    out->participants = f->participants;
+    out->n_participants = f->n_participants;
+    /* The participants a mail's own addresses give: an article of a message is seen by them. */
+    out->from = f->from;
+    out->n_from = f->n_from;
+    out->to = f->to;
+    out->n_to = f->n_to;
+    out->cc = f->cc;
+    out->n_cc = f->n_cc;
+}
+
+gboolean
+tracuu_docwriter_build_all(tracuu_tokenizer *tk, const tracuu_docfields *fields, GPtrArray *terms,
+                           GPtrArray *docs, GError **error)
+{
+    char *unique = NULL;
+    tracuu_store_doc *doc = tracuu_docwriter_build(tk, fields, &unique, error);
+    if (!doc)
+        return FALSE;
+    guint first = terms->len;
+    g_ptr_array_add(terms, unique);
+    g_ptr_array_add(docs, doc);
+    if (fields->kind && strcmp(fields->kind, TRACUU_KIND_ARTICLE) == 0)
+        return TRUE;
+    g_autoptr(tracuu_legal_structure) s = tracuu_legal_structure_parse(fields->text, -1);
+    g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(g_free);
+    for (gsize i = 0; i < s->n_units; i++) {
+        if (s->units[i].level != TRACUU_LEGAL_ARTICLE)
+            continue;
+        tracuu_docfields af;
+        g_ptr_array_set_size(keep, 0);
+        article_fields(fields, s, i, keep, &af);
+        char *t = NULL;
+        tracuu_store_doc *d = tracuu_docwriter_build(tk, &af, &t, error);
+        if (!d) {
+            /* Nothing appended: the caller's arrays are as they were. */
+            g_ptr_array_remove_range(terms, first, terms->len - first);
+            g_ptr_array_remove_range(docs, first, docs->len - first);
+            return FALSE;
+        }
+        g_ptr_array_add(terms, t);
+        g_ptr_array_add(docs, d);
+    }
+    return TRUE;
+}
+
 gboolean
 tracuu_docwriter_add(tracuu_store *store, tracuu_tokenizer *tk, const tracuu_docfields *fields,
                      GError **error)
 {
-    g_autofree char *unique = NULL;
-    tracuu_store_doc *doc = tracuu_docwriter_build(tk, fields, &unique, error);
-    if (!doc)
+    g_autoptr(GPtrArray) terms = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) docs =
+        g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_store_doc_free);
+    if (!tracuu_docwriter_build_all(tk, fields, terms, docs, error))
         return FALSE;
-    tracuu_store_status st = tracuu_store_replace(store, unique, doc, NULL);
-    tracuu_store_doc_free(doc);
+    g_autofree char *children = tracuu_schema_bool_term(TRACUU_TERM_PARENT, fields->id);
+    tracuu_store_status st = TRACUU_STORE_OK;
+    /* A document from a file loses its old units with the file (XF); one without a file (an
+     * imported line) has no children but its units, found by XP. */
+    if (children && !fields->file_key &&
+        (!fields->kind || strcmp(fields->kind, TRACUU_KIND_ARTICLE) != 0))
+        st = tracuu_store_delete(store, children);
+    for (guint i = 0; st == TRACUU_STORE_OK && i < terms->len; i++)
+        st = tracuu_store_replace(store, terms->pdata[i], docs->pdata[i], NULL);
     if (st != TRACUU_STORE_OK) {
         g_set_error(error, G_IO_ERROR, io_error_of(st), "cannot store document %s: %s: %s",
                     fields->id, tracuu_store_status_name(st), tracuu_store_get_error(store));

@@ -272,6 +272,7 @@ typedef struct {
     gsize bytes;      /* serialized size of docs, for back-pressure */
     GPtrArray *terms; /* built: char * unique terms */
     GPtrArray *built; /* built: tracuu_store_doc * */
+    guint n_whole;    /* built: how many of them are whole documents, not article units */
 } unit;
 
 /* Frees @u and what it holds; NULL accepted. */

@@ -49,16 +49,17 @@ rule_level(const tracuu_access_rule *rule)
 }
 
 /*
- * Builds one document of a unit from its fields on the pipe (a{sv}, worker.c). The cites of a
+ * Builds one document of a unit from its fields on the pipe (a{sv}, worker.c), and its article
+ * units, appended to @terms and @built (tracuu_docwriter_build_all()). The cites of a
  * document are found by the writer in its text unless the unit gave them. @fill_meta (for
  * --from-jsonl) fills the metadata the line did not give from what docmeta reads in its text.
  * @file (NULL for --from-jsonl) is the file the document came from: its access-map rule gives
  * the document's labels and raises its printed stamp, here in the indexer's own process and
  * not in the worker, so that a relabel (apply_relabel()) makes the same fields without one.
  */
-static tracuu_store_doc *
+static gboolean
 build_doc(tracuu_tokenizer *tk, GVariant *dict, gboolean fill_meta, const tracuu_walk_file *file,
-          char **uterm, GError **error)
+          GPtrArray *terms, GPtrArray *built, GError **error)
 {
     tracuu_docfields f;
     g_autoptr(GPtrArray) keep = g_ptr_array_new_with_free_func(g_free);
@@ -100,7 +101,8 @@ build_doc(tracuu_tokenizer *tk, GVariant *dict, gboolean fill_meta, const tracuu
         f.n_access = f.access != NULL ? g_strv_length((char **)f.access) : 0;
         f.secrecy = tracuu_docwriter_secrecy_max(f.stamp, rule_level(rule));
     }
-    return tracuu_docwriter_build(tk, &f, uterm, error);
+    /* The document and its article units, which carry its file key and access terms. */
+    return tracuu_docwriter_build_all(tk, &f, terms, built, error);
 }
 
 static void
@@ -114,20 +116,18 @@ build_unit(tracuu_tokenizer *tk, unit *u)
     for (gsize i = 0; i < n; i++) {
         g_autoptr(GVariant) doc = g_variant_get_child_value(u->docs, i);
         GError *error = NULL;
-        char *uterm = NULL;
-        tracuu_store_doc *d = build_doc(tk, doc, u->kind == UNIT_JSONL,
-                                        u->kind == UNIT_FILE ? u->file : NULL, &uterm, &error);
-        if (d == NULL) {
+        if (!build_doc(tk, doc, u->kind == UNIT_JSONL, u->kind == UNIT_FILE ? u->file : NULL,
+                       u->terms, u->built, &error)) {
             u->status = TRACUU_RESULT_FAILED;
             u->reason = g_strdup_printf("cannot index document %" G_GSIZE_FORMAT ": %s", i + 1,
                                         error != NULL ? error->message : "unknown error");
             g_clear_error(&error);
             g_ptr_array_set_size(u->terms, 0);
             g_ptr_array_set_size(u->built, 0);
+            u->n_whole = 0;
             break;
         }
-        g_ptr_array_add(u->terms, uterm);
-        g_ptr_array_add(u->built, d);
+        u->n_whole++;
     }
     /* The fields are no longer needed: free them early, the writer may queue many units. */
     g_clear_pointer(&u->docs, g_variant_unref);
@@ -276,8 +276,15 @@ apply_unit(run_state *rs, unit *u)
             tracuu_report_add(rs->jsonl_bad, line, u->reason);
             return 0;
         }
-        tracuu_store_status st =
-            tracuu_store_replace(s, u->terms->pdata[0], u->built->pdata[0], NULL);
+        /* The line's old article units go before its new ones come (its id may have had
+         * articles that its new text has not). */
+        g_autofree char *children = tracuu_schema_bool_term(
+            TRACUU_TERM_PARENT, (const char *)u->terms->pdata[0] + strlen(TRACUU_PREFIX_ID));
+        tracuu_store_status st = TRACUU_STORE_OK;
+        if (children != NULL)
+            st = tracuu_store_delete(s, children);
+        for (guint i = 0; st == TRACUU_STORE_OK && i < u->built->len; i++)
+            st = tracuu_store_replace(s, u->terms->pdata[i], u->built->pdata[i], NULL);
         if (st == TRACUU_STORE_INVALID) {
             tracuu_report_add(rs->jsonl_bad, line, tracuu_store_get_error(s));
             return 0;
@@ -321,6 +328,9 @@ apply_unit(run_state *rs, unit *u)
             }
             ndocs++;
         }
+        /* A file's count of documents is of whole documents, as before article units. */
+        if (ndocs == u->built->len)
+            ndocs = u->n_whole;
     }
     if (!write_state(rs, u, ndocs))
         return 0;

@@ -29,7 +29,19 @@ tracuu_store_doc *tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docf
                                          char **unique_term, GError **error);
 
 /*
- * Builds and stores it: replaces any document with the same id. Does not commit.
+ * Builds the document as tracuu_docwriter_build() does, and after it one article unit for each
+ * article (Điều) its text has (store/tracuu-schema.h, "Article units"; none for a document of
+ * kind "article"). Appends each "Q" term (char *, g_free) to @terms and each document
+ * (tracuu_store_doc_free()) to @docs, the whole document first. Returns FALSE with @error set
+ * as tracuu_docwriter_build() does, appending nothing.
+ */
+gboolean tracuu_docwriter_build_all(tracuu_tokenizer *tk, const tracuu_docfields *fields,
+                                    GPtrArray *terms, GPtrArray *docs, GError **error);
+
+/*
+ * Builds and stores it with its article units (tracuu_docwriter_build_all()): replaces any
+ * document with the same id and, for a document without a file key, first deletes the units
+ * it had ("XP" + id; a file's old units go with the file's "XF" term). Does not commit.
  * Returns FALSE with @error set when the store fails.
  */
 gboolean tracuu_docwriter_add(tracuu_store *store, tracuu_tokenizer *tk,

@@ -533,6 +533,19 @@ field_query(prep *c, const tracuu_qnode *n)
         return schema_filter(TRACUU_TERM_ID, v);
     case TRACUU_QFIELD_PARENT:
         return schema_filter(TRACUU_TERM_PARENT, v);
+    case TRACUU_QFIELD_ARTICLE:
+        return schema_filter(TRACUU_TERM_ARTICLE, v);
+    case TRACUU_QFIELD_UNIT: {
+        /* unit:article: the article units; unit:document: every other document (a whole
+         * document is one without "Karticle", store/tracuu-schema.h). */
+        g_autofree char *u = tracuu_text_fold(v, -1);
+        if (u != NULL && (strcmp(u, "article") == 0 || strcmp(u, "dieu") == 0))
+            return schema_filter(TRACUU_TERM_KIND, TRACUU_KIND_ARTICLE);
+        if (u == NULL || (strcmp(u, "document") != 0 && strcmp(u, "van ban") != 0))
+            return tracuu_query_new_match_nothing();
+        return combine2(TRACUU_QUERY_AND_NOT, tracuu_query_new_match_all(),
+                        schema_filter(TRACUU_TERM_KIND, TRACUU_KIND_ARTICLE));
+    }
     case TRACUU_QFIELD_NONE:
         break;
     }

@@ -69,6 +69,8 @@ typedef enum {
     TRACUU_QFIELD_SUSPENDED_BY,
     TRACUU_QFIELD_CITED_BY,
     TRACUU_QFIELD_STATUS, /* status: one of the status values, as of the request's as_of */
+    TRACUU_QFIELD_ARTICLE, /* dieu:, article: "XD" folded article number */
+    TRACUU_QFIELD_UNIT,    /* unit:article    "Karticle"; unit:document: all but Karticle */
 } tracuu_qfield;
 
 /*

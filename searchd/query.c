@@ -45,6 +45,8 @@ static const struct {
     {"basis_of", TRACUU_QFIELD_BASIS_OF}, {"corrected_by", TRACUU_QFIELD_CORRECTED_BY},
     {"suspended_by", TRACUU_QFIELD_SUSPENDED_BY}, {"cited_by", TRACUU_QFIELD_CITED_BY},
     {"status", TRACUU_QFIELD_STATUS}, {"hieuluc", TRACUU_QFIELD_STATUS},
+    {"dieu", TRACUU_QFIELD_ARTICLE},    {"article", TRACUU_QFIELD_ARTICLE},
+    {"unit", TRACUU_QFIELD_UNIT},
 };
 
 const char *
@@ -67,6 +69,7 @@ tracuu_qfield_name(tracuu_qfield field)
         [TRACUU_QFIELD_BASIS_OF] = "basis_of", [TRACUU_QFIELD_CORRECTED_BY] = "corrected_by",
         [TRACUU_QFIELD_SUSPENDED_BY] = "suspended_by", [TRACUU_QFIELD_CITED_BY] = "cited_by",
         [TRACUU_QFIELD_STATUS] = "status",
+        [TRACUU_QFIELD_ARTICLE] = "article", [TRACUU_QFIELD_UNIT] = "unit",
     };
     if ((unsigned)field >= G_N_ELEMENTS(names))
         return "none";

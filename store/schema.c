@@ -60,6 +60,7 @@ static const struct {
     [TRACUU_TERM_LABEL] = {TRACUU_PREFIX_LABEL, NORM_RAW},
     [TRACUU_TERM_LEVEL] = {TRACUU_PREFIX_LEVEL, NORM_RAW},
     [TRACUU_TERM_PARTICIPANT] = {TRACUU_PREFIX_PARTICIPANT, NORM_LOWER_TRIM},
+    [TRACUU_TERM_ARTICLE] = {TRACUU_PREFIX_ARTICLE, NORM_FOLD},
 };
 
 /* '_' is read as a space (type:quyet_dinh, typed where a space would end the value). */

@@ -91,7 +91,12 @@
     /* its validity dates; status is computed from them at query time (searchd).           */ \
     X(relations, RELATIONS, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED | TRACUU_FIELD_HIT)    \
     X(effective_date, DATE, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED | TRACUU_FIELD_HIT)    \
-    X(end_date, DATE, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED)
+    X(end_date, DATE, TRACUU_FIELD_JSONL | TRACUU_FIELD_STORED)                                \
+    /* Article units (tracuu-schema.h "Article units"), written by the document writer. */     \
+    X(article, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* "12", "12a" */              \
+    X(heading, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* "Phạm vi điều chỉnh" */     \
+    X(chapter, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* "Chương II. ..." */         \
+    X(doc_title, STRING, TRACUU_FIELD_STORED | TRACUU_FIELD_HIT) /* the parent's title */
 
 typedef enum {
     TRACUU_FIELD_STRING,

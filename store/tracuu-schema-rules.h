@@ -38,6 +38,7 @@ typedef enum {
     TRACUU_TERM_LABEL,      /* "XA"  as given (a valid label) */
     TRACUU_TERM_LEVEL,      /* "XL"  as given (a level name) */
     TRACUU_TERM_PARTICIPANT, /* "XV" lowercase, spaces trimmed */
+    TRACUU_TERM_ARTICLE,     /* "XD"  folded: an article unit's number, "XD12a" */
 } tracuu_schema_term;
 
 /*

@@ -52,6 +52,19 @@
  *         "XLtoi-mat", "XLtuyet-mat" (a document without one is visible to admins only)
  *   "XV"  a mail participant, lowercase address: every address of the document's own From,
  *         To and Cc, and of its participants field (the message an attachment came from)
+ * Article units (issue 14; indexer/tracuu-legal-structure.h finds the articles): beside each
+ * document whose text has articles (Điều), each article is a document of its own:
+ *   id "<parent id>#dieu-<N>", N the number as written ("12", "12a"); an article of a text
+ *   attached after the first whose numbering starts again (a Quy chế "ban hành kèm theo") is
+ *   "<parent id>#dieu-<N>-<k>", k = 2, 3... for the second, third text;
+ *   "Karticle" (kind "article"), "XP" + the parent's id, "XD" + the folded number ("XD12a");
+ *   the parent's XF file key, number, type, issuer, date, signer, access terms (XA, XL, XV)
+ *   and content type are repeated, so access filtering and deletion by file work unchanged;
+ *   its text is the article's (from "Điều N." to the next article), its title
+ *   "Điều N. <heading>" (title terms S/XS), its cites are those of its own text.
+ * A document without "Karticle" is a whole document: relations, status and facets consider
+ * only those. A --from-jsonl document's units are deleted by "XP" + its id before it is
+ * written again (imported documents have no other children).
  *
  * Ids: a document from a file has id = first 16 hex of SHA-1 of the absolute path (for a
  * Maildir message, of its identity path: its Maildir's cur/ and the unique part of its name,
@@ -74,7 +87,9 @@
  * again (a run with --ocr-... changed, or a rebuild). */
 /* 5: the fields relations, effective_date and end_date; the "XR" relation terms, the "XC"
  * term of each relation's target, the values TRACUU_SLOT_EFFECTIVE and TRACUU_SLOT_END. */
-#define TRACUU_SCHEMA_VERSION 5
+/* 6: article units (below): kind "article", the term XD, the fields article, heading, chapter
+ * and doc_title. */
+#define TRACUU_SCHEMA_VERSION 6
 
 #define TRACUU_PREFIX_FOLDED "F"
 #define TRACUU_PREFIX_TITLE "S"
@@ -104,6 +119,9 @@
 #define TRACUU_PREFIX_LEVEL "XL"
 #define TRACUU_PREFIX_PARTICIPANT "XV"
 #define TRACUU_PREFIX_RELATION "XR"
+#define TRACUU_PREFIX_ARTICLE "XD"
+/* The kind of an article unit (term "Karticle"): a document without it is a whole document. */
+#define TRACUU_KIND_ARTICLE "article"
 
 /* Value slots: sorting, ranges and facets. Strings as shown. */
 enum {
@@ -133,7 +151,9 @@ enum {
  *   original bytes are: tracuu_schema_source in tracuu-schema-rules.h; absent for documents
  *   imported from JSONL, entries of archives and indexes made before it existed), relations
  *   (array of {"kind", "number", "articles": [string]}, "articles" left out when empty),
- *   effective_date and end_date (YYYY-MM-DD).
+ *   effective_date and end_date (YYYY-MM-DD); on an
+ *   article unit: article (its number as written), heading, chapter ("Chương II. TITLE", absent
+ *   outside chapters), doc_title (the parent document's title).
  * Absent fields are left out, not null. The rules that make the terms above from values
  * (folding, document numbers, dates, abbreviations) are functions in tracuu-schema-rules.h,
  * which both sides call.

@@ -488,7 +488,7 @@ index_folder(const char *dir)
 static char *
 status_of_number(tracuu_test_client *c, const char *number)
 {
-    g_autofree char *q = g_strdup_printf("so:%s", number);
+    g_autofree char *q = g_strdup_printf("so:%s unit:document", number);
     g_autofree char *ids = search(c, q, NULL);
     g_assert_cmpstr(ids, !=, "");
     g_assert_null(strchr(ids, ','));
@@ -504,7 +504,10 @@ test_from_text(void)
     write_letter(dir, "old.txt", "01/2016/TT-BNV", "2016", "Quy định về lưu trữ", "Điều 1.");
     write_letter(dir, "new.txt", "05/2021/TT-BNV", "2021", "Quy định mới về lưu trữ",
                  "Thông tư này thay thế Thông tư số 01/2016/TT-BNV của Bộ trưởng Bộ Nội vụ.");
-    write_letter(dir, "base.txt", "02/2017/TT-BNV", "2017", "Quy định về văn thư", "Điều 3.");
+    write_letter(dir, "base.txt", "02/2017/TT-BNV", "2017", "Quy định về văn thư",
+                 "Chương I\nQUY ĐỊNH CHUNG\nĐiều 1. Phạm vi điều chỉnh\nThông tư này quy định "
+                 "về văn thư.\nĐiều 3. Lập hồ sơ điện tử\nHồ sơ được lập trên hệ thống quản lý "
+                 "văn bản.");
     write_letter(dir, "amend.txt", "07/2022/TT-BNV", "2022",
                  "Sửa đổi, bổ sung Điều 3 của Thông tư số 02/2017/TT-BNV", "Điều 1. Sửa đổi.");
     write_letter(dir, "gone.txt", "03/2018/TT-BNV", "2018", "Quy định về con dấu", "Điều 2.");
@@ -519,8 +522,28 @@ test_from_text(void)
     g_assert_true(g_str_has_prefix(old, "expired "));
     g_assert_true(g_str_has_prefix(base, "partly_expired "));
     g_assert_true(g_str_has_prefix(gone, "expired "));
-    g_autofree char *amended = search(c, "amends:02/2017/TT-BNV", NULL);
+    g_autofree char *amended = search(c, "amends:02/2017/TT-BNV unit:document", NULL);
     g_assert_cmpstr(amended, !=, "");
+
+    /* Its articles are units of their own: so: dieu: answers the article first, with its
+     * heading, chapter and document; unit:document leaves them out. */
+    g_autoptr(JsonObject) r = ask(c, "{\"op\":\"search\",\"q\":\"so:02/2017/TT-BNV dieu:3 hồ "
+                                     "sơ\",\"limit\":5}");
+    JsonArray *hits = json_object_get_array_member(r, "hits");
+    g_assert_cmpint(json_array_get_length(hits), >=, 1);
+    JsonObject *first = json_array_get_object_element(hits, 0);
+    g_assert_cmpstr(json_object_get_string_member(first, "kind"), ==, "article");
+    g_assert_cmpstr(json_object_get_string_member(first, "article"), ==, "3");
+    g_assert_cmpstr(json_object_get_string_member(first, "title"), ==,
+                    "Điều 3. Lập hồ sơ điện tử");
+    g_assert_cmpstr(json_object_get_string_member(first, "chapter"), ==,
+                    "Chương I. QUY ĐỊNH CHUNG");
+    g_assert_cmpstr(json_object_get_string_member(first, "number"), ==, "02/2017/TT-BNV");
+    g_assert_true(g_str_has_suffix(json_object_get_string_member(first, "id"), "#dieu-3"));
+    g_autoptr(JsonObject) art = get(c, json_object_get_string_member(first, "id"), NULL, NULL);
+    g_assert_nonnull(art);
+    g_assert_nonnull(strstr(json_object_get_string_member(art, "text"), "quản lý văn bản"));
+    g_assert_null(strstr(json_object_get_string_member(art, "text"), "Phạm vi"));
 
     g_autofree char *new_path = g_build_filename(dir, "new.txt", NULL);
     g_assert_cmpint(g_unlink(new_path), ==, 0);

@@ -499,6 +499,52 @@ test_replace(Fixture *fx, gconstpointer data)
                          ==, cases[i].freq);
 }
 
+/* ---- Article units ---- */
+
+static const char *const law_access[] = {"phap-che"};
+
+/* A law-like imported document: its articles become units that carry its access terms, and a
+ * re-import with fewer articles leaves none of the old ones behind. */
+static void
+test_articles(Fixture *fx, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    tracuu_docfields law = {
+        .id = "law-9",
+        .kind = "json",
+        .title = "Luật Lưu trữ",
+        .number = "99/2099/QH99",
+        .text = "Chương I\nQUY ĐỊNH CHUNG\nĐiều 1. Phạm vi điều chỉnh\nLuật này quy định lưu trữ.\n"
+                "Điều 2. Giải thích từ ngữ\n1. Tài liệu là văn bản.\nĐiều 3. Hiệu lực\nNgay.\n",
+        .access = law_access,
+        .n_access = 1,
+        .secrecy = "mat",
+    };
+    g_assert_true(tracuu_docwriter_add(fx->store, fx->tk, &law, &error));
+    g_assert_no_error(error);
+    g_assert_cmpint(tracuu_store_commit(fx->store), ==, TRACUU_STORE_OK);
+    g_autofree char *units = ids_of(fx->store, term("Karticle"));
+    g_assert_cmpstr(units, ==, "law-9#dieu-1,law-9#dieu-2,law-9#dieu-3");
+    g_autofree char *two = ids_of(fx->store, term("XD2"));
+    g_assert_cmpstr(two, ==, "law-9#dieu-2");
+    /* Every unit has the document's access terms, number and parent. */
+    static const char *const carried[] = {"XAphap-che", "XLmat", "XN99/2099/qh99", "XPlaw-9"};
+    for (gsize i = 0; i < G_N_ELEMENTS(carried); i++)
+        g_assert_cmpuint(tracuu_store_get_term_freq(fx->store, carried[i], strlen(carried[i])), ==,
+                         i == 3 ? 3 : 4);
+    /* The heading is in the unit's title: "Điều 2. Giải thích từ ngữ". */
+    g_autofree char *titled = ids_of(fx->store, term("XSgiai"));
+    g_assert_cmpstr(titled, ==, "law-9#dieu-2");
+
+    law.text = "Điều 1. Phạm vi điều chỉnh\nLuật này quy định lưu trữ.\n";
+    g_assert_true(tracuu_docwriter_add(fx->store, fx->tk, &law, &error));
+    g_assert_no_error(error);
+    g_assert_cmpint(tracuu_store_commit(fx->store), ==, TRACUU_STORE_OK);
+    g_autofree char *left = ids_of(fx->store, term("Karticle"));
+    g_assert_cmpstr(left, ==, "law-9#dieu-1");
+    g_assert_cmpuint(tracuu_store_get_doc_count(fx->store), ==, 3 + 2);
+}
+
 static void
 test_errors(Fixture *fx, gconstpointer data)
 {
@@ -794,6 +840,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+    ADD("/docwriter/articles", test_articles);
     ADD("/docwriter/terms", test_terms);
     ADD("/docwriter/term-lists", test_term_lists);
     ADD("/docwriter/positions", test_positions);
