@@ -211,6 +211,9 @@ tracuu_test_http_daemon_start(tracuu_test_http_daemon *d, const char *searchd, c
         const char *p = strstr(log, mark);
         if (p) {
             d->port = atoi(p + strlen(mark));
+            static const char tcp_mark[] = "listening on tcp:127.0.0.1:";
+            const char *t = strstr(log, tcp_mark);
+            d->tcp_port = t ? atoi(t + strlen(tcp_mark)) : 0;
             return -1;
         }
         int st = tracuu_test_wait_exit(d->pid, 0.02);

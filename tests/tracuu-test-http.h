@@ -67,14 +67,15 @@ void tracuu_test_http_assert_reply(const tracuu_test_http_reply *r, int status, 
 
 typedef struct {
     GPid pid; /* 0 once it has stopped */
-    int port; /* the HTTP port it logged */
+    int port;     /* the HTTP port it logged */
+    int tcp_port; /* the port of its --listen when it has one (logged before --http's), else 0 */
     char *log;
 } tracuu_test_http_daemon;
 
 /*
  * Starts @searchd with @args (NULL-terminated) in @dir, its standard error in DIR/NAME.log
  * (@d->log), tied to the test (it dies with it), and waits up to 10 s until it logs the port of
- * its --http (@d->port). Returns -1 when it runs, else its exit status (it stopped at once;
+ * its --http (@d->port; and @d->tcp_port, that of a --listen). Returns -1 when it runs, else its exit status (it stopped at once;
  * @d->pid is then 0). The test fails when it neither listens nor stops in that time.
  */
 int tracuu_test_http_daemon_start(tracuu_test_http_daemon *d, const char *searchd, const char *dir,

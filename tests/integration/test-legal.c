@@ -45,8 +45,7 @@ static const char later_jsonl[] =
 
 static struct {
     char *tmp, *db, *indexer, *searchd, *client, *conf, *tokens[2];
-    GPid pid;
-    int port, http_port;
+    tracuu_test_http_daemon d;
     GError *setup_error;
 } F;
 
@@ -72,7 +71,7 @@ import(const char *text, GError **error)
 static tracuu_test_client *
 client_of(int user)
 {
-    tracuu_test_client *c = tracuu_test_client_new_tcp(F.port);
+    tracuu_test_client *c = tracuu_test_client_new_tcp(F.d.tcp_port);
     g_assert_nonnull(c);
     g_autofree char *auth = g_strdup_printf("{\"op\":\"auth\",\"token\":\"%s\"}", F.tokens[user]);
     g_autoptr(JsonObject) r = tracuu_test_client_ask(c, auth);
@@ -350,7 +349,7 @@ test_http_and_client(void)
         g_autofree char *h =
             g_strdup_printf("Authorization: Bearer %s\r\n", F.tokens[cases[i].user]);
         g_autoptr(tracuu_test_http_reply) r =
-            tracuu_test_http_request(F.http_port, "GET", cases[i].target, h, NULL);
+            tracuu_test_http_request(F.d.port, "GET", cases[i].target, h, NULL);
         g_test_message("%s: %d %s", cases[i].target, r->status, r->body);
         g_assert_cmpint(r->status, ==, cases[i].status);
         g_assert_nonnull(strstr(r->body, cases[i].has));
@@ -595,34 +594,15 @@ setup(GError **error)
         "[user thuong]\nlabels = phap-che\n%s\n",
         l0, l1);
     g_autofree char *conf = g_build_filename(F.tmp, "s.conf", NULL);
-    g_autofree char *log = g_build_filename(F.tmp, "s.log", NULL);
     if (!g_file_set_contents(conf, conf_text, -1, error))
         return FALSE;
     F.conf = g_strdup(conf);
-    g_autofree char *cmd = g_strdup_printf(
-        "exec '%s' --config '%s' --threads 2 --http 127.0.0.1:0 2>'%s'", F.searchd, conf, log);
-    const char *argv[] = {"sh", "-c", cmd, NULL};
-    if (!g_spawn_async(F.tmp, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-                       tracuu_test_die_with_parent, NULL, &F.pid, error))
-        return FALSE;
-    for (int i = 0; i < 600 && (F.port == 0 || F.http_port == 0); i++) {
-        g_usleep(50000);
-        g_autofree char *text = NULL;
-        if (!g_file_get_contents(log, &text, NULL, NULL))
-            continue;
-        const char *marks[] = {"listening on tcp:", "listening on http:"};
-        int *ports[] = {&F.port, &F.http_port};
-        for (int k = 0; k < 2; k++) {
-            char *at = strstr(text, marks[k]);
-            char *nl = at != NULL ? strchr(at, '\n') : NULL;
-            if (nl != NULL) {
-                g_autofree char *line = g_strndup(at, (gsize)(nl - at));
-                *ports[k] = atoi(strrchr(line, ':') + 1);
-            }
-        }
-    }
-    if (F.port == 0 || F.http_port == 0) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "tracuu-searchd did not listen");
+    const char *args[] = {"--config", conf, "--threads", "2", "--http", "127.0.0.1:0", NULL};
+    if (tracuu_test_http_daemon_start(&F.d, F.searchd, F.tmp, "s", args) != -1 ||
+        F.d.tcp_port == 0) {
+        g_autofree char *log = tracuu_test_http_daemon_log(&F.d);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "tracuu-searchd did not listen: %s",
+                    log);
         return FALSE;
     }
     return TRUE;
@@ -644,10 +624,10 @@ main(int argc, char **argv)
     g_test_add_func("/legal/a later run changes the status back", test_later_run);
     g_test_add_func("/legal/relations read from the texts, a removed file", test_from_text);
     int rc = g_test_run();
-    if (F.pid) {
+    if (F.d.pid) {
         /* A clean exit: under the sanitizers, a leak or an error in the daemon fails here. */
-        kill(F.pid, SIGTERM);
-        int st = tracuu_test_wait_exit(F.pid, 20);
+        kill(F.d.pid, SIGTERM);
+        int st = tracuu_test_wait_exit(F.d.pid, 20);
         if (st != 0) {
             g_printerr("# tracuu-searchd exited with %d\n", st);
             rc = 1;
