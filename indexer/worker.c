@@ -481,7 +481,8 @@ extract_maildir_message(const char *path, GError **error)
 /* Test hook: TRACUU_INDEXER_FAULT="crash:NAME", "hang:NAME", "spin:NAME", "alloc:NAME" or
  * "slow:NAME" makes the worker crash, block, spin, take 1 GiB or sleep 20 ms on files whose path
  * contains NAME, so that tests can check that one file costs only itself, that the limits hold
- * and what an interrupted run does. Several faults may be given, separated by commas (the
+ * and what an interrupted run does; "kill-ocr:NAME" kills the indexer (SIGKILL) when such a
+ * file is sent to be read with OCR, as a kill -9 during the OCR phase would. Several faults may be given, separated by commas (the
  * indexer itself reads "fork-delay:MS"; see tracuu-indexer.c). */
 static void
 inject_fault(const char *fault, const char *path)
@@ -498,6 +499,9 @@ inject_fault(const char *fault, const char *path)
         volatile guint64 x = 0;
         for (;;)
             x++;
+    } else if (g_str_has_prefix(fault, "kill-ocr:")) {
+        if (!tracuu_ocr_is_deferring())
+            kill(getppid(), SIGKILL);
     } else if (g_str_has_prefix(fault, "slow:")) {
         g_usleep(20000); /* a slow file, so that a test can interrupt a run in its middle */
     } else if (g_str_has_prefix(fault, "alloc:")) {
