@@ -563,7 +563,9 @@ make_result(const char *path, const char *key, const struct stat *st, const trac
     GVariantBuilder warnings;
     g_variant_builder_init(&warnings, G_VARIANT_TYPE("aay"));
     add_warnings(&warnings, ex, 0);
-    return g_variant_new("(y^ay" TRACUU_DOCS_TYPE "aay)", (guchar)TRACUU_RESULT_OK, "", &ctx.docs,
+    /* Its scanned pages are read when it is sent again: its typed pages go in now. */
+    tracuu_result_status status = ex->ocr_pending ? TRACUU_RESULT_OCR_PENDING : TRACUU_RESULT_OK;
+    return g_variant_new("(y^ay" TRACUU_DOCS_TYPE "aay)", (guchar)status, "", &ctx.docs,
                          &warnings);
 }
 
