@@ -257,8 +257,7 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
     if (!any_text) {
         if (deferred_ocr > 0)
             g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_OCR_DEFERRED,
-                        "image-only PDF (%d page%s), needs OCR", n_pages,
-                        n_pages == 1 ? "" : "s");
+                        "image-only PDF (%d page%s), needs OCR", n_pages, n_pages == 1 ? "" : "s");
         else if (ocr_failure != NULL)
             g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_NO_TEXT,
                         "image-only PDF (%d page%s), and %s", n_pages, n_pages == 1 ? "" : "s",

@@ -157,8 +157,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_file_state, tracuu_file_state_free)
 typedef enum {
     TRACUU_RESULT_OK = 0,
     TRACUU_RESULT_FAILED = 1,
-    TRACUU_RESULT_UNSUPPORTED = 2, /* a type tracuu does not index */
-    TRACUU_RESULT_PROGRESS = 3,    /* not a result: the worker starts an OCR page of the file */
+    TRACUU_RESULT_UNSUPPORTED = 2,  /* a type tracuu does not index */
+    TRACUU_RESULT_PROGRESS = 3,     /* not a result: the worker starts an OCR page of the file */
     TRACUU_RESULT_OCR_DEFERRED = 4, /* not a result: the file needs OCR; send it again last */
     TRACUU_RESULT_OCR_PENDING = 5,  /* OK without its OCR pages: index it, send it again last */
 } tracuu_result_status;

@@ -595,12 +595,10 @@ tracuu_pool_extract_all(run *r, guint n, GError **error)
             }
             /* The OCR phase begins once every file was read a first time and what that gave
              * is committed: searchable while OCR runs, and kept if the run is killed then. */
-            if (!ocr_phase && idle && retry->len == 0 && next_job >= total &&
-                r->ocr_later->len > 0)
+            if (!ocr_phase && idle && retry->len == 0 && next_job >= total && r->ocr_later->len > 0)
                 ocr_phase = tracuu_pipeline_is_committed(r);
             while (w->pid > 0 && w->njobs < WORKER_DEPTH && !tracuu_pipeline_is_behind(r) &&
-                   (retry->len > 0 || next_job < total ||
-                    (r->ocr_later->len > 0 && ocr_phase))) {
+                   (retry->len > 0 || next_job < total || (r->ocr_later->len > 0 && ocr_phase))) {
                 guint job;
                 if (retry->len > 0) {
                     job = g_array_index(retry, guint, retry->len - 1);

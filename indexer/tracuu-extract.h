@@ -18,12 +18,12 @@ G_BEGIN_DECLS
 GQuark tracuu_extract_error_quark(void);
 
 typedef enum {
-    TRACUU_EXTRACT_ERROR_IO,          /* cannot read the file */
-    TRACUU_EXTRACT_ERROR_UNSUPPORTED, /* a type tracuu does not index (images, binaries...) */
-    TRACUU_EXTRACT_ERROR_ENCRYPTED,   /* a password-protected PDF */
-    TRACUU_EXTRACT_ERROR_DAMAGED,     /* the file is broken beyond reading anything */
-    TRACUU_EXTRACT_ERROR_NO_TEXT,     /* readable but without text: a scanned, image-only PDF */
-    TRACUU_EXTRACT_ERROR_TOO_LARGE,   /* over the size limits */
+    TRACUU_EXTRACT_ERROR_IO,           /* cannot read the file */
+    TRACUU_EXTRACT_ERROR_UNSUPPORTED,  /* a type tracuu does not index (images, binaries...) */
+    TRACUU_EXTRACT_ERROR_ENCRYPTED,    /* a password-protected PDF */
+    TRACUU_EXTRACT_ERROR_DAMAGED,      /* the file is broken beyond reading anything */
+    TRACUU_EXTRACT_ERROR_NO_TEXT,      /* readable but without text: a scanned, image-only PDF */
+    TRACUU_EXTRACT_ERROR_TOO_LARGE,    /* over the size limits */
     TRACUU_EXTRACT_ERROR_OCR_DEFERRED, /* only OCR gives text, and it is deferred
                                         * (tracuu_ocr_set_deferring) */
 } tracuu_extract_error;

@@ -482,8 +482,8 @@ extract_maildir_message(const char *path, GError **error)
  * "slow:NAME" makes the worker crash, block, spin, take 1 GiB or sleep 20 ms on files whose path
  * contains NAME, so that tests can check that one file costs only itself, that the limits hold
  * and what an interrupted run does; "kill-ocr:NAME" kills the indexer (SIGKILL) when such a
- * file is sent to be read with OCR, as a kill -9 during the OCR phase would. Several faults may be given, separated by commas (the
- * indexer itself reads "fork-delay:MS"; see tracuu-indexer.c). */
+ * file is sent to be read with OCR, as a kill -9 during the OCR phase would. Several faults may be
+ * given, separated by commas (the indexer itself reads "fork-delay:MS"; see tracuu-indexer.c). */
 static void
 inject_fault(const char *fault, const char *path)
 {
@@ -565,8 +565,7 @@ make_result(const char *path, const char *key, const struct stat *st, const trac
     add_warnings(&warnings, ex, 0);
     /* Its scanned pages are read when it is sent again: its typed pages go in now. */
     tracuu_result_status status = ex->ocr_pending ? TRACUU_RESULT_OCR_PENDING : TRACUU_RESULT_OK;
-    return g_variant_new("(y^ay" TRACUU_DOCS_TYPE "aay)", (guchar)status, "", &ctx.docs,
-                         &warnings);
+    return g_variant_new("(y^ay" TRACUU_DOCS_TYPE "aay)", (guchar)status, "", &ctx.docs, &warnings);
 }
 
 /* What the OCR page callback needs: the file being read, the pipe, the CPU budget. */

@@ -397,8 +397,7 @@ test_mixed_killed_in_ocr(fixture *f, gconstpointer data)
     g_autofree char *out = NULL, *err = NULL;
     int wait = 0;
     GError *error = NULL;
-    g_spawn_sync(NULL, (char **)argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &wait,
-                 &error);
+    g_spawn_sync(NULL, (char **)argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &wait, &error);
     g_assert_no_error(error);
     g_test_message("killed run: %s%s", out, err);
     g_assert_true(WIFSIGNALED(wait));
