@@ -154,7 +154,7 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
     PopplerDocument *pdf;
     GError *local = NULL;
     gboolean any_text = FALSE;
-    int n_pages, blank_pages = 0, skipped_ocr = 0;
+    int n_pages, blank_pages = 0, skipped_ocr = 0, deferred_ocr = 0;
     const tracuu_ocr_options *ocr_opts = tracuu_ocr_get_options();
     g_autoptr(tracuu_ocr_file) ocr = NULL;
     g_autofree char *ocr_failure = NULL;
@@ -210,13 +210,10 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
                 if (read == NULL &&
                     g_error_matches(ocr_error, TRACUU_EXTRACT_ERROR,
                                     TRACUU_EXTRACT_ERROR_OCR_DEFERRED)) {
-                    g_propagate_error(error, ocr_error);
-                    g_free(page_text);
-                    g_object_unref(page);
-                    g_object_unref(pdf);
-                    return NULL;
-                }
-                if (read == NULL) {
+                    /* Left for the OCR pass: the typed pages are indexed now, without it. */
+                    deferred_ocr++;
+                    g_error_free(ocr_error);
+                } else if (read == NULL) {
                     ocr_failure = g_strdup(ocr_error->message);
                     g_error_free(ocr_error);
                 } else if (ocr_opts->mode == TRACUU_OCR_ALWAYS || has_visible_text(read)) {
@@ -258,7 +255,10 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
     }
 
     if (!any_text) {
-        if (ocr_failure != NULL)
+        if (deferred_ocr > 0)
+            g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_OCR_DEFERRED,
+                        "image-only PDF (%d page%s), needs OCR", n_pages, n_pages == 1 ? "" : "s");
+        else if (ocr_failure != NULL)
             g_set_error(error, TRACUU_EXTRACT_ERROR, TRACUU_EXTRACT_ERROR_NO_TEXT,
                         "image-only PDF (%d page%s), and %s", n_pages, n_pages == 1 ? "" : "s",
                         ocr_failure);
@@ -296,13 +296,16 @@ tracuu_extract_pdf(const char *data, gsize len, GError **error)
         text = fixed;
     }
 
+    /* Its pages read later say the rest; a warning now would stay in the index if the run
+     * were killed before. */
+    doc->ocr_pending = deferred_ocr > 0;
     if (ocr_failure != NULL)
         tracuu_extracted_warn(doc, "%s", ocr_failure);
     if (skipped_ocr > 0)
         tracuu_extracted_warn(doc, "%d pages not read by OCR: over the limit of %u per file",
                               skipped_ocr, ocr_opts->max_pages);
     /* A scan with a typed cover page: the user should know most of it is not searchable. */
-    if (blank_pages > 0)
+    if (blank_pages > 0 && !doc->ocr_pending)
         tracuu_extracted_warn(doc, "%d of %d pages have no text layer (scanned images?)",
                               blank_pages, n_pages);
 

@@ -106,6 +106,7 @@ typedef struct {
     char *reason;         /* UTF-8 or NULL */
     guint ndocs;
     char *access; /* the rule result its documents got (tracuu_state_access()); NULL if unknown */
+    gboolean ocr_pending; /* indexed without the pages OCR is to read: read again, changed or not */
 } tracuu_file_state;
 
 /*
@@ -119,8 +120,8 @@ char *tracuu_state_access(const tracuu_access_rule *rule);
 /*
  * The JSON value of the schema's "file:<key>" metadata for @state: path (UTF-8; non-UTF-8
  * bytes are replaced, the exact bytes go to "path_b64"), mtime (seconds), mtime_ns, size, ino,
- * status ("ok" or "failed"), reason, ndocs, access (when set), and "unsupported": true when
- * so. Caller g_free()s.
+ * status ("ok" or "failed"), reason, ndocs, access (when set), "unsupported": true and
+ * "ocr_pending": true when so. Caller g_free()s.
  */
 char *tracuu_state_to_json(const tracuu_file_state *state);
 
@@ -139,8 +140,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_file_state, tracuu_file_state_free)
  * need not be UTF-8.
  *   job:    (path, maildir, key, defer_ocr): key is the file's hex SHA-1
  *           (tracuu_walk_file.key), computed once by the walk and handed on; with defer_ocr a
- *           file that needs OCR answers TRACUU_RESULT_OCR_DEFERRED at once, and is sent again
- *           without it after every other file
+ *           file whose text only OCR gives answers TRACUU_RESULT_OCR_DEFERRED at once, and a
+ *           PDF with typed pages and pages for OCR answers TRACUU_RESULT_OCR_PENDING with the
+ *           documents of its typed pages; both are sent again without it after every other file
  *   result: (status, reason, docs, warnings), status one of tracuu_result_status;
  *           each doc is a dictionary of its fields by the names of store/tracuu-fields.h,
  *           each value of the pipe type its field type says there (tracuu_pipe_fields()).
@@ -155,9 +157,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(tracuu_file_state, tracuu_file_state_free)
 typedef enum {
     TRACUU_RESULT_OK = 0,
     TRACUU_RESULT_FAILED = 1,
-    TRACUU_RESULT_UNSUPPORTED = 2, /* a type tracuu does not index */
-    TRACUU_RESULT_PROGRESS = 3,    /* not a result: the worker starts an OCR page of the file */
+    TRACUU_RESULT_UNSUPPORTED = 2,  /* a type tracuu does not index */
+    TRACUU_RESULT_PROGRESS = 3,     /* not a result: the worker starts an OCR page of the file */
     TRACUU_RESULT_OCR_DEFERRED = 4, /* not a result: the file needs OCR; send it again last */
+    TRACUU_RESULT_OCR_PENDING = 5,  /* OK without its OCR pages: index it, send it again last */
 } tracuu_result_status;
 
 /*
@@ -265,6 +268,7 @@ typedef struct {
     char key[41];           /* UNIT_FILE, UNIT_REMOVE */
     char *path;             /* UNIT_REMOVE: the path as stored (raw bytes) */
     tracuu_result_status status;
+    gboolean ocr_pending; /* UNIT_FILE, status OK: its OCR pages come in a later unit */
     char *reason;     /* when failed */
     GVariant *docs;   /* TRACUU_DOCS_TYPE, to build; NULL when failed */
     guint line;       /* UNIT_JSONL: line number */
@@ -301,6 +305,8 @@ typedef struct {
     gsize bytes_done; /* atomic: serialized size of the units applied */
     gint fatal;       /* atomic: the index failed; stop */
     gint relabelled;  /* atomic: files relabelled (UNIT_RELABEL applied with documents) */
+    gint units_committed; /* atomic: of units_done, those whose changes are committed */
+    gint flush;           /* atomic: set by the main thread: commit what is applied now */
 
     /* Owned by the writer thread until it is joined. */
     char *fatal_message;
@@ -361,6 +367,14 @@ void tracuu_pipeline_push(run *r, unit *u);
 
 /* TRUE when the builders and the writer have enough work queued: hold extraction back. */
 gboolean tracuu_pipeline_is_behind(run *r);
+
+/*
+ * TRUE when every unit pushed is applied and committed; else FALSE, and the writer commits
+ * what it has applied without waiting for a full batch. The OCR phase (pool.c) waits for it,
+ * so that the text of every file read before is searchable while OCR runs, and kept if the
+ * run is killed then.
+ */
+gboolean tracuu_pipeline_is_committed(run *r);
 
 /* ---- pool.c: the extraction workers, their limits and their self-test ---- */
 

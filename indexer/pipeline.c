@@ -199,6 +199,7 @@ write_state(run_state *rs, const unit *u, guint ndocs)
     st.reason = u->reason;
     st.ndocs = ndocs;
     st.access = u->file->access;
+    st.ocr_pending = u->status == TRACUU_RESULT_OK && u->ocr_pending;
     g_autofree char *json = tracuu_state_to_json(&st);
     g_autofree char *k = meta_key(u->key);
     if (tracuu_store_set_metadata(rs->store, k, json, strlen(json)) != TRACUU_STORE_OK) {
@@ -334,6 +335,12 @@ apply_unit(run_state *rs, unit *u)
     }
     if (!write_state(rs, u, ndocs))
         return 0;
+    if (u->status == TRACUU_RESULT_OK && u->ocr_pending) {
+        /* Counted once, by the unit that comes with its OCR pages (or by the next run's). */
+        if (rs->opts->verbose && !rs->opts->json)
+            g_print("indexed, OCR pending: %s (%u documents)\n", u->file->path, ndocs);
+        return ndocs + 1;
+    }
     if (u->status == TRACUU_RESULT_OK) {
         rs->indexed++;
         rs->documents += ndocs;
@@ -384,8 +391,10 @@ writer_thread(gpointer data)
             }
         }
         gint64 now = g_get_monotonic_time();
+        gboolean flush = g_atomic_int_get(&rs->flush);
         if (pending > 0 && !g_atomic_int_get(&rs->fatal) &&
-            (stop || pending >= (guint)rs->opts->batch || now - last_commit > 5 * G_USEC_PER_SEC)) {
+            (stop || flush || pending >= (guint)rs->opts->batch ||
+             now - last_commit > 5 * G_USEC_PER_SEC)) {
             double t0 = thread_cpu();
             gint64 w0 = g_get_monotonic_time();
             if (tracuu_store_commit(rs->store) != TRACUU_STORE_OK)
@@ -395,6 +404,13 @@ writer_thread(gpointer data)
             rs->commits++;
             pending = 0;
             last_commit = now;
+        }
+        /* The main thread waits on this count (tracuu_pipeline_is_committed); after a fatal
+         * error nothing more is committed, and nothing is to be waited for. */
+        if (pending == 0 || g_atomic_int_get(&rs->fatal)) {
+            g_atomic_int_set(&rs->units_committed, g_atomic_int_get(&rs->units_done));
+            if (flush)
+                g_atomic_int_set(&rs->flush, 0);
         }
     }
     /* Units left here had a gap before them: only after a fatal error. */
@@ -445,6 +461,15 @@ tracuu_pipeline_push(run *r, unit *u)
     r->pushed++;
     r->pushed_bytes += u->bytes;
     g_async_queue_push(r->rs.build_q, u);
+}
+
+gboolean
+tracuu_pipeline_is_committed(run *r)
+{
+    if (g_atomic_int_get(&r->rs.units_committed) == r->pushed)
+        return TRUE;
+    g_atomic_int_set(&r->rs.flush, 1);
+    return FALSE;
 }
 
 /* Most units and bytes of text held between the workers and the writer. Room for a few hundred

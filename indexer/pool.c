@@ -413,6 +413,9 @@ finish_job(run *r, worker *w, unit *u)
         u->reason = reason;
         u->status = TRACUU_RESULT_FAILED;
     }
+    /* A file read with OCR is committed as it comes: its pages took seconds each. */
+    if (g_array_index(r->ocr_now, gboolean, w->jobs[0]))
+        g_atomic_int_set(&r->rs.flush, 1);
     u->kind = UNIT_FILE;
     u->file = f;
     memcpy(u->key, f->key, 41);
@@ -504,6 +507,12 @@ worker_read(run *r, worker *w, GArray *retry)
             continue;
         }
         unit *u = g_new0(unit, 1);
+        if (status == TRACUU_RESULT_OCR_PENDING) {
+            /* Its typed pages go in now; read again, with OCR, after every other file. */
+            g_array_append_val(r->ocr_later, w->jobs[0]);
+            u->ocr_pending = TRUE;
+            status = TRACUU_RESULT_OK;
+        }
         u->status = status <= TRACUU_RESULT_UNSUPPORTED ? status : TRACUU_RESULT_FAILED;
         if (u->status != TRACUU_RESULT_OK) {
             u->reason = g_strdup(reason[0] != '\0' ? reason : "extraction failed");
@@ -561,7 +570,7 @@ tracuu_pool_extract_all(run *r, guint n, GError **error)
     guint next_job = 0, total = r->files->len;
     g_array_set_size(r->ocr_now, total);
     struct pollfd *pfd = g_new0(struct pollfd, n);
-    gboolean ok = TRUE;
+    gboolean ok = TRUE, ocr_phase = FALSE;
     for (;;) {
         if (g_atomic_int_get(&r->rs.fatal))
             break;
@@ -574,7 +583,9 @@ tracuu_pool_extract_all(run *r, guint n, GError **error)
             }
             break;
         }
-        gboolean busy = FALSE;
+        gboolean busy = FALSE, idle = TRUE;
+        for (guint i = 0; i < n; i++)
+            idle &= ws[i].njobs == 0;
         for (guint i = 0; i < n; i++) {
             worker *w = &ws[i];
             gboolean more = retry->len > 0 || next_job < total || r->ocr_later->len > 0;
@@ -582,8 +593,12 @@ tracuu_pool_extract_all(run *r, guint n, GError **error)
                 ok = FALSE;
                 goto out;
             }
+            /* The OCR phase begins once every file was read a first time and what that gave
+             * is committed: searchable while OCR runs, and kept if the run is killed then. */
+            if (!ocr_phase && idle && retry->len == 0 && next_job >= total && r->ocr_later->len > 0)
+                ocr_phase = tracuu_pipeline_is_committed(r);
             while (w->pid > 0 && w->njobs < WORKER_DEPTH && !tracuu_pipeline_is_behind(r) &&
-                   (retry->len > 0 || next_job < total || r->ocr_later->len > 0)) {
+                   (retry->len > 0 || next_job < total || (r->ocr_later->len > 0 && ocr_phase))) {
                 guint job;
                 if (retry->len > 0) {
                     job = g_array_index(retry, guint, retry->len - 1);

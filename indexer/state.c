@@ -75,6 +75,10 @@ tracuu_state_to_json(const tracuu_file_state *state)
         json_builder_set_member_name(b, "unsupported");
         json_builder_add_boolean_value(b, TRUE);
     }
+    if (state->ocr_pending) {
+        json_builder_set_member_name(b, "ocr_pending");
+        json_builder_add_boolean_value(b, TRUE);
+    }
     json_builder_end_object(b);
     g_autoptr(JsonNode) root = json_builder_get_root(b);
     return json_to_string(root, FALSE);
@@ -109,6 +113,7 @@ tracuu_state_parse(const char *json, gsize len)
     st->ino = (guint64)json_object_get_int_member_with_default(o, "ino", 0);
     st->failed = g_strcmp0(json_object_get_string_member_with_default(o, "status", ""), "ok") != 0;
     st->unsupported = json_object_get_boolean_member_with_default(o, "unsupported", FALSE);
+    st->ocr_pending = json_object_get_boolean_member_with_default(o, "ocr_pending", FALSE);
     st->reason = g_strdup(json_object_get_string_member_with_default(o, "reason", NULL));
     st->ndocs = (guint)json_object_get_int_member_with_default(o, "ndocs", 0);
     st->access = g_strdup(json_object_get_string_member_with_default(o, "access", NULL));

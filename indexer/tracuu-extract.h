@@ -18,13 +18,14 @@ G_BEGIN_DECLS
 GQuark tracuu_extract_error_quark(void);
 
 typedef enum {
-    TRACUU_EXTRACT_ERROR_IO,          /* cannot read the file */
-    TRACUU_EXTRACT_ERROR_UNSUPPORTED, /* a type tracuu does not index (images, binaries...) */
-    TRACUU_EXTRACT_ERROR_ENCRYPTED,   /* a password-protected PDF */
-    TRACUU_EXTRACT_ERROR_DAMAGED,     /* the file is broken beyond reading anything */
-    TRACUU_EXTRACT_ERROR_NO_TEXT,     /* readable but without text: a scanned, image-only PDF */
-    TRACUU_EXTRACT_ERROR_TOO_LARGE,   /* over the size limits */
-    TRACUU_EXTRACT_ERROR_OCR_DEFERRED, /* needs OCR, which is deferred (tracuu_ocr_set_deferring) */
+    TRACUU_EXTRACT_ERROR_IO,           /* cannot read the file */
+    TRACUU_EXTRACT_ERROR_UNSUPPORTED,  /* a type tracuu does not index (images, binaries...) */
+    TRACUU_EXTRACT_ERROR_ENCRYPTED,    /* a password-protected PDF */
+    TRACUU_EXTRACT_ERROR_DAMAGED,      /* the file is broken beyond reading anything */
+    TRACUU_EXTRACT_ERROR_NO_TEXT,      /* readable but without text: a scanned, image-only PDF */
+    TRACUU_EXTRACT_ERROR_TOO_LARGE,    /* over the size limits */
+    TRACUU_EXTRACT_ERROR_OCR_DEFERRED, /* only OCR gives text, and it is deferred
+                                        * (tracuu_ocr_set_deferring) */
 } tracuu_extract_error;
 
 typedef struct tracuu_extracted tracuu_extracted;
@@ -43,6 +44,8 @@ struct tracuu_extracted {
     GArray *pages;     /* PDF: guint64 byte offsets into text where each page starts; else NULL */
     gboolean ocr;      /* some of the text was read by OCR from page images (extract-ocr.h) */
     GArray *ocr_pages; /* guint64 1-based numbers of the pages read by OCR, ascending; or NULL */
+    gboolean ocr_pending; /* PDF, while deferring: pages that need OCR were left out, to be
+                           * read by OCR in a later pass (tracuu_ocr_set_deferring) */
     char *created;     /* ISO 8601 date of the document or message when known: "2008-12-03" */
     /* Mail (kind "mail"), decoded: RFC 2047/2231 words joined, charsets converted. */
     char *subject;

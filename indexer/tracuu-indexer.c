@@ -717,9 +717,10 @@ index_run(tracuu_indexer_options *opts, const tracuu_access_map *map, guint jobs
         f->access = tracuu_state_access(f->rule);
         tracuu_file_state *old = g_hash_table_lookup(states, f->key);
         /* The path too: a Maildir message renamed for a flag keeps its key (walk.c) and its
-         * inode, but its documents must name the file by its new name. */
+         * inode, but its documents must name the file by its new name. A file indexed without
+         * its OCR pages (a run killed in its OCR phase) is read again. */
         if (old != NULL && old->mtime_ns == f->mtime_ns && old->size == f->size &&
-            old->ino == f->ino && strcmp(old->path, f->path) == 0) {
+            old->ino == f->ino && strcmp(old->path, f->path) == 0 && !old->ocr_pending) {
             r.n_unchanged++;
             if (old->failed && !old->unsupported)
                 tracuu_report_add(r.still_failed, f->path, old->reason);

@@ -481,8 +481,9 @@ extract_maildir_message(const char *path, GError **error)
 /* Test hook: TRACUU_INDEXER_FAULT="crash:NAME", "hang:NAME", "spin:NAME", "alloc:NAME" or
  * "slow:NAME" makes the worker crash, block, spin, take 1 GiB or sleep 20 ms on files whose path
  * contains NAME, so that tests can check that one file costs only itself, that the limits hold
- * and what an interrupted run does. Several faults may be given, separated by commas (the
- * indexer itself reads "fork-delay:MS"; see tracuu-indexer.c). */
+ * and what an interrupted run does; "kill-ocr:NAME" kills the indexer (SIGKILL) when such a
+ * file is sent to be read with OCR, as a kill -9 during the OCR phase would. Several faults may be
+ * given, separated by commas (the indexer itself reads "fork-delay:MS"; see tracuu-indexer.c). */
 static void
 inject_fault(const char *fault, const char *path)
 {
@@ -498,6 +499,9 @@ inject_fault(const char *fault, const char *path)
         volatile guint64 x = 0;
         for (;;)
             x++;
+    } else if (g_str_has_prefix(fault, "kill-ocr:")) {
+        if (!tracuu_ocr_is_deferring())
+            kill(getppid(), SIGKILL);
     } else if (g_str_has_prefix(fault, "slow:")) {
         g_usleep(20000); /* a slow file, so that a test can interrupt a run in its middle */
     } else if (g_str_has_prefix(fault, "alloc:")) {
@@ -559,8 +563,9 @@ make_result(const char *path, const char *key, const struct stat *st, const trac
     GVariantBuilder warnings;
     g_variant_builder_init(&warnings, G_VARIANT_TYPE("aay"));
     add_warnings(&warnings, ex, 0);
-    return g_variant_new("(y^ay" TRACUU_DOCS_TYPE "aay)", (guchar)TRACUU_RESULT_OK, "", &ctx.docs,
-                         &warnings);
+    /* Its scanned pages are read when it is sent again: its typed pages go in now. */
+    tracuu_result_status status = ex->ocr_pending ? TRACUU_RESULT_OCR_PENDING : TRACUU_RESULT_OK;
+    return g_variant_new("(y^ay" TRACUU_DOCS_TYPE "aay)", (guchar)status, "", &ctx.docs, &warnings);
 }
 
 /* What the OCR page callback needs: the file being read, the pipe, the CPU budget. */

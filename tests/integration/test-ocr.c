@@ -7,7 +7,9 @@
 #include <fontconfig/fontconfig.h>
 #include <glib/gstdio.h>
 #include <leptonica/allheaders.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 
 /* The header of an official document, as a scan would show it. */
 static const char *const header_lines[] = {
@@ -356,6 +358,78 @@ test_mixed_pdf(fixture *f, gconstpointer data)
     ASSERT_OCR_PAGES(scanned, "2");
 }
 
+/* Writes a mixed PDF at @path: the typed cover letter of @cover, then the scanned @annex. */
+static void
+write_mixed_pdf(const char *path, const char *const *cover, const char *const *annex)
+{
+    cairo_surface_t *pdf = cairo_pdf_surface_create(path, 100, 100);
+    pdf_text_page(pdf, cover);
+    cairo_surface_t *img = render_lines(annex);
+    pdf_image_page(pdf, img);
+    cairo_surface_destroy(img);
+    cairo_surface_finish(pdf);
+    g_assert_cmpint(cairo_surface_status(pdf), ==, CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy(pdf);
+}
+
+/*
+ * A mixed PDF's typed pages are searchable before its OCR: a run killed (SIGKILL, by the
+ * worker's "kill-ocr:" test hook) once the OCR of its scanned page begins leaves the cover
+ * letter found and the annex not; the next run, though the file did not change, reads the
+ * annex, and counts the file once; the run after reads nothing.
+ */
+static void
+test_mixed_killed_in_ocr(fixture *f, gconstpointer data)
+{
+    SKIP_WITHOUT_VIE();
+    static const char *const cover[] = {
+        "CÔNG VĂN gửi kèm phụ lục",
+        "Kính gửi các sở, ban, ngành: đề nghị nghiên cứu phụ lục đính kèm theo công văn này.",
+        "Nơi nhận: như trên; lưu văn thư.", NULL};
+    static const char *const annex[] = {"PHỤ LỤC", "Danh sách hồ chứa nước thủy lợi", NULL};
+    g_autofree char *path = g_build_filename(f->docs, "mixed.pdf", NULL);
+    write_mixed_pdf(path, cover, annex);
+    tracuu_test_write_file(f->docs, "note.txt", "Thông báo số 8/TB về họp giao ban.", -1);
+
+    const char *argv[] = {tracuu_test_indexer_path(), "--db", f->db, "--json", f->docs, NULL};
+    g_auto(GStrv) env =
+        g_environ_setenv(g_get_environ(), "TRACUU_INDEXER_FAULT", "kill-ocr:mixed", TRUE);
+    g_autofree char *out = NULL, *err = NULL;
+    int wait = 0;
+    GError *error = NULL;
+    g_spawn_sync(NULL, (char **)argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &wait, &error);
+    g_assert_no_error(error);
+    g_test_message("killed run: %s%s", out, err);
+    g_assert_true(WIFSIGNALED(wait));
+    g_assert_cmpint(WTERMSIG(wait), ==, SIGKILL);
+
+    g_autoptr(JsonObject) a1 = NULL, a2 = NULL, a3 = NULL, a4 = NULL;
+    JsonObject *typed = hit_for(f, "nghiên cứu phụ lục", "/mixed.pdf", &a1);
+    g_assert_nonnull(typed);
+    ASSERT_OCR_PAGES(typed, ""); /* nothing read by OCR yet */
+    g_assert_null(hit_for(f, "hồ chứa", "/mixed.pdf", &a2));
+    g_assert_nonnull(hit_for(f, "giao ban", "/note.txt", &a2));
+
+    int status;
+    guint pages;
+    g_autoptr(JsonObject) s2 = index_run(f, NULL, &status, &pages);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpuint(pages, ==, 1);
+    g_assert_cmpint(tracuu_test_int_member(s2, "indexed"), ==, 1); /* once, not twice */
+    JsonObject *scanned = hit_for(f, "hồ chứa", "/mixed.pdf", &a3);
+    g_assert_nonnull(scanned);
+    g_assert_cmpint(json_object_get_int_member_with_default(scanned, "page", 0), ==, 2);
+    ASSERT_OCR_PAGES(scanned, "2");
+    typed = hit_for(f, "nghiên cứu phụ lục", "/mixed.pdf", &a4);
+    g_assert_nonnull(typed);
+    ASSERT_OCR_PAGES(typed, "2");
+
+    g_autoptr(JsonObject) s3 = index_run(f, NULL, &status, &pages);
+    g_assert_cmpint(status, ==, 0);
+    g_assert_cmpuint(pages, ==, 0);
+    g_assert_cmpint(tracuu_test_int_member(s3, "indexed"), ==, 0);
+}
+
 /*
  * Text first: a scan met first in the walk (a-scan.pdf) is read after the text files behind
  * it (b.txt, c.txt), so that they are searchable while OCR runs.
@@ -687,6 +761,7 @@ main(int argc, char **argv)
 #define ADD(name, fn) g_test_add(name, fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD("/ocr/scan-pdf", test_scan_pdf);
     ADD("/ocr/mixed-pdf", test_mixed_pdf);
+    ADD("/ocr/mixed-killed-in-ocr", test_mixed_killed_in_ocr);
     ADD("/ocr/short-typed-page", test_short_typed_page);
     ADD("/ocr/text-first", test_text_first);
     ADD("/ocr/png", test_png);
