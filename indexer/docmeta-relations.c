@@ -112,12 +112,24 @@ last_word(const char *f, const char *w)
     return best;
 }
 
-/* Whether the words before @at in @f say the verb there is passive ("được sửa đổi, bổ sung
-   bởi ..."): then the number after it did something to another document, not this one. */
+/* Whether the words around the verb at @at..@end in @f say it is passive ("được sửa đổi, bổ
+   sung bởi ..."): then the number after it did something to another document, not this one. */
 static gboolean
-is_passive(const char *f, gssize at)
+is_passive(const char *f, gssize at, gssize end)
 {
     static const char *const marks[] = {"duoc ", "da duoc ", "bi ", "da "};
+    /* "... bổ sung bởi khoản 1 Điều 2 Thông tư số ...": the agent, whatever stands before. */
+    if (strncmp(f + end, " boi ", 5) == 0)
+        return TRUE;
+    /* "được sửa đổi, bổ sung": the mark stands before the first of the two verbs. */
+    static const char *const first[] = {"sua doi, ", "sua doi "};
+    for (size_t i = 0; i < G_N_ELEMENTS(first); i++) {
+        size_t fl = strlen(first[i]);
+        if ((size_t)at >= fl && strncmp(f + at - fl, first[i], fl) == 0) {
+            at -= (gssize)fl;
+            break;
+        }
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(marks); i++) {
         size_t ml = strlen(marks[i]);
         if ((size_t)at >= ml && strncmp(f + at - ml, marks[i], ml) == 0)
@@ -147,7 +159,7 @@ kind_before(const char *before, gssize *verb_end)
         return "cites";
     }
     *verb_end = best + (gssize)strlen(v->folded);
-    return is_passive(before, best) ? "cites" : v->kind;
+    return is_passive(before, best, *verb_end) ? "cites" : v->kind;
 }
 
 static const char *

@@ -42,6 +42,11 @@ static const relation_case relation_cases[] = {
      "Thông tư hướng dẫn Nghị định số 05/2011/NĐ-CP được sửa đổi, bổ sung tại Nghị định số "
      "127/2024/NĐ-CP.",
      "cites", "127/2024/NĐ-CP", ""},
+    /* vbpl doc_000142: the amended article was itself amended by another Thông tư. */
+    {"passive-boi",
+     "Điều 1. Sửa đổi, bổ sung khoản 8 Điều 25 được sửa đổi, bổ sung bởi khoản 1 Điều 2 Thông "
+     "tư số 18/2025/TT-BTC",
+     "cites", "18/2025/TT-BTC", "2"},
 };
 
 static const tracuu_docmeta_relation *
