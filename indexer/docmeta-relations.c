@@ -418,16 +418,20 @@ get_date_regexes(void)
     return re;
 }
 
-/* Whether the sentence before @at in @f is about the document itself ("Thông tư này ..."). */
-static gboolean
-about_itself(const char *f, int at)
+/* How surely the sentence before @at in @f is about the document itself: 2 when it names the
+   document's own type ("Luật này ..." in a law, @self is "luat nay"), 1 for another "... này"
+   ("Các quyết định này" in a law are the court's decisions), 0 otherwise. */
+static int
+about_itself(const char *f, int at, const char *self)
 {
     int from = MAX(0, at - 120);
     for (int i = at; i > from; i--)
         if (f[i - 1] == '.' && f[i] == ' ')
             from = i;
     g_autofree char *s = g_strndup(f + from, (gsize)(at - from));
-    return last_word(s, "nay") >= 0;
+    if (last_word(s, "nay") < 0)
+        return 0;
+    return self && last_word(s, self) >= 0 ? 2 : 1;
 }
 
 static GDate *
@@ -473,11 +477,13 @@ signing_date(const char *signed_on)
     return NULL;
 }
 
-/* The first date of @re in @f said about the document itself, else (with @any) the first. */
+/* The first date of @re in @f said about the document itself (of type @self, see
+   about_itself()), else the first said about "... này", else (with @any) the first. */
 static GDate *
-first_date(GRegex *re, const char *f, int group, const char *signed_on, gboolean any)
+first_date(GRegex *re, const char *f, int group, const char *signed_on, const char *self,
+           gboolean any)
 {
-    GDate *fallback = NULL;
+    GDate *fallback = NULL, *weak = NULL;
     g_autoptr(GMatchInfo) m = NULL;
     g_regex_match(re, f, 0, &m);
     for (; g_match_info_matches(m); g_match_info_next(m, NULL)) {
@@ -492,15 +498,25 @@ first_date(GRegex *re, const char *f, int group, const char *signed_on, gboolean
         }
         if (!d)
             continue;
-        if (about_itself(f, s)) {
+        int about = about_itself(f, s, self);
+        if (about == 2 || (about == 1 && !self)) {
             if (fallback)
                 g_date_free(fallback);
+            if (weak)
+                g_date_free(weak);
             return d;
         }
-        if (!fallback && any)
+        if (about == 1 && !weak)
+            weak = d;
+        else if (!fallback && any)
             fallback = d;
         else
             g_date_free(d);
+    }
+    if (weak) {
+        if (fallback)
+            g_date_free(fallback);
+        return weak;
     }
     return fallback;
 }
@@ -509,7 +525,9 @@ static void
 read_validity(tracuu_docmeta *meta, const char *folded)
 {
     const date_regexes *r = get_date_regexes();
-    GDate *eff = first_date(r->effective, folded, 1, meta->date, FALSE);
+    g_autofree char *type = meta->doc_type ? tracuu_text_fold(meta->doc_type, -1) : NULL;
+    g_autofree char *self = type ? g_strconcat(type, " nay", NULL) : NULL;
+    GDate *eff = first_date(r->effective, folded, 1, meta->date, self, FALSE);
     g_autoptr(GMatchInfo) m = NULL;
     if (!eff && g_regex_match(r->after, folded, 0, &m)) {
         g_autofree char *days = g_match_info_fetch(m, 1);
@@ -518,10 +536,10 @@ read_validity(tracuu_docmeta *meta, const char *folded)
             g_date_add_days(eff, (guint)atoi(days));
     }
     if (!eff)
-        eff = first_date(r->effective, folded, 1, meta->date, TRUE);
+        eff = first_date(r->effective, folded, 1, meta->date, self, TRUE);
     meta->effective_date = iso(eff);
 
-    GDate *end = first_date(r->until, folded, 1, meta->date, FALSE);
+    GDate *end = first_date(r->until, folded, 1, meta->date, self, FALSE);
     g_autoptr(GMatchInfo) t = NULL;
     if (!end && g_regex_match(r->term, folded, 0, &t)) {
         g_autofree char *n = g_match_info_fetch(t, 1);
