@@ -400,8 +400,9 @@ get_date_regexes(void)
     if (g_once_init_enter(&re)) {
         date_regexes *r = g_new0(date_regexes, 1);
         GRegexCompileFlags f = G_REGEX_OPTIMIZE;
-        r->effective = g_regex_new("\\bco hieu luc(?: thi hanh)?(?: ke)? tu ngay " DATE_RE, f, 0,
-                                   NULL);
+        /* "từ 01 tháng 01 năm 2026" without "ngày" (doc_000340): only before a written date. */
+        r->effective = g_regex_new("\\bco hieu luc(?: thi hanh)?(?: ke)? tu (?:ngay |(?=\\d))"
+                                   DATE_RE, f, 0, NULL);
         r->after = g_regex_new("\\bco hieu luc(?: thi hanh)?(?: ke)?(?: tu)? sau (\\d{1,3}) ngay"
                                ",?(?: ke)? tu ngay (?:ky|ban hanh|cong bo)",
                                f, 0, NULL);

@@ -110,6 +110,9 @@ static const validity_case validity_cases[] = {
               "2026.",
      "2025-11-10", "2026-12-31"},
     {"not-a-date", "Thông tư này có hiệu lực từ ngày 31 tháng 02 năm 2026.", NULL, NULL},
+    /* vbpl doc_000340: "từ" without "ngày". */
+    {"without-ngay", "1. Nghị định này có hiệu lực thi hành từ 01 tháng 01 năm 2026.",
+     "2026-01-01", NULL, NULL},
     /* vbpl doc_000083: "Các quyết định này" are the court's decisions, not the law. */
     {"other-kind-nay",
      "Các quyết định này có hiệu lực kể từ ngày ký ban hành và phải được gửi ngay cho Viện kiểm "
