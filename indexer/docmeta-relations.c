@@ -138,9 +138,31 @@ is_passive(const char *f, gssize at, gssize end)
     return FALSE;
 }
 
-/* The kind the folded words @before the number give, and where its verb ends (*@verb_end). */
+/* Whether the verb at @at in @f is part of another document's name, "Luật sửa đổi, bổ sung
+   một số điều của Luật ..." in a Thông tư: a type other than @own_type (folded) before it. */
+static gboolean
+is_named(const char *f, gssize at, const char *own_type)
+{
+    static const char *const types[] = {"luat ", "nghi dinh ", "nghi quyet ", "thong tu ",
+                                        "quyet dinh ", "phap lenh "};
+    if (!own_type)
+        return FALSE;
+    if ((size_t)at >= 9 && strncmp(f + at - 9, "sua doi, ", 9) == 0)
+        at -= 9;
+    for (size_t i = 0; i < G_N_ELEMENTS(types); i++) {
+        size_t tl = strlen(types[i]);
+        if ((size_t)at >= tl && strncmp(f + at - tl, types[i], tl) == 0 &&
+            ((size_t)at == tl || !is_word_char(f[at - tl - 1])) &&
+            strncmp(own_type, types[i], tl - 1) != 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The kind the folded words @before the number give, and where its verb ends (*@verb_end);
+   @own_type is the document's type, folded, or NULL. */
 static const char *
-kind_before(const char *before, gssize *verb_end)
+kind_before(const char *before, gssize *verb_end, const char *own_type)
 {
     gssize best = -1;
     const verb *v = NULL;
@@ -159,7 +181,8 @@ kind_before(const char *before, gssize *verb_end)
         return "cites";
     }
     *verb_end = best + (gssize)strlen(v->folded);
-    return is_passive(before, best, *verb_end) ? "cites" : v->kind;
+    return is_passive(before, best, *verb_end) || is_named(before, best, own_type) ? "cites"
+                                                                                   : v->kind;
 }
 
 static const char *
@@ -229,7 +252,8 @@ read_articles(const char *f, GPtrArray *arts)
 
 typedef struct {
     tracuu_docmeta *meta;
-    char *own; /* the document's own number, normal form, or NULL */
+    char *own;      /* the document's own number, normal form, or NULL */
+    char *own_type; /* the document's type, folded ("thong tu"), or NULL */
 } reader;
 
 static void
@@ -331,7 +355,7 @@ read_text(reader *rd, tracuu_tokenizer *tk, const char *text, size_t len)
             verb_end = at >= 0 ? at : 0;
         } else {
             const char *k = kind_after(after);
-            kind = k ? k : kind_before(before, &verb_end);
+            kind = k ? k : kind_before(before, &verb_end, rd->own_type);
             if (k)
                 verb_end = 0;
             /* "Nghị định số 205/2025/NĐ-CP ... sửa đổi, bổ sung ... Nghị định số 111/2015/NĐ-CP":
@@ -589,7 +613,7 @@ thread_tokenizer(void)
 void
 docmeta_read_relations(tracuu_docmeta *meta, const char *text, size_t len)
 {
-    reader rd = {meta, NULL};
+    reader rd = {meta, NULL, meta->doc_type ? tracuu_text_fold(meta->doc_type, -1) : NULL};
     if (meta->number)
         tracuu_docnum_normalize(meta->number, -1, &rd.own, NULL);
     tracuu_tokenizer *tk = thread_tokenizer();
@@ -600,6 +624,7 @@ docmeta_read_relations(tracuu_docmeta *meta, const char *text, size_t len)
     read_text(&rd, tk, text, len);
     drop_plain_cites(meta->relations);
     g_free(rd.own);
+    g_free(rd.own_type);
 
     g_autofree char *folded = tracuu_text_fold(text, (gssize)len);
     read_validity(meta, folded);

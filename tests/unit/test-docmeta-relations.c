@@ -42,6 +42,10 @@ static const relation_case relation_cases[] = {
      "Thông tư hướng dẫn Nghị định số 05/2011/NĐ-CP được sửa đổi, bổ sung tại Nghị định số "
      "127/2024/NĐ-CP.",
      "cites", "127/2024/NĐ-CP", ""},
+    /* vbpl doc_000194, a Căn cứ block: "Luật sửa đổi, bổ sung ..." is the name of a law. */
+    {"named-amending-law",
+     "Luật sửa đổi, bổ sung một số điều của Luật Xử lý vi phạm hành chính số 88/2025/QH15;",
+     "cites", "88/2025/QH15", ""},
     /* vbpl doc_000142: the amended article was itself amended by another Thông tư. */
     {"passive-boi",
      "Điều 1. Sửa đổi, bổ sung khoản 8 Điều 25 được sửa đổi, bổ sung bởi khoản 1 Điều 2 Thông "
