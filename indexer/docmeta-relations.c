@@ -112,12 +112,24 @@ last_word(const char *f, const char *w)
     return best;
 }
 
-/* Whether the words before @at in @f say the verb there is passive ("được sửa đổi, bổ sung
-   bởi ..."): then the number after it did something to another document, not this one. */
+/* Whether the words around the verb at @at..@end in @f say it is passive ("được sửa đổi, bổ
+   sung bởi ..."): then the number after it did something to another document, not this one. */
 static gboolean
-is_passive(const char *f, gssize at)
+is_passive(const char *f, gssize at, gssize end)
 {
     static const char *const marks[] = {"duoc ", "da duoc ", "bi ", "da "};
+    /* "... bổ sung bởi khoản 1 Điều 2 Thông tư số ...": the agent, whatever stands before. */
+    if (strncmp(f + end, " boi ", 5) == 0)
+        return TRUE;
+    /* "được sửa đổi, bổ sung": the mark stands before the first of the two verbs. */
+    static const char *const first[] = {"sua doi, ", "sua doi "};
+    for (size_t i = 0; i < G_N_ELEMENTS(first); i++) {
+        size_t fl = strlen(first[i]);
+        if ((size_t)at >= fl && strncmp(f + at - fl, first[i], fl) == 0) {
+            at -= (gssize)fl;
+            break;
+        }
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(marks); i++) {
         size_t ml = strlen(marks[i]);
         if ((size_t)at >= ml && strncmp(f + at - ml, marks[i], ml) == 0)
@@ -126,9 +138,31 @@ is_passive(const char *f, gssize at)
     return FALSE;
 }
 
-/* The kind the folded words @before the number give, and where its verb ends (*@verb_end). */
+/* Whether the verb at @at in @f is part of another document's name, "Luật sửa đổi, bổ sung
+   một số điều của Luật ..." in a Thông tư: a type other than @own_type (folded) before it. */
+static gboolean
+is_named(const char *f, gssize at, const char *own_type)
+{
+    static const char *const types[] = {"luat ", "nghi dinh ", "nghi quyet ", "thong tu ",
+                                        "quyet dinh ", "phap lenh "};
+    if (!own_type)
+        return FALSE;
+    if ((size_t)at >= 9 && strncmp(f + at - 9, "sua doi, ", 9) == 0)
+        at -= 9;
+    for (size_t i = 0; i < G_N_ELEMENTS(types); i++) {
+        size_t tl = strlen(types[i]);
+        if ((size_t)at >= tl && strncmp(f + at - tl, types[i], tl) == 0 &&
+            ((size_t)at == tl || !is_word_char(f[at - tl - 1])) &&
+            strncmp(own_type, types[i], tl - 1) != 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The kind the folded words @before the number give, and where its verb ends (*@verb_end);
+   @own_type is the document's type, folded, or NULL. */
 static const char *
-kind_before(const char *before, gssize *verb_end)
+kind_before(const char *before, gssize *verb_end, const char *own_type)
 {
     gssize best = -1;
     const verb *v = NULL;
@@ -147,7 +181,8 @@ kind_before(const char *before, gssize *verb_end)
         return "cites";
     }
     *verb_end = best + (gssize)strlen(v->folded);
-    return is_passive(before, best) ? "cites" : v->kind;
+    return is_passive(before, best, *verb_end) || is_named(before, best, own_type) ? "cites"
+                                                                                   : v->kind;
 }
 
 static const char *
@@ -217,7 +252,8 @@ read_articles(const char *f, GPtrArray *arts)
 
 typedef struct {
     tracuu_docmeta *meta;
-    char *own; /* the document's own number, normal form, or NULL */
+    char *own;      /* the document's own number, normal form, or NULL */
+    char *own_type; /* the document's type, folded ("thong tu"), or NULL */
 } reader;
 
 static void
@@ -319,7 +355,7 @@ read_text(reader *rd, tracuu_tokenizer *tk, const char *text, size_t len)
             verb_end = at >= 0 ? at : 0;
         } else {
             const char *k = kind_after(after);
-            kind = k ? k : kind_before(before, &verb_end);
+            kind = k ? k : kind_before(before, &verb_end, rd->own_type);
             if (k)
                 verb_end = 0;
             /* "Nghị định số 205/2025/NĐ-CP ... sửa đổi, bổ sung ... Nghị định số 111/2015/NĐ-CP":
@@ -388,8 +424,9 @@ get_date_regexes(void)
     if (g_once_init_enter(&re)) {
         date_regexes *r = g_new0(date_regexes, 1);
         GRegexCompileFlags f = G_REGEX_OPTIMIZE;
-        r->effective = g_regex_new("\\bco hieu luc(?: thi hanh)?(?: ke)? tu ngay " DATE_RE, f, 0,
-                                   NULL);
+        /* "từ 01 tháng 01 năm 2026" without "ngày" (doc_000340): only before a written date. */
+        r->effective = g_regex_new("\\bco hieu luc(?: thi hanh)?(?: ke)? tu (?:ngay |(?=\\d))"
+                                   DATE_RE, f, 0, NULL);
         r->after = g_regex_new("\\bco hieu luc(?: thi hanh)?(?: ke)?(?: tu)? sau (\\d{1,3}) ngay"
                                ",?(?: ke)? tu ngay (?:ky|ban hanh|cong bo)",
                                f, 0, NULL);
@@ -406,16 +443,20 @@ get_date_regexes(void)
     return re;
 }
 
-/* Whether the sentence before @at in @f is about the document itself ("Thông tư này ..."). */
-static gboolean
-about_itself(const char *f, int at)
+/* How surely the sentence before @at in @f is about the document itself: 2 when it names the
+   document's own type ("Luật này ..." in a law, @self is "luat nay"), 1 for another "... này"
+   ("Các quyết định này" in a law are the court's decisions), 0 otherwise. */
+static int
+about_itself(const char *f, int at, const char *self)
 {
     int from = MAX(0, at - 120);
     for (int i = at; i > from; i--)
         if (f[i - 1] == '.' && f[i] == ' ')
             from = i;
     g_autofree char *s = g_strndup(f + from, (gsize)(at - from));
-    return last_word(s, "nay") >= 0;
+    if (last_word(s, "nay") < 0)
+        return 0;
+    return self && last_word(s, self) >= 0 ? 2 : 1;
 }
 
 static GDate *
@@ -461,11 +502,13 @@ signing_date(const char *signed_on)
     return NULL;
 }
 
-/* The first date of @re in @f said about the document itself, else (with @any) the first. */
+/* The first date of @re in @f said about the document itself (of type @self, see
+   about_itself()), else the first said about "... này", else (with @any) the first. */
 static GDate *
-first_date(GRegex *re, const char *f, int group, const char *signed_on, gboolean any)
+first_date(GRegex *re, const char *f, int group, const char *signed_on, const char *self,
+           gboolean any)
 {
-    GDate *fallback = NULL;
+    GDate *fallback = NULL, *weak = NULL;
     g_autoptr(GMatchInfo) m = NULL;
     g_regex_match(re, f, 0, &m);
     for (; g_match_info_matches(m); g_match_info_next(m, NULL)) {
@@ -480,15 +523,25 @@ first_date(GRegex *re, const char *f, int group, const char *signed_on, gboolean
         }
         if (!d)
             continue;
-        if (about_itself(f, s)) {
+        int about = about_itself(f, s, self);
+        if (about == 2 || (about == 1 && !self)) {
             if (fallback)
                 g_date_free(fallback);
+            if (weak)
+                g_date_free(weak);
             return d;
         }
-        if (!fallback && any)
+        if (about == 1 && !weak)
+            weak = d;
+        else if (!fallback && any)
             fallback = d;
         else
             g_date_free(d);
+    }
+    if (weak) {
+        if (fallback)
+            g_date_free(fallback);
+        return weak;
     }
     return fallback;
 }
@@ -497,7 +550,9 @@ static void
 read_validity(tracuu_docmeta *meta, const char *folded)
 {
     const date_regexes *r = get_date_regexes();
-    GDate *eff = first_date(r->effective, folded, 1, meta->date, FALSE);
+    g_autofree char *type = meta->doc_type ? tracuu_text_fold(meta->doc_type, -1) : NULL;
+    g_autofree char *self = type ? g_strconcat(type, " nay", NULL) : NULL;
+    GDate *eff = first_date(r->effective, folded, 1, meta->date, self, FALSE);
     g_autoptr(GMatchInfo) m = NULL;
     if (!eff && g_regex_match(r->after, folded, 0, &m)) {
         g_autofree char *days = g_match_info_fetch(m, 1);
@@ -506,10 +561,10 @@ read_validity(tracuu_docmeta *meta, const char *folded)
             g_date_add_days(eff, (guint)atoi(days));
     }
     if (!eff)
-        eff = first_date(r->effective, folded, 1, meta->date, TRUE);
+        eff = first_date(r->effective, folded, 1, meta->date, self, TRUE);
     meta->effective_date = iso(eff);
 
-    GDate *end = first_date(r->until, folded, 1, meta->date, FALSE);
+    GDate *end = first_date(r->until, folded, 1, meta->date, self, FALSE);
     g_autoptr(GMatchInfo) t = NULL;
     if (!end && g_regex_match(r->term, folded, 0, &t)) {
         g_autofree char *n = g_match_info_fetch(t, 1);
@@ -558,7 +613,7 @@ thread_tokenizer(void)
 void
 docmeta_read_relations(tracuu_docmeta *meta, const char *text, size_t len)
 {
-    reader rd = {meta, NULL};
+    reader rd = {meta, NULL, meta->doc_type ? tracuu_text_fold(meta->doc_type, -1) : NULL};
     if (meta->number)
         tracuu_docnum_normalize(meta->number, -1, &rd.own, NULL);
     tracuu_tokenizer *tk = thread_tokenizer();
@@ -569,6 +624,7 @@ docmeta_read_relations(tracuu_docmeta *meta, const char *text, size_t len)
     read_text(&rd, tk, text, len);
     drop_plain_cites(meta->relations);
     g_free(rd.own);
+    g_free(rd.own_type);
 
     g_autofree char *folded = tracuu_text_fold(text, (gssize)len);
     read_validity(meta, folded);

@@ -306,6 +306,7 @@ typedef struct {
     GRegex *date_words;  /* "Hà Nội, ngày 19 tháng 09 năm 2025" (whole cell) */
     GRegex *date_slash;  /* "Hà Nội, ngày 3/12/2008" (whole cell) */
     GRegex *date_passed; /* "... thông qua ngày 10 tháng 12 năm 2025" (laws) */
+    GRegex *passed_self; /* "Nghị quyết này được ... thông qua ... ngày ...", anywhere */
 } regexes;
 
 static gpointer
@@ -323,10 +324,16 @@ regexes_init(gpointer unused)
     r->date_slash = g_regex_new("^(.*?)\\bngày\\s+(\\d{1,2})\\s*([/.\\-])\\s*(\\d{1,2})\\s*\\3\\s*"
                                 "(\\d{4})\\s*[.;]?$",
                                 f, 0, NULL);
-    r->date_passed = g_regex_new("thông\\s+qua\\s+ngày\\s+(\\d{1,2})\\s+tháng\\s+(\\d{1,2})\\s+"
+    /* "thông qua tại Phiên họp thứ 49 ngày ..." (Ủy ban Thường vụ Quốc hội) */
+    r->date_passed = g_regex_new("thông\\s+qua(?:\\s+tại\\s+[^.\\n]{1,80}?)?\\s+ngày\\s+(\\d{1,2})\\s+tháng\\s+(\\d{1,2})\\s+"
                                  "năm\\s+(\\d{4})",
                                  f, 0, NULL);
-    g_assert(r->number_cell && r->number_text && r->date_words && r->date_slash && r->date_passed);
+    r->passed_self = g_regex_new("\\bnày\\s+được\\s+[^.\\n]{1,200}?thông\\s+qua(?:\\s+tại\\s+"
+                                 "[^.\\n]{1,80}?)?\\s+ngày\\s+(\\d{1,2})\\s+tháng\\s+(\\d{1,2})\\s+"
+                                 "năm\\s+(\\d{4})",
+                                 f, 0, NULL);
+    g_assert(r->number_cell && r->number_text && r->date_words && r->date_slash && r->date_passed &&
+             r->passed_self);
     return r;
 }
 
@@ -727,7 +734,14 @@ read_tail(tracuu_docmeta *meta, const char *text, size_t len)
         const regexes *r = get_regexes();
         g_autoptr(GMatchInfo) m = NULL;
         g_autofree char *tail = g_strndup(text + start, len - start);
-        if (g_regex_match(r->date_passed, tail, 0, &m)) {
+        /* An appendix after the signature pushes the sentence out of the tail; then only the
+           sentence about the document itself ("... này được ... thông qua") is trusted. */
+        gboolean found = g_regex_match(r->date_passed, tail, 0, &m);
+        if (!found) {
+            g_clear_pointer(&m, g_match_info_free);
+            found = g_regex_match_full(r->passed_self, text, (gssize)len, 0, 0, &m, NULL);
+        }
+        if (found) {
             g_autofree char *d = g_match_info_fetch(m, 1);
             g_autofree char *mo = g_match_info_fetch(m, 2);
             g_autofree char *y = g_match_info_fetch(m, 3);

@@ -42,6 +42,15 @@ static const relation_case relation_cases[] = {
      "Thông tư hướng dẫn Nghị định số 05/2011/NĐ-CP được sửa đổi, bổ sung tại Nghị định số "
      "127/2024/NĐ-CP.",
      "cites", "127/2024/NĐ-CP", ""},
+    /* vbpl doc_000194, a Căn cứ block: "Luật sửa đổi, bổ sung ..." is the name of a law. */
+    {"named-amending-law",
+     "Luật sửa đổi, bổ sung một số điều của Luật Xử lý vi phạm hành chính số 88/2025/QH15;",
+     "cites", "88/2025/QH15", ""},
+    /* vbpl doc_000142: the amended article was itself amended by another Thông tư. */
+    {"passive-boi",
+     "Điều 1. Sửa đổi, bổ sung khoản 8 Điều 25 được sửa đổi, bổ sung bởi khoản 1 Điều 2 Thông "
+     "tư số 18/2025/TT-BTC",
+     "cites", "18/2025/TT-BTC", "2"},
 };
 
 static const tracuu_docmeta_relation *
@@ -75,7 +84,19 @@ typedef struct {
     const char *body;
     const char *effective;
     const char *end;
+    const char *header; /* NULL: HEADER */
 } validity_case;
+
+/* Headers without a date: a law and a resolution say when they were passed at the end. */
+#define LAW_HEADER "QUỐC HỘI\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n" \
+                   "Luật số: 101/2025/QH15\nLUẬT\nCHUYỂN GIAO NGƯỜI ĐANG CHẤP HÀNH ÁN PHẠT TÙ\n"
+/* Five lines of doc_000032's programme table. */
+#define APPENDIX                                                                               \
+    "II.\nTrình Quốc hội xem xét, thông qua tại Kỳ họp thứ 2, Quốc hội khóa XVI\n(dự kiến tháng "  \
+    "10/2026)\n1.\nBộ luật Hàng hải Việt Nam (sửa đổi)\n"
+#define RESOLUTION_HEADER                                                                      \
+    "ỦY BAN THƯỜNG VỤ QUỐC HỘI\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh "     \
+    "phúc\nNghị quyết số: 105/2025/UBTVQH15\nNGHỊ QUYẾT\nCHƯƠNG TRÌNH LẬP PHÁP NĂM 2026\n"
 
 static const validity_case validity_cases[] = {
     {"words", "Thông tư này có hiệu lực thi hành kể từ ngày 01 tháng 01 năm 2026.", "2026-01-01",
@@ -93,13 +114,36 @@ static const validity_case validity_cases[] = {
               "2026.",
      "2025-11-10", "2026-12-31"},
     {"not-a-date", "Thông tư này có hiệu lực từ ngày 31 tháng 02 năm 2026.", NULL, NULL},
+    /* vbpl doc_000340: "từ" without "ngày". */
+    {"without-ngay", "1. Nghị định này có hiệu lực thi hành từ 01 tháng 01 năm 2026.",
+     "2026-01-01", NULL, NULL},
+    /* vbpl doc_000083: "Các quyết định này" are the court's decisions, not the law. */
+    {"other-kind-nay",
+     "Các quyết định này có hiệu lực kể từ ngày ký ban hành và phải được gửi ngay cho Viện kiểm "
+     "sát nhân dân cùng cấp.\nĐiều 47. Hiệu lực thi hành\n1. Luật này có hiệu lực thi hành từ "
+     "ngày 01 tháng 7 năm 2026.\nLuật này được Quốc hội nước Cộng hòa xã hội chủ nghĩa Việt Nam "
+     "khóa XV, Kỳ họp thứ 10 thông qua ngày 26 tháng 11 năm 2025.",
+     "2026-07-01", NULL, LAW_HEADER},
+    /* vbpl doc_000032: passed "tại Phiên họp thứ 49 ngày ...", the only date of the text. */
+    {"passed-at-session",
+     "Nghị quyết này có hiệu lực thi hành từ ngày thông qua./.\nNghị quyết này được Ủy ban "
+     "Thường vụ Quốc hội nước Cộng hòa xã hội chủ nghĩa Việt Nam khóa XV thông qua tại Phiên "
+     "họp thứ 49 ngày 26 tháng 9 năm 2025.",
+     "2025-09-26", NULL, RESOLUTION_HEADER},
+    /* The same, with the programme's table after the signature, more than the tail's 40 lines. */
+    {"passed-before-appendix",
+     "Nghị quyết này có hiệu lực thi hành từ ngày thông qua./.\nNghị quyết này được Ủy ban "
+     "Thường vụ Quốc hội nước Cộng hòa xã hội chủ nghĩa Việt Nam khóa XV thông qua tại Phiên "
+     "họp thứ 49 ngày 26 tháng 9 năm 2025.\nTM. ỦY BAN THƯỜNG VỤ QUỐC HỘI\nPHỤ LỤC\n" APPENDIX
+         APPENDIX APPENDIX APPENDIX APPENDIX APPENDIX APPENDIX APPENDIX APPENDIX APPENDIX,
+     "2025-09-26", NULL, RESOLUTION_HEADER},
 };
 
 static void
 test_validity(gconstpointer data)
 {
     const validity_case *c = data;
-    g_autofree char *text = g_strconcat(HEADER, c->body, "\n", NULL);
+    g_autofree char *text = g_strconcat(c->header ? c->header : HEADER, c->body, "\n", NULL);
     g_autoptr(tracuu_docmeta) m = tracuu_docmeta_extract(text, -1);
     g_assert_cmpstr(m->effective_date, ==, c->effective);
     g_assert_cmpstr(m->end_date, ==, c->end);
