@@ -302,11 +302,15 @@ test_access(void)
         gint64 total;
         const char *kind;
     } cases[] = {
-        {0, "so:" SECRET_NUMBER " unit:article", 1, "article=1"},
+        {0, "so:" SECRET_NUMBER, 2, "text=1"},
+        {1, "so:" SECRET_NUMBER, 0, ""},
+        {0, "so:" SECRET_NUMBER " unit:article", 1, ""},
         {1, "so:" SECRET_NUMBER " unit:article", 0, ""},
         {1, "so:" SECRET_NUMBER " dieu:1", 0, ""},
-        {0, "dieu:1 phạm vi", 3, "article=3"},
-        {1, "dieu:1 phạm vi", 2, "article=2"},
+        {0, "dieu:1 phạm vi", 3, ""},
+        {1, "dieu:1 phạm vi", 2, ""},
+        {0, "luật", 9, "docx=1,text=2"},
+        {1, "luật", 7, "docx=1,text=1"},
     };
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(JsonObject) r = search(cases[i].user ? thuong : mat, cases[i].q);
@@ -336,6 +340,36 @@ test_access(void)
     g_free(code);
     tracuu_test_client_free(mat);
     tracuu_test_client_free(thuong);
+}
+
+/* Facets count whole documents (a law once, not once per article); the total counts what is
+ * listed, article units too. */
+static void
+test_facets(void)
+{
+    g_assert_no_error(F.setup_error);
+    tracuu_test_client *c = client_of(0);
+    static const struct {
+        const char *q;
+        gint64 total;
+        const char *doc_type, *kind;
+    } cases[] = {
+        {"so:" LAW_NUMBER, 4, "Luật=1", "text=1"},
+        {"so:" LAW_NUMBER " unit:document", 1, "Luật=1", "text=1"},
+        {"so:" LAW_NUMBER " unit:article", 3, "", ""},
+        {"so:24/2018/QH14", 4, "Luật=1", "docx=1"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(JsonObject) r = search(c, cases[i].q);
+        g_autofree char *doc_type = facet_of(r, "doc_type");
+        g_autofree char *kind = facet_of(r, "kind");
+        g_test_message("%s: %" G_GINT64_FORMAT " (%s; %s)", cases[i].q,
+                       json_object_get_int_member(r, "total"), doc_type, kind);
+        g_assert_cmpint(json_object_get_int_member(r, "total"), ==, cases[i].total);
+        g_assert_cmpstr(doc_type, ==, cases[i].doc_type);
+        g_assert_cmpstr(kind, ==, cases[i].kind);
+    }
+    tracuu_test_client_free(c);
 }
 
 /* Runs last: a re-index after Điều 3 is removed drops it; deleting the file drops all. */
@@ -467,6 +501,7 @@ main(int argc, char **argv)
     g_test_add_func("/articles/unit:article and unit:document", test_units);
     g_test_add_func("/articles/get of an article", test_get);
     g_test_add_func("/articles/a hidden document's articles show nowhere", test_access);
+    g_test_add_func("/articles/facets count whole documents", test_facets);
     g_test_add_func("/articles/a re-index drops removed articles, a deletion all", test_later_runs);
     int rc = g_test_run();
     if (F.pid) {
