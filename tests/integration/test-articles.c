@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tracuu-test-client.h"
+#include "tracuu-test-http.h"
 #include "tracuu-test.h"
 
 /*
@@ -46,7 +47,7 @@ static const char secret_body[] = "Chương I\nQUY ĐỊNH CHUNG\n"
 static struct {
     char *tmp, *db, *map, *indexer, *searchd, *tokens[2];
     GPid pid;
-    int port;
+    int port, http_port;
     GError *setup_error;
 } F;
 
@@ -372,6 +373,61 @@ test_facets(void)
     tracuu_test_client_free(c);
 }
 
+/* What the web page's document view asks over HTTP: the articles of a document in their order
+ * (unit:article parent=ID), its other children (unit:document parent=ID: none), an article by
+ * its id ("#" written %23), a hidden document's article as not found. */
+static void
+test_http(void)
+{
+    g_assert_no_error(F.setup_error);
+    tracuu_test_client *c = client_of(0);
+    g_autofree char *law = doc_of(c, LAW_NUMBER);
+    g_autofree char *secret = doc_of(c, SECRET_NUMBER);
+    tracuu_test_client_free(c);
+    g_autofree char *articles =
+        g_strdup_printf("/api/search?q=unit%%3Aarticle&parent=%s&limit=1000", law);
+    g_autofree char *children =
+        g_strdup_printf("/api/search?q=unit%%3Adocument&parent=%s&limit=50", law);
+    g_autofree char *one = g_strdup_printf("/api/doc/%s%%23dieu-2", law);
+    g_autofree char *hidden = g_strdup_printf("/api/doc/%s%%23dieu-1", secret);
+    g_autofree char *hidden_list =
+        g_strdup_printf("/api/search?q=unit%%3Aarticle&parent=%s", secret);
+    static const char *const order = "\"title\":\"Điều 1. Phạm vi điều chỉnh\"";
+    const struct {
+        int user;
+        const char *target;
+        int status;
+        const char *has, *lacks;
+    } cases[] = {
+        {0, articles, 200, order, NULL},
+        {0, articles, 200, "\"chapter\":\"Chương II. LƯU TRỮ ĐIỆN TỬ\"", NULL},
+        {0, children, 200, "\"total\":0", NULL},
+        {0, one, 200, "\"heading\":\"Đối tượng áp dụng\"", "kho thử nghiệm"},
+        {0, hidden, 200, "\"article\":\"1\"", NULL},
+        {1, hidden, 404, "not_found", "Phạm vi"},
+        {1, hidden_list, 200, "\"total\":0", "dieu-1"},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *h =
+            g_strdup_printf("Authorization: Bearer %s\r\n", F.tokens[cases[i].user]);
+        g_autoptr(tracuu_test_http_reply) r =
+            tracuu_test_http_request(F.http_port, "GET", cases[i].target, h, NULL);
+        g_test_message("%d %s: %d %.300s", cases[i].user, cases[i].target, r->status, r->body);
+        g_assert_cmpint(r->status, ==, cases[i].status);
+        g_assert_nonnull(strstr(r->body, cases[i].has));
+        if (cases[i].lacks != NULL)
+            g_assert_null(strstr(r->body, cases[i].lacks));
+    }
+    /* The articles come in their order in the text. */
+    g_autofree char *h0 = g_strdup_printf("Authorization: Bearer %s\r\n", F.tokens[0]);
+    g_autoptr(tracuu_test_http_reply) r =
+        tracuu_test_http_request(F.http_port, "GET", articles, h0, NULL);
+    const char *a1 = strstr(r->body, "#dieu-1\"");
+    const char *a2 = strstr(r->body, "#dieu-2\"");
+    const char *a3 = strstr(r->body, "#dieu-3\"");
+    g_assert_true(a1 != NULL && a2 != NULL && a3 != NULL && a1 < a2 && a2 < a3);
+}
+
 /* Runs last: a re-index after Điều 3 is removed drops it; deleting the file drops all. */
 static void
 test_later_runs(void)
@@ -466,25 +522,29 @@ setup(GError **error)
     g_autofree char *log = g_build_filename(F.tmp, "s.log", NULL);
     if (!g_file_set_contents(conf, conf_text, -1, error))
         return FALSE;
-    g_autofree char *cmd =
-        g_strdup_printf("exec '%s' --config '%s' --threads 2 2>'%s'", F.searchd, conf, log);
+    g_autofree char *cmd = g_strdup_printf(
+        "exec '%s' --config '%s' --threads 2 --http 127.0.0.1:0 2>'%s'", F.searchd, conf, log);
     const char *argv[] = {"sh", "-c", cmd, NULL};
     if (!g_spawn_async(F.tmp, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
                        tracuu_test_die_with_parent, NULL, &F.pid, error))
         return FALSE;
-    for (int i = 0; i < 600 && F.port == 0; i++) {
+    for (int i = 0; i < 600 && (F.port == 0 || F.http_port == 0); i++) {
         g_usleep(50000);
         g_autofree char *text = NULL;
         if (!g_file_get_contents(log, &text, NULL, NULL))
             continue;
-        char *at = strstr(text, "listening on tcp:");
-        char *nl = at != NULL ? strchr(at, '\n') : NULL;
-        if (nl != NULL) {
-            g_autofree char *line = g_strndup(at, (gsize)(nl - at));
-            F.port = atoi(strrchr(line, ':') + 1);
+        const char *marks[] = {"listening on tcp:", "listening on http:"};
+        int *ports[] = {&F.port, &F.http_port};
+        for (int k = 0; k < 2; k++) {
+            char *at = strstr(text, marks[k]);
+            char *nl = at != NULL ? strchr(at, '\n') : NULL;
+            if (nl != NULL) {
+                g_autofree char *line = g_strndup(at, (gsize)(nl - at));
+                *ports[k] = atoi(strrchr(line, ':') + 1);
+            }
         }
     }
-    if (F.port == 0) {
+    if (F.port == 0 || F.http_port == 0) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "tracuu-searchd did not listen");
         return FALSE;
     }
@@ -502,6 +562,7 @@ main(int argc, char **argv)
     g_test_add_func("/articles/get of an article", test_get);
     g_test_add_func("/articles/a hidden document's articles show nowhere", test_access);
     g_test_add_func("/articles/facets count whole documents", test_facets);
+    g_test_add_func("/articles/HTTP answers of the document view", test_http);
     g_test_add_func("/articles/a re-index drops removed articles, a deletion all", test_later_runs);
     int rc = g_test_run();
     if (F.pid) {
