@@ -61,6 +61,14 @@ static const GOptionEntry trace_options[] = {
     {NULL, 0, 0, 0, NULL, NULL, NULL},
 };
 
+static char *opt_article;
+
+static const GOptionEntry get_options[] = {
+    {"article", 0, 0, G_OPTION_ARG_FILENAME, &opt_article,
+     "Show only that article (Điều N, as written: 12, 12a) of the document", "N"},
+    {NULL, 0, 0, 0, NULL, NULL, NULL},
+};
+
 static const GOptionEntry search_options[] = {
     {"limit", 'n', 0, G_OPTION_ARG_INT, &opt_limit, "Show at most N hits (default 10)", "N"},
     {"offset", 0, 0, G_OPTION_ARG_INT, &opt_offset, "Skip the first N hits", "N"},
@@ -653,7 +661,8 @@ static const GOptionEntry help_options[] = {
 /* Every option of every command. A word is read alike whatever the command, so that options
  * may come before it; the command's own GOption context then refuses an option it does not
  * take ("tracuu get -n3 ID": "Unknown option --limit"). */
-static const GOptionEntry *const all_options[] = {common_options, search_options, help_options};
+static const GOptionEntry *const all_options[] = {common_options, search_options, trace_options,
+                                                   get_options, help_options};
 
 static const GOptionEntry *
 find_short_option(char c)
@@ -841,7 +850,8 @@ main(int argc, char **argv)
         "Commands:\n"
         "  search QUERY...   search; prints number, type, date, title and snippet of each hit,\n"
         "                    its id, path and PDF page (tr. N), then the counts of --facets\n"
-        "  get ID            prints a document's fields, then its text\n"
+        "  get ID            prints a document's fields, then its text (--article N: that\n"
+        "                    article alone)\n"
         "  trace NUMBER|ID   prints the documents related to one (amends, replaces...), both\n"
         "                    ways, to --depth steps: one line per relation\n"
         "  stats             prints what the index holds\n"
@@ -895,6 +905,8 @@ main(int argc, char **argv)
         g_option_context_add_main_entries(ctx, search_options, NULL);
     if (known && !strcmp(cmd, "trace"))
         g_option_context_add_main_entries(ctx, trace_options, NULL);
+    if (known && !strcmp(cmd, "get"))
+        g_option_context_add_main_entries(ctx, get_options, NULL);
     /* The help is printed here, not by GOption, which would convert its UTF-8 to the locale's
      * charset (the client sets no locale: "thư" would be "th?"). */
     if (asked_help || (cmd && !strcmp(cmd, "help"))) {
@@ -980,7 +992,18 @@ main(int argc, char **argv)
             json_object_unref(req);
             return usage(ctx, "get needs one document id");
         }
-        json_object_set_string_member(req, "doc", args[0]);
+        if (opt_article != NULL) {
+            /* An article is a unit of its own, "<document id>#dieu-<N>" (docs/protocol.md). */
+            if (*opt_article == '\0' || strpbrk(opt_article, "#/ \t\"\\") != NULL ||
+                strchr(args[0], '#') != NULL) {
+                json_object_unref(req);
+                return usage(ctx, "--article wants an article number (12, 12a) of a document id");
+            }
+            g_autofree char *id = g_strdup_printf("%s#dieu-%s", args[0], opt_article);
+            json_object_set_string_member(req, "doc", id);
+        } else {
+            json_object_set_string_member(req, "doc", args[0]);
+        }
     } else if (!strcmp(cmd, "trace")) {
         if (n_args != 1) {
             json_object_unref(req);
@@ -1034,6 +1057,7 @@ main(int argc, char **argv)
     g_free(opt_sort);
     g_free(opt_filters);
     g_free(opt_color);
+    g_free(opt_article);
     g_strfreev(opt_facets);
     return status;
 }

@@ -24,12 +24,13 @@ const FILTER_NAMES = {
 const KIND_NAMES = {
   pdf: 'PDF', mail: 'Thư điện tử', attachment: 'Tệp đính kèm', html: 'Trang HTML',
   text: 'Văn bản thuần', docx: 'Word (DOCX)', doc: 'Word (DOC)', odt: 'OpenDocument',
-  xlsx: 'Excel', ods: 'Bảng tính', jsonl: 'Nhập từ JSONL',
+  xlsx: 'Excel', ods: 'Bảng tính', jsonl: 'Nhập từ JSONL', article: 'Điều (của một văn bản)',
 };
 const SORTS = ['relevance', '-date', 'date'];
 // The document's fields shown in its table, in this order, with their Vietnamese names.
 const META_FIELDS = [
-  ['number', 'Số, ký hiệu'], ['doc_type', 'Loại văn bản'], ['issuer', 'Cơ quan ban hành'],
+  ['doc_title', 'Thuộc văn bản'], ['article', 'Điều'], ['heading', 'Tên điều'],
+  ['chapter', 'Chương'], ['number', 'Số, ký hiệu'], ['doc_type', 'Loại văn bản'], ['issuer', 'Cơ quan ban hành'],
   ['date', 'Ngày'], ['signer', 'Người ký'], ['subject', 'Tiêu đề thư'], ['from', 'Người gửi'],
   ['to', 'Người nhận'], ['cc', 'Đồng gửi (Cc)'], ['message_id', 'Message-ID'],
   ['attachment', 'Tên tệp đính kèm'], ['kind', 'Loại tệp'], ['mime', 'Kiểu nội dung'],
@@ -426,11 +427,20 @@ function hitItem(hit, n) {
                    navLink(docState, hit.title || hit.attachment || hit.id, { class: 'hit-link' }));
   const snippet = el('p', { class: 'snippet' }, snippetNodes(hit.snippet || ''));
   if (hit.page) snippet.append(el('span', { class: 'page' }, ` (trang ${hit.page})`));
+  // An article unit (docs/protocol.md): "Điều 12. heading" is its title; the document it
+  // belongs to, by number and title, links to that document.
+  const inDoc = hit.kind === 'article' && hit.parent
+    ? el('p', { class: 'hit-doc' }, 'Thuộc ',
+         navLink({ q: state.q, sort: 'relevance', page: 1, doc: hit.parent, filters: {} },
+                 [hit.number, hit.doc_title].filter(Boolean).join(' — ') || hit.parent,
+                 { class: 'hit-doc-link' }),
+         hit.chapter ? ` · ${hit.chapter}` : '')
+    : null;
   const badges = el('p', { class: 'badges' });
   if (hit.secrecy) badges.append(el('span', { class: 'badge secret' }, showValue('secrecy', hit.secrecy)));
   return el('li', { class: 'hit', value: n, 'data-id': hit.id },
-            el('span', { class: 'hit-n', 'aria-hidden': 'true' }, `${n}.`), title, meta, snippet,
-            badges.firstChild ? badges : null);
+            el('span', { class: 'hit-n', 'aria-hidden': 'true' }, `${n}.`), title, inDoc, meta,
+            snippet, badges.firstChild ? badges : null);
 }
 
 function renderPager(total) {
@@ -523,6 +533,23 @@ async function renderDocList(box, heading, st, cls) {
   if (r.total > r.hits.length) box.append(el('p', {}, navLink(st, `Xem cả ${showNumber(r.total)}`)));
 }
 
+// The articles (Điều) of the document @id, in their order, each a link that opens that article
+// alone; each item has the anchor "dieu-N".
+async function renderArticles(box, id) {
+  let r;
+  const st = { q: 'unit:article', sort: 'relevance', page: 1, doc: null, filters: { parent: [id] } };
+  try { r = await api(searchParams(st, 0, 1000, false)); } catch (e) { return; }
+  if (!r.hits.length) return;
+  const list = el('ol', { class: 'articles' });
+  for (const h of r.hits) {
+    list.append(el('li', { id: `dieu-${h.article}`, 'data-article': h.article || '' },
+                   navLink({ q: state.q, sort: 'relevance', page: 1, doc: h.id, filters: {} },
+                           h.title || h.id, { class: 'article-link' }),
+                   h.chapter ? el('span', { class: 'chapter' }, ` (${h.chapter})`) : null));
+  }
+  box.append(el('h3', {}, `Các điều (${showNumber(r.total)})`), list);
+}
+
 async function renderDoc(gen) {
   $('results-view').hidden = true;
   $('status').textContent = 'Đang mở văn bản…';
@@ -575,7 +602,12 @@ async function renderDoc(gen) {
 
   const links = $('doc-links');
   clear(links);
-  if (d.parent) {
+  if (d.parent && d.kind === 'article') {
+    links.append(el('h3', {}, 'Văn bản chứa điều này'),
+                 el('p', {}, navLink({ q: state.q, sort: 'relevance', page: 1, doc: d.parent, filters: {} },
+                                     [d.number, d.doc_title].filter(Boolean).join(' — ') || 'Mở văn bản',
+                                     { class: 'parent-link' })));
+  } else if (d.parent) {
     links.append(el('h3', {}, 'Thư gốc'),
                  el('p', {}, navLink({ q: state.q, sort: 'relevance', page: 1, doc: d.parent, filters: {} },
                                      'Mở thư chứa tệp này', { class: 'parent-link' })));
@@ -586,9 +618,12 @@ async function renderDoc(gen) {
     links.append(el('h3', {}, 'Văn bản được trích dẫn'), list);
   }
   const pending = [];
+  if (!d.parent) pending.push(renderArticles(links, d.id));
+  // The children of a document that are not its articles: a mail's attachments.
   if (d.kind === 'mail' || !d.parent)
     pending.push(renderDocList(links, 'Tệp đính kèm',
-                               { q: '', sort: 'relevance', page: 1, doc: null, filters: { parent: [d.id] } },
+                               { q: 'unit:document', sort: 'relevance', page: 1, doc: null,
+                                 filters: { parent: [d.id] } },
                                'attachments'));
   if (d.number)
     pending.push(renderDocList(links, 'Văn bản trích dẫn văn bản này',

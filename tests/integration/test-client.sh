@@ -20,7 +20,7 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-echo "1..62"
+echo "1..66"
 
 # An index of four known documents.
 cat >"$tmp/docs.jsonl" <<'EOF'
@@ -101,6 +101,18 @@ check "get: fields then text" eval 'test $st -eq 0 && grep -q "^number: 30/2020/
     grep -q "^doc_type: Nghị định$" "$tmp/out" && tail -1 "$tmp/out" | grep -q "thể thức văn bản hành chính"'
 "$TRACUU" get --db "$tmp/db" nosuch >"$tmp/out" 2>"$tmp/err"; st=$?
 check "get of an unknown id: exit 1, not_found" eval 'test $st -eq 1 && grep -q "not_found" "$tmp/err"'
+# get --article N: that article (a unit "ID#dieu-N") alone, from an index of one law.
+printf '%s\n' '{"id":"lt","number":"99/2099/QH99","doc_type":"Luật","text":"LUẬT THỬ\nChương I\nQUY ĐỊNH CHUNG\nĐiều 1. Phạm vi điều chỉnh\nLuật này quy định về thử nghiệm.\nĐiều 2. Đối tượng áp dụng\nLuật này áp dụng đối với cơ quan lưu trữ."}' >"$tmp/law.jsonl"
+"$INDEXER" --db "$tmp/law-db" --from-jsonl "$tmp/law.jsonl" -q >"$tmp/out" 2>"$tmp/err"
+"$TRACUU" get --db "$tmp/law-db" --article 2 lt >"$tmp/out" 2>"$tmp/err"; st=$?
+check "get --article 2: that article alone" eval 'test $st -eq 0 && grep -q "^article: 2$" "$tmp/out" &&
+    grep -q "^parent: lt$" "$tmp/out" && grep -q "cơ quan lưu trữ" "$tmp/out" && ! grep -q "thử nghiệm" "$tmp/out"'
+"$TRACUU" get --db "$tmp/law-db" lt --article=9 >"$tmp/out" 2>"$tmp/err"; st=$?
+check "get --article 9 (none): exit 1, not_found" eval 'test $st -eq 1 && grep -q "not_found" "$tmp/err"'
+"$TRACUU" get --db "$tmp/law-db" --article "1#x" lt >"$tmp/out" 2>"$tmp/err"; st=$?
+check "get --article with a #: exit 2" eval 'test $st -eq 2 && grep -q -- "--article" "$tmp/err"'
+"$TRACUU" search --db "$tmp/law-db" --article 1 luật >"$tmp/out" 2>"$tmp/err"; st=$?
+check "search --article: get's option refused" eval 'test $st -eq 2 && grep -q -- "--article" "$tmp/err"'
 "$TRACUU" stats --db "$tmp/db" >"$tmp/out" 2>"$tmp/err"; st=$?
 check "stats: document count" eval 'test $st -eq 0 && grep -q "^docs: 4$" "$tmp/out"'
 "$TRACUU" --db "$tmp/db" stats >"$tmp/out" 2>"$tmp/err"; st=$?
