@@ -1237,10 +1237,10 @@ test_split(fixture *fx, gconstpointer data)
 
 /*
  * Document numbers freed by replaced documents (a folder watched while files are rewritten)
- * leave holes in the parts of a split search. Past the exact count (ENGINE_EXACT_TOTAL), each
- * part's total is Xapian's estimate for its range; a range that counted its holes as documents
- * made 3000 matches 3006 over 2 parts, where the one search says 3000. Holes at the start (early
- * files rewritten), spread, or at the end (the last ones rewritten twice).
+ * leave holes in the parts of a split search. Up to the exact count (ENGINE_EXACT_TOTAL) every
+ * part counts all its matches, so the sum is exact wherever the holes are: at the start (early
+ * files rewritten), spread, or at the end (the last ones rewritten). Once, each part stopped at
+ * 1,000 and estimated, with a range that counted its holes as documents: 3006 for 3000.
  */
 static void
 test_split_holes(fixture *fx, gconstpointer data)
@@ -1249,11 +1249,16 @@ test_split_holes(fixture *fx, gconstpointer data)
         unsigned n_docs;    /* documents, each matching the query once */
         unsigned first, nr; /* replaced: nr documents from the first'th, */
         unsigned step;      /* every step'th */
+        gboolean exact;     /* within the exact count: else each part's estimate is summed */
     } cases[] = {
-        {3000, 0, 6, 1},
-        {3000, 0, 40, 75},
-        {3000, 2990, 10, 1},
-        {2400, 0, 300, 8},
+        {3000, 0, 6, 1, TRUE},
+        {3000, 0, 40, 75, TRUE},
+        {3000, 2990, 10, 1, TRUE},
+        {2400, 0, 300, 8, TRUE},
+        /* Past the exact count over 2 parts (3 are within it): Xapian's estimate of each,
+         * near when the holes are spread as the store's range assumes; it erred by every
+         * hole (12120) when the range counted them as documents. */
+        {12000, 0, 120, 100, FALSE},
     };
     g_autoptr(GError) error = NULL;
     for (size_t c = 0; c < G_N_ELEMENTS(cases); c++) {
@@ -1302,8 +1307,14 @@ test_split_holes(fixture *fx, gconstpointer data)
             uint64_t before = tracuu_engine_split_count(split);
             g_autoptr(JsonObject) b = search_with(split, "splitholes", 10);
             g_assert_cmpuint(tracuu_engine_split_count(split), >, before);
-            g_test_message("case %zu, %u parts", c, parts);
-            g_assert_cmpint(json_object_get_int_member(b, "total"), ==, n);
+            gint64 total = json_object_get_int_member(b, "total");
+            g_test_message("case %zu, %u parts: %" G_GINT64_FORMAT, c, parts, total);
+            if (!cases[c].exact && total != n) {
+                g_assert_cmpint(4 * ABS(total - (gint64)n), <, cases[c].nr);
+                tracuu_engine_free(split);
+                continue;
+            }
+            g_assert_cmpint(total, ==, n);
             g_autofree char *as = response_text(a);
             g_autofree char *bs = response_text(b);
             g_assert_cmpstr(bs, ==, as);
