@@ -16,7 +16,7 @@
 #define ENGINE_MAX_OFFSET (G_MAXUINT32 / 2)
 #define ENGINE_SNIPPET_CHARS 200
 #define ENGINE_FACET_LIMIT 100
-#define ENGINE_EXACT_TOTAL 1000 /* totals are exact up to this many matches */
+#define ENGINE_EXACT_TOTAL 5000 /* totals are exact up to this many matches (protocol.md) */
 
 struct tracuu_engine {
     char *path;

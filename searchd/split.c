@@ -13,6 +13,16 @@
  * the whole-index search would give it (BM25's statistics are the index's, not the part's),
  * and merging the parts' best hits by (weight, then document number, Xapian's tie order)
  * gives the same list. Totals and facet counts are sums over the parts.
+ *
+ * The rule for totals: each part is given the whole search's check_at_least, so a part with no
+ * more matches than that counts them all, and a sum of exact counts is exact: a total within
+ * the engine's exact count (protocol.md) is exact split or not, wherever deleted and re-added
+ * documents left holes among the numbers. Past it, a part stops early and Xapian estimates its
+ * share from the store's docid range, which counts documents (holes spread evenly), not
+ * document numbers; the sum is then an estimate, as the one search's is, and within the sums
+ * of the parts' bounds. All readers are at one revision for the whole search (checked after
+ * the parts ran: a reader reopened by a retry makes it run again on one thread), else a
+ * document re-added between revisions could be counted in two parts or in none.
  */
 
 typedef struct {
@@ -264,6 +274,17 @@ merge_facets(tracuu_results *out, tracuu_results **parts, unsigned n, uint32_t l
     }
 }
 
+/* Frees the @n parts' queries, results and messages (NULL ones too). */
+static void
+free_parts(tracuu_query **queries, tracuu_results **results, char **errors, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        tracuu_query_free(queries[i]);
+        tracuu_results_free(results[i]);
+        g_free(errors[i]);
+    }
+}
+
 tracuu_store_status
 tracuu_split_search(tracuu_split *s, tracuu_store *main, const tracuu_query *query,
                     const tracuu_search_options *opts, tracuu_results **out, char **error)
@@ -301,8 +322,7 @@ tracuu_split_search(tracuu_split *s, tracuu_store *main, const tracuu_query *que
         errors[i] = NULL;
     }
     if (!ok) {
-        for (unsigned i = 0; i < n; i++)
-            tracuu_query_free(queries[i]);
+        free_parts(queries, results, errors, n);
         return tracuu_store_search(main, query, opts, out);
     }
     s->n_split++;
@@ -334,6 +354,12 @@ tracuu_split_search(tracuu_split *s, tracuu_store *main, const tracuu_query *que
         g_mutex_unlock(&h->lock);
     }
 
+    /* A part's reader retried at a later revision (DatabaseModifiedError): the parts no
+     * longer show one index, so the one search answers instead. */
+    gboolean same = TRUE;
+    uint64_t rev = tracuu_store_get_revision(main);
+    for (unsigned i = 1; i < n; i++)
+        same = same && tracuu_store_get_revision(s->helpers[i - 1].store) == rev;
     tracuu_store_status st = TRACUU_STORE_OK;
     for (unsigned i = 0; i < n && st == TRACUU_STORE_OK; i++) {
         if (status[i] != TRACUU_STORE_OK) {
@@ -342,6 +368,10 @@ tracuu_split_search(tracuu_split *s, tracuu_store *main, const tracuu_query *que
         }
     }
     tracuu_results *r = NULL;
+    if (st == TRACUU_STORE_OK && !same) {
+        free_parts(queries, results, errors, n);
+        return tracuu_store_search(main, query, opts, out);
+    }
     if (st == TRACUU_STORE_OK) {
         r = xcalloc(1, sizeof *r);
         size_t n_all = 0;
@@ -384,11 +414,7 @@ tracuu_split_search(tracuu_split *s, tracuu_store *main, const tracuu_query *que
         if (opts->n_facet_slots > 0)
             merge_facets(r, results, n, opts->facet_limit);
     }
-    for (unsigned i = 0; i < n; i++) {
-        tracuu_query_free(queries[i]);
-        tracuu_results_free(results[i]);
-        g_free(errors[i]);
-    }
+    free_parts(queries, results, errors, n);
     if (st != TRACUU_STORE_OK) {
         tracuu_results_free(r);
         return st;

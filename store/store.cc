@@ -322,7 +322,8 @@ term_ok(tracuu_store_doc *doc, const char *term, size_t len)
  */
 class DocidRangeSource : public Xapian::PostingSource {
     Xapian::docid first_, last_, end_ = 0, cur_ = 0;
-    Xapian::doccount size_ = 0;
+    Xapian::doccount size_ = 0;          /* document numbers in the range */
+    Xapian::doccount min_ = 0, est_ = 0; /* documents among them, at least and about */
 
   public:
     DocidRangeSource(Xapian::docid first, Xapian::docid last) : first_(first), last_(last) {}
@@ -339,15 +340,34 @@ class DocidRangeSource : public Xapian::PostingSource {
             throw Xapian::SerialisationError("bad docid range: " + s);
         return new DocidRangeSource((Xapian::docid)f, (Xapian::docid)l);
     }
+    /*
+     * Xapian estimates a FILTER by this range from these figures when the match stops early
+     * (past check_at_least), so they must count documents, not document numbers: a document
+     * deleted, or replaced by one added at the end, leaves a hole. Where the holes are is not
+     * known without walking the range, so the estimate assumes them spread evenly; each
+     * range's share is cut at floor(docid * doccount / lastdocid), so that the estimates of
+     * ranges that tile 1..lastdocid add up to exactly doccount, as the whole index's does.
+     * There are lastdocid - doccount holes in all, so the range has at least size minus
+     * that many documents, and at most size.
+     */
     void init(const Xapian::Database &db) override
     {
-        end_ = std::min(last_, db.get_lastdocid());
+        Xapian::docid lastdocid = db.get_lastdocid();
+        Xapian::doccount count = db.get_doccount();
+        end_ = std::min(last_, lastdocid);
         cur_ = 0;
         size_ = end_ >= first_ ? end_ - first_ + 1 : 0;
+        Xapian::doccount holes = lastdocid - count;
+        min_ = size_ > holes ? size_ - holes : 0;
+        auto share = [&](Xapian::docid d) {
+            return (Xapian::doccount)((uint64_t)d * count / std::max(lastdocid, 1u));
+        };
+        est_ = size_ > 0 ? share(end_) - share(first_ - 1) : 0;
+        est_ = std::min(std::max(est_, min_), size_);
         set_maxweight(0);
     }
-    Xapian::doccount get_termfreq_min() const override { return 0; }
-    Xapian::doccount get_termfreq_est() const override { return size_; }
+    Xapian::doccount get_termfreq_min() const override { return min_; }
+    Xapian::doccount get_termfreq_est() const override { return est_; }
     Xapian::doccount get_termfreq_max() const override { return size_; }
     void next(double) override { cur_ = cur_ == 0 ? first_ : cur_ + 1; }
     void skip_to(Xapian::docid did, double) override
