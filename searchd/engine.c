@@ -731,71 +731,21 @@ facets_json(const tracuu_results *r, GPtrArray *names)
     return facets;
 }
 
-/* The whole query of @rk (its filter alone when it has no words, everything when neither), a
- * copy that the caller frees. */
-static tracuu_query *
-match_set(const tracuu_ranked *rk)
-{
-    return rk->c.query != NULL    ? tracuu_query_copy(rk->c.query)
-           : rk->c.filter != NULL ? tracuu_query_copy(rk->c.filter)
-                                  : tracuu_query_new_match_all();
-}
-
-/*
- * The facets of @slots over the whole documents @rk matches: an article unit repeats its
- * document's type, issuer, year, so counting units would count a law once per article. One
- * count-only run over the match set without "Karticle", through the caller's access filter.
- * NULL with @error when the store fails.
- */
-static JsonObject *
-document_facets(tracuu_engine *e, const tracuu_ranked *rk, GArray *slots, GPtrArray *facet_list,
-                GError **error)
-{
-    if (slots->len == 0)
-        return json_object_new();
-    tracuu_query *q = tracuu_legal_whole_only(match_set(rk));
-    tracuu_search_options opts;
-    tracuu_search_options_init(&opts);
-    opts.limit = 0;
-    opts.sort_slot = -1;
-    opts.check_at_least =
-        (uint32_t)MIN(tracuu_store_get_doc_count(e->store), (uint64_t)G_MAXUINT32);
-    opts.facet_slots = (const unsigned *)slots->data;
-    opts.n_facet_slots = slots->len;
-    opts.facet_limit = ENGINE_FACET_LIMIT;
-    tracuu_results *r = NULL;
-    tracuu_store_status st = q != NULL ? tracuu_engine_search(e, q, &opts, &r) : TRACUU_STORE_ERROR;
-    tracuu_query_free(q);
-    if (st != TRACUU_STORE_OK) {
-        tracuu_results_free(r);
-        tracuu_engine_store_error(e, st, error, "search");
-        return NULL;
-    }
-    JsonObject *facets = facets_json(r, facet_list);
-    tracuu_results_free(r);
-    return facets;
-}
-
 /* Runs @rk: hits of [offset, offset + limit) in the order rank.c gives, total and facets. */
 static JsonObject *
 search_once(tracuu_engine *e, const tracuu_ranked *rk, tracuu_search_options *opts,
             uint64_t offset, uint64_t limit, int sort_slot, GArray *slots, GPtrArray *facet_list,
             GError **error)
 {
-    /* The total counts what is listed (article units too); the facets count whole documents
-     * only, in a run of their own. */
-    opts->facet_slots = NULL;
-    opts->n_facet_slots = 0;
-    JsonObject *facets = document_facets(e, rk, slots, facet_list, error);
-    if (facets == NULL)
-        return NULL;
+    /* Facets and the total come from one run over the whole query. */
+    opts->facet_slots = (const unsigned *)slots->data;
+    opts->n_facet_slots = slots->len;
+    opts->facet_limit = ENGINE_FACET_LIMIT;
     tracuu_results *r = NULL;
     g_autoptr(GPtrArray) pages =
         g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_results_free);
-    if (!tracuu_rank_run(e, rk, opts, offset, limit, sort_slot, &r, pages, error)) {
-        json_object_unref(facets);
+    if (!tracuu_rank_run(e, rk, opts, offset, limit, sort_slot, &r, pages, error))
         return NULL;
-    }
     JsonArray *hits = json_array_new();
     for (size_t i = 0; i < r->n_hits; i++)
         json_array_add_object_element(hits, make_hit(e, &r->hits[i], r->hits[i].score, &rk->c));
@@ -809,14 +759,14 @@ search_once(tracuu_engine *e, const tracuu_ranked *rk, tracuu_search_options *op
     json_object_set_boolean_member(resp, "ok", TRUE);
     json_object_set_int_member(resp, "total", (gint64)r->total);
     json_object_set_array_member(resp, "hits", hits);
-    json_object_set_object_member(resp, "facets", facets);
+    json_object_set_object_member(resp, "facets", facets_json(r, facet_list));
     tracuu_results_free(r);
     return resp;
 }
 
 /*
  * The status facet: for each status, how many of the matches have it (over the caller's
- * whole documents, like every facet). Statuses are computed at query time, so this is one count per
+ * documents, like every count). Statuses are computed at query time, so this is one count per
  * status of the match set filtered by tracuu_legal_status_query(); a status none has is left out.
  */
 static void
@@ -824,7 +774,10 @@ status_counts(tracuu_engine *e, const tracuu_ranked *rk, JsonObject *facets)
 {
     JsonObject *counts = json_object_new();
     for (size_t i = 0; tracuu_legal_statuses[i] != NULL; i++) {
-        tracuu_query *subs[2] = {tracuu_legal_whole_only(match_set(rk)),
+        tracuu_query *base = rk->c.query != NULL    ? tracuu_query_copy(rk->c.query)
+                             : rk->c.filter != NULL ? tracuu_query_copy(rk->c.filter)
+                                                    : tracuu_query_new_match_all();
+        tracuu_query *subs[2] = {base,
                                  tracuu_legal_status_query(e, tracuu_legal_statuses[i], e->as_of)};
         tracuu_query *q = tracuu_query_combine(TRACUU_QUERY_FILTER, subs, 2, 0);
         tracuu_search_options opts;

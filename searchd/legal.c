@@ -70,8 +70,8 @@ term_query(const char *t)
     return tracuu_query_new_term(t, strlen(t), 1, 0);
 }
 
-tracuu_query *
-tracuu_legal_whole_only(tracuu_query *q)
+static tracuu_query *
+whole_only(tracuu_query *q)
 {
     g_autofree char *art = tracuu_schema_bool_term(TRACUU_TERM_KIND, "article");
     tracuu_query *subs[2] = {q, term_query(art)};
@@ -85,7 +85,7 @@ tracuu_legal_whole_only(tracuu_query *q)
 static GPtrArray *
 find(tracuu_engine *e, tracuu_query *q, guint limit)
 {
-    tracuu_query *w = tracuu_legal_whole_only(q);
+    tracuu_query *w = whole_only(q);
     tracuu_search_options opts;
     tracuu_search_options_init(&opts);
     opts.limit = limit;

@@ -44,10 +44,6 @@ void tracuu_legal_annotate(struct tracuu_engine *e, JsonObject *d, JsonObject *o
 tracuu_query *tracuu_legal_status_query(struct tracuu_engine *e, const char *status,
                                         const char *as_of);
 
-/* @q (taken) without the article units: the whole documents it matches (a document without
- * "Karticle", store/tracuu-schema.h). NULL when @q is NULL. */
-tracuu_query *tracuu_legal_whole_only(tracuu_query *q);
-
 /* Fills the filter of each status: and reverse field node under @n (before
  * tracuu_query_prepare()); FALSE with @error (BAD_QUERY) for an unknown status. */
 gboolean tracuu_legal_resolve(struct tracuu_engine *e, tracuu_qnode *n, const char *as_of,
