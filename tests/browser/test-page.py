@@ -238,7 +238,9 @@ def test_open(p, base):
     # The document view: metadata table, highlighted text, PDF page numbers, links.
     p.d.get(base + '/?q=th%C6%B0+%C4%91i%E1%BB%87n+t%E1%BB%AD+c%C3%B4ng+v%E1%BB%A5&type=Th%C3%B4ng+t%C6%B0')
     p.results_for('type=')
-    p.one('#hits .hit-link').click()
+    # The first hit that is a whole document (an article's hit says which document holds it).
+    [h for h in p.css('#hits li.hit') if not h.find_elements(By.CSS_SELECTOR, '.hit-doc')][0] \
+        .find_element(By.CSS_SELECTOR, '.hit-link').click()
     p.wait(lambda: p.visible('#doc-view') and 'doc=' in p.d.current_url, 'the document view')
     rows = {r.get_attribute('data-field'): r.find_element(By.TAG_NAME, 'td').text
             for r in p.css('#doc-meta tr')}
