@@ -107,3 +107,21 @@ tracuu_test_die_with_parent(gpointer data)
     (void)data;
     prctl(PR_SET_PDEATHSIG, SIGTERM);
 }
+
+void
+tracuu_test_new_token(const char *searchd, const char *name, char **token, char **conf_line)
+{
+    const char *argv[] = {searchd, "--new-token", name, NULL};
+    g_autofree char *out = NULL, *err = NULL;
+    int status = -1;
+    g_autoptr(GError) error = NULL;
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                               &status, &error));
+    g_assert_no_error(error);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
+    g_assert_cmpuint(g_strv_length(lines), ==, 3);
+    g_assert_true(g_str_has_prefix(lines[1], "token-sha256 = "));
+    *token = g_strdup(lines[0]);
+    *conf_line = g_strdup(lines[1]);
+}

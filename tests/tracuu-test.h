@@ -56,3 +56,9 @@ int tracuu_test_wait_exit(GPid pid, double seconds);
  * does not outlive a test that aborted on a failed assertion. @data is unused.
  */
 void tracuu_test_die_with_parent(gpointer data);
+
+/*
+ * A user's token and its configuration line ("token-sha256 = ..."), from the real
+ * `@searchd --new-token @name`; the test fails when it does not give them. Caller frees both.
+ */
+void tracuu_test_new_token(const char *searchd, const char *name, char **token, char **conf_line);

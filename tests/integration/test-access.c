@@ -160,25 +160,6 @@ auth_request(const char *token)
     return g_strdup_printf("{\"op\":\"auth\",\"token\":\"%s\"}", token);
 }
 
-/* A token and its configuration line, from the real --new-token. */
-static void
-new_token(const char *name, char **token, char **conf_line)
-{
-    const char *argv[] = {F.searchd, "--new-token", name, NULL};
-    g_autofree char *out = NULL, *err = NULL;
-    int status = -1;
-    g_autoptr(GError) error = NULL;
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                               &status, &error));
-    g_assert_no_error(error);
-    g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
-    g_assert_cmpuint(g_strv_length(lines), ==, 3);
-    g_assert_true(g_str_has_prefix(lines[1], "token-sha256 = "));
-    *token = g_strdup(lines[0]);
-    *conf_line = g_strdup(lines[1]);
-}
-
 static void
 require_setup(void)
 {
@@ -193,7 +174,7 @@ test_tcp_auth(void)
 {
     require_setup();
     g_autofree char *token = NULL, *line = NULL;
-    new_token("anh", &token, &line);
+    tracuu_test_new_token(F.searchd, "anh", &token, &line);
     g_autofree char *conf = g_strdup_printf("[index]\ndb = db\n[searchd]\nlisten = 127.0.0.1:0\n"
                                             "[user anh]\nlabels = so-tttt\n%s\n"
                                             "[user bao]\ntoken-sha256 = " OTHER_HASH "\n",
@@ -281,7 +262,7 @@ test_peer_cred(void)
 {
     require_setup();
     g_autofree char *token = NULL, *line = NULL;
-    new_token("khach", &token, &line);
+    tracuu_test_new_token(F.searchd, "khach", &token, &line);
     g_autofree char *mapped = g_strdup_printf(
         "[index]\ndb = db\n[user me]\nunix-uid = %u\nlabels = van-phong\n[user khach]\n%s\n",
         (unsigned)getuid(), line);
@@ -470,8 +451,8 @@ test_reload(void)
 {
     require_setup();
     g_autofree char *t1 = NULL, *l1 = NULL, *t2 = NULL, *l2 = NULL;
-    new_token("anh", &t1, &l1);
-    new_token("anh", &t2, &l2);
+    tracuu_test_new_token(F.searchd, "anh", &t1, &l1);
+    tracuu_test_new_token(F.searchd, "anh", &t2, &l2);
     g_autofree char *conf1 =
         g_strdup_printf("[index]\ndb = db\n[searchd]\nlisten = 127.0.0.1:0\n[user anh]\n%s\n", l1);
     daemon_t d;
@@ -530,8 +511,8 @@ test_new_token(void)
 {
     require_setup();
     g_autofree char *t1 = NULL, *l1 = NULL, *t2 = NULL, *l2 = NULL;
-    new_token("anh", &t1, &l1);
-    new_token("anh", &t2, &l2);
+    tracuu_test_new_token(F.searchd, "anh", &t1, &l1);
+    tracuu_test_new_token(F.searchd, "anh", &t2, &l2);
     g_assert_cmpstr(t1, !=, t2);
     g_assert_cmpstr(l1, !=, l2);
     g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, t1, -1);
@@ -687,7 +668,7 @@ test_who_sees_what(void)
     const char *users[] = {"anh", "binh", "chi", "root"};
     char *tokens[4], *lines[4];
     for (int i = 0; i < 4; i++)
-        new_token(users[i], &tokens[i], &lines[i]);
+        tracuu_test_new_token(F.searchd, users[i], &tokens[i], &lines[i]);
     g_autofree char *conf = g_strdup_printf(
         "[index]\ndb = acl-db\n[searchd]\nsocket = acl.sock\nlisten = 127.0.0.1:0\n"
         "[access]\ndefault = public\n"
@@ -819,8 +800,8 @@ test_mail_participants(void)
 {
     require_setup();
     g_autofree char *token = NULL, *line = NULL, *rtoken = NULL, *rline = NULL;
-    new_token("lanh", &token, &line);
-    new_token("root", &rtoken, &rline);
+    tracuu_test_new_token(F.searchd, "lanh", &token, &line);
+    tracuu_test_new_token(F.searchd, "root", &rtoken, &rline);
     g_autofree char *conf = g_strdup_printf(
         "[index]\ndb = db\n[searchd]\nlisten = 127.0.0.1:0\n[access]\ndefault = deny\n"
         "[user lanh]\nemails = lanhdao@nghean.gov.vn\n%s\n[user root]\nadmin = true\n%s\n",

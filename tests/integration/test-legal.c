@@ -554,19 +554,6 @@ test_from_text(void)
 
 /* ---- main ---- */
 
-static char *
-new_token(const char *name, char **line)
-{
-    const char *argv[] = {F.searchd, "--new-token", name, NULL};
-    g_autofree char *out = NULL;
-    int status = -1;
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                               &out, NULL, &status, NULL));
-    g_auto(GStrv) lines = g_strsplit(out, "\n", -1);
-    *line = g_strdup(lines[1]);
-    return g_strdup(lines[0]);
-}
-
 static gboolean
 setup(GError **error)
 {
@@ -585,8 +572,8 @@ setup(GError **error)
     if (!import(legal_jsonl, error))
         return FALSE;
     g_autofree char *l0 = NULL, *l1 = NULL;
-    F.tokens[0] = new_token("mat", &l0);
-    F.tokens[1] = new_token("thuong", &l1);
+    tracuu_test_new_token(F.searchd, "mat", &F.tokens[0], &l0);
+    tracuu_test_new_token(F.searchd, "thuong", &F.tokens[1], &l1);
     g_autofree char *conf_text = g_strdup_printf(
         "[index]\ndb = db\n[searchd]\nsocket = s.sock\nlisten = 127.0.0.1:0\n"
         "[access]\ndefault = public\n"
