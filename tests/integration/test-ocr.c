@@ -128,6 +128,17 @@ write_scan_pdf(const char *path, const char *const *lines)
     cairo_surface_destroy(img);
 }
 
+/* Writes @path: a PDF of one typed page of @lines. */
+static void
+write_typed_pdf(const char *path, const char *const *lines)
+{
+    cairo_surface_t *pdf = cairo_pdf_surface_create(path, 100, 100);
+    pdf_text_page(pdf, lines);
+    cairo_surface_finish(pdf);
+    g_assert_cmpint(cairo_surface_status(pdf), ==, CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy(pdf);
+}
+
 /* Runs the indexer with --json --verbose and @extra; *@ocr_pages: the pages Tesseract read. */
 static JsonObject *
 index_run(fixture *f, const char *const *extra, int *status, guint *ocr_pages)
@@ -462,10 +473,7 @@ test_short_typed_page(fixture *f, gconstpointer data)
 {
     static const char *const memo[] = {"Giấy mời họp ngày mai", NULL};
     g_autofree char *path = g_build_filename(f->docs, "memo.pdf", NULL);
-    cairo_surface_t *pdf = cairo_pdf_surface_create(path, 100, 100);
-    pdf_text_page(pdf, memo);
-    cairo_surface_finish(pdf);
-    cairo_surface_destroy(pdf);
+    write_typed_pdf(path, memo);
     int status;
     guint pages;
     g_autoptr(JsonObject) s = index_run(f, NULL, &status, &pages);
@@ -687,10 +695,7 @@ test_always(fixture *f, gconstpointer data)
     static const char *const typed[] = {
         "Kính gửi các sở, ban, ngành: đề nghị báo cáo tình hình phòng chống lụt bão.", NULL};
     g_autofree char *path = g_build_filename(f->docs, "typed.pdf", NULL);
-    cairo_surface_t *pdf = cairo_pdf_surface_create(path, 100, 100);
-    pdf_text_page(pdf, typed);
-    cairo_surface_finish(pdf);
-    cairo_surface_destroy(pdf);
+    write_typed_pdf(path, typed);
     const char *args[] = {"--ocr=always", NULL};
     int status;
     guint pages;
