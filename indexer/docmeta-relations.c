@@ -320,11 +320,48 @@ line_start(const char *text, size_t at)
     return i;
 }
 
+/* Whether the folded words @after a number say it was itself acted on by others ("... được sửa
+   đổi, bổ sung bởi Thông tư số ..."): a verb in the passive. */
+static gboolean
+has_own_passive(const char *after)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(verbs_before); i++) {
+        const char *w = verbs_before[i].folded;
+        size_t wl = strlen(w);
+        for (const char *p = strstr(after, w); p; p = strstr(p + 1, w)) {
+            if ((p == after || !is_word_char(p[-1])) && !is_word_char(p[wl]) &&
+                is_passive(after, p - after, p - after + (gssize)wl))
+                return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* Whether bytes @from..@to of @text stand in one clause, and not too far apart. */
+static gboolean
+same_clause(const char *text, size_t from, size_t to)
+{
+    if (to - from > 4 * BEFORE_BYTES)
+        return FALSE;
+    for (size_t i = from; i < to; i++) {
+        char c = text[i];
+        if (c == '\n' || c == ';' || (c == '.' && (text[i + 1] == ' ' || text[i + 1] == '\n')))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* The relations of the numbers in @text: each gets the kind its clause gives. */
 static void
 read_text(reader *rd, tracuu_tokenizer *tk, const char *text, size_t len)
 {
     g_autoptr(GArray) refs = find_numbers(tk, text, len);
+    /* The last number of the clause read with a verb of this document's and followed by its own
+       amenders ("sửa đổi ... Thông tư số A ... được sửa đổi, bổ sung bởi X và Y"): a number after
+       the amenders that has amenders of its own (", Thông tư số B ... được sửa đổi, bổ sung bởi
+       Z") is not one more amender but the next object of the same verb (vbpl doc_000142). */
+    const char *head_kind = NULL;
+    size_t head_start = 0;
     for (guint i = 0; i < refs->len; i++) {
         const numref *n = &g_array_index(refs, numref, i);
         size_t prev_end = i > 0 ? g_array_index(refs, numref, i - 1).end : 0;
@@ -365,6 +402,25 @@ read_text(reader *rd, tracuu_tokenizer *tk, const char *text, size_t len)
                 g_autofree char *upto = tracuu_text_fold(text + cs, (gssize)(p->end - cs));
                 if (verb_end > (gssize)strlen(upto))
                     kind = "cites";
+            }
+        }
+        g_autofree char *upto_next =
+            tracuu_text_fold(text + n->end, (gssize)(MIN(next_start, n->end + 4 * AFTER_BYTES) -
+                                                     n->end));
+        for (char *c = upto_next; *c; c++)
+            if (*c == ';' || *c == '\n' || (*c == '.' && (c[1] == ' ' || c[1] == '\0'))) {
+                *c = '\0';
+                break;
+            }
+        gboolean acted_on = has_own_passive(upto_next);
+        if (head_kind && !same_clause(text, head_start, n->start))
+            head_kind = NULL;
+        if (strcmp(kind, "based_on") != 0 && acted_on) {
+            if (strcmp(kind, "cites") == 0 && head_kind)
+                kind = head_kind;
+            else if (strcmp(kind, "cites") != 0) {
+                head_kind = kind;
+                head_start = n->start;
             }
         }
         /* The articles between the verb (or the previous number) and this number. */

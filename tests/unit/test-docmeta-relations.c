@@ -18,6 +18,17 @@ typedef struct {
     const char *articles; /* comma-separated, "" for none */
 } relation_case;
 
+#define DOC142_SENTENCE                                                                        \
+    "Bộ trưởng Bộ Tài chính ban hành Thông tư sửa đổi, bổ sung một số điều của Thông tư số "      \
+    "96/2020/TT-BTC ngày 16 tháng 11 năm 2020 của Bộ trưởng Bộ Tài chính hướng dẫn công bố thông " \
+    "tin trên thị trường chứng khoán được sửa đổi, bổ sung bởi Thông tư số 68/2024/TT-BTC và "     \
+    "Thông tư số 18/2025/TT-BTC, Thông tư số 120/2020/TT-BTC ngày 31 tháng 12 năm 2020 của Bộ "    \
+    "trưởng Bộ Tài chính quy định giao dịch cổ phiếu niêm yết, đăng ký giao dịch và chứng chỉ "   \
+    "quỹ, trái phiếu doanh nghiệp, chứng quyền có bảo đảm niêm yết trên hệ thống giao dịch chứng " \
+    "khoán được sửa đổi, bổ sung bởi Thông tư số 68/2024/TT-BTC, Thông tư số 121/2020/TT-BTC "     \
+    "ngày 31 tháng 12 năm 2020 của Bộ trưởng Bộ Tài chính quy định về hoạt động của công ty "      \
+    "chứng khoán được sửa đổi, bổ sung bởi Thông tư số 68/2024/TT-BTC."
+
 static const relation_case relation_cases[] = {
     {"based-on", "Căn cứ Nghị định số 29/2025/NĐ-CP ngày 24 tháng 02 năm 2025 của Chính phủ;",
      "based_on", "29/2025/NĐ-CP", ""},
@@ -51,6 +62,22 @@ static const relation_case relation_cases[] = {
      "Điều 1. Sửa đổi, bổ sung khoản 8 Điều 25 được sửa đổi, bổ sung bởi khoản 1 Điều 2 Thông "
      "tư số 18/2025/TT-BTC",
      "cites", "18/2025/TT-BTC", "2"},
+    /* vbpl doc_000142, verbatim: three amended Thông tư, each followed by the ones that amended
+       it ("được sửa đổi, bổ sung bởi ..."); the second and third share the first one's verb. */
+    {"coordinated-after-passive-second", DOC142_SENTENCE, "amends", "120/2020/TT-BTC", ""},
+    {"coordinated-after-passive-third", DOC142_SENTENCE, "amends", "121/2020/TT-BTC", ""},
+    {"coordinated-after-passive-agent", DOC142_SENTENCE, "cites", "18/2025/TT-BTC", ""},
+    {"coordinated-after-passive-agent-again", DOC142_SENTENCE, "cites", "68/2024/TT-BTC", ""},
+    /* vbpl doc_000028's Điều 10 (the passive at the end is added): a passive in a later clause
+       does not make the heading's last amender an object of "Sửa đổi". */
+    {"passive-agent-before-next-line",
+     "Điều 10. Sửa đổi, bổ sung một số điều của Nghị định số 71/2024/NĐ-CP ngày 27 tháng 6 năm "
+     "2024 của Chính phủ quy định về giá đất (được sửa đổi, bổ sung tại Nghị định số "
+     "151/2025/NĐ-CP, Nghị định số 226/2025/NĐ-CP)\n1. Sửa đổi, bổ sung một số khoản của Điều 13 "
+     "như sau:\na) Sửa đổi, bổ sung khoản 1 như sau:\n“1. Cơ quan có chức năng quản lý đất đai "
+     "cấp tỉnh tổ chức lập dự án xây dựng bảng giá đất, trong đó xác định nội dung, tiến độ, dự "
+     "toán kinh phí thực hiện và các nội dung liên quan.”; được sửa đổi, bổ sung bởi Nghị định",
+     "cites", "226/2025/NĐ-CP", ""},
 };
 
 static const tracuu_docmeta_relation *
