@@ -255,6 +255,21 @@ def test_open(p, base):
     p.shot('screenshot-document.png')
     step('document view: metadata table, marks in the text, cited numbers, download link')
     doc_url = p.d.current_url
+
+    # Its articles (Điều), each a link: one opens the article alone, with its document's link.
+    p.wait(lambda: p.css('ol.articles li .article-link'), 'the list of articles')
+    arts = [a.text for a in p.css('ol.articles li .article-link')]
+    expect(len(arts) >= 2 and all(t.startswith('Điều ') for t in arts), f'articles: {arts}')
+    p.css('ol.articles li .article-link')[1].click()
+    p.wait(lambda: p.visible('#doc-view') and 'dieu-' in urllib.parse.unquote(p.d.current_url)
+           and p.css('.parent-link'), 'an article alone')
+    text = p.one('#doc-text').text.strip()
+    expect(text.startswith(arts[1].split('.')[0]), f"the article's text: {text[:80]!r}")
+    expect('25/2010/TT-BTTTT' in p.one('.parent-link').text, 'the article links to its document')
+    p.one('.parent-link').click()
+    p.wait(lambda: p.visible('#doc-view') and 'dieu-' not in urllib.parse.unquote(p.d.current_url)
+           and p.css('ol.articles li'), 'back to the document from its article')
+    step('the document lists its articles; one opens alone and links back to the document')
     p.d.get(doc_url.replace('q=th%C6%B0+%C4%91i%E1%BB%87n+t%E1%BB%AD+c%C3%B4ng+v%E1%BB%A5', 'q=thu'))
     p.wait(lambda: p.visible('#doc-view') and 'q=thu' in p.d.current_url, 'the document for "thu"')
     marked = {m.text.lower() for m in p.css('#doc-text mark')}
