@@ -164,15 +164,27 @@ is_named(const char *f, gssize at, const char *own_type)
 static const char *
 kind_before(const char *before, gssize *verb_end, const char *own_type)
 {
+    gssize at[G_N_ELEMENTS(verbs_before)];
+    for (size_t i = 0; i < G_N_ELEMENTS(verbs_before); i++)
+        at[i] = last_word(before, verbs_before[i].folded);
     gssize best = -1;
     const verb *v = NULL;
     for (size_t i = 0; i < G_N_ELEMENTS(verbs_before); i++) {
-        gssize at = last_word(before, verbs_before[i].folded);
-        /* "đình chỉ" and "đính chính" share no prefix, but "bổ sung" after "sửa đổi, " is the
-           same verb: the later place wins, which is the verb nearest the number. */
-        if (at > best || (at == best && at >= 0 && v &&
-                          strlen(verbs_before[i].folded) > strlen(v->folded))) {
-            best = at;
+        if (at[i] < 0)
+            continue;
+        /* A verb inside a longer one is no verb of its own: "định chỉ" (suspends) in "quy định
+           chi tiết" (guides, vbpl doc_000377), folded alike as whole words. */
+        size_t len = strlen(verbs_before[i].folded);
+        gboolean inside = FALSE;
+        for (size_t j = 0; j < G_N_ELEMENTS(verbs_before) && !inside; j++) {
+            size_t lj = strlen(verbs_before[j].folded);
+            inside = j != i && at[j] >= 0 && lj > len && at[j] <= at[i] &&
+                     at[i] + (gssize)len <= at[j] + (gssize)lj;
+        }
+        /* Otherwise the later place wins, which is the verb nearest the number ("bổ sung"
+           after "sửa đổi, " is the same verb). */
+        if (!inside && at[i] > best) {
+            best = at[i];
             v = &verbs_before[i];
         }
     }
