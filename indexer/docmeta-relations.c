@@ -583,12 +583,8 @@ first_date(GRegex *re, const char *f, int group, const char *signed_on, const ch
         int s, e;
         g_match_info_fetch_pos(m, 0, &s, &e);
         GDate *d = NULL;
-        if (group > 0) {
+        if (group > 0)
             d = date_of(m, group, signed_on);
-            /* The until regex has two alternatives of DATE_RE. */
-            if (!d)
-                d = date_of(m, group + 7, signed_on);
-        }
         if (!d)
             continue;
         int about = about_itself(f, s, self);
@@ -614,8 +610,94 @@ first_date(GRegex *re, const char *f, int group, const char *signed_on, const ch
     return fallback;
 }
 
+/*
+ * Whether the phrase at @at in @f (folded line by line) has the document itself (@self,
+ * "thong tu nay") for its subject: its clause (after a line end, ";" or ". ") starts with @self,
+ * after a
+ * clause number ("2. ", "a) "), and the phrase follows it at once ("Thông tư này hết hiệu lực
+ * kể từ ...") or after its first verb ("Thông tư này có hiệu lực kể từ ... và hết hiệu lực kể
+ * từ ...", doc_000291). An end date is read only so: other subjects have terms and periods of
+ * their own (an approval's 12 months in doc_000352, a fee's period "Kể từ ngày Thông tư này có
+ * hiệu lực thi hành đến hết ngày ..." in doc_000050, another law's article in doc_000025).
+ */
+static gboolean
+is_said_of_self(const char *f, int at, const char *self)
+{
+    if (!self)
+        return FALSE;
+    int from = at;
+    while (from > 0 && at - from < 400 && f[from - 1] != '\n' && f[from - 1] != ';' &&
+           !(f[from - 1] == '.' && f[from] == ' '))
+        from--;
+    g_autofree char *clause = g_strndup(f + from, (gsize)(at - from));
+    size_t sl = strlen(self);
+    const char *p = NULL; /* the last @self of the clause */
+    for (const char *x = strstr(clause, self); x; x = strstr(x + 1, self))
+        if ((x == clause || !is_word_char(x[-1])) && x[sl] == ' ')
+            p = x;
+    if (!p)
+        return FALSE;
+    const char *b = p;
+    while (b > clause && b[-1] == ' ')
+        b--;
+    if (b > clause) {
+        /* Only a clause number before it: digits (and a letter) and "." or ")", or "a)". */
+        char c = b[-1];
+        const char *t = b - 1;
+        while (t > clause && g_ascii_isalnum(t[-1]))
+            t--;
+        size_t ml = (size_t)(b - 1 - t);
+        if ((c != '.' && c != ')') || ml == 0 || ml > 4 ||
+            !(g_ascii_isdigit(*t) || (ml == 1 && c == ')')) || (t > clause && is_word_char(t[-1])))
+            return FALSE;
+    }
+    const char *between = p + sl + 1;
+    size_t bl = strlen(between);
+    return bl == 0 || (g_str_has_prefix(between, "co hieu luc") && bl >= 4 &&
+                       strcmp(between + bl - 4, " va ") == 0);
+}
+
+/* The first date of the until regex in @f said of the document itself (is_said_of_self()). */
+static GDate *
+own_end_date(GRegex *re, const char *f, const char *signed_on, const char *self)
+{
+    g_autoptr(GMatchInfo) m = NULL;
+    g_regex_match(re, f, 0, &m);
+    for (; g_match_info_matches(m); g_match_info_next(m, NULL)) {
+        int s, e;
+        g_match_info_fetch_pos(m, 0, &s, &e);
+        if (!is_said_of_self(f, s, self))
+            continue;
+        /* The regex has two alternatives of DATE_RE, of 7 groups each. */
+        GDate *d = date_of(m, 1, signed_on);
+        if (!d)
+            d = date_of(m, 8, signed_on);
+        if (d)
+            return d;
+    }
+    return NULL;
+}
+
+/* @text folded line by line, the lines kept apart by "\n" (tracuu_text_fold() makes them
+   spaces), for is_said_of_self(); blank lines are left out. Caller frees with g_free(). */
+static char *
+fold_lines(const char *text, size_t len)
+{
+    GString *out = g_string_sized_new(len);
+    const char *end = text + len;
+    for (const char *p = text; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        g_autofree char *line = tracuu_text_fold(p, (gssize)(le - p));
+        if (*line)
+            g_string_append_printf(out, "%s%s", out->len ? "\n" : "", line);
+        p = le + 1;
+    }
+    return g_string_free(out, FALSE);
+}
+
 static void
-read_validity(tracuu_docmeta *meta, const char *folded)
+read_validity(tracuu_docmeta *meta, const char *text, size_t len, const char *folded)
 {
     const date_regexes *r = get_date_regexes();
     g_autofree char *type = meta->doc_type ? tracuu_text_fold(meta->doc_type, -1) : NULL;
@@ -632,9 +714,23 @@ read_validity(tracuu_docmeta *meta, const char *folded)
         eff = first_date(r->effective, folded, 1, meta->date, self, TRUE);
     meta->effective_date = iso(eff);
 
-    GDate *end = first_date(r->until, folded, 1, meta->date, self, FALSE);
+    /* An end date needs the lines (see is_said_of_self()): folded again, in the few texts that
+       have the words at all. */
+    g_autofree char *lines = NULL;
+    if (g_regex_match(r->until, folded, 0, NULL) || g_regex_match(r->term, folded, 0, NULL))
+        lines = fold_lines(text, len);
+    GDate *end = lines ? own_end_date(r->until, lines, meta->date, self) : NULL;
     g_autoptr(GMatchInfo) t = NULL;
-    if (!end && g_regex_match(r->term, folded, 0, &t)) {
+    if (lines)
+        g_regex_match(r->term, lines, 0, &t);
+    while (t && g_match_info_matches(t)) {
+        int s, e;
+        g_match_info_fetch_pos(t, 0, &s, &e);
+        if (is_said_of_self(lines, s, self))
+            break;
+        g_match_info_next(t, NULL);
+    }
+    if (!end && t && g_match_info_matches(t)) {
         g_autofree char *n = g_match_info_fetch(t, 1);
         g_autofree char *unit = g_match_info_fetch(t, 2);
         end = eff ? g_date_copy(eff) : signing_date(meta->date);
@@ -695,7 +791,7 @@ docmeta_read_relations(tracuu_docmeta *meta, const char *text, size_t len)
     g_free(rd.own_type);
 
     g_autofree char *folded = tracuu_text_fold(text, (gssize)len);
-    read_validity(meta, folded);
+    read_validity(meta, text, len, folded);
 }
 
 tracuu_relation *
