@@ -112,7 +112,6 @@ typedef struct {
 static const form_case form_cases[] = {
     {"plain", "Điều 1. Phạm vi\nNội dung.\nĐiều 2. Đối tượng\n", "1:Phạm vi|2:Đối tượng"},
     {"no-space", "Điều1. Phạm vi\n", "1:Phạm vi"},
-    {"alone", "Điều 1\nBan hành kèm theo Nghị quyết này.\n", "1:"},
     {"eth", "Ðiều 3. Viết bằng chữ Eth\n", "3:Viết bằng chữ Eth"},
     {"crlf-nbsp", "\xC2\xA0 Điều 4.\xC2\xA0Hiệu lực\r\n", "4:Hiệu lực"},
     {"reference", "Điều 5 của Luật này quy định.\nTheo Điều 6. Nội dung.\n", ""},
