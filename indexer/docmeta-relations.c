@@ -76,7 +76,6 @@ static const verb verbs_before[] = {
     {"thay the", "replaces"},
     {"bai bo", "repeals"},
     {"huy bo", "repeals"},
-    {"het hieu luc", "repeals"},
     {"huong dan", "guides"},
     {"quy dinh chi tiet", "guides"},
     {"dinh chinh", "corrects"},
@@ -85,7 +84,10 @@ static const verb verbs_before[] = {
     {"tam dung", "suspends"},
 };
 
-/* Said after the number: "Thông tư số X hết hiệu lực kể từ ...", "... bị bãi bỏ". */
+/* Said after the number: "Thông tư số X hết hiệu lực kể từ ...", "... bị bãi bỏ". "Hết hiệu
+   lực" is only here: its subject stands before it, and a number after it is some other
+   document's ("Chương V của Nghị định này hết hiệu lực theo quy định của Nghị định số ...",
+   vbpl doc_000109). */
 static const verb verbs_after[] = {
     {"het hieu luc", "repeals"},
     {"bi bai bo", "repeals"},

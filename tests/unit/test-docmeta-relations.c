@@ -93,6 +93,16 @@ static const relation_case relation_cases[] = {
      "2. Luật Hoạt động giám sát của Quốc hội và Hội đồng nhân dân số 87/2015/QH13 hết hiệu lực "
      "kể từ ngày Luật này có hiệu lực thi hành, trừ quy định tại khoản 2 Điều 45 của Luật này.",
      "repeals", "87/2015/QH13", ""},
+    /* "hết hiệu lực" has its subject before it: a number after it is no repealed one. */
+    {"ends-by-other", "vbpl-doc_000109",
+     "Chương V của Nghị định này hết hiệu lực theo quy định của Nghị định số 140/2025/NĐ-CP, "
+     "Nghị định số 144/2025/NĐ-CP.",
+     "cites", "140/2025/NĐ-CP", ""},
+    {"ends-except-other", "vbpl-doc_000066",
+     "2. Thông tư này hết hiệu lực kể từ ngày 01/3/2027, trừ các trường hợp quy định tại khoản 1 "
+     "Điều 60 Nghị định 152/2025/NĐ-CP quy định về phân cấp, phân quyền trong lĩnh vực thi đua, "
+     "khen thưởng; hướng dẫn Luật Thi đua, khen thưởng.",
+     "cites", "152/2025/NĐ-CP", "60"},
     {"repeals-corrector", "vbpl-doc_000160", DOC160_CLAUSE, "repeals", "731/QĐ-BCT", ""},
     {"repeals-corrector-corrected", "vbpl-doc_000160", DOC160_CLAUSE, "cites", "04/2020/TT-BCT",
      ""},
