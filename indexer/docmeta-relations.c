@@ -199,6 +199,64 @@ kind_before(const char *before, gssize *verb_end, const char *own_type)
                                                                                    : v->kind;
 }
 
+/*
+ * A repeal said far after the number, past its date, issuer and name ("2. Quyết định số X ngày
+ * ... của Thủ tướng Chính phủ ban hành Hệ thống ngành kinh tế Việt Nam hết hiệu lực kể từ ngày
+ * ...", vbpl doc_000232), beyond kind_after()'s 60 bytes: only in the formal words "hết hiệu
+ * lực (thi hành) (kể) từ ngày" in the folded @sentence after the number, and only when the
+ * number is the subject (is_subject()).
+ */
+static gboolean
+is_far_repeal(const char *sentence)
+{
+    static const char *const tails[] = {"thi hanh ke tu ngay", "thi hanh tu ngay", "ke tu ngay",
+                                        "tu ngay"};
+    for (const char *p = strstr(sentence, "het hieu luc "); p;
+         p = strstr(p + 1, "het hieu luc ")) {
+        if (p > sentence && is_word_char(p[-1]))
+            continue;
+        for (size_t i = 0; i < G_N_ELEMENTS(tails); i++)
+            if (g_str_has_prefix(p + strlen("het hieu luc "), tails[i]))
+                return TRUE;
+    }
+    return FALSE;
+}
+
+/* Whether the folded words @lead between the clause start (or the number before) and a number
+   make it the subject of its clause: for the first number of the clause (@first), a clause
+   number and a type ("2. thong tu so", "; quyet dinh so"); for a later one, when the number
+   before is a subject too (@after_subject), a type joined to it ("... va thong tu so"). Not a
+   number in another's name ("... tai dieu 52 nghi dinh so", doc_000476), nor the last of a list
+   of amenders ("theo Luật số A, ... và Luật số B", doc_000468). */
+static gboolean
+is_subject(const char *lead, gboolean first, gboolean after_subject)
+{
+    static GRegex *re[2];
+    if (g_once_init_enter(&re[0])) {
+        re[1] = g_regex_new("\\bva\\s[a-z]+(?:\\s[a-z]+){0,4}\\sso$", G_REGEX_OPTIMIZE, 0, NULL);
+        GRegex *r = g_regex_new("^(?:(?:\\d{1,3}[a-z]?\\.|[a-z]\\))\\s)?[a-z]+(?:\\s[a-z]+){0,4}$",
+                                G_REGEX_OPTIMIZE, 0, NULL);
+        g_assert(r && re[1]);
+        g_once_init_leave(&re[0], r);
+    }
+    return first ? g_regex_match(re[0], lead, 0, NULL)
+                 : after_subject && g_regex_match(re[1], lead, 0, NULL);
+}
+
+/* The folded sentence after byte @from of @text: up to a line end, ";" or ". ", at most
+   4 * AFTER_BYTES, not cut at the next number. Caller frees with g_free(). */
+static char *
+sentence_after(const char *text, size_t len, size_t from)
+{
+    size_t lim = MIN(len, from + 4 * AFTER_BYTES), e = from;
+    while (e < lim && text[e] != '\n' && text[e] != ';' &&
+           !(text[e] == '.' && (e + 1 == len || text[e + 1] == ' ' || text[e + 1] == '\n')))
+        e++;
+    while (e > from && e < len && ((guchar)text[e] & 0xC0) == 0x80)
+        e--;
+    return tracuu_text_fold(text + from, (gssize)(e - from));
+}
+
 static const char *
 kind_after(const char *after)
 {
@@ -376,6 +434,7 @@ read_text(reader *rd, tracuu_tokenizer *tk, const char *text, size_t len)
        Z") is not one more amender but the next object of the same verb (vbpl doc_000142). */
     const char *head_kind = NULL;
     size_t head_start = 0;
+    gboolean prev_subject = FALSE; /* the number before is the subject of its clause */
     for (guint i = 0; i < refs->len; i++) {
         const numref *n = &g_array_index(refs, numref, i);
         size_t prev_end = i > 0 ? g_array_index(refs, numref, i - 1).end : 0;
@@ -400,12 +459,22 @@ read_text(reader *rd, tracuu_tokenizer *tk, const char *text, size_t len)
         const char *kind;
         if (docmeta_has_prefix_word(line, "can cu")) {
             kind = "based_on";
+            prev_subject = FALSE;
             verb_end = (gssize)strlen(before);
             /* "Căn cứ Điều 5 của Luật số ..." names articles of the basis. */
             gssize at = last_word(before, "can cu");
             verb_end = at >= 0 ? at : 0;
         } else {
             const char *k = kind_after(after);
+            size_t from = MAX(cs, prev_end);
+            g_autofree char *lead = tracuu_text_fold(text + from, (gssize)(n->start - from));
+            gboolean subject = is_subject(lead, prev_end <= cs, prev_subject);
+            prev_subject = subject;
+            if (!k && subject) {
+                g_autofree char *sentence = sentence_after(text, len, n->end);
+                if (is_far_repeal(sentence))
+                    k = "repeals";
+            }
             kind = k ? k : kind_before(before, &verb_end, rd->own_type);
             if (k)
                 verb_end = 0;

@@ -47,6 +47,21 @@ typedef struct {
     "2. Bãi bỏ Quyết định số 731/QĐ-BCT ngày 04 tháng 3 năm 2020 của Bộ trưởng Bộ Công Thương "  \
     "về việc đính chính Thông tư số 04/2020/TT-BCT ngày 22 tháng 01 năm 2020"
 
+/* vbpl doc_000476: a repealed Thông tư whose name holds a decree's number. */
+#define DOC476_CLAUSE                                                                          \
+    "2. Thông tư số 28/2025/TT-BTC ngày 26 tháng 5 năm 2025 của Bộ Tài chính hướng dẫn mức chi "  \
+    "tổ chức thực hiện công tác thi đua, khen thưởng tại điểm a khoản 1 Điều 52 Nghị định số "   \
+    "98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ quy định chi tiết thi hành một số "    \
+    "điều của Luật Thi đua, khen thưởng hết hiệu lực kể từ ngày Thông tư này có hiệu lực thi "    \
+    "hành."
+/* vbpl doc_000468: a repealed law after the laws that amended it. */
+#define DOC468_CLAUSE                                                                          \
+    "Luật Thi hành án dân sự số 26/2008/QH12 đã được sửa đổi, bổ sung một số điều theo Luật số "  \
+    "64/2014/QH13, Luật số 23/2018/QH14, Luật số 67/2020/QH14, Luật số 03/2022/QH15, Luật số "    \
+    "31/2024/QH15, Luật số 43/2024/QH15, Luật số 59/2024/QH15, Luật số 81/2025/QH15 và Luật số "  \
+    "84/2025/QH15 (sau đây gọi là Luật Thi hành án dân sự số 26/2008/QH12) hết hiệu lực kể từ "   \
+    "ngày Luật này có hiệu lực thi hành, trừ quy định tại khoản 1 Điều 116 của Luật này."
+
 static const relation_case relation_cases[] = {
     {"based-on", "vbpl-doc_000128",
      "Căn cứ Nghị định số 85/2024/NĐ-CP ngày 10 tháng 7 năm 2024 của Chính phủ quy định chi tiết "
@@ -93,6 +108,24 @@ static const relation_case relation_cases[] = {
      "2. Luật Hoạt động giám sát của Quốc hội và Hội đồng nhân dân số 87/2015/QH13 hết hiệu lực "
      "kể từ ngày Luật này có hiệu lực thi hành, trừ quy định tại khoản 2 Điều 45 của Luật này.",
      "repeals", "87/2015/QH13", ""},
+    /* The repeal's words far after the number, past its date, issuer and name. */
+    {"repeals-after-name", "vbpl-doc_000232",
+     "2. Quyết định số 27/2018/QĐ-TTg ngày 06 tháng 7 năm 2018 của Thủ tướng Chính phủ ban hành "
+     "Hệ thống ngành kinh tế Việt Nam hết hiệu lực kể từ ngày Quyết định này có hiệu lực.",
+     "repeals", "27/2018/QĐ-TTg", ""},
+    {"repeals-after-long-name", "vbpl-doc_000066",
+     "3. Thông tư số 01/2024/TT-BNG ngày 15 tháng 7 năm 2024 của Bộ trưởng Bộ Ngoại giao về hướng "
+     "dẫn thực hiện thi hành chi tiết một số điều của Luật Thi đua khen thưởng trong ngành Ngoại "
+     "giao hết hiệu lực kể từ ngày Thông tư này có hiệu lực thi hành./.",
+     "repeals", "01/2024/TT-BNG", ""},
+    /* The repealed one is the subject, not the decree in its name. */
+    {"repeals-after-other-number", "vbpl-doc_000476", DOC476_CLAUSE, "repeals", "28/2025/TT-BTC",
+     ""},
+    {"repeals-after-number-in-name", "vbpl-doc_000476", DOC476_CLAUSE, "cites", "98/2023/NĐ-CP",
+     "52"},
+    /* The repealed law, not the last of the laws that amended it. */
+    {"repeals-after-amenders", "vbpl-doc_000468", DOC468_CLAUSE, "repeals", "26/2008/QH12", ""},
+    {"repeals-after-amenders-last", "vbpl-doc_000468", DOC468_CLAUSE, "cites", "84/2025/QH15", ""},
     /* "hết hiệu lực" has its subject before it: a number after it is no repealed one. */
     {"ends-by-other", "vbpl-doc_000109",
      "Chương V của Nghị định này hết hiệu lực theo quy định của Nghị định số 140/2025/NĐ-CP, "
