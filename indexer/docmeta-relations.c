@@ -76,7 +76,6 @@ static const verb verbs_before[] = {
     {"thay the", "replaces"},
     {"bai bo", "repeals"},
     {"huy bo", "repeals"},
-    {"het hieu luc", "repeals"},
     {"huong dan", "guides"},
     {"quy dinh chi tiet", "guides"},
     {"dinh chinh", "corrects"},
@@ -85,7 +84,10 @@ static const verb verbs_before[] = {
     {"tam dung", "suspends"},
 };
 
-/* Said after the number: "Thông tư số X hết hiệu lực kể từ ...", "... bị bãi bỏ". */
+/* Said after the number: "Thông tư số X hết hiệu lực kể từ ...", "... bị bãi bỏ". "Hết hiệu
+   lực" is only here: its subject stands before it, and a number after it is some other
+   document's ("Chương V của Nghị định này hết hiệu lực theo quy định của Nghị định số ...",
+   vbpl doc_000109). */
 static const verb verbs_after[] = {
     {"het hieu luc", "repeals"},
     {"bi bai bo", "repeals"},
@@ -164,15 +166,27 @@ is_named(const char *f, gssize at, const char *own_type)
 static const char *
 kind_before(const char *before, gssize *verb_end, const char *own_type)
 {
+    gssize at[G_N_ELEMENTS(verbs_before)];
+    for (size_t i = 0; i < G_N_ELEMENTS(verbs_before); i++)
+        at[i] = last_word(before, verbs_before[i].folded);
     gssize best = -1;
     const verb *v = NULL;
     for (size_t i = 0; i < G_N_ELEMENTS(verbs_before); i++) {
-        gssize at = last_word(before, verbs_before[i].folded);
-        /* "đình chỉ" and "đính chính" share no prefix, but "bổ sung" after "sửa đổi, " is the
-           same verb: the later place wins, which is the verb nearest the number. */
-        if (at > best || (at == best && at >= 0 && v &&
-                          strlen(verbs_before[i].folded) > strlen(v->folded))) {
-            best = at;
+        if (at[i] < 0)
+            continue;
+        /* A verb inside a longer one is no verb of its own: "định chỉ" (suspends) in "quy định
+           chi tiết" (guides, vbpl doc_000377), folded alike as whole words. */
+        size_t len = strlen(verbs_before[i].folded);
+        gboolean inside = FALSE;
+        for (size_t j = 0; j < G_N_ELEMENTS(verbs_before) && !inside; j++) {
+            size_t lj = strlen(verbs_before[j].folded);
+            inside = j != i && at[j] >= 0 && lj > len && at[j] <= at[i] &&
+                     at[i] + (gssize)len <= at[j] + (gssize)lj;
+        }
+        /* Otherwise the later place wins, which is the verb nearest the number ("bổ sung"
+           after "sửa đổi, " is the same verb). */
+        if (!inside && at[i] > best) {
+            best = at[i];
             v = &verbs_before[i];
         }
     }
@@ -183,6 +197,64 @@ kind_before(const char *before, gssize *verb_end, const char *own_type)
     *verb_end = best + (gssize)strlen(v->folded);
     return is_passive(before, best, *verb_end) || is_named(before, best, own_type) ? "cites"
                                                                                    : v->kind;
+}
+
+/*
+ * A repeal said far after the number, past its date, issuer and name ("2. Quyết định số X ngày
+ * ... của Thủ tướng Chính phủ ban hành Hệ thống ngành kinh tế Việt Nam hết hiệu lực kể từ ngày
+ * ...", vbpl doc_000232), beyond kind_after()'s 60 bytes: only in the formal words "hết hiệu
+ * lực (thi hành) (kể) từ ngày" in the folded @sentence after the number, and only when the
+ * number is the subject (is_subject()).
+ */
+static gboolean
+is_far_repeal(const char *sentence)
+{
+    static const char *const tails[] = {"thi hanh ke tu ngay", "thi hanh tu ngay", "ke tu ngay",
+                                        "tu ngay"};
+    for (const char *p = strstr(sentence, "het hieu luc "); p;
+         p = strstr(p + 1, "het hieu luc ")) {
+        if (p > sentence && is_word_char(p[-1]))
+            continue;
+        for (size_t i = 0; i < G_N_ELEMENTS(tails); i++)
+            if (g_str_has_prefix(p + strlen("het hieu luc "), tails[i]))
+                return TRUE;
+    }
+    return FALSE;
+}
+
+/* Whether the folded words @lead between the clause start (or the number before) and a number
+   make it the subject of its clause: for the first number of the clause (@first), a clause
+   number and a type ("2. thong tu so", "; quyet dinh so"); for a later one, when the number
+   before is a subject too (@after_subject), a type joined to it ("... va thong tu so"). Not a
+   number in another's name ("... tai dieu 52 nghi dinh so", doc_000476), nor the last of a list
+   of amenders ("theo Luật số A, ... và Luật số B", doc_000468). */
+static gboolean
+is_subject(const char *lead, gboolean first, gboolean after_subject)
+{
+    static GRegex *re[2];
+    if (g_once_init_enter(&re[0])) {
+        re[1] = g_regex_new("\\bva\\s[a-z]+(?:\\s[a-z]+){0,4}\\sso$", G_REGEX_OPTIMIZE, 0, NULL);
+        GRegex *r = g_regex_new("^(?:(?:\\d{1,3}[a-z]?\\.|[a-z]\\))\\s)?[a-z]+(?:\\s[a-z]+){0,4}$",
+                                G_REGEX_OPTIMIZE, 0, NULL);
+        g_assert(r && re[1]);
+        g_once_init_leave(&re[0], r);
+    }
+    return first ? g_regex_match(re[0], lead, 0, NULL)
+                 : after_subject && g_regex_match(re[1], lead, 0, NULL);
+}
+
+/* The folded sentence after byte @from of @text: up to a line end, ";" or ". ", at most
+   4 * AFTER_BYTES, not cut at the next number. Caller frees with g_free(). */
+static char *
+sentence_after(const char *text, size_t len, size_t from)
+{
+    size_t lim = MIN(len, from + 4 * AFTER_BYTES), e = from;
+    while (e < lim && text[e] != '\n' && text[e] != ';' &&
+           !(text[e] == '.' && (e + 1 == len || text[e + 1] == ' ' || text[e + 1] == '\n')))
+        e++;
+    while (e > from && e < len && ((guchar)text[e] & 0xC0) == 0x80)
+        e--;
+    return tracuu_text_fold(text + from, (gssize)(e - from));
 }
 
 static const char *
@@ -362,6 +434,7 @@ read_text(reader *rd, tracuu_tokenizer *tk, const char *text, size_t len)
        Z") is not one more amender but the next object of the same verb (vbpl doc_000142). */
     const char *head_kind = NULL;
     size_t head_start = 0;
+    gboolean prev_subject = FALSE; /* the number before is the subject of its clause */
     for (guint i = 0; i < refs->len; i++) {
         const numref *n = &g_array_index(refs, numref, i);
         size_t prev_end = i > 0 ? g_array_index(refs, numref, i - 1).end : 0;
@@ -386,12 +459,22 @@ read_text(reader *rd, tracuu_tokenizer *tk, const char *text, size_t len)
         const char *kind;
         if (docmeta_has_prefix_word(line, "can cu")) {
             kind = "based_on";
+            prev_subject = FALSE;
             verb_end = (gssize)strlen(before);
             /* "Căn cứ Điều 5 của Luật số ..." names articles of the basis. */
             gssize at = last_word(before, "can cu");
             verb_end = at >= 0 ? at : 0;
         } else {
             const char *k = kind_after(after);
+            size_t from = MAX(cs, prev_end);
+            g_autofree char *lead = tracuu_text_fold(text + from, (gssize)(n->start - from));
+            gboolean subject = is_subject(lead, prev_end <= cs, prev_subject);
+            prev_subject = subject;
+            if (!k && subject) {
+                g_autofree char *sentence = sentence_after(text, len, n->end);
+                if (is_far_repeal(sentence))
+                    k = "repeals";
+            }
             kind = k ? k : kind_before(before, &verb_end, rd->own_type);
             if (k)
                 verb_end = 0;
@@ -571,12 +654,8 @@ first_date(GRegex *re, const char *f, int group, const char *signed_on, const ch
         int s, e;
         g_match_info_fetch_pos(m, 0, &s, &e);
         GDate *d = NULL;
-        if (group > 0) {
+        if (group > 0)
             d = date_of(m, group, signed_on);
-            /* The until regex has two alternatives of DATE_RE. */
-            if (!d)
-                d = date_of(m, group + 7, signed_on);
-        }
         if (!d)
             continue;
         int about = about_itself(f, s, self);
@@ -602,8 +681,94 @@ first_date(GRegex *re, const char *f, int group, const char *signed_on, const ch
     return fallback;
 }
 
+/*
+ * Whether the phrase at @at in @f (folded line by line) has the document itself (@self,
+ * "thong tu nay") for its subject: its clause (after a line end, ";" or ". ") starts with @self,
+ * after a
+ * clause number ("2. ", "a) "), and the phrase follows it at once ("Thông tư này hết hiệu lực
+ * kể từ ...") or after its first verb ("Thông tư này có hiệu lực kể từ ... và hết hiệu lực kể
+ * từ ...", doc_000291). An end date is read only so: other subjects have terms and periods of
+ * their own (an approval's 12 months in doc_000352, a fee's period "Kể từ ngày Thông tư này có
+ * hiệu lực thi hành đến hết ngày ..." in doc_000050, another law's article in doc_000025).
+ */
+static gboolean
+is_said_of_self(const char *f, int at, const char *self)
+{
+    if (!self)
+        return FALSE;
+    int from = at;
+    while (from > 0 && at - from < 400 && f[from - 1] != '\n' && f[from - 1] != ';' &&
+           !(f[from - 1] == '.' && f[from] == ' '))
+        from--;
+    g_autofree char *clause = g_strndup(f + from, (gsize)(at - from));
+    size_t sl = strlen(self);
+    const char *p = NULL; /* the last @self of the clause */
+    for (const char *x = strstr(clause, self); x; x = strstr(x + 1, self))
+        if ((x == clause || !is_word_char(x[-1])) && x[sl] == ' ')
+            p = x;
+    if (!p)
+        return FALSE;
+    const char *b = p;
+    while (b > clause && b[-1] == ' ')
+        b--;
+    if (b > clause) {
+        /* Only a clause number before it: digits (and a letter) and "." or ")", or "a)". */
+        char c = b[-1];
+        const char *t = b - 1;
+        while (t > clause && g_ascii_isalnum(t[-1]))
+            t--;
+        size_t ml = (size_t)(b - 1 - t);
+        if ((c != '.' && c != ')') || ml == 0 || ml > 4 ||
+            !(g_ascii_isdigit(*t) || (ml == 1 && c == ')')) || (t > clause && is_word_char(t[-1])))
+            return FALSE;
+    }
+    const char *between = p + sl + 1;
+    size_t bl = strlen(between);
+    return bl == 0 || (g_str_has_prefix(between, "co hieu luc") && bl >= 4 &&
+                       strcmp(between + bl - 4, " va ") == 0);
+}
+
+/* The first date of the until regex in @f said of the document itself (is_said_of_self()). */
+static GDate *
+own_end_date(GRegex *re, const char *f, const char *signed_on, const char *self)
+{
+    g_autoptr(GMatchInfo) m = NULL;
+    g_regex_match(re, f, 0, &m);
+    for (; g_match_info_matches(m); g_match_info_next(m, NULL)) {
+        int s, e;
+        g_match_info_fetch_pos(m, 0, &s, &e);
+        if (!is_said_of_self(f, s, self))
+            continue;
+        /* The regex has two alternatives of DATE_RE, of 7 groups each. */
+        GDate *d = date_of(m, 1, signed_on);
+        if (!d)
+            d = date_of(m, 8, signed_on);
+        if (d)
+            return d;
+    }
+    return NULL;
+}
+
+/* @text folded line by line, the lines kept apart by "\n" (tracuu_text_fold() makes them
+   spaces), for is_said_of_self(); blank lines are left out. Caller frees with g_free(). */
+static char *
+fold_lines(const char *text, size_t len)
+{
+    GString *out = g_string_sized_new(len);
+    const char *end = text + len;
+    for (const char *p = text; p < end;) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        g_autofree char *line = tracuu_text_fold(p, (gssize)(le - p));
+        if (*line)
+            g_string_append_printf(out, "%s%s", out->len ? "\n" : "", line);
+        p = le + 1;
+    }
+    return g_string_free(out, FALSE);
+}
+
 static void
-read_validity(tracuu_docmeta *meta, const char *folded)
+read_validity(tracuu_docmeta *meta, const char *text, size_t len, const char *folded)
 {
     const date_regexes *r = get_date_regexes();
     g_autofree char *type = meta->doc_type ? tracuu_text_fold(meta->doc_type, -1) : NULL;
@@ -620,9 +785,23 @@ read_validity(tracuu_docmeta *meta, const char *folded)
         eff = first_date(r->effective, folded, 1, meta->date, self, TRUE);
     meta->effective_date = iso(eff);
 
-    GDate *end = first_date(r->until, folded, 1, meta->date, self, FALSE);
+    /* An end date needs the lines (see is_said_of_self()): folded again, in the few texts that
+       have the words at all. */
+    g_autofree char *lines = NULL;
+    if (g_regex_match(r->until, folded, 0, NULL) || g_regex_match(r->term, folded, 0, NULL))
+        lines = fold_lines(text, len);
+    GDate *end = lines ? own_end_date(r->until, lines, meta->date, self) : NULL;
     g_autoptr(GMatchInfo) t = NULL;
-    if (!end && g_regex_match(r->term, folded, 0, &t)) {
+    if (lines)
+        g_regex_match(r->term, lines, 0, &t);
+    while (t && g_match_info_matches(t)) {
+        int s, e;
+        g_match_info_fetch_pos(t, 0, &s, &e);
+        if (is_said_of_self(lines, s, self))
+            break;
+        g_match_info_next(t, NULL);
+    }
+    if (!end && t && g_match_info_matches(t)) {
         g_autofree char *n = g_match_info_fetch(t, 1);
         g_autofree char *unit = g_match_info_fetch(t, 2);
         end = eff ? g_date_copy(eff) : signing_date(meta->date);
@@ -683,7 +862,7 @@ docmeta_read_relations(tracuu_docmeta *meta, const char *text, size_t len)
     g_free(rd.own_type);
 
     g_autofree char *folded = tracuu_text_fold(text, (gssize)len);
-    read_validity(meta, folded);
+    read_validity(meta, text, len, folded);
 }
 
 tracuu_relation *

@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -61,6 +62,42 @@ tracuu_test_shared_or_skip(const char *rel)
         g_test_skip(message);
     }
     return path;
+}
+
+GHashTable *
+tracuu_test_vbpl_texts(void)
+{
+    static GHashTable *texts;
+    if (texts != NULL)
+        return texts;
+    g_autofree char *path = tracuu_test_shared_or_skip("vbpl/docs.jsonl");
+    if (path == NULL)
+        return NULL;
+    g_autofree char *contents = NULL;
+    g_assert_true(g_file_get_contents(path, &contents, NULL, NULL));
+    texts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
+    for (int i = 0; lines[i] != NULL; i++) {
+        if (*lines[i] == '\0')
+            continue;
+        g_autoptr(JsonObject) o = tracuu_test_parse_object(lines[i]);
+        g_hash_table_insert(texts, g_strdup(json_object_get_string_member(o, "id")),
+                            g_strdup(json_object_get_string_member(o, "text")));
+    }
+    return texts;
+}
+
+void
+tracuu_test_assert_vbpl_excerpt(const char *id, const char *excerpt)
+{
+    GHashTable *texts = tracuu_test_vbpl_texts();
+    if (texts == NULL)
+        return;
+    const char *text = g_hash_table_lookup(texts, id);
+    if (text == NULL || strstr(text, excerpt) == NULL)
+        g_test_message("not verbatim in %s of vbpl/docs.jsonl: %s", id, excerpt);
+    g_assert_nonnull(text);
+    g_assert_nonnull(strstr(text, excerpt));
 }
 
 char *

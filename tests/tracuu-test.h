@@ -32,6 +32,20 @@ char *tracuu_test_shared_path(const char *rel);
  */
 char *tracuu_test_shared_or_skip(const char *rel);
 
+/*
+ * The texts of the shared vbpl/docs.jsonl, id => text, read once per process; NULL (and the
+ * running test marked skipped, as tracuu_test_shared_or_skip()) when the file is missing. The
+ * table is owned by the helpers and lives until the process ends. Only inside a test function.
+ */
+GHashTable *tracuu_test_vbpl_texts(void);
+
+/*
+ * Asserts that @excerpt occurs in the text of the vbpl document @id, so that a test case said
+ * to be copied verbatim from that document cannot drift from it. Skips the running test when
+ * the shared data is missing.
+ */
+void tracuu_test_assert_vbpl_excerpt(const char *id, const char *excerpt);
+
 /* The path of @rel under the source tree (TRACUU_SOURCE_ROOT). Caller frees with g_free(). */
 char *tracuu_test_source_path(const char *rel);
 

@@ -1,5 +1,4 @@
 /* test-legal-structure.c - the structure parser on a fixture, on vbpl texts and on bad input. */
-#include <json-glib/json-glib.h>
 #include <locale.h>
 #include <string.h>
 
@@ -113,7 +112,6 @@ typedef struct {
 static const form_case form_cases[] = {
     {"plain", "Điều 1. Phạm vi\nNội dung.\nĐiều 2. Đối tượng\n", "1:Phạm vi|2:Đối tượng"},
     {"no-space", "Điều1. Phạm vi\n", "1:Phạm vi"},
-    {"alone", "Điều 1\nBan hành kèm theo Nghị quyết này.\n", "1:"},
     {"eth", "Ðiều 3. Viết bằng chữ Eth\n", "3:Viết bằng chữ Eth"},
     {"crlf-nbsp", "\xC2\xA0 Điều 4.\xC2\xA0Hiệu lực\r\n", "4:Hiệu lực"},
     {"reference", "Điều 5 của Luật này quy định.\nTheo Điều 6. Nội dung.\n", ""},
@@ -144,6 +142,126 @@ test_form(gconstpointer data)
     g_string_free(got, TRUE);
 }
 
+/*
+ * Each form of heading as vbpl writes it: an excerpt copied verbatim from the document @vbpl_id
+ * (the test verbatim-in-vbpl checks that it still is), and every unit the parser finds in it,
+ * "level:number:title<parent" ("clause:1<0"; a title only down to articles, a parent index
+ * only where there is one). vbpl writes "Phần" only in the forms of annexes, never over
+ * chapters: the two part cases show the heading's form alone.
+ */
+typedef struct {
+    const char *name;
+    const char *vbpl_id;
+    const char *text;
+    const char *units;
+} excerpt_case;
+
+static const excerpt_case excerpt_cases[] = {
+    {"part-ordinal", "vbpl-doc_000079",
+     "Phần thứ nhất\nTÀI LIỆU THẨM ĐỊNH VÀ TỔ CHỨC THẨM ĐỊNH\n",
+     "part:thứ nhất:TÀI LIỆU THẨM ĐỊNH VÀ TỔ CHỨC THẨM ĐỊNH"},
+    /* The title on the heading line; the line after, not in capitals, is no title. */
+    {"part-roman-title", "vbpl-doc_000550",
+     "PHẦN I. KHÁM PHÁT HIỆN BỆNH NGHỀ NGHIỆP\n(Do cơ sở khám bệnh nghề nghiệp thực hiện)\n",
+     "part:I:KHÁM PHÁT HIỆN BỆNH NGHỀ NGHIỆP"},
+    {"chapter", "vbpl-doc_000001",
+     "Chương I\nQUY ĐỊNH CHUNG\nĐiều 1. Phạm vi điều chỉnh\n",
+     "chapter:I:QUY ĐỊNH CHUNG|article:1:Phạm vi điều chỉnh<0"},
+    {"chapter-capitals", "vbpl-doc_000124",
+     "CHƯƠNG I\nQUY ĐỊNH CHUNG\nĐiều 1. Phạm vi điều chỉnh\n",
+     "chapter:I:QUY ĐỊNH CHUNG|article:1:Phạm vi điều chỉnh<0"},
+    /* Chapter and section titles on their heading lines, without a dot. */
+    {"chapter-section-one-line", "vbpl-doc_000308",
+     "Chương II GIẤY PHÉP XÂY DỰNG VÀ QUẢN LÝ TRẬT TỰ XÂY DỰNG\nMục 1 QUY ĐỊNH CHUNG\nĐiều 16. "
+     "Trình tự đầu tư xây dựng\n",
+     "chapter:II:GIẤY PHÉP XÂY DỰNG VÀ QUẢN LÝ TRẬT TỰ XÂY DỰNG|section:1:QUY ĐỊNH "
+     "CHUNG<0|article:16:Trình tự đầu tư xây dựng<1"},
+    /* A section title holding ";". */
+    {"chapter-section-article", "vbpl-doc_000001",
+     "Chương II\nNHỮNG QUY ĐỊNH CỤ THỂ\nMục 1\nTIÊU CHÍ, QUY TRÌNH TUYỂN CHỌN; QUYỀN VÀ NGHĨA "
+     "VỤ; TRÁCH NHIỆM; ĐÁNH GIÁ KẾT QUẢ THỰC HIỆN NHIỆM VỤ CỦA CHUYÊN GIA\nĐiều 3. Tiêu chí "
+     "tuyển chọn chuyên gia\n",
+     "chapter:II:NHỮNG QUY ĐỊNH CỤ THỂ|section:1:TIÊU CHÍ, QUY TRÌNH TUYỂN CHỌN; QUYỀN VÀ NGHĨA "
+     "VỤ; TRÁCH NHIỆM; ĐÁNH GIÁ KẾT QUẢ THỰC HIỆN NHIỆM VỤ CỦA CHUYÊN GIA<0|article:3:Tiêu chí "
+     "tuyển chọn chuyên gia<1"},
+    {"section-dot", "vbpl-doc_000045",
+     "Chương III\nXÁC MINH, GIẢI QUYẾT VỤ CHÁY\nMục 1. THỰC HIỆN NHIỆM VỤ TẠI HIỆN TRƯỜNG\nĐiều "
+     "11. Trách nhiệm của các lực lượng thực hiện nhiệm vụ tại hiện trường\n",
+     "chapter:III:XÁC MINH, GIẢI QUYẾT VỤ CHÁY|section:1:THỰC HIỆN NHIỆM VỤ TẠI HIỆN "
+     "TRƯỜNG<0|article:11:Trách nhiệm của các lực lượng thực hiện nhiệm vụ tại hiện trường<1"},
+    /* "Mục 1." alone on its line. */
+    {"section-dot-alone", "vbpl-doc_000736",
+     "Chương II\nQUY ĐỊNH CỤ THỂ\nMục 1.\nMẠNG CỤC BỘ NGÂN HÀNG NHÀ NƯỚC\nĐiều 8. Quy định về "
+     "lắp đặt mới, nâng cấp và sửa chữa\n",
+     "chapter:II:QUY ĐỊNH CỤ THỂ|section:1:MẠNG CỤC BỘ NGÂN HÀNG NHÀ NƯỚC<0|article:8:Quy định "
+     "về lắp đặt mới, nâng cấp và sửa chữa<1"},
+    {"section-capitals", "vbpl-doc_000012",
+     "Chương IX\nTRÁCH NHIỆM CỦA CÁC BÊN LIÊN QUAN; TRÁCH NHIỆM CỦA CƠ QUAN, ĐƠN VỊ, CÁ NHÂN "
+     "THAM GIA HOẠT ĐỘNG ĐẤU THẦU\nMỤC 1\nTRÁCH NHIỆM CỦA CÁC BÊN LIÊN QUAN THAM GIA HOẠT ĐỘNG "
+     "ĐẤU THẦU\nĐiều 34. Trách nhiệm của người có thẩm quyền\n",
+     "chapter:IX:TRÁCH NHIỆM CỦA CÁC BÊN LIÊN QUAN; TRÁCH NHIỆM CỦA CƠ QUAN, ĐƠN VỊ, CÁ NHÂN "
+     "THAM GIA HOẠT ĐỘNG ĐẤU THẦU|section:1:TRÁCH NHIỆM CỦA CÁC BÊN LIÊN QUAN THAM GIA HOẠT ĐỘNG "
+     "ĐẤU THẦU<0|article:34:Trách nhiệm của người có thẩm quyền<1"},
+    /* Points up to "đ)", after "d)". */
+    {"clause-points-to-eth", "vbpl-doc_000011",
+     "Điều 32. Báo cáo quyết toán\n1. Báo cáo phải xác định đầy đủ, chính xác các nội dung sau:\n"
+     "a) Chi tiết vốn đầu tư.\nb) Tổng chi phí đầu tư đề nghị quyết toán hoàn thành.\nc) Chi phí "
+     "thiệt hại trong quá trình đầu tư.\nd) Chi phí được phép không tính vào giá trị tài sản.\n"
+     "đ) Giá trị tài sản hình thành là kết quả của quá trình thực hiện dự án.\n",
+     "article:32:Báo cáo quyết toán|clause:1<0|point:a<1|point:b<1|point:c<1|point:d<1|point:đ<1"},
+    /* A Nghị quyết: "Điều 1" alone on its line, no heading. */
+    {"article-alone", "vbpl-doc_000732",
+     "Điều 1\nBan hành kèm theo Nghị quyết này Quy chế làm việc mẫu của Hội đồng Dân tộc và các "
+     "Ủy ban của Quốc hội.\n",
+     "article:1:"},
+    /* A formula of a report form, outside any chapter. */
+    {"not-a-section", "vbpl-doc_000192",
+     "Mục I = mục 1 + mục 2 + mục 3 + mục 4;\nMục 1 =mục 1.1 + mục 1.2 + mục 1.3;\n",
+     ""},
+    /* "Chương V của Nghị định này ..." is a reference. */
+    {"chapter-reference", "vbpl-doc_000109",
+     "Chương V của Nghị định này hết hiệu lực theo quy định của Nghị định số 140/2025/NĐ-CP, "
+     "Nghị định số 144/2025/NĐ-CP.\n",
+     ""},
+};
+
+static const char *const level_names[] = {
+    [TRACUU_LEGAL_PART] = "part",       [TRACUU_LEGAL_CHAPTER] = "chapter",
+    [TRACUU_LEGAL_SECTION] = "section", [TRACUU_LEGAL_ARTICLE] = "article",
+    [TRACUU_LEGAL_CLAUSE] = "clause",   [TRACUU_LEGAL_POINT] = "point",
+};
+
+static void
+test_excerpt(gconstpointer data)
+{
+    const excerpt_case *c = data;
+    gsize len = strlen(c->text);
+    g_autoptr(tracuu_legal_structure) s = tracuu_legal_structure_parse(c->text, (gssize)len);
+    check_invariants(s, len);
+    GString *got = g_string_new(NULL);
+    for (gsize i = 0; i < s->n_units; i++) {
+        const tracuu_legal_unit *u = &s->units[i];
+        g_string_append_printf(got, "%s%s:%s", got->len ? "|" : "", level_names[u->level],
+                               u->number);
+        if (u->title)
+            g_string_append_printf(got, ":%s", u->title);
+        if (u->parent >= 0)
+            g_string_append_printf(got, "<%d", u->parent);
+    }
+    g_assert_cmpstr(got->str, ==, c->units);
+    g_string_free(got, TRUE);
+}
+
+/* Every excerpt said to be copied from a vbpl document still is, word for word. */
+static void
+test_verbatim(void)
+{
+    if (!tracuu_test_vbpl_texts())
+        return; /* skipped: no shared data */
+    for (gsize i = 0; i < G_N_ELEMENTS(excerpt_cases); i++)
+        tracuu_test_assert_vbpl_excerpt(excerpt_cases[i].vbpl_id, excerpt_cases[i].text);
+}
+
 /* Real texts of ../shared/data/vbpl/docs.jsonl, one article each. */
 typedef struct {
     const char *id;
@@ -168,37 +286,14 @@ static const vbpl_case vbpl_cases[] = {
      "KHOA HỌC VÀ CÔNG NGHỆ"},
 };
 
-static GHashTable *vbpl_texts; /* id => text, loaded once */
-
-static const char *
-vbpl_text(const char *id)
-{
-    if (!vbpl_texts) {
-        g_autofree char *path = tracuu_test_shared_or_skip("vbpl/docs.jsonl");
-        if (!path)
-            return NULL;
-        g_autofree char *contents = NULL;
-        g_assert_true(g_file_get_contents(path, &contents, NULL, NULL));
-        vbpl_texts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-        g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
-        for (int i = 0; lines[i]; i++) {
-            if (!*lines[i])
-                continue;
-            g_autoptr(JsonObject) o = tracuu_test_parse_object(lines[i]);
-            g_hash_table_insert(vbpl_texts, g_strdup(json_object_get_string_member(o, "id")),
-                                g_strdup(json_object_get_string_member(o, "text")));
-        }
-    }
-    return g_hash_table_lookup(vbpl_texts, id);
-}
-
 static void
 test_vbpl(gconstpointer data)
 {
     const vbpl_case *c = data;
-    const char *text = vbpl_text(c->id);
-    if (!vbpl_texts)
+    GHashTable *texts = tracuu_test_vbpl_texts();
+    if (!texts)
         return; /* skipped: no shared data */
+    const char *text = g_hash_table_lookup(texts, c->id);
     g_assert_nonnull(text);
     g_autoptr(tracuu_legal_structure) s = tracuu_legal_structure_parse(text, -1);
     check_invariants(s, strlen(text));
@@ -296,6 +391,12 @@ main(int argc, char **argv)
         g_autofree char *path = g_strdup_printf("/legal-structure/form/%s", form_cases[i].name);
         g_test_add_data_func(path, &form_cases[i], test_form);
     }
+    for (gsize i = 0; i < G_N_ELEMENTS(excerpt_cases); i++) {
+        g_autofree char *path =
+            g_strdup_printf("/legal-structure/excerpt/%s", excerpt_cases[i].name);
+        g_test_add_data_func(path, &excerpt_cases[i], test_excerpt);
+    }
+    g_test_add_func("/legal-structure/verbatim-in-vbpl", test_verbatim);
     for (gsize i = 0; i < G_N_ELEMENTS(vbpl_cases); i++) {
         g_autofree char *path = g_strdup_printf("/legal-structure/vbpl/%s/dieu-%s",
                                                 vbpl_cases[i].id, vbpl_cases[i].number);
@@ -303,8 +404,5 @@ main(int argc, char **argv)
     }
     g_test_add_func("/legal-structure/vbpl-eval", test_vbpl_eval);
     g_test_add_func("/legal-structure/hostile", test_hostile);
-    int rc = g_test_run();
-    if (vbpl_texts)
-        g_hash_table_destroy(vbpl_texts);
-    return rc;
+    return g_test_run();
 }
