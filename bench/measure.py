@@ -3,14 +3,18 @@
 """Runs CMD and prints one line on standard output:
 
   MEASURE label=LABEL rc=RC wall_s=.. cpu_s=.. maxrss_kb=.. parent_kb=.. child_kb=.. procs=N
+          load1=..
 
 - maxrss_kb: the kernel's peak resident set of CMD and of every descendant it waited for, the
-  largest of them (wait4's ru_maxrss: exact, but one figure for the whole tree);
+  largest of them (wait4's ru_maxrss: exact, but one figure for the whole tree; when it is no
+  more than this script's own peak, which it always includes, the largest sampled peak below);
 - parent_kb: CMD's own peak (VmHWM), child_kb: the largest peak of any of its descendants,
   procs: how many processes the tree had in all. These three are read from /proc every 50 ms,
   so a process that lives less than that may be missed, and a peak reached in CMD's last 50 ms
   too: they are lower bounds, maxrss_kb is the exact maximum.
-- cpu_s: user + system time of CMD and its descendants.
+- cpu_s: user + system time of CMD and its descendants;
+- load1: the machine's load average over the last minute as CMD ended (on a shared machine,
+  how much else ran beside it).
 
 The command's own output goes to standard error, so that standard output has only that line.
 Usage: /usr/bin/python3 bench/measure.py LABEL CMD [ARG]...
@@ -52,6 +56,9 @@ def main():
     if len(sys.argv) < 3:
         sys.exit("usage: measure.py LABEL CMD [ARG]...")
     label, cmd = sys.argv[1], sys.argv[2:]
+    # The kernel's figure starts at the spawner's own peak (exec keeps the forked copy's high
+    # water mark), so it says nothing about a command smaller than this Python.
+    own_kb = hwm_kb(os.getpid())
     t0 = time.monotonic()
     try:
         p = subprocess.Popen(cmd, stdout=sys.stderr)
@@ -71,9 +78,10 @@ def main():
     wall = time.monotonic() - t0
     rc = os.waitstatus_to_exitcode(status)
     child = max([v for k, v in peaks.items() if k != p.pid], default=0)
+    maxrss = ru.ru_maxrss if ru.ru_maxrss > own_kb else max(peaks.values(), default=0)
     print("MEASURE label=%s rc=%d wall_s=%.3f cpu_s=%.3f maxrss_kb=%d parent_kb=%d child_kb=%d "
-          "procs=%d" % (label, rc, wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss,
-                        peaks.get(p.pid, 0), child, len(peaks)))
+          "procs=%d load1=%.2f" % (label, rc, wall, ru.ru_utime + ru.ru_stime, maxrss,
+                                   peaks.get(p.pid, 0), child, len(peaks), os.getloadavg()[0]))
     sys.exit(rc if rc >= 0 else 1)
 
 
