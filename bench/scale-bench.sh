@@ -156,12 +156,19 @@ serve() {
     return 1
 }
 # queries LABEL: warm-up, then N requests at 1 and at 8 clients, and the server's peak RSS.
+# The server's CPU time per request (its user + system ticks over the line) is written beside
+# each line: on a shared machine it moves much less than the latency does.
+ticks() {
+    awk '{ print $14 + $15 }' "/proc/$server_pid/stat"
+}
 queries() {
     sock=$WORK/$1.sock
     "$BENCH" load warmup "$sock" "$WORK/queries.txt" 2 300 >/dev/null
     for c in 1 8; do
+        t0=$(ticks)
         "$BENCH" load "$1" "$sock" "$WORK/queries.txt" "$c" "$N" >>"$RESULTS" ||
             echo "scale-bench: $1 at $c clients had errors" >&2
+        echo "CPU label=$1 conc=$c ticks=$(($(ticks) - t0)) hz=$(getconf CLK_TCK) n=$N" >>"$MEASURES"
     done
     kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
     echo "SERVER label=$1 hwm_kb=$kb" >>"$MEASURES"
@@ -205,7 +212,7 @@ fi
 "$PY" - "$MEASURES" "$RESULTS" "$DOCS" <<'EOF'
 import os, sys
 measures, results, docs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-m, size, na, server, q = {}, {}, {}, {}, {}
+m, size, na, server, q, cpu = {}, {}, {}, {}, {}, {}
 for line in open(measures):
     kind, rest = line.split(" ", 1)
     kv = dict(p.split("=", 1) for p in rest.split())
@@ -215,6 +222,9 @@ for line in open(measures):
         size[kv["label"]] = int(kv["bytes"]) / 1e6
     elif kind == "NA":
         na[kv["label"]] = kv["why"].replace("_", " ")
+    elif kind == "CPU":
+        cpu[(kv["label"], int(kv["conc"]))] = (int(kv["ticks"]) * 1000.0 / int(kv["hz"])
+                                               / int(kv["n"]))
     elif kind == "SERVER":
         server[kv["label"]] = int(kv["hwm_kb"]) / 1024
 for line in open(results):
@@ -260,8 +270,8 @@ print("d/CPU s: documents per CPU second (fairer than docs/s on a loaded machine
       " 'optimize'.")
 
 print()
-print("%-17s %4s | %9s %9s %8s %9s | %9s" % ("queries (socket)", "conc", "p50", "p99", "q/s",
-                                           "took p50", "server RSS"))
+print("%-17s %4s | %9s %9s %8s %9s %9s | %9s" % ("queries (socket)", "conc", "p50", "p99",
+                                                "q/s", "took p50", "CPU/q", "server RSS"))
 for key, name in NAMES:
     if key == "plain":
         continue
@@ -272,10 +282,13 @@ for key, name in NAMES:
         continue
     for c, r in rows:
         if r:
-            print("%-17s %4d | %7.2fms %7.2fms %8.0f %7sms | %7.0fMB%s" % (
+            print("%-17s %4d | %7.2fms %7.2fms %8.0f %7sms %7.2fms | %7.0fMB%s" % (
                 name, c, float(r["p50_ms"]), float(r["p99_ms"]), float(r["qps"]),
-                r.get("took_p50_ms", "-")[:5], server.get(key, float("nan")),
+                r.get("took_p50_ms", "-")[:5], cpu.get((key, c), float("nan")),
+                server.get(key, float("nan")),
                 "  errors: %s" % r["errors"] if r["errors"] != "0" else ""))
+print("took p50: the servers' own time to answer, median; CPU/q: the server's CPU time (all its"
+      " threads) per request.")
 
 def verdict(ok):
     return "met" if ok else "NOT met"
