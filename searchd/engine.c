@@ -168,6 +168,12 @@ tracuu_engine_error_code_name(tracuu_engine_error code)
 }
 
 /* Turns a store failure into an engine error; the message of the store says the details. */
+uint64_t
+tracuu_engine_term_freq(tracuu_engine *e, const char *term)
+{
+    return term != NULL ? tracuu_store_get_term_freq(e->store, term, strlen(term)) : 0;
+}
+
 void
 tracuu_engine_store_error(tracuu_engine *e, tracuu_store_status st, GError **error,
                           const char *what)

@@ -149,7 +149,8 @@ static JsonObject *
 doc_numbered(tracuu_engine *e, const char *number)
 {
     g_autofree char *t = tracuu_schema_bool_term(TRACUU_TERM_NUMBER, number);
-    if (t == NULL)
+    /* Most numbers a document names are not in the archive: no search for those. */
+    if (t == NULL || tracuu_engine_term_freq(e, t) == 0)
         return NULL;
     g_autoptr(GPtrArray) ds = find(e, term_query(t), 1);
     return ds->len > 0 ? json_object_ref(g_ptr_array_index(ds, 0)) : NULL;
@@ -193,7 +194,8 @@ stating_docs(tracuu_engine *e, const char *number)
     g_autoptr(GPtrArray) subs = g_ptr_array_new();
     for (size_t i = 0; tracuu_schema_relation_kinds[i] != NULL; i++) {
         g_autofree char *t = tracuu_schema_relation_term(tracuu_schema_relation_kinds[i], number);
-        if (t != NULL)
+        /* Most documents are the target of no relation: no search when no term is there. */
+        if (t != NULL && tracuu_engine_term_freq(e, t) > 0)
             g_ptr_array_add(subs, term_query(t));
     }
     if (subs->len == 0)

@@ -23,6 +23,10 @@ tracuu_store_status tracuu_engine_search(tracuu_engine *e, const tracuu_query *q
                                          tracuu_results **out);
 
 /* Sets @error for a search of @e that failed with @st (@what names the operation). */
+/* How many documents, visible to the caller or not, @term indexes (0 on error too): only to skip
+   a search that cannot find anything, never to show or count. */
+uint64_t tracuu_engine_term_freq(tracuu_engine *e, const char *term);
+
 void tracuu_engine_store_error(tracuu_engine *e, tracuu_store_status st, GError **error,
                                const char *what);
 
