@@ -213,22 +213,34 @@ print_shards(run *r)
     for (guint i = 0; i < json_array_get_length(r->per_shard); i++) {
         JsonObject *o = json_array_get_object_element(r->per_shard, i);
         g_autoptr(GString) line = g_string_new(NULL);
-        g_string_append_printf(
-            line, "  %s: %" G_GINT64_FORMAT " seen, %" G_GINT64_FORMAT " indexed, %" G_GINT64_FORMAT
-                  " removed, %" G_GINT64_FORMAT " failed, %" G_GINT64_FORMAT " documents added",
-            json_object_get_string_member(o, "shard"), json_object_get_int_member(o, "seen"),
-            json_object_get_int_member(o, "indexed"), json_object_get_int_member(o, "removed"),
-            json_object_get_int_member(o, "failed"), json_object_get_int_member(o, "documents"));
+        g_string_append_printf(line, "  %s: ", json_object_get_string_member(o, "shard"));
+        /* --compact alone has no files to count. */
+        if (!r->compact_only)
+            g_string_append_printf(
+                line,
+                "%" G_GINT64_FORMAT " seen, %" G_GINT64_FORMAT " indexed, %" G_GINT64_FORMAT
+                " removed, %" G_GINT64_FORMAT " failed, %" G_GINT64_FORMAT " documents added; ",
+                json_object_get_int_member(o, "seen"), json_object_get_int_member(o, "indexed"),
+                json_object_get_int_member(o, "removed"), json_object_get_int_member(o, "failed"),
+                json_object_get_int_member(o, "documents"));
         JsonObject *c = object_member(o, "compact");
         if (c != NULL && json_object_get_boolean_member_with_default(c, "done", FALSE)) {
             g_autofree char *sizes = format_sizes(
                 (guint64)json_object_get_int_member_with_default(c, "size_before", 0),
                 (guint64)json_object_get_int_member_with_default(c, "size_after", 0));
-            g_string_append_printf(line, "; compacted %s", sizes);
+            gboolean replaced = json_object_get_boolean_member_with_default(c, "replaced", FALSE);
+            g_string_append_printf(line, replaced ? "compacted %s" : "already compact (%s)",
+                                   sizes);
         } else if (c != NULL) {
-            g_string_append_printf(line, "; not compacted: %s",
+            g_string_append_printf(line, "not compacted: %s",
                                    json_object_get_string_member_with_default(c, "error", "?"));
         }
+        const char *error = json_object_get_string_member_with_default(o, "error", NULL);
+        if (error != NULL)
+            g_string_append_printf(line, "%serror: %s", c != NULL ? "; " : "", error);
+        /* No "; " left hanging at the end. */
+        if (g_str_has_suffix(line->str, "; "))
+            g_string_truncate(line, line->len - 2);
         g_print("%s\n", line->str);
     }
 }

@@ -479,7 +479,7 @@ test_kill9(fixture *f, gconstpointer data)
         g_autofree char *text = doc_text(i, "Nội dung dài hơn một chút.");
         tracuu_test_write_file(f->docs, name, text, -1);
     }
-    const guint delays_ms[] = {5, 100, 300, 700, 1200};
+    const guint delays_ms[] = {5, 300, 1500, 2500, 3500};
     guint children_seen = 0;
     tracuu_test_become_subreaper(TRUE);
     for (guint k = 0; k < G_N_ELEMENTS(delays_ms); k++) {
