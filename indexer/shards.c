@@ -311,7 +311,7 @@ static char **
 child_argv(char **argv, const char *db, guint k, guint n, guint jobs, const char *ocr_cache)
 {
     GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
-    g_ptr_array_add(a, g_strdup("/proc/self/exe"));
+    g_ptr_array_add(a, g_strdup(argv[0])); /* as ps shows it; the program is /proc/self/exe */
     guint i = 1;
     for (; argv[i] != NULL && strcmp(argv[i], "--") != 0; i++)
         g_ptr_array_add(a, g_strdup(argv[i]));
@@ -359,7 +359,7 @@ start_child(child *c, char **args, char **why)
             fcntl(3, F_SETFD, 0);
         else if (dup2(p[1], 3) < 0)
             _exit(127);
-        execv(args[0], args);
+        execv("/proc/self/exe", args);
         _exit(127);
     }
     close(p[1]);

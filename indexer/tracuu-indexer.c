@@ -650,7 +650,11 @@ main(int argc, char **argv)
         rc = tracuu_shards_run(opts, &shards, given,
                                opts->compact && argc < 2 && opts->jsonl == NULL);
     } else if (opts->watch) {
-        tracuu_log_init("tracuu-indexer");
+        /* Each shard's child logs as itself: "tracuu-indexer shard-01: batch of ...". */
+        g_autofree char *who = opts->shard_n > 0
+                                   ? g_strdup_printf("tracuu-indexer shard-%02u", opts->shard_k)
+                                   : g_strdup("tracuu-indexer");
+        tracuu_log_init(who);
         watch_ctx w = {opts, jobs, g_steal_pointer(&conf), g_steal_pointer(&own_map), map,
                        (const char *const *)(argv + 1)};
         rc = tracuu_watch_main(opts, w.roots, watch_batch, watch_reload, &w);
