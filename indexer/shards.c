@@ -369,7 +369,16 @@ start_child(child *c, char **args, char **why)
     return TRUE;
 }
 
-/* Reads the children's summary pipes to their end, passing on SIGINT and SIGTERM. */
+/* SIGHUP in watch mode: each child reads its configuration again (watch.c). */
+static volatile sig_atomic_t hup_received;
+
+static void
+on_hup(int sig)
+{
+    hup_received = sig;
+}
+
+/* Reads the children's summary pipes to their end, passing on SIGINT, SIGTERM and SIGHUP. */
 static void
 read_children(child *children, guint n)
 {
@@ -379,11 +388,19 @@ read_children(child *children, guint n)
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGHUP);
     sigprocmask(SIG_BLOCK, &block, &waiting);
     sigdelset(&waiting, SIGINT);
     sigdelset(&waiting, SIGTERM);
+    sigdelset(&waiting, SIGHUP);
     sig_atomic_t passed = 0;
     for (;;) {
+        if (hup_received) {
+            hup_received = 0;
+            for (guint k = 0; k < n; k++)
+                if (children[k].pid > 0)
+                    kill(children[k].pid, SIGHUP);
+        }
         if (tracuu_indexer_interrupted != passed) {
             passed = tracuu_indexer_interrupted;
             for (guint k = 0; k < n; k++)
@@ -432,6 +449,14 @@ tracuu_shards_run(const tracuu_indexer_options *opts, const tracuu_shards *s, ch
     r.n_shards = n;
     r.per_shard = json_array_new();
     guint jobs = opts->jobs > 0 ? (guint)opts->jobs : g_get_num_processors();
+    if (opts->watch) {
+        /* Not the default, which would end this process, and so its children with it. */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_hup;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGHUP, &sa, NULL);
+    }
     child *children = g_new0(child, n);
     int status = EXIT_ALL_OK;
     char *fatal = NULL;
