@@ -480,6 +480,9 @@ char *tracuu_care_disk_full(char *message);
 
 /* The stub file of a sharded index, in its folder (docs/tracuu-indexer.md). */
 #define TRACUU_SHARDS_STUB "XAPIANDB"
+/* A shard's child writes, on its --internal-summary-fd, lines "progress DONE TOTAL RELABELLED"
+ * as its progress goes (when it would show a progress line), then its JSON summary on one line. */
+#define TRACUU_SHARDS_PROGRESS "progress"
 /* At most this many hash shards: their names have two digits, shard-00 to shard-98. */
 #define TRACUU_SHARDS_MAX 99
 

@@ -78,6 +78,16 @@ tracuu_report_progress(run *r, guint total, gboolean final)
         return;
     r->last_progress = now;
     guint done = (guint)g_atomic_int_get(&r->rs.files_done);
+    guint relabelled = (guint)g_atomic_int_get(&r->rs.relabelled);
+    if (r->rs.opts->summary_fd >= 0) {
+        /* A shard's child: its parent shows one line for all (tracuu_shards_run()). */
+        char line[96];
+        int n = g_snprintf(line, sizeof line, TRACUU_SHARDS_PROGRESS " %u %u %u\n", done, total,
+                           relabelled);
+        if (write(r->rs.opts->summary_fd, line, (size_t)n) < 0)
+            r->progress = FALSE; /* the parent is gone */
+        return;
+    }
     double secs = (double)(now - r->started) / G_USEC_PER_SEC;
     double rate = secs > 0 ? done / secs : 0;
     char left[32] = "?";
@@ -87,7 +97,6 @@ tracuu_report_progress(run *r, guint total, gboolean final)
     }
     fprintf(stderr, "\r\033[Kindexing: %u/%u files, %.1f files/s, %s left", done, total, rate,
             left);
-    guint relabelled = (guint)g_atomic_int_get(&r->rs.relabelled);
     if (relabelled > 0)
         fprintf(stderr, ", %u relabelled", relabelled);
     if (final)
@@ -422,8 +431,9 @@ tracuu_report_summary(run *r, double elapsed, const char *fatal, int status)
             return;
         }
         /* A parent that is gone reads nothing: there is nobody to tell. */
-        for (size_t done = 0, len = strlen(text); done < len;) {
-            ssize_t n = write(opts->summary_fd, text + done, len - done);
+        g_autofree char *line = g_strconcat(text, "\n", NULL);
+        for (size_t done = 0, len = strlen(line); done < len;) {
+            ssize_t n = write(opts->summary_fd, line + done, len - done);
             if (n <= 0)
                 break;
             done += (size_t)n;

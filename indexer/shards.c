@@ -298,10 +298,62 @@ tracuu_shards_reports_shared(const tracuu_indexer_options *opts)
 
 typedef struct {
     pid_t pid;
-    int fd; /* the read end of its summary pipe; -1 at its end */
+    int fd;             /* the read end of its summary pipe; -1 at its end */
+    GByteArray *buf;    /* read, not yet a whole line */
     GByteArray *summary;
+    guint done, total, relabelled; /* its last progress line */
     int status; /* as waitpid() gives it */
 } child;
+
+/* The whole lines of c->buf: progress lines update @c, the others are its summary. With @end,
+ * what is left without a newline is summary too. */
+static void
+take_lines(child *c, gboolean end)
+{
+    guint start = 0;
+    for (guint i = 0; i < c->buf->len; i++) {
+        if (c->buf->data[i] != '\n')
+            continue;
+        const char *line = (const char *)c->buf->data + start;
+        size_t len = i - start;
+        size_t plen = strlen(TRACUU_SHARDS_PROGRESS);
+        char copy[96];
+        guint d, t, rl;
+        if (len > plen && len < sizeof copy &&
+            memcmp(line, TRACUU_SHARDS_PROGRESS " ", plen + 1) == 0) {
+            memcpy(copy, line, len);
+            copy[len] = '\0';
+            if (sscanf(copy + plen, "%u %u %u", &d, &t, &rl) == 3) {
+                c->done = d;
+                c->total = t;
+                c->relabelled = rl;
+            }
+        } else {
+            g_byte_array_append(c->summary, (const guint8 *)line, (guint)len + 1);
+        }
+        start = i + 1;
+    }
+    g_byte_array_remove_range(c->buf, 0, start);
+    if (end && c->buf->len > 0) {
+        g_byte_array_append(c->summary, c->buf->data, c->buf->len);
+        g_byte_array_set_size(c->buf, 0);
+    }
+}
+
+/* The progress line of @r for all of @children. */
+static void
+show_progress(run *r, child *children, guint n, gboolean final)
+{
+    guint done = 0, total = 0, relabelled = 0;
+    for (guint k = 0; k < n; k++) {
+        done += children[k].done;
+        total += children[k].total;
+        relabelled += children[k].relabelled;
+    }
+    g_atomic_int_set(&r->rs.files_done, (gint)done);
+    g_atomic_int_set(&r->rs.relabelled, (gint)relabelled);
+    tracuu_report_progress(r, total, final);
+}
 
 /*
  * The command line of shard @k's child: @argv's words, then (before a "--", after which words
@@ -365,6 +417,7 @@ start_child(child *c, char **args, char **why)
     close(p[1]);
     c->pid = pid;
     c->fd = p[0];
+    c->buf = g_byte_array_new();
     c->summary = g_byte_array_new();
     return TRUE;
 }
@@ -378,9 +431,10 @@ on_hup(int sig)
     hup_received = sig;
 }
 
-/* Reads the children's summary pipes to their end, passing on SIGINT, SIGTERM and SIGHUP. */
+/* Reads the children's summary pipes to their end, passing on SIGINT, SIGTERM and SIGHUP, and
+ * shows the progress of all in @r's line. */
 static void
-read_children(child *children, guint n)
+read_children(run *r, child *children, guint n)
 {
     /* SIGINT and SIGTERM are blocked but in ppoll(), so that one that comes between the test
      * of the flag and the wait is not left unpassed until a child ends. */
@@ -428,13 +482,17 @@ read_children(child *children, guint n)
             guint8 buf[8192];
             ssize_t got = read(c->fd, buf, sizeof buf);
             if (got > 0) {
-                g_byte_array_append(c->summary, buf, (guint)got);
+                g_byte_array_append(c->buf, buf, (guint)got);
+                take_lines(c, FALSE);
             } else if (got == 0 || errno != EINTR) {
+                take_lines(c, TRUE);
                 close(c->fd);
                 c->fd = -1;
             }
         }
+        show_progress(r, children, n, FALSE);
     }
+    show_progress(r, children, n, TRUE);
     sigprocmask(SIG_UNBLOCK, &block, NULL);
 }
 
@@ -476,7 +534,9 @@ tracuu_shards_run(const tracuu_indexer_options *opts, const tracuu_shards *s, ch
             break;
         }
     }
-    read_children(children, n);
+    /* One progress line for all, as an ordinary run shows it. */
+    r.progress = isatty(2) && !opts->quiet && !opts->watch && !compact_only;
+    read_children(&r, children, n);
     gboolean usage_only = TRUE;
     for (guint k = 0; k < n; k++) {
         child *c = &children[k];
@@ -503,6 +563,7 @@ tracuu_shards_run(const tracuu_indexer_options *opts, const tracuu_shards *s, ch
             usage_only = FALSE;
         }
         g_byte_array_unref(c->summary);
+        g_byte_array_unref(c->buf);
     }
     g_free(children);
     if (fatal == NULL && r.shard_error != NULL)

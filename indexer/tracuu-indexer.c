@@ -219,7 +219,8 @@ static void
 compact_progress(const char *table, const char *status, void *user_data)
 {
     run *r = user_data;
-    if (r->progress && status[0] == '\0') {
+    /* Not a shard's child: the compactions of all the shards would share one line. */
+    if (r->progress && status[0] == '\0' && r->rs.opts->summary_fd < 0) {
         fprintf(stderr, "\r\033[Kcompacting: the %s table", table);
         fflush(stderr);
     }
@@ -687,8 +688,8 @@ index_run(tracuu_indexer_options *opts, const tracuu_access_map *map, guint jobs
     run r;
     tracuu_run_init(&r, opts);
     r.rs.map = map;
-    /* A shard's child tells its parent, which shows progress for all. */
-    r.progress = isatty(2) && !opts->quiet && !opts->watch && opts->summary_fd < 0;
+    /* A shard's child tells its parent, which shows one progress line for all. */
+    r.progress = isatty(2) && !opts->quiet && !opts->watch;
     GPtrArray *found = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_walk_file_free);
     GPtrArray *problems = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_walk_problem_free);
     GPtrArray *roots = g_ptr_array_new_with_free_func(g_free);
