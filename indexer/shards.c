@@ -546,6 +546,8 @@ tracuu_shards_run(const tracuu_indexer_options *opts, const tracuu_shards *s, ch
             ;
         g_autofree char *name = hash_name(k);
         int st = WIFEXITED(c->status) ? WEXITSTATUS(c->status) : EXIT_INDEX;
+        if (st > EXIT_INDEX)
+            st = EXIT_INDEX; /* 127: it could not start; no status of ours is higher */
         if (WIFSIGNALED(c->status) && fatal == NULL)
             fatal = g_strdup_printf("%s: its indexer was killed by signal %d", name,
                                     WTERMSIG(c->status));
