@@ -529,6 +529,62 @@ test_kill9(fixture *f, gconstpointer data)
     g_assert_cmpuint(assert_sharded(f, 2), ==, n_files);
 }
 
+/* The documents of the index @path, or 0 while it cannot be opened (a shard not made yet). */
+static guint64
+doc_count_or_0(const char *path)
+{
+    tracuu_store *store = NULL;
+    if (tracuu_store_open(path, TRACUU_STORE_READ, &store, NULL) != TRACUU_STORE_OK)
+        return 0;
+    guint64 n = tracuu_store_get_doc_count(store);
+    tracuu_store_free(store);
+    return n;
+}
+
+/* Waits (up to a minute: not a measure of speed) for f->db to hold @n documents. */
+static void
+wait_for_docs(fixture *f, guint64 n)
+{
+    gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+    while (doc_count_or_0(f->db) != n && g_get_monotonic_time() < deadline)
+        g_usleep(100000);
+    g_assert_cmpuint(doc_count_or_0(f->db), ==, n);
+}
+
+/* --watch over 2 shards: each shard's child follows the folder and takes its own files; a file
+ * added and one deleted reach the right shards; SIGTERM ends all with status 0. */
+static void
+test_watch(fixture *f, gconstpointer data)
+{
+    for (guint i = 1; i <= 4; i++) {
+        g_autofree char *name = g_strdup_printf("vb-%u.txt", i);
+        g_autofree char *text = doc_text(i, NULL);
+        tracuu_test_write_file(f->docs, name, text, -1);
+    }
+    const char *argv[] = {tracuu_test_indexer_path(), "--db", f->db, "--shards", "2", "--watch",
+                          f->docs, NULL};
+    GPid pid;
+    GError *error = NULL;
+    g_spawn_async(NULL, (char **)argv, NULL,
+                  G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, tracuu_test_die_with_parent,
+                  NULL, &pid, &error);
+    g_assert_no_error(error);
+    wait_for_docs(f, 4);
+    for (guint i = 5; i <= 10; i++) {
+        g_autofree char *name = g_strdup_printf("vb-%u.txt", i);
+        g_autofree char *text = doc_text(i, NULL);
+        tracuu_test_write_file(f->docs, name, text, -1);
+    }
+    wait_for_docs(f, 10);
+    g_autofree char *gone = g_build_filename(f->docs, "vb-1.txt", NULL);
+    g_assert_cmpint(g_unlink(gone), ==, 0);
+    wait_for_docs(f, 9);
+    kill(pid, SIGTERM);
+    g_assert_cmpint(tracuu_test_wait_exit(pid, 60), ==, 0);
+    g_spawn_close_pid(pid);
+    g_assert_cmpuint(assert_sharded(f, 2), ==, 9);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -542,6 +598,8 @@ main(int argc, char **argv)
     g_test_add("/indexer-shards/jsonl", fixture, NULL, fixture_setup, test_jsonl,
                fixture_teardown);
     g_test_add("/indexer-shards/named", fixture, NULL, fixture_setup, test_named,
+               fixture_teardown);
+    g_test_add("/indexer-shards/watch", fixture, NULL, fixture_setup, test_watch,
                fixture_teardown);
     g_test_add("/indexer-shards/kill9", fixture, NULL, fixture_setup, test_kill9,
                fixture_teardown);
