@@ -234,12 +234,11 @@ print_shards(run *r)
                 json_object_get_int_member(o, "documents"));
         JsonObject *c = object_member(o, "compact");
         if (c != NULL && json_object_get_boolean_member_with_default(c, "done", FALSE)) {
-            g_autofree char *sizes = format_sizes(
-                (guint64)json_object_get_int_member_with_default(c, "size_before", 0),
-                (guint64)json_object_get_int_member_with_default(c, "size_after", 0));
+            g_autofree char *sizes =
+                format_sizes((guint64)json_object_get_int_member_with_default(c, "size_before", 0),
+                             (guint64)json_object_get_int_member_with_default(c, "size_after", 0));
             gboolean replaced = json_object_get_boolean_member_with_default(c, "replaced", FALSE);
-            g_string_append_printf(line, replaced ? "compacted %s" : "already compact (%s)",
-                                   sizes);
+            g_string_append_printf(line, replaced ? "compacted %s" : "already compact (%s)", sizes);
         } else if (c != NULL) {
             g_string_append_printf(line, "not compacted: %s",
                                    json_object_get_string_member_with_default(c, "error", "?"));
@@ -313,8 +312,8 @@ tracuu_report_merge(run *r, const char *shard, JsonObject *o)
         r->compacted = r->compact_tried ? r->compacted && done : done;
         r->compact_tried = TRUE;
         tracuu_store_compact_stats *cs = &r->compact_stats;
-        cs->replaced = cs->replaced || json_object_get_boolean_member_with_default(c, "replaced",
-                                                                                   FALSE);
+        cs->replaced =
+            cs->replaced || json_object_get_boolean_member_with_default(c, "replaced", FALSE);
         cs->size_before += member_uint(c, "size_before");
         cs->size_after += member_uint(c, "size_after");
         cs->doc_count += member_uint(c, "documents");
@@ -336,7 +335,7 @@ tracuu_report_merge(run *r, const char *shard, JsonObject *o)
         r->per_shard = json_array_new();
     JsonObject *line = json_object_new();
     json_object_set_string_member(line, "shard", shard);
-    const char *const counts[] = {"seen",   "indexed",   "unchanged", "removed",
+    const char *const counts[] = {"seen",   "indexed",   "unchanged",  "removed",
                                   "failed", "documents", "exit_status"};
     for (gsize i = 0; i < G_N_ELEMENTS(counts); i++)
         json_object_set_int_member(line, counts[i], (gint64)member_uint(o, counts[i]));

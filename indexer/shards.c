@@ -44,8 +44,8 @@ hash_name(guint k)
 static int
 hash_number(const char *name)
 {
-    if (strncmp(name, "shard-", 6) != 0 || !g_ascii_isdigit(name[6]) ||
-        !g_ascii_isdigit(name[7]) || name[8] != '\0')
+    if (strncmp(name, "shard-", 6) != 0 || !g_ascii_isdigit(name[6]) || !g_ascii_isdigit(name[7]) ||
+        name[8] != '\0')
         return -1;
     return (name[6] - '0') * 10 + (name[7] - '0');
 }
@@ -54,8 +54,8 @@ static void
 add_shard(tracuu_shards *s, const char *db, const char *name)
 {
     g_ptr_array_add(s->names, g_strdup(name));
-    g_ptr_array_add(s->paths, g_path_is_absolute(name) ? g_strdup(name)
-                                                       : g_build_filename(db, name, NULL));
+    g_ptr_array_add(s->paths,
+                    g_path_is_absolute(name) ? g_strdup(name) : g_build_filename(db, name, NULL));
 }
 
 /*
@@ -298,11 +298,11 @@ tracuu_shards_reports_shared(const tracuu_indexer_options *opts)
 
 typedef struct {
     pid_t pid;
-    int fd;             /* the read end of its summary pipe; -1 at its end */
-    GByteArray *buf;    /* read, not yet a whole line */
+    int fd;          /* the read end of its summary pipe; -1 at its end */
+    GByteArray *buf; /* read, not yet a whole line */
     GByteArray *summary;
     guint done, total, relabelled; /* its last progress line */
-    int status; /* as waitpid() gives it */
+    int status;                    /* as waitpid() gives it */
 } child;
 
 /* The whole lines of c->buf: progress lines update @c, the others are its summary. With @end,
@@ -607,7 +607,7 @@ tracuu_shards_check(const char *db, const tracuu_shards *s, gboolean progress)
         bad += st != EXIT_ALL_OK;
         status = MAX(status, st);
     }
-    g_print("check: %s: %s (%u shards, %u of them not sound, %" G_GUINT64_FORMAT " problems)\n",
-            db, status == EXIT_ALL_OK ? "sound" : "NOT sound", s->paths->len, bad, total);
+    g_print("check: %s: %s (%u shards, %u of them not sound, %" G_GUINT64_FORMAT " problems)\n", db,
+            status == EXIT_ALL_OK ? "sound" : "NOT sound", s->paths->len, bad, total);
     return status;
 }

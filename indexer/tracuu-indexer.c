@@ -82,8 +82,8 @@ static const GOptionEntry option_entries[] = {
      "Write this run into the shard NAME of a sharded index (made and listed if new), for a "
      "province or a year",
      "NAME"},
-    {"internal-shard", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &options.internal_shard,
-     NULL, NULL},
+    {"internal-shard", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &options.internal_shard, NULL,
+     NULL},
     {"internal-summary-fd", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &options.summary_fd, NULL,
      NULL},
     {"ocr", 0, 0, G_OPTION_ARG_STRING, &options.ocr,
@@ -594,8 +594,8 @@ main(int argc, char **argv)
                                           "on one shard at a time (--db %s/shard-00 ...)",
                                           opts->db, opts->db);
             else if (!opts->check && shards.n_hash == 0)
-                refused = g_strdup_printf("%s holds named shards only: give --shard NAME",
-                                          opts->db);
+                refused =
+                    g_strdup_printf("%s holds named shards only: give --shard NAME", opts->db);
             else if (opts->jsonl != NULL && strcmp(opts->jsonl, "-") == 0)
                 refused = g_strdup("--from-jsonl - (standard input) cannot be shared out over "
                                    "shards: give a file");

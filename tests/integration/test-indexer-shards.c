@@ -483,8 +483,18 @@ test_kill9(fixture *f, gconstpointer data)
     guint children_seen = 0;
     tracuu_test_become_subreaper(TRUE);
     for (guint k = 0; k < G_N_ELEMENTS(delays_ms); k++) {
-        const char *argv[] = {tracuu_test_indexer_path(), "--db", f->db, "--shards", "2",
-                              "--jobs", "2", "--batch", "20", "-q", f->docs, NULL};
+        const char *argv[] = {tracuu_test_indexer_path(),
+                              "--db",
+                              f->db,
+                              "--shards",
+                              "2",
+                              "--jobs",
+                              "2",
+                              "--batch",
+                              "20",
+                              "-q",
+                              f->docs,
+                              NULL};
         GPid pid;
         GError *error = NULL;
         /* 20 ms per file, so that the run is killed in its middle. */
@@ -561,13 +571,12 @@ test_watch(fixture *f, gconstpointer data)
         g_autofree char *text = doc_text(i, NULL);
         tracuu_test_write_file(f->docs, name, text, -1);
     }
-    const char *argv[] = {tracuu_test_indexer_path(), "--db", f->db, "--shards", "2", "--watch",
-                          f->docs, NULL};
+    const char *argv[] = {
+        tracuu_test_indexer_path(), "--db", f->db, "--shards", "2", "--watch", f->docs, NULL};
     GPid pid;
     GError *error = NULL;
-    g_spawn_async(NULL, (char **)argv, NULL,
-                  G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, tracuu_test_die_with_parent,
-                  NULL, &pid, &error);
+    g_spawn_async(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                  tracuu_test_die_with_parent, NULL, &pid, &error);
     g_assert_no_error(error);
     wait_for_docs(f, 4);
     for (guint i = 5; i <= 10; i++) {
@@ -595,13 +604,9 @@ main(int argc, char **argv)
                fixture_teardown);
     g_test_add("/indexer-shards/mismatch", fixture, NULL, fixture_setup, test_mismatch,
                fixture_teardown);
-    g_test_add("/indexer-shards/jsonl", fixture, NULL, fixture_setup, test_jsonl,
-               fixture_teardown);
-    g_test_add("/indexer-shards/named", fixture, NULL, fixture_setup, test_named,
-               fixture_teardown);
-    g_test_add("/indexer-shards/watch", fixture, NULL, fixture_setup, test_watch,
-               fixture_teardown);
-    g_test_add("/indexer-shards/kill9", fixture, NULL, fixture_setup, test_kill9,
-               fixture_teardown);
+    g_test_add("/indexer-shards/jsonl", fixture, NULL, fixture_setup, test_jsonl, fixture_teardown);
+    g_test_add("/indexer-shards/named", fixture, NULL, fixture_setup, test_named, fixture_teardown);
+    g_test_add("/indexer-shards/watch", fixture, NULL, fixture_setup, test_watch, fixture_teardown);
+    g_test_add("/indexer-shards/kill9", fixture, NULL, fixture_setup, test_kill9, fixture_teardown);
     return g_test_run();
 }

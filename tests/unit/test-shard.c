@@ -13,10 +13,14 @@ typedef struct {
 /* FNV-1a 32: "" is 0x811c9dc5, "a" 0xe40c292c, "foobar" 0xbf9cf968. The layout of an index
  * on disk depends on these: a change of hash would send documents to other shards. */
 static const shard_case cases[] = {
-    {"", 2, 0x811c9dc5u % 2},       {"", 3, 0x811c9dc5u % 3},
-    {"a", 2, 0xe40c292cu % 2},      {"a", 7, 0xe40c292cu % 7},
-    {"foobar", 2, 0xbf9cf968u % 2}, {"foobar", 10, 0xbf9cf968u % 10},
-    {"foobar", 1, 0},               {"foobar", 0, 0},
+    {"", 2, 0x811c9dc5u % 2},
+    {"", 3, 0x811c9dc5u % 3},
+    {"a", 2, 0xe40c292cu % 2},
+    {"a", 7, 0xe40c292cu % 7},
+    {"foobar", 2, 0xbf9cf968u % 2},
+    {"foobar", 10, 0xbf9cf968u % 10},
+    {"foobar", 1, 0},
+    {"foobar", 0, 0},
 };
 
 static void
