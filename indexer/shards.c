@@ -551,7 +551,7 @@ tracuu_shards_run(const tracuu_indexer_options *opts, const tracuu_shards *s, ch
         if (WIFSIGNALED(c->status) && fatal == NULL)
             fatal = g_strdup_printf("%s: its indexer was killed by signal %d", name,
                                     WTERMSIG(c->status));
-        else if (WIFEXITED(c->status) && st == 127 && fatal == NULL)
+        else if (WIFEXITED(c->status) && WEXITSTATUS(c->status) == 127 && fatal == NULL)
             fatal = g_strdup_printf("%s: its indexer could not start", name);
         status = MAX(status, st);
         g_autoptr(JsonParser) parser = json_parser_new();
