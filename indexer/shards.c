@@ -576,7 +576,7 @@ tracuu_shards_run(const tracuu_indexer_options *opts, const tracuu_shards *s, ch
      * watch mode logs as it goes. */
     if (!usage_only && !opts->watch) {
         double elapsed = (double)(g_get_monotonic_time() - r.started) / G_USEC_PER_SEC;
-        if (fatal != NULL && !opts->json)
+        if (fatal != NULL)
             g_printerr("tracuu-indexer: %s\n", fatal);
         tracuu_report_summary(&r, elapsed, fatal, status);
     } else if (fatal != NULL) {

@@ -892,7 +892,7 @@ out:
         g_printerr("tracuu-indexer: %s\nTry 'tracuu-indexer --help'.\n", refused);
     if (fatal != NULL && stats != NULL)
         tracuu_log_warning("%s", fatal);
-    else if (fatal != NULL)
+    else if (fatal != NULL && opts->summary_fd < 0) /* a shard's: its parent says it */
         g_printerr("tracuu-indexer: %s\n", fatal);
     /* A run that could not even open the index has nothing to summarise, except for --json
      * readers, who get the error in the object they parse. A usage error is no run. */
