@@ -284,25 +284,38 @@ term_freq(fixture *f, guint k, const char *term)
 static void
 test_update(fixture *f, gconstpointer data)
 {
-    for (guint i = 1; i <= 16; i++) {
-        g_autofree char *name = g_strdup_printf("vb-%02u.txt", i);
-        g_autofree char *text = doc_text(i, NULL);
+    /* Files until each shard has 2 text files and 2 mails: which shard a file goes to depends
+     * on its path, and so on the name of the test's temporary folder. */
+    guint n_txt = 0, n_mail = 0, txt_in[2] = {0}, mail_in[2] = {0};
+    const char *changed[2] = {NULL, NULL}, *deleted[2] = {NULL, NULL};
+    static char names[200][16];
+    while (MIN(txt_in[0], txt_in[1]) < 2 && n_txt < G_N_ELEMENTS(names)) {
+        char *name = names[n_txt++];
+        g_snprintf(name, sizeof names[0], "vb-%03u.txt", n_txt);
+        g_autofree char *text = doc_text(n_txt, NULL);
         tracuu_test_write_file(f->docs, name, text, -1);
+        guint k = shard_of_file(f, name, 2);
+        if (txt_in[k]++ == 0)
+            changed[k] = name;
+        else if (deleted[k] == NULL)
+            deleted[k] = name;
     }
-    for (guint i = 1; i <= 8; i++) {
-        g_autofree char *name = g_strdup_printf("thu/m-%u.eml", i);
-        g_autofree char *text = mail_text(i);
+    while (MIN(mail_in[0], mail_in[1]) < 2 && n_mail < 200) {
+        g_autofree char *name = g_strdup_printf("thu/m-%u.eml", ++n_mail);
+        g_autofree char *text = mail_text(n_mail);
         tracuu_test_write_file(f->docs, name, text, -1);
+        mail_in[shard_of_file(f, name, 2)]++;
     }
+    g_assert_nonnull(deleted[0]);
+    g_assert_nonnull(deleted[1]);
     int st;
     const char *args[] = {"--shards", "2", f->docs, NULL};
     g_autoptr(JsonObject) first = run_json(f->db, args, &st, NULL);
     g_assert_cmpint(st, ==, 0);
-    g_assert_cmpint(tracuu_test_int_member(first, "indexed"), ==, 24);
-    g_assert_cmpuint(assert_sharded(f, 2), ==, 16 + 2 * 8);
+    g_assert_cmpint(tracuu_test_int_member(first, "indexed"), ==, n_txt + n_mail);
+    g_assert_cmpuint(assert_sharded(f, 2), ==, n_txt + 2 * n_mail);
     /* Each mail and its attachment: two documents of the mail's file, in the mail's shard. */
-    guint per_shard[2] = {0};
-    for (guint i = 1; i <= 8; i++) {
+    for (guint i = 1; i <= n_mail; i++) {
         g_autofree char *rel = g_strdup_printf("thu/m-%u.eml", i);
         g_autofree char *path = g_build_filename(f->docs, rel, NULL);
         char *real = realpath(path, NULL);
@@ -310,29 +323,14 @@ test_update(fixture *f, gconstpointer data)
         free(real);
         g_autofree char *xf = g_strconcat(TRACUU_PREFIX_FILE, key, NULL);
         guint k = shard_of_file(f, rel, 2);
-        per_shard[k]++;
         g_assert_cmpuint(term_freq(f, k, xf), ==, 2);
         g_assert_cmpuint(term_freq(f, 1 - k, xf), ==, 0);
     }
-    g_assert_cmpuint(per_shard[0], >, 0);
-    g_assert_cmpuint(per_shard[1], >, 0);
 
     /* One file of each shard changed, one deleted. */
-    const char *changed[2] = {NULL, NULL}, *deleted[2] = {NULL, NULL};
-    static char names[16][16];
-    for (guint i = 1; i <= 16; i++) {
-        g_snprintf(names[i - 1], sizeof names[i - 1], "vb-%02u.txt", i);
-        guint k = shard_of_file(f, names[i - 1], 2);
-        if (changed[k] == NULL)
-            changed[k] = names[i - 1];
-        else if (deleted[k] == NULL)
-            deleted[k] = names[i - 1];
-    }
-    g_assert_nonnull(deleted[0]);
-    g_assert_nonnull(deleted[1]);
     char *xf_deleted[2] = {NULL, NULL};
     for (guint k = 0; k < 2; k++) {
-        g_autofree char *text = doc_text(100 + k, k == 0 ? "zqwexa" : "zqwexb");
+        g_autofree char *text = doc_text(1000 + k, k == 0 ? "zqwexa" : "zqwexb");
         tracuu_test_write_file(f->docs, changed[k], text, -1);
         g_autofree char *path = g_build_filename(f->docs, deleted[k], NULL);
         char *real = realpath(path, NULL);
@@ -347,7 +345,7 @@ test_update(fixture *f, gconstpointer data)
     g_assert_cmpint(st, ==, 0);
     g_assert_cmpint(tracuu_test_int_member(second, "indexed"), ==, 2);
     g_assert_cmpint(tracuu_test_int_member(second, "removed"), ==, 2);
-    g_assert_cmpint(tracuu_test_int_member(second, "unchanged"), ==, 24 - 4);
+    g_assert_cmpint(tracuu_test_int_member(second, "unchanged"), ==, n_txt + n_mail - 4);
     JsonArray *per = json_object_get_array_member(second, "per_shard");
     for (guint k = 0; k < 2; k++) {
         JsonObject *o = json_array_get_object_element(per, k);
@@ -357,7 +355,7 @@ test_update(fixture *f, gconstpointer data)
         g_assert_cmpuint(term_freq(f, k, k == 0 ? "zqwexa" : "zqwexb"), ==, 1);
         g_assert_cmpuint(term_freq(f, 1 - k, k == 0 ? "zqwexa" : "zqwexb"), ==, 0);
     }
-    g_assert_cmpuint(assert_sharded(f, 2), ==, 16 - 2 + 2 * 8);
+    g_assert_cmpuint(assert_sharded(f, 2), ==, n_txt - 2 + 2 * n_mail);
     g_free(xf_deleted[0]);
     g_free(xf_deleted[1]);
 }
