@@ -140,7 +140,10 @@ check_doc(uint32_t docid, const char *data, size_t len, const char *const *terms
         problem(c, "documents %u and %u have the same id %s", GPOINTER_TO_UINT(other), docid, id);
     else
         g_hash_table_insert(c->ids, g_strdup(id), GUINT_TO_POINTER(docid));
-    if (file != NULL) {
+    /* A file's state counts its whole documents; its article units come with them. */
+    gboolean article = g_strcmp0(json_object_get_string_member_with_default(fields, "kind", NULL),
+                                 TRACUU_KIND_ARTICLE) == 0;
+    if (file != NULL && !article) {
         guint n = GPOINTER_TO_UINT(g_hash_table_lookup(c->per_file, file));
         if (n == 0) {
             const char *path = json_object_get_string_member_with_default(fields, "path", "");

@@ -4,6 +4,7 @@
 #include "tracuu-extract.h"
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 #include <signal.h>
 #include <sys/types.h>
 
@@ -242,6 +243,15 @@ typedef struct {
     gboolean check;  /* --check */
     char *backup;    /* --backup DEST, or NULL */
     char *restore;   /* --restore SRC, or NULL */
+    int shards;      /* --shards N; 0: not given (shards.c) */
+    char *shard;     /* --shard NAME: this run writes into the named shard of db, or NULL */
+    /* A child of a run over the hash shards (shards.c): --internal-shard K/N, parsed into
+     * shard_k and shard_n (0: not a child, every file is this process's), and
+     * --internal-summary-fd, where its JSON summary goes (-1: none, standard output as usual). */
+    char *internal_shard;
+    guint shard_k, shard_n;
+    int summary_fd;
+    char *top_db; /* the sharded folder when db is one of its shards (its walk skips it all) */
 } tracuu_indexer_options;
 
 /*
@@ -348,6 +358,10 @@ typedef struct {
     gboolean compacted;     /* and it worked */
     tracuu_store_compact_stats compact_stats;
     char *compact_note; /* why it failed or was not done; or a warning after it worked */
+    /* The parent of a run over shards (shards.c): how many, each one's summary line. */
+    guint n_shards;
+    JsonArray *per_shard; /* JSON objects, one a shard, as the summary shows them */
+    char *shard_error;    /* the first error a shard's child gave, "shard-01: ..." */
 } run;
 
 /*
@@ -405,6 +419,20 @@ gboolean tracuu_jsonl_import(run *r, const char *path, GError **error);
 
 /* ---- report.c: progress and the summary ---- */
 
+/* Sets up @r (zeroed first) for a run with @opts: its report lists and its start time. */
+void tracuu_run_init(run *r, const tracuu_indexer_options *opts);
+
+/* Frees what tracuu_run_init() and the run put in @r (not rs.store). */
+void tracuu_run_clear(run *r);
+
+/*
+ * Adds the summary of one shard's child (@summary, the JSON object its tracuu_report_summary()
+ * wrote on its --internal-summary-fd) to @r, the run of the parent over every shard: counts are
+ * summed, lists joined, a compaction's sizes summed, and @shard's own line kept for the
+ * per-shard part of the summary. The first child's error is kept in r->shard_error.
+ */
+void tracuu_report_merge(run *r, const char *shard, JsonObject *summary);
+
 /* Adds @path (raw bytes) and @reason (NULL: "unknown") to @list of report_item *. */
 void tracuu_report_add(GPtrArray *list, const char *path, const char *reason);
 void tracuu_report_item_free(report_item *it);
@@ -447,5 +475,57 @@ gboolean tracuu_care_room_to_compact(const char *db, char **message);
  * new one that says so plainly: what was committed is kept and a rerun finishes the work.
  */
 char *tracuu_care_disk_full(char *message);
+
+/* ---- shards.c: an index of several shards, --shards N and --shard NAME ---- */
+
+/* The stub file of a sharded index, in its folder (docs/tracuu-indexer.md). */
+#define TRACUU_SHARDS_STUB "XAPIANDB"
+/* A shard's child writes, on its --internal-summary-fd, lines "progress DONE TOTAL RELABELLED"
+ * as its progress goes (when it would show a progress line), then its JSON summary on one line. */
+#define TRACUU_SHARDS_PROGRESS "progress"
+/* At most this many hash shards: their names have two digits, shard-00 to shard-98. */
+#define TRACUU_SHARDS_MAX 99
+
+/* The local shards of a sharded folder, as its stub file lists them. */
+typedef struct {
+    GPtrArray *names; /* char *: each line's path, as written (relative to the folder or not);
+                       * NULL for an index that is not sharded */
+    GPtrArray *paths; /* char *: the same, as paths to open */
+    guint n_hash;     /* shard-00 ... shard-(n_hash - 1) are listed: the shards hashed into */
+} tracuu_shards;
+
+void tracuu_shards_clear(tracuu_shards *s);
+
+/*
+ * Reads the layout of the index folder @db for a run: a plain index (s->names NULL) or the
+ * shards of @db/XAPIANDB. With @writing, makes what --shards N (opts->shards) or --shard NAME
+ * (opts->shard) ask for on a new folder (the shard folders, then the stub file, atomically) or,
+ * for a NAME not yet listed, the shard and its line. Returns EXIT_ALL_OK, or EXIT_USAGE (a
+ * --shards that does not match the index, a plain index given --shards...) or EXIT_INDEX (the
+ * stub cannot be read or written) with *@message (g_free).
+ */
+int tracuu_shards_prepare(const tracuu_indexer_options *opts, gboolean writing, tracuu_shards *s,
+                          char **message);
+
+/* TRUE when the file or JSON line known by @key (@len bytes) is this process's to index: it is
+ * no child of a run over shards, or the key hashes to its shard (tracuu_shard_of()). */
+gboolean tracuu_shards_is_mine(const tracuu_indexer_options *opts, const char *key, size_t len);
+
+/* TRUE when this process reports what every shard's child would see alike (the walk's
+ * problems, bad JSON lines): it is no child, or the child of shard 0. */
+gboolean tracuu_shards_reports_shared(const tracuu_indexer_options *opts);
+
+/*
+ * The run over the hash shards of @s: one child tracuu-indexer a shard, in parallel, each given
+ * @argv (main()'s, as the command line gave it) with --db the shard, its part of --jobs and
+ * --internal-shard K/N; SIGINT and SIGTERM are passed on to them, and the children die with
+ * this process. Prints one summary of all (tracuu_report_merge()) and returns the worst exit
+ * status of the children.
+ */
+int tracuu_shards_run(const tracuu_indexer_options *opts, const tracuu_shards *s, char **argv,
+                      gboolean compact_only);
+
+/* --check of each shard of @s in turn, then a line for the whole index; the worst status. */
+int tracuu_shards_check(const char *db, const tracuu_shards *s, gboolean progress);
 
 G_END_DECLS

@@ -134,10 +134,11 @@ jsonl_field(const tracuu_field_info *fi, JsonNode *n, tracuu_docfields *f, GPtrA
 
 /*
  * One line of --from-jsonl into the fields of a document (the members the field table marks
- * TRACUU_FIELD_JSONL, kind "json"), in the pipe form; NULL with *@reason when it is bad.
+ * TRACUU_FIELD_JSONL, kind "json"), in the pipe form, with its id in *@id (g_free); NULL with
+ * *@reason when it is bad.
  */
 static GVariant *
-jsonl_parse_line(const char *line, gsize len, char **reason)
+jsonl_parse_line(const char *line, gsize len, char **id, char **reason)
 {
     g_autoptr(JsonParser) parser = json_parser_new();
     GError *error = NULL;
@@ -179,6 +180,7 @@ jsonl_parse_line(const char *line, gsize len, char **reason)
         return NULL;
     }
     tracuu_field_set(&f, &tracuu_field_table[TRACUU_FIELD_INDEX_kind], "json", 1);
+    *id = g_strdup(f.id);
     GVariant *doc = tracuu_pipe_fields(&f);
     return g_variant_ref_sink(g_variant_new_array(NULL, &doc, 1));
 }
@@ -203,16 +205,23 @@ tracuu_jsonl_import(run *r, const char *path, GError **error)
             line[--n] = '\0';
         if (n == 0)
             continue; /* blank lines, as at the end of many files, are not documents */
-        r->jsonl_lines++;
         unit *u = g_new0(unit, 1);
         u->kind = UNIT_JSONL;
         u->line = lineno;
         char *reason = NULL;
-        u->docs = jsonl_parse_line(line, (gsize)n, &reason);
+        g_autofree char *id = NULL;
+        u->docs = jsonl_parse_line(line, (gsize)n, &id, &reason);
         if (u->docs == NULL) {
             u->status = TRACUU_RESULT_FAILED;
             u->reason = reason;
         }
+        /* Of a run over shards, a line is its id's shard's, and a bad one the first shard's. */
+        if (u->docs != NULL ? !tracuu_shards_is_mine(r->rs.opts, id, strlen(id))
+                            : !tracuu_shards_reports_shared(r->rs.opts)) {
+            tracuu_unit_free(u);
+            continue;
+        }
+        r->jsonl_lines++;
         while (tracuu_pipeline_is_behind(r) && !g_atomic_int_get(&r->rs.fatal) &&
                !tracuu_indexer_interrupted)
             g_usleep(2000);

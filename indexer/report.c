@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 void
 tracuu_report_item_free(report_item *it)
@@ -23,6 +24,50 @@ tracuu_report_add(GPtrArray *list, const char *path, const char *reason)
     g_ptr_array_add(list, it);
 }
 
+static GPtrArray *
+new_items(void)
+{
+    return g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_report_item_free);
+}
+
+void
+tracuu_run_init(run *r, const tracuu_indexer_options *opts)
+{
+    memset(r, 0, sizeof *r);
+    r->rs.opts = opts;
+    g_mutex_init(&r->rs.build_lock);
+    r->started = g_get_monotonic_time();
+    r->walk_failures = new_items();
+    r->walk_skips = new_items();
+    r->still_failed = new_items();
+    r->rs.failures = new_items();
+    r->rs.skips = new_items();
+    r->rs.jsonl_bad = new_items();
+    r->files = g_ptr_array_new();
+}
+
+void
+tracuu_run_clear(run *r)
+{
+    g_free(r->compact_note);
+    g_free(r->shard_error);
+    if (r->per_shard != NULL)
+        json_array_unref(r->per_shard);
+    g_free(r->rs.fatal_message);
+    if (r->rs.build_q != NULL)
+        g_async_queue_unref(r->rs.build_q);
+    if (r->rs.write_q != NULL)
+        g_async_queue_unref(r->rs.write_q);
+    g_ptr_array_free(r->walk_failures, TRUE);
+    g_ptr_array_free(r->walk_skips, TRUE);
+    g_ptr_array_free(r->still_failed, TRUE);
+    g_ptr_array_free(r->rs.failures, TRUE);
+    g_ptr_array_free(r->rs.skips, TRUE);
+    g_ptr_array_free(r->rs.jsonl_bad, TRUE);
+    g_ptr_array_free(r->files, TRUE);
+    g_mutex_clear(&r->rs.build_lock);
+}
+
 void
 tracuu_report_progress(run *r, guint total, gboolean final)
 {
@@ -33,6 +78,16 @@ tracuu_report_progress(run *r, guint total, gboolean final)
         return;
     r->last_progress = now;
     guint done = (guint)g_atomic_int_get(&r->rs.files_done);
+    guint relabelled = (guint)g_atomic_int_get(&r->rs.relabelled);
+    if (r->rs.opts->summary_fd >= 0) {
+        /* A shard's child: its parent shows one line for all (tracuu_shards_run()). */
+        char line[96];
+        int n = g_snprintf(line, sizeof line, TRACUU_SHARDS_PROGRESS " %u %u %u\n", done, total,
+                           relabelled);
+        if (write(r->rs.opts->summary_fd, line, (size_t)n) < 0)
+            r->progress = FALSE; /* the parent is gone */
+        return;
+    }
     double secs = (double)(now - r->started) / G_USEC_PER_SEC;
     double rate = secs > 0 ? done / secs : 0;
     char left[32] = "?";
@@ -42,7 +97,6 @@ tracuu_report_progress(run *r, guint total, gboolean final)
     }
     fprintf(stderr, "\r\033[Kindexing: %u/%u files, %.1f files/s, %s left", done, total, rate,
             left);
-    guint relabelled = (guint)g_atomic_int_get(&r->rs.relabelled);
     if (relabelled > 0)
         fprintf(stderr, ", %u relabelled", relabelled);
     if (final)
@@ -143,6 +197,155 @@ print_compact(run *r)
     }
 }
 
+/* The object (or array) member @name of @o, or NULL: this json-glib has no _with_default. */
+static JsonObject *
+object_member(JsonObject *o, const char *name)
+{
+    JsonNode *n = json_object_get_member(o, name);
+    return n != NULL && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}
+
+static JsonArray *
+array_member(JsonObject *o, const char *name)
+{
+    JsonNode *n = json_object_get_member(o, name);
+    return n != NULL && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
+}
+
+/* One line a shard under a "shards:" line, from the objects tracuu_report_merge() kept. */
+static void
+print_shards(run *r)
+{
+    if (r->n_shards == 0)
+        return;
+    g_print("shards:      %u\n", r->n_shards);
+    for (guint i = 0; i < json_array_get_length(r->per_shard); i++) {
+        JsonObject *o = json_array_get_object_element(r->per_shard, i);
+        g_autoptr(GString) line = g_string_new(NULL);
+        g_string_append_printf(line, "  %s: ", json_object_get_string_member(o, "shard"));
+        /* --compact alone has no files to count. */
+        if (!r->compact_only)
+            g_string_append_printf(
+                line,
+                "%" G_GINT64_FORMAT " seen, %" G_GINT64_FORMAT " indexed, %" G_GINT64_FORMAT
+                " removed, %" G_GINT64_FORMAT " failed, %" G_GINT64_FORMAT " documents added; ",
+                json_object_get_int_member(o, "seen"), json_object_get_int_member(o, "indexed"),
+                json_object_get_int_member(o, "removed"), json_object_get_int_member(o, "failed"),
+                json_object_get_int_member(o, "documents"));
+        JsonObject *c = object_member(o, "compact");
+        if (c != NULL && json_object_get_boolean_member_with_default(c, "done", FALSE)) {
+            g_autofree char *sizes =
+                format_sizes((guint64)json_object_get_int_member_with_default(c, "size_before", 0),
+                             (guint64)json_object_get_int_member_with_default(c, "size_after", 0));
+            gboolean replaced = json_object_get_boolean_member_with_default(c, "replaced", FALSE);
+            g_string_append_printf(line, replaced ? "compacted %s" : "already compact (%s)", sizes);
+        } else if (c != NULL) {
+            g_string_append_printf(line, "not compacted: %s",
+                                   json_object_get_string_member_with_default(c, "error", "?"));
+        }
+        const char *error = json_object_get_string_member_with_default(o, "error", NULL);
+        if (error != NULL)
+            g_string_append_printf(line, "%serror: %s", c != NULL ? "; " : "", error);
+        /* No "; " left hanging at the end. */
+        if (g_str_has_suffix(line->str, "; "))
+            g_string_truncate(line, line->len - 2);
+        g_print("%s\n", line->str);
+    }
+}
+
+static guint64
+member_uint(JsonObject *o, const char *name)
+{
+    gint64 v = json_object_get_int_member_with_default(o, name, 0);
+    return v > 0 ? (guint64)v : 0;
+}
+
+/* The items of the array @name of @o ({path|line, reason}) into @list. */
+static void
+merge_items(GPtrArray *list, JsonObject *o, const char *name, const char *path_name)
+{
+    JsonArray *a = array_member(o, name);
+    for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+        JsonObject *it = json_array_get_object_element(a, i);
+        if (it == NULL)
+            continue;
+        g_autofree char *line = NULL;
+        const char *path;
+        if (strcmp(path_name, "line") == 0)
+            path = line = g_strdup_printf("%" G_GINT64_FORMAT,
+                                          json_object_get_int_member_with_default(it, "line", 0));
+        else
+            path = json_object_get_string_member_with_default(it, path_name, "?");
+        tracuu_report_add(list, path,
+                          json_object_get_string_member_with_default(it, "reason", NULL));
+    }
+}
+
+void
+tracuu_report_merge(run *r, const char *shard, JsonObject *o)
+{
+    run_state *rs = &r->rs;
+    r->n_seen += (guint)member_uint(o, "seen");
+    rs->indexed += (guint)member_uint(o, "indexed");
+    r->n_unchanged += (guint)member_uint(o, "unchanged");
+    rs->removed += (guint)member_uint(o, "removed");
+    g_atomic_int_add(&rs->relabelled, (gint)member_uint(o, "relabelled"));
+    rs->relabelled_documents += member_uint(o, "relabelled_documents");
+    rs->documents += member_uint(o, "documents");
+    rs->file_documents += member_uint(o, "file_documents");
+    rs->commits += (guint)member_uint(o, "commits");
+    /* The child's failed and skipped counts take in its walk's; so do its lists. */
+    rs->failed += (guint)member_uint(o, "failed");
+    rs->skipped += (guint)member_uint(o, "skipped");
+    merge_items(rs->failures, o, "failures", "path");
+    merge_items(rs->skips, o, "skips", "path");
+    merge_items(r->still_failed, o, "unchanged_failures", "path");
+    JsonObject *j = object_member(o, "jsonl");
+    if (j != NULL) {
+        r->jsonl_lines += (guint)member_uint(j, "lines");
+        rs->jsonl_imported += (guint)member_uint(j, "imported");
+        merge_items(rs->jsonl_bad, j, "bad_lines", "line");
+    }
+    JsonObject *c = object_member(o, "compact");
+    if (c != NULL) {
+        gboolean done = json_object_get_boolean_member_with_default(c, "done", FALSE);
+        r->compacted = r->compact_tried ? r->compacted && done : done;
+        r->compact_tried = TRUE;
+        tracuu_store_compact_stats *cs = &r->compact_stats;
+        cs->replaced =
+            cs->replaced || json_object_get_boolean_member_with_default(c, "replaced", FALSE);
+        cs->size_before += member_uint(c, "size_before");
+        cs->size_after += member_uint(c, "size_after");
+        cs->doc_count += member_uint(c, "documents");
+        /* The shards are compacted side by side: the whole took as long as the longest. */
+        cs->seconds = MAX(cs->seconds, json_object_get_double_member_with_default(c, "seconds", 0));
+        const char *note = json_object_get_string_member_with_default(
+            c, "error", json_object_get_string_member_with_default(c, "warning", NULL));
+        if (note != NULL && r->compact_note == NULL)
+            r->compact_note = g_strdup_printf("%s: %s", shard, note);
+    }
+    const char *error = json_object_get_string_member_with_default(o, "error", NULL);
+    if (error != NULL && r->shard_error == NULL)
+        r->shard_error = g_strdup_printf("%s: %s", shard, error);
+    gint64 sig = json_object_get_int_member_with_default(o, "signal", 0);
+    if (sig > 0 && !tracuu_indexer_interrupted)
+        tracuu_indexer_interrupted = (sig_atomic_t)sig;
+    /* The shard's own line. */
+    if (r->per_shard == NULL)
+        r->per_shard = json_array_new();
+    JsonObject *line = json_object_new();
+    json_object_set_string_member(line, "shard", shard);
+    const char *const counts[] = {"seen",   "indexed",   "unchanged",  "removed",
+                                  "failed", "documents", "exit_status"};
+    for (gsize i = 0; i < G_N_ELEMENTS(counts); i++)
+        json_object_set_int_member(line, counts[i], (gint64)member_uint(o, counts[i]));
+    if (c != NULL)
+        json_object_set_object_member(line, "compact", json_object_ref(c));
+    if (error != NULL)
+        json_object_set_string_member(line, "error", error);
+    json_array_add_object_element(r->per_shard, line);
+}
+
 static int
 compare_items(gconstpointer a, gconstpointer b)
 {
@@ -161,7 +364,9 @@ tracuu_report_summary(run *r, double elapsed, const char *fatal, int status)
     g_ptr_array_sort(r->still_failed, compare_items);
     guint failed = rs->failed + r->walk_failures->len;
     guint skipped = rs->skipped + r->walk_skips->len;
-    if (opts->json) {
+    /* A shard's child writes its summary for the parent to merge (tracuu_report_merge()). */
+    gboolean for_parent = opts->summary_fd >= 0;
+    if (opts->json || for_parent) {
         /* With --compact alone the file counters are there too, as 0: one shape to parse. */
         g_autoptr(JsonBuilder) b = json_builder_new();
         json_builder_begin_object(b);
@@ -197,6 +402,17 @@ tracuu_report_summary(run *r, double elapsed, const char *fatal, int status)
         }
         if (r->compact_tried)
             json_add_compact(r, b);
+        if (r->n_shards > 0) {
+            json_add_uint(b, "shards", r->n_shards);
+            json_builder_set_member_name(b, "per_shard");
+            json_builder_add_value(b, json_node_init_array(json_node_alloc(), r->per_shard));
+        }
+        if (for_parent) {
+            /* What the parent's text summary needs beside the members above. */
+            json_add_uint(b, "file_documents", rs->file_documents);
+            json_add_uint(b, "commits", rs->commits);
+            json_add_uint(b, "signal", (guint64)tracuu_indexer_interrupted);
+        }
         if (fatal != NULL) {
             json_builder_set_member_name(b, "error");
             json_builder_add_string_value(b, fatal);
@@ -208,8 +424,19 @@ tracuu_report_summary(run *r, double elapsed, const char *fatal, int status)
         json_add_uint(b, "exit_status", (guint64)status);
         json_builder_end_object(b);
         g_autoptr(JsonNode) root = json_builder_get_root(b);
-        g_autofree char *text = json_to_string(root, TRUE);
-        g_print("%s\n", text);
+        g_autofree char *text = json_to_string(root, !for_parent);
+        if (!for_parent) {
+            g_print("%s\n", text);
+            return;
+        }
+        /* A parent that is gone reads nothing: there is nobody to tell. */
+        g_autofree char *line = g_strconcat(text, "\n", NULL);
+        for (size_t done = 0, len = strlen(line); done < len;) {
+            ssize_t n = write(opts->summary_fd, line + done, len - done);
+            if (n <= 0)
+                break;
+            done += (size_t)n;
+        }
         return;
     }
     if (opts->quiet && status == EXIT_ALL_OK)
@@ -217,6 +444,7 @@ tracuu_report_summary(run *r, double elapsed, const char *fatal, int status)
     if (r->compact_only) {
         if (r->compact_tried)
             print_compact(r);
+        print_shards(r);
         if (tracuu_indexer_interrupted)
             g_print("interrupted: by signal %d; the index is as it was\n",
                     (int)tracuu_indexer_interrupted);
@@ -250,6 +478,7 @@ tracuu_report_summary(run *r, double elapsed, const char *fatal, int status)
     }
     if (r->compact_tried)
         print_compact(r);
+    print_shards(r);
     if (tracuu_indexer_interrupted)
         g_print("interrupted: by signal %d; what was done is kept, the next run does the rest\n",
                 (int)tracuu_indexer_interrupted);

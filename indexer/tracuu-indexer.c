@@ -29,6 +29,7 @@ static tracuu_indexer_options options = {
     .memory_mb = 2048,
     .batch = 250,
     .ocr_max_pages = -1, /* not given: [index] ocr-max-pages, else 50 */
+    .summary_fd = -1,
 };
 
 static const GOptionEntry option_entries[] = {
@@ -72,6 +73,18 @@ static const GOptionEntry option_entries[] = {
      NULL},
     {"watch", 0, 0, G_OPTION_ARG_NONE, &options.watch,
      "Index the PATHs, then follow them with inotify and index what changes, until SIGTERM",
+     NULL},
+    {"shards", 0, 0, G_OPTION_ARG_INT, &options.shards,
+     "Make a new index of N shards written in parallel (N >= 2; later runs keep N); each file "
+     "goes to the shard its key hashes to",
+     "N"},
+    {"shard", 0, 0, G_OPTION_ARG_STRING, &options.shard,
+     "Write this run into the shard NAME of a sharded index (made and listed if new), for a "
+     "province or a year",
+     "NAME"},
+    {"internal-shard", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &options.internal_shard, NULL,
+     NULL},
+    {"internal-summary-fd", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &options.summary_fd, NULL,
      NULL},
     {"ocr", 0, 0, G_OPTION_ARG_STRING, &options.ocr,
      "Read scanned pages and images with Tesseract: auto (pages without text, the default), "
@@ -206,7 +219,8 @@ static void
 compact_progress(const char *table, const char *status, void *user_data)
 {
     run *r = user_data;
-    if (r->progress && status[0] == '\0') {
+    /* Not a shard's child: the compactions of all the shards would share one line. */
+    if (r->progress && status[0] == '\0' && r->rs.opts->summary_fd < 0) {
         fprintf(stderr, "\r\033[Kcompacting: the %s table", table);
         fflush(stderr);
     }
@@ -383,6 +397,9 @@ free_options(tracuu_indexer_options *opts)
     g_free(opts->ocr);
     g_free(opts->ocr_languages);
     g_free(opts->ocr_cache);
+    g_free(opts->shard);
+    g_free(opts->internal_shard);
+    g_free(opts->top_db);
 }
 
 /*
@@ -432,6 +449,8 @@ int
 main(int argc, char **argv)
 {
     tracuu_indexer_options *opts = &options;
+    /* The command line as given, for the children of a run over shards (shards.c). */
+    g_auto(GStrv) given = g_strdupv(argv);
     GOptionContext *ctx = g_option_context_new("PATH... - index files and folders for tracuu");
     g_option_context_set_summary(
         ctx, "Walks PATHs (files, folders, Maildirs, mbox files) and indexes PDF, mail, DOCX,\n"
@@ -532,31 +551,89 @@ main(int argc, char **argv)
     else if (opts->jsonl != NULL && strcmp(opts->jsonl, "-") != 0 &&
              !g_file_test(opts->jsonl, G_FILE_TEST_IS_REGULAR))
         rc = usage_error(ctx, "--from-jsonl: no such file");
+    else if (opts->shards < 0 || opts->shards > TRACUU_SHARDS_MAX)
+        rc = usage_error(ctx, "--shards takes a number from 1 to 99");
+    else if (opts->shards > 0 && opts->shard != NULL)
+        rc = usage_error(ctx, "--shards N and --shard NAME go one at a time");
     if (rc != EXIT_ALL_OK) {
         free_options(opts);
         return rc;
     }
     g_option_context_free(ctx);
+    /* A sharded index (shards.c): its layout first, made on first use. A child of a run over
+     * the shards writes its own shard, whose folder is in the sharded one. */
+    tracuu_shards shards = {0};
+    gboolean over_shards = FALSE; /* --check, or a run of one child a hash shard */
+    g_autofree char *refused = NULL;
+    if (opts->internal_shard != NULL) {
+        unsigned k = 0, n = 0;
+        char end;
+        if (sscanf(opts->internal_shard, "%u/%u%c", &k, &n, &end) != 2 || n < 2 || k >= n)
+            refused = g_strdup("--internal-shard takes K/N");
+        opts->shard_k = k;
+        opts->shard_n = n;
+        opts->top_db = g_path_get_dirname(opts->db);
+    } else {
+        gboolean writing = n_care == 0 && (argc >= 2 || opts->jsonl != NULL);
+        char *why = NULL;
+        rc = tracuu_shards_prepare(opts, writing, &shards, &why);
+        if (rc == EXIT_INDEX) {
+            g_printerr("tracuu-indexer: %s\n", why);
+            g_free(why);
+            free_options(opts);
+            return rc;
+        }
+        refused = why;
+        if (rc == EXIT_ALL_OK && shards.names != NULL && opts->shard != NULL) {
+            opts->top_db = opts->db;
+            opts->db = g_build_filename(opts->top_db, opts->shard, NULL);
+        } else if (rc == EXIT_ALL_OK && shards.names != NULL) {
+            over_shards = TRUE;
+            if (opts->backup != NULL || opts->restore != NULL)
+                refused = g_strdup_printf("%s is a sharded index: --backup and --restore work "
+                                          "on one shard at a time (--db %s/shard-00 ...)",
+                                          opts->db, opts->db);
+            else if (!opts->check && shards.n_hash == 0)
+                refused =
+                    g_strdup_printf("%s holds named shards only: give --shard NAME", opts->db);
+            else if (opts->jsonl != NULL && strcmp(opts->jsonl, "-") == 0)
+                refused = g_strdup("--from-jsonl - (standard input) cannot be shared out over "
+                                   "shards: give a file");
+        }
+    }
+    if (refused != NULL) {
+        g_printerr("tracuu-indexer: %s\nTry 'tracuu-indexer --help'.\n", refused);
+        tracuu_shards_clear(&shards);
+        free_options(opts);
+        return EXIT_USAGE;
+    }
     if (n_care == 1) {
         signal(SIGPIPE, SIG_IGN);
         signal(SIGINT, on_interrupt);
         signal(SIGTERM, on_interrupt);
         gboolean progress = isatty(2) && !opts->quiet;
-        if (opts->check)
+        if (opts->check && over_shards)
+            rc = tracuu_shards_check(opts->db, &shards, progress);
+        else if (opts->check)
             rc = tracuu_care_check(opts->db, progress);
         else if (opts->backup != NULL)
             rc = tracuu_care_backup(opts->db, opts->backup, progress);
         else
             rc = tracuu_care_restore(opts->db, opts->restore, progress);
+        tracuu_shards_clear(&shards);
         free_options(opts);
         return rc;
     }
     if (opts->batch == 0)
         opts->batch = 250;
     /* Beside the index, not inside: --compact makes a new index folder and removes the old
-     * one file by file, which a folder of its own would stop. The walk leaves it out (below). */
-    g_free(opts->ocr_cache);
-    opts->ocr_cache = g_strconcat(opts->db, ".ocr-cache", NULL);
+     * one file by file, which a folder of its own would stop. The walk leaves it out (below).
+     * One for a sharded index, beside its folder; its shards' children are given it. */
+    if (opts->internal_shard == NULL || opts->ocr_cache == NULL) {
+        g_free(opts->ocr_cache);
+        opts->ocr_cache =
+            g_strconcat(opts->top_db != NULL ? opts->top_db : opts->db, ".ocr-cache", NULL);
+    }
     /* Tesseract's OpenMP threads fight over 2 cores with the other workers: one file a worker,
      * one thread a file. libgomp reads this when it is loaded, so it is set here for the
      * workers this process starts (a worker's own setenv would come too late). */
@@ -570,8 +647,15 @@ main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
-    if (opts->watch) {
-        tracuu_log_init("tracuu-indexer");
+    if (over_shards) {
+        rc = tracuu_shards_run(opts, &shards, given,
+                               opts->compact && argc < 2 && opts->jsonl == NULL);
+    } else if (opts->watch) {
+        /* Each shard's child logs as itself: "tracuu-indexer shard-01: batch of ...". */
+        g_autofree char *who = opts->shard_n > 0
+                                   ? g_strdup_printf("tracuu-indexer shard-%02u", opts->shard_k)
+                                   : g_strdup("tracuu-indexer");
+        tracuu_log_init(who);
         watch_ctx w = {opts, jobs, g_steal_pointer(&conf), g_steal_pointer(&own_map), map,
                        (const char *const *)(argv + 1)};
         rc = tracuu_watch_main(opts, w.roots, watch_batch, watch_reload, &w);
@@ -580,6 +664,7 @@ main(int argc, char **argv)
     } else {
         rc = index_run(opts, map, jobs, (const char *const *)(argv + 1), NULL, NULL);
     }
+    tracuu_shards_clear(&shards);
     free_options(opts);
     return rc;
 }
@@ -601,19 +686,10 @@ index_run(tracuu_indexer_options *opts, const tracuu_access_map *map, guint jobs
     int argc = 1 + (int)g_strv_length((char **)paths);
     tracuu_store_status st = TRACUU_STORE_NOT_FOUND;
     run r;
-    memset(&r, 0, sizeof r);
-    r.rs.opts = opts;
+    tracuu_run_init(&r, opts);
     r.rs.map = map;
-    g_mutex_init(&r.rs.build_lock);
-    r.started = g_get_monotonic_time();
+    /* A shard's child tells its parent, which shows one progress line for all. */
     r.progress = isatty(2) && !opts->quiet && !opts->watch;
-    r.walk_failures = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_report_item_free);
-    r.walk_skips = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_report_item_free);
-    r.still_failed = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_report_item_free);
-    r.rs.failures = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_report_item_free);
-    r.rs.skips = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_report_item_free);
-    r.rs.jsonl_bad = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_report_item_free);
-    r.files = g_ptr_array_new();
     GPtrArray *found = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_walk_file_free);
     GPtrArray *problems = g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_walk_problem_free);
     GPtrArray *roots = g_ptr_array_new_with_free_func(g_free);
@@ -667,7 +743,9 @@ index_run(tracuu_indexer_options *opts, const tracuu_access_map *map, guint jobs
     GPtrArray *excludes = g_ptr_array_new_with_free_func(g_free);
     for (char **e = opts->excludes; e != NULL && *e != NULL; e++)
         g_ptr_array_add(excludes, g_strdup(*e));
-    char *cache_abs = realpath(opts->db, NULL);
+    /* Of a shard, the sharded folder: the walk keeps out of every shard and their cache. */
+    const char *top = opts->top_db != NULL ? opts->top_db : opts->db;
+    char *cache_abs = realpath(top, NULL);
     if (cache_abs != NULL) {
         char *c = g_strconcat(cache_abs, ".ocr-cache", NULL);
         free(cache_abs);
@@ -686,7 +764,7 @@ index_run(tracuu_indexer_options *opts, const tracuu_access_map *map, guint jobs
     g_free(cache_abs);
     wopts.excludes = (char **)excludes->pdata;
     struct stat dbst;
-    if (stat(opts->db, &dbst) == 0) {
+    if (stat(top, &dbst) == 0) {
         wopts.has_skip_dir = TRUE;
         wopts.skip_dev = dbst.st_dev;
         wopts.skip_ino = dbst.st_ino;
@@ -699,7 +777,8 @@ index_run(tracuu_indexer_options *opts, const tracuu_access_map *map, guint jobs
 
     tracuu_pipeline_start(&r.rs, jobs);
 
-    for (guint i = 0; i < problems->len; i++) {
+    /* Of a run over shards, the first shard's child reports what every one of them met. */
+    for (guint i = 0; i < problems->len && tracuu_shards_reports_shared(opts); i++) {
         tracuu_walk_problem *p = problems->pdata[i];
         tracuu_report_add(p->failed ? r.walk_failures : r.walk_skips, p->path, p->reason);
         r.n_seen++;
@@ -709,6 +788,9 @@ index_run(tracuu_indexer_options *opts, const tracuu_access_map *map, guint jobs
         tracuu_walk_file *f = found->pdata[i];
         if (g_hash_table_contains(seen, f->key))
             continue; /* given twice (a file and its folder) */
+        /* Another shard's file: its state, and its removal when it is gone, are that shard's. */
+        if (!tracuu_shards_is_mine(opts, f->key, 40))
+            continue;
         g_hash_table_add(seen, f->key);
         r.n_seen++;
         /* The map is read again on every run: a file's rule is looked up whether or not it
@@ -810,7 +892,7 @@ out:
         g_printerr("tracuu-indexer: %s\nTry 'tracuu-indexer --help'.\n", refused);
     if (fatal != NULL && stats != NULL)
         tracuu_log_warning("%s", fatal);
-    else if (fatal != NULL)
+    else if (fatal != NULL && opts->summary_fd < 0) /* a shard's: its parent says it */
         g_printerr("tracuu-indexer: %s\n", fatal);
     /* A run that could not even open the index has nothing to summarise, except for --json
      * readers, who get the error in the object they parse. A usage error is no run. */
@@ -827,29 +909,17 @@ out:
             report_item *it = r.rs.failures->pdata[i];
             tracuu_log_warning("failed: %s: %s", it->path, it->reason);
         }
-    } else if (refused == NULL && (builders_started || opts->json || r.compact_tried)) {
+    } else if (refused == NULL &&
+               (builders_started || opts->json || r.compact_tried || opts->summary_fd >= 0)) {
         tracuu_report_summary(&r, elapsed, fatal, status);
     }
 
     g_free(fatal);
     g_free(refused);
-    g_free(r.compact_note);
-    g_free(r.rs.fatal_message);
-    if (r.rs.build_q != NULL)
-        g_async_queue_unref(r.rs.build_q);
-    if (r.rs.write_q != NULL)
-        g_async_queue_unref(r.rs.write_q);
-    g_ptr_array_free(r.walk_failures, TRUE);
-    g_ptr_array_free(r.walk_skips, TRUE);
-    g_ptr_array_free(r.still_failed, TRUE);
-    g_ptr_array_free(r.rs.failures, TRUE);
-    g_ptr_array_free(r.rs.skips, TRUE);
-    g_ptr_array_free(r.rs.jsonl_bad, TRUE);
-    g_ptr_array_free(r.files, TRUE);
+    tracuu_run_clear(&r);
     g_ptr_array_free(found, TRUE);
     g_ptr_array_free(problems, TRUE);
     g_ptr_array_free(roots, TRUE);
     g_hash_table_destroy(states);
-    g_mutex_clear(&r.rs.build_lock);
     return status;
 }

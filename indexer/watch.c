@@ -522,7 +522,7 @@ tracuu_watch_main(const tracuu_indexer_options *opts, const char *const *roots,
     w.changed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     w.writing = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     w.abs_roots = g_ptr_array_new_with_free_func(g_free);
-    w.db = absolute_db(opts->db);
+    w.db = absolute_db(opts->top_db != NULL ? opts->top_db : opts->db);
     w.queue_limit = env_uint("TRACUU_WATCH_QUEUE_LIMIT");
     w.max_watches = env_uint("TRACUU_WATCH_MAX_WATCHES");
     int status = -1;

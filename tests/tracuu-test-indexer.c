@@ -4,6 +4,11 @@
 #include "tracuu-test.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 const char *
@@ -79,4 +84,93 @@ tracuu_test_run_python(const char *script, const char *db, const char *const *te
         g_test_message("python: %s", err);
     g_assert_cmpint(status, ==, 0);
     return tracuu_test_parse_object(out);
+}
+
+/*
+ * The processes whose parent is @ppid, with their states ('R', 'S', 'Z'...), from /proc: pids
+ * in @pids, states in @states (both may be NULL).
+ */
+guint
+tracuu_test_children_of(pid_t ppid, GArray *pids, GString *states)
+{
+    GDir *dir = g_dir_open("/proc", 0, NULL);
+    g_assert_nonnull(dir);
+    guint n = 0;
+    const char *name;
+    while ((name = g_dir_read_name(dir)) != NULL) {
+        if (!g_ascii_isdigit(name[0]))
+            continue;
+        g_autofree char *path = g_build_filename("/proc", name, "stat", NULL);
+        g_autofree char *stat = NULL;
+        if (!g_file_get_contents(path, &stat, NULL, NULL))
+            continue; /* gone meanwhile */
+        /* "pid (comm) S ppid ...": comm may hold spaces and parentheses, the last ')' ends it. */
+        const char *end = strrchr(stat, ')');
+        char state;
+        int parent;
+        if (end == NULL || sscanf(end + 1, " %c %d", &state, &parent) != 2 || parent != ppid)
+            continue;
+        n++;
+        if (pids != NULL) {
+            pid_t pid = (pid_t)atoi(name);
+            g_array_append_val(pids, pid);
+        }
+        if (states != NULL)
+            g_string_append_c(states, state);
+    }
+    g_dir_close(dir);
+    return n;
+}
+
+/*
+ * Makes this test the reaper of the processes orphaned below it: a killed indexer's children
+ * come here instead of to init (which, in a container, may not reap them for a while and so
+ * leaves zombies that look like survivors to ps), and the test tells a worker that lives on
+ * from one that ended and waits to be reaped.
+ */
+void
+tracuu_test_become_subreaper(gboolean on)
+{
+    g_assert_cmpint(prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0), ==, 0);
+}
+
+/*
+ * After the indexer was killed and reaped: within @ms milliseconds, every process it left
+ * (re-parented to this test, a subreaper) has ended. The ones that still live are named and
+ * killed, and the test fails.
+ */
+void
+tracuu_test_assert_orphans_end(guint ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)ms * 1000;
+    for (;;) {
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+        g_autoptr(GString) states = g_string_new(NULL);
+        tracuu_test_children_of(getpid(), pids, states);
+        guint live = 0;
+        for (guint i = 0; i < pids->len; i++)
+            live += states->str[i] != 'Z';
+        if (live == 0)
+            return;
+        if (g_get_monotonic_time() > deadline) {
+            for (guint i = 0; i < pids->len; i++) {
+                pid_t pid = g_array_index(pids, pid_t, i);
+                g_autofree char *cmd_path = g_strdup_printf("/proc/%d/cmdline", (int)pid);
+                g_autofree char *cmd = NULL;
+                gsize len = 0;
+                if (g_file_get_contents(cmd_path, &cmd, &len, NULL))
+                    for (gsize j = 0; j + 1 < len; j++)
+                        if (cmd[j] == '\0')
+                            cmd[j] = ' ';
+                g_test_message("left alive %u ms after the indexer: %d (%c) %s", ms, (int)pid,
+                               states->str[i], cmd != NULL ? cmd : "?");
+                kill(pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+            }
+            g_assert_cmpuint(live, ==, 0);
+        }
+        g_usleep(10000);
+    }
 }

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <sys/types.h>
 
 /* The path of the tracuu-indexer program in the build tree (TRACUU_BUILD_ROOT). Never freed. */
 const char *tracuu_test_indexer_path(void);
@@ -30,3 +31,23 @@ int tracuu_test_run_indexer(const char *const *args, char **env, GSpawnChildSetu
  * Caller frees with json_object_unref().
  */
 JsonObject *tracuu_test_run_python(const char *script, const char *db, const char *const *terms);
+
+/*
+ * The processes whose parent is @ppid, with their states ('R', 'S', 'Z'...), from /proc: pids
+ * in @pids, states in @states (both may be NULL). Returns how many.
+ */
+guint tracuu_test_children_of(pid_t ppid, GArray *pids, GString *states);
+
+/*
+ * Makes this test the reaper of the processes orphaned below it (@on) or not: a killed
+ * indexer's children come here instead of to init, and the test tells one that lives on from
+ * one that ended and waits to be reaped.
+ */
+void tracuu_test_become_subreaper(gboolean on);
+
+/*
+ * After the indexer was killed and reaped: within @ms milliseconds, every process it left
+ * (re-parented to this test, a subreaper) has ended. The ones that still live are named and
+ * killed, and the test fails.
+ */
+void tracuu_test_assert_orphans_end(guint ms);

@@ -414,95 +414,6 @@ count_q_dupes(JsonObject *ix)
 }
 
 /*
- * The processes whose parent is @ppid, with their states ('R', 'S', 'Z'...), from /proc: pids
- * in @pids, states in @states (both may be NULL).
- */
-static guint
-children_of(pid_t ppid, GArray *pids, GString *states)
-{
-    GDir *dir = g_dir_open("/proc", 0, NULL);
-    g_assert_nonnull(dir);
-    guint n = 0;
-    const char *name;
-    while ((name = g_dir_read_name(dir)) != NULL) {
-        if (!g_ascii_isdigit(name[0]))
-            continue;
-        g_autofree char *path = g_build_filename("/proc", name, "stat", NULL);
-        g_autofree char *stat = NULL;
-        if (!g_file_get_contents(path, &stat, NULL, NULL))
-            continue; /* gone meanwhile */
-        /* "pid (comm) S ppid ...": comm may hold spaces and parentheses, the last ')' ends it. */
-        const char *end = strrchr(stat, ')');
-        char state;
-        int parent;
-        if (end == NULL || sscanf(end + 1, " %c %d", &state, &parent) != 2 || parent != ppid)
-            continue;
-        n++;
-        if (pids != NULL) {
-            pid_t pid = (pid_t)atoi(name);
-            g_array_append_val(pids, pid);
-        }
-        if (states != NULL)
-            g_string_append_c(states, state);
-    }
-    g_dir_close(dir);
-    return n;
-}
-
-/*
- * Makes this test the reaper of the processes orphaned below it: a killed indexer's children
- * come here instead of to init (which, in a container, may not reap them for a while and so
- * leaves zombies that look like survivors to ps), and the test tells a worker that lives on
- * from one that ended and waits to be reaped.
- */
-static void
-become_subreaper(gboolean on)
-{
-    g_assert_cmpint(prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0), ==, 0);
-}
-
-/*
- * After the indexer was killed and reaped: within @ms milliseconds, every process it left
- * (re-parented to this test, a subreaper) has ended. The ones that still live are named and
- * killed, and the test fails.
- */
-static void
-assert_orphans_end(guint ms)
-{
-    gint64 deadline = g_get_monotonic_time() + (gint64)ms * 1000;
-    for (;;) {
-        while (waitpid(-1, NULL, WNOHANG) > 0)
-            ;
-        g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
-        g_autoptr(GString) states = g_string_new(NULL);
-        children_of(getpid(), pids, states);
-        guint live = 0;
-        for (guint i = 0; i < pids->len; i++)
-            live += states->str[i] != 'Z';
-        if (live == 0)
-            return;
-        if (g_get_monotonic_time() > deadline) {
-            for (guint i = 0; i < pids->len; i++) {
-                pid_t pid = g_array_index(pids, pid_t, i);
-                g_autofree char *cmd_path = g_strdup_printf("/proc/%d/cmdline", (int)pid);
-                g_autofree char *cmd = NULL;
-                gsize len = 0;
-                if (g_file_get_contents(cmd_path, &cmd, &len, NULL))
-                    for (gsize j = 0; j + 1 < len; j++)
-                        if (cmd[j] == '\0')
-                            cmd[j] = ' ';
-                g_test_message("left alive %u ms after the indexer: %d (%c) %s", ms, (int)pid,
-                               states->str[i], cmd != NULL ? cmd : "?");
-                kill(pid, SIGKILL);
-                waitpid(pid, NULL, 0);
-            }
-            g_assert_cmpuint(live, ==, 0);
-        }
-        g_usleep(10000);
-    }
-}
-
-/*
  * kill -9 at several moments of a run: the index opens, no worker outlives the indexer by more
  * than a second, and the next run completes the work.
  */
@@ -525,7 +436,7 @@ test_kill9(fixture *f, gconstpointer data)
 
     const guint delays_ms[] = {5, 60, 150, 300, 500, 800, 1200};
     guint workers_seen = 0;
-    become_subreaper(TRUE);
+    tracuu_test_become_subreaper(TRUE);
     for (guint k = 0; k < G_N_ELEMENTS(delays_ms); k++) {
         const char *argv[] = {
             tracuu_test_indexer_path(), "--db", f->db, "--batch", "40", "-q", f->docs, NULL};
@@ -539,14 +450,14 @@ test_kill9(fixture *f, gconstpointer data)
                       &error);
         g_assert_no_error(error);
         g_usleep(delays_ms[k] * 1000);
-        guint workers = children_of(pid, NULL, NULL);
+        guint workers = tracuu_test_children_of(pid, NULL, NULL);
         workers_seen += workers;
         kill(pid, SIGKILL);
         int st;
         waitpid(pid, &st, 0);
         g_spawn_close_pid(pid);
         g_test_message("killed after %u ms with %u workers", delays_ms[k], workers);
-        assert_orphans_end(1000);
+        tracuu_test_assert_orphans_end(1000);
         /* Whatever moment it died at, the index opens and has no duplicate. */
         if (g_file_test(f->db, G_FILE_TEST_IS_DIR) && g_file_test(f->db, G_FILE_TEST_EXISTS)) {
             g_autofree char *iam = g_build_filename(f->db, "iamglass", NULL);
@@ -559,7 +470,7 @@ test_kill9(fixture *f, gconstpointer data)
             }
         }
     }
-    become_subreaper(FALSE);
+    tracuu_test_become_subreaper(FALSE);
     /* Most kills came in the middle of the extraction, with workers to end. */
     g_assert_cmpuint(workers_seen, >, 0);
     /* The next run completes the work. */
@@ -584,7 +495,7 @@ static pid_t
 unexeced_child(pid_t ppid)
 {
     g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
-    children_of(ppid, pids, NULL);
+    tracuu_test_children_of(ppid, pids, NULL);
     for (guint i = 0; i < pids->len; i++) {
         g_autofree char *path =
             g_strdup_printf("/proc/%d/cmdline", (int)g_array_index(pids, pid_t, i));
@@ -607,7 +518,7 @@ static pid_t
 worker_child(pid_t ppid)
 {
     g_autoptr(GArray) pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
-    children_of(ppid, pids, NULL);
+    tracuu_test_children_of(ppid, pids, NULL);
     for (guint i = 0; i < pids->len; i++) {
         pid_t pid = g_array_index(pids, pid_t, i);
         g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", (int)pid);
@@ -638,7 +549,7 @@ test_kill9_hung_workers(fixture *f, gconstpointer data)
         g_autofree char *text = doc_text(i, NULL);
         tracuu_test_write_file(f->docs, name, text, -1);
     }
-    become_subreaper(TRUE);
+    tracuu_test_become_subreaper(TRUE);
     const char *argv[] = {tracuu_test_indexer_path(), "--db", f->db, "--jobs", "2", "--timeout", "0",
                           "-q", f->docs, NULL};
     g_auto(GStrv) env =
@@ -677,8 +588,8 @@ test_kill9_hung_workers(fixture *f, gconstpointer data)
     waitpid(pid, &st, 0);
     g_spawn_close_pid(pid);
     /* Held children wake 1.3 s from now: give them a second more. */
-    assert_orphans_end(before_start ? 2300 : 1000);
-    become_subreaper(FALSE);
+    tracuu_test_assert_orphans_end(before_start ? 2300 : 1000);
+    tracuu_test_become_subreaper(FALSE);
 
     /* And the index is right: the next run, without the faults, indexes every file once. */
     int status;
