@@ -7,16 +7,20 @@
  * changes what is in an index bumps TRACUU_SCHEMA_VERSION, so an old index is detected and
  * rebuilt rather than silently searched wrong.
  *
- * Terms. Text terms come from the tokenizer (tracuu-tokenizer.h), positional:
- *   ""    body, accented form:   "đường"   (the term of each token)
- *   "F"   body, folded form:     "Fduong"  (the folded of each token, always, even if equal)
- *   "S"   title accented, "XS" title folded (title words are also indexed into the body,
- *         after the text, so that plain words find titles; S/XS let ranking weigh them)
- * Positions: the text from 1; the title's body copy 100 positions after the text's last
- * token, with its S/XS terms at the same positions as that copy (so a phrase mixing body and
- * title terms can only match inside the title); the subject's XU terms 100 after that. The
- * gaps keep phrase and NEAR queries from matching across fields. Pieces of a document number,
- * e-mail or URL (TRACUU_TOKEN_PART) get the position of the whole token, in every field.
+ * Terms. Text terms come from the tokenizer (tracuu-tokenizer.h):
+ *   ""    body, accented form:   "đường"   (the term of each token), without positions
+ *   "F"   body, folded form:     "Fduong"  (the folded of each token, always, even if equal),
+ *         positional
+ *   "S"   title accented, "XS" title folded, without positions (title words are also indexed
+ *         into the body, after the text, so that plain words find titles; S/XS let ranking
+ *         weigh them)
+ * Positions: only the folded body terms and the subject's XU terms have them, so that a
+ * token is placed once, not once per form (half the index was positions of the accented copy).
+ * A phrase or NEAR of words as typed is placed by the folded terms and requires the accented
+ * ones (searchd/compile.c, placed_query()). The text from 1; the title's body copy 100
+ * positions after the text's last token; the subject's XU terms 100 after that. The gaps keep
+ * phrase and NEAR queries from matching across fields. Pieces of a document number, e-mail or
+ * URL (TRACUU_TOKEN_PART) get the position of the whole token, in every field.
  * Boolean terms (wdf 0), values normalised with tracuu_text_fold() unless said otherwise; a
  * boolean term longer than TRACUU_STORE_MAX_TERM bytes is cut there (searchd cuts its filter
  * terms the same way), except "Q", which is refused (a cut id could merge two documents):
@@ -89,7 +93,9 @@
  * term of each relation's target, the values TRACUU_SLOT_EFFECTIVE and TRACUU_SLOT_END. */
 /* 6: article units (below): kind "article", the term XD, the fields article, heading, chapter
  * and doc_title. */
-#define TRACUU_SCHEMA_VERSION 6
+/* 7: positions only on the folded terms (F, XU): the accented "" and the title's S and XS
+ * terms have none, so an older searchd would find no exact phrase (index size, issue 15). */
+#define TRACUU_SCHEMA_VERSION 7
 
 #define TRACUU_PREFIX_FOLDED "F"
 #define TRACUU_PREFIX_TITLE "S"
