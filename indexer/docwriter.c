@@ -510,7 +510,6 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
     set_value(doc, TRACUU_SLOT_DOC_TYPE, fields->doc_type);
     set_value(doc, TRACUU_SLOT_ISSUER, fields->issuer);
     set_value(doc, TRACUU_SLOT_KIND, fields->kind);
-    set_value(doc, TRACUU_SLOT_NUMBER, fields->number);
 
     gsize data_len = 0;
     g_autofree char *data = build_data(fields, &data_len);

@@ -94,7 +94,8 @@
 /* 6: article units (below): kind "article", the term XD, the fields article, heading, chapter
  * and doc_title. */
 /* 7: positions only on the folded terms (F, XU): the accented "" and the title's S and XS
- * terms have none, so an older searchd would find no exact phrase (index size, issue 15). */
+ * terms have none, so an older searchd would find no exact phrase (index size, issue 15);
+ * value slot 5 (the number) is no longer written. */
 #define TRACUU_SCHEMA_VERSION 7
 
 #define TRACUU_PREFIX_FOLDED "F"
@@ -129,7 +130,8 @@
 /* The kind of an article unit (term "Karticle"): a document without it is a whole document. */
 #define TRACUU_KIND_ARTICLE "article"
 
-/* Value slots: sorting, ranges and facets. Strings as shown. */
+/* Value slots: sorting, ranges and facets, and only what one of them reads (a slot costs
+ * bytes in every document that has it). Strings as shown. */
 enum {
     TRACUU_SLOT_DATE = 0,     /* "YYYYMMDD", or "YYYYMM" / "YYYY" when only that is known
                                  (sorts and ranges as bytes: a prefix sorts first) */
@@ -137,7 +139,8 @@ enum {
     TRACUU_SLOT_ISSUER = 2,   /* display form: "Thủ tướng Chính phủ" */
     TRACUU_SLOT_YEAR = 3,     /* "YYYY" */
     TRACUU_SLOT_KIND = 4,     /* "pdf", "mail"... */
-    TRACUU_SLOT_NUMBER = 5,   /* display form: "34/2008/CT-TTg" */
+    /* 5: the number's display form until schema 7; nothing sorted or counted by it (a hit
+     * shows the stored field), so it is left empty. */
     TRACUU_SLOT_EFFECTIVE = 6, /* effective_date as "YYYYMMDD" ("YYYYMM", "YYYY"), absent
                                   when unknown */
     TRACUU_SLOT_END = 7,       /* end_date, the same form */
