@@ -55,12 +55,15 @@ typedef struct {
     const char *accented_prefix; /* NULL: no accented term */
     const char *folded_prefix;   /* NULL: no folded term */
     gboolean boolean;            /* wdf 0, no position: words of names */
+    gboolean accented_placed;    /* the accented term gets the token's position */
+    gboolean folded_placed;      /* the folded term gets the token's position */
     gboolean words_only;         /* skip the TRACUU_TOKEN_PART pieces */
     gboolean parts_only;         /* only the TRACUU_TOKEN_PART pieces */
     cite_collector *cites;       /* the body: numbers it cites, or NULL */
     GString *buf;
 } posting_ctx;
 
+/* @pos 0: the term without a position (wdf 1, or 0 for a boolean context). */
 static void
 put_term(posting_ctx *c, const char *prefix, const char *term, size_t len, uint32_t pos)
 {
@@ -69,6 +72,8 @@ put_term(posting_ctx *c, const char *prefix, const char *term, size_t len, uint3
     if (c->boolean)
         tracuu_store_doc_add_term(c->doc, c->buf->str,
                                   MIN(c->buf->len, (gsize)TRACUU_STORE_MAX_TERM), 0);
+    else if (pos == 0)
+        tracuu_store_doc_add_term(c->doc, c->buf->str, c->buf->len, 1);
     else
         tracuu_store_doc_add_posting(c->doc, c->buf->str, c->buf->len, pos, 1);
 }
@@ -83,9 +88,11 @@ on_token(const tracuu_token *token, gpointer user_data)
     if (c->cites != NULL && token->kind == TRACUU_TOKEN_DOCNUM && !part)
         collect_cite(c->cites, token);
     if (c->accented_prefix)
-        put_term(c, c->accented_prefix, token->term, token->term_len, token->pos);
+        put_term(c, c->accented_prefix, token->term, token->term_len,
+                 c->accented_placed ? token->pos : 0);
     if (c->folded_prefix)
-        put_term(c, c->folded_prefix, token->folded, token->folded_len, token->pos);
+        put_term(c, c->folded_prefix, token->folded, token->folded_len,
+                 c->folded_placed ? token->pos : 0);
     return TRUE;
 }
 
@@ -405,8 +412,9 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
     tracuu_store_doc *doc = tracuu_store_doc_new();
     g_autoptr(GString) buf = g_string_sized_new(64);
 
-    /* Body: every token accented and folded at its position; then the title after a gap.
-     * The numbers the text cites are read from the body's own tokens, not a second pass. */
+    /* Body: every token accented and folded, the folded form at its position (the only
+     * positions of the text, tracuu-schema.h); then the title after a gap. The numbers the
+     * text cites are read from the body's own tokens, not a second pass. */
     cite_collector cc = {.text = fields->text,
                          .found = g_ptr_array_new_with_free_func(g_free),
                          .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
@@ -417,6 +425,7 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
     posting_ctx body = {.doc = doc,
                         .accented_prefix = "",
                         .folded_prefix = TRACUU_PREFIX_FOLDED,
+                        .folded_placed = TRUE,
                         .cites = find_cites ? &cc : NULL,
                         .buf = buf};
     uint32_t next = index_text(tk, &body, fields->text, 1);
@@ -434,8 +443,8 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
     if (fields->title && *fields->title) {
         uint32_t title_pos = next + FIELD_GAP;
         next = index_text(tk, &body, fields->title, title_pos);
-        /* The title's own terms at the same positions as its copy in the body, so that a
-         * phrase mixing S/XS and body terms can only match inside the title. */
+        /* The title's own terms only weigh (no query looks for a phrase of them): the
+         * phrases of a title are those of its copy in the body. */
         posting_ctx title = {.doc = doc,
                              .accented_prefix = TRACUU_PREFIX_TITLE,
                              .folded_prefix = TRACUU_PREFIX_TITLE_FOLDED,
@@ -443,7 +452,10 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
         index_text(tk, &title, fields->title, title_pos);
     }
     if (fields->subject && *fields->subject) {
-        posting_ctx subject = {.doc = doc, .folded_prefix = TRACUU_PREFIX_SUBJECT, .buf = buf};
+        posting_ctx subject = {.doc = doc,
+                               .folded_prefix = TRACUU_PREFIX_SUBJECT,
+                               .folded_placed = TRUE,
+                               .buf = buf};
         next = index_text(tk, &subject, fields->subject, next + FIELD_GAP);
     }
 
@@ -498,7 +510,6 @@ tracuu_docwriter_build(tracuu_tokenizer *tk, const tracuu_docfields *fields, cha
     set_value(doc, TRACUU_SLOT_DOC_TYPE, fields->doc_type);
     set_value(doc, TRACUU_SLOT_ISSUER, fields->issuer);
     set_value(doc, TRACUU_SLOT_KIND, fields->kind);
-    set_value(doc, TRACUU_SLOT_NUMBER, fields->number);
 
     gsize data_len = 0;
     g_autofree char *data = build_data(fields, &data_len);

@@ -235,12 +235,45 @@ word_query(compiler *c, const ctoken *t, gboolean with_title)
     return combine2(TRACUU_QUERY_AND_MAYBE, folded, combine(TRACUU_QUERY_OR, subs, 0));
 }
 
-/* Two syllables side by side, in order (window 2). */
+/*
+ * Words in order (PHRASE) or together in any order (NEAR) within @window positions, each word
+ * as typed (@exact[i] TRUE: its exact term) or in any accent (its folded term). Only the folded
+ * terms have positions (store/tracuu-schema.h), so they place the words, and when some word is
+ * exact, the AND of the chosen terms weighs and requires it: FILTER(AND(chosen), op(folded)).
+ * That is op(chosen) as it was when exact terms had positions, weights included, but for a
+ * document holding the words as typed elsewhere and in other accents where they stand
+ * together, which costs a much larger index to tell apart.
+ */
 static tracuu_query *
-pair_query(compiler *c, const char *prefix, const char *a, const char *b, double weight)
+placed_query(compiler *c, tracuu_query_op op, GArray *toks, const gboolean *exact, uint32_t window)
 {
-    tracuu_query *subs[2] = {term_q(c, prefix, a, 1.0), term_q(c, prefix, b, 1.0)};
-    tracuu_query *q = tracuu_query_combine(TRACUU_QUERY_PHRASE, subs, 2, 2);
+    g_autoptr(GPtrArray) placed = g_ptr_array_new();
+    g_autoptr(GPtrArray) chosen = g_ptr_array_new();
+    gboolean any_exact = FALSE;
+    for (guint i = 0; i < toks->len; i++)
+        any_exact = any_exact || exact[i];
+    for (guint i = 0; i < toks->len; i++) {
+        const ctoken *t = &g_array_index(toks, ctoken, i);
+        g_ptr_array_add(placed, term_q(c, TRACUU_PREFIX_FOLDED, t->folded, 1.0));
+        if (any_exact)
+            g_ptr_array_add(chosen, exact[i] ? term_q(c, "", t->term, 1.0)
+                                             : term_q(c, TRACUU_PREFIX_FOLDED, t->folded, 1.0));
+    }
+    tracuu_query *q = combine(op, placed, window);
+    if (!any_exact)
+        return q;
+    return combine2(TRACUU_QUERY_FILTER, combine(TRACUU_QUERY_AND, chosen, 0), q);
+}
+
+/* Two syllables side by side, in order (window 2), in any accent or (@exact) as typed. */
+static tracuu_query *
+pair_query(compiler *c, const ctoken *a, const ctoken *b, gboolean exact, double weight)
+{
+    g_autoptr(GArray) toks = g_array_sized_new(FALSE, FALSE, sizeof(ctoken), 2);
+    g_array_append_vals(toks, a, 1);
+    g_array_append_vals(toks, b, 1);
+    const gboolean both[2] = {exact, exact};
+    tracuu_query *q = placed_query(c, TRACUU_QUERY_PHRASE, toks, both, 2);
     return q != NULL ? tracuu_query_scale(q, weight) : NULL;
 }
 
@@ -294,14 +327,18 @@ prepare_tokens(compiler *c, const tracuu_qnode *n, gboolean positive)
 static tracuu_query *
 excluded_query(compiler *c, GArray *toks, gboolean phrase)
 {
+    if (phrase && toks->len > 1) {
+        g_autofree gboolean *exact = g_new(gboolean, toks->len);
+        for (guint i = 0; i < toks->len; i++)
+            exact[i] = g_array_index(toks, ctoken, i).exact > 0;
+        return placed_query(c, TRACUU_QUERY_PHRASE, toks, exact, toks->len);
+    }
     g_autoptr(GPtrArray) subs = g_ptr_array_new();
     for (guint i = 0; i < toks->len; i++) {
         const ctoken *t = &g_array_index(toks, ctoken, i);
         g_ptr_array_add(subs, t->exact > 0 ? term_q(c, "", t->term, 1.0)
                                            : term_q(c, TRACUU_PREFIX_FOLDED, t->folded, 1.0));
     }
-    if (phrase && toks->len > 1)
-        return combine(TRACUU_QUERY_PHRASE, subs, toks->len);
     return combine(TRACUU_QUERY_OR, subs, 0);
 }
 
@@ -329,10 +366,9 @@ text_query(compiler *c, const tracuu_qnode *n, gboolean mark)
             t->kind != TRACUU_TOKEN_WORD)
             continue;
         if (c->rp->bigram_weight > 0)
-            g_ptr_array_add(pairs, pair_query(c, TRACUU_PREFIX_FOLDED, prev->folded, t->folded,
-                                              c->rp->bigram_weight));
+            g_ptr_array_add(pairs, pair_query(c, prev, t, FALSE, c->rp->bigram_weight));
         if (prev->exact > 0 && t->exact > 0 && c->rp->bigram_accent > 0)
-            g_ptr_array_add(pairs, pair_query(c, "", prev->term, t->term,
+            g_ptr_array_add(pairs, pair_query(c, prev, t, TRUE,
                                               c->rp->bigram_accent * MIN(prev->exact, t->exact)));
     }
     /* A few words typed are all meant ("giao ban" is not "ban"); a pasted sentence is not. */
@@ -385,8 +421,10 @@ phrase_query(compiler *c, const tracuu_qnode *n, gboolean mark)
         q = tracuu_query_scale(q, c->rp->phrase_weight);
     g_autoptr(GPtrArray) extra = g_ptr_array_new();
     g_ptr_array_add(extra, combine(TRACUU_QUERY_OR, words, 0));
+    /* The exact words only weigh here, where the folded phrase already matched: what the
+     * exact phrase gave when exact terms had positions (see placed_query()). */
     if (all_exact)
-        g_ptr_array_add(extra, tracuu_query_scale(combine(TRACUU_QUERY_PHRASE, exact, len),
+        g_ptr_array_add(extra, tracuu_query_scale(combine(TRACUU_QUERY_AND, exact, 0),
                                                   c->rp->bigram_accent));
     return combine2(TRACUU_QUERY_AND_MAYBE, q, combine(TRACUU_QUERY_OR, extra, 0));
 }
@@ -411,7 +449,8 @@ free_queries(GPtrArray *subs)
 static tracuu_query *
 near_query(compiler *c, const tracuu_qnode *n, gboolean positive)
 {
-    g_autoptr(GPtrArray) terms = g_ptr_array_new();
+    g_autoptr(GArray) placed = g_array_new(FALSE, FALSE, sizeof(ctoken));
+    g_autoptr(GArray) typed = g_array_new(FALSE, FALSE, sizeof(gboolean));
     g_autoptr(GPtrArray) words = g_ptr_array_new();
     for (guint i = 0; i < n->children->len; i++) {
         const tracuu_qnode *ch = g_ptr_array_index(n->children, i);
@@ -424,25 +463,32 @@ near_query(compiler *c, const tracuu_qnode *n, gboolean positive)
                         "index cannot look for a phrase near another word",
                         ch->text, ch->start, n_toks);
             c->failed = TRUE;
-            free_queries(terms);
             free_queries(words);
             return NULL;
         }
         gboolean as_typed = g_array_index(ch->tokens, qtoken, 0).accented;
         g_autoptr(GArray) toks = prepare_tokens(c, ch, positive);
+        /* The token's strings are the tree's (or the guess table's), not @toks'. */
         const ctoken *t = &g_array_index(toks, ctoken, 0);
-        g_ptr_array_add(terms, as_typed ? term_q(c, "", t->term, 1.0)
-                                        : term_q(c, TRACUU_PREFIX_FOLDED, t->folded, 1.0));
+        g_array_append_vals(placed, t, 1);
+        g_array_append_val(typed, as_typed);
         if (positive) {
             g_ptr_array_add(words, word_query(c, t, TRUE));
             add_mark(c, t, as_typed);
         }
     }
-    guint k = terms->len;
+    guint k = placed->len;
     if (k == 0)
         return NULL;
-    tracuu_query *q = k > 1 ? combine(TRACUU_QUERY_NEAR, terms, n->distance + k - 1)
-                            : combine(TRACUU_QUERY_OR, terms, 0);
+    tracuu_query *q;
+    if (k > 1) {
+        q = placed_query(c, TRACUU_QUERY_NEAR, placed, (const gboolean *)(void *)typed->data,
+                         n->distance + k - 1);
+    } else {
+        const ctoken *t = &g_array_index(placed, ctoken, 0);
+        q = g_array_index(typed, gboolean, 0) ? term_q(c, "", t->term, 1.0)
+                                              : term_q(c, TRACUU_PREFIX_FOLDED, t->folded, 1.0);
+    }
     if (!positive)
         return q;
     if (q != NULL)

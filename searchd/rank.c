@@ -20,8 +20,8 @@ tracuu_rank_params_init(tracuu_rank_params *params)
     params->folded_weight = 1.0;
     params->folded_accented = 1.0;
     params->title_weight = 0.2;
-    params->bigram_weight = 0.5;
-    params->bigram_accent = 0.25;
+    params->bigram_weight = 0.4;
+    params->bigram_accent = 0.5;
     params->phrase_weight = 1.0;
     params->bm25_k1 = 1.0;
     params->bm25_b = 0.5;

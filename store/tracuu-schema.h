@@ -7,16 +7,20 @@
  * changes what is in an index bumps TRACUU_SCHEMA_VERSION, so an old index is detected and
  * rebuilt rather than silently searched wrong.
  *
- * Terms. Text terms come from the tokenizer (tracuu-tokenizer.h), positional:
- *   ""    body, accented form:   "đường"   (the term of each token)
- *   "F"   body, folded form:     "Fduong"  (the folded of each token, always, even if equal)
- *   "S"   title accented, "XS" title folded (title words are also indexed into the body,
- *         after the text, so that plain words find titles; S/XS let ranking weigh them)
- * Positions: the text from 1; the title's body copy 100 positions after the text's last
- * token, with its S/XS terms at the same positions as that copy (so a phrase mixing body and
- * title terms can only match inside the title); the subject's XU terms 100 after that. The
- * gaps keep phrase and NEAR queries from matching across fields. Pieces of a document number,
- * e-mail or URL (TRACUU_TOKEN_PART) get the position of the whole token, in every field.
+ * Terms. Text terms come from the tokenizer (tracuu-tokenizer.h):
+ *   ""    body, accented form:   "đường"   (the term of each token), without positions
+ *   "F"   body, folded form:     "Fduong"  (the folded of each token, always, even if equal),
+ *         positional
+ *   "S"   title accented, "XS" title folded, without positions (title words are also indexed
+ *         into the body, after the text, so that plain words find titles; S/XS let ranking
+ *         weigh them)
+ * Positions: only the folded body terms and the subject's XU terms have them, so that a
+ * token is placed once, not once per form (half the index was positions of the accented copy).
+ * A phrase or NEAR of words as typed is placed by the folded terms and requires the accented
+ * ones (searchd/compile.c, placed_query()). The text from 1; the title's body copy 100
+ * positions after the text's last token; the subject's XU terms 100 after that. The gaps keep
+ * phrase and NEAR queries from matching across fields. Pieces of a document number, e-mail or
+ * URL (TRACUU_TOKEN_PART) get the position of the whole token, in every field.
  * Boolean terms (wdf 0), values normalised with tracuu_text_fold() unless said otherwise; a
  * boolean term longer than TRACUU_STORE_MAX_TERM bytes is cut there (searchd cuts its filter
  * terms the same way), except "Q", which is refused (a cut id could merge two documents):
@@ -89,7 +93,10 @@
  * term of each relation's target, the values TRACUU_SLOT_EFFECTIVE and TRACUU_SLOT_END. */
 /* 6: article units (below): kind "article", the term XD, the fields article, heading, chapter
  * and doc_title. */
-#define TRACUU_SCHEMA_VERSION 6
+/* 7: positions only on the folded terms (F, XU): the accented "" and the title's S and XS
+ * terms have none, so an older searchd would find no exact phrase (index size, issue 15);
+ * value slot 5 (the number) is no longer written. */
+#define TRACUU_SCHEMA_VERSION 7
 
 #define TRACUU_PREFIX_FOLDED "F"
 #define TRACUU_PREFIX_TITLE "S"
@@ -123,7 +130,8 @@
 /* The kind of an article unit (term "Karticle"): a document without it is a whole document. */
 #define TRACUU_KIND_ARTICLE "article"
 
-/* Value slots: sorting, ranges and facets. Strings as shown. */
+/* Value slots: sorting, ranges and facets, and only what one of them reads (a slot costs
+ * bytes in every document that has it). Strings as shown. */
 enum {
     TRACUU_SLOT_DATE = 0,     /* "YYYYMMDD", or "YYYYMM" / "YYYY" when only that is known
                                  (sorts and ranges as bytes: a prefix sorts first) */
@@ -131,7 +139,8 @@ enum {
     TRACUU_SLOT_ISSUER = 2,   /* display form: "Thủ tướng Chính phủ" */
     TRACUU_SLOT_YEAR = 3,     /* "YYYY" */
     TRACUU_SLOT_KIND = 4,     /* "pdf", "mail"... */
-    TRACUU_SLOT_NUMBER = 5,   /* display form: "34/2008/CT-TTg" */
+    /* 5: the number's display form until schema 7; nothing sorted or counted by it (a hit
+     * shows the stored field), so it is left empty. */
     TRACUU_SLOT_EFFECTIVE = 6, /* effective_date as "YYYYMMDD" ("YYYYMM", "YYYY"), absent
                                   when unknown */
     TRACUU_SLOT_END = 7,       /* end_date, the same form */
