@@ -5,7 +5,7 @@
 This is what "a plain Xapian indexer" means in issue 15 and bench/scale-bench.md: one writer,
 one process, TermGenerator with positions on the title (also under the prefix S) and the text,
 no stemmer, no folding of accents, no metadata terms beyond the document's id (a boolean Q term)
-and its id and title as document data. tracuu's import is measured against it, so it is kept as
+and the JSON line as document data (as tracuu keeps each document's fields and text). tracuu's import is measured against it, so it is kept as
 simple as a first Xapian program would be, and not tuned.
 
 Usage: /usr/bin/python3 bench/xapian-plain-index.py DOCS.jsonl DBDIR
@@ -38,7 +38,7 @@ def main():
             tg.increase_termpos()
             tg.index_text(d.get("text", ""))
             doc.add_boolean_term("Q" + d["id"])
-            doc.set_data(json.dumps({"id": d["id"], "title": title}, ensure_ascii=False))
+            doc.set_data(line)
             db.replace_document("Q" + d["id"], doc)
             n += 1
     db.commit()
