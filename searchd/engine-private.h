@@ -85,6 +85,7 @@ typedef struct {
     tracuu_token_kind kind;
     uint32_t pos;      /* position in the node's text, from 0 */
     gboolean accented; /* @term differs from @folded: typed with a diacritic or đ */
+    size_t start, end; /* byte span in the node's text (for suggestions, suggest.c) */
 } tracuu_qtoken;
 
 typedef struct tracuu_qnode tracuu_qnode;
@@ -182,6 +183,8 @@ typedef struct {
     guint index;       /* the key for the @restore table of tracuu_query_compile() */
     uint32_t pos;
     gboolean after_word; /* the word before it stands right next to it */
+    const tracuu_qnode *node; /* the TEXT or PHRASE it was typed in (borrowed from the AST) */
+    guint token;              /* its index in @node's tokens */
 } tracuu_qword;
 
 /* What the compiler gives back: the query and what the snippets and docnum ranking need. */

@@ -39,6 +39,8 @@ void tracuu_engine_read_hit(const tracuu_hit *hit,
 typedef struct {
     tracuu_compiled c;
     tracuu_query *base; /* the same match without the pair bonuses, or NULL: one pass */
+    GHashTable *restore; /* the accents guessed for an accent-free query (the @restore table
+                            of tracuu_query_compile(), owned), or NULL: none guessed */
 } tracuu_ranked;
 
 /*
