@@ -17,7 +17,6 @@ typedef struct {
     gunichar *chars;  /* @term as characters (words: tone_last()) */
     gunichar *folded; /* without diacritics (words; for numbers the same as @chars) */
     guint n, nf;
-    uint64_t freq;    /* documents with it, over the whole archive: only to order candidates */
 } entry;
 
 struct tracuu_suggest_vocab {
@@ -110,8 +109,10 @@ typedef struct {
 static bool
 add_entry(const char *term, size_t len, uint64_t freq, void *user_data)
 {
+    /* @freq counts hidden documents too: candidates are ordered by what the caller sees. */
+    (void)freq;
     list_ctx *l = user_data;
-    entry en = {.term = g_strndup(term + l->skip, len - l->skip), .freq = freq};
+    entry en = {.term = g_strndup(term + l->skip, len - l->skip)};
     glong n = 0;
     en.chars = l->fold ? tone_last(en.term, &n) : g_utf8_to_ucs4(en.term, -1, NULL, &n, NULL);
     if (en.chars == NULL) {
@@ -161,16 +162,17 @@ vocab_build(tracuu_store *store)
     return v;
 }
 
-/* Documents the caller sees that match @q (taken), 0 when none or on failure. */
+/* Documents the caller sees that match @q (taken), up to @at_least exactly (then an
+ * estimate); 0 when none or on failure. */
 static uint64_t
-count(tracuu_engine *e, tracuu_query *q)
+count_upto(tracuu_engine *e, tracuu_query *q, uint32_t at_least)
 {
     if (q == NULL)
         return 0;
     tracuu_search_options o;
     tracuu_search_options_init(&o);
     o.limit = 0;
-    o.check_at_least = 100; /* exact up to there: enough to tell candidates apart */
+    o.check_at_least = at_least;
     o.no_data = true;
     tracuu_results *r = NULL;
     uint64_t n = 0;
@@ -179,6 +181,20 @@ count(tracuu_engine *e, tracuu_query *q)
     tracuu_results_free(r);
     tracuu_query_free(q);
     return n;
+}
+
+/* Exact up to 100: enough to tell candidates apart. */
+static uint64_t
+count(tracuu_engine *e, tracuu_query *q)
+{
+    return count_upto(e, q, 100);
+}
+
+/* Whether the caller sees any document matching @q (taken): 0 or at least 1. */
+static uint64_t
+count_some(tracuu_engine *e, tracuu_query *q)
+{
+    return count_upto(e, q, 1);
 }
 
 static tracuu_query *
@@ -201,22 +217,39 @@ pair(tracuu_query *a, tracuu_query *b)
     return tracuu_query_combine(TRACUU_QUERY_PHRASE, subs, 2, 0);
 }
 
+typedef struct {
+    const entry *en;
+    uint64_t docs; /* documents the caller sees with it */
+} cand;
+
 static gint
-by_freq(gconstpointer a, gconstpointer b)
+by_docs(gconstpointer a, gconstpointer b)
 {
-    const entry *x = *(const entry *const *)a, *y = *(const entry *const *)b;
-    if (x->freq != y->freq)
-        return x->freq > y->freq ? -1 : 1;
-    return strcmp(x->term, y->term);
+    const cand *x = a, *y = b;
+    if (x->docs != y->docs)
+        return x->docs > y->docs ? -1 : 1;
+    return strcmp(x->en->term, y->en->term);
 }
 
-/* The first @max of @found (entry *), most frequent first. */
-static void
-keep_best(GPtrArray *found, guint max)
+/*
+ * The candidates of @found (entry *) that the caller's documents have, counted under its
+ * filter (@prefix + term), most frequent first, at most TRACUU_SUGGEST_CANDIDATES. Nothing of
+ * the order depends on documents the caller cannot see. Caller frees with g_array_unref().
+ */
+static GArray *
+visible_candidates(tracuu_engine *e, GPtrArray *found, const char *prefix)
 {
-    g_ptr_array_sort(found, by_freq);
-    if (found->len > max)
-        g_ptr_array_set_size(found, max);
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(cand));
+    for (guint k = 0; k < found->len && k < TRACUU_SUGGEST_CHECK_MAX; k++) {
+        cand c = {g_ptr_array_index(found, k), 0};
+        c.docs = count(e, term(prefix, c.en->term));
+        if (c.docs > 0)
+            g_array_append_val(out, c);
+    }
+    g_array_sort(out, by_docs);
+    if (out->len > TRACUU_SUGGEST_CANDIDATES)
+        g_array_set_size(out, TRACUU_SUGGEST_CANDIDATES);
+    return out;
 }
 
 /* Whether @c is @t with a year group ("/2020") added: "12/nd-cp" and "12/2020/nd-cp". */
@@ -331,7 +364,7 @@ best_word(sctx *s, const GArray *toks, guint i, gboolean accented)
                      : tracuu_suggest_one_edit(en->folded, en->nf, typed, (size_t)n))
             g_ptr_array_add(found, (gpointer)en);
     }
-    keep_best(found, TRACUU_SUGGEST_CANDIDATES);
+    g_autoptr(GArray) cands = visible_candidates(s->e, found, "");
     const tracuu_qtoken *prev = NULL, *next = NULL;
     if (i > 0 && g_array_index(toks, tracuu_qtoken, i - 1).pos + 1 == t->pos &&
         g_array_index(toks, tracuu_qtoken, i - 1).kind == TRACUU_TOKEN_WORD)
@@ -341,11 +374,9 @@ best_word(sctx *s, const GArray *toks, guint i, gboolean accented)
         next = &g_array_index(toks, tracuu_qtoken, i + 1);
     const char *best = NULL;
     uint64_t best_pairs = 0, best_docs = 0;
-    for (guint k = 0; k < found->len; k++) {
-        const entry *en = g_ptr_array_index(found, k);
-        uint64_t docs = count(s->e, term("", en->term));
-        if (docs == 0)
-            continue; /* only hidden documents have it, as far as this caller may know */
+    for (guint k = 0; k < cands->len; k++) {
+        const entry *en = g_array_index(cands, cand, k).en;
+        uint64_t docs = g_array_index(cands, cand, k).docs;
         uint64_t pairs = 0;
         if (prev != NULL)
             pairs += count(s->e, pair(term(TRACUU_PREFIX_FOLDED, prev->folded), term("", en->term)));
@@ -379,18 +410,8 @@ best_number(sctx *s, const char *folded)
             adds_year(en->chars, en->n, typed, (guint)n))
             g_ptr_array_add(found, (gpointer)en);
     }
-    keep_best(found, TRACUU_SUGGEST_CANDIDATES);
-    const char *best = NULL;
-    uint64_t best_docs = 0;
-    for (guint k = 0; k < found->len; k++) {
-        const entry *en = g_ptr_array_index(found, k);
-        uint64_t docs = count(s->e, term(TRACUU_PREFIX_NUMBER, en->term));
-        if (docs > best_docs) {
-            best = en->term;
-            best_docs = docs;
-        }
-    }
-    return best;
+    g_autoptr(GArray) cands = visible_candidates(s->e, found, TRACUU_PREFIX_NUMBER);
+    return cands->len > 0 ? g_array_index(cands, cand, 0).en->term : NULL;
 }
 
 /*
@@ -470,10 +491,14 @@ check_text(sctx *s, const tracuu_qnode *n)
         }
         if (t->kind != TRACUU_TOKEN_WORD)
             continue;
-        /* A typed accent no document has is a slip whatever the query finds: one lookup. A
-         * word is looked for in the caller's documents only when the query finds little. */
-        gboolean wrong = t->accented && tracuu_store_get_term_freq(s->store, t->term,
-                                                                   strlen(t->term)) == 0;
+        /* A typed accent none of the caller's documents has is a slip whatever the query
+         * finds (a term lookup, then a count under the caller's filter: a word that only
+         * hidden documents have must look exactly like one no document has). The other
+         * words are looked up only when the query finds little. */
+        gboolean wrong =
+            t->accented &&
+            (tracuu_store_get_term_freq(s->store, t->term, strlen(t->term)) == 0 ||
+             count_some(s->e, term("", t->term)) == 0);
         if (!wrong && s->few)
             wrong = count(s->e, term(TRACUU_PREFIX_FOLDED, t->folded)) == 0;
         if (!wrong)

@@ -8,8 +8,10 @@ G_BEGIN_DECLS
 /* Below this many matches a query "finds little", and misspellings are looked for. */
 #define TRACUU_SUGGEST_FEW 3
 
-/* Candidates within one edit of a misspelled word or number, most frequent first, that are
- * counted under the caller's filter (each costs a few small searches). */
+/* Candidates within one edit of a misspelled word or number counted under the caller's filter
+ * (one small search each, in term order), and the most frequent of those that are then weighed
+ * beside the neighbouring words (two more each). */
+#define TRACUU_SUGGEST_CHECK_MAX 256
 #define TRACUU_SUGGEST_CANDIDATES 16
 
 /*
@@ -29,8 +31,9 @@ void tracuu_suggest_vocab_free(tracuu_suggest_vocab *vocab);
  * (field names, operators, quotes and spacing stay as typed):
  * - a word typed without diacritics takes the accents the engine guessed for it from the best
  *   hits (@rk->restore, rank.c);
- * - a word typed with diacritics that no document has is replaced by the most likely word
- *   within one edit of it (a letter or tone changed, dropped, added or two letters swapped);
+ * - a word typed with diacritics that none of the caller's documents has is replaced by the
+ *   most likely word within one edit of it (a letter or tone changed, dropped, added or two
+ *   letters swapped);
  * - when the query finds little (@relaxed, or fewer than TRACUU_SUGGEST_FEW matches), a word
  *   or a document number the caller's documents lack is replaced the same way ("13/2020/nđ-cp"
  *   by "12/2020/nđ-cp", "12/nđ-cp" by "12/2020/nđ-cp").
