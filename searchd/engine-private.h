@@ -164,6 +164,8 @@ typedef struct {
                                bonuses re-rank (at least offset + limit; 0: one pass) */
     unsigned all_words_max; /* runs of at most this many syllables need them all (AND); longer
                                runs (pasted sentences) need any (OR). 0: always OR */
+    gboolean suggest;       /* answers carry "did you mean" (suggest.c); the bench turns it off
+                               to measure what it costs */
 } tracuu_rank_params;
 
 /* Fills @params with the tuned defaults (rank.c, where a new weight gets its default). */

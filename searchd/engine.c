@@ -383,6 +383,12 @@ tracuu_engine_get_tokenizer(tracuu_engine *e)
     return e->tk;
 }
 
+gboolean
+tracuu_engine_is_restricted(tracuu_engine *e)
+{
+    return e->visibility != NULL;
+}
+
 /* ---- request fields ---- */
 
 /*

@@ -29,6 +29,7 @@ tracuu_rank_params_init(tracuu_rank_params *params)
     params->restore_weight = 0.7;
     params->restore_docs = 10;
     params->rerank_pool = 20;
+    params->suggest = TRUE;
 }
 
 /* Documents with the number asked for, and documents citing it, ranked ahead of the rest. */

@@ -319,7 +319,8 @@ typedef struct {
     tracuu_suggest_vocab **vocab;
     const char *query;
     size_t qlen;
-    gboolean few; /* the query finds little: look for misspellings */
+    gboolean few;        /* the query finds little: look for misspellings */
+    gboolean restricted; /* the caller sees only some documents */
     GArray *edits;
 } sctx;
 
@@ -491,14 +492,19 @@ check_text(sctx *s, const tracuu_qnode *n)
         }
         if (t->kind != TRACUU_TOKEN_WORD)
             continue;
-        /* A typed accent none of the caller's documents has is a slip whatever the query
-         * finds (a term lookup, then a count under the caller's filter: a word that only
-         * hidden documents have must look exactly like one no document has). The other
-         * words are looked up only when the query finds little. */
-        gboolean wrong =
-            t->accented &&
-            (tracuu_store_get_term_freq(s->store, t->term, strlen(t->term)) == 0 ||
-             count_some(s->e, term("", t->term)) == 0);
+        /* A word that no document has (as typed, or without diacritics when typed so) is a
+         * slip whatever the query finds; for a caller who sees everything that is one term
+         * lookup. For one who sees only some documents, the index's own counts would tell
+         * which words hidden documents hold, so a word is looked up (under the filter, as
+         * every candidate) only when the query finds little. */
+        gboolean wrong = FALSE;
+        if (!s->restricted) {
+            g_autofree char *f = g_strconcat(TRACUU_PREFIX_FOLDED, t->folded, NULL);
+            const char *w = t->accented ? t->term : f;
+            wrong = tracuu_store_get_term_freq(s->store, w, strlen(w)) == 0;
+        } else if (t->accented && s->few) {
+            wrong = count_some(s->e, term("", t->term)) == 0;
+        }
         if (!wrong && s->few)
             wrong = count(s->e, term(TRACUU_PREFIX_FOLDED, t->folded)) == 0;
         if (!wrong)
@@ -583,7 +589,8 @@ tracuu_suggest_make(tracuu_engine *e, tracuu_store *store, tracuu_suggest_vocab 
                     const char *query, const tracuu_qnode *ast, const tracuu_ranked *rk,
                     gboolean relaxed, uint64_t total)
 {
-    if (query == NULL || ast == NULL || !g_utf8_validate(query, -1, NULL))
+    if (query == NULL || ast == NULL || !tracuu_engine_get_rank_params(e)->suggest ||
+        !g_utf8_validate(query, -1, NULL))
         return NULL;
     sctx s = {
         .e = e,
@@ -592,6 +599,7 @@ tracuu_suggest_make(tracuu_engine *e, tracuu_store *store, tracuu_suggest_vocab 
         .query = query,
         .qlen = strlen(query),
         .few = relaxed || total < TRACUU_SUGGEST_FEW,
+        .restricted = tracuu_engine_is_restricted(e),
         .edits = g_array_new(FALSE, TRUE, sizeof(edit)),
     };
     g_array_set_clear_func(s.edits, edit_clear);

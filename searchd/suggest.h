@@ -31,9 +31,10 @@ void tracuu_suggest_vocab_free(tracuu_suggest_vocab *vocab);
  * (field names, operators, quotes and spacing stay as typed):
  * - a word typed without diacritics takes the accents the engine guessed for it from the best
  *   hits (@rk->restore, rank.c);
- * - a word typed with diacritics that none of the caller's documents has is replaced by the
- *   most likely word within one edit of it (a letter or tone changed, dropped, added or two
- *   letters swapped);
+ * - a word that no document has (typed with diacritics: as typed; without: in any accent) is
+ *   replaced by the most likely word within one edit of it (a letter or tone changed,
+ *   dropped, added or two letters swapped), whatever the query finds when the caller sees
+ *   every document, else as below;
  * - when the query finds little (@relaxed, or fewer than TRACUU_SUGGEST_FEW matches), a word
  *   or a document number the caller's documents lack is replaced the same way ("13/2020/nđ-cp"
  *   by "12/2020/nđ-cp", "12/nđ-cp" by "12/2020/nđ-cp").

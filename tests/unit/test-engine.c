@@ -1491,8 +1491,9 @@ test_suggest(fixture *fx, gconstpointer data)
         {"30/2021/NĐ-CP", "30/2020/NĐ-CP"},
         {"so:30/NĐ-CP", "so:30/2020/NĐ-CP"},
         {"so:1115/qđ-btttt2", "so:1115/qđ-btttt"},
-        /* The query finds enough (a long run needs any word): no misspelling is looked for. */
-        {"hệ thống thư điện tử công vuu", NULL},
+        /* A word no document has is a slip even where the rest finds enough (a long run
+         * needs any word), for a caller who sees everything (see suggest-access). */
+        {"hệ thống thư điện tử công vuu", "hệ thống thư điện tử công vụ"},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
         g_autofree char *got = suggest_of(fx->engine, NULL, rows[i].q);
@@ -1724,6 +1725,9 @@ test_suggest_access(void)
         {"danhh", "danh", NULL},
         /* What both see is suggested to both. */
         {"báo cáoo", "báo cáo", "báo cáo"},
+        /* A query that finds enough: for a caller with a filter, no misspelling is looked
+         * for (the index's own counts would tell it which words hidden documents hold). */
+        {"báo cáo của sở thông tinn", "báo cáo của sở thông tin", NULL},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
         /* anh asks first, so that nothing root's search read can be left over for it. */
