@@ -311,9 +311,12 @@ main(int argc, char **argv)
     guint nq = max >= 0 ? MIN((guint)max, queries->len) : queries->len;
 
     /* 1. Accents restored. */
-    guint exact = 0, syl_same = 0, syl_all = 0;
+    guint exact = 0, syl_same = 0, syl_all = 0, false_alarms = 0;
     for (guint i = 0; i < nq; i++) {
         const alqac_query *q = &g_array_index(queries, alqac_query, i);
+        /* As written, a question needs nothing: a suggestion there is a false alarm. */
+        g_autofree char *as_is = ask(e, q->text, NULL);
+        false_alarms += strcmp(as_is, q->text) != 0;
         g_autofree char *folded = tracuu_text_fold(q->text, -1);
         g_autofree char *got = ask(e, folded, NULL);
         gboolean all = FALSE;
@@ -326,6 +329,8 @@ main(int argc, char **argv)
     printf("accents restored: questions exactly %.1f%% (%u/%u), syllables %.1f%% (%u/%u)\n",
            100.0 * exact / MAX(nq, 1), exact, nq, 100.0 * syl_same / MAX(syl_all, 1), syl_same,
            syl_all);
+    printf("questions as written that get a suggestion (false alarms): %.1f%% (%u/%u)\n",
+           100.0 * false_alarms / MAX(nq, 1), false_alarms, nq);
 
     /* 2. Misspellings corrected, written with diacritics, and the same without. */
     GRand *rand = g_rand_new_with_seed(seed);

@@ -321,6 +321,7 @@ typedef struct {
     size_t qlen;
     gboolean few;        /* the query finds little: look for misspellings */
     gboolean restricted; /* the caller sees only some documents */
+    guint looked;        /* words and numbers corrections were looked for */
     GArray *edits;
 } sctx;
 
@@ -464,8 +465,9 @@ check_number(sctx *s, size_t start, size_t end, const char *prefix, const char *
         tracuu_query_free(either[1]);
         return;
     }
-    if (count(s->e, q) > 0)
+    if (count_some(s->e, q) > 0 || s->looked >= TRACUU_SUGGEST_MAX_WORDS)
         return;
+    s->looked++;
     const char *best = best_number(s, nfolded);
     if (best == NULL)
         return;
@@ -505,10 +507,11 @@ check_text(sctx *s, const tracuu_qnode *n)
         } else if (t->accented && s->few) {
             wrong = count_some(s->e, term("", t->term)) == 0;
         }
-        if (!wrong && s->few)
-            wrong = count(s->e, term(TRACUU_PREFIX_FOLDED, t->folded)) == 0;
-        if (!wrong)
+        if (!wrong && s->few && s->restricted)
+            wrong = count_some(s->e, term(TRACUU_PREFIX_FOLDED, t->folded)) == 0;
+        if (!wrong || s->looked >= TRACUU_SUGGEST_MAX_WORDS)
             continue;
+        s->looked++;
         const char *best = best_word(s, n->tokens, i, t->accented);
         if (best != NULL)
             add_edit(s, start, end, best, 0, FALSE);

@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 #define TRACUU_SUGGEST_CHECK_MAX 256
 #define TRACUU_SUGGEST_CANDIDATES 16
 
+/* Corrections looked for in one query at most (the first words and numbers that need one), so
+ * that a long query of made-up words costs little more than a short one. */
+#define TRACUU_SUGGEST_MAX_WORDS 8
+
 /*
  * The archive's vocabulary for corrections: its words as written (the unprefixed terms) and
  * its document numbers (the "XN" terms), listed once per revision of the index and kept by the
