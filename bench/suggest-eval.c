@@ -18,7 +18,10 @@
  * 3. the cost: each question searched as written, accent-free and misspelled, with the
  *    suggestion on and off (the rank knob "suggest"), mean time per query.
  *
- *   suggest-eval [--data DIR] [--index DIR] [--rebuild] [--seed N] [--max N]
+ *   suggest-eval [--data DIR] [--index DIR] [--rebuild] [--seed N] [--max N] [--absent]
+ *
+ * --absent turns the rank knob suggest_absent on: a word no document has is corrected even
+ * where the question finds enough (every ALQAC question does, being long).
  */
 
 static void G_GNUC_NORETURN
@@ -272,7 +275,7 @@ int
 main(int argc, char **argv)
 {
     const char *data = NULL, *index = NULL;
-    gboolean rebuild = FALSE;
+    gboolean rebuild = FALSE, absent = FALSE;
     guint32 seed = 16;
     int max = -1;
     for (int i = 1; i < argc; i++) {
@@ -287,9 +290,11 @@ main(int argc, char **argv)
             max = atoi(argv[++i]);
         else if (strcmp(argv[i], "--rebuild") == 0)
             rebuild = TRUE;
+        else if (strcmp(argv[i], "--absent") == 0)
+            absent = TRUE;
         else
             die("usage", "suggest-eval [--data DIR] [--index DIR] [--rebuild] [--seed N] "
-                         "[--max N]");
+                         "[--max N] [--absent]");
     }
     g_autofree char *data_dir = alqac_data_dir(data);
     g_autoptr(GError) error = NULL;
@@ -305,6 +310,8 @@ main(int argc, char **argv)
     tracuu_engine_set_snippets(e, FALSE);
     tracuu_rank_params rp;
     tracuu_rank_params_init(&rp);
+    rp.suggest_absent = absent;
+    tracuu_engine_set_rank_params(e, &rp);
     tracuu_tokenizer *tk = tracuu_tokenizer_new(&error);
     if (tk == NULL)
         die("tokenizer", error->message);
@@ -325,7 +332,8 @@ main(int argc, char **argv)
         syl_all += w->len;
         exact += all;
     }
-    printf("# suggest-eval over %u ALQAC questions (%s), seed %u\n", nq, data_dir, seed);
+    printf("# suggest-eval over %u ALQAC questions (%s), seed %u%s\n", nq, data_dir, seed,
+           absent ? ", --absent (suggest_absent)" : "");
     printf("accents restored: questions exactly %.1f%% (%u/%u), syllables %.1f%% (%u/%u)\n",
            100.0 * exact / MAX(nq, 1), exact, nq, 100.0 * syl_same / MAX(syl_all, 1), syl_same,
            syl_all);
@@ -392,6 +400,7 @@ main(int argc, char **argv)
     if (e == NULL)
         die(index_dir, error->message);
     tracuu_engine_set_snippets(e, FALSE);
+    tracuu_engine_set_rank_params(e, &rp);
     if (wrong_texts->len > 0) {
         double first = 0, again = 0;
         g_free(ask(e, g_ptr_array_index(wrong_texts, 0), &first));

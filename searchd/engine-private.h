@@ -166,6 +166,9 @@ typedef struct {
                                runs (pasted sentences) need any (OR). 0: always OR */
     gboolean suggest;       /* answers carry "did you mean" (suggest.c); the bench turns it off
                                to measure what it costs */
+    gboolean suggest_absent; /* a word no document has is corrected even where the query finds
+                                enough (callers who see everything); off: only where it finds
+                                little, as docs/protocol.md says */
 } tracuu_rank_params;
 
 /* Fills @params with the tuned defaults (rank.c, where a new weight gets its default). */

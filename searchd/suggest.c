@@ -322,6 +322,7 @@ typedef struct {
     gboolean few;        /* the query finds little: look for misspellings */
     gboolean restricted; /* the caller sees only some documents */
     guint looked;        /* words and numbers corrections were looked for */
+    gboolean absent;     /* rank knob suggest_absent */
     GArray *edits;
 } sctx;
 
@@ -495,12 +496,13 @@ check_text(sctx *s, const tracuu_qnode *n)
         if (t->kind != TRACUU_TOKEN_WORD)
             continue;
         /* A word that no document has (as typed, or without diacritics when typed so) is a
-         * slip whatever the query finds; for a caller who sees everything that is one term
-         * lookup. For one who sees only some documents, the index's own counts would tell
-         * which words hidden documents hold, so a word is looked up (under the filter, as
-         * every candidate) only when the query finds little. */
+         * slip; for a caller who sees everything that is one term lookup, and with the knob
+         * suggest_absent it is made whatever the query finds. For one who sees only some
+         * documents, the index's own counts would tell which words hidden documents hold, so
+         * a word is looked up under the filter, as every candidate, and only when the query
+         * finds little. */
         gboolean wrong = FALSE;
-        if (!s->restricted) {
+        if (!s->restricted && (s->few || s->absent)) {
             g_autofree char *f = g_strconcat(TRACUU_PREFIX_FOLDED, t->folded, NULL);
             const char *w = t->accented ? t->term : f;
             wrong = tracuu_store_get_term_freq(s->store, w, strlen(w)) == 0;
@@ -603,6 +605,7 @@ tracuu_suggest_make(tracuu_engine *e, tracuu_store *store, tracuu_suggest_vocab 
         .qlen = strlen(query),
         .few = relaxed || total < TRACUU_SUGGEST_FEW,
         .restricted = tracuu_engine_is_restricted(e),
+        .absent = tracuu_engine_get_rank_params(e)->suggest_absent,
         .edits = g_array_new(FALSE, TRUE, sizeof(edit)),
     };
     g_array_set_clear_func(s.edits, edit_clear);

@@ -35,13 +35,13 @@ void tracuu_suggest_vocab_free(tracuu_suggest_vocab *vocab);
  * (field names, operators, quotes and spacing stay as typed):
  * - a word typed without diacritics takes the accents the engine guessed for it from the best
  *   hits (@rk->restore, rank.c);
- * - a word that no document has (typed with diacritics: as typed; without: in any accent) is
- *   replaced by the most likely word within one edit of it (a letter or tone changed,
- *   dropped, added or two letters swapped), whatever the query finds when the caller sees
- *   every document, else as below;
  * - when the query finds little (@relaxed, or fewer than TRACUU_SUGGEST_FEW matches), a word
- *   or a document number the caller's documents lack is replaced the same way ("13/2020/nđ-cp"
- *   by "12/2020/nđ-cp", "12/nđ-cp" by "12/2020/nđ-cp").
+ *   (typed with diacritics: as typed; without: in any accent) or a document number that the
+ *   caller's documents lack is replaced by the most likely one within one edit of it (a letter
+ *   or tone changed, dropped, added or two letters swapped; a number's year added):
+ *   "13/2020/nđ-cp" by "12/2020/nđ-cp", "12/nđ-cp" by "12/2020/nđ-cp". With the rank knob
+ *   suggest_absent, a word no document has is replaced so whatever the query finds, for a
+ *   caller who sees every document.
  * Candidates come from @vocab (built or renewed here from @store when the index changed) and
  * are ranked by how often they stand beside the query's neighbouring words, then by how many
  * documents have them, both counted by tracuu_engine_search(), under the caller's visibility
