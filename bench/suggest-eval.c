@@ -19,7 +19,10 @@
  *    suggestion on and off (the rank knob "suggest"), mean time per query.
  *
  *   suggest-eval [--data DIR] [--index DIR] [--rebuild] [--seed N] [--max N] [--absent]
+ *                [--words N]
  *
+ * --words N misspells the first N syllables of each question only, as typed in a search box
+ * (the whole questions always find enough, so only --absent corrects them). *
  * --absent turns the rank knob suggest_absent on: a word no document has is corrected even
  * where the question finds enough (every ALQAC question does, being long).
  */
@@ -236,6 +239,17 @@ misspell(tracuu_tokenizer *tk, GRand *rand, const char *text, mis_kind kind)
     return NULL;
 }
 
+/* The first @n syllables of @text (all of it for 0), as written. Caller frees with g_free(). */
+static char *
+first_words(tracuu_tokenizer *tk, const char *text, int n)
+{
+    g_autoptr(GArray) spans = g_array_new(FALSE, FALSE, sizeof(span));
+    tracuu_tokenizer_run(tk, text, strlen(text), 0, collect_span, spans);
+    if (n <= 0 || (guint)n >= spans->len)
+        return g_strdup(text);
+    return g_strndup(text, g_array_index(spans, span, n - 1).end);
+}
+
 typedef struct {
     double on, off;
     int n;
@@ -276,6 +290,7 @@ main(int argc, char **argv)
 {
     const char *data = NULL, *index = NULL;
     gboolean rebuild = FALSE, absent = FALSE;
+    int words = 0;
     guint32 seed = 16;
     int max = -1;
     for (int i = 1; i < argc; i++) {
@@ -292,9 +307,11 @@ main(int argc, char **argv)
             rebuild = TRUE;
         else if (strcmp(argv[i], "--absent") == 0)
             absent = TRUE;
+        else if (strcmp(argv[i], "--words") == 0 && v != NULL)
+            words = atoi(argv[++i]);
         else
             die("usage", "suggest-eval [--data DIR] [--index DIR] [--rebuild] [--seed N] "
-                         "[--max N] [--absent]");
+                         "[--max N] [--absent] [--words N]");
     }
     g_autofree char *data_dir = alqac_data_dir(data);
     g_autoptr(GError) error = NULL;
@@ -332,8 +349,11 @@ main(int argc, char **argv)
         syl_all += w->len;
         exact += all;
     }
-    printf("# suggest-eval over %u ALQAC questions (%s), seed %u%s\n", nq, data_dir, seed,
+    printf("# suggest-eval over %u ALQAC questions (%s), seed %u%s", nq, data_dir, seed,
            absent ? ", --absent (suggest_absent)" : "");
+    if (words > 0)
+        printf(", misspellings in their first %d syllables", words);
+    printf("\n");
     printf("accents restored: questions exactly %.1f%% (%u/%u), syllables %.1f%% (%u/%u)\n",
            100.0 * exact / MAX(nq, 1), exact, nq, 100.0 * syl_same / MAX(syl_all, 1), syl_same,
            syl_all);
@@ -352,7 +372,9 @@ main(int argc, char **argv)
         for (int folded = 0; folded < (k == MIS_TONE ? 1 : 2); folded++) {
             guint made = 0, fixed = 0, real = 0, suggested = 0;
             for (guint i = 0; i < nq; i++) {
-                const alqac_query *q = &g_array_index(queries, alqac_query, i);
+                const alqac_query *full = &g_array_index(queries, alqac_query, i);
+                g_autofree char *text = first_words(tk, full->text, words);
+                const alqac_query cut = {full->id, text, full->split}, *q = &cut;
                 g_autofree char *bad = misspell(tk, rand, q->text, (mis_kind)k);
                 if (bad == NULL)
                     continue;
