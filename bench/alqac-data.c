@@ -53,8 +53,7 @@ build_index(const char *corpus, const char *db, GError **error)
             continue;
         g_autoptr(JsonObject) o = alqac_parse_line(lines[i]);
         if (o == NULL) {
-            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s:%d: not JSON", corpus,
-                        i + 1);
+            g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "%s:%d: not JSON", corpus, i + 1);
             ok = FALSE;
             break;
         }

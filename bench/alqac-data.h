@@ -25,8 +25,7 @@ JsonObject *alqac_parse_line(const char *line);
  * with the document writer when it is missing or @rebuild. Returns its folder (g_free()), or
  * NULL with @error when the corpus cannot be read or indexed.
  */
-char *alqac_open_index(const char *data_dir, const char *index, gboolean rebuild,
-                       GError **error);
+char *alqac_open_index(const char *data_dir, const char *index, gboolean rebuild, GError **error);
 
 /* The questions of @data_dir's queries.jsonl (alqac_query, cleared with the array), or NULL
  * with @error. Caller frees with g_array_unref(). */

@@ -66,9 +66,8 @@ ask(tracuu_engine *e, const char *q, double *ms)
         *ms = (g_get_monotonic_time() - t0) / 1000.0;
     if (r == NULL)
         die(q, error->message);
-    return g_strdup(json_object_has_member(r, "suggest")
-                        ? json_object_get_string_member(r, "suggest")
-                        : q);
+    return g_strdup(
+        json_object_has_member(r, "suggest") ? json_object_get_string_member(r, "suggest") : q);
 }
 
 /* Syllables of @got equal to those of @want at the same place; *@all when every one is. */
@@ -119,8 +118,8 @@ collect_span(const tracuu_token *t, gpointer user_data)
 static gunichar *
 nfd_chars(const char *text, span s, glong *n)
 {
-    g_autofree char *nfd = g_utf8_normalize(text + s.start, (gssize)(s.end - s.start),
-                                            G_NORMALIZE_NFD);
+    g_autofree char *nfd =
+        g_utf8_normalize(text + s.start, (gssize)(s.end - s.start), G_NORMALIZE_NFD);
     return g_utf8_to_ucs4(nfd, -1, NULL, n, NULL);
 }
 
@@ -164,7 +163,8 @@ misspell(tracuu_tokenizer *tk, GRand *rand, const char *text, mis_kind kind)
         switch (kind) {
         case MIS_CHANGE: {
             static const char alphabet[] = "abcdeghiklmnopqrstuvxy";
-            glong at = g_array_index(letters, glong, g_rand_int_range(rand, 0, (gint32)letters->len));
+            glong at =
+                g_array_index(letters, glong, g_rand_int_range(rand, 0, (gint32)letters->len));
             gunichar to = (gunichar)alphabet[g_rand_int_range(rand, 0, sizeof alphabet - 1)];
             if (g_unichar_tolower(c[at]) == to)
                 continue;
@@ -173,7 +173,8 @@ misspell(tracuu_tokenizer *tk, GRand *rand, const char *text, mis_kind kind)
             break;
         }
         case MIS_DROP: {
-            glong at = g_array_index(letters, glong, g_rand_int_range(rand, 0, (gint32)letters->len));
+            glong at =
+                g_array_index(letters, glong, g_rand_int_range(rand, 0, (gint32)letters->len));
             /* The letter and the marks on it go. */
             glong end = at + 1;
             while (end < n && g_unichar_ismark(c[end]))

@@ -86,7 +86,11 @@ tone_last(const char *text, glong *n)
     glong w = 0;
     for (glong i = 0; i < len; i++) {
         switch (c[i]) {
-        case 0x0300: case 0x0301: case 0x0303: case 0x0309: case 0x0323:
+        case 0x0300:
+        case 0x0301:
+        case 0x0303:
+        case 0x0309:
+        case 0x0323:
             tone = c[i];
             break;
         default:
@@ -356,8 +360,8 @@ best_word(sctx *s, const GArray *toks, guint i, gboolean accented)
     const tracuu_qtoken *t = &g_array_index(toks, tracuu_qtoken, i);
     const tracuu_suggest_vocab *v = get_vocab(s);
     glong n = 0;
-    g_autofree gunichar *typed = accented ? tone_last(t->term, &n)
-                                          : g_utf8_to_ucs4(t->folded, -1, NULL, &n, NULL);
+    g_autofree gunichar *typed =
+        accented ? tone_last(t->term, &n) : g_utf8_to_ucs4(t->folded, -1, NULL, &n, NULL);
     if (typed == NULL)
         return NULL;
     g_autoptr(GPtrArray) found = g_ptr_array_new();
@@ -382,9 +386,11 @@ best_word(sctx *s, const GArray *toks, guint i, gboolean accented)
         uint64_t docs = g_array_index(cands, cand, k).docs;
         uint64_t pairs = 0;
         if (prev != NULL)
-            pairs += count(s->e, pair(term(TRACUU_PREFIX_FOLDED, prev->folded), term("", en->term)));
+            pairs +=
+                count(s->e, pair(term(TRACUU_PREFIX_FOLDED, prev->folded), term("", en->term)));
         if (next != NULL)
-            pairs += count(s->e, pair(term("", en->term), term(TRACUU_PREFIX_FOLDED, next->folded)));
+            pairs +=
+                count(s->e, pair(term("", en->term), term(TRACUU_PREFIX_FOLDED, next->folded)));
         if (best == NULL || pairs > best_pairs || (pairs == best_pairs && docs > best_docs)) {
             best = en->term;
             best_pairs = pairs;
