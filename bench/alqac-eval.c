@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alqac-data.h"
 #include "engine-private.h"
 #include "tracuu-config.h"
-#include "tracuu-docwriter.h"
 #include "tracuu-engine.h"
 #include "tracuu-schema.h"
 
@@ -32,9 +32,6 @@
  * (TRACUU_BENCH_PARTS=1: one thread).
  */
 
-typedef struct {
-    char *id, *text, *split;
-} query;
 
 typedef struct {
     double ndcg10, mrr10, r10, r100;
@@ -53,62 +50,6 @@ die(const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     exit(1);
-}
-
-static JsonObject *
-parse_line(const char *line)
-{
-    g_autoptr(JsonParser) p = json_parser_new();
-    if (!json_parser_load_from_data(p, line, -1, NULL))
-        return NULL;
-    JsonNode *root = json_parser_get_root(p);
-    if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
-        return NULL;
-    return json_object_ref(json_node_get_object(root));
-}
-
-static void
-build_index(const char *corpus, const char *db)
-{
-    g_autoptr(GError) error = NULL;
-    g_autofree char *contents = NULL;
-    if (!g_file_get_contents(corpus, &contents, NULL, &error))
-        die("alqac-eval: %s", error->message);
-    tracuu_store *store = NULL;
-    char *msg = NULL;
-    if (tracuu_store_open(db, TRACUU_STORE_CREATE, &store, &msg) != TRACUU_STORE_OK)
-        die("alqac-eval: %s", msg);
-    tracuu_tokenizer *tk = tracuu_tokenizer_new(&error);
-    if (tk == NULL)
-        die("alqac-eval: %s", error->message);
-    g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
-    int n = 0;
-    for (int i = 0; lines[i] != NULL; i++) {
-        if (*lines[i] == '\0')
-            continue;
-        g_autoptr(JsonObject) o = parse_line(lines[i]);
-        if (o == NULL)
-            die("alqac-eval: %s:%d: not JSON", corpus, i + 1);
-        tracuu_docfields f = {
-            .id = json_object_get_string_member(o, "id"),
-            .kind = "json",
-            .path = corpus,
-            .title = json_object_get_string_member(o, "title"),
-            .text = json_object_get_string_member(o, "text"),
-        };
-        if (!tracuu_docwriter_add(store, tk, &f, &error))
-            die("alqac-eval: %s: %s", f.id, error->message);
-        n++;
-    }
-    g_autofree char *sv = g_strdup_printf("%d", TRACUU_SCHEMA_VERSION);
-    g_autofree char *tv = g_strdup_printf("%d", TRACUU_TOKENIZER_VERSION);
-    tracuu_store_set_metadata(store, TRACUU_META_SCHEMA_VERSION, sv, strlen(sv));
-    tracuu_store_set_metadata(store, TRACUU_META_TOKENIZER_VERSION, tv, strlen(tv));
-    if (tracuu_store_commit(store) != TRACUU_STORE_OK)
-        die("alqac-eval: commit: %s", tracuu_store_get_error(store));
-    tracuu_store_free(store);
-    tracuu_tokenizer_free(tk);
-    fprintf(stderr, "alqac-eval: indexed %d articles into %s\n", n, db);
 }
 
 /* Adds the metrics of one ranked list against the relevant set. */
@@ -223,7 +164,7 @@ run_reference(tracuu_store *store, tracuu_tokenizer *tk, const char *q)
     tracuu_results *r = NULL;
     if (tracuu_store_search(store, query, &o, &r) == TRACUU_STORE_OK) {
         for (size_t i = 0; i < r->n_hits; i++) {
-            g_autoptr(JsonObject) d = parse_line(r->hits[i].data);
+            g_autoptr(JsonObject) d = alqac_parse_line(r->hits[i].data);
             g_ptr_array_add(ids, g_strdup(d ? json_object_get_string_member(d, "id") : ""));
         }
     }
@@ -375,34 +316,17 @@ main(int argc, char **argv)
     }
     if (lat_db != NULL)
         return run_latency(lat_db, lat_queries, lat_n, lat_limit, lat_fold, lat_sort, &rp);
-    g_autofree char *data_dir = NULL;
-    if (data != NULL)
-        data_dir = g_strdup(data);
-    else if (g_getenv("TRACUU_SHARED_DATA") != NULL)
-        data_dir = g_build_filename(g_getenv("TRACUU_SHARED_DATA"), "alqac", NULL);
-    else
-        data_dir = g_build_filename(TRACUU_SOURCE_ROOT, "..", "shared", "data", "alqac", NULL);
-    g_autofree char *index_dir = index != NULL ? g_strdup(index)
-                                               : g_build_filename(g_get_tmp_dir(),
-                                                                  "tracuu-alqac-index", NULL);
-
-    g_autofree char *corpus = g_build_filename(data_dir, "corpus.jsonl", NULL);
-    g_autofree char *queries_path = g_build_filename(data_dir, "queries.jsonl", NULL);
+    g_autofree char *data_dir = alqac_data_dir(data);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *index_dir = alqac_open_index(data_dir, index, rebuild, &error);
+    if (index_dir == NULL)
+        die("alqac-eval: %s", error->message);
     g_autofree char *qrels_path = g_build_filename(data_dir, "qrels.tsv", NULL);
-    if (rebuild || !g_file_test(index_dir, G_FILE_TEST_IS_DIR)) {
-        if (rebuild) {
-            g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", index_dir);
-            if (system(cmd) != 0)
-                die("alqac-eval: cannot remove %s", index_dir);
-        }
-        build_index(corpus, index_dir);
-    }
 
     /* Relevance judgements and queries. */
     g_autoptr(GHashTable) qrels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                                         (GDestroyNotify)g_hash_table_unref);
     g_autofree char *qr = NULL;
-    g_autoptr(GError) error = NULL;
     if (!g_file_get_contents(qrels_path, &qr, NULL, &error))
         die("alqac-eval: %s", error->message);
     g_auto(GStrv) qr_lines = g_strsplit(qr, "\n", -1);
@@ -417,20 +341,9 @@ main(int argc, char **argv)
         }
         g_hash_table_add(rel, g_strdup(f[1]));
     }
-    g_autofree char *qs = NULL;
-    if (!g_file_get_contents(queries_path, &qs, NULL, &error))
+    GArray *queries = alqac_load_queries(data_dir, &error);
+    if (queries == NULL)
         die("alqac-eval: %s", error->message);
-    g_auto(GStrv) q_lines = g_strsplit(qs, "\n", -1);
-    GArray *queries = g_array_new(FALSE, TRUE, sizeof(query));
-    for (int i = 0; q_lines[i] != NULL; i++) {
-        g_autoptr(JsonObject) o = *q_lines[i] ? parse_line(q_lines[i]) : NULL;
-        if (o == NULL)
-            continue;
-        query q = {g_strdup(json_object_get_string_member(o, "id")),
-                   g_strdup(json_object_get_string_member(o, "text")),
-                   g_strdup(json_object_get_string_member(o, "split"))};
-        g_array_append_val(queries, q);
-    }
 
     tracuu_engine *engine = tracuu_engine_open(index_dir, &error);
     if (engine == NULL)
@@ -456,7 +369,7 @@ main(int argc, char **argv)
             continue;
         metrics m[4] = {{0}};
         for (guint i = 0; i < queries->len; i++) {
-            query *q = &g_array_index(queries, query, i);
+            alqac_query *q = &g_array_index(queries, alqac_query, i);
             GHashTable *rel = g_hash_table_lookup(qrels, q->id);
             if (strcmp(q->split, splits[s]) != 0 || rel == NULL)
                 continue;
@@ -485,12 +398,6 @@ main(int argc, char **argv)
     printf("# %d engine queries, %.1f ms per query%s\n", nq, nq ? secs * 1000 / nq : 0,
            no_reference ? "" : " (counting the reference runs too)");
 
-    for (guint i = 0; i < queries->len; i++) {
-        query *q = &g_array_index(queries, query, i);
-        g_free(q->id);
-        g_free(q->text);
-        g_free(q->split);
-    }
     g_array_unref(queries);
     tracuu_tokenizer_free(tk);
     tracuu_store_free(store);

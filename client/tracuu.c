@@ -536,6 +536,10 @@ print_search(JsonObject *resp)
     if (n)
         g_string_append_printf(out, ", showing %d-%u", opt_offset + 1, opt_offset + n);
     g_string_append(out, "\n");
+    /* The engine's "did you mean" (docs/protocol.md), to run as a query of its own. */
+    const char *suggest = str_member(resp, "suggest");
+    if (suggest != NULL)
+        g_string_append_printf(out, "Did you mean: %s\n", suggest);
     for (guint i = 0; i < n; i++) {
         JsonNode *hn = json_array_get_element(hits, i);
         if (!JSON_NODE_HOLDS_OBJECT(hn))

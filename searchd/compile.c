@@ -105,6 +105,8 @@ collect_token(const tracuu_token *token, gpointer user_data)
         .pos = token->pos,
         .accented = token->term_len != token->folded_len ||
                     memcmp(token->term, token->folded, token->term_len) != 0,
+        .start = token->start,
+        .end = token->end,
     };
     g_array_append_val(c->toks, t);
     return TRUE;
@@ -305,7 +307,8 @@ prepare_tokens(compiler *c, const tracuu_qnode *n, gboolean positive)
         if (t.kind == TRACUU_TOKEN_WORD) {
             tracuu_qword w = {g_strdup(t.folded), index, t.pos,
                               i > 0 && g_array_index(toks, qtoken, i - 1).pos + 1 == t.pos &&
-                                  g_array_index(toks, qtoken, i - 1).kind == TRACUU_TOKEN_WORD};
+                                  g_array_index(toks, qtoken, i - 1).kind == TRACUU_TOKEN_WORD,
+                              n, i};
             g_array_append_val(c->out->words, w);
         }
         const char *guess =

@@ -85,6 +85,7 @@ typedef struct {
     tracuu_token_kind kind;
     uint32_t pos;      /* position in the node's text, from 0 */
     gboolean accented; /* @term differs from @folded: typed with a diacritic or đ */
+    size_t start, end; /* byte span in the node's text (for suggestions, suggest.c) */
 } tracuu_qtoken;
 
 typedef struct tracuu_qnode tracuu_qnode;
@@ -163,6 +164,11 @@ typedef struct {
                                bonuses re-rank (at least offset + limit; 0: one pass) */
     unsigned all_words_max; /* runs of at most this many syllables need them all (AND); longer
                                runs (pasted sentences) need any (OR). 0: always OR */
+    gboolean suggest;       /* answers carry "did you mean" (suggest.c); the bench turns it off
+                               to measure what it costs */
+    gboolean suggest_absent; /* a word no document has is corrected even where the query finds
+                                enough (callers who see everything); off: only where it finds
+                                little, as docs/protocol.md says */
 } tracuu_rank_params;
 
 /* Fills @params with the tuned defaults (rank.c, where a new weight gets its default). */
@@ -182,6 +188,8 @@ typedef struct {
     guint index;       /* the key for the @restore table of tracuu_query_compile() */
     uint32_t pos;
     gboolean after_word; /* the word before it stands right next to it */
+    const tracuu_qnode *node; /* the TEXT or PHRASE it was typed in (borrowed from the AST) */
+    guint token;              /* its index in @node's tokens */
 } tracuu_qword;
 
 /* What the compiler gives back: the query and what the snippets and docnum ranking need. */

@@ -8,6 +8,7 @@
 #include "engine-private.h"
 #include "legal.h"
 #include "rank.h"
+#include "suggest.h"
 #include "tracuu-engine.h"
 #include "tracuu-schema-rules.h"
 
@@ -37,6 +38,7 @@ struct tracuu_engine {
     gboolean restricted;      /* the caller is not an admin: stats count what it sees */
     uint64_t query_runs; /* tokenizer runs on query text, for tests */
     char as_of[9];       /* "YYYYMMDD": the day statuses are computed for (per request) */
+    tracuu_suggest_vocab *vocab; /* words and numbers for "did you mean", or NULL (suggest.c) */
 };
 
 /* ---- Access: who sees what, decided here and nowhere else ---- */
@@ -317,6 +319,7 @@ tracuu_engine_free(tracuu_engine *engine)
     if (engine == NULL)
         return;
     tracuu_split_free(engine->split);
+    tracuu_suggest_vocab_free(engine->vocab);
     g_free(engine->split_error);
     tracuu_store_free(engine->store);
     tracuu_tokenizer_free(engine->tk);
@@ -378,6 +381,12 @@ tracuu_tokenizer *
 tracuu_engine_get_tokenizer(tracuu_engine *e)
 {
     return e->tk;
+}
+
+gboolean
+tracuu_engine_is_restricted(tracuu_engine *e)
+{
+    return e->visibility != NULL;
 }
 
 /* ---- request fields ---- */
@@ -929,11 +938,18 @@ handle_search(tracuu_engine *e, JsonObject *req, GError **error)
             status_counts(e, &rk, json_object_get_object_member(resp, "facets"));
         gboolean retry = resp != NULL && !relaxed && rk.c.relaxable &&
                          json_object_get_int_member(resp, "total") == 0;
-        tracuu_ranked_clear(&rk);
         if (retry) {
+            tracuu_ranked_clear(&rk);
             json_object_unref(resp);
             continue;
         }
+        g_autofree char *suggest =
+            resp == NULL ? NULL
+                         : tracuu_suggest_make(e, e->store, &e->vocab, q, ast, &rk, relaxed,
+                                               (uint64_t)json_object_get_int_member(resp, "total"));
+        if (suggest != NULL)
+            json_object_set_string_member(resp, "suggest", suggest);
+        tracuu_ranked_clear(&rk);
         if (resp != NULL && prefer != NULL && *prefer != '\0' &&
             !prefer_in_force(e, ast, relaxed, &opts, offset, limit, sort_slot, resp, error))
             g_clear_pointer(&resp, json_object_unref);

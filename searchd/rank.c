@@ -29,6 +29,8 @@ tracuu_rank_params_init(tracuu_rank_params *params)
     params->restore_weight = 0.7;
     params->restore_docs = 10;
     params->rerank_pool = 20;
+    params->suggest = TRUE;
+    params->suggest_absent = FALSE; /* bench/suggest-eval.md: 7.4% false alarms when on */
 }
 
 /* Documents with the number asked for, and documents citing it, ranked ahead of the rest. */
@@ -380,16 +382,23 @@ tracuu_rank_compile(tracuu_engine *e, const tracuu_qnode *ast, gboolean relaxed,
 {
     const tracuu_rank_params *rp = tracuu_engine_get_rank_params(e);
     out->base = NULL;
+    out->restore = NULL;
     if (!compile_ranked(e, ast, relaxed, NULL, sort_slot, &out->c, &out->base, error))
         return FALSE;
     if (out->c.accented || out->c.words->len == 0 || rp->restore_weight <= 0 ||
         rp->restore_docs == 0 || sort_slot >= 0)
         return TRUE;
-    g_autoptr(GHashTable) guess = guess_accents(e, &out->c, out->base, opts);
-    if (guess == NULL || g_hash_table_size(guess) == 0)
+    GHashTable *guess = guess_accents(e, &out->c, out->base, opts);
+    if (guess == NULL || g_hash_table_size(guess) == 0) {
+        g_clear_pointer(&guess, g_hash_table_unref);
         return TRUE;
+    }
     tracuu_ranked_clear(out);
-    return compile_ranked(e, ast, relaxed, guess, sort_slot, &out->c, &out->base, error);
+    out->restore = guess; /* kept for the suggestion (suggest.c) */
+    if (compile_ranked(e, ast, relaxed, guess, sort_slot, &out->c, &out->base, error))
+        return TRUE;
+    g_clear_pointer(&out->restore, g_hash_table_unref);
+    return FALSE;
 }
 
 void
@@ -397,6 +406,7 @@ tracuu_ranked_clear(tracuu_ranked *r)
 {
     tracuu_compiled_clear(&r->c);
     g_clear_pointer(&r->base, tracuu_query_free);
+    g_clear_pointer(&r->restore, g_hash_table_unref);
 }
 
 gboolean

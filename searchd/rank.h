@@ -14,6 +14,9 @@ const tracuu_rank_params *tracuu_engine_get_rank_params(tracuu_engine *e);
 /* The tokenizer of @e, borrowed: for reading the words of hits. */
 tracuu_tokenizer *tracuu_engine_get_tokenizer(tracuu_engine *e);
 
+/* Whether the current request's caller sees only some documents (a visibility filter). */
+gboolean tracuu_engine_is_restricted(tracuu_engine *e);
+
 /*
  * Runs one search of the request on @e, split when the request is, within what is left of its
  * time limit. Returns the store's status; *@out is the caller's (tracuu_results_free()).
@@ -39,6 +42,8 @@ void tracuu_engine_read_hit(const tracuu_hit *hit,
 typedef struct {
     tracuu_compiled c;
     tracuu_query *base; /* the same match without the pair bonuses, or NULL: one pass */
+    GHashTable *restore; /* the accents guessed for an accent-free query (the @restore table
+                            of tracuu_query_compile(), owned), or NULL: none guessed */
 } tracuu_ranked;
 
 /*

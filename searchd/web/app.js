@@ -290,6 +290,7 @@ function showAccount() {
 function showLogin(why) {
   for (const id of ['results-view', 'doc-view']) $(id).hidden = true;
   $('status').textContent = '';
+  renderSuggest(null);
   $('error').hidden = true;
   $('login').hidden = false;
   $('login-why').textContent = why || 'Vui lòng đăng nhập để tra cứu.';
@@ -454,6 +455,17 @@ function renderPager(total) {
   if (state.page < pages) box.append(navLink(at(state.page + 1), 'Trang sau ›', { rel: 'next', class: 'next' }));
 }
 
+// The engine's "did you mean" (docs/http-api.md): a link that runs it as the query.
+function renderSuggest(suggest) {
+  const box = $('suggest');
+  clear(box);
+  box.hidden = !suggest;
+  if (!suggest) return;
+  box.append('Có phải bạn muốn tìm: ',
+             navLink(withChanges(state, (n) => { n.q = suggest; n.page = 1; }),
+                     el('b', {}, suggest), { class: 'suggest-link' }));
+}
+
 function renderNoResults() {
   const box = $('noresults');
   clear(box);
@@ -489,6 +501,7 @@ async function renderSearch(gen) {
   } catch (e) {
     if (gen !== generation) return;
     $('status').textContent = '';
+    renderSuggest(null);
     $('results-view').hidden = true;
     showError(e);
     return;
@@ -510,6 +523,7 @@ async function renderSearch(gen) {
       (r.hits.length ? `; hiển thị ${showNumber(first + 1)}–${showNumber(first + r.hits.length)}.` : '.')
     : `Không có kết quả (${took} ms).`;
   $('status').dataset.total = String(r.total);
+  renderSuggest(r.suggest);
   $('noresults').hidden = true;
   if (!r.total) renderNoResults();
   renderPager(r.total);
@@ -559,6 +573,7 @@ async function renderDoc(gen) {
   } catch (e) {
     if (gen !== generation) return;
     $('status').textContent = '';
+    renderSuggest(null);
     $('doc-view').hidden = true;
     if (e instanceof ApiError && e.status === 404) {
       const box = $('error');
@@ -574,6 +589,7 @@ async function renderDoc(gen) {
   }
   if (gen !== generation) return;
   $('status').textContent = '';
+  renderSuggest(null);
   const title = d.title || d.attachment || d.subject || d.id;
   document.title = `${title} — Tra cứu văn bản`;
   $('doc-title').textContent = title;

@@ -173,6 +173,14 @@ def test_open(p, base):
     expect(any(m.lower() == 'thư' for m in marks), f'accent-free matches marked as written: {marks}')
     step('search without diacritics: the same document first, "thư" marked in its snippet')
     expect('q=thu+dien+tu+cong+vu' in p.d.current_url, p.d.current_url)
+    # Did you mean: the accented reading, a link that runs it; none once it is typed so.
+    p.wait(lambda: p.visible('#suggest'), 'the suggestion shown')
+    expect(p.one('#suggest').text == 'Có phải bạn muốn tìm: thư điện tử công vụ', p.one('#suggest').text)
+    p.one('#suggest .suggest-link').click()
+    p.wait(lambda: p.one('#q').get_attribute('value') == 'thư điện tử công vụ'
+           and 'Đang tìm' not in p.status_text(), 'the suggestion run')
+    expect(not p.visible('#suggest'), 'no suggestion for the query typed right')
+    step('"Có phải bạn muốn tìm: thư điện tử công vụ" under the count; its link runs it')
 
     # Facets: click a value, the total changes to its count, a chip appears; remove the chip.
     p.search('thư điện tử')

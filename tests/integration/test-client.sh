@@ -20,7 +20,7 @@ pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
-echo "1..66"
+echo "1..70"
 
 # An index of four known documents.
 cat >"$tmp/docs.jsonl" <<'EOF'
@@ -91,6 +91,15 @@ check "--filters with Vietnamese, even under LANG=C" eval 'test $st -eq 0 && $PY
 import json,sys; r=json.load(open(sys.argv[1])); assert [h[\"id\"] for h in r[\"hits\"]]==[\"tt25\"]" "$tmp/out"'
 "$TRACUU" search --db "$tmp/db" xylophon >"$tmp/out" 2>"$tmp/err"; st=$?
 check "no hits: exit 0, says 0 results" eval 'test $st -eq 0 && grep -q "^0 results" "$tmp/out"'
+# Did you mean: the accents the archive gives, a number it has; none for a query typed right.
+"$TRACUU" search --db "$tmp/db" thu dien tu cong vu >"$tmp/out" 2>"$tmp/err"; st=$?
+check "accent-free query: the accented reading, under the count line" eval \
+    'test $st -eq 0 && sed -n 2p "$tmp/out" | grep -qx "Did you mean: thư điện tử công vụ"'
+"$TRACUU" search --db "$tmp/db" so:30/2021/NĐ-CP >"$tmp/out" 2>"$tmp/err"; st=$?
+check "a number with a wrong digit: the archive's, the field name kept" eval \
+    'test $st -eq 0 && grep -q "^0 results" "$tmp/out" && grep -qx "Did you mean: so:30/2020/NĐ-CP" "$tmp/out"'
+"$TRACUU" search --db "$tmp/db" thư điện tử công vụ >"$tmp/out" 2>"$tmp/err"; st=$?
+check "typed right: no suggestion" eval 'test $st -eq 0 && ! grep -q "Did you mean" "$tmp/out"'
 "$TRACUU" search --db "$tmp/db" date:2008-13-45 >"$tmp/out" 2>"$tmp/err"; st=$?
 check "bad query: exit 1 with the code" eval 'test $st -eq 1 && grep -q "bad_query" "$tmp/err"'
 "$TRACUU" search --db "$tmp/nowhere" thư >"$tmp/out" 2>"$tmp/err"; st=$?
@@ -214,6 +223,9 @@ check "ping through the daemon" eval 'test $st -eq 0 && grep -qx ok "$tmp/out"'
 check "daemon and --db print the same hits and facets" eval 'grep -q "^năm (year): " "$tmp/out" && diff <(tail -n +2 "$tmp/out") <(tail -n +2 "$tmp/out2") >/dev/null'
 TRACUU_SOCKET="$tmp/s.sock" "$TRACUU" get nd30 >"$tmp/out" 2>"$tmp/err"; st=$?
 check "TRACUU_SOCKET names the daemon" eval 'test $st -eq 0 && grep -q "^number: 30/2020/NĐ-CP$" "$tmp/out"'
+"$TRACUU" search --socket "$tmp/s.sock" --json cong tac van thuu >"$tmp/out" 2>"$tmp/err"; st=$?
+check "through the daemon: a misspelled word corrected in \"suggest\"" eval 'test $st -eq 0 && $PY -c "
+import json,sys; r=json.load(open(sys.argv[1])); assert r[\"suggest\"]==\"công tác văn thư\", r.get(\"suggest\")" "$tmp/out"'
 "$TRACUU" get --socket "$tmp/s.sock" --json nosuch >"$tmp/out" 2>"$tmp/err"; st=$?
 check "an error answer through the daemon: exit 1, JSON printed with --json" eval \
     'test $st -eq 1 && grep -q "\"code\":\"not_found\"" "$tmp/out"'

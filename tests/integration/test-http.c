@@ -210,6 +210,8 @@ test_search_same_as_socket(void)
          "{\"op\":\"search\",\"q\":\"\",\"filters\":{\"year\":\"2010\"},\"facets\":[\"kind\"]}"},
         {"/api/search?q=th%C6%B0&type=Th%C3%B4ng+t%C6%B0",
          "{\"op\":\"search\",\"q\":\"thư\",\"filters\":{\"type\":\"Thông tư\"}}"},
+        /* With a "did you mean" (suggest.c): the same on both channels too. */
+        {"/api/search?q=thu+dien+tu", "{\"op\":\"search\",\"q\":\"thu dien tu\"}"},
     };
     for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(reply) r = get(F.open.port, cases[i].target);
@@ -219,6 +221,9 @@ test_search_same_as_socket(void)
         g_autofree char *line = socket_ask(cases[i].line);
         g_autofree char *a = without_took(r->body), *b = without_took(line);
         g_assert_cmpstr(a, ==, b);
+        if (strstr(cases[i].target, "dien") != NULL)
+            g_assert_cmpstr(json_object_get_string_member_with_default(o, "suggest", ""), ==,
+                            "thư điện tử");
     }
 }
 

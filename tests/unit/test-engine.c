@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "engine-private.h"
+#include "suggest.h"
 #include "tracuu-docwriter.h"
 #include "tracuu-engine.h"
 #include "tracuu-schema.h"
@@ -1440,6 +1441,107 @@ test_tokenize_once(fixture *fx, gconstpointer data)
     }
 }
 
+/* ---- Did you mean (suggest.c) ---- */
+
+/* The "suggest" of a search for @q (a JSON string's contents), or NULL when it has none. */
+static char *
+suggest_of(tracuu_engine *e, const tracuu_identity *id, const char *q)
+{
+    g_autofree char *json = g_strdup_printf("{\"op\":\"search\",\"q\":\"%s\"}", q);
+    g_autoptr(JsonParser) p = json_parser_new();
+    g_assert_true(json_parser_load_from_data(p, json, -1, NULL));
+    g_autoptr(GError) error = NULL;
+    g_autoptr(JsonObject) r =
+        tracuu_engine_handle_as(e, id, json_node_get_object(json_parser_get_root(p)), &error);
+    g_assert_no_error(error);
+    if (!json_object_has_member(r, "suggest"))
+        return NULL;
+    return g_strdup(json_object_get_string_member(r, "suggest"));
+}
+
+/*
+ * An accent-free query gets the accents the archive gives it; a misspelled word or number
+ * that finds nothing gets the nearest one the archive has; what is typed around them (field
+ * names, case) stays; a query that is right gets nothing.
+ */
+static void
+test_suggest(fixture *fx, gconstpointer data)
+{
+    static const struct {
+        const char *q, *want; /* NULL: no suggestion */
+    } rows[] = {
+        /* Accents, from the guess the ranking makes. */
+        {"thu dien tu cong vu", "thư điện tử công vụ"},
+        {"Thu dien tu", "Thư điện tử"},
+        {"so:34/2008/CT-TTg thu dien tu", "so:34/2008/CT-TTg thư điện tử"},
+        {"\\\"thu dien tu\\\" -thue", "\"thư điện tử\" -thue"},
+        /* Typed right: nothing. */
+        {"thư điện tử", NULL},
+        {"ma túy", NULL},
+        {"so:30/2020/NĐ-CP", NULL},
+        /* A syllable misspelled, typed with or without diacritics. */
+        {"công tác văn thưu", "công tác văn thư"},
+        {"ma tuuy", "ma túy"},
+        {"cong tac van thuu", "công tác văn thư"},
+        {"công vuu", "công vụ"},
+        /* A tone no word of the archive has, where nothing else matches. */
+        {"văn thư điện tữ", "văn thư điện tử"},
+        /* ... but found through its accent-free form, the query finds enough: nothing. */
+        {"thư điện tữ", NULL},
+        /* A document number with a wrong digit, or without its year. */
+        {"so:30/2021/NĐ-CP", "so:30/2020/NĐ-CP"},
+        {"30/2021/NĐ-CP", "30/2020/NĐ-CP"},
+        {"so:30/NĐ-CP", "so:30/2020/NĐ-CP"},
+        {"so:1115/qđ-btttt2", "so:1115/qđ-btttt"},
+        /* The query finds enough (a long run needs any word): no correction is looked for. */
+        {"hệ thống thư điện tử công vuu", NULL},
+        {"he thong thu dien tu cong vuu", "hệ thống thư điện tử công vuu"},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+        g_autofree char *got = suggest_of(fx->engine, NULL, rows[i].q);
+        if (g_strcmp0(got, rows[i].want) != 0)
+            g_error("%s: suggest \"%s\", not \"%s\"", rows[i].q, got ? got : "(none)",
+                    rows[i].want ? rows[i].want : "(none)");
+    }
+    /* With suggest_absent, a word no document has is corrected there too; off, none at all. */
+    tracuu_rank_params rp;
+    tracuu_rank_params_init(&rp);
+    rp.suggest_absent = TRUE;
+    tracuu_engine *absent = engine_with(fx, &rp);
+    g_autofree char *fixed = suggest_of(absent, NULL, "hệ thống thư điện tử công vuu");
+    g_assert_cmpstr(fixed, ==, "hệ thống thư điện tử công vụ");
+    g_autofree char *tone = suggest_of(absent, NULL, "thư điện tữ");
+    g_assert_cmpstr(tone, ==, "thư điện tử");
+    rp.suggest = FALSE;
+    tracuu_engine_set_rank_params(absent, &rp);
+    g_autofree char *off = suggest_of(absent, NULL, "thu dien tu cong vu");
+    g_assert_null(off);
+    tracuu_engine_free(absent);
+}
+
+/* One edit: changed, dropped, added, swapped; not none, not two. */
+static void
+test_one_edit(void)
+{
+    static const struct {
+        const char *a, *b;
+        gboolean one;
+    } rows[] = {
+        {"thư", "thu", TRUE},   {"thư", "thưu", TRUE}, {"thư", "th", TRUE},
+        {"thư", "tưh", TRUE},   {"thư", "thư", FALSE}, {"thư", "tuh", FALSE},
+        {"", "a", TRUE},        {"ab", "ba", TRUE},    {"abc", "cba", FALSE},
+        {"công", "cgno", FALSE}, {"12/2020", "13/2020", TRUE}, {"a", "abc", FALSE},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+        glong na = 0, nb = 0;
+        g_autofree gunichar *a = g_utf8_to_ucs4(rows[i].a, -1, NULL, &na, NULL);
+        g_autofree gunichar *b = g_utf8_to_ucs4(rows[i].b, -1, NULL, &nb, NULL);
+        if (tracuu_suggest_one_edit(a, (size_t)na, b, (size_t)nb) != rows[i].one)
+            g_error("%s / %s: one edit should be %d", rows[i].a, rows[i].b, rows[i].one);
+        g_assert_true(tracuu_suggest_one_edit(b, (size_t)nb, a, (size_t)na) == rows[i].one);
+    }
+}
+
 /* ---- Access: the visibility filter ---- */
 
 static const char *const acl_tttt[] = {"so-tttt"};
@@ -1615,6 +1717,45 @@ test_access(void)
     tracuu_test_rm_rf(dir);
 }
 
+/*
+ * Suggestions come only from what the caller sees: "bí danh" is only in toimat, which anh may
+ * not see; anh's misspelling of it gets no suggestion (nor any word of toimat), root's gets it.
+ */
+static void
+test_suggest_access(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_dir_make_tmp("tracuu-engine-acl-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_autofree char *db = g_build_filename(dir, "index", NULL);
+    build_index(db, acl_docs, G_N_ELEMENTS(acl_docs));
+    tracuu_engine *e = tracuu_engine_open(db, &error);
+    g_assert_no_error(error);
+    g_autoptr(tracuu_identity) anh = acl_identity(acl_conf, "anh");
+    g_autoptr(tracuu_identity) root = acl_identity(acl_conf, "root");
+    static const struct {
+        const char *q, *root, *anh;
+    } rows[] = {
+        {"bí danhh", "bí danh", NULL},
+        {"bi danhh", "bí danh", NULL},
+        {"danhh", "danh", NULL},
+        /* What both see is suggested to both. */
+        {"báo cáoo", "báo cáo", "báo cáo"},
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(rows); i++) {
+        /* anh asks first, so that nothing root's search read can be left over for it. */
+        for (int who = 0; who < 2; who++) {
+            g_autofree char *got = suggest_of(e, who == 0 ? anh : root, rows[i].q);
+            const char *want = who == 0 ? rows[i].anh : rows[i].root;
+            if (g_strcmp0(got, want) != 0)
+                g_error("%s for %s: suggest \"%s\", not \"%s\"", rows[i].q,
+                        who == 0 ? "anh" : "root", got ? got : "(none)", want ? want : "(none)");
+        }
+    }
+    tracuu_engine_free(e);
+    tracuu_test_rm_rf(dir);
+}
+
 /* The filter itself: none for admins and NULL, the terms of tracuu-schema.h otherwise. */
 static void
 test_visibility_filter(void)
@@ -1682,6 +1823,9 @@ main(int argc, char **argv)
     ADD("split", test_split);
     ADD("split-holes", test_split_holes);
     ADD("tokenize-once", test_tokenize_once);
+    ADD("suggest", test_suggest);
+    g_test_add_func("/engine/suggest-one-edit", test_one_edit);
+    g_test_add_func("/engine/suggest-access", test_suggest_access);
     g_test_add_func("/engine/snippet-window", test_snippet_window);
     g_test_add_func("/engine/page-of-first-mark", test_page_of_first_mark);
     g_test_add_func("/engine/marks-as-typed", test_marks_as_typed);
