@@ -174,3 +174,23 @@ tracuu_test_assert_orphans_end(guint ms)
         g_usleep(10000);
     }
 }
+
+void
+tracuu_test_docs_init(tracuu_test_docs *f, const char *tmpl)
+{
+    GError *error = NULL;
+    f->dir = g_dir_make_tmp(tmpl, &error);
+    g_assert_no_error(error);
+    f->docs = g_build_filename(f->dir, "docs", NULL);
+    f->db = g_build_filename(f->dir, "db", NULL);
+    g_assert_cmpint(g_mkdir(f->docs, 0755), ==, 0);
+}
+
+void
+tracuu_test_docs_clear(tracuu_test_docs *f)
+{
+    tracuu_test_rm_rf(f->dir);
+    g_clear_pointer(&f->dir, g_free);
+    g_clear_pointer(&f->docs, g_free);
+    g_clear_pointer(&f->db, g_free);
+}

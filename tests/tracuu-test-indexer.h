@@ -5,6 +5,20 @@
 #include <json-glib/json-glib.h>
 #include <sys/types.h>
 
+/* A test's temporary folder, with an empty folder for the documents to index and the path of an
+   index (not made), both inside it. */
+typedef struct {
+    char *dir;  /* temporary folder of the test */
+    char *docs; /* documents to index, inside dir */
+    char *db;   /* the index, inside dir */
+} tracuu_test_docs;
+
+/* Makes @f's folders from the g_dir_make_tmp() template @tmpl; the test fails if it cannot. */
+void tracuu_test_docs_init(tracuu_test_docs *f, const char *tmpl);
+
+/* Removes @f's folder and all in it, and frees its paths. */
+void tracuu_test_docs_clear(tracuu_test_docs *f);
+
 /* The path of the tracuu-indexer program in the build tree (TRACUU_BUILD_ROOT). Never freed. */
 const char *tracuu_test_indexer_path(void);
 

@@ -14,30 +14,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-typedef struct {
-    char *dir;  /* temporary folder of the test */
-    char *docs; /* documents to index, inside dir */
-    char *db;   /* the sharded index, inside dir */
-} fixture;
+typedef tracuu_test_docs fixture;
 
 static void
 fixture_setup(fixture *f, gconstpointer data)
 {
-    GError *error = NULL;
-    f->dir = g_dir_make_tmp("tracuu-shards-XXXXXX", &error);
-    g_assert_no_error(error);
-    f->docs = g_build_filename(f->dir, "docs", NULL);
-    f->db = g_build_filename(f->dir, "db", NULL);
-    g_assert_cmpint(g_mkdir(f->docs, 0755), ==, 0);
+    tracuu_test_docs_init(f, "tracuu-shards-XXXXXX");
 }
 
 static void
 fixture_teardown(fixture *f, gconstpointer data)
 {
-    tracuu_test_rm_rf(f->dir);
-    g_free(f->dir);
-    g_free(f->docs);
-    g_free(f->db);
+    tracuu_test_docs_clear(f);
 }
 
 /* A short official text; @n makes each one different. */

@@ -42,11 +42,7 @@ static const char inspect_py[] =
     "    out['data'][d.get('id', str(p.docid))] = d\n"
     "print(json.dumps(out))\n";
 
-typedef struct {
-    char *dir;  /* temporary folder of the test */
-    char *docs; /* documents to index, inside dir */
-    char *db;   /* the index, inside dir */
-} fixture;
+typedef tracuu_test_docs fixture;
 
 /* A short official-looking text; @n makes each one different. Its provision is not an article
  * ("Điều 1."), so that the counts of these tests are of documents without article units
@@ -67,21 +63,13 @@ doc_text(guint n, const char *extra)
 static void
 fixture_setup(fixture *f, gconstpointer data)
 {
-    GError *error = NULL;
-    f->dir = g_dir_make_tmp("tracuu-indexer-XXXXXX", &error);
-    g_assert_no_error(error);
-    f->docs = g_build_filename(f->dir, "docs", NULL);
-    f->db = g_build_filename(f->dir, "db", NULL);
-    g_assert_cmpint(g_mkdir(f->docs, 0755), ==, 0);
+    tracuu_test_docs_init(f, "tracuu-indexer-XXXXXX");
 }
 
 static void
 fixture_teardown(fixture *f, gconstpointer data)
 {
-    tracuu_test_rm_rf(f->dir);
-    g_free(f->dir);
-    g_free(f->docs);
-    g_free(f->db);
+    tracuu_test_docs_clear(f);
 }
 
 static int

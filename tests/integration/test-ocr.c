@@ -20,9 +20,7 @@ static const char *const header_lines[] = {
     NULL,
 };
 
-typedef struct {
-    char *dir, *docs, *db;
-} fixture;
+typedef tracuu_test_docs fixture;
 
 static gboolean
 have_vie_data(void)
@@ -41,21 +39,13 @@ have_vie_data(void)
 static void
 fixture_setup(fixture *f, gconstpointer data)
 {
-    GError *error = NULL;
-    f->dir = g_dir_make_tmp("tracuu-ocr-XXXXXX", &error);
-    g_assert_no_error(error);
-    f->docs = g_build_filename(f->dir, "docs", NULL);
-    f->db = g_build_filename(f->dir, "db", NULL);
-    g_assert_cmpint(g_mkdir(f->docs, 0755), ==, 0);
+    tracuu_test_docs_init(f, "tracuu-ocr-XXXXXX");
 }
 
 static void
 fixture_teardown(fixture *f, gconstpointer data)
 {
-    tracuu_test_rm_rf(f->dir);
-    g_free(f->dir);
-    g_free(f->docs);
-    g_free(f->db);
+    tracuu_test_docs_clear(f);
 }
 
 /*
