@@ -1632,16 +1632,26 @@ acl_ids(tracuu_engine *e, const tracuu_identity *id, const char *q)
     return g_strjoinv(",", (char **)ids->pdata);
 }
 
+/* An engine over acl_docs in a new temporary folder (*@dir, to remove and free). */
+static tracuu_engine *
+open_acl_engine(char **dir)
+{
+    g_autoptr(GError) error = NULL;
+    *dir = g_dir_make_tmp("tracuu-engine-acl-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_autofree char *db = g_build_filename(*dir, "index", NULL);
+    build_index(db, acl_docs, G_N_ELEMENTS(acl_docs));
+    tracuu_engine *e = tracuu_engine_open(db, &error);
+    g_assert_no_error(error);
+    return e;
+}
+
 static void
 test_access(void)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *dir = g_dir_make_tmp("tracuu-engine-acl-XXXXXX", &error);
-    g_assert_no_error(error);
-    g_autofree char *db = g_build_filename(dir, "index", NULL);
-    build_index(db, acl_docs, G_N_ELEMENTS(acl_docs));
-    tracuu_engine *e = tracuu_engine_open(db, &error);
-    g_assert_no_error(error);
+    g_autofree char *dir = NULL;
+    tracuu_engine *e = open_acl_engine(&dir);
     g_autofree char *deny = g_strconcat("[access]\ndefault = deny\n",
                                         strstr(acl_conf, "[user anh]"), NULL);
     static const struct {
@@ -1725,12 +1735,8 @@ static void
 test_suggest_access(void)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *dir = g_dir_make_tmp("tracuu-engine-acl-XXXXXX", &error);
-    g_assert_no_error(error);
-    g_autofree char *db = g_build_filename(dir, "index", NULL);
-    build_index(db, acl_docs, G_N_ELEMENTS(acl_docs));
-    tracuu_engine *e = tracuu_engine_open(db, &error);
-    g_assert_no_error(error);
+    g_autofree char *dir = NULL;
+    tracuu_engine *e = open_acl_engine(&dir);
     g_autoptr(tracuu_identity) anh = acl_identity(acl_conf, "anh");
     g_autoptr(tracuu_identity) root = acl_identity(acl_conf, "root");
     static const struct {
