@@ -1734,7 +1734,6 @@ test_access(void)
 static void
 test_suggest_access(void)
 {
-    g_autoptr(GError) error = NULL;
     g_autofree char *dir = NULL;
     tracuu_engine *e = open_acl_engine(&dir);
     g_autoptr(tracuu_identity) anh = acl_identity(acl_conf, "anh");
