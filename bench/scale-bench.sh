@@ -8,6 +8,8 @@
 #   BUILD=build        the meson build folder with tracuu-indexer, tracuu-searchd, searchd-bench
 #   BENCH_DIR=/tmp/tracuu-scale-bench-DOCS   where the documents (kept for the next run) and the
 #                      indexes (removed at the end unless KEEP=1) are written
+#   PARTS="tracuu-1 tracuu-2 plain fts5"   which imports (and their query runs) to make; at
+#                      1,000,000 documents PARTS=tracuu-2 measures the sharded import alone
 #   PERF=1             also record tracuu-searchd with perf during one more 1-client run and write
 #                      the top of its profile to BENCH_DIR/perf-report.txt
 #
@@ -28,6 +30,14 @@ if [ -n "${SMALL:-}" ]; then
 fi
 DOCS=${DOCS:-100000}
 N=${N:-2000}
+PARTS=${PARTS:-tracuu-1 tracuu-2 plain fts5}
+# want PART: whether PARTS names it.
+want() {
+    case " $PARTS " in
+    *" $1 "*) return 0 ;;
+    esac
+    return 1
+}
 WORK=${BENCH_DIR:-/tmp/tracuu-scale-bench-$DOCS}
 PY=/usr/bin/python3
 INDEXER=$BUILD/indexer/tracuu-indexer
@@ -105,13 +115,17 @@ ok() {
     grep -q "^MEASURE label=$1 rc=0 " "$MEASURES"
 }
 
-measure tracuu-1 "$INDEXER" --db "$WORK/tracuu-1" --from-jsonl "$WORK/docs.jsonl" -q
-ok tracuu-1 || fail "tracuu-indexer could not import the documents: nothing to compare"
-size tracuu-1 "$WORK/tracuu-1"
-measure tracuu-1-compact "$INDEXER" --db "$WORK/tracuu-1" --compact -q
-size tracuu-1-compact "$WORK/tracuu-1"
+if want tracuu-1; then
+    measure tracuu-1 "$INDEXER" --db "$WORK/tracuu-1" --from-jsonl "$WORK/docs.jsonl" -q
+    ok tracuu-1 || fail "tracuu-indexer could not import the documents: nothing to compare"
+    size tracuu-1 "$WORK/tracuu-1"
+    measure tracuu-1-compact "$INDEXER" --db "$WORK/tracuu-1" --compact -q
+    size tracuu-1-compact "$WORK/tracuu-1"
+fi
 
-if "$INDEXER" --help 2>&1 | grep -q -- '--shards'; then
+if ! want tracuu-2; then
+    :
+elif "$INDEXER" --help 2>&1 | grep -q -- '--shards'; then
     measure tracuu-2 "$INDEXER" --db "$WORK/tracuu-2" --shards 2 --from-jsonl "$WORK/docs.jsonl" -q
     if ok tracuu-2; then
         size tracuu-2 "$WORK/tracuu-2"
@@ -122,7 +136,7 @@ else
     echo "NA label=tracuu-2 why=tracuu-indexer_has_no_--shards" >>"$MEASURES"
 fi
 
-measure plain "$PY" bench/xapian-plain-index.py "$WORK/docs.jsonl" "$WORK/plain"
+want plain && measure plain "$PY" bench/xapian-plain-index.py "$WORK/docs.jsonl" "$WORK/plain"
 if ok plain; then
     size plain "$WORK/plain"
     measure plain-compact xapian-compact "$WORK/plain" "$WORK/plain-compact"
@@ -131,7 +145,7 @@ fi
 
 # searchd-bench.py finds the documents and queries made and only builds fts5.db (bulk insert of
 # 5,000 rows a statement, then FTS5's 'optimize', which is its compaction).
-measure fts5 "$PY" bench/searchd-bench.py --out "$WORK" --docs "$DOCS"
+want fts5 && measure fts5 "$PY" bench/searchd-bench.py --out "$WORK" --docs "$DOCS"
 if ok fts5; then
     size fts5 "$WORK/fts5.db"
 fi
