@@ -6,8 +6,8 @@
  * behaviour. The code adds no policy: it stores and queries exactly what it is handed.
  */
 
-#include "tracuu-store.h"
 #include "store-private.h"
+#include "tracuu-store.h"
 
 #include <xapian.h>
 
@@ -26,6 +26,23 @@
 #include <utility>
 #include <vector>
 
+/*
+ * One line of a stub file: a local database or a remote one served by xapian-tcpsrv. While it
+ * cannot be reached it is left out of the combined database, an empty one standing in its
+ * place so that the document numbers of the others do not move (Xapian numbers the documents
+ * of n databases by interleaving: shard i's document d is (d - 1) * n + i + 1).
+ */
+struct shard {
+    std::string name;    /* as the stub writes it: the path, or HOST:PORT */
+    std::string path;    /* local: resolved against the stub's folder; "" for a remote one */
+    std::string backend; /* local: "auto" or "glass" */
+    std::string host;
+    unsigned port = 0;
+    Xapian::Database db;
+    bool ok = false;
+    std::chrono::steady_clock::time_point next_try{};
+};
+
 struct tracuu_store {
     /* Only one of the two is open; db() picks it. A WritableDatabase is also a Database, but
      * keeping both named makes it plain which calls need a writer. */
@@ -41,8 +58,18 @@ struct tracuu_store {
     long long fault_after = -1;
     unsigned long long n_replaced = 0;
     bool faulted = false;
+    /* Opened from a stub file: rdb is the union of these, in the stub's order. */
+    bool sharded = false;
+    std::vector<shard> shards;
+    Xapian::Database empty; /* stands in for a missing shard */
+    unsigned remote_timeout_ms = TRACUU_STORE_REMOTE_TIMEOUT_MS;
+    unsigned connect_timeout_ms = TRACUU_STORE_CONNECT_TIMEOUT_MS;
 
-    Xapian::Database &db() { return writable ? static_cast<Xapian::Database &>(wdb) : rdb; }
+    Xapian::Database &
+    db()
+    {
+        return writable ? static_cast<Xapian::Database &>(wdb) : rdb;
+    }
 };
 
 struct tracuu_store_doc {
@@ -60,7 +87,8 @@ struct tracuu_query {
     Xapian::Query q;
 };
 
-namespace {
+namespace
+{
 
 /* How many times a read is retried after DatabaseModifiedError (a writer committed so many
  * revisions while we read that the blocks we were reading are gone). */
@@ -99,9 +127,211 @@ dup_bytes(const char *s, size_t len)
     return out;
 }
 
+/* How long a shard that failed is left alone before it is tried again. */
+constexpr auto shard_retry = std::chrono::seconds(3);
+
+/*
+ * The stub file @path stands for, or "" when it is not a sharded index: a folder holding
+ * XAPIANDB, or a file that is not a single-file Xapian database (those begin with a magic
+ * "\x0f\x0dXapian").
+ */
+std::string
+stub_file(const char *path)
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0)
+        return "";
+    if (S_ISDIR(st.st_mode)) {
+        std::string stub = std::string(path) + "/XAPIANDB";
+        return stat(stub.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? stub : "";
+    }
+    if (!S_ISREG(st.st_mode))
+        return "";
+    char head[8] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return path; /* unreadable: parsing it says why */
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (n >= 8 && memcmp(head, "\x0f\x0dXapian", 8) == 0)
+        return "";
+    return path;
+}
+
+/*
+ * Reads the stub file @stub (Xapian 1.4's syntax: "auto PATH", "glass PATH", "remote
+ * HOST:PORT", blank lines and "#" comments) into shards not yet opened. Relative paths are
+ * taken against the stub's folder, as Xapian does. Throws DatabaseOpeningError naming the
+ * line of anything else, or when there is no line at all.
+ */
+std::vector<shard>
+parse_stub(const std::string &stub)
+{
+    FILE *f = fopen(stub.c_str(), "r");
+    if (!f)
+        throw Xapian::DatabaseOpeningError("cannot read the stub file " + stub, errno);
+    std::unique_ptr<FILE, int (*)(FILE *)> closer(f, fclose);
+    std::string dir = std::filesystem::path(stub).parent_path().string();
+    std::vector<shard> out;
+    char buf[4096];
+    for (unsigned line = 1; fgets(buf, sizeof buf, f); line++) {
+        std::string l(buf);
+        while (!l.empty() &&
+               (l.back() == '\n' || l.back() == '\r' || l.back() == ' ' || l.back() == '\t'))
+            l.pop_back();
+        size_t b = l.find_first_not_of(" \t");
+        if (b == std::string::npos || l[b] == '#')
+            continue;
+        l.erase(0, b);
+        size_t sp = l.find_first_of(" \t");
+        std::string kind = l.substr(0, sp);
+        std::string arg;
+        if (sp != std::string::npos) {
+            size_t a = l.find_first_not_of(" \t", sp);
+            if (a != std::string::npos)
+                arg = l.substr(a);
+        }
+        auto bad = [&](const std::string &why) {
+            return Xapian::DatabaseOpeningError(stub + " line " + std::to_string(line) + ": " +
+                                                why);
+        };
+        if (arg.empty())
+            throw bad("\"" + kind + "\" needs a path or HOST:PORT");
+        shard s;
+        s.name = arg;
+        if (kind == "auto" || kind == "glass") {
+            s.backend = kind;
+            s.path = arg[0] == '/' || dir.empty() ? arg : dir + "/" + arg;
+        } else if (kind == "remote") {
+            size_t colon = arg.rfind(':');
+            if (colon == 0 || colon == std::string::npos)
+                throw bad("remote shards are HOST:PORT (a remote program is not supported)");
+            char *end = nullptr;
+            unsigned long port = strtoul(arg.c_str() + colon + 1, &end, 10);
+            if (end == arg.c_str() + colon + 1 || *end || port == 0 || port > 65535)
+                throw bad("bad port in \"" + arg + "\"");
+            s.host = arg.substr(0, colon);
+            s.port = (unsigned)port;
+        } else {
+            throw bad("unknown kind \"" + kind + "\" (auto, glass or remote)");
+        }
+        out.push_back(std::move(s));
+    }
+    if (out.empty())
+        throw Xapian::DatabaseOpeningError("the stub file " + stub + " names no database");
+    return out;
+}
+
+/* Opens @s; a failure leaves it missing until its next try and sets @st and @msg. */
+void
+open_shard(tracuu_store *store, shard &s, tracuu_store_status *st, std::string *msg)
+{
+    try {
+        if (!s.host.empty())
+            s.db = Xapian::Remote::open(s.host, s.port, store->remote_timeout_ms,
+                                        store->connect_timeout_ms);
+        else if (s.backend == "glass")
+            s.db = Xapian::Database(s.path, Xapian::DB_BACKEND_GLASS);
+        else
+            s.db = Xapian::Database(s.path);
+        s.ok = true;
+    } catch (...) {
+        s.ok = false;
+        s.db = Xapian::Database();
+        s.next_try = std::chrono::steady_clock::now() + shard_retry;
+        std::string m;
+        tracuu_store_status cst =
+            tracuu_store_impl::classify(m, s.host.empty() ? s.path.c_str() : nullptr);
+        if (st)
+            *st = cst;
+        if (msg)
+            *msg = s.name + ": " + m;
+    }
+}
+
+/*
+ * An empty database, to stand in for a missing shard. Xapian 1.4 marks its in-memory backend
+ * deprecated (for data: it is slow on many documents), but an empty one is what is wanted here
+ * and no other backend makes one without a folder.
+ */
+Xapian::Database
+empty_database()
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    return Xapian::InMemory::open();
+#pragma GCC diagnostic pop
+}
+
+/* Makes the store's database the union of its shards, an empty one in place of each missing
+ * shard. */
+void
+combine(tracuu_store *store)
+{
+    Xapian::Database all;
+    for (shard &s : store->shards)
+        all.add_database(s.ok ? s.db : store->empty);
+    store->rdb = all;
+}
+
+void
+mark_missing(tracuu_store *store, shard &s)
+{
+    s.ok = false;
+    s.db = Xapian::Database();
+    s.next_try = std::chrono::steady_clock::now() + shard_retry;
+    combine(store);
+}
+
+/*
+ * After a search over @store failed with a NetworkError, finds the remote shards that do not
+ * answer (Xapian does not say which one failed) and leaves them out. When each answers, the
+ * failure was a timeout that left a connection unusable: every remote shard is connected
+ * again. Returns whether some shard was left out.
+ */
+bool
+leave_out_failed(tracuu_store *store)
+{
+    bool left_out = false;
+    for (shard &s : store->shards) {
+        if (!s.ok || s.host.empty())
+            continue;
+        try {
+            s.db.reopen(); /* a remote reopen asks the server for its statistics */
+        } catch (const Xapian::Error &) {
+            mark_missing(store, s);
+            left_out = true;
+        }
+    }
+    if (!left_out) {
+        for (shard &s : store->shards)
+            if (s.ok && !s.host.empty())
+                open_shard(store, s, nullptr, nullptr);
+        combine(store);
+    }
+    return left_out;
+}
+
+/* Calls @f on each shard that is open, leaving out those that fail with a NetworkError. */
+template <typename F>
+void
+each_shard(tracuu_store *store, F f)
+{
+    for (shard &s : store->shards) {
+        if (!s.ok)
+            continue;
+        try {
+            f(s);
+        } catch (const Xapian::NetworkError &) {
+            mark_missing(store, s);
+        }
+    }
+}
+
 } // namespace
 
-namespace tracuu_store_impl {
+namespace tracuu_store_impl
+{
 
 std::string
 describe(const Xapian::Error &e)
@@ -199,7 +429,8 @@ dup_string(const std::string &s)
 
 } // namespace tracuu_store_impl
 
-namespace {
+namespace
+{
 
 using tracuu_store_impl::classify;
 using tracuu_store_impl::describe;
@@ -320,20 +551,33 @@ term_ok(tracuu_store_doc *doc, const char *term, size_t len)
  * for one thread) or a sorted list (the documents a first pass found). They can be serialised,
  * so that tracuu_query_clone() can rebuild a query holding them.
  */
-class DocidRangeSource : public Xapian::PostingSource {
+class DocidRangeSource : public Xapian::PostingSource
+{
     Xapian::docid first_, last_, end_ = 0, cur_ = 0;
     Xapian::doccount size_ = 0;          /* document numbers in the range */
     Xapian::doccount min_ = 0, est_ = 0; /* documents among them, at least and about */
 
   public:
-    DocidRangeSource(Xapian::docid first, Xapian::docid last) : first_(first), last_(last) {}
-    PostingSource *clone() const override { return new DocidRangeSource(first_, last_); }
-    std::string name() const override { return "tracuu.DocidRange"; }
-    std::string serialise() const override
+    DocidRangeSource(Xapian::docid first, Xapian::docid last) : first_(first), last_(last)
+    {
+    }
+    PostingSource *
+    clone() const override
+    {
+        return new DocidRangeSource(first_, last_);
+    }
+    std::string
+    name() const override
+    {
+        return "tracuu.DocidRange";
+    }
+    std::string
+    serialise() const override
     {
         return std::to_string(first_) + " " + std::to_string(last_);
     }
-    PostingSource *unserialise(const std::string &s) const override
+    PostingSource *
+    unserialise(const std::string &s) const override
     {
         unsigned long f = 0, l = 0;
         if (std::sscanf(s.c_str(), "%lu %lu", &f, &l) != 2 || f == 0 || f > l)
@@ -350,7 +594,8 @@ class DocidRangeSource : public Xapian::PostingSource {
      * There are lastdocid - doccount holes in all, so the range has at least size minus
      * that many documents, and at most size.
      */
-    void init(const Xapian::Database &db) override
+    void
+    init(const Xapian::Database &db) override
     {
         Xapian::docid lastdocid = db.get_lastdocid();
         Xapian::doccount count = db.get_doccount();
@@ -366,42 +611,81 @@ class DocidRangeSource : public Xapian::PostingSource {
         est_ = std::min(std::max(est_, min_), size_);
         set_maxweight(0);
     }
-    Xapian::doccount get_termfreq_min() const override { return min_; }
-    Xapian::doccount get_termfreq_est() const override { return est_; }
-    Xapian::doccount get_termfreq_max() const override { return size_; }
-    void next(double) override { cur_ = cur_ == 0 ? first_ : cur_ + 1; }
-    void skip_to(Xapian::docid did, double) override
+    Xapian::doccount
+    get_termfreq_min() const override
+    {
+        return min_;
+    }
+    Xapian::doccount
+    get_termfreq_est() const override
+    {
+        return est_;
+    }
+    Xapian::doccount
+    get_termfreq_max() const override
+    {
+        return size_;
+    }
+    void
+    next(double) override
+    {
+        cur_ = cur_ == 0 ? first_ : cur_ + 1;
+    }
+    void
+    skip_to(Xapian::docid did, double) override
     {
         if (cur_ == 0)
             cur_ = first_;
         if (did > cur_)
             cur_ = did;
     }
-    bool at_end() const override { return cur_ > end_ || size_ == 0; }
-    Xapian::docid get_docid() const override { return cur_; }
-    std::string get_description() const override
+    bool
+    at_end() const override
+    {
+        return cur_ > end_ || size_ == 0;
+    }
+    Xapian::docid
+    get_docid() const override
+    {
+        return cur_;
+    }
+    std::string
+    get_description() const override
     {
         return "DocidRange(" + std::to_string(first_) + ".." + std::to_string(last_) + ")";
     }
 };
 
-class DocidListSource : public Xapian::PostingSource {
+class DocidListSource : public Xapian::PostingSource
+{
     std::vector<Xapian::docid> ids_; /* sorted, unique */
     size_t i_ = 0;
     bool started_ = false;
 
   public:
-    explicit DocidListSource(std::vector<Xapian::docid> ids) : ids_(std::move(ids)) {}
-    PostingSource *clone() const override { return new DocidListSource(ids_); }
-    std::string name() const override { return "tracuu.DocidList"; }
-    std::string serialise() const override
+    explicit DocidListSource(std::vector<Xapian::docid> ids) : ids_(std::move(ids))
+    {
+    }
+    PostingSource *
+    clone() const override
+    {
+        return new DocidListSource(ids_);
+    }
+    std::string
+    name() const override
+    {
+        return "tracuu.DocidList";
+    }
+    std::string
+    serialise() const override
     {
         std::string s;
         for (Xapian::docid d : ids_)
             s += std::to_string(d) + " ";
         return s;
     }
-    PostingSource *unserialise(const std::string &s) const override
+    PostingSource *
+    unserialise(const std::string &s) const override
     {
         std::vector<Xapian::docid> ids;
         const char *p = s.c_str();
@@ -415,30 +699,54 @@ class DocidListSource : public Xapian::PostingSource {
         }
         return new DocidListSource(std::move(ids));
     }
-    void init(const Xapian::Database &) override
+    void
+    init(const Xapian::Database &) override
     {
         i_ = 0;
         started_ = false;
         set_maxweight(0);
     }
-    Xapian::doccount get_termfreq_min() const override { return 0; }
-    Xapian::doccount get_termfreq_est() const override { return (Xapian::doccount)ids_.size(); }
-    Xapian::doccount get_termfreq_max() const override { return (Xapian::doccount)ids_.size(); }
-    void next(double) override
+    Xapian::doccount
+    get_termfreq_min() const override
+    {
+        return 0;
+    }
+    Xapian::doccount
+    get_termfreq_est() const override
+    {
+        return (Xapian::doccount)ids_.size();
+    }
+    Xapian::doccount
+    get_termfreq_max() const override
+    {
+        return (Xapian::doccount)ids_.size();
+    }
+    void
+    next(double) override
     {
         if (started_)
             i_++;
         started_ = true;
     }
-    void skip_to(Xapian::docid did, double) override
+    void
+    skip_to(Xapian::docid did, double) override
     {
         started_ = true;
         if (i_ < ids_.size() && ids_[i_] < did)
             i_ = std::lower_bound(ids_.begin() + i_, ids_.end(), did) - ids_.begin();
     }
-    bool at_end() const override { return i_ >= ids_.size(); }
-    Xapian::docid get_docid() const override { return ids_[i_]; }
-    std::string get_description() const override
+    bool
+    at_end() const override
+    {
+        return i_ >= ids_.size();
+    }
+    Xapian::docid
+    get_docid() const override
+    {
+        return ids_[i_];
+    }
+    std::string
+    get_description() const override
     {
         return "DocidList(" + std::to_string(ids_.size()) + " documents)";
     }
@@ -518,8 +826,12 @@ free_results(tracuu_results *r)
 /* Frees the results on every early exit (an exception) of tracuu_store_search(). */
 struct results_guard {
     tracuu_results *r = nullptr;
-    ~results_guard() { free_results(r); }
-    tracuu_results *release()
+    ~results_guard()
+    {
+        free_results(r);
+    }
+    tracuu_results *
+    release()
     {
         tracuu_results *out = r;
         r = nullptr;
@@ -584,9 +896,40 @@ tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out, 
         } else {
             store.reset(new tracuu_store);
             store->path = path;
+            std::string stub = stub_file(path);
+            if (!stub.empty() && mode != TRACUU_STORE_READ)
+                throw Xapian::InvalidArgumentError(
+                    "a sharded index is written shard by shard, not as one (" + stub + ")");
             switch (mode) {
             case TRACUU_STORE_READ:
-                store->rdb = Xapian::Database(path);
+                if (stub.empty()) {
+                    store->rdb = Xapian::Database(path);
+                    break;
+                }
+                {
+                    store->sharded = true;
+                    store->shards = parse_stub(stub);
+                    store->empty = empty_database();
+                    bool any = false;
+                    tracuu_store_status first_st = TRACUU_STORE_NOT_FOUND;
+                    std::string first_msg;
+                    for (shard &sh : store->shards) {
+                        tracuu_store_status sst = TRACUU_STORE_OK;
+                        std::string smsg;
+                        open_shard(store.get(), sh, &sst, &smsg);
+                        any = any || sh.ok;
+                        if (!sh.ok && first_msg.empty()) {
+                            first_st = sst;
+                            first_msg = smsg;
+                        }
+                    }
+                    if (!any) {
+                        st = first_st;
+                        msg = "no shard can be opened; " + first_msg;
+                        goto failed;
+                    }
+                    combine(store.get());
+                }
                 break;
             case TRACUU_STORE_WRITE:
                 store->wdb = Xapian::WritableDatabase(path, Xapian::DB_OPEN);
@@ -599,10 +942,10 @@ tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out, 
                     std::error_code ec;
                     std::filesystem::create_directories(store->path, ec);
                 }
-                store->wdb = Xapian::WritableDatabase(
-                    path, (half_created(store->path) ? Xapian::DB_CREATE_OR_OVERWRITE
-                                                     : Xapian::DB_CREATE_OR_OPEN) |
-                              Xapian::DB_BACKEND_GLASS);
+                store->wdb = Xapian::WritableDatabase(path, (half_created(store->path)
+                                                                 ? Xapian::DB_CREATE_OR_OVERWRITE
+                                                                 : Xapian::DB_CREATE_OR_OPEN) |
+                                                                Xapian::DB_BACKEND_GLASS);
                 store->writable = true;
                 break;
             default:
@@ -621,10 +964,11 @@ tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out, 
     } catch (...) {
         st = classify(msg, path);
     }
+failed:
     if (error) {
         try {
-            std::string full = std::string("cannot open index ") + (path ? path : "(null)") +
-                               ": " + msg;
+            std::string full =
+                std::string("cannot open index ") + (path ? path : "(null)") + ": " + msg;
             *error = dup_string(full);
         } catch (...) {
             *error = nullptr;
@@ -683,10 +1027,147 @@ tracuu_store_reopen(tracuu_store *store)
 {
     clear_error(store);
     try {
-        store->db().reopen();
-        return TRACUU_STORE_OK;
+        if (!store->sharded) {
+            store->db().reopen();
+            return TRACUU_STORE_OK;
+        }
+        /* Each shard moves to its own latest revision; the missing ones are tried again once
+         * their pause is over. */
+        bool changed = false;
+        auto now = std::chrono::steady_clock::now();
+        for (shard &s : store->shards) {
+            if (s.ok) {
+                try {
+                    s.db.reopen();
+                } catch (const Xapian::DatabaseModifiedError &) {
+                    throw;
+                } catch (const Xapian::Error &) {
+                    s.ok = false;
+                    s.db = Xapian::Database();
+                    s.next_try = now + shard_retry;
+                    changed = true;
+                }
+            } else if (now >= s.next_try) {
+                open_shard(store, s, nullptr, nullptr);
+                changed = changed || s.ok;
+            }
+        }
+        if (changed)
+            combine(store);
+        for (const shard &s : store->shards)
+            if (s.ok)
+                return TRACUU_STORE_OK;
+        return fail_with(store, TRACUU_STORE_ERROR, "no shard of the index answers");
     } catch (...) {
         return fail(store);
+    }
+}
+
+bool
+tracuu_store_is_sharded_path(const char *path)
+{
+    try {
+        return !stub_file(path).empty();
+    } catch (...) {
+        return false;
+    }
+}
+
+char **
+tracuu_store_shard_paths(const char *path, size_t *n)
+{
+    if (n)
+        *n = 0;
+    char **out = nullptr;
+    size_t k = 0;
+    try {
+        std::string stub = stub_file(path);
+        if (stub.empty())
+            return nullptr;
+        std::vector<shard> shards = parse_stub(stub);
+        out = static_cast<char **>(calloc(shards.size() + 1, sizeof(char *)));
+        if (!out)
+            return nullptr;
+        for (const shard &s : shards)
+            if (s.host.empty())
+                out[k++] = dup_string(s.path);
+        if (n)
+            *n = k;
+        return out;
+    } catch (...) {
+        for (size_t i = 0; out && i < k; i++)
+            free(out[i]);
+        free(out);
+        return nullptr;
+    }
+}
+
+bool
+tracuu_store_is_sharded(tracuu_store *store)
+{
+    return store && store->sharded;
+}
+
+size_t
+tracuu_store_get_shard_count(tracuu_store *store)
+{
+    return store->sharded ? store->shards.size() : 1;
+}
+
+const char *
+tracuu_store_get_shard_name(tracuu_store *store, size_t i)
+{
+    if (!store->sharded)
+        return i == 0 ? store->path.c_str() : nullptr;
+    return i < store->shards.size() ? store->shards[i].name.c_str() : nullptr;
+}
+
+bool
+tracuu_store_shard_ok(tracuu_store *store, size_t i)
+{
+    if (!store->sharded)
+        return i == 0;
+    return i < store->shards.size() && store->shards[i].ok;
+}
+
+uint64_t
+tracuu_store_get_shard_doc_count(tracuu_store *store, size_t i)
+{
+    if (!store->sharded)
+        return i == 0 ? tracuu_store_get_doc_count(store) : 0;
+    clear_error(store);
+    if (i >= store->shards.size() || !store->shards[i].ok)
+        return 0;
+    try {
+        return store->shards[i].db.get_doccount();
+    } catch (...) {
+        fail(store);
+        return 0;
+    }
+}
+
+void
+tracuu_store_set_remote_timeouts(tracuu_store *store, unsigned timeout_ms,
+                                 unsigned connect_timeout_ms)
+{
+    unsigned t = timeout_ms ? timeout_ms : store->remote_timeout_ms;
+    unsigned c = connect_timeout_ms ? connect_timeout_ms : store->connect_timeout_ms;
+    if (t == store->remote_timeout_ms && c == store->connect_timeout_ms)
+        return;
+    store->remote_timeout_ms = t;
+    store->connect_timeout_ms = c;
+    try {
+        bool changed = false;
+        for (shard &s : store->shards) {
+            if (s.ok && !s.host.empty()) {
+                open_shard(store, s, nullptr, nullptr);
+                changed = true;
+            }
+        }
+        if (changed)
+            combine(store);
+    } catch (...) {
+        /* combine() only fails without memory; the old union stays. */
     }
 }
 
@@ -699,7 +1180,14 @@ tracuu_store_get_doc_count(tracuu_store *store)
 uint64_t
 tracuu_store_get_revision(tracuu_store *store)
 {
-    return read_number(store, [&] { return (uint64_t)store->db().get_revision(); });
+    return read_number(store, [&] {
+        if (!store->sharded)
+            return (uint64_t)store->db().get_revision();
+        /* Xapian gives no revision for a union of databases. */
+        uint64_t sum = 0;
+        each_shard(store, [&](shard &s) { sum += s.db.get_revision(); });
+        return sum;
+    });
 }
 
 uint32_t
@@ -731,7 +1219,17 @@ tracuu_store_get_metadata(tracuu_store *store, const char *key, char **value, si
     if (len)
         *len = 0;
     try {
-        std::string v = with_retry(store, [&] { return store->db().get_metadata(key); });
+        std::string v = with_retry(store, [&] {
+            if (!store->sharded)
+                return store->db().get_metadata(key);
+            /* Xapian would read the first database of the union only. */
+            std::string found;
+            each_shard(store, [&](shard &s) {
+                if (found.empty())
+                    found = s.db.get_metadata(key);
+            });
+            return found;
+        });
         *value = dup_string(v);
         if (len)
             *len = v.size();
@@ -762,31 +1260,42 @@ tracuu_store_set_metadata(tracuu_store *store, const char *key, const char *valu
  * given, so @func sees each entry once.
  */
 tracuu_store_status
-tracuu_store_list_metadata(tracuu_store *store, const char *prefix,
-                           tracuu_store_metadata_func func, void *user_data)
+tracuu_store_list_metadata(tracuu_store *store, const char *prefix, tracuu_store_metadata_func func,
+                           void *user_data)
 {
     clear_error(store);
     try {
         std::string p = prefix ? prefix : "";
-        std::string last;
-        bool started = false, stop = false;
-        with_retry(store, [&] {
-            Xapian::Database &db = store->db();
-            Xapian::TermIterator it = db.metadata_keys_begin(p), end = db.metadata_keys_end(p);
-            if (started) {
-                it.skip_to(last);
-                if (it != end && *it == last)
-                    ++it;
-            }
-            for (; it != end && !stop; ++it) {
-                std::string key = *it;
-                std::string value = db.get_metadata(key);
-                last = key;
-                started = true;
-                stop = !func(key.c_str(), value.c_str(), value.size(), user_data);
-            }
-            return 0;
-        });
+        /* One database's keys; a sharded store lists each shard's in turn, since Xapian
+         * would list those of the first database of the union only. */
+        bool stop = false;
+        auto list = [&](Xapian::Database &db) {
+            std::string last;
+            bool started = false;
+            with_retry(store, [&] {
+                Xapian::TermIterator it = db.metadata_keys_begin(p), end = db.metadata_keys_end(p);
+                if (started) {
+                    it.skip_to(last);
+                    if (it != end && *it == last)
+                        ++it;
+                }
+                for (; it != end && !stop; ++it) {
+                    std::string key = *it;
+                    std::string value = db.get_metadata(key);
+                    last = key;
+                    started = true;
+                    stop = !func(key.c_str(), value.c_str(), value.size(), user_data);
+                }
+                return 0;
+            });
+        };
+        if (!store->sharded)
+            list(store->db());
+        else
+            each_shard(store, [&](shard &s) {
+                if (!stop)
+                    list(s.db);
+            });
         return TRACUU_STORE_OK;
     } catch (...) {
         return fail(store);
@@ -1327,100 +1836,119 @@ tracuu_store_search(tracuu_store *store, const tracuu_query *query,
     try {
         results_guard guard;
         bool timed_out = false;
-        with_retry(store, [&] {
-            free_results(guard.r);
-            guard.r = nullptr;
-            timed_out = false;
+        /* A remote shard that fails midway is left out and the search run again over the
+         * others, at most once per shard (and once more after connecting them all again). */
+        for (size_t tries = 0;; tries++) {
+            try {
+                with_retry(store, [&] {
+                    free_results(guard.r);
+                    guard.r = nullptr;
+                    timed_out = false;
 
-            /* Declared before the Enquire, which holds plain pointers to them, so that they
-             * outlive it. */
-            std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
-            Xapian::Enquire enq(store->db());
-            enq.set_query(query->q);
-            if (opts->bm25_k1 != 0 || opts->bm25_b != 0)
-                /* Xapian's defaults for the others: k2 0, k3 1, min_normlen 0.5. */
-                enq.set_weighting_scheme(Xapian::BM25Weight(opts->bm25_k1, 0, 1, opts->bm25_b,
-                                                            0.5));
-            if (opts->sort_slot >= 0)
-                enq.set_sort_by_value_then_relevance((Xapian::valueno)opts->sort_slot,
-                                                     opts->sort_descending);
+                    /* Declared before the Enquire, which holds plain pointers to them, so that they
+                     * outlive it. */
+                    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+                    Xapian::Enquire enq(store->db());
+                    enq.set_query(query->q);
+                    if (opts->bm25_k1 != 0 || opts->bm25_b != 0)
+                        /* Xapian's defaults for the others: k2 0, k3 1, min_normlen 0.5. */
+                        enq.set_weighting_scheme(
+                            Xapian::BM25Weight(opts->bm25_k1, 0, 1, opts->bm25_b, 0.5));
+                    if (opts->sort_slot >= 0)
+                        enq.set_sort_by_value_then_relevance((Xapian::valueno)opts->sort_slot,
+                                                             opts->sort_descending);
 
-            for (size_t i = 0; i < opts->n_facet_slots; i++) {
-                spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->facet_slots[i]));
-                enq.add_matchspy(spies.back().get());
-            }
-            if (opts->time_limit > 0)
-                enq.set_time_limit(opts->time_limit);
+                    for (size_t i = 0; i < opts->n_facet_slots; i++) {
+                        spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->facet_slots[i]));
+                        enq.add_matchspy(spies.back().get());
+                    }
+                    if (opts->time_limit > 0)
+                        enq.set_time_limit(opts->time_limit);
 
-            auto t0 = std::chrono::steady_clock::now();
-            Xapian::MSet mset = enq.get_mset(opts->offset, opts->limit, opts->check_at_least);
-            std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - t0;
+                    auto t0 = std::chrono::steady_clock::now();
+                    Xapian::MSet mset =
+                        enq.get_mset(opts->offset, opts->limit, opts->check_at_least);
+                    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - t0;
 
-            tracuu_results *r =
-                static_cast<tracuu_results *>(checked_calloc(1, sizeof(tracuu_results)));
-            guard.r = r;
-            r->total = mset.get_matches_estimated();
-            r->total_lower = mset.get_matches_lower_bound();
-            r->total_upper = mset.get_matches_upper_bound();
+                    tracuu_results *r =
+                        static_cast<tracuu_results *>(checked_calloc(1, sizeof(tracuu_results)));
+                    guard.r = r;
+                    r->total = mset.get_matches_estimated();
+                    r->total_lower = mset.get_matches_lower_bound();
+                    r->total_upper = mset.get_matches_upper_bound();
 
-            r->hits = static_cast<tracuu_hit *>(checked_calloc(mset.size(), sizeof(tracuu_hit)));
-            for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
-                tracuu_hit *h = &r->hits[r->n_hits];
-                h->docid = *it;
-                h->score = it.get_weight();
-                h->rank = it.get_rank();
-                if (!opts->no_data) {
-                    std::string d = it.get_document().get_data();
-                    h->data = dup_string(d);
-                    h->data_len = d.size();
-                }
-                if (opts->sort_slot >= 0) {
-                    /* So that sorted results of several searches can be merged. */
-                    std::string k = it.get_sort_key();
-                    h->sort_key = dup_string(k);
-                    h->sort_key_len = k.size();
-                }
-                r->n_hits++;
-            }
+                    r->hits =
+                        static_cast<tracuu_hit *>(checked_calloc(mset.size(), sizeof(tracuu_hit)));
+                    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+                        tracuu_hit *h = &r->hits[r->n_hits];
+                        h->docid = *it;
+                        h->score = it.get_weight();
+                        h->rank = it.get_rank();
+                        if (!opts->no_data) {
+                            std::string d = it.get_document().get_data();
+                            h->data = dup_string(d);
+                            h->data_len = d.size();
+                        }
+                        if (opts->sort_slot >= 0) {
+                            /* So that sorted results of several searches can be merged. */
+                            std::string k = it.get_sort_key();
+                            h->sort_key = dup_string(k);
+                            h->sort_key_len = k.size();
+                        }
+                        r->n_hits++;
+                    }
 
-            r->facets = static_cast<tracuu_facet *>(
-                checked_calloc(opts->n_facet_slots, sizeof(tracuu_facet)));
-            Xapian::doccount seen = spies.empty() ? 0 : spies[0]->get_total();
-            for (size_t i = 0; i < spies.size(); i++) {
-                tracuu_facet *f = &r->facets[i];
-                f->slot = opts->facet_slots[i];
-                r->n_facets++;
-                std::vector<std::pair<std::string, Xapian::doccount>> vals;
-                for (Xapian::TermIterator v = spies[i]->values_begin();
-                     v != spies[i]->values_end(); ++v)
-                    vals.emplace_back(*v, v.get_termfreq());
-                std::sort(vals.begin(), vals.end(), [](const auto &a, const auto &b) {
-                    return a.second != b.second ? a.second > b.second : a.first < b.first;
+                    r->facets = static_cast<tracuu_facet *>(
+                        checked_calloc(opts->n_facet_slots, sizeof(tracuu_facet)));
+                    Xapian::doccount seen = spies.empty() ? 0 : spies[0]->get_total();
+                    for (size_t i = 0; i < spies.size(); i++) {
+                        tracuu_facet *f = &r->facets[i];
+                        f->slot = opts->facet_slots[i];
+                        r->n_facets++;
+                        std::vector<std::pair<std::string, Xapian::doccount>> vals;
+                        for (Xapian::TermIterator v = spies[i]->values_begin();
+                             v != spies[i]->values_end(); ++v)
+                            vals.emplace_back(*v, v.get_termfreq());
+                        std::sort(vals.begin(), vals.end(), [](const auto &a, const auto &b) {
+                            return a.second != b.second ? a.second > b.second : a.first < b.first;
+                        });
+                        if (opts->facet_limit && vals.size() > opts->facet_limit)
+                            vals.resize(opts->facet_limit);
+                        f->values = static_cast<tracuu_facet_value *>(
+                            checked_calloc(vals.size(), sizeof(tracuu_facet_value)));
+                        for (const auto &v : vals) {
+                            tracuu_facet_value *fv = &f->values[f->n_values];
+                            fv->value = dup_string(v.first);
+                            fv->value_len = v.first.size();
+                            fv->count = v.second;
+                            f->n_values++;
+                        }
+                    }
+
+                    /* Xapian's time limit only switches check_at_least off when it expires and does
+                     * not say whether it did. It can only have expired if the match took that long;
+                     * it cut something only if the totals or the facets are then not exact. */
+                    if (opts->time_limit > 0 && elapsed.count() >= opts->time_limit) {
+                        bool inexact =
+                            mset.get_matches_lower_bound() != mset.get_matches_upper_bound();
+                        if (!spies.empty() && seen < mset.get_matches_lower_bound())
+                            inexact = true;
+                        timed_out = inexact;
+                    }
+                    return 0;
                 });
-                if (opts->facet_limit && vals.size() > opts->facet_limit)
-                    vals.resize(opts->facet_limit);
-                f->values = static_cast<tracuu_facet_value *>(
-                    checked_calloc(vals.size(), sizeof(tracuu_facet_value)));
-                for (const auto &v : vals) {
-                    tracuu_facet_value *fv = &f->values[f->n_values];
-                    fv->value = dup_string(v.first);
-                    fv->value_len = v.first.size();
-                    fv->count = v.second;
-                    f->n_values++;
-                }
+                break;
+            } catch (const Xapian::NetworkError &) {
+                if (!store->sharded || tries > store->shards.size())
+                    throw;
+                leave_out_failed(store);
+                bool any = false;
+                for (const shard &sh : store->shards)
+                    any = any || sh.ok;
+                if (!any)
+                    throw;
             }
-
-            /* Xapian's time limit only switches check_at_least off when it expires and does
-             * not say whether it did. It can only have expired if the match took that long;
-             * it cut something only if the totals or the facets are then not exact. */
-            if (opts->time_limit > 0 && elapsed.count() >= opts->time_limit) {
-                bool inexact = mset.get_matches_lower_bound() != mset.get_matches_upper_bound();
-                if (!spies.empty() && seen < mset.get_matches_lower_bound())
-                    inexact = true;
-                timed_out = inexact;
-            }
-            return 0;
-        });
+        }
         *out = guard.release();
         if (timed_out)
             return fail_with(store, TRACUU_STORE_TIMEOUT,

@@ -21,23 +21,23 @@ extern "C" {
 
 typedef enum {
     TRACUU_STORE_OK = 0,
-    TRACUU_STORE_NOT_FOUND,   /* no such database, document or key */
-    TRACUU_STORE_LOCKED,      /* another writer holds the database */
-    TRACUU_STORE_CORRUPT,     /* the database is damaged or not a Xapian database */
-    TRACUU_STORE_INVALID,     /* a bad argument: term too long, bad query, bad slot... */
-    TRACUU_STORE_READ_ONLY,   /* a write on a handle opened for reading */
-    TRACUU_STORE_IO,          /* the file system failed: permissions, disk full... */
-    TRACUU_STORE_TIMEOUT,     /* the search ran out of its time limit */
-    TRACUU_STORE_ERROR,       /* anything else Xapian or the C++ runtime threw */
+    TRACUU_STORE_NOT_FOUND, /* no such database, document or key */
+    TRACUU_STORE_LOCKED,    /* another writer holds the database */
+    TRACUU_STORE_CORRUPT,   /* the database is damaged or not a Xapian database */
+    TRACUU_STORE_INVALID,   /* a bad argument: term too long, bad query, bad slot... */
+    TRACUU_STORE_READ_ONLY, /* a write on a handle opened for reading */
+    TRACUU_STORE_IO,        /* the file system failed: permissions, disk full... */
+    TRACUU_STORE_TIMEOUT,   /* the search ran out of its time limit */
+    TRACUU_STORE_ERROR,     /* anything else Xapian or the C++ runtime threw */
 } tracuu_store_status;
 
 /* Longest term Xapian accepts, in bytes. Longer terms make tracuu_store_replace() fail. */
 #define TRACUU_STORE_MAX_TERM 245
 
 typedef enum {
-    TRACUU_STORE_READ = 0,     /* open an existing database for reading */
-    TRACUU_STORE_WRITE,        /* open an existing database for writing */
-    TRACUU_STORE_CREATE,       /* open for writing, creating it if missing */
+    TRACUU_STORE_READ = 0, /* open an existing database for reading */
+    TRACUU_STORE_WRITE,    /* open an existing database for writing */
+    TRACUU_STORE_CREATE,   /* open for writing, creating it if missing */
 } tracuu_store_mode;
 
 typedef struct tracuu_store tracuu_store;
@@ -56,8 +56,66 @@ const char *tracuu_store_status_name(tracuu_store_status status);
  * writing fails its (N+1)-th tracuu_store_replace() and every later commit as a full disk does
  * (TRACUU_STORE_IO, "No space left on device"), and drops what was not committed.
  */
-tracuu_store_status tracuu_store_open(const char *path, tracuu_store_mode mode,
-                                      tracuu_store **out, char **error);
+tracuu_store_status tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out,
+                                      char **error);
+
+/* ---- Shards: an index that is a Xapian stub file listing several databases ---- */
+
+/*
+ * A stub file (given as @path, or DIR/XAPIANDB when @path is a folder holding one) lists the
+ * shards of one index, a line each: "auto PATH" or "glass PATH" for a local database (a
+ * relative PATH is taken against the stub's folder), "remote HOST:PORT" for one served by
+ * xapian-tcpsrv; blank lines and lines starting with "#" are skipped (docs/scaling.md).
+ * tracuu_store_open() with TRACUU_STORE_READ opens each and searches them as one database:
+ * the same hits, scores, totals and facets as one index holding the same documents. Opening
+ * one for writing fails with TRACUU_STORE_INVALID: shards are written one by one.
+ *
+ * A shard that cannot be opened, or fails with a network error during a search, is left out:
+ * the search is answered by the others (tracuu_store_shard_ok() then says false for it), and
+ * tracuu_store_reopen() tries it again, at most every 3 seconds. Document numbers do not move
+ * while a shard is missing. Opening fails only when no shard at all can be opened.
+ */
+
+/* Default time limits of remote shards, in milliseconds: for each exchange, and to connect. */
+#define TRACUU_STORE_REMOTE_TIMEOUT_MS 10000
+#define TRACUU_STORE_CONNECT_TIMEOUT_MS 2000
+
+/* Whether @path is a sharded index: a stub file, or a folder holding XAPIANDB. */
+bool tracuu_store_is_sharded_path(const char *path);
+
+/*
+ * The local shards of the sharded index at @path, resolved as the store opens them, in the
+ * stub's order (remote lines are skipped): a malloc()ed NULL-terminated array of malloc()ed
+ * strings (free each, then the array), its length in *@n (if not NULL). NULL (and *@n 0) when
+ * @path is not a sharded index or its stub cannot be read.
+ */
+char **tracuu_store_shard_paths(const char *path, size_t *n);
+
+/* Whether @store was opened from a stub file (even of one line). */
+bool tracuu_store_is_sharded(tracuu_store *store);
+
+/* Number of shards of @store (1 for a plain index). */
+size_t tracuu_store_get_shard_count(tracuu_store *store);
+
+/*
+ * Name of shard @i as its stub line gives it (the path as written, or HOST:PORT); the path of
+ * a plain index for @i 0. NULL when @i is out of range. Valid while @store is open.
+ */
+const char *tracuu_store_get_shard_name(tracuu_store *store, size_t i);
+
+/* Whether shard @i is being searched (false while it is left out; true for a plain index). */
+bool tracuu_store_shard_ok(tracuu_store *store, size_t i);
+
+/* Documents of shard @i (0 while it is missing, or when @i is out of range). */
+uint64_t tracuu_store_get_shard_doc_count(tracuu_store *store, size_t i);
+
+/*
+ * Time limits for the remote shards of @store, in milliseconds (0 keeps the current value):
+ * @timeout_ms for each exchange with a server (past it the shard is left out of that search),
+ * @connect_timeout_ms to connect. Open remote shards are connected again with them.
+ */
+void tracuu_store_set_remote_timeouts(tracuu_store *store, unsigned timeout_ms,
+                                      unsigned connect_timeout_ms);
 
 /*
  * Closes @store; NULL is accepted. A writable store commits what was added since the last
@@ -86,7 +144,11 @@ tracuu_store_status tracuu_store_commit(tracuu_store *store);
  */
 tracuu_store_status tracuu_store_reopen(tracuu_store *store);
 
-/* Number of documents, and the revision last committed (0 for an empty new database). */
+/*
+ * Number of documents, and the revision last committed (0 for an empty new database). The
+ * revision of a sharded store is the sum of its open shards' revisions: it grows with every
+ * commit to any of them.
+ */
 uint64_t tracuu_store_get_doc_count(tracuu_store *store);
 uint64_t tracuu_store_get_revision(tracuu_store *store);
 
@@ -101,9 +163,10 @@ uint64_t tracuu_store_get_term_freq(tracuu_store *store, const char *term, size_
 /*
  * Sets *@value to a malloc()ed, NUL-terminated copy of the value of @key ("" when the key is
  * absent; Xapian does not tell absent from empty). *@len, if not NULL, gets its length.
+ * A sharded store gives the value of the first shard that has one.
  */
-tracuu_store_status tracuu_store_get_metadata(tracuu_store *store, const char *key,
-                                              char **value, size_t *len);
+tracuu_store_status tracuu_store_get_metadata(tracuu_store *store, const char *key, char **value,
+                                              size_t *len);
 
 /* Sets @key to @value (@len bytes); an empty value removes the key. Keys: at most 245 bytes. */
 tracuu_store_status tracuu_store_set_metadata(tracuu_store *store, const char *key,
@@ -114,6 +177,7 @@ tracuu_store_status tracuu_store_set_metadata(tracuu_store *store, const char *k
  * The strings are valid only during the call. @func returns false to stop early. It may use
  * other handles, but must not change @store. If writers discard the revision being read
  * midway, the listing goes on in the newest one after the last key given (each key once).
+ * A sharded store lists each shard's keys in turn, in the stub's order.
  */
 typedef bool (*tracuu_store_metadata_func)(const char *key, const char *value, size_t len,
                                            void *user_data);
@@ -147,8 +211,8 @@ void tracuu_store_doc_free(tracuu_store_doc *doc); /* NULL accepted */
  * TRACUU_STORE_MAX_TERM or a bad slot is remembered on @doc, and tracuu_store_replace() then
  * fails with TRACUU_STORE_INVALID and that message, storing nothing of @doc.
  */
-void tracuu_store_doc_add_posting(tracuu_store_doc *doc, const char *term, size_t len,
-                                  uint32_t pos, uint32_t wdf_inc);
+void tracuu_store_doc_add_posting(tracuu_store_doc *doc, const char *term, size_t len, uint32_t pos,
+                                  uint32_t wdf_inc);
 
 /* Adds @term without a position; @wdf_inc 0 makes a boolean (filter) term. */
 void tracuu_store_doc_add_term(tracuu_store_doc *doc, const char *term, size_t len,
@@ -181,8 +245,8 @@ tracuu_store_status tracuu_store_get_data(tracuu_store *store, const char *term,
                                           size_t *len, uint32_t *docid);
 
 /* The same by document number. */
-tracuu_store_status tracuu_store_get_data_by_id(tracuu_store *store, uint32_t docid,
-                                                char **data, size_t *len);
+tracuu_store_status tracuu_store_get_data_by_id(tracuu_store *store, uint32_t docid, char **data,
+                                                size_t *len);
 
 /* Sets *@value to a malloc()ed copy of value slot @slot of document @docid ("" when unset). */
 tracuu_store_status tracuu_store_get_value(tracuu_store *store, uint32_t docid, unsigned slot,
@@ -307,19 +371,19 @@ void tracuu_query_free(tracuu_query *q); /* NULL accepted */
 /* ---- Search ---- */
 
 typedef struct {
-    uint32_t offset;           /* first hit to return */
-    uint32_t limit;            /* hits to return; 0 returns none (totals and facets only) */
-    int sort_slot;             /* -1 for relevance; else the value slot to sort by */
-    bool sort_descending;      /* with sort_slot: largest first */
-    double bm25_k1;            /* BM25 parameters; 0 and 0 use Xapian's defaults */
+    uint32_t offset;      /* first hit to return */
+    uint32_t limit;       /* hits to return; 0 returns none (totals and facets only) */
+    int sort_slot;        /* -1 for relevance; else the value slot to sort by */
+    bool sort_descending; /* with sort_slot: largest first */
+    double bm25_k1;       /* BM25 parameters; 0 and 0 use Xapian's defaults */
     double bm25_b;
     const unsigned *facet_slots; /* value slots to count over the whole match set */
     size_t n_facet_slots;
-    uint32_t facet_limit;      /* most frequent values to return per facet; 0 for all */
-    uint32_t check_at_least;   /* match at least this many documents (exact totals, facets) */
-    double time_limit;         /* seconds, 0 for none: past it, TRACUU_STORE_TIMEOUT (below) */
-    bool no_data;              /* hits without their data (data NULL, data_len 0): the caller
-                                  only needs numbers and scores, e.g. to merge partial results */
+    uint32_t facet_limit;    /* most frequent values to return per facet; 0 for all */
+    uint32_t check_at_least; /* match at least this many documents (exact totals, facets) */
+    double time_limit;       /* seconds, 0 for none: past it, TRACUU_STORE_TIMEOUT (below) */
+    bool no_data;            /* hits without their data (data NULL, data_len 0): the caller
+                                only needs numbers and scores, e.g. to merge partial results */
 } tracuu_search_options;
 
 /* Sets @opts to defaults: offset 0, limit 10, relevance, no facets, no time limit. */
@@ -328,18 +392,18 @@ void tracuu_search_options_init(tracuu_search_options *opts);
 typedef struct {
     uint32_t docid;
     double score;
-    uint32_t rank;       /* 0-based rank in the whole result list */
-    char *data;          /* the document's data, NUL-terminated */
+    uint32_t rank; /* 0-based rank in the whole result list */
+    char *data;    /* the document's data, NUL-terminated */
     size_t data_len;
-    char *sort_key;      /* sorted by a value: the document's value in that slot ("" when
-                            unset), NUL-terminated; NULL for relevance order */
+    char *sort_key; /* sorted by a value: the document's value in that slot ("" when
+                       unset), NUL-terminated; NULL for relevance order */
     size_t sort_key_len;
 } tracuu_hit;
 
 typedef struct {
-    char *value;         /* a value as stored in the slot, NUL-terminated */
+    char *value; /* a value as stored in the slot, NUL-terminated */
     size_t value_len;
-    uint64_t count;      /* matching documents with that value */
+    uint64_t count; /* matching documents with that value */
 } tracuu_facet_value;
 
 typedef struct {
@@ -373,8 +437,7 @@ typedef struct {
  * below a millisecond may not cut anything.
  */
 tracuu_store_status tracuu_store_search(tracuu_store *store, const tracuu_query *query,
-                                        const tracuu_search_options *opts,
-                                        tracuu_results **out);
+                                        const tracuu_search_options *opts, tracuu_results **out);
 
 void tracuu_results_free(tracuu_results *results); /* NULL accepted */
 
