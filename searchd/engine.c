@@ -24,20 +24,20 @@ struct tracuu_engine {
     tracuu_split *split; /* helper readers and threads, or NULL */
     gboolean (*allow_split)(gpointer);
     gpointer allow_data;
-    gboolean split_now; /* this request's searches are split (set per request) */
-    char *split_error;  /* message of the part that failed the last split search */
-    dev_t dev;          /* the index folder opened, to notice when it is replaced */
+    gboolean split_now;  /* this request's searches are split (set per request) */
+    char *split_error;   /* message of the part that failed the last split search */
+    dev_t dev;           /* the index folder opened, to notice when it is replaced */
     ino_t ino;
     tracuu_tokenizer *tk;
     double time_limit;
     unsigned remote_timeout_ms; /* for remote shards, from the time limit (0: the store's) */
     tracuu_rank_params rank;
     gboolean no_snippets;
-    gint64 deadline;          /* monotonic time the current request must end by, 0 for none */
+    gint64 deadline; /* monotonic time the current request must end by, 0 for none */
     tracuu_query *visibility; /* the caller's filter for the current request, NULL for none */
     gboolean restricted;      /* the caller is not an admin: stats count what it sees */
-    uint64_t query_runs;      /* tokenizer runs on query text, for tests */
-    char as_of[9];            /* "YYYYMMDD": the day statuses are computed for (per request) */
+    uint64_t query_runs; /* tokenizer runs on query text, for tests */
+    char as_of[9];       /* "YYYYMMDD": the day statuses are computed for (per request) */
 };
 
 /* ---- Access: who sees what, decided here and nowhere else ---- */
@@ -151,26 +151,19 @@ folder_ident(const char *path, dev_t *dev, ino_t *ino)
     }
 }
 
-G_DEFINE_QUARK(tracuu - engine - error - quark, tracuu_engine_error)
+G_DEFINE_QUARK(tracuu-engine-error-quark, tracuu_engine_error)
 
 const char *
 tracuu_engine_error_code_name(tracuu_engine_error code)
 {
     switch (code) {
-    case TRACUU_ENGINE_ERROR_BAD_REQUEST:
-        return "bad_request";
-    case TRACUU_ENGINE_ERROR_UNKNOWN_OP:
-        return "unknown_op";
-    case TRACUU_ENGINE_ERROR_BAD_QUERY:
-        return "bad_query";
-    case TRACUU_ENGINE_ERROR_NOT_FOUND:
-        return "not_found";
-    case TRACUU_ENGINE_ERROR_TIMEOUT:
-        return "timeout";
-    case TRACUU_ENGINE_ERROR_INDEX:
-        return "index";
-    case TRACUU_ENGINE_ERROR_GONE:
-        return "gone";
+    case TRACUU_ENGINE_ERROR_BAD_REQUEST: return "bad_request";
+    case TRACUU_ENGINE_ERROR_UNKNOWN_OP: return "unknown_op";
+    case TRACUU_ENGINE_ERROR_BAD_QUERY: return "bad_query";
+    case TRACUU_ENGINE_ERROR_NOT_FOUND: return "not_found";
+    case TRACUU_ENGINE_ERROR_TIMEOUT: return "timeout";
+    case TRACUU_ENGINE_ERROR_INDEX: return "index";
+    case TRACUU_ENGINE_ERROR_GONE: return "gone";
     }
     return "error";
 }
@@ -180,15 +173,17 @@ void
 tracuu_engine_store_error(tracuu_engine *e, tracuu_store_status st, GError **error,
                           const char *what)
 {
-    int code = st == TRACUU_STORE_TIMEOUT ? TRACUU_ENGINE_ERROR_TIMEOUT : TRACUU_ENGINE_ERROR_INDEX;
+    int code = st == TRACUU_STORE_TIMEOUT ? TRACUU_ENGINE_ERROR_TIMEOUT
+                                          : TRACUU_ENGINE_ERROR_INDEX;
     if (st == TRACUU_STORE_TIMEOUT)
         g_set_error(error, TRACUU_ENGINE_ERROR, code,
                     "%s: the query ran out of its time limit of %g s", what, e->time_limit);
     else
-        g_set_error(
-            error, TRACUU_ENGINE_ERROR, code, "%s: %s: %s", what, tracuu_store_status_name(st),
-            e->split_error != NULL && *e->split_error != '\0' ? e->split_error
-                                                              : tracuu_store_get_error(e->store));
+        g_set_error(error, TRACUU_ENGINE_ERROR, code, "%s: %s: %s", what,
+                    tracuu_store_status_name(st),
+                    e->split_error != NULL && *e->split_error != '\0'
+                        ? e->split_error
+                        : tracuu_store_get_error(e->store));
 }
 
 static char *
@@ -425,8 +420,8 @@ tracuu_engine_get_tokenizer(tracuu_engine *e)
  * the page for the whole answer.
  */
 static gboolean
-get_uint(JsonObject *req, const char *op, const char *name, guint64 def, guint64 max, guint64 *out,
-         GError **error)
+get_uint(JsonObject *req, const char *op, const char *name, guint64 def, guint64 max,
+         guint64 *out, GError **error)
 {
     *out = def;
     JsonNode *n = json_object_get_member(req, name);
@@ -525,8 +520,8 @@ add_filters(JsonObject *req, tracuu_qnode *root, GError **error)
             return FALSE;
         }
         JsonNode *v = json_object_get_member(filters, key);
-        g_autoptr(GPtrArray) any =
-            g_ptr_array_new_with_free_func((GDestroyNotify)tracuu_qnode_free);
+        g_autoptr(GPtrArray) any = g_ptr_array_new_with_free_func(
+            (GDestroyNotify)tracuu_qnode_free);
         gboolean array = JSON_NODE_HOLDS_ARRAY(v);
         guint n = array ? json_array_get_length(json_node_get_array(v)) : 1;
         for (guint i = 0; i < n; i++) {
@@ -547,7 +542,7 @@ add_filters(JsonObject *req, tracuu_qnode *root, GError **error)
             continue;
         }
         /* Alternatives: an OR of filters, itself a required filter. */
-        tracuu_qnode * or = tracuu_qnode_new(TRACUU_QNODE_OR, TRACUU_QMODE_REQUIRED);
+        tracuu_qnode *or = tracuu_qnode_new(TRACUU_QNODE_OR, TRACUU_QMODE_REQUIRED);
         while (any->len > 0)
             g_ptr_array_add(or->children, g_ptr_array_steal_index(any, 0));
         g_ptr_array_add(root->children, or);
@@ -662,10 +657,10 @@ make_hit(tracuu_engine *e, const tracuu_hit *h, double score, const tracuu_compi
     json_object_set_string_member(hit, "title", title);
     json_object_set_double_member(hit, "score", score);
     size_t at = 0;
-    g_autofree char *snippet = e->no_snippets
-                                   ? g_strdup("")
-                                   : tracuu_snippet_make(e->tk, text, text_len, c->marks,
-                                                         c->exact_marks, ENGINE_SNIPPET_CHARS, &at);
+    g_autofree char *snippet =
+        e->no_snippets ? g_strdup("")
+                       : tracuu_snippet_make(e->tk, text, text_len, c->marks, c->exact_marks,
+                                             ENGINE_SNIPPET_CHARS, &at);
     json_object_set_string_member(hit, "snippet", snippet);
     for (size_t i = 0; i < TRACUU_N_FIELDS; i++) {
         const tracuu_field_info *fi = &tracuu_field_table[i];
@@ -726,10 +721,10 @@ read_facets(JsonObject *req, GArray *slots, GPtrArray *names, gboolean *status, 
     JsonArray *a = json_node_get_array(n);
     for (guint i = 0; i < json_array_get_length(a); i++) {
         JsonNode *el = json_array_get_element(a, i);
-        const char *name =
-            JSON_NODE_HOLDS_VALUE(el) && json_node_get_value_type(el) == G_TYPE_STRING
-                ? json_node_get_string(el)
-                : NULL;
+        const char *name = JSON_NODE_HOLDS_VALUE(el) &&
+                                   json_node_get_value_type(el) == G_TYPE_STRING
+                               ? json_node_get_string(el)
+                               : NULL;
         gboolean found = FALSE;
         if (name != NULL && strcmp(name, "status") == 0) {
             *status = TRUE; /* computed at query time, not a value slot (legal.c) */
@@ -776,8 +771,9 @@ facets_json(const tracuu_results *r, GPtrArray *names)
 
 /* Runs @rk: hits of [offset, offset + limit) in the order rank.c gives, total and facets. */
 static JsonObject *
-search_once(tracuu_engine *e, const tracuu_ranked *rk, tracuu_search_options *opts, uint64_t offset,
-            uint64_t limit, int sort_slot, GArray *slots, GPtrArray *facet_list, GError **error)
+search_once(tracuu_engine *e, const tracuu_ranked *rk, tracuu_search_options *opts,
+            uint64_t offset, uint64_t limit, int sort_slot, GArray *slots, GPtrArray *facet_list,
+            GError **error)
 {
     /* Facets and the total come from one run over the whole query. */
     opts->facet_slots = (const unsigned *)slots->data;
@@ -794,8 +790,8 @@ search_once(tracuu_engine *e, const tracuu_ranked *rk, tracuu_search_options *op
     for (guint p = 0; p < pages->len; p++) {
         const tracuu_results *tr = g_ptr_array_index(pages, p);
         for (size_t i = 0; i < tr->n_hits; i++)
-            json_array_add_object_element(hits,
-                                          make_hit(e, &tr->hits[i], tr->hits[i].score, &rk->c));
+            json_array_add_object_element(
+                hits, make_hit(e, &tr->hits[i], tr->hits[i].score, &rk->c));
     }
     JsonObject *resp = json_object_new();
     json_object_set_boolean_member(resp, "ok", TRUE);
@@ -825,8 +821,8 @@ status_counts(tracuu_engine *e, const tracuu_ranked *rk, JsonObject *facets)
         tracuu_search_options opts;
         tracuu_search_options_init(&opts);
         opts.limit = 0;
-        opts.check_at_least =
-            (uint32_t)MIN(tracuu_store_get_doc_count(e->store), (uint64_t)G_MAXUINT32);
+        opts.check_at_least = (uint32_t)MIN(tracuu_store_get_doc_count(e->store),
+                                            (uint64_t)G_MAXUINT32);
         tracuu_results *r = NULL;
         tracuu_store_status st =
             q != NULL ? tracuu_engine_search(e, q, &opts, &r) : TRACUU_STORE_ERROR;
@@ -1001,7 +997,8 @@ find_doc(tracuu_engine *e, const char *op, const char *id, char **text_out, GErr
     tracuu_search_options_init(&opts);
     opts.limit = 1;
     tracuu_results *r = NULL;
-    tracuu_store_status st = q != NULL ? tracuu_engine_search(e, q, &opts, &r) : TRACUU_STORE_ERROR;
+    tracuu_store_status st =
+        q != NULL ? tracuu_engine_search(e, q, &opts, &r) : TRACUU_STORE_ERROR;
     tracuu_query_free(q);
     if (st == TRACUU_STORE_OK && r->n_hits == 0) {
         tracuu_results_free(r);
@@ -1147,8 +1144,8 @@ count_visible(tracuu_engine *e, gint64 *docs, JsonObject *kinds)
     opts.facet_slots = &slot;
     opts.n_facet_slots = 1;
     opts.facet_limit = 0;
-    opts.check_at_least =
-        (uint32_t)MIN(tracuu_store_get_doc_count(e->store), (uint64_t)G_MAXUINT32);
+    opts.check_at_least = (uint32_t)MIN(tracuu_store_get_doc_count(e->store),
+                                        (uint64_t)G_MAXUINT32);
     tracuu_results *r = NULL;
     tracuu_store_status st =
         all != NULL ? tracuu_engine_search(e, all, &opts, &r) : TRACUU_STORE_ERROR;
@@ -1233,7 +1230,8 @@ handle_stats(tracuu_engine *e, GError **error)
     return resp;
 }
 
-static JsonObject *handle_request(tracuu_engine *engine, JsonObject *request, GError **error);
+static JsonObject *
+handle_request(tracuu_engine *engine, JsonObject *request, GError **error);
 
 JsonObject *
 tracuu_engine_handle(tracuu_engine *engine, JsonObject *request, GError **error)
@@ -1249,8 +1247,9 @@ request_begin(tracuu_engine *engine, const tracuu_identity *identity, GError **e
 {
     engine->visibility = tracuu_engine_visibility_filter(identity);
     engine->restricted = identity != NULL && !identity->admin;
-    engine->deadline =
-        engine->time_limit > 0 ? g_get_monotonic_time() + (gint64)(engine->time_limit * 1e6) : 0;
+    engine->deadline = engine->time_limit > 0
+                           ? g_get_monotonic_time() + (gint64)(engine->time_limit * 1e6)
+                           : 0;
     if (engine->restricted && engine->visibility == NULL) {
         g_set_error(error, TRACUU_ENGINE_ERROR, TRACUU_ENGINE_ERROR_INDEX,
                     "request: cannot build the visibility filter of %s",
@@ -1269,8 +1268,8 @@ request_end(tracuu_engine *engine)
 }
 
 JsonObject *
-tracuu_engine_handle_as(tracuu_engine *engine, const tracuu_identity *identity, JsonObject *request,
-                        GError **error)
+tracuu_engine_handle_as(tracuu_engine *engine, const tracuu_identity *identity,
+                        JsonObject *request, GError **error)
 {
     g_return_val_if_fail(engine != NULL, NULL);
     JsonObject *resp = NULL;
@@ -1281,8 +1280,8 @@ tracuu_engine_handle_as(tracuu_engine *engine, const tracuu_identity *identity, 
 }
 
 JsonObject *
-tracuu_engine_doc_fields_as(tracuu_engine *engine, const tracuu_identity *identity, const char *op,
-                            const char *id, GError **error)
+tracuu_engine_doc_fields_as(tracuu_engine *engine, const tracuu_identity *identity,
+                            const char *op, const char *id, GError **error)
 {
     g_return_val_if_fail(engine != NULL && op != NULL && id != NULL, NULL);
     JsonObject *doc = NULL;
@@ -1330,10 +1329,10 @@ handle_request(tracuu_engine *engine, JsonObject *request, GError **error)
     if (strcmp(op, "trace") == 0)
         return handle_trace(engine, request, error);
     if (strcmp(op, "search") == 0) {
-        engine->split_now =
-            engine->split != NULL &&
-            (engine->allow_split == NULL || engine->allow_split(engine->allow_data)) &&
-            tracuu_split_sync(engine->split, engine->store);
+        engine->split_now = engine->split != NULL &&
+                            (engine->allow_split == NULL ||
+                             engine->allow_split(engine->allow_data)) &&
+                            tracuu_split_sync(engine->split, engine->store);
         JsonObject *resp = handle_search(engine, request, error);
         if (resp != NULL)
             add_shards_missing(engine, resp);

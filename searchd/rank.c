@@ -71,8 +71,7 @@ ranked_search(tracuu_engine *e, const tracuu_query *full, const tracuu_query *ba
         return tracuu_engine_search(e, full, opts, out);
     tracuu_search_options o1 = *opts;
     o1.offset = 0;
-    o1.limit = (uint32_t)MIN(MAX(want, (uint64_t)tracuu_engine_get_rank_params(e)->rerank_pool),
-                             (uint64_t)G_MAXUINT32);
+    o1.limit = (uint32_t)MIN(MAX(want, (uint64_t)tracuu_engine_get_rank_params(e)->rerank_pool), (uint64_t)G_MAXUINT32);
     o1.no_data = TRUE; /* pass two reads the data of the page's hits only */
     tracuu_results *r1 = NULL;
     tracuu_store_status st = tracuu_engine_search(e, base, &o1, &r1);
@@ -123,6 +122,7 @@ ranked_search(tracuu_engine *e, const tracuu_query *full, const tracuu_query *ba
     *out = r1;
     return TRACUU_STORE_OK;
 }
+
 
 /*
  * A query typed without diacritics matches every accent of its syllables; the best hits show
@@ -263,11 +263,11 @@ guess_accents(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *ba
             continue;
         g_autofree char *left = NULL, *right = NULL;
         if (w->after_word)
-            left = g_strconcat(g_array_index(words, tracuu_qword, i - 1).folded, "\t", w->folded,
-                               NULL);
+            left = g_strconcat(g_array_index(words, tracuu_qword, i - 1).folded, "\t",
+                               w->folded, NULL);
         if (i + 1 < words->len && g_array_index(words, tracuu_qword, i + 1).after_word)
-            right = g_strconcat(w->folded, "\t", g_array_index(words, tracuu_qword, i + 1).folded,
-                                NULL);
+            right = g_strconcat(w->folded, "\t",
+                                g_array_index(words, tracuu_qword, i + 1).folded, NULL);
         /* Pairs decide; the form's own count only breaks ties (and decides lone words). */
         const char *best = NULL;
         double best_score = 0;
@@ -280,8 +280,7 @@ guess_accents(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *ba
                 score += pair_votes(&g, left, 1, k);
             if (right != NULL)
                 score += pair_votes(&g, right, 0, k);
-            if (score > best_score ||
-                (score == best_score && best != NULL && strcmp(k, best) < 0)) {
+            if (score > best_score || (score == best_score && best != NULL && strcmp(k, best) < 0)) {
                 best_score = score;
                 best = k;
             }
@@ -296,6 +295,7 @@ guess_accents(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *ba
     g_hash_table_unref(g.singles);
     return restore;
 }
+
 
 static tracuu_query *
 filtered(tracuu_query *q, const tracuu_query *filter)
@@ -313,11 +313,10 @@ docnum_terms(GPtrArray *docnums, const char *prefix)
     g_autoptr(GPtrArray) subs = g_ptr_array_new();
     for (guint i = 0; i < docnums->len; i++) {
         g_autofree char *t = g_strconcat(prefix, (char *)g_ptr_array_index(docnums, i), NULL);
-        g_ptr_array_add(
-            subs, tracuu_query_new_term(t, MIN(strlen(t), (size_t)TRACUU_STORE_MAX_TERM), 1, 0));
+        g_ptr_array_add(subs, tracuu_query_new_term(t, MIN(strlen(t), (size_t)TRACUU_STORE_MAX_TERM), 1, 0));
     }
-    tracuu_query *q =
-        tracuu_query_combine(TRACUU_QUERY_OR, (tracuu_query **)subs->pdata, subs->len, 0);
+    tracuu_query *q = tracuu_query_combine(TRACUU_QUERY_OR, (tracuu_query **)subs->pdata,
+                                           subs->len, 0);
     g_ptr_array_set_size(subs, 0);
     return q;
 }
@@ -344,6 +343,7 @@ make_tiers(const tracuu_compiled *c, const tracuu_query *query, tracuu_query *ti
                            tracuu_query_combine(TRACUU_QUERY_OR, either, 2, 0)};
     tiers[2] = tracuu_query_combine(TRACUU_QUERY_AND_NOT, s3, 2, 0);
 }
+
 
 /*
  * Compiles @ast into @c and, when its ranking holds adjacent-pair bonuses and the order is by
@@ -375,6 +375,7 @@ compile_ranked(tracuu_engine *e, const tracuu_qnode *ast, gboolean relaxed, GHas
     tracuu_compiled_clear(&b);
     return TRUE;
 }
+
 
 gboolean
 tracuu_rank_compile(tracuu_engine *e, const tracuu_qnode *ast, gboolean relaxed, int sort_slot,
@@ -419,10 +420,9 @@ tracuu_rank_run(tracuu_engine *e, const tracuu_ranked *rk, tracuu_search_options
     if (tiered) {
         /* The whole match includes the numbered and citing documents even if no word matches;
          * it gives no hits here, so no pair bonus is needed for it. */
-        tracuu_query *subs[3] = {
-            tracuu_query_copy(base != NULL ? base : c->query),
-            filtered(docnum_terms(c->docnums, TRACUU_PREFIX_NUMBER), c->filter),
-            filtered(docnum_terms(c->docnums, TRACUU_PREFIX_CITES), c->filter)};
+        tracuu_query *subs[3] = {tracuu_query_copy(base != NULL ? base : c->query),
+                                 filtered(docnum_terms(c->docnums, TRACUU_PREFIX_NUMBER), c->filter),
+                                 filtered(docnum_terms(c->docnums, TRACUU_PREFIX_CITES), c->filter)};
         whole = tracuu_query_combine(TRACUU_QUERY_OR, subs, 3, 0);
     }
     tracuu_store_status st = ranked_search(e, whole, tiered ? NULL : base, opts, &r);

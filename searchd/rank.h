@@ -22,7 +22,8 @@ tracuu_tokenizer *tracuu_engine_get_tokenizer(tracuu_engine *e);
  * time limit. Returns the store's status; *@out is the caller's (tracuu_results_free()).
  */
 tracuu_store_status tracuu_engine_search(tracuu_engine *e, const tracuu_query *q,
-                                         const tracuu_search_options *opts, tracuu_results **out);
+                                         const tracuu_search_options *opts,
+                                         tracuu_results **out);
 
 /* Sets @error for a search of @e that failed with @st (@what names the operation). */
 void tracuu_engine_store_error(tracuu_engine *e, tracuu_store_status st, GError **error,
@@ -47,8 +48,8 @@ typedef struct {
  * tracuu_ranked_clear().
  */
 gboolean tracuu_rank_compile(tracuu_engine *e, const tracuu_qnode *ast, gboolean relaxed,
-                             int sort_slot, const tracuu_search_options *opts, tracuu_ranked *out,
-                             GError **error);
+                             int sort_slot, const tracuu_search_options *opts,
+                             tracuu_ranked *out, GError **error);
 
 void tracuu_ranked_clear(tracuu_ranked *r);
 
@@ -61,7 +62,7 @@ void tracuu_ranked_clear(tracuu_ranked *r);
  * *@whole. FALSE with @error (timeout, index) when a search fails; *@whole is then NULL.
  */
 gboolean tracuu_rank_run(tracuu_engine *e, const tracuu_ranked *rk, tracuu_search_options *opts,
-                         uint64_t offset, uint64_t limit, int sort_slot, tracuu_results **whole,
-                         GPtrArray *pages, GError **error);
+                         uint64_t offset, uint64_t limit, int sort_slot,
+                         tracuu_results **whole, GPtrArray *pages, GError **error);
 
 G_END_DECLS

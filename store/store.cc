@@ -65,11 +65,7 @@ struct tracuu_store {
     unsigned remote_timeout_ms = TRACUU_STORE_REMOTE_TIMEOUT_MS;
     unsigned connect_timeout_ms = TRACUU_STORE_CONNECT_TIMEOUT_MS;
 
-    Xapian::Database &
-    db()
-    {
-        return writable ? static_cast<Xapian::Database &>(wdb) : rdb;
-    }
+    Xapian::Database &db() { return writable ? static_cast<Xapian::Database &>(wdb) : rdb; }
 };
 
 struct tracuu_store_doc {
@@ -87,8 +83,7 @@ struct tracuu_query {
     Xapian::Query q;
 };
 
-namespace
-{
+namespace {
 
 /* How many times a read is retried after DatabaseModifiedError (a writer committed so many
  * revisions while we read that the blocks we were reading are gone). */
@@ -330,8 +325,7 @@ each_shard(tracuu_store *store, F f)
 
 } // namespace
 
-namespace tracuu_store_impl
-{
+namespace tracuu_store_impl {
 
 std::string
 describe(const Xapian::Error &e)
@@ -429,8 +423,7 @@ dup_string(const std::string &s)
 
 } // namespace tracuu_store_impl
 
-namespace
-{
+namespace {
 
 using tracuu_store_impl::classify;
 using tracuu_store_impl::describe;
@@ -551,33 +544,20 @@ term_ok(tracuu_store_doc *doc, const char *term, size_t len)
  * for one thread) or a sorted list (the documents a first pass found). They can be serialised,
  * so that tracuu_query_clone() can rebuild a query holding them.
  */
-class DocidRangeSource : public Xapian::PostingSource
-{
+class DocidRangeSource : public Xapian::PostingSource {
     Xapian::docid first_, last_, end_ = 0, cur_ = 0;
     Xapian::doccount size_ = 0;          /* document numbers in the range */
     Xapian::doccount min_ = 0, est_ = 0; /* documents among them, at least and about */
 
   public:
-    DocidRangeSource(Xapian::docid first, Xapian::docid last) : first_(first), last_(last)
-    {
-    }
-    PostingSource *
-    clone() const override
-    {
-        return new DocidRangeSource(first_, last_);
-    }
-    std::string
-    name() const override
-    {
-        return "tracuu.DocidRange";
-    }
-    std::string
-    serialise() const override
+    DocidRangeSource(Xapian::docid first, Xapian::docid last) : first_(first), last_(last) {}
+    PostingSource *clone() const override { return new DocidRangeSource(first_, last_); }
+    std::string name() const override { return "tracuu.DocidRange"; }
+    std::string serialise() const override
     {
         return std::to_string(first_) + " " + std::to_string(last_);
     }
-    PostingSource *
-    unserialise(const std::string &s) const override
+    PostingSource *unserialise(const std::string &s) const override
     {
         unsigned long f = 0, l = 0;
         if (std::sscanf(s.c_str(), "%lu %lu", &f, &l) != 2 || f == 0 || f > l)
@@ -594,8 +574,7 @@ class DocidRangeSource : public Xapian::PostingSource
      * There are lastdocid - doccount holes in all, so the range has at least size minus
      * that many documents, and at most size.
      */
-    void
-    init(const Xapian::Database &db) override
+    void init(const Xapian::Database &db) override
     {
         Xapian::docid lastdocid = db.get_lastdocid();
         Xapian::doccount count = db.get_doccount();
@@ -611,81 +590,42 @@ class DocidRangeSource : public Xapian::PostingSource
         est_ = std::min(std::max(est_, min_), size_);
         set_maxweight(0);
     }
-    Xapian::doccount
-    get_termfreq_min() const override
-    {
-        return min_;
-    }
-    Xapian::doccount
-    get_termfreq_est() const override
-    {
-        return est_;
-    }
-    Xapian::doccount
-    get_termfreq_max() const override
-    {
-        return size_;
-    }
-    void
-    next(double) override
-    {
-        cur_ = cur_ == 0 ? first_ : cur_ + 1;
-    }
-    void
-    skip_to(Xapian::docid did, double) override
+    Xapian::doccount get_termfreq_min() const override { return min_; }
+    Xapian::doccount get_termfreq_est() const override { return est_; }
+    Xapian::doccount get_termfreq_max() const override { return size_; }
+    void next(double) override { cur_ = cur_ == 0 ? first_ : cur_ + 1; }
+    void skip_to(Xapian::docid did, double) override
     {
         if (cur_ == 0)
             cur_ = first_;
         if (did > cur_)
             cur_ = did;
     }
-    bool
-    at_end() const override
-    {
-        return cur_ > end_ || size_ == 0;
-    }
-    Xapian::docid
-    get_docid() const override
-    {
-        return cur_;
-    }
-    std::string
-    get_description() const override
+    bool at_end() const override { return cur_ > end_ || size_ == 0; }
+    Xapian::docid get_docid() const override { return cur_; }
+    std::string get_description() const override
     {
         return "DocidRange(" + std::to_string(first_) + ".." + std::to_string(last_) + ")";
     }
 };
 
-class DocidListSource : public Xapian::PostingSource
-{
+class DocidListSource : public Xapian::PostingSource {
     std::vector<Xapian::docid> ids_; /* sorted, unique */
     size_t i_ = 0;
     bool started_ = false;
 
   public:
-    explicit DocidListSource(std::vector<Xapian::docid> ids) : ids_(std::move(ids))
-    {
-    }
-    PostingSource *
-    clone() const override
-    {
-        return new DocidListSource(ids_);
-    }
-    std::string
-    name() const override
-    {
-        return "tracuu.DocidList";
-    }
-    std::string
-    serialise() const override
+    explicit DocidListSource(std::vector<Xapian::docid> ids) : ids_(std::move(ids)) {}
+    PostingSource *clone() const override { return new DocidListSource(ids_); }
+    std::string name() const override { return "tracuu.DocidList"; }
+    std::string serialise() const override
     {
         std::string s;
         for (Xapian::docid d : ids_)
             s += std::to_string(d) + " ";
         return s;
     }
-    PostingSource *
-    unserialise(const std::string &s) const override
+    PostingSource *unserialise(const std::string &s) const override
     {
         std::vector<Xapian::docid> ids;
         const char *p = s.c_str();
@@ -699,54 +639,30 @@ class DocidListSource : public Xapian::PostingSource
         }
         return new DocidListSource(std::move(ids));
     }
-    void
-    init(const Xapian::Database &) override
+    void init(const Xapian::Database &) override
     {
         i_ = 0;
         started_ = false;
         set_maxweight(0);
     }
-    Xapian::doccount
-    get_termfreq_min() const override
-    {
-        return 0;
-    }
-    Xapian::doccount
-    get_termfreq_est() const override
-    {
-        return (Xapian::doccount)ids_.size();
-    }
-    Xapian::doccount
-    get_termfreq_max() const override
-    {
-        return (Xapian::doccount)ids_.size();
-    }
-    void
-    next(double) override
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return (Xapian::doccount)ids_.size(); }
+    Xapian::doccount get_termfreq_max() const override { return (Xapian::doccount)ids_.size(); }
+    void next(double) override
     {
         if (started_)
             i_++;
         started_ = true;
     }
-    void
-    skip_to(Xapian::docid did, double) override
+    void skip_to(Xapian::docid did, double) override
     {
         started_ = true;
         if (i_ < ids_.size() && ids_[i_] < did)
             i_ = std::lower_bound(ids_.begin() + i_, ids_.end(), did) - ids_.begin();
     }
-    bool
-    at_end() const override
-    {
-        return i_ >= ids_.size();
-    }
-    Xapian::docid
-    get_docid() const override
-    {
-        return ids_[i_];
-    }
-    std::string
-    get_description() const override
+    bool at_end() const override { return i_ >= ids_.size(); }
+    Xapian::docid get_docid() const override { return ids_[i_]; }
+    std::string get_description() const override
     {
         return "DocidList(" + std::to_string(ids_.size()) + " documents)";
     }
@@ -826,12 +742,8 @@ free_results(tracuu_results *r)
 /* Frees the results on every early exit (an exception) of tracuu_store_search(). */
 struct results_guard {
     tracuu_results *r = nullptr;
-    ~results_guard()
-    {
-        free_results(r);
-    }
-    tracuu_results *
-    release()
+    ~results_guard() { free_results(r); }
+    tracuu_results *release()
     {
         tracuu_results *out = r;
         r = nullptr;
@@ -942,10 +854,10 @@ tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out, 
                     std::error_code ec;
                     std::filesystem::create_directories(store->path, ec);
                 }
-                store->wdb = Xapian::WritableDatabase(path, (half_created(store->path)
-                                                                 ? Xapian::DB_CREATE_OR_OVERWRITE
-                                                                 : Xapian::DB_CREATE_OR_OPEN) |
-                                                                Xapian::DB_BACKEND_GLASS);
+                store->wdb = Xapian::WritableDatabase(
+                    path, (half_created(store->path) ? Xapian::DB_CREATE_OR_OVERWRITE
+                                                     : Xapian::DB_CREATE_OR_OPEN) |
+                              Xapian::DB_BACKEND_GLASS);
                 store->writable = true;
                 break;
             default:
@@ -967,8 +879,8 @@ tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out, 
 failed:
     if (error) {
         try {
-            std::string full =
-                std::string("cannot open index ") + (path ? path : "(null)") + ": " + msg;
+            std::string full = std::string("cannot open index ") + (path ? path : "(null)") +
+                               ": " + msg;
             *error = dup_string(full);
         } catch (...) {
             *error = nullptr;
@@ -1260,8 +1172,8 @@ tracuu_store_set_metadata(tracuu_store *store, const char *key, const char *valu
  * given, so @func sees each entry once.
  */
 tracuu_store_status
-tracuu_store_list_metadata(tracuu_store *store, const char *prefix, tracuu_store_metadata_func func,
-                           void *user_data)
+tracuu_store_list_metadata(tracuu_store *store, const char *prefix,
+                           tracuu_store_metadata_func func, void *user_data)
 {
     clear_error(store);
     try {
@@ -1845,18 +1757,18 @@ tracuu_store_search(tracuu_store *store, const tracuu_query *query,
                     guard.r = nullptr;
                     timed_out = false;
 
-                    /* Declared before the Enquire, which holds plain pointers to them, so that they
-                     * outlive it. */
-                    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
-                    Xapian::Enquire enq(store->db());
-                    enq.set_query(query->q);
-                    if (opts->bm25_k1 != 0 || opts->bm25_b != 0)
-                        /* Xapian's defaults for the others: k2 0, k3 1, min_normlen 0.5. */
-                        enq.set_weighting_scheme(
-                            Xapian::BM25Weight(opts->bm25_k1, 0, 1, opts->bm25_b, 0.5));
-                    if (opts->sort_slot >= 0)
-                        enq.set_sort_by_value_then_relevance((Xapian::valueno)opts->sort_slot,
-                                                             opts->sort_descending);
+            /* Declared before the Enquire, which holds plain pointers to them, so that they
+             * outlive it. */
+            std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
+            Xapian::Enquire enq(store->db());
+            enq.set_query(query->q);
+            if (opts->bm25_k1 != 0 || opts->bm25_b != 0)
+                /* Xapian's defaults for the others: k2 0, k3 1, min_normlen 0.5. */
+                enq.set_weighting_scheme(Xapian::BM25Weight(opts->bm25_k1, 0, 1, opts->bm25_b,
+                                                            0.5));
+            if (opts->sort_slot >= 0)
+                enq.set_sort_by_value_then_relevance((Xapian::valueno)opts->sort_slot,
+                                                     opts->sort_descending);
 
                     for (size_t i = 0; i < opts->n_facet_slots; i++) {
                         spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->facet_slots[i]));

@@ -21,23 +21,23 @@ extern "C" {
 
 typedef enum {
     TRACUU_STORE_OK = 0,
-    TRACUU_STORE_NOT_FOUND, /* no such database, document or key */
-    TRACUU_STORE_LOCKED,    /* another writer holds the database */
-    TRACUU_STORE_CORRUPT,   /* the database is damaged or not a Xapian database */
-    TRACUU_STORE_INVALID,   /* a bad argument: term too long, bad query, bad slot... */
-    TRACUU_STORE_READ_ONLY, /* a write on a handle opened for reading */
-    TRACUU_STORE_IO,        /* the file system failed: permissions, disk full... */
-    TRACUU_STORE_TIMEOUT,   /* the search ran out of its time limit */
-    TRACUU_STORE_ERROR,     /* anything else Xapian or the C++ runtime threw */
+    TRACUU_STORE_NOT_FOUND,   /* no such database, document or key */
+    TRACUU_STORE_LOCKED,      /* another writer holds the database */
+    TRACUU_STORE_CORRUPT,     /* the database is damaged or not a Xapian database */
+    TRACUU_STORE_INVALID,     /* a bad argument: term too long, bad query, bad slot... */
+    TRACUU_STORE_READ_ONLY,   /* a write on a handle opened for reading */
+    TRACUU_STORE_IO,          /* the file system failed: permissions, disk full... */
+    TRACUU_STORE_TIMEOUT,     /* the search ran out of its time limit */
+    TRACUU_STORE_ERROR,       /* anything else Xapian or the C++ runtime threw */
 } tracuu_store_status;
 
 /* Longest term Xapian accepts, in bytes. Longer terms make tracuu_store_replace() fail. */
 #define TRACUU_STORE_MAX_TERM 245
 
 typedef enum {
-    TRACUU_STORE_READ = 0, /* open an existing database for reading */
-    TRACUU_STORE_WRITE,    /* open an existing database for writing */
-    TRACUU_STORE_CREATE,   /* open for writing, creating it if missing */
+    TRACUU_STORE_READ = 0,     /* open an existing database for reading */
+    TRACUU_STORE_WRITE,        /* open an existing database for writing */
+    TRACUU_STORE_CREATE,       /* open for writing, creating it if missing */
 } tracuu_store_mode;
 
 typedef struct tracuu_store tracuu_store;
@@ -165,8 +165,8 @@ uint64_t tracuu_store_get_term_freq(tracuu_store *store, const char *term, size_
  * absent; Xapian does not tell absent from empty). *@len, if not NULL, gets its length.
  * A sharded store gives the value of the first shard that has one.
  */
-tracuu_store_status tracuu_store_get_metadata(tracuu_store *store, const char *key, char **value,
-                                              size_t *len);
+tracuu_store_status tracuu_store_get_metadata(tracuu_store *store, const char *key,
+                                              char **value, size_t *len);
 
 /* Sets @key to @value (@len bytes); an empty value removes the key. Keys: at most 245 bytes. */
 tracuu_store_status tracuu_store_set_metadata(tracuu_store *store, const char *key,
@@ -211,8 +211,8 @@ void tracuu_store_doc_free(tracuu_store_doc *doc); /* NULL accepted */
  * TRACUU_STORE_MAX_TERM or a bad slot is remembered on @doc, and tracuu_store_replace() then
  * fails with TRACUU_STORE_INVALID and that message, storing nothing of @doc.
  */
-void tracuu_store_doc_add_posting(tracuu_store_doc *doc, const char *term, size_t len, uint32_t pos,
-                                  uint32_t wdf_inc);
+void tracuu_store_doc_add_posting(tracuu_store_doc *doc, const char *term, size_t len,
+                                  uint32_t pos, uint32_t wdf_inc);
 
 /* Adds @term without a position; @wdf_inc 0 makes a boolean (filter) term. */
 void tracuu_store_doc_add_term(tracuu_store_doc *doc, const char *term, size_t len,
@@ -245,8 +245,8 @@ tracuu_store_status tracuu_store_get_data(tracuu_store *store, const char *term,
                                           size_t *len, uint32_t *docid);
 
 /* The same by document number. */
-tracuu_store_status tracuu_store_get_data_by_id(tracuu_store *store, uint32_t docid, char **data,
-                                                size_t *len);
+tracuu_store_status tracuu_store_get_data_by_id(tracuu_store *store, uint32_t docid,
+                                                char **data, size_t *len);
 
 /* Sets *@value to a malloc()ed copy of value slot @slot of document @docid ("" when unset). */
 tracuu_store_status tracuu_store_get_value(tracuu_store *store, uint32_t docid, unsigned slot,
@@ -371,19 +371,19 @@ void tracuu_query_free(tracuu_query *q); /* NULL accepted */
 /* ---- Search ---- */
 
 typedef struct {
-    uint32_t offset;      /* first hit to return */
-    uint32_t limit;       /* hits to return; 0 returns none (totals and facets only) */
-    int sort_slot;        /* -1 for relevance; else the value slot to sort by */
-    bool sort_descending; /* with sort_slot: largest first */
-    double bm25_k1;       /* BM25 parameters; 0 and 0 use Xapian's defaults */
+    uint32_t offset;           /* first hit to return */
+    uint32_t limit;            /* hits to return; 0 returns none (totals and facets only) */
+    int sort_slot;             /* -1 for relevance; else the value slot to sort by */
+    bool sort_descending;      /* with sort_slot: largest first */
+    double bm25_k1;            /* BM25 parameters; 0 and 0 use Xapian's defaults */
     double bm25_b;
     const unsigned *facet_slots; /* value slots to count over the whole match set */
     size_t n_facet_slots;
-    uint32_t facet_limit;    /* most frequent values to return per facet; 0 for all */
-    uint32_t check_at_least; /* match at least this many documents (exact totals, facets) */
-    double time_limit;       /* seconds, 0 for none: past it, TRACUU_STORE_TIMEOUT (below) */
-    bool no_data;            /* hits without their data (data NULL, data_len 0): the caller
-                                only needs numbers and scores, e.g. to merge partial results */
+    uint32_t facet_limit;      /* most frequent values to return per facet; 0 for all */
+    uint32_t check_at_least;   /* match at least this many documents (exact totals, facets) */
+    double time_limit;         /* seconds, 0 for none: past it, TRACUU_STORE_TIMEOUT (below) */
+    bool no_data;              /* hits without their data (data NULL, data_len 0): the caller
+                                  only needs numbers and scores, e.g. to merge partial results */
 } tracuu_search_options;
 
 /* Sets @opts to defaults: offset 0, limit 10, relevance, no facets, no time limit. */
@@ -392,18 +392,18 @@ void tracuu_search_options_init(tracuu_search_options *opts);
 typedef struct {
     uint32_t docid;
     double score;
-    uint32_t rank; /* 0-based rank in the whole result list */
-    char *data;    /* the document's data, NUL-terminated */
+    uint32_t rank;       /* 0-based rank in the whole result list */
+    char *data;          /* the document's data, NUL-terminated */
     size_t data_len;
-    char *sort_key; /* sorted by a value: the document's value in that slot ("" when
-                       unset), NUL-terminated; NULL for relevance order */
+    char *sort_key;      /* sorted by a value: the document's value in that slot ("" when
+                            unset), NUL-terminated; NULL for relevance order */
     size_t sort_key_len;
 } tracuu_hit;
 
 typedef struct {
-    char *value; /* a value as stored in the slot, NUL-terminated */
+    char *value;         /* a value as stored in the slot, NUL-terminated */
     size_t value_len;
-    uint64_t count; /* matching documents with that value */
+    uint64_t count;      /* matching documents with that value */
 } tracuu_facet_value;
 
 typedef struct {
@@ -437,7 +437,8 @@ typedef struct {
  * below a millisecond may not cut anything.
  */
 tracuu_store_status tracuu_store_search(tracuu_store *store, const tracuu_query *query,
-                                        const tracuu_search_options *opts, tracuu_results **out);
+                                        const tracuu_search_options *opts,
+                                        tracuu_results **out);
 
 void tracuu_results_free(tracuu_results *results); /* NULL accepted */
 
