@@ -280,31 +280,31 @@ mark_missing(tracuu_store *store, shard &s)
 
 /*
  * After a search over @store failed with a NetworkError, finds the remote shards that do not
- * answer (Xapian does not say which one failed) and leaves them out. When each answers, the
- * failure was a timeout that left a connection unusable: every remote shard is connected
- * again. Returns whether some shard was left out.
+ * answer (Xapian does not say which one failed): each is asked for its statistics, and one
+ * that does not answer is connected again, since xapian-tcpsrv closes connections left idle
+ * (--idle-timeout); one that cannot be connected is left out until its next try. When each
+ * answers, the failure was a timeout that left a connection out of step: every remote shard
+ * is connected again.
  */
-bool
+void
 leave_out_failed(tracuu_store *store)
 {
-    bool left_out = false;
+    bool found = false;
     for (shard &s : store->shards) {
         if (!s.ok || s.host.empty())
             continue;
         try {
             s.db.reopen(); /* a remote reopen asks the server for its statistics */
         } catch (const Xapian::Error &) {
-            mark_missing(store, s);
-            left_out = true;
+            open_shard(store, s, nullptr, nullptr);
+            found = true;
         }
     }
-    if (!left_out) {
+    if (!found)
         for (shard &s : store->shards)
             if (s.ok && !s.host.empty())
                 open_shard(store, s, nullptr, nullptr);
-        combine(store);
-    }
-    return left_out;
+    combine(store);
 }
 
 /* Calls @f on each shard that is open, leaving out those that fail with a NetworkError. */
@@ -954,9 +954,8 @@ tracuu_store_reopen(tracuu_store *store)
                 } catch (const Xapian::DatabaseModifiedError &) {
                     throw;
                 } catch (const Xapian::Error &) {
-                    s.ok = false;
-                    s.db = Xapian::Database();
-                    s.next_try = now + shard_retry;
+                    /* A server closes a connection left idle: connect again at once. */
+                    open_shard(store, s, nullptr, nullptr);
                     changed = true;
                 }
             } else if (now >= s.next_try) {
