@@ -33,6 +33,8 @@ tracuu_rank_params_init(tracuu_rank_params *params)
 
 /* Documents with the number asked for, and documents citing it, ranked ahead of the rest. */
 #define RANK_TIER_MAX 10000
+/* Hits past restore_docs read to find those tied with the last one (see guess_accents()). */
+#define RANK_GUESS_TIES 10
 /* Pages ending past this hit are ranked in one pass (see ranked_search()). */
 #define RANK_RERANK_MAX 2000
 
@@ -219,7 +221,11 @@ guess_accents(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *ba
     GArray *words = c->words;
     tracuu_search_options o = *base;
     o.offset = 0;
-    o.limit = tracuu_engine_get_rank_params(e)->restore_docs;
+    /* The best hits and those tied with the last of them: Xapian orders ties by document
+     * number, which differs between one index and shards of it (and after a rebuild), and
+     * the guess must not depend on it. A few more are fetched to see the ties. */
+    guint want = tracuu_engine_get_rank_params(e)->restore_docs;
+    o.limit = want + RANK_GUESS_TIES;
     o.facet_slots = NULL;
     o.n_facet_slots = 0;
     o.sort_slot = -1;
@@ -251,7 +257,10 @@ guess_accents(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *ba
         }
     }
     g.tk = tracuu_engine_get_tokenizer(e);
-    for (size_t h = 0; h < r->n_hits; h++)
+    size_t n = MIN(r->n_hits, (size_t)want);
+    while (n > 0 && n < r->n_hits && r->hits[n - 1].score - r->hits[n].score < 1e-9)
+        n++;
+    for (size_t h = 0; h < n; h++)
         tracuu_engine_read_hit(&r->hits[h], guess_read, &g);
     tracuu_results_free(r);
 
