@@ -137,11 +137,18 @@ tracuu_engine_search(tracuu_engine *e, const tracuu_query *q, const tracuu_searc
     return st;
 }
 
-/* The device and inode of the folder at @path (0 and 0 when it cannot be read). */
+/*
+ * The device and inode of the folder at @path (0 and 0 when it cannot be read); for a folder
+ * of shards, of its stub, so that a new stub renamed over XAPIANDB (a shard added) is taken
+ * as a new index.
+ */
 static void
 folder_ident(const char *path, dev_t *dev, ino_t *ino)
 {
     GStatBuf st;
+    g_autofree char *stub = g_build_filename(path, "XAPIANDB", NULL);
+    if (g_file_test(stub, G_FILE_TEST_IS_REGULAR))
+        path = stub;
     if (g_stat(path, &st) == 0) {
         *dev = st.st_dev;
         *ino = st.st_ino;

@@ -1,6 +1,7 @@
 /* rank.c - the ranking: weights' defaults, passes, accent guess, document-number tiers. */
 #include <string.h>
 
+#include "legal.h"
 #include "rank.h"
 #include "tracuu-schema.h"
 
@@ -49,6 +50,32 @@ pool_filter(const tracuu_results *r)
 }
 
 /*
+ * The same by the hits' ids (their "Q" terms), read from their data: for a sharded index,
+ * where a filter by document number cannot run (each shard of a union would read the numbers
+ * as its own, and xapian-tcpsrv knows no posting source of tracuu's). NULL when a hit has no
+ * id or the query cannot be made.
+ */
+static tracuu_query *
+pool_filter_by_id(const tracuu_results *r)
+{
+    g_autoptr(GPtrArray) terms = g_ptr_array_new();
+    for (size_t i = 0; i < r->n_hits; i++) {
+        g_autoptr(JsonObject) d = tracuu_engine_parse_data(r->hits[i].data, r->hits[i].data_len);
+        const char *id = d != NULL ? json_object_get_string_member_with_default(d, "id", NULL)
+                                   : NULL;
+        g_autofree char *term = id != NULL ? g_strconcat(TRACUU_PREFIX_ID, id, NULL) : NULL;
+        if (term == NULL || strlen(term) > TRACUU_STORE_MAX_TERM) {
+            for (guint j = 0; j < terms->len; j++)
+                tracuu_query_free(terms->pdata[j]);
+            return NULL;
+        }
+        g_ptr_array_add(terms, tracuu_query_new_term(term, strlen(term), 1, 0));
+    }
+    return tracuu_query_scale(
+        tracuu_query_combine(TRACUU_QUERY_OR, (tracuu_query **)terms->pdata, terms->len, 0), 0.0);
+}
+
+/*
  * Runs @full ranked by relevance, in two passes when @base (the same match without the
  * adjacent-pair bonuses) is given. The pair bonuses are positional checks, and a common pair
  * ("quy định") would be checked in most of the archive; so @base, whose terms Xapian can prune
@@ -61,10 +88,7 @@ static tracuu_store_status
 ranked_search(tracuu_engine *e, const tracuu_query *full, const tracuu_query *base,
               const tracuu_search_options *opts, tracuu_results **out)
 {
-    /* Pass two filters by document number with a posting source of tracuu's own, which
-     * each shard of a union would run on its own numbers and xapian-tcpsrv cannot run at
-     * all; a sharded index is ranked in one pass, which gives the weights pass two gives. */
-    if (base == NULL || opts->sort_slot >= 0 || tracuu_engine_is_sharded(e))
+    if (base == NULL || opts->sort_slot >= 0)
         return tracuu_engine_search(e, full, opts, out);
     if (opts->limit == 0) /* totals and facets only: weights do not matter */
         return tracuu_engine_search(e, base, opts, out);
@@ -74,7 +98,10 @@ ranked_search(tracuu_engine *e, const tracuu_query *full, const tracuu_query *ba
     tracuu_search_options o1 = *opts;
     o1.offset = 0;
     o1.limit = (uint32_t)MIN(MAX(want, (uint64_t)tracuu_engine_get_rank_params(e)->rerank_pool), (uint64_t)G_MAXUINT32);
-    o1.no_data = TRUE; /* pass two reads the data of the page's hits only */
+    /* Pass two reads the data of the page's hits only; over shards it filters by the ids of
+     * pass one's hits, which their data give. */
+    gboolean sharded = tracuu_engine_is_sharded(e);
+    o1.no_data = !sharded;
     tracuu_results *r1 = NULL;
     tracuu_store_status st = tracuu_engine_search(e, base, &o1, &r1);
     if (st != TRACUU_STORE_OK || r1->n_hits == 0) {
@@ -86,7 +113,7 @@ ranked_search(tracuu_engine *e, const tracuu_query *full, const tracuu_query *ba
         *out = NULL;
         return st;
     }
-    tracuu_query *pool = pool_filter(r1);
+    tracuu_query *pool = sharded ? pool_filter_by_id(r1) : pool_filter(r1);
     if (pool == NULL) {
         tracuu_results_free(r1);
         return tracuu_engine_search(e, full, opts, out);

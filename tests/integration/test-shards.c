@@ -473,6 +473,37 @@ test_remote(void)
     compare_daemons(D_REMOTE, D_REMOTE);
 }
 
+/* A shard added: indexed on its own, then a new stub renamed over the old one. */
+static void
+test_add_shard(void)
+{
+    if (F.setup_error) {
+        g_test_fail_printf("setup: %s", F.setup_error->message);
+        return;
+    }
+    const char *req = "{\"op\":\"search\",\"q\":\"zyxquokka\",\"limit\":10}";
+    g_autoptr(tracuu_test_client) c = client_of(D_THREE, 0);
+    g_autoptr(JsonObject) before = tracuu_test_client_ask(c, req);
+    g_assert_cmpint(json_object_get_int_member(before, "total"), ==, 0);
+    g_autofree char *dir = g_build_filename(F.tmp, "extra", NULL);
+    g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+    g_autofree char *file = g_build_filename(dir, "new.txt", NULL);
+    g_assert_true(g_file_set_contents(file, "Công văn mới về zyxquokka\n", -1, NULL));
+    g_autofree char *db = g_build_filename(F.tmp, "s3", "d", NULL);
+    g_autoptr(GError) error = NULL;
+    g_assert_true(index_one(db, file, &error));
+    g_autofree char *tmp = g_build_filename(F.tmp, "three.stub.new", NULL);
+    g_autofree char *stub = g_build_filename(F.tmp, "three.stub", NULL);
+    g_assert_true(g_file_set_contents(tmp, "auto s3/a\nauto s3/b\nauto s3/c\nauto s3/d\n", -1,
+                                      NULL));
+    g_assert_cmpint(g_rename(tmp, stub), ==, 0);
+    g_autoptr(JsonObject) after = tracuu_test_client_ask(c, req);
+    g_assert_cmpint(json_object_get_int_member(after, "total"), ==, 1);
+    g_assert_false(json_object_has_member(after, "partial"));
+    g_autoptr(JsonObject) st = tracuu_test_client_ask(c, "{\"op\":\"stats\"}");
+    g_assert_cmpuint(json_array_get_length(json_object_get_array_member(st, "shards")), ==, 4);
+}
+
 /* ---- main ---- */
 
 static gboolean
@@ -554,6 +585,7 @@ main(int argc, char **argv)
     g_test_add_func("/shards/hidden documents stay hidden over shards", test_access);
     g_test_add_func("/shards/stats of each shard", test_stats);
     g_test_add_func("/shards/remote shards, one killed", test_remote);
+    g_test_add_func("/shards/a shard added", test_add_shard);
     int rc = g_test_run();
     for (int i = 0; i < 2; i++)
         stop_tcpsrv(i);
