@@ -331,10 +331,11 @@ void
 tracuu_engine_set_time_limit(tracuu_engine *engine, double seconds)
 {
     engine->time_limit = seconds > 0 ? seconds : 0;
-    /* A remote shard that does not answer within the request's time limit is left out of the
-     * answer, so that a slow machine cannot hang the search. */
+    /* A remote shard that does not answer within half the request's time limit is left out
+     * of the answer, so that a slow machine cannot hang the search: the search is then run
+     * again over the others (and asking the slow one whether it is there takes as long). */
     engine->remote_timeout_ms =
-        engine->time_limit > 0 ? (unsigned)MAX(engine->time_limit * 1000.0, 100.0) : 0;
+        engine->time_limit > 0 ? (unsigned)MAX(engine->time_limit * 500.0, 100.0) : 0;
     tracuu_store_set_remote_timeouts(engine->store, engine->remote_timeout_ms, 0);
 }
 

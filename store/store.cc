@@ -282,9 +282,9 @@ mark_missing(tracuu_store *store, shard &s)
  * After a search over @store failed with a NetworkError, finds the remote shards that do not
  * answer (Xapian does not say which one failed): each is asked for its statistics, and one
  * that does not answer is connected again, since xapian-tcpsrv closes connections left idle
- * (--idle-timeout); one that cannot be connected is left out until its next try. When each
- * answers, the failure was a timeout that left a connection out of step: every remote shard
- * is connected again.
+ * (--idle-timeout); one that cannot be connected, or does not answer in time, is left out
+ * until its next try. When each answers, the failure was a timeout that left a connection out
+ * of step: every remote shard is connected again.
  */
 void
 leave_out_failed(tracuu_store *store)
@@ -295,6 +295,10 @@ leave_out_failed(tracuu_store *store)
             continue;
         try {
             s.db.reopen(); /* a remote reopen asks the server for its statistics */
+        } catch (const Xapian::NetworkTimeoutError &) {
+            /* Slow rather than gone: asking it again would cost another time limit. */
+            mark_missing(store, s);
+            found = true;
         } catch (const Xapian::Error &) {
             open_shard(store, s, nullptr, nullptr);
             found = true;
@@ -474,6 +478,32 @@ with_retry(tracuu_store *store, F f) -> decltype(f())
             if (attempt >= modified_retries)
                 throw;
             store->db().reopen();
+        }
+    }
+}
+
+/*
+ * Runs the search @f as with_retry() does and, when a shard of a sharded store fails with a
+ * NetworkError, leaves out the shards that do not answer and runs it again over the others.
+ * leave_out_failed() finds every failed shard at once, so two more runs are enough (the
+ * second for a connection that was only out of step).
+ */
+template <typename F>
+auto
+with_shards(tracuu_store *store, F f) -> decltype(f())
+{
+    for (int tries = 0;; tries++) {
+        try {
+            return with_retry(store, f);
+        } catch (const Xapian::NetworkError &) {
+            if (!store->sharded || tries >= 2)
+                throw;
+            leave_out_failed(store);
+            bool any = false;
+            for (const shard &s : store->shards)
+                any = any || s.ok;
+            if (!any)
+                throw;
         }
     }
 }
@@ -1747,14 +1777,11 @@ tracuu_store_search(tracuu_store *store, const tracuu_query *query,
     try {
         results_guard guard;
         bool timed_out = false;
-        /* A remote shard that fails midway is left out and the search run again over the
-         * others, at most once per shard (and once more after connecting them all again). */
-        for (size_t tries = 0;; tries++) {
-            try {
-                with_retry(store, [&] {
-                    free_results(guard.r);
-                    guard.r = nullptr;
-                    timed_out = false;
+        /* A remote shard that fails midway is left out and the search run again. */
+        with_shards(store, [&] {
+            free_results(guard.r);
+            guard.r = nullptr;
+            timed_out = false;
 
             /* Declared before the Enquire, which holds plain pointers to them, so that they
              * outlive it. */
@@ -1769,97 +1796,86 @@ tracuu_store_search(tracuu_store *store, const tracuu_query *query,
                 enq.set_sort_by_value_then_relevance((Xapian::valueno)opts->sort_slot,
                                                      opts->sort_descending);
 
-                    for (size_t i = 0; i < opts->n_facet_slots; i++) {
-                        spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->facet_slots[i]));
-                        enq.add_matchspy(spies.back().get());
-                    }
-                    if (opts->time_limit > 0)
-                        enq.set_time_limit(opts->time_limit);
-
-                    auto t0 = std::chrono::steady_clock::now();
-                    Xapian::MSet mset =
-                        enq.get_mset(opts->offset, opts->limit, opts->check_at_least);
-                    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - t0;
-
-                    tracuu_results *r =
-                        static_cast<tracuu_results *>(checked_calloc(1, sizeof(tracuu_results)));
-                    guard.r = r;
-                    r->total = mset.get_matches_estimated();
-                    r->total_lower = mset.get_matches_lower_bound();
-                    r->total_upper = mset.get_matches_upper_bound();
-
-                    r->hits =
-                        static_cast<tracuu_hit *>(checked_calloc(mset.size(), sizeof(tracuu_hit)));
-                    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
-                        tracuu_hit *h = &r->hits[r->n_hits];
-                        h->docid = *it;
-                        h->score = it.get_weight();
-                        h->rank = it.get_rank();
-                        if (!opts->no_data) {
-                            std::string d = it.get_document().get_data();
-                            h->data = dup_string(d);
-                            h->data_len = d.size();
-                        }
-                        if (opts->sort_slot >= 0) {
-                            /* So that sorted results of several searches can be merged. */
-                            std::string k = it.get_sort_key();
-                            h->sort_key = dup_string(k);
-                            h->sort_key_len = k.size();
-                        }
-                        r->n_hits++;
-                    }
-
-                    r->facets = static_cast<tracuu_facet *>(
-                        checked_calloc(opts->n_facet_slots, sizeof(tracuu_facet)));
-                    Xapian::doccount seen = spies.empty() ? 0 : spies[0]->get_total();
-                    for (size_t i = 0; i < spies.size(); i++) {
-                        tracuu_facet *f = &r->facets[i];
-                        f->slot = opts->facet_slots[i];
-                        r->n_facets++;
-                        std::vector<std::pair<std::string, Xapian::doccount>> vals;
-                        for (Xapian::TermIterator v = spies[i]->values_begin();
-                             v != spies[i]->values_end(); ++v)
-                            vals.emplace_back(*v, v.get_termfreq());
-                        std::sort(vals.begin(), vals.end(), [](const auto &a, const auto &b) {
-                            return a.second != b.second ? a.second > b.second : a.first < b.first;
-                        });
-                        if (opts->facet_limit && vals.size() > opts->facet_limit)
-                            vals.resize(opts->facet_limit);
-                        f->values = static_cast<tracuu_facet_value *>(
-                            checked_calloc(vals.size(), sizeof(tracuu_facet_value)));
-                        for (const auto &v : vals) {
-                            tracuu_facet_value *fv = &f->values[f->n_values];
-                            fv->value = dup_string(v.first);
-                            fv->value_len = v.first.size();
-                            fv->count = v.second;
-                            f->n_values++;
-                        }
-                    }
-
-                    /* Xapian's time limit only switches check_at_least off when it expires and does
-                     * not say whether it did. It can only have expired if the match took that long;
-                     * it cut something only if the totals or the facets are then not exact. */
-                    if (opts->time_limit > 0 && elapsed.count() >= opts->time_limit) {
-                        bool inexact =
-                            mset.get_matches_lower_bound() != mset.get_matches_upper_bound();
-                        if (!spies.empty() && seen < mset.get_matches_lower_bound())
-                            inexact = true;
-                        timed_out = inexact;
-                    }
-                    return 0;
-                });
-                break;
-            } catch (const Xapian::NetworkError &) {
-                if (!store->sharded || tries > store->shards.size())
-                    throw;
-                leave_out_failed(store);
-                bool any = false;
-                for (const shard &sh : store->shards)
-                    any = any || sh.ok;
-                if (!any)
-                    throw;
+            for (size_t i = 0; i < opts->n_facet_slots; i++) {
+                spies.emplace_back(new Xapian::ValueCountMatchSpy(opts->facet_slots[i]));
+                enq.add_matchspy(spies.back().get());
             }
-        }
+            if (opts->time_limit > 0)
+                enq.set_time_limit(opts->time_limit);
+
+            auto t0 = std::chrono::steady_clock::now();
+            Xapian::MSet mset = enq.get_mset(opts->offset, opts->limit, opts->check_at_least);
+            std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - t0;
+
+            tracuu_results *r =
+                static_cast<tracuu_results *>(checked_calloc(1, sizeof(tracuu_results)));
+            guard.r = r;
+            r->total = mset.get_matches_estimated();
+            r->total_lower = mset.get_matches_lower_bound();
+            r->total_upper = mset.get_matches_upper_bound();
+
+            r->hits = static_cast<tracuu_hit *>(checked_calloc(mset.size(), sizeof(tracuu_hit)));
+            /* Asks for every hit's document at once: a remote shard then answers them in one
+             * stream instead of a round trip per hit. */
+            if (!opts->no_data)
+                mset.fetch();
+            for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+                tracuu_hit *h = &r->hits[r->n_hits];
+                h->docid = *it;
+                h->score = it.get_weight();
+                h->rank = it.get_rank();
+                if (!opts->no_data) {
+                    std::string d = it.get_document().get_data();
+                    h->data = dup_string(d);
+                    h->data_len = d.size();
+                }
+                if (opts->sort_slot >= 0) {
+                    /* So that sorted results of several searches can be merged. */
+                    std::string k = it.get_sort_key();
+                    h->sort_key = dup_string(k);
+                    h->sort_key_len = k.size();
+                }
+                r->n_hits++;
+            }
+
+            r->facets = static_cast<tracuu_facet *>(
+                checked_calloc(opts->n_facet_slots, sizeof(tracuu_facet)));
+            Xapian::doccount seen = spies.empty() ? 0 : spies[0]->get_total();
+            for (size_t i = 0; i < spies.size(); i++) {
+                tracuu_facet *f = &r->facets[i];
+                f->slot = opts->facet_slots[i];
+                r->n_facets++;
+                std::vector<std::pair<std::string, Xapian::doccount>> vals;
+                for (Xapian::TermIterator v = spies[i]->values_begin();
+                     v != spies[i]->values_end(); ++v)
+                    vals.emplace_back(*v, v.get_termfreq());
+                std::sort(vals.begin(), vals.end(), [](const auto &a, const auto &b) {
+                    return a.second != b.second ? a.second > b.second : a.first < b.first;
+                });
+                if (opts->facet_limit && vals.size() > opts->facet_limit)
+                    vals.resize(opts->facet_limit);
+                f->values = static_cast<tracuu_facet_value *>(
+                    checked_calloc(vals.size(), sizeof(tracuu_facet_value)));
+                for (const auto &v : vals) {
+                    tracuu_facet_value *fv = &f->values[f->n_values];
+                    fv->value = dup_string(v.first);
+                    fv->value_len = v.first.size();
+                    fv->count = v.second;
+                    f->n_values++;
+                }
+            }
+
+            /* Xapian's time limit only switches check_at_least off when it expires and does
+             * not say whether it did. It can only have expired if the match took that long;
+             * it cut something only if the totals or the facets are then not exact. */
+            if (opts->time_limit > 0 && elapsed.count() >= opts->time_limit) {
+                bool inexact = mset.get_matches_lower_bound() != mset.get_matches_upper_bound();
+                if (!spies.empty() && seen < mset.get_matches_lower_bound())
+                    inexact = true;
+                timed_out = inexact;
+            }
+            return 0;
+        });
         *out = guard.release();
         if (timed_out)
             return fail_with(store, TRACUU_STORE_TIMEOUT,
