@@ -309,7 +309,9 @@ refresh_store(tracuu_engine *e, GError **error)
     if (e->split != NULL) {
         unsigned parts = tracuu_split_parts(e->split);
         g_clear_pointer(&e->split, tracuu_split_free);
-        e->split = tracuu_split_new(e->path, parts, NULL); /* NULL: no splitting, as before */
+        /* NULL: no splitting, as before; nor over shards (tracuu_engine_set_parallel()). */
+        if (!tracuu_store_is_sharded(e->store))
+            e->split = tracuu_split_new(e->path, parts, NULL);
     }
     return TRUE;
 }
