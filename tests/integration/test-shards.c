@@ -90,8 +90,9 @@ start_daemon(daemon_t *d, const char *db, GError **error)
     g_autofree char *conf = g_strdup_printf("%s/%s.conf", F.tmp, d->name);
     if (!g_file_set_contents(conf, text, -1, error))
         return FALSE;
-    /* A short time limit: a shard that does not answer is left out within it. */
-    const char *args[] = {"--config", conf, "--threads", "2", "--timeout", "2",
+    /* A killed server refuses at once; the time limit is for a slow one, and generous so
+     * that a loaded machine (or a sanitizer build) does not make a live shard miss it. */
+    const char *args[] = {"--config", conf, "--threads", "2", "--timeout", "20",
                           "--http", "127.0.0.1:0", NULL};
     if (tracuu_test_http_daemon_start(&d->d, F.searchd, F.tmp, d->name, args) != -1) {
         g_autofree char *log = tracuu_test_http_daemon_log(&d->d);
