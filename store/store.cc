@@ -1815,10 +1815,6 @@ tracuu_store_search(tracuu_store *store, const tracuu_query *query,
             r->total_upper = mset.get_matches_upper_bound();
 
             r->hits = static_cast<tracuu_hit *>(checked_calloc(mset.size(), sizeof(tracuu_hit)));
-            /* Asks for every hit's document at once: a remote shard then answers them in one
-             * stream instead of a round trip per hit. */
-            if (!opts->no_data)
-                mset.fetch();
             for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
                 tracuu_hit *h = &r->hits[r->n_hits];
                 h->docid = *it;
