@@ -231,6 +231,10 @@ typedef struct {
      * adjacent-pair bonuses in two passes (the second filtered by document numbers, which
      * shards cannot run), shards in one; and Xapian 1.4 weighs some queries per shard. */
     gboolean scores;
+    /* A page that may start or end inside a tie: which of the tied hits are on it depends on
+     * document numbers, which differ (and vary from run to run with the order the workers
+     * finish), so its hits are compared by their scores alone. */
+    gboolean paged;
 } query_case;
 
 static int
@@ -260,9 +264,11 @@ assert_same(JsonObject *want, JsonObject *got, const char *what, const query_cas
     g_assert_cmpuint(hg->len, ==, hw->len);
     for (guint i = 0; i < hw->len; i++) {
         hit_ref *a = &g_array_index(hw, hit_ref, i), *b = &g_array_index(hg, hit_ref, i);
-        g_assert_cmpstr(b->id, ==, a->id);
         if (q->scores)
             g_assert_cmpfloat_with_epsilon(b->score, a->score, 1e-9);
+        if (q->paged)
+            continue;
+        g_assert_cmpstr(b->id, ==, a->id);
         const char *fields[] = {"snippet", "title", "page", "path", "status"};
         for (gsize f = 0; f < G_N_ELEMENTS(fields); f++) {
             g_autofree char *x = member_json(a->hit, fields[f]);
@@ -291,7 +297,7 @@ static const query_case queries[] = {
     {"{\"op\":\"search\",\"q\":\"thư điện tử công vụ\",\"limit\":100}", FALSE},
     {"{\"op\":\"search\",\"q\":\"ủy ban\",\"limit\":100}", FALSE},
     {"{\"op\":\"search\",\"q\":\"văn bản\",\"limit\":100}", FALSE},
-    {"{\"op\":\"search\",\"q\":\"nghi dinh\",\"limit\":3,\"offset\":0}", TRUE},
+    {"{\"op\":\"search\",\"q\":\"nghi dinh\",\"limit\":3,\"offset\":2}", TRUE, TRUE},
     {"{\"op\":\"search\",\"q\":\"kiwiquaz\",\"limit\":10}", TRUE},
 };
 
