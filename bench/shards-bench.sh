@@ -37,16 +37,22 @@ fi
 port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 P0=$(port)
 P1=$(port)
-# A session of their own: xapian-tcpsrv answers SIGTERM with kill(0, SIGTERM).
-setsid "$TCPSRV" --quiet --interface 127.0.0.1 --port "$P0" "$WORK/local/shard-00" &
-T0=$!
-setsid "$TCPSRV" --quiet --interface 127.0.0.1 --port "$P1" "$WORK/local/shard-01" &
-T1=$!
+# A session of their own: xapian-tcpsrv answers SIGTERM with kill(0, SIGTERM). setsid may
+# fork, so the server writes its own pid (its session's and group's) before it starts.
+start_srv() { # PORT DIR PIDFILE
+    setsid sh -c 'echo $$ >"$3"; exec "$0" --quiet --interface 127.0.0.1 --port "$1" "$2"' \
+        "$TCPSRV" "$1" "$2" "$3" </dev/null >/dev/null 2>&1 &
+}
+rm -f "$WORK/srv0.pid" "$WORK/srv1.pid"
+start_srv "$P0" "$WORK/local/shard-00" "$WORK/srv0.pid"
+start_srv "$P1" "$WORK/local/shard-01" "$WORK/srv1.pid"
 printf 'remote 127.0.0.1:%s\nremote 127.0.0.1:%s\n' "$P0" "$P1" >"$WORK/remote.stub"
 SD=
 cleanup() {
     [ -z "$SD" ] || kill "$SD" 2>/dev/null || true
-    kill -KILL -- "-$T0" "-$T1" 2>/dev/null || true
+    for f in "$WORK/srv0.pid" "$WORK/srv1.pid"; do
+        [ ! -s "$f" ] || kill -KILL "-$(cat "$f")" 2>/dev/null || true
+    done
 }
 trap cleanup EXIT INT TERM
 sleep 1
