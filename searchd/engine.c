@@ -31,6 +31,7 @@ struct tracuu_engine {
     ino_t ino;
     tracuu_tokenizer *tk;
     double time_limit;
+    unsigned remote_timeout_ms; /* for remote shards, from the time limit (0: the store's) */
     tracuu_rank_params rank;
     gboolean no_snippets;
     gint64 deadline; /* monotonic time the current request must end by, 0 for none */
@@ -138,11 +139,18 @@ tracuu_engine_search(tracuu_engine *e, const tracuu_query *q, const tracuu_searc
     return st;
 }
 
-/* The device and inode of the folder at @path (0 and 0 when it cannot be read). */
+/*
+ * The device and inode of the folder at @path (0 and 0 when it cannot be read); for a folder
+ * of shards, of its stub, so that a new stub renamed over XAPIANDB (a shard added) is taken
+ * as a new index.
+ */
 static void
 folder_ident(const char *path, dev_t *dev, ino_t *ino)
 {
     GStatBuf st;
+    g_autofree char *stub = g_build_filename(path, "XAPIANDB", NULL);
+    if (g_file_test(stub, G_FILE_TEST_IS_REGULAR))
+        path = stub;
     if (g_stat(path, &st) == 0) {
         *dev = st.st_dev;
         *ino = st.st_ino;
@@ -301,6 +309,7 @@ refresh_store(tracuu_engine *e, GError **error)
     }
     tracuu_store_free(e->store);
     e->store = fresh;
+    tracuu_store_set_remote_timeouts(e->store, e->remote_timeout_ms, 0);
     e->dev = dev;
     e->ino = ino;
     if (!check_versions(e, error))
@@ -308,7 +317,9 @@ refresh_store(tracuu_engine *e, GError **error)
     if (e->split != NULL) {
         unsigned parts = tracuu_split_parts(e->split);
         g_clear_pointer(&e->split, tracuu_split_free);
-        e->split = tracuu_split_new(e->path, parts, NULL); /* NULL: no splitting, as before */
+        /* NULL: no splitting, as before; nor over shards (tracuu_engine_set_parallel()). */
+        if (!tracuu_store_is_sharded(e->store))
+            e->split = tracuu_split_new(e->path, parts, NULL);
     }
     return TRUE;
 }
@@ -331,6 +342,41 @@ void
 tracuu_engine_set_time_limit(tracuu_engine *engine, double seconds)
 {
     engine->time_limit = seconds > 0 ? seconds : 0;
+    /* A remote shard that does not answer within half the request's time limit is left out
+     * of the answer, so that a slow machine cannot hang the search: the search is then run
+     * again over the others (and asking the slow one whether it is there takes as long). */
+    engine->remote_timeout_ms =
+        engine->time_limit > 0 ? (unsigned)MAX(engine->time_limit * 500.0, 100.0) : 0;
+    tracuu_store_set_remote_timeouts(engine->store, engine->remote_timeout_ms, 0);
+}
+
+gboolean
+tracuu_engine_is_sharded(tracuu_engine *e)
+{
+    return tracuu_store_is_sharded(e->store);
+}
+
+/*
+ * Adds "partial": true and "shards_missing" to @resp when some shard of the index was left
+ * out of this request's searches (a shard only drops out during a request, and comes back at
+ * the start of a later one, so those missing now are the ones some search lacked).
+ */
+static void
+add_shards_missing(tracuu_engine *e, JsonObject *resp)
+{
+    JsonArray *missing = NULL;
+    size_t n = tracuu_store_get_shard_count(e->store);
+    for (size_t i = 0; tracuu_store_is_sharded(e->store) && i < n; i++) {
+        if (tracuu_store_shard_ok(e->store, i))
+            continue;
+        if (missing == NULL)
+            missing = json_array_new();
+        json_array_add_string_element(missing, tracuu_store_get_shard_name(e->store, i));
+    }
+    if (missing == NULL)
+        return;
+    json_object_set_boolean_member(resp, "partial", TRUE);
+    json_object_set_array_member(resp, "shards_missing", missing);
 }
 
 gboolean
@@ -341,7 +387,9 @@ tracuu_engine_set_parallel(tracuu_engine *engine, unsigned parts,
     g_clear_pointer(&engine->split, tracuu_split_free);
     engine->allow_split = allow;
     engine->allow_data = user_data;
-    if (parts <= 1)
+    /* The parts are cut with a posting source of tracuu's own, which sees each shard's own
+     * document numbers and which xapian-tcpsrv cannot run: a sharded index is searched whole. */
+    if (parts <= 1 || tracuu_store_is_sharded(engine->store))
         return TRUE;
     engine->split = tracuu_split_new(engine->path, MIN(parts, 16u), error);
     return engine->split != NULL;
@@ -1149,6 +1197,26 @@ count_visible(tracuu_engine *e, gint64 *docs, JsonObject *kinds)
 }
 
 /*
+ * The shards of a sharded index: name, whether it answers, and (for admins and unrestricted
+ * callers, since a shard's count includes documents others cannot see) its documents.
+ */
+static JsonArray *
+shard_stats(tracuu_engine *e)
+{
+    JsonArray *shards = json_array_new();
+    for (size_t i = 0; i < tracuu_store_get_shard_count(e->store); i++) {
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "name", tracuu_store_get_shard_name(e->store, i));
+        if (!e->restricted)
+            json_object_set_int_member(o, "documents",
+                                       (gint64)tracuu_store_get_shard_doc_count(e->store, i));
+        json_object_set_boolean_member(o, "ok", tracuu_store_shard_ok(e->store, i));
+        json_array_add_object_element(shards, o);
+    }
+    return shards;
+}
+
+/*
  * Index-wide figures for admins and unrestricted callers; for everyone else only what their
  * filter lets through: the documents and kinds they can see. The file counts (failed files
  * have no document to filter by) and the revision (which moves when documents a caller cannot
@@ -1189,6 +1257,8 @@ handle_stats(tracuu_engine *e, GError **error)
     json_object_set_int_member(resp, "tokenizer_version", *tokv ? atoi(tokv) : 0);
     if (!e->restricted)
         json_object_set_int_member(resp, "revision", (gint64)tracuu_store_get_revision(e->store));
+    if (tracuu_store_is_sharded(e->store))
+        json_object_set_array_member(resp, "shards", shard_stats(e));
     return resp;
 }
 
@@ -1296,6 +1366,8 @@ handle_request(tracuu_engine *engine, JsonObject *request, GError **error)
                              engine->allow_split(engine->allow_data)) &&
                             tracuu_split_sync(engine->split, engine->store);
         JsonObject *resp = handle_search(engine, request, error);
+        if (resp != NULL)
+            add_shards_missing(engine, resp);
         engine->split_now = FALSE;
         g_clear_pointer(&engine->split_error, g_free);
         return resp;

@@ -1,6 +1,7 @@
 /* rank.c - the ranking: weights' defaults, passes, accent guess, document-number tiers. */
 #include <string.h>
 
+#include "legal.h"
 #include "rank.h"
 #include "tracuu-schema.h"
 
@@ -35,6 +36,8 @@ tracuu_rank_params_init(tracuu_rank_params *params)
 
 /* Documents with the number asked for, and documents citing it, ranked ahead of the rest. */
 #define RANK_TIER_MAX 10000
+/* Hits past restore_docs read to find those tied with the last one (see guess_accents()). */
+#define RANK_GUESS_TIES 10
 /* Pages ending past this hit are ranked in one pass (see ranked_search()). */
 #define RANK_RERANK_MAX 2000
 
@@ -46,6 +49,32 @@ pool_filter(const tracuu_results *r)
     for (size_t i = 0; i < r->n_hits; i++)
         ids[i] = r->hits[i].docid;
     return tracuu_query_new_docids(ids, r->n_hits);
+}
+
+/*
+ * The same by the hits' ids (their "Q" terms), read from their data: for a sharded index,
+ * where a filter by document number cannot run (each shard of a union would read the numbers
+ * as its own, and xapian-tcpsrv knows no posting source of tracuu's). NULL when a hit has no
+ * id or the query cannot be made.
+ */
+static tracuu_query *
+pool_filter_by_id(const tracuu_results *r)
+{
+    g_autoptr(GPtrArray) terms = g_ptr_array_new();
+    for (size_t i = 0; i < r->n_hits; i++) {
+        g_autoptr(JsonObject) d = tracuu_engine_parse_data(r->hits[i].data, r->hits[i].data_len);
+        const char *id = d != NULL ? json_object_get_string_member_with_default(d, "id", NULL)
+                                   : NULL;
+        g_autofree char *term = id != NULL ? g_strconcat(TRACUU_PREFIX_ID, id, NULL) : NULL;
+        if (term == NULL || strlen(term) > TRACUU_STORE_MAX_TERM) {
+            for (guint j = 0; j < terms->len; j++)
+                tracuu_query_free(terms->pdata[j]);
+            return NULL;
+        }
+        g_ptr_array_add(terms, tracuu_query_new_term(term, strlen(term), 1, 0));
+    }
+    return tracuu_query_scale(
+        tracuu_query_combine(TRACUU_QUERY_OR, (tracuu_query **)terms->pdata, terms->len, 0), 0.0);
 }
 
 /*
@@ -71,7 +100,10 @@ ranked_search(tracuu_engine *e, const tracuu_query *full, const tracuu_query *ba
     tracuu_search_options o1 = *opts;
     o1.offset = 0;
     o1.limit = (uint32_t)MIN(MAX(want, (uint64_t)tracuu_engine_get_rank_params(e)->rerank_pool), (uint64_t)G_MAXUINT32);
-    o1.no_data = TRUE; /* pass two reads the data of the page's hits only */
+    /* Pass two reads the data of the page's hits only; over shards it filters by the ids of
+     * pass one's hits, which their data give. */
+    gboolean sharded = tracuu_engine_is_sharded(e);
+    o1.no_data = !sharded;
     tracuu_results *r1 = NULL;
     tracuu_store_status st = tracuu_engine_search(e, base, &o1, &r1);
     if (st != TRACUU_STORE_OK || r1->n_hits == 0) {
@@ -83,7 +115,7 @@ ranked_search(tracuu_engine *e, const tracuu_query *full, const tracuu_query *ba
         *out = NULL;
         return st;
     }
-    tracuu_query *pool = pool_filter(r1);
+    tracuu_query *pool = sharded ? pool_filter_by_id(r1) : pool_filter(r1);
     if (pool == NULL) {
         tracuu_results_free(r1);
         return tracuu_engine_search(e, full, opts, out);
@@ -218,7 +250,11 @@ guess_accents(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *ba
     GArray *words = c->words;
     tracuu_search_options o = *base;
     o.offset = 0;
-    o.limit = tracuu_engine_get_rank_params(e)->restore_docs;
+    /* The best hits and those tied with the last of them: Xapian orders ties by document
+     * number, which differs between one index and shards of it (and after a rebuild), and
+     * the guess must not depend on it. A few more are fetched to see the ties. */
+    guint want = tracuu_engine_get_rank_params(e)->restore_docs;
+    o.limit = want + RANK_GUESS_TIES;
     o.facet_slots = NULL;
     o.n_facet_slots = 0;
     o.sort_slot = -1;
@@ -250,7 +286,10 @@ guess_accents(tracuu_engine *e, const tracuu_compiled *c, const tracuu_query *ba
         }
     }
     g.tk = tracuu_engine_get_tokenizer(e);
-    for (size_t h = 0; h < r->n_hits; h++)
+    size_t n = MIN(r->n_hits, (size_t)want);
+    while (n > 0 && n < r->n_hits && r->hits[n - 1].score - r->hits[n].score < 1e-9)
+        n++;
+    for (size_t h = 0; h < n; h++)
         tracuu_engine_read_hit(&r->hits[h], guess_read, &g);
     tracuu_results_free(r);
 

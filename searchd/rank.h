@@ -11,6 +11,9 @@ typedef struct tracuu_engine tracuu_engine;
 /* The ranking knobs of @e (tracuu_engine_set_rank_params()), borrowed. */
 const tracuu_rank_params *tracuu_engine_get_rank_params(tracuu_engine *e);
 
+/* Whether @e searches a sharded index (whose shards cannot run tracuu's posting sources). */
+gboolean tracuu_engine_is_sharded(tracuu_engine *e);
+
 /* The tokenizer of @e, borrowed: for reading the words of hits. */
 tracuu_tokenizer *tracuu_engine_get_tokenizer(tracuu_engine *e);
 

@@ -47,6 +47,10 @@ tracuu_store_check_xapian(const char *path, uint64_t *n_errors, char **report, c
         set_error(error, "no index path given");
         return TRACUU_STORE_INVALID;
     }
+    if (tracuu_store_is_sharded_path(path)) {
+        set_error(error, std::string(path) + " is a sharded index (a stub file): check each shard");
+        return TRACUU_STORE_INVALID;
+    }
     std::ostringstream out;
     try {
         /* Opening first tells a missing or foreign folder from a damaged index: check() itself
@@ -88,6 +92,10 @@ tracuu_store_each_doc(const char *path, const char *const *prefixes, tracuu_stor
         *n_docs = 0;
     if (!path || !*path || !func || !prefixes) {
         set_error(error, "no index path, callback or prefixes given");
+        return TRACUU_STORE_INVALID;
+    }
+    if (tracuu_store_is_sharded_path(path)) {
+        set_error(error, std::string(path) + " is a sharded index (a stub file): read each shard");
         return TRACUU_STORE_INVALID;
     }
     for (const char *const *p = prefixes; *p; p++)

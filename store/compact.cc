@@ -503,6 +503,16 @@ parent_of(const std::string &path)
 }
 
 /* The real path of the index folder @path, which must exist and be a folder. */
+/* These work on one Xapian database: a sharded index is handled shard by shard by the
+ * caller (tracuu_store_shard_paths()). */
+void
+refuse_sharded(const std::string &dir)
+{
+    if (tracuu_store_is_sharded_path(dir.c_str()))
+        throw compact_error(TRACUU_STORE_INVALID,
+                            dir + " is a sharded index (it holds XAPIANDB): give one shard");
+}
+
 std::string
 index_folder(const char *path)
 {
@@ -521,6 +531,7 @@ index_folder(const char *path)
         throw_errno("cannot read " + dir, errno);
     if (!S_ISDIR(st.st_mode))
         throw compact_error(TRACUU_STORE_CORRUPT, dir + " is not an index folder");
+    refuse_sharded(dir);
     return dir;
 }
 
@@ -608,6 +619,7 @@ tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
             throw compact_error(TRACUU_STORE_CORRUPT, dir + " is not an index folder");
         if (dir == "/")
             throw compact_error(TRACUU_STORE_INVALID, "cannot compact an index at /");
+        refuse_sharded(dir);
         tmp = dir + ".compacting";
         std::string aside = dir + ".compacting-old";
 

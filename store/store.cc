@@ -6,8 +6,8 @@
  * behaviour. The code adds no policy: it stores and queries exactly what it is handed.
  */
 
-#include "tracuu-store.h"
 #include "store-private.h"
+#include "tracuu-store.h"
 
 #include <xapian.h>
 
@@ -26,6 +26,23 @@
 #include <utility>
 #include <vector>
 
+/*
+ * One line of a stub file: a local database or a remote one served by xapian-tcpsrv. While it
+ * cannot be reached it is left out of the combined database, an empty one standing in its
+ * place so that the document numbers of the others do not move (Xapian numbers the documents
+ * of n databases by interleaving: shard i's document d is (d - 1) * n + i + 1).
+ */
+struct shard {
+    std::string name;    /* as the stub writes it: the path, or HOST:PORT */
+    std::string path;    /* local: resolved against the stub's folder; "" for a remote one */
+    std::string backend; /* local: "auto" or "glass" */
+    std::string host;
+    unsigned port = 0;
+    Xapian::Database db;
+    bool ok = false;
+    std::chrono::steady_clock::time_point next_try{};
+};
+
 struct tracuu_store {
     /* Only one of the two is open; db() picks it. A WritableDatabase is also a Database, but
      * keeping both named makes it plain which calls need a writer. */
@@ -41,6 +58,12 @@ struct tracuu_store {
     long long fault_after = -1;
     unsigned long long n_replaced = 0;
     bool faulted = false;
+    /* Opened from a stub file: rdb is the union of these, in the stub's order. */
+    bool sharded = false;
+    std::vector<shard> shards;
+    Xapian::Database empty; /* stands in for a missing shard */
+    unsigned remote_timeout_ms = TRACUU_STORE_REMOTE_TIMEOUT_MS;
+    unsigned connect_timeout_ms = TRACUU_STORE_CONNECT_TIMEOUT_MS;
 
     Xapian::Database &db() { return writable ? static_cast<Xapian::Database &>(wdb) : rdb; }
 };
@@ -97,6 +120,211 @@ dup_bytes(const char *s, size_t len)
         memcpy(out, s, len);
     out[len] = '\0';
     return out;
+}
+
+/* How long a shard that failed is left alone before it is tried again. */
+constexpr auto shard_retry = std::chrono::seconds(3);
+
+/*
+ * The stub file @path stands for, or "" when it is not a sharded index: a folder holding
+ * XAPIANDB, or a file that is not a single-file Xapian database (those begin with a magic
+ * "\x0f\x0dXapian").
+ */
+std::string
+stub_file(const char *path)
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0)
+        return "";
+    if (S_ISDIR(st.st_mode)) {
+        std::string stub = std::string(path) + "/XAPIANDB";
+        return stat(stub.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? stub : "";
+    }
+    if (!S_ISREG(st.st_mode))
+        return "";
+    char head[8] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return path; /* unreadable: parsing it says why */
+    size_t n = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (n >= 8 && memcmp(head, "\x0f\x0dXapian", 8) == 0)
+        return "";
+    return path;
+}
+
+/*
+ * Reads the stub file @stub (Xapian 1.4's syntax: "auto PATH", "glass PATH", "remote
+ * HOST:PORT", blank lines and "#" comments) into shards not yet opened. Relative paths are
+ * taken against the stub's folder, as Xapian does. Throws DatabaseOpeningError naming the
+ * line of anything else, or when there is no line at all.
+ */
+std::vector<shard>
+parse_stub(const std::string &stub)
+{
+    FILE *f = fopen(stub.c_str(), "r");
+    if (!f)
+        throw Xapian::DatabaseOpeningError("cannot read the stub file " + stub, errno);
+    std::unique_ptr<FILE, int (*)(FILE *)> closer(f, fclose);
+    std::string dir = std::filesystem::path(stub).parent_path().string();
+    std::vector<shard> out;
+    char buf[4096];
+    for (unsigned line = 1; fgets(buf, sizeof buf, f); line++) {
+        std::string l(buf);
+        while (!l.empty() &&
+               (l.back() == '\n' || l.back() == '\r' || l.back() == ' ' || l.back() == '\t'))
+            l.pop_back();
+        size_t b = l.find_first_not_of(" \t");
+        if (b == std::string::npos || l[b] == '#')
+            continue;
+        l.erase(0, b);
+        size_t sp = l.find_first_of(" \t");
+        std::string kind = l.substr(0, sp);
+        std::string arg;
+        if (sp != std::string::npos) {
+            size_t a = l.find_first_not_of(" \t", sp);
+            if (a != std::string::npos)
+                arg = l.substr(a);
+        }
+        auto bad = [&](const std::string &why) {
+            return Xapian::DatabaseOpeningError(stub + " line " + std::to_string(line) + ": " +
+                                                why);
+        };
+        if (arg.empty())
+            throw bad("\"" + kind + "\" needs a path or HOST:PORT");
+        shard s;
+        s.name = arg;
+        if (kind == "auto" || kind == "glass") {
+            s.backend = kind;
+            s.path = arg[0] == '/' || dir.empty() ? arg : dir + "/" + arg;
+        } else if (kind == "remote") {
+            size_t colon = arg.rfind(':');
+            if (colon == 0 || colon == std::string::npos)
+                throw bad("remote shards are HOST:PORT (a remote program is not supported)");
+            char *end = nullptr;
+            unsigned long port = strtoul(arg.c_str() + colon + 1, &end, 10);
+            if (end == arg.c_str() + colon + 1 || *end || port == 0 || port > 65535)
+                throw bad("bad port in \"" + arg + "\"");
+            s.host = arg.substr(0, colon);
+            s.port = (unsigned)port;
+        } else {
+            throw bad("unknown kind \"" + kind + "\" (auto, glass or remote)");
+        }
+        out.push_back(std::move(s));
+    }
+    if (out.empty())
+        throw Xapian::DatabaseOpeningError("the stub file " + stub + " names no database");
+    return out;
+}
+
+/* Opens @s; a failure leaves it missing until its next try and sets @st and @msg. */
+void
+open_shard(tracuu_store *store, shard &s, tracuu_store_status *st, std::string *msg)
+{
+    try {
+        if (!s.host.empty())
+            s.db = Xapian::Remote::open(s.host, s.port, store->remote_timeout_ms,
+                                        store->connect_timeout_ms);
+        else if (s.backend == "glass")
+            s.db = Xapian::Database(s.path, Xapian::DB_BACKEND_GLASS);
+        else
+            s.db = Xapian::Database(s.path);
+        s.ok = true;
+    } catch (...) {
+        s.ok = false;
+        s.db = Xapian::Database();
+        s.next_try = std::chrono::steady_clock::now() + shard_retry;
+        std::string m;
+        tracuu_store_status cst =
+            tracuu_store_impl::classify(m, s.host.empty() ? s.path.c_str() : nullptr);
+        if (st)
+            *st = cst;
+        if (msg)
+            *msg = s.name + ": " + m;
+    }
+}
+
+/*
+ * An empty database, to stand in for a missing shard. Xapian 1.4 marks its in-memory backend
+ * deprecated (for data: it is slow on many documents), but an empty one is what is wanted here
+ * and no other backend makes one without a folder.
+ */
+Xapian::Database
+empty_database()
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    return Xapian::InMemory::open();
+#pragma GCC diagnostic pop
+}
+
+/* Makes the store's database the union of its shards, an empty one in place of each missing
+ * shard. */
+void
+combine(tracuu_store *store)
+{
+    Xapian::Database all;
+    for (shard &s : store->shards)
+        all.add_database(s.ok ? s.db : store->empty);
+    store->rdb = all;
+}
+
+void
+mark_missing(tracuu_store *store, shard &s)
+{
+    s.ok = false;
+    s.db = Xapian::Database();
+    s.next_try = std::chrono::steady_clock::now() + shard_retry;
+    combine(store);
+}
+
+/*
+ * After a search over @store failed with a NetworkError, finds the remote shards that do not
+ * answer (Xapian does not say which one failed): each is asked for its statistics, and one
+ * that does not answer is connected again, since xapian-tcpsrv closes connections left idle
+ * (--idle-timeout); one that cannot be connected, or does not answer in time, is left out
+ * until its next try. When each answers, the failure was a timeout that left a connection out
+ * of step: every remote shard is connected again.
+ */
+void
+leave_out_failed(tracuu_store *store)
+{
+    bool found = false;
+    for (shard &s : store->shards) {
+        if (!s.ok || s.host.empty())
+            continue;
+        try {
+            s.db.reopen(); /* a remote reopen asks the server for its statistics */
+        } catch (const Xapian::NetworkTimeoutError &) {
+            /* Slow rather than gone: asking it again would cost another time limit. */
+            mark_missing(store, s);
+            found = true;
+        } catch (const Xapian::Error &) {
+            open_shard(store, s, nullptr, nullptr);
+            found = true;
+        }
+    }
+    if (!found)
+        for (shard &s : store->shards)
+            if (s.ok && !s.host.empty())
+                open_shard(store, s, nullptr, nullptr);
+    combine(store);
+}
+
+/* Calls @f on each shard that is open, leaving out those that fail with a NetworkError. */
+template <typename F>
+void
+each_shard(tracuu_store *store, F f)
+{
+    for (shard &s : store->shards) {
+        if (!s.ok)
+            continue;
+        try {
+            f(s);
+        } catch (const Xapian::NetworkError &) {
+            mark_missing(store, s);
+        }
+    }
 }
 
 } // namespace
@@ -250,6 +478,32 @@ with_retry(tracuu_store *store, F f) -> decltype(f())
             if (attempt >= modified_retries)
                 throw;
             store->db().reopen();
+        }
+    }
+}
+
+/*
+ * Runs the search @f as with_retry() does and, when a shard of a sharded store fails with a
+ * NetworkError, leaves out the shards that do not answer and runs it again over the others.
+ * leave_out_failed() finds every failed shard at once, so two more runs are enough (the
+ * second for a connection that was only out of step).
+ */
+template <typename F>
+auto
+with_shards(tracuu_store *store, F f) -> decltype(f())
+{
+    for (int tries = 0;; tries++) {
+        try {
+            return with_retry(store, f);
+        } catch (const Xapian::NetworkError &) {
+            if (!store->sharded || tries >= 2)
+                throw;
+            leave_out_failed(store);
+            bool any = false;
+            for (const shard &s : store->shards)
+                any = any || s.ok;
+            if (!any)
+                throw;
         }
     }
 }
@@ -584,9 +838,40 @@ tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out, 
         } else {
             store.reset(new tracuu_store);
             store->path = path;
+            std::string stub = stub_file(path);
+            if (!stub.empty() && mode != TRACUU_STORE_READ)
+                throw Xapian::InvalidArgumentError(
+                    "a sharded index is written shard by shard, not as one (" + stub + ")");
             switch (mode) {
             case TRACUU_STORE_READ:
-                store->rdb = Xapian::Database(path);
+                if (stub.empty()) {
+                    store->rdb = Xapian::Database(path);
+                    break;
+                }
+                {
+                    store->sharded = true;
+                    store->shards = parse_stub(stub);
+                    store->empty = empty_database();
+                    bool any = false;
+                    tracuu_store_status first_st = TRACUU_STORE_NOT_FOUND;
+                    std::string first_msg;
+                    for (shard &sh : store->shards) {
+                        tracuu_store_status sst = TRACUU_STORE_OK;
+                        std::string smsg;
+                        open_shard(store.get(), sh, &sst, &smsg);
+                        any = any || sh.ok;
+                        if (!sh.ok && first_msg.empty()) {
+                            first_st = sst;
+                            first_msg = smsg;
+                        }
+                    }
+                    if (!any) {
+                        st = first_st;
+                        msg = "no shard can be opened; " + first_msg;
+                        goto failed;
+                    }
+                    combine(store.get());
+                }
                 break;
             case TRACUU_STORE_WRITE:
                 store->wdb = Xapian::WritableDatabase(path, Xapian::DB_OPEN);
@@ -621,6 +906,7 @@ tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out, 
     } catch (...) {
         st = classify(msg, path);
     }
+failed:
     if (error) {
         try {
             std::string full = std::string("cannot open index ") + (path ? path : "(null)") +
@@ -683,10 +969,146 @@ tracuu_store_reopen(tracuu_store *store)
 {
     clear_error(store);
     try {
-        store->db().reopen();
-        return TRACUU_STORE_OK;
+        if (!store->sharded) {
+            store->db().reopen();
+            return TRACUU_STORE_OK;
+        }
+        /* Each shard moves to its own latest revision; the missing ones are tried again once
+         * their pause is over. */
+        bool changed = false;
+        auto now = std::chrono::steady_clock::now();
+        for (shard &s : store->shards) {
+            if (s.ok) {
+                try {
+                    s.db.reopen();
+                } catch (const Xapian::DatabaseModifiedError &) {
+                    throw;
+                } catch (const Xapian::Error &) {
+                    /* A server closes a connection left idle: connect again at once. */
+                    open_shard(store, s, nullptr, nullptr);
+                    changed = true;
+                }
+            } else if (now >= s.next_try) {
+                open_shard(store, s, nullptr, nullptr);
+                changed = changed || s.ok;
+            }
+        }
+        if (changed)
+            combine(store);
+        for (const shard &s : store->shards)
+            if (s.ok)
+                return TRACUU_STORE_OK;
+        return fail_with(store, TRACUU_STORE_ERROR, "no shard of the index answers");
     } catch (...) {
         return fail(store);
+    }
+}
+
+bool
+tracuu_store_is_sharded_path(const char *path)
+{
+    try {
+        return !stub_file(path).empty();
+    } catch (...) {
+        return false;
+    }
+}
+
+char **
+tracuu_store_shard_paths(const char *path, size_t *n)
+{
+    if (n)
+        *n = 0;
+    char **out = nullptr;
+    size_t k = 0;
+    try {
+        std::string stub = stub_file(path);
+        if (stub.empty())
+            return nullptr;
+        std::vector<shard> shards = parse_stub(stub);
+        out = static_cast<char **>(calloc(shards.size() + 1, sizeof(char *)));
+        if (!out)
+            return nullptr;
+        for (const shard &s : shards)
+            if (s.host.empty())
+                out[k++] = dup_string(s.path);
+        if (n)
+            *n = k;
+        return out;
+    } catch (...) {
+        for (size_t i = 0; out && i < k; i++)
+            free(out[i]);
+        free(out);
+        return nullptr;
+    }
+}
+
+bool
+tracuu_store_is_sharded(tracuu_store *store)
+{
+    return store && store->sharded;
+}
+
+size_t
+tracuu_store_get_shard_count(tracuu_store *store)
+{
+    return store->sharded ? store->shards.size() : 1;
+}
+
+const char *
+tracuu_store_get_shard_name(tracuu_store *store, size_t i)
+{
+    if (!store->sharded)
+        return i == 0 ? store->path.c_str() : nullptr;
+    return i < store->shards.size() ? store->shards[i].name.c_str() : nullptr;
+}
+
+bool
+tracuu_store_shard_ok(tracuu_store *store, size_t i)
+{
+    if (!store->sharded)
+        return i == 0;
+    return i < store->shards.size() && store->shards[i].ok;
+}
+
+uint64_t
+tracuu_store_get_shard_doc_count(tracuu_store *store, size_t i)
+{
+    if (!store->sharded)
+        return i == 0 ? tracuu_store_get_doc_count(store) : 0;
+    clear_error(store);
+    if (i >= store->shards.size() || !store->shards[i].ok)
+        return 0;
+    try {
+        return store->shards[i].db.get_doccount();
+    } catch (...) {
+        fail(store);
+        return 0;
+    }
+}
+
+void
+tracuu_store_set_remote_timeouts(tracuu_store *store, unsigned timeout_ms,
+                                 unsigned connect_timeout_ms)
+{
+    unsigned t = timeout_ms ? timeout_ms : store->remote_timeout_ms;
+    unsigned c = connect_timeout_ms ? connect_timeout_ms : store->connect_timeout_ms;
+    if (t == store->remote_timeout_ms && c == store->connect_timeout_ms)
+        return;
+    store->remote_timeout_ms = t;
+    store->connect_timeout_ms = c;
+    try {
+        bool changed = false;
+        for (shard &s : store->shards) {
+            if (s.ok && !s.host.empty()) {
+                open_shard(store, s, nullptr, nullptr);
+                changed = true;
+            }
+        }
+        if (changed)
+            combine(store);
+    } catch (...) {
+        /* combine() only fails without memory; the old union stays. */
     }
 }
 
@@ -699,7 +1121,14 @@ tracuu_store_get_doc_count(tracuu_store *store)
 uint64_t
 tracuu_store_get_revision(tracuu_store *store)
 {
-    return read_number(store, [&] { return (uint64_t)store->db().get_revision(); });
+    return read_number(store, [&] {
+        if (!store->sharded)
+            return (uint64_t)store->db().get_revision();
+        /* Xapian gives no revision for a union of databases. */
+        uint64_t sum = 0;
+        each_shard(store, [&](shard &s) { sum += s.db.get_revision(); });
+        return sum;
+    });
 }
 
 uint32_t
@@ -731,7 +1160,17 @@ tracuu_store_get_metadata(tracuu_store *store, const char *key, char **value, si
     if (len)
         *len = 0;
     try {
-        std::string v = with_retry(store, [&] { return store->db().get_metadata(key); });
+        std::string v = with_retry(store, [&] {
+            if (!store->sharded)
+                return store->db().get_metadata(key);
+            /* Xapian would read the first database of the union only. */
+            std::string found;
+            each_shard(store, [&](shard &s) {
+                if (found.empty())
+                    found = s.db.get_metadata(key);
+            });
+            return found;
+        });
         *value = dup_string(v);
         if (len)
             *len = v.size();
@@ -768,25 +1207,36 @@ tracuu_store_list_metadata(tracuu_store *store, const char *prefix,
     clear_error(store);
     try {
         std::string p = prefix ? prefix : "";
-        std::string last;
-        bool started = false, stop = false;
-        with_retry(store, [&] {
-            Xapian::Database &db = store->db();
-            Xapian::TermIterator it = db.metadata_keys_begin(p), end = db.metadata_keys_end(p);
-            if (started) {
-                it.skip_to(last);
-                if (it != end && *it == last)
-                    ++it;
-            }
-            for (; it != end && !stop; ++it) {
-                std::string key = *it;
-                std::string value = db.get_metadata(key);
-                last = key;
-                started = true;
-                stop = !func(key.c_str(), value.c_str(), value.size(), user_data);
-            }
-            return 0;
-        });
+        /* One database's keys; a sharded store lists each shard's in turn, since Xapian
+         * would list those of the first database of the union only. */
+        bool stop = false;
+        auto list = [&](Xapian::Database &db) {
+            std::string last;
+            bool started = false;
+            with_retry(store, [&] {
+                Xapian::TermIterator it = db.metadata_keys_begin(p), end = db.metadata_keys_end(p);
+                if (started) {
+                    it.skip_to(last);
+                    if (it != end && *it == last)
+                        ++it;
+                }
+                for (; it != end && !stop; ++it) {
+                    std::string key = *it;
+                    std::string value = db.get_metadata(key);
+                    last = key;
+                    started = true;
+                    stop = !func(key.c_str(), value.c_str(), value.size(), user_data);
+                }
+                return 0;
+            });
+        };
+        if (!store->sharded)
+            list(store->db());
+        else
+            each_shard(store, [&](shard &s) {
+                if (!stop)
+                    list(s.db);
+            });
         return TRACUU_STORE_OK;
     } catch (...) {
         return fail(store);
@@ -1327,7 +1777,8 @@ tracuu_store_search(tracuu_store *store, const tracuu_query *query,
     try {
         results_guard guard;
         bool timed_out = false;
-        with_retry(store, [&] {
+        /* A remote shard that fails midway is left out and the search run again. */
+        with_shards(store, [&] {
             free_results(guard.r);
             guard.r = nullptr;
             timed_out = false;

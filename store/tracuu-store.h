@@ -56,8 +56,66 @@ const char *tracuu_store_status_name(tracuu_store_status status);
  * writing fails its (N+1)-th tracuu_store_replace() and every later commit as a full disk does
  * (TRACUU_STORE_IO, "No space left on device"), and drops what was not committed.
  */
-tracuu_store_status tracuu_store_open(const char *path, tracuu_store_mode mode,
-                                      tracuu_store **out, char **error);
+tracuu_store_status tracuu_store_open(const char *path, tracuu_store_mode mode, tracuu_store **out,
+                                      char **error);
+
+/* ---- Shards: an index that is a Xapian stub file listing several databases ---- */
+
+/*
+ * A stub file (given as @path, or DIR/XAPIANDB when @path is a folder holding one) lists the
+ * shards of one index, a line each: "auto PATH" or "glass PATH" for a local database (a
+ * relative PATH is taken against the stub's folder), "remote HOST:PORT" for one served by
+ * xapian-tcpsrv; blank lines and lines starting with "#" are skipped (docs/scaling.md).
+ * tracuu_store_open() with TRACUU_STORE_READ opens each and searches them as one database:
+ * the same hits, scores, totals and facets as one index holding the same documents. Opening
+ * one for writing fails with TRACUU_STORE_INVALID: shards are written one by one.
+ *
+ * A shard that cannot be opened, or fails with a network error during a search, is left out:
+ * the search is answered by the others (tracuu_store_shard_ok() then says false for it), and
+ * tracuu_store_reopen() tries it again, at most every 3 seconds. Document numbers do not move
+ * while a shard is missing. Opening fails only when no shard at all can be opened.
+ */
+
+/* Default time limits of remote shards, in milliseconds: for each exchange, and to connect. */
+#define TRACUU_STORE_REMOTE_TIMEOUT_MS 10000
+#define TRACUU_STORE_CONNECT_TIMEOUT_MS 2000
+
+/* Whether @path is a sharded index: a stub file, or a folder holding XAPIANDB. */
+bool tracuu_store_is_sharded_path(const char *path);
+
+/*
+ * The local shards of the sharded index at @path, resolved as the store opens them, in the
+ * stub's order (remote lines are skipped): a malloc()ed NULL-terminated array of malloc()ed
+ * strings (free each, then the array), its length in *@n (if not NULL). NULL (and *@n 0) when
+ * @path is not a sharded index or its stub cannot be read.
+ */
+char **tracuu_store_shard_paths(const char *path, size_t *n);
+
+/* Whether @store was opened from a stub file (even of one line). */
+bool tracuu_store_is_sharded(tracuu_store *store);
+
+/* Number of shards of @store (1 for a plain index). */
+size_t tracuu_store_get_shard_count(tracuu_store *store);
+
+/*
+ * Name of shard @i as its stub line gives it (the path as written, or HOST:PORT); the path of
+ * a plain index for @i 0. NULL when @i is out of range. Valid while @store is open.
+ */
+const char *tracuu_store_get_shard_name(tracuu_store *store, size_t i);
+
+/* Whether shard @i is being searched (false while it is left out; true for a plain index). */
+bool tracuu_store_shard_ok(tracuu_store *store, size_t i);
+
+/* Documents of shard @i (0 while it is missing, or when @i is out of range). */
+uint64_t tracuu_store_get_shard_doc_count(tracuu_store *store, size_t i);
+
+/*
+ * Time limits for the remote shards of @store, in milliseconds (0 keeps the current value):
+ * @timeout_ms for each exchange with a server (past it the shard is left out of that search),
+ * @connect_timeout_ms to connect. Open remote shards are connected again with them.
+ */
+void tracuu_store_set_remote_timeouts(tracuu_store *store, unsigned timeout_ms,
+                                      unsigned connect_timeout_ms);
 
 /*
  * Closes @store; NULL is accepted. A writable store commits what was added since the last
@@ -86,7 +144,11 @@ tracuu_store_status tracuu_store_commit(tracuu_store *store);
  */
 tracuu_store_status tracuu_store_reopen(tracuu_store *store);
 
-/* Number of documents, and the revision last committed (0 for an empty new database). */
+/*
+ * Number of documents, and the revision last committed (0 for an empty new database). The
+ * revision of a sharded store is the sum of its open shards' revisions: it grows with every
+ * commit to any of them.
+ */
 uint64_t tracuu_store_get_doc_count(tracuu_store *store);
 uint64_t tracuu_store_get_revision(tracuu_store *store);
 
@@ -101,6 +163,7 @@ uint64_t tracuu_store_get_term_freq(tracuu_store *store, const char *term, size_
 /*
  * Sets *@value to a malloc()ed, NUL-terminated copy of the value of @key ("" when the key is
  * absent; Xapian does not tell absent from empty). *@len, if not NULL, gets its length.
+ * A sharded store gives the value of the first shard that has one.
  */
 tracuu_store_status tracuu_store_get_metadata(tracuu_store *store, const char *key,
                                               char **value, size_t *len);
@@ -114,6 +177,7 @@ tracuu_store_status tracuu_store_set_metadata(tracuu_store *store, const char *k
  * The strings are valid only during the call. @func returns false to stop early. It may use
  * other handles, but must not change @store. If writers discard the revision being read
  * midway, the listing goes on in the newest one after the last key given (each key once).
+ * A sharded store lists each shard's keys in turn, in the stub's order.
  */
 typedef bool (*tracuu_store_metadata_func)(const char *key, const char *value, size_t len,
                                            void *user_data);
