@@ -194,3 +194,23 @@ tracuu_test_docs_clear(tracuu_test_docs *f)
     g_clear_pointer(&f->docs, g_free);
     g_clear_pointer(&f->db, g_free);
 }
+
+guint
+tracuu_test_kill_slow_indexer(const char *const *argv, guint delay_ms, guint orphans_ms)
+{
+    GPid pid;
+    GError *error = NULL;
+    g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "TRACUU_INDEXER_FAULT", "slow:vb-", TRUE);
+    g_spawn_async(NULL, (char **)argv, env, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                  NULL, NULL, &pid, &error);
+    g_assert_no_error(error);
+    g_usleep(delay_ms * 1000);
+    guint children = tracuu_test_children_of(pid, NULL, NULL);
+    kill(pid, SIGKILL);
+    int st;
+    waitpid(pid, &st, 0);
+    g_spawn_close_pid(pid);
+    g_test_message("killed after %u ms with %u children", delay_ms, children);
+    tracuu_test_assert_orphans_end(orphans_ms);
+    return children;
+}

@@ -65,3 +65,11 @@ void tracuu_test_become_subreaper(gboolean on);
  * killed, and the test fails.
  */
 void tracuu_test_assert_orphans_end(guint ms);
+
+/*
+ * Starts tracuu-indexer with @argv (whole, the program first) slowed by the fault "slow:vb-"
+ * (20 ms for each file whose name starts with "vb-"), kills it with SIGKILL after @delay_ms,
+ * reaps it, and checks that every process it left ends within @orphans_ms (the test must be a
+ * subreaper: tracuu_test_become_subreaper()). Returns how many children it had when killed.
+ */
+guint tracuu_test_kill_slow_indexer(const char *const *argv, guint delay_ms, guint orphans_ms);

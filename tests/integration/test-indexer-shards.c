@@ -481,24 +481,8 @@ test_kill9(fixture *f, gconstpointer data)
                               "-q",
                               f->docs,
                               NULL};
-        GPid pid;
-        GError *error = NULL;
         /* 20 ms per file, so that the run is killed in its middle. */
-        g_auto(GStrv) env =
-            g_environ_setenv(g_get_environ(), "TRACUU_INDEXER_FAULT", "slow:vb-", TRUE);
-        g_spawn_async(NULL, (char **)argv, env,
-                      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid,
-                      &error);
-        g_assert_no_error(error);
-        g_usleep(delays_ms[k] * 1000);
-        guint children = tracuu_test_children_of(pid, NULL, NULL);
-        children_seen += children;
-        kill(pid, SIGKILL);
-        int st;
-        waitpid(pid, &st, 0);
-        g_spawn_close_pid(pid);
-        g_test_message("killed after %u ms with %u children", delays_ms[k], children);
-        tracuu_test_assert_orphans_end(2000);
+        children_seen += tracuu_test_kill_slow_indexer(argv, delays_ms[k], 2000);
         g_autofree char *stub = g_build_filename(f->db, "XAPIANDB", NULL);
         if (!g_file_test(stub, G_FILE_TEST_EXISTS))
             continue;

@@ -428,24 +428,8 @@ test_kill9(fixture *f, gconstpointer data)
     for (guint k = 0; k < G_N_ELEMENTS(delays_ms); k++) {
         const char *argv[] = {
             tracuu_test_indexer_path(), "--db", f->db, "--batch", "40", "-q", f->docs, NULL};
-        GPid pid;
-        GError *error = NULL;
-        /* 20 ms per file, so that even a fast machine is killed in the middle of the run. */
-        g_auto(GStrv) env =
-            g_environ_setenv(g_get_environ(), "TRACUU_INDEXER_FAULT", "slow:vb-", TRUE);
-        g_spawn_async(NULL, (char **)argv, env,
-                      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid,
-                      &error);
-        g_assert_no_error(error);
-        g_usleep(delays_ms[k] * 1000);
-        guint workers = tracuu_test_children_of(pid, NULL, NULL);
-        workers_seen += workers;
-        kill(pid, SIGKILL);
-        int st;
-        waitpid(pid, &st, 0);
-        g_spawn_close_pid(pid);
-        g_test_message("killed after %u ms with %u workers", delays_ms[k], workers);
-        tracuu_test_assert_orphans_end(1000);
+        /* 20 ms per file, so that the run is killed in its middle. */
+        workers_seen += tracuu_test_kill_slow_indexer(argv, delays_ms[k], 1000);
         /* Whatever moment it died at, the index opens and has no duplicate. */
         if (g_file_test(f->db, G_FILE_TEST_IS_DIR) && g_file_test(f->db, G_FILE_TEST_EXISTS)) {
             g_autofree char *iam = g_build_filename(f->db, "iamglass", NULL);
