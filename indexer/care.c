@@ -357,8 +357,8 @@ tracuu_care_check(const char *db, gboolean progress)
     return status;
 }
 
-static bool
-care_cancelled(void *user_data)
+bool
+tracuu_indexer_cancelled(void *user_data)
 {
     return tracuu_indexer_interrupted != 0;
 }
@@ -367,7 +367,7 @@ int
 tracuu_care_backup(const char *db, const char *dest, gboolean progress)
 {
     tracuu_store_compact_options o = {0};
-    o.cancelled = care_cancelled;
+    o.cancelled = tracuu_indexer_cancelled;
     tracuu_store_backup_stats stats;
     char *msg = NULL;
     tracuu_store_status st = tracuu_store_backup(db, dest, &o, &stats, &msg);
@@ -381,8 +381,9 @@ tracuu_care_backup(const char *db, const char *dest, gboolean progress)
     }
     g_autofree char *size = g_format_size(stats.size);
     g_print("backup: %s at revision %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT
-            " documents, %s) -> %s in %.1f s\n",
-            db, stats.revision, stats.doc_count, size, dest, stats.seconds);
+            " documents, %s) -> %s in %.1f s%s\n",
+            db, stats.revision, stats.doc_count, size, dest, stats.seconds,
+            stats.held ? "; a writer committing often was held until the copy was made" : "");
     /* The copy is checked as a restore would check it: a backup found bad today is worth more
      * than one found bad on the day it is needed. */
     char *fatal = NULL;
@@ -412,7 +413,7 @@ tracuu_care_restore(const char *db, const char *src, gboolean progress)
         return EXIT_INDEX;
     }
     tracuu_store_compact_options o = {0};
-    o.cancelled = care_cancelled;
+    o.cancelled = tracuu_indexer_cancelled;
     tracuu_store_backup_stats stats;
     char *msg = NULL;
     tracuu_store_status st = tracuu_store_restore(db, src, &o, &stats, &msg);

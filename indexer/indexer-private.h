@@ -265,6 +265,10 @@ void tracuu_worker_setup_ocr(const tracuu_indexer_options *opts, int out_fd, gui
 /* Set by SIGINT and SIGTERM to the signal: stop reading files, keep what is done, summarise. */
 extern volatile sig_atomic_t tracuu_indexer_interrupted;
 
+/* Whether SIGINT or SIGTERM came (tracuu_indexer_interrupted): the callback that stops what the
+ * store does at length (a compaction, a commit waiting for a backup). */
+bool tracuu_indexer_cancelled(void *user_data);
+
 /* ---- units of work: main thread -> builder threads -> writer thread (pipeline.c) ---- */
 
 /* UNIT_RELABEL: a file unchanged on disk whose access-map rule gives something else now: its
@@ -327,6 +331,7 @@ typedef struct {
     /* CPU seconds of each stage (--verbose prints them: where a run spends its time). */
     double cpu_apply, cpu_commit;
     double wall_commit;
+    double held_seconds; /* of the commits waiting for a backup's copy (tracuu_store_commit()) */
     guint commits;
     gint64 cpu_build_ns; /* the builders add to it under build_lock */
     GMutex build_lock;

@@ -380,6 +380,8 @@ tracuu_report_summary(run *r, double elapsed, const char *fatal, int status)
         json_add_uint(b, "still_failing", r->still_failed->len);
         json_add_uint(b, "skipped", skipped);
         json_add_uint(b, "documents", rs->documents);
+        json_builder_set_member_name(b, "backup_wait");
+        json_builder_add_double_value(b, rs->held_seconds);
         json_builder_set_member_name(b, "elapsed");
         json_builder_add_double_value(b, elapsed);
         g_autoptr(GPtrArray) all_failed = g_ptr_array_new();
@@ -479,6 +481,8 @@ tracuu_report_summary(run *r, double elapsed, const char *fatal, int status)
     if (r->compact_tried)
         print_compact(r);
     print_shards(r);
+    if (rs->held_seconds >= 0.01)
+        g_print("backup wait: %.2f s (commits waited for a backup's copy)\n", rs->held_seconds);
     if (tracuu_indexer_interrupted)
         g_print("interrupted: by signal %d; what was done is kept, the next run does the rest\n",
                 (int)tracuu_indexer_interrupted);

@@ -229,12 +229,6 @@ compact_progress(const char *table, const char *status, void *user_data)
         g_print("compacted %s: %s\n", table, status);
 }
 
-static bool
-compact_cancelled(void *user_data)
-{
-    return tracuu_indexer_interrupted != 0;
-}
-
 /*
  * Compacts the index in --db (see tracuu_store_compact()). Sets *@fatal when it failed: the
  * index is then as it was. Interrupted by SIGINT or SIGTERM, it stops and leaves the index as it
@@ -256,7 +250,7 @@ compact_index(run *r, char **fatal)
     }
     tracuu_store_compact_options o = {0};
     o.progress = compact_progress;
-    o.cancelled = compact_cancelled;
+    o.cancelled = tracuu_indexer_cancelled;
     o.user_data = r;
     char *msg = NULL;
     tracuu_store_status st = tracuu_store_compact(r->rs.opts->db, &o, &r->compact_stats, &msg);
@@ -726,6 +720,8 @@ index_run(tracuu_indexer_options *opts, const tracuu_access_map *map, guint jobs
         free(open_error);
         goto out;
     }
+    /* A commit that waits for a backup's copy stops waiting at SIGINT or SIGTERM. */
+    tracuu_store_set_cancel(r.rs.store, tracuu_indexer_cancelled, NULL);
     if (!check_versions(r.rs.store, opts->rebuild, &fatal))
         goto out;
     if (tracuu_store_list_metadata(r.rs.store, TRACUU_META_FILE_PREFIX, collect_state, states) !=
@@ -871,6 +867,7 @@ out:
         fatal = g_strdup(r.rs.fatal_message);
     if (fatal == NULL && r.rs.store != NULL && tracuu_store_commit(r.rs.store) != TRACUU_STORE_OK)
         fatal = g_strdup_printf("commit failed: %s", tracuu_store_get_error(r.rs.store));
+    r.rs.held_seconds = tracuu_store_get_held_seconds(r.rs.store);
     tracuu_store_free(r.rs.store);
     /* After the run, and after its writer let go of the index: the compaction takes the lock
      * again. Not after a failed run: its index may not be worth compacting. */

@@ -752,6 +752,51 @@ tracuu_store_compact(const char *path, const tracuu_store_compact_options *opts,
 
 extern "C" {
 
+namespace {
+
+/*
+ * The hold of a backup on the index folder (store-private.h): while it is taken, a writer's
+ * commits wait, so that the revision being copied stays whole. Released when the copy is made,
+ * and by the destructor on any failure; a backup killed leaves it to the writer, which sees
+ * that its process is gone.
+ */
+class backup_hold
+{
+  public:
+    backup_hold() = default;
+    backup_hold(const backup_hold &) = delete;
+    backup_hold &operator=(const backup_hold &) = delete;
+    ~backup_hold() { release(); }
+
+    void
+    take(const std::string &dir)
+    {
+        if (!path_.empty())
+            return;
+        std::string path = dir + "/" TRACUU_STORE_HOLD_PREFIX + std::to_string(getpid());
+        int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+            throw_errno("cannot hold the index for the backup: " + path, errno);
+        close(fd);
+        path_ = path;
+        /* A commit already past its look at the holds may still land: the copy then reads
+         * the revision after it, which the writer's next commit, waiting, cannot take away. */
+    }
+
+    void
+    release() noexcept
+    {
+        if (!path_.empty())
+            unlink(path_.c_str());
+        path_.clear();
+    }
+
+  private:
+    std::string path_;
+};
+
+} // namespace
+
 tracuu_store_status
 tracuu_store_backup(const char *path, const char *dest, const tracuu_store_compact_options *opts,
                     tracuu_store_backup_stats *stats, char **error)
@@ -781,13 +826,19 @@ tracuu_store_backup(const char *path, const char *dest, const tracuu_store_compa
         tracuu_store_backup_stats out;
         memset(&out, 0, sizeof out);
         /* A writer that commits twice during the copy makes Xapian drop the revision being
-         * read: the copy fails with DatabaseModifiedError and is started again. */
+         * read: the copy fails with DatabaseModifiedError and is started again, from then on
+         * under a hold that makes the writer's commits wait for the copy. The first try goes
+         * without, so that a quiet index is copied without stopping its writer at all. */
+        backup_hold hold;
         for (int attempt = 1;; attempt++) {
             if (mkdir(tmp.c_str(), 0700) != 0)
                 throw_errno("cannot make the folder " + tmp, errno);
             tmp_ours = true;
             write_marker(tmp);
             try {
+                if (fault("modified") && attempt == 1)
+                    throw compact_error(TRACUU_STORE_ERROR,
+                                        "DatabaseModifiedError (injected)");
                 out.revision = compact_in_child(dir, tmp, opts);
                 break;
             } catch (const compact_error &e) {
@@ -796,8 +847,11 @@ tracuu_store_backup(const char *path, const char *dest, const tracuu_store_compa
                 tmp_ours = false;
                 if (attempt >= 5 || strstr(e.what(), "DatabaseModifiedError") == nullptr)
                     throw;
+                hold.take(dir);
+                out.held = 1;
             }
         }
+        hold.release();
         {
             Xapian::Database copy(tmp);
             out.doc_count = copy.get_doccount();

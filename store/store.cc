@@ -11,7 +11,11 @@
 
 #include <xapian.h>
 
+#include <dirent.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -64,6 +68,10 @@ struct tracuu_store {
     Xapian::Database empty; /* stands in for a missing shard */
     unsigned remote_timeout_ms = TRACUU_STORE_REMOTE_TIMEOUT_MS;
     unsigned connect_timeout_ms = TRACUU_STORE_CONNECT_TIMEOUT_MS;
+    /* Polled while a commit waits for a backup's hold (tracuu_store_set_cancel()). */
+    bool (*cancelled)(void *) = nullptr;
+    void *cancelled_data = nullptr;
+    double held_seconds = 0;
 
     Xapian::Database &db() { return writable ? static_cast<Xapian::Database &>(wdb) : rdb; }
 };
@@ -423,6 +431,54 @@ char *
 dup_string(const std::string &s)
 {
     return dup_bytes(s.data(), s.size());
+}
+
+namespace {
+
+/* Whether a live process holds @dir: removes the holds of processes that are gone. */
+bool
+held(const std::string &dir)
+{
+    DIR *d = opendir(dir.c_str());
+    if (!d)
+        return false;
+    bool live = false;
+    const size_t n = sizeof TRACUU_STORE_HOLD_PREFIX - 1;
+    while (struct dirent *e = readdir(d)) {
+        if (strncmp(e->d_name, TRACUU_STORE_HOLD_PREFIX, n) != 0)
+            continue;
+        char *end = nullptr;
+        long pid = strtol(e->d_name + n, &end, 10);
+        if (pid > 0 && *end == '\0' && (kill((pid_t)pid, 0) == 0 || errno == EPERM)) {
+            live = true;
+            continue;
+        }
+        /* Its backup was killed (or the name is not one a backup writes). */
+        unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+    return live;
+}
+
+} // namespace
+
+double
+hold_wait(const std::string &dir, bool (*cancelled)(void *), void *user_data,
+          unsigned max_seconds) noexcept
+{
+    auto t0 = std::chrono::steady_clock::now();
+    double waited = 0;
+    try {
+        while (held(dir)) {
+            if (waited >= max_seconds || (cancelled && cancelled(user_data)))
+                break;
+            struct timespec ts = {0, 20 * 1000 * 1000};
+            nanosleep(&ts, nullptr);
+            waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        }
+    } catch (...) {
+    }
+    return waited;
 }
 
 } // namespace tracuu_store_impl
@@ -957,11 +1013,28 @@ tracuu_store_commit(tracuu_store *store)
             store->wdb.begin_transaction(true);
             return TRACUU_STORE_OK;
         }
+        store->held_seconds += tracuu_store_impl::hold_wait(
+            store->path, store->cancelled, store->cancelled_data, TRACUU_STORE_HOLD_MAX_SECONDS);
         store->wdb.commit();
         return TRACUU_STORE_OK;
     } catch (...) {
         return fail(store);
     }
+}
+
+void
+tracuu_store_set_cancel(tracuu_store *store, bool (*cancelled)(void *user_data), void *user_data)
+{
+    if (!store)
+        return;
+    store->cancelled = cancelled;
+    store->cancelled_data = user_data;
+}
+
+double
+tracuu_store_get_held_seconds(const tracuu_store *store)
+{
+    return store ? store->held_seconds : 0;
 }
 
 tracuu_store_status

@@ -25,6 +25,7 @@ typedef struct {
     uint64_t doc_count; /* documents in the copy */
     uint64_t size;      /* bytes of the copy's files */
     double seconds;
+    int held; /* 1 if a writer's commits had to wait for the copy (see tracuu_store_backup()) */
 } tracuu_store_backup_stats;
 
 /*
@@ -36,7 +37,9 @@ typedef struct {
  * states) copied, so the copy is an index tracuu-indexer can go on with. The revision copied
  * and the date are written to @dest/TRACUU_STORE_BACKUP_FILE. If the writer commits so much
  * during the copy that the revision being read is discarded, the copy starts again (up to 5
- * times). @opts (may be NULL) as for tracuu_store_compact().
+ * times), holding the index meanwhile: the file "tracuu-backup-hold.PID" in @path, which makes
+ * the commits of tracuu_store_commit() wait until the copy is made (its reader survives the
+ * one commit that may have been under way). @opts (may be NULL) as for tracuu_store_compact().
  *
  * Returns OK, or NOT_FOUND (no index at @path), CORRUPT (not an index), IO (@dest exists and is
  * not an empty folder, the disk is full, permissions), INVALID (no path), ERROR (cancelled,

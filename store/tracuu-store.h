@@ -135,8 +135,22 @@ void tracuu_store_free(tracuu_store *store);
  */
 const char *tracuu_store_get_error(const tracuu_store *store);
 
-/* Makes every change since the last commit durable and visible to readers, atomically. */
+/*
+ * Makes every change since the last commit durable and visible to readers, atomically. While a
+ * backup holds the index (tracuu-store-backup.h) it first waits for the backup to finish, at
+ * most TRACUU_STORE_HOLD_MAX_SECONDS, or until the callback of tracuu_store_set_cancel() says
+ * to stop waiting: a backup of an index that commits often then still reads one revision whole.
+ */
 tracuu_store_status tracuu_store_commit(tracuu_store *store);
+
+#define TRACUU_STORE_HOLD_MAX_SECONDS 900
+
+/* @cancelled (may be NULL) is polled while a commit of @store waits for a backup. */
+void tracuu_store_set_cancel(tracuu_store *store, bool (*cancelled)(void *user_data),
+                             void *user_data);
+
+/* The seconds the commits of @store have waited for backups in all. */
+double tracuu_store_get_held_seconds(const tracuu_store *store);
 
 /*
  * For a reading handle: moves to the latest committed revision, so a long-running reader sees

@@ -476,6 +476,127 @@ test_backup_under_load_and_restore(fixture *f, gconstpointer data)
     daemon_stop(&d);
 }
 
+/* Puts a backup's hold for @pid on the index @db; returns its path (caller g_free()s). */
+static char *
+hold_index(const char *db, GPid pid)
+{
+    g_autofree char *name = g_strdup_printf("tracuu-backup-hold.%d", (int)pid);
+    char *path = g_build_filename(db, name, NULL);
+    g_assert_true(g_file_set_contents(path, "", 0, NULL));
+    return path;
+}
+
+/* Starts an import of @jsonl into @db committing every 10 documents, its JSON summary on the
+ * pipe *@out_fd; returns its pid. */
+static GPid
+import_async(const char *db, const char *jsonl, int *out_fd)
+{
+    const char *argv[] = {tracuu_test_indexer_path(), "--db", db, "--from-jsonl", jsonl,
+                          "--batch", "10", "--json", NULL};
+    GPid pid = 0;
+    g_autoptr(GError) error = NULL;
+    g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,
+                                           tracuu_test_die_with_parent, NULL, &pid, NULL, out_fd,
+                                           NULL, &error));
+    g_assert_no_error(error);
+    return pid;
+}
+
+/* The JSON object an import started by import_async() printed on @fd, once it has ended. */
+static JsonObject *
+import_summary(int fd)
+{
+    g_autoptr(GIOChannel) ch = g_io_channel_unix_new(fd);
+    g_io_channel_set_close_on_unref(ch, TRUE);
+    g_autofree char *text = NULL;
+    g_assert_cmpint(g_io_channel_read_to_end(ch, &text, NULL, NULL), ==, G_IO_STATUS_NORMAL);
+    return tracuu_test_parse_object(text);
+}
+
+static guint64
+doc_count(const char *db)
+{
+    tracuu_store *rd = NULL;
+    g_assert_cmpint(tracuu_store_open(db, TRACUU_STORE_READ, &rd, NULL), ==, TRACUU_STORE_OK);
+    guint64 n = tracuu_store_get_doc_count(rd);
+    tracuu_store_free(rd);
+    return n;
+}
+
+/*
+ * The hold a backup takes when a writer commits too often for its copy: while a live process
+ * holds the index, an indexer's commits wait (nothing of its import shows) and go on when the
+ * hold goes; SIGTERM stops the waiting and keeps what was done; the hold of a process that is
+ * gone holds nothing and is removed. A backup whose first copy was spoilt by the writer holds
+ * the index for the next and leaves no hold behind.
+ */
+static void
+test_backup_hold(fixture *f, gconstpointer data)
+{
+    index_docs(f);
+    g_assert_cmpuint(doc_count(f->db), ==, 13);
+
+    /* Stale: the hold of a process that has ended. */
+    GPid gone = 0;
+    const char *true_argv[] = {"/bin/true", NULL};
+    g_assert_true(g_spawn_async(NULL, (char **)true_argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                NULL, &gone, NULL));
+    g_assert_cmpint(tracuu_test_wait_exit(gone, 20), ==, 0);
+    g_autofree char *stale = hold_index(f->db, gone);
+    g_autofree char *j100 = write_jsonl(f, 100);
+    int fd = -1;
+    GPid pid = import_async(f->db, j100, &fd);
+    g_assert_cmpint(tracuu_test_wait_exit(pid, 60), ==, 0);
+    g_autoptr(JsonObject) o1 = import_summary(fd);
+    g_assert_cmpfloat(json_object_get_double_member(o1, "backup_wait"), <, 1.0);
+    g_assert_false(g_file_test(stale, G_FILE_TEST_EXISTS));
+    g_assert_cmpuint(doc_count(f->db), ==, 13 + 100);
+
+    /* Live: this test's own hold. The import's first commit waits. */
+    g_autofree char *hold = hold_index(f->db, getpid());
+    g_autofree char *j300 = write_jsonl(f, 300);
+    pid = import_async(f->db, j300, &fd);
+    for (guint i = 0; i < 15; i++) {
+        g_usleep(100000);
+        g_assert_cmpuint(doc_count(f->db), ==, 13 + 100);
+    }
+    g_assert_cmpint(g_unlink(hold), ==, 0);
+    g_assert_cmpint(tracuu_test_wait_exit(pid, 60), ==, 0);
+    g_autoptr(JsonObject) o2 = import_summary(fd);
+    g_assert_cmpfloat(json_object_get_double_member(o2, "backup_wait"), >=, 1.4);
+    g_assert_cmpuint(doc_count(f->db), ==, 13 + 300);
+
+    /* SIGTERM while a commit waits: it stops waiting, and what was read is kept. */
+    g_free(hold);
+    hold = hold_index(f->db, getpid());
+    g_autofree char *j400 = write_jsonl(f, 400);
+    pid = import_async(f->db, j400, &fd);
+    g_usleep(1000000);
+    g_assert_cmpuint(doc_count(f->db), ==, 13 + 300);
+    kill(pid, SIGTERM);
+    int st = tracuu_test_wait_exit(pid, 20);
+    g_autoptr(JsonObject) o3 = import_summary(fd);
+    g_assert_cmpint(st, ==, tracuu_test_int_member(o3, "exit_status"));
+    g_assert_true(json_object_get_boolean_member_with_default(o3, "interrupted", FALSE));
+    g_assert_cmpuint(doc_count(f->db), >, 13 + 300);
+    g_assert_cmpint(g_unlink(hold), ==, 0);
+
+    /* A backup whose first copy meets DatabaseModifiedError (injected) holds the index for the
+     * next, and lets go of it. */
+    g_autofree char *bk = g_build_filename(f->dir, "backup", NULL);
+    const char *backup[] = {"--db", f->db, "--backup", bk, NULL};
+    g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "TRACUU_COMPACT_FAULT", "modified",
+                                         TRUE);
+    g_autofree char *out = NULL;
+    g_assert_cmpint(tracuu_test_run_indexer(backup, env, NULL, &out, NULL), ==, 0);
+    g_assert_nonnull(strstr(out, "a writer committing often was held"));
+    g_assert_cmpuint(backup_field(bk, "documents"), ==, doc_count(f->db));
+    g_autoptr(GDir) dir = g_dir_open(f->db, 0, NULL);
+    g_assert_nonnull(dir);
+    for (const char *name; (name = g_dir_read_name(dir)) != NULL;)
+        g_assert_false(g_str_has_prefix(name, "tracuu-backup-hold."));
+}
+
 /* Restore takes the index's write lock: refused while an indexer writes, index untouched. */
 static void
 test_restore_locked(fixture *f, gconstpointer data)
@@ -637,6 +758,7 @@ main(int argc, char **argv)
     ADD("/care/check/usage", test_check_usage);
     ADD("/care/tokenizer-changed", test_tokenizer_changed);
     ADD("/care/backup-under-load-and-restore", test_backup_under_load_and_restore);
+    ADD("/care/backup-hold", test_backup_hold);
     ADD("/care/restore-locked", test_restore_locked);
     ADD("/care/disk-full", test_disk_full);
     ADD("/care/disk-full-fault", test_disk_full_fault);
