@@ -136,3 +136,27 @@ alqac_load_queries(const char *data_dir, GError **error)
     }
     return queries;
 }
+
+GHashTable *
+alqac_load_qrels(const char *data_dir, GError **error)
+{
+    g_autofree char *path = g_build_filename(data_dir, "qrels.tsv", NULL);
+    g_autofree char *text = NULL;
+    if (!g_file_get_contents(path, &text, NULL, error))
+        return NULL;
+    GHashTable *qrels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify)g_hash_table_unref);
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    for (int i = 0; lines[i] != NULL; i++) {
+        g_auto(GStrv) f = g_strsplit(lines[i], "\t", 3);
+        if (g_strv_length(f) < 2)
+            continue;
+        GHashTable *rel = g_hash_table_lookup(qrels, f[0]);
+        if (rel == NULL) {
+            rel = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+            g_hash_table_insert(qrels, g_strdup(f[0]), rel);
+        }
+        g_hash_table_add(rel, g_strdup(f[1]));
+    }
+    return qrels;
+}

@@ -31,4 +31,10 @@ char *alqac_open_index(const char *data_dir, const char *index, gboolean rebuild
  * with @error. Caller frees with g_array_unref(). */
 GArray *alqac_load_queries(const char *data_dir, GError **error);
 
+/*
+ * The judgements of @data_dir's qrels.tsv: question id -> set (GHashTable of strings) of the
+ * ids of its relevant articles, or NULL with @error. Caller frees with g_hash_table_unref().
+ */
+GHashTable *alqac_load_qrels(const char *data_dir, GError **error);
+
 G_END_DECLS

@@ -278,6 +278,20 @@ main(int argc, char **argv)
             continue;
         }
         OPT_D("--b", bm25_b)
+        if (strcmp(a, "--question-words") == 0 && v != NULL) {
+            /* "none": without; else a table in the format of searchd/question-words.c */
+            if (strcmp(v, "none") == 0) {
+                rp.question_words = NULL;
+            } else {
+                g_autoptr(GError) err = NULL;
+                tracuu_question_words *qw = tracuu_question_words_load(v, &err);
+                if (qw == NULL)
+                    die("alqac-eval: %s", err->message);
+                rp.question_words = qw; /* kept to the end of the run */
+            }
+            i++;
+            continue;
+        }
         if (strcmp(a, "--data") == 0 && v != NULL) {
             data = v;
             i++;
@@ -311,7 +325,7 @@ main(int argc, char **argv)
                 "[--no-reference] [--written-only] [--accent W] [--folded W] "
                 "[--folded-accented W] [--title W] [--bigram W] "
                 "[--bigram-accent W] [--k1 X] [--b X] [--restore W] [--restore-docs N] "
-                "[--pool N]");
+                "[--pool N] [--question-words FILE|none]");
         }
     }
     if (lat_db != NULL)
@@ -321,26 +335,11 @@ main(int argc, char **argv)
     g_autofree char *index_dir = alqac_open_index(data_dir, index, rebuild, &error);
     if (index_dir == NULL)
         die("alqac-eval: %s", error->message);
-    g_autofree char *qrels_path = g_build_filename(data_dir, "qrels.tsv", NULL);
 
     /* Relevance judgements and queries. */
-    g_autoptr(GHashTable) qrels = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-                                                        (GDestroyNotify)g_hash_table_unref);
-    g_autofree char *qr = NULL;
-    if (!g_file_get_contents(qrels_path, &qr, NULL, &error))
+    g_autoptr(GHashTable) qrels = alqac_load_qrels(data_dir, &error);
+    if (qrels == NULL)
         die("alqac-eval: %s", error->message);
-    g_auto(GStrv) qr_lines = g_strsplit(qr, "\n", -1);
-    for (int i = 0; qr_lines[i] != NULL; i++) {
-        g_auto(GStrv) f = g_strsplit(qr_lines[i], "\t", 3);
-        if (g_strv_length(f) < 2)
-            continue;
-        GHashTable *rel = g_hash_table_lookup(qrels, f[0]);
-        if (rel == NULL) {
-            rel = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-            g_hash_table_insert(qrels, g_strdup(f[0]), rel);
-        }
-        g_hash_table_add(rel, g_strdup(f[1]));
-    }
     GArray *queries = alqac_load_queries(data_dir, &error);
     if (queries == NULL)
         die("alqac-eval: %s", error->message);
@@ -357,10 +356,11 @@ main(int argc, char **argv)
     tracuu_tokenizer *tk = tracuu_tokenizer_new(NULL);
 
     printf("# params: accent %.2f folded %.2f title %.2f bigram %.2f bigram-accent %.2f "
-           "folded-accented %.2f k1 %.2f b %.2f restore %.2f restore-docs %u all-words-max %u\n",
+           "folded-accented %.2f k1 %.2f b %.2f restore %.2f restore-docs %u all-words-max %u "
+           "question-words %u\n",
            rp.accent_weight, rp.folded_weight, rp.title_weight, rp.bigram_weight,
            rp.bigram_accent, rp.folded_accented, rp.bm25_k1, rp.bm25_b, rp.restore_weight, rp.restore_docs,
-           rp.all_words_max);
+           rp.all_words_max, tracuu_question_words_size(rp.question_words));
     const char *splits[] = {"train_verified", "train_unverified"};
     gint64 t0 = g_get_monotonic_time();
     int nq = 0;

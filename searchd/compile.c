@@ -50,6 +50,7 @@ typedef struct {
     tracuu_token_kind kind;
     uint32_t pos;
     double exact; /* weight factor of the exact term: 0 when only the folded form counts */
+    double weight; /* factor on all its weights: how much it carries the query's content */
 } ctoken;
 
 typedef struct {
@@ -221,16 +222,17 @@ static tracuu_query *
 word_query(compiler *c, const ctoken *t, gboolean with_title)
 {
     g_autoptr(GPtrArray) subs = g_ptr_array_new();
-    double fw = c->rp->folded_weight * (c->accented ? c->rp->folded_accented : 1.0);
+    double fw = c->rp->folded_weight * (c->accented ? c->rp->folded_accented : 1.0) * t->weight;
+    double aw = c->rp->accent_weight * t->exact * t->weight;
     tracuu_query *folded = term_q(c, TRACUU_PREFIX_FOLDED, t->folded, fw);
     if (t->exact > 0)
-        g_ptr_array_add(subs, term_q(c, "", t->term, c->rp->accent_weight * t->exact));
+        g_ptr_array_add(subs, term_q(c, "", t->term, aw));
     if (with_title && c->rp->title_weight > 0) {
         g_ptr_array_add(subs, term_q(c, TRACUU_PREFIX_TITLE_FOLDED, t->folded,
                                      c->rp->title_weight * fw));
         if (t->exact > 0)
             g_ptr_array_add(subs, term_q(c, TRACUU_PREFIX_TITLE, t->term,
-                                         c->rp->title_weight * c->rp->accent_weight * t->exact));
+                                         c->rp->title_weight * aw));
     }
     if (subs->len == 0)
         return folded;
@@ -294,7 +296,7 @@ prepare_tokens(compiler *c, const tracuu_qnode *n, gboolean positive)
     GArray *out = g_array_sized_new(FALSE, TRUE, sizeof(ctoken), len);
     for (guint i = 0; i < len; i++) {
         const qtoken *q = &g_array_index(toks, qtoken, i);
-        ctoken t = {q->term, q->folded, q->kind, q->pos, c->accented ? 1.0 : 0.0};
+        ctoken t = {q->term, q->folded, q->kind, q->pos, c->accented ? 1.0 : 0.0, 1.0};
         if (!positive) {
             /* An excluded word typed with diacritics means exactly that word; one typed
              * without means it in every accent, even when the rest of the query has accents
@@ -345,6 +347,36 @@ excluded_query(compiler *c, GArray *toks, gboolean phrase)
     return combine(TRACUU_QUERY_OR, subs, 0);
 }
 
+/* Whether @a and @b are words standing side by side. */
+static gboolean
+adjacent_words(const ctoken *a, const ctoken *b)
+{
+    return a->pos + 1 == b->pos && a->kind == TRACUU_TOKEN_WORD && b->kind == TRACUU_TOKEN_WORD;
+}
+
+/*
+ * The question words' factors (question-words.c) on the syllables of @toks, a run of words
+ * long enough to be a question (a few words typed are all content and all needed).
+ */
+static void
+weigh_question_words(compiler *c, GArray *toks)
+{
+    for (guint i = 0; i < toks->len; i++) {
+        ctoken *t = &g_array_index(toks, ctoken, i);
+        if (t->kind != TRACUU_TOKEN_WORD)
+            continue;
+        const ctoken *l = i > 0 ? &g_array_index(toks, ctoken, i - 1) : NULL;
+        const ctoken *r = i + 1 < toks->len ? &g_array_index(toks, ctoken, i + 1) : NULL;
+        /* As written where the word has its accents, typed or guessed ("nội dung" is not "đúng
+         * hay sai"); else folded. A neighbour without a guess is as typed, without accents. */
+        gboolean ex = t->exact > 0;
+        const char *left = l != NULL && adjacent_words(l, t) ? (ex ? l->term : l->folded) : NULL;
+        const char *right = r != NULL && adjacent_words(t, r) ? (ex ? r->term : r->folded) : NULL;
+        t->weight = tracuu_question_words_factor(c->rp->question_words, ex, left,
+                                                 ex ? t->term : t->folded, right);
+    }
+}
+
 /* A run of plain words: OR of the syllables, plus the bonus of adjacent pairs. */
 static tracuu_query *
 text_query(compiler *c, const tracuu_qnode *n, gboolean mark)
@@ -354,6 +386,10 @@ text_query(compiler *c, const tracuu_qnode *n, gboolean mark)
     g_autoptr(GArray) toks = prepare_tokens(c, n, mark);
     if (!mark)
         return excluded_query(c, toks, FALSE);
+    /* A few words typed are all meant ("giao ban" is not "ban"); a pasted sentence is not. */
+    gboolean all = !c->relaxed && toks->len > 1 && toks->len <= c->rp->all_words_max;
+    if (toks->len > c->rp->all_words_max && c->rp->question_words != NULL)
+        weigh_question_words(c, toks);
     g_autoptr(GPtrArray) words = g_ptr_array_new();
     g_autoptr(GPtrArray) pairs = g_ptr_array_new();
     for (guint i = 0; i < toks->len; i++) {
@@ -365,17 +401,19 @@ text_query(compiler *c, const tracuu_qnode *n, gboolean mark)
         if (i == 0)
             continue;
         const ctoken *prev = &g_array_index(toks, ctoken, i - 1);
-        if (prev->pos + 1 != t->pos || prev->kind != TRACUU_TOKEN_WORD ||
-            t->kind != TRACUU_TOKEN_WORD)
+        if (!adjacent_words(prev, t))
+            continue;
+        /* A pair weighs as much as its weaker syllable carries: "thế nào" nothing. */
+        double w = MIN(prev->weight, t->weight);
+        if (w <= 0)
             continue;
         if (c->rp->bigram_weight > 0)
-            g_ptr_array_add(pairs, pair_query(c, prev, t, FALSE, c->rp->bigram_weight));
+            g_ptr_array_add(pairs, pair_query(c, prev, t, FALSE, c->rp->bigram_weight * w));
         if (prev->exact > 0 && t->exact > 0 && c->rp->bigram_accent > 0)
             g_ptr_array_add(pairs, pair_query(c, prev, t, TRUE,
-                                              c->rp->bigram_accent * MIN(prev->exact, t->exact)));
+                                              c->rp->bigram_accent * MIN(prev->exact, t->exact) *
+                                                  w));
     }
-    /* A few words typed are all meant ("giao ban" is not "ban"); a pasted sentence is not. */
-    gboolean all = !c->relaxed && toks->len > 1 && toks->len <= c->rp->all_words_max;
     if (all)
         c->out->relaxable = TRUE;
     tracuu_query *q = combine(all ? TRACUU_QUERY_AND : TRACUU_QUERY_OR, words, 0);

@@ -148,6 +148,28 @@ tracuu_qfield tracuu_qfield_lookup(const char *name, size_t n);
 /* The canonical (English) name of @field: "number", "type"... */
 const char *tracuu_qfield_name(tracuu_qfield field);
 
+/*
+ * How much each syllable of a question carries its content (question-words.c): a factor on
+ * its weights, by the syllable and its neighbours, learned from training questions.
+ */
+typedef struct tracuu_question_words tracuu_question_words;
+
+/* The table of @len bytes of @text (the format of question-words.c), or NULL with @error. */
+tracuu_question_words *tracuu_question_words_parse(const char *text, gsize len, GError **error);
+/* The table in the file @path, or NULL with @error naming it. */
+tracuu_question_words *tracuu_question_words_load(const char *path, GError **error);
+void tracuu_question_words_free(tracuu_question_words *qw);
+/* Its number of entries (0 for NULL). */
+guint tracuu_question_words_size(const tracuu_question_words *qw);
+/*
+ * The factor of @syllable between @left and @right (NULL: none), all terms as the tokenizer
+ * makes them (@exact) or folded; 1 when the table does not know it or @qw is NULL.
+ */
+double tracuu_question_words_factor(const tracuu_question_words *qw, gboolean exact,
+                                    const char *left, const char *syllable, const char *right);
+/* The compiled-in table (searchd/question-words.tsv), made once; never freed. */
+const tracuu_question_words *tracuu_question_words_default(void);
+
 /* Ranking knobs, so that the evaluation can tune them; see docs/ranking.md. */
 typedef struct {
     double accent_weight;  /* weight of the accented term beside the folded one */
@@ -169,6 +191,8 @@ typedef struct {
     gboolean suggest_absent; /* a word no document has is corrected even where the query finds
                                 enough (callers who see everything); off: only where it finds
                                 little, as docs/protocol.md says */
+    const tracuu_question_words *question_words; /* factors on the syllables of runs longer
+                                                    than all_words_max (NULL: none); not owned */
 } tracuu_rank_params;
 
 /* Fills @params with the tuned defaults (rank.c, where a new weight gets its default). */

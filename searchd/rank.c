@@ -32,6 +32,7 @@ tracuu_rank_params_init(tracuu_rank_params *params)
     params->rerank_pool = 20;
     params->suggest = TRUE;
     params->suggest_absent = FALSE; /* bench/suggest-eval.md: 7.4% false alarms when on */
+    params->question_words = tracuu_question_words_default();
 }
 
 /* Documents with the number asked for, and documents citing it, ranked ahead of the rest. */

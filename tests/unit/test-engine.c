@@ -1803,6 +1803,124 @@ test_visibility_filter(void)
     tracuu_query_free(q);
 }
 
+
+/*
+ * The question words' table (searchd/question-words.c): a syllable's context with a
+ * neighbour wins over the syllable alone, the lower of two contexts wins, keys are folded, an
+ * unknown syllable keeps its weight, and a malformed line is refused with its number. The
+ * compiled-in table parses and knows the commonest question words.
+ */
+static void
+test_question_words_table(void)
+{
+    static const char table[] = "# comment\n"
+                                "folded\t*\tnào\t*\t0.1\t140\t4\n"
+                                "folded\t*\tbao\tnhieu\t0.7\n"
+                                "folded\tla\tbao\t*\t0.5\n"
+                                "folded\t*\tbao\t*\t0.9\n"
+                                "folded\t*\tdung\t*\t0.2\n"
+                                "exact\t*\tĐÚNG\t*\t0.3\n"
+                                "exact\t*\tthế\tnào\t0.4\n";
+    g_autoptr(GError) error = NULL;
+    tracuu_question_words *qw = tracuu_question_words_parse(table, strlen(table), &error);
+    g_assert_no_error(error);
+    g_assert_cmpuint(tracuu_question_words_size(qw), ==, 7);
+    g_assert_cmpfloat(tracuu_question_words_factor(qw, FALSE, NULL, "nao", NULL), ==, 0.1);
+    g_assert_cmpfloat(tracuu_question_words_factor(qw, FALSE, "the", "nao", NULL), ==, 0.1);
+    g_assert_cmpfloat(tracuu_question_words_factor(qw, FALSE, NULL, "bao", "gom"), ==, 0.9);
+    g_assert_cmpfloat(tracuu_question_words_factor(qw, FALSE, NULL, "bao", "nhieu"), ==, 0.7);
+    g_assert_cmpfloat(tracuu_question_words_factor(qw, FALSE, "la", "bao", "nhieu"), ==, 0.5);
+    g_assert_cmpfloat(tracuu_question_words_factor(qw, FALSE, NULL, "thu", NULL), ==, 1.0);
+    g_assert_cmpfloat(tracuu_question_words_factor(NULL, FALSE, NULL, "nao", NULL), ==, 1.0);
+    /* As written: "đúng" is not "dung", and the folded entries do not answer for it. */
+    g_assert_cmpfloat(tracuu_question_words_factor(qw, TRUE, NULL, "đúng", NULL), ==, 0.3);
+    g_assert_cmpfloat(tracuu_question_words_factor(qw, TRUE, "nội", "dung", NULL), ==, 1.0);
+    g_assert_cmpfloat(tracuu_question_words_factor(qw, FALSE, "noi", "dung", NULL), ==, 0.2);
+    g_assert_cmpfloat(tracuu_question_words_factor(qw, TRUE, "như", "thế", "nào"), ==, 0.4);
+    g_assert_cmpfloat(tracuu_question_words_factor(qw, TRUE, NULL, "nào", NULL), ==, 1.0);
+    tracuu_question_words_free(qw);
+
+    static const char *const bad[] = {"folded\t*\tnao\t*\n", "folded\t*\tnao\t*\t1.5\n",
+                                      "folded\t*\tnao\t*\tx\n", "folded\tla\tnao\tco\t0.5\n",
+                                      "folded\tok\t*\t*\t0.5\n", "typed\t*\tnao\t*\t0.5\n"};
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *text = g_strconcat("folded\t*\tgi\t*\t0.1\n", bad[i], NULL);
+        g_autoptr(GError) err = NULL;
+        g_assert_null(tracuu_question_words_parse(text, strlen(text), &err));
+        g_assert_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL);
+        g_assert_nonnull(strstr(err->message, "line 2"));
+    }
+
+    const tracuu_question_words *def = tracuu_question_words_default();
+    g_assert_nonnull(def);
+    g_assert_cmpuint(tracuu_question_words_size(def), >, 10);
+    g_assert_cmpfloat(tracuu_question_words_factor(def, FALSE, "the", "nao", NULL), <, 0.5);
+    g_assert_cmpfloat(tracuu_question_words_factor(def, TRUE, "thế", "nào", NULL), <, 0.5);
+    g_assert_cmpfloat(tracuu_question_words_factor(def, TRUE, NULL, "hôn", "nhân"), ==, 1.0);
+}
+
+/*
+ * In a question, the words that only make it a question weigh little: "qa" holds "thủ tục"
+ * and the whole "như thế nào" and wins on BM25; "content" holds "gửi thư điện tử", what the
+ * question asks about, and wins with the table. A few words typed are left alone (all of
+ * them must match, and all of them weigh).
+ */
+static void
+test_question_words_rank(void)
+{
+    tracuu_docfields list[] = {
+        {.id = "qa", .path = "/a/qa.txt", .kind = "text", .title = "Hỏi đáp",
+         .text = "Thủ tục như thế nào, như thế nào."},
+        {.id = "content", .path = "/a/content.txt", .kind = "text", .title = "Công văn",
+         .text = "Gửi thư điện tử cho cơ quan trong ngày làm việc theo quy định chung."},
+        {.id = "f1", .path = "/a/f1.txt", .kind = "text", .title = "Báo cáo",
+         .text = "Báo cáo kết quả công tác tuần."},
+        {.id = "f2", .path = "/a/f2.txt", .kind = "text", .title = "Kế hoạch",
+         .text = "Kế hoạch công tác tháng tới của văn phòng."},
+        {.id = "f3", .path = "/a/f3.txt", .kind = "text", .title = "Giấy mời",
+         .text = "Mời dự họp giao ban sáng thứ Hai."},
+    };
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_dir_make_tmp("tracuu-qwords-XXXXXX", &error);
+    g_assert_no_error(error);
+    g_autofree char *db = g_build_filename(dir, "index", NULL);
+    build_index(db, list, G_N_ELEMENTS(list));
+    static const char table[] = "folded\t*\tnhu\t*\t0\nfolded\t*\tthe\t*\t0\n"
+                                "folded\t*\tnao\t*\t0.1\nexact\t*\tnhư\t*\t0\n"
+                                "exact\t*\tthế\t*\t0\nexact\t*\tnào\t*\t0.1\n";
+    tracuu_question_words *qw = tracuu_question_words_parse(table, strlen(table), &error);
+    g_assert_no_error(error);
+    tracuu_rank_params rp;
+    tracuu_rank_params_init(&rp);
+    static const char *const qs[] = {"thủ tục gửi thư điện tử như thế nào",
+                                     "thu tuc gui thu dien tu nhu the nao"};
+    for (size_t i = 0; i < G_N_ELEMENTS(qs); i++) {
+        rp.question_words = NULL;
+        tracuu_engine *plain = tracuu_engine_open(db, &error);
+        g_assert_no_error(error);
+        tracuu_engine_set_rank_params(plain, &rp);
+        g_autoptr(JsonObject) r0 = search_with(plain, qs[i], 10);
+        g_assert_cmpstr(first_id(r0), ==, "qa");
+        tracuu_engine_free(plain);
+
+        rp.question_words = qw;
+        tracuu_engine *e = tracuu_engine_open(db, &error);
+        g_assert_no_error(error);
+        tracuu_engine_set_rank_params(e, &rp);
+        g_autoptr(JsonObject) r1 = search_with(e, qs[i], 10);
+        g_assert_cmpstr(first_id(r1), ==, "content");
+        g_assert_cmpint(json_object_get_int_member(r1, "total"), ==,
+                        json_object_get_int_member(r0, "total"));
+        /* Three words typed: all needed, as without the table. */
+        g_autoptr(JsonObject) r2 = search_with(e, "như thế nào", 10);
+        g_assert_cmpint(json_object_get_int_member(r2, "total"), ==, 1);
+        g_assert_cmpstr(first_id(r2), ==, "qa");
+        tracuu_engine_free(e);
+    }
+    tracuu_question_words_free(qw);
+    tracuu_test_rm_rf(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1835,6 +1953,8 @@ main(int argc, char **argv)
     g_test_add_func("/engine/page-of-first-mark", test_page_of_first_mark);
     g_test_add_func("/engine/marks-as-typed", test_marks_as_typed);
     g_test_add_func("/engine/near", test_near);
+    g_test_add_func("/engine/question-words-table", test_question_words_table);
+    g_test_add_func("/engine/question-words-rank", test_question_words_rank);
     g_test_add_func("/engine/filter-values", test_filter_values);
     g_test_add_func("/engine/open-errors", test_open_errors);
     g_test_add_func("/engine/access", test_access);
