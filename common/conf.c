@@ -171,6 +171,7 @@ static const key_def key_table[] = {
     {"searchd", "session-hours", T_POSITIVE, 0, 24 * 366},
     {"searchd", "tls-cert", T_PATH, 0, 0},
     {"searchd", "tls-key", T_PATH, 0, 0},
+    {"searchd", "question-words", T_STRING, 0, 0},
     {"access", "default", T_DEFAULT, 0, 0},
     {"access", "map", T_PATH, 0, 0},
     {USER_GROUP, "labels", T_LABELS, 0, 0},

@@ -30,6 +30,7 @@
 
 #include "activation.h"
 #include "auth-delay.h"
+#include "engine-private.h"
 #include "http.h"
 #include "metrics.h"
 #include "identity.h"
@@ -77,6 +78,7 @@ typedef struct {
     char *new_token;
     gboolean hash_password;
     char *tls_cert, *tls_key;
+    char *question_words; /* a table file, "none", or NULL for the compiled-in one */
     int threads;
     int split;
     double timeout;
@@ -137,6 +139,10 @@ static const GOptionEntry option_table[] = {
     {"tls-key", 0, 0, G_OPTION_ARG_FILENAME, &opt.tls_key,
      "The PEM private key of --tls-cert (unencrypted; keep it readable by this user only)",
      "FILE"},
+    {"question-words", 0, 0, G_OPTION_ARG_FILENAME, &opt.question_words,
+     "Weigh the words of questions by this table (made by bench/question-words from judged "
+     "questions; docs/ranking.md) instead of the compiled-in one, or not at all with \"none\"",
+     "FILE|none"},
     {"threads", 't', 0, G_OPTION_ARG_INT, &opt.threads,
      "Worker threads, each with its own index reader (default: one per core)", "N"},
     {"split", 0, 0, G_OPTION_ARG_INT, &opt.split,
@@ -324,6 +330,26 @@ may_split(gpointer data)
     return g_atomic_int_get(&srv->busy) < srv->cores && g_async_queue_length(srv->work) <= 0;
 }
 
+/* --question-words: read once at start, shared by every worker's engine (read only). */
+static tracuu_question_words *question_words;
+
+/*
+ * Reads the table of --question-words, if one is named; FALSE with @error when it cannot be
+ * read or parsed, so that the daemon refuses to start rather than rank without what it was told.
+ */
+static gboolean
+read_question_words(GError **error)
+{
+    if (opt.question_words == NULL || strcmp(opt.question_words, "none") == 0)
+        return TRUE;
+    question_words = tracuu_question_words_load(opt.question_words, error);
+    if (question_words == NULL)
+        return FALSE;
+    tracuu_log_info("question words: %u entries from %s",
+                    tracuu_question_words_size(question_words), opt.question_words);
+    return TRUE;
+}
+
 /* A worker's engine with the daemon's settings, or NULL with @error. */
 static tracuu_engine *
 open_engine(server *srv, GError **error)
@@ -331,6 +357,12 @@ open_engine(server *srv, GError **error)
     tracuu_engine *engine = tracuu_engine_open(opt.db, error);
     if (engine == NULL)
         return NULL;
+    if (opt.question_words != NULL) {
+        tracuu_rank_params rp;
+        tracuu_rank_params_init(&rp);
+        rp.question_words = question_words; /* NULL for "none" */
+        tracuu_engine_set_rank_params(engine, &rp);
+    }
     tracuu_engine_set_time_limit(engine, opt.timeout);
     g_autoptr(GError) split_error = NULL;
     if (opt.split > 1 &&
@@ -1501,6 +1533,7 @@ apply_config(const tracuu_conf *conf)
         {"searchd", "http", &opt.http},
         {"searchd", "tls-cert", &opt.tls_cert},
         {"searchd", "tls-key", &opt.tls_key},
+        {"searchd", "question-words", &opt.question_words},
     };
     for (guint i = 0; i < G_N_ELEMENTS(strings); i++) {
         const char *v = tracuu_conf_get_string(conf, strings[i].group, strings[i].key);
@@ -1689,7 +1722,7 @@ main(int argc, char **argv)
         tracuu_conf_free(srv.conf);
         return 2;
     }
-    if (!read_tls_files(&error)) {
+    if (!read_tls_files(&error) || !read_question_words(&error)) {
         tracuu_log_critical("%s", error->message);
         tracuu_conf_free(srv.conf);
         return 1;
@@ -1834,6 +1867,8 @@ out:
     g_free(opt.http);
     g_free(opt.tls_cert);
     g_free(opt.tls_key);
+    g_free(opt.question_words);
+    tracuu_question_words_free(question_words);
     g_free(tls_cert_pem);
     if (tls_key_pem)
         sodium_memzero(tls_key_pem, strlen(tls_key_pem));

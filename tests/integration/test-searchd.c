@@ -711,6 +711,53 @@ test_second_daemon_refused(void)
     assert_ping(c);
 }
 
+
+/*
+ * --question-words: a table that cannot be read or parsed stops the daemon at start, naming
+ * the file (and the line); "none" and a good table start it.
+ */
+static void
+test_question_words_option(void)
+{
+    require_daemon();
+    g_autofree char *bad = g_build_filename(F.tmp, "qw-bad.tsv", NULL);
+    g_assert_true(g_file_set_contents(bad, "folded\t*\tnao\t*\t0.1\nfolded\t*\tgi\t*\t7\n",
+                                      -1, NULL));
+    g_autofree char *good = g_build_filename(F.tmp, "qw-good.tsv", NULL);
+    g_assert_true(g_file_set_contents(good, "folded\t*\tnao\t*\t0.1\n", -1, NULL));
+    g_autofree char *missing = g_build_filename(F.tmp, "qw-missing.tsv", NULL);
+    g_autofree char *sock = g_build_filename(F.tmp, "qw.sock", NULL);
+    g_autofree char *log = g_build_filename(F.tmp, "qw.log", NULL);
+    const struct {
+        const char *table, *says;
+    } refused[] = {{bad, "line 2"}, {missing, "qw-missing.tsv"}};
+    for (gsize i = 0; i < G_N_ELEMENTS(refused); i++) {
+        const char *extra[] = {"--question-words", refused[i].table, NULL};
+        GPid pid = start_daemon(sock, log, extra);
+        g_assert_cmpint(pid, >, 0);
+        g_assert_cmpint(tracuu_test_wait_exit(pid, 10), ==, 1);
+        g_autofree char *text = NULL;
+        g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+        g_assert_nonnull(strstr(text, refused[i].says));
+    }
+    const char *const started[] = {"none", good};
+    for (gsize i = 0; i < G_N_ELEMENTS(started); i++) {
+        const char *extra[] = {"--question-words", started[i], NULL};
+        GPid pid = start_daemon(sock, log, extra);
+        g_assert_cmpint(pid, >, 0);
+        g_autoptr(tracuu_test_client) c = tracuu_test_client_wait_unix(sock);
+        g_autoptr(JsonObject) o = tracuu_test_client_ask(
+            c, "{\"op\":\"search\",\"q\":\"thủ tục gửi thư điện tử như thế nào\"}");
+        g_assert_true(is_ok(o));
+        kill(pid, SIGTERM);
+        g_assert_cmpint(tracuu_test_wait_exit(pid, 15), ==, 0);
+        g_autofree char *text = NULL;
+        g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+        if (i == 1)
+            g_assert_nonnull(strstr(text, "question words: 1 entries"));
+    }
+}
+
 static void
 test_stale_socket_replaced(void)
 {
@@ -1223,6 +1270,7 @@ main(int argc, char **argv)
     g_test_add_func("/searchd/update seen without restart", test_update_seen);
     g_test_add_func("/searchd/second daemon refused", test_second_daemon_refused);
     g_test_add_func("/searchd/stale socket replaced", test_stale_socket_replaced);
+    g_test_add_func("/searchd/question words table", test_question_words_option);
     g_test_add_func("/searchd/max clients and time limit", test_limits);
     g_test_add_func("/searchd/compaction under load", test_compact_under_load);
     g_test_add_func("/searchd/SIGHUP reopens the index", test_sighup_reloads);
